@@ -1,0 +1,129 @@
+import type { CompiledPolicy, CompiledRule } from "./compile.js";
+import type { Endpoint } from "./endpoint.js";
+import { MatchContext, matchRule, type FlowFacts } from "./match.js";
+import type { Direction, PolicySet, TierSlice } from "./policy-set.js";
+import { describePolicy, type PolicyHit } from "./trace.js";
+import { isTrue, isUncertain } from "./tri.js";
+
+/**
+ * The tier walk (calico-semantics §4.4, Felix's endpointIptablesChain and the checker's checkTiers): egress at the
+ * source, ingress at the destination, both must allow. Per direction: tiers in order; a tier applies only when one
+ * of its policies selects the endpoint for that direction; the first matching Allow/Deny decides; Pass moves to the
+ * next tier; a tier with no verdict ends with its default action; past the last tier the namespace profile allows.
+ *
+ * The enforced verdict skips staged policies. The pending verdict treats them as enforced, in their sorted place,
+ * as Felix's collector does for `pending_policies`.
+ */
+export type Verdict = "allow" | "deny";
+export type Mode = "enforced" | "pending";
+
+export interface DirectionTrace {
+  verdict: Verdict;
+  /** Policies hit, in order, ending with the deciding one. */
+  hits: PolicyHit[];
+}
+
+export interface EndpointEvaluation {
+  direction: Direction;
+  enforced: DirectionTrace;
+  pending: DirectionTrace;
+}
+
+export interface FlowEvaluation {
+  verdict: Verdict;
+  pendingVerdict: Verdict;
+  /** Undefined when the source is not a workload (no egress policy can apply to it). */
+  egress?: EndpointEvaluation;
+  /** Undefined when the destination is not a workload. */
+  ingress?: EndpointEvaluation;
+  /** Why the enforced verdict may be wrong, if it depended on facts the inputs do not give. Empty when certain. */
+  uncertain: string[];
+  /** The same for the pending verdict. */
+  pendingUncertain: string[];
+}
+
+/** Hooks for `explain`: called as the walk considers each tier, policy and rule. */
+export interface WalkObserver {
+  tier?(slice: TierSlice, mode: Mode, skipped: boolean): void;
+  rule?(policy: CompiledPolicy, rule: CompiledRule, matched: boolean, uncertain: boolean, ctx: MatchContext): void;
+  endOfTier?(slice: TierSlice, action: "deny" | "pass"): void;
+}
+
+export function evaluateFlow(set: PolicySet, flow: FlowFacts, observer?: { egress?: WalkObserver; ingress?: WalkObserver }): FlowEvaluation {
+  const ctx = new MatchContext(set, flow);
+  const uncertain = new Set<string>();
+  const pendingUncertain = new Set<string>();
+  const evalSide = (ep: Endpoint, direction: Direction): EndpointEvaluation | undefined => {
+    if (ep.kind !== "workload") return undefined;
+    const obs = observer?.[direction];
+    return {
+      direction,
+      enforced: walk(set, ep, direction, "enforced", ctx, uncertain, obs),
+      pending: walk(set, ep, direction, "pending", ctx, pendingUncertain, obs),
+    };
+  };
+  const egress = evalSide(flow.src, "egress");
+  const ingress = evalSide(flow.dst, "ingress");
+  const allows = (e: EndpointEvaluation | undefined, mode: Mode) => !e || e[mode].verdict === "allow";
+  return {
+    verdict: allows(egress, "enforced") && allows(ingress, "enforced") ? "allow" : "deny",
+    pendingVerdict: allows(egress, "pending") && allows(ingress, "pending") ? "allow" : "deny",
+    egress,
+    ingress,
+    uncertain: [...uncertain],
+    pendingUncertain: [...pendingUncertain],
+  };
+}
+
+function walk(
+  set: PolicySet,
+  ep: Endpoint,
+  direction: Direction,
+  mode: Mode,
+  ctx: MatchContext,
+  uncertain: Set<string>,
+  obs: WalkObserver | undefined,
+): DirectionTrace {
+  const hits: PolicyHit[] = [];
+  for (const slice of set.relevant(ep.labels, direction)) {
+    for (const p of slice.uncertain) {
+      uncertain.add(`whether ${describePolicy(p.ref)} applies to ${ep.namespace}/${ep.name ?? "?"} is unknown: ${applyReason(p, ep)}`);
+    }
+    const policies = mode === "enforced" ? slice.enforced : slice.pending;
+    obs?.tier?.(slice, mode, policies.length === 0);
+    if (policies.length === 0) continue; // a tier with only staged (or no applicable) policies is skipped
+    let passed = false;
+    outer: for (const p of policies) {
+      for (const rule of direction === "ingress" ? p.ingress : p.egress) {
+        ctx.why = "";
+        const m = matchRule(rule, ctx);
+        obs?.rule?.(p, rule, isTrue(m), isUncertain(m), ctx);
+        if (isUncertain(m) && rule.action !== "Log") uncertain.add(`${ctx.why} (${describePolicy(p.ref)} ${rule.path})`);
+        if (!isTrue(m) || rule.action === "Log") continue;
+        if (rule.action === "Pass") {
+          hits.push({ type: "rule", policy: p.ref, action: "pass", ruleIndex: rule.index });
+          passed = true;
+          break outer;
+        }
+        const verdict: Verdict = rule.action === "Allow" ? "allow" : "deny";
+        hits.push({ type: "rule", policy: p.ref, action: verdict, ruleIndex: rule.index });
+        return { verdict, hits };
+      }
+    }
+    if (passed) continue;
+    const action = slice.tier.defaultAction === "Pass" ? "pass" : "deny";
+    // Felix's flow logs name the last (non-staged, in enforced mode) policy of the tier that selected the endpoint.
+    hits.push({ type: "end-of-tier", tier: slice.tier.name, policy: policies[policies.length - 1].ref, action });
+    obs?.endOfTier?.(slice, action);
+    if (action === "deny") return { verdict: "deny", hits };
+  }
+  hits.push({ type: "profile", namespace: ep.namespace ?? "default", action: "allow" });
+  return { verdict: "allow", hits };
+}
+
+function applyReason(p: CompiledPolicy, ep: Endpoint): string {
+  const keys = [...p.selector.selector.labelKeys()].filter((k) => ep.labels.isUnknown(k));
+  if (keys.some((k) => k.startsWith("pcns."))) return `namespace labels of ${ep.namespace} are unknown`;
+  if (keys.some((k) => k.startsWith("pcsa.") || k === "projectcalico.org/serviceaccount")) return "the service account is unknown";
+  return `labels ${keys.slice(0, 3).join(", ")} are aggregated in the record`;
+}

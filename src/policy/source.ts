@@ -1,0 +1,151 @@
+import type { Location } from "./diagnostic.js";
+
+/**
+ * Where each field of a resource came from. The loader records, for every node it walks, the offsets of its key
+ * and value in the file; this class turns field paths (and offsets inside a scalar, for selector errors) into
+ * file:line:col.
+ */
+export interface NodeSpan {
+  /** Offset of the map key, when the node is a map value. */
+  key?: number;
+  start: number;
+  end: number;
+  /** The YAML scalar style, for mapping offsets inside the value: PLAIN, QUOTE_DOUBLE, BLOCK_LITERAL, ... */
+  style?: string;
+}
+
+export class SourceText {
+  private lineStarts: number[] | undefined;
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  /** 1-based line and column of an offset. */
+  position(offset: number): { line: number; col: number } {
+    const starts = (this.lineStarts ??= computeLineStarts(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo] + 1 };
+  }
+
+  location(offset: number): Location {
+    return { file: this.file, ...this.position(offset) };
+  }
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export class SourceMap {
+  constructor(
+    readonly source: SourceText,
+    /** Field path (from the document root) → span. */
+    private readonly spans: ReadonlyMap<string, NodeSpan>,
+    /** Offset of the document the resource came from, used when no field matches. */
+    private readonly fallback: number,
+    /** Where the resource sits in its document: "" or `items[3]` inside a List. */
+    readonly prefix = "",
+  ) {}
+
+  get file(): string {
+    return this.source.file;
+  }
+
+  /** The same map re-rooted at a sub-path, for the objects inside a `kind: List`. */
+  child(prefix: string): SourceMap {
+    const full = this.full(prefix);
+    const span = this.spans.get(full);
+    return new SourceMap(this.source, this.spans, span ? span.start : this.fallback, full);
+  }
+
+  private full(path: string): string {
+    if (this.prefix === "") return path;
+    if (path === "") return this.prefix;
+    return path.startsWith("[") ? this.prefix + path : `${this.prefix}.${path}`;
+  }
+
+  /** The span of `path` or of its nearest recorded ancestor. */
+  span(path: string): NodeSpan | undefined {
+    for (let p = this.full(path); ; p = parentPath(p)) {
+      const s = this.spans.get(p);
+      if (s) return s;
+      if (p === "") return undefined;
+    }
+  }
+
+  /** True when the field itself (not an ancestor) was present in the file. */
+  has(path: string): boolean {
+    return this.spans.has(this.full(path));
+  }
+
+  /** Location of a field's value; for a missing field, its nearest present ancestor. */
+  at(path: string): Location {
+    const s = this.span(path);
+    return this.source.location(s ? s.start : this.fallback);
+  }
+
+  /** Location of a field's key (for unknown or misplaced fields), else of its value. */
+  keyAt(path: string): Location {
+    const s = this.spans.get(this.full(path));
+    if (s && s.key !== undefined) return this.source.location(s.key);
+    return this.at(path);
+  }
+
+  /** Location of character `offset` inside a string value, e.g. a selector error's offset. */
+  inside(path: string, offset: number): Location {
+    const s = this.spans.get(this.full(path));
+    if (!s) return this.at(path);
+    return this.source.location(offsetInScalar(this.source.text, s, offset));
+  }
+}
+
+function offsetInScalar(text: string, span: NodeSpan, offset: number): number {
+  const raw = text.slice(span.start, span.end);
+  switch (span.style) {
+    case "PLAIN":
+      return raw.includes("\n") ? span.start : span.start + offset;
+    case "QUOTE_DOUBLE":
+      return raw.includes("\\") || raw.includes("\n") ? span.start : span.start + 1 + offset;
+    case "QUOTE_SINGLE":
+      return raw.slice(1, -1).includes("''") || raw.includes("\n") ? span.start : span.start + 1 + offset;
+    case "BLOCK_LITERAL":
+      return offsetInLiteralBlock(raw, offset, span.start);
+    default:
+      return span.start;
+  }
+}
+
+/** A `|` block keeps lines as written, minus the indentation of its first content line. */
+function offsetInLiteralBlock(raw: string, offset: number, start: number): number {
+  const header = raw.indexOf("\n");
+  if (header === -1) return start;
+  const body = raw.slice(header + 1);
+  const indent = /^[ ]*/.exec(body)![0].length;
+  const lines = body.split("\n");
+  let remaining = offset;
+  let at = start + header + 1;
+  for (const line of lines) {
+    const content = line.length - indent;
+    if (remaining <= content) return at + indent + remaining;
+    remaining -= content + 1;
+    at += line.length + 1;
+  }
+  return start;
+}
+
+/** `spec.ingress[0].source` → `spec.ingress[0]` → `spec.ingress` → `spec` → "". */
+export function parentPath(path: string): string {
+  if (path.endsWith('"]')) return path.slice(0, path.lastIndexOf('["'));
+  if (path.endsWith("]")) return path.slice(0, path.lastIndexOf("["));
+  const dot = path.lastIndexOf(".");
+  return dot === -1 ? "" : path.slice(0, dot);
+}

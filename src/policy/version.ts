@@ -1,0 +1,49 @@
+/**
+ * The Calico version model. v3.32 changed policy identity (calico-semantics §9, §8.1, §10.2): no `<tier>.` name
+ * prefix rule, no `knp.default.` prefix, built-in tiers renamed, kind-prefixed flow-log policy strings, and a
+ * different tie-break between equally ordered policies. Everything version-dependent asks this module.
+ */
+export type CalicoModel = "v3.31" | "v3.32";
+
+export interface CalicoVersion {
+  /** "v3.31" covers releases up to and including 3.31; "v3.32" covers 3.32 and later. */
+  model: CalicoModel;
+  /** As the user wrote it, e.g. "3.30" or "v3.32.1". */
+  text: string;
+}
+
+export const DEFAULT_CALICO_VERSION: CalicoVersion = { model: "v3.32", text: "3.32" };
+
+export interface BuiltinTier {
+  name: string;
+  order: number;
+  defaultAction: "Deny" | "Pass";
+}
+
+const BUILTIN_TIERS: Record<CalicoModel, readonly BuiltinTier[]> = {
+  "v3.31": [
+    { name: "adminnetworkpolicy", order: 1000, defaultAction: "Pass" },
+    { name: "default", order: 1_000_000, defaultAction: "Deny" },
+    { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" },
+  ],
+  "v3.32": [
+    { name: "kube-admin", order: 1000, defaultAction: "Pass" },
+    { name: "default", order: 1_000_000, defaultAction: "Deny" },
+    { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" },
+  ],
+};
+
+export function builtinTiers(version: CalicoVersion): readonly BuiltinTier[] {
+  return BUILTIN_TIERS[version.model];
+}
+
+/** Parses "3.31", "v3.32.1", "3.34" ... Returns an error message for anything else. */
+export function parseCalicoVersion(text: string): CalicoVersion | { error: string } {
+  const m = /^v?3\.(\d+)(?:\.\d+)?$/.exec(text.trim());
+  if (!m) return { error: `"${text}" is not a Calico version; write it as 3.31, 3.32 or v3.32.1` };
+  const minor = Number(m[1]);
+  if (minor < 29) {
+    return { error: `Calico ${text} has no Tier API in open source (tiers arrived in 3.29); use 3.29 or later` };
+  }
+  return { model: minor <= 31 ? "v3.31" : "v3.32", text: text.trim() };
+}
