@@ -9,3 +9,5 @@ export { buildResources, DEFAULT_MODEL_OPTIONS, type ModelOptions, type ModelRes
 export * from "./types.js";
 export * from "./version.js";
 export { convertK8sPolicy, defaultK8sSpec, selectorToCalico, K8S_POLICY_ORDER } from "./k8s-convert.js";
+export { loadBundle, DEFAULT_BUNDLE_OPTIONS, type Bundle, type BundleOptions } from "./bundle.js";
+export { validateResources, type ValidateOptions } from "./validate/index.js";

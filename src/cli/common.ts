@@ -1,0 +1,60 @@
+import { Option } from "commander";
+import { collectPolicyFiles } from "../io/files.js";
+import { DEFAULT_LOAD_LIMITS, loadBundle, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
+import { UsageError } from "./io.js";
+
+/**
+ * Options and steps shared by the commands: the Calico version model, input limits, and loading policy paths.
+ */
+export interface PolicyInputOptions {
+  calicoVersion: string;
+  maxFileBytes: number;
+  maxDocumentBytes: number;
+  maxAliasCount: number;
+  namespace: string;
+}
+
+export function policyInputOptions(): Option[] {
+  return [
+    new Option("--calico-version <version>", "Calico version model: 3.31 (tier-prefixed names, knp.default.) or 3.32+").default("3.32"),
+    new Option("--namespace <ns>", "namespace for namespaced resources that name none").default("default"),
+    new Option("--max-file-bytes <n>", "largest policy file accepted").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")),
+    new Option("--max-document-bytes <n>", "largest YAML document accepted").default(DEFAULT_LOAD_LIMITS.maxDocumentBytes).argParser(positiveInt("--max-document-bytes")),
+    new Option("--max-alias-count <n>", "most YAML alias expansions per document").default(DEFAULT_LOAD_LIMITS.maxAliasCount).argParser(positiveInt("--max-alias-count")),
+  ];
+}
+
+export function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, not "${value}"`);
+    return Number(value);
+  };
+}
+
+export function calicoVersion(text: string): CalicoVersion {
+  const v = parseCalicoVersion(text);
+  if ("error" in v) throw new UsageError(`--calico-version: ${v.error}`);
+  return v;
+}
+
+export function outputFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--output must be one of ${allowed.join(", ")}, not "${value}"`);
+  }
+  return value as T;
+}
+
+export interface LoadedPolicies extends Bundle {
+  fileCount: number;
+  version: CalicoVersion;
+}
+
+/** Reads and validates the policy paths. File-level problems become diagnostics, never exceptions. */
+export async function loadPolicies(paths: readonly string[], opts: PolicyInputOptions, cwd: string): Promise<LoadedPolicies> {
+  const version = calicoVersion(opts.calicoVersion);
+  const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes, maxDocumentBytes: opts.maxDocumentBytes, maxAliasCount: opts.maxAliasCount };
+  const { files, problems } = await collectPolicyFiles(paths, { maxFileBytes: limits.maxFileBytes, cwd });
+  const bundle = loadBundle(files, { version, limits, defaultNamespace: opts.namespace });
+  const fileDiagnostics: Diagnostic[] = problems.map((p) => ({ code: p.code, severity: "error", message: p.message, file: p.file, line: 1, col: 1, path: "" }));
+  return { ...bundle, diagnostics: [...fileDiagnostics, ...bundle.diagnostics], fileCount: files.length, version };
+}

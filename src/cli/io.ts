@@ -1,0 +1,36 @@
+/**
+ * What a command may touch of the process: output streams, the clock, the working directory. Commands take it
+ * as a parameter so tests run them in-process with captured output.
+ */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** True when stderr is a terminal: progress lines are shown only then. */
+  stderrIsTTY: boolean;
+  cwd: string;
+  now(): number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+    now: () => Date.now(),
+  };
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+/** Invalid input (policy errors, bad flow files, failed checks): diagnostics were printed. */
+export const EXIT_INVALID = 1;
+/** Usage error: unknown option, missing argument, bad option value. */
+export const EXIT_USAGE = 2;
+/** A bug in tierguard: an exception escaped. */
+export const EXIT_INTERNAL = 3;
+
+/** A problem with how the command was called: reported on stderr, exit code 2. */
+export class UsageError extends Error {}
+/** Input that cannot be used (a missing file, say): reported on stderr, exit code 1. */
+export class InputError extends Error {}

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from "commander";
+import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, UsageError, type CliIo } from "./io.js";
+import { registerExplain } from "./explain.js";
+import { registerSelect } from "./select.js";
+import { registerSimulate } from "./simulate.js";
+import { registerValidate } from "./validate.js";
+
+/**
+ * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
+ * turns usage errors into exit code 2, input errors into 1, and anything unexpected into a bug report (3).
+ */
+export const VERSION = "0.1.0";
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command("tierguard")
+    .description("Calico network-policy lifecycle for GitOps: validate, simulate, explain, select")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  registerValidate(program, io, setExit);
+  registerSimulate(program, io, setExit);
+  registerExplain(program, io, setExit);
+  registerSelect(program, io, setExit);
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`tierguard: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof InputError) {
+      io.stderr(`tierguard: ${e.message}\n`);
+      return EXIT_INVALID;
+    }
+    const err = e as Error;
+    io.stderr(`tierguard: internal error: ${err.message}\nThis is a bug in tierguard; please report it with the command you ran.\n`);
+    if (process.env.TIERGUARD_DEBUG) io.stderr(`${err.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import { EngineUniverse, PolicySet, type Endpoint } from "../engine/index.js";
+import { endpointForPod } from "../impact/endpoint-spec.js";
+import { readInventory } from "../io/inventory.js";
+import { hasErrors } from "../policy/index.js";
+import { renderDiagnosticsText } from "../report/diagnostics.js";
+import { parseSelector, SelectorError } from "../selector/index.js";
+import { selectEndpoints, type SelectTarget } from "../impact/select.js";
+import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+
+/** `tierguard select`: which pods and network sets a selector, or a policy, applies to. */
+interface SelectOptions extends PolicyInputOptions {
+  policies: string[];
+  inventory: string;
+  selector?: string;
+  policy?: string;
+  output: string;
+}
+
+export function registerSelect(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const cmd = program
+    .command("select")
+    .description("list the endpoints a selector matches, or a policy applies to")
+    .requiredOption("--policies <paths...>", "policy files or directories (for network sets and --policy)")
+    .requiredOption("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)")
+    .option("--selector <expr>", "a Calico selector, evaluated on each endpoint's labels (implicit labels included)")
+    .option("--policy <name>", "a policy: NAME, NAMESPACE/NAME, or KIND/[NAMESPACE/]NAME")
+    .option("-o, --output <format>", "text or json", "text");
+  for (const o of policyInputOptions()) cmd.addOption(o);
+  cmd.action(async (opts: SelectOptions) => setExit(await select(opts, io)));
+}
+
+async function select(opts: SelectOptions, io: CliIo): Promise<number> {
+  const output = outputFormat(opts.output, ["text", "json"] as const);
+  if ((opts.selector === undefined) === (opts.policy === undefined)) throw new UsageError("give exactly one of --selector and --policy");
+  if (opts.selector !== undefined) {
+    try {
+      parseSelector(opts.selector);
+    } catch (e) {
+      if (e instanceof SelectorError) throw new UsageError(`--selector: ${e.message} (at character ${e.offset + 1}: ${opts.selector.slice(e.offset, e.offset + 20)})`);
+      throw e;
+    }
+  }
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  if (hasErrors(loaded.diagnostics)) {
+    io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
+    return EXIT_INVALID;
+  }
+  const inv = await readInventory(opts.inventory);
+  if (!inv.inventory) {
+    io.stderr(renderDiagnosticsText(inv.diagnostics) + "\n");
+    throw new InputError(`cannot use the inventory ${opts.inventory}`);
+  }
+  const inventory = inv.inventory;
+  const universe = new EngineUniverse();
+  const set = new PolicySet(loaded.resources, {
+    version: loaded.version,
+    universe,
+    namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
+  });
+  const pods: Endpoint[] = inventory.pods.map((p) => endpointForPod(p, inventory, universe));
+  const target: SelectTarget = opts.selector !== undefined ? { selector: opts.selector } : { policy: opts.policy! };
+  const result = selectEndpoints(set, pods, target);
+  if ("error" in result) throw new InputError(result.error);
+  if (output === "json") {
+    io.stdout(JSON.stringify(result, null, 2) + "\n");
+  } else {
+    io.stdout(`${result.description}\n`);
+    for (const m of result.matches) io.stdout(`  ${m.kind} ${m.name}${m.directions ? ` (${m.directions.join(", ")})` : ""}${m.uncertain ? " [uncertain]" : ""}\n`);
+    io.stdout(`${result.matches.length} of ${result.candidates} endpoints\n`);
+  }
+  return EXIT_OK;
+}

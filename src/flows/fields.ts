@@ -1,0 +1,120 @@
+import type { FlowEndpointType, FlowProblem, FlowProblemCode } from "./types.js";
+
+/**
+ * Lenient readers for the scalar fields both flow formats share. Real exports vary in type (Elasticsearch keeps what
+ * was indexed; proto3 JSON writes int64 as strings), so numbers may be strings; but a value that is neither absent nor
+ * a sensible value is reported, never guessed at. Each reader returns `INVALID` for nonsense so callers can say which
+ * field was wrong.
+ */
+export const INVALID = Symbol("invalid");
+export type Read<T> = T | undefined | typeof INVALID;
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Absent in Calico's flow records: missing, null, empty, or the `-` placeholder. */
+export function isAbsent(v: unknown): boolean {
+  return v === undefined || v === null || v === "" || v === "-";
+}
+
+/** A name or namespace: undefined when absent; nonsense when not a string. */
+export function readName(v: unknown): Read<string> {
+  if (isAbsent(v)) return undefined;
+  return typeof v === "string" ? v : INVALID;
+}
+
+/** A non-negative integer (counters, times), as a number or a decimal string. */
+export function readCount(v: unknown): Read<number> {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : INVALID;
+  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+
+/** A signed integer (proto3 policy and rule indices, where -1 means end of tier). */
+export function readInt(v: unknown): Read<number> {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : INVALID;
+  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+
+/** A port: undefined when absent or 0 (Calico writes 0 where a port does not apply). */
+export function readPort(v: unknown): Read<number> {
+  if (isAbsent(v)) return undefined;
+  const n = readCount(v);
+  if (n === INVALID || n === undefined || n > 65535) return INVALID;
+  return n === 0 ? undefined : n;
+}
+
+/** Protocol names flow logs write (case-insensitively); numbers 0-255 are accepted as written. */
+const PROTOCOL_NAMES = new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
+
+/** The protocol as written, when it is a known name or a number; undefined when absent. */
+export function readProtocol(v: unknown): Read<string> {
+  if (isAbsent(v)) return undefined;
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 255 ? String(v) : INVALID;
+  if (typeof v !== "string") return INVALID;
+  if (/^\d{1,3}$/.test(v)) return Number(v) <= 255 ? v : INVALID;
+  return PROTOCOL_NAMES.has(v.toLowerCase()) ? v : INVALID;
+}
+
+/**
+ * An IP address as text. Only the shape is checked here (dotted quad, or hex groups with colons); the engine parses
+ * it properly. Undefined when absent (aggregated records write null).
+ */
+export function readIp(v: unknown): Read<string> {
+  if (isAbsent(v)) return undefined;
+  if (typeof v !== "string") return INVALID;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split(".").every((o) => Number(o) <= 255) ? v : INVALID;
+  return /^[0-9A-Fa-f:.]+$/.test(v) && v.includes(":") ? v : INVALID;
+}
+
+/** `["k=v", ...]` split at the first `=`, as Calico writes labels. Undefined for an item that is not `k=v`. */
+export function parseLabelList(items: readonly unknown[]): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  for (const item of items) {
+    if (typeof item !== "string") return undefined;
+    const eq = item.indexOf("=");
+    if (eq <= 0) return undefined;
+    labels[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** Endpoint type words across formats and versions (Enterprise, early Goldmane strings, Goldmane enum names). */
+const ENDPOINT_TYPES: Readonly<Record<string, FlowEndpointType>> = {
+  wep: "wep",
+  hep: "hep",
+  ns: "ns",
+  net: "net",
+  workloadendpoint: "wep",
+  hostendpoint: "hep",
+  networkset: "ns",
+  network: "net",
+};
+
+export function endpointTypeFromWord(word: string): FlowEndpointType | undefined {
+  return Object.prototype.hasOwnProperty.call(ENDPOINT_TYPES, word.toLowerCase())
+    ? ENDPOINT_TYPES[word.toLowerCase()]
+    : undefined;
+}
+
+/** Collects the problems of one record, all on the record's line. */
+export class ProblemList {
+  readonly items: FlowProblem[] = [];
+  constructor(readonly line: number) {}
+
+  add(code: FlowProblemCode, message: string): void {
+    this.items.push({ code, line: this.line, message });
+  }
+}
+
+/** Words for a bad value in a message: short, and never the whole of a huge value. */
+export function show(v: unknown): string {
+  const text = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

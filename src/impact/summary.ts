@@ -1,0 +1,75 @@
+import type { FlowRecord } from "../flows/types.js";
+import type { RecordOutcome } from "./replay.js";
+import { decidingHit, hitTier } from "./replay.js";
+
+/**
+ * Totals over a replay, for `simulate --output summary` and the head of the text report: records and flow volume
+ * by verdict, by pending verdict, by deciding tier, plus how many were uncertain or unresolved and why.
+ */
+export interface Volume {
+  records: number;
+  flows: number;
+}
+
+export interface SimulationSummary {
+  records: number;
+  flows: number;
+  verdict: Record<"allow" | "deny", Volume>;
+  pendingVerdict: Record<"allow" | "deny", Volume>;
+  /** Records whose pending verdict differs from the enforced one: what enforcing the staged policies would change. */
+  changedByStaged: Volume;
+  decidingTier: Record<string, Volume>;
+  uncertain: Volume;
+  unresolved: Volume & { reasons: Record<string, number> };
+  /** Input lines that could not be read as records. */
+  skippedLines: number;
+}
+
+export function emptySummary(): SimulationSummary {
+  const v = (): Volume => ({ records: 0, flows: 0 });
+  return {
+    records: 0,
+    flows: 0,
+    verdict: { allow: v(), deny: v() },
+    pendingVerdict: { allow: v(), deny: v() },
+    changedByStaged: v(),
+    decidingTier: {},
+    uncertain: v(),
+    unresolved: { ...v(), reasons: {} },
+    skippedLines: 0,
+  };
+}
+
+function add(v: Volume, flows: number): void {
+  v.records++;
+  v.flows += flows;
+}
+
+export function addToSummary(s: SimulationSummary, record: FlowRecord, outcome: RecordOutcome): void {
+  const e = outcome.evaluation;
+  const flows = record.numFlows;
+  s.records++;
+  s.flows += flows;
+  add(s.verdict[e.verdict], flows);
+  add(s.pendingVerdict[e.pendingVerdict], flows);
+  if (e.verdict !== e.pendingVerdict) add(s.changedByStaged, flows);
+  const tier = hitTier(decidingHit(e));
+  add((s.decidingTier[tier] ??= { records: 0, flows: 0 }), flows);
+  if (e.uncertain.length > 0) add(s.uncertain, flows);
+  if (outcome.unresolved.length > 0) {
+    add(s.unresolved, flows);
+    for (const u of outcome.unresolved) {
+      const kind = reasonKind(u);
+      s.unresolved.reasons[kind] = (s.unresolved.reasons[kind] ?? 0) + 1;
+    }
+  }
+}
+
+/** Groups reasons that differ only in names: "labels of shop/x are aggregated" → "labels aggregated". */
+function reasonKind(reason: string): string {
+  if (/are aggregated/.test(reason)) return "labels aggregated in the record";
+  if (/not in the inventory/.test(reason)) return "pod not in the inventory";
+  if (/host endpoint/.test(reason)) return "host endpoint (not evaluated)";
+  if (/no namespace/.test(reason)) return "workload without a namespace";
+  return reason;
+}

@@ -1,0 +1,55 @@
+import { readFile, stat } from "node:fs/promises";
+import { parseInventory, type Inventory } from "../flows/inventory.js";
+import { loadText, type Diagnostic } from "../policy/index.js";
+import { describeFsError } from "./files.js";
+
+/**
+ * Reads an inventory (`kubectl get namespaces,pods,serviceaccounts -A -o yaml`, or `-o json`). JSON is parsed
+ * with JSON.parse (fast for large clusters); YAML through the loader, which keeps positions for problems.
+ */
+export const DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
+
+export async function readInventory(path: string, maxBytes = DEFAULT_MAX_INVENTORY_BYTES): Promise<{ inventory?: Inventory; diagnostics: Diagnostic[] }> {
+  const fail = (code: string, message: string, line = 1, col = 1) => ({
+    diagnostics: [{ code, severity: "error" as const, message, file: path, line, col, path: "" }],
+  });
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (info.size > maxBytes) return fail("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    return fail("inventory/unreadable", describeFsError(e));
+  }
+  let values: unknown[];
+  let locate: (doc: number, fieldPath: string) => { line: number; col: number } = () => ({ line: 1, col: 1 });
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      const v = JSON.parse(text);
+      values = Array.isArray(v) ? v : [v];
+    } catch (e) {
+      return fail("inventory/malformed-json", `inventory is not valid JSON: ${(e as Error).message}`);
+    }
+  } else {
+    const loaded = loadText(path, text, { maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1000, maxDocuments: 10_000 });
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
+    values = loaded.documents.map((d) => d.value);
+    locate = (doc, fieldPath) => {
+      const at = loaded.documents[doc]?.source.at(fieldPath);
+      return at ? { line: at.line, col: at.col } : { line: 1, col: 1 };
+    };
+  }
+  const { inventory, diagnostics } = parseInventory(values);
+  return {
+    inventory,
+    diagnostics: diagnostics.map((p) => ({
+      code: p.code,
+      severity: "warning" as const,
+      message: p.message,
+      file: path,
+      ...locate(p.document ?? 0, p.path ?? ""),
+      path: p.path ?? "",
+    })),
+  };
+}

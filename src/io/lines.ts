@@ -1,0 +1,88 @@
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
+import { describeFsError } from "./files.js";
+
+/**
+ * Streams the lines of a text file, gunzipping when the file starts with the gzip magic bytes. Lines longer than
+ * `maxLineBytes` are reported (not buffered whole), and a truncated or corrupt gzip stream ends the iteration with
+ * a problem instead of an exception, keeping every line read before it.
+ */
+export interface Line {
+  /** 1-based. */
+  number: number;
+  text: string;
+}
+
+export type LineEvent = { type: "line"; line: Line } | { type: "too-long"; number: number; bytes: number } | { type: "error"; number: number; message: string };
+
+export async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function* readLines(path: string, options: { maxLineBytes: number }): AsyncGenerator<LineEvent> {
+  let gz: boolean;
+  try {
+    gz = await isGzip(path);
+  } catch (e) {
+    yield { type: "error", number: 0, message: describeFsError(e) };
+    return;
+  }
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  if (gz) file.on("error", (e) => stream.destroy(e));
+  let number = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overflow = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        if (nl === -1) break;
+        number++;
+        if (overflow) {
+          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
+        } else if (pendingBytes + (nl - start) > options.maxLineBytes) {
+          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
+        } else {
+          const text = pending.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString("utf8");
+          yield { type: "line", line: { number, text } };
+        }
+        pending = [];
+        pendingBytes = 0;
+        overflow = false;
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > options.maxLineBytes) {
+          overflow = true;
+          pending = [];
+        } else {
+          pending.push(chunk.subarray(start));
+        }
+      }
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const what = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message))
+      ? "the gzip stream is truncated or corrupt"
+      : err.message;
+    yield { type: "error", number: number + 1, message: `${what}; records after line ${number} were not read` };
+    return;
+  }
+  if (pendingBytes > 0 || overflow) {
+    number++;
+    if (overflow || pendingBytes > options.maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
+    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8") } };
+  }
+}

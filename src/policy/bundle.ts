@@ -1,0 +1,39 @@
+import { sortDiagnostics, type Diagnostic } from "./diagnostic.js";
+import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
+import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
+import type { Resource } from "./types.js";
+import { DEFAULT_CALICO_VERSION, type CalicoVersion } from "./version.js";
+
+/**
+ * Many files in, one set of resources and every diagnostic out: parse (with limits), build the typed model, and
+ * run the semantic validation. Pure: the caller reads the files.
+ */
+export interface BundleOptions {
+  version: CalicoVersion;
+  limits: LoadLimits;
+  defaultNamespace: string;
+}
+
+export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
+  version: DEFAULT_CALICO_VERSION,
+  limits: DEFAULT_LOAD_LIMITS,
+  defaultNamespace: DEFAULT_MODEL_OPTIONS.defaultNamespace,
+};
+
+export interface Bundle {
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+}
+
+export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>, options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): Bundle {
+  const resources: Resource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const f of files) {
+    const loaded = loadText(f.file, f.text, options.limits);
+    diagnostics.push(...loaded.diagnostics);
+    const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
+    resources.push(...built.resources);
+    diagnostics.push(...built.diagnostics);
+  }
+  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+}

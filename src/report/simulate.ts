@@ -1,0 +1,104 @@
+import { formatHits, protocolName, type EndpointEvaluation } from "../engine/index.js";
+import type { CalicoModel } from "../policy/version.js";
+import type { FlowEndpointRef, FlowRecord } from "../flows/types.js";
+import type { Comparison } from "../impact/compare.js";
+import { decidingHit } from "../impact/replay.js";
+import type { RecordOutcome } from "../impact/replay.js";
+import type { SimulationSummary, Volume } from "../impact/summary.js";
+import { parseFlowProtocol } from "../engine/protocol.js";
+
+/** Rendering for `tierguard simulate`: one JSON entry or text line per record, and the totals. Pure. */
+export function describeRef(ref: FlowEndpointRef): string {
+  switch (ref.type) {
+    case "wep":
+      return `${ref.namespace ?? "?"}/${ref.name ?? ref.nameAggr ?? "?"}`;
+    case "ns":
+      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
+    case "hep":
+      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
+    case "net":
+      return ref.ip ?? ref.nameAggr ?? "network";
+  }
+}
+
+function sideJson(e: EndpointEvaluation | undefined, model: CalicoModel) {
+  if (!e) return undefined;
+  return {
+    verdict: e.enforced.verdict,
+    trace: formatHits(e.enforced.hits, model),
+    pending: { verdict: e.pending.verdict, trace: formatHits(e.pending.hits, model) },
+  };
+}
+
+export function recordJson(record: FlowRecord, outcome: RecordOutcome, model: CalicoModel): Record<string, unknown> {
+  const e = outcome.evaluation;
+  const entry: Record<string, unknown> = {
+    line: record.line,
+    src: describeRef(record.src),
+    dst: describeRef(record.dst),
+    protocol: record.protocol,
+    port: record.dstPort ?? null,
+    verdict: e.verdict,
+    pendingVerdict: e.pendingVerdict,
+    egress: sideJson(e.egress, model) ?? null,
+    ingress: sideJson(e.ingress, model) ?? null,
+  };
+  if (e.uncertain.length > 0) entry.uncertain = e.uncertain;
+  if (e.pendingUncertain.length > 0) entry.pendingUncertain = e.pendingUncertain;
+  if (outcome.unresolved.length > 0) entry.unresolved = outcome.unresolved;
+  return entry;
+}
+
+export function recordText(record: FlowRecord, outcome: RecordOutcome, model: CalicoModel): string {
+  const e = outcome.evaluation;
+  const proto = protocolName(parseFlowProtocol(record.protocol) ?? 0);
+  const port = record.dstPort !== undefined ? `:${record.dstPort}` : "";
+  const hit = decidingHit(e);
+  const by = hit ? formatHits([hit], model)[0].replace(/^0\|/, "") : "no policy";
+  let line = `line ${record.line}: ${describeRef(record.src)} -> ${describeRef(record.dst)}${port}/${proto} ${e.verdict.toUpperCase()} by ${by}`;
+  if (e.pendingVerdict !== e.verdict) line += ` (pending: ${e.pendingVerdict.toUpperCase()})`;
+  if (e.uncertain.length > 0) line += " [uncertain]";
+  if (outcome.unresolved.length > 0) line += " [unresolved]";
+  return line;
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? "0%" : `${((100 * part) / whole).toFixed(1)}%`);
+const vol = (v: Volume, s: SimulationSummary) => `${v.records} records (${pct(v.records, s.records)}), ${v.flows} flows`;
+
+export function summaryText(s: SimulationSummary): string {
+  const out = [
+    `Replayed ${s.records} records (${s.flows} flows)${s.skippedLines ? `; ${s.skippedLines} lines skipped` : ""}.`,
+    `  allowed: ${vol(s.verdict.allow, s)}`,
+    `  denied:  ${vol(s.verdict.deny, s)}`,
+    `  with staged policies enforced (pending): allowed ${s.pendingVerdict.allow.records}, denied ${s.pendingVerdict.deny.records}; ${s.changedByStaged.records} records would change`,
+    "  deciding tier:",
+    ...Object.entries(s.decidingTier)
+      .sort((a, b) => b[1].records - a[1].records)
+      .map(([tier, v]) => `    ${tier}: ${vol(v, s)}`),
+  ];
+  if (s.uncertain.records > 0) out.push(`  uncertain: ${vol(s.uncertain, s)} (verdict depended on facts the inputs do not give)`);
+  if (s.unresolved.records > 0) {
+    out.push(`  unresolved endpoints: ${vol(s.unresolved, s)}`);
+    for (const [why, n] of Object.entries(s.unresolved.reasons)) out.push(`    ${why}: ${n}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+export function comparisonText(c: Comparison): string {
+  const out = [
+    "Compared with the verdicts the cluster recorded:",
+    `  verdicts: ${c.verdictAgree}/${c.compared} agree (${pct(c.verdictAgree, c.compared)})`,
+    `  enforced policy traces: ${c.enforcedAgree}/${c.enforcedCompared} agree (${pct(c.enforcedAgree, c.enforcedCompared)})`,
+    `  pending policy traces: ${c.pendingAgree}/${c.pendingCompared} agree (${pct(c.pendingAgree, c.pendingCompared)})`,
+  ];
+  if (c.notComparable > 0) out.push(`  not comparable (the reporting end is not a workload here): ${c.notComparable}`);
+  if (c.disagreements.length > 0) {
+    out.push("  disagreements:");
+    for (const d of c.disagreements) {
+      const show = (v: string | string[]) => (Array.isArray(v) ? v.join("  ") || "(none)" : v);
+      out.push(`    line ${d.line} ${d.field}: recorded ${show(d.recorded)}; tierguard ${show(d.computed)}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
