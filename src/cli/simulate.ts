@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
-import { createFlowLineParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import { flowProblemToDiagnostic, type FlowFormat } from "../flows/types.js";
 import { compareRecord, emptyComparison } from "../impact/compare.js";
 import { Replayer } from "../impact/replay.js";
@@ -71,7 +71,8 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     namespaceLabels: inv ? new Map([...inv.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
   });
   const replayer = new Replayer(set, new EndpointResolver(universe, inv));
-  const parse = createFlowLineParser({ format: opts.format === "auto" ? undefined : (opts.format as FlowFormat), maxLineLength: opts.maxLineBytes });
+  const needRecord = output !== "summary" || Boolean(opts.compareRecorded);
+  const parse = createFlowValueParser({ format: opts.format === "auto" ? undefined : (opts.format as FlowFormat), maxLineLength: opts.maxLineBytes });
   const summary = emptySummary();
   const comparison = emptyComparison();
   const problems: Diagnostic[] = [];
@@ -95,14 +96,16 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
       continue;
     }
     const parsed = parse(ev.line.text, ev.line.number);
-    if (!parsed.record) {
-      if (parsed.diagnostics.length > 0) summary.skippedLines++;
-      for (const p of parsed.diagnostics) problems.push(flowProblemToDiagnostic(p, opts.flows));
+    const replayed = parsed.value ? replayer.replayValue(parsed.value, parsed.format, ev.line.number, needRecord) : { problems: parsed.diagnostics };
+    if ("problems" in replayed) {
+      if (replayed.problems.length > 0) summary.skippedLines++;
+      for (const p of replayed.problems) problems.push(flowProblemToDiagnostic(p, opts.flows));
       continue;
     }
-    const record = parsed.record;
-    const outcome = replayer.replay(record);
-    addToSummary(summary, record, outcome);
+    const { outcome, record } = replayed;
+    addToSummary(summary, replayed.numFlows, outcome);
+    progress.tick();
+    if (!record) continue;
     if (opts.compareRecorded) compareRecord(comparison, record, outcome, model);
     if (output === "json") {
       io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
@@ -110,7 +113,6 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     } else if (output === "text") {
       io.stdout(recordText(record, outcome, model) + "\n");
     }
-    progress.tick();
   }
   progress.done();
 

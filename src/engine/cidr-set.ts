@@ -8,8 +8,11 @@ export class CidrSet<T> {
   private readonly byVersion: Record<4 | 6, Map<number, Map<bigint, T[]>>> = { 4: new Map(), 6: new Map() };
   private prefixes: Record<4 | 6, number[]> = { 4: [], 6: [] };
   private count = 0;
+  /** Every CIDR added, in order. */
+  readonly cidrs: Cidr[] = [];
 
   add(cidr: Cidr, payload: T): void {
+    this.cidrs.push(cidr);
     const table = this.byVersion[cidr.version];
     let byBase = table.get(cidr.prefix);
     if (!byBase) {

@@ -2,7 +2,7 @@ import type { CompiledPolicy, CompiledRule } from "./compile.js";
 import type { Endpoint } from "./endpoint.js";
 import { MatchContext, matchRule, type FlowFacts } from "./match.js";
 import type { Direction, PolicySet, TierSlice } from "./policy-set.js";
-import { describePolicy, type PolicyHit } from "./trace.js";
+import { describePolicy, twinKey, type PolicyHit } from "./trace.js";
 import { isTrue, isUncertain } from "./tri.js";
 
 /**
@@ -86,12 +86,22 @@ function walk(
 ): DirectionTrace {
   const hits: PolicyHit[] = [];
   for (const slice of set.relevant(ep.labels, direction)) {
-    for (const p of slice.uncertain) {
-      uncertain.add(`whether ${describePolicy(p.ref)} applies to ${ep.namespace}/${ep.name ?? "?"} is unknown: ${applyReason(p, ep)}`);
-    }
+    // Policies whose applicability is unknown matter only if they take part in this mode (the enforced walk never
+    // sees staged policies; the pending walk never sees a staged Delete or the twin it previews deleting) and only
+    // if they sort before the rule that decided the tier (or the tier ended without one).
+    const unsure = slice.uncertain.filter((p) => takesPart(set, p, mode));
+    const reportUnsure = (decidedAt: number) => {
+      for (const p of unsure) {
+        if (p.seq > decidedAt) continue;
+        uncertain.add(`whether ${describePolicy(p.ref)} applies to ${ep.namespace}/${ep.name ?? "?"} is unknown: ${applyReason(p, ep)}`);
+      }
+    };
     const policies = mode === "enforced" ? slice.enforced : slice.pending;
     obs?.tier?.(slice, mode, policies.length === 0);
-    if (policies.length === 0) continue; // a tier with only staged (or no applicable) policies is skipped
+    if (policies.length === 0) {
+      reportUnsure(Number.POSITIVE_INFINITY);
+      continue; // a tier with only staged (or no applicable) policies is skipped
+    }
     let passed = false;
     outer: for (const p of policies) {
       for (const rule of direction === "ingress" ? p.ingress : p.egress) {
@@ -100,6 +110,7 @@ function walk(
         obs?.rule?.(p, rule, isTrue(m), isUncertain(m), ctx);
         if (isUncertain(m) && rule.action !== "Log") uncertain.add(`${ctx.why} (${describePolicy(p.ref)} ${rule.path})`);
         if (!isTrue(m) || rule.action === "Log") continue;
+        reportUnsure(p.seq);
         if (rule.action === "Pass") {
           hits.push({ type: "rule", policy: p.ref, action: "pass", ruleIndex: rule.index });
           passed = true;
@@ -111,14 +122,24 @@ function walk(
       }
     }
     if (passed) continue;
+    reportUnsure(Number.POSITIVE_INFINITY);
     const action = slice.tier.defaultAction === "Pass" ? "pass" : "deny";
-    // Felix's flow logs name the last (non-staged, in enforced mode) policy of the tier that selected the endpoint.
-    hits.push({ type: "end-of-tier", tier: slice.tier.name, policy: policies[policies.length - 1].ref, action });
+    // calico-semantics §10.2: the dataplane (enforced trace) names the last non-staged policy of the tier; the
+    // checker that computes pending traces (§7) names the first policy that did not match, i.e. the first in the tier.
+    const attributed = mode === "enforced" ? policies[policies.length - 1] : policies[0];
+    hits.push({ type: "end-of-tier", tier: slice.tier.name, policy: attributed.ref, action });
     obs?.endOfTier?.(slice, action);
     if (action === "deny") return { verdict: "deny", hits };
   }
   hits.push({ type: "profile", namespace: ep.namespace ?? "default", action: "allow" });
   return { verdict: "allow", hits };
+}
+
+/** Whether a policy is part of the walk in this mode (mirrors PolicySet's enforced/pending lists). */
+function takesPart(set: PolicySet, p: CompiledPolicy, mode: Mode): boolean {
+  if (mode === "enforced") return !p.staged;
+  if (p.staged) return p.stagedAction !== "Delete";
+  return !set.previewDeleted.has(twinKey(p.ref));
 }
 
 function applyReason(p: CompiledPolicy, ep: Endpoint): string {

@@ -12,3 +12,4 @@ export { parseIp, parseCidr, cidrContains, formatIp, formatCidr, type Ip, type C
 export { parseProtocol, parseFlowProtocol, protocolName, PROTOCOL_NUMBERS } from "./protocol.js";
 export { formatHit, formatHits, flowLogPolicyName, describePolicy, twinKey, KIND_SHORT, type PolicyRef, type PolicyKind, type PolicyHit, type HitAction } from "./trace.js";
 export { effectiveTypes, type CompiledPolicy, type CompiledRule, type CompileNote, type RuleAction } from "./compile.js";
+export { IpClassifier } from "./ip-class.js";

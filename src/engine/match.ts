@@ -1,6 +1,6 @@
 import type { CompiledEntity, CompiledRule, CompiledSelector, PortMatch } from "./compile.js";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
-import type { LabelSet } from "./labels.js";
+import { NAMESPACE_LABEL, type LabelSet } from "./labels.js";
 import type { PolicySet } from "./policy-set.js";
 import { and, F, isTrue, not, or, selectorOn, T, UF, UT, type Tri } from "./tri.js";
 import type { CidrSet } from "./cidr-set.js";
@@ -160,7 +160,9 @@ function selectorMatch(cs: CompiledSelector, side: "src" | "dst", ctx: MatchCont
 function unknownLabelsReason(cs: CompiledSelector, labels: LabelSet, ep: Endpoint): string {
   const keys = [...cs.selector.labelKeys()].filter((k) => labels.isUnknown(k));
   if (keys.some((k) => k.startsWith("pcns."))) {
-    return `the labels of namespace ${ep.namespace ?? "?"} are unknown (give an inventory with its Namespace)`;
+    // The label set may be a network set's that contains the endpoint's address: name its namespace, not the endpoint's.
+    const ns = labels.get(NAMESPACE_LABEL) ?? ep.namespace ?? "?";
+    return `the labels of namespace ${ns} are unknown (give an inventory with its Namespace)`;
   }
   if (keys.some((k) => k.startsWith("pcsa.") || k === "projectcalico.org/serviceaccount")) {
     return `the service account of ${describeEndpoint(ep)} is unknown (give an inventory with its pod and ServiceAccount)`;

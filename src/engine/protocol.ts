@@ -2,14 +2,9 @@
  * Protocol names and numbers. Calico's API accepts the case-sensitive names below or a number 1-255 (as an integer
  * or a numeric string); flow logs write lower-case names or numbers.
  */
-export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
-  TCP: 6,
-  UDP: 17,
-  ICMP: 1,
-  ICMPv6: 58,
-  SCTP: 132,
-  UDPLite: 136,
-};
+import { PROTOCOL_NUMBERS } from "../policy/validate/protocol.js";
+
+export { PROTOCOL_NUMBERS };
 
 const NAMES_BY_NUMBER = new Map(Object.entries(PROTOCOL_NUMBERS).map(([k, v]) => [v, k]));
 

@@ -26,7 +26,10 @@ export type HitAction = "allow" | "deny" | "pass";
 /** One entry of a trace, in the order the policies were hit. */
 export type PolicyHit =
   | { type: "rule"; policy: PolicyRef; action: HitAction; ruleIndex: number }
-  /** End of tier: the tier's default action, attributed to the last non-staged policy that selected the endpoint. */
+  /**
+   * End of tier: the tier's default action. Enforced traces attribute it to the last non-staged policy that selected
+   * the endpoint (Felix's dataplane lookup); pending traces to the first policy of the tier (the checker, §10.2).
+   */
   | { type: "end-of-tier"; tier: string; policy: PolicyRef; action: "deny" | "pass" }
   /** The namespace profile `kns.<ns>` (its rule 0 allows everything). */
   | { type: "profile"; namespace: string; action: "allow" };

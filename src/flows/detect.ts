@@ -2,7 +2,7 @@ import { parseEnterpriseRecord } from "./enterprise.js";
 import { isObject, show } from "./fields.js";
 import { parseGoldmaneRecord } from "./goldmane.js";
 import { locateJsonError } from "./json-error.js";
-import type { FlowFormat, FlowProblemCode, FlowReadResult } from "./types.js";
+import type { FlowFormat, FlowProblem, FlowProblemCode, FlowReadResult } from "./types.js";
 
 /**
  * One line of a flow file in, one record (or the problems that kept it out) back. The caller reads and decompresses
@@ -41,10 +41,15 @@ export interface FlowLineResult extends FlowReadResult {
   format?: FlowFormat;
 }
 
-/** Parses one line. Blank lines give neither a record nor a problem. */
-export function parseFlowLine(text: string, line: number, options: FlowLineOptions = {}): FlowLineResult {
+/** A line parsed as JSON and recognised, but not yet read into a record (the replay's fast path stops here). */
+export type FlowValueResult =
+  | { value: Record<string, unknown>; format: FlowFormat; diagnostics?: undefined }
+  | { value?: undefined; format?: undefined; diagnostics: FlowProblem[] };
+
+/** Parses one line as JSON and detects its format. Blank lines give no value and no problem. */
+export function parseFlowValue(text: string, line: number, options: FlowLineOptions = {}): FlowValueResult {
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  const problem = (code: FlowProblemCode, message: string, col?: number): FlowLineResult => ({
+  const problem = (code: FlowProblemCode, message: string, col?: number): FlowValueResult => ({
     diagnostics: [col === undefined ? { code, line, message } : { code, line, col, message }],
   });
   if (text.length > max) {
@@ -52,12 +57,12 @@ export function parseFlowLine(text: string, line: number, options: FlowLineOptio
   }
   // A byte-order mark may start a file; it is not JSON, so skip it and keep columns true to the text.
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const body = text.slice(bom);
-  if (body.trim() === "") return { diagnostics: [] };
+  const body = bom ? text.slice(1) : text;
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
+    if (body.trim() === "") return { diagnostics: [] };
     const at = locateJsonError(body);
     if (!at) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at.offset + bom + 1}: ${at.reason}`, at.offset + bom + 1);
@@ -73,8 +78,19 @@ export function parseFlowLine(text: string, line: number, options: FlowLineOptio
   if (detected && detected !== format) {
     return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
   }
-  const result = format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
-  return { ...result, format };
+  return { value, format };
+}
+
+/** Reads a recognised value into a record. */
+export function recordFromValue(value: Record<string, unknown>, format: FlowFormat, line: number): FlowReadResult {
+  return format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
+}
+
+/** Parses one line. Blank lines give neither a record nor a problem. */
+export function parseFlowLine(text: string, line: number, options: FlowLineOptions = {}): FlowLineResult {
+  const parsed = parseFlowValue(text, line, options);
+  if (parsed.value === undefined) return { diagnostics: parsed.diagnostics };
+  return { ...recordFromValue(parsed.value, parsed.format, line), format: parsed.format };
 }
 
 /**
@@ -86,6 +102,16 @@ export function createFlowLineParser(options: FlowLineOptions = {}): (text: stri
   return (text, line) => {
     const result = parseFlowLine(text, line, { ...options, format });
     if (format === undefined && result.record) format = result.format;
+    return result;
+  };
+}
+
+/** The value-level twin of createFlowLineParser: settles the format on the first recognised line. */
+export function createFlowValueParser(options: FlowLineOptions = {}): (text: string, line: number) => FlowValueResult {
+  let format = options.format;
+  return (text, line) => {
+    const result = parseFlowValue(text, line, { ...options, format });
+    if (format === undefined && result.value !== undefined) format = result.format;
     return result;
   };
 }

@@ -21,6 +21,10 @@ export { parseGoldmaneRecord } from "./goldmane.js";
 export { formatPolicyHit } from "./policy-hit.js";
 export {
   createFlowLineParser,
+  createFlowValueParser,
+  parseFlowValue,
+  recordFromValue,
+  type FlowValueResult,
   DEFAULT_MAX_LINE_LENGTH,
   detectFormat,
   parseFlowLine,
@@ -29,3 +33,4 @@ export {
 } from "./detect.js";
 export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
 export { parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
+export { enterpriseEvaluationKey, enterpriseFastFieldsOk } from "./fast-key.js";

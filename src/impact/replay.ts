@@ -1,13 +1,18 @@
-import { evaluateFlow, type FlowEvaluation, type PolicyHit, type PolicySet } from "../engine/index.js";
+import { evaluateFlow, IpClassifier, type FlowEvaluation, type PolicyHit, type PolicySet } from "../engine/index.js";
 import { parseFlowProtocol } from "../engine/protocol.js";
-import type { FlowRecord } from "../flows/types.js";
+import { recordFromValue } from "../flows/detect.js";
+import { enterpriseEvaluationKey, enterpriseFastFieldsOk } from "../flows/fast-key.js";
+import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
 import { BoundedCache } from "./cache.js";
-import type { EndpointResolver } from "./resolve.js";
+import type { EndpointResolver, Resolved } from "./resolve.js";
 
 /**
- * Replays flow records through one policy set. Evaluations are memoised per (source endpoint, destination
- * endpoint, protocol, port) tuple in a bounded table, so a snapshot of millions of records costs one evaluation per
- * distinct tuple and memory does not grow with the number of records.
+ * Replays flow records through one policy set. Two memo tables keep the cost per record near the cost of reading it:
+ * - evaluations are memoised per (source, destination, protocol, port) where an endpoint is identified by what the
+ *   engine can tell apart (its label set, the class of its address, its named ports), not by pod name or IP;
+ * - for Calico Enterprise documents, the outcome is also memoised on the raw fields that decide it, so a record like
+ *   one already seen is neither read into a record nor resolved.
+ * Both tables are bounded, so memory does not grow with the number of records.
  */
 export interface RecordOutcome {
   evaluation: FlowEvaluation;
@@ -15,14 +20,24 @@ export interface RecordOutcome {
   unresolved: string[];
 }
 
+export interface ReplayedLine {
+  outcome: RecordOutcome;
+  numFlows: number;
+  /** Present when the line took the full path, and always when the caller asked for it. */
+  record?: FlowRecord;
+}
+
 export interface ReplayOptions {
-  /** Most memoised tuples kept; older ones are dropped. */
+  /** Most memoised evaluations kept; older ones are dropped. */
   cacheSize?: number;
 }
 
 export class Replayer {
   private readonly memo: BoundedCache<string, FlowEvaluation>;
+  private readonly fast: BoundedCache<string, RecordOutcome>;
   private readonly protocols = new Map<string, number>();
+  private readonly classes: IpClassifier;
+  private readonly endpointKeys = new WeakMap<Resolved, string>();
   /** Source ports are part of the tuple only when some rule matches on them. */
   private readonly usesSourcePorts: boolean;
 
@@ -31,10 +46,29 @@ export class Replayer {
     readonly resolver: EndpointResolver,
     options: ReplayOptions = {},
   ) {
-    this.memo = new BoundedCache(options.cacheSize ?? 200_000);
+    this.memo = new BoundedCache(options.cacheSize ?? 100_000);
+    this.fast = new BoundedCache(options.cacheSize ?? 100_000);
+    this.classes = new IpClassifier(set);
     this.usesSourcePorts = set.policies.some((p) =>
       [...p.ingress, ...p.egress].some((r) => r.source.ports !== undefined || r.source.notPorts !== undefined),
     );
+  }
+
+  /** One parsed line: the fast path when the record's deciding fields were seen before, else the full path. */
+  replayValue(value: Record<string, unknown>, format: FlowFormat, line: number, needRecord: boolean): ReplayedLine | { problems: FlowProblem[] } {
+    let key: string | undefined;
+    if (format === "enterprise" && enterpriseFastFieldsOk(value)) {
+      key = enterpriseEvaluationKey(value);
+      if (key !== undefined && !needRecord) {
+        const seen = this.fast.get(key);
+        if (seen) return { outcome: seen, numFlows: Math.max(1, (value.num_flows as number | undefined) ?? 1) };
+      }
+    }
+    const read = recordFromValue(value, format, line);
+    if (!read.record) return { problems: read.diagnostics };
+    const outcome = this.replay(read.record);
+    if (key !== undefined) this.fast.set(key, outcome);
+    return { outcome, numFlows: read.record.numFlows, record: read.record };
   }
 
   replay(record: FlowRecord): RecordOutcome {
@@ -42,7 +76,7 @@ export class Replayer {
     const dst = this.resolver.resolve(record.dst);
     const protocol = this.protocol(record.protocol);
     const srcPort = this.usesSourcePorts ? record.src.port : undefined;
-    const key = `${src.id}>${dst.id}|${protocol}|${record.dstPort ?? ""}|${srcPort ?? ""}`;
+    const key = `${this.endpointKey(src)}>${this.endpointKey(dst)}|${protocol}|${record.dstPort ?? ""}|${srcPort ?? ""}`;
     let evaluation = this.memo.get(key);
     if (!evaluation) {
       evaluation = evaluateFlow(this.set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort: record.dstPort, srcPort });
@@ -54,8 +88,21 @@ export class Replayer {
     return { evaluation, unresolved };
   }
 
-  get cacheStats(): { hits: number; misses: number; size: number } {
-    return { hits: this.memo.hits, misses: this.memo.misses, size: this.memo.size };
+  get cacheStats(): { hits: number; misses: number; size: number; fastHits: number } {
+    return { hits: this.memo.hits, misses: this.memo.misses, size: this.memo.size, fastHits: this.fast.hits };
+  }
+
+  /** What the engine can tell apart about an endpoint. Replicas of one workload share it. */
+  private endpointKey(r: Resolved): string {
+    let key = this.endpointKeys.get(r);
+    if (key === undefined) {
+      const ep = r.endpoint;
+      const ports = ep.namedPorts === undefined ? "?" : ep.namedPorts.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
+      const set = ep.kind === "networkset" ? `${ep.namespace ?? ""}/${ep.name ?? ""}` : "";
+      key = `${ep.kind}|${ep.labels.id}|${this.classes.classOf(ep.ip)}|${ports}|${set}|${ep.addressClass ?? ""}`;
+      this.endpointKeys.set(r, key);
+    }
+    return key;
   }
 
   private protocol(text: string): number {

@@ -1,4 +1,3 @@
-import type { FlowRecord } from "../flows/types.js";
 import type { RecordOutcome } from "./replay.js";
 import { decidingHit, hitTier } from "./replay.js";
 
@@ -45,9 +44,8 @@ function add(v: Volume, flows: number): void {
   v.flows += flows;
 }
 
-export function addToSummary(s: SimulationSummary, record: FlowRecord, outcome: RecordOutcome): void {
+export function addToSummary(s: SimulationSummary, flows: number, outcome: RecordOutcome): void {
   const e = outcome.evaluation;
-  const flows = record.numFlows;
   s.records++;
   s.flows += flows;
   add(s.verdict[e.verdict], flows);

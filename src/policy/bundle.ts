@@ -2,6 +2,7 @@ import { sortDiagnostics, type Diagnostic } from "./diagnostic.js";
 import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
 import type { Resource } from "./types.js";
+import { validateResources } from "./validate/index.js";
 import { DEFAULT_CALICO_VERSION, type CalicoVersion } from "./version.js";
 
 /**
@@ -35,5 +36,6 @@ export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>,
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
+  diagnostics.push(...validateResources(resources, { version: options.version }));
   return { resources, diagnostics: sortDiagnostics(diagnostics) };
 }

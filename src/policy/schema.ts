@@ -58,11 +58,15 @@ export function checkSchema(value: unknown, schema: Schema, path: string, ctx: S
     case "enum":
       if (typeof value === "string" && schema.values.includes(value)) return value;
       return badEnum(value, schema.values, path, ctx);
-    case "array":
+    case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, ctx);
+      // An ill-typed object item becomes {} rather than disappearing, so later items keep their indices (and the
+      // rule indices Calico would give them); ill-typed scalars are dropped.
+      const placeholder = schema.items.t === "object" ? {} : undefined;
       return value
-        .map((item, i) => checkSchema(item, schema.items, joinPath(path, i), ctx))
+        .map((item, i) => checkSchema(item, schema.items, joinPath(path, i), ctx) ?? (item === null || item === undefined ? undefined : placeholder))
         .filter((item) => item !== undefined);
+    }
     case "map":
       if (!isPlainObject(value)) return wrongType(value, "a map", path, ctx);
       return Object.fromEntries(

@@ -3,6 +3,7 @@ import { parseCalicoVersion, type CalicoVersion } from "../../src/policy/version
 import {
   EngineUniverse,
   evaluateFlow,
+  flowLogPolicyName,
   formatHits,
   parseIp,
   PolicySet,
@@ -29,7 +30,19 @@ export interface Harness {
   external(ip: string): Endpoint;
   eval(src: Endpoint, dst: Endpoint, port?: number, protocol?: string): FlowEvaluation;
   /** Enforced verdict and the deciding hit strings, per direction. */
-  trace(src: Endpoint, dst: Endpoint, port?: number, protocol?: string): { verdict: string; egress?: string[]; ingress?: string[] };
+  trace(src: Endpoint, dst: Endpoint, port?: number, protocol?: string): TraceResult;
+  /** Pending verdict (staged policies treated as enforced) and its hit strings, per direction. */
+  pending(src: Endpoint, dst: Endpoint, port?: number, protocol?: string): TraceResult;
+  /** Every policy of the set in evaluation order, as `<tier>|<flow-log policy name>`. */
+  order(): string[];
+  /** Tiers in evaluation order, as `<name>|<order>|<defaultAction>` (`-` for no order), `?` suffix when undefined. */
+  tiers(): string[];
+}
+
+export interface TraceResult {
+  verdict: string;
+  egress?: string[];
+  ingress?: string[];
 }
 
 export interface PodExtras {
@@ -45,10 +58,18 @@ export interface PodExtras {
   unknownNamespace?: boolean;
 }
 
-export function harness(yaml: string, options: { version?: string; stagedDelete?: "preview" | "ignore" } = {}): Harness {
+export interface HarnessOptions {
+  version?: string;
+  stagedDelete?: "preview" | "ignore";
+  /** Namespace labels by namespace, as an inventory gives them: the implicit pcns. labels of namespaced network sets. */
+  namespaceLabels?: Record<string, Record<string, string>>;
+}
+
+export function harness(yaml: string, options: HarnessOptions = {}): Harness {
   const universe = new EngineUniverse();
   const version = options.version ? (parseCalicoVersion(options.version) as CalicoVersion) : undefined;
-  const set = new PolicySet(resources(yaml), { version, universe, stagedDelete: options.stagedDelete });
+  const namespaceLabels = options.namespaceLabels ? new Map(Object.entries(options.namespaceLabels)) : undefined;
+  const set = new PolicySet(resources(yaml), { version, universe, stagedDelete: options.stagedDelete, namespaceLabels });
   const model = set.version.model;
   const h: Harness = {
     set,
@@ -81,6 +102,22 @@ export function harness(yaml: string, options: { version?: string; stagedDelete?
         egress: r.egress ? formatHits(r.egress.enforced.hits, model) : undefined,
         ingress: r.ingress ? formatHits(r.ingress.enforced.hits, model) : undefined,
       };
+    },
+    pending(src, dst, port = 80, protocol = "TCP") {
+      const r = h.eval(src, dst, port, protocol);
+      return {
+        verdict: r.pendingVerdict,
+        egress: r.egress ? formatHits(r.egress.pending.hits, model) : undefined,
+        ingress: r.ingress ? formatHits(r.ingress.pending.hits, model) : undefined,
+      };
+    },
+    order() {
+      return set.policies.map((p) => `${p.ref.tier}|${flowLogPolicyName(p.ref, model)}`);
+    },
+    tiers() {
+      return set.tiers.map(
+        (t) => `${t.name}|${Number.isFinite(t.order) ? t.order : "-"}|${t.defaultAction}${t.defined ? "" : "?"}`,
+      );
     },
   };
   return h;
