@@ -42,6 +42,11 @@ export interface Endpoint {
   namedPorts?: readonly NamedPort[];
   /** For an external address whose IP was aggregated away: `pvt` (RFC 1918) or `pub`. */
   addressClass?: "pvt" | "pub";
+  /**
+   * A hypothetical workload (a policy test, `explain --from-labels`): it has no address, so no CIDR and no network
+   * set contains it, and that is certain rather than unknown.
+   */
+  hypothetical?: boolean;
 }
 
 export interface WorkloadFacts {
@@ -49,6 +54,12 @@ export interface WorkloadFacts {
   name?: string;
   /** The pod's own labels; undefined when the record aggregated them away. */
   podLabels?: Readonly<Record<string, string>>;
+  /**
+   * True when `podLabels` are only those shared by several pods (Goldmane aggregates by intersection): they are
+   * present, and other labels may be present on some of the pods.
+   */
+  podLabelsPartial?: boolean;
+  hypothetical?: boolean;
   /** undefined when unknown. */
   serviceAccount?: string;
   serviceAccountLabels?: Readonly<Record<string, string>>;
@@ -65,7 +76,7 @@ export function workloadEndpoint(facts: WorkloadFacts, interner: LabelInterner):
   const labels = new Map<string, string>(Object.entries(facts.podLabels ?? {}));
   labels.set(NAMESPACE_LABEL, facts.namespace);
   labels.set(ORCHESTRATOR_LABEL, "k8s");
-  let unknown = facts.podLabels === undefined ? UNKNOWN_POD_LABELS : 0;
+  let unknown = facts.podLabels === undefined || facts.podLabelsPartial ? UNKNOWN_POD_LABELS : 0;
   if (facts.serviceAccount !== undefined && facts.serviceAccount.length < MAX_SERVICE_ACCOUNT_LABEL_LENGTH) {
     labels.set(SERVICE_ACCOUNT_LABEL, facts.serviceAccount);
   }
@@ -94,6 +105,7 @@ export function workloadEndpoint(facts: WorkloadFacts, interner: LabelInterner):
     labels: interner.intern(labels, unknown),
     ip: facts.ip,
     namedPorts: facts.namedPorts,
+    ...(facts.hypothetical ? { hypothetical: true } : {}),
   };
 }
 

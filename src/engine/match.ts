@@ -136,6 +136,7 @@ function netsMatch(nets: CidrSet<true>, ep: Endpoint, ctx: MatchContext): Tri | 
     return nets.contains(ep.ip) ? T : F;
   }
   if (ctx.ipVersion !== undefined && !nets.hasVersion(ctx.ipVersion)) return undefined;
+  if (ep.hypothetical) return F;
   ctx.why = `the address of ${describeEndpoint(ep)} is not in the record, so CIDRs cannot be checked`;
   return UF;
 }
@@ -150,7 +151,7 @@ function selectorMatch(cs: CompiledSelector, side: "src" | "dst", ctx: MatchCont
     if (r === T) return T;
   }
   const ep = side === "src" ? ctx.flow.src : ctx.flow.dst;
-  if (!isTrue(r) && !ep.ip && ep.kind !== "networkset" && ctx.set.selectsSomeNetworkSet(cs)) {
+  if (!isTrue(r) && !ep.ip && !ep.hypothetical && ep.kind !== "networkset" && ctx.set.selectsSomeNetworkSet(cs)) {
     ctx.why = `the address of ${describeEndpoint(ep)} is not in the record; it may lie in a network set the selector matches`;
     r = or(r, UF);
   }

@@ -75,6 +75,13 @@ export function parseEnterpriseRecord(value: unknown, line: number): FlowReadRes
   return { record, diagnostics: [] };
 }
 
+/** One end of a document on its own, for readers that cache endpoints (the replay's fast path). */
+export function readEnterpriseEndpoint(doc: JsonObject, prefix: "source" | "dest"): FlowEndpointRef | undefined {
+  const problems = new ProblemList(0);
+  const ref = readEndpoint(doc, prefix, problems);
+  return problems.items.length === 0 ? ref : undefined;
+}
+
 function readEndpoint(doc: JsonObject, prefix: "source" | "dest", problems: ProblemList): FlowEndpointRef | undefined {
   const field = (suffix: string): string => `${prefix}_${suffix}`;
   const rawType = doc[field("type")];

@@ -33,4 +33,4 @@ export {
 } from "./detect.js";
 export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
 export { parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
-export { enterpriseEvaluationKey, enterpriseFastFieldsOk } from "./fast-key.js";
+export { enterpriseEndpointKey, enterpriseFastFields, type FastFields } from "./fast-key.js";

@@ -70,3 +70,19 @@ function sameHits(recorded: readonly string[], computed: readonly string[]): boo
   const r = byIndex(recorded);
   return r.length === computed.length && r.every((h, i) => h === computed[i]);
 }
+
+/** Adds `b` into `a`; `b`'s lines are shifted by `lineOffset` (a chunk's lines are numbered from its start). */
+export function mergeComparisons(a: Comparison, b: Comparison, lineOffset: number, maxListed = 100): Comparison {
+  a.compared += b.compared;
+  a.verdictAgree += b.verdictAgree;
+  a.enforcedCompared += b.enforcedCompared;
+  a.enforcedAgree += b.enforcedAgree;
+  a.pendingCompared += b.pendingCompared;
+  a.pendingAgree += b.pendingAgree;
+  a.notComparable += b.notComparable;
+  for (const d of b.disagreements) {
+    if (a.disagreements.length >= maxListed) break;
+    a.disagreements.push({ ...d, line: d.line + lineOffset });
+  }
+  return a;
+}

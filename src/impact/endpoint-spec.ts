@@ -43,7 +43,7 @@ export function resolveEndpointSpec(
   const name = spec.slice(slash + 1);
   if (ctx.labels) {
     const endpoint = workloadEndpoint(
-      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels },
+      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
       ctx.universe.labels,
     );
     return { endpoint, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };

@@ -1,7 +1,8 @@
 import { evaluateFlow, IpClassifier, type FlowEvaluation, type PolicyHit, type PolicySet } from "../engine/index.js";
 import { parseFlowProtocol } from "../engine/protocol.js";
 import { recordFromValue } from "../flows/detect.js";
-import { enterpriseEvaluationKey, enterpriseFastFieldsOk } from "../flows/fast-key.js";
+import { readEnterpriseEndpoint } from "../flows/enterprise.js";
+import { enterpriseEndpointKey, enterpriseFastFields } from "../flows/fast-key.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
 import { BoundedCache } from "./cache.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
@@ -33,76 +34,111 @@ export interface ReplayOptions {
 }
 
 export class Replayer {
-  private readonly memo: BoundedCache<string, FlowEvaluation>;
-  private readonly fast: BoundedCache<string, RecordOutcome>;
+  private readonly tuples: TupleMemo;
+  private readonly rawEndpoints: BoundedCache<string, Resolved | null>;
   private readonly protocols = new Map<string, number>();
   private readonly classes: IpClassifier;
-  private readonly endpointKeys = new WeakMap<Resolved, string>();
+  private readonly equivalence = new Map<string, number>();
+  private readonly endpointIds = new WeakMap<Resolved, { id: number; generation: number }>();
+  private generation = 0;
   /** Source ports are part of the tuple only when some rule matches on them. */
   private readonly usesSourcePorts: boolean;
+  fastHits = 0;
 
   constructor(
     readonly set: PolicySet,
     readonly resolver: EndpointResolver,
     options: ReplayOptions = {},
   ) {
-    this.memo = new BoundedCache(options.cacheSize ?? 100_000);
-    this.fast = new BoundedCache(options.cacheSize ?? 100_000);
+    this.tuples = new TupleMemo(options.cacheSize ?? 100_000);
+    this.rawEndpoints = new BoundedCache(options.cacheSize ?? 100_000);
     this.classes = new IpClassifier(set);
     this.usesSourcePorts = set.policies.some((p) =>
       [...p.ingress, ...p.egress].some((r) => r.source.ports !== undefined || r.source.notPorts !== undefined),
     );
   }
 
-  /** One parsed line: the fast path when the record's deciding fields were seen before, else the full path. */
+  /** One parsed line: the fast path when the caller needs no record, else the full path. */
   replayValue(value: Record<string, unknown>, format: FlowFormat, line: number, needRecord: boolean): ReplayedLine | { problems: FlowProblem[] } {
-    let key: string | undefined;
-    if (format === "enterprise" && enterpriseFastFieldsOk(value)) {
-      key = enterpriseEvaluationKey(value);
-      if (key !== undefined && !needRecord) {
-        const seen = this.fast.get(key);
-        if (seen) return { outcome: seen, numFlows: Math.max(1, (value.num_flows as number | undefined) ?? 1) };
+    if (format === "enterprise" && !needRecord) {
+      const fields = enterpriseFastFields(value);
+      const src = fields && this.rawEndpoint(value, "source");
+      const dst = src && this.rawEndpoint(value, "dest");
+      if (fields && src && dst) {
+        this.fastHits++;
+        const outcome = this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort);
+        return { outcome, numFlows: fields.numFlows };
       }
     }
     const read = recordFromValue(value, format, line);
     if (!read.record) return { problems: read.diagnostics };
-    const outcome = this.replay(read.record);
-    if (key !== undefined) this.fast.set(key, outcome);
-    return { outcome, numFlows: read.record.numFlows, record: read.record };
+    return { outcome: this.replay(read.record), numFlows: read.record.numFlows, record: read.record };
   }
 
   replay(record: FlowRecord): RecordOutcome {
     const src = this.resolver.resolve(record.src);
     const dst = this.resolver.resolve(record.dst);
-    const protocol = this.protocol(record.protocol);
-    const srcPort = this.usesSourcePorts ? record.src.port : undefined;
-    const key = `${this.endpointKey(src)}>${this.endpointKey(dst)}|${protocol}|${record.dstPort ?? ""}|${srcPort ?? ""}`;
-    let evaluation = this.memo.get(key);
-    if (!evaluation) {
-      evaluation = evaluateFlow(this.set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort: record.dstPort, srcPort });
-      this.memo.set(key, evaluation);
+    return this.outcome(src, dst, this.protocol(record.protocol), record.dstPort, record.src.port);
+  }
+
+  get cacheStats(): { tuples: number; evaluations: number; fastHits: number } {
+    return { tuples: this.tuples.size, evaluations: this.tuples.evaluations, fastHits: this.fastHits };
+  }
+
+  private outcome(src: Resolved, dst: Resolved, protocol: number, dstPort: number | undefined, srcPortIn: number | undefined): RecordOutcome {
+    const srcPort = this.usesSourcePorts ? srcPortIn : undefined;
+    const a = this.endpointId(src);
+    const b = this.endpointId(dst);
+    const c = ((dstPort ?? 65536) * 256 + protocol) + (srcPort === undefined ? 0 : (srcPort + 1) * 2 ** 25);
+    let outcome = this.tuples.get(a, b, c);
+    if (!outcome) {
+      const evaluation = evaluateFlow(this.set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort, srcPort });
+      const unresolved: string[] = [];
+      if (src.unresolved) unresolved.push(`source: ${src.unresolved}`);
+      if (dst.unresolved) unresolved.push(`destination: ${dst.unresolved}`);
+      outcome = { evaluation, unresolved };
+      if (this.tuples.set(a, b, c, outcome)) {
+        this.equivalence.clear();
+        this.generation++;
+      }
     }
-    const unresolved: string[] = [];
-    if (src.unresolved) unresolved.push(`source: ${src.unresolved}`);
-    if (dst.unresolved) unresolved.push(`destination: ${dst.unresolved}`);
-    return { evaluation, unresolved };
+    return outcome;
   }
 
-  get cacheStats(): { hits: number; misses: number; size: number; fastHits: number } {
-    return { hits: this.memo.hits, misses: this.memo.misses, size: this.memo.size, fastHits: this.fast.hits };
+  /** A cached raw endpoint: resolved once per distinct set of raw fields; null marks fields the full path must report. */
+  private rawEndpoint(doc: Record<string, unknown>, prefix: "source" | "dest"): Resolved | undefined {
+    const key = enterpriseEndpointKey(doc, prefix);
+    if (key === undefined) return undefined;
+    let r = this.rawEndpoints.get(key);
+    if (r === undefined) {
+      const ref = readEnterpriseEndpoint(doc, prefix);
+      r = ref ? this.resolver.resolve(ref) : null;
+      this.rawEndpoints.set(key, r);
+    }
+    return r ?? undefined;
   }
 
-  /** What the engine can tell apart about an endpoint. Replicas of one workload share it. */
-  private endpointKey(r: Resolved): string {
-    let key = this.endpointKeys.get(r);
-    if (key === undefined) {
+  /**
+   * What the engine can tell apart about an endpoint (its label set, the class of its address, its named ports),
+   * as a small integer: replicas of one workload share it. Unresolved endpoints keep their own id, so the reason
+   * recorded with a memoised outcome names the right endpoint.
+   */
+  private endpointId(r: Resolved): number {
+    const known = this.endpointIds.get(r);
+    if (known && known.generation === this.generation) return known.id;
+    {
       const ep = r.endpoint;
       const ports = ep.namedPorts === undefined ? "?" : ep.namedPorts.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
       const set = ep.kind === "networkset" ? `${ep.namespace ?? ""}/${ep.name ?? ""}` : "";
-      key = `${ep.kind}|${ep.labels.id}|${this.classes.classOf(ep.ip)}|${ports}|${set}|${ep.addressClass ?? ""}`;
-      this.endpointKeys.set(r, key);
+      const key = `${ep.kind}|${ep.labels.id}|${this.classes.classOf(ep.ip)}|${ports}|${set}|${ep.addressClass ?? ""}|${r.unresolved ?? ""}`;
+      let id = this.equivalence.get(key);
+      if (id === undefined) {
+        id = this.equivalence.size + 1;
+        this.equivalence.set(key, id);
+      }
+      this.endpointIds.set(r, { id, generation: this.generation });
+      return id;
     }
-    return key;
   }
 
   private protocol(text: string): number {
@@ -113,6 +149,39 @@ export class Replayer {
       this.protocols.set(text, p);
     }
     return p;
+  }
+}
+
+/**
+ * Outcomes by (source id, destination id, port and protocol) in nested maps with numeric keys, which V8 looks up far
+ * faster than concatenated strings. Bounded: when full it is emptied, and `set` says so (ids are then reissued).
+ */
+class TupleMemo {
+  private map = new Map<number, Map<number, RecordOutcome>>();
+  size = 0;
+  evaluations = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  get(a: number, b: number, c: number): RecordOutcome | undefined {
+    return this.map.get(a * 2097152 + b)?.get(c);
+  }
+
+  /** Returns true when the table was emptied to make room (the outcome is then not stored). */
+  set(a: number, b: number, c: number, outcome: RecordOutcome): boolean {
+    this.evaluations++;
+    if (this.size >= this.capacity) {
+      // The ids in hand belong to the old generation; the caller reissues them, so nothing is stored now.
+      this.map = new Map();
+      this.size = 0;
+      return true;
+    }
+    const k = a * 2097152 + b;
+    let inner = this.map.get(k);
+    if (!inner) this.map.set(k, (inner = new Map()));
+    inner.set(c, outcome);
+    this.size++;
+    return false;
   }
 }
 

@@ -88,6 +88,7 @@ export class EndpointResolver {
       namespace: ref.namespace,
       name,
       podLabels: pod && (ref.name !== undefined || !ref.labels) ? pod.labels : ref.labels,
+      podLabelsPartial: !pod && ref.labels !== undefined && ref.labelsAggregated,
       namespaceLabels: inv?.namespaces.get(ref.namespace)?.labels,
       ip: ip ?? (pod && pod.ips.length > 0 ? this.ip(pod.ips[0]) : undefined),
     };

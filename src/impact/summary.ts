@@ -71,3 +71,24 @@ function reasonKind(reason: string): string {
   if (/no namespace/.test(reason)) return "workload without a namespace";
   return reason;
 }
+
+/** Adds `b` into `a`: totals of chunks replayed separately (worker threads) add up to the totals of the whole. */
+export function mergeSummaries(a: SimulationSummary, b: SimulationSummary): SimulationSummary {
+  const addVolume = (x: Volume, y: Volume) => {
+    x.records += y.records;
+    x.flows += y.flows;
+  };
+  a.records += b.records;
+  a.flows += b.flows;
+  addVolume(a.verdict.allow, b.verdict.allow);
+  addVolume(a.verdict.deny, b.verdict.deny);
+  addVolume(a.pendingVerdict.allow, b.pendingVerdict.allow);
+  addVolume(a.pendingVerdict.deny, b.pendingVerdict.deny);
+  addVolume(a.changedByStaged, b.changedByStaged);
+  for (const [tier, v] of Object.entries(b.decidingTier)) addVolume((a.decidingTier[tier] ??= { records: 0, flows: 0 }), v);
+  addVolume(a.uncertain, b.uncertain);
+  addVolume(a.unresolved, b.unresolved);
+  for (const [why, n] of Object.entries(b.unresolved.reasons)) a.unresolved.reasons[why] = (a.unresolved.reasons[why] ?? 0) + n;
+  a.skippedLines += b.skippedLines;
+  return a;
+}

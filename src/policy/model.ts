@@ -93,14 +93,18 @@ function visit(value: unknown, source: SourceMap, options: ModelOptions, out: Mo
     }
     return;
   }
+  let namespaceDefaulted = false;
   if (isNamespacedKind(info.kind)) {
+    namespaceDefaulted = metadata.namespace === undefined;
     metadata.namespace ??= options.defaultNamespace;
   } else if (metadata.namespace !== undefined) {
     diag("metadata/namespace-ignored", "warning",
       `${info.kind} is cluster-scoped; metadata.namespace "${metadata.namespace}" is ignored. Remove it.`, "metadata.namespace");
     delete metadata.namespace;
   }
-  out.resources.push({ apiVersion, kind: info.kind, metadata, spec: checked.spec ?? {}, source } as Resource);
+  const resource = { apiVersion, kind: info.kind, metadata, spec: checked.spec ?? {}, source } as Resource;
+  if (namespaceDefaulted) resource.namespaceDefaulted = true;
+  out.resources.push(resource);
 }
 
 function nameOf(value: Record<string, unknown>): string {

@@ -45,16 +45,36 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * The spans of one document, possibly computed on first use: the fast loader parses values without positions and
+ * only builds spans (with the position-keeping parser) when a diagnostic needs one.
+ */
+export interface DocumentSpans {
+  spans(): ReadonlyMap<string, NodeSpan>;
+  /** Offset where the document's content starts. */
+  start(): number;
+}
+
+export function eagerSpans(spans: ReadonlyMap<string, NodeSpan>, start: number): DocumentSpans {
+  return { spans: () => spans, start: () => start };
+}
+
 export class SourceMap {
   constructor(
     readonly source: SourceText,
-    /** Field path (from the document root) → span. */
-    private readonly spans: ReadonlyMap<string, NodeSpan>,
-    /** Offset of the document the resource came from, used when no field matches. */
-    private readonly fallback: number,
+    private readonly doc: DocumentSpans,
     /** Where the resource sits in its document: "" or `items[3]` inside a List. */
     readonly prefix = "",
   ) {}
+
+  private get spans(): ReadonlyMap<string, NodeSpan> {
+    return this.doc.spans();
+  }
+
+  private get fallback(): number {
+    const own = this.prefix === "" ? undefined : this.spans.get(this.prefix);
+    return own ? own.start : this.doc.start();
+  }
 
   get file(): string {
     return this.source.file;
@@ -62,9 +82,7 @@ export class SourceMap {
 
   /** The same map re-rooted at a sub-path, for the objects inside a `kind: List`. */
   child(prefix: string): SourceMap {
-    const full = this.full(prefix);
-    const span = this.spans.get(full);
-    return new SourceMap(this.source, this.spans, span ? span.start : this.fallback, full);
+    return new SourceMap(this.source, this.doc, this.full(prefix));
   }
 
   private full(path: string): string {

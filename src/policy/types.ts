@@ -171,6 +171,8 @@ interface ResourceBase<K extends string, S> {
   metadata: ObjectMeta;
   spec: S;
   source: SourceMap;
+  /** True when metadata.namespace was not in the file and the default namespace was filled in. */
+  namespaceDefaulted?: boolean;
 }
 
 export type TierResource = ResourceBase<"Tier", TierSpec>;

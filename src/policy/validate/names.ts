@@ -76,7 +76,7 @@ function suggestion(name: string): string {
 
 function checkNamespace(resource: Resource, ctx: ValidationContext): void {
   const ns = resource.metadata.namespace;
-  if (ns === undefined || !resource.source.has("metadata.namespace")) return;
+  if (ns === undefined || resource.namespaceDefaulted) return;
   const problem = dns1123LabelProblem(ns);
   if (problem) ctx.report("names/invalid-namespace", "metadata.namespace", `namespace ${quote(ns)} ${problem}`);
 }
