@@ -14,7 +14,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   engine: ["policy", "selector"],
   flows: ["policy", "selector"],
   impact: ["engine", "flows", "policy", "selector"],
-  report: ["impact", "engine", "flows", "policy", "selector"],
+  review: ["impact", "engine", "flows", "policy", "selector"],
+  report: ["review", "impact", "engine", "flows", "policy", "selector"],
 };
 
 function files(dir: string): string[] {

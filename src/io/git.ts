@@ -1,0 +1,101 @@
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+
+/**
+ * Reading a repository at a revision straight from git's object store, with no checkout: `ls-tree` for the file
+ * list and one `cat-file --batch` process for all the blobs, so a review of thousands of files costs two processes
+ * per revision. Errors become `GitError` with git's own message.
+ */
+const run = promisify(execFile);
+
+export class GitError extends Error {}
+
+export interface TreeEntry {
+  path: string;
+  /** Blob id: equal ids mean equal content, so unchanged files are read and parsed once. */
+  blob: string;
+  size: number;
+}
+
+async function git(repo: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8" });
+    return stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string; code?: string };
+    if (err.code === "ENOENT") throw new GitError("git is not installed (or not on PATH)");
+    throw new GitError((err.stderr ?? err.message).trim().split("\n")[0]);
+  }
+}
+
+/** The commit a revision names (branch, tag, sha, HEAD~1, ...). */
+export async function resolveCommit(repo: string, rev: string): Promise<string> {
+  const out = await git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`]).catch(() => "");
+  const sha = out.trim();
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new GitError(`${rev} is not a commit in ${repo}`);
+  return sha;
+}
+
+/** Every file of the revision, with blob ids and sizes. */
+export async function listTree(repo: string, commit: string): Promise<TreeEntry[]> {
+  const out = await git(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
+  const entries: TreeEntry[] = [];
+  for (const record of out.split("\0")) {
+    if (!record) continue;
+    // <mode> SP <type> SP <object> SP+ <size> TAB <path>
+    const tab = record.indexOf("\t");
+    const [mode, type, blob, size] = record.slice(0, tab).split(/ +/);
+    if (type !== "blob" || mode === "120000" || mode === "160000") continue; // symlinks and submodules are not files
+    entries.push({ path: record.slice(tab + 1), blob, size: Number(size) });
+  }
+  return entries;
+}
+
+/** The contents of many blobs through one `git cat-file --batch`. */
+export async function readBlobs(repo: string, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const wanted = [...new Set(blobs)];
+  if (wanted.length === 0) return out;
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["-C", repo, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", (e) => reject(new GitError((e as NodeJS.ErrnoException).code === "ENOENT" ? "git is not installed" : e.message)));
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new GitError(stderr.trim() || `git cat-file exited with ${code}`));
+      const all = Buffer.concat(chunks);
+      let pos = 0;
+      for (const id of wanted) {
+        const nl = all.indexOf(10, pos);
+        const header = all.toString("utf8", pos, nl);
+        const [sha, type, size] = header.split(" ");
+        if (type === "missing" || sha === undefined) return reject(new GitError(`blob ${id} is missing`));
+        const n = Number(size);
+        out.set(id, all.subarray(nl + 1, nl + 1 + n));
+        pos = nl + 1 + n + 1; // content, then a newline
+      }
+      resolve(out);
+    });
+    child.stdin.end(wanted.join("\n") + "\n");
+  });
+}
+
+/** Paths that differ between two commits, with git's rename detection (for messages about moved files). */
+export async function renamedPaths(repo: string, base: string, head: string): Promise<Map<string, string>> {
+  const out = await git(repo, ["diff", "--name-status", "-z", "-M", base, head]);
+  const parts = out.split("\0");
+  const renames = new Map<string, string>();
+  for (let i = 0; i < parts.length; ) {
+    const status = parts[i];
+    if (!status) break;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      renames.set(parts[i + 1], parts[i + 2]);
+      i += 3;
+    } else {
+      i += 2;
+    }
+  }
+  return renames;
+}

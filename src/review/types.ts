@@ -1,0 +1,125 @@
+import type { Resource } from "../policy/types.js";
+
+/**
+ * The review model: what a reviewer must know about a policy change. Checks produce findings; the impact replay
+ * produces flows whose verdict changes; renderers (src/report) turn one `Review` into a PR comment, a check run,
+ * SARIF, JSON or terminal text. Nothing here does I/O.
+ */
+export type FindingSeverity = "error" | "warning" | "notice";
+
+/** Code prefixes, one per check. */
+export type FindingArea = "validation" | "ownership" | "guardrail" | "test" | "lint" | "impact" | "config";
+
+export interface Finding {
+  /** `<area>/<kebab-name>`, stable: annotations and SARIF rules key on it. */
+  code: string;
+  severity: FindingSeverity;
+  /** One paragraph: what is wrong and what to do next. */
+  message: string;
+  /** Repository-relative path; for a removed resource, its path in the base revision. */
+  file: string;
+  /** 1-based; 1 when the finding concerns a whole file. */
+  line: number;
+  col?: number;
+  endLine?: number;
+  /** Field path inside the resource, e.g. `spec.ingress[2]`. */
+  path?: string;
+  /** `Kind namespace/name`. */
+  resource?: string;
+  /** Which revision `file:line` refers to. Default head. */
+  revision?: "base" | "head";
+  /** Ownership findings: who may approve instead (logins and `org/team`). */
+  approvers?: string[];
+  /** Extra lines shown folded under the message (a trace, the conflicting rule). */
+  details?: string[];
+}
+
+/** How a resource differs between the base and head revisions. */
+export type ChangeKind = "added" | "removed" | "changed" | "moved" | "renamed" | "reformatted";
+
+export interface ResourceChange {
+  kind: ChangeKind;
+  base?: Resource;
+  head?: Resource;
+  /** False when only formatting, comments, key order or the file it lives in changed. */
+  meaningChanged: boolean;
+  /** Human words: "moved from a.yaml to b.yaml", "spec.tier changed from application to security". */
+  summary: string;
+}
+
+/** One end of an aggregated flow: namespace plus aggregated workload name, or an address / network set. */
+export interface FlowVerdictSide {
+  verdict: "allow" | "deny";
+  /** The deciding hit as Calico's flow logs print it (without the index), e.g. `security|gnp:allow-dns|allow|0`. */
+  decidedBy: string;
+  tier: string;
+  /** `Kind ns/name` of the deciding policy; undefined for the namespace profile. */
+  policy?: string;
+  /** Rule index; -1 for end of tier; undefined for the profile. */
+  rule?: number;
+  direction?: "ingress" | "egress";
+}
+
+export interface ImpactFlow {
+  src: string;
+  dst: string;
+  port?: number;
+  protocol: string;
+  /** Flow records aggregated here (each connection counted once even when both ends reported it). */
+  records: number;
+  /** `num_flows` summed: connections. */
+  flows: number;
+  bytes: number;
+  before: FlowVerdictSide;
+  after: FlowVerdictSide;
+  /** Set when either verdict depended on facts the snapshot does not give. */
+  uncertain?: string[];
+}
+
+export interface ImpactTotals {
+  records: number;
+  flows: number;
+  /** Input lines that could not be read, and why (first few). */
+  skippedLines: number;
+  problems: string[];
+  unresolved: { records: number; reasons: Record<string, number> };
+  uncertain: { records: number };
+}
+
+export interface ImpactReport {
+  /** Where the snapshot came from (base-revision path, URL, or a file given on the command line). */
+  sources: string[];
+  /** Allowed at base, denied at head: production traffic this change would break. Most volume first. */
+  newlyDenied: ImpactFlow[];
+  /** Denied at base, allowed at head: traffic this change would let through. Most volume first. */
+  newlyAllowed: ImpactFlow[];
+  /** Flows whose pending (staged-as-enforced) verdict changes. */
+  pendingChanged: ImpactFlow[];
+  /** Policies (and rules) of the head revision no flow in the snapshot hit: `Kind ns/name` and `... rule N`. */
+  zeroHitPolicies: string[];
+  totals: ImpactTotals;
+}
+
+export interface RevisionInfo {
+  rev: string;
+  commit: string;
+}
+
+export interface Review {
+  base: RevisionInfo;
+  head: RevisionInfo;
+  author: string;
+  /** "base" when tierguard.yaml was read from the base revision; "default" when the base had none. */
+  configSource: "base" | "default";
+  changes: ResourceChange[];
+  findings: Finding[];
+  impact?: ImpactReport;
+  /** Facts a reader should know that are not findings ("no tierguard.yaml at base: ownership not enforced"). */
+  notes: string[];
+  /** Whether newly denied flows were acknowledged (`--ack-impact`, or the App's /tierguard ack-impact). */
+  impactAcknowledged?: { by: string };
+}
+
+export function hasErrorFindings(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === "error");
+}

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { normalizePrincipal, parseConfig, pathMatcher, policyFileFilter } from "../../src/review/config.js";
+
+describe("tierguard.yaml", () => {
+  test("the template's configuration loads without findings", () => {
+    const { config, findings } = parseConfig(readFileSync("policies-template/tierguard.yaml", "utf8"));
+    expect(findings).toEqual([]);
+    expect(config.calicoVersion.model).toBe("v3.32");
+    expect(config.policies).toEqual(["tiers", "security", "platform", "namespace-isolation", "application"]);
+    expect(config.flows).toEqual(["flows/snapshot.jsonl.gz"]);
+    expect(config.tiers.get("application")).toEqual({ owners: ["acme/app-devs", "alice"] });
+    expect(config.admins).toEqual(["acme/secops"]);
+    expect(config.guardrails.required).toContain("GlobalNetworkPolicy/quarantine");
+    expect(config.impact.newlyDenied).toBe("error");
+    expect(config.enforceOwnership).toBe(true);
+  });
+
+  const bad: Array<[string, string, string, number]> = [
+    ["tierz:\n  a: { owners: [x] }\n", "config/unknown-field", "tierz", 1],
+    ["tiers:\n  a: { owners: x }\n", "config/wrong-type", "tiers.a.owners", 2],
+    ["tiers:\n  a: {}\n", "config/missing-field", "tiers.a", 2],
+    ["admins: ['@acme/sec ops']\n", "config/invalid-value", "admins[0]", 1],
+    ["calicoVersion: '2.0'\n", "config/invalid-value", "calicoVersion", 1],
+    ["impact:\n  newlyDenied: fatal\n", "config/invalid-value", "impact.newlyDenied", 2],
+    ["guardrails:\n  required:\n    - quarantine\n", "config/invalid-value", "guardrails.required[0]", 3],
+    ["policies: 3\n", "config/invalid-value", "policies", 1],
+    ["a: [1,\n", "config/syntax", "", 2],
+  ];
+  test.each(bad)("%j gives %s at %s line %d", (text, code, path, line) => {
+    const { findings } = parseConfig(text);
+    expect(findings.length).toBeGreaterThan(0);
+    expect({ code: findings[0].code, path: findings[0].path ?? "", line: findings[0].line, file: findings[0].file }).toEqual({ code, path, line, file: "tierguard.yaml" });
+  });
+
+  test("principals compare case-insensitively, with or without the @", () => {
+    expect(normalizePrincipal("@Acme/SecOps")).toBe("acme/secops");
+    expect(normalizePrincipal("acme/secops")).toBe("acme/secops");
+    expect(normalizePrincipal("Alice")).toBe("alice");
+  });
+
+  test("policy files: listed folders and globs, never the config, tests or flows", () => {
+    const only = policyFileFilter({ ...parseConfig("policies: [security, 'apps/**/*.yaml']\n").config });
+    expect(["security/a.yaml", "security/x/b.yml", "apps/shop/c.yaml", "apps/c.json", "other/d.yaml", "tierguard.yaml"].filter(only)).toEqual([
+      "security/a.yaml",
+      "security/x/b.yml",
+      "apps/shop/c.yaml",
+    ]);
+    const all = policyFileFilter(parseConfig("tests: checks\n").config);
+    expect(["a.yaml", "checks/t.yaml", "flows/inventory.yaml", ".github/workflows/x.yml", "tierguard.yaml", "README.md", "b/c.json"].filter(all)).toEqual([
+      "a.yaml",
+      "b/c.json",
+    ]);
+    expect(pathMatcher(["tests"])("tests/x.yaml")).toBe(true);
+    expect(pathMatcher(["tests"])("testsuite/x.yaml")).toBe(false);
+  });
+});
