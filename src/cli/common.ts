@@ -1,7 +1,8 @@
+import { stat } from "node:fs/promises";
 import { Option } from "commander";
-import { collectPolicyFiles } from "../io/files.js";
+import { collectPolicyFiles, describeFsError } from "../io/files.js";
 import { DEFAULT_LOAD_LIMITS, loadBundle, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
-import { UsageError } from "./io.js";
+import { InputError, UsageError } from "./io.js";
 
 /**
  * Options and steps shared by the commands: the Calico version model, input limits, and loading policy paths.
@@ -57,4 +58,15 @@ export async function loadPolicies(paths: readonly string[], opts: PolicyInputOp
   const bundle = loadBundle(files, { version, limits, defaultNamespace: opts.namespace });
   const fileDiagnostics: Diagnostic[] = problems.map((p) => ({ code: p.code, severity: "error", message: p.message, file: p.file, line: 1, col: 1, path: "" }));
   return { ...bundle, diagnostics: [...fileDiagnostics, ...bundle.diagnostics], fileCount: files.length, version };
+}
+
+/** A file argument that cannot be read is invalid input (exit 1), reported once before any output. */
+export async function checkReadableFile(path: string, what: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${what}: ${describeFsError(e)}`);
+  }
+  if (!info.isFile()) throw new InputError(`cannot read ${what}: not a regular file`);
 }

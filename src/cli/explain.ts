@@ -5,6 +5,7 @@ import { parseFlowProtocol, protocolName } from "../engine/protocol.js";
 import { parseLabelArg, resolveEndpointSpec } from "../impact/endpoint-spec.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
+import { PORT_PROTOCOLS } from "../policy/validate/protocol.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { renderExplanationText } from "../report/explain.js";
 import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
@@ -30,7 +31,7 @@ export function registerExplain(program: Command, io: CliIo, setExit: (code: num
     .description("explain the verdict for one connection: every tier and policy considered, and why it matched or not")
     .requiredOption("--policies <paths...>", "policy files or directories")
     .option("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)")
-    .requiredOption("--from <endpoint>", "source: NAMESPACE/POD (a pod name or unique prefix) or an IP address")
+    .requiredOption("--from <endpoint>", "source: NAMESPACE/POD (a pod name, or a prefix only replicas share, such as a Deployment's name) or an IP address")
     .requiredOption("--to <endpoint>", "destination: NAMESPACE/POD or an IP address")
     .option("--port <n>", "destination port (omit for protocols without ports)")
     .option("--protocol <p>", "TCP, UDP, SCTP, ICMP, ICMPv6 or a number", "TCP")
@@ -50,6 +51,7 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
   if (opts.port !== undefined) {
     if (!/^\d+$/.test(opts.port) || Number(opts.port) < 1 || Number(opts.port) > 65535) throw new UsageError(`--port must be 1-65535, not "${opts.port}"`);
     port = Number(opts.port);
+    if (!PORT_PROTOCOLS.has(protocol)) throw new UsageError(`--port applies to TCP, UDP and SCTP; ${protocolName(protocol)} has no ports`);
   }
   const labels = (text: string | undefined, flag: string) => {
     if (text === undefined) return undefined;
@@ -66,7 +68,7 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
     io.stderr("tierguard: the policies have errors (run tierguard validate)\n");
     return EXIT_INVALID;
   }
-  const inv = opts.inventory ? await readInventory(opts.inventory) : undefined;
+  const inv = opts.inventory ? await readInventory(opts.inventory, { cwd: io.cwd }) : undefined;
   if (inv && !inv.inventory) {
     io.stderr(renderDiagnosticsText(inv.diagnostics) + "\n");
     throw new InputError(`cannot use the inventory ${opts.inventory}`);

@@ -12,6 +12,11 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // `tierguard simulate ... | head` closes the pipe early; that ends the command quietly, not with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? EXIT_OK);
+  });
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

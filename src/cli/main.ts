@@ -30,7 +30,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      // A usage error: the help goes to stderr so that nothing lands in a pipe or a redirected file.
+      io.stderr(program.helpInformation());
       return EXIT_USAGE;
     }
     await program.parseAsync([...argv], { from: "user" });

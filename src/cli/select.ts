@@ -38,7 +38,10 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
     try {
       parseSelector(opts.selector);
     } catch (e) {
-      if (e instanceof SelectorError) throw new UsageError(`--selector: ${e.message} (at character ${e.offset + 1}: ${opts.selector.slice(e.offset, e.offset + 20)})`);
+      if (e instanceof SelectorError) {
+        const at = e.offset < opts.selector.length ? `: ${opts.selector.slice(e.offset, e.offset + 20)}` : ", the end of the selector";
+        throw new UsageError(`--selector: ${e.message} (at character ${e.offset + 1}${at})`);
+      }
       throw e;
     }
   }
@@ -47,7 +50,7 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     return EXIT_INVALID;
   }
-  const inv = await readInventory(opts.inventory);
+  const inv = await readInventory(opts.inventory, { cwd: io.cwd });
   if (!inv.inventory) {
     io.stderr(renderDiagnosticsText(inv.diagnostics) + "\n");
     throw new InputError(`cannot use the inventory ${opts.inventory}`);

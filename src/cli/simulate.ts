@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
@@ -9,9 +10,9 @@ import { addToSummary, emptySummary } from "../impact/summary.js";
 import { readInventory } from "../io/inventory.js";
 import { readLines } from "../io/lines.js";
 import { hasErrors, type Diagnostic } from "../policy/index.js";
-import { renderDiagnosticsText } from "../report/diagnostics.js";
+import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
-import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, type CliIo } from "./io.js";
 import { Progress } from "./progress.js";
 
@@ -56,8 +57,11 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     io.stderr(`tierguard: the policies have errors (run tierguard validate); nothing was simulated\n`);
     return EXIT_INVALID;
   }
+  // Checked before any output, so that a wrong path is one clear error rather than an empty report.
+  const flowsPath = resolve(io.cwd, opts.flows);
+  await checkReadableFile(flowsPath, `--flows ${opts.flows}`);
   const universe = new EngineUniverse();
-  const inventory = opts.inventory ? await readInventory(opts.inventory) : undefined;
+  const inventory = opts.inventory ? await readInventory(opts.inventory, { cwd: io.cwd }) : undefined;
   if (inventory && !inventory.inventory) {
     io.stderr(renderDiagnosticsText(inventory.diagnostics) + "\n");
     throw new InputError(`cannot use the inventory ${opts.inventory}`);
@@ -81,11 +85,11 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   let first = true;
   if (output === "json") io.stdout('{"results":[');
 
-  for await (const ev of readLines(opts.flows, { maxLineBytes: opts.maxLineBytes })) {
+  for await (const ev of readLines(flowsPath, { maxLineBytes: opts.maxLineBytes })) {
     if (ev.type !== "line") {
       summary.skippedLines++;
       problems.push({
-        code: ev.type === "error" ? (/^no such|permission/.test(ev.message) ? "flows/unreadable" : "flows/truncated") : "flows/line-too-long",
+        code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long",
         severity: "error",
         message: ev.type === "error" ? ev.message : `the line is ${ev.bytes} bytes long; the limit is ${opts.maxLineBytes}`,
         file: opts.flows,
@@ -128,7 +132,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");
     if (problems.length > opts.maxProblems) io.stderr(`... and ${problems.length - opts.maxProblems} more problems\n`);
-    io.stderr(`tierguard: ${summary.skippedLines} lines of ${opts.flows} could not be read; their records are missing from the results\n`);
+    io.stderr(`tierguard: ${plural(summary.skippedLines, "line")} of ${opts.flows} could not be read; their records are missing from the results\n`);
     return EXIT_INVALID;
   }
   return EXIT_OK;

@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { extname, join, relative } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
 
 /**
  * Reading policy files from disk: the adapter in front of the pure loader. Directories are walked recursively for
  * `.yaml`, `.yml` and `.json`; hidden folders and node_modules are skipped. Sizes are checked before reading.
+ * Relative paths are resolved against `cwd` (the command's working directory, not necessarily the process's).
  */
 export interface TextFile {
   /** Path as the user should see it (relative to the working directory when below it). */
@@ -68,7 +69,7 @@ export async function collectPolicyFiles(
     }
   };
 
-  for (const p of paths) await visit(p, true);
+  for (const p of paths) await visit(resolve(cwd, p), true);
   return { files, problems };
 }
 

@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseInventory, type Inventory } from "../flows/inventory.js";
 import { loadText, type Diagnostic } from "../policy/index.js";
 import { describeFsError } from "./files.js";
@@ -9,15 +10,21 @@ import { describeFsError } from "./files.js";
  */
 export const DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
 
-export async function readInventory(path: string, maxBytes = DEFAULT_MAX_INVENTORY_BYTES): Promise<{ inventory?: Inventory; diagnostics: Diagnostic[] }> {
+/** `path` is shown in diagnostics as given; a relative one is read from `cwd` (default: the process's). */
+export async function readInventory(
+  path: string,
+  options: { cwd?: string; maxBytes?: number } = {},
+): Promise<{ inventory?: Inventory; diagnostics: Diagnostic[] }> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
+  const full = resolve(options.cwd ?? process.cwd(), path);
   const fail = (code: string, message: string, line = 1, col = 1) => ({
     diagnostics: [{ code, severity: "error" as const, message, file: path, line, col, path: "" }],
   });
   let text: string;
   try {
-    const info = await stat(path);
+    const info = await stat(full);
     if (info.size > maxBytes) return fail("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
-    text = await readFile(path, "utf8");
+    text = await readFile(full, "utf8");
   } catch (e) {
     return fail("inventory/unreadable", describeFsError(e));
   }

@@ -14,7 +14,13 @@ export interface Line {
   text: string;
 }
 
-export type LineEvent = { type: "line"; line: Line } | { type: "too-long"; number: number; bytes: number } | { type: "error"; number: number; message: string };
+/** Why reading stopped: the file could not be read at all (or mid-way), or its gzip stream ends early or is corrupt. */
+export type ReadFailure = "unreadable" | "truncated";
+
+export type LineEvent =
+  | { type: "line"; line: Line }
+  | { type: "too-long"; number: number; bytes: number }
+  | { type: "error"; number: number; reason: ReadFailure; message: string };
 
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, "r");
@@ -32,7 +38,7 @@ export async function* readLines(path: string, options: { maxLineBytes: number }
   try {
     gz = await isGzip(path);
   } catch (e) {
-    yield { type: "error", number: 0, message: describeFsError(e) };
+    yield { type: "error", number: 0, reason: "unreadable", message: describeFsError(e) };
     return;
   }
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -74,10 +80,9 @@ export async function* readLines(path: string, options: { maxLineBytes: number }
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const what = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message))
-      ? "the gzip stream is truncated or corrupt"
-      : err.message;
-    yield { type: "error", number: number + 1, message: `${what}; records after line ${number} were not read` };
+    const corrupt = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message));
+    const what = corrupt ? "the gzip stream is truncated or corrupt" : describeFsError(err);
+    yield { type: "error", number: number + 1, reason: corrupt ? "truncated" : "unreadable", message: `${what}; records after line ${number} were not read` };
     return;
   }
   if (pendingBytes > 0 || overflow) {

@@ -6,6 +6,7 @@ import { decidingHit } from "../impact/replay.js";
 import type { RecordOutcome } from "../impact/replay.js";
 import type { SimulationSummary, Volume } from "../impact/summary.js";
 import { parseFlowProtocol } from "../engine/protocol.js";
+import { plural } from "./diagnostics.js";
 
 /** Rendering for `tierguard simulate`: one JSON entry or text line per record, and the totals. Pure. */
 export function describeRef(ref: FlowEndpointRef): string {
@@ -63,14 +64,14 @@ export function recordText(record: FlowRecord, outcome: RecordOutcome, model: Ca
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? "0%" : `${((100 * part) / whole).toFixed(1)}%`);
-const vol = (v: Volume, s: SimulationSummary) => `${v.records} records (${pct(v.records, s.records)}), ${v.flows} flows`;
+const vol = (v: Volume, s: SimulationSummary) => `${plural(v.records, "record")} (${pct(v.records, s.records)}), ${plural(v.flows, "flow")}`;
 
 export function summaryText(s: SimulationSummary): string {
   const out = [
-    `Replayed ${s.records} records (${s.flows} flows)${s.skippedLines ? `; ${s.skippedLines} lines skipped` : ""}.`,
+    `Replayed ${plural(s.records, "record")} (${plural(s.flows, "flow")})${s.skippedLines ? `; ${plural(s.skippedLines, "line")} skipped` : ""}.`,
     `  allowed: ${vol(s.verdict.allow, s)}`,
     `  denied:  ${vol(s.verdict.deny, s)}`,
-    `  with staged policies enforced (pending): allowed ${s.pendingVerdict.allow.records}, denied ${s.pendingVerdict.deny.records}; ${s.changedByStaged.records} records would change`,
+    `  with staged policies enforced (pending): allowed ${s.pendingVerdict.allow.records}, denied ${s.pendingVerdict.deny.records}; ${plural(s.changedByStaged.records, "record")} would change`,
     "  deciding tier:",
     ...Object.entries(s.decidingTier)
       .sort((a, b) => b[1].records - a[1].records)

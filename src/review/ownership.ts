@@ -1,0 +1,131 @@
+import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/types.js";
+import { twinKey, type PolicyKind } from "../engine/index.js";
+import { isTrue, selectorOn } from "../engine/tri.js";
+import { normalizePrincipal, type TierguardConfig } from "./config.js";
+import type { ReviewContext } from "./context.js";
+import type { Finding } from "./types.js";
+
+/**
+ * Tier ownership, judged on `spec.tier` in BOTH revisions (a policy moved from `application` to `security` needs
+ * both owners), never on paths. Tier objects and tierguard.yaml need an admin; a network set needs the owners of
+ * every tier whose policies use it (an admin when several tiers do); a staged policy is also judged by the tier of
+ * the enforced twin it would replace or delete. A finding is satisfied when an owner of that tier approved.
+ */
+export interface Principal {
+  login: string;
+  /** `org/team` slugs, with or without `@`. */
+  teams: readonly string[];
+}
+
+export interface OwnershipInput {
+  author: Principal;
+  approvals: readonly Principal[];
+  /** True when tierguard.yaml differs between base and head. */
+  configChanged: boolean;
+  /** Test files the PR changed or deleted, with the tiers each belongs to. */
+  changedTests: ReadonlyArray<{ file: string; tiers: ReadonlySet<string>; revision: "base" | "head" }>;
+}
+
+/** What a principal may change: a tier name, or "*" for admins. */
+function principalIds(p: Principal): Set<string> {
+  return new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
+}
+
+function isAdmin(ids: Set<string>, config: TierguardConfig): boolean {
+  return config.admins.some((a) => ids.has(a));
+}
+
+function owns(ids: Set<string>, tier: string, config: TierguardConfig): boolean {
+  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
+}
+
+/** The tier(s) that govern a resource in one revision. `undefined` entries mean "admins only". */
+function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Array<string | "admin"> {
+  if (r.kind === "Tier") return ["admin"];
+  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision);
+  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : ((r.spec as CalicoPolicySpec).tier || "default");
+  const tiers = [own];
+  if (isPolicy(r) && r.kind.startsWith("Staged")) {
+    // The enforced twin this staged policy would replace (Set) or delete (Delete), in either revision.
+    const key = twinKey({ kind: r.kind as PolicyKind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
+    for (const set of [ctx.base.set, ctx.head.set]) {
+      for (const p of set.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
+    }
+  }
+  return tiers;
+}
+
+/** Tiers whose policies have a rule selector matching the set (IP-set membership is by labels). */
+function networkSetTiers(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Array<string | "admin"> {
+  const set = (revision === "base" ? ctx.base : ctx.head).set;
+  const ns = set.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : undefined, r.metadata.name ?? "");
+  if (!ns) return [];
+  const tiers = new Set<string>();
+  for (const p of set.policies) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const e of [rule.source, rule.destination]) {
+        if (e.positive && isTrue(selectorOn(e.positive, ns.labels))) tiers.add(p.ref.tier);
+      }
+    }
+  }
+  return tiers.size > 1 ? ["admin"] : [...tiers];
+}
+
+export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Finding[] {
+  const { config } = ctx;
+  if (!config.enforceOwnership) return [];
+  const author = principalIds(input.author);
+  const approvers = input.approvals.map(principalIds);
+  const findings: Finding[] = [];
+  const satisfied = (tier: string | "admin") =>
+    tier === "admin" ? isAdmin(author, config) || approvers.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers.some((a) => owns(a, tier, config));
+  const who = (tier: string | "admin") => {
+    const list = tier === "admin" ? config.admins : [...(config.tiers.get(tier)?.owners ?? []), ...config.admins];
+    return [...new Set(list)];
+  };
+  const report = (tier: string | "admin", what: string, at: { file: string; line: number; col?: number; path?: string; resource?: string; revision?: "base" | "head" }) => {
+    const approversList = who(tier);
+    const named = approversList.length > 0 ? approversList.map((a) => (a.includes("/") ? `@${a}` : `@${a}`)).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
+    const tierWords = tier === "admin" ? "an admin" : `an owner of tier ${tier}`;
+    findings.push({
+      code: "ownership/not-owner",
+      severity: "error",
+      message: `${what} needs ${tierWords}; @${input.author.login} is not one. Approval from ${named} satisfies this.`,
+      approvers: approversList,
+      ...at,
+    });
+  };
+
+  for (const change of ctx.changes) {
+    if (!change.meaningChanged) continue;
+    for (const [revision, r] of [["base", change.base], ["head", change.head]] as const) {
+      if (!r) continue;
+      const tiers = tiersOf(r, ctx, revision);
+      for (const tier of tiers) {
+        if (satisfied(tier)) continue;
+        const already = findings.some((f) => f.resource === describeResource(r) && f.approvers?.join() === who(tier).join());
+        if (already) continue;
+        const loc = (change.head ?? change.base)!.source;
+        const path = change.head && change.base && tier !== "admin" ? "spec.tier" : "metadata.name";
+        const at = loc.at(loc.has(path) ? path : "metadata.name");
+        report(tier, `${describeResource(r)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision})`, {
+          file: at.file,
+          line: at.line,
+          col: at.col,
+          path,
+          resource: describeResource(r),
+          revision: change.head ? "head" : "base",
+        });
+      }
+    }
+  }
+  if (input.configChanged && !satisfied("admin")) {
+    report("admin", "A change to tierguard.yaml (it takes effect for later pull requests)", { file: "tierguard.yaml", line: 1 });
+  }
+  for (const t of input.changedTests) {
+    for (const tier of t.tiers) {
+      if (!satisfied(tier)) report(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
+    }
+  }
+  return findings;
+}

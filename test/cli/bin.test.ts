@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { REPO_ROOT, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
+
+/**
+ * The built `tierguard` binary as a user runs it: a separate process with real streams and exit codes. Everything
+ * else in test/cli runs the command in-process; this checks the wiring in bin.ts and processIo().
+ */
+const run = promisify(execFile);
+const BIN = join(REPO_ROOT, "dist/cli/bin.js");
+
+/** Runs the binary; a non-zero exit is a result here, not an exception. */
+async function tierguard(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: TEMPLATE });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof err.code !== "number") throw e;
+    return { code: err.code, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+  }
+}
+
+describe("the tierguard binary", () => {
+  beforeAll(async () => {
+    await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+  }, 120_000);
+
+  test("--help and validate, with their exit codes", async () => {
+    const help = await tierguard(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tierguard \[options\] \[command\]/);
+
+    const ok = await tierguard(["validate", ...TEMPLATE_POLICIES]);
+    expect(ok).toEqual({ code: 0, stdout: "0 errors, 0 warnings, 0 notices in 24 files (27 resources)\n", stderr: "" });
+
+    const missing = await tierguard(["validate", "-o", "json", "no-such-folder"]);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout).diagnostics[0]).toMatchObject({ code: "load/not-found", file: "no-such-folder" });
+
+    const usage = await tierguard(["validate", "--output", "yaml", "tiers"]);
+    expect(usage).toEqual({ code: 2, stdout: "", stderr: 'tierguard: --output must be one of text, json, not "yaml"\n' });
+  });
+
+  test("a reader that closes the pipe early ends the command quietly, without a stack trace", async () => {
+    const child = spawn(process.execPath, [BIN, "simulate", "--policies", ...TEMPLATE_POLICIES, "--flows", SNAPSHOT], { cwd: TEMPLATE });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    // Like `| head -1`: read one chunk, then close our end of the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+});
