@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { Option } from "commander";
 import { collectPolicyFiles, describeFsError } from "../io/files.js";
-import { DEFAULT_LOAD_LIMITS, loadBundle, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
+import { DEFAULT_LOAD_LIMITS, loadBundle, type LoadLimits, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
 import { InputError, UsageError } from "./io.js";
 
 /**
@@ -48,6 +48,9 @@ export function outputFormat<T extends string>(value: string, allowed: readonly 
 export interface LoadedPolicies extends Bundle {
   fileCount: number;
   version: CalicoVersion;
+  /** The files read, for worker threads that rebuild the policy set. */
+  files: Array<{ file: string; text: string }>;
+  limits: LoadLimits;
 }
 
 /** Reads and validates the policy paths. File-level problems become diagnostics, never exceptions. */
@@ -57,7 +60,7 @@ export async function loadPolicies(paths: readonly string[], opts: PolicyInputOp
   const { files, problems } = await collectPolicyFiles(paths, { maxFileBytes: limits.maxFileBytes, cwd });
   const bundle = loadBundle(files, { version, limits, defaultNamespace: opts.namespace });
   const fileDiagnostics: Diagnostic[] = problems.map((p) => ({ code: p.code, severity: "error", message: p.message, file: p.file, line: 1, col: 1, path: "" }));
-  return { ...bundle, diagnostics: [...fileDiagnostics, ...bundle.diagnostics], fileCount: files.length, version };
+  return { ...bundle, diagnostics: [...fileDiagnostics, ...bundle.diagnostics], fileCount: files.length, version, files, limits };
 }
 
 /** A file argument that cannot be read is invalid input (exit 1), reported once before any output. */

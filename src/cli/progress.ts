@@ -16,8 +16,10 @@ export class Progress {
   }
 
   tick(n = 1): void {
+    const before = this.count;
     this.count += n;
-    if (!this.io.stderrIsTTY || (this.count & 1023) !== 0) return;
+    // Look at the clock only every 1024 items (or when a batch crosses such a boundary).
+    if (!this.io.stderrIsTTY || (before >> 10) === (this.count >> 10)) return;
     const now = this.io.now();
     if (now - this.lastShown < this.everyMs) return;
     this.lastShown = now;

@@ -1,20 +1,16 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { EngineUniverse, PolicySet } from "../engine/index.js";
-import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import { flowProblemToDiagnostic, type FlowFormat } from "../flows/types.js";
-import { compareRecord, emptyComparison } from "../impact/compare.js";
-import { Replayer } from "../impact/replay.js";
-import { EndpointResolver } from "../impact/resolve.js";
-import { addToSummary, emptySummary } from "../impact/summary.js";
+import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
-import { readLines } from "../io/lines.js";
-import { hasErrors, type Diagnostic } from "../policy/index.js";
+import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
 import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, type CliIo } from "./io.js";
 import { Progress } from "./progress.js";
+import { replayInWorkers, workerCount } from "./parallel.js";
+import { buildReplayer, runReplay, type ReplayJob, type ReplayTotals } from "./replay-run.js";
 
 /**
  * `tierguard simulate`: replay flow records through the policies and report each verdict with its trace, or the
@@ -30,6 +26,7 @@ interface SimulateOptions extends PolicyInputOptions {
   stagedDelete: string;
   maxLineBytes: number;
   maxProblems: number;
+  workers: string;
 }
 
 export function registerSimulate(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -44,7 +41,8 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(new Option("--format <format>", "flow record format").choices(["auto", "enterprise", "goldmane"]).default("auto"))
     .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview the deletion (Calico Enterprise) or ignore it (open-source dataplane)").choices(["preview", "ignore"]).default("preview"))
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
-    .addOption(new Option("--max-problems <n>", "most unreadable-line problems printed").default(20).argParser(positiveInt("--max-problems")));
+    .addOption(new Option("--max-problems <n>", "most unreadable-line problems printed").default(20).argParser(positiveInt("--max-problems")))
+    .option("--workers <n>", "worker threads for --output summary on an uncompressed file: a number, or auto (one per CPU for files over 32 MiB)", "auto");
   for (const o of policyInputOptions()) cmd.addOption(o);
   cmd.action(async (opts: SimulateOptions) => setExit(await simulate(opts, io)));
 }
@@ -60,66 +58,51 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   // Checked before any output, so that a wrong path is one clear error rather than an empty report.
   const flowsPath = resolve(io.cwd, opts.flows);
   await checkReadableFile(flowsPath, `--flows ${opts.flows}`);
-  const universe = new EngineUniverse();
   const inventory = opts.inventory ? await readInventory(opts.inventory, { cwd: io.cwd }) : undefined;
   if (inventory && !inventory.inventory) {
     io.stderr(renderDiagnosticsText(inventory.diagnostics) + "\n");
     throw new InputError(`cannot use the inventory ${opts.inventory}`);
   }
   if (inventory && inventory.diagnostics.length > 0) io.stderr(renderDiagnosticsText(inventory.diagnostics) + "\n");
-  const inv = inventory?.inventory;
-  const set = new PolicySet(loaded.resources, {
-    version: loaded.version,
-    universe,
-    stagedDelete: opts.stagedDelete as "preview" | "ignore",
-    namespaceLabels: inv ? new Map([...inv.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
-  });
-  const replayer = new Replayer(set, new EndpointResolver(universe, inv));
-  const needRecord = output !== "summary" || Boolean(opts.compareRecorded);
-  const parse = createFlowValueParser({ format: opts.format === "auto" ? undefined : (opts.format as FlowFormat), maxLineLength: opts.maxLineBytes });
-  const summary = emptySummary();
-  const comparison = emptyComparison();
-  const problems: Diagnostic[] = [];
+  const stagedDelete = opts.stagedDelete as "preview" | "ignore";
+  const job: ReplayJob = {
+    flowsPath,
+    displayPath: opts.flows,
+    format: opts.format === "auto" ? undefined : (opts.format as FlowFormat),
+    maxLineBytes: opts.maxLineBytes,
+    needRecord: output !== "summary" || Boolean(opts.compareRecorded),
+    compareRecorded: Boolean(opts.compareRecorded),
+  };
   const progress = new Progress(io, "records");
-  const model = set.version.model;
-  let first = true;
-  if (output === "json") io.stdout('{"results":[');
-
-  for await (const ev of readLines(flowsPath, { maxLineBytes: opts.maxLineBytes })) {
-    if (ev.type !== "line") {
-      summary.skippedLines++;
-      problems.push({
-        code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long",
-        severity: "error",
-        message: ev.type === "error" ? ev.message : `the line is ${ev.bytes} bytes long; the limit is ${opts.maxLineBytes}`,
-        file: opts.flows,
-        line: ev.number,
-        col: 1,
-        path: "",
-      });
-      continue;
-    }
-    const parsed = parse(ev.line.text, ev.line.number);
-    const replayed = parsed.value ? replayer.replayValue(parsed.value, parsed.format, ev.line.number, needRecord) : { problems: parsed.diagnostics };
-    if ("problems" in replayed) {
-      if (replayed.problems.length > 0) summary.skippedLines++;
-      for (const p of replayed.problems) problems.push(flowProblemToDiagnostic(p, opts.flows));
-      continue;
-    }
-    const { outcome, record } = replayed;
-    addToSummary(summary, replayed.numFlows, outcome);
-    progress.tick();
-    if (!record) continue;
-    if (opts.compareRecorded) compareRecord(comparison, record, outcome, model);
-    if (output === "json") {
-      io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
-      first = false;
-    } else if (output === "text") {
-      io.stdout(recordText(record, outcome, model) + "\n");
-    }
+  const workers = output === "summary" ? await workerCount(opts.workers, flowsPath) : 1;
+  let totals: ReplayTotals;
+  if (workers > 1) {
+    totals = await replayInWorkers(workers, job, {
+      files: loaded.files,
+      bundle: { version: loaded.version, limits: loaded.limits, defaultNamespace: opts.namespace },
+      stagedDelete,
+      inventoryPath: opts.inventory,
+      cwd: io.cwd,
+    }, progress);
+  } else {
+    const replayer = buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory });
+    const model = replayer.set.version.model;
+    let first = true;
+    if (output === "json") io.stdout('{"results":[');
+    totals = await runReplay(replayer, job, {
+      onTick: () => progress.tick(),
+      onRecord: (record, outcome) => {
+        if (output === "json") {
+          io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
+          first = false;
+        } else if (output === "text") {
+          io.stdout(recordText(record, outcome, model) + "\n");
+        }
+      },
+    });
   }
   progress.done();
-
+  const { summary, comparison, problems } = totals;
   if (output === "json") {
     const tail: Record<string, unknown> = { summary, problems };
     if (opts.compareRecorded) tail.comparison = comparison;

@@ -44,22 +44,45 @@ function add(v: Volume, flows: number): void {
   v.flows += flows;
 }
 
+/** What one outcome adds to the totals, worked out once per memoised outcome rather than once per record. */
+interface Contribution {
+  verdict: "allow" | "deny";
+  pending: "allow" | "deny";
+  tier: string;
+  uncertain: boolean;
+  unresolvedKinds: string[];
+}
+
+const contributions = new WeakMap<RecordOutcome, Contribution>();
+
+function contribution(outcome: RecordOutcome): Contribution {
+  let c = contributions.get(outcome);
+  if (!c) {
+    const e = outcome.evaluation;
+    c = {
+      verdict: e.verdict,
+      pending: e.pendingVerdict,
+      tier: hitTier(decidingHit(e)),
+      uncertain: e.uncertain.length > 0,
+      unresolvedKinds: outcome.unresolved.map(reasonKind),
+    };
+    contributions.set(outcome, c);
+  }
+  return c;
+}
+
 export function addToSummary(s: SimulationSummary, flows: number, outcome: RecordOutcome): void {
-  const e = outcome.evaluation;
+  const c = contribution(outcome);
   s.records++;
   s.flows += flows;
-  add(s.verdict[e.verdict], flows);
-  add(s.pendingVerdict[e.pendingVerdict], flows);
-  if (e.verdict !== e.pendingVerdict) add(s.changedByStaged, flows);
-  const tier = hitTier(decidingHit(e));
-  add((s.decidingTier[tier] ??= { records: 0, flows: 0 }), flows);
-  if (e.uncertain.length > 0) add(s.uncertain, flows);
-  if (outcome.unresolved.length > 0) {
+  add(s.verdict[c.verdict], flows);
+  add(s.pendingVerdict[c.pending], flows);
+  if (c.verdict !== c.pending) add(s.changedByStaged, flows);
+  add((s.decidingTier[c.tier] ??= { records: 0, flows: 0 }), flows);
+  if (c.uncertain) add(s.uncertain, flows);
+  if (c.unresolvedKinds.length > 0) {
     add(s.unresolved, flows);
-    for (const u of outcome.unresolved) {
-      const kind = reasonKind(u);
-      s.unresolved.reasons[kind] = (s.unresolved.reasons[kind] ?? 0) + 1;
-    }
+    for (const kind of c.unresolvedKinds) s.unresolved.reasons[kind] = (s.unresolved.reasons[kind] ?? 0) + 1;
   }
 }
 

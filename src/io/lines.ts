@@ -33,7 +33,17 @@ export async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-export async function* readLines(path: string, options: { maxLineBytes: number }): AsyncGenerator<LineEvent> {
+export interface ReadLinesOptions {
+  maxLineBytes: number;
+  /**
+   * Only the lines that START in [start, end) of an uncompressed file, numbered from 1 at the first of them: how
+   * worker threads split one file. The line that straddles `end` belongs to this range; the one straddling `start`
+   * to the previous.
+   */
+  range?: { start: number; end: number };
+}
+
+export async function* readLines(path: string, options: ReadLinesOptions): AsyncGenerator<LineEvent> {
   let gz: boolean;
   try {
     gz = await isGzip(path);
@@ -41,7 +51,13 @@ export async function* readLines(path: string, options: { maxLineBytes: number }
     yield { type: "error", number: 0, reason: "unreadable", message: describeFsError(e) };
     return;
   }
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const range = gz ? undefined : options.range;
+  // Reading from one byte early tells whether `start` begins a line: the byte before it is then a newline.
+  const readFrom = range && range.start > 0 ? range.start - 1 : 0;
+  let skipping = range !== undefined && range.start > 0;
+  let offset = readFrom; // absolute offset of the next unread byte of the current chunk
+  let lineStart = range ? range.start : 0;
+  const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
   const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
   if (gz) file.on("error", (e) => stream.destroy(e));
   let number = 0;
@@ -51,9 +67,26 @@ export async function* readLines(path: string, options: { maxLineBytes: number }
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
+      if (skipping) {
+        const nl = chunk.indexOf(10);
+        if (nl === -1) {
+          offset += chunk.length;
+          continue;
+        }
+        start = nl + 1;
+        lineStart = offset + start;
+        skipping = false;
+      }
+      const chunkBase = offset;
+      offset += chunk.length;
       for (;;) {
+        if (range && lineStart >= range.end) {
+          file.destroy();
+          return;
+        }
         const nl = chunk.indexOf(10, start);
         if (nl === -1) break;
+        lineStart = chunkBase + nl + 1;
         number++;
         if (overflow) {
           yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
