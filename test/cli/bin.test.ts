@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { promisify } from "node:util";
 import { REPO_ROOT, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
 
@@ -54,4 +57,25 @@ describe("the tierguard binary", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
   });
+
+  test("simulate --output summary over worker threads prints exactly what one thread prints", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tg-workers-"));
+    try {
+      // Uncompressed (a gzip cannot be cut into ranges), with a broken line so problem line numbers are checked too.
+      const lines = gunzipSync(readFileSync(join(TEMPLATE, SNAPSHOT))).toString("utf8").split("\n");
+      lines.splice(12_345, 0, "{not json");
+      const flows = join(dir, "flows.jsonl");
+      writeFileSync(flows, lines.join("\n"));
+      const args = ["simulate", "--policies", ...TEMPLATE_POLICIES, "--flows", flows, "--inventory", "flows/inventory.yaml", "--output", "summary", "--compare-recorded"];
+      const one = await tierguard([...args, "--workers", "1"]);
+      const three = await tierguard([...args, "--workers", "3"]);
+      expect(one.code).toBe(1);
+      expect(one.stderr).toMatch(/flows\.jsonl:12346:2: error \[flows\/malformed-json\]/);
+      expect(one.stdout).toMatch(/^Replayed 19766 records/);
+      expect(three).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
