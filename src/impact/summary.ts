@@ -87,7 +87,7 @@ export function addToSummary(s: SimulationSummary, flows: number, outcome: Recor
 }
 
 /** Groups reasons that differ only in names: "labels of shop/x are aggregated" → "labels aggregated". */
-function reasonKind(reason: string): string {
+export function reasonKind(reason: string): string {
   if (/are aggregated/.test(reason)) return "labels aggregated in the record";
   if (/not in the inventory/.test(reason)) return "pod not in the inventory";
   if (/host endpoint/.test(reason)) return "host endpoint (not evaluated)";

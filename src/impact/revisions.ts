@@ -1,0 +1,213 @@
+import { describePolicy, formatHit, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
+import { recordFromValue } from "../flows/detect.js";
+import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
+import type { CalicoModel } from "../policy/version.js";
+import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
+import { reasonKind } from "./summary.js";
+import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "./types.js";
+
+/**
+ * Replays a snapshot through the base and head policy sets at once and keeps what changes: flows newly denied
+ * (breakage), newly allowed (exposure), and pending-verdict changes, aggregated by (source workload, destination
+ * workload, port, protocol) and ranked by volume. Both ends of a connection may report it (reporter src and dst):
+ * each aggregate keeps the volume each reporter saw and counts the larger, so a connection counts once.
+ * Each line is parsed once; both replayers memoise, so the cost stays near that of one replay.
+ */
+interface Volume {
+  records: number;
+  flows: number;
+  bytes: number;
+}
+
+interface Aggregate {
+  src: string;
+  dst: string;
+  port?: number;
+  protocol: string;
+  byReporter: { src: Volume; dst: Volume; none: Volume };
+  before: FlowVerdictSide;
+  after: FlowVerdictSide;
+  uncertain: Set<string>;
+}
+
+export class ImpactComparer {
+  private readonly newlyDenied = new Map<string, Aggregate>();
+  private readonly newlyAllowed = new Map<string, Aggregate>();
+  private readonly pendingChanged = new Map<string, Aggregate>();
+  private readonly outcomeCounts = new Map<RecordOutcome, number>();
+  private readonly policyHits = new Map<string, number>();
+  readonly totals: ImpactReport["totals"] = { records: 0, flows: 0, skippedLines: 0, problems: [], unresolved: { records: 0, reasons: {} }, uncertain: { records: 0 } };
+
+  constructor(
+    private readonly base: Replayer,
+    private readonly head: Replayer,
+    private readonly model: CalicoModel,
+  ) {}
+
+  /** One parsed line. Returns the problems when the line could not be read as a record. */
+  addValue(value: Record<string, unknown>, format: FlowFormat, line: number): FlowProblem[] | undefined {
+    const b = this.base.replayValue(value, format, line, false);
+    if ("problems" in b) return b.problems;
+    const h = this.head.replayValue(value, format, line, false);
+    if ("problems" in h) return h.problems;
+    const eb = b.outcome.evaluation;
+    const eh = h.outcome.evaluation;
+    this.count(h.outcome, b.numFlows);
+    if (eb.verdict !== eh.verdict || eb.pendingVerdict !== eh.pendingVerdict) {
+      const record = b.record ?? h.record ?? recordFromValue(value, format, line).record;
+      if (record) this.changed(record, eb, eh);
+    }
+    return undefined;
+  }
+
+  /** A line that could not be read. */
+  skipped(problem: string): void {
+    this.totals.skippedLines++;
+    if (this.totals.problems.length < 20) this.totals.problems.push(problem);
+  }
+
+  private count(outcome: RecordOutcome, flows: number): void {
+    this.totals.records++;
+    this.totals.flows += flows;
+    if (outcome.evaluation.uncertain.length > 0) this.totals.uncertain.records++;
+    if (outcome.unresolved.length > 0) {
+      this.totals.unresolved.records++;
+      for (const u of outcome.unresolved) {
+        const kind = reasonKind(u);
+        this.totals.unresolved.reasons[kind] = (this.totals.unresolved.reasons[kind] ?? 0) + 1;
+      }
+    }
+    this.outcomeCounts.set(outcome, (this.outcomeCounts.get(outcome) ?? 0) + 1);
+    if (this.outcomeCounts.size > 100_000) this.flushHits();
+  }
+
+  private changed(record: FlowRecord, before: FlowEvaluation, after: FlowEvaluation): void {
+    const key = `${workloadName(record.src)}>${workloadName(record.dst)}|${record.dstPort ?? ""}|${record.protocol.toLowerCase()}`;
+    if (before.verdict !== after.verdict) {
+      this.aggregate(after.verdict === "deny" ? this.newlyDenied : this.newlyAllowed, key, record, before, after, "enforced");
+    }
+    if (before.pendingVerdict !== after.pendingVerdict) this.aggregate(this.pendingChanged, key, record, before, after, "pending");
+  }
+
+  private aggregate(into: Map<string, Aggregate>, key: string, r: FlowRecord, before: FlowEvaluation, after: FlowEvaluation, mode: "enforced" | "pending"): void {
+    let a = into.get(key);
+    if (!a) {
+      a = {
+        src: workloadName(r.src),
+        dst: workloadName(r.dst),
+        port: r.dstPort,
+        protocol: r.protocol.toLowerCase(),
+        byReporter: { src: zero(), dst: zero(), none: zero() },
+        before: this.side(before, mode),
+        after: this.side(after, mode),
+        uncertain: new Set(),
+      };
+      into.set(key, a);
+    }
+    const v = a.byReporter[r.reporter ?? "none"];
+    v.records++;
+    v.flows += r.numFlows;
+    v.bytes += r.bytes;
+    for (const u of [...before.uncertain, ...after.uncertain]) if (a.uncertain.size < 10) a.uncertain.add(u);
+  }
+
+  private side(e: FlowEvaluation, mode: "enforced" | "pending"): FlowVerdictSide {
+    const hit = decidingHit(e, mode);
+    const verdict = mode === "enforced" ? e.verdict : e.pendingVerdict;
+    const denied = [e.egress, e.ingress].find((s) => s && s[mode].verdict === "deny");
+    const direction = (denied ?? e.ingress ?? e.egress)?.direction;
+    if (!hit) return { verdict, decidedBy: "no policy (neither end is a workload)", tier: "" };
+    return {
+      verdict,
+      decidedBy: formatHit(hit, 0, this.model).replace(/^0\|/, ""),
+      tier: hitTier(hit),
+      policy: hit.type === "profile" ? undefined : describePolicy(hit.policy),
+      rule: hit.type === "rule" ? hit.ruleIndex : hit.type === "end-of-tier" ? -1 : undefined,
+      direction,
+    };
+  }
+
+  private flushHits(): void {
+    for (const [outcome] of this.outcomeCounts) {
+      const e = outcome.evaluation;
+      for (const side of [e.egress, e.ingress]) {
+        if (!side) continue;
+        for (const hit of [...side.enforced.hits, ...side.pending.hits]) tally(this.policyHits, hit, side.direction);
+      }
+    }
+    this.outcomeCounts.clear();
+  }
+
+  finish(sources: string[], maxListed: number): ImpactReport {
+    this.flushHits();
+    const ranked = (m: Map<string, Aggregate>) => [...m.values()].map(toFlow).sort((x, y) => y.flows - x.flows || y.bytes - x.bytes || (x.src + x.dst < y.src + y.dst ? -1 : 1));
+    const newlyDenied = ranked(this.newlyDenied);
+    const newlyAllowed = ranked(this.newlyAllowed);
+    return {
+      sources,
+      newlyDenied,
+      newlyAllowed,
+      pendingChanged: ranked(this.pendingChanged).slice(0, maxListed * 4),
+      zeroHitPolicies: zeroHits(this.head.set.policies, this.policyHits),
+      totals: this.totals,
+    };
+  }
+}
+
+function zero(): Volume {
+  return { records: 0, flows: 0, bytes: 0 };
+}
+
+function toFlow(a: Aggregate): ImpactFlow {
+  const { src, dst, none } = a.byReporter;
+  const pick = (f: keyof Volume) => Math.max(src[f], dst[f]) + none[f];
+  const flow: ImpactFlow = { src: a.src, dst: a.dst, protocol: a.protocol, records: pick("records"), flows: pick("flows"), bytes: pick("bytes"), before: a.before, after: a.after };
+  if (a.port !== undefined) flow.port = a.port;
+  if (a.uncertain.size > 0) flow.uncertain = [...a.uncertain];
+  return flow;
+}
+
+/** Workload identity: namespace plus aggregated name (or Goldmane's name); networks by address or pvt/pub. */
+export function workloadName(ref: FlowEndpointRef): string {
+  switch (ref.type) {
+    case "wep":
+      return `${ref.namespace ?? "?"}/${ref.nameAggr ?? ref.name ?? "?"}`;
+    case "ns":
+      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
+    case "hep":
+      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
+    case "net":
+      return ref.ip ?? ref.nameAggr ?? "network";
+  }
+}
+
+function policyKey(p: { kind: string; namespace?: string; name: string }): string {
+  return `${p.kind}/${p.namespace ?? ""}/${p.name}`;
+}
+
+function tally(hits: Map<string, number>, hit: PolicyHit, direction: string): void {
+  if (hit.type === "profile") return;
+  const key = policyKey(hit.policy);
+  hits.set(key, (hits.get(key) ?? 0) + 1);
+  if (hit.type === "rule") {
+    const rule = `${key}#${direction}#${hit.ruleIndex}`;
+    hits.set(rule, (hits.get(rule) ?? 0) + 1);
+  }
+}
+
+/** Policies nothing hit; for policies that were hit, rules that never decided or passed a flow. */
+function zeroHits(policies: readonly CompiledPolicy[], hits: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const p of policies) {
+    const key = policyKey(p.ref);
+    if (!hits.has(key)) {
+      out.push(describePolicy(p.ref));
+      continue;
+    }
+    for (const [dir, rules] of [["ingress", p.ingress], ["egress", p.egress]] as const) {
+      if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
+      for (const r of rules) if (r.action !== "Log" && !hits.has(`${key}#${dir}#${r.index}`)) out.push(`${describePolicy(p.ref)} ${r.path}`);
+    }
+  }
+  return out;
+}
