@@ -98,22 +98,22 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
 
   for (const change of ctx.changes) {
     if (!change.meaningChanged) continue;
+    const reported = new Set<string>();
+    const subject = (change.head ?? change.base)!;
     for (const [revision, r] of [["base", change.base], ["head", change.head]] as const) {
       if (!r) continue;
-      const tiers = tiersOf(r, ctx, revision);
-      for (const tier of tiers) {
-        if (satisfied(tier)) continue;
-        const already = findings.some((f) => f.resource === describeResource(r) && f.approvers?.join() === who(tier).join());
-        if (already) continue;
-        const loc = (change.head ?? change.base)!.source;
-        const path = change.head && change.base && tier !== "admin" ? "spec.tier" : "metadata.name";
-        const at = loc.at(loc.has(path) ? path : "metadata.name");
-        report(tier, `${describeResource(r)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision})`, {
+      for (const tier of tiersOf(r, ctx, revision)) {
+        if (satisfied(tier) || reported.has(tier)) continue;
+        reported.add(tier);
+        const loc = subject.source;
+        const path = tier !== "admin" && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
+        const at = loc.at(path);
+        report(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision})`, {
           file: at.file,
           line: at.line,
           col: at.col,
           path,
-          resource: describeResource(r),
+          resource: describeResource(subject),
           revision: change.head ? "head" : "base",
         });
       }

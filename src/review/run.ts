@@ -1,0 +1,99 @@
+import type { ImpactReport } from "../impact/types.js";
+import type { Diagnostic } from "../policy/diagnostic.js";
+import type { Check, ReviewContext } from "./context.js";
+import { impactFindings } from "./impact-findings.js";
+import { checkOwnership, type Principal } from "./ownership.js";
+import type { Finding, RevisionInfo, Review } from "./types.js";
+
+/**
+ * One review from its inputs: the checks run in a fixed order (validation, configuration, ownership, then the
+ * semantic checks, then impact), each reporting every finding it has. Pure: the caller read git and the snapshot.
+ */
+export interface ReviewInputs {
+  ctx: ReviewContext;
+  base: RevisionInfo;
+  head: RevisionInfo;
+  author: Principal;
+  approvals: readonly Principal[];
+  configSource: "base" | "default";
+  /** Problems in the base revision's tierguard.yaml. */
+  configFindings: readonly Finding[];
+  configChanged: boolean;
+  /** Validation diagnostics of the head revision's policy files. */
+  headDiagnostics: readonly Diagnostic[];
+  /** Head files whose content equals the base revision's: their problems predate the pull request. */
+  unchangedFiles: ReadonlySet<string>;
+  /** Guard rails, policy tests, lint: each `(ctx) => Finding[]`. */
+  checks: readonly Check[];
+  /** The tiers a test file's assertions are about (for ownership of test changes). */
+  testTiers?: (file: string, ctx: ReviewContext, revision: "base" | "head") => Set<string>;
+  impact?: ImpactReport;
+  /** Who acknowledged the newly denied flows. */
+  acknowledgedBy?: string;
+  extraFindings?: readonly Finding[];
+  notes?: readonly string[];
+}
+
+export function buildReview(inputs: ReviewInputs): Review {
+  const { ctx } = inputs;
+  const findings: Finding[] = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...inputs.configFindings, ...(inputs.extraFindings ?? [])];
+  findings.push(
+    ...checkOwnership(ctx, {
+      author: inputs.author,
+      approvals: inputs.approvals,
+      configChanged: inputs.configChanged,
+      changedTests: changedTests(ctx, inputs.testTiers),
+    }),
+  );
+  for (const check of inputs.checks) findings.push(...check(ctx));
+  if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
+  const notes = [...(inputs.notes ?? [])];
+  if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
+  if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
+  return {
+    base: inputs.base,
+    head: inputs.head,
+    author: inputs.author.login,
+    configSource: inputs.configSource,
+    changes: ctx.changes,
+    findings: findings.sort(byLocation),
+    impact: inputs.impact,
+    notes,
+    ...(inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}),
+  };
+}
+
+/** Head-revision validation problems; those in files the pull request did not touch are notices, not its errors. */
+function validationFindings(diagnostics: readonly Diagnostic[], unchanged: ReadonlySet<string>): Finding[] {
+  return diagnostics.map((d) => {
+    const old = unchanged.has(d.file);
+    return {
+      code: `validation/${d.code}`,
+      severity: old && d.severity !== "notice" ? "notice" : d.severity,
+      message: old ? `(already in the base revision) ${d.message}` : d.message,
+      file: d.file,
+      line: d.line,
+      col: d.col,
+      path: d.path || undefined,
+      resource: d.resource,
+    };
+  });
+}
+
+function changedTests(ctx: ReviewContext, testTiers: ReviewInputs["testTiers"]): Array<{ file: string; tiers: ReadonlySet<string>; revision: "base" | "head" }> {
+  if (!testTiers) return [];
+  const head = new Map(ctx.head.testFiles.map((f) => [f.file, f.text]));
+  const out: Array<{ file: string; tiers: ReadonlySet<string>; revision: "base" | "head" }> = [];
+  for (const f of ctx.base.testFiles) {
+    const now = head.get(f.file);
+    if (now === f.text) continue; // unchanged
+    out.push({ file: f.file, tiers: testTiers(f.file, ctx, "base"), revision: now === undefined ? "base" : "head" });
+  }
+  return out;
+}
+
+const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 } as const;
+
+function byLocation(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
+}
