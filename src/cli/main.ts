@@ -1,6 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, UsageError, type CliIo } from "./io.js";
 import { registerExplain } from "./explain.js";
+import { registerReview } from "./review.js";
+import { VERSION } from "./version.js";
+
+export { VERSION };
 import { registerSelect } from "./select.js";
 import { registerSimulate } from "./simulate.js";
 import { registerValidate } from "./validate.js";
@@ -9,7 +13,6 @@ import { registerValidate } from "./validate.js";
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
  * turns usage errors into exit code 2, input errors into 1, and anything unexpected into a bug report (3).
  */
-export const VERSION = "0.1.0";
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
@@ -26,6 +29,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerSimulate(program, io, setExit);
   registerExplain(program, io, setExit);
   registerSelect(program, io, setExit);
+  registerReview(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

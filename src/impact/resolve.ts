@@ -21,6 +21,7 @@ export class EndpointResolver {
   private readonly cache = new BoundedCache<string, Resolved>(100_000);
   private readonly ipCache = new BoundedCache<string, Ip | null>(100_000);
   private readonly byAggregate = new Map<string, InventoryPod | null>();
+  private readonly seenWorkloads = new Map<number, { endpoint: Endpoint; name: string }>();
   private nextId = 1;
 
   constructor(
@@ -34,8 +35,17 @@ export class EndpointResolver {
     if (!r) {
       r = { id: this.nextId++, ...this.build(ref) };
       this.cache.set(key, r);
+      const ep = r.endpoint;
+      if (ep.kind === "workload" && this.seenWorkloads.size < 20_000 && !this.seenWorkloads.has(ep.labels.id)) {
+        this.seenWorkloads.set(ep.labels.id, { endpoint: ep, name: `${ep.namespace}/${ref.nameAggr ?? ref.name ?? "?"}` });
+      }
     }
     return r;
+  }
+
+  /** One endpoint per distinct label set among the workloads resolved so far (at most 20,000). */
+  workloads(): Array<{ endpoint: Endpoint; name: string }> {
+    return [...this.seenWorkloads.values()];
   }
 
   private ip(text: string | undefined): Ip | undefined {

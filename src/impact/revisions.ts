@@ -86,7 +86,9 @@ export class ImpactComparer {
     if (before.verdict !== after.verdict) {
       this.aggregate(after.verdict === "deny" ? this.newlyDenied : this.newlyAllowed, key, record, before, after, "enforced");
     }
-    if (before.pendingVerdict !== after.pendingVerdict) this.aggregate(this.pendingChanged, key, record, before, after, "pending");
+    // A pending change that only repeats the enforced one (no staged policy involved on either side) is not news.
+    const stagedMatters = before.verdict !== before.pendingVerdict || after.verdict !== after.pendingVerdict;
+    if (before.pendingVerdict !== after.pendingVerdict && stagedMatters) this.aggregate(this.pendingChanged, key, record, before, after, "pending");
   }
 
   private aggregate(into: Map<string, Aggregate>, key: string, r: FlowRecord, before: FlowEvaluation, after: FlowEvaluation, mode: "enforced" | "pending"): void {

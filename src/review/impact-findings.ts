@@ -55,12 +55,19 @@ function grouped(flows: readonly ImpactFlow[], kind: "newly-denied" | "newly-all
     out.push({
       code: `impact/${kind}`,
       severity,
-      message: `After this change ${decidedBy} ${what} ${plural(list.length, "flow")} of production traffic (${plural(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
+      message: `After this change ${describeDecider(list[0].after)} ${what} ${plural(list.length, "flow")} of production traffic (${plural(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
       ...where,
       details: list.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`),
     });
   }
   return out;
+}
+
+/** "rule 2 (spec.ingress[2]) of NetworkPolicy shop/web" or "the end of tier application (NetworkPolicy shop/web)". */
+function describeDecider(side: FlowVerdictSide): string {
+  if (!side.policy) return side.decidedBy.startsWith("__PROFILE__") ? "the namespace profile (no policy applies)" : side.decidedBy;
+  if (side.rule === undefined || side.rule < 0) return `the end of tier ${side.tier} (${side.policy}, which selects the ${side.direction === "egress" ? "source" : "destination"})`;
+  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
 }
 
 function describeFlow(f: ImpactFlow): string {

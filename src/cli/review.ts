@@ -1,0 +1,209 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import type { Inventory } from "../flows/inventory.js";
+import { Replayer } from "../impact/replay.js";
+import { EndpointResolver } from "../impact/resolve.js";
+import { ImpactComparer } from "../impact/revisions.js";
+import type { ImpactReport } from "../impact/types.js";
+import { GitError } from "../io/git.js";
+import { readInventory } from "../io/inventory.js";
+import { readLines } from "../io/lines.js";
+import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
+import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
+import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
+import { checkGuardrails } from "../review/guardrails/index.js";
+import { checkLint } from "../review/lint/index.js";
+import type { Principal } from "../review/ownership.js";
+import { checkPolicyTests, testTiers } from "../review/policy-tests/index.js";
+import { prepareReview } from "../review/prepare.js";
+import { buildReview } from "../review/run.js";
+import { hasErrorFindings, type Finding } from "../review/types.js";
+import { outputFormat, positiveInt } from "./common.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+import { VERSION } from "./version.js";
+import { Progress } from "./progress.js";
+
+/**
+ * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
+ * the configuration and the flow snapshot from the BASE revision (unless --flows/--inventory name local files),
+ * runs every check and the impact replay, and prints one of the report forms.
+ */
+interface ReviewOptions {
+  repo: string;
+  base: string;
+  head: string;
+  author: string;
+  teams?: string;
+  approvedBy?: string;
+  ackImpact?: boolean;
+  flows?: string[];
+  inventory?: string;
+  output: string;
+  maxFileBytes: number;
+  maxLineBytes: number;
+}
+
+export function registerReview(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command("review")
+    .description("review a policy change between two git revisions: validation, ownership, guard rails, policy tests, lint and the impact on recorded traffic")
+    .option("--repo <dir>", "the policy repository (a git work tree or bare repository)", ".")
+    .requiredOption("--base <rev>", "the base revision (the target branch): its tierguard.yaml and flow snapshot are used")
+    .option("--head <rev>", "the revision under review", "HEAD")
+    .requiredOption("--author <login>", "the GitHub login of the pull request's author")
+    .option("--teams <list>", "the author's teams, comma-separated: org/team or @org/team")
+    .option("--approved-by <list>", "approvals, comma-separated: LOGIN or LOGIN=org/t1+org/t2 (with that reviewer's teams)")
+    .option("--ack-impact", "acknowledge that newly denied flows are intended (they become notices)")
+    .option("--flows <files...>", "flow snapshots to replay instead of the ones tierguard.yaml names")
+    .option("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml, instead of tierguard.yaml's")
+    .addOption(new Option("-o, --output <format>", "markdown (the PR comment), json, sarif or text").default("text"))
+    .addOption(new Option("--max-file-bytes <n>", "largest policy file reviewed").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")))
+    .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
+    .action(async (opts: ReviewOptions) => setExit(await review(opts, io)));
+}
+
+export function parsePrincipals(author: string, teams: string | undefined, approvedBy: string | undefined): { author: Principal; approvals: Principal[] } {
+  const list = (s: string | undefined, sep: string) => (s ?? "").split(sep).map((x) => x.trim()).filter(Boolean);
+  const approvals = list(approvedBy, ",").map((entry) => {
+    const [login, rest] = entry.split("=", 2);
+    if (!/^@?[A-Za-z0-9-]+$/.test(login)) throw new UsageError(`--approved-by: "${entry}" is not LOGIN or LOGIN=org/team+org/team`);
+    return { login: login.replace(/^@/, ""), teams: list(rest, "+") };
+  });
+  if (!/^@?[A-Za-z0-9-]+$/.test(author)) throw new UsageError(`--author "${author}" is not a GitHub login`);
+  return { author: { login: author.replace(/^@/, ""), teams: list(teams, ",") }, approvals };
+}
+
+async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
+  const output = outputFormat(opts.output, ["markdown", "json", "sarif", "text"] as const);
+  const { author, approvals } = parsePrincipals(opts.author, opts.teams, opts.approvedBy);
+  const repo = resolve(io.cwd, opts.repo);
+  let pair: RevisionPair;
+  try {
+    pair = await readRevisionPair(repo, opts.base, opts.head, opts.maxFileBytes);
+  } catch (e) {
+    if (e instanceof GitError) throw new InputError(`cannot read the revisions: ${e.message}`);
+    throw e;
+  }
+  const { config } = pair;
+  const scratch = await mkdtemp(join(tmpdir(), "tierguard-review-"));
+  try {
+    const notes: string[] = [];
+    const extra: Finding[] = [...pair.skipped];
+    const inventory = await loadInventory(opts, pair, repo, scratch, io, notes);
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
+    const prepared = prepareReview(pair.base, pair.head, config, limits, inventory);
+    const { ctx } = prepared;
+    const flows = await flowFiles(opts, pair, repo, scratch, io, notes);
+    let impact: ImpactReport | undefined;
+    if (flows.length > 0) {
+      const resolver = new EndpointResolver(ctx.universe, inventory);
+      const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver), new Replayer(ctx.head.set, resolver), config.calicoVersion.model);
+      const progress = new Progress(io, "records");
+      for (const f of flows) await replayFile(f, comparer, opts.maxLineBytes, progress);
+      progress.done();
+      impact = comparer.finish(flows.map((f) => f.display), config.impact.maxListed);
+      const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
+      for (const w of resolver.workloads()) if (!known.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+    }
+    const result = buildReview({
+      ctx,
+      base: { rev: opts.base, commit: pair.base.commit },
+      head: { rev: opts.head, commit: pair.head.commit },
+      author,
+      approvals,
+      configSource: pair.configSource,
+      configFindings: pair.configFindings,
+      configChanged: pair.configChanged,
+      headDiagnostics: prepared.headDiagnostics,
+      unchangedFiles: prepared.unchangedFiles,
+      checks: [checkGuardrails, checkPolicyTests, checkLint],
+      testTiers: (file, c) => testTiers(file, c),
+      impact,
+      acknowledgedBy: opts.ackImpact ? author.login : undefined,
+      extraFindings: extra,
+      notes,
+    });
+    switch (output) {
+      case "markdown":
+        io.stdout(renderReviewComment(result));
+        break;
+      case "json":
+        io.stdout(renderReviewJson(result));
+        break;
+      case "sarif":
+        io.stdout(renderReviewSarif(result, { toolVersion: VERSION }));
+        break;
+      case "text":
+        io.stdout(renderReviewText(result));
+        break;
+    }
+    return hasErrorFindings(result.findings) ? EXIT_INVALID : EXIT_OK;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+interface FlowFile {
+  path: string;
+  display: string;
+}
+
+/** --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). */
+async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[]): Promise<FlowFile[]> {
+  if (opts.flows && opts.flows.length > 0) return opts.flows.map((f) => ({ path: resolve(io.cwd, f), display: f }));
+  const out: FlowFile[] = [];
+  for (const [i, p] of pair.config.flows.entries()) {
+    if (/^https?:\/\//.test(p)) {
+      notes.push(`The flow snapshot ${p} is a URL; the command line reads snapshots from the base revision or --flows (the GitHub App fetches URLs).`);
+      continue;
+    }
+    const entry = pair.base.tree.find((e) => e.path === p);
+    if (!entry) {
+      notes.push(`The flow snapshot ${p} named in tierguard.yaml is not in the base revision.`);
+      continue;
+    }
+    const dest = join(scratch, `flows-${i}`);
+    await exportBlob(repo, entry.blob, dest);
+    out.push({ path: dest, display: `${p} (at ${pair.base.rev})` });
+  }
+  return out;
+}
+
+async function loadInventory(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[]): Promise<Inventory | undefined> {
+  let path: string | undefined;
+  if (opts.inventory) path = opts.inventory;
+  else if (pair.config.inventory) {
+    const entry = pair.base.tree.find((e) => e.path === pair.config.inventory);
+    if (!entry) {
+      notes.push(`The inventory ${pair.config.inventory} named in tierguard.yaml is not in the base revision.`);
+      return undefined;
+    }
+    path = join(scratch, "inventory");
+    await exportBlob(repo, entry.blob, path);
+  }
+  if (!path) return undefined;
+  const read = await readInventory(path, { cwd: io.cwd });
+  if (!read.inventory) throw new InputError(`cannot use the inventory ${opts.inventory ?? pair.config.inventory}: ${read.diagnostics[0]?.message ?? "unreadable"}`);
+  return read.inventory;
+}
+
+async function replayFile(f: FlowFile, comparer: ImpactComparer, maxLineBytes: number, progress: Progress): Promise<void> {
+  const parse = createFlowValueParser({ maxLineLength: maxLineBytes });
+  for await (const ev of readLines(f.path, { maxLineBytes })) {
+    if (ev.type === "error") {
+      comparer.skipped(`${f.display}: ${ev.message}`);
+      continue;
+    }
+    if (ev.type === "too-long") {
+      comparer.skipped(`${f.display}:${ev.number}: the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`);
+      continue;
+    }
+    const parsed = parse(ev.line.text, ev.line.number);
+    const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
+    if (problems && problems.length > 0) comparer.skipped(`${f.display}:${problems[0].line}: ${problems[0].message}`);
+    progress.tick();
+  }
+}

@@ -1,0 +1,51 @@
+import type { Check } from "../context.js";
+import type { Finding } from "../types.js";
+import { lintEnv, type LintRule } from "./context.js";
+import { defaultDenyBlocksDns } from "./default-deny-blocks-dns.js";
+import { globalPolicyForApp } from "./global-policy-for-app.js";
+import { inlineDomains } from "./inline-domains.js";
+import { longCidrList } from "./long-cidr-list.js";
+import { missingCoverage } from "./missing-coverage.js";
+import { noDefaultDeny } from "./no-default-deny.js";
+import { reservedLabelPrefix } from "./reserved-label-prefix.js";
+import { ruleSelectorAll } from "./rule-selector-all.js";
+import { selectsNothing } from "./selects-nothing.js";
+import { staleStaged } from "./stale-staged.js";
+
+/**
+ * Lint: Calico's policy best practices as warnings, each with its fix. Rules report on the resources the pull
+ * request added or changed (head side); namespace-level rules once per namespace the pull request touches; the
+ * stale-staged rule on staged policies the pull request leaves unchanged. `lint.disable` in tierguard.yaml turns
+ * rules off by name. Imports policy, engine and selector; no I/O, no clock except the injected one.
+ */
+export type { LintRule, LintEnv } from "./context.js";
+
+export const LINT_RULES: readonly LintRule[] = [
+  globalPolicyForApp,
+  longCidrList,
+  inlineDomains,
+  ruleSelectorAll,
+  reservedLabelPrefix,
+  noDefaultDeny,
+  defaultDenyBlocksDns,
+  selectsNothing,
+  missingCoverage,
+  staleStaged,
+];
+
+export interface LintOptions {
+  /** "Now", for how long a policy has been staged. Default: the current time. */
+  now?: Date;
+}
+
+export function lintCheck(options: LintOptions = {}): Check {
+  return (ctx) => {
+    const disabled = new Set(ctx.config.lint.disable.map((n) => n.replace(/^lint\//, "")));
+    const rules = LINT_RULES.filter((r) => !disabled.has(r.name));
+    if (rules.length === 0) return [];
+    const env = lintEnv(ctx, options.now ?? new Date());
+    return rules.flatMap((r): Finding[] => r.run(env));
+  };
+}
+
+export const checkLint: Check = (ctx) => lintCheck()(ctx);

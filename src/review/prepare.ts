@@ -1,0 +1,50 @@
+import { EngineUniverse, PolicySet } from "../engine/index.js";
+import type { Inventory } from "../flows/inventory.js";
+import { endpointForPod } from "../impact/endpoint-spec.js";
+import type { Diagnostic, LoadLimits } from "../policy/index.js";
+import type { TierguardConfig } from "./config.js";
+import type { KnownWorkload, ReviewContext, TextFile } from "./context.js";
+import { diffResources } from "./diff.js";
+import { loadRevision, type ParseCache, type RevisionFile } from "./load.js";
+
+/**
+ * Both revisions' files in, the review context out: parsed (each unchanged file once), validated, compiled into
+ * policy sets that share one engine universe, and diffed by identity. Pure: the caller read git or the GitHub API.
+ */
+export interface RevisionFiles {
+  commit: string;
+  policyFiles: readonly RevisionFile[];
+  testFiles: readonly TextFile[];
+}
+
+export interface PreparedReview {
+  ctx: ReviewContext;
+  headDiagnostics: Diagnostic[];
+  baseDiagnostics: Diagnostic[];
+  /** Head policy files with the same content as at base. */
+  unchangedFiles: Set<string>;
+}
+
+export function prepareReview(base: RevisionFiles, head: RevisionFiles, config: TierguardConfig, limits: LoadLimits, inventory?: Inventory): PreparedReview {
+  const cache: ParseCache = new Map();
+  const universe = new EngineUniverse();
+  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const b = loadRevision(base.policyFiles, config, limits, cache);
+  const h = loadRevision(head.policyFiles, config, limits, cache);
+  const set = (resources: typeof b.resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
+  const baseBlobs = new Map(base.policyFiles.map((f) => [f.file, f.blob]));
+  const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
+  const workloads: KnownWorkload[] = inventory
+    ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" }))
+    : [];
+  const ctx: ReviewContext = {
+    config,
+    base: { commit: base.commit, resources: b.resources, set: set(b.resources), testFiles: [...base.testFiles] },
+    head: { commit: head.commit, resources: h.resources, set: set(h.resources), testFiles: [...head.testFiles] },
+    changes: diffResources(b.resources, h.resources),
+    universe,
+    inventory,
+    workloads,
+  };
+  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+}
