@@ -55,16 +55,21 @@ function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Ar
   return tiers;
 }
 
-/** Tiers whose policies have a rule selector matching the set (IP-set membership is by labels). */
+/**
+ * Tiers whose policies use the set: a rule selector that matches it by one of the set's own labels. Broad
+ * selectors that match every network set of a namespace (`namespaceSelector: all()`) do not make a tier its owner.
+ */
 function networkSetTiers(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Array<string | "admin"> {
   const set = (revision === "base" ? ctx.base : ctx.head).set;
   const ns = set.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : undefined, r.metadata.name ?? "");
   if (!ns) return [];
+  const own = new Set(Object.keys(r.metadata.labels ?? {}));
   const tiers = new Set<string>();
   for (const p of set.policies) {
     for (const rule of [...p.ingress, ...p.egress]) {
       for (const e of [rule.source, rule.destination]) {
-        if (e.positive && isTrue(selectorOn(e.positive, ns.labels))) tiers.add(p.ref.tier);
+        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
+        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
       }
     }
   }

@@ -46,7 +46,9 @@ export function lintEnv(ctx: ReviewContext, now: Date): LintEnv {
     if (!touched.has(ns)) touched.set(ns, { resource, revision });
   };
   const touchSelected = (p: CompiledPolicy | undefined, resource: Resource, revision: "base" | "head") => {
-    if (!p) return;
+    // A cluster-wide policy (it reads no label but the implicit namespace ones) is about no namespace in particular:
+    // namespace-level rules should not fire for every namespace of the cluster because it changed.
+    if (!p || clusterWide(p)) return;
     for (const w of ctx.workloads) if (maySelect(p, w.endpoint)) touch(w.endpoint.namespace ?? "", resource, revision);
   };
   for (const c of ctx.changes) {
@@ -61,6 +63,11 @@ export function lintEnv(ctx: ReviewContext, now: Date): LintEnv {
     }
   }
   return { ctx, now, changed, touched, compiled, workloadsIn: (ns) => byNamespace.get(ns) ?? [] };
+}
+
+function clusterWide(p: CompiledPolicy): boolean {
+  for (const k of p.selector.selector.labelKeys()) if (k !== "projectcalico.org/namespace" && k !== "projectcalico.org/orchestrator") return false;
+  return true;
 }
 
 function compiledIndex(set: PolicySet): Map<Resource, CompiledPolicy> {

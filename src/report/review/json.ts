@@ -1,0 +1,99 @@
+import type { Finding, FlowVerdictSide, ImpactFlow, ImpactReport, Review } from "../../review/types.js";
+import { cmp, sortFindings } from "./format.js";
+
+/**
+ * The machine-readable review: `{"findings": [...], "impact": {...}}`, nothing else at the top level. Keys are
+ * written in a fixed order (required fields first, then optional ones only when set) and findings in the order
+ * every renderer uses, so two runs over the same input produce the same bytes. `impact` is null when no flow
+ * snapshot was replayed; flow lists are complete and ranked by volume, as the impact model gives them.
+ */
+export interface FindingJson {
+  code: string;
+  severity: Finding["severity"];
+  file: string;
+  line: number;
+  message: string;
+  col?: number;
+  endLine?: number;
+  path?: string;
+  resource?: string;
+  revision?: "base" | "head";
+  approvers?: string[];
+  details?: string[];
+}
+
+export interface ImpactJson {
+  newlyDenied: ImpactFlow[];
+  newlyAllowed: ImpactFlow[];
+  pendingChanged: ImpactFlow[];
+  zeroHitPolicies: string[];
+  sources: string[];
+  totals: ImpactReport["totals"];
+}
+
+export interface ReviewJson {
+  findings: FindingJson[];
+  impact: ImpactJson | null;
+}
+
+function findingJson(f: Finding): FindingJson {
+  const out: FindingJson = { code: f.code, severity: f.severity, file: f.file, line: f.line, message: f.message };
+  if (f.col !== undefined) out.col = f.col;
+  if (f.endLine !== undefined) out.endLine = f.endLine;
+  if (f.path !== undefined) out.path = f.path;
+  if (f.resource !== undefined) out.resource = f.resource;
+  if (f.revision !== undefined) out.revision = f.revision;
+  if (f.approvers !== undefined) out.approvers = [...f.approvers];
+  if (f.details !== undefined) out.details = [...f.details];
+  return out;
+}
+
+function sideJson(s: FlowVerdictSide): FlowVerdictSide {
+  const out: FlowVerdictSide = { verdict: s.verdict, decidedBy: s.decidedBy, tier: s.tier };
+  if (s.policy !== undefined) out.policy = s.policy;
+  if (s.rule !== undefined) out.rule = s.rule;
+  if (s.direction !== undefined) out.direction = s.direction;
+  return out;
+}
+
+function flowJson(f: ImpactFlow): ImpactFlow {
+  return {
+    src: f.src,
+    dst: f.dst,
+    ...(f.port !== undefined ? { port: f.port } : {}),
+    protocol: f.protocol,
+    records: f.records,
+    flows: f.flows,
+    bytes: f.bytes,
+    before: sideJson(f.before),
+    after: sideJson(f.after),
+    ...(f.uncertain !== undefined ? { uncertain: [...f.uncertain] } : {}),
+  };
+}
+
+function impactJson(i: ImpactReport): ImpactJson {
+  const t = i.totals;
+  return {
+    newlyDenied: i.newlyDenied.map(flowJson),
+    newlyAllowed: i.newlyAllowed.map(flowJson),
+    pendingChanged: i.pendingChanged.map(flowJson),
+    zeroHitPolicies: [...i.zeroHitPolicies],
+    sources: [...i.sources],
+    totals: {
+      records: t.records,
+      flows: t.flows,
+      skippedLines: t.skippedLines,
+      problems: [...t.problems],
+      unresolved: { records: t.unresolved.records, reasons: Object.fromEntries(Object.entries(t.unresolved.reasons).sort((a, b) => cmp(a[0], b[0]))) },
+      uncertain: { records: t.uncertain.records },
+    },
+  };
+}
+
+export function reviewJson(review: Review): ReviewJson {
+  return { findings: sortFindings(review.findings).map(findingJson), impact: review.impact ? impactJson(review.impact) : null };
+}
+
+export function renderReviewJson(review: Review): string {
+  return JSON.stringify(reviewJson(review), null, 2) + "\n";
+}
