@@ -1,0 +1,72 @@
+import { NAMESPACE_LABEL } from "../../engine/labels.js";
+import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../selector/index.js";
+import { Undecidable, type Budget } from "./budget.js";
+import { canonicalKey, forcedValues, KNOWN_LABEL, satisfiable } from "./selector-sat.js";
+
+/**
+ * Answers "is this conjunction of selectors empty?" for one side of a traffic space: exactly where the selector
+ * reasoning can (selector-sat.ts), else from the identities known from the inventory and the flow snapshot (is any
+ * of them matched?), noting that it did so. With nothing known either, the question is undecidable.
+ *
+ * Where the conjunction pins the namespace and the inventory knows that namespace's labels, the namespace labels
+ * (`pcns.` keys) are filled in as facts first.
+ */
+export type Side = "local" | "peer";
+
+export interface Identity {
+  labels: Labels;
+  name: string;
+}
+
+export class SelectorOracle {
+  /** Why known identities had to decide, for the subject being analysed. */
+  readonly fallbacks = new Set<string>();
+
+  constructor(
+    private readonly budget: Budget,
+    private readonly identities: Record<Side, readonly Identity[]>,
+    private readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>> | undefined,
+  ) {}
+
+  get knownCount(): number {
+    return this.identities.local.length;
+  }
+
+  empty(side: Side, conj: readonly SelectorNode[]): boolean {
+    const full = this.withNamespaceFacts(conj);
+    this.budget.stats.satQueries++;
+    const r = satisfiable(full, this.budget.limits.maxDnfTerms);
+    if (r.result !== "unknown") return r.result === "unsat";
+    this.budget.stats.satUnknown++;
+    const known = this.identities[side];
+    const reason = r.reason ?? "the selectors cannot be compared exactly";
+    if (known.length === 0) throw new Undecidable(`${reason}, and no workloads are known from an inventory or flow snapshot to decide it`);
+    this.budget.stats.fallbacks++;
+    this.fallbacks.add(reason);
+    return !known.some((id) => conj.every((n) => evaluateNode(n, id.labels)));
+  }
+
+  private withNamespaceFacts(conj: readonly SelectorNode[]): readonly SelectorNode[] {
+    if (!this.namespaceLabels) return conj;
+    const ns = forcedValues(conj).get(NAMESPACE_LABEL);
+    const labels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
+    if (!labels) return conj;
+    const keys = new Set<string>();
+    for (const n of conj) labelKeys(n, keys);
+    const facts: SelectorNode[] = [];
+    for (const k of keys) {
+      // The name labels are the namespace itself (merged by canonicalKey), whatever the inventory lists.
+      if (!k.startsWith("pcns.") || canonicalKey(k) !== k) continue;
+      const v = labels[k.slice("pcns.".length)];
+      facts.push(v === undefined ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v });
+    }
+    return facts.length === 0 ? conj : [...conj, ...facts];
+  }
+}
+
+/** An identity's labels as a rule peer sees them: every known endpoint and network set carries KNOWN_LABEL. */
+export function knownIdentity(labels: Labels, name: string): Identity {
+  return { name, labels: { get: (k) => (k === KNOWN_LABEL ? "true" : labels.get(k)) } };
+}
+
+export const EXTERNAL_IDENTITY: Identity = { name: "an address outside every endpoint and network set", labels: { get: () => undefined } };

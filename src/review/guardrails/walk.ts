@@ -1,0 +1,171 @@
+import type { CompiledPolicy, CompiledRule } from "../../engine/compile.js";
+import { NAMESPACE_LABEL } from "../../engine/labels.js";
+import type { Direction, PolicySet, TierInfo } from "../../engine/policy-set.js";
+import { describePolicy, twinKey } from "../../engine/trace.js";
+import type { SelectorNode } from "../../selector/index.js";
+import { Undecidable, type Budget } from "./budget.js";
+import type { NaturalWorld } from "./natural.js";
+import type { SelectorOracle } from "./oracle.js";
+import { forcedValues } from "./selector-sat.js";
+import { fullBox, ruleSpace, type Box, type SpaceContext } from "./space.js";
+import { split } from "./split.js";
+
+/**
+ * The tier walk of calico-semantics §4.4, run on sets of packets instead of one packet: the subject's traffic is
+ * split as it passes each enforced rule of the tiers above it (first match decides; Pass skips to the next tier; Log
+ * does nothing), each tier that applies ends with its default action, and a tier applies only where one of its
+ * enforced policies selects the endpoint for this direction. For a rule, the walk goes on through the earlier
+ * policies of its own tier and the earlier rules of its own policy. What is left reaches the subject.
+ *
+ * A decided part is "incidental" when it lies outside the subject's natural world (natural.ts): a pod labelled
+ * quarantine=true is also a frontend pod. True, but not worth a finding of its own.
+ */
+export type DecidedAction = "allow" | "deny" | "pass";
+
+export type Decider =
+  | { kind: "rule"; policy: CompiledPolicy; rule: CompiledRule }
+  | { kind: "end-of-tier"; tier: TierInfo; policy: CompiledPolicy };
+
+export interface Decision {
+  box: Box;
+  by: Decider;
+  action: DecidedAction;
+  /** "higher": a tier above the subject's; "same": earlier in the subject's own tier or policy. */
+  scope: "higher" | "same";
+  incidental: boolean;
+}
+
+export interface Subject {
+  policy: CompiledPolicy;
+  dir: Direction;
+  /** Undefined for the whole policy: the walk then stops at the policy's own tier. */
+  rule?: CompiledRule;
+  space: Box[];
+  /** What the subject's author may take for granted; decides which decided parts are incidental. */
+  natural: NaturalWorld;
+}
+
+export interface WalkResult {
+  decided: Decision[];
+  /** The parts of the subject's traffic that reach it. */
+  reaching: Box[];
+  /** Higher deny rules that may decide part of the traffic but match on fields tierguard does not evaluate. */
+  maybe: string[];
+  /** Named ports resolved through known workloads. */
+  resolved: Set<string>;
+}
+
+export class Walker {
+  constructor(
+    private readonly set: PolicySet,
+    private readonly spaceCtx: SpaceContext,
+    private readonly oracle: SelectorOracle,
+    private readonly budget: Budget,
+  ) {}
+
+  walk(subject: Subject): WalkResult {
+    const out: WalkResult = { decided: [], reaching: [...subject.space], maybe: [], resolved: new Set() };
+    if (out.reaching.length === 0) return out;
+    const local = subject.space[0].local;
+    const ns = forcedValues(local).get(NAMESPACE_LABEL);
+    const subjectTier = subject.policy.ref.tier;
+    const twin = twinKey(subject.policy.ref);
+    const all = this.set.policies;
+    for (let i = 0; i < all.length && out.reaching.length > 0; ) {
+      const tierName = all[i].ref.tier;
+      let j = i;
+      while (j < all.length && all[j].ref.tier === tierName) j++;
+      const group = all.slice(i, j);
+      i = j;
+      const same = tierName === subjectTier;
+      if (same && !subject.rule) break;
+      const candidates = group.filter((p) => this.relevant(p, subject, local, ns, same ? twin : undefined));
+      const passed: Box[] = [];
+      const scope = same ? "same" : "higher";
+      for (const p of candidates) for (const r of p[subject.dir]) this.applyRule(p, r, subject, scope, out, passed);
+      if (same) {
+        for (const r of subject.policy[subject.dir]) if (r.index < subject.rule!.index) this.applyRule(subject.policy, r, subject, "same", out, passed);
+        break;
+      }
+      const tier = this.set.tier(tierName);
+      if (tier && tier.defaultAction === "Deny") {
+        for (const p of candidates) this.applyEndOfTier(tier, p, subject, out);
+      }
+      out.reaching.push(...passed);
+    }
+    return out;
+  }
+
+  private relevant(p: CompiledPolicy, subject: Subject, local: readonly SelectorNode[], ns: string | undefined, sameTierTwin: string | undefined): boolean {
+    if (p.staged || p.outOfScope || p === subject.policy) return false;
+    if (!(subject.dir === "ingress" ? p.ingressApplies : p.egressApplies)) return false;
+    if (sameTierTwin !== undefined && (p.seq > subject.policy.seq || twinKey(p.ref) === sameTierTwin)) return false;
+    if (p.namespace !== undefined && ns !== undefined && p.namespace !== ns) {
+      this.budget.stats.policiesSkipped++;
+      return false;
+    }
+    if (this.oracle.empty("local", [...local, p.selector.selector.root])) {
+      this.budget.stats.policiesSkipped++;
+      return false;
+    }
+    this.budget.stats.policiesConsidered++;
+    return true;
+  }
+
+  private applyRule(p: CompiledPolicy, r: CompiledRule, subject: Subject, scope: Decision["scope"], out: WalkResult, passed: Box[]): void {
+    if (r.action === "Log" || r.never) return;
+    const space = ruleSpace(p, r, subject.dir, this.spaceCtx, "higher");
+    const unevaluated = [r.icmp || r.notIcmp ? "ICMP type/code" : "", r.unevaluated ?? ""].filter(Boolean).join(", ");
+    const by: Decider = { kind: "rule", policy: p, rule: r };
+    const what = `rule ${r.index} of ${describePolicy(p.ref)} (${r.path})`;
+    for (const h of space.boxes) {
+      const next: Box[] = [];
+      for (const piece of out.reaching) {
+        this.budget.compare();
+        const { inside, outside, unknown } = split(piece, h, this.oracle);
+        if (unknown) {
+          next.push(mark(piece, `${what} may ${r.action.toLowerCase()} it first (${unknown})`));
+          continue;
+        }
+        if (!inside) {
+          next.push(piece);
+          continue;
+        }
+        space.resolved.forEach((x) => out.resolved.add(x));
+        if (unevaluated) {
+          const also = `${what}, which also matches on ${unevaluated}`;
+          if (r.action !== "Deny") throw new Undecidable(`${also} that tierguard does not evaluate, may ${r.action.toLowerCase()} part of the traffic first`);
+          out.maybe.push(also);
+          next.push(piece);
+          continue;
+        }
+        const action = r.action.toLowerCase() as DecidedAction;
+        if (action === "pass" && scope === "higher") passed.push(inside);
+        else out.decided.push({ box: inside, by, action, scope, incidental: !subject.natural.contains(inside) });
+        next.push(...outside);
+      }
+      out.reaching = next;
+      this.budget.pieces(out.reaching.length + passed.length);
+    }
+  }
+
+  private applyEndOfTier(tier: TierInfo, p: CompiledPolicy, subject: Subject, out: WalkResult): void {
+    const next: Box[] = [];
+    for (const piece of out.reaching) {
+      this.budget.compare();
+      const h = fullBox(piece.family, [p.selector.selector.root]);
+      const { inside, outside } = split(piece, h, this.oracle);
+      if (!inside) {
+        next.push(piece);
+        continue;
+      }
+      out.decided.push({ box: inside, by: { kind: "end-of-tier", tier, policy: p }, action: "deny", scope: "higher", incidental: !subject.natural.contains(inside) });
+      next.push(...outside);
+    }
+    out.reaching = next;
+  }
+}
+
+function mark(piece: Box, note: string): Box {
+  return { ...piece, maybe: [...(piece.maybe ?? []), note] };
+}
