@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { ensureReviewRepo } from "./review.mjs";
 
 const args = process.argv.slice(2);
 const records = Number(args[args.indexOf("--records") + 1] || 1_000_000) || 1_000_000;
@@ -52,3 +53,12 @@ console.log(row("simulate --output summary (workers: auto)", auto, n));
 console.log(row("simulate --output summary --workers 1", one, n));
 console.log(row(`simulate, first ${Math.floor(n / 4)} records (memory check)`, small, Math.floor(n / 4)));
 console.log(`target: at most 1.50x floor; memory at 1/4 of the records vs all: ${small.maxRssMB} MB vs ${auto.maxRssMB} MB`);
+
+// Review: both revisions replayed together should cost at most twice one replay.
+const repo = ensureReviewRepo(data);
+const reviewArgs = (head, extra) => ["review", "--repo", repo, "--base", "main", "--head", head, "--author", "dev", "--teams", "bench/apps", "--output", "json", ...extra];
+const reviewFull = run("bench/child.mjs", reviewArgs("small", ["--flows", full, "--inventory", `${data}/inventory.json`]));
+const reviewWide = run("bench/child.mjs", reviewArgs("wide", []));
+console.log(row("review, 1 changed policy, same snapshot", reviewFull, n));
+console.log(`  vs simulate of one revision: ${(reviewFull.ms / auto.ms).toFixed(2)}x (workers: auto), ${(reviewFull.ms / one.ms).toFixed(2)}x (one thread); target: at most 2.00x`);
+console.log(`review of a pull request changing 500 policy files (no snapshot): ${reviewWide.ms} ms, ${reviewWide.maxRssMB} MB peak; target: under 10,000 ms`);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
 import { Replayer } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
@@ -10,7 +10,6 @@ import { ImpactComparer } from "../impact/revisions.js";
 import type { ImpactReport } from "../impact/types.js";
 import { GitError } from "../io/git.js";
 import { readInventory } from "../io/inventory.js";
-import { readLines } from "../io/lines.js";
 import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
@@ -25,6 +24,7 @@ import { outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 import { Progress } from "./progress.js";
+import { replayFlowFile, type FlowFile } from "./review-replay.js";
 
 /**
  * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
@@ -44,6 +44,7 @@ interface ReviewOptions {
   output: string;
   maxFileBytes: number;
   maxLineBytes: number;
+  workers: string;
 }
 
 export function registerReview(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -62,6 +63,7 @@ export function registerReview(program: Command, io: CliIo, setExit: (code: numb
     .addOption(new Option("-o, --output <format>", "markdown (the PR comment), json, sarif or text").default("text"))
     .addOption(new Option("--max-file-bytes <n>", "largest policy file reviewed").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")))
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
+    .option("--workers <n>", "worker threads for replaying an uncompressed snapshot: a number, or auto (one per CPU for files over 32 MiB)", "auto")
     .action(async (opts: ReviewOptions) => setExit(await review(opts, io)));
 }
 
@@ -78,6 +80,9 @@ export function parsePrincipals(author: string, teams: string | undefined, appro
 
 async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   const output = outputFormat(opts.output, ["markdown", "json", "sarif", "text"] as const);
+  if (opts.workers !== "auto" && !(/^\d+$/.test(opts.workers) && Number(opts.workers) >= 1 && Number(opts.workers) <= 64)) {
+    throw new UsageError(`--workers must be auto or 1-64, not "${opts.workers}"`);
+  }
   const { author, approvals } = parsePrincipals(opts.author, opts.teams, opts.approvedBy);
   const repo = resolve(io.cwd, opts.repo);
   let pair: RevisionPair;
@@ -100,9 +105,11 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
     let impact: ImpactReport | undefined;
     if (flows.length > 0) {
       const resolver = new EndpointResolver(ctx.universe, inventory);
-      const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver), new Replayer(ctx.head.set, resolver), config.calicoVersion.model);
+      const head = new Replayer(ctx.head.set, resolver);
+      const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
       const progress = new Progress(io, "records");
-      for (const f of flows) await replayFile(f, comparer, opts.maxLineBytes, progress);
+      const setup = { config, limits, base: pair.base.policyFiles, head: pair.head.policyFiles, inventoryPath: inventoryPath(opts, scratch, pair), cwd: io.cwd };
+      for (const f of flows) await replayFlowFile(f, comparer, { maxLineBytes: opts.maxLineBytes, workers: opts.workers }, progress, setup);
       progress.done();
       impact = comparer.finish(flows.map((f) => f.display), config.impact.maxListed);
       const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
@@ -146,9 +153,10 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   }
 }
 
-interface FlowFile {
-  path: string;
-  display: string;
+/** Where the inventory was read from (a worker thread reads it again). */
+function inventoryPath(opts: ReviewOptions, scratch: string, pair: RevisionPair): string | undefined {
+  if (opts.inventory) return opts.inventory;
+  return pair.config.inventory && pair.base.tree.some((e) => e.path === pair.config.inventory) ? join(scratch, "inventory") : undefined;
 }
 
 /** --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). */
@@ -188,22 +196,4 @@ async function loadInventory(opts: ReviewOptions, pair: RevisionPair, repo: stri
   const read = await readInventory(path, { cwd: io.cwd });
   if (!read.inventory) throw new InputError(`cannot use the inventory ${opts.inventory ?? pair.config.inventory}: ${read.diagnostics[0]?.message ?? "unreadable"}`);
   return read.inventory;
-}
-
-async function replayFile(f: FlowFile, comparer: ImpactComparer, maxLineBytes: number, progress: Progress): Promise<void> {
-  const parse = createFlowValueParser({ maxLineLength: maxLineBytes });
-  for await (const ev of readLines(f.path, { maxLineBytes })) {
-    if (ev.type === "error") {
-      comparer.skipped(`${f.display}: ${ev.message}`);
-      continue;
-    }
-    if (ev.type === "too-long") {
-      comparer.skipped(`${f.display}:${ev.number}: the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`);
-      continue;
-    }
-    const parsed = parse(ev.line.text, ev.line.number);
-    const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
-    if (problems && problems.length > 0) comparer.skipped(`${f.display}:${problems[0].line}: ${problems[0].message}`);
-    progress.tick();
-  }
 }

@@ -31,11 +31,41 @@ export interface ReplayedLine {
 export interface ReplayOptions {
   /** Most memoised evaluations kept; older ones are dropped. */
   cacheSize?: number;
+  /** A raw-endpoint cache to share (base and head replayers of one snapshot resolve the same endpoints). */
+  raw?: RawEndpoints;
+}
+
+/**
+ * Calico Enterprise records' raw endpoint fields → resolved endpoints, resolved once per distinct set of fields.
+ * `null` marks fields the full path must read (and report). Independent of any policy set, so shareable.
+ */
+export class RawEndpoints {
+  private readonly cache: BoundedCache<string, Resolved | null>;
+
+  constructor(
+    private readonly resolver: EndpointResolver,
+    capacity: number,
+  ) {
+    this.cache = new BoundedCache(capacity);
+  }
+
+  get(doc: Record<string, unknown>, prefix: "source" | "dest"): Resolved | undefined {
+    const key = enterpriseEndpointKey(doc, prefix);
+    if (key === undefined) return undefined;
+    let r = this.cache.get(key);
+    if (r === undefined) {
+      const ref = readEnterpriseEndpoint(doc, prefix);
+      r = ref ? this.resolver.resolve(ref) : null;
+      this.cache.set(key, r);
+    }
+    return r ?? undefined;
+  }
 }
 
 export class Replayer {
   private readonly tuples: TupleMemo;
-  private readonly rawEndpoints: BoundedCache<string, Resolved | null>;
+  /** Raw endpoint fields → resolved endpoint; shared with another replayer of the same snapshot when given. */
+  readonly raw: RawEndpoints;
   private readonly protocols = new Map<string, number>();
   private readonly classes: IpClassifier;
   private readonly equivalence = new Map<string, number>();
@@ -51,7 +81,7 @@ export class Replayer {
     options: ReplayOptions = {},
   ) {
     this.tuples = new TupleMemo(options.cacheSize ?? 100_000);
-    this.rawEndpoints = new BoundedCache(options.cacheSize ?? 100_000);
+    this.raw = options.raw ?? new RawEndpoints(resolver, options.cacheSize ?? 100_000);
     this.classes = new IpClassifier(set);
     this.usesSourcePorts = set.policies.some((p) =>
       [...p.ingress, ...p.egress].some((r) => r.source.ports !== undefined || r.source.notPorts !== undefined),
@@ -62,8 +92,8 @@ export class Replayer {
   replayValue(value: Record<string, unknown>, format: FlowFormat, line: number, needRecord: boolean): ReplayedLine | { problems: FlowProblem[] } {
     if (format === "enterprise" && !needRecord) {
       const fields = enterpriseFastFields(value);
-      const src = fields && this.rawEndpoint(value, "source");
-      const dst = src && this.rawEndpoint(value, "dest");
+      const src = fields && this.raw.get(value, "source");
+      const dst = src && this.raw.get(value, "dest");
       if (fields && src && dst) {
         this.fastHits++;
         const outcome = this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort);
@@ -85,7 +115,8 @@ export class Replayer {
     return { tuples: this.tuples.size, evaluations: this.tuples.evaluations, fastHits: this.fastHits };
   }
 
-  private outcome(src: Resolved, dst: Resolved, protocol: number, dstPort: number | undefined, srcPortIn: number | undefined): RecordOutcome {
+  /** The outcome for resolved endpoints (memoised on their equivalence ids). */
+  outcome(src: Resolved, dst: Resolved, protocol: number, dstPort: number | undefined, srcPortIn: number | undefined): RecordOutcome {
     const srcPort = this.usesSourcePorts ? srcPortIn : undefined;
     const a = this.endpointId(src);
     const b = this.endpointId(dst);
@@ -103,19 +134,6 @@ export class Replayer {
       }
     }
     return outcome;
-  }
-
-  /** A cached raw endpoint: resolved once per distinct set of raw fields; null marks fields the full path must report. */
-  private rawEndpoint(doc: Record<string, unknown>, prefix: "source" | "dest"): Resolved | undefined {
-    const key = enterpriseEndpointKey(doc, prefix);
-    if (key === undefined) return undefined;
-    let r = this.rawEndpoints.get(key);
-    if (r === undefined) {
-      const ref = readEnterpriseEndpoint(doc, prefix);
-      r = ref ? this.resolver.resolve(ref) : null;
-      this.rawEndpoints.set(key, r);
-    }
-    return r ?? undefined;
   }
 
   /**
@@ -141,7 +159,7 @@ export class Replayer {
     }
   }
 
-  private protocol(text: string): number {
+  protocol(text: string): number {
     let p = this.protocols.get(text);
     if (p === undefined) {
       // The readers only pass protocols they recognised; 0 ("any") is a safe fallback that matches no protocol rule.

@@ -1,5 +1,6 @@
 import { describePolicy, formatHit, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
 import { recordFromValue } from "../flows/detect.js";
+import { enterpriseFastFields } from "../flows/fast-key.js";
 import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
 import type { CalicoModel } from "../policy/version.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
@@ -17,6 +18,16 @@ interface Volume {
   records: number;
   flows: number;
   bytes: number;
+}
+
+/** A comparer's accumulated state as plain data. Sets travel as Sets (structured clone keeps them). */
+export interface ComparerState {
+  newlyDenied: Array<[string, Aggregate]>;
+  newlyAllowed: Array<[string, Aggregate]>;
+  pendingChanged: Array<[string, Aggregate]>;
+  policyHits: Array<[string, number]>;
+  totals: ImpactReport["totals"];
+  skippedAt: Array<{ source: string; line: number; message: string }>;
 }
 
 interface Aggregate {
@@ -37,6 +48,8 @@ export class ImpactComparer {
   private readonly outcomeCounts = new Map<RecordOutcome, number>();
   private readonly policyHits = new Map<string, number>();
   readonly totals: ImpactReport["totals"] = { records: 0, flows: 0, skippedLines: 0, problems: [], unresolved: { records: 0, reasons: {} }, uncertain: { records: 0 } };
+  /** Unreadable lines, with line numbers so that ranges replayed in worker threads can be renumbered. */
+  private readonly skippedAt: Array<{ source: string; line: number; message: string }> = [];
 
   constructor(
     private readonly base: Replayer,
@@ -46,24 +59,85 @@ export class ImpactComparer {
 
   /** One parsed line. Returns the problems when the line could not be read as a record. */
   addValue(value: Record<string, unknown>, format: FlowFormat, line: number): FlowProblem[] | undefined {
-    const b = this.base.replayValue(value, format, line, false);
-    if ("problems" in b) return b.problems;
-    const h = this.head.replayValue(value, format, line, false);
-    if ("problems" in h) return h.problems;
-    const eb = b.outcome.evaluation;
-    const eh = h.outcome.evaluation;
-    this.count(h.outcome, b.numFlows);
+    let before: RecordOutcome;
+    let after: RecordOutcome;
+    let numFlows: number;
+    let record: FlowRecord | undefined;
+    // The fast path: each line's endpoints are resolved once (the replayers share their raw-endpoint cache).
+    const fields = format === "enterprise" ? enterpriseFastFields(value) : undefined;
+    const src = fields && this.head.raw.get(value, "source");
+    const dst = src && this.head.raw.get(value, "dest");
+    if (fields && src && dst) {
+      const protocol = this.head.protocol(fields.protocol);
+      before = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
+      after = this.head.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
+      numFlows = fields.numFlows;
+    } else {
+      const read = recordFromValue(value, format, line);
+      if (!read.record) return read.diagnostics;
+      record = read.record;
+      before = this.base.replay(record);
+      after = this.head.replay(record);
+      numFlows = record.numFlows;
+    }
+    const eb = before.evaluation;
+    const eh = after.evaluation;
+    this.count(after, numFlows);
     if (eb.verdict !== eh.verdict || eb.pendingVerdict !== eh.pendingVerdict) {
-      const record = b.record ?? h.record ?? recordFromValue(value, format, line).record;
+      record ??= recordFromValue(value, format, line).record;
       if (record) this.changed(record, eb, eh);
     }
     return undefined;
   }
 
   /** A line that could not be read. */
-  skipped(problem: string): void {
+  skipped(source: string, line: number, message: string): void {
     this.totals.skippedLines++;
-    if (this.totals.problems.length < 20) this.totals.problems.push(problem);
+    if (this.skippedAt.length < 20) this.skippedAt.push({ source, line, message });
+  }
+
+  /** Everything accumulated, as plain data (for a worker thread to post). */
+  exportState(): ComparerState {
+    this.flushHits();
+    return {
+      newlyDenied: [...this.newlyDenied],
+      newlyAllowed: [...this.newlyAllowed],
+      pendingChanged: [...this.pendingChanged],
+      policyHits: [...this.policyHits],
+      totals: this.totals,
+      skippedAt: this.skippedAt,
+    };
+  }
+
+  /** Adds another comparer's state; its line numbers are shifted by `lineOffset`. */
+  mergeState(state: ComparerState, lineOffset: number): void {
+    const into = (m: Map<string, Aggregate>, entries: Array<[string, Aggregate]>) => {
+      for (const [k, a] of entries) {
+        const mine = m.get(k);
+        if (!mine) {
+          m.set(k, { ...a, uncertain: new Set(a.uncertain) });
+          continue;
+        }
+        for (const who of ["src", "dst", "none"] as const) {
+          mine.byReporter[who].records += a.byReporter[who].records;
+          mine.byReporter[who].flows += a.byReporter[who].flows;
+          mine.byReporter[who].bytes += a.byReporter[who].bytes;
+        }
+        for (const u of a.uncertain) if (mine.uncertain.size < 10) mine.uncertain.add(u);
+      }
+    };
+    into(this.newlyDenied, state.newlyDenied);
+    into(this.newlyAllowed, state.newlyAllowed);
+    into(this.pendingChanged, state.pendingChanged);
+    for (const [k, n] of state.policyHits) this.policyHits.set(k, (this.policyHits.get(k) ?? 0) + n);
+    const t = this.totals;
+    t.records += state.totals.records;
+    t.flows += state.totals.flows;
+    t.skippedLines += state.totals.skippedLines;
+    t.uncertain.records += state.totals.uncertain.records;
+    t.unresolved.records += state.totals.unresolved.records;
+    for (const [k, n] of Object.entries(state.totals.unresolved.reasons)) t.unresolved.reasons[k] = (t.unresolved.reasons[k] ?? 0) + n;
+    for (const p of state.skippedAt) if (this.skippedAt.length < 20) this.skippedAt.push({ ...p, line: p.line + lineOffset });
   }
 
   private count(outcome: RecordOutcome, flows: number): void {
@@ -142,6 +216,7 @@ export class ImpactComparer {
 
   finish(sources: string[], maxListed: number): ImpactReport {
     this.flushHits();
+    this.totals.problems = this.skippedAt.map((p) => `${p.source}:${p.line}: ${p.message}`);
     const ranked = (m: Map<string, Aggregate>) => [...m.values()].map(toFlow).sort((x, y) => y.flows - x.flows || y.bytes - x.bytes || (x.src + x.dst < y.src + y.dst ? -1 : 1));
     const newlyDenied = ranked(this.newlyDenied);
     const newlyAllowed = ranked(this.newlyAllowed);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -72,6 +72,34 @@ describe("the tierguard binary", () => {
       expect(one.code).toBe(1);
       expect(one.stderr).toMatch(/flows\.jsonl:12346:2: error \[flows\/malformed-json\]/);
       expect(one.stdout).toMatch(/^Replayed 19766 records/);
+      expect(three).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("review over worker threads reports exactly what one thread reports", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tg-review-workers-"));
+    try {
+      cpSync(TEMPLATE, dir, { recursive: true });
+      const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
+      git("init", "-q", "-b", "main");
+      git("add", "-A");
+      git("commit", "-q", "-m", "base");
+      const frontend = join(dir, "application/frontend.yaml");
+      writeFileSync(frontend, readFileSync(frontend, "utf8").replace(/    - action: Allow\n      protocol: TCP\n      destination:\n        selector: app == 'currencyservice'\n        ports:\n          - 7000\n/, ""));
+      git("commit", "-q", "-am", "change");
+      const lines = gunzipSync(readFileSync(join(TEMPLATE, SNAPSHOT))).toString("utf8").split("\n");
+      lines.splice(5_000, 0, "{not json");
+      const flows = join(dir, "flows.jsonl");
+      writeFileSync(flows, lines.join("\n"));
+      const args = ["review", "--repo", dir, "--base", "HEAD~1", "--head", "HEAD", "--author", "alice", "--teams", "acme/app-devs", "--flows", flows, "--output", "json"];
+      const one = await tierguard([...args, "--workers", "1"]);
+      const three = await tierguard([...args, "--workers", "3"]);
+      const impact = JSON.parse(one.stdout).impact;
+      expect(impact.newlyDenied).toHaveLength(1);
+      expect(impact.totals.skippedLines).toBe(1);
+      expect(impact.totals.problems[0]).toMatch(/flows\.jsonl:5001: /);
       expect(three).toEqual(one);
     } finally {
       rmSync(dir, { recursive: true, force: true });

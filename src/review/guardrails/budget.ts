@@ -4,8 +4,14 @@
  * reported as not analysed rather than guessed.
  */
 export interface GuardrailLimits {
-  /** Alternatives (DNF terms) one satisfiability question may build. */
+  /** Alternatives (DNF terms) one selector may have in a satisfiability question. */
   maxDnfTerms: number;
+  /** Work (alternatives tried, literals compared) one satisfiability question may do. */
+  maxSatSteps: number;
+  /** Work all satisfiability questions of the review may do together. */
+  maxSatWork: number;
+  /** Conditions one piece of traffic may collect on one side (each rule it was split from adds one). */
+  maxConditionsPerPiece: number;
   /** Pieces one rule's traffic may be split into while walking the tiers above it. */
   maxPiecesPerRule: number;
   /** Piece-against-rule comparisons for one rule. */
@@ -18,6 +24,9 @@ export interface GuardrailLimits {
 
 export const DEFAULT_LIMITS: GuardrailLimits = {
   maxDnfTerms: 256,
+  maxSatSteps: 20_000,
+  maxSatWork: 20_000_000,
+  maxConditionsPerPiece: 400,
   maxPiecesPerRule: 256,
   maxComparisonsPerRule: 20_000,
   maxComparisons: 200_000,
@@ -36,6 +45,8 @@ export interface GuardrailStats {
   /** Policies ruled out without comparing rules (other namespace, disjoint applies-to selector). */
   policiesSkipped: number;
   satQueries: number;
+  /** Work the satisfiability questions did (see maxSatWork). */
+  satWork: number;
   /** Questions the selector reasoning could not decide; each either fell back to known workloads or stopped a subject. */
   satUnknown: number;
   fallbacks: number;
@@ -46,7 +57,7 @@ export interface GuardrailStats {
 }
 
 export function emptyStats(): GuardrailStats {
-  return { subjects: 0, comparisons: 0, maxComparisonsForOneSubject: 0, policiesConsidered: 0, policiesSkipped: 0, satQueries: 0, satUnknown: 0, fallbacks: 0, maxPieces: 0, abandoned: 0 };
+  return { subjects: 0, comparisons: 0, maxComparisonsForOneSubject: 0, policiesConsidered: 0, policiesSkipped: 0, satQueries: 0, satWork: 0, satUnknown: 0, fallbacks: 0, maxPieces: 0, abandoned: 0 };
 }
 
 /** A question the analysis cannot answer, even with the known workloads: the subject is not analysed. */
@@ -56,6 +67,10 @@ export class Undecidable extends Error {}
 export class BudgetExceeded extends Error {}
 
 export class Budget {
+  get sat(): { maxTerms: number; maxSteps: number } {
+    return { maxTerms: this.limits.maxDnfTerms, maxSteps: this.limits.maxSatSteps };
+  }
+
   readonly stats = emptyStats();
   private subjectComparisons = 0;
 
@@ -79,6 +94,16 @@ export class Budget {
     if (this.stats.comparisons > this.limits.maxComparisons) {
       throw new BudgetExceeded(`the review's budget of ${this.limits.maxComparisons} rule comparisons is spent`);
     }
+  }
+
+  satDone(work: number): void {
+    this.stats.satQueries++;
+    this.stats.satWork += work;
+    if (this.stats.satWork > this.limits.maxSatWork) throw new BudgetExceeded(`the review's budget of ${this.limits.maxSatWork} steps of selector reasoning is spent`);
+  }
+
+  conditions(n: number): void {
+    if (n > this.limits.maxConditionsPerPiece) throw new BudgetExceeded(`its traffic is split by more than ${this.limits.maxConditionsPerPiece} rules`);
   }
 
   pieces(n: number): void {

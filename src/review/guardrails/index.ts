@@ -74,7 +74,7 @@ export function analyseGuardrails(ctx: ReviewContext, options: GuardrailOptions 
     const { cp, dir, rule } = tasks[i];
     const space = rule ? ruleSpace(cp.policy, rule, dir, spaceCtx, "subject") : { boxes: policySpace(cp.policy), resolved: [] };
     if (space.boxes.length === 0) continue;
-    const natural = new NaturalWorld(space.boxes[0], budget.limits.maxDnfTerms, named, rule ? peerSets(set, rule, dir) : [], known);
+    const natural = new NaturalWorld(space.boxes[0], budget, named, rule ? peerSets(set, rule, dir) : [], known);
     const subject: Subject = { policy: cp.policy, dir, rule, space: space.boxes, natural };
     if (!budget.startSubject()) {
       const left = tasks.slice(i).filter((t) => t.rule).length;

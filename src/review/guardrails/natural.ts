@@ -5,7 +5,8 @@ import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../s
 import { allAddresses, cidrsToSet, type Family } from "./cidrs.js";
 import { IntervalSet } from "./intervals.js";
 import type { Side } from "./oracle.js";
-import { canonicalKey, KNOWN_LABEL, satisfiable } from "./selector-sat.js";
+import type { Budget } from "./budget.js";
+import { canonicalKey, KNOWN_LABEL, satisfiableWith } from "./selector-sat.js";
 import type { Box } from "./space.js";
 
 /**
@@ -32,7 +33,7 @@ export class NaturalWorld {
 
   constructor(
     private readonly subject: Box,
-    private readonly maxTerms: number,
+    private readonly budget: Budget,
     private readonly named: Record<Family, IntervalSet>,
     /** Network sets the subject's peer selector may match: there, the peer is that set, at its addresses. */
     private readonly peerSets: readonly NaturalSet[],
@@ -56,16 +57,16 @@ export class NaturalWorld {
   private localNatural(piece: Box): boolean {
     const conds = this.conditions("local", piece.local);
     const ips = this.podAddresses("local", piece.family);
-    const assumed = (conds.length === 0 || !this.quietEmpty([...piece.local, ...conds])) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
+    const assumed = (conds.length === 0 || !this.quietEmpty(piece.local, conds)) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
     return assumed || this.known.local.some((w) => matchesKnown(w, piece.local, piece.localNet, piece.family));
   }
 
   private peerNatural(piece: Box): boolean {
     if (this.known.peer.some((w) => matchesKnown(w, piece.peer, piece.peerNet, piece.family))) return true;
     const conds = this.conditions("peer", piece.peer);
-    if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty([...piece.peer, ...conds]);
+    if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
-    const asPod = !this.quietEmpty([...piece.peer, ...conds, POD]) && (!ips || ips.isEmpty() || piece.peerNet.overlaps(ips));
+    const asPod = !this.quietEmpty(piece.peer, [...conds, POD]) && (!ips || ips.isEmpty() || piece.peerNet.overlaps(ips));
     return asPod || this.peerSets.some((ns) => piece.peer.every((n) => evaluateNode(n, ns.labels)) && piece.peerNet.overlaps(ns.cidrs[piece.family]));
   }
 
@@ -73,7 +74,7 @@ export class NaturalWorld {
   implied(side: Side, node: SelectorNode): boolean {
     const base = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
-    if (!this.quietEmpty([...base, ...this.conditions(side, [...base, node]), ...pod, { op: "not", operand: node }])) return false;
+    if (!this.quietEmpty(base, [...this.conditions(side, [...base, node]), ...pod, { op: "not", operand: node }])) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
 
@@ -88,8 +89,10 @@ export class NaturalWorld {
   /** Where the subject leaves an endpoint's address open: the addresses no policy names. */
   private podAddresses(side: Side, family: Family): IntervalSet | undefined {
     if (!this.ipDontCare[side]) return undefined;
-    return allAddresses(family).minus(this.named[family]);
+    return (this.unnamed[family] ??= allAddresses(family).minus(this.named[family]));
   }
+
+  private readonly unnamed: Partial<Record<Family, IntervalSet>> = {};
 
   private conditions(side: Side, conj: readonly SelectorNode[]): SelectorNode[] {
     const out: SelectorNode[] = [];
@@ -98,8 +101,10 @@ export class NaturalWorld {
   }
 
   /** Without falling back to known workloads: a description must not depend on them. */
-  private quietEmpty(conj: readonly SelectorNode[]): boolean {
-    return satisfiable(conj, this.maxTerms).result === "unsat";
+  private quietEmpty(base: readonly SelectorNode[], extra: readonly SelectorNode[]): boolean {
+    const r = satisfiableWith(base, extra, this.budget.sat);
+    this.budget.satDone(r.terms);
+    return r.result === "unsat";
   }
 }
 

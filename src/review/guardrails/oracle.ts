@@ -1,7 +1,7 @@
 import { NAMESPACE_LABEL } from "../../engine/labels.js";
 import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../selector/index.js";
 import { Undecidable, type Budget } from "./budget.js";
-import { canonicalKey, forcedValues, KNOWN_LABEL, satisfiable } from "./selector-sat.js";
+import { canonicalKey, forcedValues, KNOWN_LABEL, satisfiableWith } from "./selector-sat.js";
 
 /**
  * Answers "is this conjunction of selectors empty?" for one side of a traffic space: exactly where the selector
@@ -28,14 +28,16 @@ export class SelectorOracle {
     private readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>> | undefined,
   ) {}
 
-  get knownCount(): number {
-    return this.identities.local.length;
+  /** Guards the growth of a piece's conditions. */
+  conditions(n: number): void {
+    this.budget.conditions(n);
   }
 
-  empty(side: Side, conj: readonly SelectorNode[]): boolean {
-    const full = this.withNamespaceFacts(conj);
-    this.budget.stats.satQueries++;
-    const r = satisfiable(full, this.budget.limits.maxDnfTerms);
+  /** Whether `base && extra` matches nothing on this side. `base` is a piece's conjunction (its normal form is kept). */
+  empty(side: Side, base: readonly SelectorNode[], extra: readonly SelectorNode[] = []): boolean {
+    const facts = this.namespaceFacts(base, extra);
+    const r = satisfiableWith(base, facts.length > 0 ? [...extra, ...facts] : extra, this.budget.sat);
+    this.budget.satDone(r.terms);
     if (r.result !== "unknown") return r.result === "unsat";
     this.budget.stats.satUnknown++;
     const known = this.identities[side];
@@ -43,16 +45,17 @@ export class SelectorOracle {
     if (known.length === 0) throw new Undecidable(`${reason}, and no workloads are known from an inventory or flow snapshot to decide it`);
     this.budget.stats.fallbacks++;
     this.fallbacks.add(reason);
-    return !known.some((id) => conj.every((n) => evaluateNode(n, id.labels)));
+    return !known.some((id) => base.every((n) => evaluateNode(n, id.labels)) && extra.every((n) => evaluateNode(n, id.labels)));
   }
 
-  private withNamespaceFacts(conj: readonly SelectorNode[]): readonly SelectorNode[] {
-    if (!this.namespaceLabels) return conj;
-    const ns = forcedValues(conj).get(NAMESPACE_LABEL);
+  /** `pcns.` labels of the namespace the conjunction pins, from the inventory, as selector facts. */
+  private namespaceFacts(base: readonly SelectorNode[], extra: readonly SelectorNode[]): SelectorNode[] {
+    if (!this.namespaceLabels) return [];
+    const ns = forced(base).get(NAMESPACE_LABEL) ?? forcedValues(extra).get(NAMESPACE_LABEL);
     const labels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
-    if (!labels) return conj;
-    const keys = new Set<string>();
-    for (const n of conj) labelKeys(n, keys);
+    if (!labels) return [];
+    const keys = new Set<string>(keysOf(base));
+    for (const n of extra) labelKeys(n, keys);
     const facts: SelectorNode[] = [];
     for (const k of keys) {
       // The name labels are the namespace itself (merged by canonicalKey), whatever the inventory lists.
@@ -60,8 +63,26 @@ export class SelectorOracle {
       const v = labels[k.slice("pcns.".length)];
       facts.push(v === undefined ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v });
     }
-    return facts.length === 0 ? conj : [...conj, ...facts];
+    return facts;
   }
+}
+
+const keysMemo = new WeakMap<readonly SelectorNode[], Set<string>>();
+function keysOf(conj: readonly SelectorNode[]): Set<string> {
+  let k = keysMemo.get(conj);
+  if (!k) {
+    k = new Set();
+    for (const n of conj) labelKeys(n, k);
+    keysMemo.set(conj, k);
+  }
+  return k;
+}
+
+const forcedMemo = new WeakMap<readonly SelectorNode[], Map<string, string>>();
+function forced(conj: readonly SelectorNode[]): Map<string, string> {
+  let f = forcedMemo.get(conj);
+  if (!f) forcedMemo.set(conj, (f = forcedValues(conj)));
+  return f;
 }
 
 /** An identity's labels as a rule peer sees them: every known endpoint and network set carries KNOWN_LABEL. */

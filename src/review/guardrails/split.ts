@@ -37,7 +37,7 @@ export function split(piece: Box, h: Box, oracle: SelectorOracle): SplitResult {
   for (const side of SELECTORS) {
     if (h[side].length === 0) continue;
     if (forcedDisjoint(forced(piece[side]), forced(h[side]))) return { outside: [piece] };
-    if (oracle.empty(side, [...piece[side], ...h[side]])) return { outside: [piece] };
+    if (oracle.empty(side, piece[side], h[side])) return { outside: [piece] };
   }
   if (unknown) return { outside: [piece], unknown: NAMED_PORT };
   const outside: Box[] = [];
@@ -53,7 +53,8 @@ export function split(piece: Box, h: Box, oracle: SelectorOracle): SplitResult {
   for (const side of SELECTORS) {
     if (h[side].length === 0) continue;
     const negated = notNode(andOf(h[side]));
-    if (oracle.empty(side, [...cur[side], negated])) continue;
+    if (oracle.empty(side, cur[side], [negated])) continue;
+    oracle.conditions(cur[side].length + 1);
     outside.push({ ...cur, [side]: [...cur[side], negated] });
     cur = { ...cur, [side]: [...cur[side], ...h[side]] };
   }

@@ -55,31 +55,51 @@ export interface WalkResult {
   resolved: Set<string>;
 }
 
+interface TierGroup {
+  name: string;
+  /** Every policy of the tier, in evaluation order. */
+  all: CompiledPolicy[];
+  /** Non-namespaced policies, and namespaced ones by namespace, each in evaluation order. */
+  global: CompiledPolicy[];
+  byNamespace: Map<string, CompiledPolicy[]>;
+}
+
 export class Walker {
+  private readonly groups: TierGroup[] = [];
+
   constructor(
     private readonly set: PolicySet,
     private readonly spaceCtx: SpaceContext,
     private readonly oracle: SelectorOracle,
     private readonly budget: Budget,
-  ) {}
+  ) {
+    for (const p of set.policies) {
+      let g = this.groups[this.groups.length - 1];
+      if (!g || g.name !== p.ref.tier) this.groups.push((g = { name: p.ref.tier, all: [], global: [], byNamespace: new Map() }));
+      g.all.push(p);
+      if (p.namespace === undefined) g.global.push(p);
+      else {
+        const list = g.byNamespace.get(p.namespace);
+        if (list) list.push(p);
+        else g.byNamespace.set(p.namespace, [p]);
+      }
+    }
+  }
 
   walk(subject: Subject): WalkResult {
     const out: WalkResult = { decided: [], reaching: [...subject.space], maybe: [], resolved: new Set() };
     if (out.reaching.length === 0) return out;
     const local = subject.space[0].local;
+    // A subject pinned to one namespace meets only the global policies and that namespace's (the namespace index).
     const ns = forcedValues(local).get(NAMESPACE_LABEL);
     const subjectTier = subject.policy.ref.tier;
     const twin = twinKey(subject.policy.ref);
-    const all = this.set.policies;
-    for (let i = 0; i < all.length && out.reaching.length > 0; ) {
-      const tierName = all[i].ref.tier;
-      let j = i;
-      while (j < all.length && all[j].ref.tier === tierName) j++;
-      const group = all.slice(i, j);
-      i = j;
-      const same = tierName === subjectTier;
+    for (const group of this.groups) {
+      if (out.reaching.length === 0) break;
+      const same = group.name === subjectTier;
       if (same && !subject.rule) break;
-      const candidates = group.filter((p) => this.relevant(p, subject, local, ns, same ? twin : undefined));
+      const policies = ns === undefined ? group.all : mergeBySeq(group.global, group.byNamespace.get(ns) ?? []);
+      const candidates = policies.filter((p) => this.relevant(p, subject, local, ns, same ? twin : undefined));
       const passed: Box[] = [];
       const scope = same ? "same" : "higher";
       for (const p of candidates) for (const r of p[subject.dir]) this.applyRule(p, r, subject, scope, out, passed);
@@ -87,7 +107,7 @@ export class Walker {
         for (const r of subject.policy[subject.dir]) if (r.index < subject.rule!.index) this.applyRule(subject.policy, r, subject, "same", out, passed);
         break;
       }
-      const tier = this.set.tier(tierName);
+      const tier = this.set.tier(group.name);
       if (tier && tier.defaultAction === "Deny") {
         for (const p of candidates) this.applyEndOfTier(tier, p, subject, out);
       }
@@ -104,7 +124,7 @@ export class Walker {
       this.budget.stats.policiesSkipped++;
       return false;
     }
-    if (this.oracle.empty("local", [...local, p.selector.selector.root])) {
+    if (this.oracle.empty("local", local, [p.selector.selector.root])) {
       this.budget.stats.policiesSkipped++;
       return false;
     }
@@ -168,4 +188,15 @@ export class Walker {
 
 function mark(piece: Box, note: string): Box {
   return { ...piece, maybe: [...(piece.maybe ?? []), note] };
+}
+
+function mergeBySeq(a: readonly CompiledPolicy[], b: readonly CompiledPolicy[]): CompiledPolicy[] {
+  const out: CompiledPolicy[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i].seq < b[j].seq)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
 }

@@ -1,0 +1,96 @@
+import { availableParallelism } from "node:os";
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { createFlowValueParser } from "../flows/detect.js";
+import type { ImpactComparer, ComparerState } from "../impact/revisions.js";
+import { isGzip, readLines } from "../io/lines.js";
+import type { Progress } from "./progress.js";
+import type { ReviewWorkerInput, ReviewWorkerMessage } from "./review-worker.js";
+
+/**
+ * Replaying a flow file through a review's comparer: in this thread, or — for a large uncompressed file — over
+ * worker threads, each replaying a byte range and posting its comparer's state, merged here with line numbers
+ * shifted by the lines of the ranges before.
+ */
+export interface FlowFile {
+  path: string;
+  display: string;
+}
+
+const AUTO_MIN_BYTES = 32 * 1024 * 1024;
+const WORKER_SCRIPT = fileURLToPath(new URL("./review-worker.js", import.meta.url));
+
+/** Replays the lines of [range.start, range.end) (or the whole file); returns the number of lines seen. */
+export async function replayRange(f: FlowFile, comparer: ImpactComparer, maxLineBytes: number, range: { start: number; end: number } | undefined, tick: () => void): Promise<number> {
+  const parse = createFlowValueParser({ maxLineLength: maxLineBytes });
+  let lines = 0;
+  for await (const ev of readLines(f.path, { maxLineBytes, range })) {
+    if (ev.type === "error") {
+      comparer.skipped(f.display, ev.number, ev.message);
+      continue;
+    }
+    lines = ev.type === "line" ? ev.line.number : ev.number;
+    if (ev.type === "too-long") {
+      comparer.skipped(f.display, ev.number, `the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`);
+      continue;
+    }
+    const parsed = parse(ev.line.text, ev.line.number);
+    const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
+    if (problems && problems.length > 0) comparer.skipped(f.display, problems[0].line, problems[0].message);
+    tick();
+  }
+  return lines;
+}
+
+export async function replayFlowFile(
+  f: FlowFile,
+  comparer: ImpactComparer,
+  options: { maxLineBytes: number; workers: string },
+  progress: Progress,
+  setup: Omit<ReviewWorkerInput, "file" | "range" | "maxLineBytes">,
+): Promise<void> {
+  const maxLineBytes = options.maxLineBytes;
+  const workers = await workerCount(f.path, options.workers);
+  if (workers <= 1) {
+    await replayRange(f, comparer, maxLineBytes, undefined, () => progress.tick());
+    return;
+  }
+  const size = (await stat(f.path)).size;
+  const cut = (i: number) => Math.floor((size * i) / workers);
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, i) =>
+      runWorker({ ...setup, file: f, maxLineBytes, range: { start: cut(i), end: i === workers - 1 ? Number.MAX_SAFE_INTEGER : cut(i + 1) } }, progress),
+    ),
+  );
+  let offset = 0;
+  for (const part of parts) {
+    comparer.mergeState(part.state, offset);
+    offset += part.lines;
+  }
+}
+
+async function workerCount(path: string, option: string): Promise<number> {
+  if (!existsSync(WORKER_SCRIPT)) return 1; // tests run from source, in one thread
+  if (await isGzip(path)) return 1; // a gzip stream cannot be cut into ranges
+  if (option !== "auto") return Number(option);
+  if ((await stat(path)).size < AUTO_MIN_BYTES) return 1;
+  return Math.min(availableParallelism(), 8);
+}
+
+function runWorker(input: ReviewWorkerInput, progress: Progress): Promise<{ state: ComparerState; lines: number }> {
+  return new Promise((resolve, reject) => {
+    // A larger young generation: each record's parsed JSON dies young (see parallel.ts).
+    const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
+    worker.on("message", (m: ReviewWorkerMessage) => {
+      if (m.type === "progress") progress.tick(m.records);
+      else if (m.type === "done") resolve({ state: m.state, lines: m.lines });
+      else reject(new Error(`a worker thread failed: ${m.message}`));
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { EngineUniverse, PolicySet } from "../engine/index.js";
+import { Replayer } from "../impact/replay.js";
+import { EndpointResolver } from "../impact/resolve.js";
+import { ImpactComparer, type ComparerState } from "../impact/revisions.js";
+import { readInventory } from "../io/inventory.js";
+import type { LoadLimits } from "../policy/index.js";
+import type { TierguardConfig } from "../review/config.js";
+import { loadRevision, type ParseCache, type RevisionFile } from "../review/load.js";
+import { replayRange, type FlowFile } from "./review-replay.js";
+
+/**
+ * A worker thread of `tierguard review`: rebuilds the base and head policy sets from the files' text (the main
+ * thread validated them), replays one byte range of a flow file through both, and posts the comparer's state.
+ */
+export interface ReviewWorkerInput {
+  config: TierguardConfig;
+  limits: LoadLimits;
+  base: RevisionFile[];
+  head: RevisionFile[];
+  inventoryPath?: string;
+  cwd: string;
+  file: FlowFile;
+  range: { start: number; end: number };
+  maxLineBytes: number;
+}
+
+export type ReviewWorkerMessage =
+  | { type: "progress"; records: number }
+  | { type: "done"; state: ComparerState; lines: number }
+  | { type: "failed"; message: string };
+
+async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; lines: number }> {
+  const cache: ParseCache = new Map();
+  const universe = new EngineUniverse();
+  const inventory = input.inventoryPath ? (await readInventory(input.inventoryPath, { cwd: input.cwd })).inventory : undefined;
+  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const set = (files: RevisionFile[]) =>
+    new PolicySet(loadRevision(files, input.config, input.limits, cache).resources, { version: input.config.calicoVersion, universe, namespaceLabels });
+  const resolver = new EndpointResolver(universe, inventory);
+  const head = new Replayer(set(input.head), resolver);
+  const comparer = new ImpactComparer(new Replayer(set(input.base), resolver, { raw: head.raw }), head, input.config.calicoVersion.model);
+  let records = 0;
+  const lines = await replayRange(input.file, comparer, input.maxLineBytes, input.range, () => {
+    if (++records % 100_000 === 0) parentPort?.postMessage({ type: "progress", records: 100_000 } satisfies ReviewWorkerMessage);
+  });
+  return { state: comparer.exportState(), lines };
+}
+
+if (parentPort) {
+  work(workerData as ReviewWorkerInput).then(
+    (r) => parentPort!.postMessage({ type: "done", ...r } satisfies ReviewWorkerMessage),
+    (e: Error) => parentPort!.postMessage({ type: "failed", message: e.stack ?? e.message } satisfies ReviewWorkerMessage),
+  );
+}
