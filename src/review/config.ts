@@ -169,3 +169,17 @@ export function policyFileFilter(config: TierguardConfig): (path: string) => boo
     return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
   };
 }
+
+/**
+ * True for policies tierguard.yaml names as guard rails: in a `guardrails.tiers` tier, or listed in
+ * `guardrails.required` as `Kind/name` (any namespace) or `Kind/namespace/name`, the kind in any case.
+ */
+export function isGuardrailPolicy(p: { kind: string; namespace?: string; name: string; tier: string }, config: Pick<TierguardConfig, "guardrails">): boolean {
+  if (config.guardrails.tiers.includes(p.tier)) return true;
+  return config.guardrails.required.some((text) => {
+    const [kind, a, b] = text.split("/");
+    const name = b ?? a;
+    const namespace = b === undefined ? undefined : a;
+    return kind.toLowerCase() === p.kind.toLowerCase() && name === p.name && (namespace === undefined || namespace === p.namespace);
+  });
+}

@@ -58,11 +58,11 @@ export class NaturalWorld {
     const conds = this.conditions("local", piece.local);
     const ips = this.podAddresses("local", piece.family);
     const assumed = (conds.length === 0 || !this.quietEmpty(piece.local, conds)) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
-    return assumed || this.known.local.some((w) => matchesKnown(w, piece.local, piece.localNet, piece.family));
+    return assumed || this.known.local.some((w) => matchesKnown(w, piece.local, piece.localNet, piece.family, ips));
   }
 
   private peerNatural(piece: Box): boolean {
-    if (this.known.peer.some((w) => matchesKnown(w, piece.peer, piece.peerNet, piece.family))) return true;
+    if (this.known.peer.some((w) => matchesKnown(w, piece.peer, piece.peerNet, piece.family, this.podAddresses("peer", piece.family)))) return true;
     const conds = this.conditions("peer", piece.peer);
     if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
@@ -75,6 +75,7 @@ export class NaturalWorld {
     const base = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
     if (!this.quietEmpty(base, [...this.conditions(side, [...base, node]), ...pod, { op: "not", operand: node }])) return false;
+    if (this.known[side].some((w) => base.every((n) => evaluateNode(n, w.labels)) && !evaluateNode(node, w.labels))) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
 
@@ -113,8 +114,14 @@ export interface KnownEndpoint {
   ip?: Ip;
 }
 
-function matchesKnown(w: KnownEndpoint, conj: readonly SelectorNode[], net: IntervalSet, family: Family): boolean {
-  if (w.ip && (w.ip.version !== family || !net.overlaps(IntervalSet.range(w.ip.value, w.ip.value)))) return false;
+/**
+ * A known endpoint in the piece. Its address is known in its own family only; in the other (a dual-stack pod), or
+ * when not known, it is taken to be a pod address like any other (`pods`, when the subject leaves addresses open).
+ */
+function matchesKnown(w: KnownEndpoint, conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
+  if (w.ip && w.ip.version === family) {
+    if (!net.overlaps(IntervalSet.range(w.ip.value, w.ip.value))) return false;
+  } else if (pods && !pods.isEmpty() && !net.overlaps(pods)) return false;
   return conj.every((n) => evaluateNode(n, w.labels));
 }
 

@@ -121,7 +121,7 @@ export function describePorts(s: IntervalSet, names: PortNames): string {
   const numeric =
     n.isEmpty() ? []
     : missing.isEmpty() ? ["any"]
-    : missing.size() < n.size() && n.items.length > 2 ? [`any except ${listIntervals(missing)}`]
+    : missing.size() < n.size() && n.items.length > 1 ? [`any except ${listIntervals(missing)}`]
     : [listIntervals(n)];
   return [...numeric, ...named].join(", ");
 }

@@ -112,7 +112,7 @@ function guardrailReason(ctx: ReviewContext, refs: RequiredRef[], ...versions: A
 function ownerText(ctx: ReviewContext, r: Resource): string {
   const tier = isPolicy(r) ? policyTier(r) : undefined;
   const owners = tier ? ownersOf(ctx.config, tier) : undefined;
-  const admins = ctx.config.admins.map((a) => `@${a}`);
+  const admins = ctx.config.admins.filter((a) => !(owners?.list ?? []).includes(a)).map((a) => `@${a}`);
   const parts = [owners && owners.list.length > 0 ? `the owners of tier ${tier} (${owners.text})` : "", admins.length > 0 ? `the admins (${admins.join(", ")})` : ""].filter(Boolean);
   return parts.length > 0 ? parts.join(" or ") : `the owners of tier ${tier ?? "?"} (nobody is listed in tierguard.yaml)`;
 }

@@ -1,24 +1,16 @@
-import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from "../../engine/labels.js";
 import type { SelectorNode } from "../../selector/index.js";
+import { keyStatus, SAT, UNSAT, type KeyResult, type Lit, type Sat } from "./label-constraints.js";
+import { canonicalKey, dnfOf, TooBig, type Dnf, type Term } from "./normal-form.js";
 
 /**
  * Satisfiability of a conjunction of Calico selectors over one label set (calico-semantics §1.3): is there a label
  * set that every selector matches? Subsumption (`a` implies `b`) is the unsatisfiability of `a && !b`.
  *
- * Each selector goes to disjunctive normal form (with a budget on its size), a bounded search picks one alternative
- * of each (satisfiableWith), and a combination is decided per label key, since keys are independent: `==`, `!=`, `in`, `not in`, `has`, `!has` by finite reasoning, and `contains`,
- * `starts with`, `ends with` (with their negations) by building a witness value: the longest prefix, the required
- * substrings and the longest suffix joined by a filler character that no forbidden pattern contains. A forbidden
- * pattern can then only occur inside one required piece, which is checked, so the answer is exact, except when the
- * witness would exceed the 63 characters a Kubernetes label value may have ("unknown": a shorter value would need
- * the pieces to overlap). Past either budget the answer is "unknown" too.
- *
- * Labels that Calico derives from one another are merged: a namespace's `projectcalico.org/name` and
- * `kubernetes.io/metadata.name` (seen as `pcns.` labels) are the endpoint's `projectcalico.org/namespace`, and a
- * service account's `projectcalico.org/name` is `projectcalico.org/serviceaccount` (§2). Any `pcns.` label implies
- * a namespace, any `pcsa.` label a service account.
+ * Each selector goes to disjunctive normal form on its own (normal-form.ts), a bounded search picks one alternative
+ * of each, and a combination is decided key by key (label-constraints.ts). Past either budget (alternatives per
+ * selector, search steps) the answer is "unknown", with the reason.
  */
-export type Sat = "sat" | "unsat" | "unknown";
+export type { Sat };
 
 export interface SatResult {
   result: Sat;
@@ -31,27 +23,7 @@ export interface SatResult {
 /** Present on every known endpoint and network set, absent on an address that belongs to none (rule peers only). */
 export const KNOWN_LABEL = "tierguard.internal/known";
 
-const MAX_LABEL_VALUE = 63;
-const ALIASES: Readonly<Record<string, string>> = {
-  "pcns.projectcalico.org/name": NAMESPACE_LABEL,
-  "pcns.kubernetes.io/metadata.name": NAMESPACE_LABEL,
-  "pcsa.projectcalico.org/name": SERVICE_ACCOUNT_LABEL,
-};
-
-type LitOp = "has" | "in" | "contains" | "starts" | "ends";
-interface Lit {
-  key: string;
-  op: LitOp;
-  /** `in`: the values; string ops: one pattern. */
-  values: readonly string[];
-  neg: boolean;
-}
-type Term = readonly Lit[];
-type Dnf = readonly Term[];
-
-class TooBig extends Error {}
-
-export const canonicalKey = (key: string): string => ALIASES[key] ?? key;
+export { canonicalKey };
 
 export interface SatLimits {
   /** Alternatives (DNF terms) one selector of the conjunction may have. */
@@ -247,180 +219,4 @@ export function forcedDisjoint(a: ReadonlyMap<string, string>, b: ReadonlyMap<st
     if (w !== undefined && w !== v) return true;
   }
   return false;
-}
-
-const memo = new WeakMap<SelectorNode, [Dnf | undefined, Dnf | undefined]>();
-
-function dnfOf(node: SelectorNode, neg: boolean, max: number): Dnf {
-  const entry = memo.get(node);
-  const cached = entry?.[neg ? 1 : 0];
-  if (cached) {
-    if (cached.length > max) throw new TooBig();
-    return cached;
-  }
-  const dnf = buildDnf(node, neg, max);
-  const slot = entry ?? [undefined, undefined];
-  slot[neg ? 1 : 0] = dnf;
-  memo.set(node, slot);
-  return dnf;
-}
-
-function buildDnf(node: SelectorNode, neg: boolean, max: number): Dnf {
-  switch (node.op) {
-    case "all":
-    case "global":
-      return neg ? [] : [[]];
-    case "not":
-      return dnfOf(node.operand, !neg, max);
-    case "and":
-    case "or": {
-      const parts = node.operands.map((o) => dnfOf(o, neg, max));
-      if ((node.op === "and") !== neg) return parts.sort((a, b) => a.length - b.length).reduce<Dnf>((acc, d) => product(acc, d, max), [[]]);
-      const out = parts.flat();
-      if (out.length > max) throw new TooBig();
-      return out;
-    }
-    case "has":
-      return literal(node.label, "has", [], neg);
-    case "eq":
-      return literal(node.label, "in", [node.value], neg);
-    case "ne":
-      return literal(node.label, "in", [node.value], !neg);
-    case "in":
-      return literal(node.label, "in", node.values, neg);
-    case "notin":
-      return literal(node.label, "in", node.values, !neg);
-    case "contains":
-      return literal(node.label, "contains", [node.value], neg);
-    case "startswith":
-      return literal(node.label, "starts", [node.value], neg);
-    case "endswith":
-      return literal(node.label, "ends", [node.value], neg);
-  }
-}
-
-function literal(label: string, op: LitOp, values: readonly string[], neg: boolean): Term[] {
-  const key = canonicalKey(label);
-  const lit: Lit = { key, op, values, neg };
-  if (keyStatus(key, [lit]) === UNSAT) return [];
-  if (neg) return [[lit]];
-  if (key.startsWith("pcns.")) return [[lit, { key: NAMESPACE_LABEL, op: "has", values: [], neg: false }]];
-  if (key.startsWith("pcsa.")) return [[lit, { key: SERVICE_ACCOUNT_LABEL, op: "has", values: [], neg: false }]];
-  return [[lit]];
-}
-
-function product(a: Dnf, b: Dnf, max: number): Dnf {
-  const out: Term[] = [];
-  for (const ta of a) {
-    for (const tb of b) {
-      if (tb.length === 0) out.push(ta);
-      else if (ta.length === 0) out.push(tb);
-      else if (consistent(ta, tb)) out.push([...ta, ...tb]);
-      else continue;
-      if (out.length > max) throw new TooBig();
-    }
-  }
-  return out;
-}
-
-/**
- * Whether two terms, each consistent on its own, can hold together: only keys both mention can become unsatisfiable,
- * and every such key appears in the shorter term.
- */
-function consistent(ta: Term, tb: Term): boolean {
-  const [small, big] = ta.length <= tb.length ? [ta, tb] : [tb, ta];
-  for (let i = 0; i < small.length; i++) {
-    const key = small[i].key;
-    let first = true;
-    for (let j = 0; j < i && first; j++) if (small[j].key === key) first = false;
-    if (!first) continue;
-    let shared = false;
-    for (const l of big) if (l.key === key) shared = true;
-    if (!shared) continue;
-    const lits: Lit[] = [];
-    for (const l of small) if (l.key === key) lits.push(l);
-    for (const l of big) if (l.key === key) lits.push(l);
-    if (keyStatus(key, lits) === UNSAT) return false;
-  }
-  return true;
-}
-
-interface ValueConstraints {
-  notIn: Set<string>;
-  pos: Record<"contains" | "starts" | "ends", string[]>;
-  neg: Record<"contains" | "starts" | "ends", string[]>;
-}
-
-const SAT: KeyResult = { result: "sat" };
-const UNSAT: KeyResult = { result: "unsat" };
-type KeyResult = { result: Sat; reason?: string };
-
-function keyStatus(key: string, lits: readonly Lit[]): KeyResult {
-  // The common cases allocate nothing: presence, `==`/`in` and their negations.
-  let present = false;
-  let absent = false;
-  let strings = false;
-  let inSet: readonly string[] | undefined;
-  for (const l of lits) {
-    if (l.op === "has") {
-      if (l.neg) absent = true;
-      else present = true;
-    } else if (l.op === "in") {
-      if (!l.neg) {
-        present = true;
-        inSet = inSet === undefined ? l.values : inSet.filter((v) => l.values.includes(v));
-      }
-    } else {
-      strings = true;
-      if (!l.neg) present = true;
-    }
-  }
-  if (present && absent) return UNSAT;
-  // Every negative literal (`!=`, `not in`, `!has`, negated string operators) holds on an absent label.
-  if (!present) return SAT;
-  // Present with only finite exclusions: some other value always exists.
-  if (!inSet && !strings) return SAT;
-  const c = constraints(lits);
-  if (inSet) return inSet.some((v) => valueOk(v, c)) ? SAT : UNSAT;
-  return openValue(key, c);
-}
-
-function constraints(lits: readonly Lit[]): ValueConstraints {
-  const c: ValueConstraints = { notIn: new Set(), pos: { contains: [], starts: [], ends: [] }, neg: { contains: [], starts: [], ends: [] } };
-  for (const l of lits) {
-    if (l.op === "in") {
-      if (l.neg) l.values.forEach((v) => c.notIn.add(v));
-    } else if (l.op !== "has") (l.neg ? c.neg : c.pos)[l.op].push(l.values[0]);
-  }
-  return c;
-}
-
-function valueOk(v: string, c: ValueConstraints): boolean {
-  if (c.notIn.has(v)) return false;
-  return (
-    c.pos.contains.every((s) => v.includes(s)) && c.pos.starts.every((s) => v.startsWith(s)) && c.pos.ends.every((s) => v.endsWith(s)) &&
-    !c.neg.contains.some((s) => v.includes(s)) && !c.neg.starts.some((s) => v.startsWith(s)) && !c.neg.ends.some((s) => v.endsWith(s))
-  );
-}
-
-const FILLERS = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/** A value constrained only by string operators and exclusions: exact by the witness construction above. */
-function openValue(key: string, c: ValueConstraints): KeyResult {
-  const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), "");
-  const prefix = longest(c.pos.starts);
-  const suffix = longest(c.pos.ends);
-  if (!c.pos.starts.every((p) => prefix.startsWith(p)) || !c.pos.ends.every((s) => suffix.endsWith(s))) return UNSAT;
-  const pieces = [prefix, ...c.pos.contains, suffix];
-  if (c.neg.contains.some((n) => pieces.some((p) => p.includes(n)))) return UNSAT;
-  if (c.neg.starts.some((n) => prefix.startsWith(n)) || c.neg.ends.some((n) => suffix.endsWith(n))) return UNSAT;
-  const forbidden = [...c.neg.contains, ...c.neg.starts, ...c.neg.ends].join("");
-  const filler = [...FILLERS].find((ch) => !forbidden.includes(ch));
-  if (filler === undefined) return { result: "unknown", reason: `the string conditions on label ${key} leave no free character to build a value from` };
-  for (let extra = 0; extra <= c.notIn.size; extra++) {
-    const w = prefix + filler.repeat(1 + extra) + [...c.pos.contains, suffix].join(filler);
-    if (w.length > MAX_LABEL_VALUE) break;
-    if (valueOk(w, c)) return SAT;
-  }
-  return { result: "unknown", reason: `the string conditions on label ${key} need a value longer than ${MAX_LABEL_VALUE} characters unless they overlap` };
 }

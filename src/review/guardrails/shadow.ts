@@ -38,21 +38,23 @@ export function ruleFindings(v: Verdict, env: ShadowEnv, options: { policyDecide
   if (result.reaching.length === 0 && same.length === 0 && higher.length > 0) {
     const tiers = tierNames(higher);
     if (allows && higher.every((d) => d.action === "deny")) {
-      const owners = ownersOf(env.ctx.config, tiers[0]);
+      const owner = primaryTier(higher, () => true);
+      const owners = ownersOf(env.ctx.config, owner);
       return [finding(v, "guardrail/ineffective-rule", "warning",
         `This rule ${verb} traffic that tier ${tiers.join(" and ")} always denies before the rule is reached: ` +
-          `${summarize(higher, v, env, 3)}. It can never take effect: remove it, or ask the owners of tier ${tiers[0]} ` +
+          `${summarize(higher, v, env, 3)}. It can never take effect: remove it, or ask the owners of tier ${owner} ` +
           `(${owners.text}) whether the guard rail should let this traffic through.`, higher, owners.list)];
     }
     if (options.policyDecided) return [];
     const opposite = higher.some(conflicts);
-    const owners = ownersOf(env.ctx.config, tiers[0]);
+    const owner = primaryTier(higher, conflicts);
+    const owners = ownersOf(env.ctx.config, owner);
     return [finding(v, "guardrail/decided-by-higher-tier", opposite ? "warning" : "notice",
       `Every packet this rule ${verb} is decided before the rule is reached, in tier ${tiers.join(" and ")}: ` +
         `${summarize(higher, v, env, 3)}. ` +
         (opposite
-          ? `The rule cannot take effect: remove it, or ask the owners of tier ${tiers[0]} (${owners.text}) to pass this traffic on.`
-          : `The rule only repeats that verdict and can be removed.`), higher, opposite ? owners.list : undefined)];
+          ? `The rule cannot take effect: remove it, or ask the owners of tier ${owner} (${owners.text}) to pass this traffic on.`
+          : `The rule cannot change that verdict and can be removed.`), higher, opposite ? owners.list : undefined)];
   }
   if (result.reaching.length === 0 && same.length > 0) {
     const firstSame = same.find((d) => !d.incidental) ?? same[0];
@@ -74,6 +76,13 @@ export function ruleFindings(v: Verdict, env: ShadowEnv, options: { policyDecide
         `${summarize(partial, v, env, 3)}. ${reachingText(result.reaching, v, env)} ` +
         `Narrow the rule to that part, or ask the owners of tier ${tiers[0]} (${owners.text}) about the rest.`, partial, undefined)];
   }
+  const unsure = allows ? [...new Set(result.reaching.flatMap((b) => (b.maybe ?? []).filter((m) => m.deny).map((m) => m.text)))] : [];
+  if (unsure.length > 0) {
+    const f = notAnalysed(subject, "");
+    f.message = `tierguard could not tell whether a higher tier denies this rule's traffic before it is reached: ${unsure.join("; ")}. ` +
+      `Check by hand${unsure.some((u) => u.includes("named port")) ? ", or give an inventory whose pods declare the named port" : ""}.${v.fallbackNote}`;
+    return [f];
+  }
   return [];
 }
 
@@ -81,16 +90,17 @@ export function policyFinding(v: Verdict, env: ShadowEnv): Finding[] {
   const { subject, result } = v;
   if (result.reaching.length > 0 || result.decided.length === 0) return [];
   const tiers = tierNames(result.decided);
-  const owners = ownersOf(env.ctx.config, tiers[0]);
   const allDenied = result.decided.every((d) => d.action === "deny");
+  const owner = primaryTier(result.decided, (d) => d.action === "deny");
+  const owners = ownersOf(env.ctx.config, owner);
   const path = subject.policy.resource.kind.includes("Kubernetes") ? "spec.podSelector" : "spec.selector";
   return [finding(v, "guardrail/decided-by-higher-tier", "warning",
     `None of the ${subject.dir} traffic of the endpoints this policy selects reaches tier ${subject.policy.ref.tier}: ` +
       `tier ${tiers.join(" and ")} decides all of it first (${summarize(result.decided, v, env, 3)}). ` +
       `Neither its ${subject.dir} rules nor the end of tier ${subject.policy.ref.tier} can take effect: ` +
       (allDenied
-        ? `ask the owners of tier ${tiers[0]} (${owners.text}) to pass this traffic on if this policy should decide it, or remove the policy.`
-        : `move the policy to a tier above ${tiers[0]}, or remove it.`), result.decided, owners.list, path)];
+        ? `ask the owners of tier ${owner} (${owners.text}) to pass this traffic on if this policy should decide it, or remove the policy.`
+        : `move the policy to a tier above ${primaryTier(result.decided, () => true)}, or remove it.`), result.decided, owners.list, path)];
 }
 
 export function notAnalysed(policySubject: Subject, reason: string): Finding {
@@ -102,14 +112,13 @@ export function notAnalysed(policySubject: Subject, reason: string): Finding {
 }
 
 function finding(v: Verdict, code: string, severity: FindingSeverity, message: string, decisions: Decision[], approvers: string[] | undefined, path?: string): Finding {
-  const maybe = [...new Set([...decisions.map((d) => d.box), ...v.result.reaching].flatMap((b) => b.maybe ?? []))];
+  const maybe = [...new Set([...decisions.map((d) => d.box), ...v.result.reaching].flatMap((b) => (b.maybe ?? []).map((m) => m.text)))];
   const caveat = maybe.length > 0 ? " Some of it could not be compared with every higher rule (see details), which may decide it first." : "";
   const f = base(v.subject, code, severity, message + caveat + v.fallbackNote, path ?? v.subject.rule!.path);
   const deciders = [...new Map(decisions.map((d) => [deciderKey(d.by), d])).values()];
   f.details = [
     ...deciders.slice(0, 8).map((d) => `${d.action === "deny" ? "denied" : d.action === "allow" ? "allowed" : "passed"} by ${deciderDetail(d.by)}`),
     ...(deciders.length > 8 ? [`... and ${deciders.length - 8} more`] : []),
-    ...v.result.maybe.map((m) => `may also be denied by ${m}`),
     ...maybe.map((m) => `not compared: ${m}`),
   ];
   if (approvers && approvers.length > 0) f.approvers = approvers;
@@ -120,6 +129,12 @@ function base(subject: Subject, code: string, severity: FindingSeverity, message
   const resource = subject.policy.resource;
   const at = resource.source.at(path);
   return { code, severity, message, file: at.file, line: at.line, col: at.col, path, resource: describeResource(resource) };
+}
+
+/** The tier to talk to: that of the first decision that matters (not incidental, and of the kind asked for). */
+function primaryTier(ds: readonly Decision[], pick: (d: Decision) => boolean): string {
+  const d = ds.find((x) => !x.incidental && pick(x)) ?? ds.find(pick) ?? ds[0];
+  return d.by.kind === "rule" ? d.by.policy.ref.tier : d.by.tier.name;
 }
 
 function tierNames(ds: readonly Decision[]): string[] {

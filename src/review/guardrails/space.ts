@@ -26,7 +26,13 @@ export interface Box {
   peer: readonly SelectorNode[];
   local: readonly SelectorNode[];
   /** Rules that may decide this piece earlier but could not be compared with it (named ports nobody declares). */
-  maybe?: readonly string[];
+  maybe?: readonly Maybe[];
+}
+
+export interface Maybe {
+  /** `rule 2 of GlobalNetworkPolicy x (spec.egress[2]) may deny it first (why)`. */
+  text: string;
+  deny: boolean;
 }
 
 export interface SpaceContext {

@@ -7,7 +7,7 @@ import { Undecidable, type Budget } from "./budget.js";
 import type { NaturalWorld } from "./natural.js";
 import type { SelectorOracle } from "./oracle.js";
 import { forcedValues } from "./selector-sat.js";
-import { fullBox, ruleSpace, type Box, type SpaceContext } from "./space.js";
+import { fullBox, ruleSpace, type Box, type Maybe, type SpaceContext } from "./space.js";
 import { split } from "./split.js";
 
 /**
@@ -49,8 +49,6 @@ export interface WalkResult {
   decided: Decision[];
   /** The parts of the subject's traffic that reach it. */
   reaching: Box[];
-  /** Higher deny rules that may decide part of the traffic but match on fields tierguard does not evaluate. */
-  maybe: string[];
   /** Named ports resolved through known workloads. */
   resolved: Set<string>;
 }
@@ -87,7 +85,7 @@ export class Walker {
   }
 
   walk(subject: Subject): WalkResult {
-    const out: WalkResult = { decided: [], reaching: [...subject.space], maybe: [], resolved: new Set() };
+    const out: WalkResult = { decided: [], reaching: [...subject.space], resolved: new Set() };
     if (out.reaching.length === 0) return out;
     const local = subject.space[0].local;
     // A subject pinned to one namespace meets only the global policies and that namespace's (the namespace index).
@@ -144,7 +142,7 @@ export class Walker {
         this.budget.compare();
         const { inside, outside, unknown } = split(piece, h, this.oracle);
         if (unknown) {
-          next.push(mark(piece, `${what} may ${r.action.toLowerCase()} it first (${unknown})`));
+          next.push(mark(piece, { text: `${what} in tier ${p.ref.tier} may ${r.action.toLowerCase()} it first (${unknown})`, deny: r.action === "Deny" }));
           continue;
         }
         if (!inside) {
@@ -153,10 +151,9 @@ export class Walker {
         }
         space.resolved.forEach((x) => out.resolved.add(x));
         if (unevaluated) {
-          const also = `${what}, which also matches on ${unevaluated}`;
+          const also = `${what} in tier ${p.ref.tier}, which also matches on ${unevaluated}`;
           if (r.action !== "Deny") throw new Undecidable(`${also} that tierguard does not evaluate, may ${r.action.toLowerCase()} part of the traffic first`);
-          out.maybe.push(also);
-          next.push(piece);
+          next.push(mark(piece, { text: `${also} (not evaluated by tierguard), may deny it first`, deny: true }));
           continue;
         }
         const action = r.action.toLowerCase() as DecidedAction;
@@ -186,7 +183,7 @@ export class Walker {
   }
 }
 
-function mark(piece: Box, note: string): Box {
+function mark(piece: Box, note: Maybe): Box {
   return { ...piece, maybe: [...(piece.maybe ?? []), note] };
 }
 

@@ -119,9 +119,4 @@ export function listText(items: readonly string[], max = 5): string {
   return `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
 }
 
-/** Policies tierguard.yaml names as guard rails (by `guardrails.required`, or by their tier in `guardrails.tiers`). */
-export function isGuardrail(ref: { kind: string; namespace?: string; name: string; tier: string }, config: { guardrails: { required: string[]; tiers: string[] } }): boolean {
-  if (config.guardrails.tiers.includes(ref.tier)) return true;
-  const id = ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
-  return config.guardrails.required.includes(id);
-}
+export { isGuardrailPolicy as isGuardrail } from "../config.js";

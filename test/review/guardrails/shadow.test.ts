@@ -134,6 +134,20 @@ const rows: Row[] = [
     expected: [],
   },
   {
+    name: "a Log rule above decides nothing: the deny after it still does",
+    higher: { "sec.yaml": gnp("log-then-deny", "security", 10, `  selector: all()
+  types: [Egress]
+  egress:
+    - action: Log
+      protocol: TCP
+    - action: Deny
+      protocol: TCP
+      destination: { ports: [85] }
+`) },
+    change: { "app.yaml": webEgress(allowTcp("85")) },
+    expected: [{ code: "guardrail/ineffective-rule", severity: "warning", file: "app.yaml", line: 12, words: ["rule 1 of GlobalNetworkPolicy log-then-deny (tier security) denies all of it"] }],
+  },
+  {
     name: "ports differ",
     higher: { "sec.yaml": denyEgress85 },
     change: { "app.yaml": webEgress(allowTcp("443")) },
@@ -226,6 +240,19 @@ ${allowTcp("85")}`) },
     ],
   },
   {
+    name: "a tier ending in Deny applies only where its policies select: the rest takes effect",
+    higher: { "lockdown.yaml": lockdown + "---\n" + gnp("shop-only", "lockdown", 10, `  namespaceSelector: projectcalico.org/name == 'shop'
+  types: [Egress]
+`) },
+    change: { "app.yaml": gnp("web-anywhere", "application", 10, `  selector: app == 'web'
+  types: [Egress]
+  egress:
+${allowTcp("443")}`) },
+    expected: [{ code: "guardrail/partially-shadowed", severity: "notice", file: "app.yaml", line: 11,
+      words: ['the end of tier lockdown (defaultAction Deny), which applies because GlobalNetworkPolicy shop-only selects these endpoints denies source endpoints matching namespace == "shop"',
+        'Only the part with source endpoints not matching namespace == "shop" reaches the rule'] }],
+  },
+  {
     name: "a quarantine of pods the rule never mentions is no conflict",
     higher: { "sec.yaml": gnp("quarantine", "security", 10, `  selector: quarantine == 'true'
   types: [Ingress, Egress]
@@ -291,7 +318,7 @@ spec: { nets: [203.0.113.0/24] }
         selector: k8s-app == 'kube-dns'
         ports: [53]
 `) },
-    expected: [{ code: "guardrail/decided-by-higher-tier", severity: "notice", file: "app.yaml", line: 12, words: ["rule 0 of GlobalNetworkPolicy allow-dns (tier security) allows all of it", "only repeats that verdict"] }],
+    expected: [{ code: "guardrail/decided-by-higher-tier", severity: "notice", file: "app.yaml", line: 12, words: ["rule 0 of GlobalNetworkPolicy allow-dns (tier security) allows all of it", "cannot change that verdict and can be removed"] }],
   },
 ];
 

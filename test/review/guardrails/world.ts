@@ -60,7 +60,8 @@ ${body}`;
 export interface World {
   base?: Record<string, string>;
   head: Record<string, string>;
-  config?: string;
+  /** tierguard.yaml at base; CONFIG when undefined, none at all when null. */
+  config?: string | null;
   inventory?: string;
   limits?: Partial<GuardrailLimits>;
 }
@@ -69,7 +70,7 @@ export interface World {
 export function analyse(w: World): GuardrailAnalysis {
   const base = { "tiers.yaml": TIERS, ...(w.base ?? {}) };
   const head = { "tiers.yaml": TIERS, ...w.head };
-  const ctx = reviewContext({ base, head, config: w.config ?? CONFIG, inventory: w.inventory });
+  const ctx = reviewContext({ base, head, config: w.config === null ? undefined : (w.config ?? CONFIG), inventory: w.inventory });
   return analyseGuardrails(ctx, { limits: w.limits });
 }
 

@@ -1,0 +1,76 @@
+import type { CompiledRule } from "../../engine/compile.js";
+import type { Direction, PolicySet } from "../../engine/policy-set.js";
+import { F, selectorOn } from "../../engine/tri.js";
+import type { ReviewContext } from "../context.js";
+import type { Budget } from "./budget.js";
+import { cidrsToSet, type Family } from "./cidrs.js";
+import type { IntervalSet } from "./intervals.js";
+import { namedAddresses, type KnownEndpoint, type NaturalSet } from "./natural.js";
+import { EXTERNAL_IDENTITY, knownIdentity, SelectorOracle } from "./oracle.js";
+import { PortNames, type NamedPortSource } from "./ports.js";
+import { sides, type SpaceContext } from "./space.js";
+import { Walker } from "./walk.js";
+
+/**
+ * What one analysis run shares across its subjects: the head policy set, the selector oracle with the identities
+ * known from the inventory and the flow snapshot, named-port resolution through them, and the walker.
+ */
+export interface Analysis {
+  set: PolicySet;
+  names: PortNames;
+  spaceCtx: SpaceContext;
+  oracle: SelectorOracle;
+  walker: Walker;
+  /** Every address a rule or network set names, per family (natural.ts). */
+  named: Record<Family, IntervalSet>;
+  known: Record<"local" | "peer", KnownEndpoint[]>;
+}
+
+export function setUp(ctx: ReviewContext, budget: Budget): Analysis {
+  const set = ctx.head.set;
+  const names = new PortNames();
+  const ports: NamedPortSource = {
+    resolve: (name, protocol) =>
+      ctx.workloads.flatMap((w) => (w.endpoint.namedPorts ?? []).filter((p) => p.name === name && (protocol === undefined || p.protocol === protocol)).map((p) => p.port)),
+  };
+  const peers = ctx.workloads.map((w) => knownIdentity(w.endpoint.labels, w.name));
+  const oracle = new SelectorOracle(
+    budget,
+    {
+      local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
+      peer: [...peers, ...set.networkSets.map((n) => knownIdentity(n.labels, `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`)), EXTERNAL_IDENTITY],
+    },
+    ctx.inventory ? new Map([...ctx.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+  );
+  const spaceCtx: SpaceContext = { set, names, ports };
+  return {
+    set,
+    names,
+    spaceCtx,
+    oracle,
+    walker: new Walker(set, spaceCtx, oracle, budget),
+    named: namedAddresses(set),
+    known: {
+      local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip })),
+      peer: ctx.workloads.map((w, i) => ({ labels: peers[i].labels, ip: w.endpoint.ip })),
+    },
+  };
+}
+
+/** The network sets a rule's peer selector may match: in the natural world its peer is a pod or one of these. */
+export function peerSets(set: PolicySet, rule: CompiledRule, dir: Direction): NaturalSet[] {
+  const positive = sides(dir, rule).peer.positive;
+  if (!positive) return [];
+  return set.networkSets
+    .filter((n) => selectorOn(positive, n.labels) !== F)
+    .map((n) => ({ labels: knownIdentity(n.labels, n.name).labels, cidrs: { 4: cidrsToSet(n.cidrs, 4), 6: cidrsToSet(n.cidrs, 6) } }));
+}
+
+/** Appended to a finding when known workloads decided part of it. */
+export function fallbackNote(ctx: ReviewContext, reasons: string[]): string {
+  if (reasons.length === 0) return "";
+  const n = ctx.workloads.length;
+  const sources = [...new Set(ctx.workloads.map((w) => (w.source === "inventory" ? "inventory" : "flow snapshot")))].join(" and ") || "inventory";
+  return ` Part of this was decided from the ${n} workload${n === 1 ? "" : "s"} known from the ${sources}, not from the policies alone ` +
+    `(${[...new Set(reasons)].join("; ")}); a workload not among them may be treated differently.`;
+}
