@@ -4,9 +4,9 @@ import { Replayer } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { ImpactComparer, type ComparerState } from "../impact/revisions.js";
 import { readInventory } from "../io/inventory.js";
-import type { LoadLimits } from "../policy/index.js";
+import { buildResources, loadText, type LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
-import { loadRevision, type ParseCache, type RevisionFile } from "../review/load.js";
+import type { ParseCache, RevisionFile } from "../review/load.js";
 import { replayRange, type FlowFile } from "./review-replay.js";
 
 /**
@@ -35,8 +35,18 @@ async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; l
   const universe = new EngineUniverse();
   const inventory = input.inventoryPath ? (await readInventory(input.inventoryPath, { cwd: input.cwd })).inventory : undefined;
   const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
-  const set = (files: RevisionFile[]) =>
-    new PolicySet(loadRevision(files, input.config, input.limits, cache).resources, { version: input.config.calicoVersion, universe, namespaceLabels });
+  // The main thread validated these files; a worker only needs the resources (parsed once per unchanged file).
+  const resources = (files: RevisionFile[]) =>
+    files.flatMap((f) => {
+      const key = `${f.file}\u0000${f.blob}`;
+      let parsed = cache.get(key);
+      if (!parsed) {
+        parsed = { resources: buildResources(loadText(f.file, f.text, input.limits).documents, { defaultNamespace: input.config.namespace }).resources, diagnostics: [] };
+        cache.set(key, parsed);
+      }
+      return parsed.resources;
+    });
+  const set = (files: RevisionFile[]) => new PolicySet(resources(files), { version: input.config.calicoVersion, universe, namespaceLabels });
   const resolver = new EndpointResolver(universe, inventory);
   const head = new Replayer(set(input.head), resolver);
   const comparer = new ImpactComparer(new Replayer(set(input.base), resolver, { raw: head.raw }), head, input.config.calicoVersion.model);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { readInventory } from "../io/inventory.js";
-import { loadBundle, type BundleOptions } from "../policy/index.js";
+import { buildResources, loadText, type BundleOptions } from "../policy/index.js";
 import { buildReplayer, runReplay, type ReplayJob, type ReplayTotals } from "./replay-run.js";
 
 /**
@@ -19,9 +19,10 @@ export interface WorkerInput {
 export type WorkerMessage = { type: "progress"; records: number } | { type: "done"; totals: ReplayTotals } | { type: "failed"; message: string };
 
 async function work(input: WorkerInput): Promise<ReplayTotals> {
-  const bundle = loadBundle(input.files, input.bundle);
+  // The main thread validated these files; a worker only needs the resources.
+  const resources = input.files.flatMap((f) => buildResources(loadText(f.file, f.text, input.bundle.limits).documents, { defaultNamespace: input.bundle.defaultNamespace }).resources);
   const inventory = input.inventoryPath ? (await readInventory(input.inventoryPath, { cwd: input.cwd })).inventory : undefined;
-  const replayer = buildReplayer(bundle.resources, { version: input.bundle.version, stagedDelete: input.stagedDelete, inventory });
+  const replayer = buildReplayer(resources, { version: input.bundle.version, stagedDelete: input.stagedDelete, inventory });
   let records = 0;
   return runReplay(replayer, input.job, {
     onTick: () => {

@@ -2,7 +2,7 @@ import { evaluateFlow, IpClassifier, type FlowEvaluation, type PolicyHit, type P
 import { parseFlowProtocol } from "../engine/protocol.js";
 import { recordFromValue } from "../flows/detect.js";
 import { readEnterpriseEndpoint } from "../flows/enterprise.js";
-import { enterpriseEndpointKey, enterpriseFastFields } from "../flows/fast-key.js";
+import { enterpriseFastFields } from "../flows/fast-key.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
 import { BoundedCache } from "./cache.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
@@ -40,27 +40,83 @@ export interface ReplayOptions {
  * `null` marks fields the full path must read (and report). Independent of any policy set, so shareable.
  */
 export class RawEndpoints {
-  private readonly cache: BoundedCache<string, Resolved | null>;
+  /**
+   * Keyed on one short field (the address, else the aggregated name, else the name): hashing the long label list
+   * of every record costs more than the rest of the fast path. The other fields are checked by equality against
+   * the entry's exemplar.
+   */
+  private table = new Map<string, RawEntry[]>();
+  private size = 0;
 
   constructor(
     private readonly resolver: EndpointResolver,
-    capacity: number,
-  ) {
-    this.cache = new BoundedCache(capacity);
-  }
+    private readonly capacity: number,
+  ) {}
 
   get(doc: Record<string, unknown>, prefix: "source" | "dest"): Resolved | undefined {
-    const key = enterpriseEndpointKey(doc, prefix);
-    if (key === undefined) return undefined;
-    let r = this.cache.get(key);
-    if (r === undefined) {
-      const ref = readEnterpriseEndpoint(doc, prefix);
-      r = ref ? this.resolver.resolve(ref) : null;
-      this.cache.set(key, r);
+    const src = prefix === "source";
+    const type = src ? doc.source_type : doc.dest_type;
+    const ns = src ? doc.source_namespace : doc.dest_namespace;
+    const name = src ? doc.source_name : doc.dest_name;
+    const aggr = src ? doc.source_name_aggr : doc.dest_name_aggr;
+    const ip = src ? doc.source_ip : doc.dest_ip;
+    const labels = src ? doc.source_labels : doc.dest_labels;
+    if (!plain(type) || !plain(ns) || !plain(name) || !plain(aggr) || !plain(ip)) return undefined;
+    const list = labelList(labels);
+    if (list === undefined) return undefined;
+    const key = (ip ?? aggr ?? name ?? "") as string;
+    let bucket = this.table.get(key);
+    if (bucket) {
+      for (const e of bucket) {
+        if (e.type === type && e.ns === ns && e.name === name && e.aggr === aggr && e.ip === ip && sameLabels(e.labels, list)) return e.resolved ?? undefined;
+      }
+    } else {
+      this.table.set(key, (bucket = []));
     }
-    return r ?? undefined;
+    const ref = readEnterpriseEndpoint(doc, prefix);
+    const resolved = ref ? this.resolver.resolve(ref) : null;
+    if (++this.size > this.capacity) {
+      this.table = new Map();
+      this.size = 0;
+    } else {
+      bucket.push({ type, ns, name, aggr, ip, labels: Array.isArray(list) ? [...list] : list, resolved });
+    }
+    return resolved ?? undefined;
   }
 }
+
+interface RawEntry {
+  type: unknown;
+  ns: unknown;
+  name: unknown;
+  aggr: unknown;
+  ip: unknown;
+  labels: readonly unknown[] | string | null;
+  /** null: the fields must go the full way (and be reported). */
+  resolved: Resolved | null;
+}
+
+function plain(v: unknown): boolean {
+  return v === null || v === undefined || typeof v === "string";
+}
+
+/** `{"labels": [...]}` → the list; "-" → "-"; absent → null; undefined for shapes the fast path does not handle. */
+function labelList(v: unknown): readonly unknown[] | string | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") return v;
+  const list = (v as { labels?: unknown }).labels;
+  return typeof v === "object" && Array.isArray(list) ? list : undefined;
+}
+
+function sameLabels(a: readonly unknown[] | string | null, b: readonly unknown[] | string | null): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Replayer slots: each replayer keeps its equivalence ids on the resolved endpoints under its own slot. */
+let nextSlot = 0;
 
 export class Replayer {
   private readonly tuples: TupleMemo;
@@ -69,7 +125,7 @@ export class Replayer {
   private readonly protocols = new Map<string, number>();
   private readonly classes: IpClassifier;
   private readonly equivalence = new Map<string, number>();
-  private readonly endpointIds = new WeakMap<Resolved, { id: number; generation: number }>();
+  private readonly slot = nextSlot++ % 1024;
   private generation = 0;
   /** Source ports are part of the tuple only when some rule matches on them. */
   private readonly usesSourcePorts: boolean;
@@ -120,7 +176,7 @@ export class Replayer {
     const srcPort = this.usesSourcePorts ? srcPortIn : undefined;
     const a = this.endpointId(src);
     const b = this.endpointId(dst);
-    const c = ((dstPort ?? 65536) * 256 + protocol) + (srcPort === undefined ? 0 : (srcPort + 1) * 2 ** 25);
+    const c = (dstPort ?? 65536) * 256 + protocol + (srcPort === undefined ? 0 : (srcPort + 1) * 2 ** 25);
     let outcome = this.tuples.get(a, b, c);
     if (!outcome) {
       const evaluation = evaluateFlow(this.set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort, srcPort });
@@ -142,21 +198,19 @@ export class Replayer {
    * recorded with a memoised outcome names the right endpoint.
    */
   private endpointId(r: Resolved): number {
-    const known = this.endpointIds.get(r);
-    if (known && known.generation === this.generation) return known.id;
-    {
-      const ep = r.endpoint;
-      const ports = ep.namedPorts === undefined ? "?" : ep.namedPorts.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
-      const set = ep.kind === "networkset" ? `${ep.namespace ?? ""}/${ep.name ?? ""}` : "";
-      const key = `${ep.kind}|${ep.labels.id}|${this.classes.classOf(ep.ip)}|${ports}|${set}|${ep.addressClass ?? ""}|${r.unresolved ?? ""}`;
-      let id = this.equivalence.get(key);
-      if (id === undefined) {
-        id = this.equivalence.size + 1;
-        this.equivalence.set(key, id);
-      }
-      this.endpointIds.set(r, { id, generation: this.generation });
-      return id;
+    const known = r.equivalence?.[this.slot];
+    if (known !== undefined && Math.floor(known / 2097152) === this.generation) return known % 2097152;
+    const ep = r.endpoint;
+    const ports = ep.namedPorts === undefined ? "?" : ep.namedPorts.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
+    const set = ep.kind === "networkset" ? `${ep.namespace ?? ""}/${ep.name ?? ""}` : "";
+    const key = `${ep.kind}|${ep.labels.id}|${this.classes.classOf(ep.ip)}|${ports}|${set}|${ep.addressClass ?? ""}|${r.unresolved ?? ""}`;
+    let id = this.equivalence.get(key);
+    if (id === undefined) {
+      id = this.equivalence.size + 1;
+      this.equivalence.set(key, id);
     }
+    (r.equivalence ??= [])[this.slot] = this.generation * 2097152 + id;
+    return id;
   }
 
   protocol(text: string): number {
@@ -175,14 +229,15 @@ export class Replayer {
  * faster than concatenated strings. Bounded: when full it is emptied, and `set` says so (ids are then reissued).
  */
 class TupleMemo {
-  private map = new Map<number, Map<number, RecordOutcome>>();
+  // Nested maps keyed by small integers (V8 Smis): a combined key above 2^30 would be a heap number per lookup.
+  private map = new Map<number, Map<number, Map<number, RecordOutcome>>>();
   size = 0;
   evaluations = 0;
 
   constructor(private readonly capacity: number) {}
 
   get(a: number, b: number, c: number): RecordOutcome | undefined {
-    return this.map.get(a * 2097152 + b)?.get(c);
+    return this.map.get(a)?.get(b)?.get(c);
   }
 
   /** Returns true when the table was emptied to make room (the outcome is then not stored). */
@@ -194,15 +249,15 @@ class TupleMemo {
       this.size = 0;
       return true;
     }
-    const k = a * 2097152 + b;
-    let inner = this.map.get(k);
-    if (!inner) this.map.set(k, (inner = new Map()));
-    inner.set(c, outcome);
+    let byB = this.map.get(a);
+    if (!byB) this.map.set(a, (byB = new Map()));
+    let byC = byB.get(b);
+    if (!byC) byB.set(b, (byC = new Map()));
+    byC.set(c, outcome);
     this.size++;
     return false;
   }
 }
-
 /** The hit that decided the overall verdict: the denying side when denied, else the destination's (or source's). */
 export function decidingHit(e: FlowEvaluation, mode: "enforced" | "pending" = "enforced"): PolicyHit | undefined {
   const sides = [e.egress, e.ingress].filter((s) => s !== undefined);

@@ -15,6 +15,11 @@ export interface Resolved {
   id: number;
   endpoint: Endpoint;
   unresolved?: string;
+  /**
+   * Equivalence ids a replayer gave this endpoint, by replayer slot, as `generation * 2^21 + id` (a property read is
+   * far cheaper per record than a WeakMap lookup). Owned by the replayers.
+   */
+  equivalence?: number[];
 }
 
 export class EndpointResolver {
