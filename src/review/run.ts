@@ -36,7 +36,9 @@ export interface ReviewInputs {
 
 export function buildReview(inputs: ReviewInputs): Review {
   const { ctx } = inputs;
-  const findings: Finding[] = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...inputs.configFindings, ...(inputs.extraFindings ?? [])];
+  // tierguard.yaml problems are validation findings (`validation/config/...`): the review's codes have six prefixes.
+  const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
+  const findings: Finding[] = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...(inputs.extraFindings ?? [])];
   findings.push(
     ...checkOwnership(ctx, {
       author: inputs.author,

@@ -14,6 +14,7 @@ import { checkK8sPolicy } from "./k8s-networkpolicy.js";
 import { checkMetadata } from "./metadata.js";
 import { checkNames } from "./names.js";
 import { checkNetworkSet } from "./networkset.js";
+import { checkNotEvaluated } from "./not-evaluated.js";
 import { checkPolicySpec } from "./policy-spec.js";
 import { checkStaged } from "./staged.js";
 import { checkTier } from "./tier.js";
@@ -31,6 +32,7 @@ const RESOURCE_RULES: readonly ResourceRule[] = [
   checkStaged,
   checkK8sPolicy,
   checkNetworkSet,
+  checkNotEvaluated,
 ];
 
 /** Every semantic problem in the set, in resource order, then rule order within a resource. */
