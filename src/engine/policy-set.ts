@@ -239,7 +239,8 @@ function compareStrings(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-function mergeBySeq(a: CompiledPolicy[], b: CompiledPolicy[]): CompiledPolicy[] {
+/** Two lists in evaluation order merged into one (namespace-local and global policies). */
+export function mergeBySeq(a: readonly CompiledPolicy[], b: readonly CompiledPolicy[]): CompiledPolicy[] {
   const out: CompiledPolicy[] = [];
   let i = 0;
   let j = 0;

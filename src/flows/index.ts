@@ -34,3 +34,4 @@ export {
 export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
 export { parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
 export { enterpriseEndpointKey, enterpriseFastFields, type FastFields } from "./fast-key.js";
+export { flowEndpointName } from "./names.js";

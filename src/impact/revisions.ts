@@ -1,6 +1,7 @@
 import { describePolicy, formatHit, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
 import { recordFromValue } from "../flows/detect.js";
 import { enterpriseFastFields } from "../flows/fast-key.js";
+import { flowEndpointName } from "../flows/names.js";
 import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
 import type { CalicoModel } from "../policy/version.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
@@ -246,16 +247,7 @@ function toFlow(a: Aggregate): ImpactFlow {
 
 /** Workload identity: namespace plus aggregated name (or Goldmane's name); networks by address or pvt/pub. */
 export function workloadName(ref: FlowEndpointRef): string {
-  switch (ref.type) {
-    case "wep":
-      return `${ref.namespace ?? "?"}/${ref.nameAggr ?? ref.name ?? "?"}`;
-    case "ns":
-      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
-    case "hep":
-      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
-    case "net":
-      return ref.ip ?? ref.nameAggr ?? "network";
-  }
+  return flowEndpointName(ref, "workload");
 }
 
 function policyKey(p: { kind: string; namespace?: string; name: string }): string {

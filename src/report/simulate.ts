@@ -1,5 +1,6 @@
 import { formatHits, protocolName, type EndpointEvaluation } from "../engine/index.js";
 import type { CalicoModel } from "../policy/version.js";
+import { flowEndpointName } from "../flows/names.js";
 import type { FlowEndpointRef, FlowRecord } from "../flows/types.js";
 import type { Comparison } from "../impact/compare.js";
 import { decidingHit } from "../impact/replay.js";
@@ -10,16 +11,7 @@ import { plural } from "./diagnostics.js";
 
 /** Rendering for `tierguard simulate`: one JSON entry or text line per record, and the totals. Pure. */
 export function describeRef(ref: FlowEndpointRef): string {
-  switch (ref.type) {
-    case "wep":
-      return `${ref.namespace ?? "?"}/${ref.name ?? ref.nameAggr ?? "?"}`;
-    case "ns":
-      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
-    case "hep":
-      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
-    case "net":
-      return ref.ip ?? ref.nameAggr ?? "network";
-  }
+  return flowEndpointName(ref, "pod");
 }
 
 function sideJson(e: EndpointEvaluation | undefined, model: CalicoModel) {

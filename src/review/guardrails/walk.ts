@@ -1,6 +1,7 @@
 import type { CompiledPolicy, CompiledRule } from "../../engine/compile.js";
 import { NAMESPACE_LABEL } from "../../engine/labels.js";
 import type { Direction, PolicySet, TierInfo } from "../../engine/policy-set.js";
+import { mergeBySeq } from "../../engine/policy-set.js";
 import { describePolicy, twinKey } from "../../engine/trace.js";
 import type { SelectorNode } from "../../selector/index.js";
 import { Undecidable, type Budget } from "./budget.js";
@@ -187,13 +188,3 @@ function mark(piece: Box, note: Maybe): Box {
   return { ...piece, maybe: [...(piece.maybe ?? []), note] };
 }
 
-function mergeBySeq(a: readonly CompiledPolicy[], b: readonly CompiledPolicy[]): CompiledPolicy[] {
-  const out: CompiledPolicy[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i].seq < b[j].seq)) out.push(a[i++]);
-    else out.push(b[j++]);
-  }
-  return out;
-}
