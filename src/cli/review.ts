@@ -4,27 +4,19 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
-import { Replayer } from "../impact/replay.js";
-import { EndpointResolver } from "../impact/resolve.js";
-import { ImpactComparer } from "../impact/revisions.js";
-import type { ImpactReport } from "../impact/types.js";
 import { GitError } from "../io/git.js";
 import { readInventory } from "../io/inventory.js";
 import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
-import { checkGuardrails } from "../review/guardrails/index.js";
-import { checkLint } from "../review/lint/index.js";
 import type { Principal } from "../review/ownership.js";
-import { checkPolicyTests, testTiers } from "../review/policy-tests/index.js";
-import { prepareReview } from "../review/prepare.js";
-import { buildReview } from "../review/run.js";
 import { hasErrorFindings, type Finding } from "../review/types.js";
 import { outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 import { Progress } from "./progress.js";
-import { replayFlowFile, type FlowFile } from "./review-replay.js";
+import type { FlowFile } from "../io/replay-files.js";
+import { runReviewPipeline } from "../io/review-pipeline.js";
 
 /**
  * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
@@ -99,40 +91,30 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
     const extra: Finding[] = [...pair.skipped];
     const inventory = await loadInventory(opts, pair, repo, scratch, io, notes);
     const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
-    const prepared = prepareReview(pair.base, pair.head, config, limits, inventory);
-    const { ctx } = prepared;
     const flows = await flowFiles(opts, pair, repo, scratch, io, notes);
-    let impact: ImpactReport | undefined;
-    if (flows.length > 0) {
-      const resolver = new EndpointResolver(ctx.universe, inventory);
-      const head = new Replayer(ctx.head.set, resolver);
-      const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
-      const progress = new Progress(io, "records");
-      const setup = { config, limits, base: pair.base.policyFiles, head: pair.head.policyFiles, inventoryPath: inventoryPath(opts, scratch, pair), cwd: io.cwd };
-      for (const f of flows) await replayFlowFile(f, comparer, { maxLineBytes: opts.maxLineBytes, workers: opts.workers }, progress, setup);
-      progress.done();
-      impact = comparer.finish(flows.map((f) => f.display), config.impact.maxListed);
-      const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
-      for (const w of resolver.workloads()) if (!known.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
-    }
-    const result = buildReview({
-      ctx,
-      base: { rev: opts.base, commit: pair.base.commit },
-      head: { rev: opts.head, commit: pair.head.commit },
-      author,
-      approvals,
+    const progress = new Progress(io, "records");
+    const result = await runReviewPipeline({
+      config,
       configSource: pair.configSource,
       configFindings: pair.configFindings,
       configChanged: pair.configChanged,
-      headDiagnostics: prepared.headDiagnostics,
-      unchangedFiles: prepared.unchangedFiles,
-      checks: [checkGuardrails, checkPolicyTests, checkLint],
-      testTiers: (file, c) => testTiers(file, c),
-      impact,
+      base: { ...pair.base, rev: opts.base },
+      head: { ...pair.head, rev: opts.head },
+      limits,
+      author,
+      approvals,
       acknowledgedBy: opts.ackImpact ? author.login : undefined,
-      extraFindings: extra,
+      inventory,
+      inventoryPath: inventoryPath(opts, scratch, pair),
+      flows,
       notes,
+      extraFindings: extra,
+      maxLineBytes: opts.maxLineBytes,
+      workers: opts.workers,
+      cwd: io.cwd,
+      progress,
     });
+    progress.done();
     switch (output) {
       case "markdown":
         io.stdout(renderReviewComment(result));

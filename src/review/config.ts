@@ -36,6 +36,8 @@ export interface TierguardConfig {
   impact: { newlyDenied: ImpactLevel; newlyAllowed: ImpactLevel; pendingChanged: ImpactLevel; maxListed: number };
   lint: { disable: string[] };
   clusters: Array<{ name: string; environment?: string; context?: string }>;
+  /** What to do when team memberships cannot be read (the Action without a teams token): a finding of this level. */
+  ownership: { unverifiableTeams: ImpactLevel };
   /** False when the base revision had no tierguard.yaml: ownership is then not enforced. */
   enforceOwnership: boolean;
 }
@@ -53,6 +55,7 @@ export function defaultConfig(): TierguardConfig {
     impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50 },
     lint: { disable: [] },
     clusters: [],
+    ownership: { unverifiableTeams: "error" },
     enforceOwnership: false,
   };
 }
@@ -72,6 +75,7 @@ const SCHEMA = obj({
   impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int }),
   lint: obj({ disable: arr(str) }),
   clusters: arr(obj({ name: str, environment: str, context: str }, ["name"])),
+  ownership: obj({ unverifiableTeams: level }),
 });
 
 export interface LoadedConfig {
@@ -125,6 +129,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
   if (config.impact.maxListed < 1) problem("impact.maxListed", "impact.maxListed must be at least 1");
   config.lint = { disable: ((raw.lint ?? {}) as { disable?: string[] }).disable ?? [] };
   config.clusters = (raw.clusters ?? []) as TierguardConfig["clusters"];
+  Object.assign(config.ownership, raw.ownership ?? {});
   return { config, findings };
 }
 

@@ -5,9 +5,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { createFlowValueParser } from "../flows/detect.js";
 import type { ImpactComparer, ComparerState } from "../impact/revisions.js";
-import { isGzip, readLines } from "../io/lines.js";
-import type { Progress } from "./progress.js";
-import type { ReviewWorkerInput, ReviewWorkerMessage } from "./review-worker.js";
+import { isGzip, readLines } from "./lines.js";
+import type { ReviewWorkerInput, ReviewWorkerMessage } from "./replay-worker.js";
 
 /**
  * Replaying a flow file through a review's comparer: in this thread, or — for a large uncompressed file — over
@@ -19,8 +18,13 @@ export interface FlowFile {
   display: string;
 }
 
+/** Anything that counts records as they go (the CLI's progress line). */
+export interface Progress {
+  tick(n?: number): void;
+}
+
 const AUTO_MIN_BYTES = 32 * 1024 * 1024;
-const WORKER_SCRIPT = fileURLToPath(new URL("./review-worker.js", import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
 
 /** Replays the lines of [range.start, range.end) (or the whole file); returns the number of lines seen. */
 export async function replayRange(f: FlowFile, comparer: ImpactComparer, maxLineBytes: number, range: { start: number; end: number } | undefined, tick: () => void): Promise<number> {

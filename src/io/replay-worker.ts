@@ -3,11 +3,11 @@ import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { Replayer } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { ImpactComparer, type ComparerState } from "../impact/revisions.js";
-import { readInventory } from "../io/inventory.js";
+import { readInventory } from "./inventory.js";
 import { buildResources, loadText, type LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
 import type { ParseCache, RevisionFile } from "../review/load.js";
-import { replayRange, type FlowFile } from "./review-replay.js";
+import { replayRange, type FlowFile } from "./replay-files.js";
 
 /**
  * A worker thread of `tierguard review`: rebuilds the base and head policy sets from the files' text (the main

@@ -1,0 +1,101 @@
+import { CONFIG_FILE, defaultConfig, parseConfig, pathMatcher, policyFileFilter, type TierguardConfig } from "../review/config.js";
+import type { TextFile } from "../review/context.js";
+import type { RevisionFile } from "../review/load.js";
+import type { Finding } from "../review/types.js";
+import type { GitHubApi, RepoRef } from "./api.js";
+
+/**
+ * A repository at a commit, read through the Git Data API: the tree (recursive, or walked directory by directory
+ * when GitHub truncates it), then only the blobs tierguard needs, a few at a time. A pull request touching
+ * thousands of files costs one tree call per revision and one blob call per distinct policy file.
+ */
+export interface TreeEntry {
+  path: string;
+  sha: string;
+  size: number;
+}
+
+const BLOB_CONCURRENCY = 8;
+const DECODER = new TextDecoder("utf-8", { fatal: false });
+
+export async function readTree(api: GitHubApi, repo: RepoRef, commit: string): Promise<TreeEntry[]> {
+  const { data: c } = await api.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...repo, commit_sha: commit });
+  const root: string = c.tree.sha;
+  const { data } = await api.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { ...repo, tree_sha: root, recursive: "1" });
+  if (!data.truncated) return blobsOf(data.tree, "");
+  // Truncated (over 100,000 entries or 7 MB): walk the tree one directory at a time.
+  const out: TreeEntry[] = [];
+  const walk = async (sha: string, prefix: string): Promise<void> => {
+    const { data: t } = await api.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { ...repo, tree_sha: sha });
+    out.push(...blobsOf(t.tree, prefix));
+    for (const e of t.tree as Array<{ type: string; path: string; sha: string }>) if (e.type === "tree") await walk(e.sha, `${prefix}${e.path}/`);
+  };
+  await walk(root, "");
+  return out;
+}
+
+function blobsOf(tree: Array<{ type: string; mode: string; path: string; sha: string; size?: number }>, prefix: string): TreeEntry[] {
+  return tree.filter((e) => e.type === "blob" && e.mode !== "120000").map((e) => ({ path: prefix + e.path, sha: e.sha, size: e.size ?? 0 }));
+}
+
+export async function readBlobs(api: GitHubApi, repo: RepoRef, shas: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const todo = [...new Set(shas)];
+  const worker = async () => {
+    for (let sha = todo.pop(); sha !== undefined; sha = todo.pop()) {
+      const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: sha });
+      const bytes = data.encoding === "base64" ? Buffer.from(data.content, "base64") : Buffer.from(data.content, "utf8");
+      out.set(sha, DECODER.decode(bytes));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, todo.length) }, worker));
+  return out;
+}
+
+export interface PullRequestFiles {
+  config: TierguardConfig;
+  configSource: "base" | "default";
+  configFindings: Finding[];
+  configChanged: boolean;
+  base: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
+  head: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
+  /** Files over the size limit, as findings. */
+  skipped: Finding[];
+}
+
+/** Both revisions of a pull request; the configuration always from the BASE. */
+export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number): Promise<PullRequestFiles> {
+  const [baseTree, headTree] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
+  const baseConfig = baseTree.find((e) => e.path === CONFIG_FILE);
+  const headConfig = headTree.find((e) => e.path === CONFIG_FILE);
+  let config = defaultConfig();
+  let configFindings: Finding[] = [];
+  if (baseConfig) {
+    const text = (await readBlobs(api, repo, [baseConfig.sha])).get(baseConfig.sha) ?? "";
+    ({ config, findings: configFindings } = parseConfig(text, CONFIG_FILE));
+    for (const f of configFindings) f.revision = "base";
+  }
+  const isPolicy = policyFileFilter(config);
+  const isTest = pathMatcher(config.tests);
+  const skipped: Finding[] = [];
+  const pick = (tree: TreeEntry[], revision: "base" | "head", match: (p: string) => boolean) =>
+    tree.filter((e) => {
+      if (!match(e.path)) return false;
+      if (e.size <= maxFileBytes) return true;
+      skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision });
+      return false;
+    });
+  const testMatch = (p: string) => isTest(p) && /\.ya?ml$/i.test(p);
+  const sel = { bp: pick(baseTree, "base", isPolicy), hp: pick(headTree, "head", isPolicy), bt: pick(baseTree, "base", testMatch), ht: pick(headTree, "head", testMatch) };
+  const blobs = await readBlobs(api, repo, Object.values(sel).flat().map((e) => e.sha));
+  const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
+  return {
+    config,
+    configSource: baseConfig ? "base" : "default",
+    configFindings,
+    configChanged: (baseConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
+    base: { commit: baseSha, tree: baseTree, policyFiles: files(sel.bp), testFiles: files(sel.bt) },
+    head: { commit: headSha, tree: headTree, policyFiles: files(sel.hp), testFiles: files(sel.ht) },
+    skipped,
+  };
+}

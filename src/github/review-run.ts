@@ -1,0 +1,156 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Inventory } from "../flows/inventory.js";
+import { readInventory } from "../io/inventory.js";
+import type { FlowFile } from "../io/replay-files.js";
+import { runReviewPipeline } from "../io/review-pipeline.js";
+import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
+import type { TierguardConfig } from "../review/config.js";
+import type { Principal } from "../review/ownership.js";
+import type { Finding, Review } from "../review/types.js";
+import type { GitHubApi, Log, RepoRef } from "./api.js";
+import { approvers, configTeams, memberTeams, TeamsUnverifiable } from "./people.js";
+import { readBlobs } from "./repo-reader.js";
+import { readPullRequestFiles, type PullRequestFiles } from "./repo-reader.js";
+import { DEFAULT_SNAPSHOT_LIMITS, fetchSnapshot, SnapshotError, type SnapshotLimits } from "./snapshot.js";
+
+/**
+ * The pull-request review through the GitHub API, shared by the App and the Action: both revisions' files, the
+ * configuration and snapshot from the BASE, the author's and approvers' team memberships, then the same pipeline
+ * the command line runs. Returns the review and the configuration it was judged by.
+ */
+export interface GitHubReviewRequest {
+  api: GitHubApi;
+  repo: RepoRef;
+  /** Reads the standing approvals when given (and `approvals` is not). */
+  pull?: number;
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string };
+  author: string;
+  /** Approvals to use as they are (the App passes them); otherwise read from the pull request. */
+  approvals?: Principal[];
+  /**
+   * "api": ask GitHub for team memberships; "unverifiable": the token cannot (the Action's GITHUB_TOKEN), so
+   * ownership by team is reported as unverifiable rather than silently passed.
+   */
+  teams: "api" | "unverifiable";
+  acknowledgedBy?: string;
+  maxFileBytes?: number;
+  snapshot?: SnapshotLimits;
+  /** Flow files to replay instead of the configuration's (the Action's `flows` input). */
+  flowsOverride?: FlowFile[];
+  log: Log;
+  /** Called between stages, for a check run showing progress. */
+  progress?: (stage: string) => Promise<void>;
+}
+
+export interface GitHubReviewResult {
+  review: Review;
+  config: TierguardConfig;
+  files: PullRequestFiles;
+}
+
+export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHubReviewResult> {
+  const maxFileBytes = req.maxFileBytes ?? DEFAULT_LOAD_LIMITS.maxFileBytes;
+  await req.progress?.("reading the base and head revisions");
+  const files = await readPullRequestFiles(req.api, req.repo, req.base.sha, req.head.sha, maxFileBytes);
+  const { config } = files;
+  const scratch = await mkdtemp(join(tmpdir(), "tierguard-gh-"));
+  try {
+    const notes: string[] = [];
+    const extra: Finding[] = [...files.skipped];
+    await req.progress?.("resolving team memberships and approvals");
+    const people = await resolvePeople(req, config);
+    if (!people.verified) notes.push(`Team memberships could not be read (${people.why}); ownership by team is reported as unverifiable.`);
+    const inventory = await inventoryOf(req, files, scratch, notes);
+    await req.progress?.("fetching the flow snapshot");
+    const flows = req.flowsOverride ?? (await snapshots(req, files, scratch, notes));
+    await req.progress?.(flows.length > 0 ? "replaying the flow snapshot through base and head" : "running the checks");
+    const review = await runReviewPipeline({
+      config,
+      configSource: files.configSource,
+      configFindings: files.configFindings,
+      configChanged: files.configChanged,
+      base: { rev: req.base.ref, commit: req.base.sha, policyFiles: files.base.policyFiles, testFiles: files.base.testFiles },
+      head: { rev: req.head.ref, commit: req.head.sha, policyFiles: files.head.policyFiles, testFiles: files.head.testFiles },
+      limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes },
+      author: people.author,
+      approvals: people.approvals,
+      acknowledgedBy: req.acknowledgedBy,
+      inventory: inventory?.inventory,
+      inventoryPath: inventory?.path,
+      flows,
+      notes,
+      extraFindings: extra,
+      maxLineBytes: 1 << 20,
+      workers: "auto",
+      cwd: scratch,
+      progress: { tick: () => {} },
+    });
+    if (!people.verified) review.findings = review.findings.map((f) => unverifiable(f, config, people.why));
+    return { review, config, files };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function resolvePeople(req: GitHubReviewRequest, config: TierguardConfig): Promise<{ author: Principal; approvals: Principal[]; verified: boolean; why: string }> {
+  const teams = configTeams(config);
+  const logins = req.approvals ? req.approvals.map((a) => a.login) : req.pull !== undefined ? await approvers(req.api, req.repo, req.pull, req.author) : [];
+  if (req.teams === "unverifiable") {
+    return { author: { login: req.author, teams: [] }, approvals: logins.map((login) => ({ login, teams: [] })), verified: false, why: "the token has no access to organization teams; give the Action a teams-token" };
+  }
+  try {
+    const author = { login: req.author, teams: await memberTeams(req.api, req.author, teams) };
+    const approvals = req.approvals ?? (await Promise.all(logins.map(async (login) => ({ login, teams: await memberTeams(req.api, login, teams) }))));
+    return { author, approvals, verified: true, why: "" };
+  } catch (e) {
+    if (!(e instanceof TeamsUnverifiable)) throw e;
+    req.log.warn({ err: e.message }, "team memberships are unverifiable");
+    return { author: { login: req.author, teams: [] }, approvals: logins.map((login) => ({ login, teams: [] })), verified: false, why: e.message };
+  }
+}
+
+/** An ownership finding that a team could satisfy, when teams could not be read: unverifiable, not "not an owner". */
+function unverifiable(f: Finding, config: TierguardConfig, why: string): Finding {
+  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
+  const level = config.ownership.unverifiableTeams;
+  return {
+    ...f,
+    code: "ownership/teams-unverifiable",
+    severity: level === "off" ? "notice" : level,
+    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`,
+  };
+}
+
+async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<FlowFile[]> {
+  const out: FlowFile[] = [];
+  for (const [i, source] of files.config.flows.entries()) {
+    try {
+      out.push(await fetchSnapshot(req.api, req.repo, files.base.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+    } catch (e) {
+      if (!(e instanceof SnapshotError)) throw e;
+      notes.push(`The flow snapshot ${source} could not be used: ${e.message}.`);
+    }
+  }
+  return out;
+}
+
+async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<{ inventory: Inventory; path: string } | undefined> {
+  const path = files.config.inventory;
+  if (!path) return undefined;
+  const entry = files.base.tree.find((e) => e.path === path);
+  if (!entry) {
+    notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
+    return undefined;
+  }
+  const local = join(scratch, "inventory");
+  await writeFile(local, (await readBlobs(req.api, req.repo, [entry.sha])).get(entry.sha) ?? "");
+  const read = await readInventory(local, { cwd: scratch });
+  if (!read.inventory) {
+    notes.push(`The inventory ${path} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
+    return undefined;
+  }
+  return { inventory: read.inventory, path: local };
+}
