@@ -105,5 +105,23 @@ describe("the tierguard binary", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test("the package root exports the library: parseSelector with matches, toString and coded errors", async () => {
+    const lib = await import(join(REPO_ROOT, "dist/index.js"));
+    const sel = lib.parseSelector("app in {'web', 'api'} && !has(quarantine)");
+    expect(sel.toString()).toBe('(app in {"api", "web"} && !has(quarantine))');
+    expect(sel.matches({ app: "web" })).toBe(true);
+    expect(sel.matches({ app: "web", quarantine: "true" })).toBe(false);
+    let caught: { code?: string; offset?: number } = {};
+    try {
+      lib.parseSelector("app == 'web");
+    } catch (e) {
+      caught = e as { code?: string; offset?: number };
+    }
+    expect({ code: caught.code, offset: caught.offset }).toEqual({ code: "selector/unterminated-string", offset: 7 });
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+    expect(pkg.exports["."].import).toBe("./dist/index.js");
+    expect(pkg.bin.tierguard).toBe("dist/cli/bin.js");
+  });
 });
 
