@@ -63,19 +63,23 @@ export interface PullRequestFiles {
   skipped: Finding[];
 }
 
-/** Both revisions of a pull request; the configuration always from the BASE. */
-export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number): Promise<PullRequestFiles> {
+/**
+ * Both revisions of a pull request; the configuration always from the BASE, at `configPath` (the Action's `config`
+ * input; default tierguard.yaml at the root).
+ */
+export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number, configPath: string = CONFIG_FILE): Promise<PullRequestFiles> {
   const [baseTree, headTree] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const baseConfig = baseTree.find((e) => e.path === CONFIG_FILE);
-  const headConfig = headTree.find((e) => e.path === CONFIG_FILE);
+  const baseConfig = baseTree.find((e) => e.path === configPath);
+  const headConfig = headTree.find((e) => e.path === configPath);
   let config = defaultConfig();
   let configFindings: Finding[] = [];
   if (baseConfig) {
     const text = (await readBlobs(api, repo, [baseConfig.sha])).get(baseConfig.sha) ?? "";
-    ({ config, findings: configFindings } = parseConfig(text, CONFIG_FILE));
+    ({ config, findings: configFindings } = parseConfig(text, configPath));
     for (const f of configFindings) f.revision = "base";
   }
-  const isPolicy = policyFileFilter(config);
+  const isConfigPolicy = policyFileFilter(config);
+  const isPolicy = (p: string) => p !== configPath && isConfigPolicy(p);
   const isTest = pathMatcher(config.tests);
   const skipped: Finding[] = [];
   const pick = (tree: TreeEntry[], revision: "base" | "head", match: (p: string) => boolean) =>

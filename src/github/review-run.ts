@@ -38,6 +38,8 @@ export interface GitHubReviewRequest {
   acknowledgedBy?: string;
   maxFileBytes?: number;
   snapshot?: SnapshotLimits;
+  /** Where tierguard.yaml is in the base revision (the Action's `config` input). Default: tierguard.yaml at the root. */
+  configPath?: string;
   /** Flow files to replay instead of the configuration's (the Action's `flows` input). */
   flowsOverride?: FlowFile[];
   log: Log;
@@ -54,7 +56,7 @@ export interface GitHubReviewResult {
 export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHubReviewResult> {
   const maxFileBytes = req.maxFileBytes ?? DEFAULT_LOAD_LIMITS.maxFileBytes;
   await req.progress?.("reading the base and head revisions");
-  const files = await readPullRequestFiles(req.api, req.repo, req.base.sha, req.head.sha, maxFileBytes);
+  const files = await readPullRequestFiles(req.api, req.repo, req.base.sha, req.head.sha, maxFileBytes, req.configPath);
   const { config } = files;
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-gh-"));
   try {

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { run } from "probot";
+import type { TierguardApp } from "../github/app/index.js";
+import { EXIT_OK, InputError, type CliIo } from "./io.js";
+
+/**
+ * `tierguard app`: the GitHub App's server (Probot's, with its `/ping` health route and its webhook route). Probot's
+ * standard environment variables configure it; they are checked first, so a missing one is one clear line and exit
+ * code 1, never Probot's setup mode or a stack trace. SIGTERM (Kubernetes stopping the pod) stops taking webhooks and
+ * lets running reviews finish for a while before exiting. Probot and the App are loaded only by this command, so the
+ * other commands start as fast as before.
+ */
+export const APP_ENV_HELP = `
+Environment (Probot's standard variables):
+  APP_ID               the App's numeric id (required)
+  PRIVATE_KEY          the App's private key: the PEM text, with \\n escapes, or base64 (this or PRIVATE_KEY_PATH)
+  PRIVATE_KEY_PATH     path of the App's .pem file
+  WEBHOOK_SECRET       the webhook secret set when registering the App (required; deliveries are verified with it)
+  PORT                 port to listen on (default 3000)
+  HOST                 address to listen on (default localhost; 0.0.0.0 in a container)
+  LOG_LEVEL            trace, debug, info, warn, error, fatal or silent (default info); LOG_FORMAT=json for JSON lines
+  GHE_HOST             GitHub Enterprise Server host name, e.g. github.example.com (default: github.com)
+  GHE_PROTOCOL         https (default) or http, for GHE_HOST
+  WEBHOOK_PATH         webhook route (default /api/github/webhooks)
+  WEBHOOK_PROXY_URL    a smee.io channel that relays webhooks to a local machine (development)
+  TIERGUARD_CONCURRENCY  reviews running at once (default 2)
+
+Health: GET /ping answers PONG. See the README, "The GitHub App".
+`;
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+const GRACE_MS = 25_000;
+
+export interface AppSettings {
+  concurrency: number;
+}
+
+/** Every problem with the environment, each in one line; the settings when there is none. */
+export function checkAppEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): { problems: string[]; settings?: AppSettings } {
+  const problems: string[] = [];
+  if (!env.APP_ID) problems.push("APP_ID is not set: give the App's numeric id (on the App's settings page)");
+  else if (!/^\d+$/.test(env.APP_ID)) problems.push(`APP_ID must be the App's numeric id, not "${env.APP_ID}"`);
+  if (env.PRIVATE_KEY) {
+    if (!looksLikeKey(env.PRIVATE_KEY)) problems.push("PRIVATE_KEY is not a PEM private key (nor base64 of one): paste the whole .pem file, or use PRIVATE_KEY_PATH");
+  } else if (env.PRIVATE_KEY_PATH) {
+    const path = resolve(cwd, env.PRIVATE_KEY_PATH);
+    if (!existsSync(path)) problems.push(`PRIVATE_KEY_PATH: no file ${env.PRIVATE_KEY_PATH}`);
+    else if (!looksLikeKey(readFileSync(path, "utf8"))) problems.push(`PRIVATE_KEY_PATH: ${env.PRIVATE_KEY_PATH} is not a PEM private key`);
+  } else {
+    problems.push("neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: give the App's private key (generated on the App's settings page)");
+  }
+  if (!env.WEBHOOK_SECRET) problems.push("WEBHOOK_SECRET is not set: give the webhook secret the App was registered with (deliveries are verified with it)");
+  if (env.PORT !== undefined && !(/^\d+$/.test(env.PORT) && Number(env.PORT) >= 1 && Number(env.PORT) <= 65535)) problems.push(`PORT must be 1-65535, not "${env.PORT}"`);
+  if (env.LOG_LEVEL !== undefined && !LOG_LEVELS.includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
+  if (env.GHE_HOST !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(env.GHE_HOST)) problems.push(`GHE_HOST must be a host name such as github.example.com (no scheme, no path), not "${env.GHE_HOST}"`);
+  if (env.GHE_PROTOCOL !== undefined && !["http", "https"].includes(env.GHE_PROTOCOL)) problems.push(`GHE_PROTOCOL must be https or http, not "${env.GHE_PROTOCOL}"`);
+  const concurrency = env.TIERGUARD_CONCURRENCY === undefined ? 2 : Number(env.TIERGUARD_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1) problems.push(`TIERGUARD_CONCURRENCY must be a positive integer, not "${env.TIERGUARD_CONCURRENCY}"`);
+  return problems.length > 0 ? { problems } : { problems, settings: { concurrency } };
+}
+
+function looksLikeKey(text: string): boolean {
+  const pem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+  if (pem.test(text)) return true;
+  try {
+    return pem.test(Buffer.from(text, "base64").toString("utf8"));
+  } catch {
+    return false;
+  }
+}
+
+export interface AppServerDeps {
+  run: typeof run;
+}
+
+interface RunningApp {
+  app: TierguardApp;
+  server: { stop(): Promise<void> };
+}
+
+/** Starts the server and returns once it listens. */
+export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps?: AppServerDeps): Promise<RunningApp> {
+  const { problems, settings } = checkAppEnv(env, io.cwd);
+  if (!settings) throw new InputError(`cannot start the App:\n  - ${problems.join("\n  - ")}\n(run tierguard app --help for the variables)`);
+  const { tierguardApp, tierguardOctokit } = await import("../github/app/index.js");
+  const start = deps?.run ?? (await import("probot")).run;
+  const app = tierguardApp({ concurrency: settings.concurrency });
+  // The key as text: Probot would read a relative PRIVATE_KEY_PATH from its own working directory, and fall back to
+  // any *.pem it finds there, or to its setup mode when it finds none.
+  const key = env.PRIVATE_KEY ?? readFileSync(resolve(io.cwd, env.PRIVATE_KEY_PATH!), "utf8");
+  const server = await start(app, { env: { ...env, PRIVATE_KEY: key, PRIVATE_KEY_PATH: undefined }, Octokit: tierguardOctokit() });
+  return { app, server };
+}
+
+/** The process lives on until a signal: SIGTERM stops taking webhooks and gives running reviews time to finish. */
+function stayUp({ app, server }: RunningApp, io: CliIo): void {
+  const log = (msg: string) => io.stderr(`tierguard app: ${msg}\n`);
+  // A safety net: a rejection nothing handled is logged, not a crash of every review in flight.
+  process.on("unhandledRejection", (e) => log(`unhandled rejection (a bug in tierguard): ${(e as Error)?.message ?? String(e)}`));
+  process.once("SIGTERM", () => {
+    log("SIGTERM: no new webhooks; letting running reviews finish");
+    const grace = new Promise<void>((r) => setTimeout(r, GRACE_MS).unref());
+    void server
+      .stop()
+      .then(() => Promise.race([app.idle(), grace]))
+      .finally(() => process.exit(EXIT_OK));
+  });
+}
+
+export function registerApp(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command("app")
+    .description("run the tierguard GitHub App: reviews pull requests on webhooks, requests promotion on merge")
+    .addHelpText("after", APP_ENV_HELP)
+    .action(async () => {
+      stayUp(await startApp(process.env, io), io);
+      setExit(EXIT_OK);
+    });
+}

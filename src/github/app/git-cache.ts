@@ -1,0 +1,55 @@
+import { CONFIG_FILE, parseConfig, pathMatcher, policyFileFilter, defaultConfig, type TierguardConfig } from "../../review/config.js";
+import type { GitHubApi, GitHubResponse, RepoRef } from "../api.js";
+import { readBlobs, readTree, type TreeEntry } from "../repo-reader.js";
+
+/**
+ * Git objects are named by their content, so a commit, tree or blob read once never changes: a job reads them
+ * through this cache, and deciding whether a pull request touches policy files costs no second read when the
+ * review then reads the same trees. Only `GET .../git/...` is cached, and only for one job.
+ */
+export function cachingGitApi(api: GitHubApi): GitHubApi {
+  const cache = new Map<string, Promise<GitHubResponse>>();
+  return {
+    request<T = any>(route: string, params?: Record<string, unknown>): Promise<GitHubResponse<T>> {
+      if (!route.startsWith("GET /repos/{owner}/{repo}/git/")) return api.request<T>(route, params);
+      const key = `${route} ${JSON.stringify(params ?? {})}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = api.request(route, params);
+        cache.set(key, hit);
+        hit.catch(() => cache.delete(key));
+      }
+      return hit as Promise<GitHubResponse<T>>;
+    },
+    paginate: (route, params) => api.paginate(route, params),
+  };
+}
+
+export interface PolicyTouch {
+  config: TierguardConfig;
+  /** Paths that differ between base and head and that the review reads: policy files, tests, tierguard.yaml. */
+  paths: string[];
+}
+
+/**
+ * Which reviewed paths a pull request changes, from the two trees (no pull-request file listing, which GitHub caps
+ * at 3,000 files), with the paths of the BASE revision's tierguard.yaml.
+ */
+export async function policyTouch(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string): Promise<PolicyTouch> {
+  const [base, head] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
+  const configEntry = base.find((e) => e.path === CONFIG_FILE);
+  const config = configEntry ? parseConfig((await readBlobs(api, repo, [configEntry.sha])).get(configEntry.sha) ?? "").config : defaultConfig();
+  const isPolicy = policyFileFilter(config);
+  const isTest = pathMatcher(config.tests);
+  const reviewed = (p: string) => p === CONFIG_FILE || isPolicy(p) || isTest(p);
+  return { config, paths: changedPaths(base, head).filter(reviewed) };
+}
+
+export function changedPaths(base: readonly TreeEntry[], head: readonly TreeEntry[]): string[] {
+  const before = new Map(base.map((e) => [e.path, e.sha]));
+  const after = new Map(head.map((e) => [e.path, e.sha]));
+  const out = new Set<string>();
+  for (const [p, sha] of after) if (before.get(p) !== sha) out.add(p);
+  for (const p of before.keys()) if (!after.has(p)) out.add(p);
+  return [...out].sort();
+}

@@ -1,0 +1,36 @@
+import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
+import { pullBindings } from "../log.js";
+import { reviewJob } from "../review-job.js";
+import { payloadRepo, pullTarget, type PullTarget } from "../target.js";
+
+/**
+ * `pull_request` opened, synchronize, reopened, ready_for_review, and edited when the base branch changed (the
+ * configuration and the diff come from the base): queue a review of the head and return, so the delivery is
+ * acknowledged at once. Closed and draft pull requests are not reviewed (a draft is, once ready).
+ */
+export const REVIEW_ACTIONS = ["opened", "synchronize", "reopened", "ready_for_review", "edited"] as const;
+
+export function onPullRequest(deps: AppDeps, ctx: EventContext): void {
+  const repo = payloadRepo(ctx.payload)!;
+  const target = pullTarget(repo, ctx.payload.pull_request);
+  const log = contextLog(ctx, pullBindings(target));
+  if (ctx.payload.action === "edited" && !ctx.payload.changes?.base) {
+    log.debug("not reviewing: only the title or description changed");
+    return;
+  }
+  if (!reviewable(target, log)) return;
+  deps.queue.push(reviewJob(deps, { api: contextApi(ctx), target, log, trigger: `pull_request ${ctx.payload.action}` }));
+}
+
+/** Open and not a draft; says why not otherwise. */
+export function reviewable(target: PullTarget, log: { info(msg: string): void }): boolean {
+  if (target.state !== "open") {
+    log.info("not reviewing: the pull request is closed");
+    return false;
+  }
+  if (target.draft) {
+    log.info("not reviewing: the pull request is a draft; it is reviewed when marked ready for review");
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,78 @@
+import type { ApplicationFunction, Probot } from "probot";
+import type { GitHubApi } from "../api.js";
+import { reviewPullRequest } from "../review-run.js";
+import type { SnapshotLimits } from "../snapshot.js";
+import { SYSTEM_CLOCK, type Clock } from "./clock.js";
+import type { AppDeps, EventContext } from "./deps.js";
+import { onCheckRunRerequested } from "./handlers/check-run.js";
+import { onIssueComment } from "./handlers/comment-commands.js";
+import { onDeploymentStatus, onPullRequestClosed } from "./handlers/merge.js";
+import { onPullRequest, REVIEW_ACTIONS } from "./handlers/pull-request.js";
+import { onPullRequestReview } from "./handlers/review.js";
+import { AppIdentity } from "./identity.js";
+import { appLog, describeError, type PinoLike } from "./log.js";
+import { JobQueue } from "./queue.js";
+import type { ReviewJobDeps } from "./review-job.js";
+import { GITHUB_COMMENT_LIMIT } from "../../report/review/index.js";
+
+/**
+ * The tierguard GitHub App (Probot). This folder is the GitHub adapter's App half: webhook handlers that queue
+ * background jobs (handlers/), the jobs (review-job.ts, deploy.ts, commands), and what they write (checks.ts,
+ * comment.ts). It builds on the shared runner (../review-run.ts) and the pure renderers (src/report/review); no
+ * review logic lives here. Handlers return at once so GitHub's delivery is acknowledged; `idle()` waits for the
+ * background work (tests, graceful shutdown).
+ */
+export interface TierguardAppOptions {
+  /** The review runner; tests inject one to control timing. Default: the shared `reviewPullRequest`. */
+  runReview?: ReviewJobDeps["runReview"];
+  clock?: Clock;
+  /** Reviews running at once per process. Default 2. */
+  concurrency?: number;
+  /** Characters per comment part. Default GitHub's limit. */
+  commentLimit?: number;
+  /** Least time between two progress updates of a check run. Default 5 s. */
+  progressIntervalMs?: number;
+  snapshot?: SnapshotLimits;
+}
+
+export interface TierguardApp extends ApplicationFunction {
+  /** Resolves when every queued job has finished. */
+  idle(): Promise<void>;
+}
+
+export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
+  const queues: JobQueue[] = [];
+  const fn = (app: Probot): void => {
+    const log = appLog(app.log as unknown as PinoLike, { name: "tierguard" });
+    const queue = new JobQueue({ concurrency: options.concurrency ?? 2, log });
+    queues.push(queue);
+    const deps: AppDeps = {
+      queue,
+      runReview: options.runReview ?? reviewPullRequest,
+      identity: new AppIdentity(async () => (await app.auth()) as unknown as GitHubApi),
+      clock: options.clock ?? SYSTEM_CLOCK,
+      commentLimit: options.commentLimit ?? GITHUB_COMMENT_LIMIT,
+      progressIntervalMs: options.progressIntervalMs ?? 5000,
+      snapshot: options.snapshot,
+    };
+    const on = (events: string[], handler: (deps: AppDeps, ctx: EventContext) => void) =>
+      app.on(events as never, async (ctx: unknown) => {
+        try {
+          handler(deps, ctx as EventContext);
+        } catch (e) {
+          // A payload the handler could not read: logged, and GitHub's delivery still succeeds (retrying it would not help).
+          log.error({ err: describeError(e), delivery: (ctx as EventContext).id }, "could not handle the webhook");
+        }
+      });
+    on(REVIEW_ACTIONS.map((a) => `pull_request.${a}`), onPullRequest);
+    on(["pull_request.closed"], onPullRequestClosed);
+    on(["pull_request_review.submitted", "pull_request_review.dismissed"], onPullRequestReview);
+    on(["check_run.rerequested"], onCheckRunRerequested);
+    on(["issue_comment.created"], onIssueComment);
+    on(["deployment_status.created"], onDeploymentStatus);
+  };
+  return Object.assign(fn, { idle: async () => void (await Promise.all(queues.map((q) => q.idle()))) });
+}
+
+export { tierguardOctokit, DEFAULT_RATE_LIMIT_POLICY, type RateLimitPolicy } from "./octokit.js";
+export type { Clock } from "./clock.js";

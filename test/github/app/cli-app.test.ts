@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkAppEnv, startApp } from "../../../src/cli/app.js";
+import type { CliIo } from "../../../src/cli/io.js";
+import { expectNoStackTrace, run } from "../../cli/helpers.js";
+import { privateKey } from "../../helpers/probot-app.js";
+
+/** `tierguard app`: Probot's environment variables checked before anything starts, then Probot's server. */
+const dir = mkdtempSync(join(tmpdir(), "tg-app-"));
+const keyFile = join(dir, "app.pem");
+writeFileSync(keyFile, privateKey());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const io = (): CliIo & { err: string[] } => {
+  const err: string[] = [];
+  return { err, stdout: () => {}, stderr: (t) => void err.push(t), stderrIsTTY: false, cwd: dir, now: () => 0 };
+};
+
+const GOOD = { APP_ID: "12345", PRIVATE_KEY_PATH: "app.pem", WEBHOOK_SECRET: "s3cret" };
+
+describe("the App's environment", () => {
+  test.each([
+    [{}, ["APP_ID is not set: give the App's numeric id (on the App's settings page)", "neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: give the App's private key (generated on the App's settings page)", "WEBHOOK_SECRET is not set: give the webhook secret the App was registered with (deliveries are verified with it)"]],
+    [{ ...GOOD, APP_ID: "my-app" }, ['APP_ID must be the App\'s numeric id, not "my-app"']],
+    [{ ...GOOD, PRIVATE_KEY_PATH: "missing.pem" }, ["PRIVATE_KEY_PATH: no file missing.pem"]],
+    [{ APP_ID: "1", WEBHOOK_SECRET: "x", PRIVATE_KEY: "not a key" }, ["PRIVATE_KEY is not a PEM private key (nor base64 of one): paste the whole .pem file, or use PRIVATE_KEY_PATH"]],
+    [{ ...GOOD, PORT: "http" }, ['PORT must be 1-65535, not "http"']],
+    [{ ...GOOD, LOG_LEVEL: "verbose" }, ['LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, not "verbose"']],
+    [{ ...GOOD, GHE_HOST: "https://github.example.com" }, ['GHE_HOST must be a host name such as github.example.com (no scheme, no path), not "https://github.example.com"']],
+    [{ ...GOOD, GHE_HOST: "github.example.com", GHE_PROTOCOL: "ftp" }, ['GHE_PROTOCOL must be https or http, not "ftp"']],
+    [{ ...GOOD, TIERGUARD_CONCURRENCY: "0" }, ['TIERGUARD_CONCURRENCY must be a positive integer, not "0"']],
+  ])("%j", (env, problems) => {
+    expect(checkAppEnv(env as NodeJS.ProcessEnv, dir).problems).toEqual(problems);
+  });
+
+  test("good settings, the key given inline, as \\n-escaped text or as base64", () => {
+    const pem = privateKey();
+    for (const PRIVATE_KEY of [pem, pem.replace(/\n/g, "\\n"), Buffer.from(pem).toString("base64")]) {
+      expect(checkAppEnv({ APP_ID: "1", WEBHOOK_SECRET: "x", PRIVATE_KEY, GHE_HOST: "github.example.com", GHE_PROTOCOL: "https", PORT: "8080", LOG_LEVEL: "debug" }, dir)).toEqual({ problems: [], settings: { concurrency: 2 } });
+    }
+  });
+
+  test("tierguard app without its variables: exit 1, every problem in a line, no stack trace", async () => {
+    const saved = { ...process.env };
+    for (const k of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "PORT", "LOG_LEVEL", "GHE_HOST", "GHE_PROTOCOL", "TIERGUARD_CONCURRENCY"]) delete process.env[k];
+    try {
+      const r = await run(["app"], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr.split("\n")).toEqual([
+        "tierguard: cannot start the App:",
+        "  - APP_ID is not set: give the App's numeric id (on the App's settings page)",
+        "  - neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: give the App's private key (generated on the App's settings page)",
+        "  - WEBHOOK_SECRET is not set: give the webhook secret the App was registered with (deliveries are verified with it)",
+        "(run tierguard app --help for the variables)",
+        "",
+      ]);
+      expectNoStackTrace(r);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("tierguard app --help lists the variables", async () => {
+    const r = await run(["app", "--help"]);
+    expect(r.code).toBe(0);
+    for (const v of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "PORT", "HOST", "LOG_LEVEL", "GHE_HOST", "GHE_PROTOCOL", "GET /ping"]) expect(r.stdout).toContain(v);
+  });
+});
+
+describe("the server", () => {
+  test("Probot's server starts with tierguard's App and Octokit, answers its health route, and stops", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const { app, server } = await startApp({ ...GOOD, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent" }, io());
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/ping`);
+      expect([res.status, await res.text()]).toEqual([200, "PONG"]);
+      expect((await fetch(`http://127.0.0.1:${port}/probot`)).status).toBe(404); // not Probot's setup mode
+      const hook = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": "1", "x-hub-signature-256": "sha256=00" }, body: "{}" });
+      expect(hook.status).toBe(400);
+      await app.idle();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("the environment reaches Probot's run, with tierguard's Octokit", async () => {
+    const calls: Array<[unknown, Record<string, unknown>]> = [];
+    const fakeRun = async (appFn: unknown, options: Record<string, unknown>) => {
+      calls.push([appFn, options]);
+      return { stop: async () => {} };
+    };
+    const env = { ...GOOD, GHE_HOST: "github.example.com", TIERGUARD_CONCURRENCY: "4" };
+    const { app } = await startApp(env, io(), { run: fakeRun as never });
+    expect(calls).toHaveLength(1);
+    expect(calls[0][0]).toBe(app);
+    expect(calls[0][1].env).toEqual({ ...env, PRIVATE_KEY: privateKey(), PRIVATE_KEY_PATH: undefined });
+    expect(typeof calls[0][1].Octokit).toBe("function");
+    await expect(startApp({}, io(), { run: fakeRun as never })).rejects.toThrow(/^cannot start the App:/);
+  });
+});
