@@ -52,6 +52,8 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
     if (!/^\d+$/.test(opts.port) || Number(opts.port) < 1 || Number(opts.port) > 65535) throw new UsageError(`--port must be 1-65535, not "${opts.port}"`);
     port = Number(opts.port);
     if (!PORT_PROTOCOLS.has(protocol)) throw new UsageError(`--port applies to TCP, UDP and SCTP; ${protocolName(protocol)} has no ports`);
+  } else if (PORT_PROTOCOLS.has(protocol)) {
+    throw new UsageError(`--port is required for ${protocolName(protocol)} (a connection has a destination port)`);
   }
   const labels = (text: string | undefined, flag: string) => {
     if (text === undefined) return undefined;

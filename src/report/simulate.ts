@@ -36,10 +36,22 @@ export function recordJson(record: FlowRecord, outcome: RecordOutcome, model: Ca
     egress: sideJson(e.egress, model) ?? null,
     ingress: sideJson(e.ingress, model) ?? null,
   };
-  if (e.uncertain.length > 0) entry.uncertain = e.uncertain;
-  if (e.pendingUncertain.length > 0) entry.pendingUncertain = e.pendingUncertain;
+  if (e.uncertain.length > 0) entry.uncertain = capped(e.uncertain);
+  if (e.pendingUncertain.length > 0) entry.pendingUncertain = capped(e.pendingUncertain);
   if (outcome.unresolved.length > 0) entry.unresolved = outcome.unresolved;
   return entry;
+}
+
+/** At most 5 reasons per record (a walk can collect dozens): the rest as a count, so JSON output stays readable. */
+const MAX_REASONS = 5;
+
+function capped(reasons: readonly string[]): string[] {
+  return reasons.length <= MAX_REASONS ? [...reasons] : [...reasons.slice(0, MAX_REASONS), `... and ${reasons.length - MAX_REASONS} more`];
+}
+
+/** The deciding "tier" for people: the namespace profile is not a tier. */
+function tierWords(tier: string): string {
+  return tier === "__PROFILE__" ? "no policy decided (the namespace profile allows)" : tier;
 }
 
 export function recordText(record: FlowRecord, outcome: RecordOutcome, model: CalicoModel): string {
@@ -67,7 +79,7 @@ export function summaryText(s: SimulationSummary): string {
     "  deciding tier:",
     ...Object.entries(s.decidingTier)
       .sort((a, b) => b[1].records - a[1].records)
-      .map(([tier, v]) => `    ${tier}: ${vol(v, s)}`),
+      .map(([tier, v]) => `    ${tierWords(tier)}: ${vol(v, s)}`),
   ];
   if (s.uncertain.records > 0) out.push(`  uncertain: ${vol(s.uncertain, s)} (verdict depended on facts the inputs do not give)`);
   if (s.unresolved.records > 0) {

@@ -137,7 +137,7 @@ describe("simulate on the bundled example", () => {
       "  with staged policies enforced (pending): allowed 19658, denied 108; 0 records would change",
       "  deciding tier:",
       "    application: 12776 records (64.6%), 17532 flows",
-      "    __PROFILE__: 5072 records (25.7%), 7660 flows",
+      "    no policy decided (the namespace profile allows): 5072 records (25.7%), 7660 flows",
       "    platform: 1527 records (7.7%), 2216 flows",
       "    default: 390 records (2.0%), 390 flows",
       "    security: 1 record (0.0%), 1 flow",

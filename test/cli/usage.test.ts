@@ -74,6 +74,7 @@ const usageErrors: Array<[string, string[], string | RegExp]> = [
   ["explain --port http", explain("--port", "http"), '--port must be 1-65535, not "http"'],
   ["explain --port 65536", explain("--port", "65536"), '--port must be 1-65535, not "65536"'],
   ["explain --port with ICMP", explain("--port", "80", "--protocol", "ICMP"), "--port applies to TCP, UDP and SCTP; ICMP has no ports"],
+  ["explain TCP without --port", explain(), "--port is required for TCP (a connection has a destination port)"],
   ["explain --protocol FOO", explain("--port", "80", "--protocol", "FOO"), '--protocol "FOO" is not a protocol name or number'],
   ["explain --from-labels without =", explain("--port", "80", "--from-labels", "app"), "--from-labels:"],
   ["explain --output yaml", explain("--port", "80", "-o", "yaml"), '--output must be one of text, json, not "yaml"'],
