@@ -22636,6 +22636,28 @@ async function approvers2(api, repo, pull, author) {
   return [...latest].filter(([login, state]) => state === "APPROVED" && login.toLowerCase() !== author.toLowerCase()).map(([login]) => login);
 }
 
+// src/review/select-files.ts
+function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath = CONFIG_FILE) {
+  const isConfigPolicy = policyFileFilter(config);
+  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
+  const isTestPath = pathMatcher(config.tests);
+  const isTest = (p) => isTestPath(p) && /\.ya?ml$/i.test(p);
+  const skipped = [];
+  const select = (tree, revision2, match) => tree.filter((e) => {
+    if (!match(e.path)) return false;
+    if (e.size <= maxFileBytes) return true;
+    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
+    return false;
+  });
+  return {
+    basePolicies: select(baseTree, "base", isPolicy2),
+    headPolicies: select(headTree, "head", isPolicy2),
+    baseTests: select(baseTree, "base", isTest),
+    headTests: select(headTree, "head", isTest),
+    skipped
+  };
+}
+
 // src/github/repo-reader.ts
 var BLOB_CONCURRENCY = 8;
 var DECODER = new TextDecoder("utf-8", { fatal: false });
@@ -22680,27 +22702,16 @@ async function readPullRequestFiles(api, repo, baseSha, headSha, maxFileBytes, c
     ({ config, findings: configFindings } = parseConfig(text, configPath));
     for (const f of configFindings) f.revision = "base";
   }
-  const isConfigPolicy = policyFileFilter(config);
-  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
-  const isTest = pathMatcher(config.tests);
-  const skipped = [];
-  const pick2 = (tree, revision2, match) => tree.filter((e) => {
-    if (!match(e.path)) return false;
-    if (e.size <= maxFileBytes) return true;
-    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
-    return false;
-  });
-  const testMatch = (p) => isTest(p) && /\.ya?ml$/i.test(p);
-  const sel = { bp: pick2(baseTree, "base", isPolicy2), hp: pick2(headTree, "head", isPolicy2), bt: pick2(baseTree, "base", testMatch), ht: pick2(headTree, "head", testMatch) };
-  const blobs = await readBlobs(api, repo, Object.values(sel).flat().map((e) => e.sha));
+  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
+  const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
   const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
   return {
     config,
     configSource: baseConfig ? "base" : "default",
     configFindings,
     configChanged: (baseConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: baseSha, tree: baseTree, policyFiles: files(sel.bp), testFiles: files(sel.bt) },
-    head: { commit: headSha, tree: headTree, policyFiles: files(sel.hp), testFiles: files(sel.ht) },
+    base: { commit: baseSha, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
     skipped
   };
 }

@@ -1,4 +1,5 @@
-import { CONFIG_FILE, defaultConfig, parseConfig, pathMatcher, policyFileFilter, type TierguardConfig } from "../review/config.js";
+import { CONFIG_FILE, defaultConfig, parseConfig, type TierguardConfig } from "../review/config.js";
+import { selectReviewFiles } from "../review/select-files.js";
 import type { TextFile } from "../review/context.js";
 import type { RevisionFile } from "../review/load.js";
 import type { Finding } from "../review/types.js";
@@ -78,28 +79,16 @@ export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSh
     ({ config, findings: configFindings } = parseConfig(text, configPath));
     for (const f of configFindings) f.revision = "base";
   }
-  const isConfigPolicy = policyFileFilter(config);
-  const isPolicy = (p: string) => p !== configPath && isConfigPolicy(p);
-  const isTest = pathMatcher(config.tests);
-  const skipped: Finding[] = [];
-  const pick = (tree: TreeEntry[], revision: "base" | "head", match: (p: string) => boolean) =>
-    tree.filter((e) => {
-      if (!match(e.path)) return false;
-      if (e.size <= maxFileBytes) return true;
-      skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision });
-      return false;
-    });
-  const testMatch = (p: string) => isTest(p) && /\.ya?ml$/i.test(p);
-  const sel = { bp: pick(baseTree, "base", isPolicy), hp: pick(headTree, "head", isPolicy), bt: pick(baseTree, "base", testMatch), ht: pick(headTree, "head", testMatch) };
-  const blobs = await readBlobs(api, repo, Object.values(sel).flat().map((e) => e.sha));
+  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
+  const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
   const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
   return {
     config,
     configSource: baseConfig ? "base" : "default",
     configFindings,
     configChanged: (baseConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: baseSha, tree: baseTree, policyFiles: files(sel.bp), testFiles: files(sel.bt) },
-    head: { commit: headSha, tree: headTree, policyFiles: files(sel.hp), testFiles: files(sel.ht) },
+    base: { commit: baseSha, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
     skipped,
   };
 }

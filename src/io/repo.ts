@@ -1,7 +1,8 @@
 import { createWriteStream } from "node:fs";
 import { spawn } from "node:child_process";
 import { pipeline } from "node:stream/promises";
-import { CONFIG_FILE, defaultConfig, parseConfig, pathMatcher, policyFileFilter, type TierguardConfig } from "../review/config.js";
+import { CONFIG_FILE, defaultConfig, parseConfig, type TierguardConfig } from "../review/config.js";
+import { selectReviewFiles } from "../review/select-files.js";
 import type { Finding } from "../review/types.js";
 import type { RevisionFile } from "../review/load.js";
 import { GitError, listTree, readBlobs, resolveCommit, type TreeEntry } from "./git.js";
@@ -44,22 +45,7 @@ export async function readRevisionPair(repo: string, baseRev: string, headRev: s
     ({ config, findings: configFindings } = parseConfig(text, CONFIG_FILE));
     for (const f of configFindings) f.revision = "base";
   }
-  const isPolicy = policyFileFilter(config);
-  const isTest = pathMatcher(config.tests);
-  const skipped: Finding[] = [];
-  const select = (tree: TreeEntry[], revision: "base" | "head", match: (p: string) => boolean) =>
-    tree.filter((e) => {
-      if (!match(e.path)) return false;
-      if (e.size <= maxFileBytes) return true;
-      skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision });
-      return false;
-    });
-  const picked = {
-    basePolicies: select(baseTree, "base", isPolicy),
-    headPolicies: select(headTree, "head", isPolicy),
-    baseTests: select(baseTree, "base", (p) => isTest(p) && /\.ya?ml$/i.test(p)),
-    headTests: select(headTree, "head", (p) => isTest(p) && /\.ya?ml$/i.test(p)),
-  };
+  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes);
   const blobs = await readBlobs(repo, Object.values(picked).flat().map((e) => e.blob));
   const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.blob, text: TEXT_DECODER.decode(blobs.get(e.blob)) }));
   return {
