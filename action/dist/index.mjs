@@ -15050,7 +15050,8 @@ function parseNet(text, options) {
     prefix = Number(p);
   }
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  return { version: ip.version, address: ip.value, prefix, bare: slash === -1, hostBits: (ip.value & hostMask) !== 0n };
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
 }
 function netContains(outer, inner) {
   if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
@@ -17024,79 +17025,11 @@ var CidrSet = class {
 
 // src/engine/ip.ts
 function parseIp(text) {
-  if (text.includes(":")) {
-    const v2 = parseIpv62(text);
-    return v2 === void 0 ? void 0 : { version: 6, value: v2 };
-  }
-  const v = parseIpv42(text);
-  return v === void 0 ? void 0 : { version: 4, value: v };
-}
-function parseIpv42(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value = 0n;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
-    const n = Number(p);
-    if (n > 255) return void 0;
-    value = value << 8n | BigInt(n);
-  }
-  return value;
-}
-function parseIpv62(text) {
-  if (text.includes("%")) return void 0;
-  let head = text;
-  let tailV4;
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    tailV4 = parseIpv42(text.slice(lastColon + 1));
-    if (tailV4 === void 0) return void 0;
-    head = text.slice(0, lastColon + 1) + "0:0";
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const parseGroups = (s) => {
-    if (s === "") return [];
-    const groups4 = s.split(":");
-    const out = [];
-    for (const g of groups4) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const left = parseGroups(halves[0]);
-  const right = halves.length === 2 ? parseGroups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  let groups3;
-  if (halves.length === 2) {
-    const missing = 8 - left.length - right.length;
-    if (missing < 1) return void 0;
-    groups3 = [...left, ...new Array(missing).fill(0), ...right];
-  } else {
-    groups3 = left;
-  }
-  if (groups3.length !== 8) return void 0;
-  let value = 0n;
-  for (const g of groups3) value = value << 16n | BigInt(g);
-  if (tailV4 !== void 0) value = value & ~0xffffffffn | tailV4;
-  return value;
+  return parseIpAddress(text);
 }
 function parseCidr(text) {
-  const slash = text.indexOf("/");
-  const ip = parseIp(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
-    prefix = Number(p);
-    if (prefix > bits) return void 0;
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const base2 = ip.value & ~hostMask;
-  return { version: ip.version, base: base2, prefix, text, hostBitsSet: base2 !== ip.value };
+  const net = parseNet(text, { allowBare: true });
+  return net && { version: net.version, base: net.network, prefix: net.prefix, text, hostBitsSet: net.hostBits };
 }
 function isCatchAll(cidr) {
   return cidr.prefix === 0;

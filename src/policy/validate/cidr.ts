@@ -1,12 +1,15 @@
 /**
- * Small IPv4/IPv6 address and CIDR parsing for validation. The engine has its own parser, but policy may import
- * only the selector module, so this one lives here. IPv4 is strict (four decimal octets, no leading zeros), as
- * Go's net.ParseIP is; IPv6 allows one "::" and an IPv4 tail; zones are rejected.
+ * IPv4/IPv6 address and CIDR parsing, for validation here and for the engine (src/engine/ip.ts builds its types
+ * on it), so what validates is what the engine matches. IPv4 is strict (four decimal octets, no leading zeros), as
+ * Go's net.ParseIP is; IPv6 allows one "::" and an IPv4 tail; zones are rejected. The prefix is decimal digits, as
+ * Go's net.ParseCIDR reads it.
  */
 export interface ParsedNet {
   version: 4 | 6;
   /** The address as written. */
   address: bigint;
+  /** The network address: `address` with the host bits cleared. */
+  network: bigint;
   prefix: number;
   /** True when the text had no "/prefix" (a bare IP, a full-length prefix). */
   bare: boolean;
@@ -37,7 +40,8 @@ export function parseNet(text: string, options: { allowBare: boolean }): ParsedN
     prefix = Number(p);
   }
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  return { version: ip.version, address: ip.value, prefix, bare: slash === -1, hostBits: (ip.value & hostMask) !== 0n };
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
 }
 
 /** True when every address of `inner` lies in `outer` (same family). */
