@@ -19185,6 +19185,106 @@ var Budget = class {
   }
 };
 
+// src/review/diff.ts
+function identityOf(r) {
+  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
+}
+function diffResources(base2, head) {
+  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
+  const headById = new Map(head.map((r) => [identityOf(r), r]));
+  const changes = [];
+  const removed = [];
+  for (const [id, b] of baseById) {
+    const h = headById.get(id);
+    if (!h) {
+      removed.push(b);
+      continue;
+    }
+    const moved = b.source.file !== h.source.file;
+    if (!moved && b.source.source.text === h.source.source.text) continue;
+    const sameMeaning = canonical(b) === canonical(h);
+    if (sameMeaning && !moved) {
+      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
+      continue;
+    }
+    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
+    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
+  }
+  const added = head.filter((r) => !baseById.has(identityOf(r)));
+  const unmatched = new Set(added);
+  for (const b of removed) {
+    const key = canonical(b, true);
+    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
+    if (h) {
+      unmatched.delete(h);
+      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
+    } else {
+      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
+    }
+  }
+  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
+  return changes;
+}
+function describeSpecChange(b, h) {
+  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
+  const bt = tier(b);
+  const ht = tier(h);
+  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
+  return "spec changed";
+}
+function rawText(r) {
+  const span = r.source.span("");
+  return span ? r.source.source.text.slice(span.start, span.end) : "";
+}
+function canonical(r, ignoreName = false) {
+  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
+  let spec = r.spec;
+  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
+  return stableJson({ kind: r.kind, metadata: meta, spec });
+}
+function canonicalCalicoSpec(spec) {
+  const rule2 = (x) => ({
+    ...x,
+    source: x.source && canonicalEntity(x.source),
+    destination: x.destination && canonicalEntity(x.destination),
+    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
+  });
+  const hasEgress = (spec.egress?.length ?? 0) > 0;
+  const hasIngress = (spec.ingress?.length ?? 0) > 0;
+  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
+  return {
+    ...spec,
+    tier: spec.tier || "default",
+    types: types2,
+    selector: canonicalSelector(spec.selector),
+    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
+    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
+    ingress: (spec.ingress ?? []).map(rule2),
+    egress: (spec.egress ?? []).map(rule2)
+  };
+}
+function canonicalEntity(e) {
+  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
+  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
+  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
+}
+function canonicalSelector(s) {
+  if (s === void 0 || s.trim() === "") return "all()";
+  try {
+    return parseSelector(s).toString();
+  } catch {
+    return s;
+  }
+}
+function stableJson(v) {
+  if (v === void 0) return "null";
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
+}
+
 // src/review/guardrails/changed.ts
 var DIRECTIONS = ["ingress", "egress"];
 function changedPolicies(ctx) {
@@ -19195,7 +19295,7 @@ function changedPolicies(ctx) {
     const policy = byResource.get(change.head);
     if (!policy || policy.outOfScope || policy.staged && policy.stagedAction === "Delete") continue;
     const base2 = change.base && isPolicy(change.base) && change.base.kind === change.head.kind ? change.base : void 0;
-    const wholeChanged = !base2 || stable(policyLevel(base2)) !== stable(policyLevel(change.head));
+    const wholeChanged = !base2 || stableJson(policyLevel(base2)) !== stableJson(policyLevel(change.head));
     const rules = {};
     for (const dir of DIRECTIONS) {
       const from = wholeChanged ? 0 : firstDifference(rawRules(base2, dir), rawRules(change.head, dir));
@@ -19213,19 +19313,12 @@ function rawRules(r, dir) {
   return r.spec[dir] ?? [];
 }
 function firstDifference(base2, head) {
-  for (let i2 = 0; i2 < head.length; i2++) if (i2 >= base2.length || stable(base2[i2]) !== stable(head[i2])) return i2;
+  for (let i2 = 0; i2 < head.length; i2++) if (i2 >= base2.length || stableJson(base2[i2]) !== stableJson(head[i2])) return i2;
   return head.length;
 }
 function originIndex(path) {
   const m = /^spec\.(?:ingress|egress)\[(\d+)\]/.exec(path);
   return m ? Number(m[1]) : 0;
-}
-function stable(v) {
-  if (v === void 0) return "null";
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
-  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stable(x)}`).join(",")}}`;
 }
 
 // src/review/guardrails/intervals.ts
@@ -21319,106 +21412,6 @@ var selectsNothing = {
     });
   }
 };
-
-// src/review/diff.ts
-function identityOf(r) {
-  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
-}
-function diffResources(base2, head) {
-  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
-  const headById = new Map(head.map((r) => [identityOf(r), r]));
-  const changes = [];
-  const removed = [];
-  for (const [id, b] of baseById) {
-    const h = headById.get(id);
-    if (!h) {
-      removed.push(b);
-      continue;
-    }
-    const moved = b.source.file !== h.source.file;
-    if (!moved && b.source.source.text === h.source.source.text) continue;
-    const sameMeaning = canonical(b) === canonical(h);
-    if (sameMeaning && !moved) {
-      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
-      continue;
-    }
-    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
-    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
-  }
-  const added = head.filter((r) => !baseById.has(identityOf(r)));
-  const unmatched = new Set(added);
-  for (const b of removed) {
-    const key = canonical(b, true);
-    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
-    if (h) {
-      unmatched.delete(h);
-      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
-    } else {
-      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
-    }
-  }
-  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
-  return changes;
-}
-function describeSpecChange(b, h) {
-  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
-  const bt = tier(b);
-  const ht = tier(h);
-  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
-  return "spec changed";
-}
-function rawText(r) {
-  const span = r.source.span("");
-  return span ? r.source.source.text.slice(span.start, span.end) : "";
-}
-function canonical(r, ignoreName = false) {
-  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
-  let spec = r.spec;
-  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
-  return stableJson({ kind: r.kind, metadata: meta, spec });
-}
-function canonicalCalicoSpec(spec) {
-  const rule2 = (x) => ({
-    ...x,
-    source: x.source && canonicalEntity(x.source),
-    destination: x.destination && canonicalEntity(x.destination),
-    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
-  });
-  const hasEgress = (spec.egress?.length ?? 0) > 0;
-  const hasIngress = (spec.ingress?.length ?? 0) > 0;
-  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
-  return {
-    ...spec,
-    tier: spec.tier || "default",
-    types: types2,
-    selector: canonicalSelector(spec.selector),
-    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
-    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
-    ingress: (spec.ingress ?? []).map(rule2),
-    egress: (spec.egress ?? []).map(rule2)
-  };
-}
-function canonicalEntity(e) {
-  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
-  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
-  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
-}
-function canonicalSelector(s) {
-  if (s === void 0 || s.trim() === "") return "all()";
-  try {
-    return parseSelector(s).toString();
-  } catch {
-    return s;
-  }
-}
-function stableJson(v) {
-  if (v === void 0) return "null";
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
-}
 
 // src/review/lint/stale-staged.ts
 var NAME7 = "stale-staged";

@@ -110,7 +110,8 @@ function canonicalSelector(s: string | undefined): string {
   }
 }
 
-function stableJson(v: unknown): string {
+/** JSON with object keys sorted and undefined fields left out, so equal content gives equal text. */
+export function stableJson(v: unknown): string {
   if (v === undefined) return "null";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;

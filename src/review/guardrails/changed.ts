@@ -2,6 +2,7 @@ import type { CompiledPolicy, CompiledRule } from "../../engine/compile.js";
 import type { Direction } from "../../engine/policy-set.js";
 import { isPolicy, type PolicyResource, type Resource } from "../../policy/types.js";
 import type { ReviewContext } from "../context.js";
+import { stableJson } from "../diff.js";
 import type { ResourceChange } from "../types.js";
 
 /**
@@ -29,7 +30,7 @@ export function changedPolicies(ctx: ReviewContext): ChangedPolicy[] {
     const policy = byResource.get(change.head);
     if (!policy || policy.outOfScope || (policy.staged && policy.stagedAction === "Delete")) continue;
     const base = change.base && isPolicy(change.base) && change.base.kind === change.head.kind ? change.base : undefined;
-    const wholeChanged = !base || stable(policyLevel(base)) !== stable(policyLevel(change.head));
+    const wholeChanged = !base || stableJson(policyLevel(base)) !== stableJson(policyLevel(change.head));
     const rules = {} as Record<Direction, CompiledRule[]>;
     for (const dir of DIRECTIONS) {
       const from = wholeChanged ? 0 : firstDifference(rawRules(base!, dir), rawRules(change.head, dir));
@@ -50,7 +51,7 @@ function rawRules(r: PolicyResource, dir: Direction): unknown[] {
 }
 
 function firstDifference(base: unknown[], head: unknown[]): number {
-  for (let i = 0; i < head.length; i++) if (i >= base.length || stable(base[i]) !== stable(head[i])) return i;
+  for (let i = 0; i < head.length; i++) if (i >= base.length || stableJson(base[i]) !== stableJson(head[i])) return i;
   return head.length;
 }
 
@@ -58,12 +59,4 @@ function firstDifference(base: unknown[], head: unknown[]): number {
 function originIndex(path: string): number {
   const m = /^spec\.(?:ingress|egress)\[(\d+)\]/.exec(path);
   return m ? Number(m[1]) : 0;
-}
-
-function stable(v: unknown): string {
-  if (v === undefined) return "null";
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stable(x)}`).join(",")}}`;
 }
