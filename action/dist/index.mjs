@@ -11388,6 +11388,21 @@ function show(v) {
   const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+function finishRecord(format, line, parts, problems) {
+  const { src, dst, protocol, dstPort } = parts;
+  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
+    return { diagnostics: problems.items };
+  }
+  const record = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
+  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
+  if (parts.reporter) record.reporter = parts.reporter;
+  if (parts.action) record.action = parts.action;
+  if (parts.policies) record.policies = parts.policies;
+  if (parts.startTime !== void 0) record.startTime = parts.startTime;
+  if (parts.endTime !== void 0) record.endTime = parts.endTime;
+  if (parts.service) record.service = parts.service;
+  return { record, diagnostics: [] };
+}
 
 // src/flows/inventory.ts
 function parseInventory(docs) {
@@ -17965,35 +17980,14 @@ function parseEnterpriseRecord(value, line) {
     problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
     return void 0;
   };
-  const counts = {
-    numFlows: n("num_flows"),
-    bytes: (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0),
-    packets: (n("packets_in") ?? 0) + (n("packets_out") ?? 0),
-    startTime: n("start_time"),
-    endTime: n("end_time")
-  };
+  const numFlows = Math.max(1, n("num_flows") ?? 1);
+  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
+  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
+  const startTime = n("start_time");
+  const endTime = n("end_time");
   const service = readService(doc, problems);
-  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record = {
-    format: "enterprise",
-    line,
-    src,
-    dst,
-    protocol,
-    numFlows: Math.max(1, counts.numFlows ?? 1),
-    bytes: counts.bytes,
-    packets: counts.packets
-  };
-  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (reporter) record.reporter = reporter;
-  if (action) record.action = action;
-  if (policies) record.policies = policies;
-  if (counts.startTime !== void 0) record.startTime = counts.startTime;
-  if (counts.endTime !== void 0) record.endTime = counts.endTime;
-  if (service) record.service = service;
-  return { record, diagnostics: [] };
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  return finishRecord("enterprise", line, parts, problems);
 }
 function readEnterpriseEndpoint(doc, prefix) {
   const problems = new ProblemList(0);
@@ -18229,18 +18223,8 @@ function parseGoldmaneRecord(value, line) {
   const startTime = n("start_time");
   const endTime = n("end_time");
   const service = readService2(key, problems);
-  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record = { format: "goldmane", line, src, dst, protocol, numFlows, bytes: bytes2, packets };
-  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (reporter) record.reporter = reporter;
-  if (action) record.action = action;
-  if (policies) record.policies = policies;
-  if (startTime !== void 0) record.startTime = startTime;
-  if (endTime !== void 0) record.endTime = endTime;
-  if (service) record.service = service;
-  return { record, diagnostics: [] };
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  return finishRecord("goldmane", line, parts, problems);
 }
 var TYPE_BY_NUMBER = [void 0, "wep", "hep", "ns", "net"];
 function readEndpoint2(flow, key, prefix, problems) {

@@ -1,5 +1,6 @@
 import {
   endpointTypeFromWord,
+  finishRecord,
   INVALID,
   isAbsent,
   isObject,
@@ -12,6 +13,7 @@ import {
   readProtocol,
   show,
   type JsonObject,
+  type RecordParts,
   type Read,
 } from "./fields.js";
 import type { FlowEndpointRef, FlowProblemCode, FlowReadResult, FlowRecord } from "./types.js";
@@ -44,35 +46,14 @@ export function parseEnterpriseRecord(value: unknown, line: number): FlowReadRes
     problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
     return undefined;
   };
-  const counts = {
-    numFlows: n("num_flows"),
-    bytes: (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0),
-    packets: (n("packets_in") ?? 0) + (n("packets_out") ?? 0),
-    startTime: n("start_time"),
-    endTime: n("end_time"),
-  };
+  const numFlows = Math.max(1, n("num_flows") ?? 1);
+  const bytes = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
+  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
+  const startTime = n("start_time");
+  const endTime = n("end_time");
   const service = readService(doc, problems);
-  if (problems.items.length > 0 || !src || !dst || protocol === undefined || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record: FlowRecord = {
-    format: "enterprise",
-    line,
-    src,
-    dst,
-    protocol,
-    numFlows: Math.max(1, counts.numFlows ?? 1),
-    bytes: counts.bytes,
-    packets: counts.packets,
-  };
-  if (dstPort !== undefined && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (reporter) record.reporter = reporter;
-  if (action) record.action = action;
-  if (policies) record.policies = policies;
-  if (counts.startTime !== undefined) record.startTime = counts.startTime;
-  if (counts.endTime !== undefined) record.endTime = counts.endTime;
-  if (service) record.service = service;
-  return { record, diagnostics: [] };
+  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes, packets, startTime, endTime, service };
+  return finishRecord("enterprise", line, parts, problems);
 }
 
 /** One end of a document on its own, for readers that cache endpoints (the replay's fast path). */

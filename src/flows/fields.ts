@@ -1,4 +1,4 @@
-import type { FlowEndpointType, FlowProblem, FlowProblemCode } from "./types.js";
+import type { FlowEndpointRef, FlowEndpointType, FlowProblem, FlowProblemCode, FlowReadResult, FlowRecord } from "./types.js";
 
 /**
  * Lenient readers for the scalar fields both flow formats share. Real exports vary in type (Elasticsearch keeps what
@@ -117,4 +117,32 @@ export class ProblemList {
 export function show(v: unknown): string {
   const text = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** What a format's reader found in one record; `finishRecord` checks it whole. */
+export interface RecordParts extends Pick<FlowRecord, "reporter" | "action" | "policies" | "service" | "startTime" | "endTime"> {
+  src: FlowEndpointRef | undefined;
+  dst: FlowEndpointRef | undefined;
+  protocol: Read<string>;
+  dstPort: Read<number>;
+  numFlows: number;
+  bytes: number;
+  packets: number;
+}
+
+/** The record, or every problem found: a record with any problem is reported, never replayed in part. */
+export function finishRecord(format: FlowRecord["format"], line: number, parts: RecordParts, problems: ProblemList): FlowReadResult {
+  const { src, dst, protocol, dstPort } = parts;
+  if (problems.items.length > 0 || !src || !dst || protocol === undefined || protocol === INVALID) {
+    return { diagnostics: problems.items };
+  }
+  const record: FlowRecord = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
+  if (dstPort !== undefined && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
+  if (parts.reporter) record.reporter = parts.reporter;
+  if (parts.action) record.action = parts.action;
+  if (parts.policies) record.policies = parts.policies;
+  if (parts.startTime !== undefined) record.startTime = parts.startTime;
+  if (parts.endTime !== undefined) record.endTime = parts.endTime;
+  if (parts.service) record.service = parts.service;
+  return { record, diagnostics: [] };
 }

@@ -1,5 +1,6 @@
 import {
   endpointTypeFromWord,
+  finishRecord,
   INVALID,
   isAbsent,
   isObject,
@@ -11,6 +12,7 @@ import {
   readProtocol,
   show,
   type JsonObject,
+  type RecordParts,
 } from "./fields.js";
 import { actionWord, formatPolicyHit, pick } from "./policy-hit.js";
 import type { FlowEndpointRef, FlowEndpointType, FlowReadResult, FlowRecord } from "./types.js";
@@ -57,18 +59,8 @@ export function parseGoldmaneRecord(value: unknown, line: number): FlowReadResul
   const startTime = n("start_time");
   const endTime = n("end_time");
   const service = readService(key, problems);
-  if (problems.items.length > 0 || !src || !dst || protocol === undefined || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record: FlowRecord = { format: "goldmane", line, src, dst, protocol, numFlows, bytes, packets };
-  if (dstPort !== undefined && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (reporter) record.reporter = reporter;
-  if (action) record.action = action;
-  if (policies) record.policies = policies;
-  if (startTime !== undefined) record.startTime = startTime;
-  if (endTime !== undefined) record.endTime = endTime;
-  if (service) record.service = service;
-  return { record, diagnostics: [] };
+  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes, packets, startTime, endTime, service };
+  return finishRecord("goldmane", line, parts, problems);
 }
 
 /** EndpointType enum numbers: 1 WorkloadEndpoint, 2 HostEndpoint, 3 NetworkSet, 4 Network. */
