@@ -22601,17 +22601,17 @@ async function readBlobs(api, repo, shas) {
   await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, todo.length) }, worker));
   return out;
 }
+async function readBaseConfig(api, repo, baseTree, configPath = CONFIG_FILE) {
+  const entry = baseTree.find((e) => e.path === configPath);
+  if (!entry) return { config: defaultConfig(), findings: [] };
+  const loaded = parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", configPath);
+  for (const f of loaded.findings) f.revision = "base";
+  return { ...loaded, entry };
+}
 async function readPullRequestFiles(api, repo, baseSha, headSha, maxFileBytes, configPath = CONFIG_FILE) {
   const [baseTree, headTree] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const baseConfig = baseTree.find((e) => e.path === configPath);
+  const { config, findings: configFindings, entry: baseConfig } = await readBaseConfig(api, repo, baseTree, configPath);
   const headConfig = headTree.find((e) => e.path === configPath);
-  let config = defaultConfig();
-  let configFindings = [];
-  if (baseConfig) {
-    const text = (await readBlobs(api, repo, [baseConfig.sha])).get(baseConfig.sha) ?? "";
-    ({ config, findings: configFindings } = parseConfig(text, configPath));
-    for (const f of configFindings) f.revision = "base";
-  }
   const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
   const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
   const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));

@@ -1,4 +1,4 @@
-import { CONFIG_FILE, defaultConfig, parseConfig, type TierguardConfig } from "../review/config.js";
+import { CONFIG_FILE, defaultConfig, parseConfig, type LoadedConfig, type TierguardConfig } from "../review/config.js";
 import { selectReviewFiles } from "../review/select-files.js";
 import type { TextFile } from "../review/context.js";
 import type { RevisionFile } from "../review/load.js";
@@ -53,6 +53,18 @@ export async function readBlobs(api: GitHubApi, repo: RepoRef, shas: readonly st
   return out;
 }
 
+/**
+ * The BASE revision's configuration at `configPath`, parsed, its findings marked `base`; the defaults when the tree
+ * has none. `entry` is the file, when there is one.
+ */
+export async function readBaseConfig(api: GitHubApi, repo: RepoRef, baseTree: readonly TreeEntry[], configPath: string = CONFIG_FILE): Promise<LoadedConfig & { entry?: TreeEntry }> {
+  const entry = baseTree.find((e) => e.path === configPath);
+  if (!entry) return { config: defaultConfig(), findings: [] };
+  const loaded = parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", configPath);
+  for (const f of loaded.findings) f.revision = "base";
+  return { ...loaded, entry };
+}
+
 export interface PullRequestFiles {
   config: TierguardConfig;
   configSource: "base" | "default";
@@ -70,15 +82,8 @@ export interface PullRequestFiles {
  */
 export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number, configPath: string = CONFIG_FILE): Promise<PullRequestFiles> {
   const [baseTree, headTree] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const baseConfig = baseTree.find((e) => e.path === configPath);
+  const { config, findings: configFindings, entry: baseConfig } = await readBaseConfig(api, repo, baseTree, configPath);
   const headConfig = headTree.find((e) => e.path === configPath);
-  let config = defaultConfig();
-  let configFindings: Finding[] = [];
-  if (baseConfig) {
-    const text = (await readBlobs(api, repo, [baseConfig.sha])).get(baseConfig.sha) ?? "";
-    ({ config, findings: configFindings } = parseConfig(text, configPath));
-    for (const f of configFindings) f.revision = "base";
-  }
   const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
   const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
   const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));

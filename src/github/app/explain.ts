@@ -13,10 +13,10 @@ import { readLines } from "../../io/lines.js";
 import { DEFAULT_LOAD_LIMITS } from "../../policy/index.js";
 import { renderExplanationText } from "../../report/explain.js";
 import { GITHUB_COMMENT_LIMIT, truncateMarkdown } from "../../report/review/index.js";
-import { CONFIG_FILE, defaultConfig, parseConfig, policyFileFilter, type TierguardConfig } from "../../review/config.js";
+import { policyFileFilter, type TierguardConfig } from "../../review/config.js";
 import { loadRevision } from "../../review/load.js";
 import type { GitHubApi, RepoRef } from "../api.js";
-import { readBlobs, readTree, type TreeEntry } from "../repo-reader.js";
+import { readBaseConfig, readBlobs, readTree, type TreeEntry } from "../repo-reader.js";
 import { DEFAULT_SNAPSHOT_LIMITS, fetchSnapshot, SnapshotError, type SnapshotLimits } from "../snapshot.js";
 import type { Command } from "./commands.js";
 import { shortSha, type PullTarget } from "./target.js";
@@ -43,7 +43,7 @@ const MAX_RECORDS = 2_000_000;
 export async function explainAtHead(o: ExplainOptions): Promise<string> {
   const repo = o.target.repo;
   const [baseTree, headTree] = await Promise.all([readTree(o.api, repo, o.target.base.sha), readTree(o.api, repo, o.target.head.sha)]);
-  const config = await baseConfig(o.api, repo, baseTree);
+  const { config } = await readBaseConfig(o.api, repo, baseTree);
   const files = headTree.filter((e) => policyFileFilter(config)(e.path) && e.size <= DEFAULT_LOAD_LIMITS.maxFileBytes);
   const blobs = await readBlobs(o.api, repo, files.map((e) => e.sha));
   const head = loadRevision(files.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" })), config, DEFAULT_LOAD_LIMITS, new Map());
@@ -75,12 +75,6 @@ export async function explainAtHead(o: ExplainOptions): Promise<string> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-async function baseConfig(api: GitHubApi, repo: RepoRef, tree: readonly TreeEntry[]): Promise<TierguardConfig> {
-  const entry = tree.find((e) => e.path === CONFIG_FILE);
-  if (!entry) return defaultConfig();
-  return parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "").config;
 }
 
 async function inventoryOf(api: GitHubApi, repo: RepoRef, tree: readonly TreeEntry[], config: TierguardConfig, scratch: string, notes: string[]): Promise<Inventory | undefined> {

@@ -1,6 +1,6 @@
-import { CONFIG_FILE, parseConfig, pathMatcher, policyFileFilter, defaultConfig, type TierguardConfig } from "../../review/config.js";
+import { CONFIG_FILE, pathMatcher, policyFileFilter, type TierguardConfig } from "../../review/config.js";
 import type { GitHubApi, GitHubResponse, RepoRef } from "../api.js";
-import { readBlobs, readTree, type TreeEntry } from "../repo-reader.js";
+import { readBaseConfig, readTree, type TreeEntry } from "../repo-reader.js";
 
 /**
  * Git objects are named by their content, so a commit, tree or blob read once never changes: a job reads them
@@ -37,8 +37,7 @@ export interface PolicyTouch {
  */
 export async function policyTouch(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string): Promise<PolicyTouch> {
   const [base, head] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const configEntry = base.find((e) => e.path === CONFIG_FILE);
-  const config = configEntry ? parseConfig((await readBlobs(api, repo, [configEntry.sha])).get(configEntry.sha) ?? "").config : defaultConfig();
+  const { config } = await readBaseConfig(api, repo, base);
   const isPolicy = policyFileFilter(config);
   const isTest = pathMatcher(config.tests);
   const reviewed = (p: string) => p === CONFIG_FILE || isPolicy(p) || isTest(p);
