@@ -14329,7 +14329,7 @@ function loadFast(source, limits) {
     return void 0;
   }
   if (values.length > limits.maxDocuments) return void 0;
-  const lazy = new LazyPositions(source, limits);
+  const lazy = new LazyPositions(source);
   const documents = [];
   let k = 0;
   values.forEach((value, index) => {
@@ -14343,12 +14343,10 @@ function loadFast(source, limits) {
 }
 var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
 var LazyPositions = class {
-  constructor(source, limits) {
+  constructor(source) {
     this.source = source;
-    this.limits = limits;
   }
   source;
-  limits;
   docs;
   all() {
     if (!this.docs) {
@@ -22105,7 +22103,7 @@ function grouped(flows, kind, severity, ctx, options) {
     else groups3.set(key, [f]);
   }
   const out = [];
-  for (const [decidedBy2, list2] of groups3) {
+  for (const list2 of groups3.values()) {
     const total = list2.reduce((n, f) => n + f.flows, 0);
     const where3 = locate2(list2[0].after, ctx);
     const what = kind === "newly-denied" ? "denies" : "allows";

@@ -4,7 +4,6 @@ import { recordFromValue } from "../flows/detect.js";
 import { readEnterpriseEndpoint } from "../flows/enterprise.js";
 import { enterpriseFastFields } from "../flows/fast-key.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
-import { BoundedCache } from "./cache.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
 
 /**

@@ -72,7 +72,7 @@ function loadFast(source: SourceText, limits: LoadLimits): LoadedFile | undefine
     return undefined;
   }
   if (values.length > limits.maxDocuments) return undefined;
-  const lazy = new LazyPositions(source, limits);
+  const lazy = new LazyPositions(source);
   const documents: RawDocument[] = [];
   let k = 0;
   values.forEach((value, index) => {
@@ -92,10 +92,7 @@ const ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
 /** Positions for a fast-loaded file: the careful parse runs once, on the first request, for every document. */
 class LazyPositions {
   private docs: Array<{ spans: Map<string, NodeSpan>; start: number; length: number }> | undefined;
-  constructor(
-    private readonly source: SourceText,
-    private readonly limits: LoadLimits,
-  ) {}
+  constructor(private readonly source: SourceText) {}
 
   private all() {
     if (!this.docs) {

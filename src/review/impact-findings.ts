@@ -39,7 +39,7 @@ function grouped(flows: readonly ImpactFlow[], kind: "newly-denied" | "newly-all
     else groups.set(key, [f]);
   }
   const out: Finding[] = [];
-  for (const [decidedBy, list] of groups) {
+  for (const list of groups.values()) {
     const total = list.reduce((n, f) => n + f.flows, 0);
     const where = locate(list[0].after, ctx);
     const what = kind === "newly-denied" ? "denies" : "allows";
