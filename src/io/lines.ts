@@ -127,13 +127,15 @@ async function* splitLines(path: string, gz: boolean, range: ReadLinesOptions["r
       }
       const chunkBase = offset;
       offset += chunk.length;
+      // Only lines that end within maxBytes are read; the one crossing it is where reading stops.
+      const usable = Math.min(chunk.length, maxBytes - chunkBase);
       for (;;) {
         if (range && lineStart >= range.end) {
           stop();
           return;
         }
         const nl = chunk.indexOf(10, start);
-        if (nl === -1) break;
+        if (nl === -1 || nl >= usable) break;
         lineStart = chunkBase + nl + 1;
         number++;
         const length = pendingBytes + (nl - start);
