@@ -104,6 +104,6 @@ describe("readLines bounds what a hostile flow file can cost", () => {
     const last = evs[evs.length - 1];
     expect(last).toMatchObject({ type: "error", reason: "limit", cause: "the file is longer than 1048576 bytes decompressed (the limit; raise it with --max-snapshot-bytes)" });
     expect(evs.length - 1).toBeLessThan(4 * 1024 * 1024 / line.length);
-    expect(last.number).toBe(evs.length); // the line after the last one read
+    expect(last.type === "error" && last.number).toBe(evs.length); // the line after the last one read
   });
 });
