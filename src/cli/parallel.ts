@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import { mergeComparisons } from "../impact/compare.js";
 import { mergeSummaries } from "../impact/summary.js";
 import { isGzip } from "../io/lines.js";
+import { mergeOutcomes } from "../io/read-outcome.js";
 import { UsageError } from "./io.js";
 import type { Progress } from "./progress.js";
 import type { ReplayJob, ReplayTotals } from "./replay-run.js";
@@ -22,6 +23,8 @@ const WORKER_SCRIPT = fileURLToPath(new URL("./simulate-worker.js", import.meta.
 export async function workerCount(option: string, flowsPath: string): Promise<number> {
   // The worker script exists only in the built package (tests run from source, in one thread).
   if (!existsSync(WORKER_SCRIPT)) return 1;
+  // A file that is not regular is refused by the one-thread reader (opening a FIFO would block).
+  if (!(await stat(flowsPath).catch(() => undefined))?.isFile()) return 1;
   if (option !== "auto") {
     if (!/^\d+$/.test(option) || Number(option) < 1 || Number(option) > 64) throw new UsageError(`--workers must be auto or 1-64, not "${option}"`);
     return (await isGzip(flowsPath)) ? 1 : Number(option);
@@ -38,7 +41,7 @@ export async function replayInWorkers(n: number, job: ReplayJob, setup: Omit<Wor
     runWorker({ ...setup, job: { ...job, range: { start: cut(i), end: i === n - 1 ? Number.MAX_SAFE_INTEGER : cut(i + 1) } } }, progress),
   );
   const parts = await Promise.all(runs);
-  const total: ReplayTotals = parts[0];
+  const total: ReplayTotals = { ...parts[0], problems: [...parts[0].problems] };
   let offset = parts[0].lines;
   for (const part of parts.slice(1)) {
     mergeSummaries(total.summary, part.summary);
@@ -47,6 +50,7 @@ export async function replayInWorkers(n: number, job: ReplayJob, setup: Omit<Wor
     offset += part.lines;
   }
   total.lines = offset;
+  total.outcome = mergeOutcomes(parts);
   return total;
 }
 

@@ -7,6 +7,7 @@ import { Replayer, type RecordOutcome } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { addToSummary, emptySummary, type SimulationSummary } from "../impact/summary.js";
 import { readLines } from "../io/lines.js";
+import { cutOffAt, stopAt, type ReadOutcome } from "../io/read-outcome.js";
 import type { Diagnostic, Resource } from "../policy/index.js";
 import type { CalicoVersion } from "../policy/version.js";
 
@@ -20,6 +21,8 @@ export interface ReplayJob {
   displayPath: string;
   format?: FlowFormat;
   maxLineBytes: number;
+  /** Most bytes of (decompressed) text read. */
+  maxBytes: number;
   range?: { start: number; end: number };
   /** Parse every record in full (text/json output, --compare-recorded); else the fast path may skip it. */
   needRecord: boolean;
@@ -33,6 +36,8 @@ export interface ReplayTotals {
   problems: Diagnostic[];
   /** Lines seen (for renumbering the next range's problems). */
   lines: number;
+  /** Records replayed, and where reading stopped if it did not reach the end. */
+  outcome: ReadOutcome;
 }
 
 export function buildReplayer(
@@ -56,12 +61,13 @@ export async function runReplay(
   hooks: { onRecord?: (record: FlowRecord, outcome: RecordOutcome) => void; onTick?: () => void } = {},
 ): Promise<ReplayTotals> {
   const parse = createFlowValueParser({ format: job.format, maxLineLength: job.maxLineBytes });
-  const totals: ReplayTotals = { summary: emptySummary(), comparison: emptyComparison(), problems: [], lines: 0 };
-  const { summary, problems } = totals;
+  const totals: ReplayTotals = { summary: emptySummary(), comparison: emptyComparison(), problems: [], lines: 0, outcome: { records: 0 } };
+  const { summary, problems, outcome } = totals;
   const model = replayer.set.version.model;
-  for await (const ev of readLines(job.flowsPath, { maxLineBytes: job.maxLineBytes, range: job.range })) {
+  for await (const ev of readLines(job.flowsPath, { maxLineBytes: job.maxLineBytes, maxBytes: job.maxBytes, range: job.range })) {
     if (ev.type !== "line") {
       if (ev.type === "too-long") totals.lines = ev.number;
+      else outcome.stopped ??= stopAt(ev);
       summary.skippedLines++;
       problems.push({
         code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long",
@@ -80,8 +86,14 @@ export async function runReplay(
     if ("problems" in replayed) {
       if (replayed.problems.length > 0) summary.skippedLines++;
       for (const p of replayed.problems) problems.push(flowProblemToDiagnostic(p, job.displayPath));
+      const cut = cutOffAt(ev.line, replayed.problems);
+      if (cut) {
+        outcome.stopped ??= cut;
+        problems.push({ code: "flows/cut-off", severity: "error", message: cut.cause, file: job.displayPath, line: cut.line, col: 1, path: "" });
+      }
       continue;
     }
+    outcome.records++;
     addToSummary(summary, replayed.numFlows, replayed.outcome);
     hooks.onTick?.();
     const record = replayed.record;

@@ -6,10 +6,12 @@ import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
 import { GitError } from "../io/git.js";
 import { readInventory } from "../io/inventory.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
 import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
 import type { Principal } from "../review/ownership.js";
+import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import { hasErrorFindings, type Finding } from "../review/types.js";
 import { outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
@@ -36,6 +38,7 @@ interface ReviewOptions {
   output: string;
   maxFileBytes: number;
   maxLineBytes: number;
+  maxSnapshotBytes: number;
   workers: string;
 }
 
@@ -44,7 +47,7 @@ export function registerReview(program: Command, io: CliIo, setExit: (code: numb
     .command("review")
     .description("review a policy change between two git revisions: validation, ownership, guard rails, policy tests, lint and the impact on recorded traffic")
     .option("--repo <dir>", "the policy repository (a git work tree or bare repository)", ".")
-    .requiredOption("--base <rev>", "the base revision (the target branch): its tierguard.yaml and flow snapshot are used")
+    .requiredOption("--base <rev>", "the base revision (the target branch): its tierguard.yaml and flow snapshot are used; the head is compared with the merge base of the two")
     .option("--head <rev>", "the revision under review", "HEAD")
     .requiredOption("--author <login>", "the GitHub login of the pull request's author")
     .option("--teams <list>", "the author's teams, comma-separated: org/team or @org/team")
@@ -55,6 +58,7 @@ export function registerReview(program: Command, io: CliIo, setExit: (code: numb
     .addOption(new Option("-o, --output <format>", "markdown (the PR comment), json, sarif or text").default("text"))
     .addOption(new Option("--max-file-bytes <n>", "largest policy file reviewed").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")))
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
+    .addOption(new Option("--max-snapshot-bytes <n>", "most bytes read from one flow snapshot, after decompression").default(DEFAULT_MAX_SNAPSHOT_BYTES).argParser(positiveInt("--max-snapshot-bytes")))
     .option("--workers <n>", "worker threads for replaying an uncompressed snapshot: a number, or auto (one per CPU for files over 32 MiB)", "auto")
     .action(async (opts: ReviewOptions) => setExit(await review(opts, io)));
 }
@@ -87,11 +91,12 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   const { config } = pair;
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-review-"));
   try {
-    const notes: string[] = [];
+    const notes: string[] = pair.note ? [pair.note] : [];
     const extra: Finding[] = [...pair.skipped];
     const inventory = await loadInventory(opts, pair, repo, scratch, io, notes);
     const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
-    const flows = await flowFiles(opts, pair, repo, scratch, io, notes);
+    const snapshotProblems: SnapshotProblem[] = [];
+    const flows = await flowFiles(opts, pair, repo, scratch, io, notes, snapshotProblems);
     const progress = new Progress(io, "records");
     const result = await runReviewPipeline({
       config,
@@ -107,9 +112,11 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
       inventory,
       inventoryPath: inventoryPath(opts, scratch, pair),
       flows,
+      snapshotProblems,
       notes,
       extraFindings: extra,
       maxLineBytes: opts.maxLineBytes,
+      maxSnapshotBytes: opts.maxSnapshotBytes,
       workers: opts.workers,
       cwd: io.cwd,
       progress,
@@ -141,9 +148,12 @@ function inventoryPath(opts: ReviewOptions, scratch: string, pair: RevisionPair)
   return pair.config.inventory && pair.base.tree.some((e) => e.path === pair.config.inventory) ? join(scratch, "inventory") : undefined;
 }
 
-/** --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). */
-async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[]): Promise<FlowFile[]> {
-  if (opts.flows && opts.flows.length > 0) return opts.flows.map((f) => ({ path: resolve(io.cwd, f), display: f }));
+/**
+ * --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). A snapshot
+ * tierguard.yaml names that is not there is a problem (the review fails closed), not a note.
+ */
+async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[], problems: SnapshotProblem[]): Promise<FlowFile[]> {
+  if (opts.flows && opts.flows.length > 0) return opts.flows.map((f) => ({ path: resolve(io.cwd, f), display: f, source: f }));
   const out: FlowFile[] = [];
   for (const [i, p] of pair.config.flows.entries()) {
     if (/^https?:\/\//.test(p)) {
@@ -152,12 +162,12 @@ async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, 
     }
     const entry = pair.base.tree.find((e) => e.path === p);
     if (!entry) {
-      notes.push(`The flow snapshot ${p} named in tierguard.yaml is not in the base revision.`);
+      problems.push({ source: p, kind: "unavailable", reason: `tierguard.yaml names it, but there is no such file in ${pair.base.rev}` });
       continue;
     }
     const dest = join(scratch, `flows-${i}`);
     await exportBlob(repo, entry.blob, dest);
-    out.push({ path: dest, display: `${p} (at ${pair.base.rev})` });
+    out.push({ path: dest, display: `${p} (at ${pair.base.rev})`, source: p });
   }
   return out;
 }

@@ -3,6 +3,8 @@ import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
+import { describeStop, type ReadOutcome } from "../io/read-outcome.js";
 import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
@@ -25,6 +27,7 @@ interface SimulateOptions extends PolicyInputOptions {
   format: string;
   stagedDelete: string;
   maxLineBytes: number;
+  maxSnapshotBytes: number;
   maxProblems: number;
   workers: string;
 }
@@ -41,6 +44,7 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(new Option("--format <format>", "flow record format").choices(["auto", "enterprise", "goldmane"]).default("auto"))
     .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview the deletion (Calico Enterprise) or ignore it (open-source dataplane)").choices(["preview", "ignore"]).default("preview"))
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
+    .addOption(new Option("--max-snapshot-bytes <n>", "most bytes read from the flow file, after decompression").default(DEFAULT_MAX_SNAPSHOT_BYTES).argParser(positiveInt("--max-snapshot-bytes")))
     .addOption(new Option("--max-problems <n>", "most unreadable-line problems printed").default(20).argParser(positiveInt("--max-problems")))
     .option("--workers <n>", "worker threads for --output summary on an uncompressed file: a number, or auto (one per CPU for files over 32 MiB)", "auto");
   for (const o of policyInputOptions()) cmd.addOption(o);
@@ -70,6 +74,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     displayPath: opts.flows,
     format: opts.format === "auto" ? undefined : (opts.format as FlowFormat),
     maxLineBytes: opts.maxLineBytes,
+    maxBytes: opts.maxSnapshotBytes,
     needRecord: output !== "summary" || Boolean(opts.compareRecorded),
     compareRecorded: Boolean(opts.compareRecorded),
   };
@@ -102,7 +107,11 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     });
   }
   progress.done();
-  const { summary, comparison, problems } = totals;
+  const { summary, comparison, problems, outcome } = totals;
+  // A file that gave no record at all must not read as "nothing is denied".
+  if (!outcome.stopped && outcome.records === 0) {
+    problems.push({ code: "flows/no-records", severity: "error", message: "the file holds no flow record that could be replayed (every line is blank or unreadable)", file: opts.flows, line: 1, col: 1, path: "" });
+  }
   if (output === "json") {
     const tail: Record<string, unknown> = { summary, problems };
     if (opts.compareRecorded) tail.comparison = comparison;
@@ -115,8 +124,16 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");
     if (problems.length > opts.maxProblems) io.stderr(`... and ${problems.length - opts.maxProblems} more problems\n`);
-    io.stderr(`tierguard: ${plural(summary.skippedLines, "line")} of ${opts.flows} could not be read; their records are missing from the results\n`);
+    io.stderr(`tierguard: ${incompleteness(opts.flows, summary.skippedLines, outcome)}\n`);
     return EXIT_INVALID;
   }
   return EXIT_OK;
+}
+
+/** The closing line when the results are not those of the whole file. */
+function incompleteness(file: string, skippedLines: number, outcome: ReadOutcome): string {
+  if (outcome.stopped?.kind === "unavailable") return `cannot read ${file}: ${outcome.stopped.cause}`;
+  if (outcome.stopped) return `${file} was read only up to ${describeStop(outcome.stopped)}; the results cover the ${plural(outcome.records, "record")} before it`;
+  if (outcome.records === 0) return `${file} gave no flow record: nothing was replayed`;
+  return `${plural(skippedLines, "line")} of ${file} could not be read; their records are missing from the results`;
 }

@@ -58,11 +58,12 @@ export function parseFlowValue(text: string, line: number, options: FlowLineOpti
   // A byte-order mark may start a file; it is not JSON, so skip it and keep columns true to the text.
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const body = bom ? text.slice(1) : text;
+  // Checked before parsing: a thrown JSON.parse per blank line made a file of newlines cost minutes.
+  if (isBlank(body)) return { diagnostics: [] };
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    if (body.trim() === "") return { diagnostics: [] };
     const at = locateJsonError(body);
     if (!at) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at.offset + bom + 1}: ${at.reason}`, at.offset + bom + 1);
@@ -79,6 +80,15 @@ export function parseFlowValue(text: string, line: number, options: FlowLineOpti
     return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
   }
   return { value, format };
+}
+
+/** True for "" and whitespace-only text; stops at the first other character (a record's `{`). */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
 }
 
 /** Reads a recognised value into a record. */

@@ -43,7 +43,7 @@ export function enterpriseFastFields(doc: Record<string, unknown>): FastFields |
   const srcPort = readPort(doc.source_port);
   if (protocol === undefined || protocol === INVALID || dstPort === INVALID || srcPort === INVALID) return undefined;
   const n = doc.num_flows;
-  if (n !== undefined && n !== null && !(typeof n === "number" && Number.isInteger(n) && n >= 0)) return undefined;
+  if (n !== undefined && n !== null && !(typeof n === "number" && Number.isSafeInteger(n) && n >= 0)) return undefined; // as readCount: 1e308 is an integer, not a count
   const a = doc.action;
   if (a !== undefined && a !== null && a !== "allow" && a !== "deny") return undefined;
   const r = doc.reporter;

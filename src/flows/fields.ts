@@ -1,3 +1,4 @@
+import { parseIpAddress } from "../policy/validate/cidr.js";
 import type { FlowEndpointRef, FlowEndpointType, FlowProblem, FlowProblemCode, FlowReadResult, FlowRecord } from "./types.js";
 
 /**
@@ -63,14 +64,14 @@ export function readProtocol(v: unknown): Read<string> {
 }
 
 /**
- * An IP address as text. Only the shape is checked here (dotted quad, or hex groups with colons); the engine parses
- * it properly. Undefined when absent (aggregated records write null).
+ * An IP address as text, checked with the parser the engine uses: an address that only looks like one ("::::",
+ * "10.0.0.010") would otherwise reach the engine, fail to parse there, and be taken as no address at all.
+ * Undefined when absent (aggregated records write null).
  */
 export function readIp(v: unknown): Read<string> {
   if (isAbsent(v)) return undefined;
   if (typeof v !== "string") return INVALID;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split(".").every((o) => Number(o) <= 255) ? v : INVALID;
-  return /^[0-9A-Fa-f:.]+$/.test(v) && v.includes(":") ? v : INVALID;
+  return parseIpAddress(v) !== undefined ? v : INVALID;
 }
 
 /** `["k=v", ...]` split at the first `=`, as Calico writes labels. Undefined for an item that is not `k=v`. */

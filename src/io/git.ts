@@ -36,6 +36,25 @@ export async function resolveCommit(repo: string, rev: string): Promise<string> 
   return sha;
 }
 
+/**
+ * The best common ancestor of two commits (`git merge-base`), as GitHub diffs a pull request: against it, not the
+ * base branch's tip, so commits that landed on the base after the branch was cut are not taken for the PR's.
+ * Undefined when the histories share no commit.
+ */
+export async function mergeBase(repo: string, base: string, head: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run("git", ["-C", repo, "merge-base", "--end-of-options", base, head], { encoding: "utf8" });
+    const sha = stdout.trim();
+    return /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+  } catch (e) {
+    // Exit status 1 with nothing on stderr: no common ancestor. Anything else is git's error, reported as such.
+    const err = e as { code?: number | string; stderr?: string; message: string };
+    if (err.code === 1 && !err.stderr?.trim()) return undefined;
+    if (err.code === "ENOENT") throw new GitError("git is not installed (or not on PATH)");
+    throw new GitError((err.stderr || err.message).trim().split("\n")[0]);
+  }
+}
+
 /** Every file of the revision, with blob ids and sizes. */
 export async function listTree(repo: string, commit: string): Promise<TreeEntry[]> {
   const out = await git(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);

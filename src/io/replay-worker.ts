@@ -7,7 +7,8 @@ import { readInventory } from "./inventory.js";
 import { buildResources, loadText, type LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
 import type { ParseCache, RevisionFile } from "../review/load.js";
-import { replayRange, type FlowFile } from "./replay-files.js";
+import type { ReadOutcome } from "./read-outcome.js";
+import { replayRange, type FlowFile, type ReplayLimits } from "./replay-files.js";
 
 /**
  * A worker thread of `tierguard review`: rebuilds the base and head policy sets from the files' text (the main
@@ -22,15 +23,15 @@ export interface ReviewWorkerInput {
   cwd: string;
   file: FlowFile;
   range: { start: number; end: number };
-  maxLineBytes: number;
+  replayLimits: ReplayLimits;
 }
 
 export type ReviewWorkerMessage =
   | { type: "progress"; records: number }
-  | { type: "done"; state: ComparerState; lines: number }
+  | { type: "done"; state: ComparerState; lines: number; outcome: ReadOutcome }
   | { type: "failed"; message: string };
 
-async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; lines: number }> {
+async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; lines: number; outcome: ReadOutcome }> {
   const cache: ParseCache = new Map();
   const universe = new EngineUniverse();
   const inventory = input.inventoryPath ? (await readInventory(input.inventoryPath, { cwd: input.cwd })).inventory : undefined;
@@ -51,10 +52,10 @@ async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; l
   const head = new Replayer(set(input.head), resolver);
   const comparer = new ImpactComparer(new Replayer(set(input.base), resolver, { raw: head.raw }), head, input.config.calicoVersion.model);
   let records = 0;
-  const lines = await replayRange(input.file, comparer, input.maxLineBytes, input.range, () => {
+  const { lines, outcome } = await replayRange(input.file, comparer, input.replayLimits, input.range, () => {
     if (++records % 100_000 === 0) parentPort?.postMessage({ type: "progress", records: 100_000 } satisfies ReviewWorkerMessage);
   });
-  return { state: comparer.exportState(), lines };
+  return { state: comparer.exportState(), lines, outcome };
 }
 
 if (parentPort) {

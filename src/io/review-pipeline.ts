@@ -13,7 +13,9 @@ import type { Principal } from "../review/ownership.js";
 import { checkPolicyTests, testTiers } from "../review/policy-tests/index.js";
 import { prepareReview } from "../review/prepare.js";
 import { buildReview } from "../review/run.js";
+import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../review/snapshot-problems.js";
 import type { Finding, Review } from "../review/types.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from "./lines.js";
 import { replayFlowFile, type FlowFile, type Progress } from "./replay-files.js";
 
 /**
@@ -44,10 +46,14 @@ export interface PipelineInput {
   inventoryPath?: string;
   /** Flow snapshots already fetched to local files. */
   flows: FlowFile[];
+  /** Problems the caller found while fetching snapshots (an unreachable URL); the replay adds those it finds. */
+  snapshotProblems?: SnapshotProblem[];
   /** Notes and findings the caller gathered (files too large, a snapshot that could not be fetched). */
   notes: string[];
   extraFindings: Finding[];
   maxLineBytes: number;
+  /** Most bytes of (decompressed) text read from one snapshot; DEFAULT_MAX_SNAPSHOT_BYTES when undefined. */
+  maxSnapshotBytes?: number;
   workers: string;
   cwd: string;
   progress: Progress;
@@ -58,12 +64,17 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   const prepared = prepareReview(input.base, input.head, config, input.limits, input.inventory);
   const { ctx } = prepared;
   let impact: ImpactReport | undefined;
+  const snapshotProblems = [...(input.snapshotProblems ?? [])];
   if (input.flows.length > 0) {
     const resolver = new EndpointResolver(ctx.universe, input.inventory);
     const head = new Replayer(ctx.head.set, resolver);
     const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
     const setup = { config, limits: input.limits, base: input.base.policyFiles, head: input.head.policyFiles, inventoryPath: input.inventoryPath, cwd: input.cwd };
-    for (const f of input.flows) await replayFlowFile(f, comparer, { maxLineBytes: input.maxLineBytes, workers: input.workers }, input.progress, setup);
+    const options = { maxLineBytes: input.maxLineBytes, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES, workers: input.workers };
+    for (const f of input.flows) {
+      const problem = snapshotProblemOf(f.source ?? f.display, await replayFlowFile(f, comparer, options, input.progress, setup));
+      if (problem) snapshotProblems.push(problem);
+    }
     impact = comparer.finish(input.flows.map((f) => f.display), config.impact.maxListed);
     // Workloads seen in the snapshot join the inventory's as what the checks fall back on.
     const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
@@ -84,7 +95,7 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     testTiers: (file, c) => testTiers(file, c),
     impact,
     acknowledgedBy: input.acknowledgedBy,
-    extraFindings: input.extraFindings,
+    extraFindings: [...input.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input.notes,
   });
 }

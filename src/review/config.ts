@@ -33,7 +33,14 @@ export interface TierguardConfig {
     /** Tiers whose policies are guard rails: edits to them are flagged for their owners' attention. */
     tiers: string[];
   };
-  impact: { newlyDenied: ImpactLevel; newlyAllowed: ImpactLevel; pendingChanged: ImpactLevel; maxListed: number };
+  impact: {
+    newlyDenied: ImpactLevel;
+    newlyAllowed: ImpactLevel;
+    pendingChanged: ImpactLevel;
+    maxListed: number;
+    /** A flow snapshot that could not be read whole (or gave no record): an error by default, so the review fails closed. */
+    snapshotProblems: "error" | "warning";
+  };
   lint: { disable: string[] };
   clusters: Array<{ name: string; environment?: string; context?: string }>;
   /** What to do when team memberships cannot be read (the Action without a teams token): a finding of this level. */
@@ -52,7 +59,7 @@ export function defaultConfig(): TierguardConfig {
     admins: [],
     tiers: new Map(),
     guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50 },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
@@ -72,7 +79,7 @@ const SCHEMA = obj({
   admins: arr(str),
   tiers: { t: "map", values: obj({ owners: arr(str) }, ["owners"]) },
   guardrails: obj({ required: arr(str), tiers: arr(str) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str) }),
   clusters: arr(obj({ name: str, environment: str, context: str }, ["name"])),
   ownership: obj({ unverifiableTeams: level }),

@@ -108,7 +108,7 @@ describe("simulate", () => {
       },
     ]);
     expect(r.stderr).toContain(`cut.jsonl.gz:${complete + 1}:1: error [flows/truncated]`);
-    expect(r.stderr).toContain("tierguard: 1 line of cut.jsonl.gz could not be read; their records are missing from the results");
+    expect(r.stderr).toContain(`tierguard: cut.jsonl.gz was read only up to line ${complete + 1}: the gzip stream is truncated or corrupt; the results cover the ${complete} records before it`);
   });
 
   test("malformed lines are reported with their line and column; the other records are still replayed", async () => {
@@ -228,7 +228,8 @@ describe("simulate", () => {
     const r = await json("goldmane1.jsonl", "--format", "enterprise");
     expect(r.code).toBe(1);
     expect(r.out.results).toEqual([]);
-    expect(r.out.problems.map((p) => [p.code, p.line])).toEqual([["flows/mixed-formats", 1]]);
+    // Not one record was replayed: that is said too, so an all-refused file never reads as "nothing denied".
+    expect(r.out.problems.map((p) => [p.code, p.line])).toEqual([["flows/mixed-formats", 1], ["flows/no-records", 1]]);
   });
 
   test("a record whose labels are aggregated away still gets its entry, marked unresolved with the reason", async () => {

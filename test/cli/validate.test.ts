@@ -232,6 +232,16 @@ describe("tierguard validate", () => {
     ]);
   });
 
+  test("an empty directory: load/no-policy-files and exit 1, not a clean 0 files", async () => {
+    await dir.write("nothing/README.md", "no policies here\n");
+    const r = await run(["validate", "nothing"], { cwd: dir.path });
+    expect(r).toEqual({
+      code: 1,
+      stdout: "nothing:1:1: error [load/no-policy-files] no policy files (.yaml, .yml or .json) were found in this directory\n1 error, 0 warnings, 0 notices in 0 files (0 resources)\n",
+      stderr: "",
+    });
+  });
+
   test("--namespace names the namespace of resources that give none", async () => {
     const cidr = '  ingress:\n    - action: Allow\n      source:\n        nets: ["10.0.0.0/33"]\n';
     await dir.write("nsless.yaml", NP(cidr).replace("  namespace: shop\n", ""));

@@ -1,5 +1,6 @@
-import { describe, expect, test } from "@jest/globals";
+import { describe, expect, jest, test } from "@jest/globals";
 import { createFlowLineParser, detectFormat, locateJsonError, parseFlowLine } from "../../src/flows/index.js";
+import { parseFlowValue } from "../../src/flows/detect.js";
 
 const ENTERPRISE_LINE = JSON.stringify({
   source_type: "wep", source_namespace: "shop", source_name_aggr: "web-*", source_labels: "-",
@@ -128,5 +129,17 @@ describe("locateJsonError", () => {
 
   test("deep nesting does not overflow the stack", () => {
     expect(locateJsonError("[".repeat(200_000))).toEqual({ offset: 200_000, reason: "the line ends before the JSON value is complete" });
+  });
+});
+
+describe("blank lines cost no JSON.parse", () => {
+  test.each(["", "   ", "\t\r", "\ufeff "])("%j gives no value and no problem, without parsing", (text) => {
+    const parse = jest.spyOn(JSON, "parse");
+    try {
+      expect(parseFlowValue(text, 7)).toEqual({ diagnostics: [] });
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
