@@ -10,6 +10,7 @@ export const BOARD_SCRIPT = String.raw`
   'use strict';
   var t0 = performance.now();
   var data = JSON.parse(document.getElementById('board-data').textContent);
+  performance.mark('board-parsed');
   var board = document.getElementById('board');
   var details = document.getElementById('details');
   var search = document.getElementById('q');
@@ -18,6 +19,7 @@ export const BOARD_SCRIPT = String.raw`
   var byId = new Map();
   var hay = new Map();
   var lastOpener = null;
+  var rowsCache = [];
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
@@ -39,6 +41,7 @@ export const BOARD_SCRIPT = String.raw`
   }
 
   function nums(c) {
+    if (!data.totals) return '';
     return '<span class="n-allowed" data-count="allowed" title="records allowed">allowed ' + fmt(c.allowed.records) + '</span>' +
       '<span class="n-denied" data-count="denied" title="records denied">denied ' + fmt(c.denied.records) + '</span>' +
       '<span class="n-passed" data-count="passed" title="records passed to the next tier">passed ' + fmt(c.passed.records) + '</span>' +
@@ -52,7 +55,7 @@ export const BOARD_SCRIPT = String.raw`
       '" data-t="' + ti + '" data-i="' + pi + '"><span class="pname">' + esc(who(p)) + '</span> <span class="kind">' + esc(p.kind) +
       (p.order !== undefined ? ' · order ' + p.order : '') + '</span>' + badges(p) +
       '<span class="sel" title="' + esc(p.selector) + '">' + esc(p.selector) + sel + '</span>' +
-      '<span class="nums">' + nums(p.counts) + '</span></button></li>';
+      (data.totals ? '<span class="nums">' + nums(p.counts) + '</span>' : '') + '</button></li>';
   }
 
   function render() {
@@ -69,7 +72,10 @@ export const BOARD_SCRIPT = String.raw`
       });
       html.push('<section class="tier" aria-labelledby="tier-' + ti + '" data-tier="' + esc(t.name) + '">' + head + '<ol>' + rows.join('') + '</ol></section>');
     });
+    performance.mark('board-built');
     board.innerHTML = html.join('');
+    performance.mark('board-inserted');
+    rowsCache = Array.prototype.map.call(board.querySelectorAll('.policy'), function (btn) { return [btn.parentElement, byId.get(btn.dataset.id), hay.get(btn.dataset.id)]; });
     var first = board.querySelector('.policy');
     if (first) first.tabIndex = 0;
     count();
@@ -84,11 +90,9 @@ export const BOARD_SCRIPT = String.raw`
   function filter() {
     var terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     var unused = onlyUnused.checked;
-    board.querySelectorAll('.policy').forEach(function (btn) {
-      var p = byId.get(btn.dataset.id);
-      var h = hay.get(btn.dataset.id);
-      var ok = terms.every(function (x) { return h.indexOf(x) >= 0; }) && (!unused || p.noHits || p.stale);
-      btn.parentElement.hidden = !ok;
+    rowsCache.forEach(function (r) {
+      var ok = terms.every(function (x) { return r[2].indexOf(x) >= 0; }) && (!unused || r[1].noHits || r[1].stale);
+      if (r[0].hidden === ok) r[0].hidden = !ok;
     });
     count();
   }
@@ -113,7 +117,7 @@ export const BOARD_SCRIPT = String.raw`
     if (p.changeSummary) h.push('<p><b>This change:</b> ' + esc(p.changeSummary) + '</p>');
     if (p.newlyDenied) h.push('<p data-section="impact">Newly denied by this policy: <b>' + fmt(p.newlyDenied.flows) + '</b> flows (' + fmt(p.newlyDenied.records) + ' records); newly allowed: <b>' + fmt(p.newlyAllowed.flows) + '</b> flows (' + fmt(p.newlyAllowed.records) + ' records)</p>');
     h.push('<p>Selector <code>' + esc(p.selector) + '</code>; effective <code>' + esc(p.effectiveSelector) + '</code>' + (p.endpoints === undefined ? '' : '; selects ' + p.endpoints + ' known endpoint' + (p.endpoints === 1 ? '' : 's')) + '</p>');
-    h.push('<p>Records: allowed ' + fmt(c.allowed.records) + ', denied ' + fmt(c.denied.records) + ', passed ' + fmt(c.passed.records) + ', pending ' + fmt(c.pending.records) +
+    if (data.totals) h.push('<p>Records: allowed ' + fmt(c.allowed.records) + ', denied ' + fmt(c.denied.records) + ', passed ' + fmt(c.passed.records) + ', pending ' + fmt(c.pending.records) +
       (p.lastHit ? ' · last hit ' + dayOf(p.lastHit) : p.noHits ? ' · <b>no hits</b> in the snapshot (a candidate for removal)' : '') + '</p>');
     h.push('<h3>In words</h3><ul>' + p.explanation.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
     if (p.rules.length) {

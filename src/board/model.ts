@@ -43,7 +43,7 @@ export function buildBoard(input: BoardInput): BoardModel {
     tiers.set(t.name, { name: t.name, order: Number.isFinite(t.order) ? t.order : undefined, defaultAction: t.defaultAction, decided, policies: [] });
   }
   const card = (p: CompiledPolicy, removed: boolean) => {
-    const b = policyCard(p, input, removed ? undefined : input.counter?.get(policyKey(p.ref)));
+    const b = policyCard(p, input, removed ? undefined : input.counter?.get(policyKey(p.ref)), removed);
     const c = changes.get(identityOf(p.resource));
     if (c && c.meaningChanged !== false && (removed || c.kind !== "removed")) {
       b.change = (c.kind === "reformatted" ? undefined : c.kind) as BoardChange | undefined;
@@ -122,9 +122,10 @@ function totalsOf(s: SimulationSummary): BoardModel["totals"] {
   };
 }
 
-function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts | undefined): BoardPolicy {
+/** A removed policy (from the base revision) has no counts: the snapshot was replayed through the head. */
+function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts | undefined, removed: boolean): BoardPolicy {
   const r = p.resource;
-  const hasFlows = input.counter !== undefined;
+  const hasFlows = input.counter !== undefined && !removed;
   const tierDefault = input.set.tier(p.ref.tier)?.defaultAction ?? "Deny";
   const rules: BoardRule[] = [];
   const spec = calicoSpecOf(p);
@@ -137,6 +138,7 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
         direction: dir,
         index: rule.index,
         action: rule.action,
+        path: rule.path,
         line: lineOf(r, rule.path),
         words: specRules[rule.index] ? ruleSentence(specRules[rule.index], dir) : rule.path,
         counts: counts?.rules.get(key) ?? zeroCounts(),
@@ -156,11 +158,11 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
     order: Number.isFinite(p.order) ? p.order : undefined,
     staged: p.staged,
     kubernetes: p.ref.kind.includes("KubernetesNetworkPolicy"),
-    selector: selectorText(r),
+    selector: p.ref.kind.includes("KubernetesNetworkPolicy") ? spec.selector?.trim() || "all()" : selectorText(r),
     effectiveSelector: p.selector.selector.toString(),
     labels: r.metadata.labels ?? {},
     directions: [p.ingressApplies ? "ingress" : "", p.egressApplies ? "egress" : ""].filter(Boolean),
-    endpoints: input.pods ? input.pods.filter((ep) => isTrue(selectorOn(p.selector, ep.labels))).length : undefined,
+    endpoints: input.pods && !removed ? input.pods.filter((ep) => isTrue(selectorOn(p.selector, ep.labels))).length : undefined,
     counts: counts?.counts ?? zeroCounts(),
     noHits: hasFlows ? !(counts?.hit ?? false) : undefined,
     lastHit: counts?.lastHit,
@@ -175,10 +177,8 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
 }
 
 function selectorText(r: Resource): string {
-  const spec = r.spec as { selector?: string; podSelector?: unknown };
-  if (typeof spec.selector === "string") return spec.selector;
-  if (spec.podSelector !== undefined) return `podSelector ${JSON.stringify(spec.podSelector)}`;
-  return "all()";
+  const spec = r.spec as { selector?: string };
+  return typeof spec.selector === "string" && spec.selector.trim() !== "" ? spec.selector : "all()";
 }
 
 function lineOf(r: Resource, path: string): number {

@@ -10,6 +10,8 @@ export interface BoardRule {
   direction: "ingress" | "egress";
   index: number;
   action: string;
+  /** Field path in the file, e.g. `spec.ingress[0]` (the review names rules by it). */
+  path: string;
   /** 1-based line of the rule in the policy's file (0 when unknown). */
   line: number;
   words: string;
