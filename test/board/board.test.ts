@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import type { Browser } from "playwright-core";
 import { INVENTORY, run, SNAPSHOT, tempDir, TEMPLATE_POLICIES, type TempDir } from "../cli/helpers.js";
-import { describeInBrowser, launch, openBoard, type OpenedPage } from "./browser.js";
+import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
 /**
  * The board of the bundled template in headless Chromium: no request but the file itself, no console error, and the
@@ -44,6 +44,7 @@ let opened: OpenedPage;
 let simulate: { results: Array<Record<string, any>>; summary: Record<string, any> };
 
 beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return; // the tests below are skipped, with a message (browser.ts)
   dir = await tempDir("tg-board-");
   const board = await run(["board", ...args, "--out", `${dir.path}/board.html`]);
   expect(board.code).toBe(0);

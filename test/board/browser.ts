@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
  * Debian's Chromium driven by playwright-core (never a downloaded browser). Where /usr/bin/chromium is missing
  * (`.ci/run` installs it with apt-get), the browser tests are skipped with a message saying so, not failed.
  */
-export const CHROMIUM = "/usr/bin/chromium";
+/** TIERGUARD_CHROMIUM overrides the path (to check that the tests skip cleanly without it). */
+export const CHROMIUM = process.env.TIERGUARD_CHROMIUM ?? "/usr/bin/chromium";
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 export const describeInBrowser: typeof describe = HAVE_CHROMIUM ? describe : describe.skip;

@@ -4,7 +4,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { REPO_ROOT, run, tempDir, TEMPLATE, type TempDir } from "../cli/helpers.js";
-import { describeInBrowser, launch, openBoard, type OpenedPage } from "./browser.js";
+import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
 /**
  * `board --repo --base --head` on a pull request against the template: the change (added, changed, removed) on the
@@ -35,6 +35,7 @@ let opened: OpenedPage;
 let review: { impact: Record<string, any> };
 
 beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return; // the tests below are skipped, with a message (browser.ts)
   dir = await tempDir("tg-board-pr-");
   repo = join(dir.path, "repo");
   cpSync(TEMPLATE, repo, { recursive: true });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import type { Browser } from "playwright-core";
 import { enterpriseRecord, run, tempDir, type TempDir } from "../cli/helpers.js";
-import { describeInBrowser, launch, openBoard, type OpenedPage } from "./browser.js";
+import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
 /**
  * 2,000 generated policies (four Calico tiers, enforced, staged, global and Kubernetes policies) render in
@@ -35,6 +35,7 @@ let browser: Browser;
 let opened: OpenedPage;
 
 beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return; // the tests below are skipped, with a message (browser.ts)
   dir = await tempDir("tg-board-large-");
   await dir.write("policies.yaml", generated());
   const flows = Array.from({ length: 200 }, (_, i) =>
