@@ -46,7 +46,7 @@ function compareValue(path: string, b: Json | undefined, h: Json | undefined, ou
   if (/(\.|^)(selector|notSelector|namespaceSelector|serviceAccountSelector)$/.test(path) && (typeof b === "string" || typeof h === "string")) {
     return void out.push(`${path}: ${compareSelectors(asString(b), asString(h))}`);
   }
-  if (/(\.|^)(ports|notPorts)$/.test(path) && (Array.isArray(b) || Array.isArray(h))) return void out.push(`${path}: ${comparePorts(b, h)}`);
+  if (/(\.|^)(ports|notPorts)$/.test(path) && portList(b) && portList(h)) return void out.push(`${path}: ${comparePorts(b, h)}`);
   if (/(\.|^)(nets|notNets)$/.test(path) && (Array.isArray(b) || Array.isArray(h))) return void out.push(`${path}: ${compareSets(b, h, "CIDR")}`);
   if (/(\.|^)action$/.test(path) && typeof b === "string" && typeof h === "string") return void out.push(`${path}: action flipped from ${b} to ${h}`);
   if (/^metadata\.(labels|annotations)$/.test(path) && (isObject(b) || isObject(h))) return compareMap(path, isObject(b) ? b : {}, isObject(h) ? h : {}, out);
@@ -61,6 +61,11 @@ function compareValue(path: string, b: Json | undefined, h: Json | undefined, ou
   if (h === undefined) return void out.push(`${path} removed (was ${short(b)})`);
   if (typeof b !== "object" && typeof h !== "object") return void out.push(`${path} changed from ${short(b)} to ${short(h)}`);
   out.push(`${path} changed:`, ...textDiff(b, h));
+}
+
+/** Calico's port lists (numbers, ranges, names); Kubernetes' `{port, protocol}` objects are compared as text. */
+function portList(v: Json | undefined): boolean {
+  return v === undefined || (Array.isArray(v) && v.every((x) => typeof x === "number" || typeof x === "string"));
 }
 
 function asString(v: Json | undefined): string | undefined {
