@@ -31,7 +31,7 @@ describe("describeMeaningChange", () => {
     ["a CIDR added", calico(policy({ rules: [rule({ nets: "[10.0.0.0/8]" })] })), calico(policy({ rules: [rule({ nets: "[10.0.0.0/8, 192.168.0.0/16]" })] })),
       ["spec.ingress[0].source.nets: CIDR 192.168.0.0/16 added"]],
     ["a rule removed in the middle", calico(policy({ rules: [rule(), rule({ selector: "app == 'b'" }), rule({ selector: "app == 'c'" })] })),
-      calico(policy({ rules: [rule(), rule({ selector: "app == 'c'" })] })), [`spec.ingress: rule removed (was spec.ingress[1]: Allow 6 from app == "b" to ports 80)`]],
+      calico(policy({ rules: [rule(), rule({ selector: "app == 'c'" })] })), [`spec.ingress: rule removed (was spec.ingress[1]: Allow TCP from app == "b" to ports 80)`]],
     ["order and tier", calico(policy()), calico(policy({ order: 200, tier: "security" })), ["spec.order changed from 100 to 200", "spec.tier changed from app to security"]],
     ["a label added", calico(policy()), calico(policy(), "  labels:\n    team: shop\n"), ["label team=shop added"]],
   ];
