@@ -55,7 +55,7 @@ export const BOARD_SCRIPT = String.raw`
       '" data-t="' + ti + '" data-i="' + pi + '"><span class="pname">' + esc(who(p)) + '</span> <span class="kind">' + esc(p.kind) +
       (p.order !== undefined ? ' · order ' + p.order : '') + '</span>' + badges(p) +
       '<span class="sel" title="' + esc(p.selector) + '">' + esc(p.selector) + sel + '</span>' +
-      (data.totals ? '<span class="nums">' + nums(p.counts) + '</span>' : '') + '</button></li>';
+      (data.totals && p.change !== 'removed' ? '<span class="nums">' + nums(p.counts) + '</span>' : '') + '</button></li>';
   }
 
   function render() {
@@ -63,7 +63,7 @@ export const BOARD_SCRIPT = String.raw`
     data.tiers.forEach(function (t, ti) {
       var head = '<h2 id="tier-' + ti + '">' + (ti + 1) + '. ' + esc(t.name) + '<small>' + (t.order !== undefined ? 'order ' + t.order + ' · ' : '') +
         'default ' + esc(t.defaultAction) + ' · ' + t.policies.length + ' polic' + (t.policies.length === 1 ? 'y' : 'ies') +
-        (t.decided ? ' · <span data-count="decided">decided ' + fmt(t.decided.records) + ' records</span>' : '') + '</small></h2>';
+        (t.decided ? ' · <span data-count="decided">decided ' + fmt(t.decided.records) + (t.decided.records === 1 ? ' record' : ' records') + '</span>' : '') + '</small></h2>';
       var rows = t.policies.map(function (p, pi) {
         byId.set(p.id, p);
         hay.set(p.id, [p.kind, p.namespace || '', p.name, who(p), p.tier, p.selector, p.effectiveSelector].concat(

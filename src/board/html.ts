@@ -27,6 +27,7 @@ function totalsHtml(model: BoardModel): string {
       ["allow-records", "allowed", `${n(t.allow.records)} records (${n(t.allow.flows)} flows)`],
       ["deny-records", "denied", `${n(t.deny.records)} records (${n(t.deny.flows)} flows)`],
       ["pending-deny-records", "denied if staged policies were enforced", `${n(t.pendingDeny.records)} records`],
+      ["profile-records", "no policy decided (the namespace profile allows)", `${n(t.decidingTier["__PROFILE__"]?.records ?? 0)} records`],
     );
     if (t.skippedLines > 0) items.push(["skipped", "unreadable lines", n(t.skippedLines)]);
   }

@@ -17,12 +17,12 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .controls input[type=search] { width: 22em; padding:4px 8px; font:inherit; border:1px solid var(--line); border-radius:4px; }
 .legend { color:var(--muted); font-size:12px; margin:6px 0 0; }
 .board { display:flex; gap:12px; padding:12px 16px; align-items:flex-start; overflow-x:auto; }
-.tier { flex: 1 0 260px; max-width: 380px; border:1px solid var(--line); border-radius:6px; background:#fff; max-height: calc(100vh - 170px); display:flex; flex-direction:column; }
+.tier { flex: 1 1 0; min-width: 230px; max-width: 380px; border:1px solid var(--line); border-radius:6px; background:#fff; max-height: calc(100vh - 170px); display:flex; flex-direction:column; }
 .tier h2 { font-size:15px; margin:0; padding:8px 10px; border-bottom:1px solid var(--line); background:var(--bg); }
 .tier h2 small { display:block; font-weight:400; color:var(--muted); font-size:12px; }
 .tier ol { list-style:none; margin:0; padding:4px; overflow-y:auto; }
 .tier li { content-visibility:auto; contain-intrinsic-size: auto 74px; }
-.policy { display:block; width:100%; text-align:left; font:inherit; color:inherit; background:#fff; border:1px solid var(--line); border-left:4px solid var(--line); border-radius:4px; padding:6px 8px; margin:0 0 4px; cursor:pointer; }
+.policy { display:block; width:100%; min-width:0; overflow:hidden; text-align:left; font:inherit; color:inherit; background:#fff; border:1px solid var(--line); border-left:4px solid var(--line); border-radius:4px; padding:6px 8px; margin:0 0 4px; cursor:pointer; }
 .policy:focus-visible, .policy:focus { outline:3px solid var(--focus); outline-offset:1px; }
 .policy.staged { border-style: dashed; border-left-style: dashed; }
 .policy.nohits { background: repeating-linear-gradient(135deg,#fff,#fff 6px,#fff8c5 6px,#fff8c5 8px); }
@@ -54,7 +54,8 @@ pre.yaml span.rule::before { content: "\\25B6" attr(data-line); }
 @media print {
   header { background:none; } .controls, #details, .legend .screen-only { display:none !important; }
   .board { display:block; padding:0; overflow:visible; }
-  .tier { max-height:none; border:none; margin: 0 0 12px; break-inside: auto; }
+  .tier { max-height:none; max-width:none; min-width:0; border:none; margin: 0 0 12px; break-inside: auto; }
+  .sel { white-space: normal; overflow: visible; }
   .tier ol { overflow:visible; columns: 2; }
   .tier li { content-visibility: visible; break-inside: avoid; }
   .policy { border-color:#000; color:#000; }

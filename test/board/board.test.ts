@@ -75,8 +75,12 @@ describeInBrowser("the policy board in Chromium (the template)", () => {
     expect(await total("records")).toBe(n(s.records));
     expect(await total("allow-records")).toBe(`${n(s.verdict.allow.records)} records (${n(s.verdict.allow.flows)} flows)`);
     expect(await total("deny-records")).toBe(`${n(s.verdict.deny.records)} records (${n(s.verdict.deny.flows)} flows)`);
+    expect(await total("profile-records")).toBe(`${n(s.decidingTier.__PROFILE__.records)} records`);
     const decided = await page.$$eval("section.tier", (secs) => secs.map((x) => [(x as HTMLElement).dataset.tier, x.querySelector('[data-count="decided"]')?.textContent]));
-    for (const [tier, text] of decided) expect(text).toBe(`decided ${n(s.decidingTier[tier!]?.records ?? 0)} records`);
+    for (const [tier, text] of decided) {
+      const r = s.decidingTier[tier!]?.records ?? 0;
+      expect(text).toBe(`decided ${n(r)} ${r === 1 ? "record" : "records"}`);
+    }
   });
 
   test("each policy's allowed, denied, passed and pending records equal those in simulate's traces", async () => {
