@@ -91,7 +91,7 @@ export const BOARD_SCRIPT = String.raw`
     var terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     var unused = onlyUnused.checked;
     rowsCache.forEach(function (r) {
-      var ok = terms.every(function (x) { return r[2].indexOf(x) >= 0; }) && (!unused || r[1].noHits || r[1].stale);
+      var ok = !!(terms.every(function (x) { return r[2].indexOf(x) >= 0; }) && (!unused || r[1].noHits || r[1].stale));
       if (r[0].hidden === ok) r[0].hidden = !ok;
     });
     count();

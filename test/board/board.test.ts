@@ -3,6 +3,18 @@ import type { Browser } from "playwright-core";
 import { INVENTORY, run, SNAPSHOT, tempDir, TEMPLATE_POLICIES, type TempDir } from "../cli/helpers.js";
 import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
+
+// What the page callbacks below touch in the browser (the project's TypeScript lib has no DOM; these stay local).
+interface HTMLElement {
+  dataset: Record<string, string | undefined>;
+  hidden: boolean;
+  textContent: string | null;
+  closest(selector: string): HTMLElement | null;
+  querySelector(selector: string): HTMLElement | null;
+}
+declare const document: { getElementById(id: string): HTMLElement | null; activeElement: HTMLElement | null };
+declare const window: unknown;
+
 /**
  * The board of the bundled template in headless Chromium: no request but the file itself, no console error, and the
  * numbers on screen equal to those `simulate --output json` prints for the same inputs (the totals, the deciding

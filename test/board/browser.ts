@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 export const CHROMIUM = process.env.TIERGUARD_CHROMIUM ?? "/usr/bin/chromium";
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
-export const describeInBrowser: typeof describe = HAVE_CHROMIUM ? describe : describe.skip;
+export const describeInBrowser: (name: string, fn: () => void) => void = HAVE_CHROMIUM ? describe : describe.skip;
 if (!HAVE_CHROMIUM) console.warn(`SKIPPED: the board's browser tests need Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 export async function launch(): Promise<Browser> {

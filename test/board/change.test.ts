@@ -6,6 +6,18 @@ import type { Browser } from "playwright-core";
 import { REPO_ROOT, run, tempDir, TEMPLATE, type TempDir } from "../cli/helpers.js";
 import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
+
+// What the page callbacks below touch in the browser (the project's TypeScript lib has no DOM; these stay local).
+interface HTMLElement {
+  dataset: Record<string, string | undefined>;
+  hidden: boolean;
+  textContent: string | null;
+  closest(selector: string): HTMLElement | null;
+  querySelector(selector: string): HTMLElement | null;
+}
+declare const document: { getElementById(id: string): HTMLElement | null; activeElement: HTMLElement | null };
+declare const window: unknown;
+
 /**
  * `board --repo --base --head` on a pull request against the template: the change (added, changed, removed) on the
  * board, and the newly denied and newly allowed counts per policy equal to `review --output json`'s for the same

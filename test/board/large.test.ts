@@ -3,6 +3,18 @@ import type { Browser } from "playwright-core";
 import { enterpriseRecord, run, tempDir, type TempDir } from "../cli/helpers.js";
 import { describeInBrowser, HAVE_CHROMIUM, launch, openBoard, type OpenedPage } from "./browser.js";
 
+
+// What the page callbacks below touch in the browser (the project's TypeScript lib has no DOM; these stay local).
+interface HTMLElement {
+  dataset: Record<string, string | undefined>;
+  hidden: boolean;
+  textContent: string | null;
+  closest(selector: string): HTMLElement | null;
+  querySelector(selector: string): HTMLElement | null;
+}
+declare const document: { getElementById(id: string): HTMLElement | null; activeElement: HTMLElement | null };
+declare const window: unknown;
+
 /**
  * 2,000 generated policies (four Calico tiers, enforced, staged, global and Kubernetes policies) render in
  * Chromium without freezing: the render completes within the test's timeout, the time is printed for the record
