@@ -40,8 +40,10 @@ export const BOARD_SCRIPT = String.raw`
     return b.join('');
   }
 
+  var ZERO = { allowed: { records: 0, flows: 0 }, denied: { records: 0, flows: 0 }, passed: { records: 0, flows: 0 }, pending: { records: 0, flows: 0 } };
   function nums(c) {
     if (!data.totals) return '';
+    c = c || ZERO;
     return '<span class="n-allowed" data-count="allowed" title="records allowed">allowed ' + fmt(c.allowed.records) + '</span>' +
       '<span class="n-denied" data-count="denied" title="records denied">denied ' + fmt(c.denied.records) + '</span>' +
       '<span class="n-passed" data-count="passed" title="records passed to the next tier">passed ' + fmt(c.passed.records) + '</span>' +
@@ -106,9 +108,18 @@ export const BOARD_SCRIPT = String.raw`
     }).join('');
   }
 
+  var detailsById = null;
+  /** Each policy's YAML, rules and flows: parsed on the first open, not at load. */
+  function withDetails(p) {
+    if (!detailsById) detailsById = JSON.parse(document.getElementById('board-details').textContent);
+    if (!p.rules) Object.assign(p, detailsById[p.id]);
+    return p;
+  }
+
   function open(p, opener) {
     lastOpener = opener || null;
-    var c = p.counts;
+    withDetails(p);
+    var c = p.counts || ZERO;
     var h = [];
     h.push('<button type="button" class="close" aria-label="Close details">Close (Esc)</button>');
     h.push('<h2 id="details-title">' + esc(p.kind) + ' ' + esc(who(p)) + badges(p) + '</h2>');
@@ -119,11 +130,16 @@ export const BOARD_SCRIPT = String.raw`
     h.push('<p>Selector <code>' + esc(p.selector) + '</code>; effective <code>' + esc(p.effectiveSelector) + '</code>' + (p.endpoints === undefined ? '' : '; selects ' + p.endpoints + ' known endpoint' + (p.endpoints === 1 ? '' : 's')) + '</p>');
     if (data.totals) h.push('<p>Records: allowed ' + fmt(c.allowed.records) + ', denied ' + fmt(c.denied.records) + ', passed ' + fmt(c.passed.records) + ', pending ' + fmt(c.pending.records) +
       (p.lastHit ? ' · last hit ' + dayOf(p.lastHit) : p.noHits ? ' · <b>no hits</b> in the snapshot (a candidate for removal)' : '') + '</p>');
-    h.push('<h3>In words</h3><ul>' + p.explanation.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
+    var words = p.explanation.slice();
+    p.directions.forEach(function (d, i) {
+      p.rules.forEach(function (r) { if (r.direction === d) words.push((d === 'ingress' ? 'Ingress' : 'Egress') + ' rule ' + r.index + ': ' + r.words + '.'); });
+      words.push(p.endOfRules[i]);
+    });
+    h.push('<h3>In words</h3><ul>' + words.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
     if (p.rules.length) {
       h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th><th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th></tr></thead><tbody>');
       p.rules.forEach(function (r) {
-        var rc = r.counts;
+        var rc = r.counts || ZERO;
         h.push('<tr data-rule="' + r.direction + '#' + r.index + '"><td>' + r.direction + ' ' + r.index + (r.noHits ? ' <span class="badge b-nohits">NO HITS</span>' : '') + '</td><td class="num">' + r.line + '</td><td>' + esc(r.words) +
           '</td><td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td></tr>');
       });
@@ -193,6 +209,11 @@ export const BOARD_SCRIPT = String.raw`
   onlyUnused.addEventListener('change', filter);
 
   render();
+  /** The whole model, details included (for tools and tests that read the page). */
+  window.boardModel = function () {
+    byId.forEach(withDetails);
+    return data;
+  };
   requestAnimationFrame(function () {
     window.boardRenderMs = performance.now() - t0;
     document.body.dataset.rendered = 'true';

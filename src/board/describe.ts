@@ -13,7 +13,11 @@ export function calicoSpecOf(p: CompiledPolicy): CalicoPolicySpec {
   return (r as CalicoPolicyResource).spec;
 }
 
-export function explainPolicy(p: CompiledPolicy, tierDefault: string): string[] {
+/**
+ * With `rules: false`, only what precedes the rules (where it applies, its tier, staged notes): the board sends each
+ * rule's sentence once, with its counts, and its page adds the rule lines and the end of each direction itself.
+ */
+export function explainPolicy(p: CompiledPolicy, tierDefault: string, options: { rules?: boolean } = {}): string[] {
   const spec = calicoSpecOf(p);
   const where = p.namespace !== undefined ? `in namespace ${p.namespace}` : spec.namespaceSelector ? `in namespaces matching ${spec.namespaceSelector}` : "in every namespace and on hosts";
   const dirs = [p.ingressApplies ? "incoming" : "", p.egressApplies ? "outgoing" : ""].filter(Boolean).join(" and ");
@@ -23,13 +27,18 @@ export function explainPolicy(p: CompiledPolicy, tierDefault: string): string[] 
   ];
   if (p.staged && p.stagedAction !== "Set") lines.push(`stagedAction ${p.stagedAction}: ${p.stagedAction === "Delete" ? "previews deleting its enforced twin" : "not evaluated as a rule set"}.`);
   if (p.outOfScope) lines.push(`${p.outOfScope}: evaluated before normal policy; tierguard does not replay it.`);
+  if (options.rules === false) return lines;
   for (const [dir, rules] of [["ingress", spec.ingress ?? []], ["egress", spec.egress ?? []]] as const) {
     if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
     rules.forEach((r, i) => lines.push(`${dir === "ingress" ? "Ingress" : "Egress"} rule ${i}: ${ruleSentence(r, dir)}.`));
-    const end = tierDefault === "Pass" ? "passes to the next tier" : "is denied at the end of the tier (unless a later policy of the tier matches it)";
-    lines.push(`${dir === "ingress" ? "Incoming" : "Outgoing"} traffic no rule matched ${end}.`);
+    lines.push(endOfRules(dir, tierDefault));
   }
   return lines;
+}
+
+export function endOfRules(dir: "ingress" | "egress", tierDefault: string): string {
+  const end = tierDefault === "Pass" ? "passes to the next tier" : "is denied at the end of the tier (unless a later policy of the tier matches it)";
+  return `${dir === "ingress" ? "Incoming" : "Outgoing"} traffic no rule matched ${end}.`;
 }
 
 export function ruleSentence(r: Rule, dir: "ingress" | "egress"): string {

@@ -42,7 +42,30 @@ function totalsHtml(model: BoardModel): string {
   return `<dl class="totals">${items.map(([k, label, v]) => `<div data-total="${k}"><dt>${label}</dt><dd>${v}</dd></div>`).join("")}</dl>`;
 }
 
+/** Fields only the detail view reads: sent in a second JSON block, parsed when a policy is first opened. */
+const DETAIL_FIELDS = ["yaml", "explanation", "endOfRules", "rules", "topFlows"] as const;
+
+/** The model split in two: the list (parsed at load) and each policy's details by id (parsed on first open). */
+export function splitModel(model: BoardModel): { list: unknown; details: Record<string, unknown> } {
+  const details: Record<string, unknown> = {};
+  const tiers = model.tiers.map((t) => ({
+    ...t,
+    policies: t.policies.map((p) => {
+      const light: Record<string, unknown> = { ...p };
+      const heavy: Record<string, unknown> = {};
+      for (const k of DETAIL_FIELDS) {
+        heavy[k] = p[k];
+        delete light[k];
+      }
+      details[p.id] = heavy;
+      return light;
+    }),
+  }));
+  return { list: { ...model, tiers }, details };
+}
+
 export function renderBoardHtml(model: BoardModel): string {
+  const { list, details } = splitModel(model);
   const legend = model.totals
     ? `Counts are flow records from the snapshot: allowed, denied and passed by the policy in the enforced verdict; pending: what a staged policy would decide. NO HITS: no record reached the policy (a candidate for removal)${model.newestRecord ? `; UNUSED ${model.unusedDays}d: last hit more than ${model.unusedDays} days before the newest record (${esc(model.newestRecord.slice(0, 10))})` : ""}.`
     : "No flow snapshot was given: no counts.";
@@ -70,7 +93,8 @@ ${totalsHtml(model)}
 </header>
 <main id="board" class="board" aria-label="Tiers in evaluation order"><noscript>This page needs JavaScript to show the policies.</noscript></main>
 <aside id="details" role="dialog" aria-labelledby="details-title" hidden></aside>
-<script type="application/json" id="board-data">${scriptJson(model)}</script>
+<script type="application/json" id="board-data">${scriptJson(list)}</script>
+<script type="application/json" id="board-details">${scriptJson(details)}</script>
 <script>${BOARD_SCRIPT}</script>
 </body>
 </html>

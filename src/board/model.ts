@@ -6,7 +6,7 @@ import type { Resource } from "../policy/types.js";
 import { identityOf } from "../review/diff.js";
 import type { ResourceChange } from "../review/types.js";
 import { policyKey, type Category, type HitCounter, type PolicyCounts, type Tally } from "./counts.js";
-import { calicoSpecOf, explainPolicy, ruleSentence } from "./describe.js";
+import { calicoSpecOf, endOfRules, explainPolicy, ruleSentence } from "./describe.js";
 import type { BoardChange, BoardModel, BoardPolicy, BoardRule, BoardTier } from "./types.js";
 
 /**
@@ -27,7 +27,15 @@ export interface BoardInput {
 }
 
 const zero = (): Tally => ({ records: 0, flows: 0 });
-const zeroCounts = (): Record<Category, Tally> => ({ allowed: zero(), denied: zero(), passed: zero(), pending: zero() });
+
+/** Zero tallies are left out of the page's data (most rules of a large set), which the page reads as zero. */
+function nonZero(c: Record<Category, Tally> | undefined): Record<Category, Tally> | undefined {
+  return c && Object.values(c).some((t) => t.records > 0) ? c : undefined;
+}
+
+function directionsOf(p: CompiledPolicy): Array<"ingress" | "egress"> {
+  return [...(p.ingressApplies ? ["ingress" as const] : []), ...(p.egressApplies ? ["egress" as const] : [])];
+}
 
 export function buildBoard(input: BoardInput): BoardModel {
   const { set } = input;
@@ -141,7 +149,7 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
         path: rule.path,
         line: lineOf(r, rule.path),
         words: specRules[rule.index] ? ruleSentence(specRules[rule.index], dir) : rule.path,
-        counts: counts?.rules.get(key) ?? zeroCounts(),
+        counts: nonZero(counts?.rules.get(key)),
         noHits: hasFlows && applies && rule.action !== "Log" && counts?.hit === true && !counts.rulesHit.has(key),
       });
     }
@@ -161,9 +169,9 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
     selector: p.ref.kind.includes("KubernetesNetworkPolicy") ? spec.selector?.trim() || "all()" : selectorText(r),
     effectiveSelector: p.selector.selector.toString(),
     labels: r.metadata.labels ?? {},
-    directions: [p.ingressApplies ? "ingress" : "", p.egressApplies ? "egress" : ""].filter(Boolean),
+    directions: directionsOf(p),
     endpoints: input.pods && !removed ? input.pods.filter((ep) => isTrue(selectorOn(p.selector, ep.labels))).length : undefined,
-    counts: counts?.counts ?? zeroCounts(),
+    counts: nonZero(counts?.counts),
     noHits: hasFlows ? !(counts?.hit ?? false) : undefined,
     lastHit: counts?.lastHit,
     stale: stale || undefined,
@@ -171,7 +179,8 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
     file: r.source.file,
     line: lineOf(r, ""),
     yaml: documentText(r),
-    explanation: explainPolicy(p, tierDefault),
+    explanation: explainPolicy(p, tierDefault, { rules: false }),
+    endOfRules: directionsOf(p).map((d) => endOfRules(d, tierDefault)),
     topFlows: counts ? [...counts.flows.values()].sort((a, b) => b.flows - a.flows || b.records - a.records).slice(0, input.topFlows ?? 10) : [],
   };
 }

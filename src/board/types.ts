@@ -15,7 +15,8 @@ export interface BoardRule {
   /** 1-based line of the rule in the policy's file (0 when unknown). */
   line: number;
   words: string;
-  counts: Record<Category, Tally>;
+  /** Absent when every count is zero (the page reads absent as zero). */
+  counts?: Record<Category, Tally>;
   /** Never decided or passed a flow, though its policy was hit (a candidate for removal). */
   noHits: boolean;
 }
@@ -39,7 +40,8 @@ export interface BoardPolicy {
   directions: string[];
   /** Inventory pods the policy applies to; undefined without an inventory. */
   endpoints?: number;
-  counts: Record<Category, Tally>;
+  /** Absent when every count is zero. */
+  counts?: Record<Category, Tally>;
   /** No flow of the snapshot hit the policy at all (undefined without flows). */
   noHits?: boolean;
   /** UNIX seconds of the newest record that hit it, when the records carry times. */
@@ -50,7 +52,10 @@ export interface BoardPolicy {
   file: string;
   line: number;
   yaml: string;
+  /** Where it applies and its tier, in words; the page adds each rule's `words` and how each direction ends. */
   explanation: string[];
+  /** What traffic no rule matched meets, per direction the policy governs. */
+  endOfRules: string[];
   topFlows: TopFlow[];
   change?: BoardChange;
   changeSummary?: string;

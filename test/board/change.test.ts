@@ -113,7 +113,8 @@ describeInBrowser("the board of a pull request (--repo --base --head)", () => {
   });
 
   test("policies and rules with no hits are the review's zero-hit list", async () => {
-    const model = JSON.parse(await opened.page.$eval("#board-data", (e) => e.textContent!));
+    // The whole model, details (rules) included, as the page itself assembles it.
+    const model = (await opened.page.evaluate(() => (window as { boardModel(): unknown }).boardModel())) as any;
     const policies = model.tiers.flatMap((t: any) => t.policies).filter((p: any) => p.change !== "removed");
     const name = (p: any) => `${p.kind} ${p.namespace ? p.namespace + "/" : ""}${p.name}`;
     const board = policies.flatMap((p: any) => [...(p.noHits ? [name(p)] : []), ...p.rules.filter((r: any) => r.noHits).map((r: any) => `${name(p)} ${r.path}`)]);

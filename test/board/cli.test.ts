@@ -81,16 +81,17 @@ describe("tierguard board (command line)", () => {
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(/);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
-    expect(html.match(/<\/script>/g)).toHaveLength(2); // the data block's and the script's own
+    expect(html.match(/<\/script>/g)).toHaveLength(3); // the two data blocks' and the script's own
   });
 
   test("last hit and unused: a policy last hit longer than --unused-days before the newest record is marked stale", async () => {
     const model = async (days: string) => {
       await board("--policies", "p.yaml", "--flows", "flows.jsonl", "--out", `m${days}.html`, "--unused-days", days);
       const html = readFileSync(`${dir.path}/m${days}.html`, "utf8");
-      const json = /<script type="application\/json" id="board-data">(.*?)<\/script>/s.exec(html)![1];
-      const m = JSON.parse(json);
-      return Object.fromEntries(m.tiers.flatMap((t: any) => t.policies).map((p: any) => [p.name, p]));
+      const block = (id: string) => JSON.parse(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, "s").exec(html)![1]);
+      const details = block("board-details");
+      const m = block("board-data");
+      return Object.fromEntries(m.tiers.flatMap((t: any) => t.policies).map((p: any) => [p.name, { ...p, ...details[p.id] }]));
     };
     const m90 = await model("90");
     expect(m90.adservice).toMatchObject({ lastHit: 1_700_000_000 - 200 * 86_400, stale: true, noHits: false });
