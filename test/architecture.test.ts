@@ -16,6 +16,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   impact: ["engine", "flows", "policy", "selector"],
   review: ["impact", "engine", "flows", "policy", "selector"],
   report: ["review", "impact", "engine", "flows", "policy", "selector"],
+  board: ["engine", "policy", "selector", "flows", "impact", "review", "report"],
+  audit: ["policy", "selector", "review"],
 };
 
 function files(dir: string): string[] {
