@@ -74,7 +74,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       configSource: files.configSource,
       configFindings: files.configFindings,
       configChanged: files.configChanged,
-      base: { rev: req.base.ref, commit: req.base.sha, policyFiles: files.base.policyFiles, testFiles: files.base.testFiles },
+      base: { rev: req.base.ref, commit: files.base.commit, policyFiles: files.base.policyFiles, testFiles: files.base.testFiles },
       head: { rev: req.head.ref, commit: req.head.sha, policyFiles: files.head.policyFiles, testFiles: files.head.testFiles },
       limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes },
       author: people.author,
@@ -130,7 +130,7 @@ async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scra
   const out: FlowFile[] = [];
   for (const [i, source] of files.config.flows.entries()) {
     try {
-      out.push(await fetchSnapshot(req.api, req.repo, files.base.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
     } catch (e) {
       if (!(e instanceof SnapshotError)) throw e;
       notes.push(`The flow snapshot ${source} could not be used: ${e.message}.`);
@@ -142,7 +142,7 @@ async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scra
 async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<{ inventory: Inventory; path: string } | undefined> {
   const path = files.config.inventory;
   if (!path) return undefined;
-  const entry = files.base.tree.find((e) => e.path === path);
+  const entry = files.baseTip.tree.find((e) => e.path === path);
   if (!entry) {
     notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
     return undefined;

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type nock from "nock";
-import type { LocalRepo } from "./github-repo.js";
+import { serveCompare, type LocalRepo } from "./github-repo.js";
 
 /**
  * Like github-repo.ts's `serveGitData`, for commits with thousands of files: every blob of the commits is read
@@ -35,6 +35,7 @@ export function serveGitDataBatched(scope: nock.Scope, repo: LocalRepo, owner: s
     content.set(sha, out.subarray(start, start + Number(size)));
     at = start + Number(size) + 1;
   }
+  serveCompare(scope, base, (a, b) => git(["merge-base", a, b]).toString().trim());
   scope
     .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
     .reply((uri) => {
