@@ -13,6 +13,7 @@ import type { Principal } from "../review/ownership.js";
 import { checkPolicyTests, testTiers } from "../review/policy-tests/index.js";
 import { prepareReview } from "../review/prepare.js";
 import { buildReview } from "../review/run.js";
+import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import type { Finding, Review } from "../review/types.js";
 import { replayFlowFile, type FlowFile, type Progress } from "./replay-files.js";
 
@@ -47,6 +48,7 @@ export interface PipelineInput {
   /** Notes and findings the caller gathered (files too large, a snapshot that could not be fetched). */
   notes: string[];
   extraFindings: Finding[];
+  snapshotProblems?: SnapshotProblem[];
   maxLineBytes: number;
   workers: string;
   cwd: string;

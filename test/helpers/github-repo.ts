@@ -61,10 +61,10 @@ export function serveGitData(scope: nock.Scope, repo: LocalRepo, owner: string, 
   serveCompare(scope, base, (a, b) => git("merge-base", a, b).toString().trim());
   scope
     .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
-    .reply((uri) => {
+    .reply(function (uri) {
       const blob = uri.split("/").pop()!;
       const content = git("cat-file", "blob", blob);
-      return [200, { sha: blob, size: content.length, encoding: "base64", content: content.toString("base64") }];
+      return blobReply(this.req.headers.accept, blob, content);
     })
     .persist();
   return scope;
@@ -72,11 +72,12 @@ export function serveGitData(scope: nock.Scope, repo: LocalRepo, owner: string, 
 
 /**
  * `GET /compare/{a}...{b}` as GitHub answers it, reduced to what tierguard reads: the merge base (`git merge-base`),
- * 404 when the commits have no common ancestor. Persisted, like the git data.
+ * 404 when the commits have no common ancestor. Persisted, like the git data, and optional (not every test compares).
  */
 export function serveCompare(scope: nock.Scope, base: string, mergeBase: (a: string, b: string) => string): nock.Scope {
   return scope
     .get(new RegExp(`^${base}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}(\\?.*)?$`))
+    .optionally()
     .reply((uri) => {
       const [a, b] = uri.split("/compare/")[1].split("?")[0].split("...");
       try {
@@ -87,4 +88,10 @@ export function serveCompare(scope: nock.Scope, base: string, mergeBase: (a: str
       }
     })
     .persist();
+}
+
+/** A blob as GitHub answers it: raw bytes for the raw media type, else JSON with the content in base64. */
+export function blobReply(accept: string | string[] | undefined, sha: string, content: Buffer): [number, unknown, Record<string, string>] {
+  if (String(accept ?? "").includes("application/vnd.github.raw")) return [200, content, { "content-type": "application/vnd.github.raw" }];
+  return [200, { sha, size: content.length, encoding: "base64", content: content.toString("base64") }, { "content-type": "application/json; charset=utf-8" }];
 }

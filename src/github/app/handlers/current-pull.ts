@@ -1,6 +1,6 @@
 import type { GitHubApi } from "../../api.js";
 import type { AppDeps } from "../deps.js";
-import { describeError, pullBindings, type AppLog } from "../log.js";
+import { describeError, type AppLog } from "../log.js";
 import { reviewJob } from "../review-job.js";
 import { fetchPull, type PullTarget } from "../target.js";
 import { reviewable } from "./pull-request.js";
@@ -27,9 +27,9 @@ export function reviewCurrentPull(deps: AppDeps, o: CurrentPullRequest): void {
     log: o.log,
     start: async () => {
       const now = await fetchPull(o.api, o.delivered.repo, o.delivered.pull);
-      const log = o.log.child(pullBindings(now));
+      const { log } = o;
       if (now.head.sha !== o.delivered.head.sha) {
-        log.info({ delivered: o.delivered.head.sha }, "not reviewing: the delivery is for a head the pull request has moved on from");
+        log.info({ head: now.head.sha }, "not reviewing: the delivery is for a head the pull request has moved on from");
         return;
       }
       if (now.base.ref !== o.delivered.base.ref || now.base.sha !== o.delivered.base.sha) {
