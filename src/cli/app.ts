@@ -23,7 +23,7 @@ Environment (Probot's standard variables):
   GHE_HOST             GitHub Enterprise Server host name, e.g. github.example.com (default: github.com)
   GHE_PROTOCOL         https (default) or http, for GHE_HOST
   WEBHOOK_PATH         webhook route (default /api/github/webhooks)
-  WEBHOOK_PROXY_URL    a smee.io channel that relays webhooks to a local machine (development)
+  WEBHOOK_PROXY_URL    a smee.io channel for local development: the App prints the smee-client command that relays it
   TIERGUARD_CONCURRENCY  reviews running at once (default 2)
 
 Health: GET /ping answers PONG. See the README, "The GitHub App".

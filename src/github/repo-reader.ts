@@ -8,7 +8,8 @@ import { httpStatus, type GitHubApi, type RepoRef } from "./api.js";
 /**
  * A repository at a commit, read through the Git Data API: the tree (recursive, or walked directory by directory
  * when GitHub truncates it), then only the blobs tierguard needs, a few at a time. A pull request touching
- * thousands of files costs one tree call per revision and one blob call per distinct policy file.
+ * thousands of files costs one tree call per revision and one blob call per distinct policy file. Blobs are read in
+ * the raw media type (bounded by the callers: the load limit per file, the snapshot limit).
  */
 export interface TreeEntry {
   path: string;
@@ -44,13 +45,26 @@ export async function readBlobs(api: GitHubApi, repo: RepoRef, shas: readonly st
   const todo = [...new Set(shas)];
   const worker = async () => {
     for (let sha = todo.pop(); sha !== undefined; sha = todo.pop()) {
-      const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: sha });
-      const bytes = data.encoding === "base64" ? Buffer.from(data.content, "base64") : Buffer.from(data.content, "utf8");
-      out.set(sha, DECODER.decode(bytes));
+      const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: sha, headers: { accept: RAW } });
+      out.set(sha, DECODER.decode(rawBytes(data)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, todo.length) }, worker));
   return out;
+}
+
+/**
+ * GitHub's raw media type: the blob's bytes as they are. The JSON form carries them base64-encoded in one string,
+ * which Octokit fails to parse from about 8 MB on (it then hands back the text, and `content` is undefined).
+ */
+const RAW = "application/vnd.github.raw";
+
+/** A raw answer as Octokit hands it over: bytes (an ArrayBuffer), or text when GitHub names a charset. */
+function rawBytes(data: unknown): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new Error(`GitHub answered a raw blob request with ${data === null ? "null" : typeof data}`);
 }
 
 /**

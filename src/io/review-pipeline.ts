@@ -45,10 +45,11 @@ export interface PipelineInput {
   inventoryPath?: string;
   /** Flow snapshots already fetched to local files. */
   flows: FlowFile[];
+  /** Problems the caller found while fetching snapshots (an unreachable URL); the replay adds those it finds. */
+  snapshotProblems?: SnapshotProblem[];
   /** Notes and findings the caller gathered (files too large, a snapshot that could not be fetched). */
   notes: string[];
   extraFindings: Finding[];
-  snapshotProblems?: SnapshotProblem[];
   maxLineBytes: number;
   workers: string;
   cwd: string;

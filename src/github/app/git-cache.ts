@@ -12,7 +12,10 @@ export function cachingGitApi(api: GitHubApi): GitHubApi {
   const cache = new Map<string, Promise<GitHubResponse>>();
   return {
     request<T = any>(route: string, params?: Record<string, unknown>): Promise<GitHubResponse<T>> {
-      if (!route.startsWith("GET /repos/{owner}/{repo}/git/") && !route.startsWith("GET /repos/{owner}/{repo}/compare/")) return api.request<T>(route, params);
+      const cacheable = route.startsWith("GET /repos/{owner}/{repo}/git/") || route.startsWith("GET /repos/{owner}/{repo}/compare/");
+      // A streamed body (a large blob in the raw media type) can be read once only: never shared.
+      const streamed = (params?.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false;
+      if (!cacheable || streamed) return api.request<T>(route, params);
       const key = `${route} ${JSON.stringify(params ?? {})}`;
       let hit = cache.get(key);
       if (!hit) {
