@@ -88,11 +88,13 @@ async function streamToFile(body: unknown, dest: string, maxBytes: number): Prom
  */
 export function fetchFailure(e: unknown): string {
   if (e instanceof SnapshotError) return scrub(e.message);
-  const err = e as { name?: string; message?: string; status?: number; cause?: { code?: string; message?: string } };
+  const err = e as { name?: string; message?: string; status?: number; code?: unknown; cause?: { code?: unknown; message?: string } };
   if (err?.name === "TimeoutError" || err?.name === "AbortError") return "no complete answer within the time limit";
   if (typeof err?.status === "number") return `GitHub answered HTTP ${err.status}`;
-  const cause = err?.cause?.code ?? err?.cause?.message;
-  return scrub(cause ? `could not connect (${cause})` : (err?.message ?? String(e)));
+  // fetch rejects with "fetch failed" and the socket's error as the cause; its code says what happened.
+  const code = err?.code ?? err?.cause?.code;
+  if (typeof code === "string") return `could not connect (${code})`;
+  return scrub(err?.cause?.message ?? err?.message ?? String(e));
 }
 
 export function scratchPath(dir: string, i: number, what: string): string {

@@ -135,7 +135,9 @@ export function signatureMatches(secret: string, body: Buffer, signature: string
  * bound, then the connection is cut.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, e: Refusal): void {
-  answer(res, e.status, JSON.stringify({ error: e.message }), "application/json", e.status === 413);
+  // No "Connection: close": Node would end the socket with the answer, and a client still sending would see its
+  // write fail (EPIPE) instead of the answer. The drain below bounds what is read; then the connection is cut.
+  answer(res, e.status, JSON.stringify({ error: e.message }), "application/json");
   if (req.complete) return;
   let drained = 0;
   req.on("data", (chunk: Buffer) => {
@@ -146,9 +148,9 @@ function refuse(req: IncomingMessage, res: ServerResponse, e: Refusal): void {
   req.resume();
 }
 
-function answer(res: ServerResponse, status: number, body: string, type: string, close = false): void {
+function answer(res: ServerResponse, status: number, body: string, type: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, { "content-type": type, ...(close ? { connection: "close" } : {}) });
+  res.writeHead(status, { "content-type": type });
   res.end(body);
 }
 
