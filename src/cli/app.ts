@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { run } from "probot";
-import type { TierguardApp } from "../github/app/index.js";
+import type { AppServer, AppServerOptions, TierguardApp } from "../github/app/index.js";
 import { EXIT_OK, InputError, type CliIo } from "./io.js";
 
 /**
- * `tierguard app`: the GitHub App's server (Probot's, with its `/ping` health route and its webhook route). Probot's
+ * `tierguard app`: the GitHub App's server (its `/ping` health route and its webhook route; Probot behind it). Probot's
  * standard environment variables configure it; they are checked first, so a missing one is one clear line and exit
  * code 1, never Probot's setup mode or a stack trace. SIGTERM (Kubernetes stopping the pod) stops taking webhooks and
  * lets running reviews finish for a while before exiting. Probot and the App are loaded only by this command, so the
@@ -24,7 +23,7 @@ Environment (Probot's standard variables):
   GHE_HOST             GitHub Enterprise Server host name, e.g. github.example.com (default: github.com)
   GHE_PROTOCOL         https (default) or http, for GHE_HOST
   WEBHOOK_PATH         webhook route (default /api/github/webhooks)
-  WEBHOOK_PROXY_URL    a smee.io channel that relays webhooks to a local machine (development)
+  WEBHOOK_PROXY_URL    a smee.io channel for local development: the App prints the smee-client command that relays it
   TIERGUARD_CONCURRENCY  reviews running at once (default 2)
 
 Health: GET /ping answers PONG. See the README, "The GitHub App".
@@ -72,7 +71,8 @@ function looksLikeKey(text: string): boolean {
 }
 
 export interface AppServerDeps {
-  run: typeof run;
+  /** Starts the HTTP server; tests inject one to see what it is given. Default: tierguard's own (github/app/server.ts). */
+  serve?: (options: AppServerOptions) => Promise<AppServer>;
 }
 
 interface RunningApp {
@@ -80,33 +80,67 @@ interface RunningApp {
   server: { stop(): Promise<void> };
 }
 
-/** Starts the server and returns once it listens. */
-export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps?: AppServerDeps): Promise<RunningApp> {
+/**
+ * Starts the server and returns once it listens. Probot handles events and authentication; the HTTP server is
+ * tierguard's (github/app/server.ts), because Probot's reads a webhook's body whole, unverified, and logs it.
+ */
+export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServerDeps = {}): Promise<RunningApp> {
   const { problems, settings } = checkAppEnv(env, io.cwd);
   if (!settings) throw new InputError(`cannot start the App:\n  - ${problems.join("\n  - ")}\n(run tierguard app --help for the variables)`);
-  const { tierguardApp, tierguardOctokit } = await import("../github/app/index.js");
-  const start = deps?.run ?? (await import("probot")).run;
+  const { tierguardApp, tierguardOctokit, startAppServer } = await import("../github/app/index.js");
+  const { Probot } = await import("probot");
   const app = tierguardApp({ concurrency: settings.concurrency });
-  // The key as text: Probot would read a relative PRIVATE_KEY_PATH from its own working directory, and fall back to
-  // any *.pem it finds there, or to its setup mode when it finds none.
-  const key = env.PRIVATE_KEY ?? readFileSync(resolve(io.cwd, env.PRIVATE_KEY_PATH!), "utf8");
-  const server = await start(app, { env: { ...env, PRIVATE_KEY: key, PRIVATE_KEY_PATH: undefined }, Octokit: tierguardOctokit() });
+  const probot = new Probot({
+    appId: Number(env.APP_ID),
+    privateKey: privateKeyText(env, io.cwd),
+    secret: env.WEBHOOK_SECRET,
+    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined,
+    logLevel: (env.LOG_LEVEL ?? "info") as "info",
+    logFormat: logFormat(env),
+    Octokit: tierguardOctokit(),
+  });
+  await probot.load(app);
+  await probot.ready();
+  const log = probot.log.child({ name: "http" });
+  const serve = deps.serve ?? startAppServer;
+  const server = await serve({ probot, secret: env.WEBHOOK_SECRET!, host: env.HOST ?? "localhost", port: env.PORT ? Number(env.PORT) : 3000, webhookPath: env.WEBHOOK_PATH, log });
+  if (env.WEBHOOK_PROXY_URL) {
+    log.warn({ proxy: env.WEBHOOK_PROXY_URL }, `relay the webhooks with: npx smee-client --url ${env.WEBHOOK_PROXY_URL} --target http://localhost:${server.port}${env.WEBHOOK_PATH ?? "/api/github/webhooks"}`);
+  }
   return { app, server };
 }
 
-/** The process lives on until a signal: SIGTERM stops taking webhooks and gives running reviews time to finish. */
+/**
+ * The key as text: PEM, with \\n escapes, or base64 of it (Probot's rules). Read here because Probot would read a
+ * relative PRIVATE_KEY_PATH from its own working directory, or fall back to any *.pem it finds there.
+ */
+function privateKeyText(env: NodeJS.ProcessEnv, cwd: string): string {
+  if (!env.PRIVATE_KEY) return readFileSync(resolve(cwd, env.PRIVATE_KEY_PATH!), "utf8");
+  const text = env.PRIVATE_KEY.replace(/\\n/g, "\n");
+  return /-----BEGIN/.test(text) ? text : Buffer.from(text, "base64").toString("utf8");
+}
+
+/** As Probot's run(): LOG_FORMAT, else JSON in production and pretty lines otherwise. */
+function logFormat(env: NodeJS.ProcessEnv): "json" | "pretty" {
+  if (env.LOG_FORMAT) return env.LOG_FORMAT === "pretty" ? "pretty" : "json";
+  return env.NODE_ENV === "production" ? "json" : "pretty";
+}
+
+/** The process lives on until a signal: SIGTERM (or SIGINT) stops taking webhooks and gives running reviews time to finish. */
 function stayUp({ app, server }: RunningApp, io: CliIo): void {
   const log = (msg: string) => io.stderr(`tierguard app: ${msg}\n`);
   // A safety net: a rejection nothing handled is logged, not a crash of every review in flight.
   process.on("unhandledRejection", (e) => log(`unhandled rejection (a bug in tierguard): ${(e as Error)?.message ?? String(e)}`));
-  process.once("SIGTERM", () => {
-    log("SIGTERM: no new webhooks; letting running reviews finish");
+  const stop = (signal: string) => {
+    log(`${signal}: no new webhooks; letting running reviews finish`);
     const grace = new Promise<void>((r) => setTimeout(r, GRACE_MS).unref());
     void server
       .stop()
       .then(() => Promise.race([app.idle(), grace]))
       .finally(() => process.exit(EXIT_OK));
-  });
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
 }
 
 export function registerApp(program: Command, io: CliIo, setExit: (code: number) => void): void {

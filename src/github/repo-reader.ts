@@ -3,12 +3,13 @@ import { selectReviewFiles } from "../review/select-files.js";
 import type { TextFile } from "../review/context.js";
 import type { RevisionFile } from "../review/load.js";
 import type { Finding } from "../review/types.js";
-import type { GitHubApi, RepoRef } from "./api.js";
+import { httpStatus, type GitHubApi, type RepoRef } from "./api.js";
 
 /**
  * A repository at a commit, read through the Git Data API: the tree (recursive, or walked directory by directory
  * when GitHub truncates it), then only the blobs tierguard needs, a few at a time. A pull request touching
- * thousands of files costs one tree call per revision and one blob call per distinct policy file.
+ * thousands of files costs one tree call per revision and one blob call per distinct policy file. Blobs are read in
+ * the raw media type (bounded by the callers: the load limit per file, the snapshot limit).
  */
 export interface TreeEntry {
   path: string;
@@ -44,13 +45,26 @@ export async function readBlobs(api: GitHubApi, repo: RepoRef, shas: readonly st
   const todo = [...new Set(shas)];
   const worker = async () => {
     for (let sha = todo.pop(); sha !== undefined; sha = todo.pop()) {
-      const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: sha });
-      const bytes = data.encoding === "base64" ? Buffer.from(data.content, "base64") : Buffer.from(data.content, "utf8");
-      out.set(sha, DECODER.decode(bytes));
+      const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: sha, headers: { accept: RAW } });
+      out.set(sha, DECODER.decode(rawBytes(data)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, todo.length) }, worker));
   return out;
+}
+
+/**
+ * GitHub's raw media type: the blob's bytes as they are. The JSON form carries them base64-encoded in one string,
+ * which Octokit fails to parse from about 8 MB on (it then hands back the text, and `content` is undefined).
+ */
+const RAW = "application/vnd.github.raw";
+
+/** A raw answer as Octokit hands it over: bytes (an ArrayBuffer), or text when GitHub names a charset. */
+function rawBytes(data: unknown): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new Error(`GitHub answered a raw blob request with ${data === null ? "null" : typeof data}`);
 }
 
 /**
@@ -70,30 +84,56 @@ export interface PullRequestFiles {
   configSource: "base" | "default";
   configFindings: Finding[];
   configChanged: boolean;
+  /**
+   * What the pull request is compared with: the MERGE BASE of the base and head revisions, as GitHub's own diff
+   * (so the base branch moving on after the head branched off is not the pull request's change).
+   */
   base: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
   head: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
+  /** The base branch's tip (the pull request's base sha): where tierguard.yaml, the snapshot and the inventory are read. */
+  baseTip: { commit: string; tree: TreeEntry[] };
   /** Files over the size limit, as findings. */
   skipped: Finding[];
 }
 
 /**
- * Both revisions of a pull request; the configuration always from the BASE, at `configPath` (the Action's `config`
- * input; default tierguard.yaml at the root).
+ * The merge base of two commits (`GET /compare/{base}...{head}`'s `merge_base_commit`), the commit GitHub's
+ * pull-request diff starts from. Commits with no common ancestor (GitHub answers 404) compare with `base` itself.
+ */
+export async function mergeBase(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string): Promise<string> {
+  if (baseSha === headSha) return baseSha;
+  try {
+    const { data } = await api.request("GET /repos/{owner}/{repo}/compare/{basehead}", { ...repo, basehead: `${baseSha}...${headSha}`, per_page: 1 });
+    const sha = (data as { merge_base_commit?: { sha?: unknown } }).merge_base_commit?.sha;
+    return typeof sha === "string" && sha.length > 0 ? sha : baseSha;
+  } catch (e) {
+    if (httpStatus(e) === 404) return baseSha;
+    throw e;
+  }
+}
+
+/**
+ * Both sides of a pull request: the head, and the merge base it is compared with; the configuration always from
+ * the BASE tip, at `configPath` (the Action's `config` input; default tierguard.yaml at the root).
  */
 export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number, configPath: string = CONFIG_FILE): Promise<PullRequestFiles> {
-  const [baseTree, headTree] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const { config, findings: configFindings, entry: baseConfig } = await readBaseConfig(api, repo, baseTree, configPath);
+  const fork = await mergeBase(api, repo, baseSha, headSha);
+  const [tipTree, forkTree, headTree] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? undefined : readTree(api, repo, fork), readTree(api, repo, headSha)]);
+  const baseTree = forkTree ?? tipTree;
+  const { config, findings: configFindings, entry: tipConfig } = await readBaseConfig(api, repo, tipTree, configPath);
+  const forkConfig = baseTree.find((e) => e.path === configPath);
   const headConfig = headTree.find((e) => e.path === configPath);
   const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
   const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
   const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
   return {
     config,
-    configSource: baseConfig ? "base" : "default",
+    configSource: tipConfig ? "base" : "default",
     configFindings,
-    configChanged: (baseConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: baseSha, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    configChanged: (forkConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
+    base: { commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
     head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
+    baseTip: { commit: baseSha, tree: tipTree },
     skipped,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Inventory } from "../flows/inventory.js";
@@ -8,12 +8,13 @@ import { runReviewPipeline } from "../io/review-pipeline.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
 import type { Principal } from "../review/ownership.js";
+import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import type { Finding, Review } from "../review/types.js";
 import type { GitHubApi, Log, RepoRef } from "./api.js";
 import { approvers, configTeams, memberTeams, TeamsUnverifiable } from "./people.js";
-import { readBlobs } from "./repo-reader.js";
 import { readPullRequestFiles, type PullRequestFiles } from "./repo-reader.js";
-import { DEFAULT_SNAPSHOT_LIMITS, fetchSnapshot, SnapshotError, type SnapshotLimits } from "./snapshot.js";
+import { scrub } from "./redact.js";
+import { DEFAULT_SNAPSHOT_LIMITS, downloadBlob, fetchFailure, fetchSnapshot, type SnapshotLimits } from "./snapshot.js";
 
 /**
  * The pull-request review through the GitHub API, shared by the App and the Action: both revisions' files, the
@@ -45,6 +46,8 @@ export interface GitHubReviewRequest {
   log: Log;
   /** Called between stages, for a check run showing progress. */
   progress?: (stage: string) => Promise<void>;
+  /** The review pipeline; tests inject one to see its input. Default: runReviewPipeline. */
+  runPipeline?: typeof runReviewPipeline;
 }
 
 export interface GitHubReviewResult {
@@ -67,14 +70,15 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
     if (!people.verified) notes.push(`Team memberships could not be read (${people.why}); ownership by team is reported as unverifiable.`);
     const inventory = await inventoryOf(req, files, scratch, notes);
     await req.progress?.("fetching the flow snapshot");
-    const flows = req.flowsOverride ?? (await snapshots(req, files, scratch, notes));
+    const snapshotProblems: SnapshotProblem[] = [];
+    const flows = req.flowsOverride ?? (await snapshots(req, files, scratch, snapshotProblems));
     await req.progress?.(flows.length > 0 ? "replaying the flow snapshot through base and head" : "running the checks");
-    const review = await runReviewPipeline({
+    const review = await (req.runPipeline ?? runReviewPipeline)({
       config,
       configSource: files.configSource,
       configFindings: files.configFindings,
       configChanged: files.configChanged,
-      base: { rev: req.base.ref, commit: req.base.sha, policyFiles: files.base.policyFiles, testFiles: files.base.testFiles },
+      base: { rev: req.base.ref, commit: files.base.commit, policyFiles: files.base.policyFiles, testFiles: files.base.testFiles },
       head: { rev: req.head.ref, commit: req.head.sha, policyFiles: files.head.policyFiles, testFiles: files.head.testFiles },
       limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes },
       author: people.author,
@@ -85,6 +89,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       flows,
       notes,
       extraFindings: extra,
+      snapshotProblems,
       maxLineBytes: 1 << 20,
       workers: "auto",
       cwd: scratch,
@@ -126,14 +131,19 @@ function unverifiable(f: Finding, config: TierguardConfig, why: string): Finding
   };
 }
 
-async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<FlowFile[]> {
+/**
+ * Each snapshot tierguard.yaml names, fetched to a scratch file; one that cannot be fetched (not there, too large,
+ * an HTTP error, a timeout, the network) is a problem the review reports, never a crash of the review.
+ */
+async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, problems: SnapshotProblem[]): Promise<FlowFile[]> {
   const out: FlowFile[] = [];
   for (const [i, source] of files.config.flows.entries()) {
     try {
-      out.push(await fetchSnapshot(req.api, req.repo, files.base.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
     } catch (e) {
-      if (!(e instanceof SnapshotError)) throw e;
-      notes.push(`The flow snapshot ${source} could not be used: ${e.message}.`);
+      const reason = fetchFailure(e);
+      req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
+      problems.push({ kind: "unavailable", source: scrub(source), reason });
     }
   }
   return out;
@@ -142,13 +152,18 @@ async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scra
 async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<{ inventory: Inventory; path: string } | undefined> {
   const path = files.config.inventory;
   if (!path) return undefined;
-  const entry = files.base.tree.find((e) => e.path === path);
+  const entry = files.baseTip.tree.find((e) => e.path === path);
   if (!entry) {
     notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
     return undefined;
   }
   const local = join(scratch, "inventory");
-  await writeFile(local, (await readBlobs(req.api, req.repo, [entry.sha])).get(entry.sha) ?? "");
+  try {
+    await downloadBlob(req.api, req.repo, entry, local, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
+  } catch (e) {
+    notes.push(`The inventory ${path} could not be read: ${fetchFailure(e)}.`);
+    return undefined;
+  }
   const read = await readInventory(local, { cwd: scratch });
   if (!read.inventory) {
     notes.push(`The inventory ${path} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type nock from "nock";
-import type { LocalRepo } from "./github-repo.js";
+import { blobReply, serveCompare, type LocalRepo } from "./github-repo.js";
 
 /**
  * Like github-repo.ts's `serveGitData`, for commits with thousands of files: every blob of the commits is read
@@ -35,12 +35,13 @@ export function serveGitDataBatched(scope: nock.Scope, repo: LocalRepo, owner: s
     content.set(sha, out.subarray(start, start + Number(size)));
     at = start + Number(size) + 1;
   }
+  serveCompare(scope, base, (a, b) => git(["merge-base", a, b]).toString().trim());
   scope
     .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
-    .reply((uri) => {
+    .reply(function (uri) {
       const sha = uri.split("/").pop()!;
       const c = content.get(sha);
-      return c ? [200, { sha, size: c.length, encoding: "base64", content: c.toString("base64") }] : [404, { message: "Not Found" }];
+      return c ? blobReply(this.req.headers.accept, sha, c) : [404, { message: "Not Found" }];
     })
     .persist();
   return scope;

@@ -58,13 +58,40 @@ export function serveGitData(scope: nock.Scope, repo: LocalRepo, owner: string, 
     scope.get(`${base}/git/commits/${sha}`).reply(200, { sha, tree: { sha: tree } }).persist();
     scope.get(`${base}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries }).persist();
   }
+  serveCompare(scope, base, (a, b) => git("merge-base", a, b).toString().trim());
   scope
     .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
-    .reply((uri) => {
+    .reply(function (uri) {
       const blob = uri.split("/").pop()!;
       const content = git("cat-file", "blob", blob);
-      return [200, { sha: blob, size: content.length, encoding: "base64", content: content.toString("base64") }];
+      return blobReply(this.req.headers.accept, blob, content);
     })
     .persist();
   return scope;
+}
+
+/**
+ * `GET /compare/{a}...{b}` as GitHub answers it, reduced to what tierguard reads: the merge base (`git merge-base`),
+ * 404 when the commits have no common ancestor. Persisted, like the git data, and optional (not every test compares).
+ */
+export function serveCompare(scope: nock.Scope, base: string, mergeBase: (a: string, b: string) => string): nock.Scope {
+  return scope
+    .get(new RegExp(`^${base}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}(\\?.*)?$`))
+    .optionally()
+    .reply((uri) => {
+      const [a, b] = uri.split("/compare/")[1].split("?")[0].split("...");
+      try {
+        const sha = mergeBase(a, b);
+        return [200, { status: "ahead", merge_base_commit: { sha }, base_commit: { sha: a }, commits: [], files: [] }];
+      } catch {
+        return [404, { message: "No common ancestor between the commits" }];
+      }
+    })
+    .persist();
+}
+
+/** A blob as GitHub answers it: raw bytes for the raw media type, else JSON with the content in base64. */
+export function blobReply(accept: string | string[] | undefined, sha: string, content: Buffer): [number, unknown, Record<string, string>] {
+  if (String(accept ?? "").includes("application/vnd.github.raw")) return [200, content, { "content-type": "application/vnd.github.raw" }];
+  return [200, { sha, size: content.length, encoding: "base64", content: content.toString("base64") }, { "content-type": "application/json; charset=utf-8" }];
 }

@@ -17,7 +17,8 @@ import { policyFileFilter, type TierguardConfig } from "../../review/config.js";
 import { loadRevision } from "../../review/load.js";
 import type { GitHubApi, RepoRef } from "../api.js";
 import { readBaseConfig, readBlobs, readTree, type TreeEntry } from "../repo-reader.js";
-import { DEFAULT_SNAPSHOT_LIMITS, fetchSnapshot, SnapshotError, type SnapshotLimits } from "../snapshot.js";
+import { scrub } from "../redact.js";
+import { DEFAULT_SNAPSHOT_LIMITS, fetchFailure, fetchSnapshot, type SnapshotLimits } from "../snapshot.js";
 import type { Command } from "./commands.js";
 import { shortSha, type PullTarget } from "./target.js";
 
@@ -140,8 +141,7 @@ async function fromSnapshot(o: ExplainOptions, c: ResolveContext, specs: string[
     try {
       file = await fetchSnapshot(o.api, repo, c.baseTree, source, join(c.scratch, `flows-${i}`), o.snapshot ?? DEFAULT_SNAPSHOT_LIMITS);
     } catch (e) {
-      if (!(e instanceof SnapshotError)) throw e;
-      c.notes.push(`The flow snapshot ${source} could not be used: ${e.message}.`);
+      c.notes.push(`The flow snapshot ${scrub(source)} could not be used: ${fetchFailure(e)}.`);
       continue;
     }
     let records = 0;

@@ -1,17 +1,21 @@
 import { CONFIG_FILE, pathMatcher, policyFileFilter, type TierguardConfig } from "../../review/config.js";
 import type { GitHubApi, GitHubResponse, RepoRef } from "../api.js";
-import { readBaseConfig, readTree, type TreeEntry } from "../repo-reader.js";
+import { mergeBase, readBaseConfig, readTree, type TreeEntry } from "../repo-reader.js";
 
 /**
  * Git objects are named by their content, so a commit, tree or blob read once never changes: a job reads them
  * through this cache, and deciding whether a pull request touches policy files costs no second read when the
- * review then reads the same trees. Only `GET .../git/...` is cached, and only for one job.
+ * review then reads the same trees. Only `GET .../git/...` and the comparison of two commits (their merge base) are
+ * cached, and only for one job.
  */
 export function cachingGitApi(api: GitHubApi): GitHubApi {
   const cache = new Map<string, Promise<GitHubResponse>>();
   return {
     request<T = any>(route: string, params?: Record<string, unknown>): Promise<GitHubResponse<T>> {
-      if (!route.startsWith("GET /repos/{owner}/{repo}/git/")) return api.request<T>(route, params);
+      const cacheable = route.startsWith("GET /repos/{owner}/{repo}/git/") || route.startsWith("GET /repos/{owner}/{repo}/compare/");
+      // A streamed body (a large blob in the raw media type) can be read once only: never shared.
+      const streamed = (params?.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false;
+      if (!cacheable || streamed) return api.request<T>(route, params);
       const key = `${route} ${JSON.stringify(params ?? {})}`;
       let hit = cache.get(key);
       if (!hit) {
@@ -32,12 +36,14 @@ export interface PolicyTouch {
 }
 
 /**
- * Which reviewed paths a pull request changes, from the two trees (no pull-request file listing, which GitHub caps
- * at 3,000 files), with the paths of the BASE revision's tierguard.yaml.
+ * Which reviewed paths a pull request changes, from the trees of its head and of the merge base it is compared with
+ * (no pull-request file listing, which GitHub caps at 3,000 files), with the paths of the BASE tip's tierguard.yaml.
  */
 export async function policyTouch(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string): Promise<PolicyTouch> {
-  const [base, head] = await Promise.all([readTree(api, repo, baseSha), readTree(api, repo, headSha)]);
-  const { config } = await readBaseConfig(api, repo, base);
+  const fork = await mergeBase(api, repo, baseSha, headSha);
+  const [tip, forkTree, head] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? undefined : readTree(api, repo, fork), readTree(api, repo, headSha)]);
+  const base = forkTree ?? tip;
+  const { config } = await readBaseConfig(api, repo, tip);
   const isPolicy = policyFileFilter(config);
   const isTest = pathMatcher(config.tests);
   const reviewed = (p: string) => p === CONFIG_FILE || isPolicy(p) || isTest(p);

@@ -3,6 +3,7 @@ import type { GitHubApi } from "../api.js";
 import { reviewPullRequest } from "../review-run.js";
 import type { SnapshotLimits } from "../snapshot.js";
 import { SYSTEM_CLOCK, type Clock } from "./clock.js";
+import { DeliveryLog } from "./deliveries.js";
 import type { AppDeps, EventContext } from "./deps.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
 import { onIssueComment } from "./handlers/comment-commands.js";
@@ -10,7 +11,7 @@ import { onDeploymentStatus, onPullRequestClosed } from "./handlers/merge.js";
 import { onPullRequest, REVIEW_ACTIONS } from "./handlers/pull-request.js";
 import { onPullRequestReview } from "./handlers/review.js";
 import { AppIdentity } from "./identity.js";
-import { appLog, describeError, type PinoLike } from "./log.js";
+import { appLog, describeError, oneNamePerLine, type PinoLike } from "./log.js";
 import { JobQueue } from "./queue.js";
 import type { ReviewJobDeps } from "./review-job.js";
 import { GITHUB_COMMENT_LIMIT } from "../../report/review/index.js";
@@ -43,9 +44,11 @@ export interface TierguardApp extends ApplicationFunction {
 export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
   const queues: JobQueue[] = [];
   const fn = (app: Probot): void => {
+    oneNamePerLine(app.log);
     const log = appLog(app.log as unknown as PinoLike, { name: "tierguard" });
     const queue = new JobQueue({ concurrency: options.concurrency ?? 2, log });
     queues.push(queue);
+    const deliveries = new DeliveryLog();
     const deps: AppDeps = {
       queue,
       runReview: options.runReview ?? reviewPullRequest,
@@ -57,6 +60,11 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
     };
     const on = (events: string[], handler: (deps: AppDeps, ctx: EventContext) => void) =>
       app.on(events as never, async (ctx: unknown) => {
+        const { id } = ctx as EventContext;
+        if (deliveries.seen(id)) {
+          log.info({ delivery: id, event: (ctx as EventContext).name }, "ignoring a delivery already handled (the same delivery id): nothing is started twice");
+          return;
+        }
         try {
           handler(deps, ctx as EventContext);
         } catch (e) {
@@ -76,3 +84,5 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
 
 export { tierguardOctokit, DEFAULT_RATE_LIMIT_POLICY, type RateLimitPolicy } from "./octokit.js";
 export type { Clock } from "./clock.js";
+export { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer, type AppServerOptions } from "./server.js";
+export { MAX_WEBHOOK_BYTES } from "./webhook-edge.js";

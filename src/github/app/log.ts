@@ -1,4 +1,7 @@
 import { httpStatus, type Log } from "../api.js";
+import { scrub } from "../redact.js";
+
+export { scrub };
 
 /**
  * The App's logger: every line carries where it happened ({ repo, pr, sha }, plus the delivery and the job), and
@@ -17,21 +20,6 @@ export interface PinoLike {
   error(obj: unknown, msg?: string): void;
   debug(obj: unknown, msg?: string): void;
   child(bindings: Record<string, unknown>): PinoLike;
-}
-
-const SECRETS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[REDACTED PRIVATE KEY]"],
-  [/\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|v1\.[0-9a-f]{40})\b/g, "[REDACTED]"],
-  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, "[REDACTED JWT]"],
-  [/\b(token|bearer|basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi, "$1 [REDACTED]"],
-  [/(\/\/)[^/\s:@]+:[^/\s@]+@/g, "$1[REDACTED]@"],
-  [/([?&](?:access_token|token|sig|signature|X-Amz-Signature|X-Amz-Credential)=)[^&\s]+/gi, "$1[REDACTED]"],
-];
-
-export function scrub(text: string): string {
-  let out = text;
-  for (const [re, to] of SECRETS) out = out.replace(re, to);
-  return out;
 }
 
 /** An error as a log field: its message (scrubbed) and status; never its request or response objects. */
@@ -66,4 +54,39 @@ export function appLog(base: PinoLike, bindings: Record<string, unknown> = {}): 
 /** Where a pull request's work happens, as log bindings. */
 export function pullBindings(t: { repo: { owner: string; repo: string }; pull: number; head?: { sha: string } }): Record<string, unknown> {
   return { repo: `${t.repo.owner}/${t.repo.repo}`, pr: t.pull, ...(t.head ? { sha: t.head.sha } : {}) };
+}
+
+const NAME_BINDING = /,"name":(?:"(?:[^"\\]|\\.)*"|[^,]*)/g;
+
+/**
+ * Pino appends a child's bindings to its parent's, so every `child({ name })` (Probot names its loggers probot,
+ * event, github, http; the App names its own) gives a line with a second `name` key, which JSON readers resolve
+ * differently. This keeps the last one, in this logger and every child made from it afterwards. A logger that is
+ * not pino is left as it is.
+ */
+export function oneNamePerLine(logger: object): void {
+  const sym = pinoBindings(logger);
+  if (!sym) return;
+  const dedupe = (l: Record<symbol, unknown>) => {
+    const bindings = l[sym];
+    if (typeof bindings !== "string") return;
+    const names = bindings.match(NAME_BINDING);
+    if (names && names.length > 1) l[sym] = bindings.replace(NAME_BINDING, "") + names[names.length - 1];
+  };
+  const l = logger as Record<symbol, unknown> & { onChild?: (child: object) => void };
+  dedupe(l);
+  const before = l.onChild;
+  l.onChild = (child: object) => {
+    dedupe(child as Record<symbol, unknown>);
+    before?.call(l, child);
+  };
+}
+
+/** Pino's bindings slot (`pino.symbols.chindingsSym`), found without importing pino (Probot's dependency, not ours). */
+function pinoBindings(logger: object): symbol | undefined {
+  for (let o: object | null = logger; o; o = Object.getPrototypeOf(o)) {
+    const sym = Object.getOwnPropertySymbols(o).find((s) => s.description === "pino.chindings");
+    if (sym) return sym;
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@ import { REVIEW_MARKER, checkRunOutput, renderReviewCommentParts, truncateMarkdo
 import type { GitHubApi } from "../api.js";
 import type { GitHubReviewRequest, GitHubReviewResult } from "../review-run.js";
 import { findAck } from "./ack.js";
-import { CheckRunWriter, headMovedOn } from "./checks.js";
+import { CheckRunWriter } from "./checks.js";
 import type { Clock } from "./clock.js";
 import { canWrite, repoAccess } from "./commands.js";
 import { listIssueComments, reviewCommentPartOf, upsertComment } from "./comment.js";
@@ -11,7 +11,7 @@ import { cachingGitApi, policyTouch } from "./git-cache.js";
 import type { AppIdentity } from "./identity.js";
 import { describeError, type AppLog } from "./log.js";
 import type { JobSignal, QueuedJob } from "./queue.js";
-import { pullKey, shortSha, type PullTarget } from "./target.js";
+import { fetchPull, movedOn, pullKey, shortSha, type PullTarget } from "./target.js";
 
 /**
  * One review of one head commit, as a background job: the check run in progress at once; then which reviewed
@@ -111,11 +111,15 @@ async function passWithoutReview(api: GitHubApi, req: ReviewJobRequest, check: C
   await upsertComment({ api, repo: target.repo, issue: target.pull, existing, bot, partOf: reviewCommentPartOf, parts: [body], log, create: false });
 }
 
-/** True (and logged) when the pull request's head is no longer this job's: GitHub is the state replicas share. */
+/**
+ * True (and logged) when the pull request on GitHub is no longer what this job reviewed: its head moved on, or its
+ * base (ref or sha) is another. GitHub is the state replicas share; a replayed or late delivery never writes.
+ */
 async function stale(api: GitHubApi, req: ReviewJobRequest): Promise<boolean> {
-  const now = await headMovedOn(api, req.target);
-  if (now === undefined) return false;
-  req.log.info({ head: now }, `not writing: the pull request's head moved on from ${shortSha(req.target.head.sha)} to ${shortSha(now)}; the review of the new head owns the check and the comment`);
+  const now = await fetchPull(api, req.target.repo, req.target.pull);
+  const why = movedOn(req.target, now);
+  if (why === undefined) return false;
+  req.log.info({ head: now.head.sha, base: now.base.ref, baseSha: now.base.sha }, `not writing: ${why}; the review of the ${now.head.sha !== req.target.head.sha ? "new head" : "pull request as it is now"} owns the check and the comment`);
   return true;
 }
 

@@ -67,3 +67,15 @@ export function pullKey(t: { repo: RepoRef; pull: number }): string {
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
+
+/**
+ * Why a review of `reviewed` no longer speaks for the pull request as GitHub has it `now`: a newer head, or another
+ * base (retargeted, or the base sha GitHub compares with changed). Undefined when it still does. The review of the
+ * newer state owns the check run and the comment; a delivery replayed from an older state must not overwrite them.
+ */
+export function movedOn(reviewed: Pick<PullTarget, "head" | "base">, now: Pick<PullTarget, "head" | "base">): string | undefined {
+  if (now.head.sha !== reviewed.head.sha) return `the pull request's head moved on from ${shortSha(reviewed.head.sha)} to ${shortSha(now.head.sha)}`;
+  if (now.base.ref !== reviewed.base.ref) return `the pull request's base is now ${now.base.ref}, not ${reviewed.base.ref}`;
+  if (now.base.sha !== reviewed.base.sha) return `the pull request's base ${now.base.ref} is now at ${shortSha(now.base.sha)}, not ${shortSha(reviewed.base.sha)}`;
+  return undefined;
+}

@@ -181,7 +181,11 @@ async function fakeGitHub(dir: string) {
     }
     if ((m = new RegExp(`^${prefix}/git/blobs/([0-9a-f]{40})$`).exec(path))) {
       const content = git("cat-file", "blob", m[1]);
+      if (String(req.headers.accept).includes("application/vnd.github.raw")) return void res.writeHead(200, { "content-type": "application/vnd.github.raw" }).end(content);
       return json(res, 200, { sha: m[1], size: content.length, encoding: "base64", content: content.toString("base64") });
+    }
+    if ((m = new RegExp(`^${prefix}/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})$`).exec(path))) {
+      return json(res, 200, { merge_base_commit: { sha: git("merge-base", m[1], m[2]).toString().trim() } });
     }
     if (path === `${prefix}/pulls/7/reviews`) return json(res, 200, []);
     unexpected.push(`GET ${path}`);

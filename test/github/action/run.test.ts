@@ -331,6 +331,7 @@ describe("a misconfigured workflow fails with one clear message and no stack tra
 
   test("GitHub refusing the repository (GitHub Enterprise Server URL) names the request", async () => {
     const ghes = nock("https://ghe.example.com");
+    ghes.get(`/api/v3/repos/${OWNER}/${NAME}/compare/${base}...${broken}`).query(true).reply(404, { message: "Not Found" });
     for (const sha of [base, broken]) ghes.get(`/api/v3/repos/${OWNER}/${NAME}/git/commits/${sha}`).reply(404, { message: "Not Found" });
     const runner = fakeRunner({ event: pr, env: { GITHUB_API_URL: "https://ghe.example.com/api/v3/" } });
     runners.push(runner);

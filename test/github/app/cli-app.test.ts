@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkAppEnv, startApp } from "../../../src/cli/app.js";
+import type { AppServerOptions } from "../../../src/github/app/index.js";
 import type { CliIo } from "../../../src/cli/io.js";
 import { expectNoStackTrace, run } from "../../cli/helpers.js";
 import { privateKey } from "../../helpers/probot-app.js";
@@ -71,7 +72,7 @@ describe("the App's environment", () => {
 });
 
 describe("the server", () => {
-  test("Probot's server starts with tierguard's App and Octokit, answers its health route, and stops", async () => {
+  test("tierguard's server starts with tierguard's App and Octokit, answers its health route, and stops", async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, "127.0.0.1", () => {
         const p = (s.address() as { port: number }).port;
@@ -91,18 +92,17 @@ describe("the server", () => {
     }
   });
 
-  test("the environment reaches Probot's run, with tierguard's Octokit", async () => {
-    const calls: Array<[unknown, Record<string, unknown>]> = [];
-    const fakeRun = async (appFn: unknown, options: Record<string, unknown>) => {
-      calls.push([appFn, options]);
-      return { stop: async () => {} };
+  test("the environment reaches tierguard's server and Probot, with tierguard's Octokit", async () => {
+    const calls: AppServerOptions[] = [];
+    const serve = async (options: AppServerOptions) => {
+      calls.push(options);
+      return { port: 1, stop: async () => {} };
     };
-    const env = { ...GOOD, GHE_HOST: "github.example.com", TIERGUARD_CONCURRENCY: "4" };
-    const { app } = await startApp(env, io(), { run: fakeRun as never });
-    expect(calls).toHaveLength(1);
-    expect(calls[0][0]).toBe(app);
-    expect(calls[0][1].env).toEqual({ ...env, PRIVATE_KEY: privateKey(), PRIVATE_KEY_PATH: undefined });
-    expect(typeof calls[0][1].Octokit).toBe("function");
-    await expect(startApp({}, io(), { run: fakeRun as never })).rejects.toThrow(/^cannot start the App:/);
+    const env: NodeJS.ProcessEnv = { ...GOOD, GHE_HOST: "github.example.com", TIERGUARD_CONCURRENCY: "4", HOST: "0.0.0.0", PORT: "8080", WEBHOOK_PATH: "/hooks", LOG_LEVEL: "silent" };
+    await startApp(env, io(), { serve });
+    expect(calls.map((c) => [c.secret, c.host, c.port, c.webhookPath])).toEqual([["s3cret", "0.0.0.0", 8080, "/hooks"]]);
+    const octokit = (await calls[0].probot.auth()) as unknown as { request: { endpoint: { DEFAULTS: { baseUrl: string } } } };
+    expect(octokit.request.endpoint.DEFAULTS.baseUrl).toBe("https://github.example.com/api/v3");
+    await expect(startApp({}, io(), { serve })).rejects.toThrow(/^cannot start the App:/);
   });
 });

@@ -45,6 +45,8 @@ describe("GitHub failing", () => {
     const git = serveGitData(nock(API), repo, OWNER, NAME, [base, head]);
     const comments = new CommentStore();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
       .post(`${REPO_PATH}/check-runs`)
       .reply(500, { message: "Server Error" })
       .post(`${REPO_PATH}/check-runs`)
@@ -69,6 +71,8 @@ describe("GitHub failing", () => {
     const git = serveGitData(nock(API), repo, OWNER, NAME, [base, head]);
     const comments = new CommentStore();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 82 })
       .get(`${REPO_PATH}/pulls/7`)
@@ -93,6 +97,11 @@ describe("GitHub failing", () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     const failed = recorder();
     const scope = authMocks(nock(API), { identity: false })
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
+      .get(`${REPO_PATH}/compare/${base}...${head}`)
+      .query(true)
+      .reply(200, { merge_base_commit: { sha: base } })
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 83 })
       .get(`${REPO_PATH}/git/commits/${base}`)
@@ -128,6 +137,11 @@ describe("GitHub failing", () => {
     const t = await testApp({ runReview: stubRunner });
     const failed = recorder();
     const scope = authMocks(nock(API), { identity: false })
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
+      .get(`${REPO_PATH}/compare/${base}...${head}`)
+      .query(true)
+      .reply(200, { merge_base_commit: { sha: base } })
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 84 })
       .get(`${REPO_PATH}/git/commits/${base}`)
@@ -168,6 +182,8 @@ describe("GitHub failing", () => {
     const failed = recorder();
     const comments = new CommentStore();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 85 })
       .get(`${REPO_PATH}/pulls/7`)
@@ -197,6 +213,8 @@ describe("pull requests moving under a review", () => {
     const git = serveGitData(nock(API), repo, OWNER, NAME, [base, head]);
     const comments = new CommentStore();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base })) // when the job starts
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 86 })
       .get(`${REPO_PATH}/pulls/7`)
@@ -236,6 +254,10 @@ describe("pull requests moving under a review", () => {
     const created = recorder();
     const patched = recorder();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head, base }))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head: pushed, base }))
       .post(`${REPO_PATH}/check-runs`, created.take)
       .reply(201, { id: 87 })
       .post(`${REPO_PATH}/check-runs`, created.take)
@@ -276,6 +298,8 @@ describe("size", () => {
     const comments = new CommentStore();
     const patched = recorder();
     const scope = authMocks(nock(API))
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullResponse({ head: big, base: pushed }))
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 89 })
       .get(`${REPO_PATH}/pulls/7/reviews`)

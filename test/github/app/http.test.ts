@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { createHmac, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { pino } from "pino";
-import { createNodeMiddleware, Probot } from "probot";
-import { tierguardApp, type TierguardApp } from "../../../src/github/app/index.js";
+import { Probot } from "probot";
+import { startAppServer, tierguardApp, type AppServer, type TierguardApp } from "../../../src/github/app/index.js";
 import type { GitHubReviewRequest, GitHubReviewResult } from "../../../src/github/review-run.js";
 import { checkRunOutput, renderReviewCommentParts } from "../../../src/report/review/index.js";
 import { defaultConfig } from "../../../src/review/config.js";
@@ -15,7 +13,7 @@ import { API, APP_ID, authMocks, CommentStore, FIXED_CLOCK, fastOctokit, NAME, N
 import { finding, impact, review as reviewFixture } from "../../report/fixtures.js";
 
 /**
- * The App as GitHub meets it: its webhook middleware on 127.0.0.1, signed deliveries posted over HTTP, GitHub's
+ * The App as GitHub meets it: tierguard's server on 127.0.0.1, signed deliveries posted over HTTP, GitHub's
  * API mocked. A delivery with a wrong or missing signature is refused with a 4xx and changes nothing.
  */
 useStrictNock({ allowLocalhost: true });
@@ -24,7 +22,7 @@ const repo = templateRepo();
 const base = repo.commit("base");
 const head = repo.commit("tighten frontend", (d) => edit(d, "application/frontend.yaml", "order: 100", "order: 101"));
 
-let server: Server;
+let server: AppServer;
 let url: string;
 let app: TierguardApp;
 const logs: LogLine[] = [];
@@ -51,14 +49,13 @@ beforeAll(async () => {
       return { review: makeReview(req), config: defaultConfig(), files: {} as GitHubReviewResult["files"] };
     },
   });
-  const middleware = await createNodeMiddleware(app, { probot });
-  server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+  await probot.load(app);
+  server = await startAppServer({ probot, secret: SECRET, host: "127.0.0.1", port: 0, log: probot.log.child({ name: "http" }) });
+  url = `http://127.0.0.1:${server.port}/api/github/webhooks`;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.stop();
   repo.cleanup();
 });
 
@@ -81,6 +78,7 @@ describe("the App over HTTP", () => {
       .post(`${REPO_PATH}/check-runs`, created.take)
       .reply(201, { id: 101 })
       .get(`${REPO_PATH}/pulls/7`)
+      .times(2) // when the job starts (the delivery is only a trigger) and before it writes
       .reply(200, pullResponse({ head, base }))
       .patch(`${REPO_PATH}/check-runs/101`, completed.take)
       .reply(200, { id: 101 });
@@ -140,6 +138,6 @@ describe("the App over HTTP", () => {
     expect(res.status).toBe(status);
     await app.idle();
     expect(reviewed).toEqual([]);
-    expect(logs.slice(before).filter((l) => l.name === "tierguard" || l.event !== undefined)).toEqual([]);
+    expect(logs.slice(before).map((l) => [l.name, l.msg, l.status])).toEqual([["http", "webhook delivery refused", status]]);
   });
 });

@@ -135,7 +135,7 @@ describe("the App's logger", () => {
       {
         level: "info",
         msg: "token [REDACTED] used",
-        obj: { url: "https://[REDACTED]@github.com/a/b.git", headers: { authorization: "[REDACTED]" }, err: { message: "Bearer [REDACTED JWT]" } },
+        obj: { url: "https://github.com/a/b.git", headers: { authorization: "[REDACTED]" }, err: { message: "Bearer [REDACTED JWT]" } },
       },
     ]);
   });

@@ -71,6 +71,7 @@ describe("a pull request through the App", () => {
       .query(true)
       .reply(200, [])
       .get(`${REPO_PATH}/pulls/7`)
+      .times(2) // when the job starts (the delivery is only a trigger) and before it writes
       .reply(200, pullResponse({ head, base }))
       .patch(`${REPO_PATH}/check-runs/42`, patched.take)
       .reply(200, { id: 42 })
@@ -125,6 +126,7 @@ describe("a pull request through the App", () => {
       .query(true)
       .reply(200, [])
       .get(`${REPO_PATH}/pulls/7`)
+      .times(2) // when the job starts (the delivery is only a trigger) and before it writes
       .reply(200, pullResponse({ head, base }))
       .patch(`${REPO_PATH}/check-runs/43`, patched.take)
       .times(3)
@@ -157,7 +159,7 @@ describe("a pull request through the App", () => {
       .twice()
       .reply(() => [200, approvals])
       .get(`${REPO_PATH}/pulls/7`)
-      .twice()
+      .times(4) // each review reads it when it starts and before it writes
       .reply(200, pullResponse({ head: changed, base, author: "mallory" }))
       .patch(`${REPO_PATH}/check-runs/44`, patched.take)
       .twice()

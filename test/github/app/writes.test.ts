@@ -43,6 +43,7 @@ function reviewMocks(h: string, o: { patches?: number; comments: CommentStore; b
     .post(`${REPO_PATH}/check-runs`)
     .reply(201, { id: 7001 })
     .get(`${REPO_PATH}/pulls/7`)
+    .times(2) // when the job starts (the delivery is only a trigger) and before it writes
     .reply(200, pullResponse({ head: h, base: b }))
     .patch(`${REPO_PATH}/check-runs/7001`, patched.take)
     .times(o.patches ?? 1)
@@ -130,6 +131,7 @@ describe("the check run", () => {
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 7002 })
       .get(`${REPO_PATH}/pulls/7`)
+      .times(2)
       .reply(200, pullResponse({ head: docsOnly, base: head }))
       .patch(`${REPO_PATH}/check-runs/7002`, patched.take)
       .reply(200, { id: 7002 });
@@ -188,6 +190,7 @@ describe("GitHub Enterprise Server", () => {
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 7003 })
       .get(`${REPO_PATH}/pulls/7`)
+      .times(2)
       .reply(200, pullResponse({ head, base }))
       .patch(`${REPO_PATH}/check-runs/7003`)
       .reply(200, { id: 7003 });

@@ -1,12 +1,13 @@
 import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { reviewJob } from "../review-job.js";
 import { payloadRepo, pullTarget, type PullTarget } from "../target.js";
+import { reviewCurrentPull } from "./current-pull.js";
 
 /**
  * `pull_request` opened, synchronize, reopened, ready_for_review, and edited when the base branch changed (the
  * configuration and the diff come from the base): queue a review of the head and return, so the delivery is
- * acknowledged at once. Closed and draft pull requests are not reviewed (a draft is, once ready).
+ * acknowledged at once. Closed and draft pull requests are not reviewed (a draft is, once ready). The review is of
+ * the pull request as GitHub has it when the job starts (current-pull.ts), the delivery being only the trigger.
  */
 export const REVIEW_ACTIONS = ["opened", "synchronize", "reopened", "ready_for_review", "edited"] as const;
 
@@ -19,7 +20,7 @@ export function onPullRequest(deps: AppDeps, ctx: EventContext): void {
     return;
   }
   if (!reviewable(target, log)) return;
-  deps.queue.push(reviewJob(deps, { api: contextApi(ctx), target, log, trigger: `pull_request ${ctx.payload.action}` }));
+  reviewCurrentPull(deps, { api: contextApi(ctx), delivered: target, delivery: ctx.id, log, trigger: `pull_request ${ctx.payload.action}` });
 }
 
 /** Open and not a draft; says why not otherwise. */

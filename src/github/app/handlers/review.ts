@@ -1,7 +1,7 @@
 import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { reviewJob } from "../review-job.js";
 import { payloadRepo, pullTarget } from "../target.js";
+import { reviewCurrentPull } from "./current-pull.js";
 import { reviewable } from "./pull-request.js";
 
 /**
@@ -14,5 +14,5 @@ export function onPullRequestReview(deps: AppDeps, ctx: EventContext): void {
   const log = contextLog(ctx, pullBindings(target));
   if (!reviewable(target, log)) return;
   const who = ctx.payload.review?.user?.login ?? "someone";
-  deps.queue.push(reviewJob(deps, { api: contextApi(ctx), target, log, trigger: `review ${ctx.payload.action} by @${who}` }));
+  reviewCurrentPull(deps, { api: contextApi(ctx), delivered: target, delivery: ctx.id, log, trigger: `review ${ctx.payload.action} by @${who}` });
 }
