@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -102,7 +103,7 @@ async function countHits(replayer: Replayer, flows: readonly FlowFile[], maxLine
   let summary: SimulationSummary = emptySummary();
   const progress = new Progress(io, "records");
   for (const f of flows) {
-    const totals = await runReplay(replayer, { flowsPath: f.path, displayPath: f.display, maxLineBytes, needRecord: true, compareRecorded: false }, {
+    const totals = await runReplay(replayer, { flowsPath: f.path, displayPath: f.display, maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, needRecord: true, compareRecorded: false }, {
       onTick: () => progress.tick(),
       onRecord: (record, outcome) => counter.add(outcome, record.numFlows, record),
     });
@@ -169,7 +170,7 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
     const head = new Replayer(ctx.head.set, resolver);
     const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
     const setup = { config, limits, base: pair.base.policyFiles, head: pair.head.policyFiles, inventoryPath: inv?.path, cwd: io.cwd };
-    for (const f of flows) await replayFlowFile(f, comparer, { maxLineBytes: opts.maxLineBytes, workers: "1" }, { tick: () => {} }, setup);
+    for (const f of flows) await replayFlowFile(f, comparer, { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, workers: "1" }, { tick: () => {} }, setup);
     const impact = flows.length > 0 ? comparer.finish(flows.map((f) => f.display), config.impact.maxListed) : undefined;
     const hits = flows.length > 0 ? await countHits(new Replayer(ctx.head.set, new EndpointResolver(ctx.universe, inventory)), flows, opts.maxLineBytes, io, problems) : undefined;
     return {
