@@ -80,7 +80,15 @@ export function formatDuration(ms: number): string {
   return `${ms / 60_000} min`;
 }
 
-type Fetch = typeof globalThis.fetch;
+/** The slice of fetch this uses (typed here: the global fetch types differ with the libraries installed). */
+interface FetchInit {
+  method?: string;
+  signal?: AbortSignal | null;
+  [option: string]: unknown;
+}
+type Fetch = (input: string | URL | { url: string }, init?: FetchInit) => Promise<{ status: number }>;
+const globalFetch = (): Fetch => globalThis.fetch as unknown as Fetch;
+
 interface WarnLog {
   warn(obj: unknown, msg?: string): void;
 }
@@ -102,7 +110,7 @@ export function timedFetch(o: { timeoutMs: number; inner?: Fetch; log?: WarnLog 
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const response = await Promise.race([(o.inner ?? globalThis.fetch)(input, { ...init, signal }), aborted]);
+      const response = await Promise.race([(o.inner ?? globalFetch())(input, { ...init, signal }), aborted]);
       if (response.status >= 500) o.log?.warn({ method, path, status: response.status }, `GitHub answered HTTP ${response.status} to ${method} ${path}`);
       return response;
     } catch (e) {
@@ -118,12 +126,31 @@ export function timedFetch(o: { timeoutMs: number; inner?: Fetch; log?: WarnLog 
 }
 
 function requestPath(input: Parameters<Fetch>[0]): string {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const url = typeof input === "string" ? input : "href" in input ? input.href : input.url;
   try {
     return scrub(new URL(url).pathname);
   } catch {
     return scrub(url);
   }
+}
+
+interface Hookable {
+  hook: { wrap(name: "request", fn: (request: (o: any) => Promise<unknown>, options: any) => Promise<unknown>): void };
+}
+
+/**
+ * The installation-token request runs through the hooks of the request that needed the token, the retry plugin's
+ * included: a token endpoint answering 500 was retried 4 times inside each of the outer request's 4 attempts (16
+ * requests and about a minute per API call). The outer request's retries are enough.
+ */
+export function tokenRetriedOnce(octokit: Hookable): Record<string, never> {
+  octokit.hook.wrap("request", (request, options) => {
+    if (typeof options?.url === "string" && /\/app\/installations\/[^/]+\/access_tokens$/.test(options.url)) {
+      options.request = { ...options.request, retries: 0 };
+    }
+    return request(options);
+  });
+  return {};
 }
 
 export interface TierguardOctokitOptions {
@@ -133,7 +160,7 @@ export interface TierguardOctokitOptions {
 }
 
 export function tierguardOctokit(base: typeof ProbotOctokit = ProbotOctokit, policy: RateLimitPolicy = DEFAULT_RATE_LIMIT_POLICY, o: TierguardOctokitOptions = {}): typeof ProbotOctokit {
-  return base.defaults((options: Record<string, any>) => {
+  return base.plugin(tokenRetriedOnce as never).defaults((options: Record<string, any>) => {
     const timeoutMs: number = options.request?.timeoutMs ?? o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // Probot builds each installation's Octokit from another's options: unwrap, so timeouts never nest.
     const given = options.request?.fetch as TimedFetch | undefined;
