@@ -1,6 +1,6 @@
 import { httpStatus } from "../api.js";
 import { describeError, scrub } from "./log.js";
-import { formatDuration, GitHubTimeoutError } from "./octokit.js";
+import { formatDuration, GitHubTimeoutError } from "./timed-fetch.js";
 import { DeadlineExceeded } from "./queue.js";
 import { shortSha } from "./target.js";
 
@@ -32,7 +32,11 @@ function deadlineReason(error: DeadlineExceeded, stage: string | undefined): str
 export function failureReason(error: unknown, head = "of the pull request"): string {
   const timeout = timeoutIn(error);
   if (timeout) {
-    return `GitHub did not answer \`${timeout.method} ${timeout.path}\` within ${formatDuration(timeout.timeoutMs)}, so the request was given up (GitHub may be degraded; see https://www.githubstatus.com).`;
+    const what =
+      timeout.phase === "answer"
+        ? `GitHub did not answer \`${timeout.method} ${timeout.path}\` within ${formatDuration(timeout.timeoutMs)}`
+        : `GitHub stopped sending its answer to \`${timeout.method} ${timeout.path}\` for ${formatDuration(timeout.timeoutMs)}`;
+    return `${what}, so the request was given up (GitHub may be degraded; see https://www.githubstatus.com).`;
   }
   const status = httpStatus(error ?? {});
   const request = requestLine(error);
