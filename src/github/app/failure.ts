@@ -30,6 +30,7 @@ function deadlineReason(error: DeadlineExceeded, stage: string | undefined): str
 
 /** One paragraph: what went wrong, and what it probably means. `head` names the commit, when there is one. */
 export function failureReason(error: unknown, head = "of the pull request"): string {
+  if (error instanceof DeadlineExceeded) return `The work did not finish within ${formatDuration(error.deadlineMs)}, the most it may take, and was abandoned.`;
   const timeout = timeoutIn(error);
   if (timeout) {
     const what =

@@ -55,15 +55,18 @@ interface Hookable {
 }
 
 /**
- * The installation-token request runs through the hooks of the request that needed the token, the retry plugin's
- * included: a token endpoint answering 500 was retried 4 times inside each of the outer request's 4 attempts (16
- * requests and about a minute per API call). The outer request's retries are enough.
+ * Each call gets its own `request` options. Octokit hands every call of an instance the same `request` object (its
+ * defaults), and @octokit/plugin-retry writes its retry count into it: after one request had spent its retries, the
+ * first retry of every later failing request waited 25 s instead of 1 s.
+ *
+ * And the installation-token request is retried once, not twice over: it runs through the hooks of the request that
+ * needed the token, the retry plugin's included, so a token endpoint answering 500 was retried 4 times inside each
+ * of the outer request's 4 attempts (16 requests, about a minute, per API call). The outer retries are enough.
  */
-export function tokenRetriedOnce(octokit: Hookable): Record<string, never> {
+export function requestOptionsPerCall(octokit: Hookable): Record<string, never> {
   octokit.hook.wrap("request", (request, options) => {
-    if (typeof options?.url === "string" && /\/app\/installations\/[^/]+\/access_tokens$/.test(options.url)) {
-      options.request = { ...options.request, retries: 0 };
-    }
+    const token = typeof options?.url === "string" && /\/app\/installations\/[^/]+\/access_tokens$/.test(options.url);
+    options.request = { ...options.request, ...(token ? { retries: 0 } : {}) };
     return request(options);
   });
   return {};
@@ -76,7 +79,7 @@ export interface TierguardOctokitOptions {
 }
 
 export function tierguardOctokit(base: typeof ProbotOctokit = ProbotOctokit, policy: RateLimitPolicy = DEFAULT_RATE_LIMIT_POLICY, o: TierguardOctokitOptions = {}): typeof ProbotOctokit {
-  return base.plugin(tokenRetriedOnce as never).defaults((options: Record<string, any>) => {
+  return base.plugin(requestOptionsPerCall as never).defaults((options: Record<string, any>) => {
     const timeoutMs: number = options.request?.timeoutMs ?? o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // Probot builds each installation's Octokit from another's options: unwrap, so timeouts never nest.
     const inner = innerFetch(options.request?.fetch);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { tierguardApp, type TierguardAppOptions } from "../../../src/github/app/index.js";
+import { tierguardApp, tierguardOctokit, type TierguardAppOptions } from "../../../src/github/app/index.js";
 import type { GitHubReviewRequest, GitHubReviewResult } from "../../../src/github/review-run.js";
 import { checkRunOutput } from "../../../src/report/review/index.js";
 import { defaultConfig } from "../../../src/review/config.js";
@@ -352,5 +352,16 @@ describe("GitHub refusing to conclude", () => {
       `**tierguard could not report earlier:**\n- the review of \`${short(head)}\` ended \`failure\` ("The review of ${short(head)} could not finish"), but GitHub did not take it: GitHub answered HTTP 500 to \`POST /app/installations/${INSTALLATION_ID}/access_tokens\` and kept failing after the retries.\n\nQueued: pull_request synchronize.`,
     );
     expect(checks.inProgress()).toEqual([]);
+  });
+});
+
+describe("Octokit's retries", () => {
+  test("a request's retry count stays its own: the next failing request starts its waits afresh", async () => {
+    const Octokit = tierguardOctokit(ProbotOctokit).defaults((o: Record<string, any>) => ({ ...o, retry: { ...o.retry, retryAfterBaseValue: 1 }, throttle: { ...o.throttle, enabled: false } }));
+    const octokit = new Octokit({ auth: { token: "ghs_testtoken0000000000000000" } });
+    nock(API).get(`${REPO_PATH}/pulls/7`).times(4).reply(500, { message: "Server Error" });
+    await expect(octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: OWNER, repo: NAME, pull_number: 7 })).rejects.toMatchObject({ status: 500 });
+    // @octokit/plugin-retry writes the count into the request options; shared, it made the next request's first wait 25 s.
+    expect(octokit.request.endpoint.DEFAULTS.request).not.toHaveProperty("retryCount");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import { failureReason } from "../../../src/github/app/failure.js";
+import { failureReason, failureSummary } from "../../../src/github/app/failure.js";
+import { DeadlineExceeded } from "../../../src/github/app/queue.js";
 import { GitHubTimeoutError, timedFetch } from "../../../src/github/app/timed-fetch.js";
 
 /**
@@ -68,5 +69,14 @@ describe("the App's fetch", () => {
     const f = timedFetch({ timeoutMs: 1000, inner: (async () => new Response("{}", { status: 502 })) as typeof fetch, log });
     expect((await f(URL_, { method: "PATCH" })).status).toBe(502);
     expect(lines).toEqual(["GitHub answered HTTP 502 to PATCH /repos/acme/policies/git/blobs/abc"]);
+  });
+});
+
+describe("failure reasons for time", () => {
+  test("a deadline is named as such, with the stage for a review; never as a bug", () => {
+    expect(failureReason(new DeadlineExceeded(600_000))).toBe("The work did not finish within 10 min, the most it may take, and was abandoned.");
+    expect(failureSummary(new DeadlineExceeded(600_000), { head: { sha: "abcdef0123" }, stage: "fetching the flow snapshot" }).summary.split("\n\n")[0]).toBe(
+      "The review did not finish within 10 min, the most a review may take, and was abandoned. It was fetching the flow snapshot when it was stopped.",
+    );
   });
 });
