@@ -98,14 +98,19 @@ export class CheckRunWriter {
     await this.conclude({ status: "completed", conclusion, completed_at: this.o.clock.now().toISOString(), output: { title, summary: this.noted(summary) } });
   }
 
-  /** A newer head of the pull request replaced this one before its review was written. */
+  /**
+   * A newer job replaced this one before its review was written: `by` is its head commit. A newer head makes this
+   * check run `neutral` (it is on a commit no longer the head). The same head on a new base makes it `cancelled`:
+   * it is on the head, and a neutral check would pass it unreviewed until the new review concludes.
+   */
   async supersede(by: string): Promise<void> {
+    const head = shortSha(this.o.target.head.sha);
+    if (by === this.o.target.head.sha) {
+      await this.finish("cancelled", "Superseded: the base branch changed", `The pull request's base changed while \`${head}\` was being reviewed; the review against the new base has its own check run.`);
+      return;
+    }
     const newer = /^[0-9a-f]{40}$/i.test(by) ? shortSha(by) : by;
-    await this.finish(
-      "neutral",
-      `Superseded by ${newer}`,
-      `A newer push (\`${newer}\`) arrived before the review of \`${shortSha(this.o.target.head.sha)}\` was written; the review of \`${newer}\` has its own check run.`,
-    );
+    await this.finish("neutral", `Superseded by ${newer}`, `A newer push (\`${newer}\`) arrived before the review of \`${head}\` was written; the review of \`${newer}\` has its own check run.`);
   }
 
   /** Writes a conclusion, trying again with a doubling wait; remembers it when GitHub never takes it. */

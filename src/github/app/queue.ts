@@ -23,13 +23,15 @@ import { describeError, type AppLog } from "./log.js";
 export interface QueuedJob {
   /** Jobs with the same key are coalesced: one pull request's reviews. */
   key: string;
-  /** What the job works on (a head commit): a waiting job with another version supersedes a running one. */
+  /** What the job works on (a head commit on a base): a waiting job with another version supersedes a running one. */
   version: string;
+  /** The version as users know it (the head commit); default `version`. */
+  shown?: string;
   log: AppLog;
   /** Makes the job visible (its check run); runs only for a job that is the newest of its key, one per key at a time. */
   start?(): Promise<void>;
   run(signal: JobSignal): Promise<void>;
-  /** A started job that will not run, replaced by version `by`: say so where users see it. */
+  /** A started job that will not run, replaced by a job shown as `by`: say so where users see it. */
   supersede?(by: string): Promise<void>;
   /** Reports a failure where users see it. */
   fail(error: unknown): Promise<void>;
@@ -38,7 +40,7 @@ export interface QueuedJob {
 export interface JobSignal {
   /** True once a newer job for the same key, on another version, is waiting: the result would be stale. */
   superseded(): boolean;
-  /** That newer job's version; undefined when none is waiting. */
+  /** That newer job, as shown to users; undefined when none is waiting. */
   newer(): string | undefined;
   /** True once the run outlived its deadline and was reported as failed: it must write nothing more. */
   abandoned(): boolean;
@@ -52,12 +54,16 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+function shown(job: QueuedJob): string {
+  return job.shown ?? job.version;
+}
+
 type Phase = "new" | "starting" | "started" | "failed";
 
 interface Entry {
   job: QueuedJob;
   phase: Phase;
-  /** The version that replaced this waiting entry. */
+  /** The job that replaced this waiting entry, as shown. */
   replacedBy?: string;
   abandoned?: boolean;
 }
@@ -99,8 +105,8 @@ export class JobQueue {
     }
     const entry: Entry = { job, phase: "new" };
     slot.waiting = entry;
-    if (previous) this.retire(previous, job.version);
-    job.log.debug({ behind: slot.running?.job.version }, "queued");
+    if (previous) this.retire(previous, shown(job));
+    job.log.debug({ behind: slot.running && shown(slot.running.job) }, "queued");
     this.advance(job.key);
   }
 
@@ -144,7 +150,7 @@ export class JobQueue {
       }
     }
     slot.creating = undefined;
-    if (entry.phase === "started" && slot.waiting !== entry) this.track(this.supersede(entry, slot.waiting?.job.version ?? entry.replacedBy!));
+    if (entry.phase === "started" && slot.waiting !== entry) this.track(this.supersede(entry, slot.waiting ? shown(slot.waiting.job) : entry.replacedBy!));
     this.tasks--;
     this.advance(key);
   }
@@ -164,8 +170,8 @@ export class JobQueue {
 
   private async execute(key: string, slot: Slot, entry: Entry): Promise<void> {
     const newer = () => {
-      const waiting = slot.waiting?.job.version;
-      return waiting !== undefined && waiting !== entry.job.version ? waiting : undefined;
+      const waiting = slot.waiting?.job;
+      return waiting !== undefined && waiting.version !== entry.job.version ? shown(waiting) : undefined;
     };
     const signal: JobSignal = { superseded: () => newer() !== undefined, newer, abandoned: () => entry.abandoned === true };
     const outcome = await this.runBounded(entry, signal);

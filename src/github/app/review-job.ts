@@ -19,8 +19,9 @@ import { concludeDangling, unreportedNote, type UnreportedConclusions } from "./
  * the newest of its pull request; then which reviewed files the pull request changes, the acknowledgement standing
  * for this head, the review itself; then, only if this head is still the pull request's head on GitHub, the check
  * run's result and the one comment. Every check run it creates is concluded: with the result; `neutral`
- * "superseded by ..." when a newer push replaced it; `cancelled` when GitHub says the pull request moved on (not
- * `neutral`: with only the base changed, this is still the head, and a neutral check would pass it unreviewed);
+ * "superseded by ..." when a newer push replaced it (`cancelled` when the newer job is this head on a new base);
+ * `cancelled` when GitHub says the pull request moved on (not `neutral`: with only the base changed, this is still
+ * the head, and a neutral check would pass it unreviewed);
  * `failure` with the reason when the review could not finish, ran past its deadline included. A conclusion GitHub
  * would not take is concluded on the pull request's next delivery.
  *
@@ -63,7 +64,9 @@ export function reviewJob(deps: ReviewJobDeps, req: ReviewJobRequest): QueuedJob
   });
   return {
     key,
-    version: req.target.head.sha,
+    // A new base is a new review of the same head: it supersedes the running one, and is no duplicate of it.
+    version: `${req.target.head.sha}@${req.target.base.sha}`,
+    shown: req.target.head.sha,
     log: req.log,
     start: () => startCheck(deps, req, check, key),
     run: (signal) => runReview(deps, req, check, signal),

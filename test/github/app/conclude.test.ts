@@ -230,6 +230,29 @@ describe("bursts of deliveries", () => {
   });
 });
 
+describe("a new base", () => {
+  test("the base branch changes while the head's review runs: that review is cancelled, not neutral, and the head is reviewed on the new base", async () => {
+    const hold = gate();
+    const runner = countingRunner({ hold: hold.promise, stage: "replaying the flow snapshot through base and head" });
+    const t = await app({ runReview: runner.runReview });
+    serveGitData(nock(API), repo, OWNER, NAME, [base, head, newest]);
+    const checks = new FakeChecks().mount(authMocks(nock(API)));
+    pullAndComments(nock(API), () => pullResponse({ head, base: newest }));
+    await t.receive(head, "opened");
+    await until(() => runner.calls.length === 1);
+    const edited = pullRequestEvent("edited", { head, base: newest });
+    edited.changes = { base: { ref: { from: "main" }, sha: { from: base } } };
+    await t.probot.receive({ id: "c-edited", name: "pull_request", payload: edited } as never);
+    hold.open();
+    await t.app.idle();
+    expect(runner.calls).toEqual([head, head]);
+    expect(checks.runs.map((r) => [r.head_sha, r.status, r.conclusion, r.output?.title])).toEqual([
+      [head, "completed", "cancelled", "Superseded: the base branch changed"],
+      [head, "completed", "neutral", checkRunOutput(makeReview({ base: { sha: newest }, head: { sha: head } })).title],
+    ]);
+  });
+});
+
 describe("GitHub hanging", () => {
   test("an endpoint that never answers: the request is given up after its timeout and the check fails naming it", async () => {
     const t = await app({ runReview: countingRunner().runReview }, { requestTimeoutMs: 500 });
