@@ -5,7 +5,8 @@ import type { JobQueue, QueuedJob } from "./queue.js";
 import type { ReviewJobDeps } from "./review-job.js";
 
 /**
- * What every handler gets: the queue, the review runner and clock, who the App is. Handlers hold no state of their
+ * What every handler gets: the queue, the review runner, clock and timing, who the App is, the conclusions GitHub
+ * did not take. Handlers hold no state of their
  * own (STYLE.md: no global singletons): one `tierguardApp(...)` call makes one set.
  */
 export interface AppDeps extends ReviewJobDeps {

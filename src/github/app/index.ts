@@ -2,7 +2,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { GitHubApi } from "../api.js";
 import { reviewPullRequest } from "../review-run.js";
 import type { SnapshotLimits } from "../snapshot.js";
-import { SYSTEM_CLOCK, type Clock } from "./clock.js";
+import { DEFAULT_TIMING, SYSTEM_CLOCK, type AppTiming, type Clock } from "./clock.js";
 import { DeliveryLog } from "./deliveries.js";
 import type { AppDeps, EventContext } from "./deps.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
@@ -13,6 +13,7 @@ import { onPullRequestReview } from "./handlers/review.js";
 import { AppIdentity } from "./identity.js";
 import { appLog, describeError, oneNamePerLine, type PinoLike } from "./log.js";
 import { JobQueue } from "./queue.js";
+import { UnreportedConclusions } from "./unreported.js";
 import type { ReviewJobDeps } from "./review-job.js";
 import { GITHUB_COMMENT_LIMIT } from "../../report/review/index.js";
 
@@ -34,6 +35,11 @@ export interface TierguardAppOptions {
   /** Least time between two progress updates of a check run. Default 5 s. */
   progressIntervalMs?: number;
   snapshot?: SnapshotLimits;
+  /**
+   * The review deadline (default 10 min) and how a check run's conclusion is retried (default 5 tries, 2 s
+   * doubling). The timeout of each request to GitHub belongs to the Octokit class: `tierguardOctokit(...)`.
+   */
+  timing?: Partial<AppTiming>;
 }
 
 export interface TierguardApp extends ApplicationFunction {
@@ -46,7 +52,8 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
   const fn = (app: Probot): void => {
     oneNamePerLine(app.log);
     const log = appLog(app.log as unknown as PinoLike, { name: "tierguard" });
-    const queue = new JobQueue({ concurrency: options.concurrency ?? 2, log });
+    const timing: AppTiming = { ...DEFAULT_TIMING, ...options.timing };
+    const queue = new JobQueue({ concurrency: options.concurrency ?? 2, log, deadlineMs: timing.reviewDeadlineMs });
     queues.push(queue);
     const deliveries = new DeliveryLog();
     const deps: AppDeps = {
@@ -57,6 +64,8 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
       commentLimit: options.commentLimit ?? GITHUB_COMMENT_LIMIT,
       progressIntervalMs: options.progressIntervalMs ?? 5000,
       snapshot: options.snapshot,
+      timing,
+      unreported: new UnreportedConclusions(),
     };
     const on = (events: string[], handler: (deps: AppDeps, ctx: EventContext) => void) =>
       app.on(events as never, async (ctx: unknown) => {
@@ -82,7 +91,7 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
   return Object.assign(fn, { idle: async () => void (await Promise.all(queues.map((q) => q.idle()))) });
 }
 
-export { tierguardOctokit, DEFAULT_RATE_LIMIT_POLICY, type RateLimitPolicy } from "./octokit.js";
-export type { Clock } from "./clock.js";
+export { tierguardOctokit, DEFAULT_RATE_LIMIT_POLICY, DEFAULT_REQUEST_TIMEOUT_MS, GitHubTimeoutError, type RateLimitPolicy, type TierguardOctokitOptions } from "./octokit.js";
+export type { AppTiming, Clock } from "./clock.js";
 export { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer, type AppServerOptions } from "./server.js";
 export { MAX_WEBHOOK_BYTES } from "./webhook-edge.js";

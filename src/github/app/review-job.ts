@@ -3,7 +3,7 @@ import type { GitHubApi } from "../api.js";
 import type { GitHubReviewRequest, GitHubReviewResult } from "../review-run.js";
 import { findAck } from "./ack.js";
 import { CheckRunWriter } from "./checks.js";
-import type { Clock } from "./clock.js";
+import type { AppTiming, Clock } from "./clock.js";
 import { canWrite, repoAccess } from "./commands.js";
 import { listIssueComments, reviewCommentPartOf, upsertComment } from "./comment.js";
 import { failureSummary } from "./failure.js";
@@ -12,12 +12,23 @@ import type { AppIdentity } from "./identity.js";
 import { describeError, type AppLog } from "./log.js";
 import type { JobSignal, QueuedJob } from "./queue.js";
 import { fetchPull, movedOn, pullKey, shortSha, type PullTarget } from "./target.js";
+import { concludeDangling, unreportedNote, type UnreportedConclusions } from "./unreported.js";
 
 /**
- * One review of one head commit, as a background job: the check run in progress at once; then which reviewed
- * files the pull request changes, the acknowledgement standing for this head, the review itself; then, only if
- * this head is still the pull request's head on GitHub, the check run's result and the one comment. A failure
- * completes the check run with the reason (unless the head moved on: then a newer review owns the result).
+ * One review of one head commit, as a background job: the check run in progress as soon as the queue lets it be
+ * the newest of its pull request; then which reviewed files the pull request changes, the acknowledgement standing
+ * for this head, the review itself; then, only if this head is still the pull request's head on GitHub, the check
+ * run's result and the one comment. Every check run it creates is concluded: with the result; `neutral`
+ * "superseded by ..." when a newer push replaced it (`cancelled` when the newer job is this head on a new base);
+ * `cancelled` when GitHub says the pull request moved on (not `neutral`: with only the base changed, this is still
+ * the head, and a neutral check would pass it unreviewed);
+ * `failure` with the reason when the review could not finish, ran past its deadline included. A conclusion GitHub
+ * would not take is concluded on the pull request's next delivery.
+ *
+ * Worst cases with the defaults (30 s per request, Octokit's 3 retries of a 5xx waiting 1 + 4 + 9 s, 5 tries of a
+ * conclusion waiting 2 + 4 + 8 + 16 s, a 10 min deadline): an endpoint that hangs fails the review 30 s into the
+ * request; a conclusion refused with 5xx is given up after about 5 x 14 + 30 = 100 s and concluded on the next
+ * delivery; a conclusion endpoint that hangs, after 5 x 30 + 30 = 180 s.
  */
 export interface ReviewJobDeps {
   runReview(req: GitHubReviewRequest): Promise<GitHubReviewResult>;
@@ -25,6 +36,8 @@ export interface ReviewJobDeps {
   clock: Clock;
   commentLimit: number;
   progressIntervalMs: number;
+  timing: AppTiming;
+  unreported: UnreportedConclusions;
 }
 
 export interface ReviewJobRequest {
@@ -35,19 +48,44 @@ export interface ReviewJobRequest {
   trigger: string;
 }
 
-/** Thrown from a progress callback to abandon a review a newer job has superseded. */
-class Superseded extends Error {}
+/** Thrown from a progress callback to abandon a review a newer job has superseded, or the queue gave up on. */
+class Stopped extends Error {}
 
 export function reviewJob(deps: ReviewJobDeps, req: ReviewJobRequest): QueuedJob {
-  const check = new CheckRunWriter({ api: req.api, target: req.target, clock: deps.clock, log: req.log, progressIntervalMs: deps.progressIntervalMs });
-  return {
-    key: pullKey(req.target),
-    version: req.target.head.sha,
+  const key = pullKey(req.target);
+  const check = new CheckRunWriter({
+    api: req.api,
+    target: req.target,
+    clock: deps.clock,
     log: req.log,
-    start: () => check.start(`Queued: ${req.trigger}.`),
+    progressIntervalMs: deps.progressIntervalMs,
+    timing: deps.timing,
+    unreported: { store: deps.unreported, key },
+  });
+  return {
+    key,
+    // A new base is a new review of the same head: it supersedes the running one, and is no duplicate of it.
+    version: `${req.target.head.sha}@${req.target.base.sha}`,
+    shown: req.target.head.sha,
+    log: req.log,
+    start: () => startCheck(deps, req, check, key),
     run: (signal) => runReview(deps, req, check, signal),
+    supersede: (by) => check.supersede(by),
     fail: (e) => reportFailure(req, check, e),
   };
+}
+
+/** The check run, in progress; and the check runs earlier reviews of this pull request left dangling, concluded. */
+async function startCheck(deps: ReviewJobDeps, req: ReviewJobRequest, check: CheckRunWriter, key: string): Promise<void> {
+  const earlier = deps.unreported.take(key);
+  if (earlier.length > 0) check.note = unreportedNote(earlier);
+  try {
+    await check.start(`Queued: ${req.trigger}.`);
+  } catch (e) {
+    for (const record of earlier) deps.unreported.remember(key, record);
+    throw e;
+  }
+  await concludeDangling({ api: req.api, repo: req.target.repo, key, records: earlier, store: deps.unreported, log: req.log });
 }
 
 async function runReview(deps: ReviewJobDeps, req: ReviewJobRequest, check: CheckRunWriter, signal: JobSignal): Promise<void> {
@@ -56,13 +94,13 @@ async function runReview(deps: ReviewJobDeps, req: ReviewJobRequest, check: Chec
   const touch = await policyTouch(api, target.repo, target.base.sha, target.head.sha);
   const { login: bot } = await deps.identity.get();
   if (touch.paths.length === 0) {
-    await passWithoutReview(api, req, check, bot);
+    await passWithoutReview(api, req, check, bot, signal);
     return;
   }
   log.info({ files: touch.paths.length }, "reviewing");
   const acknowledgedBy = await standingAck(api, req, bot);
   const progress = async (stage: string) => {
-    if (signal.superseded()) throw new Superseded();
+    if (signal.superseded() || signal.abandoned()) throw new Stopped();
     await check.progress(stage);
   };
   let result: GitHubReviewResult;
@@ -80,17 +118,12 @@ async function runReview(deps: ReviewJobDeps, req: ReviewJobRequest, check: Chec
       progress,
     });
   } catch (e) {
-    if (e instanceof Superseded) {
-      log.info("not writing: a newer push to this pull request is waiting to be reviewed");
-      return;
-    }
+    if (e instanceof Stopped && (await stopped(req, check, signal, true))) return;
     throw e;
   }
-  if (signal.superseded()) {
-    log.info("not writing: a newer push to this pull request is waiting to be reviewed");
-    return;
-  }
-  if (await stale(api, req)) return;
+  if (await stopped(req, check, signal)) return;
+  if (await stale(api, req)) return concludeStale(req, check);
+  if (await stopped(req, check, signal)) return;
   const output = withAck(checkRunOutput(result.review), acknowledgedBy);
   const requests = await check.complete(output);
   const parts = renderReviewCommentParts(result.review, {}, deps.commentLimit);
@@ -99,16 +132,44 @@ async function runReview(deps: ReviewJobDeps, req: ReviewJobRequest, check: Chec
   log.info({ conclusion: output.conclusion, annotations: output.annotations.length, checkRunRequests: requests, commentParts: parts.length }, "review written");
 }
 
+/**
+ * True (and logged) when the queue cut this review short: abandoned at its deadline (the queue has reported that
+ * on the check run), or superseded by a newer head (said here). `thrown`: the review stopped itself, so it is
+ * stopped even if the newer job is no longer waiting (its creation failed and was reported).
+ */
+async function stopped(req: ReviewJobRequest, check: CheckRunWriter, signal: JobSignal, thrown = false): Promise<boolean> {
+  if (signal.abandoned()) {
+    req.log.info("not writing: the review was abandoned at its deadline, and its check run says so");
+    return true;
+  }
+  const newer = signal.newer();
+  if (newer === undefined && !thrown) return false;
+  req.log.info({ newer }, "not writing: a newer push to this pull request is waiting to be reviewed");
+  await check.supersede(newer ?? "a newer push");
+  return true;
+}
+
 /** Nothing tierguard reviews changed: the check passes (a required check must exist on every pull request). */
-async function passWithoutReview(api: GitHubApi, req: ReviewJobRequest, check: CheckRunWriter, bot: string): Promise<void> {
+async function passWithoutReview(api: GitHubApi, req: ReviewJobRequest, check: CheckRunWriter, bot: string, signal: JobSignal): Promise<void> {
   const { target, log } = req;
   log.info("no policy files, tests or tierguard.yaml changed; the check passes without a review");
-  if (await stale(api, req)) return;
+  if (await stale(api, req)) return concludeStale(req, check);
+  if (await stopped(req, check, signal)) return;
   await check.finish("success", "No policy changes", "This pull request changes no file tierguard reviews: no policy file, policy test or `tierguard.yaml` (as the base revision's `tierguard.yaml` names them).");
   // An earlier push may have changed policies: its review comment would now mislead, so it says there is nothing to review.
   const existing = await listIssueComments(api, target.repo, target.pull);
   const body = `${REVIEW_MARKER}\n**tierguard:** as of \`${shortSha(target.head.sha)}\` this pull request changes no policy file, policy test or \`tierguard.yaml\`; there is nothing to review.\n`;
   await upsertComment({ api, repo: target.repo, issue: target.pull, existing, bot, partOf: reviewCommentPartOf, parts: [body], log, create: false });
+}
+
+/** GitHub says the pull request moved on: this check run is concluded `cancelled` (see the file's comment for why not `neutral`). */
+async function concludeStale(req: ReviewJobRequest, check: CheckRunWriter): Promise<void> {
+  const head = shortSha(req.target.head.sha);
+  await check.finish(
+    "cancelled",
+    "Superseded: the pull request moved on",
+    `The pull request changed on GitHub (a newer push, or a new base branch) while \`${head}\` was being reviewed, so this review wrote nothing; the review of the pull request as it is now has its own check run.`,
+  );
 }
 
 /**
@@ -143,12 +204,14 @@ function withAck(output: CheckRunOutput, by: string | undefined): CheckRunOutput
 }
 
 async function reportFailure(req: ReviewJobRequest, check: CheckRunWriter, error: unknown): Promise<void> {
-  req.log.error({ err: describeError(error) }, "the review could not finish");
+  req.log.error({ err: describeError(error), ...(check.stage ? { stage: check.stage } : {}) }, "the review could not finish");
+  let moved = false;
   try {
-    if (await stale(req.api, req)) return;
+    moved = await stale(req.api, req);
   } catch (e) {
     req.log.warn({ err: describeError(e) }, "could not tell whether the head moved on; reporting the failure on this head's check run");
   }
-  const { title, summary } = failureSummary(error, req.target);
+  if (moved) return concludeStale(req, check);
+  const { title, summary } = failureSummary(error, { head: req.target.head, stage: check.stage });
   await check.finish("failure", title, summary);
 }

@@ -200,7 +200,7 @@ describe("GitHub failing", () => {
 });
 
 describe("pull requests moving under a review", () => {
-  test("force-push while a review runs: the stale review writes nothing (GitHub says the head moved on)", async () => {
+  test("force-push while a review runs: the stale review writes no result and concludes its check run cancelled (GitHub says the head moved on)", async () => {
     const running = gate();
     const release = gate();
     const t = await testApp({
@@ -212,13 +212,16 @@ describe("pull requests moving under a review", () => {
     });
     const git = serveGitData(nock(API), repo, OWNER, NAME, [base, head]);
     const comments = new CommentStore();
+    const cancelled = recorder();
     const scope = authMocks(nock(API))
       .get(`${REPO_PATH}/pulls/7`)
       .reply(200, pullResponse({ head, base })) // when the job starts
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 86 })
       .get(`${REPO_PATH}/pulls/7`)
-      .reply(200, pullResponse({ head: pushed, base })); // another replica took the new push
+      .reply(200, pullResponse({ head: pushed, base })) // another replica took the new push
+      .patch(`${REPO_PATH}/check-runs/86`, cancelled.take)
+      .reply(200, { id: 86 });
     comments.list(scope);
     const delivered = t.probot.receive({ id: "d1", name: "pull_request", payload: pullRequestEvent("opened", { head, base }) } as never);
     await running.promise;
@@ -226,6 +229,18 @@ describe("pull requests moving under a review", () => {
     await delivered;
     await t.app.idle();
     expect(comments.bodies()).toEqual([]);
+    // Not neutral: with only the base changed this would still be the head, and a neutral check would pass it unreviewed.
+    expect(cancelled.bodies).toEqual([
+      {
+        status: "completed",
+        conclusion: "cancelled",
+        completed_at: NOW.toISOString(),
+        output: {
+          title: "Superseded: the pull request moved on",
+          summary: `The pull request changed on GitHub (a newer push, or a new base branch) while \`${head.slice(0, 7)}\` was being reviewed, so this review wrote nothing; the review of the pull request as it is now has its own check run.`,
+        },
+      },
+    ]);
     expect(t.logs.find((l) => typeof l.msg === "string" && l.msg.startsWith("not writing: the pull request's head moved on"))).toMatchObject({
       msg: `not writing: the pull request's head moved on from ${head.slice(0, 7)} to ${pushed.slice(0, 7)}; the review of the new head owns the check and the comment`,
       sha: head,
@@ -234,7 +249,7 @@ describe("pull requests moving under a review", () => {
     expect(scope.isDone() && git.isDone()).toBe(true);
   });
 
-  test("a newer push to the same replica: the running review stops at its next stage, only the newest head is written", async () => {
+  test("a newer push to the same replica: the running review stops at its next stage and says superseded, only the newest head is written", async () => {
     const running = gate();
     const release = gate();
     const reviewed: string[] = [];
@@ -253,6 +268,7 @@ describe("pull requests moving under a review", () => {
     const comments = new CommentStore();
     const created = recorder();
     const patched = recorder();
+    const superseded = recorder();
     const scope = authMocks(nock(API))
       .get(`${REPO_PATH}/pulls/7`)
       .reply(200, pullResponse({ head, base }))
@@ -262,6 +278,8 @@ describe("pull requests moving under a review", () => {
       .reply(201, { id: 87 })
       .post(`${REPO_PATH}/check-runs`, created.take)
       .reply(201, { id: 88 })
+      .patch(`${REPO_PATH}/check-runs/87`, superseded.take)
+      .reply(200, { id: 87 })
       .get(`${REPO_PATH}/pulls/7`)
       .reply(200, pullResponse({ head: pushed, base }))
       .patch(`${REPO_PATH}/check-runs/88`, patched.take)
@@ -277,6 +295,7 @@ describe("pull requests moving under a review", () => {
     expect(created.bodies.map((b) => b.head_sha)).toEqual([head, pushed]);
     expect(reviewed).toEqual([pushed]);
     expect(patched.bodies.map((b) => b.status)).toEqual(["completed"]);
+    expect(superseded.bodies.map((b) => [b.status, b.conclusion, b.output.title])).toEqual([["completed", "neutral", `Superseded by ${pushed.slice(0, 7)}`]]);
     expect(comments.bodies()).toEqual(renderReviewCommentParts(makeReview({ base: { ref: "main", sha: base }, head: { ref: "feature", sha: pushed } } as GitHubReviewRequest)));
     expect(t.logs.some((l) => l.msg === "not writing: a newer push to this pull request is waiting to be reviewed" && l.sha === head)).toBe(true);
     expect(scope.isDone() && git.isDone()).toBe(true);

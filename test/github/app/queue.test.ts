@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { appLog, type PinoLike } from "../../../src/github/app/log.js";
-import { JobQueue, type QueuedJob } from "../../../src/github/app/queue.js";
+import { DeadlineExceeded, JobQueue, type JobSignal, type QueuedJob } from "../../../src/github/app/queue.js";
 
 /** A deferred promise: the test decides when a job's step ends. */
 function gate() {
@@ -22,7 +22,7 @@ function sink(lines: Array<{ level: string; msg?: string; obj: unknown }>): Pino
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe("the job queue", () => {
-  test("start runs at once, run waits for a slot; only the newest waiting job of a key runs", async () => {
+  test("start runs for the newest waiting job only, one per key at a time; a started job replaced before it ran is superseded", async () => {
     const events: string[] = [];
     const log = appLog(sink([]));
     const q = new JobQueue({ concurrency: 1, log });
@@ -35,20 +35,50 @@ describe("the job queue", () => {
       run: async (signal) => {
         events.push(`run ${version}`);
         await until;
-        events.push(`end ${version} superseded=${signal.superseded()}`);
+        events.push(`end ${version} superseded=${signal.superseded()} newer=${signal.newer()}`);
       },
+      supersede: async (by) => void events.push(`supersede ${version} by ${by}`),
       fail: async (e) => void events.push(`fail ${version} ${(e as Error).message}`),
     });
     q.push(job("a", "pr1", first.promise));
     await tick();
     q.push(job("b"));
     q.push(job("c"));
+    q.push(job("d"));
+    q.push(job("d"));
     q.push(job("x", "pr2"));
     await tick();
-    expect(events).toEqual(["start a", "run a", "start b", "start c", "start x"]);
+    // b's creation was under way when c and d arrived: c never started; b, once created, is superseded by the newest.
+    expect(events).toEqual(["start a", "run a", "start b", "start x", "supersede b by d", "start d"]);
     first.open();
     await q.idle();
-    expect(events).toEqual(["start a", "run a", "start b", "start c", "start x", "end a superseded=true", "run x", "end x superseded=false", "run c", "end c superseded=false"]);
+    expect(events.slice(6)).toEqual(["end a superseded=true newer=d", "run x", "end x superseded=false newer=undefined", "run d", "end d superseded=false newer=undefined"]);
+  });
+
+  test("a run past its deadline is abandoned: its slot is freed, fail gets a DeadlineExceeded, the signal says so", async () => {
+    const log = appLog(sink([]));
+    const q = new JobQueue({ concurrency: 1, log, deadlineMs: 20 });
+    const hung = gate();
+    const seen: string[] = [];
+    let signal: JobSignal | undefined;
+    q.push({
+      key: "k",
+      version: "1",
+      log,
+      run: async (s) => {
+        signal = s;
+        await hung.promise;
+        seen.push("late end");
+      },
+      fail: async (e) => void seen.push(`fail ${(e as DeadlineExceeded).name} ${(e as DeadlineExceeded).deadlineMs}`),
+    });
+    q.push({ key: "other", version: "1", log, run: async () => void seen.push("other ran"), fail: async () => {} });
+    await q.idle();
+    expect(seen).toEqual(["fail DeadlineExceeded 20", "other ran"]);
+    expect(signal!.abandoned()).toBe(true);
+    hung.open();
+    await tick();
+    expect(seen).toEqual(["fail DeadlineExceeded 20", "other ran", "late end"]);
   });
 
   test("a waiting job of the same version does not supersede the running one", async () => {
