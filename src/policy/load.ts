@@ -1,6 +1,8 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
 import jsYaml from "js-yaml";
+import { binaryProblem } from "./encoding.js";
+import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { scanYaml, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";
 
 /**
@@ -17,6 +19,10 @@ export interface LoadLimits {
   maxAliasCount: number;
   /** Largest number of documents in one file. */
   maxDocuments: number;
+  /** Largest number of YAML nodes (keys, values, collections) in one file: parse time and memory follow it. */
+  maxNodes: number;
+  /** Deepest nesting of collections: the parsers and every tree walk recurse this deep. */
+  maxDepth: number;
 }
 
 export const DEFAULT_LOAD_LIMITS: LoadLimits = {
@@ -24,6 +30,8 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   maxDocumentBytes: 4 * 1024 * 1024,
   maxAliasCount: 100,
   maxDocuments: 10_000,
+  maxNodes: 1_000_000,
+  maxDepth: 64,
 };
 
 /** One YAML document's value (or one item of a `kind: List`), with where it came from. */
@@ -41,6 +49,11 @@ export interface LoadedFile {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Every limit is checked before anything is parsed: the file's size, then (in one streaming pass over the lexer's
+ * tokens) each document's size, the document count, the node count and the nesting depth. Only then does one
+ * parser build values.
+ */
 export function loadText(file: string, text: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadedFile {
   const source = new SourceText(file, text);
   const fileError = (code: string, message: string, offset = 0): LoadedFile => ({
@@ -50,100 +63,74 @@ export function loadText(file: string, text: string, limits: LoadLimits = DEFAUL
   if (text.length > limits.maxFileBytes) {
     return fileError("load/file-too-large", `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`);
   }
-  const nul = text.indexOf("\u0000");
-  if (nul !== -1) return fileError("load/binary-file", "file contains NUL bytes; it is binary, not YAML or JSON", nul);
-  return loadFast(source, limits) ?? loadWithPositions(source, limits);
+  const binary = binaryProblem(text);
+  if (binary) return fileError(binary.code, binary.message, binary.offset);
+  const scan = scanYaml(text, limits);
+  if (scan.problem) return fileError(scan.problem.code, scan.problem.message, scan.problem.offset);
+  return (scan.needsCarefulParse ? undefined : loadFast(source, scan.segments)) ?? loadWithPositions(source, limits);
 }
 
 /**
  * Values only, through JSON.parse or js-yaml (ten times faster than the position-keeping parser on large policy
- * repositories); positions are computed on first use. Anything unusual — anchors (alias expansion must be bounded),
- * a parse error (its message and position come from the other parser), an oversized document — returns undefined
- * and the caller takes the careful path.
+ * repositories), one document (segment) at a time; a document's positions are computed on first use, from that
+ * document's text alone. Anything unusual (a parse error, whose message and position come from the other parser)
+ * returns undefined and the caller takes the careful path. Anchors and directives never get here (see scanYaml).
  */
-function loadFast(source: SourceText, limits: LoadLimits): LoadedFile | undefined {
+function loadFast(source: SourceText, segments: readonly Segment[]): LoadedFile | undefined {
   const text = source.text;
-  if (ANCHOR.test(text)) return undefined;
-  let values: unknown[];
-  try {
-    const trimmed = text.trimStart();
-    values = trimmed.startsWith("{") || trimmed.startsWith("[") ? [JSON.parse(text)] : jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
-  } catch {
-    return undefined;
-  }
-  if (values.length > limits.maxDocuments) return undefined;
-  const lazy = new LazyPositions(source);
   const documents: RawDocument[] = [];
-  let k = 0;
-  values.forEach((value, index) => {
-    if (value === null || value === undefined) return;
-    documents.push({ value, source: new SourceMap(source, lazy.document(k++)), index, listItem: "" });
-  });
-  // Document sizes are checked against the raw text: a document can only be as large as the file.
-  if (text.length > limits.maxDocumentBytes && documents.length > 0 && documents.some((_, i) => lazy.documentLength(i) > limits.maxDocumentBytes)) {
+  try {
+    if (looksLikeJson(text)) {
+      const whole = { start: 0, end: text.length, content: true };
+      return { documents: [{ value: JSON.parse(text), source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
+    }
+    segments.forEach((segment, index) => {
+      if (!segment.content) return;
+      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA });
+      if (value === null || value === undefined) return;
+      documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
+    });
+  } catch {
     return undefined;
   }
   return { documents, diagnostics: [] };
 }
 
-/** `&name` anchors (not `&&` in selectors): their aliases must go through the bounded expansion. */
-const ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") return true;
+    if (c !== " " && c !== "\t" && c !== "\n" && c !== "\r" && c !== "\uFEFF") return false;
+  }
+  return false;
+}
 
-/** Positions for a fast-loaded file: the careful parse runs once, on the first request, for every document. */
-class LazyPositions {
-  private docs: Array<{ spans: Map<string, NodeSpan>; start: number; length: number }> | undefined;
-  constructor(private readonly source: SourceText) {}
-
-  private all() {
-    if (!this.docs) {
-      const parsed = parseAllDocuments(this.source.text, { lineCounter: new LineCounter(), uniqueKeys: false });
-      const docs = Array.isArray(parsed) ? parsed : [];
-      this.docs = docs
-        .filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null))
-        .map((d) => {
-          const spans = new Map<string, NodeSpan>();
-          if (d.contents) recordSpans(d.contents, "", spans, undefined);
-          return { spans, start: d.contents?.range?.[0] ?? d.range[0], length: d.range[2] - d.range[0] };
-        });
+/** Positions for one fast-loaded document: the careful parser runs on first request, over that document only. */
+function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
+  let parsed: { spans: Map<string, NodeSpan>; start: number } | undefined;
+  const get = () => {
+    if (!parsed) {
+      const doc = parseDocument(source.text.slice(segment.start, segment.end), { uniqueKeys: false });
+      const spans = new Map<string, NodeSpan>();
+      if (doc.contents) recordSpans(doc.contents, "", spans, undefined, segment.start);
+      parsed = { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
     }
-    return this.docs;
-  }
-
-  document(k: number): DocumentSpans {
-    return { spans: () => this.all()[k]?.spans ?? new Map(), start: () => this.all()[k]?.start ?? 0 };
-  }
-
-  documentLength(k: number): number {
-    return this.all()[k]?.length ?? 0;
-  }
+    return parsed;
+  };
+  return { spans: () => get().spans, start: () => get().start };
 }
 
 /** The careful path: the `yaml` parser with positions, error messages, and bounded alias expansion. */
-function loadWithPositions(source: SourceText, limits: LoadLimits): LoadedFile {
+function loadWithPositions(source: SourceText, limits: Pick<LoadLimits, "maxAliasCount">): LoadedFile {
   const text = source.text;
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return { documents: [], diagnostics }; // an empty stream
-  if (docs.length > limits.maxDocuments) {
-    return {
-      documents: [],
-      diagnostics: [{ code: "load/too-many-documents", severity: "error", message: `file holds ${docs.length} documents; the limit is ${limits.maxDocuments}`, ...source.location(0), path: "" }],
-    };
-  }
+  // Sizes, counts and depth were checked by scanYaml before this parse.
   const documents: RawDocument[] = [];
   docs.forEach((doc, index) => {
-    const [start, , end] = doc.range;
-    if (end - start > limits.maxDocumentBytes) {
-      diagnostics.push({
-        code: "load/document-too-large",
-        severity: "error",
-        message: `document ${index + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`,
-        ...source.location(start),
-        path: "",
-      });
-      return;
-    }
+    const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         diagnostics.push({
@@ -179,12 +166,12 @@ function loadWithPositions(source: SourceText, limits: LoadLimits): LoadedFile {
 }
 
 /** Walks the node tree, recording spans by field path. Aliases are not followed: their content maps to the alias. */
-function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, key: number | undefined): void {
+function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, key: number | undefined, shift = 0): void {
   if (!node || typeof node !== "object") return;
   const n = node as Node;
   const range = n.range;
   if (range) {
-    spans.set(path, { key, start: range[0], end: range[1], style: isScalar(n) ? String(n.type) : undefined });
+    spans.set(path, { key, start: range[0] + shift, end: range[1] + shift, style: isScalar(n) ? String(n.type) : undefined });
   }
   if (isAlias(n)) return;
   if (isMap(n)) {
@@ -193,13 +180,13 @@ function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, 
       const k = isScalar(pair.key) ? pair.key.value : pair.key;
       if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
       const keyNode = pair.key as Node | null;
-      const keyOffset = keyNode?.range?.[0];
+      const keyOffset = keyNode?.range ? keyNode.range[0] + shift : undefined;
       const childPath = joinPath(path, String(k));
-      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset);
+      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset, shift);
       else if (keyOffset !== undefined) spans.set(childPath, { key: keyOffset, start: keyOffset, end: keyOffset });
     }
   } else if (isSeq(n)) {
-    n.items.forEach((item, i) => recordSpans(item, joinPath(path, i), spans, undefined));
+    n.items.forEach((item, i) => recordSpans(item, joinPath(path, i), spans, undefined, shift));
   }
 }
 
