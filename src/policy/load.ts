@@ -2,6 +2,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments
 import jsYaml from "js-yaml";
 import { binaryProblem } from "./encoding.js";
 import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { eventSpans, type DocumentPositions } from "./positions.js";
 import { scanYaml, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";
 
@@ -105,19 +106,21 @@ function looksLikeJson(text: string): boolean {
   return false;
 }
 
-/** Positions for one fast-loaded document: the careful parser runs on first request, over that document only. */
+/**
+ * Positions for one fast-loaded document, computed on first request from that document's text alone: from js-yaml's
+ * node events where they account for every value, else from the `yaml` parser.
+ */
 function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
-  let parsed: { spans: Map<string, NodeSpan>; start: number } | undefined;
-  const get = () => {
-    if (!parsed) {
-      const doc = parseDocument(source.text.slice(segment.start, segment.end), { uniqueKeys: false });
-      const spans = new Map<string, NodeSpan>();
-      if (doc.contents) recordSpans(doc.contents, "", spans, undefined, segment.start);
-      parsed = { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
-    }
-    return parsed;
-  };
+  let parsed: DocumentPositions | undefined;
+  const get = () => (parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment));
   return { spans: () => get().spans, start: () => get().start };
+}
+
+function yamlSpans(text: string, segment: Segment): DocumentPositions {
+  const doc = parseDocument(text.slice(segment.start, segment.end), { uniqueKeys: false });
+  const spans = new Map<string, NodeSpan>();
+  if (doc.contents) recordSpans(doc.contents, "", spans, undefined, segment.start);
+  return { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
 }
 
 /** The careful path: the `yaml` parser with positions, error messages, and bounded alias expansion. */
