@@ -3,7 +3,7 @@ import jsYaml from "js-yaml";
 import { binaryProblem } from "./encoding.js";
 import { joinPath, type Diagnostic } from "./diagnostic.js";
 import { eventSpans, type DocumentPositions } from "./positions.js";
-import { scanYaml, type Segment } from "./scan.js";
+import { scanYaml, splitDocuments, type ScanProblem, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";
 
 /**
@@ -51,50 +51,108 @@ export interface LoadedFile {
 }
 
 /**
- * Every limit is checked before anything is parsed: the file's size, then (in one streaming pass over the lexer's
- * tokens) each document's size, the document count, the node count and the nesting depth. Only then does one
- * parser build values.
+ * Every limit is checked before a parse can grow past it: the file's size; each document's size and the document
+ * count, from the marker lines; then the node count and nesting depth, which the fast path watches in js-yaml's node
+ * events (stopping the parse at once) and the careful path checks with a lexer pass before the `yaml` parser runs.
  */
 export function loadText(file: string, text: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadedFile {
   const source = new SourceText(file, text);
-  const fileError = (code: string, message: string, offset = 0): LoadedFile => ({
+  const fileError = (problem: { code: string; message: string; offset: number }): LoadedFile => ({
     documents: [],
-    diagnostics: [{ code, severity: "error", message, ...source.location(offset), path: "" }],
+    diagnostics: [{ code: problem.code, severity: "error", message: problem.message, ...source.location(problem.offset), path: "" }],
   });
   if (text.length > limits.maxFileBytes) {
-    return fileError("load/file-too-large", `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`);
+    const message = `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`;
+    return fileError({ code: "load/file-too-large", message, offset: 0 });
   }
   const binary = binaryProblem(text);
-  if (binary) return fileError(binary.code, binary.message, binary.offset);
-  const scan = scanYaml(text, limits);
-  if (scan.problem) return fileError(scan.problem.code, scan.problem.message, scan.problem.offset);
-  return (scan.needsCarefulParse ? undefined : loadFast(source, scan.segments)) ?? loadWithPositions(source, limits);
+  if (binary) return fileError(binary);
+  const segments = splitDocuments(text);
+  const documentProblem = documentLimits(segments, limits);
+  if (documentProblem) return fileError(documentProblem);
+  const fast = looksLikeJson(text) || ANCHOR.test(text) || DIRECTIVE.test(text) ? undefined : loadFast(source, segments, limits);
+  if (fast && !fast.nearLimits) return fast.loaded;
+  // Only large or deep files get here from the fast path: the exact count decides, and a file within the limits
+  // keeps the values already parsed.
+  const problem = scanYaml(text, limits);
+  if (problem) return fileError(problem);
+  if (fast) return fast.loaded;
+  return (looksLikeJson(text) ? loadJson(source) : undefined) ?? loadWithPositions(source, limits);
+}
+
+function documentLimits(segments: readonly Segment[], limits: LoadLimits): ScanProblem | undefined {
+  if (segments.length > limits.maxDocuments) {
+    return { code: "load/too-many-documents", message: `file holds ${segments.length} documents; the limit is ${limits.maxDocuments}`, offset: 0 };
+  }
+  const i = segments.findIndex((s) => s.end - s.start > limits.maxDocumentBytes);
+  if (i === -1) return undefined;
+  const { start, end } = segments[i];
+  const message = `document ${i + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
+  return { code: "load/document-too-large", message, offset: start };
+}
+
+/** `&name` anchors (not `&&` in selectors): their aliases must go through the bounded expansion. */
+const ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
+/** `%YAML` and `%TAG` bind to the document after them, which a document-by-document parse would lose. */
+const DIRECTIVE = /^%/m;
+
+/** Raised from js-yaml's node events to stop a parse that is far past a limit; scanYaml then says where. */
+class ParseLimit extends Error {}
+
+interface FastLoad {
+  loaded: LoadedFile;
+  /** js-yaml's events came within half of a limit, so only the exact count (scanYaml) can tell. */
+  nearLimits: boolean;
 }
 
 /**
- * Values only, through JSON.parse or js-yaml (ten times faster than the position-keeping parser on large policy
- * repositories), one document (segment) at a time; a document's positions are computed on first use, from that
- * document's text alone. Anything unusual (a parse error, whose message and position come from the other parser)
- * returns undefined and the caller takes the careful path. Anchors and directives never get here (see scanYaml).
+ * Values only, through js-yaml (ten times faster than the position-keeping parser on large policy repositories), one
+ * document at a time; a document's positions are computed on first use, from that document's text alone.
+ *
+ * js-yaml reports each node it opens, which bounds the work: it opens at least one event for every two nodes
+ * scanYaml counts and nests at least as deep, so a file under half of each limit is within it, and one far past a
+ * limit (twice the nesting, four times the nodes) stops the parse at once. In between, the caller counts exactly.
+ * Anything unusual (a parse error, whose message and position come from the other parser) returns undefined.
  */
-function loadFast(source: SourceText, segments: readonly Segment[]): LoadedFile | undefined {
+function loadFast(source: SourceText, segments: readonly Segment[], limits: LoadLimits): FastLoad | undefined {
   const text = source.text;
   const documents: RawDocument[] = [];
-  try {
-    if (looksLikeJson(text)) {
-      const whole = { start: 0, end: text.length, content: true };
-      return { documents: [{ value: JSON.parse(text), source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
+  let opened = 0;
+  let depth = 0;
+  let deepest = 0;
+  const listener = (event: "open" | "close") => {
+    if (event === "close") {
+      depth--;
+      return;
     }
+    deepest = Math.max(deepest, ++depth);
+    if (++opened > 4 * limits.maxNodes || depth > 2 * limits.maxDepth) throw new ParseLimit();
+  };
+  try {
     segments.forEach((segment, index) => {
       if (!segment.content) return;
-      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA });
+      depth = 0;
+      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
       if (value === null || value === undefined) return;
       documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
     });
   } catch {
     return undefined;
   }
-  return { documents, diagnostics: [] };
+  const nearLimits = 2 * opened > limits.maxNodes || 2 * deepest > limits.maxDepth;
+  return { loaded: { documents, diagnostics: [] }, nearLimits };
+}
+
+/** JSON through JSON.parse, after scanYaml bounded its size and depth; positions come later, if at all. */
+function loadJson(source: SourceText): LoadedFile | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(source.text);
+  } catch {
+    return undefined;
+  }
+  const whole = { start: 0, end: source.text.length, content: true };
+  return { documents: [{ value, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
 }
 
 function looksLikeJson(text: string): boolean {

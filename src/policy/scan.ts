@@ -1,15 +1,17 @@
 import { CST, Lexer } from "yaml";
 
 /**
- * A bounded look at a YAML (or JSON) stream before anything is parsed: where each document starts and ends, how many
- * nodes the file holds and how deeply they nest. Parsers build a tree whose size is the node count and recurse as
- * deep as the nesting, so a 4 MiB `x: [1,1,...]` (two million nodes) costs gigabytes and 100,000 `[` overflow the
- * stack; this scan streams the `yaml` lexer's tokens (keeping none), so its memory is constant and it stops at the
- * first limit crossed.
+ * Bounded looks at a YAML (or JSON) stream before anything is parsed. Parsers build a tree whose size is the node
+ * count and recurse as deep as the nesting, so a 4 MiB `x: [1,1,...]` (two million nodes) cost gigabytes and
+ * 100,000 `[` overflowed the stack.
+ *
+ * - `splitDocuments`: where each document starts and ends, from the `---` and `...` lines (a document marker at the
+ *   start of a line ends any scalar, so no tokenizing is needed): document sizes and counts are checked on it.
+ * - `scanYaml`: node count and nesting depth, from one streaming pass over the `yaml` lexer's tokens (none kept, so
+ *   its memory is constant), stopping at the first limit crossed. It costs about as much as js-yaml's parse, so the
+ *   fast path relies on js-yaml's own node events instead and calls this only to report a limit it ran into.
  */
 export interface ScanLimits {
-  maxDocumentBytes: number;
-  maxDocuments: number;
   maxNodes: number;
   maxDepth: number;
 }
@@ -18,7 +20,7 @@ export interface ScanLimits {
 export interface Segment {
   start: number;
   end: number;
-  /** False for a stretch holding only comments, blank lines or document markers. */
+  /** False for a bare `---`: a document, but an empty one. */
   content: boolean;
 }
 
@@ -26,13 +28,6 @@ export interface ScanProblem {
   code: "load/document-too-large" | "load/too-many-documents" | "load/too-many-nodes" | "load/too-deep";
   message: string;
   offset: number;
-}
-
-export interface ScanResult {
-  segments: Segment[];
-  /** Anchors (whose aliases need bounded expansion) or directives (which bind to the document after them). */
-  needsCarefulParse: boolean;
-  problem?: ScanProblem;
 }
 
 /** Tokens the lexer emits that are not source text (they take no room in the file). */
@@ -43,16 +38,16 @@ const NODE_START = new Set([
   "seq-item-ind", "explicit-key-ind",
 ]);
 
-export function scanYaml(text: string, limits: ScanLimits): ScanResult {
-  const s = new Scanner(text, limits);
+/** The first node or depth limit the file crosses, if any. */
+export function scanYaml(text: string, limits: ScanLimits): ScanProblem | undefined {
+  const s = new Scanner(limits);
   try {
     for (const token of new Lexer().lex(text)) s.token(token);
-    s.finish();
   } catch (e) {
-    if (e instanceof LimitReached) return { segments: [], needsCarefulParse: true, problem: e.problem };
+    if (e instanceof LimitReached) return e.problem;
     throw e;
   }
-  return { segments: s.segments, needsCarefulParse: s.careful };
+  return undefined;
 }
 
 class LimitReached extends Error {
@@ -62,8 +57,6 @@ class LimitReached extends Error {
 }
 
 class Scanner {
-  readonly segments: Segment[] = [];
-  careful = false;
   private offset = 0;
   private lineStart = 0;
   private firstOnLine = true;
@@ -73,17 +66,12 @@ class Scanner {
   private flowDepth = 0;
   /** Columns of the open block collections: a line indented less than one closes it. */
   private blocks: number[] = [];
-  private segment: Segment = { start: 0, end: 0, content: false };
 
-  constructor(
-    private readonly text: string,
-    private readonly limits: ScanLimits,
-  ) {}
+  constructor(private readonly limits: ScanLimits) {}
 
   token(token: string): void {
     const at = this.offset;
     if (!CONTROL.has(token)) this.offset += token.length;
-    if (this.offset - this.segment.start > this.limits.maxDocumentBytes) this.tooLarge();
     if (this.afterScalarMarker) {
       // The scalar's source, possibly many lines: its type is "scalar" whatever its first character is.
       this.afterScalarMarker = false;
@@ -93,10 +81,9 @@ class Scanner {
     const type = CST.tokenType(token);
     switch (type) {
       case "doc-start":
-        this.startSegment(at);
-        break;
       case "doc-end":
-        this.startSegment(this.offset);
+        this.blocks = [];
+        this.flowDepth = 0;
         break;
       case "newline":
         this.lineStart = this.offset;
@@ -114,10 +101,6 @@ class Scanner {
       case "flow-error-end":
         this.flowDepth = 0;
         return;
-      case "anchor":
-      case "directive-line":
-        this.careful = true;
-        break;
       default:
         if (type && NODE_START.has(type)) this.node(type, at);
         if (type === "scalar") this.afterScalarMarker = true;
@@ -126,19 +109,7 @@ class Scanner {
     if (type !== "comma" && type !== "doc-mode") this.firstOnLine = false;
   }
 
-  finish(): void {
-    this.closeSegment(this.text.length);
-    if (this.segments.length > this.limits.maxDocuments) {
-      throw new LimitReached({
-        code: "load/too-many-documents",
-        message: `file holds ${this.segments.length} documents; the limit is ${this.limits.maxDocuments}`,
-        offset: 0,
-      });
-    }
-  }
-
   private node(type: string, at: number): void {
-    this.segment.content = true;
     if (++this.nodes > this.limits.maxNodes) {
       throw new LimitReached({
         code: "load/too-many-nodes",
@@ -182,28 +153,53 @@ class Scanner {
       this.firstOnLine = false;
     }
   }
+}
 
-  private startSegment(at: number): void {
-    this.closeSegment(at);
-    this.segment = { start: at, end: at, content: false };
-    this.blocks = [];
-    this.flowDepth = 0;
+/**
+ * Documents from their marker lines: `---` starts one, `...` ends one. Text before the first `---` is a document
+ * only if it holds something other than comments and directives. Linear: one indexOf per line.
+ */
+export function splitDocuments(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let current: Segment = { start: 0, end: 0, content: false };
+  let explicit = false;
+  const close = (end: number) => {
+    current.end = end;
+    if (current.content || explicit) segments.push(current);
+  };
+  for (let line = 0; line < text.length; ) {
+    const nl = text.indexOf("\n", line);
+    const next = nl === -1 ? text.length : nl + 1;
+    const at = line === 0 && text.startsWith("\uFEFF") ? 1 : line;
+    if (isMarker(text, at, "---")) {
+      close(line);
+      current = { start: line, end: 0, content: hasContent(text, at + 3, next) };
+      explicit = true;
+    } else if (isMarker(text, at, "...")) {
+      close(next);
+      current = { start: next, end: 0, content: false };
+      explicit = false;
+    } else if (!current.content && text[at] !== "%" && hasContent(text, at, next)) {
+      current.content = true;
+    }
+    line = next;
   }
+  close(text.length);
+  return segments;
+}
 
-  /** A stretch of comments before the first `---` is no document; an explicit `---` with nothing after it is one. */
-  private closeSegment(end: number): void {
-    const seg = this.segment;
-    seg.end = end;
-    if (seg.content || this.text.startsWith("---", seg.start)) this.segments.push(seg);
-  }
+function isMarker(text: string, at: number, marker: string): boolean {
+  if (!text.startsWith(marker, at)) return false;
+  const c = text[at + marker.length];
+  return c === undefined || c === " " || c === "\t" || c === "\r" || c === "\n";
+}
 
-  /** Reported as soon as the document passes the limit, without reading on to its end. */
-  private tooLarge(): never {
-    throw new LimitReached({
-      code: "load/document-too-large",
-      message: `document ${this.segments.length + 1} is larger than the limit of ${this.limits.maxDocumentBytes} bytes ` +
-        "(raise it with --max-document-bytes)",
-      offset: this.segment.start,
-    });
+/** Something other than white space and a comment between `from` and `to`. */
+function hasContent(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === "#") return false;
+    if (c !== " " && c !== "\t" && c !== "\r" && c !== "\n") return true;
   }
+  return false;
 }
