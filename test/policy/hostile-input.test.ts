@@ -98,7 +98,7 @@ describe("YAML limits are checked before any parse", () => {
 });
 
 describe("positions", () => {
-  test("a diagnostic in the third document points into it; the first two documents are never position-parsed", () => {
+  test("a diagnostic in the third document points into it (its positions come from its own text)", () => {
     const third = gnp("c", "  selector: all()\n  order: ten\n");
     const text = `${gnp("a")}---\n${gnp("b")}---\n${third}`;
     const found = validate(text);
