@@ -12,6 +12,7 @@ export interface PolicyInputOptions {
   maxFileBytes: number;
   maxDocumentBytes: number;
   maxAliasCount: number;
+  maxNodes: number;
   namespace: string;
 }
 
@@ -22,6 +23,7 @@ export function policyInputOptions(): Option[] {
     new Option("--max-file-bytes <n>", "largest policy file accepted").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")),
     new Option("--max-document-bytes <n>", "largest YAML document accepted").default(DEFAULT_LOAD_LIMITS.maxDocumentBytes).argParser(positiveInt("--max-document-bytes")),
     new Option("--max-alias-count <n>", "most YAML alias expansions per document").default(DEFAULT_LOAD_LIMITS.maxAliasCount).argParser(positiveInt("--max-alias-count")),
+    new Option("--max-nodes <n>", "most YAML nodes (keys, values, collections) per file").default(DEFAULT_LOAD_LIMITS.maxNodes).argParser(positiveInt("--max-nodes")),
   ];
 }
 
@@ -56,7 +58,7 @@ export interface LoadedPolicies extends Bundle {
 /** Reads and validates the policy paths. File-level problems become diagnostics, never exceptions. */
 export async function loadPolicies(paths: readonly string[], opts: PolicyInputOptions, cwd: string): Promise<LoadedPolicies> {
   const version = calicoVersion(opts.calicoVersion);
-  const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes, maxDocumentBytes: opts.maxDocumentBytes, maxAliasCount: opts.maxAliasCount };
+  const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes, maxDocumentBytes: opts.maxDocumentBytes, maxAliasCount: opts.maxAliasCount, maxNodes: opts.maxNodes };
   const { files, problems } = await collectPolicyFiles(paths, { maxFileBytes: limits.maxFileBytes, cwd });
   const bundle = loadBundle(files, { version, limits, defaultNamespace: opts.namespace });
   const fileDiagnostics: Diagnostic[] = problems.map((p) => ({ code: p.code, severity: "error", message: p.message, file: p.file, line: 1, col: 1, path: "" }));

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseInventory, type Inventory } from "../flows/inventory.js";
-import { loadText, type Diagnostic } from "../policy/index.js";
+import { DEFAULT_LOAD_LIMITS, loadText, type Diagnostic } from "../policy/index.js";
 import { describeFsError } from "./files.js";
 
 /**
@@ -39,7 +39,9 @@ export async function readInventory(
       return fail("inventory/malformed-json", `inventory is not valid JSON: ${(e as Error).message}`);
     }
   } else {
-    const loaded = loadText(path, text, { maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1000, maxDocuments: 10_000 });
+    // A cluster's inventory is large by nature: its node count is bounded by its size alone (a node takes a byte).
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1000, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
     values = loaded.documents.map((d) => d.value);
     locate = (doc, fieldPath) => {

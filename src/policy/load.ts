@@ -1,6 +1,9 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
 import jsYaml from "js-yaml";
+import { binaryProblem } from "./encoding.js";
+import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { eventSpans, type DocumentPositions } from "./positions.js";
+import { scanYaml, splitDocuments, type ScanProblem, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";
 
 /**
@@ -17,6 +20,10 @@ export interface LoadLimits {
   maxAliasCount: number;
   /** Largest number of documents in one file. */
   maxDocuments: number;
+  /** Largest number of YAML nodes (keys, values, collections) in one file: parse time and memory follow it. */
+  maxNodes: number;
+  /** Deepest nesting of collections: the parsers and every tree walk recurse this deep. */
+  maxDepth: number;
 }
 
 export const DEFAULT_LOAD_LIMITS: LoadLimits = {
@@ -24,6 +31,8 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   maxDocumentBytes: 4 * 1024 * 1024,
   maxAliasCount: 100,
   maxDocuments: 10_000,
+  maxNodes: 1_000_000,
+  maxDepth: 64,
 };
 
 /** One YAML document's value (or one item of a `kind: List`), with where it came from. */
@@ -41,109 +50,148 @@ export interface LoadedFile {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Every limit is checked before a parse can grow past it: the file's size; each document's size and the document
+ * count, from the marker lines; then the node count and nesting depth, which the fast path watches in js-yaml's node
+ * events (stopping the parse at once) and the careful path checks with a lexer pass before the `yaml` parser runs.
+ */
 export function loadText(file: string, text: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadedFile {
   const source = new SourceText(file, text);
-  const fileError = (code: string, message: string, offset = 0): LoadedFile => ({
+  const fileError = (problem: { code: string; message: string; offset: number }): LoadedFile => ({
     documents: [],
-    diagnostics: [{ code, severity: "error", message, ...source.location(offset), path: "" }],
+    diagnostics: [{ code: problem.code, severity: "error", message: problem.message, ...source.location(problem.offset), path: "" }],
   });
   if (text.length > limits.maxFileBytes) {
-    return fileError("load/file-too-large", `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`);
+    const message = `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`;
+    return fileError({ code: "load/file-too-large", message, offset: 0 });
   }
-  const nul = text.indexOf("\u0000");
-  if (nul !== -1) return fileError("load/binary-file", "file contains NUL bytes; it is binary, not YAML or JSON", nul);
-  return loadFast(source, limits) ?? loadWithPositions(source, limits);
+  const binary = binaryProblem(text);
+  if (binary) return fileError(binary);
+  const segments = splitDocuments(text);
+  const documentProblem = documentLimits(segments, limits);
+  if (documentProblem) return fileError(documentProblem);
+  const fast = looksLikeJson(text) || ANCHOR.test(text) || DIRECTIVE.test(text) ? undefined : loadFast(source, segments, limits);
+  if (fast && !fast.nearLimits) return fast.loaded;
+  // Only large or deep files get here from the fast path: the exact count decides, and a file within the limits
+  // keeps the values already parsed.
+  const problem = scanYaml(text, limits);
+  if (problem) return fileError(problem);
+  if (fast) return fast.loaded;
+  return (looksLikeJson(text) ? loadJson(source) : undefined) ?? loadWithPositions(source, limits);
 }
 
-/**
- * Values only, through JSON.parse or js-yaml (ten times faster than the position-keeping parser on large policy
- * repositories); positions are computed on first use. Anything unusual — anchors (alias expansion must be bounded),
- * a parse error (its message and position come from the other parser), an oversized document — returns undefined
- * and the caller takes the careful path.
- */
-function loadFast(source: SourceText, limits: LoadLimits): LoadedFile | undefined {
-  const text = source.text;
-  if (ANCHOR.test(text)) return undefined;
-  let values: unknown[];
-  try {
-    const trimmed = text.trimStart();
-    values = trimmed.startsWith("{") || trimmed.startsWith("[") ? [JSON.parse(text)] : jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
-  } catch {
-    return undefined;
+function documentLimits(segments: readonly Segment[], limits: LoadLimits): ScanProblem | undefined {
+  if (segments.length > limits.maxDocuments) {
+    return { code: "load/too-many-documents", message: `file holds ${segments.length} documents; the limit is ${limits.maxDocuments}`, offset: 0 };
   }
-  if (values.length > limits.maxDocuments) return undefined;
-  const lazy = new LazyPositions(source);
-  const documents: RawDocument[] = [];
-  let k = 0;
-  values.forEach((value, index) => {
-    if (value === null || value === undefined) return;
-    documents.push({ value, source: new SourceMap(source, lazy.document(k++)), index, listItem: "" });
-  });
-  // Document sizes are checked against the raw text: a document can only be as large as the file.
-  if (text.length > limits.maxDocumentBytes && documents.length > 0 && documents.some((_, i) => lazy.documentLength(i) > limits.maxDocumentBytes)) {
-    return undefined;
-  }
-  return { documents, diagnostics: [] };
+  const i = segments.findIndex((s) => s.end - s.start > limits.maxDocumentBytes);
+  if (i === -1) return undefined;
+  const { start, end } = segments[i];
+  const message = `document ${i + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
+  return { code: "load/document-too-large", message, offset: start };
 }
 
 /** `&name` anchors (not `&&` in selectors): their aliases must go through the bounded expansion. */
 const ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
+/** `%YAML` and `%TAG` bind to the document after them, which a document-by-document parse would lose. */
+const DIRECTIVE = /^%/m;
 
-/** Positions for a fast-loaded file: the careful parse runs once, on the first request, for every document. */
-class LazyPositions {
-  private docs: Array<{ spans: Map<string, NodeSpan>; start: number; length: number }> | undefined;
-  constructor(private readonly source: SourceText) {}
+/** Raised from js-yaml's node events to stop a parse that is far past a limit; scanYaml then says where. */
+class ParseLimit extends Error {}
 
-  private all() {
-    if (!this.docs) {
-      const parsed = parseAllDocuments(this.source.text, { lineCounter: new LineCounter(), uniqueKeys: false });
-      const docs = Array.isArray(parsed) ? parsed : [];
-      this.docs = docs
-        .filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null))
-        .map((d) => {
-          const spans = new Map<string, NodeSpan>();
-          if (d.contents) recordSpans(d.contents, "", spans, undefined);
-          return { spans, start: d.contents?.range?.[0] ?? d.range[0], length: d.range[2] - d.range[0] };
-        });
+interface FastLoad {
+  loaded: LoadedFile;
+  /** js-yaml's events came within half of a limit, so only the exact count (scanYaml) can tell. */
+  nearLimits: boolean;
+}
+
+/**
+ * Values only, through js-yaml (ten times faster than the position-keeping parser on large policy repositories), one
+ * document at a time; a document's positions are computed on first use, from that document's text alone.
+ *
+ * js-yaml reports each node it opens, which bounds the work: it opens at least one event for every two nodes
+ * scanYaml counts and nests at least as deep, so a file under half of each limit is within it, and one far past a
+ * limit (twice the nesting, four times the nodes) stops the parse at once. In between, the caller counts exactly.
+ * Anything unusual (a parse error, whose message and position come from the other parser) returns undefined.
+ */
+function loadFast(source: SourceText, segments: readonly Segment[], limits: LoadLimits): FastLoad | undefined {
+  const text = source.text;
+  const documents: RawDocument[] = [];
+  let opened = 0;
+  let depth = 0;
+  let deepest = 0;
+  const listener = (event: "open" | "close") => {
+    if (event === "close") {
+      depth--;
+      return;
     }
-    return this.docs;
+    deepest = Math.max(deepest, ++depth);
+    if (++opened > 4 * limits.maxNodes || depth > 2 * limits.maxDepth) throw new ParseLimit();
+  };
+  try {
+    segments.forEach((segment, index) => {
+      if (!segment.content) return;
+      depth = 0;
+      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
+      if (value === null || value === undefined) return;
+      documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
+    });
+  } catch {
+    return undefined;
   }
+  const nearLimits = 2 * opened > limits.maxNodes || 2 * deepest > limits.maxDepth;
+  return { loaded: { documents, diagnostics: [] }, nearLimits };
+}
 
-  document(k: number): DocumentSpans {
-    return { spans: () => this.all()[k]?.spans ?? new Map(), start: () => this.all()[k]?.start ?? 0 };
+/** JSON through JSON.parse, after scanYaml bounded its size and depth; positions come later, if at all. */
+function loadJson(source: SourceText): LoadedFile | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(source.text);
+  } catch {
+    return undefined;
   }
+  const whole = { start: 0, end: source.text.length, content: true };
+  return { documents: [{ value, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
+}
 
-  documentLength(k: number): number {
-    return this.all()[k]?.length ?? 0;
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") return true;
+    if (c !== " " && c !== "\t" && c !== "\n" && c !== "\r" && c !== "\uFEFF") return false;
   }
+  return false;
+}
+
+/**
+ * Positions for one fast-loaded document, computed on first request from that document's text alone: from js-yaml's
+ * node events where they account for every value, else from the `yaml` parser.
+ */
+function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
+  let parsed: DocumentPositions | undefined;
+  const get = () => (parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment));
+  return { spans: () => get().spans, start: () => get().start };
+}
+
+function yamlSpans(text: string, segment: Segment): DocumentPositions {
+  const doc = parseDocument(text.slice(segment.start, segment.end), { uniqueKeys: false });
+  const spans = new Map<string, NodeSpan>();
+  if (doc.contents) recordSpans(doc.contents, "", spans, undefined, segment.start);
+  return { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
 }
 
 /** The careful path: the `yaml` parser with positions, error messages, and bounded alias expansion. */
-function loadWithPositions(source: SourceText, limits: LoadLimits): LoadedFile {
+function loadWithPositions(source: SourceText, limits: Pick<LoadLimits, "maxAliasCount">): LoadedFile {
   const text = source.text;
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return { documents: [], diagnostics }; // an empty stream
-  if (docs.length > limits.maxDocuments) {
-    return {
-      documents: [],
-      diagnostics: [{ code: "load/too-many-documents", severity: "error", message: `file holds ${docs.length} documents; the limit is ${limits.maxDocuments}`, ...source.location(0), path: "" }],
-    };
-  }
+  // Sizes, counts and depth were checked by scanYaml before this parse.
   const documents: RawDocument[] = [];
   docs.forEach((doc, index) => {
-    const [start, , end] = doc.range;
-    if (end - start > limits.maxDocumentBytes) {
-      diagnostics.push({
-        code: "load/document-too-large",
-        severity: "error",
-        message: `document ${index + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`,
-        ...source.location(start),
-        path: "",
-      });
-      return;
-    }
+    const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         diagnostics.push({
@@ -179,12 +227,12 @@ function loadWithPositions(source: SourceText, limits: LoadLimits): LoadedFile {
 }
 
 /** Walks the node tree, recording spans by field path. Aliases are not followed: their content maps to the alias. */
-function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, key: number | undefined): void {
+function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, key: number | undefined, shift = 0): void {
   if (!node || typeof node !== "object") return;
   const n = node as Node;
   const range = n.range;
   if (range) {
-    spans.set(path, { key, start: range[0], end: range[1], style: isScalar(n) ? String(n.type) : undefined });
+    spans.set(path, { key, start: range[0] + shift, end: range[1] + shift, style: isScalar(n) ? String(n.type) : undefined });
   }
   if (isAlias(n)) return;
   if (isMap(n)) {
@@ -193,13 +241,13 @@ function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, 
       const k = isScalar(pair.key) ? pair.key.value : pair.key;
       if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
       const keyNode = pair.key as Node | null;
-      const keyOffset = keyNode?.range?.[0];
+      const keyOffset = keyNode?.range ? keyNode.range[0] + shift : undefined;
       const childPath = joinPath(path, String(k));
-      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset);
+      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset, shift);
       else if (keyOffset !== undefined) spans.set(childPath, { key: keyOffset, start: keyOffset, end: keyOffset });
     }
   } else if (isSeq(n)) {
-    n.items.forEach((item, i) => recordSpans(item, joinPath(path, i), spans, undefined));
+    n.items.forEach((item, i) => recordSpans(item, joinPath(path, i), spans, undefined, shift));
   }
 }
 

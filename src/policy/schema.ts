@@ -61,11 +61,16 @@ export function checkSchema(value: unknown, schema: Schema, path: string, ctx: S
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, ctx);
       // An ill-typed object item becomes {} rather than disappearing, so later items keep their indices (and the
-      // rule indices Calico would give them); ill-typed scalars are dropped.
+      // rule indices Calico would give them); ill-typed scalars are dropped, and the source map told, so that a
+      // problem with a later item is reported at that item and not at its neighbour.
       const placeholder = schema.items.t === "object" ? {} : undefined;
-      return value
-        .map((item, i) => checkSchema(item, schema.items, joinPath(path, i), ctx) ?? (item === null || item === undefined ? undefined : placeholder))
-        .filter((item) => item !== undefined);
+      const out: unknown[] = [];
+      value.forEach((item, i) => {
+        const checked = checkSchema(item, schema.items, joinPath(path, i), ctx) ?? (item === null || item === undefined ? undefined : placeholder);
+        if (checked !== undefined) out.push(checked);
+        else ctx.source.noteDropped(path, i);
+      });
+      return out;
     }
     case "map":
       if (!isPlainObject(value)) return wrongType(value, "a map", path, ctx);

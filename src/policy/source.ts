@@ -65,6 +65,11 @@ export class SourceMap {
     private readonly doc: DocumentSpans,
     /** Where the resource sits in its document: "" or `items[3]` inside a List. */
     readonly prefix = "",
+    /**
+     * Indices of the items the schema dropped from lists of scalars (`ports: [1.5, 80]` keeps `[80]`), by the list's
+     * full path; shared by every view of the document.
+     */
+    private readonly dropped = new Map<string, Set<number>>(),
   ) {}
 
   private get spans(): ReadonlyMap<string, NodeSpan> {
@@ -82,7 +87,30 @@ export class SourceMap {
 
   /** The same map re-rooted at a sub-path, for the objects inside a `kind: List`. */
   child(prefix: string): SourceMap {
-    return new SourceMap(this.source, this.doc, this.full(prefix));
+    return new SourceMap(this.source, this.doc, this.full(prefix), this.dropped);
+  }
+
+  /** Records that the schema dropped item `index` (as written in the file) of the list at `listPath`. */
+  noteDropped(listPath: string, index: number): void {
+    const key = this.full(listPath);
+    const set = this.dropped.get(key) ?? new Set<number>();
+    set.add(index); // a set: building resources twice from one document must not shift twice
+    this.dropped.set(key, set);
+  }
+
+  /**
+   * The file's path for a path into the schema-cleaned resource. Only lists of scalars lose items (a bad object
+   * item becomes {}), and a scalar is a leaf, so only a path's last index can have shifted.
+   */
+  filePath(path: string): string {
+    if (this.dropped.size === 0 || !path.endsWith("]")) return path;
+    const open = path.lastIndexOf("[");
+    const index = Number(path.slice(open + 1, -1));
+    const gone = Number.isInteger(index) ? this.dropped.get(this.full(path.slice(0, open))) : undefined;
+    if (!gone) return path;
+    let original = index;
+    for (const d of [...gone].sort((a, b) => a - b)) if (d <= original) original++;
+    return `${path.slice(0, open)}[${original}]`;
   }
 
   private full(path: string): string {

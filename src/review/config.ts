@@ -157,7 +157,10 @@ function principals(list: string[] | undefined, path: string, problem: (path: st
 }
 
 function normalizeRepoPath(p: string): string {
-  return p.replace(/^\.\//, "").replace(/\/+$/, "");
+  const path = p.replace(/^\.\//, "");
+  let end = path.length; // a scan, not /\/+$/ (which retries every start in a run of slashes: quadratic)
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
 }
 
 /** Matches repository paths against the configured folders, files and globs. */

@@ -16,7 +16,8 @@ export type SelectorErrorCode =
   | "selector/expected-rparen"
   | "selector/unexpected-token"
   | "selector/unexpected-end"
-  | "selector/trailing-content";
+  | "selector/trailing-content"
+  | "selector/too-deep";
 
 /** A selector that Calico would reject. `offset` is the index into the selector text where the problem starts. */
 export class SelectorError extends Error {

@@ -10,7 +10,7 @@ import { parseNode } from "./parser.js";
 
 export { SelectorError, type SelectorErrorCode } from "./errors.js";
 export { MAX_LABEL_LENGTH } from "./tokenizer.js";
-export { compareCodePoints } from "./parser.js";
+export { compareCodePoints, MAX_SELECTOR_DEPTH } from "./parser.js";
 export type { Labels, SelectorNode, Truth, Matcher };
 export { printNode, evaluateNode, labelKeys, mapNode };
 

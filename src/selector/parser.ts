@@ -7,6 +7,13 @@ import { tokenize, type Token } from "./tokenizer.js";
  * Any number of leading `!` collapse to one or none; parentheses produce no node of their own, so `(a == "b")`
  * is just `a == "b"` and `(all())` is `all()`.
  */
+
+/**
+ * Deepest parenthesis nesting accepted. Each `(` costs four stack frames here, and the tree it builds is walked
+ * recursively by the printer, the compiler and both evaluators; 5,000 levels overflowed the stack. Real selectors
+ * nest two or three deep. (Calico's Go parser has no such limit: Go stacks grow.)
+ */
+export const MAX_SELECTOR_DEPTH = 128;
 export function parseNode(text: string): SelectorNode {
   const tokens = tokenize(text);
   if (tokens[0].kind === "eof") return { op: "all" };
@@ -25,6 +32,7 @@ export function parseNode(text: string): SelectorNode {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   peek(ahead = 0): Token {
@@ -77,7 +85,15 @@ class Parser {
       case "label":
         return this.parseComparison(t.value);
       case "lparen": {
+        if (++this.depth > MAX_SELECTOR_DEPTH) {
+          throw new SelectorError(
+            "selector/too-deep",
+            t.offset,
+            `parentheses nest more than ${MAX_SELECTOR_DEPTH} deep here; remove the redundant ones`,
+          );
+        }
         const inner = this.parseOr();
+        this.depth--;
         const close = this.next();
         if (close.kind !== "rparen") {
           throw new SelectorError("selector/expected-rparen", close.offset, "expected ')' to close the '(' group");

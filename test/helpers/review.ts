@@ -28,7 +28,7 @@ export function reviewContext(f: ReviewFixture): ReviewContext {
   const revision = (files: Record<string, string>, tests: Record<string, string> | undefined, commit: string): RevisionState => {
     const bundle = loadBundle(Object.entries(files).map(([file, text]) => ({ file, text })), {
       version: config.calicoVersion,
-      limits: { maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100, maxDocuments: 10_000 },
+      limits: { maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100, maxDocuments: 10_000, maxNodes: 1_000_000, maxDepth: 64 },
       defaultNamespace: config.namespace,
     });
     const errors = bundle.diagnostics.filter((d) => d.severity === "error");

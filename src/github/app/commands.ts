@@ -29,7 +29,8 @@ export const COMMAND_HELP = [
 export function parseCommand(body: string): Command | undefined {
   const first = body.split(/\r?\n/).find((l) => l.trim() !== "")?.trim();
   if (!first) return undefined;
-  const m = /^\/tierguard(?:\s+(.*))?$/i.exec(first);
+  // `s`: with `.` stopping at a lone \r or U+2028, `\s+(.*)$` tried every split of a run of spaces (quadratic).
+  const m = /^\/tierguard(?:\s+(.*))?$/is.exec(first);
   if (!m) return undefined;
   const rest = (m[1] ?? "").trim();
   const [verb = "", ...args] = rest.split(/\s+/);
@@ -47,7 +48,8 @@ export function parseCommand(body: string): Command | undefined {
 }
 
 function parseExplain(text: string): Command {
-  const arrow = text.split(/\s*(?:->|→)\s*/);
+  // Split on the arrow alone, then trim: `\s*(?:->|→)\s*` retried every start in a long run of spaces (quadratic).
+  const arrow = text.split(/->|→/).map((part) => part.trim());
   if (arrow.length !== 2 || arrow[0] === "" || arrow[1] === "") return { kind: "invalid", reason: "explain needs `<from> -> <to>:<port>`" };
   const from = arrow[0].trim();
   const to = /^(.+):(\d{1,5})(?:\/([A-Za-z0-9]+))?$/.exec(arrow[1].trim());

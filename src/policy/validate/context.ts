@@ -28,7 +28,9 @@ export function resourceContext(resource: Resource, version: CalicoVersion, out:
   const name = describeResource(resource);
   return {
     version,
-    report(code, path, message, options = {}) {
+    report(code, cleanedPath, message, options = {}) {
+      // Rules walk the schema-cleaned resource; the diagnostic names the field as the file has it.
+      const path = resource.source.filePath(cleanedPath);
       const location = locate(resource, path, options.at ?? "value");
       out.push({ code, severity: options.severity ?? "error", message, ...location, path, resource: name });
     },

@@ -25,29 +25,32 @@ export function checkNames(resource: Resource, ctx: ValidationContext): void {
   const name = resource.metadata.name;
   if (name === undefined) return;
   const limit = resource.kind === "Tier" ? MAX_LABEL_LENGTH : MAX_SUBDOMAIN_LENGTH;
-  if (name.length > limit) {
+  const tooLong = name.length > limit;
+  if (tooLong) {
     ctx.report("names/too-long", NAME,
       `name is ${name.length} characters, ${name.length - limit} over the limit of ${limit} for a ${resource.kind}; shorten it`);
   }
-  const problem = nameFormatProblem(resource.kind, name);
+  // No rewritten name is suggested for one that is too long anyway: the hint would cost work for nothing.
+  const problem = nameFormatProblem(resource.kind, name, !tooLong);
   if (problem) ctx.report("names/invalid", NAME, `name ${quote(name)} is not valid: ${problem}`);
   checkNamespace(resource, ctx);
   checkTierPrefix(resource, ctx);
 }
 
-function nameFormatProblem(kind: Resource["kind"], name: string): string | undefined {
+function nameFormatProblem(kind: Resource["kind"], name: string, hint: boolean): string | undefined {
+  const suggestion = (): string => (hint ? suggestionFor(name) : "");
   switch (kind) {
     case "Tier":
       return DNS1123_LABEL.test(name)
         ? undefined
-        : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names); " +
-            `try ${quote(suggest(name).replace(/\./g, "-"))}`;
+        : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names)" +
+            (hint ? `; try ${quote(suggest(name).replaceAll(".", "-"))}` : "");
     case "NetworkPolicy":
     case "StagedNetworkPolicy":
       return NETWORK_POLICY_NAME.test(name)
         ? undefined
         : "a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot " +
-            `(as in "tier.name")${suggestion(name)}`;
+            `(as in "tier.name")${suggestion()}`;
     case "GlobalNetworkPolicy":
     case "StagedGlobalNetworkPolicy":
       if (name.startsWith("knp.default.")) {
@@ -56,20 +59,34 @@ function nameFormatProblem(kind: Resource["kind"], name: string): string | undef
       }
       return GLOBAL_POLICY_NAME.test(name)
         ? undefined
-        : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion(name)}`;
+        : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion()}`;
     default:
       return DNS1123_SUBDOMAIN.test(name)
         ? undefined
         : "a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a " +
-            `letter or digit${suggestion(name)}`;
+            `letter or digit${suggestion()}`;
   }
 }
 
+/** Lower-cased, other characters made '-', then '-' and '.' trimmed from both ends (a scan: see trimDashesAndDots). */
 function suggest(name: string): string {
-  return name.toLowerCase().replace(/[^-a-z0-9.]/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  return trimDashesAndDots(name.toLowerCase().replace(/[^-a-z0-9.]/g, "-"));
 }
 
-function suggestion(name: string): string {
+/**
+ * `/^[-.]+|[-.]+$/g` took time quadratic in a run of '-' (each start in the run scans to its end): 48 s for one
+ * 320,000-character name. Two index scans are linear.
+ */
+function trimDashesAndDots(text: string): string {
+  const trimmable = (c: string) => c === "-" || c === ".";
+  let start = 0;
+  let end = text.length;
+  while (start < end && trimmable(text[start])) start++;
+  while (end > start && trimmable(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
+function suggestionFor(name: string): string {
   const s = suggest(name);
   return s !== "" && s !== name ? `; try ${quote(s)}` : "";
 }

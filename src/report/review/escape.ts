@@ -14,7 +14,8 @@ const ZWSP = "&#8203;";
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 function oneLine(text: string): string {
-  return text.replace(CONTROL, "").replace(/\s*[\r\n]+\s*/g, " ");
+  // Each whitespace run is matched once (`\s*[\r\n]+\s*` retried every start in a long run: quadratic).
+  return text.replace(CONTROL, "").replace(/\s+/g, (run) => (run.includes("\n") || run.includes("\r") ? " " : run));
 }
 
 /**

@@ -62,7 +62,8 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 const DETAILS_OPEN = /^\s*<details[\s>]/i;
 const DETAILS_CLOSE = /^\s*<\/details>/i;
 const DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+/** No two adjacent `\s*` (as in `\s*\|?\s*`), whose split points made a line of spaces quadratic. */
+const TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
 
 function lineBlock(kind: LineBlock["kind"], lines: string[], gap: number, note?: string): LineBlock {
   const body = lines.join("\n");
