@@ -17,7 +17,8 @@ export interface TreeEntry {
   size: number;
 }
 
-async function git(repo: string, args: string[]): Promise<string> {
+/** Runs one git command in `repo`; a failure is a `GitError` with git's first line of complaint. */
+export async function git(repo: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8" });
     return stdout;

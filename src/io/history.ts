@@ -1,7 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { FileChange, HistoryCommit } from "../audit/types.js";
-import { GitError, readBlobs, resolveCommit } from "./git.js";
+import { git, GitError, readBlobs, resolveCommit } from "./git.js";
 
 /**
  * A repository's history for the audit log, read with one `git log --raw` (every commit with the files it changed
@@ -9,19 +7,6 @@ import { GitError, readBlobs, resolveCommit } from "./git.js";
  * off: the audit follows resources by identity (kind, namespace, name), so a renamed file is a deleted and an added
  * file whose resources meet again by identity, and git's similarity guess is neither needed nor paid for.
  */
-const run = promisify(execFile);
-
-async function git(repo: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8" });
-    return stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string; code?: string };
-    if (err.code === "ENOENT") throw new GitError("git is not installed (or not on PATH)");
-    throw new GitError((err.stderr ?? err.message).trim().split("\n")[0]);
-  }
-}
-
 const RECORD = "\u001e";
 const FORMAT = `${RECORD}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00`;
 
