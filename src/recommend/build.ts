@@ -120,18 +120,21 @@ interface CapContext {
   warnings: string[];
 }
 
-/** Over --max-rules: the external addresses of the direction go into one NetworkSet, ports merged per protocol. */
+/**
+ * Over --max-rules (rules in the direction, or external addresses named by them): the external addresses of the
+ * direction go into one NetworkSet, their ports merged per protocol.
+ */
 function capRules(elements: Element[], c: CapContext): BuiltRule[] {
   const rules = groupRules(elements, c.withLocal);
   const max = c.options.maxRules;
   const external = elements.filter((e) => e.peer.group === "4|nets");
-  if (rules.length <= max || external.length === 0) {
+  const nets = [...new Set(external.flatMap((e) => e.peer.nets ?? []))].sort();
+  if ((rules.length <= max && nets.length <= max) || external.length === 0) {
     if (rules.length > max) c.warnings.push(`${c.bucket.namespace}/${c.base}: ${rules.length} ${c.direction} rules exceed --max-rules ${max}; none are external addresses, so none were merged`);
     return rules;
   }
   const setName = `${c.base.replace(/-isolation$/, "")}-${c.direction}-external`;
   const label = "policyrecommendation.tigera.io/networkset";
-  const nets = [...new Set(external.flatMap((e) => e.peer.nets ?? []))].sort();
   c.networkSets.push({ namespace: c.bucket.namespace, name: setName, labels: { [label]: setName }, nets });
   const peer: Peer = { group: "3|set", scope: "NetworkSet", name: setName, namespace: c.bucket.namespace, selector: `${label} == '${setName}'`, label: `network set ${setName}` };
   const merged = new Map<string, Element>();
@@ -145,7 +148,7 @@ function capRules(elements: Element[], c: CapContext): BuiltRule[] {
   }
   const result = groupRules([...elements.filter((e) => e.peer.group !== "4|nets"), ...merged.values()], c.withLocal);
   c.warnings.push(
-    `${c.bucket.namespace}/${c.base}: ${rules.length} ${c.direction} rules exceed --max-rules ${max}: ${nets.length} external addresses merged into NetworkSet ${c.bucket.namespace}/${setName} (ports merged per protocol, which admits address/port pairs never observed)` +
+    `${c.bucket.namespace}/${c.base}: ${nets.length} external addresses in ${rules.length} ${c.direction} rules exceed --max-rules ${max}: merged into NetworkSet ${c.bucket.namespace}/${setName} (ports merged per protocol, which admits address/port pairs never observed)` +
       (result.length > max ? `; still ${result.length} rules` : ""),
   );
   return result;
