@@ -101,7 +101,7 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
   const universe = new EngineUniverse();
   const resolver = new EndpointResolver(universe, inv?.inventory);
   const observer = new FlowObserver(resolver, { since: times.since, until: times.until });
-  const problems = await observe(observer, opts);
+  const problems = await observe(observer, opts, io.cwd);
   const now = times.now ?? observer.stats.latest ?? 0;
   const lifecycle = { now, interval: times.interval, initialLookback: times.initialLookback, stabilization: times.stabilization, staleAfter: times.staleAfter };
   const options = { tier: opts.tier, level: opts.level, maxRules: opts.maxRules, version: loaded.version, lifecycle, dns: { ...DEFAULT_DNS } };
@@ -124,11 +124,11 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
 }
 
 /** Streams every flow file into the observer; returns the unreadable lines. */
-async function observe(observer: FlowObserver, opts: RecommendCliOptions): Promise<Diagnostic[]> {
+async function observe(observer: FlowObserver, opts: RecommendCliOptions, cwd: string): Promise<Diagnostic[]> {
   const problems: Diagnostic[] = [];
   for (const file of opts.flows) {
     const parse = createFlowValueParser({ format: opts.format === "auto" ? undefined : (opts.format as FlowFormat), maxLineLength: opts.maxLineBytes });
-    for await (const ev of readLines(file, { maxLineBytes: opts.maxLineBytes })) {
+    for await (const ev of readLines(resolve(cwd, file), { maxLineBytes: opts.maxLineBytes })) {
       if (ev.type !== "line") {
         const message = ev.type === "error" ? ev.message : `the line is ${ev.bytes} bytes long; the limit is ${opts.maxLineBytes}`;
         problems.push({ code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long", severity: "error", message, file, line: ev.number, col: 1, path: "" });

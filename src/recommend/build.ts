@@ -1,4 +1,4 @@
-import type { PolicySet } from "../engine/index.js";
+import type { Endpoint, PolicySet } from "../engine/index.js";
 import type { Learned, LearnDirection } from "./classify.js";
 import { changedAt, firstRun, isStale, rfc3339, status } from "./lifecycle.js";
 import type { FlowTuple } from "./observe.js";
@@ -12,6 +12,8 @@ import type { Justification, RecNetworkSet, RecPolicy, RecRule, RecommendOptions
  */
 export interface BuildInput {
   learned: readonly Learned[];
+  /** Every workload the flows name, learned or not: identities are chosen among all of them. */
+  workloads: readonly Endpoint[];
   /** Every namespace that gets a policy, traffic or not. */
   namespaces: readonly string[];
   /** Today's policies: network sets named by flows are looked up here. */
@@ -38,10 +40,7 @@ interface Bucket {
 export function buildPolicies(input: BuildInput): BuildOutput {
   const { options } = input;
   const ids = new Identities();
-  for (const l of input.learned) {
-    ids.add(l.tuple.src.endpoint);
-    ids.add(l.tuple.dst.endpoint);
-  }
+  for (const ep of input.workloads) ids.add(ep);
   const warnings: string[] = [];
   const buckets = new Map<string, Bucket>();
   const bucketFor = (ns: string, workload?: Bucket["workload"]) => {
@@ -51,6 +50,7 @@ export function buildPolicies(input: BuildInput): BuildOutput {
     return b;
   };
   if (options.level === "namespace") for (const ns of input.namespaces) bucketFor(ns);
+  else for (const ns of input.namespaces) for (const id of ids.list(ns)) bucketFor(ns, { selector: id.selector, short: id.short });
   let unidentified = 0;
   for (const l of input.learned) {
     const own = l.direction === "egress" ? l.tuple.src : l.tuple.dst;
@@ -90,7 +90,8 @@ export function buildPolicies(input: BuildInput): BuildOutput {
     }
     rules.egress.unshift(...dnsRules(b, start, options));
     if (b.elements.size === 0 && b.dns.udp.records + b.dns.tcp.records === 0) {
-      warnings.push(`${b.namespace}: no traffic reached tier ${options.tier}; its policy allows DNS only and denies everything else`);
+      const what = b.workload ? `${b.namespace} (${b.workload.selector})` : b.namespace;
+      warnings.push(`${what}: no traffic reached tier ${options.tier}; its policy allows DNS only and denies everything else`);
     }
     const all = [...rules.ingress, ...rules.egress];
     const lastNew = Math.max(start, ...all.map((r) => changedAt(r.why.lastNew, start, options.lifecycle)));

@@ -48,13 +48,17 @@ export function isVolatileLabel(key: string): boolean {
 /**
  * A workload's own labels without the volatile ones, sorted by key. Undefined when the flow records aggregated its
  * labels away and no inventory gave them back: the workload then cannot be told apart inside its namespace.
+ * Labels known only in part (Goldmane keeps those every aggregated pod shares) are used: each pod carries them.
  */
 export function stableLabels(ep: Endpoint): Array<[string, string]> | undefined {
-  if ((ep.labels.unknown & UNKNOWN_POD_LABELS) !== 0) return undefined;
   const out: Array<[string, string]> = [];
+  let own = 0;
   for (const [k, v] of ep.labels.map) {
-    if (!IMPLICIT.test(k) && !isVolatileLabel(k)) out.push([k, v]);
+    if (IMPLICIT.test(k)) continue;
+    own++;
+    if (!isVolatileLabel(k)) out.push([k, v]);
   }
+  if ((ep.labels.unknown & UNKNOWN_POD_LABELS) !== 0 && own === 0) return undefined;
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 

@@ -1,4 +1,4 @@
-import { PolicySet, type EngineUniverse, type TierInfo } from "../engine/index.js";
+import { PolicySet, type Endpoint, type EngineUniverse, type TierInfo } from "../engine/index.js";
 import type { Inventory } from "../flows/inventory.js";
 import { Replayer } from "../impact/replay.js";
 import type { EndpointResolver } from "../impact/resolve.js";
@@ -53,7 +53,9 @@ export function recommend(input: RecommendInput): RecommendResult {
     current: new Replayer(current, input.resolver),
     wanted: (ns) => wanted.has(ns),
   });
-  const built = buildPolicies({ learned: classification.learned, namespaces, set: current, earliest: input.earliest, options });
+  const workloads = new Map<number, Endpoint>();
+  for (const t of input.tuples) for (const ep of [t.src.endpoint, t.dst.endpoint]) if (ep.kind === "workload") workloads.set(ep.labels.id, ep);
+  const built = buildPolicies({ learned: classification.learned, workloads: [...workloads.values()], namespaces, set: current, earliest: input.earliest, options });
   return { recommendation: { tier, ...built }, classification, namespaces };
 }
 
