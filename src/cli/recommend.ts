@@ -109,7 +109,7 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
   const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: inv?.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
   const draft = renderStream(renderFiles(result.recommendation, []));
   const namespaceLabels = inv?.inventory ? new Map([...inv.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
-  const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels });
+  const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
   const summary = summaryLines(result, proof, observer.stats, tuples.length);
   if (hasErrors(proof.diagnostics) || proof.newlyDenied.records > 0) return refuse(io, proof);
   const files = renderFiles(result.recommendation, summary.comment);
@@ -162,6 +162,7 @@ async function emit(io: CliIo, opts: RecommendCliOptions, output: "yaml" | "json
       warnings: result.recommendation.warnings,
     };
     io.stdout(JSON.stringify(body, null, 2) + "\n");
+    if (!opts.out) io.stderr(text.join("\n") + "\n");
   } else if (!opts.out) {
     io.stdout(renderStream(files));
     io.stderr(text.join("\n") + "\n");

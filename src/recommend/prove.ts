@@ -21,6 +21,8 @@ export interface ProofInput {
   resolver: EndpointResolver;
   version: CalicoVersion;
   namespaceLabels?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Today's replayer when the caller has one (its memoised evaluations are reused). */
+  current?: Replayer;
 }
 
 export interface Proof {
@@ -40,7 +42,7 @@ export function prove(input: ProofInput): Proof {
   const loaded = bundle.resources;
   const diagnostics = bundle.diagnostics;
   const opts = { version: input.version, universe: input.universe, namespaceLabels: input.namespaceLabels };
-  const current = new Replayer(new PolicySet(input.resources, opts), input.resolver);
+  const current = input.current ?? new Replayer(new PolicySet(input.resources, opts), input.resolver);
   const enforced = new Replayer(new PolicySet(withEnforced(input.resources, loaded), opts), input.resolver);
   const proof: Proof = { diagnostics, loaded, tuples: 0, allowed: { records: 0, connections: 0 }, newlyDenied: { records: 0, connections: 0, examples: [] } };
   for (const t of input.tuples) {

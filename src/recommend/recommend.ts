@@ -33,6 +33,8 @@ export interface RecommendResult {
   classification: Classification;
   /** The namespaces that got a policy. */
   namespaces: string[];
+  /** Today's policies as a replayer, for the proof to reuse. */
+  current: Replayer;
 }
 
 export function recommend(input: RecommendInput): RecommendResult {
@@ -47,16 +49,17 @@ export function recommend(input: RecommendInput): RecommendResult {
   );
   const namespaces = chooseNamespaces(input);
   const wanted = new Set(namespaces);
+  const today = new Replayer(current, input.resolver);
   const classification = classify({
     tuples: input.tuples,
     higher: new Replayer(higher, input.resolver),
-    current: new Replayer(current, input.resolver),
+    current: today,
     wanted: (ns) => wanted.has(ns),
   });
   const workloads = new Map<number, Endpoint>();
   for (const t of input.tuples) for (const ep of [t.src.endpoint, t.dst.endpoint]) if (ep.kind === "workload") workloads.set(ep.labels.id, ep);
   const built = buildPolicies({ learned: classification.learned, workloads: [...workloads.values()], namespaces, set: current, earliest: input.earliest, options });
-  return { recommendation: { tier, ...built }, classification, namespaces };
+  return { recommendation: { tier, ...built }, classification, namespaces, current: today };
 }
 
 /** The tier's place: where the repository defines it, else after every tier it defines (before `default`). */

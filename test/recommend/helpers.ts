@@ -132,7 +132,7 @@ export function pipeline(lines: readonly string[], repo: { resources: Resource[]
   const yaml = renderStream(files);
   const proofTuples = o.proveOn ? observe(o.proveOn, resolver).tuples() : tuples;
   const namespaceLabels = o.inventory ? new Map([...o.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
-  const proof = prove({ resources: repo.resources, yaml, tuples: proofTuples, universe, resolver, version: repo.version, namespaceLabels });
+  const proof = prove({ resources: repo.resources, yaml, tuples: proofTuples, universe, resolver, version: repo.version, namespaceLabels, current: result.current });
   const tight = () => tightness({ recommendation: proof.loaded, learned: result.classification.learned, universe, resolver, version: repo.version });
   return { result, yaml, files, proof, tight };
 }
