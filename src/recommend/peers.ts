@@ -80,7 +80,8 @@ export function describePeer(r: Resolved, namespace: string, ids: Identities, se
         scope: "Namespace",
         name: ns,
         namespace: ns,
-        namespaceSelector: same ? undefined : `projectcalico.org/name == '${ns}'`,
+        // Without a workload selector a same-namespace peer still needs a constraint: an empty source is anyone.
+        namespaceSelector: same && id ? undefined : `projectcalico.org/name == '${ns}'`,
         selector: id?.selector,
         single,
         label: `${ns}/${id ? id.short : "*"}`,

@@ -8,7 +8,10 @@ import type { Justification, RecNetworkSet, RecPolicy, RecRule, Recommendation }
  * the clock (times come from the flows).
  */
 export interface RenderedFile {
-  /** `<namespace>.yaml`, or `<tier>-tier.yaml` for the Tier. */
+  /**
+   * `<namespace>-isolation.yaml` (the name of the namespace's policy, so writing into the folder that holds an
+   * earlier recommendation replaces its file), or `<tier>-tier.yaml` for the Tier.
+   */
   name: string;
   text: string;
 }
@@ -22,7 +25,7 @@ export function renderFiles(rec: Recommendation, summary: string[]): RenderedFil
       ...rec.policies.filter((p) => p.namespace === ns).map((p) => policyDoc(p, rec.tier.name, summary)),
       ...rec.networkSets.filter((s) => s.namespace === ns).map(networkSetDoc),
     ];
-    files.push({ name: `${ns}.yaml`, text: docs.join("---\n") });
+    files.push({ name: `${ns}-isolation.yaml`, text: docs.join("---\n") });
   }
   return files;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { readFileSync, readdirSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadBundle } from "../../src/policy/index.js";
-import { enterpriseRecord, expectNoStackTrace, INVENTORY, parseJson, run, SNAPSHOT, tempDir, templateArgs, type CliRun, type TempDir } from "../cli/helpers.js";
+import { enterpriseRecord, expectNoStackTrace, INVENTORY, parseJson, run, SNAPSHOT, tempDir, TEMPLATE, TEMPLATE_POLICIES, templateArgs, type CliRun, type TempDir } from "../cli/helpers.js";
 
 /** `tierguard recommend` from the command line, in-process, on the bundled example and on small generated files. */
 const recommend = (...rest: string[]) => run(templateArgs("recommend", "--flows", SNAPSHOT, "--inventory", INVENTORY, ...rest));
@@ -38,10 +38,22 @@ describe("tierguard recommend", () => {
     const r = await recommend("--namespace", "boutique", "monitoring", "--out", join(tmp.path, "rec"));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(readdirSync(join(tmp.path, "rec")).sort()).toEqual(["boutique.yaml", "monitoring.yaml"]);
+    expect(readdirSync(join(tmp.path, "rec")).sort()).toEqual(["boutique-isolation.yaml", "monitoring-isolation.yaml"]);
     expect(r.stderr).toContain("wrote 2 files to");
-    const text = readFileSync(join(tmp.path, "rec", "boutique.yaml"), "utf8");
+    const text = readFileSync(join(tmp.path, "rec", "boutique-isolation.yaml"), "utf8");
     expect(first.stdout).toContain(text.split("\n").slice(5).join("\n").slice(0, 2000));
+  });
+
+  test("--out into the repository's own tier folder replaces the earlier recommendation; the repository then validates", async () => {
+    const repo = join(tmp.path, "repo");
+    cpSync(TEMPLATE, repo, { recursive: true });
+    const r = await run(["recommend", "--policies", ...TEMPLATE_POLICIES, "--flows", SNAPSHOT, "--inventory", INVENTORY, "--namespace", "boutique", "--out", "namespace-isolation"], { cwd: repo });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(repo, "namespace-isolation"))).toEqual(["boutique-isolation.yaml"]);
+    expect(readFileSync(join(repo, "namespace-isolation", "boutique-isolation.yaml"), "utf8")).toContain("# Recommended by tierguard recommend");
+    const v = await run(["validate", ...TEMPLATE_POLICIES], { cwd: repo });
+    expect(v.stdout).toMatch(/^0 errors/m);
+    expect(v.code).toBe(0);
   });
 
   test("--output json: resources, exclusions, the proof and statuses", async () => {

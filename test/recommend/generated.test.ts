@@ -75,7 +75,7 @@ describe("recommend on generated snapshots", () => {
   test("a Tier is emitted after the repository's tiers, and the output validates with zero errors", () => {
     const run = pipeline(shop(), repo);
     expect(run.result.recommendation.tier).toEqual({ name: "namespace-isolation", order: 1100, emit: true });
-    expect(run.files.map((f) => f.name)).toEqual(["namespace-isolation-tier.yaml", "monitoring.yaml", "shop.yaml"]);
+    expect(run.files.map((f) => f.name)).toEqual(["namespace-isolation-tier.yaml", "monitoring-isolation.yaml", "shop-isolation.yaml"]);
     expect(run.proof.diagnostics.filter((d) => d.severity !== "notice")).toEqual([]);
     expect(run.proof.newlyDenied.records).toBe(0);
   });
@@ -123,6 +123,15 @@ describe("recommend on generated snapshots", () => {
     const ingress = spec(run, "shop-isolation").ingress;
     expect(ingress.filter((r: any) => r.destination?.selector === "app == 'api'" && r.source?.selector === "app == 'web'")).toHaveLength(1);
     expect(run.yaml).toContain("#   app == 'db': label app, the first workload-naming label it carries");
+  });
+
+  test("a peer whose labels the records aggregated away is its whole namespace, never anyone", () => {
+    const hidden: Ep = { ns: "shop", name: "batch-7c6b5a4d3-pqrst", ip: "10.1.0.9", aggregated: true };
+    const run = pipeline([flow(hidden, api, 8080)], repo, { namespaces: ["shop"] });
+    const rule = spec(run, "shop-isolation").ingress[0];
+    expect(rule.source).toEqual({ namespaceSelector: "projectcalico.org/name == 'shop'" });
+    expect(rule.destination).toEqual({ selector: "app == 'api'", ports: [8080] });
+    expect(run.proof.newlyDenied.records).toBe(0);
   });
 
   test("workloads sharing their first identity label are told apart by the next one", () => {
