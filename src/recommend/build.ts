@@ -38,10 +38,20 @@ interface Bucket {
 }
 
 export function buildPolicies(input: BuildInput): BuildOutput {
-  const { options } = input;
   const ids = new Identities();
   for (const ep of input.workloads) ids.add(ep);
   const warnings: string[] = [];
+  const buckets = collect(input, ids, warnings);
+  const ctx: PolicyContext = { options: input.options, start: firstRun(input.earliest, input.options.lifecycle), ids, networkSets: [], warnings, names: new Set() };
+  const order = (x: Bucket, y: Bucket) => cmp(x.namespace, y.namespace) || cmp(x.workload?.selector ?? "", y.workload?.selector ?? "");
+  const policies = [...buckets.values()].sort(order).map((b) => toPolicy(b, ctx));
+  const networkSets = ctx.networkSets.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  return { policies, networkSets, warnings: warnings.sort() };
+}
+
+/** Learned flows → one bucket per policy (namespace, or namespace and workload), each with its rule elements. */
+function collect(input: BuildInput, ids: Identities, warnings: string[]): Map<string, Bucket> {
+  const { options } = input;
   const buckets = new Map<string, Bucket>();
   const bucketFor = (ns: string, workload?: Bucket["workload"]) => {
     const key = `${ns}\u0000${workload?.selector ?? ""}`;
@@ -75,40 +85,49 @@ export function buildPolicies(input: BuildInput): BuildOutput {
   if (unidentified > 0) {
     warnings.push(`${unidentified} learned flows name workloads whose labels are unknown (aggregated in the records and not in the inventory): --level workload cannot select them, so they have no policy; use --level namespace or give --inventory`);
   }
-  const start = firstRun(input.earliest, options.lifecycle);
-  const policies: RecPolicy[] = [];
-  const networkSets: RecNetworkSet[] = [];
-  const names = new Set<string>();
-  for (const b of [...buckets.values()].sort((x, y) => cmp(x.namespace, y.namespace) || cmp(x.workload?.selector ?? "", y.workload?.selector ?? ""))) {
-    const base = uniqueName(b.workload ? `${b.namespace}/${dnsName(b.workload.short)}-isolation` : `${b.namespace}/${b.namespace}-isolation`, names).split("/")[1];
-    const name = options.version.model === "v3.31" ? `${options.tier}.${base}` : base;
-    const rules = { ingress: [] as RecRule[], egress: [] as RecRule[] };
-    for (const direction of ["ingress", "egress"] as const) {
-      const elements = [...b.elements.values()].filter((e) => e.direction === direction);
-      const built = capRules(elements, { bucket: b, base, direction, withLocal: !b.workload, options, networkSets, warnings });
-      rules[direction] = built.map((r) => finish(r.body, r.why, start, options));
-    }
-    rules.egress.unshift(...dnsRules(b, start, options));
-    if (b.elements.size === 0 && b.dns.udp.records + b.dns.tcp.records === 0) {
-      const what = b.workload ? `${b.namespace} (${b.workload.selector})` : b.namespace;
-      warnings.push(`${what}: no traffic reached tier ${options.tier}; its policy allows DNS only and denies everything else`);
-    }
-    const all = [...rules.ingress, ...rules.egress];
-    const lastNew = Math.max(start, ...all.map((r) => changedAt(r.why.lastNew, start, options.lifecycle)));
-    const stale = all.filter((r) => r.stale).length;
-    if (stale > 0) warnings.push(`${b.namespace}/${name}: ${stale} stale rules (no flow for over ${options.lifecycle.staleAfter}s) offered for removal`);
-    policies.push({
-      namespace: b.namespace,
-      name,
-      selector: b.workload ? b.workload.selector : `projectcalico.org/namespace == '${b.namespace}'`,
-      identities: ids.list(b.namespace).filter((i) => !b.workload || i.selector === b.workload.selector),
-      ingress: [...rules.ingress, denyRule()],
-      egress: [...rules.egress, denyRule()],
-      status: status(lastNew, options.lifecycle),
-      lastChange: lastNew,
-    });
+  return buckets;
+}
+
+interface PolicyContext {
+  options: RecommendOptions;
+  /** When the engine first ran (UNIX seconds). */
+  start: number;
+  ids: Identities;
+  networkSets: RecNetworkSet[];
+  warnings: string[];
+  /** `namespace/name` of the policies so far. */
+  names: Set<string>;
+}
+
+function toPolicy(b: Bucket, ctx: PolicyContext): RecPolicy {
+  const { options, start, warnings } = ctx;
+  const base = uniqueName(b.namespace, b.workload ? `${dnsName(b.workload.short)}-isolation` : `${b.namespace}-isolation`, ctx.names);
+  const name = options.version.model === "v3.31" ? `${options.tier}.${base}` : base;
+  const rules = { ingress: [] as RecRule[], egress: [] as RecRule[] };
+  for (const direction of ["ingress", "egress"] as const) {
+    const elements = [...b.elements.values()].filter((e) => e.direction === direction);
+    const built = capRules(elements, { bucket: b, base, direction, withLocal: !b.workload, options, networkSets: ctx.networkSets, warnings });
+    rules[direction] = built.map((r) => finish(r.body, r.why, start, options));
   }
-  return { policies, networkSets: networkSets.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name)), warnings: warnings.sort() };
+  rules.egress.unshift(...dnsRules(b, start, options));
+  if (b.elements.size === 0 && b.dns.udp.records + b.dns.tcp.records === 0) {
+    const what = b.workload ? `${b.namespace} (${b.workload.selector})` : b.namespace;
+    warnings.push(`${what}: no traffic reached tier ${options.tier}; its policy allows DNS only and denies everything else`);
+  }
+  const all = [...rules.ingress, ...rules.egress];
+  const lastChange = Math.max(start, ...all.map((r) => changedAt(r.why.lastNew, start, options.lifecycle)));
+  const stale = all.filter((r) => r.stale).length;
+  if (stale > 0) warnings.push(`${b.namespace}/${name}: ${stale} stale rules (no flow for over ${options.lifecycle.staleAfter}s) offered for removal`);
+  return {
+    namespace: b.namespace,
+    name,
+    selector: b.workload ? b.workload.selector : `projectcalico.org/namespace == '${b.namespace}'`,
+    identities: ctx.ids.list(b.namespace).filter((i) => !b.workload || i.selector === b.workload.selector),
+    ingress: [...rules.ingress, denyRule()],
+    egress: [...rules.egress, denyRule()],
+    status: status(lastChange, options.lifecycle),
+    lastChange,
+  };
 }
 
 interface CapContext {
@@ -195,10 +214,11 @@ function dnsName(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 200) || "workload";
 }
 
-function uniqueName(name: string, taken: Set<string>): string {
+/** A policy name not yet taken in the namespace (two workloads may shorten to the same name). */
+function uniqueName(namespace: string, name: string, taken: Set<string>): string {
   let out = name;
-  for (let i = 2; taken.has(out); i++) out = `${name.replace(/-isolation$/, "")}-${i}-isolation`;
-  taken.add(out);
+  for (let i = 2; taken.has(`${namespace}/${out}`); i++) out = `${name.replace(/-isolation$/, "")}-${i}-isolation`;
+  taken.add(`${namespace}/${out}`);
   return out;
 }
 

@@ -100,6 +100,18 @@ describe("recommend on generated snapshots", () => {
     expect(JSON.stringify(egress)).not.toContain("203.0.113.66");
   });
 
+  test("addresses the records aggregated to pvt/pub: private ranges, or anything but them", () => {
+    const pvt: Ep = { name: "pvt", type: "net" };
+    const pub: Ep = { name: "pub", type: "net" };
+    const run = pipeline([flow(api, pvt, 5432), flow(api, pub, 443)], repo, { namespaces: ["shop"] });
+    const ext = spec(run, "shop-isolation").egress.slice(2, -1).map((r: any) => r.destination);
+    expect(ext).toEqual([
+      { notNets: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [443] },
+      { nets: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [5432] },
+    ]);
+    expect(run.proof.newlyDenied.records).toBe(0);
+  });
+
   test("many external addresses are merged into a NetworkSet over --max-rules, with a warning, and the proof still holds", () => {
     const many = Array.from({ length: 25 }, (_, i) => flow(api, net(`198.51.100.${i + 1}`), i % 2 === 0 ? 443 : 80));
     const run = pipeline([...shop(), ...many], repo, { maxRules: 5 });
@@ -173,6 +185,13 @@ describe("recommend on generated snapshots", () => {
     expect(spec(run, "empty-isolation").ingress).toEqual([{ action: "Deny" }]);
     expect(spec(run, "empty-isolation").egress.map((r: any) => `${r.action} ${r.protocol ?? ""}`)).toEqual(["Allow UDP", "Allow TCP", "Deny "]);
     expect(pipeline(shop(), repo).result.namespaces).toEqual(["monitoring", "shop"]);
+  });
+
+  test("--level workload: two workloads whose names shorten alike get distinct policy names", () => {
+    const a = pod("shop", "cache-a-1", "10.1.0.7", "app=cache", "component=primary");
+    const b = pod("shop", "cache-b-1", "10.1.0.8", "app=cache", "component=replica");
+    const run = pipeline([flow(a, b, 6379)], repo, { level: "workload", namespaces: ["shop"] });
+    expect(run.proof.loaded.filter((r) => r.kind === "StagedNetworkPolicy").map((r) => r.metadata.name)).toEqual(["cache-isolation", "cache-2-isolation"]);
   });
 
   test("--level workload: one policy per workload, selected by its identity", () => {
