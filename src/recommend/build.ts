@@ -62,6 +62,7 @@ function collect(input: BuildInput, ids: Identities, warnings: string[]): Map<st
   if (options.level === "namespace") for (const ns of input.namespaces) bucketFor(ns);
   else for (const ns of input.namespaces) for (const id of ids.list(ns)) bucketFor(ns, { selector: id.selector, short: id.short });
   let unidentified = 0;
+  let open = 0;
   for (const l of input.learned) {
     const own = l.direction === "egress" ? l.tuple.src : l.tuple.dst;
     const other = l.direction === "egress" ? l.tuple.dst : l.tuple.src;
@@ -76,6 +77,7 @@ function collect(input: BuildInput, ids: Identities, warnings: string[]): Map<st
       continue;
     }
     const peer = describePeer(other, l.namespace, ids, input.set) ?? anyPeer();
+    if (peer.open) open += l.tuple.records;
     const local = options.level === "namespace" ? id?.selector : undefined;
     const key = elementKey(l.direction, local, peer, l.tuple.protocol);
     let e = bucket.elements.get(key);
@@ -84,6 +86,9 @@ function collect(input: BuildInput, ids: Identities, warnings: string[]): Map<st
   }
   if (unidentified > 0) {
     warnings.push(`${unidentified} learned flows name workloads whose labels are unknown (aggregated in the records and not in the inventory): --level workload cannot select them, so they have no policy; use --level namespace or give --inventory`);
+  }
+  if (open > 0) {
+    warnings.push(`${open} learned flow records name a peer without its address (aggregated to pvt/pub, or none): their rules cannot constrain the peer's address, only the workload, protocol and port`);
   }
   return buckets;
 }
@@ -203,7 +208,7 @@ function isDns(t: FlowTuple, o: RecommendOptions): boolean {
 }
 
 function anyPeer(): Peer {
-  return { group: "6|any", scope: "Public", name: "any", label: "any address (the records did not say which)" };
+  return { group: "6|any", scope: "Public", name: "any", label: "any address (the records did not say which)", open: true };
 }
 
 function denyRule(): RecRule {

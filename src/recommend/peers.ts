@@ -27,6 +27,8 @@ export interface Peer {
   address?: string;
   /** For messages: what the peer is. */
   label: string;
+  /** True when the rule cannot constrain the peer's address (the records did not give it). */
+  open?: boolean;
 }
 
 /** Workload identities, chosen per namespace over every workload the learned flows name. */
@@ -109,8 +111,10 @@ function external(ep: Endpoint): Peer | undefined {
     const priv = PRIVATE_NETS.some((n) => inPrivate(ip, n));
     return { group: "4|nets", scope: priv ? "Private" : "Public", name: ip, nets: [cidr], address: cidr, label: ip };
   }
-  if (ep.addressClass === "pvt") return { group: "5|pvt", scope: "Private", name: "private", nets: [...PRIVATE_NETS], label: "private addresses" };
-  if (ep.addressClass === "pub") return { group: "5|pub", scope: "Public", name: "public", notNets: [...PRIVATE_NETS], label: "public addresses" };
+  // The record aggregated the address away (`pvt`/`pub`): no CIDR can be checked against it, so, as Calico
+  // Enterprise does for public addresses, the rule leaves the peer's address open (ports and workload still apply).
+  if (ep.addressClass === "pvt") return { group: "5|pvt", scope: "Private", name: "private", label: "private addresses", open: true };
+  if (ep.addressClass === "pub") return { group: "5|pub", scope: "Public", name: "public", label: "public addresses", open: true };
   return undefined;
 }
 

@@ -100,15 +100,14 @@ describe("recommend on generated snapshots", () => {
     expect(JSON.stringify(egress)).not.toContain("203.0.113.66");
   });
 
-  test("addresses the records aggregated to pvt/pub: private ranges, or anything but them", () => {
+  test("addresses the records aggregated to pvt/pub: the rule leaves the address open (the engine cannot check a CIDR), with a warning", () => {
     const pvt: Ep = { name: "pvt", type: "net" };
     const pub: Ep = { name: "pub", type: "net" };
     const run = pipeline([flow(api, pvt, 5432), flow(api, pub, 443)], repo, { namespaces: ["shop"] });
     const ext = spec(run, "shop-isolation").egress.slice(2, -1).map((r: any) => r.destination);
-    expect(ext).toEqual([
-      { notNets: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [443] },
-      { nets: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [5432] },
-    ]);
+    expect(ext).toEqual([{ ports: [443] }, { ports: [5432] }]);
+    expect(spec(run, "shop-isolation").egress[2].metadata.annotations["policyrecommendation.tigera.io/scope"]).toBe("Public");
+    expect(run.result.recommendation.warnings).toContain("2 learned flow records name a peer without its address (aggregated to pvt/pub, or none): their rules cannot constrain the peer's address, only the workload, protocol and port");
     expect(run.proof.newlyDenied.records).toBe(0);
   });
 
