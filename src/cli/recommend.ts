@@ -11,6 +11,7 @@ import { hasErrors, type Diagnostic } from "../policy/index.js";
 import {
   DEFAULT_DNS,
   FlowObserver,
+  isNamespaceName,
   parseDuration,
   parseTime,
   prove,
@@ -84,6 +85,8 @@ export function registerRecommend(program: Command, io: CliIo, setExit: (code: n
 
 async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
   const output = outputFormat(opts.output, ["yaml", "json"] as const);
+  const badNamespace = (opts.namespace ?? []).find((ns) => !isNamespaceName(ns));
+  if (badNamespace !== undefined) throw new UsageError(`--namespace "${badNamespace}" is not a namespace name (lower-case letters, digits and "-", at most 63)`);
   const times = lifecycleOptions(opts);
   const loaded = await loadPolicies(opts.policies, { ...opts, namespace: opts.defaultNamespace }, io.cwd);
   if (hasErrors(loaded.diagnostics)) {

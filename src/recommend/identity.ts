@@ -45,6 +45,25 @@ export function isVolatileLabel(key: string): boolean {
   return VOLATILE_LABELS.includes(key);
 }
 
+/** Kubernetes label syntax (an optional DNS-subdomain prefix, a name of up to 63 characters; values likewise). */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf("/");
+  return slash === -1 ? LABEL_NAME.test(key) : LABEL_PREFIX.test(key.slice(0, slash)) && LABEL_NAME.test(key.slice(slash + 1));
+}
+
+/** Values are quoted in selectors; one a cluster could not carry (a quote, a space) is never used. */
+export function isLabelValue(value: string): boolean {
+  return value === "" || LABEL_NAME.test(value);
+}
+
+/** A namespace name (DNS label): only these can appear in a selector or as metadata.namespace. */
+export function isNamespaceName(name: string): boolean {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name);
+}
+
 /**
  * A workload's own labels without the volatile ones, sorted by key. Undefined when the flow records aggregated its
  * labels away and no inventory gave them back: the workload then cannot be told apart inside its namespace.
@@ -56,7 +75,7 @@ export function stableLabels(ep: Endpoint): Array<[string, string]> | undefined 
   for (const [k, v] of ep.labels.map) {
     if (IMPLICIT.test(k)) continue;
     own++;
-    if (!isVolatileLabel(k)) out.push([k, v]);
+    if (!isVolatileLabel(k) && isLabelKey(k) && isLabelValue(v)) out.push([k, v]);
   }
   if ((ep.labels.unknown & UNKNOWN_POD_LABELS) !== 0 && own === 0) return undefined;
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

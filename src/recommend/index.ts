@@ -14,5 +14,5 @@ export { prove, withEnforced, enforce, type Proof } from "./prove.js";
 export { tightness, type Tightness } from "./measure.js";
 export { summaryLines } from "./summary.js";
 export { ENTERPRISE_DEFAULTS, DEFAULT_STALE_AFTER, parseDuration, parseTime, rfc3339, type LifecycleOptions, type Status } from "./lifecycle.js";
-export { VOLATILE_LABELS, IDENTITY_LABELS } from "./identity.js";
+export { VOLATILE_LABELS, IDENTITY_LABELS, isNamespaceName } from "./identity.js";
 export { DEFAULT_DNS, type Recommendation, type RecommendOptions, type RecPolicy, type RecRule } from "./types.js";

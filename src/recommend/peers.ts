@@ -1,6 +1,6 @@
 import { formatIp, type Endpoint, type PolicySet } from "../engine/index.js";
 import type { Resolved } from "../impact/resolve.js";
-import { chooseIdentities, labelsKey, stableLabels, type WorkloadIdentity } from "./identity.js";
+import { chooseIdentities, isNamespaceName, labelsKey, stableLabels, type WorkloadIdentity } from "./identity.js";
 
 /**
  * The other end of a learned flow, as a rule's source (ingress) or destination (egress), and the local end as a
@@ -74,6 +74,7 @@ export function describePeer(r: Resolved, namespace: string, ids: Identities, se
   switch (ep.kind) {
     case "workload": {
       const ns = ep.namespace!;
+      if (!isNamespaceName(ns)) return undefined; // not a namespace a selector can name: the peer stays open
       const id = ids.of(ep);
       const same = ns === namespace;
       const single = id ? singleTerm(id.selector) : undefined;

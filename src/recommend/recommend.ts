@@ -6,6 +6,7 @@ import { isPolicy, type Resource } from "../policy/index.js";
 import { builtinTiers } from "../policy/version.js";
 import { buildPolicies } from "./build.js";
 import { classify, type Classification } from "./classify.js";
+import { isNamespaceName } from "./identity.js";
 import type { FlowTuple } from "./observe.js";
 import type { Recommendation, RecommendOptions } from "./types.js";
 
@@ -83,12 +84,13 @@ function policyTier(r: Resource): string {
   return ((r.spec as { tier?: string }).tier || "default");
 }
 
+/** Namespaces named by a record but not valid names are left out: no policy can live there. */
 function chooseNamespaces(input: RecommendInput): string[] {
-  if (input.namespaces && input.namespaces.length > 0) return [...new Set(input.namespaces)].sort();
+  if (input.namespaces && input.namespaces.length > 0) return [...new Set(input.namespaces)].filter(isNamespaceName).sort();
   const seen = new Set<string>();
   for (const t of input.tuples) {
     for (const ep of [t.src.endpoint, t.dst.endpoint]) if (ep.kind === "workload" && ep.namespace) seen.add(ep.namespace);
   }
   for (const ns of input.inventory?.namespaces.keys() ?? []) seen.add(ns);
-  return [...seen].filter((ns) => !EXCLUDED_PREFIXES.some((p) => ns.startsWith(p))).sort();
+  return [...seen].filter((ns) => isNamespaceName(ns) && !EXCLUDED_PREFIXES.some((p) => ns.startsWith(p))).sort();
 }

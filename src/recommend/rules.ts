@@ -41,7 +41,9 @@ export function addTuple(e: Element, t: FlowTuple): void {
 }
 
 export function tupleWhy(t: FlowTuple): Justification {
-  const example = `${endName(t.src.endpoint)} -> ${endName(t.dst.endpoint)}${t.port !== undefined ? `:${t.port}` : ""}/${protocolName(t.protocol)}`;
+  // Names come from the records: control characters (a line break would end the YAML comment) are replaced.
+  const raw = `${endName(t.src.endpoint)} -> ${endName(t.dst.endpoint)}${t.port !== undefined ? `:${t.port}` : ""}/${protocolName(t.protocol)}`;
+  const example = raw.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, "?");
   const n = connections(t);
   return { records: t.records, connections: n, first: t.first, last: t.last, example, exampleRank: [n, t.first ?? Infinity, example] };
 }

@@ -84,6 +84,7 @@ describe("tierguard recommend", () => {
     [["--stale-after", "7 days"], "--stale-after must be a duration such as 2m30s, 24h or 7d, not \"7 days\""],
     [["--max-rules", "0"], "--max-rules must be a positive whole number, not \"0\""],
     [["--output", "xml"], "--output must be one of yaml, json, not \"xml\""],
+    [["--namespace", "Shop_1"], "--namespace \"Shop_1\" is not a namespace name"],
   ])("usage error %j: exit 2 with a message", async (args, message) => {
     const r = await recommend(...args);
     expect(r.code).toBe(2);

@@ -219,6 +219,44 @@ describe("recommend on generated snapshots", () => {
   });
 });
 
+describe("hostile records", () => {
+  test("labels no cluster could carry never reach a selector; names with line breaks cannot break the YAML", () => {
+    const odd = pod("shop", "odd-1\nkind: Secret\rx", "10.1.0.20", "app=we'ird", "bad key=x", "team=a");
+    const run = pipeline([flow(odd, api, 8080)], repo, { namespaces: ["shop"] });
+    expect(run.proof.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(spec(run, "shop-isolation").ingress[0].source).toEqual({ selector: "team == 'a'" });
+    expect(run.yaml).toContain("e.g. shop/odd-1?kind: Secret?x -> shop/api-6b5a4c3d2-klmno:8080/TCP");
+    expect(run.proof.loaded.map((r) => r.kind)).toEqual(["Tier", "StagedNetworkPolicy"]);
+    expect(run.proof.newlyDenied.records).toBe(0);
+  });
+
+  test("a namespace name no selector can hold gets no policy, and as a peer it stays open", () => {
+    const evil = pod("Bad_NS'", "x-1", "10.1.0.21", "app=x");
+    const run = pipeline([flow(evil, api, 8080), flow(api, evil, 9000)], repo);
+    expect(run.result.namespaces).toEqual(["shop"]);
+    expect(spec(run, "shop-isolation").ingress[0]).toEqual(expect.objectContaining({ destination: { selector: "app == 'api'", ports: [8080] } }));
+    expect(spec(run, "shop-isolation").ingress[0].source).toBeUndefined();
+    expect(run.proof.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(run.proof.newlyDenied.records).toBe(0);
+  });
+
+  test("20,000 copies of one record are one tuple: records are folded, never kept", () => {
+    const line = flow(web, api, 8080);
+    const run = pipeline(Array(20_000).fill(line), repo, { namespaces: ["shop"] });
+    expect(run.proof.tuples).toBe(1);
+    expect(run.result.classification.learned.map((l) => l.tuple.records)).toEqual([20_000, 20_000]);
+  });
+
+  test("more than 50 observed ports are split over several rules (Calico's limit per list)", () => {
+    const ports = Array.from({ length: 120 }, (_, i) => 10_000 + i * 2);
+    const run = pipeline(ports.map((p) => flow(web, api, p)), repo, { namespaces: ["shop"] });
+    const rules = spec(run, "shop-isolation").ingress.filter((r: any) => r.action === "Allow");
+    expect(rules.map((r: any) => r.destination.ports.length)).toEqual([50, 50, 20]);
+    expect(run.proof.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(run.proof.newlyDenied.records).toBe(0);
+  });
+});
+
 describe("over time: the status lifecycle and stale rules", () => {
   const DAY = 86_400;
   const a: Ep = api;
