@@ -12,7 +12,7 @@ export { classify, type Classification, type Exclusion, type Learned } from "./c
 export { renderFiles, renderStream, type RenderedFile } from "./render.js";
 export { prove, withEnforced, enforce, type Proof } from "./prove.js";
 export { tightness, type Tightness } from "./measure.js";
-export { summaryLines } from "./summary.js";
+export { summaryLines, staleRules, type StaleRule } from "./summary.js";
 export { ENTERPRISE_DEFAULTS, DEFAULT_STALE_AFTER, parseDuration, parseTime, rfc3339, type LifecycleOptions, type Status } from "./lifecycle.js";
 export { VOLATILE_LABELS, IDENTITY_LABELS, isNamespaceName } from "./identity.js";
 export { DEFAULT_DNS, type Recommendation, type RecommendOptions, type RecPolicy, type RecRule } from "./types.js";

@@ -1,3 +1,4 @@
+import { rfc3339 } from "./lifecycle.js";
 import type { ObserveStats } from "./observe.js";
 import type { Proof } from "./prove.js";
 import type { RecommendResult } from "./recommend.js";
@@ -22,8 +23,30 @@ export function summaryLines(result: RecommendResult, proof: Proof, stats: Obser
     ...c.excluded.map((e) => `  ${e.direction}: ${e.records} records (${e.connections} connections) ${e.reason}`),
     ...(c.uncertain > 0 ? [`${c.uncertain} flow tuples had verdicts that depended on facts the records do not give (see tierguard simulate)`] : []),
     ...rec.policies.map((p) => `${p.namespace}/${p.name}: ${p.status}, ${p.ingress.length - 1} ingress and ${p.egress.length - 1} egress rules`),
+    ...staleRules(rec).map((s) => `stale, offered for removal: ${s.policy} ${s.direction} rule ${s.rule} (last flow ${s.lastSeen})`),
     proofLine,
     ...rec.warnings.map((w) => `warning: ${w}`),
   ];
   return { text, comment };
+}
+
+export interface StaleRule {
+  policy: string;
+  direction: "ingress" | "egress";
+  /** Index in the policy's rules. */
+  rule: number;
+  lastSeen: string;
+}
+
+/** The rules no flow used for --stale-after: kept in the policy (so the proof holds), listed for removal. */
+export function staleRules(rec: RecommendResult["recommendation"]): StaleRule[] {
+  const out: StaleRule[] = [];
+  for (const p of rec.policies) {
+    for (const direction of ["ingress", "egress"] as const) {
+      p[direction].forEach((r, i) => {
+        if (r.stale) out.push({ policy: `${p.namespace}/${p.name}`, direction, rule: i, lastSeen: rfc3339(r.why.last!) });
+      });
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
+import { staleRules } from "../../src/recommend/index.js";
 import { flow, net, pipeline, pod, policies, T0, type Ep } from "./helpers.js";
 
 /**
@@ -287,6 +288,10 @@ describe("over time: the status lifecycle and stale rules", () => {
     expect(rule.metadata.annotations["policyrecommendation.tigera.io/status"]).toBe("Stale");
     expect(run.yaml).toContain("# STALE: no flow since 2025-06-03T13:05:00Z; offered for removal");
     expect(run.result.recommendation.warnings).toContain("shop/shop-isolation: 2 stale rules (no flow for over 86400s) offered for removal");
+    expect(staleRules(run.result.recommendation)).toEqual([
+      { policy: "shop/shop-isolation", direction: "ingress", rule: 0, lastSeen: "2025-06-03T13:05:00Z" },
+      { policy: "shop/shop-isolation", direction: "egress", rule: 2, lastSeen: "2025-06-03T13:05:00Z" },
+    ]);
     expect(run.proof.newlyDenied.records).toBe(0);
   });
 
