@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { EngineUniverse } from "../engine/index.js";
 import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import type { Inventory } from "../flows/inventory.js";
 import { flowProblemToDiagnostic, type FlowFormat } from "../flows/types.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { readInventory } from "../io/inventory.js";
@@ -24,7 +25,7 @@ import {
   type RecommendResult,
 } from "../recommend/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
-import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { checkReadableFile, loadPolicies, outputFormat, type LoadedPolicies, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -106,15 +107,7 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
   const resolver = new EndpointResolver(universe, inv?.inventory);
   const observer = new FlowObserver(resolver, { since: times.since, until: times.until });
   const problems = await observe(observer, opts, io.cwd);
-  const now = times.now ?? observer.stats.latest ?? 0;
-  const lifecycle = { now, interval: times.interval, initialLookback: times.initialLookback, stabilization: times.stabilization, staleAfter: times.staleAfter };
-  const options = { tier: opts.tier, level: opts.level, maxRules: opts.maxRules, version: loaded.version, lifecycle, dns: { ...DEFAULT_DNS } };
-  const tuples = observer.tuples();
-  const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: inv?.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
-  const draft = renderStream(renderFiles(result.recommendation, []));
-  const namespaceLabels = inv?.inventory ? new Map([...inv.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
-  const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
-  const summary = summaryLines(result, proof, observer.stats, tuples.length);
+  const { result, proof, summary } = learnAndProve({ opts, times, loaded, inventory: inv?.inventory, universe, resolver, observer });
   if (hasErrors(proof.diagnostics) || proof.newlyDenied.records > 0) return refuse(io, proof);
   const files = renderFiles(result.recommendation, summary.comment);
   await emit(io, opts, output, files, result, proof, summary.text);
@@ -125,6 +118,29 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
   return EXIT_OK;
+}
+
+interface PipelineInput {
+  opts: RecommendCliOptions;
+  times: ReturnType<typeof lifecycleOptions>;
+  loaded: LoadedPolicies;
+  inventory?: Inventory;
+  universe: EngineUniverse;
+  resolver: EndpointResolver;
+  observer: FlowObserver;
+}
+
+/** The pure part: learn from the tuples, render a draft, and prove it (the proof's words go into the final YAML). */
+function learnAndProve(p: PipelineInput) {
+  const { opts, times, loaded, universe, resolver, observer } = p;
+  const lifecycle = { now: times.now ?? observer.stats.latest ?? 0, interval: times.interval, initialLookback: times.initialLookback, stabilization: times.stabilization, staleAfter: times.staleAfter };
+  const options = { tier: opts.tier, level: opts.level, maxRules: opts.maxRules, version: loaded.version, lifecycle, dns: { ...DEFAULT_DNS } };
+  const tuples = observer.tuples();
+  const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: p.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
+  const draft = renderStream(renderFiles(result.recommendation, []));
+  const namespaceLabels = p.inventory ? new Map([...p.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
+  return { result, proof, summary: summaryLines(result, proof, observer.stats, tuples.length) };
 }
 
 /** Streams every flow file into the observer; returns the unreadable lines. */
