@@ -48,8 +48,16 @@ export interface ObserveStats {
   latest?: number;
 }
 
+/** Ports of one pair kept in a list before they move to a map. */
+const MAX_LIST = 16;
+
 export class FlowObserver {
-  private readonly table = new Map<number, Map<number, Map<number, FlowTuple>>>();
+  /**
+   * Source id → destination id → the tuples of that pair. A pair rarely uses more than a few ports, so they sit in a
+   * short list rather than a third map (a map per pair costs more memory and time than the scan); a pair that uses
+   * many (a port scan) gets a map keyed by port and protocol, so the scan never grows long.
+   */
+  private readonly table = new Map<number, Map<number, FlowTuple[] | Map<number, FlowTuple>>>();
   private readonly raw: RawEndpoints;
   private readonly protocols = new Map<string, number>();
   private count = 0;
@@ -93,7 +101,7 @@ export class FlowObserver {
 
   tuples(): FlowTuple[] {
     const out: FlowTuple[] = [];
-    for (const byDst of this.table.values()) for (const byPort of byDst.values()) out.push(...byPort.values());
+    for (const byDst of this.table.values()) for (const list of byDst.values()) for (const t of list.values()) out.push(t);
     return out;
   }
 
@@ -106,13 +114,23 @@ export class FlowObserver {
     }
     let byDst = this.table.get(src.id);
     if (!byDst) this.table.set(src.id, (byDst = new Map()));
-    let byPort = byDst.get(dst.id);
-    if (!byPort) byDst.set(dst.id, (byPort = new Map()));
+    let list = byDst.get(dst.id);
+    if (!list) byDst.set(dst.id, (list = []));
     const key = (port ?? 65536) * 256 + protocol;
-    let t = byPort.get(key);
+    let t: FlowTuple | undefined;
+    if (Array.isArray(list)) {
+      for (const x of list) {
+        if (x.port === port && x.protocol === protocol) {
+          t = x;
+          break;
+        }
+      }
+    } else t = list.get(key);
     if (!t) {
       t = { src, dst, protocol, port, records: 0, bySrc: 0, byDst: 0, byNone: 0 };
-      byPort.set(key, t);
+      if (!Array.isArray(list)) list.set(key, t);
+      else if (list.length < MAX_LIST) list.push(t);
+      else byDst.set(dst.id, new Map([...list, t].map((x) => [(x.port ?? 65536) * 256 + x.protocol, x])));
       this.count++;
     }
     t.records++;

@@ -1,7 +1,11 @@
 import { describe, expect, test } from "@jest/globals";
+import { EngineUniverse } from "../../src/engine/index.js";
+import { EndpointResolver } from "../../src/impact/resolve.js";
 import { chooseIdentities } from "../../src/recommend/identity.js";
+import { FlowObserver } from "../../src/recommend/observe.js";
 import { changedAt, firstRun, parseDuration, parseTime, status } from "../../src/recommend/lifecycle.js";
 import { portList } from "../../src/recommend/ports.js";
+import { flow, pod } from "./helpers.js";
 
 /** The small pure pieces of the recommendation: port lists, identities, durations and the lifecycle clock. */
 describe("ports as observed", () => {
@@ -61,4 +65,23 @@ describe("durations, times and the status clock", () => {
     expect(firstRun(0, o)).toBe(10_000);
     expect(firstRun(0, { ...o, now: 200_000 })).toBe(86_400);
   });
+});
+
+describe("folding records into tuples", () => {
+  test("a port scan between one pair (65,535 ports, twice) is 65,535 tuples, folded without a quadratic scan", () => {
+    const observer = new FlowObserver(new EndpointResolver(new EngineUniverse()));
+    const base = JSON.parse(flow(pod("shop", "a-1", "10.0.0.1", "app=a"), pod("shop", "b-1", "10.0.0.2", "app=b"), 1));
+    let problems = 0;
+    for (let round = 0; round < 2; round++) {
+      for (let port = 1; port <= 65_535; port++) {
+        base.dest_port = port;
+        problems += observer.addValue(base, "enterprise", port).length;
+      }
+    }
+    expect(problems).toBe(0);
+    expect(observer.size).toBe(65_535);
+    const tuples = observer.tuples();
+    expect(tuples.length).toBe(65_535);
+    expect(tuples.every((t) => t.records === 2)).toBe(true);
+  }, 5_000);
 });
