@@ -45,11 +45,21 @@ const tuples = (r) => Number(/into (\d+) distinct flow tuples/.exec(r.stderr)?.[
 const full = await prefix(records);
 const quarter = await prefix(Math.floor(records / 4));
 console.log(`workload: ${full} (${records} records), policies in ${data}/policies, inventory ${data}/inventory.json`);
-const simAuto = simulate(full, "auto");
-const simOne = simulate(full, "1");
-const rec = recommend(full);
-const recQuarter = recommend(quarter);
-const row = (name, r) => `${name.padEnd(46)} ${String(r.ms).padStart(7)} ms  ${String(r.maxRssMB).padStart(5)} MB peak`;
+// The machine is shared: each command runs twice, interleaved, and the faster run counts.
+const best = (a, b) => (a.ms <= b.ms ? a : b);
+let simAuto, simOne, rec, recQuarter;
+for (let i = 0; i < 2; i++) {
+  const sa = simulate(full, "auto");
+  const r = recommend(full);
+  const so = simulate(full, "1");
+  const rq = recommend(quarter);
+  simAuto = simAuto ? best(simAuto, sa) : sa;
+  rec = rec ? best(rec, r) : r;
+  simOne = simOne ? best(simOne, so) : so;
+  recQuarter = recQuarter ? best(recQuarter, rq) : rq;
+}
+const row = (name, r) => `${name.padEnd(50)} ${String(r.ms).padStart(7)} ms  ${String(r.maxRssMB).padStart(5)} MB peak`;
+console.log("(best of two interleaved runs each)");
 console.log(row("simulate --output summary (workers: auto)", simAuto));
 console.log(row("simulate --output summary --workers 1", simOne));
 console.log(row(`recommend (${tuples(rec)} distinct tuples)`, rec));
