@@ -18,6 +18,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   report: ["review", "impact", "engine", "flows", "policy", "selector"],
   board: ["engine", "policy", "selector", "flows", "impact", "review", "report"],
   audit: ["policy", "selector", "review"],
+  recommend: ["impact", "engine", "flows", "policy", "selector"],
 };
 
 function files(dir: string): string[] {
