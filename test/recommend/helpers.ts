@@ -5,7 +5,7 @@ import { EngineUniverse } from "../../src/engine/index.js";
 import { createFlowValueParser } from "../../src/flows/detect.js";
 import { parseInventory, type Inventory } from "../../src/flows/inventory.js";
 import { EndpointResolver } from "../../src/impact/resolve.js";
-import { loadBundle, loadText, parseCalicoVersion, type CalicoVersion, type Resource } from "../../src/policy/index.js";
+import { DEFAULT_LOAD_LIMITS, loadBundle, loadText, parseCalicoVersion, type CalicoVersion, type Resource } from "../../src/policy/index.js";
 import {
   DEFAULT_DNS,
   ENTERPRISE_DEFAULTS,
@@ -77,7 +77,7 @@ export function flow(src: Ep, dst: Ep, port: number | null, o: FlowOpts = {}): s
 
 export function policies(yaml: string, version = "3.32"): { resources: Resource[]; version: CalicoVersion } {
   const v = parseCalicoVersion(version) as CalicoVersion;
-  const b = loadBundle([{ file: "repo.yaml", text: yaml }], { version: v, limits: { maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100, maxDocuments: 10_000 }, defaultNamespace: "default" });
+  const b = loadBundle([{ file: "repo.yaml", text: yaml }], { version: v, limits: DEFAULT_LOAD_LIMITS, defaultNamespace: "default" });
   const errors = b.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new Error(`fixture has errors: ${JSON.stringify(errors)}`);
   return { resources: b.resources, version: v };
