@@ -16,6 +16,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   impact: ["engine", "flows", "policy", "selector"],
   review: ["impact", "engine", "flows", "policy", "selector"],
   report: ["review", "impact", "engine", "flows", "policy", "selector"],
+  dataplane: ["engine", "policy", "selector", "flows"],
 };
 
 function files(dir: string): string[] {

@@ -9,6 +9,7 @@ import { registerSelect } from "./select.js";
 import { registerSimulate } from "./simulate.js";
 import { registerValidate } from "./validate.js";
 import { registerApp } from "./app.js";
+import { registerAgent } from "./agent.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerSelect(program, io, setExit);
   registerReview(program, io, setExit);
   registerApp(program, io, setExit);
+  registerAgent(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { formatIp, type CompiledNetworkSet, type Cidr, type PolicySet } from "../engine/index.js";
+import type { CompiledSelector } from "../engine/compile.js";
+import { isTrue, isUncertain, selectorOn } from "../engine/tri.js";
+import type { DataplaneEndpoint } from "./endpoints.js";
+import { formatPortRange, mergedElements, mergePorts } from "./intervals.js";
+
+/**
+ * Named sets: each rule peer becomes one set lookup, so the cost per packet does not grow with the number of peers.
+ * A set is named by a hash of what defines it (a selector's canonical text, a CIDR list, a port list), not of its
+ * members, so a rule's text, and so its counter, stays the same when pods come and go. Equal definitions share a set.
+ */
+export type Family = 4 | 6;
+
+export interface NftSet {
+  name: string;
+  type: string;
+  /** Printed elements, merged and sorted. */
+  elements: string[];
+  /** What the set stands for, printed as its comment. */
+  comment: string;
+}
+
+export const PORT_PROTOCOLS: readonly number[] = [6, 17, 132, 136];
+
+export function shortHash(text: string, length = 10): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+export class SetRegistry {
+  private readonly sets = new Map<string, NftSet>();
+  /** Distinct label sets among the endpoints, so a selector is evaluated once per label set, not once per pod. */
+  private readonly byLabels = new Map<number, DataplaneEndpoint[]>();
+  /** Why a peer set may differ from what the cluster holds (labels the inventory lacks). */
+  readonly warnings = new Set<string>();
+
+  constructor(
+    private readonly policySet: PolicySet,
+    endpoints: readonly DataplaneEndpoint[],
+  ) {
+    for (const e of endpoints) {
+      const list = this.byLabels.get(e.endpoint.labels.id);
+      if (list) list.push(e);
+      else this.byLabels.set(e.endpoint.labels.id, [e]);
+    }
+  }
+
+  /** Addresses of the workloads and network sets a selector matches (calico-semantics §3.3: IP-set membership). */
+  selector(cs: CompiledSelector, family: Family): string {
+    const text = cs.selector.toString();
+    return this.intern(`sel${family}`, `selector ${text}`, family === 4 ? "ipv4_addr" : "ipv6_addr", () => {
+      const cidrs: Cidr[] = [];
+      for (const group of this.byLabels.values()) {
+        const m = selectorOn(cs, group[0].endpoint.labels);
+        if (isUncertain(m)) this.warnings.add(`selector ${text}: labels of ${group[0].pod.namespace}/${group[0].pod.name} are not all in the inventory; taken as absent`);
+        if (!isTrue(m)) continue;
+        for (const e of group) for (const ip of e.ips) if (ip.version === family) cidrs.push(hostCidr(ip.value, family));
+      }
+      for (const ns of this.policySet.networkSets) if (isTrue(selectorOn(cs, ns.labels))) cidrs.push(...ns.cidrs);
+      return mergedElements(cidrs, family);
+    });
+  }
+
+  nets(cidrs: readonly Cidr[], family: Family): string {
+    const own = cidrs.filter((c) => c.version === family);
+    const key = mergedElements(own, family);
+    return this.intern(`net${family}`, `nets ${key.join(",")}`, family === 4 ? "ipv4_addr" : "ipv6_addr", () => key);
+  }
+
+  /**
+   * A rule's ports as `proto . port` (numbers only) or `addr . proto . port` (with named ports: the addresses of the
+   * workloads that name that port; numbers then match any address). `protocols` are those the numbers apply to.
+   */
+  ports(ranges: ReadonlyArray<[number, number]>, names: readonly string[], protocols: readonly number[], family: Family): string {
+    const merged = mergePorts(ranges);
+    const numeric = protocols.flatMap((p) => merged.map((r) => ({ p, r })));
+    const def = `ports ${protocols.join("/")}:${merged.map(formatPortRange).join(",")}${names.length ? ` names ${[...names].sort().join(",")}` : ""}`;
+    if (names.length === 0) {
+      return this.intern("port", def, "inet_proto . inet_service", () => numeric.map(({ p, r }) => `${p} . ${formatPortRange(r)}`));
+    }
+    const addrType = family === 4 ? "ipv4_addr" : "ipv6_addr";
+    return this.intern(`nport${family}`, def, `${addrType} . inet_proto . inet_service`, () => {
+      const any = family === 4 ? "0.0.0.0/0" : "::/0";
+      const out = numeric.map(({ p, r }) => `${any} . ${p} . ${formatPortRange(r)}`);
+      const covered = (p: number, port: number) => numeric.some((n) => n.p === p && port >= n.r[0] && port <= n.r[1]);
+      const named = new Set<string>();
+      for (const group of this.byLabels.values()) {
+        for (const e of group) {
+          for (const np of e.endpoint.namedPorts ?? []) {
+            if (!names.includes(np.name) || covered(np.protocol, np.port)) continue;
+            for (const ip of e.ips) if (ip.version === family) named.add(`${formatIp(ip)} . ${np.protocol} . ${np.port}`);
+          }
+        }
+      }
+      return [...out, ...[...named].sort(compareElements)];
+    });
+  }
+
+  all(): NftSet[] {
+    return [...this.sets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  private intern(prefix: string, definition: string, type: string, build: () => string[]): string {
+    const name = `${prefix}_${shortHash(`${type}|${definition}`)}`;
+    if (!this.sets.has(name)) this.sets.set(name, { name, type, elements: build(), comment: definition });
+    return name;
+  }
+}
+
+function hostCidr(value: bigint, family: Family): Cidr {
+  return { version: family, base: value, prefix: family === 4 ? 32 : 128, text: "", hostBitsSet: false };
+}
+
+/** Elements that start with an address sort by the address's numeric value, so output is stable and readable. */
+function compareElements(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type { CompiledNetworkSet };
