@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { EngineUniverse, PolicySet } from "../../src/engine/index.js";
+import type { Inventory } from "../../src/flows/index.js";
+import { readInventory } from "../../src/io/inventory.js";
+import { loadPolicies } from "../../src/cli/common.js";
+import { Lab, labSkipReason } from "./lab.js";
+import { allProbes, compare, compileFor, load, type LabMember } from "./probe.js";
+
+/**
+ * The proof (issue 12): the simulator and the kernel agree. Pods are network namespaces on a bridge in a "node"
+ * namespace whose forward hook holds the agent's ruleset; every probe is a real TCP or UDP exchange, and its
+ * outcome must equal the engine's verdict for the same flow; the pending counters must equal the engine's pending
+ * verdicts. Needs root, nft, conntrack and python3; skipped with the reason otherwise.
+ */
+const skip = labSkipReason();
+const suite = skip ? describe.skip : describe;
+if (skip) {
+  describe(`kernel proof (skipped: ${skip})`, () => {
+    test.skip("needs root, nftables, iproute2, conntrack and python3", () => undefined);
+  });
+}
+
+const TEMPLATE = ["tiers", "security", "platform", "namespace-isolation", "application"].map((d) => `policies-template/${d}`);
+/** One pod of each kind the template's policies treat differently, at its inventory address. */
+const TEMPLATE_PODS = [
+  "boutique/frontend-wdtnk7lxn-k8zx2",
+  "boutique/cartservice-wmq8pvl7sh-stwtr",
+  "boutique/checkoutservice-q2bgmvwwt-5ms6b",
+  "boutique/paymentservice-wl5sjw996-hj7hz",
+  "boutique/redis-cart-vt2t7lqnzv-rh2t2",
+  "boutique/loadgenerator-8zpbtlkcth-77n72",
+  "boutique/productcatalogservice-zzhfqwsg2-t2f6s",
+  "kube-system/coredns-p6ksnvt8mm-ps8hd",
+  "monitoring/prometheus-k8s-0",
+  "ingress-nginx/ingress-nginx-controller-k48wwsn6mz-826vc",
+];
+
+suite("kernel proof: the policies-template example", () => {
+  const lab = new Lab("tgtk", "10.244.255.254/16");
+  const members: LabMember[] = [];
+  let inventory: Inventory;
+  let set: PolicySet;
+  let universe: EngineUniverse;
+
+  beforeAll(async () => {
+    const loaded = await loadPolicies(TEMPLATE, { calicoVersion: "3.32", namespace: "default", maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100 }, process.cwd());
+    const inv = await readInventory("policies-template/flows/inventory.yaml");
+    inventory = inv.inventory!;
+    universe = new EngineUniverse();
+    set = new PolicySet(loaded.resources, { version: loaded.version, universe, namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) });
+    lab.setup(TEMPLATE_PODS.length);
+    for (const [i, key] of TEMPLATE_PODS.entries()) {
+      const pod = inventory.podsByName.get(key);
+      if (!pod) throw new Error(`${key} is not in the template inventory`);
+      const tcp = [...new Set(pod.namedPorts.filter((p) => p.protocol === "TCP").map((p) => p.port))];
+      const udp = [...new Set(pod.namedPorts.filter((p) => p.protocol === "UDP").map((p) => p.port))];
+      if (tcp.length === 0) tcp.push(8080);
+      members.push({ pod: await lab.addPod(i, pod.ips[0], 16, tcp, udp), namespace: pod.namespace, name: pod.name, tcp, udp });
+    }
+  }, 60_000);
+
+  afterAll(() => lab.teardown(TEMPLATE_PODS.length));
+
+  test("every probe's kernel outcome equals the engine's verdict; pending counters equal the pending verdicts", async () => {
+    const ruleset = compileFor(set, universe, inventory, members);
+    await load(lab, ruleset, set);
+    const probes = allProbes(members);
+    const result = await compare(lab, set, universe, inventory, ruleset, probes);
+    expect(result.uncertain).toEqual([]);
+    expect(result.mismatches).toEqual([]);
+    expect(result.countedPending).toEqual(result.expectedPending);
+    // Both verdicts occur, so the agreement is not vacuous.
+    expect(probes.length).toBeGreaterThan(150);
+    expect(Object.keys(result.expectedPending).some((k) => k.includes("|deny|"))).toBe(true);
+    expect(Object.keys(result.expectedPending).some((k) => k.includes("|allow|"))).toBe(true);
+  }, 60_000);
+});
+
