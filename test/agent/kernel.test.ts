@@ -3,7 +3,12 @@ import { EngineUniverse, PolicySet } from "../../src/engine/index.js";
 import type { Inventory } from "../../src/flows/index.js";
 import { readInventory } from "../../src/io/inventory.js";
 import { loadPolicies } from "../../src/cli/common.js";
+import fc from "fast-check";
+import { parseInventory } from "../../src/flows/index.js";
+import { inventoryDocs } from "../dataplane/helpers.js";
+import { resources } from "../helpers/engine.js";
 import { Lab, labSkipReason } from "./lab.js";
+import { randomPolicySet, RANDOM_NAMESPACES, RANDOM_PODS, RANDOM_SERVICE_ACCOUNTS } from "./random-sets.js";
 import { allProbes, compare, compileFor, load, type LabMember } from "./probe.js";
 
 /**
@@ -76,3 +81,44 @@ suite("kernel proof: the policies-template example", () => {
   }, 60_000);
 });
 
+
+suite("kernel proof: random policy sets", () => {
+  const lab = new Lab("tgtr", "10.99.0.1/24");
+  const members: LabMember[] = [];
+  const { inventory } = parseInventory(inventoryDocs(RANDOM_PODS, RANDOM_NAMESPACES, RANDOM_SERVICE_ACCOUNTS));
+  const namespaceLabels = new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels]));
+  const policySet = (yaml: string) => {
+    const universe = new EngineUniverse();
+    return { universe, set: new PolicySet(resources(yaml), { universe, namespaceLabels }) };
+  };
+
+  beforeAll(async () => {
+    lab.setup(RANDOM_PODS.length);
+    for (const [i, p] of RANDOM_PODS.entries()) {
+      members.push({ pod: await lab.addPod(i, p.ip, 24, p.tcp, p.udp), namespace: p.ns, name: p.name, tcp: p.tcp, udp: p.udp });
+    }
+  }, 30_000);
+
+  afterAll(() => lab.teardown(RANDOM_PODS.length));
+
+  test("tiers, Pass, staged and Kubernetes policies, sets and ports: kernel equals engine (fixed seed)", async () => {
+    let probes = 0;
+    const verdicts = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(randomPolicySet, async (yaml) => {
+        const { set, universe } = policySet(yaml);
+        const ruleset = compileFor(set, universe, inventory, members);
+        await load(lab, ruleset, set);
+        const r = await compare(lab, set, universe, inventory, ruleset, allProbes(members));
+        probes += r.probes;
+        for (const k of Object.keys(r.expectedPending)) verdicts.add(k.split("|")[4]);
+        expect(r.uncertain).toEqual([]);
+        expect(r.mismatches).toEqual([]);
+        expect(r.countedPending).toEqual(r.expectedPending);
+      }),
+      { seed: 1212, numRuns: 8, endOnFailure: true },
+    );
+    expect(probes).toBe(8 * 27);
+    expect([...verdicts].sort()).toEqual(["allow", "deny", "pass"]);
+  }, 60_000);
+});
