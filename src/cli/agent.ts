@@ -10,7 +10,7 @@ import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
-import { EXIT_INVALID, EXIT_OK, InputError, type CliIo } from "./io.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
  * `tierguard agent`: the node agent's one-shot commands. `compile` prints the node's nftables ruleset, `apply
@@ -56,6 +56,7 @@ interface Compiled {
 }
 
 async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${opts.table}"`);
   const loaded = await loadPolicies(opts.policies, opts, io.cwd);
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
