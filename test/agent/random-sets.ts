@@ -54,7 +54,7 @@ const calicoPolicy = fc.record({
   tier: fc.constantFrom("default", "t1", "t2"),
   order: opt(fc.integer({ min: 1, max: 50 })),
   selector: fc.constantFrom(...SELECTORS),
-  types: fc.constantFrom(["Ingress"], ["Egress"], ["Ingress", "Egress"]),
+  types: fc.constantFrom<string[]>(["Ingress"], ["Egress"], ["Ingress", "Egress"]),
   ingress: fc.array(calicoRule, { maxLength: 3 }),
   egress: fc.array(calicoRule, { maxLength: 2 }),
 });
@@ -69,7 +69,7 @@ const k8sPolicy = fc.record({
   kind: fc.constantFrom("NetworkPolicy", "StagedKubernetesNetworkPolicy"),
   namespace: fc.constantFrom("ra", "rb"),
   podSelector: fc.constantFrom<Record<string, unknown>>({}, { matchLabels: { app: "web" } }, { matchLabels: { app: "db" } }),
-  policyTypes: fc.constantFrom(["Ingress"], ["Ingress", "Egress"]),
+  policyTypes: fc.constantFrom<string[]>(["Ingress"], ["Ingress", "Egress"]),
   ingress: fc.array(fc.record({ from: fc.array(k8sPeer, { maxLength: 2 }), ports: opt(fc.constantFrom([{ port: 80 }], [{ port: "http" }], [{ port: 53, protocol: "UDP" }], [{ port: 5000, endPort: 6000 }])) }), { maxLength: 2 }),
   egress: fc.array(fc.record({ to: fc.array(k8sPeer, { maxLength: 1 }) }), { maxLength: 1 }),
 });
