@@ -1,7 +1,12 @@
 import { Option, type Command } from "commander";
 import { applyRuleset } from "../agent/apply.js";
 import { readCounters } from "../agent/counters.js";
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { NodeAgent, type ClusterSnapshot } from "../agent/daemon.js";
 import { runCommand } from "../agent/exec.js";
+import { FileSource } from "../agent/file-source.js";
+import { startMetricsServer } from "../agent/metrics-server.js";
 import { readNodePods } from "../agent/node-pods.js";
 import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
 import { counterReport, counterFlowRecords } from "../dataplane/counters.js";
@@ -9,7 +14,7 @@ import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
-import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -47,6 +52,14 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
   common(agent.command("counters").description("hits per policy and rule, enforced and pending"))
     .option("-o, --output <format>", "json or flows (Calico Enterprise flow-log records)", "json")
     .action(async (opts: AgentOptions & { output: string }) => setExit(await countersCommand(opts, io)));
+  common(agent.command("run").description("the long-running agent: recompile and apply on every change, resync periodically, serve /metrics"))
+    .option("--no-conntrack", "keep established connections a new ruleset denies")
+    .option("--metrics-port <n>", "port of /metrics and /healthz", positiveInt("--metrics-port"), 9469)
+    .option("--metrics-host <addr>", "address to serve metrics on", "0.0.0.0")
+    .option("--status-file <file>", "write the enforced hash here after every apply")
+    .option("--min-interval <s>", "least seconds between two applies (bursts coalesce)", positiveInt("--min-interval"), 1)
+    .option("--resync <s>", "seconds between periodic resyncs", positiveInt("--resync"), 300)
+    .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
   for (const sub of agent.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 }
 
@@ -55,28 +68,34 @@ interface Compiled {
   set: PolicySet;
 }
 
-async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
+/** Policies, inventory and this node's pods, read and checked; a number is the exit code after a printed problem. */
+async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot | { error: string; code: number }> {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${opts.table}"`);
   const loaded = await loadPolicies(opts.policies, opts, io.cwd);
   if (hasErrors(loaded.diagnostics)) {
-    io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
-    io.stderr("tierguard: the policies have errors (run tierguard validate)\n");
-    return EXIT_INVALID;
+    const text = renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error"));
+    return { error: `${text}\ntierguard: the policies have errors (run tierguard validate)`, code: EXIT_INVALID };
   }
   const inv = await readInventory(opts.inventory, { cwd: io.cwd });
-  if (!inv.inventory) {
-    io.stderr(renderDiagnosticsText(inv.diagnostics) + "\n");
-    throw new InputError(`cannot use the inventory ${opts.inventory}`);
+  if (!inv.inventory) return { error: `${renderDiagnosticsText(inv.diagnostics)}\ntierguard: cannot use the inventory ${opts.inventory}`, code: EXIT_INVALID };
+  const localPods = await readNodePods(opts.inventory, opts.node, io.cwd);
+  return { resources: loaded.resources, inventory: inv.inventory, localPods, version: loaded.version };
+}
+
+async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
+  const state = await loadState(opts, io);
+  if ("error" in state) {
+    io.stderr(`${state.error}\n`);
+    return state.code;
   }
-  const inventory = inv.inventory;
+  const { inventory, localPods } = state;
   const universe = new EngineUniverse();
-  const set = new PolicySet(loaded.resources, {
-    version: loaded.version,
+  const set = new PolicySet(state.resources, {
+    version: state.version,
     universe,
     stagedDelete: opts.stagedDelete as "preview" | "ignore",
     namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
   });
-  const localPods = await readNodePods(opts.inventory, opts.node, io.cwd);
   const result = compileRuleset({ policySet: set, universe, inventory, localPods }, { table: opts.table });
   if (!result.ok) {
     for (const r of result.refusals) io.stderr(`error [${r.code}] ${r.policy ?? ""}${r.path ? ` ${r.path}` : ""}: ${r.message}\n`);
@@ -86,6 +105,51 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
   for (const w of result.ruleset.warnings) io.stderr(`warning: ${w}\n`);
   if (localPods.size === 0) io.stderr(`warning: no pod of the inventory has spec.nodeName ${opts.node}\n`);
   return { ruleset: result.ruleset, set };
+}
+
+interface RunOptions extends AgentOptions {
+  conntrack: boolean;
+  metricsPort: number;
+  metricsHost: string;
+  statusFile?: string;
+  minInterval: number;
+  resync: number;
+}
+
+/** `tierguard agent run`: the long-running agent over files (the informer-based source needs @kubernetes/client-node). */
+async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
+  const first = await loadState(opts, io);
+  if ("error" in first) {
+    io.stderr(`${first.error}\n`);
+    return first.code;
+  }
+  const source = new FileSource([...opts.policies, opts.inventory].map((p) => resolve(io.cwd, p)), async () => {
+    const s = await loadState(opts, io);
+    return "error" in s ? { error: s.error } : s;
+  });
+  const agent = new NodeAgent(source, {
+    node: opts.node,
+    table: opts.table,
+    run: runCommand,
+    conntrack: opts.conntrack,
+    minIntervalMs: opts.minInterval * 1000,
+    resyncMs: opts.resync * 1000,
+    retryMs: 5000,
+    log: (line) => io.stderr(`${new Date(io.now()).toISOString()} ${line}\n`),
+    onApplied: opts.statusFile ? (hash) => writeFile(opts.statusFile!, JSON.stringify({ node: opts.node, hash, at: new Date(io.now()).toISOString() }) + "\n") : undefined,
+  });
+  const server = await startMetricsServer(opts.metricsPort, opts.metricsHost, () => agent.metrics(), () => agent.status().hash !== undefined && agent.status().lastError === undefined);
+  await agent.start();
+  io.stderr(`tierguard agent on node ${opts.node}: metrics on http://${opts.metricsHost}:${opts.metricsPort}/metrics\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      agent.stop();
+      server.close(() => done());
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  return EXIT_OK;
 }
 
 async function compileCommand(opts: AgentOptions & { stats?: boolean }, io: CliIo): Promise<number> {
