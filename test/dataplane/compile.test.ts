@@ -13,7 +13,7 @@ describe("dataplane compile: golden files", () => {
     ["staged", STAGED],
     ["kubernetes", KUBERNETES],
     ["fields", FIELDS],
-  ])("%s", (name, yaml) => {
+  ])("%s", (name: string, yaml: string) => {
     expectGolden(name, text(build(yaml, DOCS)));
   });
 });

@@ -14,7 +14,7 @@ describe("CIDR merging for interval sets", () => {
     [["192.168.0.0/16", "10.0.0.0/8"], ["10.0.0.0/8", "192.168.0.0/16"]],
     [["10.0.0.1/24"], ["10.0.0.0/24"]],
     [["0.0.0.0/0", "10.0.0.0/8"], ["0.0.0.0/0"]],
-  ])("%j -> %j", (nets, expected) => {
+  ])("%j -> %j", (nets: string[], expected: string[]) => {
     expect(merge(nets)).toEqual(expected);
   });
 
