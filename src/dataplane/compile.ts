@@ -66,7 +66,7 @@ export function compileRuleset(input: CompileInput, options: CompileOptions = {}
     .filter((e) => input.localPods.has(`${e.pod.namespace}/${e.pod.name}`))
     .sort((a, b) => compare(`${a.pod.namespace}/${a.pod.name}`, `${b.pod.namespace}/${b.pod.name}`));
   const families = ([4, 6] as const).filter((f) => local.some((e) => e.ips.some((ip) => ip.version === f)));
-  const sets = new SetRegistry(input.policySet, endpoints);
+  const sets = new SetRegistry(input.policySet, endpoints, local);
   const builder = new ChainBuilder(sets, families, options.marks ?? DEFAULT_MARKS, input.policySet.version.model);
   const refusals = checkLocal(input.policySet, local);
   if (refusals.length > 0) return { ok: false, refusals };

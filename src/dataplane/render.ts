@@ -63,8 +63,10 @@ function elementLines(elements: readonly string[]): string[] {
   return lines;
 }
 
+const encoder = new TextEncoder();
+
 function quote(text: string): string {
   let t = text.replace(/["\\]/g, "'");
-  while (new TextEncoder().encode(t).length > MAX_COMMENT) t = t.slice(0, -1);
+  if (t.length * 3 > MAX_COMMENT) while (encoder.encode(t).length > MAX_COMMENT) t = t.slice(0, -1);
   return `"${t}"`;
 }

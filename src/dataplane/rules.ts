@@ -30,7 +30,8 @@ export function ruleMatch(p: CompiledPolicy, rule: CompiledRule, direction: Dire
   if (icmp.icmp) parts.push(icmpMatch(icmpWord, icmp.icmp, false));
   if (icmp.notICMP) parts.push(icmpMatch(icmpWord, icmp.notICMP, true));
   for (const side of ["source", "destination"] as const) {
-    const m = entityMatch(side === "source" ? rule.source : rule.destination, side, rule.protocol, family, sets);
+    const local = (direction === "ingress") === (side === "destination");
+    const m = entityMatch(side === "source" ? rule.source : rule.destination, side, local, rule.protocol, family, sets);
     if (m === undefined) return { kind: "never" };
     parts.push(...m);
   }
@@ -52,7 +53,8 @@ function icmpMatch(word: string, f: IcmpFields, negate: boolean): string {
 }
 
 /** Undefined when the entity can never match a packet of this family. */
-function entityMatch(e: CompiledEntity, side: "source" | "destination", protocol: number | undefined, family: Family, sets: SetRegistry): string[] | undefined {
+/** `local`: this side of the packet is the local endpoint whose chain is walking (its sets hold local addresses only). */
+function entityMatch(e: CompiledEntity, side: "source" | "destination", local: boolean, protocol: number | undefined, family: Family, sets: SetRegistry): string[] | undefined {
   const addr = `${family === 4 ? "ip" : "ip6"} ${side === "source" ? "saddr" : "daddr"}`;
   const port = `th ${side === "source" ? "sport" : "dport"}`;
   const out: string[] = [];
@@ -64,10 +66,11 @@ function entityMatch(e: CompiledEntity, side: "source" | "destination", protocol
     if (!e.notNets.hasVersion(family)) return undefined;
     out.push(`${addr} != @${sets.nets(e.notNets.cidrs, family)}`);
   }
-  if (e.positive) out.push(`${addr} @${sets.selector(e.positive, family)}`);
-  if (e.negative) out.push(`${addr} != @${sets.selector(e.negative, family)}`);
-  if (e.ports) out.push(portsMatch(e.ports, addr, port, protocol, family, sets, false));
-  if (e.notPorts) out.push(portsMatch(e.notPorts, addr, port, protocol, family, sets, true));
+  const selector = (cs: NonNullable<CompiledEntity["positive"]>) => (local ? sets.localSelector(cs, family) : sets.selector(cs, family));
+  if (e.positive) out.push(`${addr} @${selector(e.positive)}`);
+  if (e.negative) out.push(`${addr} != @${selector(e.negative)}`);
+  if (e.ports) out.push(portsMatch(e.ports, addr, port, protocol, family, sets, { negate: false, local }));
+  if (e.notPorts) out.push(portsMatch(e.notPorts, addr, port, protocol, family, sets, { negate: true, local }));
   return out;
 }
 
@@ -76,9 +79,9 @@ function entityMatch(e: CompiledEntity, side: "source" | "destination", protocol
  * protocol with ports. The protocol is part of the key, so a packet without ports (ICMP) never matches `ports` and
  * always matches `notPorts`, as the engine's port match (false when the flow has no port) does.
  */
-function portsMatch(pm: PortMatch, addr: string, port: string, protocol: number | undefined, family: Family, sets: SetRegistry, negate: boolean): string {
+function portsMatch(pm: PortMatch, addr: string, port: string, protocol: number | undefined, family: Family, sets: SetRegistry, o: { negate: boolean; local: boolean }): string {
   const protocols = protocol !== undefined && PORT_PROTOCOLS.includes(protocol) ? [protocol] : protocol === undefined ? PORT_PROTOCOLS : [];
-  const set = sets.ports(pm.ranges, pm.names, protocols, family);
+  const set = sets.ports(pm.ranges, pm.names, protocols, family, o.local);
   const key = pm.names.length > 0 ? `${addr} . meta l4proto . ${port}` : `meta l4proto . ${port}`;
-  return `${key} ${negate ? "!= " : ""}@${set}`;
+  return `${key} ${o.negate ? "!= " : ""}@${set}`;
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { formatIp, type CompiledNetworkSet, type Cidr, type PolicySet } from "../engine/index.js";
 import type { CompiledSelector } from "../engine/compile.js";
-import { isTrue, isUncertain, selectorOn } from "../engine/tri.js";
+import { NAMESPACE_LABEL, NAMESPACE_PREFIX, type LabelSet } from "../engine/labels.js";
+import { isTrue, selectorOn } from "../engine/tri.js";
+import type { SelectorNode } from "../selector/index.js";
 import type { DataplaneEndpoint } from "./endpoints.js";
 import { formatPortRange, mergedElements, mergePorts } from "./intervals.js";
 
@@ -31,17 +33,36 @@ export class SetRegistry {
   private readonly sets = new Map<string, NftSet>();
   /** Distinct label sets among the endpoints, so a selector is evaluated once per label set, not once per pod. */
   private readonly byLabels = new Map<number, DataplaneEndpoint[]>();
+  /**
+   * The same groups by namespace: a selector scoped to one namespace (every rule selector of a namespaced policy)
+   * is evaluated only on that namespace's label sets, and one that reads only namespace labels (pcns.*) once per
+   * namespace, where no pod carries such labels of its own.
+   */
+  private readonly byNamespace = new Map<string, { groups: DataplaneEndpoint[][]; uniform: boolean }>();
   /** Why a peer set may differ from what the cluster holds (labels the inventory lacks). */
   readonly warnings = new Set<string>();
 
+  /**
+   * `local` are this node's endpoints. A rule's local side (the destination of an ingress rule, the source of an
+   * egress rule) is always a local endpoint's address, so its sets hold only local addresses: a named port every
+   * pod of the cluster declares costs one element per local pod there, not one per pod of the cluster.
+   */
   constructor(
     private readonly policySet: PolicySet,
     endpoints: readonly DataplaneEndpoint[],
+    private readonly local: readonly DataplaneEndpoint[],
   ) {
     for (const e of endpoints) {
       const list = this.byLabels.get(e.endpoint.labels.id);
       if (list) list.push(e);
       else this.byLabels.set(e.endpoint.labels.id, [e]);
+    }
+    for (const group of this.byLabels.values()) {
+      const pod = group[0].pod;
+      let ns = this.byNamespace.get(pod.namespace);
+      if (!ns) this.byNamespace.set(pod.namespace, (ns = { groups: [], uniform: true }));
+      ns.groups.push(group);
+      if (Object.keys(pod.labels).some(isNamespaceKey)) ns.uniform = false;
     }
   }
 
@@ -50,15 +71,48 @@ export class SetRegistry {
     const text = cs.selector.toString();
     return this.intern(`sel${family}`, `selector ${text}`, family === 4 ? "ipv4_addr" : "ipv6_addr", () => {
       const cidrs: Cidr[] = [];
-      for (const group of this.byLabels.values()) {
-        const m = selectorOn(cs, group[0].endpoint.labels);
-        if (isUncertain(m)) this.warnings.add(`selector ${text}: labels of ${group[0].pod.namespace}/${group[0].pod.name} are not all in the inventory; taken as absent`);
-        if (!isTrue(m)) continue;
+      const add = (group: DataplaneEndpoint[]) => {
         for (const e of group) for (const ip of e.ips) if (ip.version === family) cidrs.push(hostCidr(ip.value, family));
+      };
+      const scope = namespaceOf(cs.selector.root);
+      const namespaces = scope !== undefined ? [this.byNamespace.get(scope)].filter((n) => n !== undefined) : [...this.byNamespace.values()];
+      const namespaceOnly = [...cs.selector.labelKeys()].every(isNamespaceKey);
+      for (const ns of namespaces) {
+        if (namespaceOnly && ns.uniform) {
+          if (this.test(cs, ns.groups[0][0])) for (const g of ns.groups) add(g);
+          continue;
+        }
+        for (const g of ns.groups) if (this.test(cs, g[0])) add(g);
       }
       for (const ns of this.policySet.networkSets) if (isTrue(selectorOn(cs, ns.labels))) cidrs.push(...ns.cidrs);
       return mergedElements(cidrs, family);
     });
+  }
+
+  /** The local endpoints a selector matches, through their own labels or a network set containing their address. */
+  localSelector(cs: CompiledSelector, family: Family): string {
+    const text = cs.selector.toString();
+    return this.intern(`lsel${family}`, `local selector ${text}`, family === 4 ? "ipv4_addr" : "ipv6_addr", () => {
+      const cidrs: Cidr[] = [];
+      for (const e of this.local) {
+        for (const ip of e.ips) {
+          if (ip.version !== family) continue;
+          const viaSet = this.policySet.networkSetsContaining(ip).some((ns) => isTrue(selectorOn(cs, ns.labels)));
+          if (viaSet || this.test(cs, e)) cidrs.push(hostCidr(ip.value, family));
+        }
+      }
+      return mergedElements(cidrs, family);
+    });
+  }
+
+  /** The engine's answer (`selectorOn`, unknown labels taken as absent) without growing the label set's memo. */
+  private test(cs: CompiledSelector, e: DataplaneEndpoint): boolean {
+    const labels: LabelSet = e.endpoint.labels;
+    const value = cs.selector.test(labels);
+    if (labels.unknown !== 0 && cs.selector.evaluate3(labels, (k) => labels.isUnknown(k)) === "unknown") {
+      this.warnings.add(`selector ${cs.selector.toString()}: labels of ${e.pod.namespace}/${e.pod.name} are not all in the inventory; taken as absent`);
+    }
+    return value;
   }
 
   nets(cidrs: readonly Cidr[], family: Family): string {
@@ -71,10 +125,10 @@ export class SetRegistry {
    * A rule's ports as `proto . port` (numbers only) or `addr . proto . port` (with named ports: the addresses of the
    * workloads that name that port; numbers then match any address). `protocols` are those the numbers apply to.
    */
-  ports(ranges: ReadonlyArray<[number, number]>, names: readonly string[], protocols: readonly number[], family: Family): string {
+  ports(ranges: ReadonlyArray<[number, number]>, names: readonly string[], protocols: readonly number[], family: Family, localSide: boolean): string {
     const merged = mergePorts(ranges);
     const numeric = protocols.flatMap((p) => merged.map((r) => ({ p, r })));
-    const def = `ports ${protocols.join("/")}:${merged.map(formatPortRange).join(",")}${names.length ? ` names ${[...names].sort().join(",")}` : ""}`;
+    const def = `ports ${protocols.join("/")}:${merged.map(formatPortRange).join(",")}${names.length ? ` ${localSide ? "local " : ""}names ${[...names].sort().join(",")}` : ""}`;
     if (names.length === 0) {
       return this.intern("port", def, "inet_proto . inet_service", () => numeric.map(({ p, r }) => `${p} . ${formatPortRange(r)}`));
     }
@@ -84,7 +138,7 @@ export class SetRegistry {
       const out = numeric.map(({ p, r }) => `${any} . ${p} . ${formatPortRange(r)}`);
       const covered = (p: number, port: number) => numeric.some((n) => n.p === p && port >= n.r[0] && port <= n.r[1]);
       const named = new Set<string>();
-      for (const group of this.byLabels.values()) {
+      for (const group of localSide ? this.local.map((e) => [e]) : this.byLabels.values()) {
         for (const e of group) {
           for (const np of e.endpoint.namedPorts ?? []) {
             if (!names.includes(np.name) || covered(np.protocol, np.port)) continue;
@@ -105,6 +159,20 @@ export class SetRegistry {
     if (!this.sets.has(name)) this.sets.set(name, { name, type, elements: build(), comment: definition });
     return name;
   }
+}
+
+const isNamespaceKey = (k: string) => k === NAMESPACE_LABEL || k.startsWith(NAMESPACE_PREFIX);
+
+/** The namespace a selector is confined to: a top-level `projectcalico.org/namespace == "ns"` conjunct. */
+function namespaceOf(node: SelectorNode): string | undefined {
+  if (node.op === "eq" && node.label === NAMESPACE_LABEL) return node.value;
+  if (node.op === "and") {
+    for (const o of node.operands) {
+      const ns = namespaceOf(o);
+      if (ns !== undefined) return ns;
+    }
+  }
+  return undefined;
 }
 
 function hostCidr(value: bigint, family: Family): Cidr {

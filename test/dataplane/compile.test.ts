@@ -104,8 +104,8 @@ describe("dataplane compile: rule fields", () => {
     expect(rules.filter((r) => r.includes("ingress[2]"))).toHaveLength(1);
   });
 
-  test("named ports become address . protocol . port sets; numbers in the same rule match any address", () => {
-    const named = nft.split("\n\tset ").find((s) => s.includes('comment "ports 6:443,8000-8200 names http"') && s.startsWith("nport4"));
+  test("named ports become address . protocol . port sets (local addresses on the local side); numbers in the same rule match any address", () => {
+    const named = nft.split("\n\tset ").find((s) => s.includes('comment "ports 6:443,8000-8200 local names http"') && s.startsWith("nport4"));
     expect(named).toContain("0.0.0.0/0 . 6 . 443");
     expect(named).toContain("0.0.0.0/0 . 6 . 8000-8200");
     expect(named).toContain("10.0.1.20 . 6 . 9090");
