@@ -45,8 +45,7 @@ export class ChainBuilder {
       rules.push({ match: "", verdict: `jump ${this.tier(mode, direction, t.tier, t.policies)}`, comment: `tier ${t.tier.name}` });
       if (mode === "pending") rules.push({ match: `meta mark & ${hex(this.marks.done)} == ${hex(this.marks.done)}`, verdict: "return" });
     }
-    const counter = this.counter({ mode, direction, kind: "profile", action: "allow", namespace }, `${name}|profile`);
-    rules.push({ match: "", verdict: mode === "enforced" ? "accept" : "return", counter, comment: `profile kns.${namespace} allow` });
+    rules.push(...this.byProtocol({ mode, direction, kind: "profile", action: "allow", namespace }, `${name}|profile`, "", mode === "enforced" ? "accept" : "return", `profile kns.${namespace} allow`));
     this.chains.set(name, { name, rules, comment: `${mode} ${direction}: ${tiers.map((t) => t.tier.name).join(", ") || "no tiers"}` });
     return name;
   }
@@ -66,9 +65,8 @@ export class ChainBuilder {
     // calico-semantics §10.2: the enforced trace names the tier's last policy, the pending trace its first.
     const attributed = mode === "enforced" ? policies[policies.length - 1] : policies[0];
     const action = tier.defaultAction === "Pass" ? "pass" : "deny";
-    const counter = this.counter({ mode, direction, kind: "end-of-tier", action, tier: tier.name, policy: attributed.ref }, `${name}|eot`);
     const verdict = action === "pass" ? "return" : mode === "enforced" ? `jump ${DENY_CHAIN}` : `meta mark set meta mark | ${hex(done)} return`;
-    rules.push({ match: "", verdict, counter, comment: `${tier.name}|end of tier|${action}` });
+    rules.push(...this.byProtocol({ mode, direction, kind: "end-of-tier", action, tier: tier.name, policy: attributed.ref }, `${name}|eot`, "", verdict, `${tier.name}|end of tier|${action}`));
     this.chains.set(name, { name, rules, comment: `${mode} ${direction} tier ${tier.name}` });
     return name;
   }
@@ -92,12 +90,30 @@ export class ChainBuilder {
     }
     if (texts.length === 0) return [];
     const action = rule.action === "Allow" ? "allow" : rule.action === "Deny" ? "deny" : rule.action === "Pass" ? "pass" : "log";
-    const info: Omit<CounterInfo, "name"> = { mode, direction, kind: "rule", action, tier: p.ref.tier, policy: p.ref, ruleIndex: rule.index };
+    const info: Omit<CounterInfo, "name"> = { mode, direction, kind: "rule", action, tier: p.ref.tier, policy: p.ref, ruleIndex: rule.index, protocol: rule.protocol };
     // The counter is keyed by the rule's content: a reload keeps the hits of every rule that did not change.
-    const counter = this.counter(info, `${mode}|${direction}|${policyKey(p.ref)}|${rule.index}|${action}|${texts.join("||")}`);
+    const key = `${mode}|${direction}|${policyKey(p.ref)}|${rule.index}|${action}|${texts.join("||")}`;
     const comment = `${p.ref.tier}|${flowLogPolicyName(p.ref, this.model)}|${direction}[${rule.index}]|${action}`;
     const verdict = this.verdict(mode, action, p.ref);
-    return texts.map((t) => ({ match: t, verdict, counter, comment }));
+    // A Log rule has no verdict: one rule, or a packet would be counted once per protocol rule it falls through.
+    if (rule.protocol !== undefined || action === "log") {
+      const counter = this.counter(info, key);
+      return texts.map((t) => ({ match: t, verdict, counter, comment }));
+    }
+    return texts.flatMap((t) => this.byProtocol(info, key, t, verdict, comment));
+  }
+
+  /**
+   * A terminal rule whose protocol is not fixed, counted per protocol (TCP, UDP, other), so counters become flow
+   * records with a protocol. Each copy ends the chain, so a packet is counted once.
+   */
+  private byProtocol(info: Omit<CounterInfo, "name">, key: string, match: string, verdict: string, comment: string): NftRule[] {
+    return ([6, 17, undefined] as const).map((protocol) => ({
+      match: [protocol === undefined ? "" : `meta l4proto ${protocol}`, match].filter(Boolean).join(" "),
+      verdict,
+      counter: this.counter({ ...info, ...(protocol !== undefined ? { protocol } : {}) }, `${key}|${protocol ?? "other"}`),
+      comment,
+    }));
   }
 
   private verdict(mode: Mode, action: CounterInfo["action"], ref: PolicyRef): string {

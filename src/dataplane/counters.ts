@@ -53,7 +53,8 @@ export function counterReport(ruleset: Pick<Ruleset, "hash" | "counters">, value
 /**
  * Counters as Calico Enterprise flow-log records, one per counter that was hit: the verdict and the deciding hit
  * of that walk. Counters are per rule, not per connection, so the peer is unknown (`net`, aggregated `-`) and the
- * local side is aggregated to its namespace (profiles) or left aggregated (shared global rules).
+ * local side is aggregated to its namespace (profiles) or left aggregated (shared global rules). Counters of
+ * protocols other than TCP and UDP whose rule names none are left out (the JSON report has them).
  */
 export function counterFlowRecords(ruleset: Pick<Ruleset, "hash" | "counters">, values: CounterValues, model: CalicoModel, nowMs: number): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
@@ -61,7 +62,8 @@ export function counterFlowRecords(ruleset: Pick<Ruleset, "hash" | "counters">, 
   for (const c of ruleset.counters) {
     const v = values.get(c.name);
     const hit = counterHit(c);
-    if (!v || v.packets === 0 || !hit) continue;
+    // A counter of "other" protocols (not TCP or UDP, and not fixed by its rule) cannot name one: see --output json.
+    if (!v || v.packets === 0 || !hit || c.protocol === undefined) continue;
     const verdict = hit.action === "pass" ? "allow" : hit.action;
     const namespace = c.namespace ?? c.policy?.namespace;
     const local = { type: "wep", namespace: namespace ?? "-", name: "-", name_aggr: "*", ip: "-", labels: null };
@@ -73,7 +75,7 @@ export function counterFlowRecords(ruleset: Pick<Ruleset, "hash" | "counters">, 
       end_time: end,
       ...prefixed("source", src),
       ...prefixed("dest", dst),
-      proto: "-",
+      proto: c.protocol,
       reporter: c.direction === "egress" ? "src" : "dst",
       action: c.mode === "enforced" ? verdict : "allow",
       policies: c.mode === "enforced" ? { enforced_policies: [policy], pending_policies: [] } : { enforced_policies: [], pending_policies: [policy] },

@@ -42,6 +42,8 @@ export interface CounterInfo {
   ruleIndex?: number;
   /** For a profile: the namespace of `kns.<ns>`. */
   namespace?: string;
+  /** The IANA protocol the counter counts, when it is fixed (by the rule, or by a per-protocol copy of the rule). */
+  protocol?: number;
 }
 
 /** Packet-mark bits the walk uses between chains (nftables has no return values). */

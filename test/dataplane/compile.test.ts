@@ -31,7 +31,12 @@ describe("dataplane compile: tiers, Pass, end of tier, profile", () => {
     const pol = chainWithComment(nft, "enforced ingress security|gnp:pass-shop");
     expect(pol).toEqual([
       expect.stringMatching(/^ip saddr @net4_\w+ counter name c_\w+ log prefix "tierguard security\/pass-shop " comment "security\|gnp:pass-shop\|ingress\[0\]\|log"$/),
+      // A terminal rule without a protocol is counted per protocol (TCP, UDP, other), so its hits become flow records.
+      expect.stringMatching(/^meta l4proto 6 ip saddr @net4_\w+ counter name c_\w+ jump deny comment "security\|gnp:pass-shop\|ingress\[1\]\|deny"$/),
+      expect.stringMatching(/^meta l4proto 17 ip saddr @net4_\w+ counter name c_\w+ jump deny comment "security\|gnp:pass-shop\|ingress\[1\]\|deny"$/),
       expect.stringMatching(/^ip saddr @net4_\w+ counter name c_\w+ jump deny comment "security\|gnp:pass-shop\|ingress\[1\]\|deny"$/),
+      expect.stringMatching(/^meta l4proto 6 counter name c_\w+ meta mark set meta mark \| 0x00100000 return comment "security\|gnp:pass-shop\|ingress\[2\]\|pass"$/),
+      expect.stringMatching(/^meta l4proto 17 counter name c_\w+ meta mark set meta mark \| 0x00100000 return comment "security\|gnp:pass-shop\|ingress\[2\]\|pass"$/),
       expect.stringMatching(/^counter name c_\w+ meta mark set meta mark \| 0x00100000 return comment "security\|gnp:pass-shop\|ingress\[2\]\|pass"$/),
     ]);
     const tier = chainWithComment(nft, "enforced ingress tier security");
@@ -100,7 +105,11 @@ describe("dataplane compile: rule fields", () => {
   });
 
   test("rules whose nets have no IPv6 entry apply to IPv4 only; ipVersion 6 rules to IPv6 only", () => {
-    expect(rules.filter((r) => r.includes("ingress[6]"))).toEqual([expect.stringMatching(/^ip6 saddr @net6_\w+ counter/)]);
+    expect(rules.filter((r) => r.includes("ingress[6]"))).toEqual([
+      expect.stringMatching(/^meta l4proto 6 ip6 saddr @net6_\w+ counter/),
+      expect.stringMatching(/^meta l4proto 17 ip6 saddr @net6_\w+ counter/),
+      expect.stringMatching(/^ip6 saddr @net6_\w+ counter/),
+    ]);
     expect(rules.filter((r) => r.includes("ingress[2]"))).toHaveLength(1);
   });
 
