@@ -39,6 +39,8 @@ export class SetRegistry {
    * namespace, where no pod carries such labels of its own.
    */
   private readonly byNamespace = new Map<string, { groups: DataplaneEndpoint[][]; uniform: boolean }>();
+  /** The same groups by the keys of their pods' own labels: `bench == "x"` is evaluated only where `bench` is set. */
+  private readonly byKey = new Map<string, DataplaneEndpoint[][]>();
   /** Why a peer set may differ from what the cluster holds (labels the inventory lacks). */
   readonly warnings = new Set<string>();
 
@@ -63,6 +65,11 @@ export class SetRegistry {
       if (!ns) this.byNamespace.set(pod.namespace, (ns = { groups: [], uniform: true }));
       ns.groups.push(group);
       if (Object.keys(pod.labels).some(isNamespaceKey)) ns.uniform = false;
+      for (const key of Object.keys(pod.labels)) {
+        const list = this.byKey.get(key);
+        if (list) list.push(group);
+        else this.byKey.set(key, [group]);
+      }
     }
   }
 
@@ -75,6 +82,13 @@ export class SetRegistry {
         for (const e of group) for (const ip of e.ips) if (ip.version === family) cidrs.push(hostCidr(ip.value, family));
       };
       const scope = namespaceOf(cs.selector.root);
+      const key = scope === undefined ? requiredPodKey(cs.selector.root) : undefined;
+      if (key !== undefined) {
+        // Only pods carrying the key can match; a pod's own label wins over an inherited one of the same key.
+        for (const g of this.byKey.get(key) ?? []) if (this.test(cs, g[0])) add(g);
+        for (const ns of this.policySet.networkSets) if (isTrue(selectorOn(cs, ns.labels))) cidrs.push(...ns.cidrs);
+        return mergedElements(cidrs, family);
+      }
       const namespaces = scope !== undefined ? [this.byNamespace.get(scope)].filter((n) => n !== undefined) : [...this.byNamespace.values()];
       const namespaceOnly = [...cs.selector.labelKeys()].every(isNamespaceKey);
       for (const ns of namespaces) {
@@ -170,6 +184,23 @@ function namespaceOf(node: SelectorNode): string | undefined {
     for (const o of node.operands) {
       const ns = namespaceOf(o);
       if (ns !== undefined) return ns;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A pod label key the selector cannot match without (`k == "v"`, `k in {...}`, `has(k)`, or one of those in a
+ * top-level conjunction). Implicit keys (projectcalico.org/..., pcns., pcsa.) are not pod labels: undefined.
+ */
+function requiredPodKey(node: SelectorNode): string | undefined {
+  if (node.op === "eq" || node.op === "in" || node.op === "has" || node.op === "contains" || node.op === "startswith" || node.op === "endswith") {
+    return node.label.startsWith("projectcalico.org/") || node.label.startsWith(NAMESPACE_PREFIX) || node.label.startsWith("pcsa.") ? undefined : node.label;
+  }
+  if (node.op === "and") {
+    for (const o of node.operands) {
+      const k = requiredPodKey(o);
+      if (k !== undefined) return k;
     }
   }
   return undefined;
