@@ -70,39 +70,19 @@ export function compileRuleset(input: CompileInput, options: CompileOptions = {}
   const builder = new ChainBuilder(sets, families, options.marks ?? DEFAULT_MARKS, input.policySet.version.model);
   const refusals = checkLocal(input.policySet, local);
   if (refusals.length > 0) return { ok: false, refusals };
-  const maps = new Map<string, NftMap>();
-  for (const mode of MODES) for (const d of DIRECTIONS) for (const f of families) maps.set(mapName(mode, d, f), { name: mapName(mode, d, f), family: f, elements: [] });
-  const localOut: LocalEndpoint[] = [];
-  const policies = new Set<string>();
-  for (const e of local) {
-    const chains = {} as LocalEndpoint["chains"];
-    for (const direction of DIRECTIONS) {
-      const slices = input.policySet.relevant(e.endpoint.labels, direction);
-      for (const mode of MODES) {
-        const tiers = slices
-          .map((s) => ({ tier: s.tier, policies: mode === "enforced" ? s.enforced : s.pending }))
-          .filter((t) => t.policies.length > 0);
-        for (const t of tiers) for (const p of t.policies) policies.add(policyKey(p.ref));
-        const chain = builder.endpoint(mode, direction, e.pod.namespace, tiers);
-        chains[`${mode}-${direction}`] = chain;
-        for (const ip of e.ips) {
-          const name = mapName(mode, direction, ip.version);
-          maps.get(name)!.elements.push([formatIp(ip), chain]);
-        }
-      }
-    }
-    localOut.push({ namespace: e.pod.namespace, name: e.pod.name, ips: e.ips.map(formatIp), chains });
-  }
+  const { maps, localOut, policies } = endpointChains(input.policySet, local, families, builder);
   const chains = [...builder.chains.values(), denyChain(), ...baseChains(families)].sort((a, b) => compare(a.name, b.name));
   const mapList = [...maps.values()].sort((a, b) => compare(a.name, b.name));
   for (const m of mapList) m.elements.sort((a, b) => compare(a[0], b[0]));
   const setList = sets.all();
   const counters = [...builder.counters.values()].sort((a, b) => compare(a.name, b.name));
   const body = { table, chains, sets: setList, maps: mapList, counters };
-  const hash = shortHash(renderRuleset(body), 16);
+  // The hash is of the text without its own comment line, which is then inserted (one rendering, not two).
+  const plain = renderRuleset(body);
+  const hash = shortHash(plain, 16);
   const ruleset: Ruleset = {
     ...body,
-    text: renderRuleset(body, { hash }),
+    text: withHashComment(plain, table, hash),
     hash,
     local: localOut,
     endpoints,
@@ -117,6 +97,40 @@ export function compileRuleset(input: CompileInput, options: CompileOptions = {}
     warnings: [...sets.warnings].sort(),
   };
   return { ok: true, ruleset };
+}
+
+/**
+ * Every local endpoint's chains, per walk and direction, and the verdict-map elements that lead to them. Endpoints
+ * whose tiers and policies are the same share their chains (ChainBuilder names chains by what they hold).
+ */
+function endpointChains(set: PolicySet, local: readonly DataplaneEndpoint[], families: readonly Family[], builder: ChainBuilder) {
+  const maps = new Map<string, NftMap>();
+  for (const mode of MODES) for (const d of DIRECTIONS) for (const f of families) maps.set(mapName(mode, d, f), { name: mapName(mode, d, f), family: f, elements: [] });
+  const localOut: LocalEndpoint[] = [];
+  const policies = new Set<string>();
+  for (const e of local) {
+    const chains = {} as LocalEndpoint["chains"];
+    for (const direction of DIRECTIONS) {
+      const slices = set.relevant(e.endpoint.labels, direction);
+      for (const mode of MODES) {
+        const tiers = slices
+          .map((s) => ({ tier: s.tier, policies: mode === "enforced" ? s.enforced : s.pending }))
+          .filter((t) => t.policies.length > 0);
+        for (const t of tiers) for (const p of t.policies) policies.add(policyKey(p.ref));
+        const chain = builder.endpoint(mode, direction, e.pod.namespace, tiers);
+        chains[`${mode}-${direction}`] = chain;
+        for (const ip of e.ips) maps.get(mapName(mode, direction, ip.version))!.elements.push([formatIp(ip), chain]);
+      }
+    }
+    localOut.push({ namespace: e.pod.namespace, name: e.pod.name, ips: e.ips.map(formatIp), chains });
+  }
+  return { maps, localOut, policies };
+}
+
+function withHashComment(text: string, table: string, hash: string): string {
+  const head = `table inet ${table} {\n`;
+  const at = text.indexOf(head) + head.length;
+  return `${text.slice(0, at)}\tcomment "tierguard ruleset ${hash}"\n${text.slice(at)}`;
 }
 
 export function mapName(mode: Mode, direction: Direction, family: Family): string {
