@@ -46,9 +46,13 @@ export async function clearDeniedConnections(ruleset: Ruleset, set: PolicySet, r
   let deleted = 0;
   const warnings: string[] = [];
   for (const e of parseConntrack(list.stdout)) {
-    if (!verdicts.isLocal(e.src) && !verdicts.isLocal(e.dst)) continue;
+    const srcLocal = verdicts.isLocal(e.src);
+    const dstLocal = verdicts.isLocal(e.dst);
+    if (!srcLocal && !dstLocal) continue;
     const v = verdicts.evaluate(e.src, e.dst, e.protocol, e.dport);
-    if (!v || v.verdict === "allow") continue;
+    // Only the directions this node enforces: egress of a local source, ingress of a local destination.
+    const denied = (srcLocal && v?.egress?.enforced.verdict === "deny") || (dstLocal && v?.ingress?.enforced.verdict === "deny");
+    if (!denied) continue;
     const args = ["-D", "-p", PROTOCOL_NAMES[e.protocol] ?? String(e.protocol), "-s", e.src, "-d", e.dst];
     if (e.sport !== undefined && e.dport !== undefined) args.push("--sport", String(e.sport), "--dport", String(e.dport));
     const r = await run("conntrack", args);
