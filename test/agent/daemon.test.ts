@@ -2,6 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { NodeAgent, type ClusterSnapshot, type ClusterSource } from "../../src/agent/daemon.js";
 import type { CommandRunner } from "../../src/agent/exec.js";
 import { BoundedFrequencyRunner, type Timers } from "../../src/agent/runner.js";
+import { apiPath, InformerSource } from "../../src/agent/informer-source.js";
 import { podsOnNode } from "../../src/dataplane/index.js";
 import { parseInventory } from "../../src/flows/index.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
@@ -70,25 +71,27 @@ describe("bounded-frequency runner", () => {
   });
 });
 
+/** A recording nft that keeps the last loaded table, as the kernel would. */
+function kernel() {
+  let table = "";
+  const calls: string[] = [];
+  const run: CommandRunner = async (command, args, input) => {
+    calls.push(`${command} ${args.join(" ")}`);
+    if (command === "nft" && args[0] === "-f") table = input ?? "";
+    if (command === "nft" && args[0] === "list" && args[1] === "table") return table ? { code: 0, stdout: table, stderr: "" } : { code: 1, stdout: "", stderr: "No such file or directory" };
+    if (command === "nft" && args[0] === "-j") return { code: 1, stdout: "", stderr: "" };
+    return { code: 0, stdout: "", stderr: "" };
+  };
+  return { run, calls };
+}
+
+const options = (run: CommandRunner, logs: string[]) => ({ node: "node-a", table: "tierguard", run, conntrack: true, minIntervalMs: 1000, resyncMs: 60_000, retryMs: 5000, log: (l: string) => void logs.push(l) });
+
 describe("node agent", () => {
   const { inventory } = parseInventory(DOCS);
   const snapshot = (yaml: string): ClusterSnapshot => ({ resources: resources(yaml), inventory, localPods: podsOnNode(DOCS, "node-a"), version: DEFAULT_CALICO_VERSION });
   const source = (yaml: () => string): ClusterSource => ({ start: async () => undefined, snapshot: async () => snapshot(yaml()), stop: () => undefined });
 
-  function kernel() {
-    let table = "";
-    const calls: string[] = [];
-    const run: CommandRunner = async (command, args, input) => {
-      calls.push(`${command} ${args.join(" ")}`);
-      if (command === "nft" && args[0] === "-f") table = input ?? "";
-      if (command === "nft" && args[0] === "list" && args[1] === "table") return table ? { code: 0, stdout: table, stderr: "" } : { code: 1, stdout: "", stderr: "No such file or directory" };
-      if (command === "nft" && args[0] === "-j") return { code: 1, stdout: "", stderr: "" };
-      return { code: 0, stdout: "", stderr: "" };
-    };
-    return { run, calls };
-  }
-
-  const options = (run: CommandRunner, logs: string[]) => ({ node: "node-a", table: "tierguard", run, conntrack: true, minIntervalMs: 1000, resyncMs: 60_000, retryMs: 5000, log: (l: string) => void logs.push(l) });
 
   test("applies, then leaves an identical kernel table alone on resync; reports the hash in metrics", async () => {
     const k = kernel();
@@ -117,5 +120,49 @@ describe("node agent", () => {
     expect(k.calls).toEqual([]);
     expect(agent.status()).toMatchObject({ hash, failures: 1, applies: 1 });
     expect(agent.status().lastError).toContain("[dataplane/not-evaluated] NetworkPolicy shop/uses-http spec.ingress[0]");
+  });
+});
+
+describe("informer source", () => {
+  class FakeInformer {
+    items: unknown[] = [];
+    handlers: Record<string, Array<(o: unknown) => void>> = {};
+    list = () => this.items;
+    on = (ev: string, cb: (o: unknown) => void) => void (this.handlers[ev] ??= []).push(cb);
+    start = async () => undefined;
+    stop = () => undefined;
+    emit(ev: string, o: unknown) {
+      for (const h of this.handlers[ev] ?? []) h(o);
+    }
+  }
+
+  test("lists every watched kind into a snapshot, signals changes, and compiles like the files would", async () => {
+    const fakes = new Map<string, FakeInformer>();
+    const source = new InformerSource((r) => {
+      const f = new FakeInformer();
+      fakes.set(apiPath(r), f);
+      return f;
+    }, "node-a", DEFAULT_CALICO_VERSION);
+    let changes = 0;
+    await source.start(() => changes++);
+    expect([...fakes.keys()]).toContain("/apis/projectcalico.org/v3/globalnetworkpolicies");
+    expect([...fakes.keys()]).toContain("/api/v1/pods");
+    // List items come without kind and apiVersion, as the API returns them.
+    const strip = (o: { kind?: string; apiVersion?: string }) => ({ ...o, kind: undefined, apiVersion: undefined });
+    const items = (DOCS[0] as { items: Array<{ kind: string }> }).items;
+    fakes.get("/api/v1/pods")!.items = items.filter((i) => i.kind === "Pod").map(strip);
+    fakes.get("/api/v1/namespaces")!.items = items.filter((i) => i.kind === "Namespace").map(strip);
+    fakes.get("/api/v1/serviceaccounts")!.items = items.filter((i) => i.kind === "ServiceAccount").map(strip);
+    fakes.get("/apis/projectcalico.org/v3/networkpolicies")!.items = [{ metadata: { name: "web", namespace: "shop" }, spec: { selector: "app == 'web'", ingress: [{ action: "Allow" }] } }];
+    fakes.get("/apis/projectcalico.org/v3/networkpolicies")!.emit("add", {});
+    expect(changes).toBe(1);
+    const snap = await source.snapshot();
+    if ("error" in snap) throw new Error(snap.error);
+    expect([...snap.localPods].sort()).toEqual(["shop/api-1", "shop/web-1"]);
+    expect(snap.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual(["NetworkPolicy/web"]);
+    const k = kernel();
+    const agent = new NodeAgent(source, options(k.run, []));
+    expect(await agent.sync()).toBe(true);
+    expect(k.calls).toContain("nft -f /dev/stdin");
   });
 });
