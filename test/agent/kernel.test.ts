@@ -21,6 +21,7 @@ import { allProbes, compare, compileFor, load, type LabMember } from "./probe.js
 const skip = labSkipReason();
 const suite = skip ? describe.skip : describe;
 if (skip) {
+  process.stderr.write(`test/agent/kernel.test.ts: the kernel proof is skipped: ${skip}\n`);
   describe(`kernel proof (skipped: ${skip})`, () => {
     test.skip("needs root, nftables, iproute2, conntrack and python3", () => undefined);
   });
