@@ -194,4 +194,26 @@ spec:
     await apply(r2, v2.set, false);
     expect(await a1.pod.cmd({ op: "ping", conn: "control" })).toBe("allow");
   }, 60_000);
+
+  test("a ruleset nft refuses leaves the previous table in force, and says why", async () => {
+    const v = policySet(`
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: { name: deny-db }
+spec:
+  selector: app == 'db'
+  ingress: [{ action: Deny }]
+`);
+    const good = compileFor(v.set, v.universe, inventory, members);
+    await load(lab, good, v.set);
+    // A rule the kernel cannot load (a jump to a chain that does not exist) in an otherwise identical ruleset.
+    const broken = { ...good, chains: good.chains.map((c, i) => (i === 0 ? { ...c, rules: [...c.rules, { match: "", verdict: "jump no_such_chain" }] } : c)) };
+    const r = await applyRuleset(broken, v.set, { run: lab.run });
+    expect(r).toMatchObject({ ok: false, stage: "check" });
+    if (!r.ok) expect(r.message).toContain("no_such_chain");
+    const listed = await lab.run("nft", ["list", "table", "inet", good.table]);
+    expect(listed.stdout).toContain(`comment "tierguard ruleset ${good.hash}"`);
+    const [a1, , , b2] = members;
+    expect(await a1.pod.cmd({ op: "probe", proto: "tcp", host: b2.pod.ip, port: 5432, timeout: 1.0 })).toBe("deny");
+  }, 30_000);
 });
