@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { formatIp, type CompiledNetworkSet, type Cidr, type PolicySet } from "../engine/index.js";
+import { formatIp, type Cidr, type PolicySet } from "../engine/index.js";
 import type { CompiledSelector } from "../engine/compile.js";
 import { NAMESPACE_LABEL, NAMESPACE_PREFIX, type LabelSet } from "../engine/labels.js";
 import { isTrue, selectorOn } from "../engine/tri.js";
@@ -210,9 +210,8 @@ function hostCidr(value: bigint, family: Family): Cidr {
   return { version: family, base: value, prefix: family === 4 ? 32 : 128, text: "", hostBitsSet: false };
 }
 
-/** Elements that start with an address sort by the address's numeric value, so output is stable and readable. */
+/** Plain string order: deterministic output is what matters here. */
 function compareElements(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export type { CompiledNetworkSet };
