@@ -91,7 +91,7 @@ export class NodeAgent {
       namespaceLabels: new Map([...snap.inventory.namespaces].map(([k, v]) => [k, v.labels])),
     });
     const result = compileRuleset({ policySet: set, universe, inventory: snap.inventory, localPods: snap.localPods }, { table: this.options.table });
-    if (!result.ok) return this.fail(`refused: ${result.refusals.map((r) => `[${r.code}] ${r.policy ?? ""} ${r.path ?? ""}: ${r.message}`).join("; ")}`);
+    if (!result.ok) return this.fail(`refused: ${result.refusals.map((r) => `${r.file}:${r.line}:${r.col}: [${r.code}] ${r.policy} ${r.path}: ${r.message}`).join("; ")}`);
     const ruleset = result.ruleset;
     if (ruleset.hash === (await this.kernelHash())) {
       this.current = ruleset;

@@ -98,7 +98,8 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
   });
   const result = compileRuleset({ policySet: set, universe, inventory, localPods }, { table: opts.table });
   if (!result.ok) {
-    for (const r of result.refusals) io.stderr(`error [${r.code}] ${r.policy ?? ""}${r.path ? ` ${r.path}` : ""}: ${r.message}\n`);
+    const diagnostics = result.refusals.map((r) => ({ code: r.code, severity: "error" as const, message: r.message, file: r.file, line: r.line, col: r.col, path: r.path, resource: r.policy }));
+    io.stderr(`${renderDiagnosticsText(diagnostics)}\n`);
     io.stderr(`tierguard: refusing to compile a ruleset for node ${opts.node}: ${result.refusals.length} problem(s) above; nothing was approximated\n`);
     return EXIT_INVALID;
   }

@@ -1,4 +1,4 @@
-import { describePolicy, formatIp, type Direction, type EngineUniverse, type Mode, type PolicySet } from "../engine/index.js";
+import { describePolicy, formatIp, type CompiledPolicy, type Direction, type EngineUniverse, type Mode, type PolicySet } from "../engine/index.js";
 import { isTrue, selectorOn } from "../engine/tri.js";
 import type { Inventory } from "../flows/index.js";
 import { ChainBuilder, DENY_CHAIN, policyKey } from "./chains.js";
@@ -140,23 +140,26 @@ export function mapName(mode: Mode, direction: Direction, family: Family): strin
 /** What the engine does not evaluate, where it concerns a local endpoint, is refused (calico-semantics §13). */
 function checkLocal(set: PolicySet, local: readonly DataplaneEndpoint[]): Refusal[] {
   const out = new Map<string, Refusal>();
-  const add = (r: Refusal) => out.set(`${r.code}|${r.policy}|${r.path}|${r.message}`, r);
+  const add = (p: CompiledPolicy, r: { code: string; path: string; message: string }) => {
+    const policy = describePolicy(p.ref);
+    out.set(`${r.code}|${policy}|${r.path}|${r.message}`, { ...r, policy, ...p.resource.source.at(r.path) });
+  };
   for (const e of local) {
     for (const p of set.policies) {
       if (p.outOfScope && (p.namespace === undefined || p.namespace === e.pod.namespace) && isTrue(selectorOn(p.selector, e.endpoint.labels))) {
-        add({ code: "dataplane/not-evaluated", policy: describePolicy(p.ref), path: `spec.${p.outOfScope}`,
+        add(p, { code: "dataplane/not-evaluated", path: `spec.${p.outOfScope}`,
           message: `${p.outOfScope} policies are not evaluated by tierguard, and this one selects ${e.pod.namespace}/${e.pod.name} on this node` });
       }
     }
     for (const direction of DIRECTIONS) {
       for (const slice of set.relevant(e.endpoint.labels, direction)) {
         for (const p of slice.uncertain) {
-          add({ code: "dataplane/unknown-applicability", policy: describePolicy(p.ref), path: "spec.selector",
+          add(p, { code: "dataplane/unknown-applicability", path: "spec.selector",
             message: `whether it applies to ${e.pod.namespace}/${e.pod.name} depends on labels the inventory lacks (its Namespace or ServiceAccount)` });
         }
         for (const p of slice.pending) {
           for (const r of direction === "ingress" ? p.ingress : p.egress) {
-            if (r.unevaluated) add({ code: "dataplane/not-evaluated", policy: describePolicy(p.ref), path: r.path,
+            if (r.unevaluated) add(p, { code: "dataplane/not-evaluated", path: r.path,
               message: `${r.unevaluated} matches are not evaluated by tierguard and cannot be compiled; the rule applies to ${e.pod.namespace}/${e.pod.name}` });
           }
         }

@@ -11,12 +11,16 @@ import { PORT_PROTOCOLS, type Family, type SetRegistry } from "./sets.js";
  */
 export type RuleMatch = { kind: "match"; text: string } | { kind: "never" };
 
+/** What the compiler refuses, located like every diagnostic (STYLE habit 4): the field in its file. */
 export interface Refusal {
   code: string;
   message: string;
-  /** `KIND [namespace/]name` of the policy. */
-  policy?: string;
-  path?: string;
+  /** `Kind [namespace/]name` of the policy. */
+  policy: string;
+  path: string;
+  file: string;
+  line: number;
+  col: number;
 }
 
 export function ruleMatch(p: CompiledPolicy, rule: CompiledRule, direction: Direction, family: Family, sets: SetRegistry): RuleMatch {

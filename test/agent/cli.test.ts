@@ -51,7 +51,7 @@ describe("tierguard agent compile", () => {
       expectNoStackTrace(r);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain("error [dataplane/not-evaluated] NetworkPolicy boutique/web-http spec.ingress[0]: http matches are not evaluated by tierguard and cannot be compiled");
+      expect(r.stderr).toContain(`${dir.path}/p.yaml:7:7: error [dataplane/not-evaluated] http matches are not evaluated by tierguard and cannot be compiled; the rule applies to boutique/frontend-wdtnk7lxn-k8zx2 (spec.ingress[0] in NetworkPolicy boutique/web-http)`);
       expect(r.stderr).toContain("refusing to compile a ruleset for node prod-pool-a-7d2k: 1 problem(s) above; nothing was approximated");
     });
   });

@@ -132,9 +132,9 @@ describe("dataplane compile: what the engine does not evaluate is refused", () =
     const r = build(NOT_EVALUATED, DOCS).result;
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.refusals.map((x) => [x.code, x.policy, x.path])).toEqual([
-      ["dataplane/not-evaluated", "GlobalNetworkPolicy untracked", "spec.doNotTrack"],
-      ["dataplane/not-evaluated", "NetworkPolicy shop/uses-http", "spec.ingress[0]"],
+    expect(r.refusals.map((x) => [x.code, x.policy, x.path, `${x.file}:${x.line}:${x.col}`])).toEqual([
+      ["dataplane/not-evaluated", "GlobalNetworkPolicy untracked", "spec.doNotTrack", "policies.yaml:17:15"],
+      ["dataplane/not-evaluated", "NetworkPolicy shop/uses-http", "spec.ingress[0]", "policies.yaml:8:7"],
     ]);
     expect(r.refusals[1].message).toContain("http matches are not evaluated");
   });
