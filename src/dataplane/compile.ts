@@ -178,7 +178,8 @@ function denyChain(): NftChain {
 }
 
 /**
- * Three base chains on the forward hook (the `inet` family sees routed and, through br_netfilter, bridged traffic).
+ * Three base chains on the forward hook (the `inet` family sees routed and, through br_netfilter, bridged traffic),
+ * and one on the input hook for traffic from local pods to this node.
  * Each accepts established and related traffic first. `accept` ends only its own base chain, so egress at the
  * source and ingress at the destination are two chains, and the pending walk runs first, counting only.
  */
@@ -190,6 +191,9 @@ function baseChains(families: readonly Family[]): NftChain[] {
     { name: "walk_pending", hook: { priority: -10 }, comment: "pending verdicts (staged policies as enforced): counting only", rules: [established, ...lookups("pending", DIRECTIONS)] },
     { name: "walk_egress", hook: { priority: 0 }, comment: "egress policy of local endpoints", rules: [established, { match: "ct state invalid", verdict: "drop" }, ...lookups("enforced", ["egress"])] },
     { name: "walk_ingress", hook: { priority: 10 }, comment: "ingress policy of local endpoints", rules: [established, ...lookups("enforced", ["ingress"])] },
+    // A pod's traffic to its own node (Felix: the workload's egress policy, then DefaultEndpointToHostAction, taken
+    // as Accept). Traffic from the node to its pods is not policed, as Felix leaves it (kubelet probes).
+    { name: "walk_to_host", hook: { priority: 0, name: "input" }, comment: "egress policy of local endpoints, to this node", rules: [established, ...lookups("pending", ["egress"]), ...lookups("enforced", ["egress"])] },
   ];
 }
 

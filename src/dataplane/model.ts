@@ -16,8 +16,8 @@ export interface NftRule {
 
 export interface NftChain {
   name: string;
-  /** Base chains hook into the forward path. */
-  hook?: { priority: number };
+  /** Base chains hook into the forward path, or (pods to their own node) the input path. */
+  hook?: { priority: number; name?: "forward" | "input" };
   comment?: string;
   rules: NftRule[];
 }

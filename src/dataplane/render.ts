@@ -45,7 +45,7 @@ export function renderRuleset(r: RenderInput, options: RenderOptions = {}): stri
   for (const c of r.chains) {
     out.push(`\tchain ${c.name} {`);
     if (c.comment) out.push(`\t\tcomment ${quote(c.comment)}`);
-    if (c.hook) out.push(`\t\ttype filter hook forward priority ${c.hook.priority}; policy accept;`);
+    if (c.hook) out.push(`\t\ttype filter hook ${c.hook.name ?? "forward"} priority ${c.hook.priority}; policy accept;`);
     for (const rule of c.rules) {
       const text = [rule.match, rule.counter ? `counter name ${rule.counter}` : "", rule.verdict].filter(Boolean).join(" ");
       out.push(`\t\t${text}${rule.comment ? ` comment ${quote(rule.comment)}` : ""}`);

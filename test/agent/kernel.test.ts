@@ -87,6 +87,7 @@ suite("kernel proof: the policies-template example", () => {
 suite("kernel proof: random policy sets", () => {
   const lab = new Lab("tgtr", "10.99.0.1/24");
   const members: LabMember[] = [];
+  let hostMember: LabMember;
   const { inventory } = parseInventory(inventoryDocs(RANDOM_PODS, RANDOM_NAMESPACES, RANDOM_SERVICE_ACCOUNTS));
   const namespaceLabels = new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels]));
   const policySet = (yaml: string) => {
@@ -99,6 +100,8 @@ suite("kernel proof: random policy sets", () => {
     for (const [i, p] of RANDOM_PODS.entries()) {
       members.push({ pod: await lab.addPod(i, p.ip, 24, p.tcp, p.udp), namespace: p.ns, name: p.name, tcp: p.tcp, udp: p.udp });
     }
+    // The node's own address, as a destination of pod traffic (the input hook).
+    hostMember = { pod: await lab.addHost("10.99.0.1", [9999], [9998]), namespace: "", name: "node", tcp: [9999], udp: [9998], external: true };
   }, 30_000);
 
   afterAll(() => lab.teardown(RANDOM_PODS.length));
@@ -111,7 +114,7 @@ suite("kernel proof: random policy sets", () => {
         const { set, universe } = policySet(yaml);
         const ruleset = compileFor(set, universe, inventory, members);
         await load(lab, ruleset, set);
-        const r = await compare(lab, set, universe, inventory, ruleset, allProbes(members));
+        const r = await compare(lab, set, universe, inventory, ruleset, allProbes([...members, hostMember]));
         probes += r.probes;
         for (const k of Object.keys(r.expectedPending)) verdicts.add(k.split("|")[4]);
         expect(r.uncertain).toEqual([]);
@@ -120,7 +123,8 @@ suite("kernel proof: random policy sets", () => {
       }),
       { seed: 1212, numRuns: 6, endOnFailure: true },
     );
-    expect(probes).toBe(6 * 27);
+    // 27 probes between pods, 8 from pods to the node.
+    expect(probes).toBe(6 * 35);
     expect([...verdicts].sort()).toEqual(["allow", "deny", "pass"]);
   }, 60_000);
 

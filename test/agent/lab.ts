@@ -66,7 +66,6 @@ export class Lab {
     const ns = `${this.id}-p${index}`;
     const veth = `${this.id}v${index}`;
     const gateway = this.bridgeCidr.split("/")[0];
-    this.pods.push({ ns });
     sh(["ip", "netns", "add", ns]);
     sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
     const p = (...a: string[]) => sh(["ip", "-n", ns, ...a]);
@@ -78,8 +77,12 @@ export class Lab {
     p("route", "add", "default", "via", gateway);
     sh(["ip", "-n", this.node, "link", "set", veth, "master", "br0"]);
     sh(["ip", "-n", this.node, "link", "set", veth, "up"]);
+    return this.startAgent(ns, ip, tcp, udp);
+  }
+
+  private async startAgent(ns: string, ip: string, tcp: number[], udp: number[]): Promise<LabPod> {
     const proc = spawn("ip", ["netns", "exec", ns, "python3", join("test", "agent", "lab-agent.py"), tcp.join(",") || "-", udp.join(",") || "-"], { stdio: ["pipe", "pipe", "pipe"] });
-    this.pods[this.pods.length - 1].proc = proc;
+    this.pods.push({ ns, proc });
     const waiting = new Map<number, (r: string) => void>();
     createInterface({ input: proc.stdout }).on("line", (line) => {
       const msg = JSON.parse(line) as { id: number; result: string };
@@ -101,6 +104,11 @@ export class Lab {
     };
   }
 
+  /** A lab agent in the node namespace itself (the node's own address): servers for pod-to-node probes. */
+  async addHost(ip: string, tcp: number[], udp: number[]): Promise<LabPod> {
+    return this.startAgent(this.node, ip, tcp, udp);
+  }
+
   /** Kills every lab agent, then deletes the namespaces by name. Safe to call twice. */
   teardown(maxPods: number): void {
     for (const p of this.pods) {
@@ -110,7 +118,7 @@ export class Lab {
       }
     }
     // `ip netns exec` forks the agent: kill what still runs in each namespace, by pid, before deleting it.
-    for (const p of this.pods) {
+    for (const p of [...this.pods, { ns: this.node }]) {
       const pids = spawnSync("ip", ["netns", "pids", p.ns], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
       for (const pid of pids) spawnSync("kill", ["-9", pid]);
     }

@@ -17,6 +17,8 @@ export interface LabMember {
   name: string;
   tcp: number[];
   udp: number[];
+  /** The node itself (its own address): only ever a destination; the engine sees an external address. */
+  external?: boolean;
 }
 
 export interface Probe {
@@ -29,6 +31,8 @@ export interface Probe {
 export function allProbes(members: readonly LabMember[]): Probe[] {
   const out: Probe[] = [];
   for (const src of members) {
+    // Traffic from the node to its pods is not policed (as Felix leaves it), so the node is never a source.
+    if (src.external) continue;
     for (const dst of members) {
       if (src === dst) continue;
       for (const port of dst.tcp) out.push({ src, dst, proto: "tcp", port });
@@ -39,7 +43,7 @@ export function allProbes(members: readonly LabMember[]): Probe[] {
 }
 
 export function compileFor(set: PolicySet, universe: EngineUniverse, inventory: Inventory, members: readonly LabMember[]): Ruleset {
-  const r = compileRuleset({ policySet: set, universe, inventory, localPods: new Set(members.map((m) => `${m.namespace}/${m.name}`)) });
+  const r = compileRuleset({ policySet: set, universe, inventory, localPods: new Set(members.filter((m) => !m.external).map((m) => `${m.namespace}/${m.name}`)) });
   if (!r.ok) throw new Error(`refused: ${JSON.stringify(r.refusals)}`);
   return r.ruleset;
 }
@@ -72,7 +76,7 @@ export async function compare(lab: Lab, set: PolicySet, universe: EngineUniverse
   for (const p of probes) {
     const ev: FlowEvaluation = evaluateFlow(set, {
       src: resolver.resolve({ type: "wep", namespace: p.src.namespace, name: p.src.name, ip: p.src.pod.ip, labelsAggregated: false }).endpoint,
-      dst: resolver.resolve({ type: "wep", namespace: p.dst.namespace, name: p.dst.name, ip: p.dst.pod.ip, labelsAggregated: false }).endpoint,
+      dst: resolver.resolve(p.dst.external ? { type: "net", ip: p.dst.pod.ip, labelsAggregated: false } : { type: "wep", namespace: p.dst.namespace, name: p.dst.name, ip: p.dst.pod.ip, labelsAggregated: false }).endpoint,
       protocol: p.proto === "tcp" ? 6 : 17,
       dstPort: p.port,
     });
