@@ -19,6 +19,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   board: ["engine", "policy", "selector", "flows", "impact", "review", "report"],
   audit: ["policy", "selector", "review"],
   recommend: ["impact", "engine", "flows", "policy", "selector"],
+  dataplane: ["engine", "policy", "selector", "flows"],
 };
 
 function files(dir: string): string[] {

@@ -12,6 +12,7 @@ import { registerApp } from "./app.js";
 import { registerLog } from "./log.js";
 import { registerBoard } from "./board.js";
 import { registerRecommend } from "./recommend.js";
+import { registerAgent } from "./agent.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerLog(program, io, setExit);
   registerBoard(program, io, setExit);
   registerRecommend(program, io, setExit);
+  registerAgent(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

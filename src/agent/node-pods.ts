@@ -1,0 +1,23 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { podsOnNode } from "../dataplane/index.js";
+import { loadText } from "../policy/index.js";
+
+/**
+ * The pods of the inventory whose `spec.nodeName` is this node. The inventory model keeps no node names, so the
+ * file is parsed once more here (JSON with JSON.parse, YAML through the loader); problems were already reported
+ * by the inventory reader.
+ */
+export async function readNodePods(path: string, node: string, cwd: string): Promise<Set<string>> {
+  const text = await readFile(resolve(cwd, path), "utf8");
+  const trimmed = text.trimStart();
+  let docs: unknown[];
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    const v: unknown = JSON.parse(text);
+    docs = Array.isArray(v) ? v : [v];
+  } else {
+    const max = 512 * 1024 * 1024;
+    docs = loadText(path, text, { maxFileBytes: max, maxDocumentBytes: max, maxAliasCount: 1000, maxDocuments: 10_000 }).documents.map((d) => d.value);
+  }
+  return podsOnNode(docs, node);
+}

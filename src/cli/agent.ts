@@ -1,0 +1,187 @@
+import { Option, type Command } from "commander";
+import { applyRuleset } from "../agent/apply.js";
+import { readCounters } from "../agent/counters.js";
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { NodeAgent, type ClusterSnapshot } from "../agent/daemon.js";
+import { runCommand } from "../agent/exec.js";
+import { FileSource } from "../agent/file-source.js";
+import { startMetricsServer } from "../agent/metrics-server.js";
+import { readNodePods } from "../agent/node-pods.js";
+import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
+import { counterReport, counterFlowRecords } from "../dataplane/counters.js";
+import { EngineUniverse, PolicySet } from "../engine/index.js";
+import { readInventory } from "../io/inventory.js";
+import { hasErrors } from "../policy/index.js";
+import { renderDiagnosticsText } from "../report/diagnostics.js";
+import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+
+/**
+ * `tierguard agent`: the node agent's one-shot commands. `compile` prints the node's nftables ruleset, `apply
+ * --once` checks and loads it atomically, `counters` reads the hits back as policy hits or flow records.
+ */
+interface AgentOptions extends PolicyInputOptions {
+  policies: string[];
+  inventory: string;
+  node: string;
+  table: string;
+  stagedDelete: string;
+}
+
+function common(cmd: Command): Command {
+  cmd
+    .requiredOption("--policies <paths...>", "policy files or directories")
+    .requiredOption("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)")
+    .requiredOption("--node <name>", "this node's name: its pods are those whose spec.nodeName it is")
+    .option("--table <name>", "the nftables table (inet family) the agent owns", DEFAULT_TABLE)
+    .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview or ignore").choices(["preview", "ignore"]).default("preview"));
+  for (const o of policyInputOptions()) cmd.addOption(o);
+  return cmd;
+}
+
+export function registerAgent(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const agent = program.command("agent").description("the node agent: compile policy to nftables, apply it, read its counters");
+  common(agent.command("compile").description("print this node's ruleset (an nft -f file)"))
+    .option("--stats", "print rule and set-element counts to stderr")
+    .action(async (opts: AgentOptions & { stats?: boolean }) => setExit(await compileCommand(opts, io)));
+  common(agent.command("apply").description("check and load this node's ruleset in one transaction"))
+    .requiredOption("--once", "apply once and exit (the long-running agent needs a Kubernetes client)")
+    .option("--no-conntrack", "keep established connections the new ruleset denies")
+    .action(async (opts: AgentOptions & { conntrack: boolean }) => setExit(await applyCommand(opts, io)));
+  common(agent.command("counters").description("hits per policy and rule, enforced and pending"))
+    .option("-o, --output <format>", "json or flows (Calico Enterprise flow-log records)", "json")
+    .action(async (opts: AgentOptions & { output: string }) => setExit(await countersCommand(opts, io)));
+  common(agent.command("run").description("the long-running agent: recompile and apply on every change, resync periodically, serve /metrics"))
+    .option("--no-conntrack", "keep established connections a new ruleset denies")
+    .option("--metrics-port <n>", "port of /metrics and /healthz", positiveInt("--metrics-port"), 9469)
+    .option("--metrics-host <addr>", "address to serve metrics on", "0.0.0.0")
+    .option("--status-file <file>", "write the enforced hash here after every apply")
+    .option("--min-interval <s>", "least seconds between two applies (bursts coalesce)", positiveInt("--min-interval"), 1)
+    .option("--resync <s>", "seconds between periodic resyncs", positiveInt("--resync"), 300)
+    .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
+  for (const sub of agent.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+}
+
+interface Compiled {
+  ruleset: Ruleset;
+  set: PolicySet;
+}
+
+/** Policies, inventory and this node's pods, read and checked; a number is the exit code after a printed problem. */
+async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot | { error: string; code: number }> {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${opts.table}"`);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  if (hasErrors(loaded.diagnostics)) {
+    const text = renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error"));
+    return { error: `${text}\ntierguard: the policies have errors (run tierguard validate)`, code: EXIT_INVALID };
+  }
+  const inv = await readInventory(opts.inventory, { cwd: io.cwd });
+  if (!inv.inventory) return { error: `${renderDiagnosticsText(inv.diagnostics)}\ntierguard: cannot use the inventory ${opts.inventory}`, code: EXIT_INVALID };
+  const localPods = await readNodePods(opts.inventory, opts.node, io.cwd);
+  return { resources: loaded.resources, inventory: inv.inventory, localPods, version: loaded.version };
+}
+
+async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
+  const state = await loadState(opts, io);
+  if ("error" in state) {
+    io.stderr(`${state.error}\n`);
+    return state.code;
+  }
+  const { inventory, localPods } = state;
+  const universe = new EngineUniverse();
+  const set = new PolicySet(state.resources, {
+    version: state.version,
+    universe,
+    stagedDelete: opts.stagedDelete as "preview" | "ignore",
+    namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
+  });
+  const result = compileRuleset({ policySet: set, universe, inventory, localPods }, { table: opts.table });
+  if (!result.ok) {
+    const diagnostics = result.refusals.map((r) => ({ code: r.code, severity: "error" as const, message: r.message, file: r.file, line: r.line, col: r.col, path: r.path, resource: r.policy }));
+    io.stderr(`${renderDiagnosticsText(diagnostics)}\n`);
+    io.stderr(`tierguard: refusing to compile a ruleset for node ${opts.node}: ${result.refusals.length} problem(s) above; nothing was approximated\n`);
+    return EXIT_INVALID;
+  }
+  for (const w of result.ruleset.warnings) io.stderr(`warning: ${w}\n`);
+  if (localPods.size === 0) io.stderr(`warning: no pod of the inventory has spec.nodeName ${opts.node}\n`);
+  return { ruleset: result.ruleset, set };
+}
+
+interface RunOptions extends AgentOptions {
+  conntrack: boolean;
+  metricsPort: number;
+  metricsHost: string;
+  statusFile?: string;
+  minInterval: number;
+  resync: number;
+}
+
+/** `tierguard agent run`: the long-running agent over files (the informer-based source needs @kubernetes/client-node). */
+async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
+  const first = await loadState(opts, io);
+  if ("error" in first) {
+    io.stderr(`${first.error}\n`);
+    return first.code;
+  }
+  const source = new FileSource([...opts.policies, opts.inventory].map((p) => resolve(io.cwd, p)), async () => {
+    const s = await loadState(opts, io);
+    return "error" in s ? { error: s.error } : s;
+  });
+  const agent = new NodeAgent(source, {
+    node: opts.node,
+    table: opts.table,
+    run: runCommand,
+    conntrack: opts.conntrack,
+    minIntervalMs: opts.minInterval * 1000,
+    resyncMs: opts.resync * 1000,
+    retryMs: 5000,
+    log: (line) => io.stderr(`${new Date(io.now()).toISOString()} ${line}\n`),
+    onApplied: opts.statusFile ? (hash) => writeFile(opts.statusFile!, JSON.stringify({ node: opts.node, hash, at: new Date(io.now()).toISOString() }) + "\n") : undefined,
+  });
+  const server = await startMetricsServer(opts.metricsPort, opts.metricsHost, () => agent.metrics(), () => agent.status().hash !== undefined && agent.status().lastError === undefined);
+  await agent.start();
+  io.stderr(`tierguard agent on node ${opts.node}: metrics on http://${opts.metricsHost}:${opts.metricsPort}/metrics\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      agent.stop();
+      server.close(() => done());
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  return EXIT_OK;
+}
+
+async function compileCommand(opts: AgentOptions & { stats?: boolean }, io: CliIo): Promise<number> {
+  const c = await compileFor(opts, io);
+  if (typeof c === "number") return c;
+  io.stdout(c.ruleset.text);
+  if (opts.stats) io.stderr(`${JSON.stringify({ hash: c.ruleset.hash, ...c.ruleset.stats })}\n`);
+  return EXIT_OK;
+}
+
+async function applyCommand(opts: AgentOptions & { conntrack: boolean }, io: CliIo): Promise<number> {
+  const c = await compileFor(opts, io);
+  if (typeof c === "number") return c;
+  const r = await applyRuleset(c.ruleset, c.set, { run: runCommand, conntrack: opts.conntrack });
+  if (!r.ok) {
+    io.stderr(`tierguard: nft ${r.stage === "check" ? "rejected the ruleset (nft -c)" : "failed to load the ruleset"}; the previous table is kept:\n${r.message}\n`);
+    return EXIT_INVALID;
+  }
+  for (const w of r.warnings) io.stderr(`warning: ${w}\n`);
+  const s = c.ruleset.stats;
+  io.stdout(`applied ruleset ${r.hash} to table inet ${opts.table}: ${s.localEndpoints} local endpoints, ${s.policies} policies, ${s.rules} rules, ${s.setElements} set elements; ${r.carried} counters carried over; ${r.conntrackDeleted} denied connections ended\n`);
+  return EXIT_OK;
+}
+
+async function countersCommand(opts: AgentOptions & { output: string }, io: CliIo): Promise<number> {
+  const output = outputFormat(opts.output, ["json", "flows"] as const);
+  const c = await compileFor(opts, io);
+  if (typeof c === "number") return c;
+  const values = await readCounters(runCommand, opts.table);
+  if ("error" in values) throw new InputError(values.error);
+  if (output === "json") io.stdout(JSON.stringify(counterReport(c.ruleset, values.counters, c.set.version.model), null, 2) + "\n");
+  else for (const rec of counterFlowRecords(c.ruleset, values.counters, c.set.version.model, io.now())) io.stdout(JSON.stringify(rec) + "\n");
+  return EXIT_OK;
+}

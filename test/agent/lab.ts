@@ -1,0 +1,137 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { netnsRunner, type CommandRunner } from "../../src/agent/exec.js";
+
+/**
+ * The namespace lab of ../shared/reference/dataplane-lab.md: a "node" namespace with a bridge, each "pod" its own
+ * namespace with a veth into the bridge and a lab agent (test/agent/lab-agent.py: echo servers and a probe client).
+ * Every namespace is named `<id>-...`, created by this file and removed by name, servers first, also on failure.
+ * Traffic only ever goes between these namespaces; the root namespace's ruleset is never touched.
+ */
+export function labSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return "not root";
+  for (const [cmd, args] of [["nft", ["--version"]], ["ip", ["-V"]], ["conntrack", ["--version"]], ["python3", ["--version"]]] as const) {
+    const r = spawnSync(cmd, [...args]);
+    if (r.error || r.status !== 0) return `${cmd} is missing (CI installs nftables, iproute2 and conntrack)`;
+  }
+  return undefined;
+}
+
+export interface ProbeResult {
+  result: "allow" | "deny" | "timeout" | "broken" | string;
+}
+
+export interface LabPod {
+  ns: string;
+  ip: string;
+  cmd(op: Record<string, unknown>): Promise<string>;
+}
+
+function sh(args: string[], check = true): void {
+  const r = spawnSync(args[0], args.slice(1), { encoding: "utf8" });
+  if (check && r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
+}
+
+export class Lab {
+  readonly node: string;
+  readonly run: CommandRunner;
+  private readonly pods: Array<{ ns: string; proc?: ChildProcessWithoutNullStreams }> = [];
+  private created = false;
+
+  /** `id` must be short (veth names are at most 15 characters): 4 to 6 letters. */
+  constructor(
+    readonly id: string,
+    private readonly bridgeCidr: string,
+  ) {
+    this.node = `${id}-node`;
+    this.run = netnsRunner(this.node);
+  }
+
+  /** Removes what an earlier, crashed run with the same id may have left, by name, then creates the node. */
+  setup(maxPods: number): void {
+    this.removeByName(maxPods);
+    this.created = true;
+    sh(["ip", "netns", "add", this.node]);
+    const n = (...a: string[]) => sh(["ip", "-n", this.node, ...a]);
+    n("link", "set", "lo", "up");
+    n("link", "add", "br0", "type", "bridge");
+    n("addr", "add", this.bridgeCidr, "dev", "br0");
+    n("link", "set", "br0", "up");
+    sh(["ip", "netns", "exec", this.node, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
+  }
+
+  /** A pod at `ip/prefix` with echo servers on the ports; resolves when its agent is listening. */
+  async addPod(index: number, ip: string, prefix: number, tcp: number[], udp: number[]): Promise<LabPod> {
+    const ns = `${this.id}-p${index}`;
+    const veth = `${this.id}v${index}`;
+    const gateway = this.bridgeCidr.split("/")[0];
+    sh(["ip", "netns", "add", ns]);
+    sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
+    const p = (...a: string[]) => sh(["ip", "-n", ns, ...a]);
+    p("link", "set", "lo", "up");
+    p("link", "add", "eth0", "type", "veth", "peer", "name", veth);
+    p("link", "set", veth, "netns", this.node);
+    p("addr", "add", `${ip}/${prefix}`, "dev", "eth0");
+    p("link", "set", "eth0", "up");
+    p("route", "add", "default", "via", gateway);
+    sh(["ip", "-n", this.node, "link", "set", veth, "master", "br0"]);
+    sh(["ip", "-n", this.node, "link", "set", veth, "up"]);
+    return this.startAgent(ns, ip, tcp, udp);
+  }
+
+  private async startAgent(ns: string, ip: string, tcp: number[], udp: number[]): Promise<LabPod> {
+    const proc = spawn("ip", ["netns", "exec", ns, "python3", join("test", "agent", "lab-agent.py"), tcp.join(",") || "-", udp.join(",") || "-"], { stdio: ["pipe", "pipe", "pipe"] });
+    this.pods.push({ ns, proc });
+    const waiting = new Map<number, (r: string) => void>();
+    createInterface({ input: proc.stdout }).on("line", (line) => {
+      const msg = JSON.parse(line) as { id: number; result: string };
+      waiting.get(msg.id)?.(msg.result);
+      waiting.delete(msg.id);
+    });
+    let nextId = 1;
+    const ready = new Promise<string>((resolve) => waiting.set(0, resolve));
+    await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`lab agent in ${ns} did not start`)), 5000))]);
+    return {
+      ns,
+      ip,
+      cmd: (op) =>
+        new Promise((resolve) => {
+          const id = nextId++;
+          waiting.set(id, resolve);
+          proc.stdin.write(JSON.stringify({ ...op, id }) + "\n");
+        }),
+    };
+  }
+
+  /** A lab agent in the node namespace itself (the node's own address): servers for pod-to-node probes. */
+  async addHost(ip: string, tcp: number[], udp: number[]): Promise<LabPod> {
+    return this.startAgent(this.node, ip, tcp, udp);
+  }
+
+  /** Kills every lab agent, then deletes the namespaces by name. Safe to call twice. */
+  teardown(maxPods: number): void {
+    for (const p of this.pods) {
+      if (p.proc && p.proc.exitCode === null) {
+        p.proc.stdin.end();
+        p.proc.kill("SIGKILL");
+      }
+    }
+    // `ip netns exec` forks the agent: kill what still runs in each namespace, by pid, before deleting it.
+    for (const p of [...this.pods, { ns: this.node }]) {
+      const pids = spawnSync("ip", ["netns", "pids", p.ns], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+      for (const pid of pids) spawnSync("kill", ["-9", pid]);
+    }
+    if (this.created) this.removeByName(maxPods);
+    this.pods.length = 0;
+  }
+
+  private removeByName(maxPods: number): void {
+    const existing = new Set(spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")[0]));
+    for (const ns of [this.node, ...Array.from({ length: maxPods }, (_, i) => `${this.id}-p${i}`)]) {
+      if (!existing.has(ns)) continue;
+      for (const pid of spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout.split("\n").filter(Boolean)) spawnSync("kill", ["-9", pid]);
+      sh(["ip", "netns", "del", ns], false);
+    }
+  }
+}
