@@ -1,6 +1,6 @@
 import { podsOnNode } from "../dataplane/index.js";
 import { parseInventory } from "../flows/index.js";
-import { buildResources, loadText } from "../policy/index.js";
+import { buildResources, DEFAULT_LOAD_LIMITS, loadText } from "../policy/index.js";
 import type { CalicoVersion } from "../policy/version.js";
 import type { ClusterSnapshot, ClusterSource } from "./daemon.js";
 
@@ -77,7 +77,7 @@ export class InformerSource implements ClusterSource {
     const { inventory } = parseInventory(inventoryDocs);
     const text = items(POLICY_RESOURCES).map((o) => JSON.stringify(o)).join("\n---\n");
     const max = 1 << 30;
-    const loaded = loadText("cluster", text, { maxFileBytes: max, maxDocumentBytes: max, maxAliasCount: 100, maxDocuments: 1_000_000 });
+    const loaded = loadText("cluster", text, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: max, maxDocumentBytes: max, maxDocuments: 1_000_000, maxNodes: max });
     const built = buildResources(loaded.documents);
     const errors = [...loaded.diagnostics, ...built.diagnostics].filter((d) => d.severity === "error");
     if (errors.length > 0) return { error: errors.slice(0, 5).map((d) => `${d.code}: ${d.message}`).join("; ") };

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { podsOnNode } from "../dataplane/index.js";
-import { loadText } from "../policy/index.js";
+import { DEFAULT_LOAD_LIMITS, loadText } from "../policy/index.js";
 
 /**
  * The pods of the inventory whose `spec.nodeName` is this node. The inventory model keeps no node names, so the
@@ -17,7 +17,7 @@ export async function readNodePods(path: string, node: string, cwd: string): Pro
     docs = Array.isArray(v) ? v : [v];
   } else {
     const max = 512 * 1024 * 1024;
-    docs = loadText(path, text, { maxFileBytes: max, maxDocumentBytes: max, maxAliasCount: 1000, maxDocuments: 10_000 }).documents.map((d) => d.value);
+    docs = loadText(path, text, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: max, maxDocumentBytes: max, maxAliasCount: 1000, maxDocuments: 10_000, maxNodes: max }).documents.map((d) => d.value);
   }
   return podsOnNode(docs, node);
 }

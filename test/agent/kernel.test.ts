@@ -50,7 +50,7 @@ suite("kernel proof: the policies-template example", () => {
   let universe: EngineUniverse;
 
   beforeAll(async () => {
-    const loaded = await loadPolicies(TEMPLATE, { calicoVersion: "3.32", namespace: "default", maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100 }, process.cwd());
+    const loaded = await loadPolicies(TEMPLATE, { calicoVersion: "3.32", namespace: "default", maxFileBytes: 1 << 24, maxDocumentBytes: 1 << 22, maxAliasCount: 100, maxNodes: 1_000_000 }, process.cwd());
     const inv = await readInventory("policies-template/flows/inventory.yaml");
     inventory = inv.inventory!;
     universe = new EngineUniverse();
