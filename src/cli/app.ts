@@ -25,6 +25,8 @@ Environment (Probot's standard variables):
   WEBHOOK_PATH         webhook route (default /api/github/webhooks)
   WEBHOOK_PROXY_URL    a smee.io channel for local development: the App prints the smee-client command that relays it
   TIERGUARD_CONCURRENCY  reviews running at once (default 2)
+  TIERGUARD_REQUEST_TIMEOUT_MS  how long GitHub may take to answer a request, or be silent within one (default 30000)
+  TIERGUARD_REVIEW_DEADLINE_MS  how long a review may run before it is abandoned and its check fails (default 600000)
 
 Health: GET /ping answers PONG. See the README, "The GitHub App".
 `;
@@ -34,6 +36,18 @@ const GRACE_MS = 25_000;
 
 export interface AppSettings {
   concurrency: number;
+  /** Set only when the environment sets them: the App's defaults apply otherwise. */
+  requestTimeoutMs?: number;
+  reviewDeadlineMs?: number;
+}
+
+/** An optional positive whole number of milliseconds; a problem line when it is something else. */
+function milliseconds(env: NodeJS.ProcessEnv, name: string, problems: string[]): number | undefined {
+  const text = env[name];
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) return Number(text);
+  problems.push(`${name} must be a positive whole number of milliseconds, not "${text}"`);
+  return undefined;
 }
 
 /** Every problem with the environment, each in one line; the settings when there is none. */
@@ -57,7 +71,10 @@ export function checkAppEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): { prob
   if (env.GHE_PROTOCOL !== undefined && !["http", "https"].includes(env.GHE_PROTOCOL)) problems.push(`GHE_PROTOCOL must be https or http, not "${env.GHE_PROTOCOL}"`);
   const concurrency = env.TIERGUARD_CONCURRENCY === undefined ? 2 : Number(env.TIERGUARD_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) problems.push(`TIERGUARD_CONCURRENCY must be a positive integer, not "${env.TIERGUARD_CONCURRENCY}"`);
-  return problems.length > 0 ? { problems } : { problems, settings: { concurrency } };
+  const requestTimeoutMs = milliseconds(env, "TIERGUARD_REQUEST_TIMEOUT_MS", problems);
+  const reviewDeadlineMs = milliseconds(env, "TIERGUARD_REVIEW_DEADLINE_MS", problems);
+  if (problems.length > 0) return { problems };
+  return { problems, settings: { concurrency, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(reviewDeadlineMs !== undefined ? { reviewDeadlineMs } : {}) } };
 }
 
 function looksLikeKey(text: string): boolean {
@@ -89,7 +106,7 @@ export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServe
   if (!settings) throw new InputError(`cannot start the App:\n  - ${problems.join("\n  - ")}\n(run tierguard app --help for the variables)`);
   const { tierguardApp, tierguardOctokit, startAppServer } = await import("../github/app/index.js");
   const { Probot } = await import("probot");
-  const app = tierguardApp({ concurrency: settings.concurrency });
+  const app = tierguardApp({ concurrency: settings.concurrency, ...(settings.reviewDeadlineMs !== undefined ? { timing: { reviewDeadlineMs: settings.reviewDeadlineMs } } : {}) });
   const probot = new Probot({
     appId: Number(env.APP_ID),
     privateKey: privateKeyText(env, io.cwd),
@@ -97,7 +114,7 @@ export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServe
     baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined,
     logLevel: (env.LOG_LEVEL ?? "info") as "info",
     logFormat: logFormat(env),
-    Octokit: tierguardOctokit(),
+    Octokit: tierguardOctokit(undefined, undefined, { requestTimeoutMs: settings.requestTimeoutMs }),
   });
   await probot.load(app);
   await probot.ready();

@@ -25,6 +25,9 @@ afterEach(() => nock.cleanAll());
 afterAll(() => {
   repo.cleanup();
   nock.enableNetConnect();
+  // nock patches Node's http for the whole worker: left active, a later file's real requests (edge.test's 100 MB
+  // upload to its own server) would pass through nock, which buffers a request's body before sending any of it.
+  nock.restore();
 });
 
 function github() {

@@ -31,6 +31,8 @@ export interface QueuedJob {
   /** Makes the job visible (its check run); runs only for a job that is the newest of its key, one per key at a time. */
   start?(): Promise<void>;
   run(signal: JobSignal): Promise<void>;
+  /** A waiting job this one replaced before its `start` ran: this one takes over what it stood for. */
+  absorb?(replaced: QueuedJob): void;
   /** A started job that will not run, replaced by a job shown as `by`: say so where users see it. */
   supersede?(by: string): Promise<void>;
   /** Reports a failure where users see it. */
@@ -105,6 +107,7 @@ export class JobQueue {
     }
     const entry: Entry = { job, phase: "new" };
     slot.waiting = entry;
+    if (previous?.phase === "new") job.absorb?.(previous.job);
     if (previous) this.retire(previous, shown(job));
     job.log.debug({ behind: slot.running && shown(slot.running.job) }, "queued");
     this.advance(job.key);

@@ -33,6 +33,8 @@ describe("the App's environment", () => {
     [{ ...GOOD, GHE_HOST: "https://github.example.com" }, ['GHE_HOST must be a host name such as github.example.com (no scheme, no path), not "https://github.example.com"']],
     [{ ...GOOD, GHE_HOST: "github.example.com", GHE_PROTOCOL: "ftp" }, ['GHE_PROTOCOL must be https or http, not "ftp"']],
     [{ ...GOOD, TIERGUARD_CONCURRENCY: "0" }, ['TIERGUARD_CONCURRENCY must be a positive integer, not "0"']],
+    [{ ...GOOD, TIERGUARD_REQUEST_TIMEOUT_MS: "30s" }, ['TIERGUARD_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds, not "30s"']],
+    [{ ...GOOD, TIERGUARD_REVIEW_DEADLINE_MS: "0" }, ['TIERGUARD_REVIEW_DEADLINE_MS must be a positive whole number of milliseconds, not "0"']],
   ])("%j", (env, problems) => {
     expect(checkAppEnv(env as NodeJS.ProcessEnv, dir).problems).toEqual(problems);
   });
@@ -44,9 +46,13 @@ describe("the App's environment", () => {
     }
   });
 
+  test("the request timeout and the review deadline, when set", () => {
+    expect(checkAppEnv({ ...GOOD, TIERGUARD_REQUEST_TIMEOUT_MS: "5000", TIERGUARD_REVIEW_DEADLINE_MS: "120000" }, dir)).toEqual({ problems: [], settings: { concurrency: 2, requestTimeoutMs: 5000, reviewDeadlineMs: 120000 } });
+  });
+
   test("tierguard app without its variables: exit 1, every problem in a line, no stack trace", async () => {
     const saved = { ...process.env };
-    for (const k of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "PORT", "LOG_LEVEL", "GHE_HOST", "GHE_PROTOCOL", "TIERGUARD_CONCURRENCY"]) delete process.env[k];
+    for (const k of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "PORT", "LOG_LEVEL", "GHE_HOST", "GHE_PROTOCOL", "TIERGUARD_CONCURRENCY", "TIERGUARD_REQUEST_TIMEOUT_MS", "TIERGUARD_REVIEW_DEADLINE_MS"]) delete process.env[k];
     try {
       const r = await run(["app"], { cwd: dir });
       expect(r.code).toBe(1);

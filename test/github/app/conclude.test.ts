@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, test } from "@jest/globals";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
@@ -7,7 +9,7 @@ import type { GitHubReviewRequest, GitHubReviewResult } from "../../../src/githu
 import { checkRunOutput } from "../../../src/report/review/index.js";
 import { defaultConfig } from "../../../src/review/config.js";
 import type { Review } from "../../../src/review/types.js";
-import { edit, serveGitData, templateRepo } from "../../helpers/github-repo.js";
+import { edit, serveCompare, serveGitData, templateRepo } from "../../helpers/github-repo.js";
 import { API, APP_ID, authMocks, FIXED_CLOCK, fastOctokit, INSTALLATION_ID, NAME, NOW, OWNER, privateKey, pullRequestEvent, pullResponse, REPO_PATH, type LogLine, useStrictNock } from "../../helpers/probot-app.js";
 import { finding, impact, review as reviewFixture } from "../../report/fixtures.js";
 
@@ -18,7 +20,9 @@ import { finding, impact, review as reviewFixture } from "../../report/fixtures.
  */
 useStrictNock();
 const repo = templateRepo();
-const base = repo.commit("base");
+/** An earlier commit of main: a base the pull request can be retargeted to (both are ancestors of its head). */
+const older = repo.commit("an older main");
+const base = repo.commit("base", (d) => writeFileSync(join(d, "NOTES.md"), "main moved on\n")); // a tree of its own
 const head = repo.commit("tighten frontend", (d) => edit(d, "application/frontend.yaml", "order: 100", "order: 101"));
 const newest = repo.commit("tighten frontend more", (d) => edit(d, "application/frontend.yaml", "order: 101", "order: 102"));
 afterAll(() => repo.cleanup());
@@ -43,10 +47,21 @@ function countingRunner(o: { hold?: Promise<void>; stage?: string } = {}) {
   };
 }
 
+/** Log lines with this message. */
+const count = (logs: LogLine[], msg: string) => logs.filter((l) => l.msg === msg).length;
+const COALESCED = "not reviewing: superseded by a newer job while waiting (nothing was written)";
+const DUPLICATE = "not queued: a job for the same version of this pull request is already waiting";
+const MOVED_ON = "not reviewing: the delivery is for a head the pull request has moved on from";
+
 /** Waits for a condition the App's own work makes true (no timers: one turn of the event loop at a time). */
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100_000 && !condition(); i++) await new Promise((r) => setImmediate(r));
   if (!condition()) throw new Error("the condition never held");
+}
+
+/** Lets the App's work run for a bounded number of turns, for a state that may never come (no throw, no timer). */
+async function turns(n: number, done: () => boolean): Promise<void> {
+  for (let i = 0; i < n && !done(); i++) await new Promise((r) => setImmediate(r));
 }
 
 function gate() {
@@ -149,24 +164,34 @@ describe("bursts of deliveries", () => {
     const checks = new FakeChecks(hold.promise).mount(authMocks(nock(API)));
     pullAndComments(nock(API), () => pullResponse({ head, base }));
     await Promise.all(Array.from({ length: 30 }, () => t.receive(head)));
+    // Each later delivery's lookup of the pull request is coalesced into a newer one's, or runs and finds the review
+    // of this head already waiting.
+    await until(() => count(t.logs, COALESCED) + count(t.logs, DUPLICATE) === 29);
     hold.open();
     await t.app.idle();
     expect(checks.posts.map((p) => [p.head_sha, p.status])).toEqual([[head, "in_progress"]]);
     expect(runner.calls).toEqual([head]);
     expect(checks.inProgress()).toEqual([]);
     expect(checks.patchesOf(checks.runs[0].id).map((b) => [b.status, b.conclusion])).toEqual([["completed", checkRunOutput(makeReview({ base: { sha: base }, head: { sha: head } })).conclusion]]);
-    expect(t.logs.filter((l) => l.msg === "not queued: a job for the same version of this pull request is already waiting")).toHaveLength(29);
+    expect(count(t.logs, COALESCED) + count(t.logs, DUPLICATE)).toBe(29);
   });
 
-  test("50 pushes at once: only the newest head is reviewed; the one check run created before it is concluded neutral, superseded", async () => {
+  test("50 pushes while the first one's check run is being created: only the newest head is reviewed; that check run is concluded neutral, superseded", async () => {
     const hold = gate();
     const runner = countingRunner();
     const t = await app({ runReview: runner.runReview });
     const heads = [...Array.from({ length: 49 }, (_, i) => fakeHead(i + 1)), newest];
     serveGitData(nock(API), repo, OWNER, NAME, [base, newest]);
     const checks = new FakeChecks(hold.promise).mount(authMocks(nock(API)));
-    pullAndComments(nock(API), () => pullResponse({ head: newest, base }));
-    await Promise.all(heads.map((h) => t.receive(h)));
+    let current = heads[0];
+    pullAndComments(nock(API), () => pullResponse({ head: current, base }));
+    await t.receive(heads[0]);
+    await until(() => checks.posts.length === 1);
+    // The other 49 pushes land on GitHub before their deliveries are handled: each lookup finds `newest`.
+    current = newest;
+    await Promise.all(heads.slice(1).map((h) => t.receive(h)));
+    // 50 lookups queued, and 2 reviews: the first head's and the newest's.
+    await until(() => count(t.logs, "queued") === 52);
     hold.open();
     await t.app.idle();
     expect(runner.calls).toEqual([newest]);
@@ -184,7 +209,8 @@ describe("bursts of deliveries", () => {
       },
     ]);
     expect(checks.patchesOf(checks.runs[1].id).map((b) => b.conclusion)).toEqual(["neutral"]); // the stub review has a warning
-    expect(t.logs.filter((l) => l.msg === "not reviewing: superseded by a newer job while waiting (nothing was written)")).toHaveLength(48);
+    // The 48 deliveries between: coalesced into a newer delivery's lookup, or looked up and found moved on.
+    expect(count(t.logs, COALESCED) + count(t.logs, MOVED_ON)).toBe(48);
   });
 
   test("a creation race: the older head's check run is created last-but-one and concluded superseded; the newer is never created before it returns", async () => {
@@ -193,11 +219,13 @@ describe("bursts of deliveries", () => {
     const t = await app({ runReview: runner.runReview });
     serveGitData(nock(API), repo, OWNER, NAME, [base, newest]);
     const checks = new FakeChecks(hold.promise).mount(authMocks(nock(API)));
-    pullAndComments(nock(API), () => pullResponse({ head: newest, base }));
+    let current = head;
+    pullAndComments(nock(API), () => pullResponse({ head: current, base }));
     await t.receive(head);
     await until(() => checks.posts.length === 1);
+    current = newest;
     await t.receive(newest);
-    await until(() => t.logs.some((l) => l.msg === "queued" && l.sha === newest));
+    await until(() => count(t.logs, "queued") === 4); // each delivery's lookup, then its review
     // The older head's creation has not returned: the newer head's must wait for it (one creation per pull request).
     expect(checks.posts.map((p) => p.head_sha)).toEqual([head]);
     hold.open();
@@ -216,10 +244,13 @@ describe("bursts of deliveries", () => {
     const t = await app({ runReview: runner.runReview });
     serveGitData(nock(API), repo, OWNER, NAME, [base, head, newest]);
     const checks = new FakeChecks().mount(authMocks(nock(API)));
-    pullAndComments(nock(API), () => pullResponse({ head: newest, base }));
+    let current = head;
+    pullAndComments(nock(API), () => pullResponse({ head: current, base }));
     await t.receive(head);
     await until(() => runner.calls.length === 1);
+    current = newest;
     await t.receive(newest);
+    await until(() => count(t.logs, "queued") === 4); // the newer review waits before the running one's next stage
     hold.open();
     await t.app.idle();
     expect(runner.calls).toEqual([head, newest]);
@@ -235,20 +266,23 @@ describe("a new base", () => {
     const hold = gate();
     const runner = countingRunner({ hold: hold.promise, stage: "replaying the flow snapshot through base and head" });
     const t = await app({ runReview: runner.runReview });
-    serveGitData(nock(API), repo, OWNER, NAME, [base, head, newest]);
+    serveGitData(nock(API), repo, OWNER, NAME, [older, base, head]);
     const checks = new FakeChecks().mount(authMocks(nock(API)));
-    pullAndComments(nock(API), () => pullResponse({ head, base: newest }));
+    let currentBase = base;
+    pullAndComments(nock(API), () => pullResponse({ head, base: currentBase }));
     await t.receive(head, "opened");
     await until(() => runner.calls.length === 1);
-    const edited = pullRequestEvent("edited", { head, base: newest });
+    currentBase = older;
+    const edited = pullRequestEvent("edited", { head, base: older });
     edited.changes = { base: { ref: { from: "main" }, sha: { from: base } } };
     await t.probot.receive({ id: "c-edited", name: "pull_request", payload: edited } as never);
+    await until(() => count(t.logs, "queued") === 4);
     hold.open();
     await t.app.idle();
     expect(runner.calls).toEqual([head, head]);
     expect(checks.runs.map((r) => [r.head_sha, r.status, r.conclusion, r.output?.title])).toEqual([
       [head, "completed", "cancelled", "Superseded: the base branch changed"],
-      [head, "completed", "neutral", checkRunOutput(makeReview({ base: { sha: newest }, head: { sha: head } })).title],
+      [head, "completed", "neutral", checkRunOutput(makeReview({ base: { sha: older }, head: { sha: head } })).title],
     ]);
   });
 });
@@ -258,6 +292,7 @@ describe("GitHub hanging", () => {
     const t = await app({ runReview: countingRunner().runReview }, { requestTimeoutMs: 500 });
     const checks = new FakeChecks().mount(authMocks(nock(API), { identity: false }));
     pullAndComments(nock(API), () => pullResponse({ head, base }));
+    serveCompare(nock(API), REPO_PATH, () => base);
     nock(API).get(`${REPO_PATH}/git/commits/${base}`).reply(200, { sha: base, tree: { sha: "1".repeat(40) } });
     nock(API).get(`${REPO_PATH}/git/trees/${"1".repeat(40)}`).query({ recursive: "1" }).reply(200, { truncated: false, tree: [] });
     nock(API).get(`${REPO_PATH}/git/commits/${head}`).delay(20_000).reply(200, {});
@@ -352,7 +387,7 @@ describe("GitHub refusing to conclude", () => {
     const events: string[] = [];
     nock(API)
       .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .times(16) // 4 attempts each: the creation, the head check, two tries of the failure's conclusion
+      .times(20) // 4 attempts each: the lookup at job start, the creation, the check before reporting, two tries of the failure's conclusion
       .reply(() => (events.push("token request"), [500, { message: "Server Error" }]));
     const checks = new FakeChecks();
     checks.mount(nock(API));
@@ -365,7 +400,7 @@ describe("GitHub refusing to conclude", () => {
     const first = t.logs.slice(seen).find((l) => l.level >= 40)!;
     expect(first.msg).toBe(`GitHub answered HTTP 500 to POST /app/installations/${INSTALLATION_ID}/access_tokens`);
     expect(t.logs.find((l) => l.msg === "the review could not finish")).toMatchObject({ err: { status: 500 } });
-    expect(events).toHaveLength(16);
+    expect(events).toHaveLength(20);
     // GitHub is back: the next delivery's check run says what could not be reported.
     serveGitData(nock(API), repo, OWNER, NAME, [base, head]);
     authMocks(nock(API));
@@ -386,5 +421,81 @@ describe("Octokit's retries", () => {
     await expect(octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: OWNER, repo: NAME, pull_number: 7 })).rejects.toMatchObject({ status: 500 });
     // @octokit/plugin-retry writes the count into the request options; shared, it made the next request's first wait 25 s.
     expect(octokit.request.endpoint.DEFAULTS.request).not.toHaveProperty("retryCount");
+  });
+});
+
+describe("re-reading the pull request at job start", () => {
+  test("re-reads of one pull request run in delivery order: an older delivery whose re-read fails never supersedes the newer head's review", async () => {
+    const answer = gate(); // the first re-read's answer
+    const hold = gate();
+    const runner = countingRunner({ hold: hold.promise, stage: "replaying the flow snapshot through base and head" });
+    const t = await app({ runReview: runner.runReview });
+    serveGitData(nock(API), repo, OWNER, NAME, [base, newest]);
+    const checks = new FakeChecks().mount(authMocks(nock(API)));
+    let current = head;
+    let reads = 0;
+    let failing = 0;
+    // The first re-read (of the delivery for `head`) gets no answer until the test says, then 500 for it and
+    // Octokit's 3 retries of it; every other read answers with the pull request's head at that time.
+    nock(API)
+      .get(`${REPO_PATH}/pulls/7`)
+      .times(1000)
+      .optionally()
+      .reply((_uri, _body, cb) => {
+        if (++reads === 1) return void answer.promise.then(() => cb(null, [500, { message: "Server Error" }]));
+        if (failing > 0) return void (failing--, cb(null, [500, { message: "Server Error" }]));
+        cb(null, [200, pullResponse({ head: current, base })]);
+      });
+    pullAndComments(nock(API), () => pullResponse({ head: current, base }));
+    await t.receive(head, "opened");
+    await until(() => reads === 1);
+    current = newest;
+    await t.receive(newest);
+    // Whatever can run while the first re-read hangs (before the fix: the newer delivery's whole review) runs now.
+    await turns(20_000, () => runner.calls.length === 1);
+    failing = 3;
+    answer.open();
+    // The older delivery's lookup fails: its delivery was coalesced into the newer one's, so nothing falls back to
+    // reviewing its head (before the fix, that fallback review superseded the newer head's).
+    const failed = ["could not start a job a newer one has replaced; nothing to report", "could not read the pull request; reviewing the delivered state, checked again before writing"];
+    await until(() => t.logs.some((l) => failed.includes(l.msg!)));
+    hold.open();
+    await t.app.idle();
+    expect(runner.calls).toEqual([newest]);
+    expect(checks.runs.map((r) => [r.head_sha, r.status, r.conclusion, r.output?.title])).toEqual([
+      [newest, "completed", "neutral", checkRunOutput(makeReview({ base: { sha: base }, head: { sha: newest } })).title],
+    ]);
+    expect(t.logs.filter((l) => failed.includes(l.msg!)).map((l) => [l.msg, l.sha])).toEqual([[failed[0], head]]);
+    expect(reads).toBe(1 + 3 + 2); // the older delivery's lookup and its retries; the newer's lookup and its check before writing
+  });
+
+  test("deliveries out of order while a lookup is under way: the newer head's delivery, replaced by a late one for an older head, is still reviewed", async () => {
+    const answer = gate();
+    const runner = countingRunner();
+    const t = await app({ runReview: runner.runReview });
+    serveGitData(nock(API), repo, OWNER, NAME, [base, newest]);
+    const checks = new FakeChecks().mount(authMocks(nock(API)));
+    let reads = 0;
+    // GitHub has `newest` as the head throughout; the first lookup answers when the test says.
+    nock(API)
+      .get(`${REPO_PATH}/pulls/7`)
+      .times(1000)
+      .optionally()
+      .reply((_uri, _body, cb) => {
+        const reply = () => cb(null, [200, pullResponse({ head: newest, base })]);
+        if (++reads === 1) void answer.promise.then(reply);
+        else reply();
+      });
+    pullAndComments(nock(API), () => pullResponse({ head: newest, base }));
+    await t.receive(fakeHead(1));
+    await until(() => reads === 1);
+    await t.receive(newest);
+    await t.receive(head); // late: GitHub sent it before the delivery for `newest`, it arrived after
+    answer.open();
+    await t.app.idle();
+    expect(runner.calls).toEqual([newest]);
+    expect(checks.runs.map((r) => [r.head_sha, r.status, r.conclusion])).toEqual([[newest, "completed", "neutral"]]);
+    expect(t.logs.filter((l) => l.msg === "not reviewing: the delivery is for a head the pull request has moved on from").map((l) => l.sha)).toEqual([fakeHead(1)]);
+    expect(reads).toBe(3); // two lookups for three deliveries, and the check before writing
   });
 });

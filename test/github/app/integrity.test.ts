@@ -14,7 +14,8 @@ import { finding, impact, review as reviewFixture } from "../../report/fixtures.
 /**
  * A delivery is only a trigger. A replayed one (the same delivery id) starts nothing; one that describes an older
  * state of the pull request (another base) is reviewed against the pull request as GitHub has it now; and a review
- * whose pull request changed base under it writes nothing. Never a conclusion on a base the pull request left.
+ * whose pull request changed base under it writes no result and no comment, only its check run's conclusion,
+ * `cancelled`. Never a review result on a base the pull request left, and never a check run left in progress.
  */
 useStrictNock();
 const repo = templateRepo();
@@ -92,25 +93,41 @@ describe("deliveries", () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  test("the base changes while the review runs: nothing is written (the new base's review owns the result)", async () => {
+  test("the base changes while the review runs: no result and no comment; its check run is concluded cancelled (the new base's review owns the result)", async () => {
     reviewed.length = 0;
     const t = await testApp({ runReview });
     const git = serveGitData(nock(API), repo, "acme", "policies", [base, head]);
     const comments = new CommentStore();
+    const concluded = recorder();
     const scope = authMocks(nock(API))
       .get(`${REPO_PATH}/pulls/7`)
       .reply(200, pullResponse({ head, base }))
       .post(`${REPO_PATH}/check-runs`)
       .reply(201, { id: 303 })
       .get(`${REPO_PATH}/pulls/7`)
-      .reply(200, pullResponse({ head, base: moved }));
+      .reply(200, pullResponse({ head, base: moved }))
+      .patch(`${REPO_PATH}/check-runs/303`, concluded.take)
+      .reply(200, { id: 303 });
     comments.list(scope);
     await t.deliver("pull_request", pullRequestEvent("opened", { head, base }));
     expect(reviewed).toEqual([{ base, head }]);
+    // One write after the review: the conclusion, cancelled (not neutral: this is still the head, and must not pass unreviewed).
+    expect(concluded.bodies).toEqual([
+      {
+        status: "completed",
+        conclusion: "cancelled",
+        completed_at: FIXED_CLOCK.now().toISOString(),
+        output: {
+          title: "Superseded: the pull request moved on",
+          summary: `The pull request changed on GitHub (a newer push, or a new base branch) while \`${head.slice(0, 7)}\` was being reviewed, so this review wrote nothing; the review of the pull request as it is now has its own check run.`,
+        },
+      },
+    ]);
     expect(comments.bodies()).toEqual([]);
     expect(t.logs.find((l) => l.msg?.startsWith("not writing:"))?.msg).toBe(
       `not writing: the pull request's base main is now at ${moved.slice(0, 7)}, not ${base.slice(0, 7)}; the review of the pull request as it is now owns the check and the comment`,
     );
+    expect(t.logs.some((l) => l.msg === "review written")).toBe(false);
     expect(scope.isDone() && git.isDone()).toBe(true);
   });
 });

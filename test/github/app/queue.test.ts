@@ -154,6 +154,28 @@ describe("the job queue", () => {
     expect(() => new JobQueue({ concurrency: 0, log })).toThrow(RangeError);
   });
 
+  test("a job that replaces a waiting job before its start ran absorbs it; one whose start is under way is not absorbed", async () => {
+    const log = appLog(sink([]));
+    const q = new JobQueue({ concurrency: 1, log });
+    const first = gate();
+    const absorbed: string[] = [];
+    const job = (version: string, start?: Promise<void>): QueuedJob => ({
+      key: "pr1",
+      version,
+      log,
+      start: async () => void (await start),
+      absorb: (replaced) => void absorbed.push(`${version} absorbs ${replaced.version}`),
+      run: async () => {},
+      fail: async () => {},
+    });
+    q.push(job("a", first.promise)); // its start is under way at once
+    q.push(job("b"));
+    q.push(job("c"));
+    first.open();
+    await q.idle();
+    expect(absorbed).toEqual(["c absorbs b"]);
+  });
+
 });
 
 describe("the App's logger", () => {
