@@ -4454,7 +4454,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -4612,7 +4612,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment: comment2, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split2 = source.split(/\n( *)/);
       const first = split2[0];
       const m = first.match(/^( *)/);
@@ -4707,15 +4707,15 @@ var require_resolve_flow_scalar = __commonJS({
       let match = line.exec(source);
       if (!match)
         return source;
-      let trimEnd, trimBoth;
+      let trimEnd2, trimBoth;
       try {
-        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
+        trimEnd2 = new RegExp("(?<![ 	])[ 	]+$");
         trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
       } catch {
-        trimEnd = /[ \t]+$/;
+        trimEnd2 = /[ \t]+$/;
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match[1].replace(trimEnd, "");
+      let res = match[1].replace(trimEnd2, "");
       let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
@@ -5747,7 +5747,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -6310,7 +6310,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i2, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -7249,7 +7249,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7275,7 +7275,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -7311,7 +7311,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -10468,14 +10468,26 @@ import { existsSync as existsSync3 } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve as resolve3 } from "node:path";
 
-// src/cli/version.ts
+// src/contracts/version.ts
 var VERSION = "0.1.0";
+
+// src/contracts/diagnostic.ts
+function sortDiagnostics(diagnostics) {
+  return diagnostics.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}
+function joinPath(base2, key) {
+  if (typeof key === "number") return `${base2}[${key}]`;
+  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return base2 === "" ? key : `${base2}.${key}`;
+  return `${base2}[${JSON.stringify(key)}]`;
+}
 
 // src/report/review/escape.ts
 var ZWSP = "&#8203;";
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 function oneLine(text) {
-  return text.replace(CONTROL, "").replace(/\s*[\r\n]+\s*/g, " ");
+  return text.replace(CONTROL, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
 }
 function md(text) {
   return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
@@ -10896,7 +10908,7 @@ var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 var DETAILS_OPEN = /^\s*<details[\s>]/i;
 var DETAILS_CLOSE = /^\s*<\/details>/i;
 var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-var TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
 function lineBlock(kind, lines, gap, note) {
   const body = lines.join("\n");
   return { kind, lines, gap, note, raw: note ? `${note}
@@ -11295,16 +11307,76 @@ import { join as join2 } from "node:path";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 
-// src/policy/diagnostic.ts
-function sortDiagnostics(diagnostics) {
-  return diagnostics.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
-  );
+// src/policy/validate/cidr.ts
+function parseIpAddress(text) {
+  if (text.includes(":")) {
+    const value2 = parseIpv6(text);
+    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
+  }
+  const value = parseIpv4(text);
+  return value === void 0 ? void 0 : { version: 4, value };
 }
-function joinPath(base2, key) {
-  if (typeof key === "number") return `${base2}[${key}]`;
-  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return base2 === "" ? key : `${base2}.${key}`;
-  return `${base2}[${JSON.stringify(key)}]`;
+function parseNet(text, options) {
+  const slash = text.indexOf("/");
+  if (slash === -1 && !options.allowBare) return void 0;
+  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
+  if (!ip) return void 0;
+  const bits = ip.version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
+    prefix = Number(p);
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
+}
+function netContains(outer, inner) {
+  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
+  const bits = BigInt(outer.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+}
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return void 0;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
+    value = value << 8n | BigInt(part);
+  }
+  return value;
+}
+function parseIpv6(text) {
+  let head = text;
+  let tail2 = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === void 0) return void 0;
+    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return void 0;
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
+  if (!left || !right) return void 0;
+  const written = left.length + right.length + tail2.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
+  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
+  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
+}
+function groups(text) {
+  if (text === "") return [];
+  const out = [];
+  for (const g of text.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+    out.push(parseInt(g, 16));
+  }
+  return out;
 }
 
 // src/flows/fields.ts
@@ -11348,8 +11420,7 @@ function readProtocol(v) {
 function readIp(v) {
   if (isAbsent(v)) return void 0;
   if (typeof v !== "string") return INVALID;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split(".").every((o) => Number(o) <= 255) ? v : INVALID;
-  return /^[0-9A-Fa-f:.]+$/.test(v) && v.includes(":") ? v : INVALID;
+  return parseIpAddress(v) !== void 0 ? v : INVALID;
 }
 function parseLabelList(items) {
   const labels = {};
@@ -11576,14 +11647,16 @@ function eagerSpans(spans, start) {
   return { spans: () => spans, start: () => start };
 }
 var SourceMap = class _SourceMap {
-  constructor(source, doc, prefix = "") {
+  constructor(source, doc, prefix = "", dropped = /* @__PURE__ */ new Map()) {
     this.source = source;
     this.doc = doc;
     this.prefix = prefix;
+    this.dropped = dropped;
   }
   source;
   doc;
   prefix;
+  dropped;
   get spans() {
     return this.doc.spans();
   }
@@ -11596,7 +11669,28 @@ var SourceMap = class _SourceMap {
   }
   /** The same map re-rooted at a sub-path, for the objects inside a `kind: List`. */
   child(prefix) {
-    return new _SourceMap(this.source, this.doc, this.full(prefix));
+    return new _SourceMap(this.source, this.doc, this.full(prefix), this.dropped);
+  }
+  /** Records that the schema dropped item `index` (as written in the file) of the list at `listPath`. */
+  noteDropped(listPath, index) {
+    const key = this.full(listPath);
+    const set2 = this.dropped.get(key) ?? /* @__PURE__ */ new Set();
+    set2.add(index);
+    this.dropped.set(key, set2);
+  }
+  /**
+   * The file's path for a path into the schema-cleaned resource. Only lists of scalars lose items (a bad object
+   * item becomes {}), and a scalar is a leaf, so only a path's last index can have shifted.
+   */
+  filePath(path) {
+    if (this.dropped.size === 0 || !path.endsWith("]")) return path;
+    const open2 = path.lastIndexOf("[");
+    const index = Number(path.slice(open2 + 1, -1));
+    const gone = Number.isInteger(index) ? this.dropped.get(this.full(path.slice(0, open2))) : void 0;
+    if (!gone) return path;
+    let original = index;
+    for (const d of [...gone].sort((a, b) => a - b)) if (d <= original) original++;
+    return `${path.slice(0, open2)}[${original}]`;
   }
   full(path) {
     if (this.prefix === "") return path;
@@ -11672,7 +11766,7 @@ function parentPath(path) {
 }
 
 // src/policy/load.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function isNothing(subject) {
@@ -13373,7 +13467,7 @@ function readAlias(state) {
   return true;
 }
 function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
-  var allowBlockStyles, allowBlockScalars, allowBlockCollections, indentStatus = 1, atNewLine = false, hasContent = false, typeIndex, typeQuantity, typeList, type2, flowIndent, blockIndent;
+  var allowBlockStyles, allowBlockScalars, allowBlockCollections, indentStatus = 1, atNewLine = false, hasContent2 = false, typeIndex, typeQuantity, typeList, type2, flowIndent, blockIndent;
   if (state.listener !== null) {
     state.listener("open", state);
   }
@@ -13423,17 +13517,17 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
     blockIndent = state.position - state.lineStart;
     if (indentStatus === 1) {
       if (allowBlockCollections && (readBlockSequence(state, blockIndent) || readBlockMapping(state, blockIndent, flowIndent)) || readFlowCollection(state, flowIndent)) {
-        hasContent = true;
+        hasContent2 = true;
       } else {
         if (allowBlockScalars && readBlockScalar(state, flowIndent) || readSingleQuotedScalar(state, flowIndent) || readDoubleQuotedScalar(state, flowIndent)) {
-          hasContent = true;
+          hasContent2 = true;
         } else if (readAlias(state)) {
-          hasContent = true;
+          hasContent2 = true;
           if (state.tag !== null || state.anchor !== null) {
             throwError(state, "alias node should not have any properties");
           }
         } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
-          hasContent = true;
+          hasContent2 = true;
           if (state.tag === null) {
             state.tag = "?";
           }
@@ -13443,7 +13537,7 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
         }
       }
     } else if (indentStatus === 0) {
-      hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
+      hasContent2 = allowBlockCollections && readBlockSequence(state, blockIndent);
     }
   }
   if (state.tag === null) {
@@ -13496,7 +13590,7 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
   if (state.listener !== null) {
     state.listener("close", state);
   }
-  return state.tag !== null || state.anchor !== null || hasContent;
+  return state.tag !== null || state.anchor !== null || hasContent2;
 }
 function readDocument(state) {
   var documentStart = state.position, _position, directiveName, directiveArgs, hasDirectives = false, ch;
@@ -14298,100 +14392,402 @@ var jsYaml = {
   safeDump
 };
 
+// src/policy/encoding.ts
+var SAMPLE = 512;
+function binaryProblem(text) {
+  const nul = text.indexOf("\0");
+  if (nul === -1) return void 0;
+  const utf16 = utf16Order(text);
+  if (utf16) {
+    return {
+      code: "load/utf16-file",
+      message: `file is UTF-16 (${utf16}) text, not UTF-8: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)`,
+      offset: 0
+    };
+  }
+  return { code: "load/binary-file", message: "file contains NUL bytes; it is binary, not YAML or JSON", offset: nul };
+}
+function utf16Order(text) {
+  const bom = text.startsWith("��") ? 2 : 0;
+  const end = Math.min(text.length, bom + SAMPLE);
+  let even = 0;
+  let odd = 0;
+  for (let i2 = bom; i2 < end; i2++) {
+    if (text.charCodeAt(i2) !== 0) continue;
+    if ((i2 - bom) % 2 === 0) even++;
+    else odd++;
+  }
+  const total = even + odd;
+  if (total < (end - bom) / 8) return void 0;
+  if (odd >= total * 0.9) return "little-endian";
+  if (even >= total * 0.9) return "big-endian";
+  return void 0;
+}
+
+// src/policy/positions.ts
+function eventSpans(text, from, to) {
+  const root = { start: 0, end: 0, kind: null, result: void 0, children: [] };
+  const stack = [root];
+  const listener = (event, state) => {
+    if (event === "open") {
+      stack.push({ start: state.position + from, end: 0, kind: null, result: void 0, children: [] });
+      return;
+    }
+    const frame = stack.pop();
+    Object.assign(frame, { end: state.position + from, kind: state.kind, result: state.result });
+    stack[stack.length - 1].children.push(frame);
+  };
+  try {
+    jsYaml.load(text.slice(from, to), { schema: jsYaml.CORE_SCHEMA, listener });
+  } catch {
+    return void 0;
+  }
+  if (root.children.length !== 1) return void 0;
+  const top = unwrap(root.children[0]);
+  const spans = /* @__PURE__ */ new Map();
+  const walker = new Walker(text, spans);
+  if (!walker.node(top, "", void 0)) return void 0;
+  return { spans, start: skipSpace(text, top.start, top.end) };
+}
+function unwrap(frame) {
+  let f = frame;
+  while (f.children.length === 1 && f.children[0].result === f.result && f.children[0].kind === f.kind) f = f.children[0];
+  return f;
+}
+var Walker = class {
+  constructor(text, spans) {
+    this.text = text;
+    this.spans = spans;
+  }
+  text;
+  spans;
+  /** False when the frame does not match its value, so that the spans cannot be trusted. */
+  node(frame, path, key) {
+    const start = skipSpace(this.text, frame.start, frame.end);
+    if (start >= frame.end) {
+      if (frame.result !== null || key === void 0) return frame.result === null;
+      this.spans.set(path, { key, start: key, end: key });
+      return true;
+    }
+    const first = this.text[start];
+    if (first === "!" || first === "&" || first === "*") return false;
+    const end = trimEnd(this.text, start, frame.end);
+    this.spans.set(path, { key, start, end, style: frame.kind === "scalar" ? STYLE[first] ?? "PLAIN" : void 0 });
+    if (frame.kind === "mapping") return this.mapping(frame, path);
+    if (frame.kind === "sequence") return this.sequence(frame, path);
+    return frame.children.length === 0;
+  }
+  mapping(frame, path) {
+    const children = frame.children.map(unwrap);
+    const value = frame.result;
+    if (children.length !== 2 * Object.keys(value).length) return false;
+    for (let i2 = 0; i2 < children.length; i2 += 2) {
+      const k = children[i2];
+      if (k.kind !== "scalar" || !Object.prototype.hasOwnProperty.call(value, String(k.result))) return false;
+      if (!this.node(children[i2 + 1], joinPath(path, String(k.result)), skipSpace(this.text, k.start, k.end))) return false;
+    }
+    return true;
+  }
+  sequence(frame, path) {
+    const children = frame.children.map(unwrap);
+    if (!Array.isArray(frame.result) || children.length !== frame.result.length) return false;
+    return children.every((child, i2) => this.node(child, joinPath(path, i2), void 0));
+  }
+};
+var STYLE = { '"': "QUOTE_DOUBLE", "'": "QUOTE_SINGLE", "|": "BLOCK_LITERAL", ">": "BLOCK_FOLDED" };
+function skipSpace(text, from, to) {
+  let i2 = from;
+  while (i2 < to) {
+    const c = text[i2];
+    if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\uFEFF") i2++;
+    else if (c === "#") while (i2 < to && text[i2] !== "\n") i2++;
+    else if (c === "-" && text.startsWith("---", i2) && (i2 === 0 || text[i2 - 1] === "\n")) i2 += 3;
+    else break;
+  }
+  return i2;
+}
+function trimEnd(text, from, to) {
+  let i2 = to;
+  while (i2 > from && /[ \t\r\n]/.test(text[i2 - 1])) i2--;
+  return i2;
+}
+
+// src/policy/scan.ts
+var import_yaml = __toESM(require_dist(), 1);
+var CONTROL2 = /* @__PURE__ */ new Set(["", "", ""]);
+var NODE_START = /* @__PURE__ */ new Set([
+  "scalar",
+  "single-quoted-scalar",
+  "double-quoted-scalar",
+  "alias",
+  "flow-map-start",
+  "flow-seq-start",
+  "seq-item-ind",
+  "explicit-key-ind"
+]);
+function scanYaml(text, limits) {
+  const s = new Scanner(limits);
+  try {
+    for (const token of new import_yaml.Lexer().lex(text)) s.token(token);
+  } catch (e) {
+    if (e instanceof LimitReached) return e.problem;
+    throw e;
+  }
+  return void 0;
+}
+var LimitReached = class extends Error {
+  constructor(problem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+  problem;
+};
+var Scanner = class {
+  constructor(limits) {
+    this.limits = limits;
+  }
+  limits;
+  offset = 0;
+  lineStart = 0;
+  firstOnLine = true;
+  afterScalarMarker = false;
+  afterCompactIndicator = false;
+  nodes = 0;
+  flowDepth = 0;
+  /** Columns of the open block collections: a line indented less than one closes it. */
+  blocks = [];
+  token(token) {
+    const at3 = this.offset;
+    if (!CONTROL2.has(token)) this.offset += token.length;
+    if (this.afterScalarMarker) {
+      this.afterScalarMarker = false;
+      this.newlines(token, at3);
+      return;
+    }
+    const type2 = import_yaml.CST.tokenType(token);
+    switch (type2) {
+      case "doc-start":
+      case "doc-end":
+        this.blocks = [];
+        this.flowDepth = 0;
+        break;
+      case "newline":
+        this.lineStart = this.offset;
+        this.firstOnLine = true;
+        this.afterCompactIndicator = false;
+        return;
+      case "space":
+      case "comment":
+        this.newlines(token, at3);
+        return;
+      case "flow-map-end":
+      case "flow-seq-end":
+        this.flowDepth = Math.max(0, this.flowDepth - 1);
+        break;
+      case "flow-error-end":
+        this.flowDepth = 0;
+        return;
+      default:
+        if (type2 && NODE_START.has(type2)) this.node(type2, at3);
+        if (type2 === "scalar") this.afterScalarMarker = true;
+        else if (type2 !== null) this.newlines(token, at3);
+    }
+    if (type2 !== "comma" && type2 !== "doc-mode") this.firstOnLine = false;
+  }
+  node(type2, at3) {
+    if (++this.nodes > this.limits.maxNodes) {
+      throw new LimitReached({
+        code: "load/too-many-nodes",
+        message: `file holds more than ${this.limits.maxNodes} YAML nodes (keys, values and collections), the limit; split it into smaller files or raise it with --max-nodes`,
+        offset: at3
+      });
+    }
+    if (type2 === "flow-map-start" || type2 === "flow-seq-start") this.flowDepth++;
+    else if (this.flowDepth === 0) this.blockNode(at3, type2 === "seq-item-ind" || type2 === "explicit-key-ind");
+    if (this.blocks.length + this.flowDepth > this.limits.maxDepth) {
+      throw new LimitReached({
+        code: "load/too-deep",
+        message: `YAML nesting is deeper than ${this.limits.maxDepth} levels here; a policy nests about 10: check for unbalanced brackets or flatten the document`,
+        offset: at3
+      });
+    }
+  }
+  /**
+   * Block nesting from indentation: the first node on a line closes the collections indented at or beyond it and
+   * opens one at its column; after `- ` or `? ` on the same line (`- - x`), a node opens one more.
+   */
+  blockNode(at3, indicator) {
+    const col = at3 - this.lineStart;
+    if (this.firstOnLine) {
+      while (this.blocks.length > 0 && this.blocks[this.blocks.length - 1] >= col) this.blocks.pop();
+      this.blocks.push(col);
+    } else if (this.afterCompactIndicator) {
+      this.blocks.push(col);
+    }
+    this.afterCompactIndicator = indicator;
+  }
+  /** Tokens that span lines (multi-line scalars, block scalar bodies) move the line start. */
+  newlines(token, at3) {
+    const nl = token.lastIndexOf("\n");
+    if (nl !== -1) {
+      this.lineStart = at3 + nl + 1;
+      this.firstOnLine = false;
+    }
+  }
+};
+function splitDocuments(text) {
+  const segments = [];
+  let current = { start: 0, end: 0, content: false };
+  let explicit = false;
+  const close = (end) => {
+    current.end = end;
+    if (current.content || explicit) segments.push(current);
+  };
+  for (let line = 0; line < text.length; ) {
+    const nl = text.indexOf("\n", line);
+    const next = nl === -1 ? text.length : nl + 1;
+    const at3 = line === 0 && text.startsWith("\uFEFF") ? 1 : line;
+    if (isMarker(text, at3, "---")) {
+      close(line);
+      current = { start: line, end: 0, content: hasContent(text, at3 + 3, next) };
+      explicit = true;
+    } else if (isMarker(text, at3, "...")) {
+      close(next);
+      current = { start: next, end: 0, content: false };
+      explicit = false;
+    } else if (!current.content && text[at3] !== "%" && hasContent(text, at3, next)) {
+      current.content = true;
+    }
+    line = next;
+  }
+  close(text.length);
+  return segments;
+}
+function isMarker(text, at3, marker) {
+  if (!text.startsWith(marker, at3)) return false;
+  const c = text[at3 + marker.length];
+  return c === void 0 || c === " " || c === "	" || c === "\r" || c === "\n";
+}
+function hasContent(text, from, to) {
+  for (let i2 = from; i2 < to; i2++) {
+    const c = text[i2];
+    if (c === "#") return false;
+    if (c !== " " && c !== "	" && c !== "\r" && c !== "\n") return true;
+  }
+  return false;
+}
+
 // src/policy/load.ts
 var DEFAULT_LOAD_LIMITS = {
   maxFileBytes: 16 * 1024 * 1024,
   maxDocumentBytes: 4 * 1024 * 1024,
   maxAliasCount: 100,
-  maxDocuments: 1e4
+  maxDocuments: 1e4,
+  maxNodes: 1e6,
+  maxDepth: 64
 };
 function loadText(file, text, limits = DEFAULT_LOAD_LIMITS) {
   const source = new SourceText(file, text);
-  const fileError = (code, message, offset = 0) => ({
+  const fileError = (problem2) => ({
     documents: [],
-    diagnostics: [{ code, severity: "error", message, ...source.location(offset), path: "" }]
+    diagnostics: [{ code: problem2.code, severity: "error", message: problem2.message, ...source.location(problem2.offset), path: "" }]
   });
   if (text.length > limits.maxFileBytes) {
-    return fileError("load/file-too-large", `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`);
+    const message = `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`;
+    return fileError({ code: "load/file-too-large", message, offset: 0 });
   }
-  const nul = text.indexOf("\0");
-  if (nul !== -1) return fileError("load/binary-file", "file contains NUL bytes; it is binary, not YAML or JSON", nul);
-  return loadFast(source, limits) ?? loadWithPositions(source, limits);
+  const binary2 = binaryProblem(text);
+  if (binary2) return fileError(binary2);
+  const segments = splitDocuments(text);
+  const documentProblem = documentLimits(segments, limits);
+  if (documentProblem) return fileError(documentProblem);
+  const fast = looksLikeJson(text) || ANCHOR.test(text) || DIRECTIVE.test(text) ? void 0 : loadFast(source, segments, limits);
+  if (fast && !fast.nearLimits) return fast.loaded;
+  const problem = scanYaml(text, limits);
+  if (problem) return fileError(problem);
+  if (fast) return fast.loaded;
+  return (looksLikeJson(text) ? loadJson(source) : void 0) ?? loadWithPositions(source, limits);
 }
-function loadFast(source, limits) {
+function documentLimits(segments, limits) {
+  if (segments.length > limits.maxDocuments) {
+    return { code: "load/too-many-documents", message: `file holds ${segments.length} documents; the limit is ${limits.maxDocuments}`, offset: 0 };
+  }
+  const i2 = segments.findIndex((s) => s.end - s.start > limits.maxDocumentBytes);
+  if (i2 === -1) return void 0;
+  const { start, end } = segments[i2];
+  const message = `document ${i2 + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
+  return { code: "load/document-too-large", message, offset: start };
+}
+var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
+var DIRECTIVE = /^%/m;
+var ParseLimit = class extends Error {
+};
+function loadFast(source, segments, limits) {
   const text = source.text;
-  if (ANCHOR.test(text)) return void 0;
-  let values;
+  const documents = [];
+  let opened = 0;
+  let depth = 0;
+  let deepest = 0;
+  const listener = (event) => {
+    if (event === "close") {
+      depth--;
+      return;
+    }
+    deepest = Math.max(deepest, ++depth);
+    if (++opened > 4 * limits.maxNodes || depth > 2 * limits.maxDepth) throw new ParseLimit();
+  };
   try {
-    const trimmed = text.trimStart();
-    values = trimmed.startsWith("{") || trimmed.startsWith("[") ? [JSON.parse(text)] : jsYaml.loadAll(text, void 0, { schema: jsYaml.CORE_SCHEMA });
+    segments.forEach((segment, index) => {
+      if (!segment.content) return;
+      depth = 0;
+      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
+      if (value === null || value === void 0) return;
+      documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
+    });
   } catch {
     return void 0;
   }
-  if (values.length > limits.maxDocuments) return void 0;
-  const lazy = new LazyPositions(source);
-  const documents = [];
-  let k = 0;
-  values.forEach((value, index) => {
-    if (value === null || value === void 0) return;
-    documents.push({ value, source: new SourceMap(source, lazy.document(k++)), index, listItem: "" });
-  });
-  if (text.length > limits.maxDocumentBytes && documents.length > 0 && documents.some((_, i2) => lazy.documentLength(i2) > limits.maxDocumentBytes)) {
+  const nearLimits = 2 * opened > limits.maxNodes || 2 * deepest > limits.maxDepth;
+  return { loaded: { documents, diagnostics: [] }, nearLimits };
+}
+function loadJson(source) {
+  let value;
+  try {
+    value = JSON.parse(source.text);
+  } catch {
     return void 0;
   }
-  return { documents, diagnostics: [] };
+  const whole = { start: 0, end: source.text.length, content: true };
+  return { documents: [{ value, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
 }
-var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
-var LazyPositions = class {
-  constructor(source) {
-    this.source = source;
+function looksLikeJson(text) {
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c = text[i2];
+    if (c === "{" || c === "[") return true;
+    if (c !== " " && c !== "	" && c !== "\n" && c !== "\r" && c !== "\uFEFF") return false;
   }
-  source;
-  docs;
-  all() {
-    if (!this.docs) {
-      const parsed = (0, import_yaml.parseAllDocuments)(this.source.text, { lineCounter: new import_yaml.LineCounter(), uniqueKeys: false });
-      const docs = Array.isArray(parsed) ? parsed : [];
-      this.docs = docs.filter((d) => d.contents !== null && !((0, import_yaml.isScalar)(d.contents) && d.contents.value === null)).map((d) => {
-        const spans = /* @__PURE__ */ new Map();
-        if (d.contents) recordSpans(d.contents, "", spans, void 0);
-        return { spans, start: d.contents?.range?.[0] ?? d.range[0], length: d.range[2] - d.range[0] };
-      });
-    }
-    return this.docs;
-  }
-  document(k) {
-    return { spans: () => this.all()[k]?.spans ?? /* @__PURE__ */ new Map(), start: () => this.all()[k]?.start ?? 0 };
-  }
-  documentLength(k) {
-    return this.all()[k]?.length ?? 0;
-  }
-};
+  return false;
+}
+function lazySpans(source, segment) {
+  let parsed;
+  const get = () => parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment);
+  return { spans: () => get().spans, start: () => get().start };
+}
+function yamlSpans(text, segment) {
+  const doc = (0, import_yaml2.parseDocument)(text.slice(segment.start, segment.end), { uniqueKeys: false });
+  const spans = /* @__PURE__ */ new Map();
+  if (doc.contents) recordSpans(doc.contents, "", spans, void 0, segment.start);
+  return { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
+}
 function loadWithPositions(source, limits) {
   const text = source.text;
   const diagnostics = [];
-  const lineCounter = new import_yaml.LineCounter();
-  const docs = (0, import_yaml.parseAllDocuments)(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new import_yaml2.LineCounter();
+  const docs = (0, import_yaml2.parseAllDocuments)(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return { documents: [], diagnostics };
-  if (docs.length > limits.maxDocuments) {
-    return {
-      documents: [],
-      diagnostics: [{ code: "load/too-many-documents", severity: "error", message: `file holds ${docs.length} documents; the limit is ${limits.maxDocuments}`, ...source.location(0), path: "" }]
-    };
-  }
   const documents = [];
   docs.forEach((doc, index) => {
-    const [start, , end] = doc.range;
-    if (end - start > limits.maxDocumentBytes) {
-      diagnostics.push({
-        code: "load/document-too-large",
-        severity: "error",
-        message: `document ${index + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`,
-        ...source.location(start),
-        path: ""
-      });
-      return;
-    }
+    const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         diagnostics.push({
@@ -14425,27 +14821,27 @@ function loadWithPositions(source, limits) {
   });
   return { documents, diagnostics };
 }
-function recordSpans(node, path, spans, key) {
+function recordSpans(node, path, spans, key, shift = 0) {
   if (!node || typeof node !== "object") return;
   const n = node;
   const range2 = n.range;
   if (range2) {
-    spans.set(path, { key, start: range2[0], end: range2[1], style: (0, import_yaml.isScalar)(n) ? String(n.type) : void 0 });
+    spans.set(path, { key, start: range2[0] + shift, end: range2[1] + shift, style: (0, import_yaml2.isScalar)(n) ? String(n.type) : void 0 });
   }
-  if ((0, import_yaml.isAlias)(n)) return;
-  if ((0, import_yaml.isMap)(n)) {
+  if ((0, import_yaml2.isAlias)(n)) return;
+  if ((0, import_yaml2.isMap)(n)) {
     for (const pair of n.items) {
-      if (!(0, import_yaml.isPair)(pair)) continue;
-      const k = (0, import_yaml.isScalar)(pair.key) ? pair.key.value : pair.key;
+      if (!(0, import_yaml2.isPair)(pair)) continue;
+      const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : pair.key;
       if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
       const keyNode = pair.key;
-      const keyOffset2 = keyNode?.range?.[0];
+      const keyOffset2 = keyNode?.range ? keyNode.range[0] + shift : void 0;
       const childPath = joinPath(path, String(k));
-      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset2);
+      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset2, shift);
       else if (keyOffset2 !== void 0) spans.set(childPath, { key: keyOffset2, start: keyOffset2, end: keyOffset2 });
     }
-  } else if ((0, import_yaml.isSeq)(n)) {
-    n.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0));
+  } else if ((0, import_yaml2.isSeq)(n)) {
+    n.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0, shift));
   }
 }
 
@@ -14485,7 +14881,13 @@ function checkSchema(value, schema2, path, ctx) {
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, ctx);
       const placeholder = schema2.items.t === "object" ? {} : void 0;
-      return value.map((item, i2) => checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder)).filter((item) => item !== void 0);
+      const out = [];
+      value.forEach((item, i2) => {
+        const checked = checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder);
+        if (checked !== void 0) out.push(checked);
+        else ctx.source.noteDropped(path, i2);
+      });
+      return out;
     }
     case "map":
       if (!isPlainObject(value)) return wrongType(value, "a map", path, ctx);
@@ -14973,7 +15375,8 @@ function resourceContext(resource, version, out) {
   const name = describeResource(resource);
   return {
     version,
-    report(code, path, message, options = {}) {
+    report(code, cleanedPath, message, options = {}) {
+      const path = resource.source.filePath(cleanedPath);
       const location2 = locate(resource, path, options.at ?? "value");
       out.push({ code, severity: options.severity ?? "error", message, ...location2, path, resource: name });
     }
@@ -15039,78 +15442,6 @@ function checkTierReferences(resources, version, out) {
       resource: describeResource(r)
     });
   }
-}
-
-// src/policy/validate/cidr.ts
-function parseIpAddress(text) {
-  if (text.includes(":")) {
-    const value2 = parseIpv6(text);
-    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
-  }
-  const value = parseIpv4(text);
-  return value === void 0 ? void 0 : { version: 4, value };
-}
-function parseNet(text, options) {
-  const slash = text.indexOf("/");
-  if (slash === -1 && !options.allowBare) return void 0;
-  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
-    prefix = Number(p);
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = ip.value & ~hostMask;
-  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
-}
-function netContains(outer, inner) {
-  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
-  const bits = BigInt(outer.version === 4 ? 32 : 128);
-  const shift = bits - BigInt(outer.prefix);
-  return outer.address >> shift === inner.address >> shift;
-}
-function parseIpv4(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value = value << 8n | BigInt(part);
-  }
-  return value;
-}
-function parseIpv6(text) {
-  let head = text;
-  let tail2 = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === void 0) return void 0;
-    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
-    head = text.slice(0, lastColon + 1);
-    if (!head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  const written = left.length + right.length + tail2.length;
-  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
-  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
-  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
-}
-function groups(text) {
-  if (text === "") return [];
-  const out = [];
-  for (const g of text.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-    out.push(parseInt(g, 16));
-  }
-  return out;
 }
 
 // src/policy/validate/staged.ts
@@ -15438,39 +15769,49 @@ function checkNames(resource, ctx) {
   const name = resource.metadata.name;
   if (name === void 0) return;
   const limit = resource.kind === "Tier" ? MAX_LABEL_LENGTH : MAX_SUBDOMAIN_LENGTH;
-  if (name.length > limit) {
+  const tooLong = name.length > limit;
+  if (tooLong) {
     ctx.report(
       "names/too-long",
       NAME,
       `name is ${name.length} characters, ${name.length - limit} over the limit of ${limit} for a ${resource.kind}; shorten it`
     );
   }
-  const problem = nameFormatProblem(resource.kind, name);
+  const problem = nameFormatProblem(resource.kind, name, !tooLong);
   if (problem) ctx.report("names/invalid", NAME, `name ${quote(name)} is not valid: ${problem}`);
   checkNamespace(resource, ctx);
   checkTierPrefix(resource, ctx);
 }
-function nameFormatProblem(kind, name) {
+function nameFormatProblem(kind, name, hint2) {
+  const suggestion = () => hint2 ? suggestionFor(name) : "";
   switch (kind) {
     case "Tier":
-      return DNS1123_LABEL.test(name) ? void 0 : `a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names); try ${quote(suggest(name).replace(/\./g, "-"))}`;
+      return DNS1123_LABEL.test(name) ? void 0 : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names)" + (hint2 ? `; try ${quote(suggest(name).replaceAll(".", "-"))}` : "");
     case "NetworkPolicy":
     case "StagedNetworkPolicy":
-      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion(name)}`;
+      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion()}`;
     case "GlobalNetworkPolicy":
     case "StagedGlobalNetworkPolicy":
       if (name.startsWith("knp.default.")) {
         return "the knp.default. prefix is reserved for converted Kubernetes policies and a global policy name may contain at most one dot; drop the prefix";
       }
-      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion(name)}`;
+      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion()}`;
     default:
-      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion(name)}`;
+      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion()}`;
   }
 }
 function suggest(name) {
-  return name.toLowerCase().replace(/[^-a-z0-9.]/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  return trimDashesAndDots(name.toLowerCase().replace(/[^-a-z0-9.]/g, "-"));
 }
-function suggestion(name) {
+function trimDashesAndDots(text) {
+  const trimmable = (c) => c === "-" || c === ".";
+  let start = 0;
+  let end = text.length;
+  while (start < end && trimmable(text[start])) start++;
+  while (end > start && trimmable(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+function suggestionFor(name) {
   const s = suggest(name);
   return s !== "" && s !== name ? `; try ${quote(s)}` : "";
 }
@@ -16281,6 +16622,7 @@ function wordToken(cur) {
 }
 
 // src/selector/parser.ts
+var MAX_SELECTOR_DEPTH = 128;
 function parseNode(text) {
   const tokens = tokenize(text);
   if (tokens[0].kind === "eof") return { op: "all" };
@@ -16302,6 +16644,7 @@ var Parser = class {
   }
   tokens;
   i = 0;
+  depth = 0;
   peek(ahead = 0) {
     return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)];
   }
@@ -16347,7 +16690,15 @@ var Parser = class {
       case "label":
         return this.parseComparison(t.value);
       case "lparen": {
+        if (++this.depth > MAX_SELECTOR_DEPTH) {
+          throw new SelectorError(
+            "selector/too-deep",
+            t.offset,
+            `parentheses nest more than ${MAX_SELECTOR_DEPTH} deep here; remove the redundant ones`
+          );
+        }
         const inner = this.parseOr();
+        this.depth--;
         const close = this.next();
         if (close.kind !== "rparen") {
           throw new SelectorError("selector/expected-rparen", close.offset, "expected ')' to close the '(' group");
@@ -16963,7 +17314,8 @@ async function readInventory(path, options = {}) {
       return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
     }
   } else {
-    const loaded = loadText(path, text, { maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxDocuments: 1e4 });
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
     values = loaded.documents.map((d) => d.value);
     locate3 = (doc, fieldPath) => {
@@ -18439,11 +18791,11 @@ function parseFlowValue(text, line, options = {}) {
   }
   const bom = text.charCodeAt(0) === 65279 ? 1 : 0;
   const body = bom ? text.slice(1) : text;
+  if (isBlank(body)) return { diagnostics: [] };
   let value;
   try {
     value = JSON.parse(body);
   } catch {
-    if (body.trim() === "") return { diagnostics: [] };
     const at3 = locateJsonError(body);
     if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
@@ -18460,6 +18812,13 @@ function parseFlowValue(text, line, options = {}) {
     return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
   }
   return { value, format };
+}
+function isBlank(text) {
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c = text.charCodeAt(i2);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
+  }
+  return true;
 }
 function recordFromValue(value, format, line) {
   return format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
@@ -18481,7 +18840,7 @@ function enterpriseFastFields(doc) {
   const srcPort = readPort(doc.source_port);
   if (protocol === void 0 || protocol === INVALID || dstPort === INVALID || srcPort === INVALID) return void 0;
   const n = doc.num_flows;
-  if (n !== void 0 && n !== null && !(typeof n === "number" && Number.isInteger(n) && n >= 0)) return void 0;
+  if (n !== void 0 && n !== null && !(typeof n === "number" && Number.isSafeInteger(n) && n >= 0)) return void 0;
   const a = doc.action;
   if (a !== void 0 && a !== null && a !== "allow" && a !== "deny") return void 0;
   const r = doc.reporter;
@@ -20348,7 +20707,7 @@ function isFull(d, h) {
 }
 
 // src/review/guardrails/walk.ts
-var Walker = class {
+var Walker2 = class {
   constructor(set2, spaceCtx, oracle, budget) {
     this.set = set2;
     this.spaceCtx = spaceCtx;
@@ -20491,7 +20850,7 @@ function setUp(ctx, budget) {
     names,
     spaceCtx,
     oracle,
-    walker: new Walker(set2, spaceCtx, oracle, budget),
+    walker: new Walker2(set2, spaceCtx, oracle, budget),
     named: namedAddresses(set2),
     known: {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip })),
@@ -20753,7 +21112,7 @@ function defaultConfig() {
     admins: [],
     tiers: /* @__PURE__ */ new Map(),
     guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50 },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
@@ -20772,7 +21131,7 @@ var SCHEMA = obj({
   admins: arr(str2),
   tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
   guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3 }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str2) }),
   clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
   ownership: obj({ unverifiableTeams: level })
@@ -20838,7 +21197,10 @@ function principals(list2, path, problem) {
   });
 }
 function normalizeRepoPath(p) {
-  return p.replace(/^\.\//, "").replace(/\/+$/, "");
+  const path = p.replace(/^\.\//, "");
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
 }
 function pathMatcher(patterns) {
   if (patterns.length === 0) return () => false;
@@ -21466,10 +21828,10 @@ function parseTestFile(f) {
   const out = { file: f.file, tests: [], findings: [] };
   const loaded = loadText(f.file, f.text);
   for (const d of loaded.diagnostics) out.findings.push(invalid(d, `${f.file} is not a valid test file: ${d.message}`));
-  loaded.documents.forEach((doc, i2) => parseDocument(doc, loaded.documents.length > 1 ? `[${i2}]` : "", out));
+  loaded.documents.forEach((doc, i2) => parseDocument2(doc, loaded.documents.length > 1 ? `[${i2}]` : "", out));
   return out;
 }
-function parseDocument(doc, docPrefix, out) {
+function parseDocument2(doc, docPrefix, out) {
   const diagnostics = [];
   const raw = checkSchema(doc.value, FILE, "", { source: doc.source, diagnostics });
   const bad = /* @__PURE__ */ new Set();
@@ -22307,17 +22669,42 @@ function byLocation(a, b) {
   return SEVERITY_RANK2[a.severity] - SEVERITY_RANK2[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
 }
 
-// src/io/replay-files.ts
-import { availableParallelism } from "node:os";
-import { existsSync } from "node:fs";
-import { stat as stat2 } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+// src/review/snapshot-problems.ts
+function snapshotProblemOf(source, read) {
+  const stop = read.stopped;
+  if (stop) {
+    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
+    const kept = stop.kind === "incomplete" ? `; only the ${plural4(read.records, "record")} before it were replayed` : "";
+    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
+  }
+  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
+  return void 0;
+}
+var WHAT = {
+  unavailable: "could not be read",
+  incomplete: "was read only in part",
+  empty: "gave no flow record"
+};
+function snapshotFindings(problems, level3) {
+  return problems.map((p) => ({
+    code: `impact/snapshot-${p.kind}`,
+    severity: level3,
+    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
+    file: p.source,
+    line: 1,
+    revision: "base"
+  }));
+}
+function plural4(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
 
 // src/io/lines.ts
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat as stat2 } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
+var DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
+var RUNAWAY_LINE_FACTOR = 64;
 async function isGzip(path) {
   const fh = await open(path, "r");
   try {
@@ -22328,15 +22715,35 @@ async function isGzip(path) {
     await fh.close();
   }
 }
-async function* readLines(path, options) {
-  let gz;
+async function refusal(path) {
   try {
-    gz = await isGzip(path);
+    const info = await stat2(path);
+    return info.isFile() ? void 0 : info.isDirectory() ? "is a directory" : "not a regular file";
   } catch (e) {
-    yield { type: "error", number: 0, reason: "unreadable", message: describeFsError(e) };
+    return describeFsError(e);
+  }
+}
+async function* readLines(path, options) {
+  const refused = await refusal(path);
+  let gz = false;
+  try {
+    if (!refused) gz = await isGzip(path);
+  } catch (e) {
+    yield { type: "error", number: 0, reason: "unavailable", cause: describeFsError(e), message: describeFsError(e) };
     return;
   }
+  if (refused) {
+    yield { type: "error", number: 0, reason: "unavailable", cause: refused, message: refused };
+    return;
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
   const range2 = gz ? void 0 : options.range;
+  if (range2 && range2.start >= maxBytes) return;
+  yield* splitLines(path, gz, range2, { maxLineBytes: options.maxLineBytes, maxBytes });
+}
+async function* splitLines(path, gz, range2, limits) {
+  const { maxLineBytes, maxBytes } = limits;
+  const runaway = maxLineBytes * RUNAWAY_LINE_FACTOR;
   const readFrom = range2 && range2.start > 0 ? range2.start - 1 : 0;
   let skipping = range2 !== void 0 && range2.start > 0;
   let offset = readFrom;
@@ -22344,6 +22751,10 @@ async function* readLines(path, options) {
   const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
   const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
   if (gz) file.on("error", (e) => stream.destroy(e));
+  const stop = () => {
+    file.destroy();
+    if (gz) stream.destroy();
+  };
   let number = 0;
   let pending = [];
   let pendingBytes = 0;
@@ -22363,20 +22774,20 @@ async function* readLines(path, options) {
       }
       const chunkBase = offset;
       offset += chunk.length;
+      const usable = Math.min(chunk.length, maxBytes - chunkBase);
       for (; ; ) {
         if (range2 && lineStart >= range2.end) {
-          file.destroy();
+          stop();
           return;
         }
         const nl = chunk.indexOf(10, start);
-        if (nl === -1) break;
+        if (nl === -1 || nl >= usable) break;
         lineStart = chunkBase + nl + 1;
         number++;
-        if (overflow) {
-          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
-        } else if (pendingBytes + (nl - start) > options.maxLineBytes) {
-          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
-        } else {
+        const length = pendingBytes + (nl - start);
+        if (overflow || length > maxLineBytes) {
+          yield { type: "too-long", number, bytes: length };
+        } else if (length > 0) {
           const text = pending.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString("utf8");
           yield { type: "line", line: { number, text } };
         }
@@ -22387,37 +22798,72 @@ async function* readLines(path, options) {
       }
       if (start < chunk.length) {
         pendingBytes += chunk.length - start;
-        if (pendingBytes > options.maxLineBytes) {
+        if (pendingBytes > maxLineBytes) {
           overflow = true;
           pending = [];
         } else {
           pending.push(chunk.subarray(start));
         }
       }
+      const limit = offset > maxBytes ? `the file is longer than ${maxBytes} bytes${gz ? " decompressed" : ""} (the limit; raise it with --max-snapshot-bytes)` : pendingBytes > runaway ? `a line runs on for more than ${runaway} bytes without a newline: the file is not JSON lines` : void 0;
+      if (limit) {
+        stop();
+        yield { type: "error", number: number + 1, reason: "limit", cause: limit, message: `reading stopped: ${limit}; records from line ${number + 1} on were not read` };
+        return;
+      }
     }
   } catch (e) {
     const err = e;
     const corrupt = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message));
     const what = corrupt ? "the gzip stream is truncated or corrupt" : describeFsError(err);
-    yield { type: "error", number: number + 1, reason: corrupt ? "truncated" : "unreadable", message: `${what}; records after line ${number} were not read` };
+    yield { type: "error", number: number + 1, reason: corrupt ? "truncated" : "unreadable", cause: what, message: `${what}; records after line ${number} were not read` };
     return;
   }
   if (pendingBytes > 0 || overflow) {
     number++;
-    if (overflow || pendingBytes > options.maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
-    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8") } };
+    if (overflow || pendingBytes > maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
+    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8"), unterminated: true } };
   }
+}
+
+// src/io/replay-files.ts
+import { availableParallelism } from "node:os";
+import { existsSync } from "node:fs";
+import { stat as stat3 } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+
+// src/io/read-outcome.ts
+function stopAt(ev) {
+  return { kind: ev.reason === "unavailable" ? "unavailable" : "incomplete", line: ev.number, cause: ev.cause };
+}
+function cutOffAt(line, problems) {
+  if (!line.unterminated || !problems.some((p) => p.code === "flows/malformed-json")) return void 0;
+  return { kind: "incomplete", line: line.number, cause: "the last line ends without a newline in the middle of a record: the file was cut off" };
+}
+function mergeOutcomes(parts) {
+  const merged = { records: 0 };
+  let offset = 0;
+  for (const { outcome, lines } of parts) {
+    merged.records += outcome.records;
+    if (outcome.stopped && !merged.stopped) merged.stopped = { ...outcome.stopped, line: outcome.stopped.line + (outcome.stopped.line > 0 ? offset : 0) };
+    offset += lines;
+  }
+  return merged;
 }
 
 // src/io/replay-files.ts
 var AUTO_MIN_BYTES = 32 * 1024 * 1024;
 var WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
-async function replayRange(f, comparer, maxLineBytes, range2, tick) {
+async function replayRange(f, comparer, limits, range2, tick) {
+  const { maxLineBytes } = limits;
   const parse3 = createFlowValueParser({ maxLineLength: maxLineBytes });
+  const outcome = { records: 0 };
   let lines = 0;
-  for await (const ev of readLines(f.path, { maxLineBytes, range: range2 })) {
+  for await (const ev of readLines(f.path, { maxLineBytes, maxBytes: limits.maxBytes, range: range2 })) {
     if (ev.type === "error") {
       comparer.skipped(f.display, ev.number, ev.message);
+      outcome.stopped ??= stopAt(ev);
       continue;
     }
     lines = ev.type === "line" ? ev.line.number : ev.number;
@@ -22427,24 +22873,26 @@ async function replayRange(f, comparer, maxLineBytes, range2, tick) {
     }
     const parsed = parse3(ev.line.text, ev.line.number);
     const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
-    if (problems && problems.length > 0) comparer.skipped(f.display, problems[0].line, problems[0].message);
+    if (problems && problems.length > 0) {
+      comparer.skipped(f.display, problems[0].line, problems[0].message);
+      outcome.stopped ??= cutOffAt(ev.line, problems);
+    } else if (parsed.value) {
+      outcome.records++;
+    }
     tick();
   }
-  return lines;
+  return { lines, outcome };
 }
 async function replayFlowFile(f, comparer, options, progress, setup) {
-  const maxLineBytes = options.maxLineBytes;
+  const limits = { maxLineBytes: options.maxLineBytes, maxBytes: options.maxBytes };
   const workers = await workerCount(f.path, options.workers);
-  if (workers <= 1) {
-    await replayRange(f, comparer, maxLineBytes, void 0, () => progress.tick());
-    return;
-  }
-  const size = (await stat2(f.path)).size;
+  if (workers <= 1) return (await replayRange(f, comparer, limits, void 0, () => progress.tick())).outcome;
+  const size = (await stat3(f.path)).size;
   const cut = (i2) => Math.floor(size * i2 / workers);
   const parts = await Promise.all(
     Array.from(
       { length: workers },
-      (_, i2) => runWorker({ ...setup, file: f, maxLineBytes, range: { start: cut(i2), end: i2 === workers - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } }, progress)
+      (_, i2) => runWorker({ ...setup, file: f, replayLimits: limits, range: { start: cut(i2), end: i2 === workers - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } }, progress)
     )
   );
   let offset = 0;
@@ -22452,12 +22900,15 @@ async function replayFlowFile(f, comparer, options, progress, setup) {
     comparer.mergeState(part.state, offset);
     offset += part.lines;
   }
+  return mergeOutcomes(parts);
 }
 async function workerCount(path, option) {
   if (!existsSync(WORKER_SCRIPT)) return 1;
+  const info = await stat3(path).catch(() => void 0);
+  if (!info?.isFile()) return 1;
   if (await isGzip(path)) return 1;
   if (option !== "auto") return Number(option);
-  if ((await stat2(path)).size < AUTO_MIN_BYTES) return 1;
+  if ((await stat3(path)).size < AUTO_MIN_BYTES) return 1;
   return Math.min(availableParallelism(), 8);
 }
 function runWorker(input2, progress) {
@@ -22465,7 +22916,7 @@ function runWorker(input2, progress) {
     const worker = new Worker(WORKER_SCRIPT, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
     worker.on("message", (m) => {
       if (m.type === "progress") progress.tick(m.records);
-      else if (m.type === "done") resolve4({ state: m.state, lines: m.lines });
+      else if (m.type === "done") resolve4({ state: m.state, lines: m.lines, outcome: m.outcome });
       else reject(new Error(`a worker thread failed: ${m.message}`));
     });
     worker.on("error", reject);
@@ -22481,12 +22932,17 @@ async function runReviewPipeline(input2) {
   const prepared = prepareReview(input2.base, input2.head, config, input2.limits, input2.inventory);
   const { ctx } = prepared;
   let impact;
+  const snapshotProblems = [...input2.snapshotProblems ?? []];
   if (input2.flows.length > 0) {
     const resolver = new EndpointResolver(ctx.universe, input2.inventory);
     const head = new Replayer(ctx.head.set, resolver);
     const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
     const setup = { config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventoryPath: input2.inventoryPath, cwd: input2.cwd };
-    for (const f of input2.flows) await replayFlowFile(f, comparer, { maxLineBytes: input2.maxLineBytes, workers: input2.workers }, input2.progress, setup);
+    const options = { maxLineBytes: input2.maxLineBytes, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES, workers: input2.workers };
+    for (const f of input2.flows) {
+      const problem = snapshotProblemOf(f.source ?? f.display, await replayFlowFile(f, comparer, options, input2.progress, setup));
+      if (problem) snapshotProblems.push(problem);
+    }
     impact = comparer.finish(input2.flows.map((f) => f.display), config.impact.maxListed);
     const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
     for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
@@ -22506,7 +22962,7 @@ async function runReviewPipeline(input2) {
     testTiers: (file, c) => testTiers(file, c),
     impact,
     acknowledgedBy: input2.acknowledgedBy,
-    extraFindings: input2.extraFindings,
+    extraFindings: [...input2.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input2.notes
   });
 }

@@ -2,7 +2,9 @@
  * Policy resources: loading YAML/JSON with source positions, the typed model, schema and semantic validation, and
  * Kubernetes NetworkPolicy conversion. Imports only the selector module; does no I/O (callers pass file text).
  */
-export * from "./diagnostic.js";
+// The diagnostic family lives in src/contracts (below every layer); re-exported here because every policy caller
+// reports through it.
+export { hasErrors, joinPath, sortDiagnostics, type Diagnostic, type Located, type Location, type Severity } from "../contracts/index.js";
 export { SourceMap, SourceText } from "./source.js";
 export { loadText, DEFAULT_LOAD_LIMITS, type LoadLimits, type RawDocument, type LoadedFile } from "./load.js";
 export { buildResources, DEFAULT_MODEL_OPTIONS, type ModelOptions, type ModelResult } from "./model.js";

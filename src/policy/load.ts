@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
 import jsYaml from "js-yaml";
 import { binaryProblem } from "./encoding.js";
-import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { joinPath, type Diagnostic } from "../contracts/index.js";
 import { eventSpans, type DocumentPositions } from "./positions.js";
 import { scanYaml, splitDocuments, type ScanProblem, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";

@@ -1,5 +1,5 @@
 import type { ImpactReport } from "../impact/types.js";
-import type { Diagnostic } from "../policy/diagnostic.js";
+import type { Diagnostic } from "../contracts/index.js";
 import type { Check, ReviewContext } from "./context.js";
 import { impactFindings } from "./impact-findings.js";
 import { checkOwnership, type Principal } from "./ownership.js";

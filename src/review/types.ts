@@ -1,3 +1,4 @@
+import type { Located, Severity } from "../contracts/index.js";
 import type { Resource } from "../policy/types.js";
 
 /**
@@ -5,12 +6,14 @@ import type { Resource } from "../policy/types.js";
  * produces flows whose verdict changes; renderers (src/report) turn one `Review` into a PR comment, a check run,
  * SARIF, JSON or terminal text. Nothing here does I/O.
  */
-export type FindingSeverity = "error" | "warning" | "notice";
+/** The diagnostic family's severity (src/contracts). */
+export type FindingSeverity = Severity;
 
 /** Code prefixes, one per check. */
 export type FindingArea = "validation" | "ownership" | "guardrail" | "test" | "lint" | "impact" | "config";
 
-export interface Finding {
+/** A member of the diagnostic family (src/contracts `Located`) with the review's own fields. */
+export interface Finding extends Located {
   /** `<area>/<kebab-name>`, stable: annotations and SARIF rules key on it. */
   code: string;
   severity: FindingSeverity;

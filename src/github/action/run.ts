@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { VERSION } from "../../cli/version.js";
+import { VERSION } from "../../contracts/index.js";
 import type { FlowFile } from "../../io/replay-files.js";
 import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/review/index.js";
 import type { Review } from "../../review/types.js";
-import { httpStatus, type GitHubApi, type Log } from "../api.js";
+import type { Log } from "../../contracts/index.js";
+import { httpStatus, type GitHubApi } from "../api.js";
 import { listIssueComments, reviewCommentPartOf, upsertComment } from "../app/comment.js";
 import type { AppLog } from "../app/log.js";
 import { reviewPullRequest } from "../review-run.js";

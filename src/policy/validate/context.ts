@@ -1,4 +1,4 @@
-import { joinPath, type Diagnostic, type Location, type Severity } from "../diagnostic.js";
+import { joinPath, type Diagnostic, type Location, type Severity } from "../../contracts/index.js";
 import { describeResource, type CalicoPolicyResource, type Resource } from "../types.js";
 import type { CalicoVersion } from "../version.js";
 

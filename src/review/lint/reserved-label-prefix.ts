@@ -1,4 +1,4 @@
-import { joinPath } from "../../policy/diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import type { Resource } from "../../policy/types.js";
 import type { Finding } from "../types.js";
 import { isCalicoPolicy, rulesOf, warning, warningInside, type LintRule } from "./context.js";

@@ -1,6 +1,6 @@
 import { parseIp } from "../../engine/index.js";
 import { parseFlowProtocol, protocolName } from "../../engine/protocol.js";
-import { joinPath, type Diagnostic } from "../../policy/diagnostic.js";
+import { joinPath, type Diagnostic } from "../../contracts/index.js";
 import { loadText, type RawDocument } from "../../policy/load.js";
 import { arr, checkSchema, int, intOrString, isPlainObject, obj, oneOf, str, stringMap } from "../../policy/schema.js";
 import { PORT_PROTOCOLS } from "../../policy/validate/protocol.js";
