@@ -10483,1136 +10483,6 @@ function joinPath(base2, key) {
   return `${base2}[${JSON.stringify(key)}]`;
 }
 
-// src/report/review/escape.ts
-var ZWSP = "&#8203;";
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function oneLine(text) {
-  return text.replace(CONTROL, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
-}
-function md(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
-}
-function html(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
-}
-function codeSpan(text, options = {}) {
-  let t = oneLine(text);
-  if (options.inTable) t = t.replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad}${t}${pad}${fence}`;
-}
-var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
-function mermaidText(text) {
-  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
-}
-function mermaidId(text) {
-  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
-function safeUrl(url) {
-  if (!url || !/^https?:\/\//i.test(url)) return void 0;
-  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-
-// src/report/review/format.ts
-var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
-var AREA_TITLES = {
-  validation: "Validation",
-  ownership: "Ownership",
-  guardrail: "Guard rails",
-  test: "Policy tests",
-  lint: "Lint",
-  impact: "Impact",
-  config: "Configuration"
-};
-function findingArea(code) {
-  const prefix = code.split("/", 1)[0];
-  return AREAS.includes(prefix) ? prefix : "validation";
-}
-var zero = () => ({ errors: 0, warnings: 0, notices: 0 });
-function bump(c, s) {
-  if (s === "error") c.errors++;
-  else if (s === "warning") c.warnings++;
-  else c.notices++;
-}
-function reviewCounts(review) {
-  const total = zero();
-  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero()]));
-  for (const f of review.findings) {
-    bump(total, f.severity);
-    bump(byArea[findingArea(f.code)], f.severity);
-  }
-  return {
-    ...total,
-    byArea,
-    newlyDenied: review.impact?.newlyDenied.length ?? 0,
-    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
-    pendingChanged: review.impact?.pendingChanged.length ?? 0
-  };
-}
-function reviewVerdict(review) {
-  const c = reviewCounts(review);
-  if (c.errors > 0) return "fail";
-  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
-  return "pass";
-}
-var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
-function verdictText(review) {
-  const c = reviewCounts(review);
-  const findings = `${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}`;
-  if (!review.impact) return `${findings} · no flow snapshot replayed`;
-  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
-  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
-  return `${findings} · ${plural(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
-}
-function plural(n, word, many = `${word}s`) {
-  return `${int(n)} ${n === 1 ? word : many}`;
-}
-function int(n) {
-  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return n < 0 ? `-${s}` : s;
-}
-function bytes(n) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${int(v)} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message)
-  );
-}
-function rankFlows(flows) {
-  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function flowWords(f) {
-  return `${f.src} → ${f.dst}${portWords(f)}`;
-}
-function portWords(f) {
-  const proto = f.protocol.toUpperCase();
-  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
-}
-function sideWords(s) {
-  const policy = s.policy ?? "namespace profile";
-  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
-  const dir = s.direction ? ` (${s.direction})` : "";
-  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
-}
-function sum(flows, key) {
-  let n = 0;
-  for (const f of flows) n += f[key];
-  return n;
-}
-
-// src/report/review/next-step.ts
-var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
-function nextStep(review) {
-  const c = reviewCounts(review);
-  const groups3 = /* @__PURE__ */ new Map();
-  let fixErrors = 0;
-  for (const f of review.findings) {
-    if (f.severity !== "error") continue;
-    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
-      fixErrors++;
-      continue;
-    }
-    const approvers3 = [...new Set(f.approvers)].sort(cmp);
-    const key = approvers3.join(",");
-    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
-    g.findings++;
-    const what = f.resource ?? f.file;
-    if (!g.resources.includes(what)) g.resources.push(what);
-    groups3.set(key, g);
-  }
-  return {
-    fixErrors,
-    approvals: [...groups3.values()],
-    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
-    warnings: c.warnings,
-    newlyAllowed: c.newlyAllowed
-  };
-}
-var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
-var MARKDOWN = {
-  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
-  text: md,
-  command: (s) => codeSpan(s)
-};
-var MAX_REQUESTS = 3;
-function render(step, w) {
-  const clauses = [];
-  const others = step.approvals.length > 0 ? "other " : "";
-  if (step.fixErrors > 0) clauses.push(`fix the ${plural(step.fixErrors, `${others}error`)} above`);
-  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
-    const who = orList(a.approvers.map(w.principal));
-    const more = a.resources.length > 3 ? [`${plural(a.resources.length - 3, "more resource")}`] : [];
-    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
-    clauses.push(`ask ${who} to approve ownership of ${what}`);
-  }
-  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural(step.approvals.length - MAX_REQUESTS, "more approval")}`);
-  const blocking = clauses.length > 0;
-  const main = clauses.join("; ");
-  const ack = step.ackDenied > 0 ? `to accept the ${plural(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
-  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
-  const review = [];
-  if (step.warnings > 0) review.push(`the ${plural(step.warnings, "warning")}`);
-  if (step.newlyAllowed > 0) review.push(`the ${plural(step.newlyAllowed, "newly allowed flow")}`);
-  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
-  return "Nothing to fix: merge when a reviewer approves.";
-}
-function nextStepMarkdown(step) {
-  return `**Next step:** ${render(step, MARKDOWN)}`;
-}
-function orList(items, word = "or") {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
-}
-function capitalise(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-// src/policy/types.ts
-function isPolicy(r) {
-  return r.kind !== "Tier" && r.kind !== "NetworkSet" && r.kind !== "GlobalNetworkSet";
-}
-function isStagedKind(kind) {
-  return kind.startsWith("Staged");
-}
-function isNamespacedKind(kind) {
-  return kind === "NetworkPolicy" || kind === "StagedNetworkPolicy" || kind === "KubernetesNetworkPolicy" || kind === "StagedKubernetesNetworkPolicy" || kind === "NetworkSet";
-}
-function describeResource(r) {
-  const name = r.metadata.name ?? "<unnamed>";
-  return r.metadata.namespace ? `${r.kind} ${r.metadata.namespace}/${name}` : `${r.kind} ${name}`;
-}
-
-// src/report/review/mermaid.ts
-var DEFAULT_MAX_GRAPH_EDGES = 30;
-var DENIED_COLOUR = "#d73a49";
-var ALLOWED_COLOUR = "#e3a008";
-function serviceEdges(impact) {
-  const edges = /* @__PURE__ */ new Map();
-  const add = (change, flows) => {
-    for (const f of flows) {
-      const key = `${change}\0${f.src}\0${f.dst}`;
-      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
-      e.flows += f.flows;
-      e.bytes += f.bytes;
-      const port = portWords(f).replace(/^:/, "");
-      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
-      edges.set(key, e);
-    }
-  };
-  add("denied", impact.newlyDenied);
-  add("allowed", impact.newlyAllowed);
-  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp(a.change, b.change) || cmp(a.src, b.src) || cmp(a.dst, b.dst));
-}
-function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
-  const all = serviceEdges(impact);
-  const shown = all.slice(0, Math.max(0, maxEdges));
-  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
-  const ids = /* @__PURE__ */ new Map();
-  const used = /* @__PURE__ */ new Set();
-  const nodes = [];
-  const idOf = (name) => {
-    let id = ids.get(name);
-    if (id) return id;
-    const base2 = mermaidId(name);
-    id = base2;
-    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
-    used.add(id);
-    ids.set(name, id);
-    nodes.push(`  ${id}["${mermaidText(name)}"]`);
-    return id;
-  };
-  const edgeLines = [];
-  const denied = [];
-  const allowed = [];
-  shown.forEach((e, i2) => {
-    const from = idOf(e.src);
-    const to = idOf(e.dst);
-    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
-    const label = mermaidText(`${e.change} · ${ports} · ${int(e.flows)}`);
-    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
-    (e.change === "denied" ? denied : allowed).push(i2);
-  });
-  const styles = [];
-  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
-  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
-  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
-}
-
-// src/report/review/sections.ts
-var FOLD_LINES = 12;
-var DEFAULT_MAX_FLOW_ROWS = 50;
-var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
-function section(title, summary, body, foldSummary) {
-  const head = [`#### ${title}`, summary];
-  if (body.length === 0) return head;
-  if (body.length <= FOLD_LINES) return [...head, "", ...body];
-  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
-}
-function verdictSection(review) {
-  const short = (c) => codeSpan(c.slice(0, 7) || "?");
-  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
-  return [
-    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
-    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
-  ];
-}
-function areaResult(c) {
-  const parts = [];
-  if (c.errors) parts.push(plural(c.errors, "error"));
-  if (c.warnings) parts.push(plural(c.warnings, "warning"));
-  if (c.notices) parts.push(plural(c.notices, "notice"));
-  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
-  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
-}
-function summaryTable(review) {
-  const c = reviewCounts(review);
-  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
-  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
-}
-function hasAny(c) {
-  return c.errors + c.warnings + c.notices > 0;
-}
-function replayWords(impact) {
-  if (!impact) return "not run: no flow snapshot";
-  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int(impact.sources.length - 2)} more` : ""}`;
-  const changes = `${int(impact.newlyDenied.length)} newly denied, ${int(impact.newlyAllowed.length)} newly allowed, ${int(impact.pendingChanged.length)} staged changes`;
-  return `${plural(impact.totals.records, "record")} (${plural(impact.totals.flows, "connection")})${from}: ${changes}`;
-}
-function volume(flows) {
-  return `${plural(flows.length, "flow")} (${plural(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
-}
-function flowTable(flows, max, what) {
-  const ranked = rankFlows(flows);
-  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
-    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
-    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
-  });
-  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
-  const left = ranked.slice(rows.length);
-  if (left.length > 0) {
-    const more = `${int(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
-    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
-  }
-  return out;
-}
-function impactSections(review, options) {
-  const impact = review.impact;
-  if (!impact) return [];
-  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
-  const out = [];
-  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
-  if (impact.newlyDenied.length > 0) {
-    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
-    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
-    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural(impact.newlyDenied.length, "newly denied flow")}`));
-  }
-  if (impact.newlyAllowed.length > 0) {
-    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
-    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural(impact.newlyAllowed.length, "newly allowed flow")}`));
-  }
-  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
-  if (graph.edges > 0) {
-    const left = graph.edges - graph.shown;
-    const cap = left > 0 ? ` The ${int(graph.shown)} busiest are drawn; ${int(left)} ${left === 1 ? "is" : "are"} left out.` : "";
-    const summary = `${plural(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
-    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
-  }
-  if (impact.pendingChanged.length > 0) {
-    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
-    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural(impact.pendingChanged.length, "pending change")}`));
-  }
-  return out;
-}
-function where(file, line, revision2, options) {
-  const text = `${md(file)}:${line}`;
-  const url = safeUrl(options.link?.(file, line, revision2));
-  return url ? `[${text}](${url})` : text;
-}
-function findingLine(f, options) {
-  const revision2 = f.revision ?? "head";
-  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
-  const line = `- ${SEVERITY_ICON[f.severity]} ${where(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
-  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
-}
-function findingSections(review, options) {
-  const byArea = /* @__PURE__ */ new Map();
-  for (const f of sortFindings(review.findings)) {
-    const area = findingArea(f.code);
-    const list2 = byArea.get(area);
-    if (list2) list2.push(f);
-    else byArea.set(area, [f]);
-  }
-  const c = reviewCounts(review);
-  return AREAS.filter((a) => byArea.has(a)).map((a) => {
-    const findings = byArea.get(a);
-    const body = findings.flatMap((f) => findingLine(f, options));
-    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
-  });
-}
-function changesSection(review, options) {
-  if (review.changes.length === 0) return [];
-  const body = review.changes.map((c) => {
-    const r = c.head ?? c.base;
-    const at3 = r.source.at("metadata.name");
-    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
-    return `- **${c.kind}** ${md(describeResource(r))} at ${where(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
-  });
-  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
-  const summary = `${plural(review.changes.length, "resource")} differ from the base revision; ${int(meaningful)} in meaning.`;
-  return section("Changed resources", summary, body, `Show the ${plural(review.changes.length, "changed resource")}`);
-}
-function zeroHitSection(review) {
-  const list2 = review.impact?.zeroHitPolicies ?? [];
-  if (list2.length === 0) return [];
-  const summary = `${plural(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
-  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural(list2.length, "policy or rule", "policies and rules")}`);
-}
-function unresolvedSection(review) {
-  const t = review.impact?.totals;
-  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
-  const body = [];
-  if (t.unresolved.records > 0) {
-    body.push(`- ${plural(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
-    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int(n)}`);
-  }
-  if (t.uncertain.records > 0) body.push(`- ${plural(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
-  if (t.skippedLines > 0) body.push(`- ${plural(t.skippedLines, "input line")} could not be read.`);
-  for (const p of t.problems) body.push(`- ${md(p)}`);
-  const summary = `${int(t.unresolved.records)} unresolved and ${int(t.uncertain.records)} uncertain of ${plural(t.records, "record")}; ${plural(t.skippedLines, "line")} skipped.`;
-  return section("Unresolved and uncertain", summary, body, "Show the details");
-}
-function notesSection(review) {
-  if (review.notes.length === 0) return [];
-  return section("Notes", `${plural(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural(review.notes.length, "note")}`);
-}
-
-// src/report/review/split.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MIN_SPLIT_LIMIT = 1024;
-var CONTINUED = "_(continued)_";
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-var DETAILS_OPEN = /^\s*<details[\s>]/i;
-var DETAILS_CLOSE = /^\s*<\/details>/i;
-var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
-function lineBlock(kind, lines, gap, note) {
-  const body = lines.join("\n");
-  return { kind, lines, gap, note, raw: note ? `${note}
-
-${body}` : body };
-}
-function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
-  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
-  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
-
-${joinBlocks(inner)}
-
-${close}` };
-}
-function joinBlocks(blocks) {
-  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
-}
-function separator(b) {
-  return "\n".repeat(b.gap + 1);
-}
-function closingFence(chars) {
-  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
-}
-function fenceEnd(lines, start, fence) {
-  const close = closingFence(fence);
-  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
-  return lines.length - 1;
-}
-function detailsEnd(lines, start) {
-  let depth = 0;
-  for (let j = start; j < lines.length; j++) {
-    const fence = FENCE_OPEN.exec(lines[j]);
-    if (fence && j > start) {
-      j = fenceEnd(lines, j, fence[1]);
-      continue;
-    }
-    if (DETAILS_OPEN.test(lines[j])) depth++;
-    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
-    if (depth <= 0) return j;
-  }
-  return lines.length - 1;
-}
-function startsBlock(line) {
-  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
-}
-function parseBlocks(text) {
-  const lines = text.split("\n");
-  const blocks = [];
-  let gap = 0;
-  for (let i2 = 0; i2 < lines.length; ) {
-    const line = lines[i2];
-    if (line.trim() === "") {
-      gap++;
-      i2++;
-      continue;
-    }
-    const fence = FENCE_OPEN.exec(line);
-    let end = i2;
-    if (fence) {
-      end = fenceEnd(lines, i2, fence[1]);
-      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
-    } else if (DETAILS_OPEN.test(line)) {
-      end = detailsEnd(lines, i2);
-      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
-    } else if (/^\s*\|/.test(line)) {
-      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
-      const rows = lines.slice(i2, end + 1);
-      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
-    } else {
-      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
-      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
-    }
-    gap = 0;
-    i2 = end + 1;
-  }
-  return blocks;
-}
-function parseDetails(lines, gap) {
-  const m = DETAILS_LINE.exec(lines[0]);
-  const last = lines[lines.length - 1];
-  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
-  const summary = m[3].replace(/ \(continued\)$/, "");
-  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
-  return { ...block, open: lines[0], raw: lines.join("\n") };
-}
-function safeCut(s, at3) {
-  const cut = Math.max(0, Math.min(at3, s.length));
-  const code = s.charCodeAt(cut - 1);
-  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
-}
-function take(b, room, freshRoom, mustProgress) {
-  if (b.raw.length <= room) return { head: b.raw };
-  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
-  const prefix = b.note ? `${b.note}
-
-` : "";
-  const { header: header2, body, closeLine } = anatomy(b);
-  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
-  let used = fixed;
-  let k = 0;
-  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
-  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
-  if (k === 0) {
-    if (!mustProgress || body.length === 0) return { rest: b };
-    const cut = safeCut(body[0], room - fixed);
-    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
-    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
-    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
-  }
-  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
-  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
-}
-function anatomy(b) {
-  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
-  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
-  const open2 = FENCE_OPEN.exec(b.lines[0]);
-  const chars = open2 ? open2[1] : "```";
-  const last = b.lines[b.lines.length - 1];
-  const closed = b.lines.length > 1 && closingFence(chars).test(last);
-  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
-}
-function takeDetails(b, room, freshRoom, mustProgress) {
-  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
-  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
-  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
-  if (packed.text === "") {
-    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
-  }
-  const head = `${b.open}
-
-${packed.text}
-
-${b.close}`;
-  if (packed.rest.length === 0) return { head };
-  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
-  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
-}
-function pack(blocks, room, freshRoom, mustProgress) {
-  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
-  let text = "";
-  for (let i2 = 0; i2 < blocks.length; i2++) {
-    const b = blocks[i2];
-    const sep2 = text === "" ? "" : separator(b);
-    if (text.length + sep2.length + b.raw.length <= room) {
-      text += sep2 + b.raw;
-      continue;
-    }
-    const avail = room - text.length - sep2.length;
-    const progress = mustProgress && text === "";
-    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
-    const t = take(b, avail, freshRoom, progress);
-    if (t.head !== void 0) text += sep2 + t.head;
-    const rest = blocks.slice(i2 + 1);
-    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
-  }
-  return { text, rest: [] };
-}
-function splitMarker(body) {
-  const nl = body.indexOf("\n");
-  const first = nl === -1 ? body : body.slice(0, nl);
-  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
-  return { rest: body };
-}
-function partMarker(marker, part, of) {
-  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
-}
-var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
-var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
-function assemble(marker, content, i2, n) {
-  const out = [];
-  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
-  if (i2 > 1) out.push(header(i2, n), "");
-  out.push(content);
-  if (i2 < n) out.push("", footer(i2, n));
-  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
-  return out.join("\n");
-}
-function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
-  if (body.length <= limit) return [body];
-  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
-  const { marker, rest } = splitMarker(body);
-  const blocks = parseBlocks(rest);
-  for (let digits = 1; ; digits++) {
-    const big = 10 ** digits - 1;
-    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
-    const budget = limit - overhead;
-    const contents = [];
-    let queue = blocks;
-    while (queue.length > 0) {
-      const packed = pack(queue, budget, budget, true);
-      contents.push(packed.text);
-      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
-    }
-    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
-  }
-}
-function truncateMarkdown(body, limit, options) {
-  if (body.length <= limit) return body;
-  const blocks = parseBlocks(body);
-  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
-  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
-  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
-  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
-  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
-  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
-}
-
-// src/report/review/markdown.ts
-var REVIEW_MARKER = "<!-- tierguard:review -->";
-var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
-function isTierguardComment(body) {
-  return MARKER_LINE.test(body);
-}
-function reviewCommentPart(body) {
-  const m = MARKER_LINE.exec(body);
-  if (!m) return void 0;
-  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
-  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
-  return { part: 1, of: count ? Number(count[1]) : 1 };
-}
-function join(sections) {
-  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
-}
-function tail(review) {
-  return ["---", nextStepMarkdown(nextStep(review))];
-}
-function renderReviewComment(review, options = {}) {
-  return join([
-    [REVIEW_MARKER, ...verdictSection(review)],
-    summaryTable(review),
-    ...impactSections(review, options),
-    ...findingSections(review, options),
-    changesSection(review, options),
-    zeroHitSection(review),
-    unresolvedSection(review),
-    notesSection(review),
-    tail(review)
-  ]) + "\n";
-}
-function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
-  return splitComment(renderReviewComment(review, options), limit);
-}
-
-// src/report/review/check-run.ts
-var ANNOTATION_FIELD_BYTES = 64 * 1024;
-
-// src/report/review/sarif.ts
-import { createHash } from "node:crypto";
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
-var SARIF_MAX_RESULTS = 25e3;
-var LEVEL = { error: "error", warning: "warning", notice: "note" };
-var RANK = { error: 0, warning: 1, notice: 2 };
-var AREA_HELP = {
-  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
-  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
-  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
-  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
-  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
-  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
-  config: "tierguard.yaml has a problem. Fix the field named in the message."
-};
-function ruleFor(code, findings, options) {
-  const area = findingArea(code);
-  const given = options.rules?.[code];
-  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
-  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
-  const help = given?.help ?? AREA_HELP[area];
-  return {
-    id: code,
-    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
-    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
-    help: { text: help },
-    defaultConfiguration: { level: LEVEL[worst] },
-    properties: { tags: ["calico", "network-policy", area] }
-  };
-}
-function fingerprint(f, seen) {
-  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
-  const n = (seen.get(key) ?? 0) + 1;
-  seen.set(key, n);
-  return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
-}
-function artifactUri(file) {
-  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
-}
-function result(f, ruleIndex, seen) {
-  const start = Math.max(1, f.line);
-  const region = { startLine: start };
-  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
-  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
-  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
-  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
-  return {
-    ruleId: f.code,
-    ruleIndex,
-    level: LEVEL[f.severity],
-    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
-    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
-    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
-  };
-}
-function reviewSarif(review, options) {
-  const ordered = sortFindings(review.findings);
-  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
-  const byCode = /* @__PURE__ */ new Map();
-  for (const f of kept) {
-    const list2 = byCode.get(f.code);
-    if (list2) list2.push(f);
-    else byCode.set(f.code, [f]);
-  }
-  const codes = [...byCode.keys()].sort();
-  const index = new Map(codes.map((c, i2) => [c, i2]));
-  const seen = /* @__PURE__ */ new Map();
-  const run2 = {
-    tool: {
-      driver: {
-        name: "tierguard",
-        informationUri: options.informationUri ?? TIERGUARD_URI,
-        semanticVersion: options.toolVersion,
-        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
-      }
-    },
-    columnKind: "utf16CodeUnits",
-    results: kept.map((f) => result(f, index.get(f.code), seen)),
-    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
-  };
-  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
-}
-function renderReviewSarif(review, options) {
-  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
-}
-
-// src/github/api.ts
-function httpStatus(e) {
-  const s = e.status;
-  return typeof s === "number" ? s : void 0;
-}
-
-// src/github/app/identity.ts
-function sameLogin(a, b) {
-  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
-}
-
-// src/github/app/comment.ts
-async function listIssueComments(api, repo, issue) {
-  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
-}
-function reviewCommentPartOf(body) {
-  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
-}
-function ownComments(existing, bot, partOf) {
-  const byPart = /* @__PURE__ */ new Map();
-  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
-    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
-    const part = partOf(c.body);
-    if (part === void 0) continue;
-    byPart.set(part, [...byPart.get(part) ?? [], c]);
-  }
-  return byPart;
-}
-var normalize = (s) => s.replace(/\r\n/g, "\n");
-async function upsertComment(o) {
-  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
-  const route = { owner: o.repo.owner, repo: o.repo.repo };
-  const ours = ownComments(o.existing, o.bot, o.partOf);
-  if (ours.size === 0 && o.create === false) return result2;
-  for (const [i2, body] of o.parts.entries()) {
-    const current = ours.get(i2 + 1)?.[0];
-    if (current && normalize(current.body ?? "") === normalize(body)) {
-      result2.unchanged.push(current.id);
-    } else if (current) {
-      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
-      result2.updated.push(current.id);
-    } else {
-      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
-      result2.created.push(data2.id);
-    }
-  }
-  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
-  for (const c of leftover) {
-    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
-    result2.deleted.push(c.id);
-  }
-  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
-  return result2;
-}
-
-// src/github/review-run.ts
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
-
-// src/io/inventory.ts
-import { readFile, stat } from "node:fs/promises";
-import { resolve } from "node:path";
-
-// src/policy/validate/cidr.ts
-function parseIpAddress(text) {
-  if (text.includes(":")) {
-    const value2 = parseIpv6(text);
-    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
-  }
-  const value = parseIpv4(text);
-  return value === void 0 ? void 0 : { version: 4, value };
-}
-function parseNet(text, options) {
-  const slash = text.indexOf("/");
-  if (slash === -1 && !options.allowBare) return void 0;
-  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
-    prefix = Number(p);
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = ip.value & ~hostMask;
-  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
-}
-function netContains(outer, inner) {
-  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
-  const bits = BigInt(outer.version === 4 ? 32 : 128);
-  const shift = bits - BigInt(outer.prefix);
-  return outer.address >> shift === inner.address >> shift;
-}
-function parseIpv4(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value = value << 8n | BigInt(part);
-  }
-  return value;
-}
-function parseIpv6(text) {
-  let head = text;
-  let tail2 = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === void 0) return void 0;
-    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
-    head = text.slice(0, lastColon + 1);
-    if (!head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  const written = left.length + right.length + tail2.length;
-  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
-  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
-  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
-}
-function groups(text) {
-  if (text === "") return [];
-  const out = [];
-  for (const g of text.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-    out.push(parseInt(g, 16));
-  }
-  return out;
-}
-
-// src/flows/fields.ts
-var INVALID = /* @__PURE__ */ Symbol("invalid");
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function isAbsent(v) {
-  return v === void 0 || v === null || v === "" || v === "-";
-}
-function readName(v) {
-  if (isAbsent(v)) return void 0;
-  return typeof v === "string" ? v : INVALID;
-}
-function readCount(v) {
-  if (v === void 0 || v === null) return void 0;
-  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : INVALID;
-  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
-  return INVALID;
-}
-function readInt(v) {
-  if (v === void 0 || v === null) return void 0;
-  if (typeof v === "number") return Number.isSafeInteger(v) ? v : INVALID;
-  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
-  return INVALID;
-}
-function readPort(v) {
-  if (isAbsent(v)) return void 0;
-  const n = readCount(v);
-  if (n === INVALID || n === void 0 || n > 65535) return INVALID;
-  return n === 0 ? void 0 : n;
-}
-var PROTOCOL_NAMES = /* @__PURE__ */ new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
-function readProtocol(v) {
-  if (isAbsent(v)) return void 0;
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 255 ? String(v) : INVALID;
-  if (typeof v !== "string") return INVALID;
-  if (/^\d{1,3}$/.test(v)) return Number(v) <= 255 ? v : INVALID;
-  return PROTOCOL_NAMES.has(v.toLowerCase()) ? v : INVALID;
-}
-function readIp(v) {
-  if (isAbsent(v)) return void 0;
-  if (typeof v !== "string") return INVALID;
-  return parseIpAddress(v) !== void 0 ? v : INVALID;
-}
-function parseLabelList(items) {
-  const labels = {};
-  for (const item of items) {
-    if (typeof item !== "string") return void 0;
-    const eq = item.indexOf("=");
-    if (eq <= 0) return void 0;
-    labels[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return labels;
-}
-var ENDPOINT_TYPES = {
-  wep: "wep",
-  hep: "hep",
-  ns: "ns",
-  net: "net",
-  workloadendpoint: "wep",
-  hostendpoint: "hep",
-  networkset: "ns",
-  network: "net"
-};
-function endpointTypeFromWord(word) {
-  return Object.prototype.hasOwnProperty.call(ENDPOINT_TYPES, word.toLowerCase()) ? ENDPOINT_TYPES[word.toLowerCase()] : void 0;
-}
-var ProblemList = class {
-  constructor(line) {
-    this.line = line;
-  }
-  line;
-  items = [];
-  add(code, message) {
-    this.items.push({ code, line: this.line, message });
-  }
-};
-function show(v) {
-  const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function finishRecord(format, line, parts, problems) {
-  const { src, dst, protocol, dstPort } = parts;
-  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
-  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (parts.reporter) record.reporter = parts.reporter;
-  if (parts.action) record.action = parts.action;
-  if (parts.policies) record.policies = parts.policies;
-  if (parts.startTime !== void 0) record.startTime = parts.startTime;
-  if (parts.endTime !== void 0) record.endTime = parts.endTime;
-  if (parts.service) record.service = parts.service;
-  return { record, diagnostics: [] };
-}
-
-// src/flows/inventory.ts
-function parseInventory(docs) {
-  const inventory = {
-    namespaces: /* @__PURE__ */ new Map(),
-    pods: [],
-    serviceAccounts: /* @__PURE__ */ new Map(),
-    podsByIp: /* @__PURE__ */ new Map(),
-    podsByName: /* @__PURE__ */ new Map()
-  };
-  const diagnostics = [];
-  docs.forEach((doc, document) => {
-    const problem = (code, path, message) => {
-      const where3 = path === "" ? `document ${document + 1}` : `${path} (document ${document + 1})`;
-      diagnostics.push({ code, line: 0, document, path, message: `${where3}: ${message}` });
-    };
-    if (doc === null || doc === void 0) return;
-    if (!isObject(doc)) return problem("inventory/not-an-object", "", `expected a Kubernetes object or List, found ${show(doc)}`);
-    const kind = doc.kind;
-    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
-      const implied = kind === "List" ? void 0 : kind.slice(0, -"List".length);
-      doc.items.forEach((item, i2) => readItem(item, implied, joinPath("items", i2), inventory, problem));
-    } else {
-      readItem(doc, void 0, "", inventory, problem);
-    }
-  });
-  indexByIp(inventory, diagnostics);
-  return { inventory, diagnostics };
-}
-function readItem(item, impliedKind, path, inv, problem) {
-  if (!isObject(item)) return problem("inventory/not-an-object", path, `expected a Kubernetes object, found ${show(item)}`);
-  const kind = item.kind ?? impliedKind;
-  if (typeof kind !== "string" || kind === "") return problem("inventory/missing-kind", joinPath(path, "kind"), "the item has no kind");
-  if (kind !== "Namespace" && kind !== "Pod" && kind !== "ServiceAccount") return;
-  const at3 = (...keys) => keys.reduce((p, k) => joinPath(p, k), path);
-  const meta = isObject(item.metadata) ? item.metadata : {};
-  const name = meta.name;
-  if (typeof name !== "string" || name === "") return problem("inventory/missing-name", at3("metadata", "name"), `the ${kind} has no metadata.name`);
-  const labels = readLabels(meta.labels, at3("metadata", "labels"), problem);
-  if (!labels) return;
-  if (kind === "Namespace") {
-    if (inv.namespaces.has(name)) return problem("inventory/duplicate", path, `namespace ${name} is listed twice; the first is kept`);
-    inv.namespaces.set(name, { labels });
-    return;
-  }
-  const namespace = meta.namespace;
-  if (typeof namespace !== "string" || namespace === "") {
-    return problem("inventory/missing-namespace", at3("metadata", "namespace"), `${kind} ${name} has no metadata.namespace`);
-  }
-  const key = `${namespace}/${name}`;
-  if (kind === "ServiceAccount") {
-    if (inv.serviceAccounts.has(key)) return problem("inventory/duplicate", path, `service account ${key} is listed twice; the first is kept`);
-    inv.serviceAccounts.set(key, { labels });
-    return;
-  }
-  if (inv.podsByName.has(key)) return problem("inventory/duplicate", path, `pod ${key} is listed twice; the first is kept`);
-  const pod = readPod(item, meta, namespace, name, labels, at3, problem);
-  if (!pod) return;
-  inv.pods.push(pod);
-  inv.podsByName.set(key, pod);
-}
-function readPod(item, meta, namespace, name, labels, at3, problem) {
-  const spec = isObject(item.spec) ? item.spec : {};
-  const status = isObject(item.status) ? item.status : {};
-  const sa = [spec.serviceAccountName, spec.serviceAccount].find((s) => typeof s === "string" && s !== "");
-  const ips = /* @__PURE__ */ new Set();
-  if (typeof status.podIP === "string" && status.podIP !== "") ips.add(status.podIP);
-  if (Array.isArray(status.podIPs)) {
-    for (const p of status.podIPs) if (isObject(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
-  }
-  const namedPorts = [];
-  let ok = true;
-  for (const group of ["containers", "initContainers"]) {
-    const containers = Array.isArray(spec[group]) ? spec[group] : [];
-    containers.forEach((c, ci) => {
-      if (!isObject(c) || !Array.isArray(c.ports) || group === "initContainers" && c.restartPolicy !== "Always") return;
-      c.ports.forEach((p, pi) => {
-        if (!isObject(p) || typeof p.name !== "string" || p.name === "") return;
-        const port = p.containerPort;
-        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-          ok = false;
-          problem("inventory/bad-port", at3("spec", group, ci, "ports", pi, "containerPort"), `port ${p.name} of pod ${namespace}/${name} has containerPort ${show(port)}, not 1-65535`);
-          return;
-        }
-        const protocol = typeof p.protocol === "string" && p.protocol !== "" ? p.protocol : "TCP";
-        namedPorts.push({ name: p.name, protocol, port });
-      });
-    });
-  }
-  if (!ok) return void 0;
-  const pod = {
-    namespace,
-    name,
-    labels,
-    serviceAccount: sa ?? "default",
-    ips: [...ips],
-    namedPorts,
-    hostNetwork: spec.hostNetwork === true
-  };
-  const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences.filter(isObject) : [];
-  const owner = owners.find((o) => o.controller === true) ?? owners[0];
-  if (owner && typeof owner.name === "string") pod.ownerName = owner.name;
-  if (typeof meta.generateName === "string" && meta.generateName !== "") pod.generateName = meta.generateName;
-  if (typeof status.phase === "string") pod.phase = status.phase;
-  return pod;
-}
-function readLabels(raw, path, problem) {
-  if (raw === void 0 || raw === null) return {};
-  if (!isObject(raw)) return void problem("inventory/bad-labels", path, `labels must be a map, found ${show(raw)}`);
-  const labels = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
-      return void problem("inventory/bad-labels", joinPath(path, k), `label ${k} has value ${show(v)}, not a string`);
-    }
-    labels[k] = String(v);
-  }
-  return labels;
-}
-var FINISHED = /* @__PURE__ */ new Set(["Succeeded", "Failed"]);
-function indexByIp(inv, diagnostics) {
-  const live = inv.pods.filter((p) => !p.hostNetwork && !FINISHED.has(p.phase ?? ""));
-  const finished = inv.pods.filter((p) => !p.hostNetwork && FINISHED.has(p.phase ?? ""));
-  for (const pod of live) {
-    for (const ip of pod.ips) {
-      const holder = inv.podsByIp.get(ip);
-      if (!holder) {
-        inv.podsByIp.set(ip, pod);
-        continue;
-      }
-      diagnostics.push({
-        code: "inventory/duplicate-ip",
-        line: 0,
-        message: `pods ${holder.namespace}/${holder.name} and ${pod.namespace}/${pod.name} both hold ${ip}; flows from it are attributed to the first`
-      });
-    }
-  }
-  for (const pod of finished) for (const ip of pod.ips) if (!inv.podsByIp.has(ip)) inv.podsByIp.set(ip, pod);
-}
-
 // src/policy/source.ts
 var SourceText = class {
   constructor(file, text) {
@@ -11772,7 +10642,7 @@ var import_yaml2 = __toESM(require_dist(), 1);
 function isNothing(subject) {
   return typeof subject === "undefined" || subject === null;
 }
-function isObject2(subject) {
+function isObject(subject) {
   return typeof subject === "object" && subject !== null;
 }
 function toArray(sequence) {
@@ -11802,7 +10672,7 @@ function isNegativeZero(number) {
   return number === 0 && Number.NEGATIVE_INFINITY === 1 / number;
 }
 var isNothing_1 = isNothing;
-var isObject_1 = isObject2;
+var isObject_1 = isObject;
 var toArray_1 = toArray;
 var repeat_1 = repeat;
 var isNegativeZero_1 = isNegativeZero;
@@ -12227,7 +11097,7 @@ function constructYamlInteger(data2) {
 function isInteger(object) {
   return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common.isNegativeZero(object));
 }
-var int2 = new type("tag:yaml.org,2002:int", {
+var int = new type("tag:yaml.org,2002:int", {
   kind: "scalar",
   resolve: resolveYamlInteger,
   construct: constructYamlInteger,
@@ -12333,7 +11203,7 @@ var json = failsafe.extend({
   implicit: [
     _null,
     bool,
-    int2,
+    int,
     float
   ]
 });
@@ -14366,7 +13236,7 @@ var types = {
   set,
   timestamp,
   bool,
-  int: int2,
+  int,
   merge,
   omap,
   seq,
@@ -14514,7 +13384,7 @@ function trimEnd(text, from, to) {
 
 // src/policy/scan.ts
 var import_yaml = __toESM(require_dist(), 1);
-var CONTROL2 = /* @__PURE__ */ new Set(["", "", ""]);
+var CONTROL = /* @__PURE__ */ new Set(["", "", ""]);
 var NODE_START = /* @__PURE__ */ new Set([
   "scalar",
   "single-quoted-scalar",
@@ -14558,7 +13428,7 @@ var Scanner = class {
   blocks = [];
   token(token) {
     const at3 = this.offset;
-    if (!CONTROL2.has(token)) this.offset += token.length;
+    if (!CONTROL.has(token)) this.offset += token.length;
     if (this.afterScalarMarker) {
       this.afterScalarMarker = false;
       this.newlines(token, at3);
@@ -14848,7 +13718,7 @@ function recordSpans(node, path, spans, key, shift = 0) {
 // src/policy/schema.ts
 var str2 = { t: "string" };
 var num = { t: "number" };
-var int3 = { t: "number", integer: true };
+var int2 = { t: "number", integer: true };
 var bool2 = { t: "boolean" };
 var any = { t: "any" };
 var intOrString = { t: "intOrString" };
@@ -14989,16 +13859,16 @@ var metadata = obj({
   annotations: stringMap,
   uid: str2,
   resourceVersion: str2,
-  generation: int3,
+  generation: int2,
   creationTimestamp: any,
   deletionTimestamp: any,
-  deletionGracePeriodSeconds: int3,
+  deletionGracePeriodSeconds: int2,
   ownerReferences: any,
   finalizers: arr(str2),
   managedFields: any,
   selfLink: str2
 });
-var icmp = obj({ type: int3, code: int3 });
+var icmp = obj({ type: int2, code: int2 });
 var entityRule = obj({
   nets: arr(str2),
   notNets: arr(str2),
@@ -15013,7 +13883,7 @@ var entityRule = obj({
 });
 var rule = obj({
   action: str2,
-  ipVersion: int3,
+  ipVersion: int2,
   protocol: intOrString,
   notProtocol: intOrString,
   icmp,
@@ -15046,7 +13916,7 @@ var labelSelector = obj({
   matchExpressions: arr(obj({ key: str2, operator: str2, values: arr(str2) }, ["key", "operator"]))
 });
 var k8sPeer = obj({ podSelector: labelSelector, namespaceSelector: labelSelector, ipBlock: obj({ cidr: str2, except: arr(str2) }, ["cidr"]) });
-var k8sPort = obj({ protocol: str2, port: intOrString, endPort: int3 });
+var k8sPort = obj({ protocol: str2, port: intOrString, endPort: int2 });
 var k8sSpecFields = {
   podSelector: labelSelector,
   policyTypes: arr(str2),
@@ -15120,6 +13990,21 @@ function lookupKind(apiVersion, kind) {
   return { found: "unknown-in-group", group, candidates };
 }
 var METADATA_SCHEMA = metadata;
+
+// src/policy/types.ts
+function isPolicy(r) {
+  return r.kind !== "Tier" && r.kind !== "NetworkSet" && r.kind !== "GlobalNetworkSet";
+}
+function isStagedKind(kind) {
+  return kind.startsWith("Staged");
+}
+function isNamespacedKind(kind) {
+  return kind === "NetworkPolicy" || kind === "StagedNetworkPolicy" || kind === "KubernetesNetworkPolicy" || kind === "StagedKubernetesNetworkPolicy" || kind === "NetworkSet";
+}
+function describeResource(r) {
+  const name = r.metadata.name ?? "<unnamed>";
+  return r.metadata.namespace ? `${r.kind} ${r.metadata.namespace}/${name}` : `${r.kind} ${name}`;
+}
 
 // src/policy/model.ts
 var DEFAULT_MODEL_OPTIONS = { defaultNamespace: "default" };
@@ -15442,6 +14327,78 @@ function checkTierReferences(resources, version, out) {
       resource: describeResource(r)
     });
   }
+}
+
+// src/policy/validate/cidr.ts
+function parseIpAddress(text) {
+  if (text.includes(":")) {
+    const value2 = parseIpv6(text);
+    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
+  }
+  const value = parseIpv4(text);
+  return value === void 0 ? void 0 : { version: 4, value };
+}
+function parseNet(text, options) {
+  const slash = text.indexOf("/");
+  if (slash === -1 && !options.allowBare) return void 0;
+  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
+  if (!ip) return void 0;
+  const bits = ip.version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
+    prefix = Number(p);
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
+}
+function netContains(outer, inner) {
+  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
+  const bits = BigInt(outer.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+}
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return void 0;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
+    value = value << 8n | BigInt(part);
+  }
+  return value;
+}
+function parseIpv6(text) {
+  let head = text;
+  let tail2 = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === void 0) return void 0;
+    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return void 0;
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
+  if (!left || !right) return void 0;
+  const written = left.length + right.length + tail2.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
+  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
+  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
+}
+function groups(text) {
+  if (text === "") return [];
+  const out = [];
+  for (const g of text.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+    out.push(parseInt(g, 16));
+  }
+  return out;
 }
 
 // src/policy/validate/staged.ts
@@ -16202,7 +15159,7 @@ function checkIcmpIpVersion(site, rule2, protocol, field, ctx) {
 }
 
 // src/selector/index.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // src/selector/ast.ts
 var OPERATOR_TEXT = {
@@ -16866,7 +15823,7 @@ var Selector = class {
   }
   /** Calico's selector UID: "s:" + base64url(SHA-224("s:" + canonical)), unpadded. Equal selectors share it. */
   uid() {
-    const digest = createHash2("sha224").update("s:" + this.toString()).digest("base64url");
+    const digest = createHash("sha224").update("s:" + this.toString()).digest("base64url");
     return "s:" + digest;
   }
   /** The label keys the selector reads. */
@@ -17270,72 +16227,6 @@ var DEFAULT_BUNDLE_OPTIONS = {
   limits: DEFAULT_LOAD_LIMITS,
   defaultNamespace: DEFAULT_MODEL_OPTIONS.defaultNamespace
 };
-
-// src/io/files.ts
-function describeFsError(e) {
-  const err = e;
-  switch (err.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return err.message ?? String(e);
-  }
-}
-
-// src/io/inventory.ts
-var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
-async function readInventory(path, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
-  const full = resolve(options.cwd ?? process.cwd(), path);
-  const fail2 = (code, message, line = 1, col = 1) => ({
-    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
-  });
-  let text;
-  try {
-    const info = await stat(full);
-    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
-    text = await readFile(full, "utf8");
-  } catch (e) {
-    return fail2("inventory/unreadable", describeFsError(e));
-  }
-  let values;
-  let locate3 = () => ({ line: 1, col: 1 });
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      const v = JSON.parse(text);
-      values = Array.isArray(v) ? v : [v];
-    } catch (e) {
-      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
-    }
-  } else {
-    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
-    const loaded = loadText(path, text, limits);
-    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
-    values = loaded.documents.map((d) => d.value);
-    locate3 = (doc, fieldPath) => {
-      const at3 = loaded.documents[doc]?.source.at(fieldPath);
-      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
-    };
-  }
-  const { inventory, diagnostics } = parseInventory(values);
-  return {
-    inventory,
-    diagnostics: diagnostics.map((p) => ({
-      code: p.code,
-      severity: "warning",
-      message: p.message,
-      file: path,
-      ...locate3(p.document ?? 0, p.path ?? ""),
-      path: p.path ?? ""
-    }))
-  };
-}
 
 // src/engine/cidr-set.ts
 var CidrSet = class {
@@ -18306,11 +17197,196 @@ var IpClassifier = class {
   }
 };
 
+// src/engine/explain.ts
+function explainFlow(set2, flow) {
+  const recorders = { egress: new Recorder(), ingress: new Recorder() };
+  const evaluation = evaluateFlow(set2, flow, recorders);
+  const notes = [];
+  const side = (ep, direction) => {
+    const e = evaluation[direction];
+    if (!e) {
+      notes.push(`${describeEndpoint(ep)} is not a workload: no ${direction} policy applies to it.`);
+      return void 0;
+    }
+    return {
+      direction,
+      endpoint: describeEndpoint(ep),
+      verdict: e.enforced.verdict,
+      pendingVerdict: e.pending.verdict,
+      trace: formatHits(e.enforced.hits, set2.version.model),
+      pendingTrace: formatHits(e.pending.hits, set2.version.model),
+      ...explainTiers(set2, ep, direction, recorders[direction])
+    };
+  };
+  return {
+    verdict: evaluation.verdict,
+    pendingVerdict: evaluation.pendingVerdict,
+    egress: side(flow.src, "egress"),
+    ingress: side(flow.dst, "ingress"),
+    notes,
+    uncertain: evaluation.uncertain,
+    evaluation
+  };
+}
+var Recorder = class {
+  mode = "enforced";
+  rules = /* @__PURE__ */ new Map();
+  tierOutcome = /* @__PURE__ */ new Map();
+  tier(slice, mode, skipped) {
+    this.mode = mode;
+    if (mode === "enforced" && skipped) this.tierOutcome.set(slice.tier.name, "only staged policies (skipped)");
+  }
+  rule(policy, rule2, matched, uncertain, ctx) {
+    if (this.mode !== "enforced") return;
+    let list2 = this.rules.get(policy);
+    if (!list2) this.rules.set(policy, list2 = []);
+    const outcome = uncertain ? "uncertain" : matched ? "matched" : "no-match";
+    list2.push({ index: rule2.index, action: rule2.action, path: rule2.path, outcome, detail: uncertain ? ctx.why : matched ? void 0 : ctx.failed });
+    if (matched && rule2.action !== "Log") {
+      this.tierOutcome.set(policy.ref.tier, rule2.action === "Allow" ? "allow" : rule2.action === "Deny" ? "deny" : "pass");
+    }
+  }
+  endOfTier(slice, action) {
+    if (this.mode === "enforced") this.tierOutcome.set(slice.tier.name, action === "deny" ? "end of tier: deny" : "end of tier: pass");
+  }
+};
+function explainTiers(set2, ep, direction, rec) {
+  const ns = ep.labels.get(NAMESPACE_LABEL2);
+  const tiers = /* @__PURE__ */ new Map();
+  let otherNamespacePolicies = 0;
+  for (const p of set2.policies) {
+    if (p.namespace !== void 0 && p.namespace !== ns) {
+      otherNamespacePolicies++;
+      continue;
+    }
+    const info = set2.tier(p.ref.tier);
+    let tier = tiers.get(info.name);
+    if (!tier) {
+      const order = Number.isFinite(info.order) ? info.order : null;
+      tier = { name: info.name, order, defaultAction: info.defaultAction, policies: [], outcome: rec.tierOutcome.get(info.name) ?? "not applicable" };
+      tiers.set(info.name, tier);
+    }
+    tier.policies.push(explainPolicy(p, ep, direction, rec));
+  }
+  for (const t of tiers.values()) {
+    if (t.outcome === "not applicable" && t.policies.some((p) => p.applies !== "no" && !p.staged)) t.outcome = "not reached";
+  }
+  return { tiers: [...tiers.values()], otherNamespacePolicies };
+}
+function explainPolicy(p, ep, direction, rec) {
+  const base2 = { name: p.ref.namespace ? `${p.ref.namespace}/${p.ref.name}` : p.ref.name, kind: p.ref.kind, staged: p.staged, order: Number.isFinite(p.order) ? p.order : null };
+  if (p.outOfScope) return { ...base2, applies: "no", whyNot: `${p.outOfScope} policies are not evaluated` };
+  if (direction === "ingress" ? !p.ingressApplies : !p.egressApplies) {
+    return { ...base2, applies: "no", whyNot: `its types do not include ${direction === "ingress" ? "Ingress" : "Egress"}` };
+  }
+  const m = selectorOn(p.selector, ep.labels);
+  if (!isTrue(m)) {
+    return { ...base2, applies: isUncertain(m) ? "uncertain" : "no", whyNot: `its selector ${p.selector.selector.toString()} does not match the endpoint` };
+  }
+  return { ...base2, applies: isUncertain(m) ? "uncertain" : "yes", rules: rec.rules.get(p) };
+}
+
+// src/flows/fields.ts
+var INVALID = /* @__PURE__ */ Symbol("invalid");
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function isAbsent(v) {
+  return v === void 0 || v === null || v === "" || v === "-";
+}
+function readName(v) {
+  if (isAbsent(v)) return void 0;
+  return typeof v === "string" ? v : INVALID;
+}
+function readCount(v) {
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : INVALID;
+  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+function readInt(v) {
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : INVALID;
+  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+function readPort(v) {
+  if (isAbsent(v)) return void 0;
+  const n = readCount(v);
+  if (n === INVALID || n === void 0 || n > 65535) return INVALID;
+  return n === 0 ? void 0 : n;
+}
+var PROTOCOL_NAMES = /* @__PURE__ */ new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
+function readProtocol(v) {
+  if (isAbsent(v)) return void 0;
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 255 ? String(v) : INVALID;
+  if (typeof v !== "string") return INVALID;
+  if (/^\d{1,3}$/.test(v)) return Number(v) <= 255 ? v : INVALID;
+  return PROTOCOL_NAMES.has(v.toLowerCase()) ? v : INVALID;
+}
+function readIp(v) {
+  if (isAbsent(v)) return void 0;
+  if (typeof v !== "string") return INVALID;
+  return parseIpAddress(v) !== void 0 ? v : INVALID;
+}
+function parseLabelList(items) {
+  const labels = {};
+  for (const item of items) {
+    if (typeof item !== "string") return void 0;
+    const eq = item.indexOf("=");
+    if (eq <= 0) return void 0;
+    labels[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return labels;
+}
+var ENDPOINT_TYPES = {
+  wep: "wep",
+  hep: "hep",
+  ns: "ns",
+  net: "net",
+  workloadendpoint: "wep",
+  hostendpoint: "hep",
+  networkset: "ns",
+  network: "net"
+};
+function endpointTypeFromWord(word) {
+  return Object.prototype.hasOwnProperty.call(ENDPOINT_TYPES, word.toLowerCase()) ? ENDPOINT_TYPES[word.toLowerCase()] : void 0;
+}
+var ProblemList = class {
+  constructor(line) {
+    this.line = line;
+  }
+  line;
+  items = [];
+  add(code, message) {
+    this.items.push({ code, line: this.line, message });
+  }
+};
+function show(v) {
+  const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function finishRecord(format, line, parts, problems) {
+  const { src, dst, protocol, dstPort } = parts;
+  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
+    return { diagnostics: problems.items };
+  }
+  const record = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
+  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
+  if (parts.reporter) record.reporter = parts.reporter;
+  if (parts.action) record.action = parts.action;
+  if (parts.policies) record.policies = parts.policies;
+  if (parts.startTime !== void 0) record.startTime = parts.startTime;
+  if (parts.endTime !== void 0) record.endTime = parts.endTime;
+  if (parts.service) record.service = parts.service;
+  return { record, diagnostics: [] };
+}
+
 // src/flows/enterprise.ts
 function parseEnterpriseRecord(value, line) {
   const problems = new ProblemList(line);
-  const doc = isObject(value) && isObject(value._source) ? value._source : value;
-  if (!isObject(doc)) {
+  const doc = isObject2(value) && isObject2(value._source) ? value._source : value;
+  if (!isObject2(doc)) {
     problems.add("flows/not-an-object", `expected a flow-log object, found ${show(doc)}`);
     return { diagnostics: problems.items };
   }
@@ -18376,7 +17452,7 @@ function readEndpoint(doc, prefix, problems) {
   if (nameAggr !== void 0) ref.nameAggr = nameAggr;
   if (ip !== void 0 && ip !== INVALID) ref.ip = ip;
   if (port !== void 0 && port !== INVALID) ref.port = port;
-  readLabels2(doc[field("labels")], field("labels"), ref, problems);
+  readLabels(doc[field("labels")], field("labels"), ref, problems);
   const anonymous = name === void 0 && nameAggr === void 0 && namespace === void 0 && ip === void 0;
   if (anonymous && type2 !== "net") {
     problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name, namespace or IP`);
@@ -18384,13 +17460,13 @@ function readEndpoint(doc, prefix, problems) {
   }
   return ref;
 }
-function readLabels2(raw, field, ref, problems) {
+function readLabels(raw, field, ref, problems) {
   if (raw === "-") {
     ref.labelsAggregated = true;
     return;
   }
   if (raw === void 0 || raw === null) return;
-  const list2 = Array.isArray(raw) ? raw : isObject(raw) ? raw.labels : INVALID;
+  const list2 = Array.isArray(raw) ? raw : isObject2(raw) ? raw.labels : INVALID;
   if (list2 === void 0 || list2 === null) return;
   const labels = Array.isArray(list2) ? parseLabelList(list2) : void 0;
   if (!labels) {
@@ -18413,7 +17489,7 @@ var POLICY_LISTS = [
 ];
 function readPolicies(raw, problems) {
   if (isAbsent(raw)) return void 0;
-  if (!isObject(raw)) {
+  if (!isObject2(raw)) {
     problems.add("flows/bad-field", `policies must be an object of policy lists, found ${show(raw)}`);
     return void 0;
   }
@@ -18495,7 +17571,7 @@ function pick(obj2, protoName) {
   return obj2[protoName.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())];
 }
 function formatPolicyHit(raw) {
-  if (!isObject(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
+  if (!isObject2(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
   const kind = kindName(pick(raw, "kind"));
   if (!kind) return { error: `kind ${show(pick(raw, "kind"))} is not a PolicyKind` };
   const action = actionWord(pick(raw, "action"));
@@ -18508,7 +17584,7 @@ function formatPolicyHit(raw) {
   let namedKind = kind;
   if (kind === END_OF_TIER) {
     const trigger = pick(raw, "trigger");
-    if (!isObject(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
+    if (!isObject2(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
     const triggerKind = kindName(pick(trigger, "kind"));
     if (!triggerKind || triggerKind === END_OF_TIER) {
       return { error: `trigger kind ${show(pick(trigger, "kind"))} is not a policy kind` };
@@ -18541,13 +17617,13 @@ function policyName(hit, kind) {
 // src/flows/goldmane.ts
 function parseGoldmaneRecord(value, line) {
   const problems = new ProblemList(line);
-  const flow = isObject(value) && isObject(value.flow) ? value.flow : value;
-  if (!isObject(flow)) {
+  const flow = isObject2(value) && isObject2(value.flow) ? value.flow : value;
+  if (!isObject2(flow)) {
     problems.add("flows/not-an-object", `expected a Goldmane Flow object, found ${show(flow)}`);
     return { diagnostics: problems.items };
   }
   const key = flow.Key ?? flow.key;
-  if (!isObject(key)) {
+  if (!isObject2(key)) {
     problems.add("flows/missing-endpoint", "the flow has no Key object, so neither endpoint is known");
     return { diagnostics: problems.items };
   }
@@ -18629,7 +17705,7 @@ function readAction(raw, problems) {
 }
 function readPolicies2(raw, problems) {
   if (raw === void 0 || raw === null) return void 0;
-  if (!isObject(raw)) {
+  if (!isObject2(raw)) {
     problems.add("flows/bad-field", `policies must be a PolicyTrace object, found ${show(raw)}`);
     return void 0;
   }
@@ -18771,10 +17847,10 @@ function describe3(s) {
 var DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 var ENTERPRISE_FIELDS = ["source_type", "dest_type", "source_name_aggr", "dest_name_aggr", "proto", "num_flows"];
 function detectFormat(value) {
-  if (!isObject(value)) return void 0;
-  if (isObject(value._source)) return "enterprise";
-  const flow = isObject(value.flow) ? value.flow : value;
-  if (isObject(flow.Key) || isObject(flow.key)) return "goldmane";
+  if (!isObject2(value)) return void 0;
+  if (isObject2(value._source)) return "enterprise";
+  const flow = isObject2(value.flow) ? value.flow : value;
+  if (isObject2(flow.Key) || isObject2(flow.key)) return "goldmane";
   return ENTERPRISE_FIELDS.some((f) => f in value) ? "enterprise" : void 0;
 }
 var FORMAT_NAMES = {
@@ -18800,7 +17876,7 @@ function parseFlowValue(text, line, options = {}) {
     if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
   }
-  if (!isObject(value)) {
+  if (!isObject2(value)) {
     return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value) ? "an array" : show(value)}`);
   }
   const detected = detectFormat(value);
@@ -18832,6 +17908,144 @@ function createFlowValueParser(options = {}) {
   };
 }
 
+// src/flows/inventory.ts
+function parseInventory(docs) {
+  const inventory = {
+    namespaces: /* @__PURE__ */ new Map(),
+    pods: [],
+    serviceAccounts: /* @__PURE__ */ new Map(),
+    podsByIp: /* @__PURE__ */ new Map(),
+    podsByName: /* @__PURE__ */ new Map()
+  };
+  const diagnostics = [];
+  docs.forEach((doc, document) => {
+    const problem = (code, path, message) => {
+      const where3 = path === "" ? `document ${document + 1}` : `${path} (document ${document + 1})`;
+      diagnostics.push({ code, line: 0, document, path, message: `${where3}: ${message}` });
+    };
+    if (doc === null || doc === void 0) return;
+    if (!isObject2(doc)) return problem("inventory/not-an-object", "", `expected a Kubernetes object or List, found ${show(doc)}`);
+    const kind = doc.kind;
+    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
+      const implied = kind === "List" ? void 0 : kind.slice(0, -"List".length);
+      doc.items.forEach((item, i2) => readItem(item, implied, joinPath("items", i2), inventory, problem));
+    } else {
+      readItem(doc, void 0, "", inventory, problem);
+    }
+  });
+  indexByIp(inventory, diagnostics);
+  return { inventory, diagnostics };
+}
+function readItem(item, impliedKind, path, inv, problem) {
+  if (!isObject2(item)) return problem("inventory/not-an-object", path, `expected a Kubernetes object, found ${show(item)}`);
+  const kind = item.kind ?? impliedKind;
+  if (typeof kind !== "string" || kind === "") return problem("inventory/missing-kind", joinPath(path, "kind"), "the item has no kind");
+  if (kind !== "Namespace" && kind !== "Pod" && kind !== "ServiceAccount") return;
+  const at3 = (...keys) => keys.reduce((p, k) => joinPath(p, k), path);
+  const meta = isObject2(item.metadata) ? item.metadata : {};
+  const name = meta.name;
+  if (typeof name !== "string" || name === "") return problem("inventory/missing-name", at3("metadata", "name"), `the ${kind} has no metadata.name`);
+  const labels = readLabels2(meta.labels, at3("metadata", "labels"), problem);
+  if (!labels) return;
+  if (kind === "Namespace") {
+    if (inv.namespaces.has(name)) return problem("inventory/duplicate", path, `namespace ${name} is listed twice; the first is kept`);
+    inv.namespaces.set(name, { labels });
+    return;
+  }
+  const namespace = meta.namespace;
+  if (typeof namespace !== "string" || namespace === "") {
+    return problem("inventory/missing-namespace", at3("metadata", "namespace"), `${kind} ${name} has no metadata.namespace`);
+  }
+  const key = `${namespace}/${name}`;
+  if (kind === "ServiceAccount") {
+    if (inv.serviceAccounts.has(key)) return problem("inventory/duplicate", path, `service account ${key} is listed twice; the first is kept`);
+    inv.serviceAccounts.set(key, { labels });
+    return;
+  }
+  if (inv.podsByName.has(key)) return problem("inventory/duplicate", path, `pod ${key} is listed twice; the first is kept`);
+  const pod = readPod(item, meta, namespace, name, labels, at3, problem);
+  if (!pod) return;
+  inv.pods.push(pod);
+  inv.podsByName.set(key, pod);
+}
+function readPod(item, meta, namespace, name, labels, at3, problem) {
+  const spec = isObject2(item.spec) ? item.spec : {};
+  const status = isObject2(item.status) ? item.status : {};
+  const sa = [spec.serviceAccountName, spec.serviceAccount].find((s) => typeof s === "string" && s !== "");
+  const ips = /* @__PURE__ */ new Set();
+  if (typeof status.podIP === "string" && status.podIP !== "") ips.add(status.podIP);
+  if (Array.isArray(status.podIPs)) {
+    for (const p of status.podIPs) if (isObject2(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
+  }
+  const namedPorts = [];
+  let ok = true;
+  for (const group of ["containers", "initContainers"]) {
+    const containers = Array.isArray(spec[group]) ? spec[group] : [];
+    containers.forEach((c, ci) => {
+      if (!isObject2(c) || !Array.isArray(c.ports) || group === "initContainers" && c.restartPolicy !== "Always") return;
+      c.ports.forEach((p, pi) => {
+        if (!isObject2(p) || typeof p.name !== "string" || p.name === "") return;
+        const port = p.containerPort;
+        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+          ok = false;
+          problem("inventory/bad-port", at3("spec", group, ci, "ports", pi, "containerPort"), `port ${p.name} of pod ${namespace}/${name} has containerPort ${show(port)}, not 1-65535`);
+          return;
+        }
+        const protocol = typeof p.protocol === "string" && p.protocol !== "" ? p.protocol : "TCP";
+        namedPorts.push({ name: p.name, protocol, port });
+      });
+    });
+  }
+  if (!ok) return void 0;
+  const pod = {
+    namespace,
+    name,
+    labels,
+    serviceAccount: sa ?? "default",
+    ips: [...ips],
+    namedPorts,
+    hostNetwork: spec.hostNetwork === true
+  };
+  const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences.filter(isObject2) : [];
+  const owner = owners.find((o) => o.controller === true) ?? owners[0];
+  if (owner && typeof owner.name === "string") pod.ownerName = owner.name;
+  if (typeof meta.generateName === "string" && meta.generateName !== "") pod.generateName = meta.generateName;
+  if (typeof status.phase === "string") pod.phase = status.phase;
+  return pod;
+}
+function readLabels2(raw, path, problem) {
+  if (raw === void 0 || raw === null) return {};
+  if (!isObject2(raw)) return void problem("inventory/bad-labels", path, `labels must be a map, found ${show(raw)}`);
+  const labels = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      return void problem("inventory/bad-labels", joinPath(path, k), `label ${k} has value ${show(v)}, not a string`);
+    }
+    labels[k] = String(v);
+  }
+  return labels;
+}
+var FINISHED = /* @__PURE__ */ new Set(["Succeeded", "Failed"]);
+function indexByIp(inv, diagnostics) {
+  const live = inv.pods.filter((p) => !p.hostNetwork && !FINISHED.has(p.phase ?? ""));
+  const finished = inv.pods.filter((p) => !p.hostNetwork && FINISHED.has(p.phase ?? ""));
+  for (const pod of live) {
+    for (const ip of pod.ips) {
+      const holder = inv.podsByIp.get(ip);
+      if (!holder) {
+        inv.podsByIp.set(ip, pod);
+        continue;
+      }
+      diagnostics.push({
+        code: "inventory/duplicate-ip",
+        line: 0,
+        message: `pods ${holder.namespace}/${holder.name} and ${pod.namespace}/${pod.name} both hold ${ip}; flows from it are attributed to the first`
+      });
+    }
+  }
+  for (const pod of finished) for (const ip of pod.ips) if (!inv.podsByIp.has(ip)) inv.podsByIp.set(ip, pod);
+}
+
 // src/flows/fast-key.ts
 function enterpriseFastFields(doc) {
   if (doc._source !== void 0) return void 0;
@@ -18846,6 +18060,119 @@ function enterpriseFastFields(doc) {
   const r = doc.reporter;
   if (r !== void 0 && r !== null && r !== "src" && r !== "dst") return void 0;
   return { protocol, dstPort, srcPort, numFlows: Math.max(1, n ?? 1) };
+}
+
+// src/flows/names.ts
+function flowEndpointName(ref, prefer) {
+  switch (ref.type) {
+    case "wep": {
+      const name = prefer === "workload" ? ref.nameAggr ?? ref.name : ref.name ?? ref.nameAggr;
+      return `${ref.namespace ?? "?"}/${name ?? "?"}`;
+    }
+    case "ns":
+      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
+    case "hep":
+      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
+    case "net":
+      return ref.ip ?? ref.nameAggr ?? "network";
+  }
+}
+
+// src/impact/cache.ts
+var BoundedCache = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  young = /* @__PURE__ */ new Map();
+  old = /* @__PURE__ */ new Map();
+  hits = 0;
+  misses = 0;
+  get(key) {
+    let v = this.young.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      return v;
+    }
+    v = this.old.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      this.set(key, v);
+      return v;
+    }
+    this.misses++;
+    return void 0;
+  }
+  set(key, value) {
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = /* @__PURE__ */ new Map();
+    }
+    this.young.set(key, value);
+  }
+  get size() {
+    return this.young.size + this.old.size;
+  }
+};
+
+// src/impact/endpoint-spec.ts
+function endpointForPod(pod, inventory, universe) {
+  return workloadEndpoint(
+    {
+      namespace: pod.namespace,
+      name: pod.name,
+      podLabels: pod.labels,
+      serviceAccount: pod.serviceAccount,
+      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
+      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
+      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
+      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
+    },
+    universe.labels
+  );
+}
+function resolveEndpointSpec(spec, ctx) {
+  const ip = parseIp(spec);
+  if (ip) {
+    const pod = ctx.inventory?.podsByIp.get(spec);
+    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
+    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
+  }
+  const slash = spec.indexOf("/");
+  if (slash <= 0 || slash === spec.length - 1) {
+    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
+  }
+  const namespace = spec.slice(0, slash);
+  const name = spec.slice(slash + 1);
+  if (ctx.labels) {
+    const endpoint2 = workloadEndpoint(
+      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
+      ctx.universe.labels
+    );
+    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
+  }
+  if (!ctx.inventory) {
+    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
+  }
+  const exact = ctx.inventory.podsByName.get(spec);
+  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
+  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
+  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
+  const first = candidates[0];
+  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
+  if (!sameShape) {
+    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
+    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
+  }
+  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
+}
+function sameLabelsExceptHash(a, b) {
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return true;
 }
 
 // src/impact/replay.ts
@@ -19056,43 +18383,6 @@ function hitTier(hit) {
   }
 }
 
-// src/impact/cache.ts
-var BoundedCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  young = /* @__PURE__ */ new Map();
-  old = /* @__PURE__ */ new Map();
-  hits = 0;
-  misses = 0;
-  get(key) {
-    let v = this.young.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      return v;
-    }
-    v = this.old.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      this.set(key, v);
-      return v;
-    }
-    this.misses++;
-    return void 0;
-  }
-  set(key, value) {
-    if (this.young.size >= this.capacity) {
-      this.old = this.young;
-      this.young = /* @__PURE__ */ new Map();
-    }
-    this.young.set(key, value);
-  }
-  get size() {
-    return this.young.size + this.old.size;
-  }
-};
-
 // src/impact/resolve.ts
 var EndpointResolver = class {
   constructor(universe, inventory) {
@@ -19217,22 +18507,6 @@ function refKey(ref) {
     for (const k of keys) labels += k + "\0" + ref.labels[k] + "";
   }
   return `${ref.type}|${ref.namespace ?? ""}|${ref.name ?? ""}|${ref.nameAggr ?? ""}|${ref.ip ?? ""}|${ref.labelsAggregated ? 1 : 0}|${ref.labels ? labels : "-"}`;
-}
-
-// src/flows/names.ts
-function flowEndpointName(ref, prefer) {
-  switch (ref.type) {
-    case "wep": {
-      const name = prefer === "workload" ? ref.nameAggr ?? ref.name : ref.name ?? ref.nameAggr;
-      return `${ref.namespace ?? "?"}/${name ?? "?"}`;
-    }
-    case "ns":
-      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
-    case "hep":
-      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
-    case "net":
-      return ref.ip ?? ref.nameAggr ?? "network";
-  }
 }
 
 // src/impact/summary.ts
@@ -19370,7 +18644,7 @@ var ImpactComparer = class {
         dst: workloadName(r.dst),
         port: r.dstPort,
         protocol: r.protocol.toLowerCase(),
-        byReporter: { src: zero2(), dst: zero2(), none: zero2() },
+        byReporter: { src: zero(), dst: zero(), none: zero() },
         before: this.side(before, mode),
         after: this.side(after, mode),
         uncertain: /* @__PURE__ */ new Set()
@@ -19424,7 +18698,7 @@ var ImpactComparer = class {
     };
   }
 };
-function zero2() {
+function zero() {
   return { records: 0, flows: 0, bytes: 0 };
 }
 function toFlow(a) {
@@ -19464,6 +18738,881 @@ function zeroHits(policies, hits) {
     }
   }
   return out;
+}
+
+// src/report/review/escape.ts
+var ZWSP = "&#8203;";
+var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function oneLine(text) {
+  return text.replace(CONTROL2, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
+}
+function md(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
+}
+function html(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
+}
+function codeSpan(text, options = {}) {
+  let t = oneLine(text);
+  if (options.inTable) t = t.replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
+function mermaidText(text) {
+  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
+}
+function mermaidId(text) {
+  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+function safeUrl(url) {
+  if (!url || !/^https?:\/\//i.test(url)) return void 0;
+  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+// src/report/review/format.ts
+var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
+var AREA_TITLES = {
+  validation: "Validation",
+  ownership: "Ownership",
+  guardrail: "Guard rails",
+  test: "Policy tests",
+  lint: "Lint",
+  impact: "Impact",
+  config: "Configuration"
+};
+function findingArea(code) {
+  const prefix = code.split("/", 1)[0];
+  return AREAS.includes(prefix) ? prefix : "validation";
+}
+var zero2 = () => ({ errors: 0, warnings: 0, notices: 0 });
+function bump(c, s) {
+  if (s === "error") c.errors++;
+  else if (s === "warning") c.warnings++;
+  else c.notices++;
+}
+function reviewCounts(review) {
+  const total = zero2();
+  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero2()]));
+  for (const f of review.findings) {
+    bump(total, f.severity);
+    bump(byArea[findingArea(f.code)], f.severity);
+  }
+  return {
+    ...total,
+    byArea,
+    newlyDenied: review.impact?.newlyDenied.length ?? 0,
+    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
+    pendingChanged: review.impact?.pendingChanged.length ?? 0
+  };
+}
+function reviewVerdict(review) {
+  const c = reviewCounts(review);
+  if (c.errors > 0) return "fail";
+  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
+  return "pass";
+}
+var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
+function verdictText(review) {
+  const c = reviewCounts(review);
+  const findings = `${plural2(c.errors, "error")}, ${plural2(c.warnings, "warning")}`;
+  if (!review.impact) return `${findings} · no flow snapshot replayed`;
+  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
+  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
+  return `${findings} · ${plural2(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${int3(n)} ${n === 1 ? word : many}`;
+}
+function int3(n) {
+  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return n < 0 ? `-${s}` : s;
+}
+function bytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${int3(v)} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
+function sortFindings(findings) {
+  return [...findings].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message)
+  );
+}
+function rankFlows(flows) {
+  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function flowWords(f) {
+  return `${f.src} → ${f.dst}${portWords(f)}`;
+}
+function portWords(f) {
+  const proto = f.protocol.toUpperCase();
+  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
+}
+function sideWords(s) {
+  const policy = s.policy ?? "namespace profile";
+  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
+  const dir = s.direction ? ` (${s.direction})` : "";
+  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
+}
+function sum(flows, key) {
+  let n = 0;
+  for (const f of flows) n += f[key];
+  return n;
+}
+
+// src/report/review/next-step.ts
+var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
+function nextStep(review) {
+  const c = reviewCounts(review);
+  const groups3 = /* @__PURE__ */ new Map();
+  let fixErrors = 0;
+  for (const f of review.findings) {
+    if (f.severity !== "error") continue;
+    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
+      fixErrors++;
+      continue;
+    }
+    const approvers3 = [...new Set(f.approvers)].sort(cmp);
+    const key = approvers3.join(",");
+    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
+    g.findings++;
+    const what = f.resource ?? f.file;
+    if (!g.resources.includes(what)) g.resources.push(what);
+    groups3.set(key, g);
+  }
+  return {
+    fixErrors,
+    approvals: [...groups3.values()],
+    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
+    warnings: c.warnings,
+    newlyAllowed: c.newlyAllowed
+  };
+}
+var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
+var MARKDOWN = {
+  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
+  text: md,
+  command: (s) => codeSpan(s)
+};
+var MAX_REQUESTS = 3;
+function render(step, w) {
+  const clauses = [];
+  const others = step.approvals.length > 0 ? "other " : "";
+  if (step.fixErrors > 0) clauses.push(`fix the ${plural2(step.fixErrors, `${others}error`)} above`);
+  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
+    const who = orList(a.approvers.map(w.principal));
+    const more = a.resources.length > 3 ? [`${plural2(a.resources.length - 3, "more resource")}`] : [];
+    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
+    clauses.push(`ask ${who} to approve ownership of ${what}`);
+  }
+  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural2(step.approvals.length - MAX_REQUESTS, "more approval")}`);
+  const blocking = clauses.length > 0;
+  const main = clauses.join("; ");
+  const ack = step.ackDenied > 0 ? `to accept the ${plural2(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
+  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
+  const review = [];
+  if (step.warnings > 0) review.push(`the ${plural2(step.warnings, "warning")}`);
+  if (step.newlyAllowed > 0) review.push(`the ${plural2(step.newlyAllowed, "newly allowed flow")}`);
+  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
+  return "Nothing to fix: merge when a reviewer approves.";
+}
+function nextStepMarkdown(step) {
+  return `**Next step:** ${render(step, MARKDOWN)}`;
+}
+function orList(items, word = "or") {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
+}
+function capitalise(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// src/report/review/mermaid.ts
+var DEFAULT_MAX_GRAPH_EDGES = 30;
+var DENIED_COLOUR = "#d73a49";
+var ALLOWED_COLOUR = "#e3a008";
+function serviceEdges(impact) {
+  const edges = /* @__PURE__ */ new Map();
+  const add = (change, flows) => {
+    for (const f of flows) {
+      const key = `${change}\0${f.src}\0${f.dst}`;
+      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
+      e.flows += f.flows;
+      e.bytes += f.bytes;
+      const port = portWords(f).replace(/^:/, "");
+      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
+      edges.set(key, e);
+    }
+  };
+  add("denied", impact.newlyDenied);
+  add("allowed", impact.newlyAllowed);
+  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp(a.change, b.change) || cmp(a.src, b.src) || cmp(a.dst, b.dst));
+}
+function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
+  const all = serviceEdges(impact);
+  const shown = all.slice(0, Math.max(0, maxEdges));
+  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
+  const ids = /* @__PURE__ */ new Map();
+  const used = /* @__PURE__ */ new Set();
+  const nodes = [];
+  const idOf = (name) => {
+    let id = ids.get(name);
+    if (id) return id;
+    const base2 = mermaidId(name);
+    id = base2;
+    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
+    used.add(id);
+    ids.set(name, id);
+    nodes.push(`  ${id}["${mermaidText(name)}"]`);
+    return id;
+  };
+  const edgeLines = [];
+  const denied = [];
+  const allowed = [];
+  shown.forEach((e, i2) => {
+    const from = idOf(e.src);
+    const to = idOf(e.dst);
+    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
+    const label = mermaidText(`${e.change} · ${ports} · ${int3(e.flows)}`);
+    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
+    (e.change === "denied" ? denied : allowed).push(i2);
+  });
+  const styles = [];
+  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
+  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
+  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
+}
+
+// src/report/review/sections.ts
+var FOLD_LINES = 12;
+var DEFAULT_MAX_FLOW_ROWS = 50;
+var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+function section(title, summary, body, foldSummary) {
+  const head = [`#### ${title}`, summary];
+  if (body.length === 0) return head;
+  if (body.length <= FOLD_LINES) return [...head, "", ...body];
+  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
+}
+function verdictSection(review) {
+  const short = (c) => codeSpan(c.slice(0, 7) || "?");
+  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
+  return [
+    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
+    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
+  ];
+}
+function areaResult(c) {
+  const parts = [];
+  if (c.errors) parts.push(plural2(c.errors, "error"));
+  if (c.warnings) parts.push(plural2(c.warnings, "warning"));
+  if (c.notices) parts.push(plural2(c.notices, "notice"));
+  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
+  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
+}
+function summaryTable(review) {
+  const c = reviewCounts(review);
+  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
+  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
+}
+function hasAny(c) {
+  return c.errors + c.warnings + c.notices > 0;
+}
+function replayWords(impact) {
+  if (!impact) return "not run: no flow snapshot";
+  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int3(impact.sources.length - 2)} more` : ""}`;
+  const changes = `${int3(impact.newlyDenied.length)} newly denied, ${int3(impact.newlyAllowed.length)} newly allowed, ${int3(impact.pendingChanged.length)} staged changes`;
+  return `${plural2(impact.totals.records, "record")} (${plural2(impact.totals.flows, "connection")})${from}: ${changes}`;
+}
+function volume(flows) {
+  return `${plural2(flows.length, "flow")} (${plural2(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
+}
+function flowTable(flows, max, what) {
+  const ranked = rankFlows(flows);
+  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
+    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
+    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int3(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
+  });
+  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
+  const left = ranked.slice(rows.length);
+  if (left.length > 0) {
+    const more = `${int3(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural2(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
+    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
+  }
+  return out;
+}
+function impactSections(review, options) {
+  const impact = review.impact;
+  if (!impact) return [];
+  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
+  const out = [];
+  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
+  if (impact.newlyDenied.length > 0) {
+    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
+    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
+    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural2(impact.newlyDenied.length, "newly denied flow")}`));
+  }
+  if (impact.newlyAllowed.length > 0) {
+    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
+    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural2(impact.newlyAllowed.length, "newly allowed flow")}`));
+  }
+  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
+  if (graph.edges > 0) {
+    const left = graph.edges - graph.shown;
+    const cap = left > 0 ? ` The ${int3(graph.shown)} busiest are drawn; ${int3(left)} ${left === 1 ? "is" : "are"} left out.` : "";
+    const summary = `${plural2(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
+    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
+  }
+  if (impact.pendingChanged.length > 0) {
+    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
+    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural2(impact.pendingChanged.length, "pending change")}`));
+  }
+  return out;
+}
+function where(file, line, revision2, options) {
+  const text = `${md(file)}:${line}`;
+  const url = safeUrl(options.link?.(file, line, revision2));
+  return url ? `[${text}](${url})` : text;
+}
+function findingLine(f, options) {
+  const revision2 = f.revision ?? "head";
+  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
+  const line = `- ${SEVERITY_ICON[f.severity]} ${where(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
+  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
+}
+function findingSections(review, options) {
+  const byArea = /* @__PURE__ */ new Map();
+  for (const f of sortFindings(review.findings)) {
+    const area = findingArea(f.code);
+    const list2 = byArea.get(area);
+    if (list2) list2.push(f);
+    else byArea.set(area, [f]);
+  }
+  const c = reviewCounts(review);
+  return AREAS.filter((a) => byArea.has(a)).map((a) => {
+    const findings = byArea.get(a);
+    const body = findings.flatMap((f) => findingLine(f, options));
+    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural2(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
+  });
+}
+function changesSection(review, options) {
+  if (review.changes.length === 0) return [];
+  const body = review.changes.map((c) => {
+    const r = c.head ?? c.base;
+    const at3 = r.source.at("metadata.name");
+    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
+    return `- **${c.kind}** ${md(describeResource(r))} at ${where(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
+  });
+  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
+  const summary = `${plural2(review.changes.length, "resource")} differ from the base revision; ${int3(meaningful)} in meaning.`;
+  return section("Changed resources", summary, body, `Show the ${plural2(review.changes.length, "changed resource")}`);
+}
+function zeroHitSection(review) {
+  const list2 = review.impact?.zeroHitPolicies ?? [];
+  if (list2.length === 0) return [];
+  const summary = `${plural2(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
+  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural2(list2.length, "policy or rule", "policies and rules")}`);
+}
+function unresolvedSection(review) {
+  const t = review.impact?.totals;
+  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
+  const body = [];
+  if (t.unresolved.records > 0) {
+    body.push(`- ${plural2(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
+    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n)}`);
+  }
+  if (t.uncertain.records > 0) body.push(`- ${plural2(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
+  if (t.skippedLines > 0) body.push(`- ${plural2(t.skippedLines, "input line")} could not be read.`);
+  for (const p of t.problems) body.push(`- ${md(p)}`);
+  const summary = `${int3(t.unresolved.records)} unresolved and ${int3(t.uncertain.records)} uncertain of ${plural2(t.records, "record")}; ${plural2(t.skippedLines, "line")} skipped.`;
+  return section("Unresolved and uncertain", summary, body, "Show the details");
+}
+function notesSection(review) {
+  if (review.notes.length === 0) return [];
+  return section("Notes", `${plural2(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural2(review.notes.length, "note")}`);
+}
+
+// src/report/review/split.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MIN_SPLIT_LIMIT = 1024;
+var CONTINUED = "_(continued)_";
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+var DETAILS_OPEN = /^\s*<details[\s>]/i;
+var DETAILS_CLOSE = /^\s*<\/details>/i;
+var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
+var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
+function lineBlock(kind, lines, gap, note) {
+  const body = lines.join("\n");
+  return { kind, lines, gap, note, raw: note ? `${note}
+
+${body}` : body };
+}
+function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
+  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
+  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
+
+${joinBlocks(inner)}
+
+${close}` };
+}
+function joinBlocks(blocks) {
+  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
+}
+function separator(b) {
+  return "\n".repeat(b.gap + 1);
+}
+function closingFence(chars) {
+  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
+}
+function fenceEnd(lines, start, fence) {
+  const close = closingFence(fence);
+  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
+  return lines.length - 1;
+}
+function detailsEnd(lines, start) {
+  let depth = 0;
+  for (let j = start; j < lines.length; j++) {
+    const fence = FENCE_OPEN.exec(lines[j]);
+    if (fence && j > start) {
+      j = fenceEnd(lines, j, fence[1]);
+      continue;
+    }
+    if (DETAILS_OPEN.test(lines[j])) depth++;
+    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
+    if (depth <= 0) return j;
+  }
+  return lines.length - 1;
+}
+function startsBlock(line) {
+  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
+}
+function parseBlocks(text) {
+  const lines = text.split("\n");
+  const blocks = [];
+  let gap = 0;
+  for (let i2 = 0; i2 < lines.length; ) {
+    const line = lines[i2];
+    if (line.trim() === "") {
+      gap++;
+      i2++;
+      continue;
+    }
+    const fence = FENCE_OPEN.exec(line);
+    let end = i2;
+    if (fence) {
+      end = fenceEnd(lines, i2, fence[1]);
+      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
+    } else if (DETAILS_OPEN.test(line)) {
+      end = detailsEnd(lines, i2);
+      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
+    } else if (/^\s*\|/.test(line)) {
+      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
+      const rows = lines.slice(i2, end + 1);
+      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
+    } else {
+      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
+      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
+    }
+    gap = 0;
+    i2 = end + 1;
+  }
+  return blocks;
+}
+function parseDetails(lines, gap) {
+  const m = DETAILS_LINE.exec(lines[0]);
+  const last = lines[lines.length - 1];
+  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
+  const summary = m[3].replace(/ \(continued\)$/, "");
+  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
+  return { ...block, open: lines[0], raw: lines.join("\n") };
+}
+function safeCut(s, at3) {
+  const cut = Math.max(0, Math.min(at3, s.length));
+  const code = s.charCodeAt(cut - 1);
+  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
+}
+function take(b, room, freshRoom, mustProgress) {
+  if (b.raw.length <= room) return { head: b.raw };
+  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
+  const prefix = b.note ? `${b.note}
+
+` : "";
+  const { header: header2, body, closeLine } = anatomy(b);
+  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
+  let used = fixed;
+  let k = 0;
+  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
+  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
+  if (k === 0) {
+    if (!mustProgress || body.length === 0) return { rest: b };
+    const cut = safeCut(body[0], room - fixed);
+    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
+    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
+    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
+  }
+  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
+  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
+}
+function anatomy(b) {
+  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
+  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
+  const open2 = FENCE_OPEN.exec(b.lines[0]);
+  const chars = open2 ? open2[1] : "```";
+  const last = b.lines[b.lines.length - 1];
+  const closed = b.lines.length > 1 && closingFence(chars).test(last);
+  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
+}
+function takeDetails(b, room, freshRoom, mustProgress) {
+  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
+  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
+  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
+  if (packed.text === "") {
+    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
+  }
+  const head = `${b.open}
+
+${packed.text}
+
+${b.close}`;
+  if (packed.rest.length === 0) return { head };
+  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
+  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
+}
+function pack(blocks, room, freshRoom, mustProgress) {
+  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
+  let text = "";
+  for (let i2 = 0; i2 < blocks.length; i2++) {
+    const b = blocks[i2];
+    const sep2 = text === "" ? "" : separator(b);
+    if (text.length + sep2.length + b.raw.length <= room) {
+      text += sep2 + b.raw;
+      continue;
+    }
+    const avail = room - text.length - sep2.length;
+    const progress = mustProgress && text === "";
+    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
+    const t = take(b, avail, freshRoom, progress);
+    if (t.head !== void 0) text += sep2 + t.head;
+    const rest = blocks.slice(i2 + 1);
+    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
+  }
+  return { text, rest: [] };
+}
+function splitMarker(body) {
+  const nl = body.indexOf("\n");
+  const first = nl === -1 ? body : body.slice(0, nl);
+  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
+  return { rest: body };
+}
+function partMarker(marker, part, of) {
+  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
+}
+var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
+var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
+function assemble(marker, content, i2, n) {
+  const out = [];
+  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
+  if (i2 > 1) out.push(header(i2, n), "");
+  out.push(content);
+  if (i2 < n) out.push("", footer(i2, n));
+  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
+  return out.join("\n");
+}
+function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
+  if (body.length <= limit) return [body];
+  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
+  const { marker, rest } = splitMarker(body);
+  const blocks = parseBlocks(rest);
+  for (let digits = 1; ; digits++) {
+    const big = 10 ** digits - 1;
+    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
+    const budget = limit - overhead;
+    const contents = [];
+    let queue = blocks;
+    while (queue.length > 0) {
+      const packed = pack(queue, budget, budget, true);
+      contents.push(packed.text);
+      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
+    }
+    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
+  }
+}
+function truncateMarkdown(body, limit, options) {
+  if (body.length <= limit) return body;
+  const blocks = parseBlocks(body);
+  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
+  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
+  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
+  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
+  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
+  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
+}
+
+// src/report/review/markdown.ts
+var REVIEW_MARKER = "<!-- tierguard:review -->";
+var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
+function isTierguardComment(body) {
+  return MARKER_LINE.test(body);
+}
+function reviewCommentPart(body) {
+  const m = MARKER_LINE.exec(body);
+  if (!m) return void 0;
+  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
+  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
+  return { part: 1, of: count ? Number(count[1]) : 1 };
+}
+function join(sections) {
+  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
+}
+function tail(review) {
+  return ["---", nextStepMarkdown(nextStep(review))];
+}
+function renderReviewComment(review, options = {}) {
+  return join([
+    [REVIEW_MARKER, ...verdictSection(review)],
+    summaryTable(review),
+    ...impactSections(review, options),
+    ...findingSections(review, options),
+    changesSection(review, options),
+    zeroHitSection(review),
+    unresolvedSection(review),
+    notesSection(review),
+    tail(review)
+  ]) + "\n";
+}
+function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
+  return splitComment(renderReviewComment(review, options), limit);
+}
+
+// src/report/review/check-run.ts
+var ANNOTATION_FIELD_BYTES = 64 * 1024;
+
+// src/report/review/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
+var SARIF_MAX_RESULTS = 25e3;
+var LEVEL = { error: "error", warning: "warning", notice: "note" };
+var RANK = { error: 0, warning: 1, notice: 2 };
+var AREA_HELP = {
+  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
+  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
+  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
+  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
+  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
+  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
+  config: "tierguard.yaml has a problem. Fix the field named in the message."
+};
+function ruleFor(code, findings, options) {
+  const area = findingArea(code);
+  const given = options.rules?.[code];
+  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
+  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
+  const help = given?.help ?? AREA_HELP[area];
+  return {
+    id: code,
+    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
+    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
+    help: { text: help },
+    defaultConfiguration: { level: LEVEL[worst] },
+    properties: { tags: ["calico", "network-policy", area] }
+  };
+}
+function fingerprint(f, seen) {
+  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
+}
+function artifactUri(file) {
+  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+function result(f, ruleIndex, seen) {
+  const start = Math.max(1, f.line);
+  const region = { startLine: start };
+  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
+  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
+  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
+  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
+  return {
+    ruleId: f.code,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
+    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
+    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
+  };
+}
+function reviewSarif(review, options) {
+  const ordered = sortFindings(review.findings);
+  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
+  const byCode = /* @__PURE__ */ new Map();
+  for (const f of kept) {
+    const list2 = byCode.get(f.code);
+    if (list2) list2.push(f);
+    else byCode.set(f.code, [f]);
+  }
+  const codes = [...byCode.keys()].sort();
+  const index = new Map(codes.map((c, i2) => [c, i2]));
+  const seen = /* @__PURE__ */ new Map();
+  const run2 = {
+    tool: {
+      driver: {
+        name: "tierguard",
+        informationUri: options.informationUri ?? TIERGUARD_URI,
+        semanticVersion: options.toolVersion,
+        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
+      }
+    },
+    columnKind: "utf16CodeUnits",
+    results: kept.map((f) => result(f, index.get(f.code), seen)),
+    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
+  };
+  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
+}
+function renderReviewSarif(review, options) {
+  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
+}
+
+// src/github/api.ts
+function httpStatus(e) {
+  const s = e.status;
+  return typeof s === "number" ? s : void 0;
+}
+
+// src/github/app/identity.ts
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
+}
+
+// src/github/app/comment.ts
+async function listIssueComments(api, repo, issue) {
+  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
+}
+function reviewCommentPartOf(body) {
+  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
+}
+function ownComments(existing, bot, partOf) {
+  const byPart = /* @__PURE__ */ new Map();
+  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
+    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
+    const part = partOf(c.body);
+    if (part === void 0) continue;
+    byPart.set(part, [...byPart.get(part) ?? [], c]);
+  }
+  return byPart;
+}
+var normalize = (s) => s.replace(/\r\n/g, "\n");
+async function upsertComment(o) {
+  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
+  const route = { owner: o.repo.owner, repo: o.repo.repo };
+  const ours = ownComments(o.existing, o.bot, o.partOf);
+  if (ours.size === 0 && o.create === false) return result2;
+  for (const [i2, body] of o.parts.entries()) {
+    const current = ours.get(i2 + 1)?.[0];
+    if (current && normalize(current.body ?? "") === normalize(body)) {
+      result2.unchanged.push(current.id);
+    } else if (current) {
+      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
+      result2.updated.push(current.id);
+    } else {
+      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
+      result2.created.push(data2.id);
+    }
+  }
+  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
+  for (const c of leftover) {
+    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
+    result2.deleted.push(c.id);
+  }
+  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
+  return result2;
+}
+
+// src/github/review-run.ts
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+
+// src/io/inventory.ts
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+
+// src/io/files.ts
+function describeFsError(e) {
+  const err = e;
+  switch (err.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+// src/io/inventory.ts
+var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
+async function readInventory(path, options = {}) {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
+  const full = resolve(options.cwd ?? process.cwd(), path);
+  const fail2 = (code, message, line = 1, col = 1) => ({
+    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
+  });
+  let text;
+  try {
+    const info = await stat(full);
+    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
+    text = await readFile(full, "utf8");
+  } catch (e) {
+    return fail2("inventory/unreadable", describeFsError(e));
+  }
+  let values;
+  let locate3 = () => ({ line: 1, col: 1 });
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      const v = JSON.parse(text);
+      values = Array.isArray(v) ? v : [v];
+    } catch (e) {
+      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
+    }
+  } else {
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
+    values = loaded.documents.map((d) => d.value);
+    locate3 = (doc, fieldPath) => {
+      const at3 = loaded.documents[doc]?.source.at(fieldPath);
+      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
+    };
+  }
+  const { inventory, diagnostics } = parseInventory(values);
+  return {
+    inventory,
+    diagnostics: diagnostics.map((p) => ({
+      code: p.code,
+      severity: "warning",
+      message: p.message,
+      file: path,
+      ...locate3(p.document ?? 0, p.path ?? ""),
+      path: p.path ?? ""
+    }))
+  };
 }
 
 // src/review/guardrails/budget.ts
@@ -20301,15 +20450,15 @@ function describePiece(piece, base2, dir, names, natural) {
   const local = dir === "ingress" ? "destination" : "source";
   const parts = [];
   if (!piece.proto.equals(base2.proto)) parts.push(describeProtocols(piece.proto));
-  if (!piece.dport.equals(base2.dport)) parts.push(`destination ${plural2("port", describePorts(piece.dport, names))}`);
-  if (!piece.sport.equals(base2.sport)) parts.push(`source ${plural2("port", describePorts(piece.sport, names))}`);
+  if (!piece.dport.equals(base2.dport)) parts.push(`destination ${plural3("port", describePorts(piece.dport, names))}`);
+  if (!piece.sport.equals(base2.sport)) parts.push(`source ${plural3("port", describePorts(piece.sport, names))}`);
   if (!piece.peerNet.equals(base2.peerNet) && !natural?.addressesImplied("peer", piece)) parts.push(`${peer} addresses ${describeNets(piece.peerNet, piece.family)}`);
   if (!piece.localNet.equals(base2.localNet) && !natural?.addressesImplied("local", piece)) parts.push(`${local} addresses ${describeNets(piece.localNet, piece.family)}`);
   for (const n of piece.peer.slice(base2.peer.length)) if (!natural?.implied("peer", n)) parts.push(`${peer}s ${describeCondition(n)}`);
   for (const n of piece.local.slice(base2.local.length)) if (!natural?.implied("local", n)) parts.push(`${local} endpoints ${describeCondition(n)}`);
   return parts.join(", ");
 }
-function plural2(word, list2) {
+function plural3(word, list2) {
   return /[,-]|any/.test(list2) ? `${word}s ${list2}` : `${word} ${list2}`;
 }
 function describeCondition(n) {
@@ -21131,7 +21280,7 @@ var SCHEMA = obj({
   admins: arr(str2),
   tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
   guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3, snapshotProblems: oneOf("error", "warning") }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str2) }),
   clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
   ownership: obj({ unverifiableTeams: level })
@@ -21820,7 +21969,7 @@ var checkLint = (ctx) => lintCheck()(ctx);
 // src/review/policy-tests/format.ts
 var TEST_FILE = /\.(ya?ml|json)$/i;
 var ENDPOINT = obj({ namespace: str2, labels: stringMap, selector: str2, pod: str2, ip: str2, serviceAccount: str2 });
-var TEST = obj({ name: str2, from: ENDPOINT, to: ENDPOINT, port: int3, protocol: intOrString, expect: oneOf("allow", "deny") }, ["name", "from", "to", "expect"]);
+var TEST = obj({ name: str2, from: ENDPOINT, to: ENDPOINT, port: int2, protocol: intOrString, expect: oneOf("allow", "deny") }, ["name", "from", "to", "expect"]);
 var FILE = obj({ tests: arr(TEST) }, ["tests"]);
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 var INVALID2 = "test/invalid-file";
@@ -21982,66 +22131,6 @@ function labelText(labels) {
   return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}}`;
 }
 
-// src/impact/endpoint-spec.ts
-function endpointForPod(pod, inventory, universe) {
-  return workloadEndpoint(
-    {
-      namespace: pod.namespace,
-      name: pod.name,
-      podLabels: pod.labels,
-      serviceAccount: pod.serviceAccount,
-      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
-      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
-      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
-      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
-    },
-    universe.labels
-  );
-}
-function resolveEndpointSpec(spec, ctx) {
-  const ip = parseIp(spec);
-  if (ip) {
-    const pod = ctx.inventory?.podsByIp.get(spec);
-    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
-    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
-  }
-  const slash = spec.indexOf("/");
-  if (slash <= 0 || slash === spec.length - 1) {
-    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
-  }
-  const namespace = spec.slice(0, slash);
-  const name = spec.slice(slash + 1);
-  if (ctx.labels) {
-    const endpoint2 = workloadEndpoint(
-      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
-      ctx.universe.labels
-    );
-    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
-  }
-  if (!ctx.inventory) {
-    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
-  }
-  const exact = ctx.inventory.podsByName.get(spec);
-  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
-  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
-  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
-  const first = candidates[0];
-  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
-  if (!sameShape) {
-    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
-    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
-  }
-  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
-}
-function sameLabelsExceptHash(a, b) {
-  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
-    if (a[k] !== b[k]) return false;
-  }
-  return true;
-}
-
 // src/review/policy-tests/run.ts
 var MAX_PAIRS = 1e4;
 function runTest(test, env) {
@@ -22133,95 +22222,6 @@ function decidingHits(evaluation) {
     if (hit) out.push({ direction: e.direction, hit });
   }
   return out;
-}
-
-// src/engine/explain.ts
-function explainFlow(set2, flow) {
-  const recorders = { egress: new Recorder(), ingress: new Recorder() };
-  const evaluation = evaluateFlow(set2, flow, recorders);
-  const notes = [];
-  const side = (ep, direction) => {
-    const e = evaluation[direction];
-    if (!e) {
-      notes.push(`${describeEndpoint(ep)} is not a workload: no ${direction} policy applies to it.`);
-      return void 0;
-    }
-    return {
-      direction,
-      endpoint: describeEndpoint(ep),
-      verdict: e.enforced.verdict,
-      pendingVerdict: e.pending.verdict,
-      trace: formatHits(e.enforced.hits, set2.version.model),
-      pendingTrace: formatHits(e.pending.hits, set2.version.model),
-      ...explainTiers(set2, ep, direction, recorders[direction])
-    };
-  };
-  return {
-    verdict: evaluation.verdict,
-    pendingVerdict: evaluation.pendingVerdict,
-    egress: side(flow.src, "egress"),
-    ingress: side(flow.dst, "ingress"),
-    notes,
-    uncertain: evaluation.uncertain,
-    evaluation
-  };
-}
-var Recorder = class {
-  mode = "enforced";
-  rules = /* @__PURE__ */ new Map();
-  tierOutcome = /* @__PURE__ */ new Map();
-  tier(slice, mode, skipped) {
-    this.mode = mode;
-    if (mode === "enforced" && skipped) this.tierOutcome.set(slice.tier.name, "only staged policies (skipped)");
-  }
-  rule(policy, rule2, matched, uncertain, ctx) {
-    if (this.mode !== "enforced") return;
-    let list2 = this.rules.get(policy);
-    if (!list2) this.rules.set(policy, list2 = []);
-    const outcome = uncertain ? "uncertain" : matched ? "matched" : "no-match";
-    list2.push({ index: rule2.index, action: rule2.action, path: rule2.path, outcome, detail: uncertain ? ctx.why : matched ? void 0 : ctx.failed });
-    if (matched && rule2.action !== "Log") {
-      this.tierOutcome.set(policy.ref.tier, rule2.action === "Allow" ? "allow" : rule2.action === "Deny" ? "deny" : "pass");
-    }
-  }
-  endOfTier(slice, action) {
-    if (this.mode === "enforced") this.tierOutcome.set(slice.tier.name, action === "deny" ? "end of tier: deny" : "end of tier: pass");
-  }
-};
-function explainTiers(set2, ep, direction, rec) {
-  const ns = ep.labels.get(NAMESPACE_LABEL2);
-  const tiers = /* @__PURE__ */ new Map();
-  let otherNamespacePolicies = 0;
-  for (const p of set2.policies) {
-    if (p.namespace !== void 0 && p.namespace !== ns) {
-      otherNamespacePolicies++;
-      continue;
-    }
-    const info = set2.tier(p.ref.tier);
-    let tier = tiers.get(info.name);
-    if (!tier) {
-      const order = Number.isFinite(info.order) ? info.order : null;
-      tier = { name: info.name, order, defaultAction: info.defaultAction, policies: [], outcome: rec.tierOutcome.get(info.name) ?? "not applicable" };
-      tiers.set(info.name, tier);
-    }
-    tier.policies.push(explainPolicy(p, ep, direction, rec));
-  }
-  for (const t of tiers.values()) {
-    if (t.outcome === "not applicable" && t.policies.some((p) => p.applies !== "no" && !p.staged)) t.outcome = "not reached";
-  }
-  return { tiers: [...tiers.values()], otherNamespacePolicies };
-}
-function explainPolicy(p, ep, direction, rec) {
-  const base2 = { name: p.ref.namespace ? `${p.ref.namespace}/${p.ref.name}` : p.ref.name, kind: p.ref.kind, staged: p.staged, order: Number.isFinite(p.order) ? p.order : null };
-  if (p.outOfScope) return { ...base2, applies: "no", whyNot: `${p.outOfScope} policies are not evaluated` };
-  if (direction === "ingress" ? !p.ingressApplies : !p.egressApplies) {
-    return { ...base2, applies: "no", whyNot: `its types do not include ${direction === "ingress" ? "Ingress" : "Egress"}` };
-  }
-  const m = selectorOn(p.selector, ep.labels);
-  if (!isTrue(m)) {
-    return { ...base2, applies: isUncertain(m) ? "uncertain" : "no", whyNot: `its selector ${p.selector.selector.toString()} does not match the endpoint` };
-  }
-  return { ...base2, applies: isUncertain(m) ? "uncertain" : "yes", rules: rec.rules.get(p) };
 }
 
 // src/review/policy-tests/trace.ts
@@ -22476,7 +22476,7 @@ function grouped(flows, kind, severity, ctx, options) {
     out.push({
       code: `impact/${kind}`,
       severity,
-      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural3(list2.length, "flow")} of production traffic (${plural3(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
+      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural4(list2.length, "flow")} of production traffic (${plural4(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
       ...where3,
       details: list2.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`)
     });
@@ -22491,7 +22491,7 @@ function describeDecider(side) {
 function describeFlow(f) {
   return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
 }
-function plural3(n, word) {
+function plural4(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function locate2(side, ctx) {
@@ -22674,7 +22674,7 @@ function snapshotProblemOf(source, read) {
   const stop = read.stopped;
   if (stop) {
     const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
-    const kept = stop.kind === "incomplete" ? `; only the ${plural4(read.records, "record")} before it were replayed` : "";
+    const kept = stop.kind === "incomplete" ? `; only the ${plural5(read.records, "record")} before it were replayed` : "";
     return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
   }
   if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
@@ -22695,7 +22695,7 @@ function snapshotFindings(problems, level3) {
     revision: "base"
   }));
 }
-function plural4(n, word) {
+function plural5(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 

@@ -13,3 +13,10 @@ export * from "./version.js";
 export { convertK8sPolicy, defaultK8sSpec, selectorToCalico, K8S_POLICY_ORDER } from "./k8s-convert.js";
 export { loadBundle, DEFAULT_BUNDLE_OPTIONS, type Bundle, type BundleOptions } from "./bundle.js";
 export { validateResources, type ValidateOptions } from "./validate/index.js";
+// Calico's value rules that the engine, flows, review, recommend and the adapters reuse (no deep imports into
+// validate/ from outside this folder).
+export { PORT_PROTOCOLS, PROTOCOL_NUMBERS } from "./validate/protocol.js";
+export { parseIpAddress, parseNet } from "./validate/cidr.js";
+export { MAX_PORTS } from "./validate/ports.js";
+// The schema combinators, for the other YAML documents tierguard reads (tierguard.yaml, inventories, test files).
+export * from "./schema.js";

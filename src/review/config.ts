@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
-import { loadText } from "../policy/load.js";
-import { arr, checkSchema, int, obj, oneOf, str, type Schema } from "../policy/schema.js";
-import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type CalicoVersion } from "../policy/version.js";
+import { loadText } from "../policy/index.js";
+import { arr, checkSchema, int, obj, oneOf, str, type Schema } from "../policy/index.js";
+import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type CalicoVersion } from "../policy/index.js";
 import type { Finding, FindingSeverity } from "./types.js";
 
 /**

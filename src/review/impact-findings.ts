@@ -1,5 +1,5 @@
 import { describePolicy, type CompiledPolicy } from "../engine/index.js";
-import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "../impact/types.js";
+import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "../impact/index.js";
 import type { ImpactLevel } from "./config.js";
 import type { ReviewContext } from "./context.js";
 import type { Finding, FindingSeverity } from "./types.js";

@@ -1,6 +1,6 @@
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/types.js";
+import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/index.js";
 import { twinKey, type PolicyKind } from "../engine/index.js";
-import { isTrue, selectorOn } from "../engine/tri.js";
+import { isTrue, selectorOn } from "../engine/index.js";
 import { normalizePrincipal, type TierguardConfig } from "./config.js";
 import type { ReviewContext } from "./context.js";
 import type { Finding } from "./types.js";

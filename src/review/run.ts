@@ -1,4 +1,4 @@
-import type { ImpactReport } from "../impact/types.js";
+import type { ImpactReport } from "../impact/index.js";
 import type { Diagnostic } from "../contracts/index.js";
 import type { Check, ReviewContext } from "./context.js";
 import { impactFindings } from "./impact-findings.js";

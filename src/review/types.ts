@@ -1,5 +1,5 @@
 import type { Located, Severity } from "../contracts/index.js";
-import type { Resource } from "../policy/types.js";
+import type { Resource } from "../policy/index.js";
 
 /**
  * The review model: what a reviewer must know about a policy change. Checks produce findings; the impact replay
@@ -50,8 +50,8 @@ export interface ResourceChange {
   summary: string;
 }
 
-export type { FlowVerdictSide, ImpactFlow, ImpactTotals, ImpactReport } from "../impact/types.js";
-import type { ImpactReport } from "../impact/types.js";
+export type { FlowVerdictSide, ImpactFlow, ImpactTotals, ImpactReport } from "../impact/index.js";
+import type { ImpactReport } from "../impact/index.js";
 
 export interface RevisionInfo {
   rev: string;

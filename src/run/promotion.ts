@@ -1,14 +1,14 @@
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from "../policy/index.js";
-import type { TierguardConfig } from "../review/config.js";
-import { prepareReview, type RevisionFiles } from "../review/prepare.js";
-import { planSummary, promotionPayload, promotionPlan, type DeploymentPayload, type PromotionPlan } from "../review/promotion/index.js";
+import type { TierguardConfig } from "../review/index.js";
+import { prepareReview, type RevisionFiles } from "../review/index.js";
+import { planSummary, promotionPayload, promotionPlan, type DeploymentPayload, type PromotionPlan } from "../review/index.js";
 
 /**
  * A promotion, composed for the adapters: both revisions' files in (read by whichever revision source the adapter
  * has), the plan and the deployment payload out. The App writes the payload as a GitHub Deployment; the controller
  * reads it back with `parseDeploymentPayload`. Both import this module and never each other. Pure.
  */
-export * from "../review/promotion/index.js";
+export * from "../review/index.js";
 
 export interface PlannedPromotion {
   plan: PromotionPlan;

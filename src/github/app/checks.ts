@@ -1,4 +1,4 @@
-import { annotationBatches, CHECK_RUN_TEXT_LIMIT, truncateMarkdown, type CheckRunOutput } from "../../report/review/index.js";
+import { annotationBatches, CHECK_RUN_TEXT_LIMIT, truncateMarkdown, type CheckRunOutput } from "../../report/index.js";
 import { httpStatus, type GitHubApi } from "../api.js";
 import type { AppTiming, Clock } from "./clock.js";
 import { failureReason } from "./failure.js";

@@ -1,5 +1,5 @@
 import { DEFAULT_LOAD_LIMITS } from "../../policy/index.js";
-import type { TierguardConfig } from "../../review/config.js";
+import type { TierguardConfig } from "../../review/index.js";
 import { CLEANUP_TASK, payloadObject, planPromotion, PROMOTE_TASK, type DeploymentPayload } from "../../run/promotion.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
 import { readPullRequestFiles } from "../repo-reader.js";

@@ -1,5 +1,5 @@
-import { codeSpan, md } from "../../report/review/index.js";
-import { safeUrl } from "../../report/review/escape.js";
+import { codeSpan, md } from "../../report/index.js";
+import { safeUrl } from "../../report/index.js";
 import { planSummary, type PlanItem, type PromotionPlan } from "../../run/promotion.js";
 
 /**

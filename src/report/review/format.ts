@@ -1,4 +1,4 @@
-import type { Finding, FindingArea, FindingSeverity, FlowVerdictSide, ImpactFlow, Review } from "../../review/types.js";
+import type { Finding, FindingArea, FindingSeverity, FlowVerdictSide, ImpactFlow, Review } from "../../review/index.js";
 
 /**
  * What every review renderer agrees on: counts, the verdict, the order of areas and findings, and how a flow and a

@@ -1,6 +1,6 @@
 import type { CompiledPolicy, Endpoint, PolicySet } from "../../engine/index.js";
-import { isTrue, isUncertain, selectorOn } from "../../engine/tri.js";
-import { describeResource, isNamespacedKind, isPolicy, type CalicoPolicyResource, type Resource, type Rule } from "../../policy/types.js";
+import { isTrue, isUncertain, selectorOn } from "../../engine/index.js";
+import { describeResource, isNamespacedKind, isPolicy, type CalicoPolicyResource, type Resource, type Rule } from "../../policy/index.js";
 import type { KnownWorkload, ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 

@@ -1,4 +1,4 @@
-import { isPolicy, isStagedKind, type CalicoPolicySpec, type Resource } from "../../policy/types.js";
+import { isPolicy, isStagedKind, type CalicoPolicySpec, type Resource } from "../../policy/index.js";
 import type { ResourceChange } from "../types.js";
 
 /**
