@@ -2,8 +2,7 @@ import type { GitHubApi } from "../../api.js";
 import type { AppDeps } from "../deps.js";
 import { describeError, type AppLog } from "../log.js";
 import { reviewJob } from "../review-job.js";
-import { fetchPull, type PullTarget } from "../target.js";
-import { reviewable } from "./pull-request.js";
+import { reviewable, fetchPull, type PullTarget } from "../target.js";
 
 /**
  * A delivery is only a trigger: the review is of the pull request as GitHub has it when the job starts (its base
