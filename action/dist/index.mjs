@@ -38,6 +38,1782 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// ../main/node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// ../main/node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.escapeLast = (input2, char, lastIdx) => {
+      const idx = input2.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input2;
+      if (input2[idx - 1] === "\\") return exports.escapeLast(input2, char, idx - 1);
+      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports.removePrefix = (input2, state = {}) => {
+      let output = input2;
+      if (output.startsWith("./")) {
+        output = output.slice(2);
+        state.prefix = "./";
+      }
+      return output;
+    };
+    exports.wrapOutput = (input2, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output = `${prepend}(?:${input2})${append}`;
+      if (state.negated === true) {
+        output = `(?:^(?!${output}).*$)`;
+      }
+      return output;
+    };
+    exports.basename = (path, { windows } = {}) => {
+      const segs = path.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// ../main/node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK: CHAR_ASTERISK2,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA: CHAR_COMMA2,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET: CHAR_LEFT_SQUARE_BRACKET2,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET: CHAR_RIGHT_SQUARE_BRACKET2
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input2, options) => {
+      const opts = options || {};
+      const length = input2.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str3 = input2;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str3.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str3.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA2) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK2 || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK2) {
+          if (prev === CHAR_ASTERISK2) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET2) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET2) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base2 = str3;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
+        lastIndex -= start;
+      }
+      if (base2 && isGlob === true && lastIndex > 0) {
+        base2 = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
+      } else if (isGlob === true) {
+        base2 = "";
+        glob = str3;
+      } else {
+        base2 = str3;
+      }
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
+        }
+      }
+      const state = {
+        prefix,
+        input: input2,
+        start,
+        base: base2,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i2 = slashes[idx];
+          const value2 = input2.slice(n2, i2);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i2 >= start) {
+            parts.push(value2);
+            prevIndex = i2;
+          }
+        }
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input2.slice(n);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// ../main/node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type2, char) => {
+      return `Missing ${type2}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input2) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote3 = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input2) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote3 = quote3 === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote3 === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i2 = 0; i2 < values.length; i2++) {
+        for (let j = i2 + 1; j < values.length; j++) {
+          const a = values[i2];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote3 = 0;
+      let escaped = false;
+      for (let i2 = 1; i2 < pattern.length; i2++) {
+        const ch = pattern[i2];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote3 = quote3 === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote3 === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i2 !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i2),
+              end: i2
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse3 = (input2, options) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state);
+      len = input2.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const advance = state.advance = () => input2[++state.index] || "";
+      const remaining = () => input2.slice(state.index + 1);
+      const consume = (value2 = "", num2 = 0) => {
+        state.consumed += value2;
+        state.index += num2;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
+        }
+        if (count % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type2) => {
+        state[type2]++;
+        stack.push(type2);
+      };
+      const decrement = (type2) => {
+        state[type2]--;
+        stack.pop();
+      };
+      const push2 = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type2, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push2({ type: type2, value: value2, output: state.output ? "" : ONE_CHAR });
+        push2({ type: "paren", extglob: true, value: advance(), output });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const body = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open2 = tokens[token.tokensIndex];
+          open2.type = "text";
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
+            tokens[i2].value = "";
+            tokens[i2].output = "";
+            delete tokens[i2].suffix;
+          }
+          state.output = token.output + open2.output;
+          state.backtrack = true;
+          push2({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            output = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push2({ type: "paren", extglob: true, value, output });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = false;
+        let output = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc) {
+              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc) {
+              return esc + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output = output.replace(/\\/g, "");
+          } else {
+            output = output.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output === input2 && opts.contains === true) {
+          state.output = input2;
+          return state;
+        }
+        state.output = utils.wrapOutput(output, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push2({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push2({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push2({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push2({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push2({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push2({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push2({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push2({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2);
+          push2(open2);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push2({ type: "text", value, output: value });
+            continue;
+          }
+          let output = ")";
+          if (brace.dots === true) {
+            const arr2 = tokens.slice();
+            const range2 = [];
+            for (let i2 = arr2.length - 1; i2 >= 0; i2--) {
+              tokens.pop();
+              if (arr2[i2].type === "brace") {
+                break;
+              }
+              if (arr2[i2].type !== "dots") {
+                range2.unshift(arr2[i2].value);
+              }
+            }
+            output = expandRange(range2, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push2({ type: "brace", value, output });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push2({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output = "|";
+          }
+          push2({ type: "comma", value, output });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push2({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push2({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push2({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output = `\\${value}`;
+            }
+            push2({ type: "text", value, output });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push2({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push2({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push2({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push2({ type: "plus", value });
+            continue;
+          }
+          push2({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push2({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push2({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push2({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push2({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push2({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input2[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push2({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push2({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push2(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push2(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push2(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push2({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse3.fastpaths = (input2, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str3) => {
+        switch (str3) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output = utils.removePrefix(input2, state);
+      let source = create(output);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse3;
+  }
+});
+
+// ../main/node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse3 = require_parse();
+    var utils = require_utils();
+    var constants = require_constants();
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob, options, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
+        const arrayMatcher = (str3) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str3);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject3(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex2 = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const state = regex2.state;
+      delete regex2.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input2, returnObject = false) => {
+        const { isMatch, match, output } = picomatch2.test(input2, regex2, options, { glob, posix });
+        const result2 = { glob, state, regex: regex2, posix, input: input2, output, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result2);
+        }
+        if (isMatch === false) {
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
+        }
+        if (isIgnored(input2)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result2);
+          }
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result2);
+        }
+        return returnObject ? result2 : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input2, regex2, options, { glob, posix } = {}) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input2 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input2 === glob;
+      let output = match && format ? format(input2) : input2;
+      if (match === false) {
+        output = format ? format(input2) : input2;
+        match = output === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input2, regex2, options, posix);
+        } else {
+          match = regex2.exec(output);
+        }
+      }
+      return { isMatch: Boolean(match), match, output };
+    };
+    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+      return regex2.test(utils.basename(input2, { windows: posix }));
+    };
+    picomatch2.isMatch = (str3, patterns, options) => picomatch2(patterns, options)(str3);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse3(pattern, { ...options, fastpaths: false });
+    };
+    picomatch2.scan = (input2, options) => scan(input2, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex2 = picomatch2.toRegex(source, options);
+      if (returnState === true) {
+        regex2.state = state;
+      }
+      return regex2;
+    };
+    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+      if (!input2 || typeof input2 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
+        parsed.output = parse3.fastpaths(input2, options);
+      }
+      if (!parsed.output) {
+        parsed = parse3(input2, options);
+      }
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants;
+    module.exports = picomatch2;
+  }
+});
+
+// ../main/node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "../main/node_modules/picomatch/index.js"(exports, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch2(glob, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob, options, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
+  }
+});
+
 // ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -7368,1782 +9144,6 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/lib/constants.js
-var require_constants = __commonJS({
-  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
-    "use strict";
-    var WIN_SLASH = "\\\\/";
-    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-    var DOT_LITERAL = "\\.";
-    var PLUS_LITERAL = "\\+";
-    var QMARK_LITERAL = "\\?";
-    var SLASH_LITERAL = "\\/";
-    var ONE_CHAR = "(?=.)";
-    var QMARK = "[^/]";
-    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-    var NO_DOT = `(?!${DOT_LITERAL})`;
-    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-    var STAR = `${QMARK}*?`;
-    var SEP = "/";
-    var POSIX_CHARS = {
-      DOT_LITERAL,
-      PLUS_LITERAL,
-      QMARK_LITERAL,
-      SLASH_LITERAL,
-      ONE_CHAR,
-      QMARK,
-      END_ANCHOR,
-      DOTS_SLASH,
-      NO_DOT,
-      NO_DOTS,
-      NO_DOT_SLASH,
-      NO_DOTS_SLASH,
-      QMARK_NO_DOT,
-      STAR,
-      START_ANCHOR,
-      SEP
-    };
-    var WINDOWS_CHARS = {
-      ...POSIX_CHARS,
-      SLASH_LITERAL: `[${WIN_SLASH}]`,
-      QMARK: WIN_NO_SLASH,
-      STAR: `${WIN_NO_SLASH}*?`,
-      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-      NO_DOT: `(?!${DOT_LITERAL})`,
-      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-      SEP: "\\"
-    };
-    var POSIX_REGEX_SOURCE = {
-      __proto__: null,
-      alnum: "a-zA-Z0-9",
-      alpha: "a-zA-Z",
-      ascii: "\\x00-\\x7F",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "\\x21-\\x7E",
-      lower: "a-z",
-      print: "\\x20-\\x7E ",
-      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
-      space: " \\t\\r\\n\\v\\f",
-      upper: "A-Z",
-      word: "A-Za-z0-9_",
-      xdigit: "A-Fa-f0-9"
-    };
-    module.exports = {
-      DEFAULT_MAX_EXTGLOB_RECURSION,
-      MAX_LENGTH: 1024 * 64,
-      POSIX_REGEX_SOURCE,
-      // regular expressions
-      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-      // Replace globs with equivalent patterns to reduce parsing time.
-      REPLACEMENTS: {
-        __proto__: null,
-        "***": "*",
-        "**/**": "**",
-        "**/**/**": "**"
-      },
-      // Digits
-      CHAR_0: 48,
-      /* 0 */
-      CHAR_9: 57,
-      /* 9 */
-      // Alphabet chars.
-      CHAR_UPPERCASE_A: 65,
-      /* A */
-      CHAR_LOWERCASE_A: 97,
-      /* a */
-      CHAR_UPPERCASE_Z: 90,
-      /* Z */
-      CHAR_LOWERCASE_Z: 122,
-      /* z */
-      CHAR_LEFT_PARENTHESES: 40,
-      /* ( */
-      CHAR_RIGHT_PARENTHESES: 41,
-      /* ) */
-      CHAR_ASTERISK: 42,
-      /* * */
-      // Non-alphabetic chars.
-      CHAR_AMPERSAND: 38,
-      /* & */
-      CHAR_AT: 64,
-      /* @ */
-      CHAR_BACKWARD_SLASH: 92,
-      /* \ */
-      CHAR_CARRIAGE_RETURN: 13,
-      /* \r */
-      CHAR_CIRCUMFLEX_ACCENT: 94,
-      /* ^ */
-      CHAR_COLON: 58,
-      /* : */
-      CHAR_COMMA: 44,
-      /* , */
-      CHAR_DOT: 46,
-      /* . */
-      CHAR_DOUBLE_QUOTE: 34,
-      /* " */
-      CHAR_EQUAL: 61,
-      /* = */
-      CHAR_EXCLAMATION_MARK: 33,
-      /* ! */
-      CHAR_FORM_FEED: 12,
-      /* \f */
-      CHAR_FORWARD_SLASH: 47,
-      /* / */
-      CHAR_GRAVE_ACCENT: 96,
-      /* ` */
-      CHAR_HASH: 35,
-      /* # */
-      CHAR_HYPHEN_MINUS: 45,
-      /* - */
-      CHAR_LEFT_ANGLE_BRACKET: 60,
-      /* < */
-      CHAR_LEFT_CURLY_BRACE: 123,
-      /* { */
-      CHAR_LEFT_SQUARE_BRACKET: 91,
-      /* [ */
-      CHAR_LINE_FEED: 10,
-      /* \n */
-      CHAR_NO_BREAK_SPACE: 160,
-      /* \u00A0 */
-      CHAR_PERCENT: 37,
-      /* % */
-      CHAR_PLUS: 43,
-      /* + */
-      CHAR_QUESTION_MARK: 63,
-      /* ? */
-      CHAR_RIGHT_ANGLE_BRACKET: 62,
-      /* > */
-      CHAR_RIGHT_CURLY_BRACE: 125,
-      /* } */
-      CHAR_RIGHT_SQUARE_BRACKET: 93,
-      /* ] */
-      CHAR_SEMICOLON: 59,
-      /* ; */
-      CHAR_SINGLE_QUOTE: 39,
-      /* ' */
-      CHAR_SPACE: 32,
-      /*   */
-      CHAR_TAB: 9,
-      /* \t */
-      CHAR_UNDERSCORE: 95,
-      /* _ */
-      CHAR_VERTICAL_LINE: 124,
-      /* | */
-      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
-      /* \uFEFF */
-      /**
-       * Create EXTGLOB_CHARS
-       */
-      extglobChars(chars) {
-        return {
-          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
-          "?": { type: "qmark", open: "(?:", close: ")?" },
-          "+": { type: "plus", open: "(?:", close: ")+" },
-          "*": { type: "star", open: "(?:", close: ")*" },
-          "@": { type: "at", open: "(?:", close: ")" }
-        };
-      },
-      /**
-       * Create GLOB_CHARS
-       */
-      globChars(win32) {
-        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-      }
-    };
-  }
-});
-
-// ../main/node_modules/picomatch/lib/utils.js
-var require_utils = __commonJS({
-  "../main/node_modules/picomatch/lib/utils.js"(exports) {
-    "use strict";
-    var {
-      REGEX_BACKSLASH,
-      REGEX_REMOVE_BACKSLASH,
-      REGEX_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants();
-    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
-    exports.isWindows = () => {
-      if (typeof navigator !== "undefined" && navigator.platform) {
-        const platform = navigator.platform.toLowerCase();
-        return platform === "win32" || platform === "windows";
-      }
-      if (typeof process !== "undefined" && process.platform) {
-        return process.platform === "win32";
-      }
-      return false;
-    };
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
-      });
-    };
-    exports.escapeLast = (input2, char, lastIdx) => {
-      const idx = input2.lastIndexOf(char, lastIdx);
-      if (idx === -1) return input2;
-      if (input2[idx - 1] === "\\") return exports.escapeLast(input2, char, idx - 1);
-      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
-    };
-    exports.removePrefix = (input2, state = {}) => {
-      let output = input2;
-      if (output.startsWith("./")) {
-        output = output.slice(2);
-        state.prefix = "./";
-      }
-      return output;
-    };
-    exports.wrapOutput = (input2, state = {}, options = {}) => {
-      const prepend = options.contains ? "" : "^";
-      const append = options.contains ? "" : "$";
-      let output = `${prepend}(?:${input2})${append}`;
-      if (state.negated === true) {
-        output = `(?:^(?!${output}).*$)`;
-      }
-      return output;
-    };
-    exports.basename = (path, { windows } = {}) => {
-      const segs = path.split(windows ? /[\\/]/ : "/");
-      const last = segs[segs.length - 1];
-      if (last === "") {
-        return segs[segs.length - 2];
-      }
-      return last;
-    };
-  }
-});
-
-// ../main/node_modules/picomatch/lib/scan.js
-var require_scan = __commonJS({
-  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
-    "use strict";
-    var utils = require_utils();
-    var {
-      CHAR_ASTERISK: CHAR_ASTERISK2,
-      /* * */
-      CHAR_AT,
-      /* @ */
-      CHAR_BACKWARD_SLASH,
-      /* \ */
-      CHAR_COMMA: CHAR_COMMA2,
-      /* , */
-      CHAR_DOT,
-      /* . */
-      CHAR_EXCLAMATION_MARK,
-      /* ! */
-      CHAR_FORWARD_SLASH,
-      /* / */
-      CHAR_LEFT_CURLY_BRACE,
-      /* { */
-      CHAR_LEFT_PARENTHESES,
-      /* ( */
-      CHAR_LEFT_SQUARE_BRACKET: CHAR_LEFT_SQUARE_BRACKET2,
-      /* [ */
-      CHAR_PLUS,
-      /* + */
-      CHAR_QUESTION_MARK,
-      /* ? */
-      CHAR_RIGHT_CURLY_BRACE,
-      /* } */
-      CHAR_RIGHT_PARENTHESES,
-      /* ) */
-      CHAR_RIGHT_SQUARE_BRACKET: CHAR_RIGHT_SQUARE_BRACKET2
-      /* ] */
-    } = require_constants();
-    var isPathSeparator = (code) => {
-      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
-    };
-    var depth = (token) => {
-      if (token.isPrefix !== true) {
-        token.depth = token.isGlobstar ? Infinity : 1;
-      }
-    };
-    var scan = (input2, options) => {
-      const opts = options || {};
-      const length = input2.length - 1;
-      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-      const slashes = [];
-      const tokens = [];
-      const parts = [];
-      let str3 = input2;
-      let index = -1;
-      let start = 0;
-      let lastIndex = 0;
-      let isBrace = false;
-      let isBracket = false;
-      let isGlob = false;
-      let isExtglob = false;
-      let isGlobstar = false;
-      let braceEscaped = false;
-      let backslashes = false;
-      let negated = false;
-      let negatedExtglob = false;
-      let finished = false;
-      let braces = 0;
-      let prev;
-      let code;
-      let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str3.charCodeAt(index + 1);
-      const advance = () => {
-        prev = code;
-        return str3.charCodeAt(++index);
-      };
-      while (index < length) {
-        code = advance();
-        let next;
-        if (code === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          code = advance();
-          if (code === CHAR_LEFT_CURLY_BRACE) {
-            braceEscaped = true;
-          }
-          continue;
-        }
-        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          while (eos() !== true && (code = advance())) {
-            if (code === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (code === CHAR_LEFT_CURLY_BRACE) {
-              braces++;
-              continue;
-            }
-            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (braceEscaped !== true && code === CHAR_COMMA2) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (code === CHAR_RIGHT_CURLY_BRACE) {
-              braces--;
-              if (braces === 0) {
-                braceEscaped = false;
-                isBrace = token.isBrace = true;
-                finished = true;
-                break;
-              }
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
-          tokens.push(token);
-          token = { value: "", depth: 0, isGlob: false };
-          if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
-            continue;
-          }
-          lastIndex = index + 1;
-          continue;
-        }
-        if (opts.noext !== true) {
-          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK2 || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
-            isExtglob = token.isExtglob = true;
-            finished = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
-              negatedExtglob = true;
-            }
-            if (scanToEnd === true) {
-              let parens = 0;
-              while (eos() !== true && (code = advance())) {
-                if (code === CHAR_BACKWARD_SLASH) {
-                  backslashes = token.backslashes = true;
-                  advance();
-                  continue;
-                }
-                if (code === CHAR_LEFT_PARENTHESES) {
-                  parens++;
-                  continue;
-                }
-                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                  finished = true;
-                  break;
-                }
-              }
-              continue;
-            }
-            break;
-          }
-        }
-        if (code === CHAR_ASTERISK2) {
-          if (prev === CHAR_ASTERISK2) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_LEFT_SQUARE_BRACKET2) {
-          while (eos() !== true && (next = advance())) {
-            if (next === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (next === CHAR_RIGHT_SQUARE_BRACKET2) {
-              isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              break;
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
-          negated = token.negated = true;
-          start++;
-          continue;
-        }
-        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
-          if (scanToEnd === true) {
-            let parens = 1;
-            while (eos() !== true && (code = advance())) {
-              if (code === CHAR_BACKWARD_SLASH) {
-                backslashes = token.backslashes = true;
-                advance();
-                continue;
-              }
-              if (code === CHAR_LEFT_PARENTHESES) {
-                parens++;
-                continue;
-              }
-              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                finished = true;
-                break;
-              }
-            }
-            continue;
-          }
-          break;
-        }
-        if (isGlob === true) {
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-      }
-      if (opts.noext === true) {
-        isExtglob = false;
-        isGlob = false;
-      }
-      let base2 = str3;
-      let prefix = "";
-      let glob = "";
-      if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
-        lastIndex -= start;
-      }
-      if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str3.slice(0, lastIndex);
-        glob = str3.slice(lastIndex);
-      } else if (isGlob === true) {
-        base2 = "";
-        glob = str3;
-      } else {
-        base2 = str3;
-      }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
-        }
-      }
-      if (opts.unescape === true) {
-        if (glob) glob = utils.removeBackslashes(glob);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
-        }
-      }
-      const state = {
-        prefix,
-        input: input2,
-        start,
-        base: base2,
-        glob,
-        isBrace,
-        isBracket,
-        isGlob,
-        isExtglob,
-        isGlobstar,
-        negated,
-        negatedExtglob
-      };
-      if (opts.tokens === true) {
-        state.maxDepth = 0;
-        if (!isPathSeparator(code)) {
-          tokens.push(token);
-        }
-        state.tokens = tokens;
-      }
-      if (opts.parts === true || opts.tokens === true) {
-        let prevIndex;
-        for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
-          const i2 = slashes[idx];
-          const value2 = input2.slice(n2, i2);
-          if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
-            } else {
-              tokens[idx].value = value2;
-            }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
-          }
-          if (i2 >= start) {
-            parts.push(value2);
-            prevIndex = i2;
-          }
-        }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
-        const value = input2.slice(n);
-        parts.push(value);
-        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
-          tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
-        }
-        state.slashes = slashes;
-        state.parts = parts;
-      }
-      return state;
-    };
-    module.exports = scan;
-  }
-});
-
-// ../main/node_modules/picomatch/lib/parse.js
-var require_parse = __commonJS({
-  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
-    "use strict";
-    var constants = require_constants();
-    var utils = require_utils();
-    var {
-      MAX_LENGTH,
-      POSIX_REGEX_SOURCE,
-      REGEX_NON_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_BACKREF,
-      REPLACEMENTS
-    } = constants;
-    var expandRange = (args, options) => {
-      if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
-      }
-      args.sort();
-      const value = `[${args.join("-")}]`;
-      try {
-        new RegExp(value);
-      } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
-      }
-      return value;
-    };
-    var syntaxError = (type2, char) => {
-      return `Missing ${type2}: "${char}" - use "\\\\${char}" to match literal characters`;
-    };
-    var splitTopLevel = (input2) => {
-      const parts = [];
-      let bracket = 0;
-      let paren = 0;
-      let quote3 = 0;
-      let value = "";
-      let escaped = false;
-      for (const ch of input2) {
-        if (escaped === true) {
-          value += ch;
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          value += ch;
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote3 = quote3 === 1 ? 0 : 1;
-          value += ch;
-          continue;
-        }
-        if (quote3 === 0) {
-          if (ch === "[") {
-            bracket++;
-          } else if (ch === "]" && bracket > 0) {
-            bracket--;
-          } else if (bracket === 0) {
-            if (ch === "(") {
-              paren++;
-            } else if (ch === ")" && paren > 0) {
-              paren--;
-            } else if (ch === "|" && paren === 0) {
-              parts.push(value);
-              value = "";
-              continue;
-            }
-          }
-        }
-        value += ch;
-      }
-      parts.push(value);
-      return parts;
-    };
-    var isPlainBranch = (branch) => {
-      let escaped = false;
-      for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (/[?*+@!()[\]{}]/.test(ch)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
-          changed = true;
-        }
-      }
-      if (!isPlainBranch(value)) {
-        return;
-      }
-      return value.replace(/\\(.)/g, "$1");
-    };
-    var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i2 = 0; i2 < values.length; i2++) {
-        for (let j = i2 + 1; j < values.length; j++) {
-          const a = values[i2];
-          const b = values[j];
-          const char = a[0];
-          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-            continue;
-          }
-          if (a === b || a.startsWith(b) || b.startsWith(a)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
-      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
-        return;
-      }
-      let bracket = 0;
-      let paren = 0;
-      let quote3 = 0;
-      let escaped = false;
-      for (let i2 = 1; i2 < pattern.length; i2++) {
-        const ch = pattern[i2];
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote3 = quote3 === 1 ? 0 : 1;
-          continue;
-        }
-        if (quote3 === 1) {
-          continue;
-        }
-        if (ch === "[") {
-          bracket++;
-          continue;
-        }
-        if (ch === "]" && bracket > 0) {
-          bracket--;
-          continue;
-        }
-        if (bracket > 0) {
-          continue;
-        }
-        if (ch === "(") {
-          paren++;
-          continue;
-        }
-        if (ch === ")") {
-          paren--;
-          if (paren === 0) {
-            if (requireEnd === true && i2 !== pattern.length - 1) {
-              return;
-            }
-            return {
-              type: pattern[0],
-              body: pattern.slice(2, i2),
-              end: i2
-            };
-          }
-        }
-      }
-    };
-    var buildCharClassStar = (chars) => {
-      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
-      return `${source}*`;
-    };
-    var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
-      const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
-          return;
-        }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
-        if (branches.length !== 1) {
-          return;
-        }
-        const branch = normalizeSimpleBranch(branches[0]);
-        if (!branch || branch.length !== 1) {
-          return;
-        }
-        chars.push(branch);
-        index += match.end + 1;
-      }
-      if (chars.length < 1) {
-        return;
-      }
-      return chars;
-    };
-    var repeatedExtglobRecursion = (pattern) => {
-      let depth = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
-        depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
-      }
-      return depth;
-    };
-    var analyzeRepeatedExtglob = (body, options) => {
-      if (options.maxExtglobRecursion === false) {
-        return { risky: false };
-      }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
-      if (branches.length > 1) {
-        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
-          return { risky: true };
-        }
-      }
-      const safeChars = [];
-      let sawStarSequence = false;
-      let combinable = true;
-      for (const branch of branches) {
-        const chars = getStarExtglobSequenceChars(branch);
-        if (chars) {
-          sawStarSequence = true;
-          safeChars.push(...chars);
-          continue;
-        }
-        const literal2 = normalizeSimpleBranch(branch);
-        if (literal2 && literal2.length === 1) {
-          safeChars.push(literal2);
-          continue;
-        }
-        combinable = false;
-        if (repeatedExtglobRecursion(branch) > max) {
-          return { risky: true };
-        }
-      }
-      if (sawStarSequence) {
-        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
-      }
-      return { risky: false };
-    };
-    var parse3 = (input2, options) => {
-      if (typeof input2 !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      input2 = REPLACEMENTS[input2] || input2;
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len = input2.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-      const {
-        DOT_LITERAL,
-        PLUS_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOT_SLASH,
-        NO_DOTS_SLASH,
-        QMARK,
-        QMARK_NO_DOT,
-        STAR,
-        START_ANCHOR
-      } = PLATFORM_CHARS;
-      const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const nodot = opts.dot ? "" : NO_DOT;
-      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-      let star = opts.bash === true ? globstar(opts) : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      if (typeof opts.noext === "boolean") {
-        opts.noextglob = opts.noext;
-      }
-      const state = {
-        input: input2,
-        index: -1,
-        start: 0,
-        dot: opts.dot === true,
-        consumed: "",
-        output: "",
-        prefix: "",
-        backtrack: false,
-        negated: false,
-        brackets: 0,
-        braces: 0,
-        parens: 0,
-        quotes: 0,
-        globstar: false,
-        tokens
-      };
-      input2 = utils.removePrefix(input2, state);
-      len = input2.length;
-      const extglobs = [];
-      const braces = [];
-      const stack = [];
-      let prev = bos;
-      let value;
-      const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input2[state.index + n];
-      const advance = state.advance = () => input2[++state.index] || "";
-      const remaining = () => input2.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
-        state.consumed += value2;
-        state.index += num2;
-      };
-      const append = (token) => {
-        state.output += token.output != null ? token.output : token.value;
-        consume(token.value);
-      };
-      const negate = () => {
-        let count = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
-          advance();
-          state.start++;
-          count++;
-        }
-        if (count % 2 === 0) {
-          return false;
-        }
-        state.negated = true;
-        state.start++;
-        return true;
-      };
-      const increment = (type2) => {
-        state[type2]++;
-        stack.push(type2);
-      };
-      const decrement = (type2) => {
-        state[type2]--;
-        stack.pop();
-      };
-      const push2 = (tok) => {
-        if (prev.type === "globstar") {
-          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
-          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
-          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
-            state.output = state.output.slice(0, -prev.output.length);
-            prev.type = "star";
-            prev.value = "*";
-            prev.output = star;
-            state.output += prev.output;
-          }
-        }
-        if (extglobs.length && tok.type !== "paren") {
-          extglobs[extglobs.length - 1].inner += tok.value;
-        }
-        if (tok.value || tok.output) append(tok);
-        if (prev && prev.type === "text" && tok.type === "text") {
-          prev.output = (prev.output || prev.value) + tok.value;
-          prev.value += tok.value;
-          return;
-        }
-        tok.prev = prev;
-        tokens.push(tok);
-        prev = tok;
-      };
-      const extglobOpen = (type2, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
-        token.prev = prev;
-        token.parens = state.parens;
-        token.output = state.output;
-        token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
-        const output = (opts.capture ? "(" : "") + token.open;
-        increment("parens");
-        push2({ type: type2, value: value2, output: state.output ? "" : ONE_CHAR });
-        push2({ type: "paren", extglob: true, value: advance(), output });
-        extglobs.push(token);
-      };
-      const extglobClose = (token) => {
-        const literal2 = input2.slice(token.startIndex, state.index + 1);
-        const body = input2.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
-        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
-          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal2;
-          open2.output = safeOutput || utils.escapeRegex(literal2);
-          for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
-            tokens[i2].value = "";
-            tokens[i2].output = "";
-            delete tokens[i2].suffix;
-          }
-          state.output = token.output + open2.output;
-          state.backtrack = true;
-          push2({ type: "paren", extglob: true, value, output: "" });
-          decrement("parens");
-          return;
-        }
-        let output = token.close + (opts.capture ? ")" : "");
-        let rest;
-        if (token.type === "negate") {
-          let extglobStar = star;
-          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
-            extglobStar = globstar(opts);
-          }
-          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output = token.close = `)$))${extglobStar}`;
-          }
-          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
-            output = token.close = `)${expression})${extglobStar})`;
-          }
-          if (token.prev.type === "bos") {
-            state.negatedExtglob = true;
-          }
-        }
-        push2({ type: "paren", extglob: true, value, output });
-        decrement("parens");
-      };
-      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
-        let backslashes = false;
-        let output = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-          if (first === "\\") {
-            backslashes = true;
-            return m;
-          }
-          if (first === "?") {
-            if (esc) {
-              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            if (index === 0) {
-              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            return QMARK.repeat(chars.length);
-          }
-          if (first === ".") {
-            return DOT_LITERAL.repeat(chars.length);
-          }
-          if (first === "*") {
-            if (esc) {
-              return esc + first + (rest ? star : "");
-            }
-            return star;
-          }
-          return esc ? m : `\\${m}`;
-        });
-        if (backslashes === true) {
-          if (opts.unescape === true) {
-            output = output.replace(/\\/g, "");
-          } else {
-            output = output.replace(/\\+/g, (m) => {
-              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
-            });
-          }
-        }
-        if (output === input2 && opts.contains === true) {
-          state.output = input2;
-          return state;
-        }
-        state.output = utils.wrapOutput(output, state, options);
-        return state;
-      }
-      while (!eos()) {
-        value = advance();
-        if (value === "\0") {
-          continue;
-        }
-        if (value === "\\") {
-          const next = peek();
-          if (next === "/" && opts.bash !== true) {
-            continue;
-          }
-          if (next === "." || next === ";") {
-            continue;
-          }
-          if (!next) {
-            value += "\\";
-            push2({ type: "text", value });
-            continue;
-          }
-          const match = /^\\+/.exec(remaining());
-          let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
-            state.index += slashes;
-            if (slashes % 2 !== 0) {
-              value += "\\";
-            }
-          }
-          if (opts.unescape === true) {
-            value = advance();
-          } else {
-            value += advance();
-          }
-          if (state.brackets === 0) {
-            push2({ type: "text", value });
-            continue;
-          }
-        }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
-            const inner = prev.value.slice(1);
-            if (inner.includes("[")) {
-              prev.posix = true;
-              if (inner.includes(":")) {
-                const idx = prev.value.lastIndexOf("[");
-                const pre = prev.value.slice(0, idx);
-                const rest2 = prev.value.slice(idx + 2);
-                const posix = POSIX_REGEX_SOURCE[rest2];
-                if (posix) {
-                  prev.value = pre + posix;
-                  state.backtrack = true;
-                  advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
-                    bos.output = ONE_CHAR;
-                  }
-                  continue;
-                }
-              }
-            }
-          }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
-          }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
-          }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
-          }
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (value === '"') {
-          state.quotes = state.quotes === 1 ? 0 : 1;
-          if (opts.keepQuotes === true) {
-            push2({ type: "text", value });
-          }
-          continue;
-        }
-        if (value === "(") {
-          increment("parens");
-          push2({ type: "paren", value });
-          continue;
-        }
-        if (value === ")") {
-          if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
-          }
-          const extglob = extglobs[extglobs.length - 1];
-          if (extglob && state.parens === extglob.parens + 1) {
-            extglobClose(extglobs.pop());
-            continue;
-          }
-          push2({ type: "paren", value, output: state.parens ? ")" : "\\)" });
-          decrement("parens");
-          continue;
-        }
-        if (value === "[") {
-          if (opts.nobracket === true || !remaining().includes("]")) {
-            if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
-            }
-            value = `\\${value}`;
-          } else {
-            increment("brackets");
-          }
-          push2({ type: "bracket", value });
-          continue;
-        }
-        if (value === "]") {
-          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push2({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          if (state.brackets === 0) {
-            if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
-            }
-            push2({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          decrement("brackets");
-          const prevValue = prev.value.slice(1);
-          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
-          }
-          prev.value += value;
-          append({ value });
-          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-            continue;
-          }
-          const escaped = utils.escapeRegex(prev.value);
-          state.output = state.output.slice(0, -prev.value.length);
-          if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
-            continue;
-          }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
-          state.output += prev.value;
-          continue;
-        }
-        if (value === "{" && opts.nobrace !== true) {
-          increment("braces");
-          const open2 = {
-            type: "brace",
-            value,
-            output: "(",
-            outputIndex: state.output.length,
-            tokensIndex: state.tokens.length
-          };
-          braces.push(open2);
-          push2(open2);
-          continue;
-        }
-        if (value === "}") {
-          const brace = braces[braces.length - 1];
-          if (opts.nobrace === true || !brace) {
-            push2({ type: "text", value, output: value });
-            continue;
-          }
-          let output = ")";
-          if (brace.dots === true) {
-            const arr2 = tokens.slice();
-            const range2 = [];
-            for (let i2 = arr2.length - 1; i2 >= 0; i2--) {
-              tokens.pop();
-              if (arr2[i2].type === "brace") {
-                break;
-              }
-              if (arr2[i2].type !== "dots") {
-                range2.unshift(arr2[i2].value);
-              }
-            }
-            output = expandRange(range2, opts);
-            state.backtrack = true;
-          }
-          if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
-            const toks = state.tokens.slice(brace.tokensIndex);
-            brace.value = brace.output = "\\{";
-            value = output = "\\}";
-            state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
-            }
-          }
-          push2({ type: "brace", value, output });
-          decrement("braces");
-          braces.pop();
-          continue;
-        }
-        if (value === "|") {
-          if (extglobs.length > 0) {
-            extglobs[extglobs.length - 1].conditions++;
-          }
-          push2({ type: "text", value });
-          continue;
-        }
-        if (value === ",") {
-          let output = value;
-          const brace = braces[braces.length - 1];
-          if (brace && stack[stack.length - 1] === "braces") {
-            brace.comma = true;
-            output = "|";
-          }
-          push2({ type: "comma", value, output });
-          continue;
-        }
-        if (value === "/") {
-          if (prev.type === "dot" && state.index === state.start + 1) {
-            state.start = state.index + 1;
-            state.consumed = "";
-            state.output = "";
-            tokens.pop();
-            prev = bos;
-            continue;
-          }
-          push2({ type: "slash", value, output: SLASH_LITERAL });
-          continue;
-        }
-        if (value === ".") {
-          if (state.braces > 0 && prev.type === "dot") {
-            if (prev.value === ".") prev.output = DOT_LITERAL;
-            const brace = braces[braces.length - 1];
-            prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
-            brace.dots = true;
-            continue;
-          }
-          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push2({ type: "text", value, output: DOT_LITERAL });
-            continue;
-          }
-          push2({ type: "dot", value, output: DOT_LITERAL });
-          continue;
-        }
-        if (value === "?") {
-          const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
-            continue;
-          }
-          if (prev && prev.type === "paren") {
-            const next = peek();
-            let output = value;
-            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output = `\\${value}`;
-            }
-            push2({ type: "text", value, output });
-            continue;
-          }
-          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push2({ type: "qmark", value, output: QMARK_NO_DOT });
-            continue;
-          }
-          push2({ type: "qmark", value, output: QMARK });
-          continue;
-        }
-        if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
-              continue;
-            }
-          }
-          if (opts.nonegate !== true && state.index === 0) {
-            negate();
-            continue;
-          }
-        }
-        if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
-            continue;
-          }
-          if (prev && prev.value === "(" || opts.regex === false) {
-            push2({ type: "plus", value, output: PLUS_LITERAL });
-            continue;
-          }
-          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push2({ type: "plus", value });
-            continue;
-          }
-          push2({ type: "plus", value: PLUS_LITERAL });
-          continue;
-        }
-        if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push2({ type: "at", extglob: true, value, output: "" });
-            continue;
-          }
-          push2({ type: "text", value });
-          continue;
-        }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
-          }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
-          }
-          push2({ type: "text", value });
-          continue;
-        }
-        if (prev && (prev.type === "globstar" || prev.star === true)) {
-          prev.type = "star";
-          prev.star = true;
-          prev.value += value;
-          prev.output = star;
-          state.backtrack = true;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        let rest = remaining();
-        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
-          continue;
-        }
-        if (prev.type === "star") {
-          if (opts.noglobstar === true) {
-            consume(value);
-            continue;
-          }
-          const prior = prev.prev;
-          const before = prior.prev;
-          const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
-          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push2({ type: "star", value, output: "" });
-            continue;
-          }
-          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
-          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
-          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push2({ type: "star", value, output: "" });
-            continue;
-          }
-          while (rest.slice(0, 3) === "/**") {
-            const after = input2[state.index + 4];
-            if (after && after !== "/") {
-              break;
-            }
-            rest = rest.slice(3);
-            consume("/**", 3);
-          }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
-          if (prior.type === "bos" && eos()) {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = globstar(opts);
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
-            state.globstar = true;
-            state.output += prior.output + prev.output;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
-            state.output += prior.output + prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push2({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          if (prior.type === "bos" && rest[0] === "/") {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push2({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          state.output = state.output.slice(0, -prev.output.length);
-          prev.type = "globstar";
-          prev.output = globstar(opts);
-          prev.value += value;
-          state.output += prev.output;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        const token = { type: "star", value, output: star };
-        if (opts.bash === true) {
-          token.output = ".*?";
-          if (prev.type === "bos" || prev.type === "slash") {
-            token.output = nodot + token.output;
-          }
-          push2(token);
-          continue;
-        }
-        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
-          push2(token);
-          continue;
-        }
-        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
-          if (prev.type === "dot") {
-            state.output += NO_DOT_SLASH;
-            prev.output += NO_DOT_SLASH;
-          } else if (opts.dot === true) {
-            state.output += NO_DOTS_SLASH;
-            prev.output += NO_DOTS_SLASH;
-          } else {
-            state.output += nodot;
-            prev.output += nodot;
-          }
-          if (peek() !== "*") {
-            state.output += ONE_CHAR;
-            prev.output += ONE_CHAR;
-          }
-        }
-        push2(token);
-      }
-      while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
-        state.output = utils.escapeLast(state.output, "[");
-        decrement("brackets");
-      }
-      while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
-        state.output = utils.escapeLast(state.output, "(");
-        decrement("parens");
-      }
-      while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
-        state.output = utils.escapeLast(state.output, "{");
-        decrement("braces");
-      }
-      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push2({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
-      }
-      if (state.backtrack === true) {
-        state.output = "";
-        for (const token of state.tokens) {
-          state.output += token.output != null ? token.output : token.value;
-          if (token.suffix) {
-            state.output += token.suffix;
-          }
-        }
-      }
-      return state;
-    };
-    parse3.fastpaths = (input2, options) => {
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len = input2.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      input2 = REPLACEMENTS[input2] || input2;
-      const {
-        DOT_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOTS,
-        NO_DOTS_SLASH,
-        STAR,
-        START_ANCHOR
-      } = constants.globChars(opts.windows);
-      const nodot = opts.dot ? NO_DOTS : NO_DOT;
-      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
-      const state = { negated: false, prefix: "" };
-      let star = opts.bash === true ? ".*?" : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      const globstar = (opts2) => {
-        if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const create = (str3) => {
-        switch (str3) {
-          case "*":
-            return `${nodot}${ONE_CHAR}${star}`;
-          case ".*":
-            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*.*":
-            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*/*":
-            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-          case "**":
-            return nodot + globstar(opts);
-          case "**/*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-          case "**/*.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "**/.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-          default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
-            if (!match) return;
-            const source2 = create(match[1]);
-            if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
-          }
-        }
-      };
-      const output = utils.removePrefix(input2, state);
-      let source = create(output);
-      if (source && opts.strictSlashes !== true) {
-        source += `${SLASH_LITERAL}?`;
-      }
-      return source;
-    };
-    module.exports = parse3;
-  }
-});
-
-// ../main/node_modules/picomatch/lib/picomatch.js
-var require_picomatch = __commonJS({
-  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
-    "use strict";
-    var scan = require_scan();
-    var parse3 = require_parse();
-    var utils = require_utils();
-    var constants = require_constants();
-    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
-      if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
-        const arrayMatcher = (str3) => {
-          for (const isMatch of fns) {
-            const state2 = isMatch(str3);
-            if (state2) return state2;
-          }
-          return false;
-        };
-        return arrayMatcher;
-      }
-      const isState = isObject3(glob) && glob.tokens && glob.input;
-      if (glob === "" || typeof glob !== "string" && !isState) {
-        throw new TypeError("Expected pattern to be a non-empty string");
-      }
-      const opts = options || {};
-      const posix = opts.windows;
-      const regex2 = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
-      const state = regex2.state;
-      delete regex2.state;
-      let isIgnored = () => false;
-      if (opts.ignore) {
-        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
-      }
-      const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input2, regex2, options, { glob, posix });
-        const result2 = { glob, state, regex: regex2, posix, input: input2, output, match, isMatch };
-        if (typeof opts.onResult === "function") {
-          opts.onResult(result2);
-        }
-        if (isMatch === false) {
-          result2.isMatch = false;
-          return returnObject ? result2 : false;
-        }
-        if (isIgnored(input2)) {
-          if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result2);
-          }
-          result2.isMatch = false;
-          return returnObject ? result2 : false;
-        }
-        if (typeof opts.onMatch === "function") {
-          opts.onMatch(result2);
-        }
-        return returnObject ? result2 : true;
-      };
-      if (returnState) {
-        matcher.state = state;
-      }
-      return matcher;
-    };
-    picomatch2.test = (input2, regex2, options, { glob, posix } = {}) => {
-      if (typeof input2 !== "string") {
-        throw new TypeError("Expected input to be a string");
-      }
-      if (input2 === "") {
-        return { isMatch: false, output: "" };
-      }
-      const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
-      let match = input2 === glob;
-      let output = match && format ? format(input2) : input2;
-      if (match === false) {
-        output = format ? format(input2) : input2;
-        match = output === glob;
-      }
-      if (match === false || opts.capture === true) {
-        if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex2, options, posix);
-        } else {
-          match = regex2.exec(output);
-        }
-      }
-      return { isMatch: Boolean(match), match, output };
-    };
-    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex2 = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex2.test(utils.basename(input2, { windows: posix }));
-    };
-    picomatch2.isMatch = (str3, patterns, options) => picomatch2(patterns, options)(str3);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
-    };
-    picomatch2.scan = (input2, options) => scan(input2, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
-      if (returnOutput === true) {
-        return state.output;
-      }
-      const opts = options || {};
-      const prepend = opts.contains ? "" : "^";
-      const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${state.output})${append}`;
-      if (state && state.negated === true) {
-        source = `^(?!${source}).*$`;
-      }
-      const regex2 = picomatch2.toRegex(source, options);
-      if (returnState === true) {
-        regex2.state = state;
-      }
-      return regex2;
-    };
-    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
-      if (!input2 || typeof input2 !== "string") {
-        throw new TypeError("Expected a non-empty string");
-      }
-      let parsed = { negated: false, fastpaths: true };
-      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse3.fastpaths(input2, options);
-      }
-      if (!parsed.output) {
-        parsed = parse3(input2, options);
-      }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
-    };
-    picomatch2.toRegex = (source, options) => {
-      try {
-        const opts = options || {};
-        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
-        return /$^/;
-      }
-    };
-    picomatch2.constants = constants;
-    module.exports = picomatch2;
-  }
-});
-
-// ../main/node_modules/picomatch/index.js
-var require_picomatch2 = __commonJS({
-  "../main/node_modules/picomatch/index.js"(exports, module) {
-    "use strict";
-    var pico = require_picomatch();
-    var utils = require_utils();
-    function picomatch2(glob, options, returnState = false) {
-      if (options && (options.windows === null || options.windows === void 0)) {
-        options = { ...options, windows: utils.isWindows() };
-      }
-      return pico(glob, options, returnState);
-    }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
-  }
-});
-
 // ../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "../main/node_modules/bottleneck/light.js"(exports, module) {
@@ -10482,6 +10482,16 @@ function joinPath(base2, key) {
   if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return base2 === "" ? key : `${base2}.${key}`;
   return `${base2}[${JSON.stringify(key)}]`;
 }
+
+// src/review/types.ts
+var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
+var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function compareFindings(a, b) {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message);
+}
+
+// src/review/config.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
 
 // src/policy/source.ts
 var SourceText = class {
@@ -13992,6 +14002,9 @@ function lookupKind(apiVersion, kind) {
 var METADATA_SCHEMA = metadata;
 
 // src/policy/types.ts
+function isCalicoPolicy(r) {
+  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
+}
 function isPolicy(r) {
   return r.kind !== "Tier" && r.kind !== "NetworkSet" && r.kind !== "GlobalNetworkSet";
 }
@@ -14282,9 +14295,6 @@ function quote(value) {
 }
 function hint(guess) {
   return guess ? `; did you mean ${quote(guess)}?` : "";
-}
-function isCalicoPolicy(resource) {
-  return resource.kind === "NetworkPolicy" || resource.kind === "GlobalNetworkPolicy" || resource.kind === "StagedNetworkPolicy" || resource.kind === "StagedGlobalNetworkPolicy";
 }
 
 // src/policy/validate/cross-resource.ts
@@ -16228,6 +16238,238 @@ var DEFAULT_BUNDLE_OPTIONS = {
   defaultNamespace: DEFAULT_MODEL_OPTIONS.defaultNamespace
 };
 
+// src/review/config.ts
+var CONFIG_FILE = "tierguard.yaml";
+function configFileOf(config) {
+  return config.file ?? CONFIG_FILE;
+}
+function defaultConfig() {
+  return {
+    calicoVersion: DEFAULT_CALICO_VERSION,
+    namespace: "default",
+    policies: [],
+    tests: ["tests"],
+    flows: [],
+    admins: [],
+    tiers: /* @__PURE__ */ new Map(),
+    guardrails: { required: [], tiers: [] },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
+    lint: { disable: [] },
+    clusters: [],
+    ownership: { unverifiableTeams: "error" },
+    enforceOwnership: false
+  };
+}
+var stringOrList = { t: "any" };
+var level = oneOf("error", "warning", "notice", "off");
+var SCHEMA = obj({
+  calicoVersion: { t: "intOrString" },
+  namespace: str2,
+  policies: stringOrList,
+  tests: stringOrList,
+  flows: stringOrList,
+  inventory: str2,
+  admins: arr(str2),
+  tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
+  guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
+  lint: obj({ disable: arr(str2) }),
+  clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
+  ownership: obj({ unverifiableTeams: level })
+});
+function parseConfig(text, file = CONFIG_FILE) {
+  const config = { ...defaultConfig(), enforceOwnership: true, file };
+  const findings = [];
+  const loaded = loadText(file, text);
+  for (const d of loaded.diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col });
+  const doc = loaded.documents[0];
+  if (!doc) return { config, findings };
+  const diagnostics = [];
+  const raw = checkSchema(doc.value, SCHEMA, "", { source: doc.source, diagnostics });
+  for (const d of diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col, path: d.path });
+  if (!raw) return { config, findings };
+  const problem = (path, message) => {
+    const at3 = doc.source.at(path);
+    findings.push({ code: "config/invalid-value", severity: "error", message, file, line: at3.line, col: at3.col, path });
+  };
+  if (raw.calicoVersion !== void 0) {
+    const v = parseCalicoVersion(String(raw.calicoVersion));
+    if ("error" in v) problem("calicoVersion", v.error);
+    else config.calicoVersion = v;
+  }
+  if (typeof raw.namespace === "string") config.namespace = raw.namespace;
+  for (const key of ["policies", "tests", "flows"]) {
+    const v = raw[key];
+    if (v === void 0) continue;
+    const list2 = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? v : void 0;
+    if (!list2) problem(key, `${key} must be a path or a list of paths`);
+    else config[key] = list2.map(normalizeRepoPath);
+  }
+  if (typeof raw.inventory === "string") config.inventory = normalizeRepoPath(raw.inventory);
+  config.admins = principals(raw.admins, "admins", problem);
+  for (const [tier, spec] of Object.entries(raw.tiers ?? {})) {
+    config.tiers.set(tier, { owners: principals(spec.owners, `tiers.${tier}.owners`, problem) });
+  }
+  const guardrails = raw.guardrails ?? {};
+  config.guardrails = { required: guardrails.required ?? [], tiers: guardrails.tiers ?? [] };
+  (guardrails.required ?? []).forEach((ref, i2) => {
+    if (!/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/.test(ref)) {
+      problem(`guardrails.required[${i2}]`, `"${ref}" is not KIND/NAME or KIND/NAMESPACE/NAME, e.g. GlobalNetworkPolicy/quarantine`);
+    }
+  });
+  Object.assign(config.impact, raw.impact ?? {});
+  if (config.impact.maxListed < 1) problem("impact.maxListed", "impact.maxListed must be at least 1");
+  config.lint = { disable: (raw.lint ?? {}).disable ?? [] };
+  config.clusters = raw.clusters ?? [];
+  Object.assign(config.ownership, raw.ownership ?? {});
+  return { config, findings };
+}
+function normalizePrincipal(p) {
+  return p.trim().replace(/^@/, "").toLowerCase();
+}
+function principals(list2, path, problem) {
+  return (list2 ?? []).flatMap((p, i2) => {
+    const n = normalizePrincipal(p);
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n)) {
+      problem(`${path}[${i2}]`, `"${p}" is neither a GitHub login nor a team written as @org/team`);
+      return [];
+    }
+    return [n];
+  });
+}
+function normalizeRepoPath(p) {
+  const path = p.replace(/^\.\//, "");
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
+}
+function pathMatcher(patterns) {
+  if (patterns.length === 0) return () => false;
+  const globs = patterns.filter((p) => /[*?[\]{}]/.test(p));
+  const plain2 = patterns.filter((p) => !globs.includes(p));
+  const glob = globs.length > 0 ? (0, import_picomatch.default)(globs, { dot: false }) : () => false;
+  return (path) => glob(path) || plain2.some((p) => path === p || path.startsWith(p + "/"));
+}
+var POLICY_FILE = /\.(ya?ml|json)$/i;
+function policyFileFilter(config) {
+  const listed = pathMatcher(config.policies);
+  const excluded = pathMatcher([...config.tests, ...config.flows, ...config.inventory ? [config.inventory] : [], ".github", "flows"]);
+  return (path) => {
+    if (!POLICY_FILE.test(path) || path === CONFIG_FILE || path === config.file) return false;
+    if (config.policies.length > 0) return listed(path);
+    return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
+  };
+}
+function isGuardrailPolicy(p, config) {
+  if (config.guardrails.tiers.includes(p.tier)) return true;
+  return config.guardrails.required.some((text) => {
+    const [kind, a, b] = text.split("/");
+    const name = b ?? a;
+    const namespace = b === void 0 ? void 0 : a;
+    return kind.toLowerCase() === p.kind.toLowerCase() && name === p.name && (namespace === void 0 || namespace === p.namespace);
+  });
+}
+
+// src/review/diff.ts
+function identityOf(r) {
+  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
+}
+function diffResources(base2, head) {
+  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
+  const headById = new Map(head.map((r) => [identityOf(r), r]));
+  const changes = [];
+  const removed = [];
+  for (const [id, b] of baseById) {
+    const h = headById.get(id);
+    if (!h) {
+      removed.push(b);
+      continue;
+    }
+    const moved = b.source.file !== h.source.file;
+    if (!moved && b.source.source.text === h.source.source.text) continue;
+    const sameMeaning = canonical(b) === canonical(h);
+    if (sameMeaning && !moved) {
+      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
+      continue;
+    }
+    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
+    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
+  }
+  const added = head.filter((r) => !baseById.has(identityOf(r)));
+  const unmatched = new Set(added);
+  for (const b of removed) {
+    const key = canonical(b, true);
+    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
+    if (h) {
+      unmatched.delete(h);
+      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
+    } else {
+      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
+    }
+  }
+  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
+  return changes;
+}
+function describeSpecChange(b, h) {
+  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
+  const bt = tier(b);
+  const ht = tier(h);
+  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
+  return "spec changed";
+}
+function rawText(r) {
+  const span = r.source.span("");
+  return span ? r.source.source.text.slice(span.start, span.end) : "";
+}
+function canonical(r, ignoreName = false) {
+  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
+  let spec = r.spec;
+  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
+  return stableJson({ kind: r.kind, metadata: meta, spec });
+}
+function canonicalCalicoSpec(spec) {
+  const rule2 = (x) => ({
+    ...x,
+    source: x.source && canonicalEntity(x.source),
+    destination: x.destination && canonicalEntity(x.destination),
+    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
+  });
+  const hasEgress = (spec.egress?.length ?? 0) > 0;
+  const hasIngress = (spec.ingress?.length ?? 0) > 0;
+  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
+  return {
+    ...spec,
+    tier: spec.tier || "default",
+    types: types2,
+    selector: canonicalSelector(spec.selector),
+    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
+    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
+    ingress: (spec.ingress ?? []).map(rule2),
+    egress: (spec.egress ?? []).map(rule2)
+  };
+}
+function canonicalEntity(e) {
+  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
+  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
+  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
+}
+function canonicalSelector(s) {
+  if (s === void 0 || s.trim() === "") return "all()";
+  try {
+    return parseSelector(s).toString();
+  } catch {
+    return s;
+  }
+}
+function stableJson(v) {
+  if (v === void 0) return "null";
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
+}
+
 // src/engine/cidr-set.ts
 var CidrSet = class {
   byVersion = { 4: /* @__PURE__ */ new Map(), 6: /* @__PURE__ */ new Map() };
@@ -17286,6 +17528,291 @@ function explainPolicy(p, ep, direction, rec) {
   return { ...base2, applies: isUncertain(m) ? "uncertain" : "yes", rules: rec.rules.get(p) };
 }
 
+// src/review/impact-findings.ts
+function impactFindings(impact, ctx, options) {
+  const { config } = ctx;
+  const findings = [];
+  const denied = level2(config.impact.newlyDenied, options.acknowledgedBy);
+  if (denied) findings.push(...grouped(impact.newlyDenied, "newly-denied", denied, ctx, options));
+  const allowed = level2(config.impact.newlyAllowed, void 0);
+  if (allowed) findings.push(...grouped(impact.newlyAllowed, "newly-allowed", allowed, ctx, options));
+  return findings;
+}
+function level2(l, acknowledgedBy) {
+  if (l === "off") return void 0;
+  return acknowledgedBy && l === "error" ? "notice" : l;
+}
+function grouped(flows, kind, severity, ctx, options) {
+  const groups3 = /* @__PURE__ */ new Map();
+  for (const f of flows) {
+    const key = f.after.decidedBy;
+    const list2 = groups3.get(key);
+    if (list2) list2.push(f);
+    else groups3.set(key, [f]);
+  }
+  const out = [];
+  for (const list2 of groups3.values()) {
+    const total = list2.reduce((n, f) => n + f.flows, 0);
+    const where3 = locate2(list2[0].after, ctx);
+    const what = kind === "newly-denied" ? "denies" : "allows";
+    const today = kind === "newly-denied" ? "allowed" : "denied";
+    const top = list2.slice(0, 3).map(describeFlow).join("; ");
+    const more = list2.length > 3 ? ` and ${list2.length - 3} more` : "";
+    const next = kind === "newly-denied" ? options.acknowledgedBy ? ` Acknowledged by @${options.acknowledgedBy}.` : " If that is intended, acknowledge it (tierguard review --ack-impact, or comment /tierguard ack-impact on the pull request); otherwise allow these flows." : " Check that this exposure is intended.";
+    out.push({
+      code: `impact/${kind}`,
+      severity,
+      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural(list2.length, "flow")} of production traffic (${plural(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
+      ...where3,
+      details: list2.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`)
+    });
+  }
+  return out;
+}
+function describeDecider(side) {
+  if (!side.policy) return side.decidedBy.startsWith("__PROFILE__") ? "the namespace profile (no policy applies)" : side.decidedBy;
+  if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy}, which selects the ${side.direction === "egress" ? "source" : "destination"})`;
+  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
+}
+function describeFlow(f) {
+  return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function locate2(side, ctx) {
+  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
+  if (p) {
+    const rules = side.direction === "egress" ? p.egress : p.ingress;
+    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
+    const path = rule2 ? rule2.path : "metadata.name";
+    const at3 = p.resource.source.at(path);
+    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
+  }
+  const changed = ctx.changes.find((c) => c.meaningChanged);
+  const r = changed?.head ?? changed?.base;
+  if (r) {
+    const at3 = r.source.at("metadata.name");
+    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
+  }
+  return { file: configFileOf(ctx.config), line: 1 };
+}
+
+// src/review/load.ts
+function loadRevision(files, config, limits, cache) {
+  const resources = [];
+  const diagnostics = [];
+  for (const f of files) {
+    const key = `${f.file}\0${f.blob}`;
+    let parsed = cache.get(key);
+    if (!parsed) {
+      const loaded = loadText(f.file, f.text, limits);
+      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
+      cache.set(key, parsed);
+    }
+    resources.push(...parsed.resources);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+// src/review/ownership.ts
+function principalIds(p) {
+  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
+}
+function isAdmin(ids, config) {
+  return config.admins.some((a) => ids.has(a));
+}
+function owns(ids, tier, config) {
+  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
+}
+var ADMINS = /* @__PURE__ */ Symbol("admins");
+function tiersOf(r, ctx, revision2) {
+  if (r.kind === "Tier") return [ADMINS];
+  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
+  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : r.spec.tier || "default";
+  const tiers = [own];
+  if (isPolicy(r) && r.kind.startsWith("Staged")) {
+    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
+    for (const set2 of [ctx.base.set, ctx.head.set]) {
+      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
+    }
+  }
+  return tiers;
+}
+function networkSetTiers(r, ctx, revision2) {
+  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
+  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
+  if (!ns) return [];
+  const own = new Set(Object.keys(r.metadata.labels ?? {}));
+  const tiers = /* @__PURE__ */ new Set();
+  for (const p of set2.policies) {
+    for (const rule2 of [...p.ingress, ...p.egress]) {
+      for (const e of [rule2.source, rule2.destination]) {
+        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
+        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
+      }
+    }
+  }
+  return tiers.size > 1 ? [ADMINS] : [...tiers];
+}
+function checkOwnership(ctx, input2) {
+  const { config } = ctx;
+  if (!config.enforceOwnership) return [];
+  const author = principalIds(input2.author);
+  const approvers3 = input2.approvals.map(principalIds);
+  const findings = [];
+  const satisfied = (tier) => tier === ADMINS ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
+  const who = (tier) => {
+    const list2 = tier === ADMINS ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
+    return [...new Set(list2)];
+  };
+  const report2 = (tier, what, at3) => {
+    const approversList = who(tier);
+    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
+    const tierWords = tier === ADMINS ? "an admin" : `an owner of tier ${tier}`;
+    findings.push({
+      code: "ownership/not-owner",
+      severity: "error",
+      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
+      approvers: approversList,
+      ...at3
+    });
+  };
+  for (const change of ctx.changes) {
+    if (!change.meaningChanged) continue;
+    const reported = /* @__PURE__ */ new Set();
+    const subject = change.head ?? change.base;
+    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
+      if (!r) continue;
+      for (const tier of tiersOf(r, ctx, revision2)) {
+        if (satisfied(tier) || reported.has(tier)) continue;
+        reported.add(tier);
+        const loc = subject.source;
+        const path = tier !== ADMINS && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
+        const at3 = loc.at(path);
+        report2(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === ADMINS ? "—" : tier} at ${revision2})`, {
+          file: at3.file,
+          line: at3.line,
+          col: at3.col,
+          path,
+          resource: describeResource(subject),
+          revision: change.head ? "head" : "base"
+        });
+      }
+    }
+  }
+  if (input2.configChanged && !satisfied(ADMINS)) {
+    const file = configFileOf(config);
+    report2(ADMINS, `A change to ${file} (it takes effect for later pull requests)`, { file, line: 1 });
+  }
+  for (const t of input2.changedTests) {
+    for (const tier of t.tiers) {
+      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
+    }
+  }
+  return findings;
+}
+
+// src/impact/cache.ts
+var BoundedCache = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  young = /* @__PURE__ */ new Map();
+  old = /* @__PURE__ */ new Map();
+  hits = 0;
+  misses = 0;
+  get(key) {
+    let v = this.young.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      return v;
+    }
+    v = this.old.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      this.set(key, v);
+      return v;
+    }
+    this.misses++;
+    return void 0;
+  }
+  set(key, value) {
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = /* @__PURE__ */ new Map();
+    }
+    this.young.set(key, value);
+  }
+  get size() {
+    return this.young.size + this.old.size;
+  }
+};
+
+// src/impact/endpoint-spec.ts
+function endpointForPod(pod, inventory, universe) {
+  return workloadEndpoint(
+    {
+      namespace: pod.namespace,
+      name: pod.name,
+      podLabels: pod.labels,
+      serviceAccount: pod.serviceAccount,
+      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
+      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
+      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
+      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
+    },
+    universe.labels
+  );
+}
+function resolveEndpointSpec(spec, ctx) {
+  const ip = parseIp(spec);
+  if (ip) {
+    const pod = ctx.inventory?.podsByIp.get(spec);
+    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
+    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
+  }
+  const slash = spec.indexOf("/");
+  if (slash <= 0 || slash === spec.length - 1) {
+    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
+  }
+  const namespace = spec.slice(0, slash);
+  const name = spec.slice(slash + 1);
+  if (ctx.labels) {
+    const endpoint2 = workloadEndpoint(
+      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
+      ctx.universe.labels
+    );
+    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
+  }
+  if (!ctx.inventory) {
+    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
+  }
+  const exact = ctx.inventory.podsByName.get(spec);
+  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
+  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
+  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
+  const first = candidates[0];
+  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
+  if (!sameShape) {
+    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
+    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
+  }
+  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
+}
+function sameLabelsExceptHash(a, b) {
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
 // src/flows/fields.ts
 var INVALID = /* @__PURE__ */ Symbol("invalid");
 function isObject2(v) {
@@ -18078,103 +18605,6 @@ function flowEndpointName(ref, prefer) {
   }
 }
 
-// src/impact/cache.ts
-var BoundedCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  young = /* @__PURE__ */ new Map();
-  old = /* @__PURE__ */ new Map();
-  hits = 0;
-  misses = 0;
-  get(key) {
-    let v = this.young.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      return v;
-    }
-    v = this.old.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      this.set(key, v);
-      return v;
-    }
-    this.misses++;
-    return void 0;
-  }
-  set(key, value) {
-    if (this.young.size >= this.capacity) {
-      this.old = this.young;
-      this.young = /* @__PURE__ */ new Map();
-    }
-    this.young.set(key, value);
-  }
-  get size() {
-    return this.young.size + this.old.size;
-  }
-};
-
-// src/impact/endpoint-spec.ts
-function endpointForPod(pod, inventory, universe) {
-  return workloadEndpoint(
-    {
-      namespace: pod.namespace,
-      name: pod.name,
-      podLabels: pod.labels,
-      serviceAccount: pod.serviceAccount,
-      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
-      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
-      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
-      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
-    },
-    universe.labels
-  );
-}
-function resolveEndpointSpec(spec, ctx) {
-  const ip = parseIp(spec);
-  if (ip) {
-    const pod = ctx.inventory?.podsByIp.get(spec);
-    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
-    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
-  }
-  const slash = spec.indexOf("/");
-  if (slash <= 0 || slash === spec.length - 1) {
-    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
-  }
-  const namespace = spec.slice(0, slash);
-  const name = spec.slice(slash + 1);
-  if (ctx.labels) {
-    const endpoint2 = workloadEndpoint(
-      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
-      ctx.universe.labels
-    );
-    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
-  }
-  if (!ctx.inventory) {
-    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
-  }
-  const exact = ctx.inventory.podsByName.get(spec);
-  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
-  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
-  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
-  const first = candidates[0];
-  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
-  if (!sameShape) {
-    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
-    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
-  }
-  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
-}
-function sameLabelsExceptHash(a, b) {
-  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
-    if (a[k] !== b[k]) return false;
-  }
-  return true;
-}
-
 // src/impact/replay.ts
 var RawEndpoints = class {
   constructor(resolver, capacity) {
@@ -18740,879 +19170,136 @@ function zeroHits(policies, hits) {
   return out;
 }
 
-// src/report/review/escape.ts
-var ZWSP = "&#8203;";
-var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function oneLine(text) {
-  return text.replace(CONTROL2, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
-}
-function md(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
-}
-function html(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
-}
-function codeSpan(text, options = {}) {
-  let t = oneLine(text);
-  if (options.inTable) t = t.replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad}${t}${pad}${fence}`;
-}
-var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
-function mermaidText(text) {
-  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
-}
-function mermaidId(text) {
-  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
-function safeUrl(url) {
-  if (!url || !/^https?:\/\//i.test(url)) return void 0;
-  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-
-// src/report/review/format.ts
-var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
-var AREA_TITLES = {
-  validation: "Validation",
-  ownership: "Ownership",
-  guardrail: "Guard rails",
-  test: "Policy tests",
-  lint: "Lint",
-  impact: "Impact",
-  config: "Configuration"
-};
-function findingArea(code) {
-  const prefix = code.split("/", 1)[0];
-  return AREAS.includes(prefix) ? prefix : "validation";
-}
-var zero2 = () => ({ errors: 0, warnings: 0, notices: 0 });
-function bump(c, s) {
-  if (s === "error") c.errors++;
-  else if (s === "warning") c.warnings++;
-  else c.notices++;
-}
-function reviewCounts(review) {
-  const total = zero2();
-  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero2()]));
-  for (const f of review.findings) {
-    bump(total, f.severity);
-    bump(byArea[findingArea(f.code)], f.severity);
-  }
-  return {
-    ...total,
-    byArea,
-    newlyDenied: review.impact?.newlyDenied.length ?? 0,
-    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
-    pendingChanged: review.impact?.pendingChanged.length ?? 0
-  };
-}
-function reviewVerdict(review) {
-  const c = reviewCounts(review);
-  if (c.errors > 0) return "fail";
-  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
-  return "pass";
-}
-var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
-function verdictText(review) {
-  const c = reviewCounts(review);
-  const findings = `${plural2(c.errors, "error")}, ${plural2(c.warnings, "warning")}`;
-  if (!review.impact) return `${findings} · no flow snapshot replayed`;
-  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
-  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
-  return `${findings} · ${plural2(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${int3(n)} ${n === 1 ? word : many}`;
-}
-function int3(n) {
-  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return n < 0 ? `-${s}` : s;
-}
-function bytes(n) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${int3(v)} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message)
-  );
-}
-function rankFlows(flows) {
-  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function flowWords(f) {
-  return `${f.src} → ${f.dst}${portWords(f)}`;
-}
-function portWords(f) {
-  const proto = f.protocol.toUpperCase();
-  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
-}
-function sideWords(s) {
-  const policy = s.policy ?? "namespace profile";
-  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
-  const dir = s.direction ? ` (${s.direction})` : "";
-  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
-}
-function sum(flows, key) {
-  let n = 0;
-  for (const f of flows) n += f[key];
-  return n;
-}
-
-// src/report/review/next-step.ts
-var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
-function nextStep(review) {
-  const c = reviewCounts(review);
-  const groups3 = /* @__PURE__ */ new Map();
-  let fixErrors = 0;
-  for (const f of review.findings) {
-    if (f.severity !== "error") continue;
-    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
-      fixErrors++;
-      continue;
-    }
-    const approvers3 = [...new Set(f.approvers)].sort(cmp);
-    const key = approvers3.join(",");
-    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
-    g.findings++;
-    const what = f.resource ?? f.file;
-    if (!g.resources.includes(what)) g.resources.push(what);
-    groups3.set(key, g);
-  }
-  return {
-    fixErrors,
-    approvals: [...groups3.values()],
-    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
-    warnings: c.warnings,
-    newlyAllowed: c.newlyAllowed
-  };
-}
-var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
-var MARKDOWN = {
-  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
-  text: md,
-  command: (s) => codeSpan(s)
-};
-var MAX_REQUESTS = 3;
-function render(step, w) {
-  const clauses = [];
-  const others = step.approvals.length > 0 ? "other " : "";
-  if (step.fixErrors > 0) clauses.push(`fix the ${plural2(step.fixErrors, `${others}error`)} above`);
-  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
-    const who = orList(a.approvers.map(w.principal));
-    const more = a.resources.length > 3 ? [`${plural2(a.resources.length - 3, "more resource")}`] : [];
-    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
-    clauses.push(`ask ${who} to approve ownership of ${what}`);
-  }
-  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural2(step.approvals.length - MAX_REQUESTS, "more approval")}`);
-  const blocking = clauses.length > 0;
-  const main = clauses.join("; ");
-  const ack = step.ackDenied > 0 ? `to accept the ${plural2(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
-  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
-  const review = [];
-  if (step.warnings > 0) review.push(`the ${plural2(step.warnings, "warning")}`);
-  if (step.newlyAllowed > 0) review.push(`the ${plural2(step.newlyAllowed, "newly allowed flow")}`);
-  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
-  return "Nothing to fix: merge when a reviewer approves.";
-}
-function nextStepMarkdown(step) {
-  return `**Next step:** ${render(step, MARKDOWN)}`;
-}
-function orList(items, word = "or") {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
-}
-function capitalise(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-// src/report/review/mermaid.ts
-var DEFAULT_MAX_GRAPH_EDGES = 30;
-var DENIED_COLOUR = "#d73a49";
-var ALLOWED_COLOUR = "#e3a008";
-function serviceEdges(impact) {
-  const edges = /* @__PURE__ */ new Map();
-  const add = (change, flows) => {
-    for (const f of flows) {
-      const key = `${change}\0${f.src}\0${f.dst}`;
-      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
-      e.flows += f.flows;
-      e.bytes += f.bytes;
-      const port = portWords(f).replace(/^:/, "");
-      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
-      edges.set(key, e);
-    }
-  };
-  add("denied", impact.newlyDenied);
-  add("allowed", impact.newlyAllowed);
-  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp(a.change, b.change) || cmp(a.src, b.src) || cmp(a.dst, b.dst));
-}
-function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
-  const all = serviceEdges(impact);
-  const shown = all.slice(0, Math.max(0, maxEdges));
-  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
-  const ids = /* @__PURE__ */ new Map();
-  const used = /* @__PURE__ */ new Set();
-  const nodes = [];
-  const idOf = (name) => {
-    let id = ids.get(name);
-    if (id) return id;
-    const base2 = mermaidId(name);
-    id = base2;
-    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
-    used.add(id);
-    ids.set(name, id);
-    nodes.push(`  ${id}["${mermaidText(name)}"]`);
-    return id;
-  };
-  const edgeLines = [];
-  const denied = [];
-  const allowed = [];
-  shown.forEach((e, i2) => {
-    const from = idOf(e.src);
-    const to = idOf(e.dst);
-    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
-    const label = mermaidText(`${e.change} · ${ports} · ${int3(e.flows)}`);
-    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
-    (e.change === "denied" ? denied : allowed).push(i2);
-  });
-  const styles = [];
-  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
-  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
-  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
-}
-
-// src/report/review/sections.ts
-var FOLD_LINES = 12;
-var DEFAULT_MAX_FLOW_ROWS = 50;
-var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
-function section(title, summary, body, foldSummary) {
-  const head = [`#### ${title}`, summary];
-  if (body.length === 0) return head;
-  if (body.length <= FOLD_LINES) return [...head, "", ...body];
-  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
-}
-function verdictSection(review) {
-  const short = (c) => codeSpan(c.slice(0, 7) || "?");
-  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
-  return [
-    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
-    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
-  ];
-}
-function areaResult(c) {
-  const parts = [];
-  if (c.errors) parts.push(plural2(c.errors, "error"));
-  if (c.warnings) parts.push(plural2(c.warnings, "warning"));
-  if (c.notices) parts.push(plural2(c.notices, "notice"));
-  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
-  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
-}
-function summaryTable(review) {
-  const c = reviewCounts(review);
-  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
-  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
-}
-function hasAny(c) {
-  return c.errors + c.warnings + c.notices > 0;
-}
-function replayWords(impact) {
-  if (!impact) return "not run: no flow snapshot";
-  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int3(impact.sources.length - 2)} more` : ""}`;
-  const changes = `${int3(impact.newlyDenied.length)} newly denied, ${int3(impact.newlyAllowed.length)} newly allowed, ${int3(impact.pendingChanged.length)} staged changes`;
-  return `${plural2(impact.totals.records, "record")} (${plural2(impact.totals.flows, "connection")})${from}: ${changes}`;
-}
-function volume(flows) {
-  return `${plural2(flows.length, "flow")} (${plural2(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
-}
-function flowTable(flows, max, what) {
-  const ranked = rankFlows(flows);
-  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
-    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
-    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int3(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
-  });
-  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
-  const left = ranked.slice(rows.length);
-  if (left.length > 0) {
-    const more = `${int3(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural2(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
-    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
-  }
-  return out;
-}
-function impactSections(review, options) {
-  const impact = review.impact;
-  if (!impact) return [];
-  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
-  const out = [];
-  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
-  if (impact.newlyDenied.length > 0) {
-    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
-    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
-    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural2(impact.newlyDenied.length, "newly denied flow")}`));
-  }
-  if (impact.newlyAllowed.length > 0) {
-    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
-    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural2(impact.newlyAllowed.length, "newly allowed flow")}`));
-  }
-  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
-  if (graph.edges > 0) {
-    const left = graph.edges - graph.shown;
-    const cap = left > 0 ? ` The ${int3(graph.shown)} busiest are drawn; ${int3(left)} ${left === 1 ? "is" : "are"} left out.` : "";
-    const summary = `${plural2(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
-    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
-  }
-  if (impact.pendingChanged.length > 0) {
-    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
-    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural2(impact.pendingChanged.length, "pending change")}`));
-  }
-  return out;
-}
-function where(file, line, revision2, options) {
-  const text = `${md(file)}:${line}`;
-  const url = safeUrl(options.link?.(file, line, revision2));
-  return url ? `[${text}](${url})` : text;
-}
-function findingLine(f, options) {
-  const revision2 = f.revision ?? "head";
-  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
-  const line = `- ${SEVERITY_ICON[f.severity]} ${where(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
-  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
-}
-function findingSections(review, options) {
-  const byArea = /* @__PURE__ */ new Map();
-  for (const f of sortFindings(review.findings)) {
-    const area = findingArea(f.code);
-    const list2 = byArea.get(area);
-    if (list2) list2.push(f);
-    else byArea.set(area, [f]);
-  }
-  const c = reviewCounts(review);
-  return AREAS.filter((a) => byArea.has(a)).map((a) => {
-    const findings = byArea.get(a);
-    const body = findings.flatMap((f) => findingLine(f, options));
-    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural2(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
-  });
-}
-function changesSection(review, options) {
-  if (review.changes.length === 0) return [];
-  const body = review.changes.map((c) => {
-    const r = c.head ?? c.base;
-    const at3 = r.source.at("metadata.name");
-    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
-    return `- **${c.kind}** ${md(describeResource(r))} at ${where(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
-  });
-  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
-  const summary = `${plural2(review.changes.length, "resource")} differ from the base revision; ${int3(meaningful)} in meaning.`;
-  return section("Changed resources", summary, body, `Show the ${plural2(review.changes.length, "changed resource")}`);
-}
-function zeroHitSection(review) {
-  const list2 = review.impact?.zeroHitPolicies ?? [];
-  if (list2.length === 0) return [];
-  const summary = `${plural2(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
-  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural2(list2.length, "policy or rule", "policies and rules")}`);
-}
-function unresolvedSection(review) {
-  const t = review.impact?.totals;
-  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
-  const body = [];
-  if (t.unresolved.records > 0) {
-    body.push(`- ${plural2(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
-    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n)}`);
-  }
-  if (t.uncertain.records > 0) body.push(`- ${plural2(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
-  if (t.skippedLines > 0) body.push(`- ${plural2(t.skippedLines, "input line")} could not be read.`);
-  for (const p of t.problems) body.push(`- ${md(p)}`);
-  const summary = `${int3(t.unresolved.records)} unresolved and ${int3(t.uncertain.records)} uncertain of ${plural2(t.records, "record")}; ${plural2(t.skippedLines, "line")} skipped.`;
-  return section("Unresolved and uncertain", summary, body, "Show the details");
-}
-function notesSection(review) {
-  if (review.notes.length === 0) return [];
-  return section("Notes", `${plural2(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural2(review.notes.length, "note")}`);
-}
-
-// src/report/review/split.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MIN_SPLIT_LIMIT = 1024;
-var CONTINUED = "_(continued)_";
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-var DETAILS_OPEN = /^\s*<details[\s>]/i;
-var DETAILS_CLOSE = /^\s*<\/details>/i;
-var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
-function lineBlock(kind, lines, gap, note) {
-  const body = lines.join("\n");
-  return { kind, lines, gap, note, raw: note ? `${note}
-
-${body}` : body };
-}
-function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
-  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
-  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
-
-${joinBlocks(inner)}
-
-${close}` };
-}
-function joinBlocks(blocks) {
-  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
-}
-function separator(b) {
-  return "\n".repeat(b.gap + 1);
-}
-function closingFence(chars) {
-  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
-}
-function fenceEnd(lines, start, fence) {
-  const close = closingFence(fence);
-  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
-  return lines.length - 1;
-}
-function detailsEnd(lines, start) {
-  let depth = 0;
-  for (let j = start; j < lines.length; j++) {
-    const fence = FENCE_OPEN.exec(lines[j]);
-    if (fence && j > start) {
-      j = fenceEnd(lines, j, fence[1]);
-      continue;
-    }
-    if (DETAILS_OPEN.test(lines[j])) depth++;
-    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
-    if (depth <= 0) return j;
-  }
-  return lines.length - 1;
-}
-function startsBlock(line) {
-  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
-}
-function parseBlocks(text) {
-  const lines = text.split("\n");
-  const blocks = [];
-  let gap = 0;
-  for (let i2 = 0; i2 < lines.length; ) {
-    const line = lines[i2];
-    if (line.trim() === "") {
-      gap++;
-      i2++;
-      continue;
-    }
-    const fence = FENCE_OPEN.exec(line);
-    let end = i2;
-    if (fence) {
-      end = fenceEnd(lines, i2, fence[1]);
-      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
-    } else if (DETAILS_OPEN.test(line)) {
-      end = detailsEnd(lines, i2);
-      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
-    } else if (/^\s*\|/.test(line)) {
-      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
-      const rows = lines.slice(i2, end + 1);
-      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
-    } else {
-      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
-      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
-    }
-    gap = 0;
-    i2 = end + 1;
-  }
-  return blocks;
-}
-function parseDetails(lines, gap) {
-  const m = DETAILS_LINE.exec(lines[0]);
-  const last = lines[lines.length - 1];
-  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
-  const summary = m[3].replace(/ \(continued\)$/, "");
-  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
-  return { ...block, open: lines[0], raw: lines.join("\n") };
-}
-function safeCut(s, at3) {
-  const cut = Math.max(0, Math.min(at3, s.length));
-  const code = s.charCodeAt(cut - 1);
-  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
-}
-function take(b, room, freshRoom, mustProgress) {
-  if (b.raw.length <= room) return { head: b.raw };
-  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
-  const prefix = b.note ? `${b.note}
-
-` : "";
-  const { header: header2, body, closeLine } = anatomy(b);
-  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
-  let used = fixed;
-  let k = 0;
-  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
-  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
-  if (k === 0) {
-    if (!mustProgress || body.length === 0) return { rest: b };
-    const cut = safeCut(body[0], room - fixed);
-    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
-    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
-    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
-  }
-  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
-  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
-}
-function anatomy(b) {
-  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
-  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
-  const open2 = FENCE_OPEN.exec(b.lines[0]);
-  const chars = open2 ? open2[1] : "```";
-  const last = b.lines[b.lines.length - 1];
-  const closed = b.lines.length > 1 && closingFence(chars).test(last);
-  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
-}
-function takeDetails(b, room, freshRoom, mustProgress) {
-  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
-  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
-  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
-  if (packed.text === "") {
-    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
-  }
-  const head = `${b.open}
-
-${packed.text}
-
-${b.close}`;
-  if (packed.rest.length === 0) return { head };
-  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
-  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
-}
-function pack(blocks, room, freshRoom, mustProgress) {
-  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
-  let text = "";
-  for (let i2 = 0; i2 < blocks.length; i2++) {
-    const b = blocks[i2];
-    const sep2 = text === "" ? "" : separator(b);
-    if (text.length + sep2.length + b.raw.length <= room) {
-      text += sep2 + b.raw;
-      continue;
-    }
-    const avail = room - text.length - sep2.length;
-    const progress = mustProgress && text === "";
-    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
-    const t = take(b, avail, freshRoom, progress);
-    if (t.head !== void 0) text += sep2 + t.head;
-    const rest = blocks.slice(i2 + 1);
-    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
-  }
-  return { text, rest: [] };
-}
-function splitMarker(body) {
-  const nl = body.indexOf("\n");
-  const first = nl === -1 ? body : body.slice(0, nl);
-  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
-  return { rest: body };
-}
-function partMarker(marker, part, of) {
-  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
-}
-var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
-var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
-function assemble(marker, content, i2, n) {
-  const out = [];
-  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
-  if (i2 > 1) out.push(header(i2, n), "");
-  out.push(content);
-  if (i2 < n) out.push("", footer(i2, n));
-  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
-  return out.join("\n");
-}
-function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
-  if (body.length <= limit) return [body];
-  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
-  const { marker, rest } = splitMarker(body);
-  const blocks = parseBlocks(rest);
-  for (let digits = 1; ; digits++) {
-    const big = 10 ** digits - 1;
-    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
-    const budget = limit - overhead;
-    const contents = [];
-    let queue = blocks;
-    while (queue.length > 0) {
-      const packed = pack(queue, budget, budget, true);
-      contents.push(packed.text);
-      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
-    }
-    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
-  }
-}
-function truncateMarkdown(body, limit, options) {
-  if (body.length <= limit) return body;
-  const blocks = parseBlocks(body);
-  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
-  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
-  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
-  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
-  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
-  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
-}
-
-// src/report/review/markdown.ts
-var REVIEW_MARKER = "<!-- tierguard:review -->";
-var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
-function isTierguardComment(body) {
-  return MARKER_LINE.test(body);
-}
-function reviewCommentPart(body) {
-  const m = MARKER_LINE.exec(body);
-  if (!m) return void 0;
-  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
-  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
-  return { part: 1, of: count ? Number(count[1]) : 1 };
-}
-function join(sections) {
-  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
-}
-function tail(review) {
-  return ["---", nextStepMarkdown(nextStep(review))];
-}
-function renderReviewComment(review, options = {}) {
-  return join([
-    [REVIEW_MARKER, ...verdictSection(review)],
-    summaryTable(review),
-    ...impactSections(review, options),
-    ...findingSections(review, options),
-    changesSection(review, options),
-    zeroHitSection(review),
-    unresolvedSection(review),
-    notesSection(review),
-    tail(review)
-  ]) + "\n";
-}
-function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
-  return splitComment(renderReviewComment(review, options), limit);
-}
-
-// src/report/review/check-run.ts
-var ANNOTATION_FIELD_BYTES = 64 * 1024;
-
-// src/report/review/sarif.ts
-import { createHash as createHash2 } from "node:crypto";
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
-var SARIF_MAX_RESULTS = 25e3;
-var LEVEL = { error: "error", warning: "warning", notice: "note" };
-var RANK = { error: 0, warning: 1, notice: 2 };
-var AREA_HELP = {
-  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
-  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
-  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
-  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
-  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
-  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
-  config: "tierguard.yaml has a problem. Fix the field named in the message."
-};
-function ruleFor(code, findings, options) {
-  const area = findingArea(code);
-  const given = options.rules?.[code];
-  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
-  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
-  const help = given?.help ?? AREA_HELP[area];
-  return {
-    id: code,
-    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
-    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
-    help: { text: help },
-    defaultConfiguration: { level: LEVEL[worst] },
-    properties: { tags: ["calico", "network-policy", area] }
-  };
-}
-function fingerprint(f, seen) {
-  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
-  const n = (seen.get(key) ?? 0) + 1;
-  seen.set(key, n);
-  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
-}
-function artifactUri(file) {
-  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
-}
-function result(f, ruleIndex, seen) {
-  const start = Math.max(1, f.line);
-  const region = { startLine: start };
-  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
-  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
-  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
-  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
-  return {
-    ruleId: f.code,
-    ruleIndex,
-    level: LEVEL[f.severity],
-    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
-    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
-    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
-  };
-}
-function reviewSarif(review, options) {
-  const ordered = sortFindings(review.findings);
-  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
-  const byCode = /* @__PURE__ */ new Map();
-  for (const f of kept) {
-    const list2 = byCode.get(f.code);
-    if (list2) list2.push(f);
-    else byCode.set(f.code, [f]);
-  }
-  const codes = [...byCode.keys()].sort();
-  const index = new Map(codes.map((c, i2) => [c, i2]));
-  const seen = /* @__PURE__ */ new Map();
-  const run2 = {
-    tool: {
-      driver: {
-        name: "tierguard",
-        informationUri: options.informationUri ?? TIERGUARD_URI,
-        semanticVersion: options.toolVersion,
-        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
-      }
-    },
-    columnKind: "utf16CodeUnits",
-    results: kept.map((f) => result(f, index.get(f.code), seen)),
-    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
-  };
-  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
-}
-function renderReviewSarif(review, options) {
-  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
-}
-
-// src/github/api.ts
-function httpStatus(e) {
-  const s = e.status;
-  return typeof s === "number" ? s : void 0;
-}
-
-// src/github/app/identity.ts
-function sameLogin(a, b) {
-  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
-}
-
-// src/github/app/comment.ts
-async function listIssueComments(api, repo, issue) {
-  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
-}
-function reviewCommentPartOf(body) {
-  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
-}
-function ownComments(existing, bot, partOf) {
-  const byPart = /* @__PURE__ */ new Map();
-  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
-    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
-    const part = partOf(c.body);
-    if (part === void 0) continue;
-    byPart.set(part, [...byPart.get(part) ?? [], c]);
-  }
-  return byPart;
-}
-var normalize = (s) => s.replace(/\r\n/g, "\n");
-async function upsertComment(o) {
-  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
-  const route = { owner: o.repo.owner, repo: o.repo.repo };
-  const ours = ownComments(o.existing, o.bot, o.partOf);
-  if (ours.size === 0 && o.create === false) return result2;
-  for (const [i2, body] of o.parts.entries()) {
-    const current = ours.get(i2 + 1)?.[0];
-    if (current && normalize(current.body ?? "") === normalize(body)) {
-      result2.unchanged.push(current.id);
-    } else if (current) {
-      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
-      result2.updated.push(current.id);
-    } else {
-      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
-      result2.created.push(data2.id);
-    }
-  }
-  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
-  for (const c of leftover) {
-    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
-    result2.deleted.push(c.id);
-  }
-  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
-  return result2;
-}
-
-// src/github/review-run.ts
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
-
-// src/io/inventory.ts
-import { readFile, stat } from "node:fs/promises";
-import { resolve } from "node:path";
-
-// src/io/files.ts
-function describeFsError(e) {
-  const err = e;
-  switch (err.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return err.message ?? String(e);
-  }
-}
-
-// src/io/inventory.ts
-var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
-async function readInventory(path, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
-  const full = resolve(options.cwd ?? process.cwd(), path);
-  const fail2 = (code, message, line = 1, col = 1) => ({
-    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
-  });
-  let text;
-  try {
-    const info = await stat(full);
-    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
-    text = await readFile(full, "utf8");
-  } catch (e) {
-    return fail2("inventory/unreadable", describeFsError(e));
-  }
-  let values;
-  let locate3 = () => ({ line: 1, col: 1 });
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      const v = JSON.parse(text);
-      values = Array.isArray(v) ? v : [v];
-    } catch (e) {
-      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
-    }
-  } else {
-    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
-    const loaded = loadText(path, text, limits);
-    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
-    values = loaded.documents.map((d) => d.value);
-    locate3 = (doc, fieldPath) => {
-      const at3 = loaded.documents[doc]?.source.at(fieldPath);
-      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
-    };
-  }
-  const { inventory, diagnostics } = parseInventory(values);
-  return {
+// src/review/prepare.ts
+function prepareReview(base2, head, config, limits, inventory) {
+  const cache = /* @__PURE__ */ new Map();
+  const universe = new EngineUniverse();
+  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
+  const b = loadRevision(base2.policyFiles, config, limits, cache);
+  const h = loadRevision(head.policyFiles, config, limits, cache);
+  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
+  const baseBlobs = new Map(base2.policyFiles.map((f) => [f.file, f.blob]));
+  const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
+  const workloads = inventory ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" })) : [];
+  const ctx = {
+    config,
+    base: { commit: base2.commit, resources: b.resources, set: set2(b.resources), testFiles: [...base2.testFiles] },
+    head: { commit: head.commit, resources: h.resources, set: set2(h.resources), testFiles: [...head.testFiles] },
+    changes: diffResources(b.resources, h.resources),
+    universe,
     inventory,
-    diagnostics: diagnostics.map((p) => ({
-      code: p.code,
-      severity: "warning",
-      message: p.message,
-      file: path,
-      ...locate3(p.document ?? 0, p.path ?? ""),
-      path: p.path ?? ""
-    }))
+    workloads
   };
+  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+}
+
+// src/review/run.ts
+function buildReview(inputs) {
+  const { ctx } = inputs;
+  const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
+  const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
+  findings.push(
+    ...checkOwnership(ctx, {
+      author: inputs.author,
+      approvals: inputs.approvals,
+      configChanged: inputs.configChanged,
+      changedTests: changedTests(ctx, inputs.testTiers)
+    })
+  );
+  for (const check of inputs.checks) findings.push(...check(ctx));
+  if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
+  const notes = [...inputs.notes ?? []];
+  if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
+  if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
+  return {
+    base: inputs.base,
+    head: inputs.head,
+    author: inputs.author.login,
+    configSource: inputs.configSource,
+    changes: ctx.changes,
+    findings: findings.sort(compareFindings),
+    impact: inputs.impact,
+    notes,
+    ...inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}
+  };
+}
+function validationFindings(diagnostics, unchanged) {
+  return diagnostics.map((d) => {
+    const old = unchanged.has(d.file);
+    return {
+      code: `validation/${d.code}`,
+      severity: old && d.severity !== "notice" ? "notice" : d.severity,
+      message: old ? `(already in the base revision) ${d.message}` : d.message,
+      file: d.file,
+      line: d.line,
+      col: d.col,
+      path: d.path || void 0,
+      resource: d.resource
+    };
+  });
+}
+function changedTests(ctx, testTiers2) {
+  if (!testTiers2) return [];
+  const head = new Map(ctx.head.testFiles.map((f) => [f.file, f.text]));
+  const out = [];
+  for (const f of ctx.base.testFiles) {
+    const now = head.get(f.file);
+    if (now === f.text) continue;
+    out.push({ file: f.file, tiers: testTiers2(f.file, ctx, "base"), revision: now === void 0 ? "base" : "head" });
+  }
+  return out;
+}
+
+// src/review/select-files.ts
+function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath = CONFIG_FILE) {
+  const isConfigPolicy = policyFileFilter(config);
+  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
+  const isTestPath = pathMatcher(config.tests);
+  const isTest = (p) => isTestPath(p) && /\.ya?ml$/i.test(p);
+  const skipped = [];
+  const select = (tree, revision2, match) => tree.filter((e) => {
+    if (!match(e.path)) return false;
+    if (e.size <= maxFileBytes) return true;
+    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
+    return false;
+  });
+  return {
+    basePolicies: select(baseTree, "base", isPolicy2),
+    headPolicies: select(headTree, "head", isPolicy2),
+    baseTests: select(baseTree, "base", isTest),
+    headTests: select(headTree, "head", isTest),
+    skipped
+  };
+}
+
+// src/review/snapshot-problems.ts
+function snapshotProblemOf(source, read) {
+  const stop = read.stopped;
+  if (stop) {
+    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
+    const kept = stop.kind === "incomplete" ? `; only the ${plural2(read.records, "record")} before it were replayed` : "";
+    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
+  }
+  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
+  return void 0;
+}
+var WHAT = {
+  unavailable: "could not be read",
+  incomplete: "was read only in part",
+  empty: "gave no flow record"
+};
+function snapshotFindings(problems, level3) {
+  return problems.map((p) => ({
+    code: `impact/snapshot-${p.kind}`,
+    severity: level3,
+    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
+    file: p.source,
+    line: 1,
+    revision: "base"
+  }));
+}
+function plural2(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // src/review/guardrails/budget.ts
@@ -19674,106 +19361,6 @@ var Budget = class {
     if (n > this.limits.maxPiecesPerRule) throw new BudgetExceeded(`its traffic splits into more than ${this.limits.maxPiecesPerRule} parts`);
   }
 };
-
-// src/review/diff.ts
-function identityOf(r) {
-  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
-}
-function diffResources(base2, head) {
-  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
-  const headById = new Map(head.map((r) => [identityOf(r), r]));
-  const changes = [];
-  const removed = [];
-  for (const [id, b] of baseById) {
-    const h = headById.get(id);
-    if (!h) {
-      removed.push(b);
-      continue;
-    }
-    const moved = b.source.file !== h.source.file;
-    if (!moved && b.source.source.text === h.source.source.text) continue;
-    const sameMeaning = canonical(b) === canonical(h);
-    if (sameMeaning && !moved) {
-      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
-      continue;
-    }
-    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
-    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
-  }
-  const added = head.filter((r) => !baseById.has(identityOf(r)));
-  const unmatched = new Set(added);
-  for (const b of removed) {
-    const key = canonical(b, true);
-    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
-    if (h) {
-      unmatched.delete(h);
-      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
-    } else {
-      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
-    }
-  }
-  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
-  return changes;
-}
-function describeSpecChange(b, h) {
-  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
-  const bt = tier(b);
-  const ht = tier(h);
-  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
-  return "spec changed";
-}
-function rawText(r) {
-  const span = r.source.span("");
-  return span ? r.source.source.text.slice(span.start, span.end) : "";
-}
-function canonical(r, ignoreName = false) {
-  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
-  let spec = r.spec;
-  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
-  return stableJson({ kind: r.kind, metadata: meta, spec });
-}
-function canonicalCalicoSpec(spec) {
-  const rule2 = (x) => ({
-    ...x,
-    source: x.source && canonicalEntity(x.source),
-    destination: x.destination && canonicalEntity(x.destination),
-    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
-  });
-  const hasEgress = (spec.egress?.length ?? 0) > 0;
-  const hasIngress = (spec.ingress?.length ?? 0) > 0;
-  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
-  return {
-    ...spec,
-    tier: spec.tier || "default",
-    types: types2,
-    selector: canonicalSelector(spec.selector),
-    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
-    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
-    ingress: (spec.ingress ?? []).map(rule2),
-    egress: (spec.egress ?? []).map(rule2)
-  };
-}
-function canonicalEntity(e) {
-  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
-  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
-  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
-}
-function canonicalSelector(s) {
-  if (s === void 0 || s.trim() === "") return "all()";
-  try {
-    return parseSelector(s).toString();
-  } catch {
-    return s;
-  }
-}
-function stableJson(v) {
-  if (v === void 0) return "null";
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
-}
 
 // src/review/guardrails/changed.ts
 var DIRECTIONS = ["ingress", "egress"];
@@ -20499,11 +20086,11 @@ function deciderLabel(d) {
   return `the end of tier ${d.tier.name} (defaultAction Deny), which applies because ${describePolicy(d.policy.ref)} selects these endpoints`;
 }
 function deciderDetail(d) {
-  if (d.kind === "rule") return `${describePolicy(d.policy.ref)} ${d.rule.path} (rule ${d.rule.index}, tier ${d.policy.ref.tier}) at ${where2(d.policy.resource, d.rule.path)}`;
-  const tierAt = d.tier.resource ? ` defined at ${where2(d.tier.resource, "spec")}` : " (built in)";
-  return `end of tier ${d.tier.name}${tierAt}; ${describePolicy(d.policy.ref)} selects the endpoints, at ${where2(d.policy.resource, "spec.selector")}`;
+  if (d.kind === "rule") return `${describePolicy(d.policy.ref)} ${d.rule.path} (rule ${d.rule.index}, tier ${d.policy.ref.tier}) at ${where(d.policy.resource, d.rule.path)}`;
+  const tierAt = d.tier.resource ? ` defined at ${where(d.tier.resource, "spec")}` : " (built in)";
+  return `end of tier ${d.tier.name}${tierAt}; ${describePolicy(d.policy.ref)} selects the endpoints, at ${where(d.policy.resource, "spec.selector")}`;
 }
-function where2(r, path) {
+function where(r, path) {
   const at3 = r.source.at(path);
   return `${at3.file}:${at3.line}`;
 }
@@ -21248,136 +20835,6 @@ function unique(findings) {
   });
 }
 
-// src/review/config.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-var CONFIG_FILE = "tierguard.yaml";
-function defaultConfig() {
-  return {
-    calicoVersion: DEFAULT_CALICO_VERSION,
-    namespace: "default",
-    policies: [],
-    tests: ["tests"],
-    flows: [],
-    admins: [],
-    tiers: /* @__PURE__ */ new Map(),
-    guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
-    lint: { disable: [] },
-    clusters: [],
-    ownership: { unverifiableTeams: "error" },
-    enforceOwnership: false
-  };
-}
-var stringOrList = { t: "any" };
-var level = oneOf("error", "warning", "notice", "off");
-var SCHEMA = obj({
-  calicoVersion: { t: "intOrString" },
-  namespace: str2,
-  policies: stringOrList,
-  tests: stringOrList,
-  flows: stringOrList,
-  inventory: str2,
-  admins: arr(str2),
-  tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
-  guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
-  lint: obj({ disable: arr(str2) }),
-  clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
-  ownership: obj({ unverifiableTeams: level })
-});
-function parseConfig(text, file = CONFIG_FILE) {
-  const config = { ...defaultConfig(), enforceOwnership: true };
-  const findings = [];
-  const loaded = loadText(file, text);
-  for (const d of loaded.diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col });
-  const doc = loaded.documents[0];
-  if (!doc) return { config, findings };
-  const diagnostics = [];
-  const raw = checkSchema(doc.value, SCHEMA, "", { source: doc.source, diagnostics });
-  for (const d of diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col, path: d.path });
-  if (!raw) return { config, findings };
-  const problem = (path, message) => {
-    const at3 = doc.source.at(path);
-    findings.push({ code: "config/invalid-value", severity: "error", message, file, line: at3.line, col: at3.col, path });
-  };
-  if (raw.calicoVersion !== void 0) {
-    const v = parseCalicoVersion(String(raw.calicoVersion));
-    if ("error" in v) problem("calicoVersion", v.error);
-    else config.calicoVersion = v;
-  }
-  if (typeof raw.namespace === "string") config.namespace = raw.namespace;
-  for (const key of ["policies", "tests", "flows"]) {
-    const v = raw[key];
-    if (v === void 0) continue;
-    const list2 = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? v : void 0;
-    if (!list2) problem(key, `${key} must be a path or a list of paths`);
-    else config[key] = list2.map(normalizeRepoPath);
-  }
-  if (typeof raw.inventory === "string") config.inventory = normalizeRepoPath(raw.inventory);
-  config.admins = principals(raw.admins, "admins", problem);
-  for (const [tier, spec] of Object.entries(raw.tiers ?? {})) {
-    config.tiers.set(tier, { owners: principals(spec.owners, `tiers.${tier}.owners`, problem) });
-  }
-  const guardrails = raw.guardrails ?? {};
-  config.guardrails = { required: guardrails.required ?? [], tiers: guardrails.tiers ?? [] };
-  (guardrails.required ?? []).forEach((ref, i2) => {
-    if (!/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/.test(ref)) {
-      problem(`guardrails.required[${i2}]`, `"${ref}" is not KIND/NAME or KIND/NAMESPACE/NAME, e.g. GlobalNetworkPolicy/quarantine`);
-    }
-  });
-  Object.assign(config.impact, raw.impact ?? {});
-  if (config.impact.maxListed < 1) problem("impact.maxListed", "impact.maxListed must be at least 1");
-  config.lint = { disable: (raw.lint ?? {}).disable ?? [] };
-  config.clusters = raw.clusters ?? [];
-  Object.assign(config.ownership, raw.ownership ?? {});
-  return { config, findings };
-}
-function normalizePrincipal(p) {
-  return p.trim().replace(/^@/, "").toLowerCase();
-}
-function principals(list2, path, problem) {
-  return (list2 ?? []).flatMap((p, i2) => {
-    const n = normalizePrincipal(p);
-    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n)) {
-      problem(`${path}[${i2}]`, `"${p}" is neither a GitHub login nor a team written as @org/team`);
-      return [];
-    }
-    return [n];
-  });
-}
-function normalizeRepoPath(p) {
-  const path = p.replace(/^\.\//, "");
-  let end = path.length;
-  while (end > 0 && path[end - 1] === "/") end--;
-  return path.slice(0, end);
-}
-function pathMatcher(patterns) {
-  if (patterns.length === 0) return () => false;
-  const globs = patterns.filter((p) => /[*?[\]{}]/.test(p));
-  const plain2 = patterns.filter((p) => !globs.includes(p));
-  const glob = globs.length > 0 ? (0, import_picomatch.default)(globs, { dot: false }) : () => false;
-  return (path) => glob(path) || plain2.some((p) => path === p || path.startsWith(p + "/"));
-}
-var POLICY_FILE = /\.(ya?ml|json)$/i;
-function policyFileFilter(config) {
-  const listed = pathMatcher(config.policies);
-  const excluded = pathMatcher([...config.tests, ...config.flows, ...config.inventory ? [config.inventory] : [], ".github", "flows"]);
-  return (path) => {
-    if (!POLICY_FILE.test(path) || path === CONFIG_FILE) return false;
-    if (config.policies.length > 0) return listed(path);
-    return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
-  };
-}
-function isGuardrailPolicy(p, config) {
-  if (config.guardrails.tiers.includes(p.tier)) return true;
-  return config.guardrails.required.some((text) => {
-    const [kind, a, b] = text.split("/");
-    const name = b ?? a;
-    const namespace = b === void 0 ? void 0 : a;
-    return kind.toLowerCase() === p.kind.toLowerCase() && name === p.name && (namespace === void 0 || namespace === p.namespace);
-  });
-}
-
 // src/review/lint/context.ts
 function lintEnv(ctx, now) {
   const byResource = { base: compiledIndex(ctx.base.set), head: compiledIndex(ctx.head.set) };
@@ -21430,9 +20887,6 @@ function warning(r, path, name, message, extra = {}) {
 function warningInside(r, path, offset, name, message) {
   const loc = offset >= 0 ? r.source.inside(path, offset) : r.source.at(path);
   return { code: `lint/${name}`, severity: "warning", message, file: loc.file, line: loc.line, col: loc.col, path, resource: describeResource(r) };
-}
-function isCalicoPolicy2(r) {
-  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
 }
 function rulesOf(r) {
   const out = [];
@@ -21611,7 +21065,7 @@ var globalPolicyForApp = {
   name: "global-policy-for-app",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r) || r.kind !== "GlobalNetworkPolicy" && r.kind !== "StagedGlobalNetworkPolicy") return [];
+      if (!isCalicoPolicy(r) || r.kind !== "GlobalNetworkPolicy" && r.kind !== "StagedGlobalNetworkPolicy") return [];
       const spec = r.spec;
       if (!selectsAll(spec.selector) || spec.namespaceSelector?.trim() || spec.serviceAccountSelector?.trim()) return [];
       const hits = [];
@@ -21645,7 +21099,7 @@ var inlineDomains = {
   name: "inline-domains",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       return rulesOf(r).flatMap(({ rule: rule2, path }) => {
         const domains = rule2.destination?.domains ?? [];
         if (domains.length === 0) return [];
@@ -21669,7 +21123,7 @@ var longCidrList = {
   name: "long-cidr-list",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
       return rulesOf(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap(
@@ -21786,7 +21240,7 @@ var reservedLabelPrefix = {
   }
 };
 function resourceLabels(r) {
-  const tier = isCalicoPolicy2(r) ? r.spec.tier || "default" : void 0;
+  const tier = isCalicoPolicy(r) ? r.spec.tier || "default" : void 0;
   return Object.entries(r.metadata.labels ?? {}).flatMap(([key, value]) => {
     if (!reserved(key)) return [];
     if (key === "projectcalico.org/tier" && value === tier) return [];
@@ -21796,7 +21250,7 @@ function resourceLabels(r) {
   });
 }
 function selectors(r) {
-  if (!isCalicoPolicy2(r)) return [];
+  if (!isCalicoPolicy(r)) return [];
   const out = [];
   const check = (path, text, context) => {
     const sel = trySelector(text);
@@ -21853,7 +21307,7 @@ var ruleSelectorAll = {
   name: "rule-selector-all",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
       return rulesOf(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap((side) => {
@@ -22135,8 +21589,8 @@ function labelText(labels) {
 var MAX_PAIRS = 1e4;
 function runTest(test, env) {
   const base2 = { test, pairs: [], failures: [] };
-  const src = resolve2(test.from, "from", env);
-  const dst = resolve2(test.to, "to", env);
+  const src = resolve(test.from, "from", env);
+  const dst = resolve(test.to, "to", env);
   for (const r of [src, dst]) {
     if ("error" in r) return { ...base2, status: "unresolved", reason: r.error };
   }
@@ -22157,7 +21611,7 @@ function runTest(test, env) {
   }
   return { ...base2, status: base2.failures.length > 0 ? "fail" : "pass", ...total > MAX_PAIRS ? { truncatedFrom: total } : {} };
 }
-function resolve2(spec, side, env) {
+function resolve(spec, side, env) {
   switch (spec.form) {
     case "pod":
     case "ip": {
@@ -22399,304 +21853,878 @@ function failureDetails(r, set2) {
   return lines;
 }
 
-// src/review/load.ts
-function loadRevision(files, config, limits, cache) {
-  const resources = [];
-  const diagnostics = [];
-  for (const f of files) {
-    const key = `${f.file}\0${f.blob}`;
-    let parsed = cache.get(key);
-    if (!parsed) {
-      const loaded = loadText(f.file, f.text, limits);
-      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
-      cache.set(key, parsed);
-    }
-    resources.push(...parsed.resources);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+// src/report/review/escape.ts
+var ZWSP = "&#8203;";
+var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function oneLine(text) {
+  return text.replace(CONTROL2, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
+}
+function md(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
+}
+function html(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
+}
+function codeSpan(text, options = {}) {
+  let t = oneLine(text);
+  if (options.inTable) t = t.replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
+function mermaidText(text) {
+  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
+}
+function mermaidId(text) {
+  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+function safeUrl(url) {
+  if (!url || !/^https?:\/\//i.test(url)) return void 0;
+  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
-// src/review/prepare.ts
-function prepareReview(base2, head, config, limits, inventory) {
-  const cache = /* @__PURE__ */ new Map();
-  const universe = new EngineUniverse();
-  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
-  const b = loadRevision(base2.policyFiles, config, limits, cache);
-  const h = loadRevision(head.policyFiles, config, limits, cache);
-  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
-  const baseBlobs = new Map(base2.policyFiles.map((f) => [f.file, f.blob]));
-  const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
-  const workloads = inventory ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" })) : [];
-  const ctx = {
-    config,
-    base: { commit: base2.commit, resources: b.resources, set: set2(b.resources), testFiles: [...base2.testFiles] },
-    head: { commit: head.commit, resources: h.resources, set: set2(h.resources), testFiles: [...head.testFiles] },
-    changes: diffResources(b.resources, h.resources),
-    universe,
-    inventory,
-    workloads
+// src/report/review/format.ts
+var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
+var AREA_TITLES = {
+  validation: "Validation",
+  ownership: "Ownership",
+  guardrail: "Guard rails",
+  test: "Policy tests",
+  lint: "Lint",
+  impact: "Impact",
+  config: "Configuration"
+};
+function findingArea(code) {
+  const prefix = code.split("/", 1)[0];
+  return AREAS.includes(prefix) ? prefix : "validation";
+}
+var zero2 = () => ({ errors: 0, warnings: 0, notices: 0 });
+function bump(c, s) {
+  if (s === "error") c.errors++;
+  else if (s === "warning") c.warnings++;
+  else c.notices++;
+}
+function reviewCounts(review) {
+  const total = zero2();
+  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero2()]));
+  for (const f of review.findings) {
+    bump(total, f.severity);
+    bump(byArea[findingArea(f.code)], f.severity);
+  }
+  return {
+    ...total,
+    byArea,
+    newlyDenied: review.impact?.newlyDenied.length ?? 0,
+    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
+    pendingChanged: review.impact?.pendingChanged.length ?? 0
   };
-  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+}
+function reviewVerdict(review) {
+  const c = reviewCounts(review);
+  if (c.errors > 0) return "fail";
+  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
+  return "pass";
+}
+var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
+function verdictText(review) {
+  const c = reviewCounts(review);
+  const findings = `${plural5(c.errors, "error")}, ${plural5(c.warnings, "warning")}`;
+  if (!review.impact) return `${findings} · no flow snapshot replayed`;
+  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
+  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
+  return `${findings} · ${plural5(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
+}
+function plural5(n, word, many = `${word}s`) {
+  return `${int3(n)} ${n === 1 ? word : many}`;
+}
+function int3(n) {
+  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return n < 0 ? `-${s}` : s;
+}
+function bytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${int3(v)} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+function sortFindings(findings) {
+  return [...findings].sort(compareFindings);
+}
+function rankFlows(flows) {
+  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
+}
+function cmp2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function flowWords(f) {
+  return `${f.src} → ${f.dst}${portWords(f)}`;
+}
+function portWords(f) {
+  const proto = f.protocol.toUpperCase();
+  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
+}
+function sideWords(s) {
+  const policy = s.policy ?? "namespace profile";
+  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
+  const dir = s.direction ? ` (${s.direction})` : "";
+  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
+}
+function sum(flows, key) {
+  let n = 0;
+  for (const f of flows) n += f[key];
+  return n;
 }
 
-// src/review/impact-findings.ts
-function impactFindings(impact, ctx, options) {
-  const { config } = ctx;
-  const findings = [];
-  const denied = level2(config.impact.newlyDenied, options.acknowledgedBy);
-  if (denied) findings.push(...grouped(impact.newlyDenied, "newly-denied", denied, ctx, options));
-  const allowed = level2(config.impact.newlyAllowed, void 0);
-  if (allowed) findings.push(...grouped(impact.newlyAllowed, "newly-allowed", allowed, ctx, options));
-  return findings;
-}
-function level2(l, acknowledgedBy) {
-  if (l === "off") return void 0;
-  return acknowledgedBy && l === "error" ? "notice" : l;
-}
-function grouped(flows, kind, severity, ctx, options) {
+// src/report/review/next-step.ts
+var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
+function nextStep(review) {
+  const c = reviewCounts(review);
   const groups3 = /* @__PURE__ */ new Map();
-  for (const f of flows) {
-    const key = f.after.decidedBy;
-    const list2 = groups3.get(key);
-    if (list2) list2.push(f);
-    else groups3.set(key, [f]);
+  let fixErrors = 0;
+  for (const f of review.findings) {
+    if (f.severity !== "error") continue;
+    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
+      fixErrors++;
+      continue;
+    }
+    const approvers3 = [...new Set(f.approvers)].sort(cmp2);
+    const key = approvers3.join(",");
+    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
+    g.findings++;
+    const what = f.resource ?? f.file;
+    if (!g.resources.includes(what)) g.resources.push(what);
+    groups3.set(key, g);
   }
-  const out = [];
-  for (const list2 of groups3.values()) {
-    const total = list2.reduce((n, f) => n + f.flows, 0);
-    const where3 = locate2(list2[0].after, ctx);
-    const what = kind === "newly-denied" ? "denies" : "allows";
-    const today = kind === "newly-denied" ? "allowed" : "denied";
-    const top = list2.slice(0, 3).map(describeFlow).join("; ");
-    const more = list2.length > 3 ? ` and ${list2.length - 3} more` : "";
-    const next = kind === "newly-denied" ? options.acknowledgedBy ? ` Acknowledged by @${options.acknowledgedBy}.` : " If that is intended, acknowledge it (tierguard review --ack-impact, or comment /tierguard ack-impact on the pull request); otherwise allow these flows." : " Check that this exposure is intended.";
-    out.push({
-      code: `impact/${kind}`,
-      severity,
-      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural4(list2.length, "flow")} of production traffic (${plural4(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
-      ...where3,
-      details: list2.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`)
-    });
+  return {
+    fixErrors,
+    approvals: [...groups3.values()],
+    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
+    warnings: c.warnings,
+    newlyAllowed: c.newlyAllowed
+  };
+}
+var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
+var MARKDOWN = {
+  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
+  text: md,
+  command: (s) => codeSpan(s)
+};
+var MAX_REQUESTS = 3;
+function render(step, w) {
+  const clauses = [];
+  const others = step.approvals.length > 0 ? "other " : "";
+  if (step.fixErrors > 0) clauses.push(`fix the ${plural5(step.fixErrors, `${others}error`)} above`);
+  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
+    const who = orList(a.approvers.map(w.principal));
+    const more = a.resources.length > 3 ? [`${plural5(a.resources.length - 3, "more resource")}`] : [];
+    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
+    clauses.push(`ask ${who} to approve ownership of ${what}`);
+  }
+  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural5(step.approvals.length - MAX_REQUESTS, "more approval")}`);
+  const blocking = clauses.length > 0;
+  const main = clauses.join("; ");
+  const ack = step.ackDenied > 0 ? `to accept the ${plural5(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
+  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
+  const review = [];
+  if (step.warnings > 0) review.push(`the ${plural5(step.warnings, "warning")}`);
+  if (step.newlyAllowed > 0) review.push(`the ${plural5(step.newlyAllowed, "newly allowed flow")}`);
+  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
+  return "Nothing to fix: merge when a reviewer approves.";
+}
+function nextStepMarkdown(step) {
+  return `**Next step:** ${render(step, MARKDOWN)}`;
+}
+function orList(items, word = "or") {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
+}
+function capitalise(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// src/report/review/mermaid.ts
+var DEFAULT_MAX_GRAPH_EDGES = 30;
+var DENIED_COLOUR = "#d73a49";
+var ALLOWED_COLOUR = "#e3a008";
+function serviceEdges(impact) {
+  const edges = /* @__PURE__ */ new Map();
+  const add = (change, flows) => {
+    for (const f of flows) {
+      const key = `${change}\0${f.src}\0${f.dst}`;
+      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
+      e.flows += f.flows;
+      e.bytes += f.bytes;
+      const port = portWords(f).replace(/^:/, "");
+      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
+      edges.set(key, e);
+    }
+  };
+  add("denied", impact.newlyDenied);
+  add("allowed", impact.newlyAllowed);
+  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp2(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp2(a.change, b.change) || cmp2(a.src, b.src) || cmp2(a.dst, b.dst));
+}
+function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
+  const all = serviceEdges(impact);
+  const shown = all.slice(0, Math.max(0, maxEdges));
+  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
+  const ids = /* @__PURE__ */ new Map();
+  const used = /* @__PURE__ */ new Set();
+  const nodes = [];
+  const idOf = (name) => {
+    let id = ids.get(name);
+    if (id) return id;
+    const base2 = mermaidId(name);
+    id = base2;
+    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
+    used.add(id);
+    ids.set(name, id);
+    nodes.push(`  ${id}["${mermaidText(name)}"]`);
+    return id;
+  };
+  const edgeLines = [];
+  const denied = [];
+  const allowed = [];
+  shown.forEach((e, i2) => {
+    const from = idOf(e.src);
+    const to = idOf(e.dst);
+    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
+    const label = mermaidText(`${e.change} · ${ports} · ${int3(e.flows)}`);
+    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
+    (e.change === "denied" ? denied : allowed).push(i2);
+  });
+  const styles = [];
+  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
+  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
+  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
+}
+
+// src/report/review/sections.ts
+var FOLD_LINES = 12;
+var DEFAULT_MAX_FLOW_ROWS = 50;
+var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+function section(title, summary, body, foldSummary) {
+  const head = [`#### ${title}`, summary];
+  if (body.length === 0) return head;
+  if (body.length <= FOLD_LINES) return [...head, "", ...body];
+  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
+}
+function verdictSection(review) {
+  const short = (c) => codeSpan(c.slice(0, 7) || "?");
+  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
+  return [
+    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
+    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
+  ];
+}
+function areaResult(c) {
+  const parts = [];
+  if (c.errors) parts.push(plural5(c.errors, "error"));
+  if (c.warnings) parts.push(plural5(c.warnings, "warning"));
+  if (c.notices) parts.push(plural5(c.notices, "notice"));
+  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
+  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
+}
+function summaryTable(review) {
+  const c = reviewCounts(review);
+  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
+  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
+}
+function hasAny(c) {
+  return c.errors + c.warnings + c.notices > 0;
+}
+function replayWords(impact) {
+  if (!impact) return "not run: no flow snapshot";
+  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int3(impact.sources.length - 2)} more` : ""}`;
+  const changes = `${int3(impact.newlyDenied.length)} newly denied, ${int3(impact.newlyAllowed.length)} newly allowed, ${int3(impact.pendingChanged.length)} staged changes`;
+  return `${plural5(impact.totals.records, "record")} (${plural5(impact.totals.flows, "connection")})${from}: ${changes}`;
+}
+function volume(flows) {
+  return `${plural5(flows.length, "flow")} (${plural5(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
+}
+function flowTable(flows, max, what) {
+  const ranked = rankFlows(flows);
+  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
+    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
+    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int3(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
+  });
+  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
+  const left = ranked.slice(rows.length);
+  if (left.length > 0) {
+    const more = `${int3(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural5(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
+    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
   }
   return out;
 }
-function describeDecider(side) {
-  if (!side.policy) return side.decidedBy.startsWith("__PROFILE__") ? "the namespace profile (no policy applies)" : side.decidedBy;
-  if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy}, which selects the ${side.direction === "egress" ? "source" : "destination"})`;
-  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
-}
-function describeFlow(f) {
-  return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
-}
-function plural4(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function locate2(side, ctx) {
-  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
-  if (p) {
-    const rules = side.direction === "egress" ? p.egress : p.ingress;
-    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
-    const path = rule2 ? rule2.path : "metadata.name";
-    const at3 = p.resource.source.at(path);
-    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
+function impactSections(review, options) {
+  const impact = review.impact;
+  if (!impact) return [];
+  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
+  const out = [];
+  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
+  if (impact.newlyDenied.length > 0) {
+    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
+    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
+    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural5(impact.newlyDenied.length, "newly denied flow")}`));
   }
-  const changed = ctx.changes.find((c) => c.meaningChanged);
-  const r = changed?.head ?? changed?.base;
-  if (r) {
-    const at3 = r.source.at("metadata.name");
-    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
+  if (impact.newlyAllowed.length > 0) {
+    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
+    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural5(impact.newlyAllowed.length, "newly allowed flow")}`));
   }
-  return { file: "tierguard.yaml", line: 1 };
-}
-
-// src/review/ownership.ts
-function principalIds(p) {
-  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
-}
-function isAdmin(ids, config) {
-  return config.admins.some((a) => ids.has(a));
-}
-function owns(ids, tier, config) {
-  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
-}
-function tiersOf(r, ctx, revision2) {
-  if (r.kind === "Tier") return ["admin"];
-  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
-  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : r.spec.tier || "default";
-  const tiers = [own];
-  if (isPolicy(r) && r.kind.startsWith("Staged")) {
-    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
-    for (const set2 of [ctx.base.set, ctx.head.set]) {
-      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
-    }
+  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
+  if (graph.edges > 0) {
+    const left = graph.edges - graph.shown;
+    const cap = left > 0 ? ` The ${int3(graph.shown)} busiest are drawn; ${int3(left)} ${left === 1 ? "is" : "are"} left out.` : "";
+    const summary = `${plural5(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
+    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
   }
-  return tiers;
-}
-function networkSetTiers(r, ctx, revision2) {
-  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
-  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
-  if (!ns) return [];
-  const own = new Set(Object.keys(r.metadata.labels ?? {}));
-  const tiers = /* @__PURE__ */ new Set();
-  for (const p of set2.policies) {
-    for (const rule2 of [...p.ingress, ...p.egress]) {
-      for (const e of [rule2.source, rule2.destination]) {
-        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
-        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
-      }
-    }
+  if (impact.pendingChanged.length > 0) {
+    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
+    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural5(impact.pendingChanged.length, "pending change")}`));
   }
-  return tiers.size > 1 ? ["admin"] : [...tiers];
+  return out;
 }
-function checkOwnership(ctx, input2) {
-  const { config } = ctx;
-  if (!config.enforceOwnership) return [];
-  const author = principalIds(input2.author);
-  const approvers3 = input2.approvals.map(principalIds);
-  const findings = [];
-  const satisfied = (tier) => tier === "admin" ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
-  const who = (tier) => {
-    const list2 = tier === "admin" ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
-    return [...new Set(list2)];
-  };
-  const report2 = (tier, what, at3) => {
-    const approversList = who(tier);
-    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
-    const tierWords = tier === "admin" ? "an admin" : `an owner of tier ${tier}`;
-    findings.push({
-      code: "ownership/not-owner",
-      severity: "error",
-      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
-      approvers: approversList,
-      ...at3
-    });
-  };
-  for (const change of ctx.changes) {
-    if (!change.meaningChanged) continue;
-    const reported = /* @__PURE__ */ new Set();
-    const subject = change.head ?? change.base;
-    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
-      if (!r) continue;
-      for (const tier of tiersOf(r, ctx, revision2)) {
-        if (satisfied(tier) || reported.has(tier)) continue;
-        reported.add(tier);
-        const loc = subject.source;
-        const path = tier !== "admin" && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
-        const at3 = loc.at(path);
-        report2(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision2})`, {
-          file: at3.file,
-          line: at3.line,
-          col: at3.col,
-          path,
-          resource: describeResource(subject),
-          revision: change.head ? "head" : "base"
-        });
-      }
-    }
-  }
-  if (input2.configChanged && !satisfied("admin")) {
-    report2("admin", "A change to tierguard.yaml (it takes effect for later pull requests)", { file: "tierguard.yaml", line: 1 });
-  }
-  for (const t of input2.changedTests) {
-    for (const tier of t.tiers) {
-      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
-    }
-  }
-  return findings;
+function where2(file, line, revision2, options) {
+  const text = `${md(file)}:${line}`;
+  const url = safeUrl(options.link?.(file, line, revision2));
+  return url ? `[${text}](${url})` : text;
 }
-
-// src/review/run.ts
-function buildReview(inputs) {
-  const { ctx } = inputs;
-  const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
-  const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
-  findings.push(
-    ...checkOwnership(ctx, {
-      author: inputs.author,
-      approvals: inputs.approvals,
-      configChanged: inputs.configChanged,
-      changedTests: changedTests(ctx, inputs.testTiers)
-    })
-  );
-  for (const check of inputs.checks) findings.push(...check(ctx));
-  if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
-  const notes = [...inputs.notes ?? []];
-  if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
-  if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
-  return {
-    base: inputs.base,
-    head: inputs.head,
-    author: inputs.author.login,
-    configSource: inputs.configSource,
-    changes: ctx.changes,
-    findings: findings.sort(byLocation),
-    impact: inputs.impact,
-    notes,
-    ...inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}
-  };
+function findingLine(f, options) {
+  const revision2 = f.revision ?? "head";
+  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
+  const line = `- ${SEVERITY_ICON[f.severity]} ${where2(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
+  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
 }
-function validationFindings(diagnostics, unchanged) {
-  return diagnostics.map((d) => {
-    const old = unchanged.has(d.file);
-    return {
-      code: `validation/${d.code}`,
-      severity: old && d.severity !== "notice" ? "notice" : d.severity,
-      message: old ? `(already in the base revision) ${d.message}` : d.message,
-      file: d.file,
-      line: d.line,
-      col: d.col,
-      path: d.path || void 0,
-      resource: d.resource
-    };
+function findingSections(review, options) {
+  const byArea = /* @__PURE__ */ new Map();
+  for (const f of sortFindings(review.findings)) {
+    const area = findingArea(f.code);
+    const list2 = byArea.get(area);
+    if (list2) list2.push(f);
+    else byArea.set(area, [f]);
+  }
+  const c = reviewCounts(review);
+  return AREAS.filter((a) => byArea.has(a)).map((a) => {
+    const findings = byArea.get(a);
+    const body = findings.flatMap((f) => findingLine(f, options));
+    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural5(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
   });
 }
-function changedTests(ctx, testTiers2) {
-  if (!testTiers2) return [];
-  const head = new Map(ctx.head.testFiles.map((f) => [f.file, f.text]));
-  const out = [];
-  for (const f of ctx.base.testFiles) {
-    const now = head.get(f.file);
-    if (now === f.text) continue;
-    out.push({ file: f.file, tiers: testTiers2(f.file, ctx, "base"), revision: now === void 0 ? "base" : "head" });
-  }
-  return out;
+function changesSection(review, options) {
+  if (review.changes.length === 0) return [];
+  const body = review.changes.map((c) => {
+    const r = c.head ?? c.base;
+    const at3 = r.source.at("metadata.name");
+    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
+    return `- **${c.kind}** ${md(describeResource(r))} at ${where2(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
+  });
+  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
+  const summary = `${plural5(review.changes.length, "resource")} differ from the base revision; ${int3(meaningful)} in meaning.`;
+  return section("Changed resources", summary, body, `Show the ${plural5(review.changes.length, "changed resource")}`);
 }
-var SEVERITY_RANK2 = { error: 0, warning: 1, notice: 2 };
-function byLocation(a, b) {
-  return SEVERITY_RANK2[a.severity] - SEVERITY_RANK2[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
+function zeroHitSection(review) {
+  const list2 = review.impact?.zeroHitPolicies ?? [];
+  if (list2.length === 0) return [];
+  const summary = `${plural5(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
+  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural5(list2.length, "policy or rule", "policies and rules")}`);
+}
+function unresolvedSection(review) {
+  const t = review.impact?.totals;
+  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
+  const body = [];
+  if (t.unresolved.records > 0) {
+    body.push(`- ${plural5(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
+    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n)}`);
+  }
+  if (t.uncertain.records > 0) body.push(`- ${plural5(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
+  if (t.skippedLines > 0) body.push(`- ${plural5(t.skippedLines, "input line")} could not be read.`);
+  for (const p of t.problems) body.push(`- ${md(p)}`);
+  const summary = `${int3(t.unresolved.records)} unresolved and ${int3(t.uncertain.records)} uncertain of ${plural5(t.records, "record")}; ${plural5(t.skippedLines, "line")} skipped.`;
+  return section("Unresolved and uncertain", summary, body, "Show the details");
+}
+function notesSection(review) {
+  if (review.notes.length === 0) return [];
+  return section("Notes", `${plural5(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural5(review.notes.length, "note")}`);
 }
 
-// src/review/snapshot-problems.ts
-function snapshotProblemOf(source, read) {
-  const stop = read.stopped;
-  if (stop) {
-    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
-    const kept = stop.kind === "incomplete" ? `; only the ${plural5(read.records, "record")} before it were replayed` : "";
-    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
+// src/report/review/markdown-blocks.ts
+var CONTINUED = "_(continued)_";
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+var DETAILS_OPEN = /^\s*<details[\s>]/i;
+var DETAILS_CLOSE = /^\s*<\/details>/i;
+var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
+var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
+function lineBlock(kind, lines, gap, note) {
+  const body = lines.join("\n");
+  return { kind, lines, gap, note, raw: note ? `${note}
+
+${body}` : body };
+}
+function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
+  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
+  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
+
+${joinBlocks(inner)}
+
+${close}` };
+}
+function joinBlocks(blocks) {
+  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
+}
+function separator(b) {
+  return "\n".repeat(b.gap + 1);
+}
+function closingFence(chars) {
+  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
+}
+function fenceEnd(lines, start, fence) {
+  const close = closingFence(fence);
+  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
+  return lines.length - 1;
+}
+function detailsEnd(lines, start) {
+  let depth = 0;
+  for (let j = start; j < lines.length; j++) {
+    const fence = FENCE_OPEN.exec(lines[j]);
+    if (fence && j > start) {
+      j = fenceEnd(lines, j, fence[1]);
+      continue;
+    }
+    if (DETAILS_OPEN.test(lines[j])) depth++;
+    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
+    if (depth <= 0) return j;
   }
-  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
-  return void 0;
+  return lines.length - 1;
 }
-var WHAT = {
-  unavailable: "could not be read",
-  incomplete: "was read only in part",
-  empty: "gave no flow record"
+function startsBlock(line) {
+  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
+}
+function parseBlocks(text) {
+  const lines = text.split("\n");
+  const blocks = [];
+  let gap = 0;
+  for (let i2 = 0; i2 < lines.length; ) {
+    const line = lines[i2];
+    if (line.trim() === "") {
+      gap++;
+      i2++;
+      continue;
+    }
+    const fence = FENCE_OPEN.exec(line);
+    let end = i2;
+    if (fence) {
+      end = fenceEnd(lines, i2, fence[1]);
+      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
+    } else if (DETAILS_OPEN.test(line)) {
+      end = detailsEnd(lines, i2);
+      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
+    } else if (/^\s*\|/.test(line)) {
+      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
+      const rows = lines.slice(i2, end + 1);
+      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
+    } else {
+      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
+      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
+    }
+    gap = 0;
+    i2 = end + 1;
+  }
+  return blocks;
+}
+function parseDetails(lines, gap) {
+  const m = DETAILS_LINE.exec(lines[0]);
+  const last = lines[lines.length - 1];
+  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
+  const summary = m[3].replace(/ \(continued\)$/, "");
+  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
+  return { ...block, open: lines[0], raw: lines.join("\n") };
+}
+
+// src/report/review/split.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MIN_SPLIT_LIMIT = 1024;
+function safeCut(s, at3) {
+  const cut = Math.max(0, Math.min(at3, s.length));
+  const code = s.charCodeAt(cut - 1);
+  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
+}
+function take(b, room, freshRoom, mustProgress) {
+  if (b.raw.length <= room) return { head: b.raw };
+  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
+  const prefix = b.note ? `${b.note}
+
+` : "";
+  const { header: header2, body, closeLine } = anatomy(b);
+  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
+  let used = fixed;
+  let k = 0;
+  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
+  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
+  if (k === 0) {
+    if (!mustProgress || body.length === 0) return { rest: b };
+    const cut = safeCut(body[0], room - fixed);
+    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
+    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
+    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
+  }
+  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
+  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
+}
+function anatomy(b) {
+  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
+  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
+  const open2 = FENCE_OPEN.exec(b.lines[0]);
+  const chars = open2 ? open2[1] : "```";
+  const last = b.lines[b.lines.length - 1];
+  const closed = b.lines.length > 1 && closingFence(chars).test(last);
+  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
+}
+function takeDetails(b, room, freshRoom, mustProgress) {
+  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
+  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
+  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
+  if (packed.text === "") {
+    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
+  }
+  const head = `${b.open}
+
+${packed.text}
+
+${b.close}`;
+  if (packed.rest.length === 0) return { head };
+  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
+  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
+}
+function pack(blocks, room, freshRoom, mustProgress) {
+  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
+  let text = "";
+  for (let i2 = 0; i2 < blocks.length; i2++) {
+    const b = blocks[i2];
+    const sep2 = text === "" ? "" : separator(b);
+    if (text.length + sep2.length + b.raw.length <= room) {
+      text += sep2 + b.raw;
+      continue;
+    }
+    const avail = room - text.length - sep2.length;
+    const progress = mustProgress && text === "";
+    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
+    const t = take(b, avail, freshRoom, progress);
+    if (t.head !== void 0) text += sep2 + t.head;
+    const rest = blocks.slice(i2 + 1);
+    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
+  }
+  return { text, rest: [] };
+}
+function splitMarker(body) {
+  const nl = body.indexOf("\n");
+  const first = nl === -1 ? body : body.slice(0, nl);
+  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
+  return { rest: body };
+}
+function partMarker(marker, part, of) {
+  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
+}
+var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
+var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
+function assemble(marker, content, i2, n) {
+  const out = [];
+  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
+  if (i2 > 1) out.push(header(i2, n), "");
+  out.push(content);
+  if (i2 < n) out.push("", footer(i2, n));
+  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
+  return out.join("\n");
+}
+function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
+  if (body.length <= limit) return [body];
+  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
+  const { marker, rest } = splitMarker(body);
+  const blocks = parseBlocks(rest);
+  for (let digits = 1; ; digits++) {
+    const big = 10 ** digits - 1;
+    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
+    const budget = limit - overhead;
+    const contents = [];
+    let queue = blocks;
+    while (queue.length > 0) {
+      const packed = pack(queue, budget, budget, true);
+      contents.push(packed.text);
+      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
+    }
+    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
+  }
+}
+function truncateMarkdown(body, limit, options) {
+  if (body.length <= limit) return body;
+  const blocks = parseBlocks(body);
+  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
+  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
+  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
+  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
+  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
+  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
+}
+
+// src/report/review/markdown.ts
+var REVIEW_MARKER = "<!-- tierguard:review -->";
+var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
+function isTierguardComment(body) {
+  return MARKER_LINE.test(body);
+}
+function reviewCommentPart(body) {
+  const m = MARKER_LINE.exec(body);
+  if (!m) return void 0;
+  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
+  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
+  return { part: 1, of: count ? Number(count[1]) : 1 };
+}
+function join(sections) {
+  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
+}
+function tail(review) {
+  return ["---", nextStepMarkdown(nextStep(review))];
+}
+function renderReviewComment(review, options = {}) {
+  return join([
+    [REVIEW_MARKER, ...verdictSection(review)],
+    summaryTable(review),
+    ...impactSections(review, options),
+    ...findingSections(review, options),
+    changesSection(review, options),
+    zeroHitSection(review),
+    unresolvedSection(review),
+    notesSection(review),
+    tail(review)
+  ]) + "\n";
+}
+function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
+  return splitComment(renderReviewComment(review, options), limit);
+}
+
+// src/report/review/check-run.ts
+var ANNOTATION_FIELD_BYTES = 64 * 1024;
+
+// src/report/review/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
+var SARIF_MAX_RESULTS = 25e3;
+var LEVEL = { error: "error", warning: "warning", notice: "note" };
+var RANK = { error: 0, warning: 1, notice: 2 };
+var AREA_HELP = {
+  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
+  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
+  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
+  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
+  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
+  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
+  config: "tierguard.yaml has a problem. Fix the field named in the message."
 };
-function snapshotFindings(problems, level3) {
-  return problems.map((p) => ({
-    code: `impact/snapshot-${p.kind}`,
-    severity: level3,
-    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
-    file: p.source,
-    line: 1,
-    revision: "base"
-  }));
+function ruleFor(code, findings, options) {
+  const area = findingArea(code);
+  const given = options.rules?.[code];
+  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
+  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
+  const help = given?.help ?? AREA_HELP[area];
+  return {
+    id: code,
+    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
+    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
+    help: { text: help },
+    defaultConfiguration: { level: LEVEL[worst] },
+    properties: { tags: ["calico", "network-policy", area] }
+  };
 }
-function plural5(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function fingerprint(f, seen) {
+  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
+}
+function artifactUri(file) {
+  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+function result(f, ruleIndex, seen) {
+  const start = Math.max(1, f.line);
+  const region = { startLine: start };
+  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
+  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
+  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
+  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
+  return {
+    ruleId: f.code,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
+    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
+    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
+  };
+}
+function reviewSarif(review, options) {
+  const ordered = sortFindings(review.findings);
+  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
+  const byCode = /* @__PURE__ */ new Map();
+  for (const f of kept) {
+    const list2 = byCode.get(f.code);
+    if (list2) list2.push(f);
+    else byCode.set(f.code, [f]);
+  }
+  const codes = [...byCode.keys()].sort();
+  const index = new Map(codes.map((c, i2) => [c, i2]));
+  const seen = /* @__PURE__ */ new Map();
+  const run2 = {
+    tool: {
+      driver: {
+        name: "tierguard",
+        informationUri: options.informationUri ?? TIERGUARD_URI,
+        semanticVersion: options.toolVersion,
+        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
+      }
+    },
+    columnKind: "utf16CodeUnits",
+    results: kept.map((f) => result(f, index.get(f.code), seen)),
+    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
+  };
+  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
+}
+function renderReviewSarif(review, options) {
+  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
+}
+
+// src/github/api.ts
+function httpStatus(e) {
+  const s = e.status;
+  return typeof s === "number" ? s : void 0;
+}
+
+// src/github/app/identity.ts
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
+}
+
+// src/github/app/comment.ts
+async function listIssueComments(api, repo, issue) {
+  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
+}
+function reviewCommentPartOf(body) {
+  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
+}
+function ownComments(existing, bot, partOf) {
+  const byPart = /* @__PURE__ */ new Map();
+  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
+    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
+    const part = partOf(c.body);
+    if (part === void 0) continue;
+    byPart.set(part, [...byPart.get(part) ?? [], c]);
+  }
+  return byPart;
+}
+var normalize = (s) => s.replace(/\r\n/g, "\n");
+async function upsertComment(o) {
+  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
+  const route = { owner: o.repo.owner, repo: o.repo.repo };
+  const ours = ownComments(o.existing, o.bot, o.partOf);
+  if (ours.size === 0 && o.create === false) return result2;
+  for (const [i2, body] of o.parts.entries()) {
+    const current = ours.get(i2 + 1)?.[0];
+    if (current && normalize(current.body ?? "") === normalize(body)) {
+      result2.unchanged.push(current.id);
+    } else if (current) {
+      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
+      result2.updated.push(current.id);
+    } else {
+      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
+      result2.created.push(data2.id);
+    }
+  }
+  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
+  for (const c of leftover) {
+    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
+    result2.deleted.push(c.id);
+  }
+  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
+  return result2;
+}
+
+// src/github/review-run.ts
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+
+// src/io/inventory.ts
+import { readFile, stat } from "node:fs/promises";
+import { resolve as resolve2 } from "node:path";
+
+// src/io/files.ts
+function describeFsError(e) {
+  const err = e;
+  switch (err.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+// src/io/inventory.ts
+var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
+async function readInventory(path, options = {}) {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
+  const full = resolve2(options.cwd ?? process.cwd(), path);
+  const fail2 = (code, message, line = 1, col = 1) => ({
+    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
+  });
+  let text;
+  try {
+    const info = await stat(full);
+    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
+    text = await readFile(full, "utf8");
+  } catch (e) {
+    return fail2("inventory/unreadable", describeFsError(e));
+  }
+  let values;
+  let locate3 = () => ({ line: 1, col: 1 });
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      const v = JSON.parse(text);
+      values = Array.isArray(v) ? v : [v];
+    } catch (e) {
+      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
+    }
+  } else {
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
+    values = loaded.documents.map((d) => d.value);
+    locate3 = (doc, fieldPath) => {
+      const at3 = loaded.documents[doc]?.source.at(fieldPath);
+      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
+    };
+  }
+  const { inventory, diagnostics } = parseInventory(values);
+  return {
+    inventory,
+    diagnostics: diagnostics.map((p) => ({
+      code: p.code,
+      severity: "warning",
+      message: p.message,
+      file: path,
+      ...locate3(p.document ?? 0, p.path ?? ""),
+      path: p.path ?? ""
+    }))
+  };
 }
 
 // src/io/lines.ts
@@ -22998,28 +23026,6 @@ async function approvers2(api, repo, pull, author) {
     latest.set(r.user.login, r.state);
   }
   return [...latest].filter(([login, state]) => state === "APPROVED" && login.toLowerCase() !== author.toLowerCase()).map(([login]) => login);
-}
-
-// src/review/select-files.ts
-function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath = CONFIG_FILE) {
-  const isConfigPolicy = policyFileFilter(config);
-  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
-  const isTestPath = pathMatcher(config.tests);
-  const isTest = (p) => isTestPath(p) && /\.ya?ml$/i.test(p);
-  const skipped = [];
-  const select = (tree, revision2, match) => tree.filter((e) => {
-    if (!match(e.path)) return false;
-    if (e.size <= maxFileBytes) return true;
-    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
-    return false;
-  });
-  return {
-    basePolicies: select(baseTree, "base", isPolicy2),
-    headPolicies: select(headTree, "head", isPolicy2),
-    baseTests: select(baseTree, "base", isTest),
-    headTests: select(headTree, "head", isTest),
-    skipped
-  };
 }
 
 // src/github/repo-reader.ts
@@ -27947,7 +27953,7 @@ function actionNotes(review, ctx, inputs) {
       `The flows replayed (${inputs.flows.join(", ")}) were read from the workflow's checkout, not from the base revision: unless the workflow checked out the base, the pull request can change the traffic it is judged against.`
     );
   }
-  if (review.configSource === "default" && inputs.config !== "tierguard.yaml") notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
+  if (review.configSource === "default" && inputs.config !== CONFIG_FILE) notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
   if (!inputs.teamsToken && ctx.pull?.fork) notes.push("Secrets are not given to workflows run for pull requests from forks, so there is no teams-token: ownership by team cannot be verified.");
   return notes;
 }

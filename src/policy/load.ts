@@ -251,7 +251,3 @@ function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, 
   }
 }
 
-/** A view of a document's span map re-rooted at `items[i]`, for objects inside a `kind: List`. */
-export function listItemSource(doc: RawDocument, index: number): SourceMap {
-  return doc.source.child(joinPath("items", index));
-}

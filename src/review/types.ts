@@ -76,3 +76,18 @@ export interface Review {
 export function hasErrorFindings(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
+
+const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, notice: 2 };
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Errors first, then by place (file, line, column), then code and message: the one order of findings, a total one. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    cmp(a.file, b.file) ||
+    a.line - b.line ||
+    (a.col ?? 0) - (b.col ?? 0) ||
+    cmp(a.code, b.code) ||
+    cmp(a.message, b.message)
+  );
+}

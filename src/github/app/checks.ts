@@ -30,8 +30,6 @@ export interface CheckRunWriterOptions {
   unreported?: { store: UnreportedConclusions; key: string };
 }
 
-export type FailureConclusion = "failure" | "neutral";
-
 type Body = Record<string, unknown>;
 
 export class CheckRunWriter {

@@ -68,11 +68,5 @@ export function hint(guess: string | undefined): string {
   return guess ? `; did you mean ${quote(guess)}?` : "";
 }
 
-export function isCalicoPolicy(resource: Resource): resource is CalicoPolicyResource {
-  return (
-    resource.kind === "NetworkPolicy" ||
-    resource.kind === "GlobalNetworkPolicy" ||
-    resource.kind === "StagedNetworkPolicy" ||
-    resource.kind === "StagedGlobalNetworkPolicy"
-  );
-}
+// One definition, in policy/types.ts; re-exported for the validators that import it from here.
+export { isCalicoPolicy } from "../types.js";

@@ -93,10 +93,8 @@ export function warningInside(r: Resource, path: string, offset: number, name: s
   return { code: `lint/${name}`, severity: "warning", message, file: loc.file, line: loc.line, col: loc.col, path, resource: describeResource(r) };
 }
 
-/** Calico policy kinds (not Kubernetes NetworkPolicy), whose rules are written in Calico's form. */
-export function isCalicoPolicy(r: Resource): r is CalicoPolicyResource {
-  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
-}
+// One definition, in src/policy; re-exported for the lint rules that import it from here.
+export { isCalicoPolicy } from "../../policy/index.js";
 
 export interface RuleAt {
   rule: Rule;
