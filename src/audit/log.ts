@@ -1,7 +1,7 @@
 import { buildResources, DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "../policy/index.js";
-import { isPolicy, type CalicoPolicySpec, type Resource } from "../policy/types.js";
-import { CONFIG_FILE, parseConfig, policyFileFilter, type TierguardConfig } from "../review/config.js";
-import { diffResources } from "../review/diff.js";
+import { isPolicy, type CalicoPolicySpec, type Resource } from "../policy/index.js";
+import { CONFIG_FILE, parseConfig, policyFileFilter, type TierguardConfig } from "../review/index.js";
+import { diffResources } from "../review/index.js";
 import { describeMeaningChange, describeValueChange } from "./meaning.js";
 import { pullRequestsOf } from "./pull-requests.js";
 import type { AuditChange, AuditEntry, HistoryCommit } from "./types.js";

@@ -1,6 +1,6 @@
 import { diffArrays, diffLines } from "diff";
-import type { Resource } from "../policy/types.js";
-import { canonical, stableJson } from "../review/diff.js";
+import type { Resource } from "../policy/index.js";
+import { canonical, stableJson } from "../review/index.js";
 import { describePorts, portCoverage, type PortList } from "./ports.js";
 import { compareSelectors } from "./selectors.js";
 

@@ -1,7 +1,7 @@
 import type { PolicyHit, PolicyRef } from "../engine/index.js";
-import { flowEndpointName } from "../flows/names.js";
-import type { FlowRecord } from "../flows/types.js";
-import type { RecordOutcome } from "../impact/replay.js";
+import { flowEndpointName } from "../flows/index.js";
+import type { FlowRecord } from "../flows/index.js";
+import type { RecordOutcome } from "../impact/index.js";
 
 /**
  * Per-policy and per-rule hit counts from a replay, as Calico Enterprise's policy board shows them: how many

@@ -1,6 +1,6 @@
 import type { CompiledPolicy } from "../engine/index.js";
-import { convertK8sPolicy } from "../policy/k8s-convert.js";
-import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, K8sPolicyResource, Rule } from "../policy/types.js";
+import { convertK8sPolicy } from "../policy/index.js";
+import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, K8sPolicyResource, Rule } from "../policy/index.js";
 
 /**
  * A policy in words for the board's detail view: where it applies, then one sentence per rule in evaluation

@@ -1,10 +1,10 @@
 import { describePolicy, flowLogPolicyName, type CompiledPolicy, type Endpoint, type PolicySet } from "../engine/index.js";
-import { isTrue, selectorOn } from "../engine/tri.js";
-import type { ImpactFlow, ImpactReport } from "../impact/types.js";
-import type { SimulationSummary } from "../impact/summary.js";
-import type { Resource } from "../policy/types.js";
-import { identityOf } from "../review/diff.js";
-import type { ResourceChange } from "../review/types.js";
+import { isTrue, selectorOn } from "../engine/index.js";
+import type { ImpactFlow, ImpactReport } from "../impact/index.js";
+import type { SimulationSummary } from "../impact/index.js";
+import type { Resource } from "../policy/index.js";
+import { identityOf } from "../review/index.js";
+import type { ResourceChange } from "../review/index.js";
 import { policyKey, type Category, type HitCounter, type PolicyCounts, type Tally } from "./counts.js";
 import { calicoSpecOf, endOfRules, explainPolicy, ruleSentence } from "./describe.js";
 import type { BoardChange, BoardModel, BoardPolicy, BoardRule, BoardTier } from "./types.js";

@@ -5,7 +5,7 @@ import { blobsNeeded, buildAuditLog, joinPromotions, parsePromotions, renderAudi
 import { describeFsError } from "../io/files.js";
 import { GitError } from "../io/git.js";
 import { readBlobTexts, readFileAt, readHistory } from "../io/history.js";
-import { CONFIG_FILE, defaultConfig, parseConfig } from "../review/config.js";
+import { CONFIG_FILE, defaultConfig, parseConfig } from "../review/index.js";
 import { checkReadableFile, outputFormat } from "./common.js";
 import { EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 

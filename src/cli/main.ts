@@ -2,7 +2,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, UsageError, type CliIo } from "./io.js";
 import { registerExplain } from "./explain.js";
 import { registerReview } from "./review.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../contracts/index.js";
 
 export { VERSION };
 import { registerSelect } from "./select.js";

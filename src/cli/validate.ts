@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { hasErrors } from "../policy/index.js";
-import { countDiagnostics, renderDiagnosticsText, summaryLine } from "../report/diagnostics.js";
+import { countDiagnostics, diagnosticsSummaryLine, renderDiagnosticsText } from "../report/index.js";
 import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, type CliIo } from "./io.js";
 
@@ -22,7 +22,7 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       io.stdout(JSON.stringify({ diagnostics: shown, summary: { ...counts, files: loaded.fileCount, resources: loaded.resources.length, calicoVersion: loaded.version.model } }, null, 2) + "\n");
     } else {
       if (shown.length > 0) io.stdout(renderDiagnosticsText(shown) + "\n");
-      io.stdout(summaryLine(counts, loaded.fileCount, loaded.resources.length) + "\n");
+      io.stdout(diagnosticsSummaryLine(counts, loaded.fileCount, loaded.resources.length) + "\n");
     }
     setExit(hasErrors(loaded.diagnostics) ? EXIT_INVALID : EXIT_OK);
   });

@@ -1,2 +1,2 @@
-/** tierguard's version, shown by --version and written into SARIF. Kept in step with package.json (a test checks). */
-export const VERSION = "0.1.0";
+// The version moved to src/contracts (github/action needed it without importing cli); kept for cli/review.ts.
+export { VERSION } from "../contracts/index.js";

@@ -1,5 +1,5 @@
-import { convertK8sPolicy } from "../policy/k8s-convert.js";
-import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, PolicyResource, Rule } from "../policy/types.js";
+import { convertK8sPolicy } from "../policy/index.js";
+import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, PolicyResource, Rule } from "../policy/index.js";
 import { andNodes, parseSelector, prefixLabels, replaceCalls, Selector, type SelectorNode } from "../selector/index.js";
 import { CidrSet } from "./cidr-set.js";
 import { isCatchAll, parseCidr, type Cidr } from "./ip.js";

@@ -13,3 +13,11 @@ export { parseProtocol, parseFlowProtocol, protocolName, PROTOCOL_NUMBERS } from
 export { formatHit, formatHits, flowLogPolicyName, describePolicy, twinKey, KIND_SHORT, type PolicyRef, type PolicyKind, type PolicyHit, type HitAction } from "./trace.js";
 export { effectiveTypes, type CompiledPolicy, type CompiledRule, type CompileNote, type RuleAction } from "./compile.js";
 export { IpClassifier } from "./ip-class.js";
+// What review, recommend, board and the dataplane compiler reuse: Kleene truth, Calico's implicit labels, the
+// selector cache, CIDR sets and the explain trace.
+export * from "./tri.js";
+export * from "./labels.js";
+export * from "./explain.js";
+export * from "./cidr-set.js";
+export * from "./protocol.js";
+export * from "./compile.js";

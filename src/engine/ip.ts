@@ -1,4 +1,4 @@
-import { parseIpAddress, parseNet } from "../policy/validate/cidr.js";
+import { parseIpAddress, parseNet } from "../policy/index.js";
 
 /**
  * IPv4 and IPv6 addresses and CIDRs. Addresses are bigints so one containment test serves both families. Parsing

@@ -1,5 +1,5 @@
-import { isPolicy, type NetworkSetResource, type Resource, type TierResource } from "../policy/types.js";
-import { builtinTiers, DEFAULT_CALICO_VERSION, type CalicoVersion } from "../policy/version.js";
+import { isPolicy, type NetworkSetResource, type Resource, type TierResource } from "../policy/index.js";
+import { builtinTiers, DEFAULT_CALICO_VERSION, type CalicoVersion } from "../policy/index.js";
 import { CidrSet } from "./cidr-set.js";
 import { compilePolicy, SelectorCache, type CompiledPolicy, type CompiledSelector, type CompileNote } from "./compile.js";
 import { networkSetLabels } from "./endpoint.js";

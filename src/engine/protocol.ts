@@ -2,7 +2,7 @@
  * Protocol names and numbers. Calico's API accepts the case-sensitive names below or a number 1-255 (as an integer
  * or a numeric string); flow logs write lower-case names or numbers.
  */
-import { PROTOCOL_NUMBERS } from "../policy/validate/protocol.js";
+import { PROTOCOL_NUMBERS } from "../policy/index.js";
 
 export { PROTOCOL_NUMBERS };
 

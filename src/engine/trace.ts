@@ -1,4 +1,4 @@
-import type { CalicoModel } from "../policy/version.js";
+import type { CalicoModel } from "../policy/index.js";
 
 /**
  * What decided a verdict, and how Calico's flow logs would name it (calico-semantics §10). v3.32+ writes

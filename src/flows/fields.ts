@@ -1,4 +1,4 @@
-import { parseIpAddress } from "../policy/validate/cidr.js";
+import { parseIpAddress } from "../policy/index.js";
 import type { FlowEndpointRef, FlowEndpointType, FlowProblem, FlowProblemCode, FlowReadResult, FlowRecord } from "./types.js";
 
 /**

@@ -16,7 +16,7 @@ export type {
   FlowRecord,
 } from "./types.js";
 export { flowProblemToDiagnostic } from "./types.js";
-export { parseEnterpriseRecord } from "./enterprise.js";
+export { parseEnterpriseRecord, readEnterpriseEndpoint } from "./enterprise.js";
 export { parseGoldmaneRecord } from "./goldmane.js";
 export { formatPolicyHit } from "./policy-hit.js";
 export {

@@ -1,4 +1,4 @@
-import { joinPath } from "../policy/diagnostic.js";
+import { joinPath } from "../policy/index.js";
 import { isObject, show, type JsonObject } from "./fields.js";
 import type { FlowProblem, FlowProblemCode } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../policy/diagnostic.js";
+import type { Diagnostic } from "../policy/index.js";
 
 /**
  * The neutral flow model both readers produce (calico-semantics §10). It keeps what the records say and nothing the

@@ -24,12 +24,5 @@ export function httpStatus(e: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
-/** Logs with the context every line should carry, and never a token. */
-export interface Log {
-  info(obj: Record<string, unknown> | string, msg?: string): void;
-  warn(obj: Record<string, unknown> | string, msg?: string): void;
-  error(obj: Record<string, unknown> | string, msg?: string): void;
-  debug?(obj: Record<string, unknown> | string, msg?: string): void;
-}
-
-export const SILENT_LOG: Log = { info: () => {}, warn: () => {}, error: () => {} };
+// Log lives in src/contracts (every adapter logs); re-exported for github/review-run.ts and its test.
+export { SILENT_LOG, type Log } from "../contracts/index.js";

@@ -1,5 +1,5 @@
-import type { TierguardConfig } from "../review/config.js";
-import type { Principal } from "../review/ownership.js";
+import type { TierguardConfig } from "../review/index.js";
+import type { Principal } from "../review/index.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "./api.js";
 
 /**

@@ -1,6 +1,6 @@
 import { formatHits } from "../engine/index.js";
-import type { CalicoModel } from "../policy/version.js";
-import type { FlowRecord } from "../flows/types.js";
+import type { CalicoModel } from "../policy/index.js";
+import type { FlowRecord } from "../flows/index.js";
 import type { RecordOutcome } from "./replay.js";
 
 /**

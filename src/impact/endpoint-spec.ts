@@ -1,6 +1,6 @@
 import { EMPTY_LABELS, parseIp, workloadEndpoint, type Endpoint, type EngineUniverse } from "../engine/index.js";
-import { parseFlowProtocol } from "../engine/protocol.js";
-import type { Inventory, InventoryPod } from "../flows/inventory.js";
+import { parseFlowProtocol } from "../engine/index.js";
+import type { Inventory, InventoryPod } from "../flows/index.js";
 
 /**
  * Endpoints named on the command line (`explain --from`, policy tests): `NS/POD` against the inventory (exact name,

@@ -1,9 +1,9 @@
 import { evaluateFlow, IpClassifier, type FlowEvaluation, type PolicyHit, type PolicySet } from "../engine/index.js";
-import { parseFlowProtocol } from "../engine/protocol.js";
-import { recordFromValue } from "../flows/detect.js";
-import { readEnterpriseEndpoint } from "../flows/enterprise.js";
-import { enterpriseFastFields } from "../flows/fast-key.js";
-import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
+import { parseFlowProtocol } from "../engine/index.js";
+import { recordFromValue } from "../flows/index.js";
+import { readEnterpriseEndpoint } from "../flows/index.js";
+import { enterpriseFastFields } from "../flows/index.js";
+import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
 
 /**

@@ -1,7 +1,7 @@
 import { EMPTY_LABELS, parseIp, workloadEndpoint, type Endpoint, type EngineUniverse, type Ip, type WorkloadFacts } from "../engine/index.js";
-import type { FlowEndpointRef } from "../flows/types.js";
-import type { Inventory, InventoryPod } from "../flows/inventory.js";
-import { parseFlowProtocol } from "../engine/protocol.js";
+import type { FlowEndpointRef } from "../flows/index.js";
+import type { Inventory, InventoryPod } from "../flows/index.js";
+import { parseFlowProtocol } from "../engine/index.js";
 import { BoundedCache } from "./cache.js";
 
 /**

@@ -1,9 +1,9 @@
 import { describePolicy, formatHit, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
-import { recordFromValue } from "../flows/detect.js";
-import { enterpriseFastFields } from "../flows/fast-key.js";
-import { flowEndpointName } from "../flows/names.js";
-import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
-import type { CalicoModel } from "../policy/version.js";
+import { recordFromValue } from "../flows/index.js";
+import { enterpriseFastFields } from "../flows/index.js";
+import { flowEndpointName } from "../flows/index.js";
+import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
+import type { CalicoModel } from "../policy/index.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
 import { reasonKind } from "./summary.js";
 import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "./types.js";

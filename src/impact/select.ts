@@ -1,7 +1,7 @@
 import type { CompiledPolicy, Endpoint, PolicySet } from "../engine/index.js";
 import { parseSelector } from "../selector/index.js";
-import { SelectorCache } from "../engine/compile.js";
-import { isTrue, isUncertain, selectorOn } from "../engine/tri.js";
+import { SelectorCache } from "../engine/index.js";
+import { isTrue, isUncertain, selectorOn } from "../engine/index.js";
 
 /**
  * What a selector matches (pods and network sets), or which pods a policy applies to (its selector after Calico's

@@ -1,4 +1,4 @@
-import { sortDiagnostics, type Diagnostic } from "./diagnostic.js";
+import { sortDiagnostics, type Diagnostic } from "../contracts/index.js";
 import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
 import type { Resource } from "./types.js";

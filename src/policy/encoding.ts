@@ -1,13 +1,10 @@
+import type { OffsetProblem } from "../contracts/index.js";
 /**
  * Text that is not UTF-8: a binary file, or UTF-16 (Windows editors and PowerShell's `>` write it) read as UTF-8.
  * Both show up as NUL characters in the decoded text; UTF-16 puts one in every other place (ASCII text), so it is
  * named as such, with the fix, instead of being called binary.
  */
-export interface EncodingProblem {
-  code: "load/binary-file" | "load/utf16-file";
-  message: string;
-  offset: number;
-}
+export type EncodingProblem = OffsetProblem<"load/binary-file" | "load/utf16-file">;
 
 /** How much of the start of the file the UTF-16 guess looks at. */
 const SAMPLE = 512;

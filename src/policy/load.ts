@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
 import jsYaml from "js-yaml";
 import { binaryProblem } from "./encoding.js";
-import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { joinPath, type Diagnostic } from "../contracts/index.js";
 import { eventSpans, type DocumentPositions } from "./positions.js";
 import { scanYaml, splitDocuments, type ScanProblem, type Segment } from "./scan.js";
 import { eagerSpans, SourceMap, SourceText, type DocumentSpans, type NodeSpan } from "./source.js";
@@ -251,7 +251,3 @@ function recordSpans(node: unknown, path: string, spans: Map<string, NodeSpan>, 
   }
 }
 
-/** A view of a document's span map re-rooted at `items[i]`, for objects inside a `kind: List`. */
-export function listItemSource(doc: RawDocument, index: number): SourceMap {
-  return doc.source.child(joinPath("items", index));
-}

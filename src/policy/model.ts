@@ -1,4 +1,4 @@
-import type { Diagnostic } from "./diagnostic.js";
+import type { Diagnostic } from "../contracts/index.js";
 import { lookupKind, METADATA_SCHEMA } from "./kinds.js";
 import type { RawDocument } from "./load.js";
 import { any, checkSchema, closest, isPlainObject, obj, str, type SchemaContext } from "./schema.js";

@@ -1,5 +1,5 @@
 import jsYaml from "js-yaml";
-import { joinPath } from "./diagnostic.js";
+import { joinPath } from "../contracts/index.js";
 import type { NodeSpan } from "./source.js";
 
 /**

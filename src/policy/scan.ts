@@ -1,3 +1,4 @@
+import type { OffsetProblem } from "../contracts/index.js";
 import { CST, Lexer } from "yaml";
 
 /**
@@ -24,11 +25,7 @@ export interface Segment {
   content: boolean;
 }
 
-export interface ScanProblem {
-  code: "load/document-too-large" | "load/too-many-documents" | "load/too-many-nodes" | "load/too-deep";
-  message: string;
-  offset: number;
-}
+export type ScanProblem = OffsetProblem<"load/document-too-large" | "load/too-many-documents" | "load/too-many-nodes" | "load/too-deep">;
 
 /** Tokens the lexer emits that are not source text (they take no room in the file). */
 const CONTROL = new Set(["\x02", "\x18", "\x1f"]);

@@ -1,4 +1,4 @@
-import { joinPath, type Diagnostic } from "./diagnostic.js";
+import { joinPath, type Diagnostic } from "../contracts/index.js";
 import type { SourceMap } from "./source.js";
 
 /**

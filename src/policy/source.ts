@@ -1,4 +1,4 @@
-import type { Location } from "./diagnostic.js";
+import type { Location } from "../contracts/index.js";
 
 /**
  * Where each field of a resource came from. The loader records, for every node it walks, the offsets of its key

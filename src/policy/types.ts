@@ -181,6 +181,11 @@ export type K8sPolicyResource = ResourceBase<K8sPolicyKind, K8sPolicySpec>;
 export type NetworkSetResource = ResourceBase<NetworkSetKind, NetworkSetSpec>;
 
 export type PolicyResource = CalicoPolicyResource | K8sPolicyResource;
+
+/** Calico policy kinds (not Kubernetes NetworkPolicy), whose rules are written in Calico's form. */
+export function isCalicoPolicy(r: Resource): r is CalicoPolicyResource {
+  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
+}
 export type Resource = TierResource | PolicyResource | NetworkSetResource;
 export type ResourceKind = Resource["kind"];
 

@@ -1,5 +1,5 @@
 import { describePolicy, type DirectionTrace, type PolicyHit } from "../engine/index.js";
-import { decidingHit, hitTier, type Replayer } from "../impact/replay.js";
+import { decidingHit, hitTier, type Replayer } from "../impact/index.js";
 import { connections, type FlowTuple } from "./observe.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Endpoint } from "../engine/index.js";
-import { UNKNOWN_POD_LABELS } from "../engine/labels.js";
+import { UNKNOWN_POD_LABELS } from "../engine/index.js";
 
 /**
  * Stable workload identities. A recommendation must keep matching a workload across rollouts, so its selectors use

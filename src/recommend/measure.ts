@@ -1,8 +1,8 @@
 import { PolicySet, type EngineUniverse } from "../engine/index.js";
-import { Replayer } from "../impact/replay.js";
-import type { EndpointResolver, Resolved } from "../impact/resolve.js";
+import { Replayer } from "../impact/index.js";
+import type { EndpointResolver, Resolved } from "../impact/index.js";
 import type { Resource } from "../policy/index.js";
-import type { CalicoVersion } from "../policy/version.js";
+import type { CalicoVersion } from "../policy/index.js";
 import type { Learned } from "./classify.js";
 import { enforce } from "./prove.js";
 

@@ -1,9 +1,9 @@
-import { parseFlowProtocol } from "../engine/protocol.js";
-import { recordFromValue } from "../flows/detect.js";
-import { enterpriseFastFields } from "../flows/fast-key.js";
-import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/types.js";
-import { RawEndpoints } from "../impact/replay.js";
-import type { EndpointResolver, Resolved } from "../impact/resolve.js";
+import { parseFlowProtocol } from "../engine/index.js";
+import { recordFromValue } from "../flows/index.js";
+import { enterpriseFastFields } from "../flows/index.js";
+import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
+import { RawEndpoints } from "../impact/index.js";
+import type { EndpointResolver, Resolved } from "../impact/index.js";
 
 /**
  * Flow records in, distinct flow tuples out: (source endpoint, destination endpoint, protocol, destination port),

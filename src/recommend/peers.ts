@@ -1,5 +1,5 @@
 import { formatIp, type Endpoint, type PolicySet } from "../engine/index.js";
-import type { Resolved } from "../impact/resolve.js";
+import type { Resolved } from "../impact/index.js";
 import { chooseIdentities, isNamespaceName, labelsKey, stableLabels, type WorkloadIdentity } from "./identity.js";
 
 /**

@@ -1,5 +1,4 @@
-import { MAX_PORTS } from "../policy/validate/ports.js";
-import { PORT_PROTOCOLS } from "../policy/validate/protocol.js";
+import { MAX_PORTS, PORT_PROTOCOLS } from "../policy/index.js";
 
 /**
  * Ports as observed. Consecutive ports become a range only when every port of the range was observed (a run of at

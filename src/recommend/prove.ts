@@ -1,8 +1,8 @@
 import { PolicySet, type EngineUniverse } from "../engine/index.js";
-import { Replayer } from "../impact/replay.js";
-import type { EndpointResolver } from "../impact/resolve.js";
+import { Replayer } from "../impact/index.js";
+import type { EndpointResolver } from "../impact/index.js";
 import { DEFAULT_LOAD_LIMITS, loadBundle, type Diagnostic, type Resource } from "../policy/index.js";
-import type { CalicoVersion } from "../policy/version.js";
+import type { CalicoVersion } from "../policy/index.js";
 import { connections, type FlowTuple } from "./observe.js";
 import { tupleWhy } from "./rules.js";
 

@@ -1,9 +1,9 @@
 import { PolicySet, type Endpoint, type EngineUniverse, type TierInfo } from "../engine/index.js";
-import type { Inventory } from "../flows/inventory.js";
-import { Replayer } from "../impact/replay.js";
-import type { EndpointResolver } from "../impact/resolve.js";
+import type { Inventory } from "../flows/index.js";
+import { Replayer } from "../impact/index.js";
+import type { EndpointResolver } from "../impact/index.js";
 import { isPolicy, type Resource } from "../policy/index.js";
-import { builtinTiers } from "../policy/version.js";
+import { builtinTiers } from "../policy/index.js";
 import { buildPolicies } from "./build.js";
 import { classify, type Classification } from "./classify.js";
 import { isNamespaceName } from "./identity.js";

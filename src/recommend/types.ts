@@ -1,5 +1,5 @@
 import type { Rule } from "../policy/index.js";
-import type { CalicoVersion } from "../policy/version.js";
+import type { CalicoVersion } from "../policy/index.js";
 import type { LifecycleOptions, Status } from "./lifecycle.js";
 import type { WorkloadIdentity } from "./identity.js";
 

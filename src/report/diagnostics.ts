@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../policy/diagnostic.js";
+import type { Diagnostic } from "../contracts/index.js";
 
 /**
  * Diagnostics for people (compiler-style lines a terminal or editor can jump to) and for machines (JSON).

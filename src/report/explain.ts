@@ -1,4 +1,4 @@
-import type { ExplainedDirection, ExplainedPolicy, Explanation } from "../engine/explain.js";
+import type { ExplainedDirection, ExplainedPolicy, Explanation } from "../engine/index.js";
 
 /** `tierguard explain` in words: every tier and policy considered, and why each matched or not. */
 export function renderExplanationText(x: Explanation, heading: string): string {

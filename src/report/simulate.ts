@@ -1,12 +1,12 @@
 import { formatHits, protocolName, type EndpointEvaluation } from "../engine/index.js";
-import type { CalicoModel } from "../policy/version.js";
-import { flowEndpointName } from "../flows/names.js";
-import type { FlowEndpointRef, FlowRecord } from "../flows/types.js";
-import type { Comparison } from "../impact/compare.js";
-import { decidingHit } from "../impact/replay.js";
-import type { RecordOutcome } from "../impact/replay.js";
-import type { SimulationSummary, Volume } from "../impact/summary.js";
-import { parseFlowProtocol } from "../engine/protocol.js";
+import type { CalicoModel } from "../policy/index.js";
+import { flowEndpointName } from "../flows/index.js";
+import type { FlowEndpointRef, FlowRecord } from "../flows/index.js";
+import type { Comparison } from "../impact/index.js";
+import { decidingHit } from "../impact/index.js";
+import type { RecordOutcome } from "../impact/index.js";
+import type { SimulationSummary, Volume } from "../impact/index.js";
+import { parseFlowProtocol } from "../engine/index.js";
 import { plural } from "./diagnostics.js";
 
 /** Rendering for `tierguard simulate`: one JSON entry or text line per record, and the totals. Pure. */

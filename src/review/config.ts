@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
-import { loadText } from "../policy/load.js";
-import { arr, checkSchema, int, obj, oneOf, str, type Schema } from "../policy/schema.js";
-import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type CalicoVersion } from "../policy/version.js";
+import { loadText } from "../policy/index.js";
+import { arr, checkSchema, int, obj, oneOf, str, type Schema } from "../policy/index.js";
+import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type CalicoVersion } from "../policy/index.js";
 import type { Finding, FindingSeverity } from "./types.js";
 
 /**
@@ -47,6 +47,13 @@ export interface TierguardConfig {
   ownership: { unverifiableTeams: ImpactLevel };
   /** False when the base revision had no tierguard.yaml: ownership is then not enforced. */
   enforceOwnership: boolean;
+  /** The path it was read from (the Action's `config` input), for findings about it. Undefined: CONFIG_FILE. */
+  file?: string;
+}
+
+/** Where the configuration of a review lives: the path it was read from, else tierguard.yaml. */
+export function configFileOf(config: Pick<TierguardConfig, "file">): string {
+  return config.file ?? CONFIG_FILE;
 }
 
 export function defaultConfig(): TierguardConfig {
@@ -92,7 +99,7 @@ export interface LoadedConfig {
 
 /** Parses and validates the configuration text; problems become `config/*` findings at their lines. */
 export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
-  const config = { ...defaultConfig(), enforceOwnership: true };
+  const config: TierguardConfig = { ...defaultConfig(), enforceOwnership: true, file };
   const findings: Finding[] = [];
   const loaded = loadText(file, text);
   for (const d of loaded.diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col });
@@ -179,7 +186,7 @@ export function policyFileFilter(config: TierguardConfig): (path: string) => boo
   const listed = pathMatcher(config.policies);
   const excluded = pathMatcher([...config.tests, ...config.flows, ...(config.inventory ? [config.inventory] : []), ".github", "flows"]);
   return (path) => {
-    if (!POLICY_FILE.test(path) || path === CONFIG_FILE) return false;
+    if (!POLICY_FILE.test(path) || path === CONFIG_FILE || path === config.file) return false;
     if (config.policies.length > 0) return listed(path);
     return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
   };

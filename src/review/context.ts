@@ -1,6 +1,6 @@
 import type { Endpoint, EngineUniverse, PolicySet } from "../engine/index.js";
-import type { Inventory } from "../flows/inventory.js";
-import type { Resource } from "../policy/types.js";
+import type { Inventory } from "../flows/index.js";
+import type { Resource } from "../policy/index.js";
 import type { TierguardConfig } from "./config.js";
 import type { Finding, ResourceChange } from "./types.js";
 

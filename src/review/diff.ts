@@ -1,5 +1,5 @@
-import { defaultK8sSpec } from "../policy/k8s-convert.js";
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/types.js";
+import { defaultK8sSpec } from "../policy/index.js";
+import { describeResource, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
 import { parseSelector } from "../selector/index.js";
 import type { ResourceChange } from "./types.js";
 

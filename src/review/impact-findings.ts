@@ -1,6 +1,6 @@
 import { describePolicy, type CompiledPolicy } from "../engine/index.js";
-import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "../impact/types.js";
-import type { ImpactLevel } from "./config.js";
+import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "../impact/index.js";
+import { configFileOf, type ImpactLevel } from "./config.js";
 import type { ReviewContext } from "./context.js";
 import type { Finding, FindingSeverity } from "./types.js";
 
@@ -95,5 +95,5 @@ function locate(side: FlowVerdictSide, ctx: ReviewContext): Pick<Finding, "file"
     const at = r.source.at("metadata.name");
     return { file: at.file, line: at.line, col: at.col, path: "metadata.name" };
   }
-  return { file: "tierguard.yaml", line: 1 };
+  return { file: configFileOf(ctx.config), line: 1 };
 }

@@ -1,7 +1,7 @@
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/types.js";
+import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/index.js";
 import { twinKey, type PolicyKind } from "../engine/index.js";
-import { isTrue, selectorOn } from "../engine/tri.js";
-import { normalizePrincipal, type TierguardConfig } from "./config.js";
+import { isTrue, selectorOn } from "../engine/index.js";
+import { configFileOf, normalizePrincipal, type TierguardConfig } from "./config.js";
 import type { ReviewContext } from "./context.js";
 import type { Finding } from "./types.js";
 
@@ -39,9 +39,16 @@ function owns(ids: Set<string>, tier: string, config: TierguardConfig): boolean 
   return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
 }
 
-/** The tier(s) that govern a resource in one revision. `undefined` entries mean "admins only". */
-function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Array<string | "admin"> {
-  if (r.kind === "Tier") return ["admin"];
+/**
+ * Who must approve: a tier's owners (its name), or the admins. The admins are a symbol, not a string, so a tier
+ * that happens to be called "admin" is governed by its own owners like any other.
+ */
+const ADMINS: unique symbol = Symbol("admins");
+type Governor = string | typeof ADMINS;
+
+/** The tier(s) that govern a resource in one revision; ADMINS means "admins only". */
+function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Governor[] {
+  if (r.kind === "Tier") return [ADMINS];
   if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision);
   const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : ((r.spec as CalicoPolicySpec).tier || "default");
   const tiers = [own];
@@ -59,7 +66,7 @@ function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Ar
  * Tiers whose policies use the set: a rule selector that matches it by one of the set's own labels. Broad
  * selectors that match every network set of a namespace (`namespaceSelector: all()`) do not make a tier its owner.
  */
-function networkSetTiers(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Array<string | "admin"> {
+function networkSetTiers(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Governor[] {
   const set = (revision === "base" ? ctx.base : ctx.head).set;
   const ns = set.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : undefined, r.metadata.name ?? "");
   if (!ns) return [];
@@ -73,7 +80,7 @@ function networkSetTiers(r: Resource, ctx: ReviewContext, revision: "base" | "he
       }
     }
   }
-  return tiers.size > 1 ? ["admin"] : [...tiers];
+  return tiers.size > 1 ? [ADMINS] : [...tiers];
 }
 
 export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Finding[] {
@@ -82,16 +89,16 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
   const author = principalIds(input.author);
   const approvers = input.approvals.map(principalIds);
   const findings: Finding[] = [];
-  const satisfied = (tier: string | "admin") =>
-    tier === "admin" ? isAdmin(author, config) || approvers.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers.some((a) => owns(a, tier, config));
-  const who = (tier: string | "admin") => {
-    const list = tier === "admin" ? config.admins : [...(config.tiers.get(tier)?.owners ?? []), ...config.admins];
+  const satisfied = (tier: Governor) =>
+    tier === ADMINS ? isAdmin(author, config) || approvers.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers.some((a) => owns(a, tier, config));
+  const who = (tier: Governor) => {
+    const list = tier === ADMINS ? config.admins : [...(config.tiers.get(tier)?.owners ?? []), ...config.admins];
     return [...new Set(list)];
   };
-  const report = (tier: string | "admin", what: string, at: { file: string; line: number; col?: number; path?: string; resource?: string; revision?: "base" | "head" }) => {
+  const report = (tier: Governor, what: string, at: { file: string; line: number; col?: number; path?: string; resource?: string; revision?: "base" | "head" }) => {
     const approversList = who(tier);
     const named = approversList.length > 0 ? approversList.map((a) => (a.includes("/") ? `@${a}` : `@${a}`)).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
-    const tierWords = tier === "admin" ? "an admin" : `an owner of tier ${tier}`;
+    const tierWords = tier === ADMINS ? "an admin" : `an owner of tier ${tier}`;
     findings.push({
       code: "ownership/not-owner",
       severity: "error",
@@ -103,7 +110,7 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
 
   for (const change of ctx.changes) {
     if (!change.meaningChanged) continue;
-    const reported = new Set<string>();
+    const reported = new Set<Governor>();
     const subject = (change.head ?? change.base)!;
     for (const [revision, r] of [["base", change.base], ["head", change.head]] as const) {
       if (!r) continue;
@@ -111,9 +118,9 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
         if (satisfied(tier) || reported.has(tier)) continue;
         reported.add(tier);
         const loc = subject.source;
-        const path = tier !== "admin" && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
+        const path = tier !== ADMINS && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
         const at = loc.at(path);
-        report(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision})`, {
+        report(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === ADMINS ? "—" : tier} at ${revision})`, {
           file: at.file,
           line: at.line,
           col: at.col,
@@ -124,8 +131,9 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
       }
     }
   }
-  if (input.configChanged && !satisfied("admin")) {
-    report("admin", "A change to tierguard.yaml (it takes effect for later pull requests)", { file: "tierguard.yaml", line: 1 });
+  if (input.configChanged && !satisfied(ADMINS)) {
+    const file = configFileOf(config);
+    report(ADMINS, `A change to ${file} (it takes effect for later pull requests)`, { file, line: 1 });
   }
   for (const t of input.changedTests) {
     for (const tier of t.tiers) {
@@ -133,4 +141,20 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
     }
   }
   return findings;
+}
+
+/**
+ * An ownership finding that a team could satisfy, when the author's teams could not be read (the Action without a
+ * teams token): unverifiable, at tierguard.yaml's `ownership.unverifiableTeams` level, not "not an owner". Other
+ * findings are returned as they are. `why` says why the teams could not be read.
+ */
+export function teamsUnverifiable(f: Finding, config: Pick<TierguardConfig, "ownership">, why: string): Finding {
+  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
+  const level = config.ownership.unverifiableTeams;
+  return {
+    ...f,
+    code: "ownership/teams-unverifiable",
+    severity: level === "off" ? "notice" : level,
+    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`,
+  };
 }

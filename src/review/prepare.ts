@@ -1,6 +1,6 @@
 import { EngineUniverse, PolicySet } from "../engine/index.js";
-import type { Inventory } from "../flows/inventory.js";
-import { endpointForPod } from "../impact/endpoint-spec.js";
+import type { Inventory } from "../flows/index.js";
+import { endpointForPod } from "../impact/index.js";
 import type { Diagnostic, LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "./config.js";
 import type { KnownWorkload, ReviewContext, TextFile } from "./context.js";

@@ -1,9 +1,9 @@
-import type { ImpactReport } from "../impact/types.js";
-import type { Diagnostic } from "../policy/diagnostic.js";
+import type { ImpactReport } from "../impact/index.js";
+import type { Diagnostic } from "../contracts/index.js";
 import type { Check, ReviewContext } from "./context.js";
 import { impactFindings } from "./impact-findings.js";
 import { checkOwnership, type Principal } from "./ownership.js";
-import type { Finding, RevisionInfo, Review } from "./types.js";
+import { compareFindings, type Finding, type RevisionInfo, type Review } from "./types.js";
 
 /**
  * One review from its inputs: the checks run in a fixed order (validation, configuration, ownership, then the
@@ -58,7 +58,7 @@ export function buildReview(inputs: ReviewInputs): Review {
     author: inputs.author.login,
     configSource: inputs.configSource,
     changes: ctx.changes,
-    findings: findings.sort(byLocation),
+    findings: findings.sort(compareFindings),
     impact: inputs.impact,
     notes,
     ...(inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}),
@@ -94,8 +94,3 @@ function changedTests(ctx: ReviewContext, testTiers: ReviewInputs["testTiers"]):
   return out;
 }
 
-const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 } as const;
-
-function byLocation(a: Finding, b: Finding): number {
-  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
-}

@@ -1,16 +1,19 @@
-import type { Resource } from "../policy/types.js";
+import type { Located, Severity } from "../contracts/index.js";
+import type { Resource } from "../policy/index.js";
 
 /**
  * The review model: what a reviewer must know about a policy change. Checks produce findings; the impact replay
  * produces flows whose verdict changes; renderers (src/report) turn one `Review` into a PR comment, a check run,
  * SARIF, JSON or terminal text. Nothing here does I/O.
  */
-export type FindingSeverity = "error" | "warning" | "notice";
+/** The diagnostic family's severity (src/contracts). */
+export type FindingSeverity = Severity;
 
 /** Code prefixes, one per check. */
 export type FindingArea = "validation" | "ownership" | "guardrail" | "test" | "lint" | "impact" | "config";
 
-export interface Finding {
+/** A member of the diagnostic family (src/contracts `Located`) with the review's own fields. */
+export interface Finding extends Located {
   /** `<area>/<kebab-name>`, stable: annotations and SARIF rules key on it. */
   code: string;
   severity: FindingSeverity;
@@ -47,8 +50,8 @@ export interface ResourceChange {
   summary: string;
 }
 
-export type { FlowVerdictSide, ImpactFlow, ImpactTotals, ImpactReport } from "../impact/types.js";
-import type { ImpactReport } from "../impact/types.js";
+export type { FlowVerdictSide, ImpactFlow, ImpactTotals, ImpactReport } from "../impact/index.js";
+import type { ImpactReport } from "../impact/index.js";
 
 export interface RevisionInfo {
   rev: string;
@@ -72,4 +75,19 @@ export interface Review {
 
 export function hasErrorFindings(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");
+}
+
+const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, notice: 2 };
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Errors first, then by place (file, line, column), then code and message: the one order of findings, a total one. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    cmp(a.file, b.file) ||
+    a.line - b.line ||
+    (a.col ?? 0) - (b.col ?? 0) ||
+    cmp(a.code, b.code) ||
+    cmp(a.message, b.message)
+  );
 }

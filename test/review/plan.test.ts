@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { planItemCount, planSummary, promotionPlan, stagedTwinKind } from "../../src/review/plan.js";
+import { planItemCount, planSummary, promotionPlan, stagedTwinKind } from "../../src/review/promotion/index.js";
 import { reviewContext } from "../helpers/review.js";
 
 const TIERS = `apiVersion: projectcalico.org/v3

@@ -1,7 +1,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
-import { VERSION } from "../../cli/version.js";
+import { VERSION } from "../../contracts/index.js";
 import type { GitHubApi } from "../api.js";
 import type { Workflow } from "./workflow.js";
 

@@ -1,4 +1,4 @@
-import { CONFIG_FILE } from "../../review/config.js";
+import { CONFIG_FILE } from "../../review/index.js";
 import { input, type Env } from "./workflow.js";
 
 /**

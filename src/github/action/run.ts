@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { VERSION } from "../../cli/version.js";
+import { VERSION } from "../../contracts/index.js";
+import { CONFIG_FILE } from "../../review/index.js";
 import type { FlowFile } from "../../io/replay-files.js";
-import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/review/index.js";
-import type { Review } from "../../review/types.js";
-import { httpStatus, type GitHubApi, type Log } from "../api.js";
+import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/index.js";
+import type { Review } from "../../review/index.js";
+import type { Log } from "../../contracts/index.js";
+import { httpStatus, type GitHubApi } from "../api.js";
 import { listIssueComments, reviewCommentPartOf, upsertComment } from "../app/comment.js";
 import type { AppLog } from "../app/log.js";
 import { reviewPullRequest } from "../review-run.js";
@@ -136,7 +138,7 @@ function actionNotes(review: Review, ctx: RunContext, inputs: ActionInputs): str
       `The flows replayed (${inputs.flows.join(", ")}) were read from the workflow's checkout, not from the base revision: unless the workflow checked out the base, the pull request can change the traffic it is judged against.`,
     );
   }
-  if (review.configSource === "default" && inputs.config !== "tierguard.yaml") notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
+  if (review.configSource === "default" && inputs.config !== CONFIG_FILE) notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
   if (!inputs.teamsToken && ctx.pull?.fork) notes.push("Secrets are not given to workflows run for pull requests from forks, so there is no teams-token: ownership by team cannot be verified.");
   return notes;
 }

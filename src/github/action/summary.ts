@@ -1,5 +1,5 @@
-import { REVIEW_MARKER, renderReviewComment, truncateMarkdown, type ReviewMarkdownOptions } from "../../report/review/index.js";
-import type { Review } from "../../review/types.js";
+import { REVIEW_MARKER, renderReviewComment, truncateMarkdown, type ReviewMarkdownOptions } from "../../report/index.js";
+import type { Review } from "../../review/index.js";
 
 /**
  * The job summary: what the Action itself wants the reader to know (a skipped comment, flows taken from the

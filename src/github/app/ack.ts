@@ -1,4 +1,4 @@
-import { ACK_IMPACT_COMMAND } from "../../report/review/index.js";
+import { ACK_IMPACT_COMMAND } from "../../report/index.js";
 import type { GitHubApi, RepoRef } from "../api.js";
 import { CHECK_NAME } from "./checks.js";
 import { parseCommand } from "./commands.js";

@@ -1,4 +1,4 @@
-import { annotationBatches, CHECK_RUN_TEXT_LIMIT, truncateMarkdown, type CheckRunOutput } from "../../report/review/index.js";
+import { annotationBatches, CHECK_RUN_TEXT_LIMIT, truncateMarkdown, type CheckRunOutput } from "../../report/index.js";
 import { httpStatus, type GitHubApi } from "../api.js";
 import type { AppTiming, Clock } from "./clock.js";
 import { failureReason } from "./failure.js";
@@ -29,8 +29,6 @@ export interface CheckRunWriterOptions {
   /** Where a conclusion GitHub would not take is kept, under `key` (the pull request). */
   unreported?: { store: UnreportedConclusions; key: string };
 }
-
-export type FailureConclusion = "failure" | "neutral";
 
 type Body = Record<string, unknown>;
 

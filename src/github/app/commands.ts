@@ -1,5 +1,5 @@
-import { parseFlowProtocol, protocolName } from "../../engine/protocol.js";
-import { PORT_PROTOCOLS } from "../../policy/validate/protocol.js";
+import { parseFlowProtocol, protocolName } from "../../engine/index.js";
+import { PORT_PROTOCOLS } from "../../policy/index.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
 
 /**

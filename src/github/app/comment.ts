@@ -1,4 +1,4 @@
-import { isTierguardComment, reviewCommentPart } from "../../report/review/index.js";
+import { isTierguardComment, reviewCommentPart } from "../../report/index.js";
 import type { GitHubApi, RepoRef } from "../api.js";
 import { sameLogin } from "./identity.js";
 import type { AppLog } from "./log.js";

@@ -1,7 +1,6 @@
 import { DEFAULT_LOAD_LIMITS } from "../../policy/index.js";
-import type { TierguardConfig } from "../../review/config.js";
-import { planItemCount, planSummary, promotionPlan, type PlanItem, type PromotionPlan } from "../../review/plan.js";
-import { prepareReview } from "../../review/prepare.js";
+import type { TierguardConfig } from "../../review/index.js";
+import { CLEANUP_TASK, payloadObject, planPromotion, PROMOTE_TASK, type DeploymentPayload } from "../../run/promotion.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
 import { readPullRequestFiles } from "../repo-reader.js";
 import { listIssueComments, markerPartOf, upsertComment } from "./comment.js";
@@ -16,27 +15,15 @@ import type { PullTarget } from "./target.js";
  * deployment). On merge: `ref` the merge commit, `task: tierguard:promote`, the promotion plan as payload. On close
  * without merge: `ref` the closed head, `task: tierguard:cleanup`, so the controller removes the staged policies it
  * previewed; the App needs no contents write permission for either. Deployment statuses the controller posts are
- * mirrored into the pull request's deployment comment, rebuilt from GitHub each time.
+ * mirrored into the pull request's deployment comment, rebuilt from GitHub each time. The plan, the payload and the
+ * task names are the promotion contract in src/run/promotion.ts, which the controller reads too.
  */
-export const PROMOTE_TASK = "tierguard:promote";
-export const CLEANUP_TASK = "tierguard:cleanup";
-/** The plan is cut to fit this many characters of JSON in the deployment payload. */
-export const MAX_PLAN_PAYLOAD_CHARS = 60_000;
 
 export interface DeployOptions {
   api: GitHubApi;
   target: PullTarget;
   log: AppLog;
   bot: string;
-}
-
-export interface DeploymentPayload {
-  pull_request: number;
-  base_sha: string;
-  head_sha: string;
-  plan?: PromotionPlan;
-  /** Plan items left out to fit the payload. */
-  omitted?: number;
 }
 
 /** `clusters[].environment`, else the cluster's name; each environment once. */
@@ -54,12 +41,10 @@ export async function promoteOnMerge(o: DeployOptions): Promise<void> {
     return;
   }
   const files = await readPullRequestFiles(api, target.repo, target.base.sha, target.head.sha, DEFAULT_LOAD_LIMITS.maxFileBytes);
-  const plan = promotionPlan(prepareReview(files.base, files.head, files.config, DEFAULT_LOAD_LIMITS).ctx.changes);
-  const cut = budgetPlan(plan, MAX_PLAN_PAYLOAD_CHARS);
-  const payload: DeploymentPayload = { pull_request: target.pull, base_sha: target.base.sha, head_sha: target.head.sha, plan: cut.plan, ...(cut.omitted > 0 ? { omitted: cut.omitted } : {}) };
-  const rows = await createDeployments(api, target.repo, environments(files.config), { ref: target.mergeCommit, task: PROMOTE_TASK, description: `Promote #${target.pull}: ${planSummary(plan)}`, payload }, log);
+  const { plan, payload, summary } = planPromotion({ pull: target.pull, baseSha: target.base.sha, headSha: target.head.sha, files, limits: DEFAULT_LOAD_LIMITS });
+  const rows = await createDeployments(api, target.repo, environments(files.config), { ref: target.mergeCommit, task: PROMOTE_TASK, description: `Promote #${target.pull}: ${summary}`, payload }, log);
   await writeComment(o, { task: "promote", sha: target.mergeCommit, plan, rows });
-  log.info({ deployments: rows.length, plan: planSummary(plan) }, "promotion requested");
+  log.info({ deployments: rows.length, plan: summary }, "promotion requested");
 }
 
 export async function cleanupOnClose(o: DeployOptions): Promise<void> {
@@ -113,17 +98,6 @@ async function writeComment(o: DeployOptions, input: DeploymentCommentInput): Pr
   await upsertComment({ api: o.api, repo: o.target.repo, issue: o.target.pull, existing, bot: o.bot, partOf: markerPartOf(DEPLOYMENT_MARKER), parts: [renderDeploymentComment(input)], log: o.log });
 }
 
-/** The plan with its lists cut, longest first, until its JSON fits `maxChars`; and how many items were left out. */
-export function budgetPlan(plan: PromotionPlan, maxChars: number): { plan: PromotionPlan; omitted: number } {
-  const out: PromotionPlan = { ...plan, enforce: [...plan.enforce], stage: [...plan.stage], apply: [...plan.apply], delete: [...plan.delete] };
-  const lists = (): PlanItem[][] => [out.enforce, out.stage, out.apply, out.delete];
-  while (JSON.stringify(out).length > maxChars && planItemCount(out) > 0) {
-    const longest = lists().reduce((a, b) => (b.length > a.length ? b : a));
-    longest.splice(Math.floor(longest.length / 2));
-  }
-  return { plan: out, omitted: planItemCount(plan) - planItemCount(out) };
-}
-
 export interface DeploymentStatusEvent {
   deployment: { id: number; sha: string; task: string; environment: string; payload: unknown };
   deployment_status: { state: string; description?: string | null; log_url?: string | null; target_url?: string | null };
@@ -132,18 +106,18 @@ export interface DeploymentStatusEvent {
 /** The pull request a tierguard deployment is for; undefined for another tool's deployment. */
 export function deploymentPullRequest(deployment: DeploymentStatusEvent["deployment"]): number | undefined {
   if (deployment.task !== PROMOTE_TASK && deployment.task !== CLEANUP_TASK) return undefined;
-  const pr = payloadOf(deployment.payload)?.pull_request;
+  const pr = payloadObject(deployment.payload)?.pull_request;
   return typeof pr === "number" ? pr : undefined;
 }
 
 /** Mirrors a deployment status into the pull request's deployment comment, rebuilt from GitHub's Deployments. */
 export async function mirrorDeploymentStatus(o: { api: GitHubApi; repo: RepoRef; event: DeploymentStatusEvent; pull: number; log: AppLog; bot: string }): Promise<void> {
   const { deployment } = o.event;
-  const payload = payloadOf(deployment.payload)!;
+  const payload = payloadObject(deployment.payload)!;
   const all = await o.api.paginate<{ id: number; environment: string; payload: unknown }>("GET /repos/{owner}/{repo}/deployments", { ...o.repo, sha: deployment.sha, task: deployment.task, per_page: 100 });
   const newest = new Map<string, { id: number; environment: string; payload: unknown }>();
   for (const d of all) {
-    if (payloadOf(d.payload)?.pull_request !== o.pull) continue;
+    if (payloadObject(d.payload)?.pull_request !== o.pull) continue;
     const seen = newest.get(d.environment);
     if (!seen || d.id > seen.id) newest.set(d.environment, d);
   }
@@ -161,15 +135,4 @@ export async function mirrorDeploymentStatus(o: { api: GitHubApi; repo: RepoRef;
 async function latestStatus(api: GitHubApi, repo: RepoRef, id: number): Promise<DeploymentStatusEvent["deployment_status"] | undefined> {
   const { data } = await api.request<Array<DeploymentStatusEvent["deployment_status"]>>("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { ...repo, deployment_id: id, per_page: 1 });
   return data[0];
-}
-
-function payloadOf(p: unknown): DeploymentPayload | undefined {
-  if (typeof p === "string") {
-    try {
-      return payloadOf(JSON.parse(p));
-    } catch {
-      return undefined;
-    }
-  }
-  return p !== null && typeof p === "object" ? (p as DeploymentPayload) : undefined;
 }

@@ -1,6 +1,6 @@
-import { codeSpan, md } from "../../report/review/index.js";
-import { safeUrl } from "../../report/review/escape.js";
-import { planSummary, type PlanItem, type PromotionPlan } from "../../review/plan.js";
+import { codeSpan, md } from "../../report/index.js";
+import { safeUrl } from "../../report/index.js";
+import { planSummary, type PlanItem, type PromotionPlan } from "../../run/promotion.js";
 
 /**
  * The pull request's deployment comment: after a merge, the promotion plan and, per environment, the state the

@@ -15,7 +15,7 @@ import { appLog, describeError, oneNamePerLine, type PinoLike } from "./log.js";
 import { JobQueue } from "./queue.js";
 import { UnreportedConclusions } from "./unreported.js";
 import type { ReviewJobDeps } from "./review-job.js";
-import { GITHUB_COMMENT_LIMIT } from "../../report/review/index.js";
+import { GITHUB_COMMENT_LIMIT } from "../../report/index.js";
 
 /**
  * The tierguard GitHub App (Probot). This folder is the GitHub adapter's App half: webhook handlers that queue

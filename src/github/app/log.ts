@@ -1,4 +1,5 @@
-import { httpStatus, type Log } from "../api.js";
+import type { Log } from "../../contracts/index.js";
+import { httpStatus } from "../api.js";
 import { scrub } from "../redact.js";
 
 export { scrub };

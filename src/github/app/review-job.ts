@@ -1,4 +1,4 @@
-import { REVIEW_MARKER, checkRunOutput, renderReviewCommentParts, truncateMarkdown, CHECK_RUN_TEXT_LIMIT, type CheckRunOutput } from "../../report/review/index.js";
+import { REVIEW_MARKER, checkRunOutput, renderReviewCommentParts, truncateMarkdown, CHECK_RUN_TEXT_LIMIT, type CheckRunOutput } from "../../report/index.js";
 import type { GitHubApi } from "../api.js";
 import type { GitHubReviewRequest, GitHubReviewResult } from "../review-run.js";
 import { findAck } from "./ack.js";

@@ -79,3 +79,16 @@ export function movedOn(reviewed: Pick<PullTarget, "head" | "base">, now: Pick<P
   if (now.base.sha !== reviewed.base.sha) return `the pull request's base ${now.base.ref} is now at ${shortSha(now.base.sha)}, not ${shortSha(reviewed.base.sha)}`;
   return undefined;
 }
+
+/** Open and not a draft; says why not otherwise. */
+export function reviewable(target: PullTarget, log: { info(msg: string): void }): boolean {
+  if (target.state !== "open") {
+    log.info("not reviewing: the pull request is closed");
+    return false;
+  }
+  if (target.draft) {
+    log.info("not reviewing: the pull request is a draft; it is reviewed when marked ready for review");
+    return false;
+  }
+  return true;
+}

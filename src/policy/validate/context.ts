@@ -1,4 +1,4 @@
-import { joinPath, type Diagnostic, type Location, type Severity } from "../diagnostic.js";
+import { joinPath, type Diagnostic, type Location, type Severity } from "../../contracts/index.js";
 import { describeResource, type CalicoPolicyResource, type Resource } from "../types.js";
 import type { CalicoVersion } from "../version.js";
 
@@ -68,11 +68,5 @@ export function hint(guess: string | undefined): string {
   return guess ? `; did you mean ${quote(guess)}?` : "";
 }
 
-export function isCalicoPolicy(resource: Resource): resource is CalicoPolicyResource {
-  return (
-    resource.kind === "NetworkPolicy" ||
-    resource.kind === "GlobalNetworkPolicy" ||
-    resource.kind === "StagedNetworkPolicy" ||
-    resource.kind === "StagedGlobalNetworkPolicy"
-  );
-}
+// One definition, in policy/types.ts; re-exported for the validators that import it from here.
+export { isCalicoPolicy } from "../types.js";

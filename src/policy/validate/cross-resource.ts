@@ -1,5 +1,5 @@
 import { closest } from "../schema.js";
-import type { Diagnostic } from "../diagnostic.js";
+import type { Diagnostic } from "../../contracts/index.js";
 import { describeResource, type Resource } from "../types.js";
 import { builtinTiers, type CalicoVersion } from "../version.js";
 import { hint, isCalicoPolicy, quote } from "./context.js";

@@ -5,7 +5,7 @@
  * into a collector; version differences (v3.31 and v3.32) are decided inside the rule that has them.
  * Pure: imports only the policy model and the selector module, and does no I/O.
  */
-import type { Diagnostic } from "../diagnostic.js";
+import type { Diagnostic } from "../../contracts/index.js";
 import type { Resource } from "../types.js";
 import type { CalicoVersion } from "../version.js";
 import { resourceContext, type ResourceRule } from "./context.js";

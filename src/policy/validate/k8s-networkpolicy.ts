@@ -1,4 +1,4 @@
-import { joinPath } from "../diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import { closest } from "../schema.js";
 import type { IpBlock, K8sPeer, K8sPort, LabelSelector, Resource } from "../types.js";
 import type { ValidationContext } from "./context.js";

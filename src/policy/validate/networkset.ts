@@ -1,4 +1,4 @@
-import { joinPath } from "../diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import type { Resource } from "../types.js";
 import type { ValidationContext } from "./context.js";
 import { checkSetNets } from "./nets.js";

@@ -1,4 +1,4 @@
-import { joinPath } from "../diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import type { ValidationContext } from "./context.js";
 import { quote } from "./context.js";
 import { portNameProblem } from "./syntax.js";

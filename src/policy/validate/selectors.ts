@@ -1,4 +1,4 @@
-import { joinPath } from "../diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import type { CalicoPolicySpec, EntityRule } from "../types.js";
 import { parseSelector, SelectorError } from "../../selector/index.js";
 import type { RuleSite, ValidationContext } from "./context.js";

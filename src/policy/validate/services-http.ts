@@ -1,4 +1,4 @@
-import { joinPath } from "../diagnostic.js";
+import { joinPath } from "../../contracts/index.js";
 import type { EntityRule, Rule } from "../types.js";
 import type { RuleSite, ValidationContext } from "./context.js";
 import { quote, sidePath } from "./context.js";

@@ -1,4 +1,4 @@
-import type { Finding, Review } from "../../review/types.js";
+import type { Finding, Review } from "../../review/index.js";
 import { reviewCounts, sortFindings, verdictText } from "./format.js";
 import { renderReviewDetails, renderReviewSummary, type ReviewMarkdownOptions } from "./markdown.js";
 import { truncateMarkdown } from "./split.js";

@@ -1,4 +1,4 @@
-import type { Finding, FindingArea, FindingSeverity, FlowVerdictSide, ImpactFlow, Review } from "../../review/types.js";
+import { compareFindings, type Finding, type FindingArea, type FindingSeverity, type FlowVerdictSide, type ImpactFlow, type Review } from "../../review/index.js";
 
 /**
  * What every review renderer agrees on: counts, the verdict, the order of areas and findings, and how a flow and a
@@ -109,19 +109,9 @@ export function bytes(n: number): string {
   return u === 0 ? `${int(v)} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, notice: 2 };
-
-/** Errors first, then by place, then code: the order every renderer lists findings in. */
+/** Errors first, then by place, then code: the order every renderer lists findings in (the review's one order). */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      cmp(a.file, b.file) ||
-      a.line - b.line ||
-      (a.col ?? 0) - (b.col ?? 0) ||
-      cmp(a.code, b.code) ||
-      cmp(a.message, b.message),
-  );
+  return [...findings].sort(compareFindings);
 }
 
 /** Most connections first, then bytes, then records; ties keep the impact model's order. */

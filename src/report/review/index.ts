@@ -27,4 +27,4 @@ export { ACK_IMPACT_COMMAND, nextStep, nextStepMarkdown, nextStepText, type Next
 export { findingArea, reviewCounts, reviewVerdict, verdictText, type ReviewCounts, type ReviewVerdict } from "./format.js";
 export { DEFAULT_MAX_GRAPH_EDGES, serviceEdges, serviceGraph, type ServiceEdge } from "./mermaid.js";
 export { DEFAULT_MAX_FLOW_ROWS, FOLD_LINES } from "./sections.js";
-export { md, html, codeSpan, mermaidText } from "./escape.js";
+export { md, html, codeSpan, mermaidText, safeUrl } from "./escape.js";

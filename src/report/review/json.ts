@@ -1,4 +1,4 @@
-import type { Finding, FlowVerdictSide, ImpactFlow, ImpactReport, Review } from "../../review/types.js";
+import type { Finding, FlowVerdictSide, ImpactFlow, ImpactReport, Review } from "../../review/index.js";
 import { cmp, sortFindings } from "./format.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Review } from "../../review/types.js";
+import type { Review } from "../../review/index.js";
 import { nextStep, nextStepMarkdown } from "./next-step.js";
 import {
   changesSection,

@@ -1,4 +1,4 @@
-import type { ImpactFlow, ImpactReport } from "../../review/types.js";
+import type { ImpactFlow, ImpactReport } from "../../review/index.js";
 import { mermaidId, mermaidText } from "./escape.js";
 import { cmp, int, portWords } from "./format.js";
 

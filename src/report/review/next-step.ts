@@ -1,4 +1,4 @@
-import type { Review } from "../../review/types.js";
+import type { Review } from "../../review/index.js";
 import { codeSpan, md, terminalText } from "./escape.js";
 import { cmp, findingArea, plural, reviewCounts } from "./format.js";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Log, Region, ReportingDescriptor, Result, Run } from "sarif";
-import type { Finding, FindingArea, FindingSeverity, Review } from "../../review/types.js";
+import type { Finding, FindingArea, FindingSeverity, Review } from "../../review/index.js";
 import { AREA_TITLES, findingArea, sortFindings } from "./format.js";
 
 /**

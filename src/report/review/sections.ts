@@ -1,5 +1,5 @@
-import { describeResource } from "../../policy/types.js";
-import type { Finding, FindingArea, ImpactFlow, ImpactReport, Review } from "../../review/types.js";
+import { describeResource } from "../../policy/index.js";
+import type { Finding, FindingArea, ImpactFlow, ImpactReport, Review } from "../../review/index.js";
 import { codeSpan, html, md, safeUrl } from "./escape.js";
 import { AREA_TITLES, AREAS, bytes, findingArea, flowWords, int, plural, rankFlows, reviewCounts, sideWords, sortFindings, sum, VERDICT_ICON, reviewVerdict, verdictText, type SeverityCounts } from "./format.js";
 import { DEFAULT_MAX_GRAPH_EDGES, serviceGraph } from "./mermaid.js";

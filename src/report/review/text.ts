@@ -1,4 +1,4 @@
-import type { Finding, ImpactFlow, Review } from "../../review/types.js";
+import type { Finding, ImpactFlow, Review } from "../../review/index.js";
 import { terminalText as t } from "./escape.js";
 import { bytes, flowWords, int, plural, rankFlows, reviewCounts, reviewVerdict, sideWords, sortFindings, sum } from "./format.js";
 import { nextStep, nextStepText } from "./next-step.js";

@@ -1,6 +1,6 @@
-import type { CompiledPolicy, CompiledRule } from "../../engine/compile.js";
-import type { Direction } from "../../engine/policy-set.js";
-import { isPolicy, type PolicyResource, type Resource } from "../../policy/types.js";
+import type { CompiledPolicy, CompiledRule } from "../../engine/index.js";
+import type { Direction } from "../../engine/index.js";
+import { isPolicy, type PolicyResource, type Resource } from "../../policy/index.js";
 import type { ReviewContext } from "../context.js";
 import { stableJson } from "../diff.js";
 import type { ResourceChange } from "../types.js";

@@ -1,5 +1,5 @@
-import type { CidrSet } from "../../engine/cidr-set.js";
-import { formatCidr, type Cidr } from "../../engine/ip.js";
+import type { CidrSet } from "../../engine/index.js";
+import { formatCidr, type Cidr } from "../../engine/index.js";
 import { IntervalSet } from "./intervals.js";
 
 /**

@@ -1,7 +1,7 @@
-import type { PolicyResource, Resource } from "../../policy/types.js";
-import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from "../../engine/labels.js";
-import type { Direction } from "../../engine/policy-set.js";
-import { describePolicy } from "../../engine/trace.js";
+import type { PolicyResource, Resource } from "../../policy/index.js";
+import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from "../../engine/index.js";
+import type { Direction } from "../../engine/index.js";
+import { describePolicy } from "../../engine/index.js";
 import { mapNode, printNode, type SelectorNode } from "../../selector/index.js";
 import type { TierguardConfig } from "../config.js";
 import { describeNets } from "./cidrs.js";

@@ -13,8 +13,8 @@
  * oracle.ts, which asks selector-sat.ts and falls back to known workloads) → shadow.ts (findings, worded by
  * describe.ts, with natural.ts telling corners from substance); tiers.ts and required.ts are checks of their own.
  */
-import type { CompiledRule } from "../../engine/compile.js";
-import type { Direction } from "../../engine/policy-set.js";
+import type { CompiledRule } from "../../engine/index.js";
+import type { Direction } from "../../engine/index.js";
 import type { Check, ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, Undecidable, type GuardrailLimits, type GuardrailStats } from "./budget.js";

@@ -1,6 +1,6 @@
-import type { Ip } from "../../engine/ip.js";
-import { ORCHESTRATOR_LABEL } from "../../engine/labels.js";
-import type { PolicySet } from "../../engine/policy-set.js";
+import type { Ip } from "../../engine/index.js";
+import { ORCHESTRATOR_LABEL } from "../../engine/index.js";
+import type { PolicySet } from "../../engine/index.js";
 import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../selector/index.js";
 import { allAddresses, cidrsToSet, type Family } from "./cidrs.js";
 import { IntervalSet } from "./intervals.js";

@@ -1,4 +1,4 @@
-import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from "../../engine/labels.js";
+import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from "../../engine/index.js";
 import type { SelectorNode } from "../../selector/index.js";
 import { keyStatus, UNSAT, type Lit, type LitOp } from "./label-constraints.js";
 

@@ -1,4 +1,4 @@
-import { NAMESPACE_LABEL } from "../../engine/labels.js";
+import { NAMESPACE_LABEL } from "../../engine/index.js";
 import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../selector/index.js";
 import { Undecidable, type Budget } from "./budget.js";
 import { canonicalKey, forcedValues, KNOWN_LABEL, satisfiableWith } from "./selector-sat.js";

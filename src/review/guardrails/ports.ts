@@ -1,5 +1,5 @@
-import type { PortMatch } from "../../engine/compile.js";
-import { protocolName } from "../../engine/protocol.js";
+import type { PortMatch } from "../../engine/index.js";
+import { protocolName } from "../../engine/index.js";
 import { IntervalSet } from "./intervals.js";
 
 /**

@@ -1,4 +1,4 @@
-import { describeResource, isPolicy, type PolicyResource, type Resource } from "../../policy/types.js";
+import { describeResource, isPolicy, type PolicyResource, type Resource } from "../../policy/index.js";
 import type { ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { ownersOf } from "./describe.js";

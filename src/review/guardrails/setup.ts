@@ -1,6 +1,6 @@
-import type { CompiledRule } from "../../engine/compile.js";
-import type { Direction, PolicySet } from "../../engine/policy-set.js";
-import { F, selectorOn } from "../../engine/tri.js";
+import type { CompiledRule } from "../../engine/index.js";
+import type { Direction, PolicySet } from "../../engine/index.js";
+import { F, selectorOn } from "../../engine/index.js";
 import type { ReviewContext } from "../context.js";
 import type { Budget } from "./budget.js";
 import { cidrsToSet, type Family } from "./cidrs.js";

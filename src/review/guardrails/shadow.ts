@@ -1,4 +1,4 @@
-import { describeResource } from "../../policy/types.js";
+import { describeResource } from "../../policy/index.js";
 import type { ReviewContext } from "../context.js";
 import type { Finding, FindingSeverity } from "../types.js";
 import { deciderDetail, deciderKey, deciderLabel, describePiece, ownersOf } from "./describe.js";

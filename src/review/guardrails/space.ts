@@ -1,6 +1,6 @@
-import type { CompiledEntity, CompiledPolicy, CompiledRule } from "../../engine/compile.js";
-import type { Direction, PolicySet } from "../../engine/policy-set.js";
-import { isTrue, isUncertain, selectorOn } from "../../engine/tri.js";
+import type { CompiledEntity, CompiledPolicy, CompiledRule } from "../../engine/index.js";
+import type { Direction, PolicySet } from "../../engine/index.js";
+import { isTrue, isUncertain, selectorOn } from "../../engine/index.js";
 import type { SelectorNode } from "../../selector/index.js";
 import { allAddresses, cidrsToSet, familyApplies, netSpace, type Family } from "./cidrs.js";
 import { IntervalSet } from "./intervals.js";

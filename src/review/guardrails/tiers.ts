@@ -1,5 +1,5 @@
-import { describeResource, isPolicy, type PolicyResource, type Resource } from "../../policy/types.js";
-import { builtinTiers } from "../../policy/version.js";
+import { describeResource, isPolicy, type PolicyResource, type Resource } from "../../policy/index.js";
+import { builtinTiers } from "../../policy/index.js";
 import type { ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 

@@ -1,8 +1,8 @@
-import type { CompiledPolicy, CompiledRule } from "../../engine/compile.js";
-import { NAMESPACE_LABEL } from "../../engine/labels.js";
-import type { Direction, PolicySet, TierInfo } from "../../engine/policy-set.js";
-import { mergeBySeq } from "../../engine/policy-set.js";
-import { describePolicy, twinKey } from "../../engine/trace.js";
+import type { CompiledPolicy, CompiledRule } from "../../engine/index.js";
+import { NAMESPACE_LABEL } from "../../engine/index.js";
+import type { Direction, PolicySet, TierInfo } from "../../engine/index.js";
+import { mergeBySeq } from "../../engine/index.js";
+import { describePolicy, twinKey } from "../../engine/index.js";
 import type { SelectorNode } from "../../selector/index.js";
 import { Undecidable, type Budget } from "./budget.js";
 import type { NaturalWorld } from "./natural.js";

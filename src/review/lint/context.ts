@@ -1,6 +1,6 @@
 import type { CompiledPolicy, Endpoint, PolicySet } from "../../engine/index.js";
-import { isTrue, isUncertain, selectorOn } from "../../engine/tri.js";
-import { describeResource, isNamespacedKind, isPolicy, type CalicoPolicyResource, type Resource, type Rule } from "../../policy/types.js";
+import { isTrue, isUncertain, selectorOn } from "../../engine/index.js";
+import { describeResource, isNamespacedKind, isPolicy, type CalicoPolicyResource, type Resource, type Rule } from "../../policy/index.js";
 import type { KnownWorkload, ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 
@@ -93,10 +93,8 @@ export function warningInside(r: Resource, path: string, offset: number, name: s
   return { code: `lint/${name}`, severity: "warning", message, file: loc.file, line: loc.line, col: loc.col, path, resource: describeResource(r) };
 }
 
-/** Calico policy kinds (not Kubernetes NetworkPolicy), whose rules are written in Calico's form. */
-export function isCalicoPolicy(r: Resource): r is CalicoPolicyResource {
-  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
-}
+// One definition, in src/policy; re-exported for the lint rules that import it from here.
+export { isCalicoPolicy } from "../../policy/index.js";
 
 export interface RuleAt {
   rule: Rule;

@@ -1,7 +1,7 @@
 import { describeEndpoint, describePolicy, evaluateFlow, formatHits, workloadEndpoint, type Endpoint, type EngineUniverse } from "../../engine/index.js";
-import { K8S_NAMESPACE_NAME_LABEL } from "../../engine/labels.js";
-import { UDP } from "../../engine/protocol.js";
-import { isPolicy } from "../../policy/types.js";
+import { K8S_NAMESPACE_NAME_LABEL } from "../../engine/index.js";
+import { UDP } from "../../engine/index.js";
+import { isPolicy } from "../../policy/index.js";
 import type { KnownWorkload } from "../context.js";
 import type { Finding } from "../types.js";
 import { listText, warning, type LintRule } from "./context.js";

@@ -1,4 +1,4 @@
-import type { EntityRule } from "../../policy/types.js";
+import type { EntityRule } from "../../policy/index.js";
 import { isCalicoPolicy, rulesOf, warning, type LintRule } from "./context.js";
 import { selectsAll, trySelector } from "./selector-util.js";
 

@@ -6,8 +6,8 @@ import {
   ORCHESTRATOR_LABEL,
   SERVICE_ACCOUNT_LABEL,
   SERVICE_ACCOUNT_PREFIX,
-} from "../../engine/labels.js";
-import { TCP } from "../../engine/protocol.js";
+} from "../../engine/index.js";
+import { TCP } from "../../engine/index.js";
 import type { SelectorNode } from "../../selector/index.js";
 import type { KnownWorkload } from "../context.js";
 import { maySelect } from "./context.js";

@@ -1,5 +1,5 @@
-import { joinPath } from "../../policy/diagnostic.js";
-import type { Resource } from "../../policy/types.js";
+import { joinPath } from "../../contracts/index.js";
+import type { Resource } from "../../policy/index.js";
 import type { Finding } from "../types.js";
 import { isCalicoPolicy, rulesOf, warning, warningInside, type LintRule } from "./context.js";
 import { keyOffset, trySelector } from "./selector-util.js";

@@ -1,5 +1,5 @@
 import { describePolicy } from "../../engine/index.js";
-import { isPolicy } from "../../policy/types.js";
+import { isPolicy } from "../../policy/index.js";
 import { isGuardrail, maySelect, warning, type LintRule } from "./context.js";
 
 /**

@@ -1,4 +1,4 @@
-import { describeResource, isStagedKind, type Resource } from "../../policy/types.js";
+import { describeResource, isStagedKind, type Resource } from "../../policy/index.js";
 import { identityOf } from "../diff.js";
 import { warning, type LintRule } from "./context.js";
 

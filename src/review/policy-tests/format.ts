@@ -1,9 +1,9 @@
 import { parseIp } from "../../engine/index.js";
-import { parseFlowProtocol, protocolName } from "../../engine/protocol.js";
-import { joinPath, type Diagnostic } from "../../policy/diagnostic.js";
-import { loadText, type RawDocument } from "../../policy/load.js";
-import { arr, checkSchema, int, intOrString, isPlainObject, obj, oneOf, str, stringMap } from "../../policy/schema.js";
-import { PORT_PROTOCOLS } from "../../policy/validate/protocol.js";
+import { parseFlowProtocol, protocolName } from "../../engine/index.js";
+import { joinPath, type Diagnostic } from "../../contracts/index.js";
+import { loadText, type RawDocument } from "../../policy/index.js";
+import { arr, checkSchema, int, intOrString, isPlainObject, obj, oneOf, str, stringMap } from "../../policy/index.js";
+import { PORT_PROTOCOLS } from "../../policy/index.js";
 import { parseSelector, SelectorError, type Selector } from "../../selector/index.js";
 import type { TextFile } from "../context.js";
 import type { Finding } from "../types.js";

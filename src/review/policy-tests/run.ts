@@ -1,7 +1,7 @@
 import { evaluateFlow, formatIp, workloadEndpoint, type Endpoint, type EngineUniverse, type FlowEvaluation, type PolicyHit, type PolicySet } from "../../engine/index.js";
-import { SERVICE_ACCOUNT_LABEL } from "../../engine/labels.js";
-import type { Inventory } from "../../flows/inventory.js";
-import { resolveEndpointSpec } from "../../impact/endpoint-spec.js";
+import { SERVICE_ACCOUNT_LABEL } from "../../engine/index.js";
+import type { Inventory } from "../../flows/index.js";
+import { resolveEndpointSpec } from "../../impact/index.js";
 import type { KnownWorkload } from "../context.js";
 import { labelText, type EndpointSpec, type PolicyTest } from "./format.js";
 

@@ -1,5 +1,5 @@
 import { describePolicy, protocolName, type EndpointEvaluation, type PolicyHit, type PolicySet } from "../../engine/index.js";
-import { explainFlow, type ExplainedDirection } from "../../engine/explain.js";
+import { explainFlow, type ExplainedDirection } from "../../engine/index.js";
 import type { PolicyTest } from "./format.js";
 import type { PairResult } from "./run.js";
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "@jest/globals";
 import nock from "nock";
-import { budgetPlan } from "../../../src/github/app/deploy.js";
+import { budgetPlan } from "../../../src/run/promotion.js";
 import { DEPLOYMENT_MARKER, renderDeploymentComment } from "../../../src/github/app/deployment-comment.js";
-import type { PromotionPlan } from "../../../src/review/plan.js";
+import type { PromotionPlan } from "../../../src/run/promotion.js";
 import { edit, serveGitData, templateRepo } from "../../helpers/github-repo.js";
 import { API, authMocks, BOT, CommentStore, example, NAME, OWNER, pullRequestEvent, recorder, REPO_PATH, testApp, useStrictNock } from "../../helpers/probot-app.js";
 

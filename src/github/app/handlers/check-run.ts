@@ -2,8 +2,7 @@ import { CHECK_NAME } from "../checks.js";
 import { backgroundJob, contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
 import { reviewJob } from "../review-job.js";
-import { fetchPull, payloadRepo } from "../target.js";
-import { reviewable } from "./pull-request.js";
+import { reviewable, fetchPull, payloadRepo } from "../target.js";
 
 /**
  * `check_run` rerequested ("Re-run" in GitHub's UI) on a tierguard check run: review the pull request again, as

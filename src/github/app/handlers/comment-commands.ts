@@ -7,8 +7,7 @@ import { explainAtHead } from "../explain.js";
 import { failureReason } from "../failure.js";
 import type { AppLog } from "../log.js";
 import { reviewJob } from "../review-job.js";
-import { fetchPull, payloadRepo, type PullTarget } from "../target.js";
-import { reviewable } from "./pull-request.js";
+import { reviewable, fetchPull, payloadRepo, type PullTarget } from "../target.js";
 
 /**
  * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact`. Only users with write

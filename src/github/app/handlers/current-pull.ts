@@ -3,8 +3,7 @@ import type { AppDeps } from "../deps.js";
 import { describeError, type AppLog } from "../log.js";
 import type { QueuedJob } from "../queue.js";
 import { reviewJob } from "../review-job.js";
-import { fetchPull, pullKey, type PullTarget } from "../target.js";
-import { reviewable } from "./pull-request.js";
+import { fetchPull, pullKey, reviewable, type PullTarget } from "../target.js";
 
 /**
  * A delivery is only a trigger: the review is of the pull request as GitHub has it when the job starts (its base

@@ -1,6 +1,6 @@
 import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { payloadRepo, pullTarget, type PullTarget } from "../target.js";
+import { payloadRepo, pullTarget, reviewable } from "../target.js";
 import { reviewCurrentPull } from "./current-pull.js";
 
 /**
@@ -21,17 +21,4 @@ export function onPullRequest(deps: AppDeps, ctx: EventContext): void {
   }
   if (!reviewable(target, log)) return;
   reviewCurrentPull(deps, { api: contextApi(ctx), delivered: target, delivery: ctx.id, log, trigger: `pull_request ${ctx.payload.action}` });
-}
-
-/** Open and not a draft; says why not otherwise. */
-export function reviewable(target: PullTarget, log: { info(msg: string): void }): boolean {
-  if (target.state !== "open") {
-    log.info("not reviewing: the pull request is closed");
-    return false;
-  }
-  if (target.draft) {
-    log.info("not reviewing: the pull request is a draft; it is reviewed when marked ready for review");
-    return false;
-  }
-  return true;
 }

@@ -1,8 +1,7 @@
 import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { payloadRepo, pullTarget } from "../target.js";
+import { reviewable, payloadRepo, pullTarget } from "../target.js";
 import { reviewCurrentPull } from "./current-pull.js";
-import { reviewable } from "./pull-request.js";
 
 /**
  * `pull_request_review` submitted or dismissed: review again, so that an owner's approval (or its withdrawal)

@@ -1,5 +1,5 @@
-import { isPolicy, isStagedKind, type CalicoPolicySpec, type Resource } from "../policy/types.js";
-import type { ResourceChange } from "./types.js";
+import { isPolicy, isStagedKind, type CalicoPolicySpec, type Resource } from "../../policy/index.js";
+import type { ResourceChange } from "../types.js";
 
 /**
  * The promotion plan of a merged pull request: what the controller does in each cluster when the change lands.

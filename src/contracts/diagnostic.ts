@@ -1,20 +1,43 @@
 /**
- * The one diagnostic shape used across tierguard: validation, review findings and flow-reader problems.
+ * The one diagnostic family used across tierguard (STYLE habit 4: code, file, line, column, field path).
  * `line` and `col` are 1-based. `path` is the field path inside the resource, e.g.
- * `spec.ingress[0].source.selector`; empty for problems that concern the whole file or document.
+ * `spec.ingress[0].source.selector`.
+ *
+ * - `Diagnostic`: validation and loading, always fully positioned (`path` empty when the problem concerns the whole
+ *   file or document).
+ * - `Finding` (src/review/types.ts) extends `Located` with review-only fields; its column and path are optional
+ *   because some checks concern a whole file.
+ * - `OffsetProblem`: what a pre-parse scan reports (a byte offset, before lines exist); the loader turns it into a
+ *   `Diagnostic`.
  */
 export type Severity = "error" | "warning" | "notice";
 
-export interface Diagnostic {
+/** What every member of the family carries. Undefined `col`/`path`: the problem concerns the whole file/line. */
+export interface Located {
+  /** `<area>/<kebab-name>`, stable: annotations, SARIF rules and tests key on it. */
   code: string;
   severity: Severity;
+  /** What is wrong and what to do next. */
   message: string;
+  /** Repository-relative (or command-line) path of the file concerned. */
   file: string;
   line: number;
-  col: number;
-  path: string;
+  col?: number;
+  path?: string;
   /** `Kind namespace/name` of the resource concerned, when there is one. */
   resource?: string;
+}
+
+export interface Diagnostic extends Located {
+  col: number;
+  path: string;
+}
+
+/** A problem found by scanning text before it is parsed: `offset` is a 0-based index into the text. */
+export interface OffsetProblem<Code extends string = string> {
+  code: Code;
+  message: string;
+  offset: number;
 }
 
 export interface Location {

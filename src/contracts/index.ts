@@ -1,0 +1,17 @@
+/**
+ * Contracts shared by every layer: the version, the logger, the diagnostic family. Below everything: this folder
+ * imports nothing (not even src/selector) and does no I/O, so any folder, core or adapter, may import it without
+ * creating a cycle. Put a type here only when two layers that may not import each other both need it.
+ */
+export { VERSION } from "./version.js";
+export { SILENT_LOG, type Log } from "./log.js";
+export {
+  hasErrors,
+  joinPath,
+  sortDiagnostics,
+  type Diagnostic,
+  type Located,
+  type Location,
+  type OffsetProblem,
+  type Severity,
+} from "./diagnostic.js";

@@ -1,0 +1,2 @@
+/** tierguard's version, shown by --version and written into SARIF. Kept in step with package.json (a test checks). */
+export const VERSION = "0.1.0";
