@@ -51,11 +51,12 @@ const KNOWN_CYCLES = ["src/io/replay-files.ts -> src/io/replay-worker.ts -> src/
 const KNOWN_LONG_FILES: string[] = [];
 const KNOWN_MISSING_INDEX = ["io", "run"];
 /**
- * The one adapter-to-adapter edge left, on purpose: `tierguard app` (src/cli/app.ts) starts the GitHub App's server,
+ * The adapter-to-adapter edges left, on purpose. `tierguard agent` (src/cli/agent.ts) wires the agent's commands
+ * through src/agent/index.ts, as `tierguard app` (src/cli/app.ts) starts the GitHub App's server,
  * loading Probot and src/github/app lazily. It goes when the App gets its own entry point (a composition root
  * outside cli); until then it is the only file allowed to cross, and only into github.
  */
-const KNOWN_EDGES = [join("src", "cli", "app.ts") + ": imports src/github"];
+const KNOWN_EDGES = [join("src", "cli", "app.ts") + ": imports src/github", join("src", "cli", "agent.ts") + ": imports src/agent"];
 const KNOWN_SDK_USERS = [join("src", "cli", "app.ts") + ": imports a GitHub SDK"];
 
 type Sources = Map<string, string>;

@@ -1,13 +1,7 @@
+import { applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, runCommand, FileSource, startMetricsServer, readNodePods } from "../agent/index.js";
 import { Option, type Command } from "commander";
-import { applyRuleset } from "../agent/apply.js";
-import { readCounters } from "../agent/counters.js";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { NodeAgent, type ClusterSnapshot } from "../agent/daemon.js";
-import { runCommand } from "../agent/exec.js";
-import { FileSource } from "../agent/file-source.js";
-import { startMetricsServer } from "../agent/metrics-server.js";
-import { readNodePods } from "../agent/node-pods.js";
 import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
 import { counterReport, counterFlowRecords } from "../dataplane/counters.js";
 import { EngineUniverse, PolicySet } from "../engine/index.js";

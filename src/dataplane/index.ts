@@ -1,7 +1,7 @@
 /**
  * The node agent's pure core: policies + the endpoints on one node → an nftables ruleset, and the counters read
  * back into the engine's trace vocabulary. Imports engine, policy, selector and flows only; never node:fs,
- * node:child_process or a Kubernetes client (the agent in src/agent runs `nft` and reads files).
+ * node:child_process or a Kubernetes client (the agent in src/agent runs nftables and reads files).
  * Every verdict comes from the engine's compiled policy set (STYLE habit 8: simulation runs through the code that
  * enforces).
  */
