@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { EngineUniverse } from "../engine/index.js";
 import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import type { Inventory } from "../flows/inventory.js";
+import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js";
 import { flowProblemToDiagnostic, type FlowFormat } from "../flows/types.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { readInventory } from "../io/inventory.js";
@@ -138,7 +138,7 @@ function learnAndProve(p: PipelineInput) {
   const tuples = observer.tuples();
   const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: p.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
   const draft = renderStream(renderFiles(result.recommendation, []));
-  const namespaceLabels = p.inventory ? new Map([...p.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const namespaceLabels = inventoryNamespaceLabels(p.inventory);
   const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
   return { result, proof, summary: summaryLines(result, proof, observer.stats, tuples.length) };
 }

@@ -1,6 +1,6 @@
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { createFlowValueParser } from "../flows/detect.js";
-import type { Inventory } from "../flows/inventory.js";
+import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js";
 import { flowProblemToDiagnostic, type FlowFormat, type FlowRecord } from "../flows/types.js";
 import { compareRecord, emptyComparison, type Comparison } from "../impact/compare.js";
 import { Replayer, type RecordOutcome } from "../impact/replay.js";
@@ -50,7 +50,7 @@ export function buildReplayer(
     version: options.version,
     universe,
     stagedDelete: options.stagedDelete,
-    namespaceLabels: inv ? new Map([...inv.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+    namespaceLabels: inventoryNamespaceLabels(inv),
   });
   return new Replayer(set, new EndpointResolver(universe, inv));
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
 import { readInventory } from "../io/inventory.js";
 import type { FlowFile } from "../io/replay-files.js";
@@ -90,7 +91,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       notes,
       extraFindings: extra,
       snapshotProblems,
-      maxLineBytes: 1 << 20,
+      maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
       workers: "auto",
       cwd: scratch,
       progress: { tick: () => {} },

@@ -40,6 +40,9 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
  */
 export const RUNAWAY_LINE_FACTOR = 64;
 
+/** How much of the file (and of the gunzipped stream) is read at a time; no bound on a line (that is maxLineBytes). */
+const READ_CHUNK_BYTES = 1 << 20;
+
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, "r");
   try {
@@ -101,8 +104,8 @@ async function* splitLines(path: string, gz: boolean, range: ReadLinesOptions["r
   let skipping = range !== undefined && range.start > 0;
   let offset = readFrom; // absolute offset of the next unread byte of the current chunk
   let lineStart = range ? range.start : 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
-  const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, start: readFrom });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES })) : file;
   if (gz) file.on("error", (e) => stream.destroy(e));
   const stop = () => {
     file.destroy();

@@ -1,3 +1,4 @@
+import { inventoryNamespaceLabels } from "../flows/inventory.js";
 import { parentPort, workerData } from "node:worker_threads";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { Replayer } from "../impact/replay.js";
@@ -35,7 +36,7 @@ async function work(input: ReviewWorkerInput): Promise<{ state: ComparerState; l
   const cache: ParseCache = new Map();
   const universe = new EngineUniverse();
   const inventory = input.inventoryPath ? (await readInventory(input.inventoryPath, { cwd: input.cwd })).inventory : undefined;
-  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const namespaceLabels = inventoryNamespaceLabels(inventory);
   // The main thread validated these files; a worker only needs the resources (parsed once per unchanged file).
   const resources = (files: RevisionFile[]) =>
     files.flatMap((f) => {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineUniverse, PolicySet, type Endpoint } from "../../engine/index.js";
 import { explainFlow } from "../../engine/explain.js";
-import { parseFlowLine } from "../../flows/detect.js";
-import type { Inventory } from "../../flows/inventory.js";
+import { DEFAULT_MAX_LINE_LENGTH, parseFlowLine } from "../../flows/detect.js";
+import { inventoryNamespaceLabels, type Inventory } from "../../flows/inventory.js";
 import type { FlowEndpointRef } from "../../flows/types.js";
 import { resolveEndpointSpec } from "../../impact/endpoint-spec.js";
 import { EndpointResolver } from "../../impact/resolve.js";
@@ -56,7 +56,7 @@ export async function explainAtHead(o: ExplainOptions): Promise<string> {
     const set = new PolicySet(head.resources, {
       version: config.calicoVersion,
       universe,
-      namespaceLabels: inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+      namespaceLabels: inventoryNamespaceLabels(inventory),
     });
     const ends = await resolveEnds(o, { baseTree, config, inventory, universe, scratch, notes });
     if ("error" in ends) return ends.error;
@@ -145,7 +145,7 @@ async function fromSnapshot(o: ExplainOptions, c: ResolveContext, specs: string[
       continue;
     }
     let records = 0;
-    for await (const ev of readLines(file.path, { maxLineBytes: 1 << 20 })) {
+    for await (const ev of readLines(file.path, { maxLineBytes: DEFAULT_MAX_LINE_LENGTH })) {
       if (ev.type !== "line" || ++records > (o.maxRecords ?? MAX_RECORDS)) break;
       const rec = parseFlowLine(ev.line.text, ev.line.number).record;
       if (!rec) continue;
