@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { VERSION } from "../../cli/version.js";
-import type { FlowFile } from "../../io/replay-files.js";
+import type { FlowFile } from "../../run/index.js";
 import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/review/index.js";
 import type { Review } from "../../review/types.js";
 import { httpStatus, type GitHubApi, type Log } from "../api.js";
