@@ -4454,7 +4454,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -4612,7 +4612,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment: comment2, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split2 = source.split(/\n( *)/);
       const first = split2[0];
       const m = first.match(/^( *)/);
@@ -4707,15 +4707,15 @@ var require_resolve_flow_scalar = __commonJS({
       let match = line.exec(source);
       if (!match)
         return source;
-      let trimEnd, trimBoth;
+      let trimEnd2, trimBoth;
       try {
-        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
+        trimEnd2 = new RegExp("(?<![ 	])[ 	]+$");
         trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
       } catch {
-        trimEnd = /[ \t]+$/;
+        trimEnd2 = /[ \t]+$/;
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match[1].replace(trimEnd, "");
+      let res = match[1].replace(trimEnd2, "");
       let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
@@ -5747,7 +5747,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -6310,7 +6310,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i2, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -7249,7 +7249,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7275,7 +7275,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -7311,7 +7311,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -9597,8 +9597,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -9809,15 +9809,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve4, returned, task;
+          var args, cb, error, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -9832,13 +9832,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve4;
-          resolve4 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve4 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve4, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -10239,14 +10239,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at3;
               };
-              return new this.Promise((resolve4, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve4();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve4();
+                      return resolve3();
                     }
                   });
                 }
@@ -10339,9 +10339,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve4, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve4)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -10466,7 +10466,7 @@ var require_light = __commonJS({
 // src/github/action/run.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve as resolve3 } from "node:path";
+import { dirname, isAbsolute, resolve as resolve2 } from "node:path";
 
 // src/cli/version.ts
 var VERSION = "0.1.0";
@@ -10475,7 +10475,7 @@ var VERSION = "0.1.0";
 var ZWSP = "&#8203;";
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 function oneLine(text) {
-  return text.replace(CONTROL, "").replace(/\s*[\r\n]+\s*/g, " ");
+  return text.replace(CONTROL, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
 }
 function md(text) {
   return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
@@ -10896,7 +10896,7 @@ var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 var DETAILS_OPEN = /^\s*<details[\s>]/i;
 var DETAILS_CLOSE = /^\s*<\/details>/i;
 var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-var TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
 function lineBlock(kind, lines, gap, note) {
   const body = lines.join("\n");
   return { kind, lines, gap, note, raw: note ? `${note}
@@ -11291,20 +11291,76 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join2 } from "node:path";
 
-// src/io/inventory.ts
-import { readFile, stat } from "node:fs/promises";
-import { resolve } from "node:path";
-
-// src/policy/diagnostic.ts
-function sortDiagnostics(diagnostics) {
-  return diagnostics.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
-  );
+// src/policy/validate/cidr.ts
+function parseIpAddress(text) {
+  if (text.includes(":")) {
+    const value2 = parseIpv6(text);
+    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
+  }
+  const value = parseIpv4(text);
+  return value === void 0 ? void 0 : { version: 4, value };
 }
-function joinPath(base2, key) {
-  if (typeof key === "number") return `${base2}[${key}]`;
-  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return base2 === "" ? key : `${base2}.${key}`;
-  return `${base2}[${JSON.stringify(key)}]`;
+function parseNet(text, options) {
+  const slash = text.indexOf("/");
+  if (slash === -1 && !options.allowBare) return void 0;
+  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
+  if (!ip) return void 0;
+  const bits = ip.version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
+    prefix = Number(p);
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
+}
+function netContains(outer, inner) {
+  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
+  const bits = BigInt(outer.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+}
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return void 0;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
+    value = value << 8n | BigInt(part);
+  }
+  return value;
+}
+function parseIpv6(text) {
+  let head = text;
+  let tail2 = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === void 0) return void 0;
+    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return void 0;
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
+  if (!left || !right) return void 0;
+  const written = left.length + right.length + tail2.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
+  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
+  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
+}
+function groups(text) {
+  if (text === "") return [];
+  const out = [];
+  for (const g of text.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+    out.push(parseInt(g, 16));
+  }
+  return out;
 }
 
 // src/flows/fields.ts
@@ -11348,8 +11404,7 @@ function readProtocol(v) {
 function readIp(v) {
   if (isAbsent(v)) return void 0;
   if (typeof v !== "string") return INVALID;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split(".").every((o) => Number(o) <= 255) ? v : INVALID;
-  return /^[0-9A-Fa-f:.]+$/.test(v) && v.includes(":") ? v : INVALID;
+  return parseIpAddress(v) !== void 0 ? v : INVALID;
 }
 function parseLabelList(items) {
   const labels = {};
@@ -11404,7 +11459,548 @@ function finishRecord(format, line, parts, problems) {
   return { record, diagnostics: [] };
 }
 
+// src/flows/enterprise.ts
+function parseEnterpriseRecord(value, line) {
+  const problems = new ProblemList(line);
+  const doc = isObject(value) && isObject(value._source) ? value._source : value;
+  if (!isObject(doc)) {
+    problems.add("flows/not-an-object", `expected a flow-log object, found ${show(doc)}`);
+    return { diagnostics: problems.items };
+  }
+  const src = readEndpoint(doc, "source", problems);
+  const dst = readEndpoint(doc, "dest", problems);
+  const protocol = readProtocol(doc.proto);
+  if (protocol === void 0) problems.add("flows/bad-protocol", "the record has no proto");
+  if (protocol === INVALID) problems.add("flows/bad-protocol", `proto ${show(doc.proto)} is not a protocol name or number`);
+  const dstPort = readPort(doc.dest_port);
+  if (dstPort === INVALID) problems.add("flows/bad-port", `dest_port ${show(doc.dest_port)} is not a port number (0-65535)`);
+  const reporter = readWord(doc.reporter, ["src", "dst"], "reporter", "flows/bad-reporter", problems);
+  const action = readWord(doc.action, ["allow", "deny"], "action", "flows/bad-action", problems);
+  const policies = readPolicies(doc.policies, problems);
+  const n = (field) => {
+    const v = readCount(doc[field]);
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
+    return void 0;
+  };
+  const numFlows = Math.max(1, n("num_flows") ?? 1);
+  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
+  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
+  const startTime = n("start_time");
+  const endTime = n("end_time");
+  const service = readService(doc, problems);
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  return finishRecord("enterprise", line, parts, problems);
+}
+function readEnterpriseEndpoint(doc, prefix) {
+  const problems = new ProblemList(0);
+  const ref = readEndpoint(doc, prefix, problems);
+  return problems.items.length === 0 ? ref : void 0;
+}
+function readEndpoint(doc, prefix, problems) {
+  const field = (suffix) => `${prefix}_${suffix}`;
+  const rawType = doc[field("type")];
+  if (isAbsent(rawType)) {
+    problems.add("flows/missing-endpoint", `the record has no ${field("type")}`);
+    return void 0;
+  }
+  const isNetWord = rawType === "pvt" || rawType === "pub";
+  const type2 = typeof rawType === "string" ? isNetWord ? "net" : endpointTypeFromWord(rawType) : void 0;
+  if (!type2) {
+    problems.add("flows/bad-endpoint-type", `${field("type")} ${show(rawType)} is not wep, hep, ns or net`);
+    return void 0;
+  }
+  const ref = { type: type2, labelsAggregated: false };
+  const text = (suffix) => {
+    const v = readName(doc[field(suffix)]);
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-field", `${field(suffix)} ${show(doc[field(suffix)])} is not a string`);
+    return void 0;
+  };
+  const namespace = text("namespace");
+  const name = text("name");
+  const nameAggr = text("name_aggr") ?? name ?? (isNetWord ? rawType : void 0);
+  const ip = readIp(doc[field("ip")]);
+  if (ip === INVALID) problems.add("flows/bad-ip", `${field("ip")} ${show(doc[field("ip")])} is not an IP address`);
+  const port = prefix === "source" ? readPort(doc.source_port) : void 0;
+  if (port === INVALID) problems.add("flows/bad-port", `source_port ${show(doc.source_port)} is not a port number`);
+  if (namespace !== void 0) ref.namespace = namespace;
+  if (name !== void 0) ref.name = name;
+  if (nameAggr !== void 0) ref.nameAggr = nameAggr;
+  if (ip !== void 0 && ip !== INVALID) ref.ip = ip;
+  if (port !== void 0 && port !== INVALID) ref.port = port;
+  readLabels(doc[field("labels")], field("labels"), ref, problems);
+  const anonymous = name === void 0 && nameAggr === void 0 && namespace === void 0 && ip === void 0;
+  if (anonymous && type2 !== "net") {
+    problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name, namespace or IP`);
+    return void 0;
+  }
+  return ref;
+}
+function readLabels(raw, field, ref, problems) {
+  if (raw === "-") {
+    ref.labelsAggregated = true;
+    return;
+  }
+  if (raw === void 0 || raw === null) return;
+  const list2 = Array.isArray(raw) ? raw : isObject(raw) ? raw.labels : INVALID;
+  if (list2 === void 0 || list2 === null) return;
+  const labels = Array.isArray(list2) ? parseLabelList(list2) : void 0;
+  if (!labels) {
+    problems.add("flows/bad-labels", `${field} must be {"labels": ["key=value", ...]} or "-", found ${show(raw)}`);
+    return;
+  }
+  ref.labels = labels;
+}
+function readWord(raw, allowed, field, code, problems) {
+  if (isAbsent(raw)) return void 0;
+  const word = typeof raw === "string" ? raw.toLowerCase() : void 0;
+  const found = allowed.find((a) => a === word);
+  if (!found) problems.add(code, `${field} ${show(raw)} is not one of ${allowed.join(", ")}`);
+  return found;
+}
+var POLICY_LISTS = [
+  ["all", "all_policies"],
+  ["enforced", "enforced_policies"],
+  ["pending", "pending_policies"]
+];
+function readPolicies(raw, problems) {
+  if (isAbsent(raw)) return void 0;
+  if (!isObject(raw)) {
+    problems.add("flows/bad-field", `policies must be an object of policy lists, found ${show(raw)}`);
+    return void 0;
+  }
+  const out = {};
+  for (const [key, field] of POLICY_LISTS) {
+    const list2 = raw[field];
+    if (isAbsent(list2)) continue;
+    if (!Array.isArray(list2) || !list2.every((s) => typeof s === "string")) {
+      problems.add("flows/bad-field", `policies.${field} must be a list of policy strings, found ${show(list2)}`);
+      continue;
+    }
+    out[key] = [...list2];
+  }
+  return out;
+}
+function readService(doc, problems) {
+  const service = {};
+  const text = (field) => {
+    const v = doc[field] === "*" ? void 0 : readName(doc[field]);
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-field", `${field} ${show(doc[field])} is not a string`);
+    return void 0;
+  };
+  const name = text("dest_service_name");
+  const namespace = text("dest_service_namespace");
+  const portField = doc.dest_service_port;
+  const portIsNumber = typeof portField === "number" || typeof portField === "string" && /^\d+$/.test(portField);
+  const portName = portIsNumber ? void 0 : text("dest_service_port");
+  const portRaw = portIsNumber ? portField : doc.dest_service_port_num;
+  const port = readPort(portRaw);
+  if (port === INVALID) problems.add("flows/bad-port", `dest_service_port ${show(portRaw)} is not a port number`);
+  if (name !== void 0) service.name = name;
+  if (namespace !== void 0) service.namespace = namespace;
+  if (port !== void 0 && port !== INVALID) service.port = port;
+  if (portName !== void 0) service.portName = portName;
+  return Object.keys(service).length > 0 ? service : void 0;
+}
+
+// src/flows/policy-hit.ts
+var KIND_SHORT = {
+  CalicoNetworkPolicy: "np",
+  GlobalNetworkPolicy: "gnp",
+  StagedNetworkPolicy: "snp",
+  StagedGlobalNetworkPolicy: "sgnp",
+  StagedKubernetesNetworkPolicy: "sknp",
+  NetworkPolicy: "knp",
+  KubernetesNetworkPolicy: "knp",
+  AdminNetworkPolicy: "kcnp",
+  BaselineAdminNetworkPolicy: "kcnp",
+  ClusterNetworkPolicy: "kcnp",
+  ClusterNetworkPolicyAdminTier: "kcnp",
+  ClusterNetworkPolicyBaselineTier: "kcnp",
+  Profile: "pro"
+};
+var KIND_BY_NUMBER = [
+  void 0,
+  "CalicoNetworkPolicy",
+  "GlobalNetworkPolicy",
+  "StagedNetworkPolicy",
+  "StagedGlobalNetworkPolicy",
+  "StagedKubernetesNetworkPolicy",
+  "NetworkPolicy",
+  "ClusterNetworkPolicyAdminTier",
+  "ClusterNetworkPolicyBaselineTier",
+  "Profile",
+  "EndOfTier"
+];
+var END_OF_TIER = "EndOfTier";
+var PROFILE_TIER = "__PROFILE__";
+function actionWord(raw) {
+  const byNumber = ["", "allow", "deny", "pass"];
+  if (typeof raw === "number") return byNumber[raw] || void 0;
+  if (typeof raw !== "string") return void 0;
+  const word = raw.toLowerCase();
+  return word === "allow" || word === "deny" || word === "pass" ? word : void 0;
+}
+function pick(obj2, protoName) {
+  if (obj2[protoName] !== void 0) return obj2[protoName];
+  return obj2[protoName.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())];
+}
+function formatPolicyHit(raw) {
+  if (!isObject(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
+  const kind = kindName(pick(raw, "kind"));
+  if (!kind) return { error: `kind ${show(pick(raw, "kind"))} is not a PolicyKind` };
+  const action = actionWord(pick(raw, "action"));
+  if (!action) return { error: `action ${show(pick(raw, "action"))} is not Allow, Deny or Pass` };
+  const policyIndex = readInt(pick(raw, "policy_index"));
+  const ruleIndex = readInt(pick(raw, "rule_index"));
+  if (policyIndex === INVALID) return { error: `policy_index ${show(pick(raw, "policy_index"))} is not an integer` };
+  if (ruleIndex === INVALID) return { error: `rule_index ${show(pick(raw, "rule_index"))} is not an integer` };
+  let named = raw;
+  let namedKind = kind;
+  if (kind === END_OF_TIER) {
+    const trigger = pick(raw, "trigger");
+    if (!isObject(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
+    const triggerKind = kindName(pick(trigger, "kind"));
+    if (!triggerKind || triggerKind === END_OF_TIER) {
+      return { error: `trigger kind ${show(pick(trigger, "kind"))} is not a policy kind` };
+    }
+    named = trigger;
+    namedKind = triggerKind;
+  }
+  const namePart = policyName(named, namedKind);
+  if ("error" in namePart) return namePart;
+  const tierRaw = readName(pick(raw, "tier")) ?? (named !== raw ? readName(pick(named, "tier")) : void 0);
+  const tier = kind === "Profile" ? PROFILE_TIER : tierRaw;
+  if (tier === void 0 || tier === INVALID) return { error: `tier ${show(pick(raw, "tier"))} is not a tier name` };
+  return { text: `${policyIndex ?? 0}|${tier}|${namePart.text}|${action}|${ruleIndex ?? 0}` };
+}
+function kindName(raw) {
+  if (typeof raw === "number") return KIND_BY_NUMBER[raw];
+  if (typeof raw !== "string") return void 0;
+  if (raw === END_OF_TIER || Object.prototype.hasOwnProperty.call(KIND_SHORT, raw)) return raw;
+  return void 0;
+}
+function policyName(hit, kind) {
+  const name = readName(pick(hit, "name"));
+  if (name === void 0 || name === INVALID) return { error: `name ${show(pick(hit, "name"))} is not a policy name` };
+  const ns = pick(hit, "namespace");
+  if (!isAbsent(ns) && typeof ns !== "string") return { error: `namespace ${show(ns)} is not a string` };
+  const short = KIND_SHORT[kind];
+  return { text: isAbsent(ns) ? `${short}:${name}` : `${short}:${ns}/${name}` };
+}
+
+// src/flows/goldmane.ts
+function parseGoldmaneRecord(value, line) {
+  const problems = new ProblemList(line);
+  const flow = isObject(value) && isObject(value.flow) ? value.flow : value;
+  if (!isObject(flow)) {
+    problems.add("flows/not-an-object", `expected a Goldmane Flow object, found ${show(flow)}`);
+    return { diagnostics: problems.items };
+  }
+  const key = flow.Key ?? flow.key;
+  if (!isObject(key)) {
+    problems.add("flows/missing-endpoint", "the flow has no Key object, so neither endpoint is known");
+    return { diagnostics: problems.items };
+  }
+  const src = readEndpoint2(flow, key, "source", problems);
+  const dst = readEndpoint2(flow, key, "dest", problems);
+  const protocol = readProtocol(pick(key, "proto"));
+  if (protocol === void 0) problems.add("flows/bad-protocol", "the flow key has no proto");
+  if (protocol === INVALID) problems.add("flows/bad-protocol", `proto ${show(pick(key, "proto"))} is not a protocol name or number`);
+  const dstPort = readPort(pick(key, "dest_port"));
+  if (dstPort === INVALID) problems.add("flows/bad-port", `dest_port ${show(pick(key, "dest_port"))} is not a port number (0-65535)`);
+  const reporter = readReporter(pick(key, "reporter"), problems);
+  const action = readAction(pick(key, "action"), problems);
+  const policies = readPolicies2(pick(key, "policies"), problems);
+  const n = (field) => {
+    const v = readCount(pick(flow, field));
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-number", `${field} ${show(pick(flow, field))} is not a non-negative integer`);
+    return void 0;
+  };
+  const numFlows = Math.max(1, n("num_connections_started") ?? 0);
+  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
+  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
+  const startTime = n("start_time");
+  const endTime = n("end_time");
+  const service = readService2(key, problems);
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  return finishRecord("goldmane", line, parts, problems);
+}
+var TYPE_BY_NUMBER = [void 0, "wep", "hep", "ns", "net"];
+function readEndpoint2(flow, key, prefix, problems) {
+  const field = `${prefix}_type`;
+  const rawType = pick(key, field);
+  if (isAbsent(rawType) || rawType === 0 || rawType === "EndpointTypeUnspecified") {
+    problems.add("flows/missing-endpoint", `the flow key has no ${field}`);
+    return void 0;
+  }
+  const netWord = rawType === "pub" || rawType === "pvt" ? rawType : void 0;
+  const type2 = typeof rawType === "number" ? TYPE_BY_NUMBER[rawType] : typeof rawType === "string" ? netWord ? "net" : endpointTypeFromWord(rawType) : void 0;
+  if (!type2) {
+    problems.add("flows/bad-endpoint-type", `${field} ${show(rawType)} is not an EndpointType`);
+    return void 0;
+  }
+  const text = (suffix) => {
+    const v = readName(pick(key, `${prefix}_${suffix}`));
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-field", `${prefix}_${suffix} ${show(pick(key, `${prefix}_${suffix}`))} is not a string`);
+    return void 0;
+  };
+  const namespace = text("namespace");
+  const nameAggr = text("name") ?? netWord;
+  const ref = { type: type2, labelsAggregated: nameAggr === void 0 || nameAggr.includes("*") };
+  if (namespace !== void 0) ref.namespace = namespace;
+  if (nameAggr !== void 0) ref.nameAggr = nameAggr;
+  if (nameAggr !== void 0 && type2 !== "net" && !nameAggr.includes("*")) ref.name = nameAggr;
+  const rawLabels = pick(flow, `${prefix}_labels`);
+  const labels = rawLabels === void 0 || rawLabels === null ? {} : Array.isArray(rawLabels) ? parseLabelList(rawLabels) : void 0;
+  if (labels) ref.labels = labels;
+  else problems.add("flows/bad-labels", `${prefix}_labels must be a list of "key=value" strings, found ${show(rawLabels)}`);
+  if (type2 !== "net" && nameAggr === void 0 && namespace === void 0) {
+    problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name or namespace`);
+    return void 0;
+  }
+  return ref;
+}
+function readReporter(raw, problems) {
+  if (isAbsent(raw) || raw === 0 || raw === "ReporterUnspecified") return void 0;
+  const word = raw === 1 ? "src" : raw === 2 ? "dst" : typeof raw === "string" ? raw.toLowerCase() : void 0;
+  if (word === "src" || word === "dst") return word;
+  problems.add("flows/bad-reporter", `reporter ${show(raw)} is not Src or Dst`);
+  return void 0;
+}
+function readAction(raw, problems) {
+  if (isAbsent(raw) || raw === 0 || raw === "ActionUnspecified") return void 0;
+  const word = actionWord(raw);
+  if (word === "allow" || word === "deny") return word;
+  const why = word === "pass" ? "Pass is not a verdict a flow can end with" : "it is not Allow or Deny";
+  problems.add("flows/bad-action", `action ${show(raw)}: ${why}`);
+  return void 0;
+}
+function readPolicies2(raw, problems) {
+  if (raw === void 0 || raw === null) return void 0;
+  if (!isObject(raw)) {
+    problems.add("flows/bad-field", `policies must be a PolicyTrace object, found ${show(raw)}`);
+    return void 0;
+  }
+  const lists = { enforced: "enforced_policies", pending: "pending_policies" };
+  const out = {};
+  for (const [name, field] of Object.entries(lists)) {
+    const hits = pick(raw, field) ?? [];
+    if (!Array.isArray(hits)) {
+      problems.add("flows/bad-policy-hit", `policies.${field} must be a list of PolicyHit objects, found ${show(hits)}`);
+      continue;
+    }
+    const texts = [];
+    hits.forEach((hit, i2) => {
+      const r = formatPolicyHit(hit);
+      if ("text" in r) texts.push(r.text);
+      else problems.add("flows/bad-policy-hit", `policies.${field}[${i2}]: ${r.error}`);
+    });
+    out[name] = texts;
+  }
+  return out;
+}
+function readService2(key, problems) {
+  const service = {};
+  const text = (field) => {
+    const v = pick(key, field) === "*" ? void 0 : readName(pick(key, field));
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-field", `${field} ${show(pick(key, field))} is not a string`);
+    return void 0;
+  };
+  const name = text("dest_service_name");
+  const namespace = text("dest_service_namespace");
+  const portName = text("dest_service_port_name");
+  const port = readPort(pick(key, "dest_service_port"));
+  if (port === INVALID) problems.add("flows/bad-port", `dest_service_port ${show(pick(key, "dest_service_port"))} is not a port number`);
+  if (name !== void 0) service.name = name;
+  if (namespace !== void 0) service.namespace = namespace;
+  if (port !== void 0 && port !== INVALID) service.port = port;
+  if (portName !== void 0) service.portName = portName;
+  return Object.keys(service).length > 0 ? service : void 0;
+}
+
+// src/flows/json-error.ts
+var WHITESPACE = /* @__PURE__ */ new Set([" ", "	", "\n", "\r"]);
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var LITERALS = ["true", "false", "null"];
+function locateJsonError(text) {
+  const stack = [];
+  let want = "value";
+  let i2 = 0;
+  const afterValue = () => stack.length === 0 ? "done" : "comma-or-close";
+  const fail2 = (reason, at3 = i2) => ({ offset: at3, reason });
+  for (; ; ) {
+    while (i2 < text.length && WHITESPACE.has(text[i2])) i2++;
+    if (i2 >= text.length) return want === "done" ? void 0 : fail2("the line ends before the JSON value is complete");
+    const c = text[i2];
+    if (want === "done") return fail2(`unexpected ${describe(c)} after the end of the JSON value`);
+    if (want === "colon") {
+      if (c !== ":") return fail2(`expected ':' after a property name, found ${describe(c)}`);
+      i2++;
+      want = "value";
+    } else if (want === "comma-or-close") {
+      const top = stack[stack.length - 1];
+      const close = top === "{" ? "}" : "]";
+      if (c === ",") want = top === "{" ? "key" : "value";
+      else if (c === close) stack.pop();
+      else return fail2(`expected ',' or '${close}', found ${describe(c)}`);
+      i2++;
+      if (c === close) want = afterValue();
+    } else if (want === "key" || want === "key-or-close") {
+      if (want === "key-or-close" && c === "}") {
+        stack.pop();
+        i2++;
+        want = afterValue();
+        continue;
+      }
+      if (c !== '"') return fail2(`expected a double-quoted property name, found ${describe(c)}`);
+      const err = scanString(text, i2);
+      if (typeof err !== "number") return err;
+      i2 = err;
+      want = "colon";
+    } else {
+      if (want === "value-or-close" && c === "]") {
+        stack.pop();
+        i2++;
+        want = afterValue();
+        continue;
+      }
+      if (c === "{" || c === "[") {
+        stack.push(c);
+        i2++;
+        want = c === "{" ? "key-or-close" : "value-or-close";
+        continue;
+      }
+      const end = scanScalar(text, i2);
+      if (typeof end !== "number") return end;
+      i2 = end;
+      want = afterValue();
+    }
+  }
+}
+function scanScalar(text, i2) {
+  const c = text[i2];
+  if (c === '"') return scanString(text, i2);
+  if (c === "-" || c >= "0" && c <= "9") {
+    NUMBER.lastIndex = i2;
+    const m = NUMBER.exec(text);
+    if (!m) return { offset: i2 + 1, reason: "a number needs digits after '-'" };
+    const end = i2 + m[0].length;
+    if (end < text.length && /[0-9.eE+-]/.test(text[end])) return { offset: end, reason: `malformed number` };
+    return end;
+  }
+  for (const word of LITERALS) if (text.startsWith(word, i2)) return i2 + word.length;
+  return { offset: i2, reason: `unexpected ${describe(c)} where a value was expected` };
+}
+function scanString(text, i2) {
+  for (let j = i2 + 1; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '"') return j + 1;
+    if (ch.charCodeAt(0) < 32) return { offset: j, reason: "a control character must be escaped inside a string" };
+    if (ch === "\\") {
+      const e = text[j + 1];
+      if (e === "u") {
+        if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(j + 2, j + 6))) return { offset: j, reason: "\\u needs four hex digits" };
+        j += 5;
+      } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) {
+        j++;
+      } else {
+        return { offset: j, reason: `invalid escape ${describe(`\\${e ?? ""}`)}` };
+      }
+    }
+  }
+  return { offset: text.length, reason: "the string is never closed" };
+}
+function describe(s) {
+  return JSON.stringify(s);
+}
+
+// src/flows/detect.ts
+var DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+var ENTERPRISE_FIELDS = ["source_type", "dest_type", "source_name_aggr", "dest_name_aggr", "proto", "num_flows"];
+function detectFormat(value) {
+  if (!isObject(value)) return void 0;
+  if (isObject(value._source)) return "enterprise";
+  const flow = isObject(value.flow) ? value.flow : value;
+  if (isObject(flow.Key) || isObject(flow.key)) return "goldmane";
+  return ENTERPRISE_FIELDS.some((f) => f in value) ? "enterprise" : void 0;
+}
+var FORMAT_NAMES = {
+  enterprise: "Calico Enterprise flow log",
+  goldmane: "Goldmane flow"
+};
+function parseFlowValue(text, line, options = {}) {
+  const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const problem = (code, message, col) => ({
+    diagnostics: [col === void 0 ? { code, line, message } : { code, line, col, message }]
+  });
+  if (text.length > max) {
+    return problem("flows/line-too-long", `the line is ${text.length} characters long; the limit is ${max}`);
+  }
+  const bom = text.charCodeAt(0) === 65279 ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  if (isBlank(body)) return { diagnostics: [] };
+  let value;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    const at3 = locateJsonError(body);
+    if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
+    return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
+  }
+  if (!isObject(value)) {
+    return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value) ? "an array" : show(value)}`);
+  }
+  const detected = detectFormat(value);
+  const format = options.format ?? detected;
+  if (!format) {
+    return problem("flows/unknown-format", "the object is neither a Calico Enterprise flow log nor a Goldmane flow");
+  }
+  if (detected && detected !== format) {
+    return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
+  }
+  return { value, format };
+}
+function isBlank(text) {
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c = text.charCodeAt(i2);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
+  }
+  return true;
+}
+function recordFromValue(value, format, line) {
+  return format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
+}
+function createFlowValueParser(options = {}) {
+  let format = options.format;
+  return (text, line) => {
+    const result2 = parseFlowValue(text, line, { ...options, format });
+    if (format === void 0 && result2.value !== void 0) format = result2.format;
+    return result2;
+  };
+}
+
+// src/policy/diagnostic.ts
+function sortDiagnostics(diagnostics) {
+  return diagnostics.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}
+function joinPath(base2, key) {
+  if (typeof key === "number") return `${base2}[${key}]`;
+  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return base2 === "" ? key : `${base2}.${key}`;
+  return `${base2}[${JSON.stringify(key)}]`;
+}
+
 // src/flows/inventory.ts
+function inventoryNamespaceLabels(inventory) {
+  return inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
+}
 function parseInventory(docs) {
   const inventory = {
     namespaces: /* @__PURE__ */ new Map(),
@@ -11441,7 +12037,7 @@ function readItem(item, impliedKind, path, inv, problem) {
   const meta = isObject(item.metadata) ? item.metadata : {};
   const name = meta.name;
   if (typeof name !== "string" || name === "") return problem("inventory/missing-name", at3("metadata", "name"), `the ${kind} has no metadata.name`);
-  const labels = readLabels(meta.labels, at3("metadata", "labels"), problem);
+  const labels = readLabels2(meta.labels, at3("metadata", "labels"), problem);
   if (!labels) return;
   if (kind === "Namespace") {
     if (inv.namespaces.has(name)) return problem("inventory/duplicate", path, `namespace ${name} is listed twice; the first is kept`);
@@ -11509,7 +12105,7 @@ function readPod(item, meta, namespace, name, labels, at3, problem) {
   if (typeof status.phase === "string") pod.phase = status.phase;
   return pod;
 }
-function readLabels(raw, path, problem) {
+function readLabels2(raw, path, problem) {
   if (raw === void 0 || raw === null) return {};
   if (!isObject(raw)) return void problem("inventory/bad-labels", path, `labels must be a map, found ${show(raw)}`);
   const labels = {};
@@ -11576,14 +12172,16 @@ function eagerSpans(spans, start) {
   return { spans: () => spans, start: () => start };
 }
 var SourceMap = class _SourceMap {
-  constructor(source, doc, prefix = "") {
+  constructor(source, doc, prefix = "", dropped = /* @__PURE__ */ new Map()) {
     this.source = source;
     this.doc = doc;
     this.prefix = prefix;
+    this.dropped = dropped;
   }
   source;
   doc;
   prefix;
+  dropped;
   get spans() {
     return this.doc.spans();
   }
@@ -11596,7 +12194,28 @@ var SourceMap = class _SourceMap {
   }
   /** The same map re-rooted at a sub-path, for the objects inside a `kind: List`. */
   child(prefix) {
-    return new _SourceMap(this.source, this.doc, this.full(prefix));
+    return new _SourceMap(this.source, this.doc, this.full(prefix), this.dropped);
+  }
+  /** Records that the schema dropped item `index` (as written in the file) of the list at `listPath`. */
+  noteDropped(listPath, index) {
+    const key = this.full(listPath);
+    const set2 = this.dropped.get(key) ?? /* @__PURE__ */ new Set();
+    set2.add(index);
+    this.dropped.set(key, set2);
+  }
+  /**
+   * The file's path for a path into the schema-cleaned resource. Only lists of scalars lose items (a bad object
+   * item becomes {}), and a scalar is a leaf, so only a path's last index can have shifted.
+   */
+  filePath(path) {
+    if (this.dropped.size === 0 || !path.endsWith("]")) return path;
+    const open2 = path.lastIndexOf("[");
+    const index = Number(path.slice(open2 + 1, -1));
+    const gone = Number.isInteger(index) ? this.dropped.get(this.full(path.slice(0, open2))) : void 0;
+    if (!gone) return path;
+    let original = index;
+    for (const d of [...gone].sort((a, b) => a - b)) if (d <= original) original++;
+    return `${path.slice(0, open2)}[${original}]`;
   }
   full(path) {
     if (this.prefix === "") return path;
@@ -11672,7 +12291,7 @@ function parentPath(path) {
 }
 
 // src/policy/load.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function isNothing(subject) {
@@ -13373,7 +13992,7 @@ function readAlias(state) {
   return true;
 }
 function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
-  var allowBlockStyles, allowBlockScalars, allowBlockCollections, indentStatus = 1, atNewLine = false, hasContent = false, typeIndex, typeQuantity, typeList, type2, flowIndent, blockIndent;
+  var allowBlockStyles, allowBlockScalars, allowBlockCollections, indentStatus = 1, atNewLine = false, hasContent2 = false, typeIndex, typeQuantity, typeList, type2, flowIndent, blockIndent;
   if (state.listener !== null) {
     state.listener("open", state);
   }
@@ -13423,17 +14042,17 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
     blockIndent = state.position - state.lineStart;
     if (indentStatus === 1) {
       if (allowBlockCollections && (readBlockSequence(state, blockIndent) || readBlockMapping(state, blockIndent, flowIndent)) || readFlowCollection(state, flowIndent)) {
-        hasContent = true;
+        hasContent2 = true;
       } else {
         if (allowBlockScalars && readBlockScalar(state, flowIndent) || readSingleQuotedScalar(state, flowIndent) || readDoubleQuotedScalar(state, flowIndent)) {
-          hasContent = true;
+          hasContent2 = true;
         } else if (readAlias(state)) {
-          hasContent = true;
+          hasContent2 = true;
           if (state.tag !== null || state.anchor !== null) {
             throwError(state, "alias node should not have any properties");
           }
         } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
-          hasContent = true;
+          hasContent2 = true;
           if (state.tag === null) {
             state.tag = "?";
           }
@@ -13443,7 +14062,7 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
         }
       }
     } else if (indentStatus === 0) {
-      hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
+      hasContent2 = allowBlockCollections && readBlockSequence(state, blockIndent);
     }
   }
   if (state.tag === null) {
@@ -13496,7 +14115,7 @@ function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact
   if (state.listener !== null) {
     state.listener("close", state);
   }
-  return state.tag !== null || state.anchor !== null || hasContent;
+  return state.tag !== null || state.anchor !== null || hasContent2;
 }
 function readDocument(state) {
   var documentStart = state.position, _position, directiveName, directiveArgs, hasDirectives = false, ch;
@@ -14298,100 +14917,402 @@ var jsYaml = {
   safeDump
 };
 
+// src/policy/encoding.ts
+var SAMPLE = 512;
+function binaryProblem(text) {
+  const nul = text.indexOf("\0");
+  if (nul === -1) return void 0;
+  const utf16 = utf16Order(text);
+  if (utf16) {
+    return {
+      code: "load/utf16-file",
+      message: `file is UTF-16 (${utf16}) text, not UTF-8: save it as UTF-8 (in PowerShell, Out-File -Encoding utf8)`,
+      offset: 0
+    };
+  }
+  return { code: "load/binary-file", message: "file contains NUL bytes; it is binary, not YAML or JSON", offset: nul };
+}
+function utf16Order(text) {
+  const bom = text.startsWith("��") ? 2 : 0;
+  const end = Math.min(text.length, bom + SAMPLE);
+  let even = 0;
+  let odd = 0;
+  for (let i2 = bom; i2 < end; i2++) {
+    if (text.charCodeAt(i2) !== 0) continue;
+    if ((i2 - bom) % 2 === 0) even++;
+    else odd++;
+  }
+  const total = even + odd;
+  if (total < (end - bom) / 8) return void 0;
+  if (odd >= total * 0.9) return "little-endian";
+  if (even >= total * 0.9) return "big-endian";
+  return void 0;
+}
+
+// src/policy/positions.ts
+function eventSpans(text, from, to) {
+  const root = { start: 0, end: 0, kind: null, result: void 0, children: [] };
+  const stack = [root];
+  const listener = (event, state) => {
+    if (event === "open") {
+      stack.push({ start: state.position + from, end: 0, kind: null, result: void 0, children: [] });
+      return;
+    }
+    const frame = stack.pop();
+    Object.assign(frame, { end: state.position + from, kind: state.kind, result: state.result });
+    stack[stack.length - 1].children.push(frame);
+  };
+  try {
+    jsYaml.load(text.slice(from, to), { schema: jsYaml.CORE_SCHEMA, listener });
+  } catch {
+    return void 0;
+  }
+  if (root.children.length !== 1) return void 0;
+  const top = unwrap(root.children[0]);
+  const spans = /* @__PURE__ */ new Map();
+  const walker = new Walker(text, spans);
+  if (!walker.node(top, "", void 0)) return void 0;
+  return { spans, start: skipSpace(text, top.start, top.end) };
+}
+function unwrap(frame) {
+  let f = frame;
+  while (f.children.length === 1 && f.children[0].result === f.result && f.children[0].kind === f.kind) f = f.children[0];
+  return f;
+}
+var Walker = class {
+  constructor(text, spans) {
+    this.text = text;
+    this.spans = spans;
+  }
+  text;
+  spans;
+  /** False when the frame does not match its value, so that the spans cannot be trusted. */
+  node(frame, path, key) {
+    const start = skipSpace(this.text, frame.start, frame.end);
+    if (start >= frame.end) {
+      if (frame.result !== null || key === void 0) return frame.result === null;
+      this.spans.set(path, { key, start: key, end: key });
+      return true;
+    }
+    const first = this.text[start];
+    if (first === "!" || first === "&" || first === "*") return false;
+    const end = trimEnd(this.text, start, frame.end);
+    this.spans.set(path, { key, start, end, style: frame.kind === "scalar" ? STYLE[first] ?? "PLAIN" : void 0 });
+    if (frame.kind === "mapping") return this.mapping(frame, path);
+    if (frame.kind === "sequence") return this.sequence(frame, path);
+    return frame.children.length === 0;
+  }
+  mapping(frame, path) {
+    const children = frame.children.map(unwrap);
+    const value = frame.result;
+    if (children.length !== 2 * Object.keys(value).length) return false;
+    for (let i2 = 0; i2 < children.length; i2 += 2) {
+      const k = children[i2];
+      if (k.kind !== "scalar" || !Object.prototype.hasOwnProperty.call(value, String(k.result))) return false;
+      if (!this.node(children[i2 + 1], joinPath(path, String(k.result)), skipSpace(this.text, k.start, k.end))) return false;
+    }
+    return true;
+  }
+  sequence(frame, path) {
+    const children = frame.children.map(unwrap);
+    if (!Array.isArray(frame.result) || children.length !== frame.result.length) return false;
+    return children.every((child, i2) => this.node(child, joinPath(path, i2), void 0));
+  }
+};
+var STYLE = { '"': "QUOTE_DOUBLE", "'": "QUOTE_SINGLE", "|": "BLOCK_LITERAL", ">": "BLOCK_FOLDED" };
+function skipSpace(text, from, to) {
+  let i2 = from;
+  while (i2 < to) {
+    const c = text[i2];
+    if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\uFEFF") i2++;
+    else if (c === "#") while (i2 < to && text[i2] !== "\n") i2++;
+    else if (c === "-" && text.startsWith("---", i2) && (i2 === 0 || text[i2 - 1] === "\n")) i2 += 3;
+    else break;
+  }
+  return i2;
+}
+function trimEnd(text, from, to) {
+  let i2 = to;
+  while (i2 > from && /[ \t\r\n]/.test(text[i2 - 1])) i2--;
+  return i2;
+}
+
+// src/policy/scan.ts
+var import_yaml = __toESM(require_dist(), 1);
+var CONTROL2 = /* @__PURE__ */ new Set(["", "", ""]);
+var NODE_START = /* @__PURE__ */ new Set([
+  "scalar",
+  "single-quoted-scalar",
+  "double-quoted-scalar",
+  "alias",
+  "flow-map-start",
+  "flow-seq-start",
+  "seq-item-ind",
+  "explicit-key-ind"
+]);
+function scanYaml(text, limits) {
+  const s = new Scanner(limits);
+  try {
+    for (const token of new import_yaml.Lexer().lex(text)) s.token(token);
+  } catch (e) {
+    if (e instanceof LimitReached) return e.problem;
+    throw e;
+  }
+  return void 0;
+}
+var LimitReached = class extends Error {
+  constructor(problem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+  problem;
+};
+var Scanner = class {
+  constructor(limits) {
+    this.limits = limits;
+  }
+  limits;
+  offset = 0;
+  lineStart = 0;
+  firstOnLine = true;
+  afterScalarMarker = false;
+  afterCompactIndicator = false;
+  nodes = 0;
+  flowDepth = 0;
+  /** Columns of the open block collections: a line indented less than one closes it. */
+  blocks = [];
+  token(token) {
+    const at3 = this.offset;
+    if (!CONTROL2.has(token)) this.offset += token.length;
+    if (this.afterScalarMarker) {
+      this.afterScalarMarker = false;
+      this.newlines(token, at3);
+      return;
+    }
+    const type2 = import_yaml.CST.tokenType(token);
+    switch (type2) {
+      case "doc-start":
+      case "doc-end":
+        this.blocks = [];
+        this.flowDepth = 0;
+        break;
+      case "newline":
+        this.lineStart = this.offset;
+        this.firstOnLine = true;
+        this.afterCompactIndicator = false;
+        return;
+      case "space":
+      case "comment":
+        this.newlines(token, at3);
+        return;
+      case "flow-map-end":
+      case "flow-seq-end":
+        this.flowDepth = Math.max(0, this.flowDepth - 1);
+        break;
+      case "flow-error-end":
+        this.flowDepth = 0;
+        return;
+      default:
+        if (type2 && NODE_START.has(type2)) this.node(type2, at3);
+        if (type2 === "scalar") this.afterScalarMarker = true;
+        else if (type2 !== null) this.newlines(token, at3);
+    }
+    if (type2 !== "comma" && type2 !== "doc-mode") this.firstOnLine = false;
+  }
+  node(type2, at3) {
+    if (++this.nodes > this.limits.maxNodes) {
+      throw new LimitReached({
+        code: "load/too-many-nodes",
+        message: `file holds more than ${this.limits.maxNodes} YAML nodes (keys, values and collections), the limit; split it into smaller files or raise it with --max-nodes`,
+        offset: at3
+      });
+    }
+    if (type2 === "flow-map-start" || type2 === "flow-seq-start") this.flowDepth++;
+    else if (this.flowDepth === 0) this.blockNode(at3, type2 === "seq-item-ind" || type2 === "explicit-key-ind");
+    if (this.blocks.length + this.flowDepth > this.limits.maxDepth) {
+      throw new LimitReached({
+        code: "load/too-deep",
+        message: `YAML nesting is deeper than ${this.limits.maxDepth} levels here; a policy nests about 10: check for unbalanced brackets or flatten the document`,
+        offset: at3
+      });
+    }
+  }
+  /**
+   * Block nesting from indentation: the first node on a line closes the collections indented at or beyond it and
+   * opens one at its column; after `- ` or `? ` on the same line (`- - x`), a node opens one more.
+   */
+  blockNode(at3, indicator) {
+    const col = at3 - this.lineStart;
+    if (this.firstOnLine) {
+      while (this.blocks.length > 0 && this.blocks[this.blocks.length - 1] >= col) this.blocks.pop();
+      this.blocks.push(col);
+    } else if (this.afterCompactIndicator) {
+      this.blocks.push(col);
+    }
+    this.afterCompactIndicator = indicator;
+  }
+  /** Tokens that span lines (multi-line scalars, block scalar bodies) move the line start. */
+  newlines(token, at3) {
+    const nl = token.lastIndexOf("\n");
+    if (nl !== -1) {
+      this.lineStart = at3 + nl + 1;
+      this.firstOnLine = false;
+    }
+  }
+};
+function splitDocuments(text) {
+  const segments = [];
+  let current = { start: 0, end: 0, content: false };
+  let explicit = false;
+  const close = (end) => {
+    current.end = end;
+    if (current.content || explicit) segments.push(current);
+  };
+  for (let line = 0; line < text.length; ) {
+    const nl = text.indexOf("\n", line);
+    const next = nl === -1 ? text.length : nl + 1;
+    const at3 = line === 0 && text.startsWith("\uFEFF") ? 1 : line;
+    if (isMarker(text, at3, "---")) {
+      close(line);
+      current = { start: line, end: 0, content: hasContent(text, at3 + 3, next) };
+      explicit = true;
+    } else if (isMarker(text, at3, "...")) {
+      close(next);
+      current = { start: next, end: 0, content: false };
+      explicit = false;
+    } else if (!current.content && text[at3] !== "%" && hasContent(text, at3, next)) {
+      current.content = true;
+    }
+    line = next;
+  }
+  close(text.length);
+  return segments;
+}
+function isMarker(text, at3, marker) {
+  if (!text.startsWith(marker, at3)) return false;
+  const c = text[at3 + marker.length];
+  return c === void 0 || c === " " || c === "	" || c === "\r" || c === "\n";
+}
+function hasContent(text, from, to) {
+  for (let i2 = from; i2 < to; i2++) {
+    const c = text[i2];
+    if (c === "#") return false;
+    if (c !== " " && c !== "	" && c !== "\r" && c !== "\n") return true;
+  }
+  return false;
+}
+
 // src/policy/load.ts
 var DEFAULT_LOAD_LIMITS = {
   maxFileBytes: 16 * 1024 * 1024,
   maxDocumentBytes: 4 * 1024 * 1024,
   maxAliasCount: 100,
-  maxDocuments: 1e4
+  maxDocuments: 1e4,
+  maxNodes: 1e6,
+  maxDepth: 64
 };
 function loadText(file, text, limits = DEFAULT_LOAD_LIMITS) {
   const source = new SourceText(file, text);
-  const fileError = (code, message, offset = 0) => ({
+  const fileError = (problem2) => ({
     documents: [],
-    diagnostics: [{ code, severity: "error", message, ...source.location(offset), path: "" }]
+    diagnostics: [{ code: problem2.code, severity: "error", message: problem2.message, ...source.location(problem2.offset), path: "" }]
   });
   if (text.length > limits.maxFileBytes) {
-    return fileError("load/file-too-large", `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`);
+    const message = `file is ${text.length} bytes; the limit is ${limits.maxFileBytes} (raise it with --max-file-bytes)`;
+    return fileError({ code: "load/file-too-large", message, offset: 0 });
   }
-  const nul = text.indexOf("\0");
-  if (nul !== -1) return fileError("load/binary-file", "file contains NUL bytes; it is binary, not YAML or JSON", nul);
-  return loadFast(source, limits) ?? loadWithPositions(source, limits);
+  const binary2 = binaryProblem(text);
+  if (binary2) return fileError(binary2);
+  const segments = splitDocuments(text);
+  const documentProblem = documentLimits(segments, limits);
+  if (documentProblem) return fileError(documentProblem);
+  const fast = looksLikeJson(text) || ANCHOR.test(text) || DIRECTIVE.test(text) ? void 0 : loadFast(source, segments, limits);
+  if (fast && !fast.nearLimits) return fast.loaded;
+  const problem = scanYaml(text, limits);
+  if (problem) return fileError(problem);
+  if (fast) return fast.loaded;
+  return (looksLikeJson(text) ? loadJson(source) : void 0) ?? loadWithPositions(source, limits);
 }
-function loadFast(source, limits) {
+function documentLimits(segments, limits) {
+  if (segments.length > limits.maxDocuments) {
+    return { code: "load/too-many-documents", message: `file holds ${segments.length} documents; the limit is ${limits.maxDocuments}`, offset: 0 };
+  }
+  const i2 = segments.findIndex((s) => s.end - s.start > limits.maxDocumentBytes);
+  if (i2 === -1) return void 0;
+  const { start, end } = segments[i2];
+  const message = `document ${i2 + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
+  return { code: "load/document-too-large", message, offset: start };
+}
+var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
+var DIRECTIVE = /^%/m;
+var ParseLimit = class extends Error {
+};
+function loadFast(source, segments, limits) {
   const text = source.text;
-  if (ANCHOR.test(text)) return void 0;
-  let values;
+  const documents = [];
+  let opened = 0;
+  let depth = 0;
+  let deepest = 0;
+  const listener = (event) => {
+    if (event === "close") {
+      depth--;
+      return;
+    }
+    deepest = Math.max(deepest, ++depth);
+    if (++opened > 4 * limits.maxNodes || depth > 2 * limits.maxDepth) throw new ParseLimit();
+  };
   try {
-    const trimmed = text.trimStart();
-    values = trimmed.startsWith("{") || trimmed.startsWith("[") ? [JSON.parse(text)] : jsYaml.loadAll(text, void 0, { schema: jsYaml.CORE_SCHEMA });
+    segments.forEach((segment, index) => {
+      if (!segment.content) return;
+      depth = 0;
+      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
+      if (value === null || value === void 0) return;
+      documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
+    });
   } catch {
     return void 0;
   }
-  if (values.length > limits.maxDocuments) return void 0;
-  const lazy = new LazyPositions(source);
-  const documents = [];
-  let k = 0;
-  values.forEach((value, index) => {
-    if (value === null || value === void 0) return;
-    documents.push({ value, source: new SourceMap(source, lazy.document(k++)), index, listItem: "" });
-  });
-  if (text.length > limits.maxDocumentBytes && documents.length > 0 && documents.some((_, i2) => lazy.documentLength(i2) > limits.maxDocumentBytes)) {
+  const nearLimits = 2 * opened > limits.maxNodes || 2 * deepest > limits.maxDepth;
+  return { loaded: { documents, diagnostics: [] }, nearLimits };
+}
+function loadJson(source) {
+  let value;
+  try {
+    value = JSON.parse(source.text);
+  } catch {
     return void 0;
   }
-  return { documents, diagnostics: [] };
+  const whole = { start: 0, end: source.text.length, content: true };
+  return { documents: [{ value, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
 }
-var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
-var LazyPositions = class {
-  constructor(source) {
-    this.source = source;
+function looksLikeJson(text) {
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c = text[i2];
+    if (c === "{" || c === "[") return true;
+    if (c !== " " && c !== "	" && c !== "\n" && c !== "\r" && c !== "\uFEFF") return false;
   }
-  source;
-  docs;
-  all() {
-    if (!this.docs) {
-      const parsed = (0, import_yaml.parseAllDocuments)(this.source.text, { lineCounter: new import_yaml.LineCounter(), uniqueKeys: false });
-      const docs = Array.isArray(parsed) ? parsed : [];
-      this.docs = docs.filter((d) => d.contents !== null && !((0, import_yaml.isScalar)(d.contents) && d.contents.value === null)).map((d) => {
-        const spans = /* @__PURE__ */ new Map();
-        if (d.contents) recordSpans(d.contents, "", spans, void 0);
-        return { spans, start: d.contents?.range?.[0] ?? d.range[0], length: d.range[2] - d.range[0] };
-      });
-    }
-    return this.docs;
-  }
-  document(k) {
-    return { spans: () => this.all()[k]?.spans ?? /* @__PURE__ */ new Map(), start: () => this.all()[k]?.start ?? 0 };
-  }
-  documentLength(k) {
-    return this.all()[k]?.length ?? 0;
-  }
-};
+  return false;
+}
+function lazySpans(source, segment) {
+  let parsed;
+  const get = () => parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment);
+  return { spans: () => get().spans, start: () => get().start };
+}
+function yamlSpans(text, segment) {
+  const doc = (0, import_yaml2.parseDocument)(text.slice(segment.start, segment.end), { uniqueKeys: false });
+  const spans = /* @__PURE__ */ new Map();
+  if (doc.contents) recordSpans(doc.contents, "", spans, void 0, segment.start);
+  return { spans, start: segment.start + (doc.contents?.range?.[0] ?? 0) };
+}
 function loadWithPositions(source, limits) {
   const text = source.text;
   const diagnostics = [];
-  const lineCounter = new import_yaml.LineCounter();
-  const docs = (0, import_yaml.parseAllDocuments)(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new import_yaml2.LineCounter();
+  const docs = (0, import_yaml2.parseAllDocuments)(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return { documents: [], diagnostics };
-  if (docs.length > limits.maxDocuments) {
-    return {
-      documents: [],
-      diagnostics: [{ code: "load/too-many-documents", severity: "error", message: `file holds ${docs.length} documents; the limit is ${limits.maxDocuments}`, ...source.location(0), path: "" }]
-    };
-  }
   const documents = [];
   docs.forEach((doc, index) => {
-    const [start, , end] = doc.range;
-    if (end - start > limits.maxDocumentBytes) {
-      diagnostics.push({
-        code: "load/document-too-large",
-        severity: "error",
-        message: `document ${index + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`,
-        ...source.location(start),
-        path: ""
-      });
-      return;
-    }
+    const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         diagnostics.push({
@@ -14425,27 +15346,27 @@ function loadWithPositions(source, limits) {
   });
   return { documents, diagnostics };
 }
-function recordSpans(node, path, spans, key) {
+function recordSpans(node, path, spans, key, shift = 0) {
   if (!node || typeof node !== "object") return;
   const n = node;
   const range2 = n.range;
   if (range2) {
-    spans.set(path, { key, start: range2[0], end: range2[1], style: (0, import_yaml.isScalar)(n) ? String(n.type) : void 0 });
+    spans.set(path, { key, start: range2[0] + shift, end: range2[1] + shift, style: (0, import_yaml2.isScalar)(n) ? String(n.type) : void 0 });
   }
-  if ((0, import_yaml.isAlias)(n)) return;
-  if ((0, import_yaml.isMap)(n)) {
+  if ((0, import_yaml2.isAlias)(n)) return;
+  if ((0, import_yaml2.isMap)(n)) {
     for (const pair of n.items) {
-      if (!(0, import_yaml.isPair)(pair)) continue;
-      const k = (0, import_yaml.isScalar)(pair.key) ? pair.key.value : pair.key;
+      if (!(0, import_yaml2.isPair)(pair)) continue;
+      const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : pair.key;
       if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
       const keyNode = pair.key;
-      const keyOffset2 = keyNode?.range?.[0];
+      const keyOffset2 = keyNode?.range ? keyNode.range[0] + shift : void 0;
       const childPath = joinPath(path, String(k));
-      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset2);
+      if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset2, shift);
       else if (keyOffset2 !== void 0) spans.set(childPath, { key: keyOffset2, start: keyOffset2, end: keyOffset2 });
     }
-  } else if ((0, import_yaml.isSeq)(n)) {
-    n.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0));
+  } else if ((0, import_yaml2.isSeq)(n)) {
+    n.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0, shift));
   }
 }
 
@@ -14485,7 +15406,13 @@ function checkSchema(value, schema2, path, ctx) {
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, ctx);
       const placeholder = schema2.items.t === "object" ? {} : void 0;
-      return value.map((item, i2) => checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder)).filter((item) => item !== void 0);
+      const out = [];
+      value.forEach((item, i2) => {
+        const checked = checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder);
+        if (checked !== void 0) out.push(checked);
+        else ctx.source.noteDropped(path, i2);
+      });
+      return out;
     }
     case "map":
       if (!isPlainObject(value)) return wrongType(value, "a map", path, ctx);
@@ -14524,7 +15451,7 @@ function checkObject(value, schema2, path, ctx) {
   return out;
 }
 function wrongType(value, expected, path, ctx) {
-  report(ctx, "schema/wrong-type", path, false, `${path || "the document"} must be ${expected}; found ${describe(value)}`);
+  report(ctx, "schema/wrong-type", path, false, `${path || "the document"} must be ${expected}; found ${describe2(value)}`);
   return void 0;
 }
 function badEnum(value, allowed, path, ctx) {
@@ -14534,7 +15461,7 @@ function badEnum(value, allowed, path, ctx) {
     "schema/invalid-value",
     path,
     false,
-    `${path} must be one of ${allowed.join(", ")}; found ${describe(value)}` + (caseFix ? ` (values are case-sensitive: write ${caseFix})` : "")
+    `${path} must be one of ${allowed.join(", ")}; found ${describe2(value)}` + (caseFix ? ` (values are case-sensitive: write ${caseFix})` : "")
   );
   return void 0;
 }
@@ -14542,7 +15469,7 @@ function report(ctx, code, path, atKey, message) {
   const loc = atKey ? ctx.source.keyAt(path) : ctx.source.at(path);
   ctx.diagnostics.push({ code, severity: "error", message, ...loc, path, resource: ctx.resource });
 }
-function describe(value) {
+function describe2(value) {
   if (value === null || value === void 0) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
@@ -14973,7 +15900,8 @@ function resourceContext(resource, version, out) {
   const name = describeResource(resource);
   return {
     version,
-    report(code, path, message, options = {}) {
+    report(code, cleanedPath, message, options = {}) {
+      const path = resource.source.filePath(cleanedPath);
       const location2 = locate(resource, path, options.at ?? "value");
       out.push({ code, severity: options.severity ?? "error", message, ...location2, path, resource: name });
     }
@@ -15039,78 +15967,6 @@ function checkTierReferences(resources, version, out) {
       resource: describeResource(r)
     });
   }
-}
-
-// src/policy/validate/cidr.ts
-function parseIpAddress(text) {
-  if (text.includes(":")) {
-    const value2 = parseIpv6(text);
-    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
-  }
-  const value = parseIpv4(text);
-  return value === void 0 ? void 0 : { version: 4, value };
-}
-function parseNet(text, options) {
-  const slash = text.indexOf("/");
-  if (slash === -1 && !options.allowBare) return void 0;
-  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
-    prefix = Number(p);
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = ip.value & ~hostMask;
-  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
-}
-function netContains(outer, inner) {
-  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
-  const bits = BigInt(outer.version === 4 ? 32 : 128);
-  const shift = bits - BigInt(outer.prefix);
-  return outer.address >> shift === inner.address >> shift;
-}
-function parseIpv4(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value = value << 8n | BigInt(part);
-  }
-  return value;
-}
-function parseIpv6(text) {
-  let head = text;
-  let tail2 = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === void 0) return void 0;
-    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
-    head = text.slice(0, lastColon + 1);
-    if (!head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  const written = left.length + right.length + tail2.length;
-  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
-  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
-  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
-}
-function groups(text) {
-  if (text === "") return [];
-  const out = [];
-  for (const g of text.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-    out.push(parseInt(g, 16));
-  }
-  return out;
 }
 
 // src/policy/validate/staged.ts
@@ -15438,39 +16294,49 @@ function checkNames(resource, ctx) {
   const name = resource.metadata.name;
   if (name === void 0) return;
   const limit = resource.kind === "Tier" ? MAX_LABEL_LENGTH : MAX_SUBDOMAIN_LENGTH;
-  if (name.length > limit) {
+  const tooLong = name.length > limit;
+  if (tooLong) {
     ctx.report(
       "names/too-long",
       NAME,
       `name is ${name.length} characters, ${name.length - limit} over the limit of ${limit} for a ${resource.kind}; shorten it`
     );
   }
-  const problem = nameFormatProblem(resource.kind, name);
+  const problem = nameFormatProblem(resource.kind, name, !tooLong);
   if (problem) ctx.report("names/invalid", NAME, `name ${quote(name)} is not valid: ${problem}`);
   checkNamespace(resource, ctx);
   checkTierPrefix(resource, ctx);
 }
-function nameFormatProblem(kind, name) {
+function nameFormatProblem(kind, name, hint2) {
+  const suggestion = () => hint2 ? suggestionFor(name) : "";
   switch (kind) {
     case "Tier":
-      return DNS1123_LABEL.test(name) ? void 0 : `a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names); try ${quote(suggest(name).replace(/\./g, "-"))}`;
+      return DNS1123_LABEL.test(name) ? void 0 : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names)" + (hint2 ? `; try ${quote(suggest(name).replaceAll(".", "-"))}` : "");
     case "NetworkPolicy":
     case "StagedNetworkPolicy":
-      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion(name)}`;
+      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion()}`;
     case "GlobalNetworkPolicy":
     case "StagedGlobalNetworkPolicy":
       if (name.startsWith("knp.default.")) {
         return "the knp.default. prefix is reserved for converted Kubernetes policies and a global policy name may contain at most one dot; drop the prefix";
       }
-      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion(name)}`;
+      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion()}`;
     default:
-      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion(name)}`;
+      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion()}`;
   }
 }
 function suggest(name) {
-  return name.toLowerCase().replace(/[^-a-z0-9.]/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  return trimDashesAndDots(name.toLowerCase().replace(/[^-a-z0-9.]/g, "-"));
 }
-function suggestion(name) {
+function trimDashesAndDots(text) {
+  const trimmable = (c) => c === "-" || c === ".";
+  let start = 0;
+  let end = text.length;
+  while (start < end && trimmable(text[start])) start++;
+  while (end > start && trimmable(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+function suggestionFor(name) {
   const s = suggest(name);
   return s !== "" && s !== name ? `; try ${quote(s)}` : "";
 }
@@ -16281,6 +17147,7 @@ function wordToken(cur) {
 }
 
 // src/selector/parser.ts
+var MAX_SELECTOR_DEPTH = 128;
 function parseNode(text) {
   const tokens = tokenize(text);
   if (tokens[0].kind === "eof") return { op: "all" };
@@ -16302,6 +17169,7 @@ var Parser = class {
   }
   tokens;
   i = 0;
+  depth = 0;
   peek(ahead = 0) {
     return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)];
   }
@@ -16347,7 +17215,15 @@ var Parser = class {
       case "label":
         return this.parseComparison(t.value);
       case "lparen": {
+        if (++this.depth > MAX_SELECTOR_DEPTH) {
+          throw new SelectorError(
+            "selector/too-deep",
+            t.offset,
+            `parentheses nest more than ${MAX_SELECTOR_DEPTH} deep here; remove the redundant ones`
+          );
+        }
         const inner = this.parseOr();
+        this.depth--;
         const close = this.next();
         if (close.kind !== "rparen") {
           throw new SelectorError("selector/expected-rparen", close.offset, "expected ')' to close the '(' group");
@@ -16364,7 +17240,7 @@ var Parser = class {
         throw new SelectorError(
           "selector/unexpected-token",
           t.offset,
-          `unexpected ${describe2(t)} where an expression was expected, such as app == "web" or has(app)`
+          `unexpected ${describe3(t)} where an expression was expected, such as app == "web" or has(app)`
         );
     }
   }
@@ -16402,7 +17278,7 @@ var Parser = class {
       throw new SelectorError(
         "selector/expected-string",
         t.offset,
-        `expected a quoted value, found ${describe2(t)}; write values in "double" or 'single' quotes`
+        `expected a quoted value, found ${describe3(t)}; write values in "double" or 'single' quotes`
       );
     }
     return t.value;
@@ -16413,7 +17289,7 @@ var Parser = class {
       throw new SelectorError(
         "selector/expected-set",
         open2.offset,
-        `expected a set such as {"a", "b"} after in / not in, found ${describe2(open2)}`
+        `expected a set such as {"a", "b"} after in / not in, found ${describe3(open2)}`
       );
     }
     const values = [];
@@ -16427,7 +17303,7 @@ var Parser = class {
       throw new SelectorError(
         "selector/expected-rbrace",
         close.offset,
-        `expected '}' or a quoted value in the set, found ${describe2(close)}; separate values with single commas`
+        `expected '}' or a quoted value in the set, found ${describe3(close)}; separate values with single commas`
       );
     }
     return canonicalSet(values);
@@ -16451,7 +17327,7 @@ function compareCodePoints(a, b) {
     if (cx !== cy) return cx < cy ? -1 : 1;
   }
 }
-function describe2(t) {
+function describe3(t) {
   switch (t.kind) {
     case "eof":
       return "the end of the selector";
@@ -16938,20 +17814,10 @@ function describeFsError(e) {
 
 // src/io/inventory.ts
 var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
-async function readInventory(path, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
-  const full = resolve(options.cwd ?? process.cwd(), path);
-  const fail2 = (code, message, line = 1, col = 1) => ({
-    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
-  });
-  let text;
-  try {
-    const info = await stat(full);
-    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
-    text = await readFile(full, "utf8");
-  } catch (e) {
-    return fail2("inventory/unreadable", describeFsError(e));
-  }
+function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
+  const fail2 = (code, message) => ({ diagnostics: [{ code, severity: "error", message, file: path, line: 1, col: 1, path: "" }] });
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) return fail2("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
   let values;
   let locate3 = () => ({ line: 1, col: 1 });
   const trimmed = text.trimStart();
@@ -16963,7 +17829,8 @@ async function readInventory(path, options = {}) {
       return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
     }
   } else {
-    const loaded = loadText(path, text, { maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxDocuments: 1e4 });
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
     values = loaded.documents.map((d) => d.value);
     locate3 = (doc, fieldPath) => {
@@ -16983,6 +17850,217 @@ async function readInventory(path, options = {}) {
       path: p.path ?? ""
     }))
   };
+}
+
+// src/io/flow-reader.ts
+import { existsSync } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+// src/io/lines.ts
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
+
+// src/run/flow-lines.ts
+var DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
+var NO_PROGRESS = { tick: () => {
+} };
+
+// src/io/lines.ts
+var RUNAWAY_LINE_FACTOR = 64;
+var READ_CHUNK_BYTES = 1 << 20;
+async function isGzip(path) {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 31 && buf[1] === 139;
+  } finally {
+    await fh.close();
+  }
+}
+async function refusal(path) {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? void 0 : info.isDirectory() ? "is a directory" : "not a regular file";
+  } catch (e) {
+    return describeFsError(e);
+  }
+}
+async function* readLines(path, options) {
+  const refused = await refusal(path);
+  let gz = false;
+  try {
+    if (!refused) gz = await isGzip(path);
+  } catch (e) {
+    yield { type: "error", number: 0, reason: "unavailable", cause: describeFsError(e), message: describeFsError(e) };
+    return;
+  }
+  if (refused) {
+    yield { type: "error", number: 0, reason: "unavailable", cause: refused, message: refused };
+    return;
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+  const range2 = gz ? void 0 : options.range;
+  if (range2 && range2.start >= maxBytes) return;
+  yield* splitLines(path, gz, range2, { maxLineBytes: options.maxLineBytes, maxBytes });
+}
+async function* splitLines(path, gz, range2, limits) {
+  const { maxLineBytes, maxBytes } = limits;
+  const runaway = maxLineBytes * RUNAWAY_LINE_FACTOR;
+  const readFrom = range2 && range2.start > 0 ? range2.start - 1 : 0;
+  let skipping = range2 !== void 0 && range2.start > 0;
+  let offset = readFrom;
+  let lineStart = range2 ? range2.start : 0;
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, start: readFrom });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES })) : file;
+  if (gz) file.on("error", (e) => stream.destroy(e));
+  const stop = () => {
+    file.destroy();
+    if (gz) stream.destroy();
+  };
+  let number = 0;
+  let pending = [];
+  let pendingBytes = 0;
+  let overflow = false;
+  try {
+    for await (const chunk of stream) {
+      let start = 0;
+      if (skipping) {
+        const nl = chunk.indexOf(10);
+        if (nl === -1) {
+          offset += chunk.length;
+          continue;
+        }
+        start = nl + 1;
+        lineStart = offset + start;
+        skipping = false;
+      }
+      const chunkBase = offset;
+      offset += chunk.length;
+      const usable = Math.min(chunk.length, maxBytes - chunkBase);
+      for (; ; ) {
+        if (range2 && lineStart >= range2.end) {
+          stop();
+          return;
+        }
+        const nl = chunk.indexOf(10, start);
+        if (nl === -1 || nl >= usable) break;
+        lineStart = chunkBase + nl + 1;
+        number++;
+        const length = pendingBytes + (nl - start);
+        if (overflow || length > maxLineBytes) {
+          yield { type: "too-long", number, bytes: length };
+        } else if (length > 0) {
+          const text = pending.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString("utf8");
+          yield { type: "line", line: { number, text } };
+        }
+        pending = [];
+        pendingBytes = 0;
+        overflow = false;
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > maxLineBytes) {
+          overflow = true;
+          pending = [];
+        } else {
+          pending.push(chunk.subarray(start));
+        }
+      }
+      const limit = offset > maxBytes ? `the file is longer than ${maxBytes} bytes${gz ? " decompressed" : ""} (the limit; raise it with --max-snapshot-bytes)` : pendingBytes > runaway ? `a line runs on for more than ${runaway} bytes without a newline: the file is not JSON lines` : void 0;
+      if (limit) {
+        stop();
+        yield { type: "error", number: number + 1, reason: "limit", cause: limit, message: `reading stopped: ${limit}; records from line ${number + 1} on were not read` };
+        return;
+      }
+    }
+  } catch (e) {
+    const err = e;
+    const corrupt = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message));
+    const what = corrupt ? "the gzip stream is truncated or corrupt" : describeFsError(err);
+    yield { type: "error", number: number + 1, reason: corrupt ? "truncated" : "unreadable", cause: what, message: `${what}; records after line ${number} were not read` };
+    return;
+  }
+  if (pendingBytes > 0 || overflow) {
+    number++;
+    if (overflow || pendingBytes > maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
+    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8"), unterminated: true } };
+  }
+}
+
+// src/io/flow-reader.ts
+var WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
+var fileFlowReader = {
+  lines: (path, options) => readLines(path, options),
+  inspect: async (path) => {
+    const info = await stat2(path).catch(() => void 0);
+    if (!info?.isFile()) return void 0;
+    return { size: info.size, gzip: await isGzip(path) };
+  },
+  workerScript: existsSync(WORKER_SCRIPT) ? WORKER_SCRIPT : void 0
+};
+
+// src/run/read-outcome.ts
+function stopAt(ev) {
+  return { kind: ev.reason === "unavailable" ? "unavailable" : "incomplete", line: ev.number, cause: ev.cause };
+}
+function cutOffAt(line, problems) {
+  if (!line.unterminated || !problems.some((p) => p.code === "flows/malformed-json")) return void 0;
+  return { kind: "incomplete", line: line.number, cause: "the last line ends without a newline in the middle of a record: the file was cut off" };
+}
+function mergeOutcomes(parts) {
+  const merged = { records: 0 };
+  let offset = 0;
+  for (const { outcome, lines } of parts) {
+    merged.records += outcome.records;
+    if (outcome.stopped && !merged.stopped) merged.stopped = { ...outcome.stopped, line: outcome.stopped.line + (outcome.stopped.line > 0 ? offset : 0) };
+    offset += lines;
+  }
+  return merged;
+}
+
+// src/run/runner.ts
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+var AUTO_MIN_BYTES = 32 * 1024 * 1024;
+var WORKER_YOUNG_GENERATION_MB = 128;
+async function replayFile(sink, file, options) {
+  const { reader, progress, spec } = options;
+  const facts = reader.workerScript && spec ? await reader.inspect(file.path) : void 0;
+  const n = workerCount(facts, options.workers);
+  if (!reader.workerScript || !spec || !facts || n <= 1) return (await sink.replay(file, void 0, () => progress.tick())).outcome;
+  const cut = (i2) => Math.floor(facts.size * i2 / n);
+  const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
+  const script = reader.workerScript;
+  const parts = await Promise.all(Array.from({ length: n }, (_, i2) => runWorker(script, input2(i2), progress)));
+  let offset = 0;
+  for (const p of parts) {
+    sink.merge(p.part, offset);
+    offset += p.lines;
+  }
+  return mergeOutcomes(parts);
+}
+function workerCount(facts, option) {
+  if (!facts || facts.gzip) return 1;
+  if (option !== "auto") return option;
+  return facts.size < AUTO_MIN_BYTES ? 1 : Math.min(availableParallelism(), 8);
+}
+function runWorker(script, input2, progress) {
+  return new Promise((resolve3, reject) => {
+    const worker = new Worker(script, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    worker.on("message", (m) => {
+      if (m.type === "progress") progress.tick(m.records);
+      else if (m.type === "done") resolve3(m);
+      else reject(new Error(`a worker thread failed: ${m.message}`));
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
+    });
+  });
 }
 
 // src/engine/cidr-set.ts
@@ -17427,7 +18505,7 @@ function formatIpShort(ep) {
 }
 
 // src/engine/trace.ts
-var KIND_SHORT = {
+var KIND_SHORT2 = {
   NetworkPolicy: "np",
   GlobalNetworkPolicy: "gnp",
   StagedNetworkPolicy: "snp",
@@ -17437,7 +18515,7 @@ var KIND_SHORT = {
 };
 function flowLogPolicyName(ref, model) {
   if (model === "v3.32") {
-    const kind = KIND_SHORT[ref.kind];
+    const kind = KIND_SHORT2[ref.kind];
     return ref.namespace !== void 0 ? `${kind}:${ref.namespace}/${ref.name}` : `${kind}:${ref.name}`;
   }
   const staged = ref.kind.startsWith("Staged") ? "staged:" : "";
@@ -17954,525 +19032,6 @@ var IpClassifier = class {
   }
 };
 
-// src/flows/enterprise.ts
-function parseEnterpriseRecord(value, line) {
-  const problems = new ProblemList(line);
-  const doc = isObject(value) && isObject(value._source) ? value._source : value;
-  if (!isObject(doc)) {
-    problems.add("flows/not-an-object", `expected a flow-log object, found ${show(doc)}`);
-    return { diagnostics: problems.items };
-  }
-  const src = readEndpoint(doc, "source", problems);
-  const dst = readEndpoint(doc, "dest", problems);
-  const protocol = readProtocol(doc.proto);
-  if (protocol === void 0) problems.add("flows/bad-protocol", "the record has no proto");
-  if (protocol === INVALID) problems.add("flows/bad-protocol", `proto ${show(doc.proto)} is not a protocol name or number`);
-  const dstPort = readPort(doc.dest_port);
-  if (dstPort === INVALID) problems.add("flows/bad-port", `dest_port ${show(doc.dest_port)} is not a port number (0-65535)`);
-  const reporter = readWord(doc.reporter, ["src", "dst"], "reporter", "flows/bad-reporter", problems);
-  const action = readWord(doc.action, ["allow", "deny"], "action", "flows/bad-action", problems);
-  const policies = readPolicies(doc.policies, problems);
-  const n = (field) => {
-    const v = readCount(doc[field]);
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
-    return void 0;
-  };
-  const numFlows = Math.max(1, n("num_flows") ?? 1);
-  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
-  const service = readService(doc, problems);
-  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
-  return finishRecord("enterprise", line, parts, problems);
-}
-function readEnterpriseEndpoint(doc, prefix) {
-  const problems = new ProblemList(0);
-  const ref = readEndpoint(doc, prefix, problems);
-  return problems.items.length === 0 ? ref : void 0;
-}
-function readEndpoint(doc, prefix, problems) {
-  const field = (suffix) => `${prefix}_${suffix}`;
-  const rawType = doc[field("type")];
-  if (isAbsent(rawType)) {
-    problems.add("flows/missing-endpoint", `the record has no ${field("type")}`);
-    return void 0;
-  }
-  const isNetWord = rawType === "pvt" || rawType === "pub";
-  const type2 = typeof rawType === "string" ? isNetWord ? "net" : endpointTypeFromWord(rawType) : void 0;
-  if (!type2) {
-    problems.add("flows/bad-endpoint-type", `${field("type")} ${show(rawType)} is not wep, hep, ns or net`);
-    return void 0;
-  }
-  const ref = { type: type2, labelsAggregated: false };
-  const text = (suffix) => {
-    const v = readName(doc[field(suffix)]);
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-field", `${field(suffix)} ${show(doc[field(suffix)])} is not a string`);
-    return void 0;
-  };
-  const namespace = text("namespace");
-  const name = text("name");
-  const nameAggr = text("name_aggr") ?? name ?? (isNetWord ? rawType : void 0);
-  const ip = readIp(doc[field("ip")]);
-  if (ip === INVALID) problems.add("flows/bad-ip", `${field("ip")} ${show(doc[field("ip")])} is not an IP address`);
-  const port = prefix === "source" ? readPort(doc.source_port) : void 0;
-  if (port === INVALID) problems.add("flows/bad-port", `source_port ${show(doc.source_port)} is not a port number`);
-  if (namespace !== void 0) ref.namespace = namespace;
-  if (name !== void 0) ref.name = name;
-  if (nameAggr !== void 0) ref.nameAggr = nameAggr;
-  if (ip !== void 0 && ip !== INVALID) ref.ip = ip;
-  if (port !== void 0 && port !== INVALID) ref.port = port;
-  readLabels2(doc[field("labels")], field("labels"), ref, problems);
-  const anonymous = name === void 0 && nameAggr === void 0 && namespace === void 0 && ip === void 0;
-  if (anonymous && type2 !== "net") {
-    problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name, namespace or IP`);
-    return void 0;
-  }
-  return ref;
-}
-function readLabels2(raw, field, ref, problems) {
-  if (raw === "-") {
-    ref.labelsAggregated = true;
-    return;
-  }
-  if (raw === void 0 || raw === null) return;
-  const list2 = Array.isArray(raw) ? raw : isObject(raw) ? raw.labels : INVALID;
-  if (list2 === void 0 || list2 === null) return;
-  const labels = Array.isArray(list2) ? parseLabelList(list2) : void 0;
-  if (!labels) {
-    problems.add("flows/bad-labels", `${field} must be {"labels": ["key=value", ...]} or "-", found ${show(raw)}`);
-    return;
-  }
-  ref.labels = labels;
-}
-function readWord(raw, allowed, field, code, problems) {
-  if (isAbsent(raw)) return void 0;
-  const word = typeof raw === "string" ? raw.toLowerCase() : void 0;
-  const found = allowed.find((a) => a === word);
-  if (!found) problems.add(code, `${field} ${show(raw)} is not one of ${allowed.join(", ")}`);
-  return found;
-}
-var POLICY_LISTS = [
-  ["all", "all_policies"],
-  ["enforced", "enforced_policies"],
-  ["pending", "pending_policies"]
-];
-function readPolicies(raw, problems) {
-  if (isAbsent(raw)) return void 0;
-  if (!isObject(raw)) {
-    problems.add("flows/bad-field", `policies must be an object of policy lists, found ${show(raw)}`);
-    return void 0;
-  }
-  const out = {};
-  for (const [key, field] of POLICY_LISTS) {
-    const list2 = raw[field];
-    if (isAbsent(list2)) continue;
-    if (!Array.isArray(list2) || !list2.every((s) => typeof s === "string")) {
-      problems.add("flows/bad-field", `policies.${field} must be a list of policy strings, found ${show(list2)}`);
-      continue;
-    }
-    out[key] = [...list2];
-  }
-  return out;
-}
-function readService(doc, problems) {
-  const service = {};
-  const text = (field) => {
-    const v = doc[field] === "*" ? void 0 : readName(doc[field]);
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-field", `${field} ${show(doc[field])} is not a string`);
-    return void 0;
-  };
-  const name = text("dest_service_name");
-  const namespace = text("dest_service_namespace");
-  const portField = doc.dest_service_port;
-  const portIsNumber = typeof portField === "number" || typeof portField === "string" && /^\d+$/.test(portField);
-  const portName = portIsNumber ? void 0 : text("dest_service_port");
-  const portRaw = portIsNumber ? portField : doc.dest_service_port_num;
-  const port = readPort(portRaw);
-  if (port === INVALID) problems.add("flows/bad-port", `dest_service_port ${show(portRaw)} is not a port number`);
-  if (name !== void 0) service.name = name;
-  if (namespace !== void 0) service.namespace = namespace;
-  if (port !== void 0 && port !== INVALID) service.port = port;
-  if (portName !== void 0) service.portName = portName;
-  return Object.keys(service).length > 0 ? service : void 0;
-}
-
-// src/flows/policy-hit.ts
-var KIND_SHORT2 = {
-  CalicoNetworkPolicy: "np",
-  GlobalNetworkPolicy: "gnp",
-  StagedNetworkPolicy: "snp",
-  StagedGlobalNetworkPolicy: "sgnp",
-  StagedKubernetesNetworkPolicy: "sknp",
-  NetworkPolicy: "knp",
-  KubernetesNetworkPolicy: "knp",
-  AdminNetworkPolicy: "kcnp",
-  BaselineAdminNetworkPolicy: "kcnp",
-  ClusterNetworkPolicy: "kcnp",
-  ClusterNetworkPolicyAdminTier: "kcnp",
-  ClusterNetworkPolicyBaselineTier: "kcnp",
-  Profile: "pro"
-};
-var KIND_BY_NUMBER = [
-  void 0,
-  "CalicoNetworkPolicy",
-  "GlobalNetworkPolicy",
-  "StagedNetworkPolicy",
-  "StagedGlobalNetworkPolicy",
-  "StagedKubernetesNetworkPolicy",
-  "NetworkPolicy",
-  "ClusterNetworkPolicyAdminTier",
-  "ClusterNetworkPolicyBaselineTier",
-  "Profile",
-  "EndOfTier"
-];
-var END_OF_TIER = "EndOfTier";
-var PROFILE_TIER = "__PROFILE__";
-function actionWord(raw) {
-  const byNumber = ["", "allow", "deny", "pass"];
-  if (typeof raw === "number") return byNumber[raw] || void 0;
-  if (typeof raw !== "string") return void 0;
-  const word = raw.toLowerCase();
-  return word === "allow" || word === "deny" || word === "pass" ? word : void 0;
-}
-function pick(obj2, protoName) {
-  if (obj2[protoName] !== void 0) return obj2[protoName];
-  return obj2[protoName.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())];
-}
-function formatPolicyHit(raw) {
-  if (!isObject(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
-  const kind = kindName(pick(raw, "kind"));
-  if (!kind) return { error: `kind ${show(pick(raw, "kind"))} is not a PolicyKind` };
-  const action = actionWord(pick(raw, "action"));
-  if (!action) return { error: `action ${show(pick(raw, "action"))} is not Allow, Deny or Pass` };
-  const policyIndex = readInt(pick(raw, "policy_index"));
-  const ruleIndex = readInt(pick(raw, "rule_index"));
-  if (policyIndex === INVALID) return { error: `policy_index ${show(pick(raw, "policy_index"))} is not an integer` };
-  if (ruleIndex === INVALID) return { error: `rule_index ${show(pick(raw, "rule_index"))} is not an integer` };
-  let named = raw;
-  let namedKind = kind;
-  if (kind === END_OF_TIER) {
-    const trigger = pick(raw, "trigger");
-    if (!isObject(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
-    const triggerKind = kindName(pick(trigger, "kind"));
-    if (!triggerKind || triggerKind === END_OF_TIER) {
-      return { error: `trigger kind ${show(pick(trigger, "kind"))} is not a policy kind` };
-    }
-    named = trigger;
-    namedKind = triggerKind;
-  }
-  const namePart = policyName(named, namedKind);
-  if ("error" in namePart) return namePart;
-  const tierRaw = readName(pick(raw, "tier")) ?? (named !== raw ? readName(pick(named, "tier")) : void 0);
-  const tier = kind === "Profile" ? PROFILE_TIER : tierRaw;
-  if (tier === void 0 || tier === INVALID) return { error: `tier ${show(pick(raw, "tier"))} is not a tier name` };
-  return { text: `${policyIndex ?? 0}|${tier}|${namePart.text}|${action}|${ruleIndex ?? 0}` };
-}
-function kindName(raw) {
-  if (typeof raw === "number") return KIND_BY_NUMBER[raw];
-  if (typeof raw !== "string") return void 0;
-  if (raw === END_OF_TIER || Object.prototype.hasOwnProperty.call(KIND_SHORT2, raw)) return raw;
-  return void 0;
-}
-function policyName(hit, kind) {
-  const name = readName(pick(hit, "name"));
-  if (name === void 0 || name === INVALID) return { error: `name ${show(pick(hit, "name"))} is not a policy name` };
-  const ns = pick(hit, "namespace");
-  if (!isAbsent(ns) && typeof ns !== "string") return { error: `namespace ${show(ns)} is not a string` };
-  const short = KIND_SHORT2[kind];
-  return { text: isAbsent(ns) ? `${short}:${name}` : `${short}:${ns}/${name}` };
-}
-
-// src/flows/goldmane.ts
-function parseGoldmaneRecord(value, line) {
-  const problems = new ProblemList(line);
-  const flow = isObject(value) && isObject(value.flow) ? value.flow : value;
-  if (!isObject(flow)) {
-    problems.add("flows/not-an-object", `expected a Goldmane Flow object, found ${show(flow)}`);
-    return { diagnostics: problems.items };
-  }
-  const key = flow.Key ?? flow.key;
-  if (!isObject(key)) {
-    problems.add("flows/missing-endpoint", "the flow has no Key object, so neither endpoint is known");
-    return { diagnostics: problems.items };
-  }
-  const src = readEndpoint2(flow, key, "source", problems);
-  const dst = readEndpoint2(flow, key, "dest", problems);
-  const protocol = readProtocol(pick(key, "proto"));
-  if (protocol === void 0) problems.add("flows/bad-protocol", "the flow key has no proto");
-  if (protocol === INVALID) problems.add("flows/bad-protocol", `proto ${show(pick(key, "proto"))} is not a protocol name or number`);
-  const dstPort = readPort(pick(key, "dest_port"));
-  if (dstPort === INVALID) problems.add("flows/bad-port", `dest_port ${show(pick(key, "dest_port"))} is not a port number (0-65535)`);
-  const reporter = readReporter(pick(key, "reporter"), problems);
-  const action = readAction(pick(key, "action"), problems);
-  const policies = readPolicies2(pick(key, "policies"), problems);
-  const n = (field) => {
-    const v = readCount(pick(flow, field));
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(pick(flow, field))} is not a non-negative integer`);
-    return void 0;
-  };
-  const numFlows = Math.max(1, n("num_connections_started") ?? 0);
-  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
-  const service = readService2(key, problems);
-  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
-  return finishRecord("goldmane", line, parts, problems);
-}
-var TYPE_BY_NUMBER = [void 0, "wep", "hep", "ns", "net"];
-function readEndpoint2(flow, key, prefix, problems) {
-  const field = `${prefix}_type`;
-  const rawType = pick(key, field);
-  if (isAbsent(rawType) || rawType === 0 || rawType === "EndpointTypeUnspecified") {
-    problems.add("flows/missing-endpoint", `the flow key has no ${field}`);
-    return void 0;
-  }
-  const netWord = rawType === "pub" || rawType === "pvt" ? rawType : void 0;
-  const type2 = typeof rawType === "number" ? TYPE_BY_NUMBER[rawType] : typeof rawType === "string" ? netWord ? "net" : endpointTypeFromWord(rawType) : void 0;
-  if (!type2) {
-    problems.add("flows/bad-endpoint-type", `${field} ${show(rawType)} is not an EndpointType`);
-    return void 0;
-  }
-  const text = (suffix) => {
-    const v = readName(pick(key, `${prefix}_${suffix}`));
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-field", `${prefix}_${suffix} ${show(pick(key, `${prefix}_${suffix}`))} is not a string`);
-    return void 0;
-  };
-  const namespace = text("namespace");
-  const nameAggr = text("name") ?? netWord;
-  const ref = { type: type2, labelsAggregated: nameAggr === void 0 || nameAggr.includes("*") };
-  if (namespace !== void 0) ref.namespace = namespace;
-  if (nameAggr !== void 0) ref.nameAggr = nameAggr;
-  if (nameAggr !== void 0 && type2 !== "net" && !nameAggr.includes("*")) ref.name = nameAggr;
-  const rawLabels = pick(flow, `${prefix}_labels`);
-  const labels = rawLabels === void 0 || rawLabels === null ? {} : Array.isArray(rawLabels) ? parseLabelList(rawLabels) : void 0;
-  if (labels) ref.labels = labels;
-  else problems.add("flows/bad-labels", `${prefix}_labels must be a list of "key=value" strings, found ${show(rawLabels)}`);
-  if (type2 !== "net" && nameAggr === void 0 && namespace === void 0) {
-    problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name or namespace`);
-    return void 0;
-  }
-  return ref;
-}
-function readReporter(raw, problems) {
-  if (isAbsent(raw) || raw === 0 || raw === "ReporterUnspecified") return void 0;
-  const word = raw === 1 ? "src" : raw === 2 ? "dst" : typeof raw === "string" ? raw.toLowerCase() : void 0;
-  if (word === "src" || word === "dst") return word;
-  problems.add("flows/bad-reporter", `reporter ${show(raw)} is not Src or Dst`);
-  return void 0;
-}
-function readAction(raw, problems) {
-  if (isAbsent(raw) || raw === 0 || raw === "ActionUnspecified") return void 0;
-  const word = actionWord(raw);
-  if (word === "allow" || word === "deny") return word;
-  const why = word === "pass" ? "Pass is not a verdict a flow can end with" : "it is not Allow or Deny";
-  problems.add("flows/bad-action", `action ${show(raw)}: ${why}`);
-  return void 0;
-}
-function readPolicies2(raw, problems) {
-  if (raw === void 0 || raw === null) return void 0;
-  if (!isObject(raw)) {
-    problems.add("flows/bad-field", `policies must be a PolicyTrace object, found ${show(raw)}`);
-    return void 0;
-  }
-  const lists = { enforced: "enforced_policies", pending: "pending_policies" };
-  const out = {};
-  for (const [name, field] of Object.entries(lists)) {
-    const hits = pick(raw, field) ?? [];
-    if (!Array.isArray(hits)) {
-      problems.add("flows/bad-policy-hit", `policies.${field} must be a list of PolicyHit objects, found ${show(hits)}`);
-      continue;
-    }
-    const texts = [];
-    hits.forEach((hit, i2) => {
-      const r = formatPolicyHit(hit);
-      if ("text" in r) texts.push(r.text);
-      else problems.add("flows/bad-policy-hit", `policies.${field}[${i2}]: ${r.error}`);
-    });
-    out[name] = texts;
-  }
-  return out;
-}
-function readService2(key, problems) {
-  const service = {};
-  const text = (field) => {
-    const v = pick(key, field) === "*" ? void 0 : readName(pick(key, field));
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-field", `${field} ${show(pick(key, field))} is not a string`);
-    return void 0;
-  };
-  const name = text("dest_service_name");
-  const namespace = text("dest_service_namespace");
-  const portName = text("dest_service_port_name");
-  const port = readPort(pick(key, "dest_service_port"));
-  if (port === INVALID) problems.add("flows/bad-port", `dest_service_port ${show(pick(key, "dest_service_port"))} is not a port number`);
-  if (name !== void 0) service.name = name;
-  if (namespace !== void 0) service.namespace = namespace;
-  if (port !== void 0 && port !== INVALID) service.port = port;
-  if (portName !== void 0) service.portName = portName;
-  return Object.keys(service).length > 0 ? service : void 0;
-}
-
-// src/flows/json-error.ts
-var WHITESPACE = /* @__PURE__ */ new Set([" ", "	", "\n", "\r"]);
-var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-var LITERALS = ["true", "false", "null"];
-function locateJsonError(text) {
-  const stack = [];
-  let want = "value";
-  let i2 = 0;
-  const afterValue = () => stack.length === 0 ? "done" : "comma-or-close";
-  const fail2 = (reason, at3 = i2) => ({ offset: at3, reason });
-  for (; ; ) {
-    while (i2 < text.length && WHITESPACE.has(text[i2])) i2++;
-    if (i2 >= text.length) return want === "done" ? void 0 : fail2("the line ends before the JSON value is complete");
-    const c = text[i2];
-    if (want === "done") return fail2(`unexpected ${describe3(c)} after the end of the JSON value`);
-    if (want === "colon") {
-      if (c !== ":") return fail2(`expected ':' after a property name, found ${describe3(c)}`);
-      i2++;
-      want = "value";
-    } else if (want === "comma-or-close") {
-      const top = stack[stack.length - 1];
-      const close = top === "{" ? "}" : "]";
-      if (c === ",") want = top === "{" ? "key" : "value";
-      else if (c === close) stack.pop();
-      else return fail2(`expected ',' or '${close}', found ${describe3(c)}`);
-      i2++;
-      if (c === close) want = afterValue();
-    } else if (want === "key" || want === "key-or-close") {
-      if (want === "key-or-close" && c === "}") {
-        stack.pop();
-        i2++;
-        want = afterValue();
-        continue;
-      }
-      if (c !== '"') return fail2(`expected a double-quoted property name, found ${describe3(c)}`);
-      const err = scanString(text, i2);
-      if (typeof err !== "number") return err;
-      i2 = err;
-      want = "colon";
-    } else {
-      if (want === "value-or-close" && c === "]") {
-        stack.pop();
-        i2++;
-        want = afterValue();
-        continue;
-      }
-      if (c === "{" || c === "[") {
-        stack.push(c);
-        i2++;
-        want = c === "{" ? "key-or-close" : "value-or-close";
-        continue;
-      }
-      const end = scanScalar(text, i2);
-      if (typeof end !== "number") return end;
-      i2 = end;
-      want = afterValue();
-    }
-  }
-}
-function scanScalar(text, i2) {
-  const c = text[i2];
-  if (c === '"') return scanString(text, i2);
-  if (c === "-" || c >= "0" && c <= "9") {
-    NUMBER.lastIndex = i2;
-    const m = NUMBER.exec(text);
-    if (!m) return { offset: i2 + 1, reason: "a number needs digits after '-'" };
-    const end = i2 + m[0].length;
-    if (end < text.length && /[0-9.eE+-]/.test(text[end])) return { offset: end, reason: `malformed number` };
-    return end;
-  }
-  for (const word of LITERALS) if (text.startsWith(word, i2)) return i2 + word.length;
-  return { offset: i2, reason: `unexpected ${describe3(c)} where a value was expected` };
-}
-function scanString(text, i2) {
-  for (let j = i2 + 1; j < text.length; j++) {
-    const ch = text[j];
-    if (ch === '"') return j + 1;
-    if (ch.charCodeAt(0) < 32) return { offset: j, reason: "a control character must be escaped inside a string" };
-    if (ch === "\\") {
-      const e = text[j + 1];
-      if (e === "u") {
-        if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(j + 2, j + 6))) return { offset: j, reason: "\\u needs four hex digits" };
-        j += 5;
-      } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) {
-        j++;
-      } else {
-        return { offset: j, reason: `invalid escape ${describe3(`\\${e ?? ""}`)}` };
-      }
-    }
-  }
-  return { offset: text.length, reason: "the string is never closed" };
-}
-function describe3(s) {
-  return JSON.stringify(s);
-}
-
-// src/flows/detect.ts
-var DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
-var ENTERPRISE_FIELDS = ["source_type", "dest_type", "source_name_aggr", "dest_name_aggr", "proto", "num_flows"];
-function detectFormat(value) {
-  if (!isObject(value)) return void 0;
-  if (isObject(value._source)) return "enterprise";
-  const flow = isObject(value.flow) ? value.flow : value;
-  if (isObject(flow.Key) || isObject(flow.key)) return "goldmane";
-  return ENTERPRISE_FIELDS.some((f) => f in value) ? "enterprise" : void 0;
-}
-var FORMAT_NAMES = {
-  enterprise: "Calico Enterprise flow log",
-  goldmane: "Goldmane flow"
-};
-function parseFlowValue(text, line, options = {}) {
-  const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  const problem = (code, message, col) => ({
-    diagnostics: [col === void 0 ? { code, line, message } : { code, line, col, message }]
-  });
-  if (text.length > max) {
-    return problem("flows/line-too-long", `the line is ${text.length} characters long; the limit is ${max}`);
-  }
-  const bom = text.charCodeAt(0) === 65279 ? 1 : 0;
-  const body = bom ? text.slice(1) : text;
-  let value;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    if (body.trim() === "") return { diagnostics: [] };
-    const at3 = locateJsonError(body);
-    if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
-    return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
-  }
-  if (!isObject(value)) {
-    return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value) ? "an array" : show(value)}`);
-  }
-  const detected = detectFormat(value);
-  const format = options.format ?? detected;
-  if (!format) {
-    return problem("flows/unknown-format", "the object is neither a Calico Enterprise flow log nor a Goldmane flow");
-  }
-  if (detected && detected !== format) {
-    return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
-  }
-  return { value, format };
-}
-function recordFromValue(value, format, line) {
-  return format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
-}
-function createFlowValueParser(options = {}) {
-  let format = options.format;
-  return (text, line) => {
-    const result2 = parseFlowValue(text, line, { ...options, format });
-    if (format === void 0 && result2.value !== void 0) format = result2.format;
-    return result2;
-  };
-}
-
 // src/flows/fast-key.ts
 function enterpriseFastFields(doc) {
   if (doc._source !== void 0) return void 0;
@@ -18481,7 +19040,7 @@ function enterpriseFastFields(doc) {
   const srcPort = readPort(doc.source_port);
   if (protocol === void 0 || protocol === INVALID || dstPort === INVALID || srcPort === INVALID) return void 0;
   const n = doc.num_flows;
-  if (n !== void 0 && n !== null && !(typeof n === "number" && Number.isInteger(n) && n >= 0)) return void 0;
+  if (n !== void 0 && n !== null && !(typeof n === "number" && Number.isSafeInteger(n) && n >= 0)) return void 0;
   const a = doc.action;
   if (a !== void 0 && a !== null && a !== "allow" && a !== "deny") return void 0;
   const r = doc.reporter;
@@ -18860,6 +19419,15 @@ function refKey(ref) {
   return `${ref.type}|${ref.namespace ?? ""}|${ref.name ?? ""}|${ref.nameAggr ?? ""}|${ref.ip ?? ""}|${ref.labelsAggregated ? 1 : 0}|${ref.labels ? labels : "-"}`;
 }
 
+// src/impact/summary.ts
+function reasonKind(reason) {
+  if (/are aggregated/.test(reason)) return "labels aggregated in the record";
+  if (/not in the inventory/.test(reason)) return "pod not in the inventory";
+  if (/host endpoint/.test(reason)) return "host endpoint (not evaluated)";
+  if (/no namespace/.test(reason)) return "workload without a namespace";
+  return reason;
+}
+
 // src/flows/names.ts
 function flowEndpointName(ref, prefer) {
   switch (ref.type) {
@@ -18874,15 +19442,6 @@ function flowEndpointName(ref, prefer) {
     case "net":
       return ref.ip ?? ref.nameAggr ?? "network";
   }
-}
-
-// src/impact/summary.ts
-function reasonKind(reason) {
-  if (/are aggregated/.test(reason)) return "labels aggregated in the record";
-  if (/not in the inventory/.test(reason)) return "pod not in the inventory";
-  if (/host endpoint/.test(reason)) return "host endpoint (not evaluated)";
-  if (/no namespace/.test(reason)) return "workload without a namespace";
-  return reason;
 }
 
 // src/impact/revisions.ts
@@ -19105,6 +19664,61 @@ function zeroHits(policies, hits) {
     }
   }
   return out;
+}
+
+// src/run/replay-impact.ts
+function impactComparer(sets, universe, config, inventory) {
+  const resolver = new EndpointResolver(universe, inventory);
+  const head = new Replayer(sets.head, resolver);
+  const comparer = new ImpactComparer(new Replayer(sets.base, resolver, { raw: head.raw }), head, config.calicoVersion.model);
+  return { comparer, resolver };
+}
+var ImpactSink = class {
+  constructor(comparer, reader, limits) {
+    this.comparer = comparer;
+    this.reader = reader;
+    this.limits = limits;
+  }
+  comparer;
+  reader;
+  limits;
+  replay(file, range2, tick) {
+    return replayIntoComparer(this.comparer, file, { reader: this.reader, limits: this.limits, range: range2 }, tick);
+  }
+  part() {
+    return this.comparer.exportState();
+  }
+  merge(part, offset) {
+    this.comparer.mergeState(part, offset);
+  }
+};
+async function replayIntoComparer(comparer, f, read, tick) {
+  const { maxLineBytes, maxBytes } = read.limits;
+  const parse3 = createFlowValueParser({ maxLineLength: maxLineBytes });
+  const outcome = { records: 0 };
+  let lines = 0;
+  for await (const ev of read.reader.lines(f.path, { maxLineBytes, maxBytes, range: read.range })) {
+    if (ev.type === "error") {
+      comparer.skipped(f.display, ev.number, ev.message);
+      outcome.stopped ??= stopAt(ev);
+      continue;
+    }
+    lines = ev.type === "line" ? ev.line.number : ev.number;
+    if (ev.type === "too-long") {
+      comparer.skipped(f.display, ev.number, `the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`);
+      continue;
+    }
+    const parsed = parse3(ev.line.text, ev.line.number);
+    const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
+    if (problems && problems.length > 0) {
+      comparer.skipped(f.display, problems[0].line, problems[0].message);
+      outcome.stopped ??= cutOffAt(ev.line, problems);
+    } else if (parsed.value) {
+      outcome.records++;
+    }
+    tick();
+  }
+  return { lines, outcome };
 }
 
 // src/review/guardrails/budget.ts
@@ -20348,7 +20962,7 @@ function isFull(d, h) {
 }
 
 // src/review/guardrails/walk.ts
-var Walker = class {
+var Walker2 = class {
   constructor(set2, spaceCtx, oracle, budget) {
     this.set = set2;
     this.spaceCtx = spaceCtx;
@@ -20483,7 +21097,7 @@ function setUp(ctx, budget) {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
       peer: [...peers, ...set2.networkSets.map((n) => knownIdentity(n.labels, `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`)), EXTERNAL_IDENTITY]
     },
-    ctx.inventory ? new Map([...ctx.inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0
+    inventoryNamespaceLabels(ctx.inventory)
   );
   const spaceCtx = { set: set2, names, ports };
   return {
@@ -20491,7 +21105,7 @@ function setUp(ctx, budget) {
     names,
     spaceCtx,
     oracle,
-    walker: new Walker(set2, spaceCtx, oracle, budget),
+    walker: new Walker2(set2, spaceCtx, oracle, budget),
     named: namedAddresses(set2),
     known: {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip })),
@@ -20753,7 +21367,7 @@ function defaultConfig() {
     admins: [],
     tiers: /* @__PURE__ */ new Map(),
     guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50 },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
@@ -20772,7 +21386,7 @@ var SCHEMA = obj({
   admins: arr(str2),
   tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
   guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3 }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str2) }),
   clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
   ownership: obj({ unverifiableTeams: level })
@@ -20838,7 +21452,10 @@ function principals(list2, path, problem) {
   });
 }
 function normalizeRepoPath(p) {
-  return p.replace(/^\.\//, "").replace(/\/+$/, "");
+  const path = p.replace(/^\.\//, "");
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
 }
 function pathMatcher(patterns) {
   if (patterns.length === 0) return () => false;
@@ -21466,10 +22083,10 @@ function parseTestFile(f) {
   const out = { file: f.file, tests: [], findings: [] };
   const loaded = loadText(f.file, f.text);
   for (const d of loaded.diagnostics) out.findings.push(invalid(d, `${f.file} is not a valid test file: ${d.message}`));
-  loaded.documents.forEach((doc, i2) => parseDocument(doc, loaded.documents.length > 1 ? `[${i2}]` : "", out));
+  loaded.documents.forEach((doc, i2) => parseDocument2(doc, loaded.documents.length > 1 ? `[${i2}]` : "", out));
   return out;
 }
-function parseDocument(doc, docPrefix, out) {
+function parseDocument2(doc, docPrefix, out) {
   const diagnostics = [];
   const raw = checkSchema(doc.value, FILE, "", { source: doc.source, diagnostics });
   const bad = /* @__PURE__ */ new Set();
@@ -21684,8 +22301,8 @@ function sameLabelsExceptHash(a, b) {
 var MAX_PAIRS = 1e4;
 function runTest(test, env) {
   const base2 = { test, pairs: [], failures: [] };
-  const src = resolve2(test.from, "from", env);
-  const dst = resolve2(test.to, "to", env);
+  const src = resolve(test.from, "from", env);
+  const dst = resolve(test.to, "to", env);
   for (const r of [src, dst]) {
     if ("error" in r) return { ...base2, status: "unresolved", reason: r.error };
   }
@@ -21706,7 +22323,7 @@ function runTest(test, env) {
   }
   return { ...base2, status: base2.failures.length > 0 ? "fail" : "pass", ...total > MAX_PAIRS ? { truncatedFrom: total } : {} };
 }
-function resolve2(spec, side, env) {
+function resolve(spec, side, env) {
   switch (spec.form) {
     case "pod":
     case "ip": {
@@ -22037,6 +22654,12 @@ function failureDetails(r, set2) {
   return lines;
 }
 
+// src/review/checks.ts
+var REVIEW_CHECKS = [checkGuardrails, checkPolicyTests, checkLint];
+function reviewTestTiers(file, ctx) {
+  return testTiers(file, ctx);
+}
+
 // src/review/load.ts
 function loadRevision(files, config, limits, cache) {
   const resources = [];
@@ -22061,7 +22684,7 @@ function loadRevision(files, config, limits, cache) {
 function prepareReview(base2, head, config, limits, inventory) {
   const cache = /* @__PURE__ */ new Map();
   const universe = new EngineUniverse();
-  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
+  const namespaceLabels = inventoryNamespaceLabels(inventory);
   const b = loadRevision(base2.policyFiles, config, limits, cache);
   const h = loadRevision(head.policyFiles, config, limits, cache);
   const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
@@ -22307,189 +22930,47 @@ function byLocation(a, b) {
   return SEVERITY_RANK2[a.severity] - SEVERITY_RANK2[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
 }
 
-// src/io/replay-files.ts
-import { availableParallelism } from "node:os";
-import { existsSync } from "node:fs";
-import { stat as stat2 } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-
-// src/io/lines.ts
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
-import { createGunzip } from "node:zlib";
-async function isGzip(path) {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 31 && buf[1] === 139;
-  } finally {
-    await fh.close();
+// src/review/snapshot-problems.ts
+function snapshotProblemOf(source, read) {
+  const stop = read.stopped;
+  if (stop) {
+    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
+    const kept = stop.kind === "incomplete" ? `; only the ${plural4(read.records, "record")} before it were replayed` : "";
+    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
   }
+  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
+  return void 0;
 }
-async function* readLines(path, options) {
-  let gz;
-  try {
-    gz = await isGzip(path);
-  } catch (e) {
-    yield { type: "error", number: 0, reason: "unreadable", message: describeFsError(e) };
-    return;
-  }
-  const range2 = gz ? void 0 : options.range;
-  const readFrom = range2 && range2.start > 0 ? range2.start - 1 : 0;
-  let skipping = range2 !== void 0 && range2.start > 0;
-  let offset = readFrom;
-  let lineStart = range2 ? range2.start : 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
-  const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
-  if (gz) file.on("error", (e) => stream.destroy(e));
-  let number = 0;
-  let pending = [];
-  let pendingBytes = 0;
-  let overflow = false;
-  try {
-    for await (const chunk of stream) {
-      let start = 0;
-      if (skipping) {
-        const nl = chunk.indexOf(10);
-        if (nl === -1) {
-          offset += chunk.length;
-          continue;
-        }
-        start = nl + 1;
-        lineStart = offset + start;
-        skipping = false;
-      }
-      const chunkBase = offset;
-      offset += chunk.length;
-      for (; ; ) {
-        if (range2 && lineStart >= range2.end) {
-          file.destroy();
-          return;
-        }
-        const nl = chunk.indexOf(10, start);
-        if (nl === -1) break;
-        lineStart = chunkBase + nl + 1;
-        number++;
-        if (overflow) {
-          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
-        } else if (pendingBytes + (nl - start) > options.maxLineBytes) {
-          yield { type: "too-long", number, bytes: pendingBytes + (nl - start) };
-        } else {
-          const text = pending.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString("utf8");
-          yield { type: "line", line: { number, text } };
-        }
-        pending = [];
-        pendingBytes = 0;
-        overflow = false;
-        start = nl + 1;
-      }
-      if (start < chunk.length) {
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > options.maxLineBytes) {
-          overflow = true;
-          pending = [];
-        } else {
-          pending.push(chunk.subarray(start));
-        }
-      }
-    }
-  } catch (e) {
-    const err = e;
-    const corrupt = gz && (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /unexpected end|incorrect header/i.test(err.message));
-    const what = corrupt ? "the gzip stream is truncated or corrupt" : describeFsError(err);
-    yield { type: "error", number: number + 1, reason: corrupt ? "truncated" : "unreadable", message: `${what}; records after line ${number} were not read` };
-    return;
-  }
-  if (pendingBytes > 0 || overflow) {
-    number++;
-    if (overflow || pendingBytes > options.maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
-    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8") } };
-  }
+var WHAT = {
+  unavailable: "could not be read",
+  incomplete: "was read only in part",
+  empty: "gave no flow record"
+};
+function snapshotFindings(problems, level3) {
+  return problems.map((p) => ({
+    code: `impact/snapshot-${p.kind}`,
+    severity: level3,
+    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
+    file: p.source,
+    line: 1,
+    revision: "base"
+  }));
+}
+function plural4(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-// src/io/replay-files.ts
-var AUTO_MIN_BYTES = 32 * 1024 * 1024;
-var WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
-async function replayRange(f, comparer, maxLineBytes, range2, tick) {
-  const parse3 = createFlowValueParser({ maxLineLength: maxLineBytes });
-  let lines = 0;
-  for await (const ev of readLines(f.path, { maxLineBytes, range: range2 })) {
-    if (ev.type === "error") {
-      comparer.skipped(f.display, ev.number, ev.message);
-      continue;
-    }
-    lines = ev.type === "line" ? ev.line.number : ev.number;
-    if (ev.type === "too-long") {
-      comparer.skipped(f.display, ev.number, `the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`);
-      continue;
-    }
-    const parsed = parse3(ev.line.text, ev.line.number);
-    const problems = parsed.value ? comparer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
-    if (problems && problems.length > 0) comparer.skipped(f.display, problems[0].line, problems[0].message);
-    tick();
-  }
-  return lines;
-}
-async function replayFlowFile(f, comparer, options, progress, setup) {
-  const maxLineBytes = options.maxLineBytes;
-  const workers = await workerCount(f.path, options.workers);
-  if (workers <= 1) {
-    await replayRange(f, comparer, maxLineBytes, void 0, () => progress.tick());
-    return;
-  }
-  const size = (await stat2(f.path)).size;
-  const cut = (i2) => Math.floor(size * i2 / workers);
-  const parts = await Promise.all(
-    Array.from(
-      { length: workers },
-      (_, i2) => runWorker({ ...setup, file: f, maxLineBytes, range: { start: cut(i2), end: i2 === workers - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } }, progress)
-    )
-  );
-  let offset = 0;
-  for (const part of parts) {
-    comparer.mergeState(part.state, offset);
-    offset += part.lines;
-  }
-}
-async function workerCount(path, option) {
-  if (!existsSync(WORKER_SCRIPT)) return 1;
-  if (await isGzip(path)) return 1;
-  if (option !== "auto") return Number(option);
-  if ((await stat2(path)).size < AUTO_MIN_BYTES) return 1;
-  return Math.min(availableParallelism(), 8);
-}
-function runWorker(input2, progress) {
-  return new Promise((resolve4, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
-    worker.on("message", (m) => {
-      if (m.type === "progress") progress.tick(m.records);
-      else if (m.type === "done") resolve4({ state: m.state, lines: m.lines });
-      else reject(new Error(`a worker thread failed: ${m.message}`));
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
-    });
-  });
-}
-
-// src/io/review-pipeline.ts
+// src/run/review.ts
 async function runReviewPipeline(input2) {
   const { config } = input2;
   const prepared = prepareReview(input2.base, input2.head, config, input2.limits, input2.inventory);
   const { ctx } = prepared;
+  const snapshotProblems = [...input2.snapshotProblems ?? []];
   let impact;
   if (input2.flows.length > 0) {
-    const resolver = new EndpointResolver(ctx.universe, input2.inventory);
-    const head = new Replayer(ctx.head.set, resolver);
-    const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
-    const setup = { config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventoryPath: input2.inventoryPath, cwd: input2.cwd };
-    for (const f of input2.flows) await replayFlowFile(f, comparer, { maxLineBytes: input2.maxLineBytes, workers: input2.workers }, input2.progress, setup);
-    impact = comparer.finish(input2.flows.map((f) => f.display), config.impact.maxListed);
-    const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
-    for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+    const replayed = await replayImpact(ctx, input2, { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES });
+    impact = replayed.impact;
+    snapshotProblems.push(...replayed.problems);
   }
   return buildReview({
     ctx,
@@ -22502,13 +22983,29 @@ async function runReviewPipeline(input2) {
     configChanged: input2.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: [checkGuardrails, checkPolicyTests, checkLint],
-    testTiers: (file, c) => testTiers(file, c),
+    checks: REVIEW_CHECKS,
+    testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     acknowledgedBy: input2.acknowledgedBy,
-    extraFindings: input2.extraFindings,
+    extraFindings: [...input2.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input2.notes
   });
+}
+async function replayImpact(ctx, input2, run2) {
+  const { config, inventory } = input2;
+  const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
+  const sink = new ImpactSink(comparer, run2.reader, { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes });
+  const spec = () => ({ kind: "impact", config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventory });
+  const problems = [];
+  for (const f of input2.flows) {
+    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits: { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes }, reader: run2.reader, progress: run2.progress });
+    const problem = snapshotProblemOf(f.source ?? f.display, outcome);
+    if (problem) problems.push(problem);
+  }
+  const impact = comparer.finish(input2.flows.map((f) => f.display), config.impact.maxListed);
+  const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
+  for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+  return { impact, problems };
 }
 
 // src/github/people.ts
@@ -22566,6 +23063,43 @@ function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath 
   };
 }
 
+// src/run/revisions.ts
+async function readRevisionPair(source, req) {
+  const configPath = req.configPath ?? CONFIG_FILE;
+  const tip = req.base.commit;
+  const common2 = await source.mergeBase(tip, req.head.commit);
+  const fork = common2 ?? tip;
+  const [tipTree, forkTree, headTree] = await Promise.all([source.tree(tip), fork === tip ? void 0 : source.tree(fork), source.tree(req.head.commit)]);
+  const baseTree = forkTree ?? tipTree;
+  const tipConfig = tipTree.find((e) => e.path === configPath);
+  let config = defaultConfig();
+  let configFindings = [];
+  if (tipConfig) {
+    ({ config, findings: configFindings } = parseConfig((await source.texts([tipConfig.blob])).get(tipConfig.blob) ?? "", configPath));
+    for (const f of configFindings) f.revision = "base";
+  }
+  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, req.maxFileBytes, configPath);
+  const texts = await source.texts(Object.values(picked).flat().map((e) => e.blob));
+  const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.blob, text: texts.get(e.blob) ?? "" }));
+  const blobAt = (tree) => tree.find((e) => e.path === configPath)?.blob ?? "";
+  return {
+    config,
+    configSource: tipConfig ? "base" : "default",
+    configFindings,
+    configChanged: blobAt(baseTree) !== blobAt(headTree),
+    base: { rev: req.base.rev, commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    head: { rev: req.head.rev, commit: req.head.commit, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
+    baseTip: { rev: req.base.rev, commit: tip, tree: tipTree },
+    skipped,
+    note: compareNote(req.base.rev, tip, common2)
+  };
+}
+function compareNote(baseRev, baseCommit, common2) {
+  if (!common2) return `${baseRev} and the head share no commit: the change is compared with the tip of ${baseRev} (${baseCommit.slice(0, 12)}).`;
+  if (common2 === baseCommit) return void 0;
+  return `Compared with the merge base ${common2.slice(0, 12)} of ${baseRev} and the head, as GitHub diffs a pull request, not with the tip of ${baseRev} (${baseCommit.slice(0, 12)}), which has moved on; tierguard.yaml, ownership, the flow snapshot and the inventory are read from the tip.`;
+}
+
 // src/github/repo-reader.ts
 var BLOB_CONCURRENCY = 8;
 var DECODER = new TextDecoder("utf-8", { fatal: false });
@@ -22605,12 +23139,13 @@ function rawBytes(data2) {
   if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
   throw new Error(`GitHub answered a raw blob request with ${data2 === null ? "null" : typeof data2}`);
 }
-async function readBaseConfig(api, repo, baseTree, configPath = CONFIG_FILE) {
-  const entry = baseTree.find((e) => e.path === configPath);
-  if (!entry) return { config: defaultConfig(), findings: [] };
-  const loaded = parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", configPath);
-  for (const f of loaded.findings) f.revision = "base";
-  return { ...loaded, entry };
+function apiRevisionSource(api, repo) {
+  return {
+    // The API cannot tell "no common commit" from the base itself: both compare with the base (no note).
+    mergeBase: (base2, head) => mergeBase(api, repo, base2, head),
+    tree: async (commit) => (await readTree(api, repo, commit)).map(revisionEntry),
+    texts: (blobs) => readBlobs(api, repo, blobs)
+  };
 }
 async function mergeBase(api, repo, baseSha, headSha) {
   if (baseSha === headSha) return baseSha;
@@ -22623,26 +23158,14 @@ async function mergeBase(api, repo, baseSha, headSha) {
     throw e;
   }
 }
+function revisionEntry(e) {
+  return { path: e.path, blob: e.sha, size: e.size };
+}
+function apiEntry(e) {
+  return { path: e.path, sha: e.blob, size: e.size };
+}
 async function readPullRequestFiles(api, repo, baseSha, headSha, maxFileBytes, configPath = CONFIG_FILE) {
-  const fork = await mergeBase(api, repo, baseSha, headSha);
-  const [tipTree, forkTree, headTree] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? void 0 : readTree(api, repo, fork), readTree(api, repo, headSha)]);
-  const baseTree = forkTree ?? tipTree;
-  const { config, findings: configFindings, entry: tipConfig } = await readBaseConfig(api, repo, tipTree, configPath);
-  const forkConfig = baseTree.find((e) => e.path === configPath);
-  const headConfig = headTree.find((e) => e.path === configPath);
-  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
-  const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
-  const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
-  return {
-    config,
-    configSource: tipConfig ? "base" : "default",
-    configFindings,
-    configChanged: (forkConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
-    head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
-    baseTip: { commit: baseSha, tree: tipTree },
-    skipped
-  };
+  return readRevisionPair(apiRevisionSource(api, repo), { base: { rev: baseSha, commit: baseSha }, head: { rev: headSha, commit: headSha }, maxFileBytes, configPath });
 }
 
 // src/github/redact.ts
@@ -22685,9 +23208,17 @@ async function fetchSnapshot(api, repo, baseTree, source, dest, limits) {
   return { path: dest, display: `${source} (base revision)` };
 }
 async function downloadBlob(api, repo, entry, dest, maxBytes) {
+  await pipeline(await rawBlob(api, repo, entry, maxBytes), createWriteStream(dest));
+}
+async function readBlobText(api, repo, entry, maxBytes) {
+  const chunks = await (await rawBlob(api, repo, entry, maxBytes)).toArray();
+  return TEXT_DECODER.decode(Buffer.concat(chunks));
+}
+var TEXT_DECODER = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+async function rawBlob(api, repo, entry, maxBytes) {
   if (entry.size > maxBytes) throw new SnapshotError(`it is ${entry.size} bytes; the limit is ${maxBytes}`);
   const { data: data2 } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: entry.sha, headers: { accept: "application/vnd.github.raw" }, request: { parseSuccessResponseBody: false } });
-  await streamToFile(data2, dest, maxBytes);
+  return bounded(data2, maxBytes);
 }
 async function releaseAsset(api, repo, tag, name, dest, limits) {
   const { data: rel } = await api.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...repo, tag });
@@ -22705,15 +23236,17 @@ async function download(url, dest, limits) {
   await streamToFile(res.body, dest, limits.maxBytes);
 }
 async function streamToFile(body, dest, maxBytes) {
+  await pipeline(bounded(body, maxBytes), createWriteStream(dest));
+}
+function bounded(body, maxBytes) {
   if (body === null || body === void 0) throw new SnapshotError("GitHub answered without a body");
   const source = body instanceof ArrayBuffer || Buffer.isBuffer(body) || typeof body === "string" ? Readable.from([Buffer.from(body)]) : Readable.fromWeb(body);
   let seen = 0;
-  const counted = source.map((chunk) => {
+  return source.map((chunk) => {
     seen += chunk.length;
     if (seen > maxBytes) throw new SnapshotError(`it is larger than the limit of ${maxBytes} bytes`);
     return chunk;
   });
-  await pipeline(counted, createWriteStream(dest));
 }
 function fetchFailure(e) {
   if (e instanceof SnapshotError) return scrub(e.message);
@@ -22738,7 +23271,7 @@ async function reviewPullRequest(req) {
     await req.progress?.("resolving team memberships and approvals");
     const people = await resolvePeople(req, config);
     if (!people.verified) notes.push(`Team memberships could not be read (${people.why}); ownership by team is reported as unverifiable.`);
-    const inventory = await inventoryOf(req, files, scratch, notes);
+    const inventory = await inventoryOf(req, files, notes);
     await req.progress?.("fetching the flow snapshot");
     const snapshotProblems = [];
     const flows = req.flowsOverride ?? await snapshots(req, files, scratch, snapshotProblems);
@@ -22754,17 +23287,15 @@ async function reviewPullRequest(req) {
       author: people.author,
       approvals: people.approvals,
       acknowledgedBy: req.acknowledgedBy,
-      inventory: inventory?.inventory,
-      inventoryPath: inventory?.path,
+      inventory,
       flows,
       notes,
       extraFindings: extra,
       snapshotProblems,
-      maxLineBytes: 1 << 20,
+      maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
       workers: "auto",
-      cwd: scratch,
-      progress: { tick: () => {
-      } }
+      reader: fileFlowReader,
+      progress: NO_PROGRESS
     });
     if (!people.verified) review.findings = review.findings.map((f) => unverifiable(f, config, people.why));
     return { review, config, files };
@@ -22802,7 +23333,7 @@ async function snapshots(req, files, scratch, problems) {
   const out = [];
   for (const [i2, source] of files.config.flows.entries()) {
     try {
-      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree, source, join2(scratch, `flows-${i2}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree.map(apiEntry), source, join2(scratch, `flows-${i2}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
     } catch (e) {
       const reason = fetchFailure(e);
       req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
@@ -22811,7 +23342,7 @@ async function snapshots(req, files, scratch, problems) {
   }
   return out;
 }
-async function inventoryOf(req, files, scratch, notes) {
+async function inventoryOf(req, files, notes) {
   const path = files.config.inventory;
   if (!path) return void 0;
   const entry = files.baseTip.tree.find((e) => e.path === path);
@@ -22819,19 +23350,19 @@ async function inventoryOf(req, files, scratch, notes) {
     notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
     return void 0;
   }
-  const local = join2(scratch, "inventory");
+  let text;
   try {
-    await downloadBlob(req.api, req.repo, entry, local, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
+    text = await readBlobText(req.api, req.repo, apiEntry(entry), (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
   } catch (e) {
     notes.push(`The inventory ${path} could not be read: ${fetchFailure(e)}.`);
     return void 0;
   }
-  const read = await readInventory(local, { cwd: scratch });
+  const read = inventoryFromText(text, path);
   if (!read.inventory) {
     notes.push(`The inventory ${path} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
     return void 0;
   }
-  return { inventory: read.inventory, path: local };
+  return read.inventory;
 }
 
 // ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -27415,7 +27946,7 @@ async function run(env = process.env, options = {}) {
     const notes = actionNotes(review, ctx, inputs);
     const counts = reviewCounts(review);
     if (inputs.sarifFile) {
-      const path = resolve3(ctx.workspace, inputs.sarifFile);
+      const path = resolve2(ctx.workspace, inputs.sarifFile);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, renderReviewSarif(review, { toolVersion: VERSION }));
       workflow.info(`tierguard: SARIF written to ${inputs.sarifFile}`);
@@ -27443,7 +27974,7 @@ async function run(env = process.env, options = {}) {
 }
 function workspaceFlows(paths, workspace) {
   return paths.map((p) => {
-    const path = isAbsolute(p) ? p : resolve3(workspace, p);
+    const path = isAbsolute(p) ? p : resolve2(workspace, p);
     if (!existsSync3(path)) throw new ContextError(`flows: ${p} is not in the workspace (${workspace}); check the repository out first (actions/checkout) or fix the path`);
     return { path, display: `${p} (workspace)` };
   });
