@@ -13,5 +13,6 @@ export { cutOffAt, describeStop, mergeOutcomes, stopAt, type ReadOutcome, type R
 export { AUTO_MIN_BYTES, replayFile, type ReplayLimits, type ReplaySink, type SinkSpec } from "./runner.js";
 export { buildReplayer, SimulateSink, type ReplayJob, type ReplayTotals, type SimulateSinkSpec } from "./replay-simulate.js";
 export { ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
+export { ObserveSink, type ObserveValue } from "./replay-observe.js";
 export { replayImpact, runReviewPipeline, type PipelineInput, type PipelineRevision } from "./review.js";
 export { runWorkerJob } from "./worker-job.js";
