@@ -4,7 +4,8 @@ import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, buildReplayer, SimulateSink, type ReadOutcome, type ReplayJob } from "../run/index.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob } from "../run/index.js";
+import type { CalicoModel } from "../policy/version.js";
 import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
@@ -76,19 +77,9 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   // Only the totals add up across worker threads: text and json print every record in file order, in this thread.
   const workers = output === "summary" ? workersOption(opts.workers) : 1;
   const replayer = buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory });
-  const model = replayer.set.version.model;
-  let first = true;
   if (output === "json") io.stdout('{"results":[');
-  const sink = new SimulateSink(replayer, job, fileFlowReader, { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes }, {
-    onRecord: (record, outcome) => {
-      if (output === "json") {
-        io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
-        first = false;
-      } else if (output === "text") {
-        io.stdout(recordText(record, outcome, model) + "\n");
-      }
-    },
-  });
+  const onRecord = recordPrinter(output, io, replayer.set.version.model);
+  const sink = new SimulateSink(replayer, job, fileFlowReader, { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes }, { onRecord });
   const spec = () => ({ kind: "simulate" as const, files: loaded.files, bundle: { version: loaded.version, limits: loaded.limits, defaultNamespace: opts.namespace }, stagedDelete, inventory: inventory?.inventory, job });
   const outcome = await replayFile(sink, { path: flowsPath, display: opts.flows }, {
     spec,
@@ -119,6 +110,19 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
   return EXIT_OK;
+}
+
+/** Each record as it is replayed: a JSON array element, a text line, or nothing (summary). */
+function recordPrinter(output: "text" | "json" | "summary", io: CliIo, model: CalicoModel): RecordHooks["onRecord"] {
+  let first = true;
+  return (record, outcome) => {
+    if (output === "json") {
+      io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
+      first = false;
+    } else if (output === "text") {
+      io.stdout(recordText(record, outcome, model) + "\n");
+    }
+  };
 }
 
 function workersOption(option: string): "auto" | number {
