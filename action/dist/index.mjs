@@ -23064,13 +23064,12 @@ function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath 
 }
 
 // src/run/revisions.ts
-async function readRevisionPair(source, req) {
+async function readRevisionTrees(source, req) {
   const configPath = req.configPath ?? CONFIG_FILE;
   const tip = req.base.commit;
   const common2 = await source.mergeBase(tip, req.head.commit);
   const fork = common2 ?? tip;
   const [tipTree, forkTree, headTree] = await Promise.all([source.tree(tip), fork === tip ? void 0 : source.tree(fork), source.tree(req.head.commit)]);
-  const baseTree = forkTree ?? tipTree;
   const tipConfig = tipTree.find((e) => e.path === configPath);
   let config = defaultConfig();
   let configFindings = [];
@@ -23078,20 +23077,25 @@ async function readRevisionPair(source, req) {
     ({ config, findings: configFindings } = parseConfig((await source.texts([tipConfig.blob])).get(tipConfig.blob) ?? "", configPath));
     for (const f of configFindings) f.revision = "base";
   }
+  return { common: common2, fork, tipTree, baseTree: forkTree ?? tipTree, headTree, config, configFindings, configSource: tipConfig ? "base" : "default", configPath };
+}
+async function readRevisionPair(source, req) {
+  const t = await readRevisionTrees(source, req);
+  const { config, configPath, baseTree, headTree } = t;
   const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, req.maxFileBytes, configPath);
   const texts = await source.texts(Object.values(picked).flat().map((e) => e.blob));
   const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.blob, text: texts.get(e.blob) ?? "" }));
   const blobAt = (tree) => tree.find((e) => e.path === configPath)?.blob ?? "";
   return {
     config,
-    configSource: tipConfig ? "base" : "default",
-    configFindings,
+    configSource: t.configSource,
+    configFindings: t.configFindings,
     configChanged: blobAt(baseTree) !== blobAt(headTree),
-    base: { rev: req.base.rev, commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    base: { rev: req.base.rev, commit: t.fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
     head: { rev: req.head.rev, commit: req.head.commit, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
-    baseTip: { rev: req.base.rev, commit: tip, tree: tipTree },
+    baseTip: { rev: req.base.rev, commit: req.base.commit, tree: t.tipTree },
     skipped,
-    note: compareNote(req.base.rev, tip, common2)
+    note: compareNote(req.base.rev, req.base.commit, t.common)
   };
 }
 function compareNote(baseRev, baseCommit, common2) {

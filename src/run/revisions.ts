@@ -60,13 +60,27 @@ export interface RevisionRequest {
   configPath?: string;
 }
 
-export async function readRevisionPair(source: RevisionSource, req: RevisionRequest): Promise<RevisionPair> {
+/** The three trees a pair is read from, and the configuration from the base tip: what deciding "does this pull request touch policies" needs too. */
+export interface RevisionTrees {
+  /** The merge base; undefined when the histories share no commit. */
+  common: string | undefined;
+  /** What the head is compared with: the merge base, else the tip. */
+  fork: string;
+  tipTree: TreeEntry[];
+  baseTree: TreeEntry[];
+  headTree: TreeEntry[];
+  config: TierguardConfig;
+  configFindings: Finding[];
+  configSource: "base" | "default";
+  configPath: string;
+}
+
+export async function readRevisionTrees(source: RevisionSource, req: Omit<RevisionRequest, "maxFileBytes">): Promise<RevisionTrees> {
   const configPath = req.configPath ?? CONFIG_FILE;
   const tip = req.base.commit;
   const common = await source.mergeBase(tip, req.head.commit);
   const fork = common ?? tip;
   const [tipTree, forkTree, headTree] = await Promise.all([source.tree(tip), fork === tip ? undefined : source.tree(fork), source.tree(req.head.commit)]);
-  const baseTree = forkTree ?? tipTree;
   const tipConfig = tipTree.find((e) => e.path === configPath);
   let config = defaultConfig();
   let configFindings: Finding[] = [];
@@ -74,20 +88,26 @@ export async function readRevisionPair(source: RevisionSource, req: RevisionRequ
     ({ config, findings: configFindings } = parseConfig((await source.texts([tipConfig.blob])).get(tipConfig.blob) ?? "", configPath));
     for (const f of configFindings) f.revision = "base";
   }
+  return { common, fork, tipTree, baseTree: forkTree ?? tipTree, headTree, config, configFindings, configSource: tipConfig ? "base" : "default", configPath };
+}
+
+export async function readRevisionPair(source: RevisionSource, req: RevisionRequest): Promise<RevisionPair> {
+  const t = await readRevisionTrees(source, req);
+  const { config, configPath, baseTree, headTree } = t;
   const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, req.maxFileBytes, configPath);
   const texts = await source.texts(Object.values(picked).flat().map((e) => e.blob));
   const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.blob, text: texts.get(e.blob) ?? "" }));
   const blobAt = (tree: TreeEntry[]) => tree.find((e) => e.path === configPath)?.blob ?? "";
   return {
     config,
-    configSource: tipConfig ? "base" : "default",
-    configFindings,
+    configSource: t.configSource,
+    configFindings: t.configFindings,
     configChanged: blobAt(baseTree) !== blobAt(headTree),
-    base: { rev: req.base.rev, commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    base: { rev: req.base.rev, commit: t.fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
     head: { rev: req.head.rev, commit: req.head.commit, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
-    baseTip: { rev: req.base.rev, commit: tip, tree: tipTree },
+    baseTip: { rev: req.base.rev, commit: req.base.commit, tree: t.tipTree },
     skipped,
-    note: compareNote(req.base.rev, tip, common),
+    note: compareNote(req.base.rev, req.base.commit, t.common),
   };
 }
 
