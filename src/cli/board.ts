@@ -1,4 +1,3 @@
-import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,25 +9,25 @@ import type { Inventory } from "../flows/inventory.js";
 import { endpointForPod } from "../impact/endpoint-spec.js";
 import { Replayer } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
-import { ImpactComparer } from "../impact/revisions.js";
-import { emptySummary, mergeSummaries, type SimulationSummary } from "../impact/summary.js";
 import { describeFsError } from "../io/files.js";
 import { GitError } from "../io/git.js";
 import { readInventory } from "../io/inventory.js";
-import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
-import { replayFlowFile, type FlowFile } from "../io/replay-files.js";
+import { exportBlob, readGitRevisionPair } from "../io/repo.js";
+import type { RevisionPair } from "../run/revisions.js";
+import { fileFlowReader } from "../io/flow-reader.js";
+import { buildReplayer, DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, replayFile, replayImpact, SimulateSink, type FlowFile } from "../run/index.js";
 import { DEFAULT_LOAD_LIMITS, hasErrors, type Diagnostic } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { prepareReview } from "../review/prepare.js";
 import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
-import { Progress } from "./progress.js";
-import { buildReplayer, runReplay } from "./replay-run.js";
+import { ProgressLine } from "./progress.js";
 
 /**
- * `tierguard board`: the policy board as one HTML file. The counts come from the replay `simulate` runs (runReplay
- * over the same Replayer), and with --repo/--base/--head the change and its impact from the functions `review`
- * runs (readRevisionPair, prepareReview, ImpactComparer), so the page shows the same numbers both commands print.
+ * `tierguard board`: the policy board as one HTML file. The counts come from the replay `simulate` runs (the
+ * replay runner's simulate sink over the same Replayer), and with --repo/--base/--head the change and its impact
+ * from the functions `review` runs (readGitRevisionPair, prepareReview, replayImpact), so the page shows the same
+ * numbers both commands print.
  */
 interface BoardOptions extends PolicyInputOptions {
   policies?: string[];
@@ -100,18 +99,16 @@ function podsOf(inventory: Inventory | undefined, universe: EngineUniverse): End
 /** The replay `simulate` does, over every flow file, counting hits per policy and rule on the way. */
 async function countHits(replayer: Replayer, flows: readonly FlowFile[], maxLineBytes: number, io: CliIo, problems: Diagnostic[]) {
   const counter = new HitCounter();
-  let summary: SimulationSummary = emptySummary();
-  const progress = new Progress(io, "records");
-  for (const f of flows) {
-    const totals = await runReplay(replayer, { flowsPath: f.path, displayPath: f.display, maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, needRecord: true, compareRecorded: false }, {
-      onTick: () => progress.tick(),
-      onRecord: (record, outcome) => counter.add(outcome, record.numFlows, record),
-    });
-    summary = mergeSummaries(summary, totals.summary);
-    problems.push(...totals.problems);
-  }
+  const progress = new ProgressLine(io, "records");
+  const limits = { maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES };
+  const sink = new SimulateSink(replayer, { needRecord: true, compareRecorded: false }, fileFlowReader, limits, {
+    onRecord: (record, outcome) => counter.add(outcome, record.numFlows, record),
+  });
+  // No spec: hit counts need every record in this thread (the counter is no part a worker posts back).
+  for (const f of flows) await replayFile(sink, f, { workers: 1, limits, reader: fileFlowReader, progress });
   progress.done();
-  return { counter, summary };
+  problems.push(...sink.totals.problems);
+  return { counter, summary: sink.totals.summary };
 }
 
 async function pathsInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]): Promise<BoardInput> {
@@ -140,7 +137,7 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
   const repo = resolve(io.cwd, opts.repo!);
   let pair: RevisionPair;
   try {
-    pair = await readRevisionPair(repo, opts.base!, opts.head!, opts.maxFileBytes);
+    pair = await readGitRevisionPair(repo, opts.base!, opts.head!, opts.maxFileBytes);
   } catch (e) {
     if (e instanceof GitError) throw new InputError(`cannot read the revisions: ${e.message}`);
     throw e;
@@ -149,7 +146,7 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-board-"));
   try {
     const fromBase = async (path: string | undefined, name: string) => {
-      const entry = path === undefined ? undefined : pair.base.tree.find((e) => e.path === path);
+      const entry = path === undefined ? undefined : pair.baseTip.tree.find((e) => e.path === path);
       if (!entry) return undefined;
       await exportBlob(repo, entry.blob, join(scratch, name));
       return { path: join(scratch, name), display: `${path} (at ${opts.base})` };
@@ -165,17 +162,14 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
     }
     const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
     const { ctx } = prepareReview(pair.base, pair.head, config, limits, inventory);
-    // The review's impact, computed as runReviewPipeline computes it.
-    const resolver = new EndpointResolver(ctx.universe, inventory);
-    const head = new Replayer(ctx.head.set, resolver);
-    const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
-    const setup = { config, limits, base: pair.base.policyFiles, head: pair.head.policyFiles, inventoryPath: inv?.path, cwd: io.cwd };
-    for (const f of flows) await replayFlowFile(f, comparer, { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, workers: "1" }, { tick: () => {} }, setup);
-    const impact = flows.length > 0 ? comparer.finish(flows.map((f) => f.display), config.impact.maxListed) : undefined;
+    // The review's impact, computed by the function runReviewPipeline calls.
+    const run = { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, workers: 1, reader: fileFlowReader, progress: NO_PROGRESS };
+    const impactInput = { config, limits, base: pair.base, head: pair.head, inventory, flows };
+    const impact = flows.length > 0 ? (await replayImpact(ctx, impactInput, run)).impact : undefined;
     const hits = flows.length > 0 ? await countHits(new Replayer(ctx.head.set, new EndpointResolver(ctx.universe, inventory)), flows, opts.maxLineBytes, io, problems) : undefined;
     return {
       title: opts.title ?? `tierguard policy board: ${opts.base} → ${opts.head}`,
-      sources: [`repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.base.commit.slice(0, 12)})`, ...flows.map((f) => `flows: ${f.display}`), ...(inv ? [`inventory: ${inv.display}`] : [])],
+      sources: [`repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`, ...flows.map((f) => `flows: ${f.display}`), ...(inv ? [`inventory: ${inv.display}`] : [])],
       set: ctx.head.set,
       summary: hits?.summary,
       counter: hits?.counter,

@@ -1,3 +1,4 @@
+import { inventoryNamespaceLabels } from "../flows/inventory.js";
 import { Option, type Command } from "commander";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { explainFlow } from "../engine/explain.js";
@@ -81,7 +82,7 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
     version: loaded.version,
     universe,
     stagedDelete: opts.stagedDelete as "preview" | "ignore",
-    namespaceLabels: inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+    namespaceLabels: inventoryNamespaceLabels(inventory),
   });
   const src = resolveEndpointSpec(opts.from, { inventory, universe, labels: fromLabels });
   const dst = resolveEndpointSpec(opts.to, { inventory, universe, labels: toLabels });

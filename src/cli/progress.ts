@@ -1,7 +1,8 @@
+import type { Progress } from "../run/index.js";
 import type { CliIo } from "./io.js";
 
-/** A progress line on stderr (items and items per second), only when stderr is a terminal. */
-export class Progress {
+/** The terminal's Progress: a progress line on stderr (items and items per second), only when stderr is a terminal. */
+export class ProgressLine implements Progress {
   private count = 0;
   private readonly started: number;
   private lastShown: number;

@@ -2,12 +2,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { EngineUniverse } from "../engine/index.js";
-import { createFlowValueParser, DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import type { Inventory } from "../flows/inventory.js";
-import { flowProblemToDiagnostic, type FlowFormat } from "../flows/types.js";
+import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
+import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js";
+import type { FlowFormat } from "../flows/types.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { readInventory } from "../io/inventory.js";
-import { readLines } from "../io/lines.js";
+import { fileFlowReader } from "../io/flow-reader.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, ObserveSink, replayFile } from "../run/index.js";
 import { hasErrors, type Diagnostic } from "../policy/index.js";
 import {
   DEFAULT_DNS,
@@ -138,28 +139,18 @@ function learnAndProve(p: PipelineInput) {
   const tuples = observer.tuples();
   const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: p.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
   const draft = renderStream(renderFiles(result.recommendation, []));
-  const namespaceLabels = p.inventory ? new Map([...p.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const namespaceLabels = inventoryNamespaceLabels(p.inventory);
   const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
   return { result, proof, summary: summaryLines(result, proof, observer.stats, tuples.length) };
 }
 
-/** Streams every flow file into the observer; returns the unreadable lines. */
+/** Streams every flow file into the observer through the replay runner (in this thread); returns the unreadable lines. */
 async function observe(observer: FlowObserver, opts: RecommendCliOptions, cwd: string): Promise<Diagnostic[]> {
-  const problems: Diagnostic[] = [];
-  for (const file of opts.flows) {
-    const parse = createFlowValueParser({ format: opts.format === "auto" ? undefined : (opts.format as FlowFormat), maxLineLength: opts.maxLineBytes });
-    for await (const ev of readLines(resolve(cwd, file), { maxLineBytes: opts.maxLineBytes })) {
-      if (ev.type !== "line") {
-        const message = ev.type === "error" ? ev.message : `the line is ${ev.bytes} bytes long; the limit is ${opts.maxLineBytes}`;
-        problems.push({ code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long", severity: "error", message, file, line: ev.number, col: 1, path: "" });
-        continue;
-      }
-      const parsed = parse(ev.line.text, ev.line.number);
-      const found = parsed.value ? observer.addValue(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
-      for (const p of found) problems.push(flowProblemToDiagnostic(p, file));
-    }
-  }
-  return problems;
+  const limits = { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES };
+  const format = opts.format === "auto" ? undefined : (opts.format as FlowFormat);
+  const sink = new ObserveSink((value, f, line) => observer.addValue(value, f, line), format, fileFlowReader, limits);
+  for (const file of opts.flows) await replayFile(sink, { path: resolve(cwd, file), display: file }, { workers: 1, limits, reader: fileFlowReader, progress: NO_PROGRESS });
+  return sink.problems;
 }
 
 async function emit(io: CliIo, opts: RecommendCliOptions, output: "yaml" | "json", files: ReturnType<typeof renderFiles>, result: RecommendResult, proof: Proof, text: string[]): Promise<void> {

@@ -5,9 +5,10 @@ import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
 import { GitError } from "../io/git.js";
-import { readInventory } from "../io/inventory.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
-import { exportBlob, readRevisionPair, type RevisionPair } from "../io/repo.js";
+import { DEFAULT_MAX_INVENTORY_BYTES, inventoryFromText, readInventory } from "../io/inventory.js";
+import { fileFlowReader } from "../io/flow-reader.js";
+import { exportBlob, readBlobText, readGitRevisionPair } from "../io/repo.js";
+import type { RevisionPair } from "../run/revisions.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
 import type { Principal } from "../review/ownership.js";
@@ -16,9 +17,8 @@ import { hasErrorFindings, type Finding } from "../review/types.js";
 import { outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
-import { Progress } from "./progress.js";
-import type { FlowFile } from "../io/replay-files.js";
-import { runReviewPipeline } from "../io/review-pipeline.js";
+import { ProgressLine } from "./progress.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
 
 /**
  * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
@@ -83,7 +83,7 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   const repo = resolve(io.cwd, opts.repo);
   let pair: RevisionPair;
   try {
-    pair = await readRevisionPair(repo, opts.base, opts.head, opts.maxFileBytes);
+    pair = await readGitRevisionPair(repo, opts.base, opts.head, opts.maxFileBytes);
   } catch (e) {
     if (e instanceof GitError) throw new InputError(`cannot read the revisions: ${e.message}`);
     throw e;
@@ -93,32 +93,32 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   try {
     const notes: string[] = pair.note ? [pair.note] : [];
     const extra: Finding[] = [...pair.skipped];
-    const inventory = await loadInventory(opts, pair, repo, scratch, io, notes);
+    const inventory = await loadInventory(opts, pair, repo, io, notes);
     const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
     const snapshotProblems: SnapshotProblem[] = [];
     const flows = await flowFiles(opts, pair, repo, scratch, io, notes, snapshotProblems);
-    const progress = new Progress(io, "records");
+    const progress = new ProgressLine(io, "records");
     const result = await runReviewPipeline({
       config,
       configSource: pair.configSource,
       configFindings: pair.configFindings,
       configChanged: pair.configChanged,
-      base: { ...pair.base, rev: opts.base },
-      head: { ...pair.head, rev: opts.head },
+      // The base tip's commit is the one shown; the merge base's files are what the head is compared with.
+      base: { ...pair.base, commit: pair.baseTip.commit },
+      head: pair.head,
       limits,
       author,
       approvals,
       acknowledgedBy: opts.ackImpact ? author.login : undefined,
       inventory,
-      inventoryPath: inventoryPath(opts, scratch, pair),
       flows,
       snapshotProblems,
       notes,
       extraFindings: extra,
       maxLineBytes: opts.maxLineBytes,
       maxSnapshotBytes: opts.maxSnapshotBytes,
-      workers: opts.workers,
-      cwd: io.cwd,
+      workers: opts.workers === "auto" ? "auto" : Number(opts.workers),
+      reader: fileFlowReader,
       progress,
     });
     progress.done();
@@ -142,12 +142,6 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   }
 }
 
-/** Where the inventory was read from (a worker thread reads it again). */
-function inventoryPath(opts: ReviewOptions, scratch: string, pair: RevisionPair): string | undefined {
-  if (opts.inventory) return opts.inventory;
-  return pair.config.inventory && pair.base.tree.some((e) => e.path === pair.config.inventory) ? join(scratch, "inventory") : undefined;
-}
-
 /**
  * --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). A snapshot
  * tierguard.yaml names that is not there is a problem (the review fails closed), not a note.
@@ -160,7 +154,7 @@ async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, 
       notes.push(`The flow snapshot ${p} is a URL; the command line reads snapshots from the base revision or --flows (the GitHub App fetches URLs).`);
       continue;
     }
-    const entry = pair.base.tree.find((e) => e.path === p);
+    const entry = pair.baseTip.tree.find((e) => e.path === p);
     if (!entry) {
       problems.push({ source: p, kind: "unavailable", reason: `tierguard.yaml names it, but there is no such file in ${pair.base.rev}` });
       continue;
@@ -172,20 +166,22 @@ async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, 
   return out;
 }
 
-async function loadInventory(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[]): Promise<Inventory | undefined> {
-  let path: string | undefined;
-  if (opts.inventory) path = opts.inventory;
-  else if (pair.config.inventory) {
-    const entry = pair.base.tree.find((e) => e.path === pair.config.inventory);
+/** --inventory, else the one tierguard.yaml names, read from the BASE tip in memory. */
+async function loadInventory(opts: ReviewOptions, pair: RevisionPair, repo: string, io: CliIo, notes: string[]): Promise<Inventory | undefined> {
+  const named = pair.config.inventory;
+  let read: Awaited<ReturnType<typeof readInventory>> | undefined;
+  if (opts.inventory) read = await readInventory(opts.inventory, { cwd: io.cwd });
+  else if (named) {
+    const entry = pair.baseTip.tree.find((e) => e.path === named);
     if (!entry) {
-      notes.push(`The inventory ${pair.config.inventory} named in tierguard.yaml is not in the base revision.`);
+      notes.push(`The inventory ${named} named in tierguard.yaml is not in the base revision.`);
       return undefined;
     }
-    path = join(scratch, "inventory");
-    await exportBlob(repo, entry.blob, path);
+    // Checked before reading, as for a file: a blob too large is never read into memory.
+    if (entry.size > DEFAULT_MAX_INVENTORY_BYTES) throw new InputError(`cannot use the inventory ${named}: inventory is ${entry.size} bytes; the limit is ${DEFAULT_MAX_INVENTORY_BYTES}`);
+    read = inventoryFromText(await readBlobText(repo, entry.blob), named);
   }
-  if (!path) return undefined;
-  const read = await readInventory(path, { cwd: io.cwd });
-  if (!read.inventory) throw new InputError(`cannot use the inventory ${opts.inventory ?? pair.config.inventory}: ${read.diagnostics[0]?.message ?? "unreadable"}`);
+  if (!read) return undefined;
+  if (!read.inventory) throw new InputError(`cannot use the inventory ${opts.inventory ?? named}: ${read.diagnostics[0]?.message ?? "unreadable"}`);
   return read.inventory;
 }

@@ -1,3 +1,4 @@
+import { inventoryNamespaceLabels } from "../flows/inventory.js";
 import type { Command } from "commander";
 import { EngineUniverse, PolicySet, type Endpoint } from "../engine/index.js";
 import { endpointForPod } from "../impact/endpoint-spec.js";
@@ -60,7 +61,7 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
   const set = new PolicySet(loaded.resources, {
     version: loaded.version,
     universe,
-    namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
+    namespaceLabels: inventoryNamespaceLabels(inventory),
   });
   const pods: Endpoint[] = inventory.pods.map((p) => endpointForPod(p, inventory, universe));
   const target: SelectTarget = opts.selector !== undefined ? { selector: opts.selector } : { policy: opts.policy! };

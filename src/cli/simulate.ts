@@ -3,16 +3,15 @@ import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../io/lines.js";
-import { describeStop, type ReadOutcome } from "../io/read-outcome.js";
+import { fileFlowReader } from "../io/flow-reader.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob } from "../run/index.js";
+import type { CalicoModel } from "../policy/version.js";
 import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
 import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
-import { EXIT_INVALID, EXIT_OK, InputError, type CliIo } from "./io.js";
-import { Progress } from "./progress.js";
-import { replayInWorkers, workerCount } from "./parallel.js";
-import { buildReplayer, runReplay, type ReplayJob, type ReplayTotals } from "./replay-run.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+import { ProgressLine } from "./progress.js";
 
 /**
  * `tierguard simulate`: replay flow records through the policies and report each verdict with its trace, or the
@@ -70,44 +69,27 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   if (inventory && inventory.diagnostics.length > 0) io.stderr(renderDiagnosticsText(inventory.diagnostics) + "\n");
   const stagedDelete = opts.stagedDelete as "preview" | "ignore";
   const job: ReplayJob = {
-    flowsPath,
-    displayPath: opts.flows,
     format: opts.format === "auto" ? undefined : (opts.format as FlowFormat),
-    maxLineBytes: opts.maxLineBytes,
-    maxBytes: opts.maxSnapshotBytes,
     needRecord: output !== "summary" || Boolean(opts.compareRecorded),
     compareRecorded: Boolean(opts.compareRecorded),
   };
-  const progress = new Progress(io, "records");
-  const workers = output === "summary" ? await workerCount(opts.workers, flowsPath) : 1;
-  let totals: ReplayTotals;
-  if (workers > 1) {
-    totals = await replayInWorkers(workers, job, {
-      files: loaded.files,
-      bundle: { version: loaded.version, limits: loaded.limits, defaultNamespace: opts.namespace },
-      stagedDelete,
-      inventoryPath: opts.inventory,
-      cwd: io.cwd,
-    }, progress);
-  } else {
-    const replayer = buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory });
-    const model = replayer.set.version.model;
-    let first = true;
-    if (output === "json") io.stdout('{"results":[');
-    totals = await runReplay(replayer, job, {
-      onTick: () => progress.tick(),
-      onRecord: (record, outcome) => {
-        if (output === "json") {
-          io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
-          first = false;
-        } else if (output === "text") {
-          io.stdout(recordText(record, outcome, model) + "\n");
-        }
-      },
-    });
-  }
+  const progress = new ProgressLine(io, "records");
+  // Only the totals add up across worker threads: text and json print every record in file order, in this thread.
+  const workers = output === "summary" ? workersOption(opts.workers) : 1;
+  const replayer = buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory });
+  if (output === "json") io.stdout('{"results":[');
+  const onRecord = recordPrinter(output, io, replayer.set.version.model);
+  const sink = new SimulateSink(replayer, job, fileFlowReader, { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes }, { onRecord });
+  const spec = () => ({ kind: "simulate" as const, files: loaded.files, bundle: { version: loaded.version, limits: loaded.limits, defaultNamespace: opts.namespace }, stagedDelete, inventory: inventory?.inventory, job });
+  const outcome = await replayFile(sink, { path: flowsPath, display: opts.flows }, {
+    spec,
+    workers,
+    limits: { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes },
+    reader: fileFlowReader,
+    progress,
+  });
   progress.done();
-  const { summary, comparison, problems, outcome } = totals;
+  const { summary, comparison, problems } = sink.totals;
   // A file that gave no record at all must not read as "nothing is denied".
   if (!outcome.stopped && outcome.records === 0) {
     problems.push({ code: "flows/no-records", severity: "error", message: "the file holds no flow record that could be replayed (every line is blank or unreadable)", file: opts.flows, line: 1, col: 1, path: "" });
@@ -128,6 +110,25 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
   return EXIT_OK;
+}
+
+/** Each record as it is replayed: a JSON array element, a text line, or nothing (summary). */
+function recordPrinter(output: "text" | "json" | "summary", io: CliIo, model: CalicoModel): RecordHooks["onRecord"] {
+  let first = true;
+  return (record, outcome) => {
+    if (output === "json") {
+      io.stdout((first ? "\n" : ",\n") + JSON.stringify(recordJson(record, outcome, model)));
+      first = false;
+    } else if (output === "text") {
+      io.stdout(recordText(record, outcome, model) + "\n");
+    }
+  };
+}
+
+function workersOption(option: string): "auto" | number {
+  if (option === "auto") return "auto";
+  if (!/^\d+$/.test(option) || Number(option) < 1 || Number(option) > 64) throw new UsageError(`--workers must be auto or 1-64, not "${option}"`);
+  return Number(option);
 }
 
 /** The closing line when the results are not those of the whole file. */

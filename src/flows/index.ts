@@ -32,6 +32,6 @@ export {
   type FlowLineResult,
 } from "./detect.js";
 export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
-export { parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
+export { inventoryNamespaceLabels, parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
 export { enterpriseEndpointKey, enterpriseFastFields, type FastFields } from "./fast-key.js";
 export { flowEndpointName } from "./names.js";

@@ -37,6 +37,16 @@ export interface Inventory {
   podsByName: Map<string, InventoryPod>;
 }
 
+/**
+ * Each namespace's labels, as a policy set matches `namespaceSelector`s against them: built here once, for every
+ * command and check that evaluates with an inventory.
+ */
+export function inventoryNamespaceLabels(inventory: Inventory): Map<string, Record<string, string>>;
+export function inventoryNamespaceLabels(inventory: Inventory | undefined): Map<string, Record<string, string>> | undefined;
+export function inventoryNamespaceLabels(inventory: Inventory | undefined): Map<string, Record<string, string>> | undefined {
+  return inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+}
+
 /** Problems carry `document` and `path` (line 0): the values came without positions. */
 export function parseInventory(docs: unknown[]): { inventory: Inventory; diagnostics: FlowProblem[] } {
   const inventory: Inventory = {

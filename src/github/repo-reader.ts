@@ -1,15 +1,13 @@
-import { CONFIG_FILE, defaultConfig, parseConfig, type LoadedConfig, type TierguardConfig } from "../review/config.js";
-import { selectReviewFiles } from "../review/select-files.js";
-import type { TextFile } from "../review/context.js";
-import type { RevisionFile } from "../review/load.js";
-import type { Finding } from "../review/types.js";
+import { CONFIG_FILE, defaultConfig, parseConfig, type LoadedConfig } from "../review/config.js";
+import { readRevisionPair, type RevisionPair, type RevisionSource, type TreeEntry as RevisionTreeEntry } from "../run/revisions.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "./api.js";
 
 /**
  * A repository at a commit, read through the Git Data API: the tree (recursive, or walked directory by directory
  * when GitHub truncates it), then only the blobs tierguard needs, a few at a time. A pull request touching
  * thousands of files costs one tree call per revision and one blob call per distinct policy file. Blobs are read in
- * the raw media type (bounded by the callers: the load limit per file, the snapshot limit).
+ * the raw media type (bounded by the callers: the load limit per file, the snapshot limit). This is the run layer's
+ * RevisionSource over the API: a pull request's revision pair is read by the same algorithm as from git.
  */
 export interface TreeEntry {
   path: string;
@@ -79,21 +77,16 @@ export async function readBaseConfig(api: GitHubApi, repo: RepoRef, baseTree: re
   return { ...loaded, entry };
 }
 
-export interface PullRequestFiles {
-  config: TierguardConfig;
-  configSource: "base" | "default";
-  configFindings: Finding[];
-  configChanged: boolean;
-  /**
-   * What the pull request is compared with: the MERGE BASE of the base and head revisions, as GitHub's own diff
-   * (so the base branch moving on after the head branched off is not the pull request's change).
-   */
-  base: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
-  head: { commit: string; tree: TreeEntry[]; policyFiles: RevisionFile[]; testFiles: TextFile[] };
-  /** The base branch's tip (the pull request's base sha): where tierguard.yaml, the snapshot and the inventory are read. */
-  baseTip: { commit: string; tree: TreeEntry[] };
-  /** Files over the size limit, as findings. */
-  skipped: Finding[];
+/** A pull request's revision pair, as from git: the API's answer to the run layer's RevisionSource. */
+export type PullRequestFiles = RevisionPair;
+
+export function apiRevisionSource(api: GitHubApi, repo: RepoRef): RevisionSource {
+  return {
+    // The API cannot tell "no common commit" from the base itself: both compare with the base (no note).
+    mergeBase: (base, head) => mergeBase(api, repo, base, head),
+    tree: async (commit) => (await readTree(api, repo, commit)).map(revisionEntry),
+    texts: (blobs) => readBlobs(api, repo, blobs),
+  };
 }
 
 /**
@@ -112,28 +105,20 @@ export async function mergeBase(api: GitHubApi, repo: RepoRef, baseSha: string, 
   }
 }
 
+/** A tree entry as the run layer names it (the API calls the blob id `sha`). */
+export function revisionEntry(e: TreeEntry): RevisionTreeEntry {
+  return { path: e.path, blob: e.sha, size: e.size };
+}
+
+/** A tree entry as the API names it. */
+export function apiEntry(e: RevisionTreeEntry): TreeEntry {
+  return { path: e.path, sha: e.blob, size: e.size };
+}
+
 /**
  * Both sides of a pull request: the head, and the merge base it is compared with; the configuration always from
  * the BASE tip, at `configPath` (the Action's `config` input; default tierguard.yaml at the root).
  */
 export async function readPullRequestFiles(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string, maxFileBytes: number, configPath: string = CONFIG_FILE): Promise<PullRequestFiles> {
-  const fork = await mergeBase(api, repo, baseSha, headSha);
-  const [tipTree, forkTree, headTree] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? undefined : readTree(api, repo, fork), readTree(api, repo, headSha)]);
-  const baseTree = forkTree ?? tipTree;
-  const { config, findings: configFindings, entry: tipConfig } = await readBaseConfig(api, repo, tipTree, configPath);
-  const forkConfig = baseTree.find((e) => e.path === configPath);
-  const headConfig = headTree.find((e) => e.path === configPath);
-  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
-  const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
-  const files = (entries: TreeEntry[]): RevisionFile[] => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
-  return {
-    config,
-    configSource: tipConfig ? "base" : "default",
-    configFindings,
-    configChanged: (forkConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
-    head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
-    baseTip: { commit: baseSha, tree: tipTree },
-    skipped,
-  };
+  return readRevisionPair(apiRevisionSource(api, repo), { base: { rev: baseSha, commit: baseSha }, head: { rev: headSha, commit: headSha }, maxFileBytes, configPath });
 }

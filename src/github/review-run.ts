@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
-import { readInventory } from "../io/inventory.js";
-import type { FlowFile } from "../io/replay-files.js";
-import { runReviewPipeline } from "../io/review-pipeline.js";
+import { inventoryFromText } from "../io/inventory.js";
+import { fileFlowReader } from "../io/flow-reader.js";
+import { NO_PROGRESS, runReviewPipeline, type FlowFile } from "../run/index.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
 import type { Principal } from "../review/ownership.js";
@@ -12,9 +13,9 @@ import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import type { Finding, Review } from "../review/types.js";
 import type { GitHubApi, Log, RepoRef } from "./api.js";
 import { approvers, configTeams, memberTeams, TeamsUnverifiable } from "./people.js";
-import { readPullRequestFiles, type PullRequestFiles } from "./repo-reader.js";
+import { apiEntry, readPullRequestFiles, type PullRequestFiles } from "./repo-reader.js";
 import { scrub } from "./redact.js";
-import { DEFAULT_SNAPSHOT_LIMITS, downloadBlob, fetchFailure, fetchSnapshot, type SnapshotLimits } from "./snapshot.js";
+import { DEFAULT_SNAPSHOT_LIMITS, fetchFailure, readBlobText, fetchSnapshot, type SnapshotLimits } from "./snapshot.js";
 
 /**
  * The pull-request review through the GitHub API, shared by the App and the Action: both revisions' files, the
@@ -68,7 +69,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
     await req.progress?.("resolving team memberships and approvals");
     const people = await resolvePeople(req, config);
     if (!people.verified) notes.push(`Team memberships could not be read (${people.why}); ownership by team is reported as unverifiable.`);
-    const inventory = await inventoryOf(req, files, scratch, notes);
+    const inventory = await inventoryOf(req, files, notes);
     await req.progress?.("fetching the flow snapshot");
     const snapshotProblems: SnapshotProblem[] = [];
     const flows = req.flowsOverride ?? (await snapshots(req, files, scratch, snapshotProblems));
@@ -84,16 +85,15 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       author: people.author,
       approvals: people.approvals,
       acknowledgedBy: req.acknowledgedBy,
-      inventory: inventory?.inventory,
-      inventoryPath: inventory?.path,
+      inventory,
       flows,
       notes,
       extraFindings: extra,
       snapshotProblems,
-      maxLineBytes: 1 << 20,
+      maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
       workers: "auto",
-      cwd: scratch,
-      progress: { tick: () => {} },
+      reader: fileFlowReader,
+      progress: NO_PROGRESS,
     });
     if (!people.verified) review.findings = review.findings.map((f) => unverifiable(f, config, people.why));
     return { review, config, files };
@@ -139,7 +139,7 @@ async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scra
   const out: FlowFile[] = [];
   for (const [i, source] of files.config.flows.entries()) {
     try {
-      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree.map(apiEntry), source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
     } catch (e) {
       const reason = fetchFailure(e);
       req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
@@ -149,7 +149,8 @@ async function snapshots(req: GitHubReviewRequest, files: PullRequestFiles, scra
   return out;
 }
 
-async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, scratch: string, notes: string[]): Promise<{ inventory: Inventory; path: string } | undefined> {
+/** The inventory tierguard.yaml names, read from the base tip in memory (no scratch file); a note when it cannot be. */
+async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, notes: string[]): Promise<Inventory | undefined> {
   const path = files.config.inventory;
   if (!path) return undefined;
   const entry = files.baseTip.tree.find((e) => e.path === path);
@@ -157,17 +158,17 @@ async function inventoryOf(req: GitHubReviewRequest, files: PullRequestFiles, sc
     notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
     return undefined;
   }
-  const local = join(scratch, "inventory");
+  let text: string;
   try {
-    await downloadBlob(req.api, req.repo, entry, local, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
+    text = await readBlobText(req.api, req.repo, apiEntry(entry), (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
   } catch (e) {
     notes.push(`The inventory ${path} could not be read: ${fetchFailure(e)}.`);
     return undefined;
   }
-  const read = await readInventory(local, { cwd: scratch });
+  const read = inventoryFromText(text, path);
   if (!read.inventory) {
     notes.push(`The inventory ${path} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
     return undefined;
   }
-  return { inventory: read.inventory, path: local };
+  return read.inventory;
 }

@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { FlowFile } from "../io/replay-files.js";
+import type { FlowFile } from "../run/index.js";
 import type { GitHubApi, RepoRef } from "./api.js";
 import type { ReadableStream } from "node:stream/web";
 import { scrub } from "./redact.js";
@@ -46,10 +46,22 @@ export async function fetchSnapshot(api: GitHubApi, repo: RepoRef, baseTree: rea
  * A blob of the repository, streamed to `dest` in GitHub's raw media type: the JSON form carries the content
  * base64-encoded in one string, which Octokit cannot parse past a few megabytes (and which would be held whole).
  */
-export async function downloadBlob(api: GitHubApi, repo: RepoRef, entry: TreeEntry, dest: string, maxBytes: number): Promise<void> {
+async function downloadBlob(api: GitHubApi, repo: RepoRef, entry: TreeEntry, dest: string, maxBytes: number): Promise<void> {
+  await pipeline(await rawBlob(api, repo, entry, maxBytes), createWriteStream(dest));
+}
+
+/** The inventory's bytes as text (BOM kept, as reading a file would), no more than `maxBytes` of them. */
+export async function readBlobText(api: GitHubApi, repo: RepoRef, entry: TreeEntry, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = await (await rawBlob(api, repo, entry, maxBytes)).toArray();
+  return TEXT_DECODER.decode(Buffer.concat(chunks));
+}
+
+const TEXT_DECODER = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+async function rawBlob(api: GitHubApi, repo: RepoRef, entry: TreeEntry, maxBytes: number): Promise<Readable> {
   if (entry.size > maxBytes) throw new SnapshotError(`it is ${entry.size} bytes; the limit is ${maxBytes}`);
   const { data } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: entry.sha, headers: { accept: "application/vnd.github.raw" }, request: { parseSuccessResponseBody: false } });
-  await streamToFile(data, dest, maxBytes);
+  return bounded(data, maxBytes);
 }
 
 async function releaseAsset(api: GitHubApi, repo: RepoRef, tag: string, name: string, dest: string, limits: SnapshotLimits): Promise<void> {
@@ -71,15 +83,18 @@ async function download(url: string, dest: string, limits: SnapshotLimits): Prom
 
 /** A response body to a file, never more than `maxBytes` of it: past that, the download stops. */
 async function streamToFile(body: unknown, dest: string, maxBytes: number): Promise<void> {
+  await pipeline(bounded(body, maxBytes), createWriteStream(dest));
+}
+
+function bounded(body: unknown, maxBytes: number): Readable {
   if (body === null || body === undefined) throw new SnapshotError("GitHub answered without a body");
   const source = body instanceof ArrayBuffer || Buffer.isBuffer(body) || typeof body === "string" ? Readable.from([Buffer.from(body as ArrayBuffer)]) : Readable.fromWeb(body as ReadableStream);
   let seen = 0;
-  const counted = source.map((chunk: Buffer) => {
+  return source.map((chunk: Buffer) => {
     seen += chunk.length;
     if (seen > maxBytes) throw new SnapshotError(`it is larger than the limit of ${maxBytes} bytes`);
     return chunk;
   });
-  await pipeline(counted, createWriteStream(dest));
 }
 
 /**

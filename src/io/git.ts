@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
+import type { TreeEntry } from "../run/revisions.js";
 
 /**
  * Reading a repository at a revision straight from git's object store, with no checkout: `ls-tree` for the file
@@ -10,12 +11,7 @@ const run = promisify(execFile);
 
 export class GitError extends Error {}
 
-export interface TreeEntry {
-  path: string;
-  /** Blob id: equal ids mean equal content, so unchanged files are read and parsed once. */
-  blob: string;
-  size: number;
-}
+export type { TreeEntry } from "../run/revisions.js";
 
 /** Runs one git command in `repo`; a failure is a `GitError` with git's first line of complaint. */
 export async function git(repo: string, args: string[]): Promise<string> {

@@ -17,9 +17,7 @@ export async function readInventory(
 ): Promise<{ inventory?: Inventory; diagnostics: Diagnostic[] }> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
   const full = resolve(options.cwd ?? process.cwd(), path);
-  const fail = (code: string, message: string, line = 1, col = 1) => ({
-    diagnostics: [{ code, severity: "error" as const, message, file: path, line, col, path: "" }],
-  });
+  const fail = (code: string, message: string) => ({ diagnostics: [{ code, severity: "error" as const, message, file: path, line: 1, col: 1, path: "" }] });
   let text: string;
   try {
     const info = await stat(full);
@@ -28,6 +26,14 @@ export async function readInventory(
   } catch (e) {
     return fail("inventory/unreadable", describeFsError(e));
   }
+  return inventoryFromText(text, path, maxBytes);
+}
+
+/** An inventory already in memory (read from a git blob, or fetched from the GitHub API); `path` names it in diagnostics. */
+export function inventoryFromText(text: string, path: string, maxBytes = DEFAULT_MAX_INVENTORY_BYTES): { inventory?: Inventory; diagnostics: Diagnostic[] } {
+  const fail = (code: string, message: string) => ({ diagnostics: [{ code, severity: "error" as const, message, file: path, line: 1, col: 1, path: "" }] });
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) return fail("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
   let values: unknown[];
   let locate: (doc: number, fieldPath: string) => { line: number; col: number } = () => ({ line: 1, col: 1 });
   const trimmed = text.trimStart();

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, type LineEvent, type ReadLinesOptions } from "../run/flow-lines.js";
 import { describeFsError } from "./files.js";
 
 /**
@@ -11,34 +12,17 @@ import { describeFsError } from "./files.js";
  * stream, a read error, or either limit ends the iteration with an `error` event instead of an exception, keeping
  * every line read before it. Empty lines are counted but never yielded: they cost nothing downstream.
  */
-export interface Line {
-  /** 1-based. */
-  number: number;
-  text: string;
-  /** True for a last line with no newline after it: a file cut off mid-record ends like this. */
-  unterminated?: boolean;
-}
-
-/**
- * Why reading stopped: the file could not be opened or is not a regular file (`unavailable`), reading failed
- * part-way (`unreadable`), its gzip stream ends early or is corrupt (`truncated`), or a size limit was hit (`limit`).
- */
-export type ReadFailure = "unavailable" | "unreadable" | "truncated" | "limit";
-
-export type LineEvent =
-  | { type: "line"; line: Line }
-  | { type: "too-long"; number: number; bytes: number }
-  /** `cause` says why without a line number (a range's numbers are not the file's); `message` adds what was lost. */
-  | { type: "error"; number: number; reason: ReadFailure; cause: string; message: string };
-
-/** Default for `maxBytes`: far above any real snapshot, far below what a gzip bomb expands to. */
-export const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
+export type { Line, LineEvent, ReadFailure, ReadLinesOptions } from "../run/flow-lines.js";
+export { DEFAULT_MAX_SNAPSHOT_BYTES } from "../run/flow-lines.js";
 
 /**
  * A line still going after this many times `maxLineBytes` is not a long record but a file that is not JSON lines;
  * skipping to its end would decompress the whole of it (1 GiB of zeros gzips to 1 MiB).
  */
 export const RUNAWAY_LINE_FACTOR = 64;
+
+/** How much of the file (and of the gunzipped stream) is read at a time; no bound on a line (that is maxLineBytes). */
+const READ_CHUNK_BYTES = 1 << 20;
 
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, "r");
@@ -49,18 +33,6 @@ export async function isGzip(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
-}
-
-export interface ReadLinesOptions {
-  maxLineBytes: number;
-  /** Most bytes of text read (after decompression); reading past it ends with a `limit` error. */
-  maxBytes?: number;
-  /**
-   * Only the lines that START in [start, end) of an uncompressed file, numbered from 1 at the first of them: how
-   * worker threads split one file. The line that straddles `end` belongs to this range; the one straddling `start`
-   * to the previous.
-   */
-  range?: { start: number; end: number };
 }
 
 /** Why a path cannot be read as a flow file, checked before opening it (opening a FIFO would block). */
@@ -101,8 +73,8 @@ async function* splitLines(path: string, gz: boolean, range: ReadLinesOptions["r
   let skipping = range !== undefined && range.start > 0;
   let offset = readFrom; // absolute offset of the next unread byte of the current chunk
   let lineStart = range ? range.start : 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
-  const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, start: readFrom });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES })) : file;
   if (gz) file.on("error", (e) => stream.destroy(e));
   const stop = () => {
     file.destroy();

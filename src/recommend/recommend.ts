@@ -1,5 +1,5 @@
 import { PolicySet, type Endpoint, type EngineUniverse, type TierInfo } from "../engine/index.js";
-import type { Inventory } from "../flows/index.js";
+import { inventoryNamespaceLabels, type Inventory } from "../flows/index.js";
 import { Replayer } from "../impact/index.js";
 import type { EndpointResolver } from "../impact/index.js";
 import { isPolicy, type Resource } from "../policy/index.js";
@@ -40,7 +40,7 @@ export interface RecommendResult {
 
 export function recommend(input: RecommendInput): RecommendResult {
   const { options } = input;
-  const namespaceLabels = input.inventory ? new Map([...input.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const namespaceLabels = inventoryNamespaceLabels(input.inventory);
   const current = new PolicySet(input.resources, { version: options.version, universe: input.universe, namespaceLabels });
   const tier = placeTier(current, options);
   const higherTiers = new Set(current.tiers.filter((t) => t.defined && before(t, tier)).map((t) => t.name));

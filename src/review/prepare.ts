@@ -1,5 +1,5 @@
 import { EngineUniverse, PolicySet } from "../engine/index.js";
-import type { Inventory } from "../flows/index.js";
+import { inventoryNamespaceLabels, type Inventory } from "../flows/index.js";
 import { endpointForPod } from "../impact/index.js";
 import type { Diagnostic, LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "./config.js";
@@ -28,7 +28,7 @@ export interface PreparedReview {
 export function prepareReview(base: RevisionFiles, head: RevisionFiles, config: TierguardConfig, limits: LoadLimits, inventory?: Inventory): PreparedReview {
   const cache: ParseCache = new Map();
   const universe = new EngineUniverse();
-  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined;
+  const namespaceLabels = inventoryNamespaceLabels(inventory);
   const b = loadRevision(base.policyFiles, config, limits, cache);
   const h = loadRevision(head.policyFiles, config, limits, cache);
   const set = (resources: typeof b.resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });

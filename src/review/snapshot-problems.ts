@@ -17,7 +17,7 @@ export interface SnapshotProblem {
   reason: string;
 }
 
-/** How reading one snapshot ended, as the replay reports it (see src/io/read-outcome.ts). */
+/** How reading one snapshot ended, as the replay reports it (see src/run/read-outcome.ts). */
 export interface SnapshotRead {
   records: number;
   stopped?: { kind: "unavailable" | "incomplete"; line: number; cause: string };

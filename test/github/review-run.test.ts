@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { reviewPullRequest } from "../../src/github/review-run.js";
 import { SILENT_LOG } from "../../src/github/api.js";
 import { DEFAULT_SNAPSHOT_LIMITS, fetchSnapshot, SnapshotError } from "../../src/github/snapshot.js";
-import { runReviewPipeline, type PipelineInput } from "../../src/io/review-pipeline.js";
+import { runReviewPipeline, type PipelineInput } from "../../src/run/review.js";
 import { checkRunOutput, renderReviewCommentParts } from "../../src/report/review/index.js";
 import { edit, serveGitData, templateRepo } from "../helpers/github-repo.js";
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { VERSION } from "../../contracts/index.js";
 import { CONFIG_FILE } from "../../review/index.js";
-import type { FlowFile } from "../../io/replay-files.js";
+import type { FlowFile } from "../../run/index.js";
 import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/index.js";
 import type { Review } from "../../review/index.js";
 import type { Log } from "../../contracts/index.js";

@@ -1,14 +1,14 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineUniverse, PolicySet, type Endpoint } from "../../engine/index.js";
 import { explainFlow } from "../../engine/explain.js";
-import { parseFlowLine } from "../../flows/detect.js";
-import type { Inventory } from "../../flows/inventory.js";
+import { DEFAULT_MAX_LINE_LENGTH, parseFlowLine } from "../../flows/detect.js";
+import { inventoryNamespaceLabels, type Inventory } from "../../flows/inventory.js";
 import type { FlowEndpointRef } from "../../flows/types.js";
 import { resolveEndpointSpec } from "../../impact/endpoint-spec.js";
 import { EndpointResolver } from "../../impact/resolve.js";
-import { readInventory } from "../../io/inventory.js";
+import { inventoryFromText } from "../../io/inventory.js";
 import { readLines } from "../../io/lines.js";
 import { DEFAULT_LOAD_LIMITS } from "../../policy/index.js";
 import { renderExplanationText } from "../../report/explain.js";
@@ -51,12 +51,12 @@ export async function explainAtHead(o: ExplainOptions): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-explain-"));
   try {
     const notes: string[] = [];
-    const inventory = await inventoryOf(o.api, repo, baseTree, config, scratch, notes);
+    const inventory = await inventoryOf(o.api, repo, baseTree, config, notes);
     const universe = new EngineUniverse();
     const set = new PolicySet(head.resources, {
       version: config.calicoVersion,
       universe,
-      namespaceLabels: inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+      namespaceLabels: inventoryNamespaceLabels(inventory),
     });
     const ends = await resolveEnds(o, { baseTree, config, inventory, universe, scratch, notes });
     if ("error" in ends) return ends.error;
@@ -78,16 +78,15 @@ export async function explainAtHead(o: ExplainOptions): Promise<string> {
   }
 }
 
-async function inventoryOf(api: GitHubApi, repo: RepoRef, tree: readonly TreeEntry[], config: TierguardConfig, scratch: string, notes: string[]): Promise<Inventory | undefined> {
+/** Read in memory: the blob's text goes straight to the inventory reader, no scratch file. */
+async function inventoryOf(api: GitHubApi, repo: RepoRef, tree: readonly TreeEntry[], config: TierguardConfig, notes: string[]): Promise<Inventory | undefined> {
   if (!config.inventory) return undefined;
   const entry = tree.find((e) => e.path === config.inventory);
   if (!entry) {
     notes.push(`The inventory ${config.inventory} named in tierguard.yaml is not in the base revision.`);
     return undefined;
   }
-  const local = join(scratch, "inventory");
-  await writeFile(local, (await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "");
-  const read = await readInventory(local, { cwd: scratch });
+  const read = inventoryFromText((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", config.inventory);
   if (!read.inventory) notes.push(`The inventory ${config.inventory} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
   return read.inventory;
 }
@@ -145,7 +144,7 @@ async function fromSnapshot(o: ExplainOptions, c: ResolveContext, specs: string[
       continue;
     }
     let records = 0;
-    for await (const ev of readLines(file.path, { maxLineBytes: 1 << 20 })) {
+    for await (const ev of readLines(file.path, { maxLineBytes: DEFAULT_MAX_LINE_LENGTH })) {
       if (ev.type !== "line" || ++records > (o.maxRecords ?? MAX_RECORDS)) break;
       const rec = parseFlowLine(ev.line.text, ev.line.number).record;
       if (!rec) continue;

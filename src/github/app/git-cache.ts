@@ -1,6 +1,7 @@
 import { CONFIG_FILE, pathMatcher, policyFileFilter, type TierguardConfig } from "../../review/config.js";
+import { readRevisionTrees, type TreeEntry } from "../../run/revisions.js";
 import type { GitHubApi, GitHubResponse, RepoRef } from "../api.js";
-import { mergeBase, readBaseConfig, readTree, type TreeEntry } from "../repo-reader.js";
+import { apiRevisionSource } from "../repo-reader.js";
 
 /**
  * Git objects are named by their content, so a commit, tree or blob read once never changes: a job reads them
@@ -40,19 +41,18 @@ export interface PolicyTouch {
  * (no pull-request file listing, which GitHub caps at 3,000 files), with the paths of the BASE tip's tierguard.yaml.
  */
 export async function policyTouch(api: GitHubApi, repo: RepoRef, baseSha: string, headSha: string): Promise<PolicyTouch> {
-  const fork = await mergeBase(api, repo, baseSha, headSha);
-  const [tip, forkTree, head] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? undefined : readTree(api, repo, fork), readTree(api, repo, headSha)]);
-  const base = forkTree ?? tip;
-  const { config } = await readBaseConfig(api, repo, tip);
+  // The first half of reading the revision pair (src/run/revisions.ts): the same trees, which the review then reads
+  // from this job's cache.
+  const { config, baseTree, headTree } = await readRevisionTrees(apiRevisionSource(api, repo), { base: { rev: baseSha, commit: baseSha }, head: { rev: headSha, commit: headSha } });
   const isPolicy = policyFileFilter(config);
   const isTest = pathMatcher(config.tests);
   const reviewed = (p: string) => p === CONFIG_FILE || isPolicy(p) || isTest(p);
-  return { config, paths: changedPaths(base, head).filter(reviewed) };
+  return { config, paths: changedPaths(baseTree, headTree).filter(reviewed) };
 }
 
 export function changedPaths(base: readonly TreeEntry[], head: readonly TreeEntry[]): string[] {
-  const before = new Map(base.map((e) => [e.path, e.sha]));
-  const after = new Map(head.map((e) => [e.path, e.sha]));
+  const before = new Map(base.map((e) => [e.path, e.blob]));
+  const after = new Map(head.map((e) => [e.path, e.blob]));
   const out = new Set<string>();
   for (const [p, sha] of after) if (before.get(p) !== sha) out.add(p);
   for (const p of before.keys()) if (!after.has(p)) out.add(p);

@@ -1,3 +1,4 @@
+import { inventoryNamespaceLabels } from "../../flows/index.js";
 import type { CompiledRule } from "../../engine/index.js";
 import type { Direction, PolicySet } from "../../engine/index.js";
 import { F, selectorOn } from "../../engine/index.js";
@@ -40,7 +41,7 @@ export function setUp(ctx: ReviewContext, budget: Budget): Analysis {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
       peer: [...peers, ...set.networkSets.map((n) => knownIdentity(n.labels, `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`)), EXTERNAL_IDENTITY],
     },
-    ctx.inventory ? new Map([...ctx.inventory.namespaces].map(([k, v]) => [k, v.labels])) : undefined,
+    inventoryNamespaceLabels(ctx.inventory),
   );
   const spaceCtx: SpaceContext = { set, names, ports };
   return {

@@ -1,5 +1,5 @@
 import type { FlowProblem } from "../flows/types.js";
-import type { Line, LineEvent } from "./lines.js";
+import type { Line, LineEvent } from "./flow-lines.js";
 
 /**
  * How reading one flow file (or one byte range of it) ended, so that a snapshot read in part is never taken for a

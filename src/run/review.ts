@@ -1,0 +1,121 @@
+import type { Inventory } from "../flows/inventory.js";
+import type { ImpactReport } from "../impact/types.js";
+import type { LoadLimits } from "../policy/index.js";
+import { REVIEW_CHECKS, reviewTestTiers } from "../review/checks.js";
+import type { TierguardConfig } from "../review/config.js";
+import type { ReviewContext, TextFile } from "../review/context.js";
+import type { RevisionFile } from "../review/load.js";
+import type { Principal } from "../review/ownership.js";
+import { prepareReview } from "../review/prepare.js";
+import { buildReview } from "../review/run.js";
+import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../review/snapshot-problems.js";
+import type { Finding, Review } from "../review/types.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile, type FlowReader, type Progress } from "./flow-lines.js";
+import { impactComparer, ImpactSink } from "./replay-impact.js";
+import { replayFile } from "./runner.js";
+
+/**
+ * One review from both revisions' files, wherever they were read from (git for the command line, the GitHub API
+ * for the App and the Action): prepare, replay the snapshot through base and head (the replay runner), run every
+ * check of the registry, assemble. The callers fetch the files and render the result.
+ */
+export interface PipelineRevision {
+  rev: string;
+  commit: string;
+  policyFiles: RevisionFile[];
+  testFiles: TextFile[];
+}
+
+export interface PipelineInput {
+  config: TierguardConfig;
+  configSource: "base" | "default";
+  configFindings: Finding[];
+  configChanged: boolean;
+  base: PipelineRevision;
+  head: PipelineRevision;
+  limits: LoadLimits;
+  author: Principal;
+  approvals: Principal[];
+  acknowledgedBy?: string;
+  inventory?: Inventory;
+  /** Flow snapshots already fetched to local files. */
+  flows: FlowFile[];
+  /** Problems the caller found while fetching snapshots (an unreachable URL); the replay adds those it finds. */
+  snapshotProblems?: SnapshotProblem[];
+  /** Notes and findings the caller gathered (files too large, a snapshot that could not be fetched). */
+  notes: string[];
+  extraFindings: Finding[];
+  maxLineBytes: number;
+  /** Most bytes of (decompressed) text read from one snapshot; DEFAULT_MAX_SNAPSHOT_BYTES when undefined. */
+  maxSnapshotBytes?: number;
+  workers: "auto" | number;
+  /** How the snapshots are read (the adapter's port: local files for the command line and the App). */
+  reader: FlowReader;
+  progress: Progress;
+}
+
+export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
+  const { config } = input;
+  const prepared = prepareReview(input.base, input.head, config, input.limits, input.inventory);
+  const { ctx } = prepared;
+  const snapshotProblems = [...(input.snapshotProblems ?? [])];
+  let impact: ImpactReport | undefined;
+  if (input.flows.length > 0) {
+    const replayed = await replayImpact(ctx, input, { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES });
+    impact = replayed.impact;
+    snapshotProblems.push(...replayed.problems);
+  }
+  return buildReview({
+    ctx,
+    base: { rev: input.base.rev, commit: input.base.commit },
+    head: { rev: input.head.rev, commit: input.head.commit },
+    author: input.author,
+    approvals: input.approvals,
+    configSource: input.configSource,
+    configFindings: input.configFindings,
+    configChanged: input.configChanged,
+    headDiagnostics: prepared.headDiagnostics,
+    unchangedFiles: prepared.unchangedFiles,
+    checks: REVIEW_CHECKS,
+    testTiers: (file, c) => reviewTestTiers(file, c),
+    impact,
+    acknowledgedBy: input.acknowledgedBy,
+    extraFindings: [...input.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
+    notes: input.notes,
+  });
+}
+
+export interface ImpactReplayInput {
+  config: TierguardConfig;
+  limits: LoadLimits;
+  base: { policyFiles: RevisionFile[] };
+  head: { policyFiles: RevisionFile[] };
+  inventory?: Inventory;
+  flows: FlowFile[];
+}
+
+/**
+ * The review's impact: every snapshot replayed through the prepared base and head sets (the `review` command, the
+ * App, and the board's change view all call this). Workloads seen in the snapshot join the context's.
+ */
+export async function replayImpact(
+  ctx: ReviewContext,
+  input: ImpactReplayInput,
+  run: { maxLineBytes: number; maxBytes: number; workers: "auto" | number; reader: FlowReader; progress: Progress },
+): Promise<{ impact: ImpactReport; problems: SnapshotProblem[] }> {
+  const { config, inventory } = input;
+  const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
+  const sink = new ImpactSink(comparer, run.reader, { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes });
+  const spec = () => ({ kind: "impact" as const, config, limits: input.limits, base: input.base.policyFiles, head: input.head.policyFiles, inventory });
+  const problems: SnapshotProblem[] = [];
+  for (const f of input.flows) {
+    const outcome = await replayFile(sink, f, { spec, workers: run.workers, limits: { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes }, reader: run.reader, progress: run.progress });
+    const problem = snapshotProblemOf(f.source ?? f.display, outcome);
+    if (problem) problems.push(problem);
+  }
+  const impact = comparer.finish(input.flows.map((f) => f.display), config.impact.maxListed);
+  // Workloads seen in the snapshot join the inventory's as what the checks fall back on.
+  const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
+  for (const w of resolver.workloads()) if (!known.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+  return { impact, problems };
+}
