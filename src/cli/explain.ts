@@ -6,7 +6,7 @@ import { parseFlowProtocol, protocolName } from "../engine/protocol.js";
 import { parseLabelArg, resolveEndpointSpec } from "../impact/endpoint-spec.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
-import { PORT_PROTOCOLS } from "../policy/validate/protocol.js";
+import { PORT_PROTOCOLS } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { renderExplanationText } from "../report/explain.js";
 import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";

@@ -7,10 +7,7 @@ import { inventoryFromText } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { NO_PROGRESS, runReviewPipeline, type FlowFile } from "../run/index.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
-import type { TierguardConfig } from "../review/config.js";
-import type { Principal } from "../review/ownership.js";
-import type { SnapshotProblem } from "../review/snapshot-problems.js";
-import type { Finding, Review } from "../review/types.js";
+import { teamsUnverifiable, type Finding, type Principal, type Review, type SnapshotProblem, type TierguardConfig } from "../review/index.js";
 import type { GitHubApi, Log, RepoRef } from "./api.js";
 import { approvers, configTeams, memberTeams, TeamsUnverifiable } from "./people.js";
 import { apiEntry, readPullRequestFiles, type PullRequestFiles } from "./repo-reader.js";
@@ -95,7 +92,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       reader: fileFlowReader,
       progress: NO_PROGRESS,
     });
-    if (!people.verified) review.findings = review.findings.map((f) => unverifiable(f, config, people.why));
+    if (!people.verified) review.findings = review.findings.map((f) => teamsUnverifiable(f, config, people.why));
     return { review, config, files };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -117,18 +114,6 @@ async function resolvePeople(req: GitHubReviewRequest, config: TierguardConfig):
     req.log.warn({ err: e.message }, "team memberships are unverifiable");
     return { author: { login: req.author, teams: [] }, approvals: logins.map((login) => ({ login, teams: [] })), verified: false, why: e.message };
   }
-}
-
-/** An ownership finding that a team could satisfy, when teams could not be read: unverifiable, not "not an owner". */
-function unverifiable(f: Finding, config: TierguardConfig, why: string): Finding {
-  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
-  const level = config.ownership.unverifiableTeams;
-  return {
-    ...f,
-    code: "ownership/teams-unverifiable",
-    severity: level === "off" ? "notice" : level,
-    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`,
-  };
 }
 
 /**

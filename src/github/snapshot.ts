@@ -111,7 +111,3 @@ export function fetchFailure(e: unknown): string {
   if (typeof code === "string") return `could not connect (${code})`;
   return scrub(err?.cause?.message ?? err?.message ?? String(e));
 }
-
-export function scratchPath(dir: string, i: number, what: string): string {
-  return join(dir, `${what}-${i}`);
-}

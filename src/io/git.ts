@@ -97,21 +97,3 @@ export async function readBlobs(repo: string, blobs: readonly string[]): Promise
     child.stdin.end(wanted.join("\n") + "\n");
   });
 }
-
-/** Paths that differ between two commits, with git's rename detection (for messages about moved files). */
-export async function renamedPaths(repo: string, base: string, head: string): Promise<Map<string, string>> {
-  const out = await git(repo, ["diff", "--name-status", "-z", "-M", base, head]);
-  const parts = out.split("\0");
-  const renames = new Map<string, string>();
-  for (let i = 0; i < parts.length; ) {
-    const status = parts[i];
-    if (!status) break;
-    if (status.startsWith("R") || status.startsWith("C")) {
-      renames.set(parts[i + 1], parts[i + 2]);
-      i += 3;
-    } else {
-      i += 2;
-    }
-  }
-  return renames;
-}

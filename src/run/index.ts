@@ -16,3 +16,4 @@ export { ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
 export { ObserveSink, type ObserveValue } from "./replay-observe.js";
 export { replayImpact, runReviewPipeline, type PipelineInput, type PipelineRevision } from "./review.js";
 export { runWorkerJob } from "./worker-job.js";
+export * from "./promotion.js";

@@ -9,7 +9,7 @@ import type { TierguardConfig } from "../review/config.js";
 import type { ParseCache, RevisionFile } from "../review/load.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { cutOffAt, stopAt, type ReadOutcome } from "./read-outcome.js";
-import type { RangeRead, ReplayLimits, ReplaySink } from "./runner.js";
+import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
 
 /**
  * The review's sink: each flow replayed through the base and the head policy sets, compared. A worker rebuilds both

@@ -3,7 +3,7 @@ import { flowProblemToDiagnostic, type FlowFormat, type FlowProblem } from "../f
 import type { Diagnostic } from "../policy/index.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { stopAt, type ReadOutcome } from "./read-outcome.js";
-import type { RangeRead, ReplayLimits, ReplaySink } from "./runner.js";
+import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
 
 /**
  * A sink that hands every parsed flow value to an observer (`recommend`'s FlowObserver) and collects the lines it

@@ -10,7 +10,7 @@ import { buildResources, loadText, type BundleOptions, type Diagnostic, type Res
 import type { CalicoVersion } from "../policy/version.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { cutOffAt, stopAt, type ReadOutcome } from "./read-outcome.js";
-import type { RangeRead, ReplayLimits, ReplaySink } from "./runner.js";
+import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
 
 /**
  * The `simulate` sink (also the board's hit counts): stream lines, parse, replay through one policy set, add up.

@@ -4,6 +4,9 @@ import type { ImpactSinkSpec } from "./replay-impact.js";
 import type { SimulateSinkSpec } from "./replay-simulate.js";
 import type { FlowFile, FlowReader, Progress } from "./flow-lines.js";
 import { mergeOutcomes, type ReadOutcome } from "./read-outcome.js";
+import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
+
+export type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
 
 /**
  * The one replay runner, for `simulate`, `review`, `board` and the App: a flow file is replayed into a sink in this
@@ -16,28 +19,6 @@ import { mergeOutcomes, type ReadOutcome } from "./read-outcome.js";
  * The runner names the script only through the port, so runner and worker never import each other.
  */
 export type SinkSpec = SimulateSinkSpec | ImpactSinkSpec;
-
-export interface ReplayLimits {
-  maxLineBytes: number;
-  /** Most bytes of (decompressed) text read from one file. */
-  maxBytes: number;
-}
-
-/** How reading a range (or the whole file) ended, and the lines it saw (for renumbering the next range). */
-export interface RangeRead {
-  lines: number;
-  outcome: ReadOutcome;
-}
-
-/** What a replay adds up, built alike in this thread and (from a SinkSpec) in a worker's. */
-export interface ReplaySink<Part> {
-  /** Replays [range.start, range.end) of the file, or the whole of it, in this thread. */
-  replay(file: FlowFile, range: { start: number; end: number } | undefined, tick: () => void): Promise<RangeRead>;
-  /** What a worker posts back: the sink's state after its range. */
-  part(): Part;
-  /** Adds the part of a later range, its line numbers shifted by `offset`. */
-  merge(part: Part, offset: number): void;
-}
 
 export interface WorkerInput {
   spec: SinkSpec;
