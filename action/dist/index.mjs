@@ -38,7339 +38,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/yaml/dist/nodes/identity.js
-var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
-    "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
-    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
-    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
-    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
-    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
-    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
-    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case MAP:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    function isNode(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case ALIAS:
-          case MAP:
-          case SCALAR:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
-    exports.isCollection = isCollection;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap2;
-    exports.isNode = isNode;
-    exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
-  }
-});
-
-// node_modules/yaml/dist/visit.js
-var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        visit_(null, node, visitor_, Object.freeze([]));
-    }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path) {
-      const ctrl = callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
-          for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i2, 1);
-              i2 -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = visit_("key", node.key, visitor, path);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv = visit_("value", node.value, visitor, path);
-          if (cv === BREAK)
-            return BREAK;
-          else if (cv === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    async function visitAsync(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-    }
-    visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP;
-    visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path) {
-      const ctrl = await callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
-          for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i2, 1);
-              i2 -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path);
-          if (cv === BREAK)
-            return BREAK;
-          else if (cv === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    function initVisitor(visitor) {
-      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-          Alias: visitor.Node,
-          Map: visitor.Node,
-          Scalar: visitor.Node,
-          Seq: visitor.Node
-        }, visitor.Value && {
-          Map: visitor.Value,
-          Scalar: visitor.Value,
-          Seq: visitor.Value
-        }, visitor.Collection && {
-          Map: visitor.Collection,
-          Seq: visitor.Collection
-        }, visitor);
-      }
-      return visitor;
-    }
-    function callVisitor(key, node, visitor, path) {
-      if (typeof visitor === "function")
-        return visitor(key, node, path);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
-      return void 0;
-    }
-    function replaceNode(key, path, node) {
-      const parent = path[path.length - 1];
-      if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
-        if (key === "key")
-          parent.key = node;
-        else
-          parent.value = node;
-      } else if (identity.isDocument(parent)) {
-        parent.contents = node;
-      } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
-      }
-    }
-    exports.visit = visit2;
-    exports.visitAsync = visitAsync;
-  }
-});
-
-// node_modules/yaml/dist/doc/directives.js
-var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var visit2 = require_visit();
-    var escapeChars = {
-      "!": "%21",
-      ",": "%2C",
-      "[": "%5B",
-      "]": "%5D",
-      "{": "%7B",
-      "}": "%7D"
-    };
-    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
-    var Directives = class _Directives {
-      constructor(yaml, tags) {
-        this.docStart = null;
-        this.docEnd = false;
-        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, _Directives.defaultTags, tags);
-      }
-      clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-      }
-      /**
-       * During parsing, get a Directives instance for the current document and
-       * update the stream state according to the current version's spec.
-       */
-      atDocument() {
-        const res = new _Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-          case "1.1":
-            this.atNextDocument = true;
-            break;
-          case "1.2":
-            this.atNextDocument = false;
-            this.yaml = {
-              explicit: _Directives.defaultYaml.explicit,
-              version: "1.2"
-            };
-            this.tags = Object.assign({}, _Directives.defaultTags);
-            break;
-        }
-        return res;
-      }
-      /**
-       * @param onError - May be called even if the action was successful
-       * @returns `true` on success
-       */
-      add(line, onError) {
-        if (this.atNextDocument) {
-          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
-          this.tags = Object.assign({}, _Directives.defaultTags);
-          this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-          case "%TAG": {
-            if (parts.length !== 2) {
-              onError(0, "%TAG directive should contain exactly two parts");
-              if (parts.length < 2)
-                return false;
-            }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
-            return true;
-          }
-          case "%YAML": {
-            this.yaml.explicit = true;
-            if (parts.length !== 1) {
-              onError(0, "%YAML directive should contain exactly one part");
-              return false;
-            }
-            const [version] = parts;
-            if (version === "1.1" || version === "1.2") {
-              this.yaml.version = version;
-              return true;
-            } else {
-              const isValid = /^\d+\.\d+$/.test(version);
-              onError(6, `Unsupported YAML version ${version}`, isValid);
-              return false;
-            }
-          }
-          default:
-            onError(0, `Unknown directive ${name}`, true);
-            return false;
-        }
-      }
-      /**
-       * Resolves a tag, matching handles to those defined in %TAG directives.
-       *
-       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-       *   `'!local'` tag, or `null` if unresolvable.
-       */
-      tagName(source, onError) {
-        if (source === "!")
-          return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
-          return null;
-        }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
-          if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-            return null;
-          }
-          if (source[source.length - 1] !== ">")
-            onError("Verbatim tags must end with a >");
-          return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-          onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-          try {
-            return prefix + decodeURIComponent(suffix);
-          } catch (error) {
-            onError(String(error));
-            return null;
-          }
-        }
-        if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-      }
-      /**
-       * Given a fully resolved tag, returns its printable string form,
-       * taking into account current tag prefixes and defaults.
-       */
-      tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
-      }
-      toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-          const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
-          });
-          tagNames = Object.keys(tags);
-        } else
-          tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
-            continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join("\n");
-      }
-    };
-    Directives.defaultYaml = { explicit: false, version: "1.2" };
-    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
-  }
-});
-
-// node_modules/yaml/dist/doc/anchors.js
-var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var visit2 = require_visit();
-    function anchorIsValid(anchor) {
-      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-      }
-      return true;
-    }
-    function anchorNames(root) {
-      const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
-        }
-      });
-      return anchors;
-    }
-    function findNewAnchor(prefix, exclude) {
-      for (let i2 = 1; true; ++i2) {
-        const name = `${prefix}${i2}`;
-        if (!exclude.has(name))
-          return name;
-      }
-    }
-    function createNodeAnchors(doc, prefix) {
-      const aliasObjects = [];
-      const sourceObjects = /* @__PURE__ */ new Map();
-      let prevAnchors = null;
-      return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
-          prevAnchors ?? (prevAnchors = anchorNames(doc));
-          const anchor = findNewAnchor(prefix, prevAnchors);
-          prevAnchors.add(anchor);
-          return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
-            } else {
-              const error = new Error("Failed to resolve repeated object (this should not happen)");
-              error.source = source;
-              throw error;
-            }
-          }
-        },
-        sourceObjects
-      };
-    }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
-  }
-});
-
-// node_modules/yaml/dist/doc/applyReviver.js
-var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
-    "use strict";
-    function applyReviver(reviver, obj2, key, val) {
-      if (val && typeof val === "object") {
-        if (Array.isArray(val)) {
-          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
-            const v0 = val[i2];
-            const v1 = applyReviver(reviver, val, String(i2), v0);
-            if (v1 === void 0)
-              delete val[i2];
-            else if (v1 !== v0)
-              val[i2] = v1;
-          }
-        } else if (val instanceof Map) {
-          for (const k of Array.from(val.keys())) {
-            const v0 = val.get(k);
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              val.delete(k);
-            else if (v1 !== v0)
-              val.set(k, v1);
-          }
-        } else if (val instanceof Set) {
-          for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
-            if (v1 === void 0)
-              val.delete(v0);
-            else if (v1 !== v0) {
-              val.delete(v0);
-              val.add(v1);
-            }
-          }
-        } else {
-          for (const [k, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              delete val[k];
-            else if (v1 !== v0)
-              val[k] = v1;
-          }
-        }
-      }
-      return reviver.call(obj2, key, val);
-    }
-    exports.applyReviver = applyReviver;
-  }
-});
-
-// node_modules/yaml/dist/nodes/toJS.js
-var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i2) => toJS(v, String(i2), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
-        const data2 = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data2);
-        ctx.onCreate = (res2) => {
-          data2.res = res2;
-          delete ctx.onCreate;
-        };
-        const res = value.toJSON(arg, ctx);
-        if (ctx.onCreate)
-          ctx.onCreate(res);
-        return res;
-      }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
-    }
-    exports.toJS = toJS;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Node.js
-var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
-    "use strict";
-    var applyReviver = require_applyReviver();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var NodeBase = class {
-      constructor(type2) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type2 });
-      }
-      /** Create a copy of this node.  */
-      clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** A plain JavaScript representation of this node. */
-      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-          throw new TypeError("A document argument is required");
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc,
-          keep: true,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-    };
-    exports.NodeBase = NodeBase;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Alias.js
-var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
-    "use strict";
-    var anchors = require_anchors();
-    var visit2 = require_visit();
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
-      constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, "tag", {
-          set() {
-            throw new Error("Alias nodes cannot have tags");
-          }
-        });
-      }
-      /**
-       * Resolve the value of this alias within `doc`, finding the last
-       * instance of the `source` anchor before this node.
-       */
-      resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-          throw new ReferenceError("Alias resolution is disabled");
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-          nodes = ctx.aliasResolveCache;
-        } else {
-          nodes = [];
-          visit2.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
-            }
-          });
-          if (ctx)
-            ctx.aliasResolveCache = nodes;
-        }
-        let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
-            break;
-          if (node.anchor === this.source)
-            found = node;
-        }
-        if (found && ctx) {
-          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data2 = anchors2.get(found);
-          if (!data2) {
-            toJS.toJS(found, null, ctx);
-            data2 = anchors2.get(found);
-          }
-          if (data2?.res === void 0) {
-            const msg = "This should not happen: Alias anchor was not resolved?";
-            throw new ReferenceError(msg);
-          }
-          if (maxAliasCount >= 0) {
-            data2.count += 1;
-            if (data2.aliasCount === 0)
-              data2.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data2.count * data2.aliasCount > maxAliasCount) {
-              const msg = "Excessive alias count indicates a resource exhaustion attack";
-              throw new ReferenceError(msg);
-            }
-          }
-        }
-        return found;
-      }
-      toJSON(_arg, ctx) {
-        if (!ctx)
-          return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-          throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-      }
-      toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-          anchors.anchorIsValid(this.source);
-          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new Error(msg);
-          }
-          if (ctx.implicitKey)
-            return `${src} `;
-        }
-        return src;
-      }
-    };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors2 && source && anchors2.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-          const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
-        }
-        return count;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
-        return Math.max(kc, vc);
-      }
-      return 1;
-    }
-    exports.Alias = Alias;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Scalar.js
-var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
-      constructor(value) {
-        super(identity.SCALAR);
-        this.value = value;
-      }
-      toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-      }
-      toString() {
-        return String(this.value);
-      }
-    };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
-    exports.isScalarValue = isScalarValue;
-  }
-});
-
-// node_modules/yaml/dist/doc/createNode.js
-var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
-        const tagObj = match.find((t) => !t.format) ?? match[0];
-        if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-      }
-      return tags.find((t) => t.identify?.(value) && !t.format);
-    }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
-        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map2.items.push(value);
-        return map2;
-      }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
-      }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
-      let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
-        } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
-        }
-      }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema2.tags);
-      if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
-        }
-        if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node2;
-          return node2;
-        }
-        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
-      }
-      if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-      }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
-      if (tagName)
-        node.tag = tagName;
-      else if (!tagObj.default)
-        node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
-      return node;
-    }
-    exports.createNode = createNode;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Collection.js
-var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var identity = require_identity();
-    var Node = require_Node();
-    function collectionFromPath(schema2, path, value) {
-      let v = value;
-      for (let i2 = path.length - 1; i2 >= 0; --i2) {
-        const k = path[i2];
-        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
-          const a = [];
-          a[k] = v;
-          v = a;
-        } else {
-          v = /* @__PURE__ */ new Map([[k, v]]);
-        }
-      }
-      return createNode.createNode(v, void 0, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-          throw new Error("This should not happen, please report a bug.");
-        },
-        schema: schema2,
-        sourceObjects: /* @__PURE__ */ new Map()
-      });
-    }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
-    var Collection2 = class extends Node.NodeBase {
-      constructor(type2, schema2) {
-        super(type2);
-        Object.defineProperty(this, "schema", {
-          value: schema2,
-          configurable: true,
-          enumerable: false,
-          writable: true
-        });
-      }
-      /**
-       * Create a copy of this collection.
-       *
-       * @param schema - If defined, overwrites the original's schema
-       */
-      clone(schema2) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema2)
-          copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema2) : it);
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /**
-       * Adds a value to the collection. For `!!map` and `!!omap` the value must
-       * be a Pair instance or a `{ key, value }` object, which may not have a key
-       * that already exists in the map.
-       */
-      addIn(path, value) {
-        if (isEmptyPath(path))
-          this.add(value);
-        else {
-          const [key, ...rest] = path;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-      /**
-       * Removes a value from the collection.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
-        else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
-      }
-      hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
-            return false;
-          const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
-        });
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       */
-      hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
-          this.set(key, value);
-        } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-    };
-    exports.Collection = Collection2;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyComment.js
-var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
-    "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment2, indent) {
-      if (/^\n+$/.test(comment2))
-        return comment2.substring(1);
-      return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
-    }
-    var lineComment = (str3, indent, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str3.endsWith(" ") ? "" : " ") + comment2;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
-  }
-});
-
-// node_modules/yaml/dist/stringify/foldFlowLines.js
-var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
-    "use strict";
-    var FOLD_FLOW = "flow";
-    var FOLD_BLOCK = "block";
-    var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-      if (!lineWidth || lineWidth < 0)
-        return text;
-      if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
-      const folds = [];
-      const escapedFolds = {};
-      let end = lineWidth - indent.length;
-      if (typeof indentAtStart === "number") {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-          folds.push(0);
-        else
-          end = lineWidth - indentAtStart;
-      }
-      let split2 = void 0;
-      let prev = void 0;
-      let overflow = false;
-      let i2 = -1;
-      let escStart = -1;
-      let escEnd = -1;
-      if (mode === FOLD_BLOCK) {
-        i2 = consumeMoreIndentedLines(text, i2, indent.length);
-        if (i2 !== -1)
-          end = i2 + endStep;
-      }
-      for (let ch; ch = text[i2 += 1]; ) {
-        if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i2;
-          switch (text[i2 + 1]) {
-            case "x":
-              i2 += 3;
-              break;
-            case "u":
-              i2 += 5;
-              break;
-            case "U":
-              i2 += 9;
-              break;
-            default:
-              i2 += 1;
-          }
-          escEnd = i2;
-        }
-        if (ch === "\n") {
-          if (mode === FOLD_BLOCK)
-            i2 = consumeMoreIndentedLines(text, i2, indent.length);
-          end = i2 + indent.length + endStep;
-          split2 = void 0;
-        } else {
-          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i2 + 1];
-            if (next && next !== " " && next !== "\n" && next !== "	")
-              split2 = i2;
-          }
-          if (i2 >= end) {
-            if (split2) {
-              folds.push(split2);
-              end = split2 + endStep;
-              split2 = void 0;
-            } else if (mode === FOLD_QUOTED) {
-              while (prev === " " || prev === "	") {
-                prev = ch;
-                ch = text[i2 += 1];
-                overflow = true;
-              }
-              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
-              if (escapedFolds[j])
-                return text;
-              folds.push(j);
-              escapedFolds[j] = true;
-              end = j + endStep;
-              split2 = void 0;
-            } else {
-              overflow = true;
-            }
-          }
-        }
-        prev = ch;
-      }
-      if (overflow && onOverflow)
-        onOverflow();
-      if (folds.length === 0)
-        return text;
-      if (onFold)
-        onFold();
-      let res = text.slice(0, folds[0]);
-      for (let i3 = 0; i3 < folds.length; ++i3) {
-        const fold = folds[i3];
-        const end2 = folds[i3 + 1] || text.length;
-        if (fold === 0)
-          res = `
-${indent}${text.slice(0, end2)}`;
-        else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
-          res += `
-${indent}${text.slice(fold + 1, end2)}`;
-        }
-      }
-      return res;
-    }
-    function consumeMoreIndentedLines(text, i2, indent) {
-      let end = i2;
-      let start = i2 + 1;
-      let ch = text[start];
-      while (ch === " " || ch === "	") {
-        if (i2 < start + indent) {
-          ch = text[++i2];
-        } else {
-          do {
-            ch = text[++i2];
-          } while (ch && ch !== "\n");
-          end = i2;
-          start = i2 + 1;
-          ch = text[start];
-        }
-      }
-      return end;
-    }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyString.js
-var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var foldFlowLines = require_foldFlowLines();
-    var getFoldOptions = (ctx, isBlock) => ({
-      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-      lineWidth: ctx.options.lineWidth,
-      minContentWidth: ctx.options.minContentWidth
-    });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
-      if (!lineWidth || lineWidth < 0)
-        return false;
-      const limit = lineWidth - indentLength;
-      const strLen = str3.length;
-      if (strLen <= limit)
-        return false;
-      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
-        if (str3[i2] === "\n") {
-          if (i2 - start > limit)
-            return true;
-          start = i2 + 1;
-          if (strLen - start <= limit)
-            return false;
-        }
-      }
-      return true;
-    }
-    function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
-      if (ctx.options.doubleQuotedAsJSON)
-        return json2;
-      const { implicitKey } = ctx;
-      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
-      let start = 0;
-      for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
-        if (ch === " " && json2[i2 + 1] === "\\" && json2[i2 + 2] === "n") {
-          str3 += json2.slice(start, i2) + "\\ ";
-          i2 += 1;
-          start = i2;
-          ch = "\\";
-        }
-        if (ch === "\\")
-          switch (json2[i2 + 1]) {
-            case "u":
-              {
-                str3 += json2.slice(start, i2);
-                const code = json2.substr(i2 + 2, 4);
-                switch (code) {
-                  case "0000":
-                    str3 += "\\0";
-                    break;
-                  case "0007":
-                    str3 += "\\a";
-                    break;
-                  case "000b":
-                    str3 += "\\v";
-                    break;
-                  case "001b":
-                    str3 += "\\e";
-                    break;
-                  case "0085":
-                    str3 += "\\N";
-                    break;
-                  case "00a0":
-                    str3 += "\\_";
-                    break;
-                  case "2028":
-                    str3 += "\\L";
-                    break;
-                  case "2029":
-                    str3 += "\\P";
-                    break;
-                  default:
-                    if (code.substr(0, 2) === "00")
-                      str3 += "\\x" + code.substr(2);
-                    else
-                      str3 += json2.substr(i2, 6);
-                }
-                i2 += 5;
-                start = i2 + 1;
-              }
-              break;
-            case "n":
-              if (implicitKey || json2[i2 + 2] === '"' || json2.length < minMultiLineLength) {
-                i2 += 1;
-              } else {
-                str3 += json2.slice(start, i2) + "\n\n";
-                while (json2[i2 + 2] === "\\" && json2[i2 + 3] === "n" && json2[i2 + 4] !== '"') {
-                  str3 += "\n";
-                  i2 += 2;
-                }
-                str3 += indent;
-                if (json2[i2 + 2] === " ")
-                  str3 += "\\";
-                i2 += 1;
-                start = i2 + 1;
-              }
-              break;
-            default:
-              i2 += 1;
-          }
-      }
-      str3 = start ? str3 + json2.slice(start) : json2;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-    }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
-${indent}`) + "'";
-      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function quotedString(value, ctx) {
-      const { singleQuote } = ctx.options;
-      let qs;
-      if (singleQuote === false)
-        qs = doubleQuotedString;
-      else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
-        if (hasDouble && !hasSingle)
-          qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-          qs = doubleQuotedString;
-        else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
-      }
-      return qs(value, ctx);
-    }
-    var blockEndNewlines;
-    try {
-      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
-    } catch {
-      blockEndNewlines = /\n+(?!\n|$)/g;
-    }
-    function blockString({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
-      const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
-      }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
-        return literal2 ? "|\n" : ">\n";
-      let chomp;
-      let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
-        if (ch !== "\n" && ch !== "	" && ch !== " ")
-          break;
-      }
-      let end = value.substring(endStart);
-      const endNlPos = end.indexOf("\n");
-      if (endNlPos === -1) {
-        chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
-        chomp = "+";
-        if (onChompKeep)
-          onChompKeep();
-      } else {
-        chomp = "";
-      }
-      if (end) {
-        value = value.slice(0, -end.length);
-        if (end[end.length - 1] === "\n")
-          end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-      }
-      let startWithSpace = false;
-      let startEnd;
-      let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
-        if (ch === " ")
-          startWithSpace = true;
-        else if (ch === "\n")
-          startNlPos = startEnd;
-        else
-          break;
-      }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-      if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-      }
-      const indentSize = indent ? "2" : "1";
-      let header2 = (startWithSpace ? indentSize : "") + chomp;
-      if (comment2) {
-        header2 += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
-        if (onComment)
-          onComment();
-      }
-      if (!literal2) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type2 !== Scalar.Scalar.BLOCK_FOLDED) {
-          foldOptions.onOverflow = () => {
-            literalFallback = true;
-          };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-          return `>${header2}
-${indent}${body}`;
-      }
-      value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header2}
-${indent}${start}${value}${end}`;
-    }
-    function plainString(item, ctx, onComment, onChompKeep) {
-      const { type: type2, value } = item;
-      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
-      }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (!implicitKey && !inFlow && type2 !== Scalar.Scalar.PLAIN && value.includes("\n")) {
-        return blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (containsDocumentMarker(value)) {
-        if (indent === "") {
-          ctx.forceBlockIndent = true;
-          return blockString(item, ctx, onComment, onChompKeep);
-        } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
-        }
-      }
-      const str3 = value.replace(/\n+/g, `$&
-${indent}`);
-      if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
-      }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function stringifyString(item, ctx, onComment, onChompKeep) {
-      const { implicitKey, inFlow } = ctx;
-      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
-      let { type: type2 } = item;
-      if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type2 = Scalar.Scalar.QUOTE_DOUBLE;
-      }
-      const _stringify = (_type) => {
-        switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
-            return plainString(ss, ctx, onComment, onChompKeep);
-          default:
-            return null;
-        }
-      };
-      let res = _stringify(type2);
-      if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-          throw new Error(`Unsupported default string type ${t}`);
-      }
-      return res;
-    }
-    exports.stringifyString = stringifyString;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringify.js
-var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
-    "use strict";
-    var anchors = require_anchors();
-    var identity = require_identity();
-    var stringifyComment = require_stringifyComment();
-    var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
-      const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: "PLAIN",
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: "false",
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: "null",
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: "true",
-        verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
-      let inFlow;
-      switch (opt.collectionStyle) {
-        case "block":
-          inFlow = false;
-          break;
-        case "flow":
-          inFlow = true;
-          break;
-        default:
-          inFlow = null;
-      }
-      return {
-        anchors: /* @__PURE__ */ new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
-        indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
-        inFlow,
-        options: opt
-      };
-    }
-    function getTagObject(tags, item) {
-      if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
-        if (match.length > 0)
-          return match.find((t) => t.format === item.format) ?? match[0];
-      }
-      let tagObj = void 0;
-      let obj2;
-      if (identity.isScalar(item)) {
-        obj2 = item.value;
-        let match = tags.filter((t) => t.identify?.(obj2));
-        if (match.length > 1) {
-          const testMatch = match.filter((t) => t.test);
-          if (testMatch.length > 0)
-            match = testMatch;
-        }
-        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
-      } else {
-        obj2 = item;
-        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
-      }
-      if (!tagObj) {
-        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
-        throw new Error(`Tag not resolved for ${name} value`);
-      }
-      return tagObj;
-    }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-      if (!doc.directives)
-        return "";
-      const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-      if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-      }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
-      return props.join(" ");
-    }
-    function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-          return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        } else {
-          if (ctx.resolvedAliases)
-            ctx.resolvedAliases.add(item);
-          else
-            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
-          item = item.resolve(ctx.doc);
-        }
-      }
-      let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
-      if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      if (!props)
-        return str3;
-      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
-    }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyPair.js
-var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
-      if (simpleKeys) {
-        if (keyComment) {
-          throw new Error("With simple keys, key nodes cannot have comments");
-        }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
-          const msg = "With simple keys, collection cannot be used as a key value";
-          throw new Error(msg);
-        }
-      }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
-      ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-      });
-      let keyCommentDone = false;
-      let chompKeep = false;
-      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
-        if (simpleKeys)
-          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
-        explicitKey = true;
-      }
-      if (ctx.inFlow) {
-        if (allNullValues || value == null) {
-          if (keyCommentDone && onComment)
-            onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
-        }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
-        if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        } else if (chompKeep && onChompKeep)
-          onChompKeep();
-        return str3;
-      }
-      if (keyCommentDone)
-        keyComment = null;
-      if (explicitKey) {
-        if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
-${indent}:`;
-      } else {
-        str3 = `${str3}:`;
-        if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-      }
-      let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
-      } else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
-      }
-      ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
-      chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
-        ctx.indent = ctx.indent.substring(2);
-      }
-      let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws = " ";
-      if (keyComment || vsb || vcb) {
-        ws = vsb ? "\n" : "";
-        if (vcb) {
-          const cs = commentString(vcb);
-          ws += `
-${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === "" && !ctx.inFlow) {
-          if (ws === "\n" && valueComment)
-            ws = "\n\n";
-        } else {
-          ws += `
-${ctx.indent}`;
-        }
-      } else if (!explicitKey && identity.isCollection(value)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf("\n");
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
-        if (hasNewline || !flow) {
-          let hasPropsLine = false;
-          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
-            let sp0 = valueStr.indexOf(" ");
-            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
-              sp0 = valueStr.indexOf(" ", sp0 + 1);
-            }
-            if (sp0 === -1 || nl0 < sp0)
-              hasPropsLine = true;
-          }
-          if (!hasPropsLine)
-            ws = `
-${ctx.indent}`;
-        }
-      } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws = "";
-      }
-      str3 += ws + valueStr;
-      if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-          onComment();
-      } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
-      } else if (chompKeep && onChompKeep) {
-        onChompKeep();
-      }
-      return str3;
-    }
-    exports.stringifyPair = stringifyPair;
-  }
-});
-
-// node_modules/yaml/dist/log.js
-var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    function debug(logLevel, ...messages) {
-      if (logLevel === "debug")
-        console.log(...messages);
-    }
-    function warn(logLevel, warning2) {
-      if (logLevel === "debug" || logLevel === "warn") {
-        if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning2);
-        else
-          console.warn(warning2);
-      }
-    }
-    exports.debug = debug;
-    exports.warn = warn;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
-var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var MERGE_KEY = "<<";
-    var merge3 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
-      default: "key",
-      tag: "tag:yaml.org,2002:merge",
-      test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-      }),
-      stringify: () => MERGE_KEY
-    };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
-    function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
-        for (const it of source.items)
-          mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
-          mergeValue(ctx, map2, it);
-      else
-        mergeValue(ctx, map2, source);
-    }
-    function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
-        throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
-        if (map2 instanceof Map) {
-          if (!map2.has(key))
-            map2.set(key, value2);
-        } else if (map2 instanceof Set) {
-          map2.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
-          Object.defineProperty(map2, key, {
-            value: value2,
-            writable: true,
-            enumerable: true,
-            configurable: true
-          });
-        }
-      }
-      return map2;
-    }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
-    }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey;
-    exports.merge = merge3;
-  }
-});
-
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
-var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
-    "use strict";
-    var log = require_log();
-    var merge3 = require_merge();
-    var stringify = require_stringify();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
-      else if (merge3.isMergeKey(ctx, key))
-        merge3.addMergeToJSMap(ctx, map2, value);
-      else {
-        const jsKey = toJS.toJS(key, "", ctx);
-        if (map2 instanceof Map) {
-          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        } else if (map2 instanceof Set) {
-          map2.add(jsKey);
-        } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
-          if (stringKey in map2)
-            Object.defineProperty(map2, stringKey, {
-              value: jsValue,
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          else
-            map2[stringKey] = jsValue;
-        }
-      }
-      return map2;
-    }
-    function stringifyKey(key, jsKey, ctx) {
-      if (jsKey === null)
-        return "";
-      if (typeof jsKey !== "object")
-        return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-          let jsonStr = JSON.stringify(strKey);
-          if (jsonStr.length > 40)
-            jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-          ctx.mapKeyWarned = true;
-        }
-        return strKey;
-      }
-      return JSON.stringify(jsKey);
-    }
-    exports.addPairToJSMap = addPairToJSMap;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Pair.js
-var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyPair = require_stringifyPair();
-    var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
-    }
-    var Pair = class _Pair {
-      constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value;
-      }
-      clone(schema2) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema2);
-        if (identity.isNode(value))
-          value = value.clone(schema2);
-        return new _Pair(key, value);
-      }
-      toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
-      }
-    };
-    exports.Pair = Pair;
-    exports.createPair = createPair;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyCollection.js
-var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
-      const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
-    }
-    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-      const { indent, options: { commentString } } = ctx;
-      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-      let chompKeep = false;
-      const lines = [];
-      for (let i2 = 0; i2 < items.length; ++i2) {
-        const item = items[i2];
-        let comment3 = null;
-        if (identity.isNode(item)) {
-          if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-          if (item.comment)
-            comment3 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-          }
-        }
-        chompKeep = false;
-        let str4 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
-        if (comment3)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
-        if (chompKeep && comment3)
-          chompKeep = false;
-        lines.push(blockItemPrefix + str4);
-      }
-      let str3;
-      if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
-      } else {
-        str3 = lines[0];
-        for (let i2 = 1; i2 < lines.length; ++i2) {
-          const line = lines[i2];
-          str3 += line ? `
-${indent}${line}` : "\n";
-        }
-      }
-      if (comment2) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
-        if (onComment)
-          onComment();
-      } else if (chompKeep && onChompKeep)
-        onChompKeep();
-      return str3;
-    }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-      itemIndent += indentStep;
-      const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-      });
-      let reqNewline = false;
-      let linesAtValue = 0;
-      const lines = [];
-      for (let i2 = 0; i2 < items.length; ++i2) {
-        const item = items[i2];
-        let comment2 = null;
-        if (identity.isNode(item)) {
-          if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
-          if (item.comment)
-            comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
-            if (ik.comment)
-              reqNewline = true;
-          }
-          const iv = identity.isNode(item.value) ? item.value : null;
-          if (iv) {
-            if (iv.comment)
-              comment2 = iv.comment;
-            if (iv.commentBefore)
-              reqNewline = true;
-          } else if (item.value == null && ik?.comment) {
-            comment2 = ik.comment;
-          }
-        }
-        if (comment2)
-          reqNewline = true;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
-        if (i2 < items.length - 1) {
-          str3 += ",";
-        } else if (ctx.options.trailingComma) {
-          if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
-          }
-          if (reqNewline) {
-            str3 += ",";
-          }
-        }
-        if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines.push(str3);
-        linesAtValue = lines.length;
-      }
-      const { start, end } = flowChars;
-      if (lines.length === 0) {
-        return start + end;
-      } else {
-        if (!reqNewline) {
-          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
-          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-          let str3 = start;
-          for (const line of lines)
-            str3 += line ? `
-${indentStep}${indent}${line}` : "\n";
-          return `${str3}
-${indent}${end}`;
-        } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
-        }
-      }
-    }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment2, chompKeep) {
-      if (comment2 && chompKeep)
-        comment2 = comment2.replace(/^\n+/, "");
-      if (comment2) {
-        const ic = stringifyComment.indentComment(commentString(comment2), indent);
-        lines.push(ic.trimStart());
-      }
-    }
-    exports.stringifyCollection = stringifyCollection;
-  }
-});
-
-// node_modules/yaml/dist/nodes/YAMLMap.js
-var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
-    "use strict";
-    var stringifyCollection = require_stringifyCollection();
-    var addPairToJSMap = require_addPairToJSMap();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
-      for (const it of items) {
-        if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
-            return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
-            return it;
-        }
-      }
-      return void 0;
-    }
-    var YAMLMap = class extends Collection2.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:map";
-      }
-      constructor(schema2) {
-        super(identity.MAP, schema2);
-        this.items = [];
-      }
-      /**
-       * A generic collection parsing method that can be extended
-       * to other node classes that inherit from YAMLMap
-       */
-      static from(schema2, obj2, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map2 = new this(schema2);
-        const add = (key, value) => {
-          if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
-            return;
-          if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
-        };
-        if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
-            add(key, value);
-        } else if (obj2 && typeof obj2 === "object") {
-          for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
-        }
-        if (typeof schema2.sortMapEntries === "function") {
-          map2.items.sort(schema2.sortMapEntries);
-        }
-        return map2;
-      }
-      /**
-       * Adds a value to the collection.
-       *
-       * @param overwrite - If not set `true`, using a key that is already in the
-       *   collection will throw. Otherwise, overwrites the previous value.
-       */
-      add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
-        } else
-          _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-          if (!overwrite)
-            throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-            prev.value.value = _pair.value;
-          else
-            prev.value = _pair.value;
-        } else if (sortEntries) {
-          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i2 === -1)
-            this.items.push(_pair);
-          else
-            this.items.splice(i2, 0, _pair);
-        } else {
-          this.items.push(_pair);
-        }
-      }
-      delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-          return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
-      }
-      has(key) {
-        return !!findPair(this.items, key);
-      }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
-      }
-      /**
-       * @param ctx - Conversion context, originally set in Document#toJS()
-       * @param {Class} Type - If set, forces the returned collection type
-       * @returns Instance of Type, Map, or Object
-       */
-      toJSON(_, ctx, Type2) {
-        const map2 = Type2 ? new Type2() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        if (ctx?.onCreate)
-          ctx.onCreate(map2);
-        for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map2, item);
-        return map2;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        for (const item of this.items) {
-          if (!identity.isPair(item))
-            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-          ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "",
-          flowChars: { start: "{", end: "}" },
-          itemIndent: ctx.indent || "",
-          onChompKeep,
-          onComment
-        });
-      }
-    };
-    exports.YAMLMap = YAMLMap;
-    exports.findPair = findPair;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/map.js
-var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
-    var map2 = {
-      collection: "map",
-      default: true,
-      nodeClass: YAMLMap.YAMLMap,
-      tag: "tag:yaml.org,2002:map",
-      resolve(map3, onError) {
-        if (!identity.isMap(map3))
-          onError("Expected a mapping for this tag");
-        return map3;
-      },
-      createNode: (schema2, obj2, ctx) => YAMLMap.YAMLMap.from(schema2, obj2, ctx)
-    };
-    exports.map = map2;
-  }
-});
-
-// node_modules/yaml/dist/nodes/YAMLSeq.js
-var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyCollection = require_stringifyCollection();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var toJS = require_toJS();
-    var YAMLSeq = class extends Collection2.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:seq";
-      }
-      constructor(schema2) {
-        super(identity.SEQ, schema2);
-        this.items = [];
-      }
-      add(value) {
-        this.items.push(value);
-      }
-      /**
-       * Removes a value from the collection.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       *
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return void 0;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       */
-      has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === "number" && idx < this.items.length;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       *
-       * If `key` does not contain a representation of an integer, this will throw.
-       * It may be wrapped in a `Scalar`.
-       */
-      set(key, value) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
-        else
-          this.items[idx] = value;
-      }
-      toJSON(_, ctx) {
-        const seq2 = [];
-        if (ctx?.onCreate)
-          ctx.onCreate(seq2);
-        let i2 = 0;
-        for (const item of this.items)
-          seq2.push(toJS.toJS(item, String(i2++), ctx));
-        return seq2;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "- ",
-          flowChars: { start: "[", end: "]" },
-          itemIndent: (ctx.indent || "") + "  ",
-          onChompKeep,
-          onComment
-        });
-      }
-      static from(schema2, obj2, ctx) {
-        const { replacer } = ctx;
-        const seq2 = new this(schema2);
-        if (obj2 && Symbol.iterator in Object(obj2)) {
-          let i2 = 0;
-          for (let it of obj2) {
-            if (typeof replacer === "function") {
-              const key = obj2 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj2, key, it);
-            }
-            seq2.items.push(createNode.createNode(it, void 0, ctx));
-          }
-        }
-        return seq2;
-      }
-    };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
-      if (idx && typeof idx === "string")
-        idx = Number(idx);
-      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
-    }
-    exports.YAMLSeq = YAMLSeq;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/seq.js
-var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLSeq = require_YAMLSeq();
-    var seq2 = {
-      collection: "seq",
-      default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
-      tag: "tag:yaml.org,2002:seq",
-      resolve(seq3, onError) {
-        if (!identity.isSeq(seq3))
-          onError("Expected a sequence for this tag");
-        return seq3;
-      },
-      createNode: (schema2, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj2, ctx)
-    };
-    exports.seq = seq2;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/string.js
-var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
-    "use strict";
-    var stringifyString = require_stringifyString();
-    var string = {
-      identify: (value) => typeof value === "string",
-      default: true,
-      tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
-      stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-      }
-    };
-    exports.string = string;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/null.js
-var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var nullTag = {
-      identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
-      default: true,
-      tag: "tag:yaml.org,2002:null",
-      test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
-    };
-    exports.nullTag = nullTag;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/bool.js
-var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var boolTag = {
-      identify: (value) => typeof value === "boolean",
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
-            return source;
-        }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
-      }
-    };
-    exports.boolTag = boolTag;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyNumber.js
-var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
-    "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i2 = n.indexOf(".");
-        if (i2 < 0) {
-          i2 = n.length;
-          n += ".";
-        }
-        let d = minFractionDigits - (n.length - i2 - 1);
-        while (d-- > 0)
-          n += "0";
-      }
-      return n;
-    }
-    exports.stringifyNumber = stringifyNumber;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/float.js
-var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float2 = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot - 1;
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports.float = float2;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/int.js
-var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
-    };
-    var int4 = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports.int = int4;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/schema.js
-var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
-    "use strict";
-    var map2 = require_map();
-    var _null2 = require_null();
-    var seq2 = require_seq();
-    var string = require_string();
-    var bool4 = require_bool();
-    var float2 = require_float();
-    var int4 = require_int();
-    var schema2 = [
-      map2.map,
-      seq2.seq,
-      string.string,
-      _null2.nullTag,
-      bool4.boolTag,
-      int4.intOct,
-      int4.int,
-      int4.intHex,
-      float2.floatNaN,
-      float2.floatExp,
-      float2.float
-    ];
-    exports.schema = schema2;
-  }
-});
-
-// node_modules/yaml/dist/schema/json/schema.js
-var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var map2 = require_map();
-    var seq2 = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
-    }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
-    var jsonScalars = [
-      {
-        identify: (value) => typeof value === "string",
-        default: true,
-        tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: "tag:yaml.org,2002:null",
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value) => typeof value === "boolean",
-        default: true,
-        tag: "tag:yaml.org,2002:bool",
-        test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
-        stringify: stringifyJSON
-      },
-      {
-        identify: intIdentify,
-        default: true,
-        tag: "tag:yaml.org,2002:int",
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
-      },
-      {
-        identify: (value) => typeof value === "number",
-        default: true,
-        tag: "tag:yaml.org,2002:float",
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
-        stringify: stringifyJSON
-      }
-    ];
-    var jsonError = {
-      default: true,
-      tag: "",
-      test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
-      }
-    };
-    var schema2 = [map2.map, seq2.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema2;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
-var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
-    "use strict";
-    var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
-    var stringifyString = require_stringifyString();
-    var binary2 = {
-      identify: (value) => value instanceof Uint8Array,
-      // Buffer inherits from Uint8Array
-      default: false,
-      tag: "tag:yaml.org,2002:binary",
-      /**
-       * Returns a Buffer in node and an Uint8Array in browsers
-       *
-       * To use the resulting buffer as an image, you'll want to do something like:
-       *
-       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-       */
-      resolve(src, onError) {
-        if (typeof node_buffer.Buffer === "function") {
-          return node_buffer.Buffer.from(src, "base64");
-        } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i2 = 0; i2 < str3.length; ++i2)
-            buffer[i2] = str3.charCodeAt(i2);
-          return buffer;
-        } else {
-          onError("This environment does not support reading binary tags; either Buffer or atob is required");
-          return src;
-        }
-      },
-      stringify({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
-        if (!value)
-          return "";
-        const buf = value;
-        let str3;
-        if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
-        } else if (typeof btoa === "function") {
-          let s = "";
-          for (let i2 = 0; i2 < buf.length; ++i2)
-            s += String.fromCharCode(buf[i2]);
-          str3 = btoa(s);
-        } else {
-          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        }
-        type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
-        if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
-          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
-          const lines = new Array(n);
-          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
-            lines[i2] = str3.substr(o, lineWidth);
-          }
-          str3 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
-        }
-        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
-      }
-    };
-    exports.binary = binary2;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
-var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
-    function resolvePairs(seq2, onError) {
-      if (identity.isSeq(seq2)) {
-        for (let i2 = 0; i2 < seq2.items.length; ++i2) {
-          let item = seq2.items[i2];
-          if (identity.isPair(item))
-            continue;
-          else if (identity.isMap(item)) {
-            if (item.items.length > 1)
-              onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-            if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
-            if (item.comment) {
-              const cn = pair.value ?? pair.key;
-              cn.comment = cn.comment ? `${item.comment}
-${cn.comment}` : item.comment;
-            }
-            item = pair;
-          }
-          seq2.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-      } else
-        onError("Expected a sequence for this tag");
-      return seq2;
-    }
-    function createPairs(schema2, iterable, ctx) {
-      const { replacer } = ctx;
-      const pairs3 = new YAMLSeq.YAMLSeq(schema2);
-      pairs3.tag = "tag:yaml.org,2002:pairs";
-      let i2 = 0;
-      if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-          if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i2++), it);
-          let key, value;
-          if (Array.isArray(it)) {
-            if (it.length === 2) {
-              key = it[0];
-              value = it[1];
-            } else
-              throw new TypeError(`Expected [key, value] tuple: ${it}`);
-          } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
-              value = it[key];
-            } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-            }
-          } else {
-            key = it;
-          }
-          pairs3.items.push(Pair.createPair(key, value, ctx));
-        }
-      return pairs3;
-    }
-    var pairs2 = {
-      collection: "seq",
-      default: false,
-      tag: "tag:yaml.org,2002:pairs",
-      resolve: resolvePairs,
-      createNode: createPairs
-    };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs2;
-    exports.resolvePairs = resolvePairs;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
-var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var pairs2 = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
-      constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = _YAMLOMap.tag;
-      }
-      /**
-       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-       * but TypeScript won't allow widening the signature of a child method.
-       */
-      toJSON(_, ctx) {
-        if (!ctx)
-          return super.toJSON(_);
-        const map2 = /* @__PURE__ */ new Map();
-        if (ctx?.onCreate)
-          ctx.onCreate(map2);
-        for (const pair of this.items) {
-          let key, value;
-          if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
-          } else {
-            key = toJS.toJS(pair, "", ctx);
-          }
-          if (map2.has(key))
-            throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
-        }
-        return map2;
-      }
-      static from(schema2, iterable, ctx) {
-        const pairs$1 = pairs2.createPairs(schema2, iterable, ctx);
-        const omap3 = new this();
-        omap3.items = pairs$1.items;
-        return omap3;
-      }
-    };
-    YAMLOMap.tag = "tag:yaml.org,2002:omap";
-    var omap2 = {
-      collection: "seq",
-      identify: (value) => value instanceof Map,
-      nodeClass: YAMLOMap,
-      default: false,
-      tag: "tag:yaml.org,2002:omap",
-      resolve(seq2, onError) {
-        const pairs$1 = pairs2.resolvePairs(seq2, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-            } else {
-              seenKeys.push(key.value);
-            }
-          }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-      },
-      createNode: (schema2, iterable, ctx) => YAMLOMap.from(schema2, iterable, ctx)
-    };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap2;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
-var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-    var trueTag = {
-      identify: (value) => value === true,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
-      stringify: boolStringify
-    };
-    var falseTag = {
-      identify: (value) => value === false,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
-      stringify: boolStringify
-    };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
-var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float2 = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
-        if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
-          if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
-        }
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports.float = float2;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
-var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
-      if (sign === "-" || sign === "+")
-        offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
-      if (intAsBigInt) {
-        switch (radix) {
-          case 2:
-            str3 = `0b${str3}`;
-            break;
-          case 8:
-            str3 = `0o${str3}`;
-            break;
-          case 16:
-            str3 = `0x${str3}`;
-            break;
-        }
-        const n2 = BigInt(str3);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
-      }
-      const n = parseInt(str3, radix);
-      return sign === "-" ? -1 * n : n;
-    }
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
-      }
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intBin = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "BIN",
-      test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
-    };
-    var intOct = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
-    };
-    var int4 = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports.int = int4;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
-var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema2) {
-        super(schema2);
-        this.tag = _YAMLSet.tag;
-      }
-      add(key) {
-        let pair;
-        if (identity.isPair(key))
-          pair = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
-        else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-          this.items.push(pair);
-      }
-      /**
-       * If `keepPair` is `true`, returns the Pair matching `key`.
-       * Otherwise, returns the value of that Pair's key.
-       */
-      get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
-      }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
-          this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
-        }
-      }
-      toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-          throw new Error("Set items must all have null values");
-      }
-      static from(schema2, iterable, ctx) {
-        const { replacer } = ctx;
-        const set3 = new this(schema2);
-        if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
-            if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
-          }
-        return set3;
-      }
-    };
-    YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set2 = {
-      collection: "map",
-      identify: (value) => value instanceof Set,
-      nodeClass: YAMLSet,
-      default: false,
-      tag: "tag:yaml.org,2002:set",
-      createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
-      resolve(map2, onError) {
-        if (identity.isMap(map2)) {
-          if (map2.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map2);
-          else
-            onError("Set items must all have null values");
-        } else
-          onError("Expected a mapping for this tag");
-        return map2;
-      }
-    };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set2;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
-var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
-    }
-    function stringifySexagesimal(node) {
-      let { value } = node;
-      let num2 = (n) => n;
-      if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
-      let sign = "";
-      if (value < 0) {
-        sign = "-";
-        value *= num2(-1);
-      }
-      const _60 = num2(60);
-      const parts = [value % _60];
-      if (value < 60) {
-        parts.unshift(0);
-      } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
-        }
-      }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
-    }
-    var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
-      stringify: stringifySexagesimal
-    };
-    var floatTime = {
-      identify: (value) => typeof value === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
-      stringify: stringifySexagesimal
-    };
-    var timestamp2 = {
-      identify: (value) => value instanceof Date,
-      default: true,
-      tag: "tag:yaml.org,2002:timestamp",
-      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-      // may be omitted altogether, resulting in a date format. In such a case, the time part is
-      // assumed to be 00:00:00Z (start of day, UTC).
-      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp2.test);
-        if (!match)
-          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== "Z") {
-          let d = parseSexagesimal(tz, false);
-          if (Math.abs(d) < 30)
-            d *= 60;
-          date -= 6e4 * d;
-        }
-        return new Date(date);
-      },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
-    };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp2;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
-var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
-    "use strict";
-    var map2 = require_map();
-    var _null2 = require_null();
-    var seq2 = require_seq();
-    var string = require_string();
-    var binary2 = require_binary();
-    var bool4 = require_bool2();
-    var float2 = require_float2();
-    var int4 = require_int2();
-    var merge3 = require_merge();
-    var omap2 = require_omap();
-    var pairs2 = require_pairs();
-    var set2 = require_set();
-    var timestamp2 = require_timestamp();
-    var schema2 = [
-      map2.map,
-      seq2.seq,
-      string.string,
-      _null2.nullTag,
-      bool4.trueTag,
-      bool4.falseTag,
-      int4.intBin,
-      int4.intOct,
-      int4.int,
-      int4.intHex,
-      float2.floatNaN,
-      float2.floatExp,
-      float2.float,
-      binary2.binary,
-      merge3.merge,
-      omap2.omap,
-      pairs2.pairs,
-      set2.set,
-      timestamp2.intTime,
-      timestamp2.floatTime,
-      timestamp2.timestamp
-    ];
-    exports.schema = schema2;
-  }
-});
-
-// node_modules/yaml/dist/schema/tags.js
-var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
-    "use strict";
-    var map2 = require_map();
-    var _null2 = require_null();
-    var seq2 = require_seq();
-    var string = require_string();
-    var bool4 = require_bool();
-    var float2 = require_float();
-    var int4 = require_int();
-    var schema2 = require_schema();
-    var schema$1 = require_schema2();
-    var binary2 = require_binary();
-    var merge3 = require_merge();
-    var omap2 = require_omap();
-    var pairs2 = require_pairs();
-    var schema$2 = require_schema3();
-    var set2 = require_set();
-    var timestamp2 = require_timestamp();
-    var schemas = /* @__PURE__ */ new Map([
-      ["core", schema2.schema],
-      ["failsafe", [map2.map, seq2.seq, string.string]],
-      ["json", schema$1.schema],
-      ["yaml11", schema$2.schema],
-      ["yaml-1.1", schema$2.schema]
-    ]);
-    var tagsByName = {
-      binary: binary2.binary,
-      bool: bool4.boolTag,
-      float: float2.float,
-      floatExp: float2.floatExp,
-      floatNaN: float2.floatNaN,
-      floatTime: timestamp2.floatTime,
-      int: int4.int,
-      intHex: int4.intHex,
-      intOct: int4.intOct,
-      intTime: timestamp2.intTime,
-      map: map2.map,
-      merge: merge3.merge,
-      null: _null2.nullTag,
-      omap: omap2.omap,
-      pairs: pairs2.pairs,
-      seq: seq2.seq,
-      set: set2.set,
-      timestamp: timestamp2.timestamp
-    };
-    var coreKnownTags = {
-      "tag:yaml.org,2002:binary": binary2.binary,
-      "tag:yaml.org,2002:merge": merge3.merge,
-      "tag:yaml.org,2002:omap": omap2.omap,
-      "tag:yaml.org,2002:pairs": pairs2.pairs,
-      "tag:yaml.org,2002:set": set2.set,
-      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
-    };
-    function getTags(customTags, schemaName, addMergeTag) {
-      const schemaTags = schemas.get(schemaName);
-      if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
-      }
-      let tags = schemaTags;
-      if (!tags) {
-        if (Array.isArray(customTags))
-          tags = [];
-        else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-      }
-      if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
-      } else if (typeof customTags === "function") {
-        tags = customTags(tags.slice());
-      }
-      if (addMergeTag)
-        tags = tags.concat(merge3.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
-        if (!tagObj) {
-          const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags2.includes(tagObj))
-          tags2.push(tagObj);
-        return tags2;
-      }, []);
-    }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
-  }
-});
-
-// node_modules/yaml/dist/schema/Schema.js
-var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var map2 = require_map();
-    var seq2 = require_seq();
-    var string = require_string();
-    var tags = require_tags();
-    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    var Schema2 = class _Schema {
-      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema2 === "string" && schema2 || "core";
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge3);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map2.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq2.seq });
-        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
-      }
-      clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-      }
-    };
-    exports.Schema = Schema2;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyDocument.js
-var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
-      const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-          lines.push(dir);
-          hasDirectives = true;
-        } else if (doc.directives.docStart)
-          hasDirectives = true;
-      }
-      if (hasDirectives)
-        lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
-      const { commentString } = ctx.options;
-      if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
-      }
-      let chompKeep = false;
-      let contentComment = null;
-      if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-          if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
-          if (doc.contents.commentBefore) {
-            const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
-          }
-          ctx.forceBlockIndent = !!doc.comment;
-          contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
-        if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
-        } else
-          lines.push(body);
-      } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
-      }
-      if (doc.directives?.docEnd) {
-        if (doc.comment) {
-          const cs = commentString(doc.comment);
-          if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
-          } else {
-            lines.push(`... ${cs}`);
-          }
-        } else {
-          lines.push("...");
-        }
-      } else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-          dc = dc.replace(/^\n+/, "");
-        if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
-        }
-      }
-      return lines.join("\n") + "\n";
-    }
-    exports.stringifyDocument = stringifyDocument;
-  }
-});
-
-// node_modules/yaml/dist/doc/Document.js
-var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var Collection2 = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var toJS = require_toJS();
-    var Schema2 = require_Schema();
-    var stringifyDocument = require_stringifyDocument();
-    var anchors = require_anchors();
-    var applyReviver = require_applyReviver();
-    var createNode = require_createNode();
-    var directives = require_directives();
-    var Document = class _Document {
-      constructor(value, replacer, options) {
-        this.commentBefore = null;
-        this.comment = null;
-        this.errors = [];
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === "function" || Array.isArray(replacer)) {
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const opt = Object.assign({
-          intAsBigInt: false,
-          keepSourceTokens: false,
-          logLevel: "warn",
-          prettyErrors: true,
-          strict: true,
-          stringKeys: false,
-          uniqueKeys: true,
-          version: "1.2"
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
-          if (this.directives.yaml.explicit)
-            version = this.directives.yaml.version;
-        } else
-          this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
-      }
-      /**
-       * Create a deep copy of this Document and its contents.
-       *
-       * Custom Node values that inherit from `Object` still refer to their original instances.
-       */
-      clone() {
-        const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** Adds a value to the document. */
-      add(value) {
-        if (assertCollection(this.contents))
-          this.contents.add(value);
-      }
-      /** Adds a value to the document. */
-      addIn(path, value) {
-        if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
-      }
-      /**
-       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-       *
-       * If `node` already has an anchor, `name` is ignored.
-       * Otherwise, the `node.anchor` value will be set to `name`,
-       * or if an anchor with that name is already present in the document,
-       * `name` will be used as a prefix for a new unique anchor.
-       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-       */
-      createAlias(node, name) {
-        if (!node.anchor) {
-          const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-      }
-      createNode(value, replacer, options) {
-        let _replacer = void 0;
-        if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
-          _replacer = replacer;
-        } else if (Array.isArray(replacer)) {
-          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
-          const asStr = replacer.filter(keyToStr).map(String);
-          if (asStr.length > 0)
-            replacer = replacer.concat(asStr);
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
-          this,
-          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          anchorPrefix || "a"
-        );
-        const ctx = {
-          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-          keepUndefined: keepUndefined ?? false,
-          onAnchor,
-          onTagObj,
-          replacer: _replacer,
-          schema: this.schema,
-          sourceObjects
-        };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
-        setAnchors();
-        return node;
-      }
-      /**
-       * Convert a key and a value into a `Pair` using the current schema,
-       * recursively wrapping all values as `Scalar` or `Collection` nodes.
-       */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path) {
-        if (Collection2.isEmptyPath(path)) {
-          if (this.contents == null)
-            return false;
-          this.contents = null;
-          return true;
-        }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
-      }
-      /**
-       * Returns item at `path`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path, keepScalar) {
-        if (Collection2.isEmptyPath(path))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
-      }
-      /**
-       * Checks if the document includes a value with the key `key`.
-       */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-      }
-      /**
-       * Checks if the document includes a value at `path`.
-       */
-      hasIn(path) {
-        if (Collection2.isEmptyPath(path))
-          return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      set(key, value) {
-        if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
-        } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
-        }
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path, value) {
-        if (Collection2.isEmptyPath(path)) {
-          this.contents = value;
-        } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
-        } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
-        }
-      }
-      /**
-       * Change the YAML version and schema used by the document.
-       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-       * It also requires the `schema` option to be given as a `Schema` instance value.
-       *
-       * Overrides all previously set schema options.
-       */
-      setSchema(version, options = {}) {
-        if (typeof version === "number")
-          version = String(version);
-        let opt;
-        switch (version) {
-          case "1.1":
-            if (this.directives)
-              this.directives.yaml.version = "1.1";
-            else
-              this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
-            break;
-          case "1.2":
-          case "next":
-            if (this.directives)
-              this.directives.yaml.version = version;
-            else
-              this.directives = new directives.Directives({ version });
-            opt = { resolveKnownTags: true, schema: "core" };
-            break;
-          case null:
-            if (this.directives)
-              delete this.directives;
-            opt = null;
-            break;
-          default: {
-            const sv = JSON.stringify(version);
-            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-          }
-        }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema2.Schema(Object.assign(opt, options));
-        else
-          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-      }
-      // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc: this,
-          keep: !json2,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-      /**
-       * A JSON representation of the document `contents`.
-       *
-       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-       *   property name.
-       */
-      toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-      }
-      /** A YAML representation of the document. */
-      toString(options = {}) {
-        if (this.errors.length > 0)
-          throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s = JSON.stringify(options.indent);
-          throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-      }
-    };
-    function assertCollection(contents) {
-      if (identity.isCollection(contents))
-        return true;
-      throw new Error("Expected a YAML collection as document contents");
-    }
-    exports.Document = Document;
-  }
-});
-
-// node_modules/yaml/dist/errors.js
-var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
-    "use strict";
-    var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-      }
-    };
-    var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
-      }
-    };
-    var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
-      }
-    };
-    var prettifyError = (src, lc) => (error) => {
-      if (error.pos[0] === -1)
-        return;
-      error.linePos = error.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error.linePos[0];
-      error.message += ` at line ${line}, column ${col}`;
-      let ci = col - 1;
-      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
-      if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = "…" + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-      }
-      if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + "…";
-      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-          prev = prev.substring(0, 79) + "…\n";
-        lineStr = prev + lineStr;
-      }
-      if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
-        error.message += `:
-
-${lineStr}
-${pointer}
-`;
-      }
-    };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-props.js
-var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
-    "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-      let spaceBefore = false;
-      let atNewline = startOnNewline;
-      let hasSpace = startOnNewline;
-      let comment2 = "";
-      let commentSep = "";
-      let hasNewline = false;
-      let reqSpace = false;
-      let tab = null;
-      let anchor = null;
-      let tag = null;
-      let newlineAfterProp = null;
-      let comma = null;
-      let found = null;
-      let start = null;
-      for (const token of tokens) {
-        if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-          reqSpace = false;
-        }
-        if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
-            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-          }
-          tab = null;
-        }
-        switch (token.type) {
-          case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
-            }
-            hasSpace = true;
-            break;
-          case "comment": {
-            if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
-            if (!comment2)
-              comment2 = cb;
-            else
-              comment2 += commentSep + cb;
-            commentSep = "";
-            atNewline = false;
-            break;
-          }
-          case "newline":
-            if (atNewline) {
-              if (comment2)
-                comment2 += token.source;
-              else if (!found || indicator !== "seq-item-ind")
-                spaceBefore = true;
-            } else
-              commentSep += token.source;
-            atNewline = true;
-            hasNewline = true;
-            if (anchor || tag)
-              newlineAfterProp = token;
-            hasSpace = true;
-            break;
-          case "anchor":
-            if (anchor)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          case "tag": {
-            if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          }
-          case indicator:
-            if (anchor || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
-            if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
-            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
-            hasSpace = false;
-            break;
-          case "comma":
-            if (flow) {
-              if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
-              atNewline = false;
-              hasSpace = false;
-              break;
-            }
-          // else fallthrough
-          default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
-            atNewline = false;
-            hasSpace = false;
-        }
-      }
-      const last = tokens[tokens.length - 1];
-      const end = last ? last.offset + last.source.length : offset;
-      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
-        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-      }
-      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
-        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-      return {
-        comma,
-        found,
-        spaceBefore,
-        comment: comment2,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-      };
-    }
-    exports.resolveProps = resolveProps;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-contains-newline.js
-var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
-    "use strict";
-    function containsNewline(key) {
-      if (!key)
-        return null;
-      switch (key.type) {
-        case "alias":
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          if (key.source.includes("\n"))
-            return true;
-          if (key.end) {
-            for (const st of key.end)
-              if (st.type === "newline")
-                return true;
-          }
-          return false;
-        case "flow-collection":
-          for (const it of key.items) {
-            for (const st of it.start)
-              if (st.type === "newline")
-                return true;
-            if (it.sep) {
-              for (const st of it.sep)
-                if (st.type === "newline")
-                  return true;
-            }
-            if (containsNewline(it.key) || containsNewline(it.value))
-              return true;
-          }
-          return false;
-        default:
-          return true;
-      }
-    }
-    exports.containsNewline = containsNewline;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
-var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
-    "use strict";
-    var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError) {
-      if (fc?.type === "flow-collection") {
-        const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
-          const msg = "Flow end indicator should be more indented than parent";
-          onError(end, "BAD_INDENT", msg, true);
-        }
-      }
-    }
-    exports.flowIndentCheck = flowIndentCheck;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-map-includes.js
-var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    function mapIncludes(ctx, items, search2) {
-      const { uniqueKeys } = ctx.options;
-      if (uniqueKeys === false)
-        return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search2));
-    }
-    exports.mapIncludes = mapIncludes;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-map.js
-var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
-    "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    var utilMapIncludes = require_util_map_includes();
-    var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map2 = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      let offset = bm.offset;
-      let commentEnd = null;
-      for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
-        const keyProps = resolveProps.resolveProps(start, {
-          indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
-          offset,
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
-              onError(offset, "BAD_INDENT", startColMsg);
-          }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
-            commentEnd = keyProps.end;
-            if (keyProps.comment) {
-              if (map2.comment)
-                map2.comment += "\n" + keyProps.comment;
-              else
-                map2.comment = keyProps.comment;
-            }
-            continue;
-          }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
-          }
-        } else if (keyProps.found?.indent !== bm.indent) {
-          onError(offset, "BAD_INDENT", startColMsg);
-        }
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key ? composeNode2(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
-          indicator: "map-value-ind",
-          next: value,
-          offset: keyNode.range[2],
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-          if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
-            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
-              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
-          }
-          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
-          if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-          offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
-        } else {
-          if (implicitKey)
-            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
-          if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
-        }
-      }
-      if (commentEnd && commentEnd < offset)
-        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map2.range = [bm.offset, offset, commentEnd ?? offset];
-      return map2;
-    }
-    exports.resolveBlockMap = resolveBlockMap;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-seq.js
-var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
-    "use strict";
-    var YAMLSeq = require_YAMLSeq();
-    var resolveProps = require_resolve_props();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-      const seq2 = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = bs.offset;
-      let commentEnd = null;
-      for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-          indicator: "seq-item-ind",
-          next: value,
-          offset,
-          onError,
-          parentIndent: bs.indent,
-          startOnNewline: true
-        });
-        if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
-              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
-            else
-              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
-          } else {
-            commentEnd = props.end;
-            if (props.comment)
-              seq2.comment = props.comment;
-            continue;
-          }
-        }
-        const node = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq2.items.push(node);
-      }
-      seq2.range = [bs.offset, offset, commentEnd ?? offset];
-      return seq2;
-    }
-    exports.resolveBlockSeq = resolveBlockSeq;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-end.js
-var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
-    "use strict";
-    function resolveEnd(end, offset, reqSpace, onError) {
-      let comment2 = "";
-      if (end) {
-        let hasSpace = false;
-        let sep2 = "";
-        for (const token of end) {
-          const { source, type: type2 } = token;
-          switch (type2) {
-            case "space":
-              hasSpace = true;
-              break;
-            case "comment": {
-              if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
-              if (!comment2)
-                comment2 = cb;
-              else
-                comment2 += sep2 + cb;
-              sep2 = "";
-              break;
-            }
-            case "newline":
-              if (comment2)
-                sep2 += source;
-              hasSpace = true;
-              break;
-            default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type2} at node end`);
-          }
-          offset += source.length;
-        }
-      }
-      return { comment: comment2, offset };
-    }
-    exports.resolveEnd = resolveEnd;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
-var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilMapIncludes = require_util_map_includes();
-    var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
-      const coll = new NodeClass(ctx.schema);
-      coll.flow = true;
-      const atRoot = ctx.atRoot;
-      if (atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = fc.offset + fc.start.source.length;
-      for (let i2 = 0; i2 < fc.items.length; ++i2) {
-        const collItem = fc.items[i2];
-        const { start, key, sep: sep2, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
-          flow: fcName,
-          indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
-          offset,
-          onError,
-          parentIndent: fc.indent,
-          startOnNewline: false
-        });
-        if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
-            if (i2 === 0 && props.comma)
-              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i2 < fc.items.length - 1)
-              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
-            if (props.comment) {
-              if (coll.comment)
-                coll.comment += "\n" + props.comment;
-              else
-                coll.comment = props.comment;
-            }
-            offset = props.end;
-            continue;
-          }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
-            onError(
-              key,
-              // checked by containsNewline()
-              "MULTILINE_IMPLICIT_KEY",
-              "Implicit keys of flow sequence pairs need to be on a single line"
-            );
-        }
-        if (i2 === 0) {
-          if (props.comma)
-            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-        } else {
-          if (!props.comma)
-            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
-          if (props.comment) {
-            let prevItemComment = "";
-            loop: for (const st of start) {
-              switch (st.type) {
-                case "comma":
-                case "space":
-                  break;
-                case "comment":
-                  prevItemComment = st.source.substring(1);
-                  break loop;
-                default:
-                  break loop;
-              }
-            }
-            if (prevItemComment) {
-              let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
-                prev = prev.value ?? prev.key;
-              if (prev.comment)
-                prev.comment += "\n" + prevItemComment;
-              else
-                prev.comment = prevItemComment;
-              props.comment = props.comment.substring(prevItemComment.length + 1);
-            }
-          }
-        }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
-          coll.items.push(valueNode);
-          offset = valueNode.range[2];
-          if (isBlock(value))
-            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-        } else {
-          ctx.atKey = true;
-          const keyStart = props.end;
-          const keyNode = key ? composeNode2(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
-            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
-          ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
-            flow: fcName,
-            indicator: "map-value-ind",
-            next: value,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-          });
-          if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
-                  if (st === valueProps.found)
-                    break;
-                  if (st.type === "newline") {
-                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
-                    break;
-                  }
-                }
-              if (props.start < valueProps.found.offset - 1024)
-                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
-            }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
-            else
-              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
-          }
-          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
-          if (valueNode) {
-            if (isBlock(value))
-              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-          } else if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          if (isMap2) {
-            const map2 = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map2.items.push(pair);
-          } else {
-            const map2 = new YAMLMap.YAMLMap(ctx.schema);
-            map2.flow = true;
-            map2.items.push(pair);
-            const endRange = (valueNode ?? keyNode).range;
-            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map2);
-          }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-      }
-      const expectedEnd = isMap2 ? "}" : "]";
-      const [ce, ...ee] = fc.end;
-      let cePos = offset;
-      if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-      else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce && ce.source.length !== 1)
-          ee.unshift(ce);
-      }
-      if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-          if (coll.comment)
-            coll.comment += "\n" + end.comment;
-          else
-            coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-      } else {
-        coll.range = [fc.offset, cePos, cePos];
-      }
-      return coll;
-    }
-    exports.resolveFlowCollection = resolveFlowCollection;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-collection.js
-var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveBlockMap = require_resolve_block_map();
-    var resolveBlockSeq = require_resolve_block_seq();
-    var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-      const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-      }
-      if (tagName)
-        coll.tag = tagName;
-      return coll;
-    }
-    function composeCollection(CN, ctx, token, props, onError) {
-      const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
-        }
-      }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-      }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
-        } else {
-          if (kt) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
-          } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
-          }
-          return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-      }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
-      if (tag?.format)
-        node.format = tag.format;
-      return node;
-    }
-    exports.composeCollection = composeCollection;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
-var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header2)
-        return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
-        const content = lines[i2][1];
-        if (content === "" || content === "\r")
-          chompStart = i2;
-        else
-          break;
-      }
-      if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header2.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
-        return { value: value2, type: type2, comment: header2.comment, range: [start, end2, end2] };
-      }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
-      let contentStart = 0;
-      for (let i2 = 0; i2 < chompStart; ++i2) {
-        const [indent, content] = lines[i2];
-        if (content === "" || content === "\r") {
-          if (header2.indent === 0 && indent.length > trimIndent)
-            trimIndent = indent.length;
-        } else {
-          if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
-          }
-          if (header2.indent === 0)
-            trimIndent = indent.length;
-          contentStart = i2;
-          if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
-          }
-          break;
-        }
-        offset += indent.length + content.length + 1;
-      }
-      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
-        if (lines[i2][0].length > trimIndent)
-          chompStart = i2 + 1;
-      }
-      let value = "";
-      let sep2 = "";
-      let prevMoreIndented = false;
-      for (let i2 = 0; i2 < contentStart; ++i2)
-        value += lines[i2][0].slice(trimIndent) + "\n";
-      for (let i2 = contentStart; i2 < chompStart; ++i2) {
-        let [indent, content] = lines[i2];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === "\r";
-        if (crlf)
-          content = content.slice(0, -1);
-        if (content && indent.length < trimIndent) {
-          const src = header2.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
-          indent = "";
-        }
-        if (type2 === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
-        } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
-          prevMoreIndented = true;
-        } else if (content === "") {
-          if (sep2 === "\n")
-            value += "\n";
-          else
-            sep2 = "\n";
-        } else {
-          value += sep2 + content;
-          sep2 = " ";
-          prevMoreIndented = false;
-        }
-      }
-      switch (header2.chomp) {
-        case "-":
-          break;
-        case "+":
-          for (let i2 = chompStart; i2 < lines.length; ++i2)
-            value += "\n" + lines[i2][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
-          break;
-        default:
-          value += "\n";
-      }
-      const end = start + header2.length + scalar.source.length;
-      return { value, type: type2, comment: header2.comment, range: [start, end, end] };
-    }
-    function parseBlockScalarHeader({ offset, props }, strict, onError) {
-      if (props[0].type !== "block-scalar-header") {
-        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
-        return null;
-      }
-      const { source } = props[0];
-      const mode = source[0];
-      let indent = 0;
-      let chomp = "";
-      let error = -1;
-      for (let i2 = 1; i2 < source.length; ++i2) {
-        const ch = source[i2];
-        if (!chomp && (ch === "-" || ch === "+"))
-          chomp = ch;
-        else {
-          const n = Number(ch);
-          if (!indent && n)
-            indent = n;
-          else if (error === -1)
-            error = offset + i2;
-        }
-      }
-      if (error !== -1)
-        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
-      let hasSpace = false;
-      let comment2 = "";
-      let length = source.length;
-      for (let i2 = 1; i2 < props.length; ++i2) {
-        const token = props[i2];
-        switch (token.type) {
-          case "space":
-            hasSpace = true;
-          // fallthrough
-          case "newline":
-            length += token.source.length;
-            break;
-          case "comment":
-            if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
-            }
-            length += token.source.length;
-            comment2 = token.source.substring(1);
-            break;
-          case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
-            break;
-          /* istanbul ignore next should not happen */
-          default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
-            if (ts && typeof ts === "string")
-              length += ts.length;
-          }
-        }
-      }
-      return { mode, indent, chomp, comment: comment2, length };
-    }
-    function splitLines2(source) {
-      const split2 = source.split(/\n( *)/);
-      const first = split2[0];
-      const m = first.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
-      const lines = [line0];
-      for (let i2 = 1; i2 < split2.length; i2 += 2)
-        lines.push([split2[i2], split2[i2 + 1]]);
-      return lines;
-    }
-    exports.resolveBlockScalar = resolveBlockScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
-var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type: type2, source, end } = scalar;
-      let _type;
-      let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-      switch (type2) {
-        case "scalar":
-          _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
-          break;
-        case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
-          break;
-        case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
-          break;
-        /* istanbul ignore next should not happen */
-        default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type2}`);
-          return {
-            value: "",
-            type: null,
-            comment: "",
-            range: [offset, offset + source.length, offset + source.length]
-          };
-      }
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-      return {
-        value,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-      };
-    }
-    function plainValue(source, onError) {
-      let badChar = "";
-      switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case "	":
-          badChar = "a tab character";
-          break;
-        case ",":
-          badChar = "flow indicator character ,";
-          break;
-        case "%":
-          badChar = "directive indicator character %";
-          break;
-        case "|":
-        case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
-          break;
-        }
-        case "@":
-        case "`": {
-          badChar = `reserved character ${source[0]}`;
-          break;
-        }
-      }
-      if (badChar)
-        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
-    }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-    }
-    function unfoldLines(source) {
-      const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
-      if (!match)
-        return source;
-      let trimEnd2, trimBoth;
-      try {
-        trimEnd2 = new RegExp("(?<![ 	])[ 	]+$");
-        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
-      } catch {
-        trimEnd2 = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-      }
-      let res = match[1].replace(trimEnd2, "");
-      let sep2 = " ";
-      let pos = line.lastIndex;
-      while (match = line.exec(source)) {
-        const lm = match[1].replace(trimBoth, "");
-        if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
-          else
-            sep2 = "\n";
-        } else {
-          res += sep2 + lm;
-          sep2 = " ";
-        }
-        pos = line.lastIndex;
-      }
-      const last = /[ \t]*(.*)/sy;
-      last.lastIndex = pos;
-      match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
-    }
-    function doubleQuotedValue(source, onError) {
-      let res = "";
-      for (let i2 = 1; i2 < source.length - 1; ++i2) {
-        const ch = source[i2];
-        if (ch === "\r" && source[i2 + 1] === "\n")
-          continue;
-        if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i2);
-          res += fold;
-          i2 = offset;
-        } else if (ch === "\\") {
-          let next = source[++i2];
-          const cc = escapeCodes[next];
-          if (cc)
-            res += cc;
-          else if (next === "\n") {
-            next = source[i2 + 1];
-            while (next === " " || next === "	")
-              next = source[++i2 + 1];
-          } else if (next === "\r" && source[i2 + 1] === "\n") {
-            next = source[++i2 + 1];
-            while (next === " " || next === "	")
-              next = source[++i2 + 1];
-          } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i2 + 1, length, onError);
-            i2 += length;
-          } else {
-            const raw = source.substr(i2 - 1, 2);
-            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-            res += raw;
-          }
-        } else if (ch === " " || ch === "	") {
-          const wsStart = i2;
-          let next = source[i2 + 1];
-          while (next === " " || next === "	")
-            next = source[++i2 + 1];
-          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
-            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
-        } else {
-          res += ch;
-        }
-      }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
-      return res;
-    }
-    function foldNewline(source, offset) {
-      let fold = "";
-      let ch = source[offset + 1];
-      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
-          break;
-        if (ch === "\n")
-          fold += "\n";
-        offset += 1;
-        ch = source[offset + 1];
-      }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
-    }
-    var escapeCodes = {
-      "0": "\0",
-      // null character
-      a: "\x07",
-      // bell character
-      b: "\b",
-      // backspace
-      e: "\x1B",
-      // escape character
-      f: "\f",
-      // form feed
-      n: "\n",
-      // line feed
-      r: "\r",
-      // carriage return
-      t: "	",
-      // horizontal tab
-      v: "\v",
-      // vertical tab
-      N: "",
-      // Unicode next line
-      _: " ",
-      // Unicode non-breaking space
-      L: "\u2028",
-      // Unicode line separator
-      P: "\u2029",
-      // Unicode paragraph separator
-      " ": " ",
-      '"': '"',
-      "/": "/",
-      "\\": "\\",
-      "	": "	"
-    };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
-      try {
-        return String.fromCodePoint(code);
-      } catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-        return raw;
-      }
-    }
-    exports.resolveFlowScalar = resolveFlowScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-scalar.js
-var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type: type2, comment: comment2, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
-      if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
-      else
-        tag = ctx.schema[identity.SCALAR];
-      let scalar;
-      try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
-      }
-      scalar.range = range2;
-      scalar.source = value;
-      if (type2)
-        scalar.type = type2;
-      if (tagName)
-        scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
-      if (comment2)
-        scalar.comment = comment2;
-      return scalar;
-    }
-    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
-      if (tagName === "!")
-        return schema2[identity.SCALAR];
-      const matchWithTest = [];
-      for (const tag of schema2.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
-          else
-            return tag;
-        }
-      }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-          return tag;
-      const kt = schema2.knownTags[tagName];
-      if (kt && !kt.collection) {
-        schema2.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
-        return kt;
-      }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity.SCALAR];
-    }
-    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
-      if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
-          const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
-        }
-      }
-      return tag;
-    }
-    exports.composeScalar = composeScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
-var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
-    "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
-        for (let i2 = pos - 1; i2 >= 0; --i2) {
-          let st = before[i2];
-          switch (st.type) {
-            case "space":
-            case "comment":
-            case "newline":
-              offset -= st.source.length;
-              continue;
-          }
-          st = before[++i2];
-          while (st?.type === "space") {
-            offset += st.source.length;
-            st = before[++i2];
-          }
-          break;
-        }
-      }
-      return offset;
-    }
-    exports.emptyScalarPosition = emptyScalarPosition;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-node.js
-var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var composeCollection = require_compose_collection();
-    var composeScalar = require_compose_scalar();
-    var resolveEnd = require_resolve_end();
-    var utilEmptyScalarPosition = require_util_empty_scalar_position();
-    var CN = { composeNode: composeNode2, composeEmptyNode };
-    function composeNode2(ctx, token, props, onError) {
-      const atKey = ctx.atKey;
-      const { spaceBefore, comment: comment2, anchor, tag } = props;
-      let node;
-      let isSrcToken = true;
-      switch (token.type) {
-        case "alias":
-          node = composeAlias(ctx, token, onError);
-          if (anchor || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
-          break;
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
-          if (anchor)
-            node.anchor = anchor.source.substring(1);
-          break;
-        case "block-map":
-        case "block-seq":
-        case "flow-collection":
-          try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-            if (anchor)
-              node.anchor = anchor.source.substring(1);
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message);
-          }
-          break;
-        default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
-          isSrcToken = false;
-        }
-      }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
-        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
-        const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment2) {
-        if (token.type === "scalar" && token.source === "")
-          node.comment = comment2;
-        else
-          node.commentBefore = comment2;
-      }
-      if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
-    }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
-      const token = {
-        type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ""
-      };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
-      if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
-          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment2) {
-        node.comment = comment2;
-        node.range[2] = end;
-      }
-      return node;
-    }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
-      if (alias.source === "")
-        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
-      if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
-      if (re.comment)
-        alias.comment = re.comment;
-      return alias;
-    }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode2;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-doc.js
-var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
-    "use strict";
-    var Document = require_Document();
-    var composeNode2 = require_compose_node();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
-      const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-      };
-      const props = resolveProps.resolveProps(start, {
-        indicator: "doc-start",
-        next: value ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-      });
-      if (props.found) {
-        doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
-          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
-      }
-      doc.contents = value ? composeNode2.composeNode(ctx, value, props, onError) : composeNode2.composeEmptyNode(ctx, props.end, start, null, props, onError);
-      const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re.comment)
-        doc.comment = re.comment;
-      doc.range = [offset, contentEnd, re.offset];
-      return doc;
-    }
-    exports.composeDoc = composeDoc;
-  }
-});
-
-// node_modules/yaml/dist/compose/composer.js
-var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    var directives = require_directives();
-    var Document = require_Document();
-    var errors = require_errors();
-    var identity = require_identity();
-    var composeDoc = require_compose_doc();
-    var resolveEnd = require_resolve_end();
-    function getErrorPos(src) {
-      if (typeof src === "number")
-        return [src, src + 1];
-      if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
-    }
-    function parsePrelude(prelude) {
-      let comment2 = "";
-      let atComment = false;
-      let afterEmptyLine = false;
-      for (let i2 = 0; i2 < prelude.length; ++i2) {
-        const source = prelude[i2];
-        switch (source[0]) {
-          case "#":
-            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
-            atComment = true;
-            afterEmptyLine = false;
-            break;
-          case "%":
-            if (prelude[i2 + 1]?.[0] !== "#")
-              i2 += 1;
-            atComment = false;
-            break;
-          default:
-            if (!atComment)
-              afterEmptyLine = true;
-            atComment = false;
-        }
-      }
-      return { comment: comment2, afterEmptyLine };
-    }
-    var Composer = class {
-      constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
-          const pos = getErrorPos(source);
-          if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
-          else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
-      }
-      decorate(doc, afterDoc) {
-        const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
-        if (comment2) {
-          const dc = doc.contents;
-          if (afterDoc) {
-            doc.comment = doc.comment ? `${doc.comment}
-${comment2}` : comment2;
-          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
-            doc.commentBefore = comment2;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it = dc.items[0];
-            if (identity.isPair(it))
-              it = it.key;
-            const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment2}
-${cb}` : comment2;
-          } else {
-            const cb = dc.commentBefore;
-            dc.commentBefore = cb ? `${comment2}
-${cb}` : comment2;
-          }
-        }
-        if (afterDoc) {
-          for (let i2 = 0; i2 < this.errors.length; ++i2)
-            doc.errors.push(this.errors[i2]);
-          for (let i2 = 0; i2 < this.warnings.length; ++i2)
-            doc.warnings.push(this.warnings[i2]);
-        } else {
-          doc.errors = this.errors;
-          doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-      }
-      /**
-       * Current stream status information.
-       *
-       * Mostly useful at the end of input for an empty stream.
-       */
-      streamInfo() {
-        return {
-          comment: parsePrelude(this.prelude).comment,
-          directives: this.directives,
-          errors: this.errors,
-          warnings: this.warnings
-        };
-      }
-      /**
-       * Compose tokens into documents.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-      }
-      /** Advance the composer by one CST token. */
-      *next(token) {
-        if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
-          case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
-              const pos = getErrorPos(token);
-              pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
-            });
-            this.prelude.push(token.source);
-            this.atDirectives = true;
-            break;
-          case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-            if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
-            this.decorate(doc, false);
-            if (this.doc)
-              yield this.doc;
-            this.doc = doc;
-            this.atDirectives = false;
-            break;
-          }
-          case "byte-order-mark":
-          case "space":
-            break;
-          case "comment":
-          case "newline":
-            this.prelude.push(token.source);
-            break;
-          case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
-            if (this.atDirectives || !this.doc)
-              this.errors.push(error);
-            else
-              this.doc.errors.push(error);
-            break;
-          }
-          case "doc-end": {
-            if (!this.doc) {
-              const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
-              break;
-            }
-            this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-            this.decorate(this.doc, true);
-            if (end.comment) {
-              const dc = this.doc.comment;
-              this.doc.comment = dc ? `${dc}
-${end.comment}` : end.comment;
-            }
-            this.doc.range[2] = end.offset;
-            break;
-          }
-          default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
-        }
-      }
-      /**
-       * Call at end of input to yield any remaining document.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-          this.decorate(this.doc, true);
-          yield this.doc;
-          this.doc = null;
-        } else if (forceDoc) {
-          const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
-          if (this.atDirectives)
-            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
-          doc.range = [0, endOffset, endOffset];
-          this.decorate(doc, false);
-          yield doc;
-        }
-      }
-    };
-    exports.Composer = Composer;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-scalar.js
-var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
-    "use strict";
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors();
-    var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
-        const _onError = (pos, code, message) => {
-          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-          if (onError)
-            onError(offset, code, message);
-          else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-          case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-      }
-      return null;
-    }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type: type2 = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type: type2, value }, {
-        implicitKey,
-        indent: indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      const end = context.end ?? [
-        { type: "newline", offset: -1, indent, source: "\n" }
-      ];
-      switch (source[0]) {
-        case "|":
-        case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
-          const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
-          ];
-          if (!addEndtoBlockProps(props, end))
-            props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
-        }
-        case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
-        case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
-        default:
-          return { type: "scalar", offset, indent, source, end };
-      }
-    }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type: type2 } = context;
-      let indent = "indent" in token ? token.indent : null;
-      if (afterKey && typeof indent === "number")
-        indent += 2;
-      if (!type2)
-        switch (token.type) {
-          case "single-quoted-scalar":
-            type2 = "QUOTE_SINGLE";
-            break;
-          case "double-quoted-scalar":
-            type2 = "QUOTE_DOUBLE";
-            break;
-          case "block-scalar": {
-            const header2 = token.props[0];
-            if (header2.type !== "block-scalar-header")
-              throw new Error("Invalid block scalar header");
-            type2 = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
-            break;
-          }
-          default:
-            type2 = "PLAIN";
-        }
-      const source = stringifyString.stringifyString({ type: type2, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      switch (source[0]) {
-        case "|":
-        case ">":
-          setBlockScalarValue(token, source);
-          break;
-        case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
-          break;
-        case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
-          break;
-        default:
-          setFlowScalarValue(token, source, "scalar");
-      }
-    }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header2 = token.props[0];
-        if (header2.type !== "block-scalar-header")
-          throw new Error("Invalid block scalar header");
-        header2.source = head;
-        token.source = body;
-      } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
-        const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
-          props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
-      }
-    }
-    function addEndtoBlockProps(props, end) {
-      if (end)
-        for (const st of end)
-          switch (st.type) {
-            case "space":
-            case "comment":
-              props.push(st);
-              break;
-            case "newline":
-              props.push(st);
-              return true;
-          }
-      return false;
-    }
-    function setFlowScalarValue(token, source, type2) {
-      switch (token.type) {
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          token.type = type2;
-          token.source = source;
-          break;
-        case "block-scalar": {
-          const end = token.props.slice(1);
-          let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
-          for (const tok of end)
-            tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type: type2, source, end });
-          break;
-        }
-        case "block-map":
-        case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type: type2, source, end: [nl] });
-          break;
-        }
-        default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
-          Object.assign(token, { type: type2, indent, source, end });
-        }
-      }
-    }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-stringify.js
-var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
-    "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
-    function stringifyToken(token) {
-      switch (token.type) {
-        case "block-scalar": {
-          let res = "";
-          for (const tok of token.props)
-            res += stringifyToken(tok);
-          return res + token.source;
-        }
-        case "block-map":
-        case "block-seq": {
-          let res = "";
-          for (const item of token.items)
-            res += stringifyItem(item);
-          return res;
-        }
-        case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
-            res += stringifyItem(item);
-          for (const st of token.end)
-            res += st.source;
-          return res;
-        }
-        case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-        default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-      }
-    }
-    function stringifyItem({ start, key, sep: sep2, value }) {
-      let res = "";
-      for (const st of start)
-        res += st.source;
-      if (key)
-        res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
-          res += st.source;
-      if (value)
-        res += stringifyToken(value);
-      return res;
-    }
-    exports.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-visit.js
-var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
-    "use strict";
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
-      if ("type" in cst && cst.type === "document")
-        cst = { start: cst.start, value: cst.value };
-      _visit(Object.freeze([]), cst, visitor);
-    }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
-      let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
-        if (tok && "items" in tok) {
-          item = tok.items[index];
-        } else
-          return void 0;
-      }
-      return item;
-    };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
-      if (coll && "items" in coll)
-        return coll;
-      throw new Error("Parent collection not found");
-    };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
-      if (typeof ctrl === "symbol")
-        return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path.concat([[field, i2]])), token.items[i2], visitor);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              token.items.splice(i2, 1);
-              i2 -= 1;
-            }
-          }
-          if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path);
-        }
-      }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
-    }
-    exports.visit = visit2;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst.js
-var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
-    "use strict";
-    var cstScalar = require_cst_scalar();
-    var cstStringify = require_cst_stringify();
-    var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
-    var DOCUMENT = "";
-    var FLOW_END = "";
-    var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
-    function prettyToken(token) {
-      switch (token) {
-        case BOM:
-          return "<BOM>";
-        case DOCUMENT:
-          return "<DOC>";
-        case FLOW_END:
-          return "<FLOW_END>";
-        case SCALAR:
-          return "<SCALAR>";
-        default:
-          return JSON.stringify(token);
-      }
-    }
-    function tokenType(source) {
-      switch (source) {
-        case BOM:
-          return "byte-order-mark";
-        case DOCUMENT:
-          return "doc-mode";
-        case FLOW_END:
-          return "flow-error-end";
-        case SCALAR:
-          return "scalar";
-        case "---":
-          return "doc-start";
-        case "...":
-          return "doc-end";
-        case "":
-        case "\n":
-        case "\r\n":
-          return "newline";
-        case "-":
-          return "seq-item-ind";
-        case "?":
-          return "explicit-key-ind";
-        case ":":
-          return "map-value-ind";
-        case "{":
-          return "flow-map-start";
-        case "}":
-          return "flow-map-end";
-        case "[":
-          return "flow-seq-start";
-        case "]":
-          return "flow-seq-end";
-        case ",":
-          return "comma";
-      }
-      switch (source[0]) {
-        case " ":
-        case "	":
-          return "space";
-        case "#":
-          return "comment";
-        case "%":
-          return "directive-line";
-        case "*":
-          return "alias";
-        case "&":
-          return "anchor";
-        case "!":
-          return "tag";
-        case "'":
-          return "single-quoted-scalar";
-        case '"':
-          return "double-quoted-scalar";
-        case "|":
-        case ">":
-          return "block-scalar-header";
-      }
-      return null;
-    }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
-  }
-});
-
-// node_modules/yaml/dist/parse/lexer.js
-var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
-    "use strict";
-    var cst = require_cst();
-    function isEmpty(ch) {
-      switch (ch) {
-        case void 0:
-        case " ":
-        case "\n":
-        case "\r":
-        case "	":
-          return true;
-        default:
-          return false;
-      }
-    }
-    var hexDigits = new Set("0123456789ABCDEFabcdef");
-    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-    var flowIndicatorChars = new Set(",[]{}");
-    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
-    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer2 = class {
-      constructor() {
-        this.atEnd = false;
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        this.buffer = "";
-        this.flowKey = false;
-        this.flowLevel = 0;
-        this.indentNext = 0;
-        this.indentValue = 0;
-        this.lineEndPos = null;
-        this.next = null;
-        this.pos = 0;
-      }
-      /**
-       * Generate YAML tokens from the `source` string. If `incomplete`,
-       * a part of the last line may be left as a buffer for the next call.
-       *
-       * @returns A generator of lexical tokens
-       */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
-            throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
-          this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? "stream";
-        while (next && (incomplete || this.hasChars(1)))
-          next = yield* this.parseNext(next);
-      }
-      atLineEnd() {
-        let i2 = this.pos;
-        let ch = this.buffer[i2];
-        while (ch === " " || ch === "	")
-          ch = this.buffer[++i2];
-        if (!ch || ch === "#" || ch === "\n")
-          return true;
-        if (ch === "\r")
-          return this.buffer[i2 + 1] === "\n";
-        return false;
-      }
-      charAt(n) {
-        return this.buffer[this.pos + n];
-      }
-      continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-          let indent = 0;
-          while (ch === " ")
-            ch = this.buffer[++indent + offset];
-          if (ch === "\r") {
-            const next = this.buffer[indent + offset + 1];
-            if (next === "\n" || !next && !this.atEnd)
-              return offset + indent + 1;
-          }
-          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
-        }
-        if (ch === "-" || ch === ".") {
-          const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
-            return -1;
-        }
-        return offset;
-      }
-      getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== "number" || end !== -1 && end < this.pos) {
-          end = this.buffer.indexOf("\n", this.pos);
-          this.lineEndPos = end;
-        }
-        if (end === -1)
-          return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === "\r")
-          end -= 1;
-        return this.buffer.substring(this.pos, end);
-      }
-      hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-      }
-      setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-      }
-      peek(n) {
-        return this.buffer.substr(this.pos, n);
-      }
-      *parseNext(next) {
-        switch (next) {
-          case "stream":
-            return yield* this.parseStream();
-          case "line-start":
-            return yield* this.parseLineStart();
-          case "block-start":
-            return yield* this.parseBlockStart();
-          case "doc":
-            return yield* this.parseDocument();
-          case "flow":
-            return yield* this.parseFlowCollection();
-          case "quoted-scalar":
-            return yield* this.parseQuotedScalar();
-          case "block-scalar":
-            return yield* this.parseBlockScalar();
-          case "plain-scalar":
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-          return this.setNext("stream");
-        if (line[0] === cst.BOM) {
-          yield* this.pushCount(1);
-          line = line.substring(1);
-        }
-        if (line[0] === "%") {
-          let dirEnd = line.length;
-          let cs = line.indexOf("#");
-          while (cs !== -1) {
-            const ch = line[cs - 1];
-            if (ch === " " || ch === "	") {
-              dirEnd = cs - 1;
-              break;
-            } else {
-              cs = line.indexOf("#", cs + 1);
-            }
-          }
-          while (true) {
-            const ch = line[dirEnd - 1];
-            if (ch === " " || ch === "	")
-              dirEnd -= 1;
-            else
-              break;
-          }
-          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line.length - n);
-          this.pushNewline();
-          return "stream";
-        }
-        if (this.atLineEnd()) {
-          const sp = yield* this.pushSpaces(true);
-          yield* this.pushCount(line.length - sp);
-          yield* this.pushNewline();
-          return "stream";
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-      }
-      *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-          return this.setNext("line-start");
-        if (ch === "-" || ch === ".") {
-          if (!this.atEnd && !this.hasChars(4))
-            return this.setNext("line-start");
-          const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
-            yield* this.pushCount(3);
-            this.indentValue = 0;
-            this.indentNext = 0;
-            return s === "---" ? "doc" : "stream";
-          }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-          this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-      }
-      *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-          return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
-          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-          this.indentNext = this.indentValue + 1;
-          this.indentValue += n;
-          return "block-start";
-        }
-        return "doc";
-      }
-      *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("doc");
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-          case "#":
-            yield* this.pushCount(line.length - n);
-          // fallthrough
-          case void 0:
-            yield* this.pushNewline();
-            return yield* this.parseLineStart();
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel = 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            return "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "doc";
-          case '"':
-          case "'":
-            return yield* this.parseQuotedScalar();
-          case "|":
-          case ">":
-            n += yield* this.parseBlockScalarHeader();
-            n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - n);
-            yield* this.pushNewline();
-            return yield* this.parseBlockScalar();
-          default:
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-          nl = yield* this.pushNewline();
-          if (nl > 0) {
-            sp = yield* this.pushSpaces(false);
-            this.indentValue = indent = sp;
-          } else {
-            sp = 0;
-          }
-          sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
-          if (!atFlowEndMarker) {
-            this.flowLevel = 0;
-            yield cst.FLOW_END;
-            return yield* this.parseLineStart();
-          }
-        }
-        let n = 0;
-        while (line[n] === ",") {
-          n += yield* this.pushCount(1);
-          n += yield* this.pushSpaces(true);
-          this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-          case void 0:
-            return "flow";
-          case "#":
-            yield* this.pushCount(line.length - n);
-            return "flow";
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel += 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            this.flowKey = true;
-            this.flowLevel -= 1;
-            return this.flowLevel ? "flow" : "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "flow";
-          case '"':
-          case "'":
-            this.flowKey = true;
-            return yield* this.parseQuotedScalar();
-          case ":": {
-            const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
-              this.flowKey = false;
-              yield* this.pushCount(1);
-              yield* this.pushSpaces(true);
-              return "flow";
-            }
-          }
-          // fallthrough
-          default:
-            this.flowKey = false;
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseQuotedScalar() {
-        const quote3 = this.charAt(0);
-        let end = this.buffer.indexOf(quote3, this.pos + 1);
-        if (quote3 === "'") {
-          while (end !== -1 && this.buffer[end + 1] === "'")
-            end = this.buffer.indexOf("'", end + 2);
-        } else {
-          while (end !== -1) {
-            let n = 0;
-            while (this.buffer[end - 1 - n] === "\\")
-              n += 1;
-            if (n % 2 === 0)
-              break;
-            end = this.buffer.indexOf('"', end + 1);
-          }
-        }
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf("\n", this.pos);
-        if (nl !== -1) {
-          while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = qb.indexOf("\n", cs);
-          }
-          if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
-          }
-        }
-        if (end === -1) {
-          if (!this.atEnd)
-            return this.setNext("quoted-scalar");
-          end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? "flow" : "doc";
-      }
-      *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i2 = this.pos;
-        while (true) {
-          const ch = this.buffer[++i2];
-          if (ch === "+")
-            this.blockScalarKeep = true;
-          else if (ch > "0" && ch <= "9")
-            this.blockScalarIndent = Number(ch) - 1;
-          else if (ch !== "-")
-            break;
-        }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
-      }
-      *parseBlockScalar() {
-        let nl = this.pos - 1;
-        let indent = 0;
-        let ch;
-        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
-          switch (ch) {
-            case " ":
-              indent += 1;
-              break;
-            case "\n":
-              nl = i3;
-              indent = 0;
-              break;
-            case "\r": {
-              const next = this.buffer[i3 + 1];
-              if (!next && !this.atEnd)
-                return this.setNext("block-scalar");
-              if (next === "\n")
-                break;
-            }
-            // fallthrough
-            default:
-              break loop;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("block-scalar");
-        if (indent >= this.indentNext) {
-          if (this.blockScalarIndent === -1)
-            this.indentNext = indent;
-          else {
-            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-          }
-          do {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = this.buffer.indexOf("\n", cs);
-          } while (nl !== -1);
-          if (nl === -1) {
-            if (!this.atEnd)
-              return this.setNext("block-scalar");
-            nl = this.buffer.length;
-          }
-        }
-        let i2 = nl + 1;
-        ch = this.buffer[i2];
-        while (ch === " ")
-          ch = this.buffer[++i2];
-        if (ch === "	") {
-          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i2];
-          nl = i2 - 1;
-        } else if (!this.blockScalarKeep) {
-          do {
-            let i3 = nl - 1;
-            let ch2 = this.buffer[i3];
-            if (ch2 === "\r")
-              ch2 = this.buffer[--i3];
-            const lastChar = i3;
-            while (ch2 === " ")
-              ch2 = this.buffer[--i3];
-            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
-              nl = i3;
-            else
-              break;
-          } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-      }
-      *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i2 = this.pos - 1;
-        let ch;
-        while (ch = this.buffer[++i2]) {
-          if (ch === ":") {
-            const next = this.buffer[i2 + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
-              break;
-            end = i2;
-          } else if (isEmpty(ch)) {
-            let next = this.buffer[i2 + 1];
-            if (ch === "\r") {
-              if (next === "\n") {
-                i2 += 1;
-                ch = "\n";
-                next = this.buffer[i2 + 1];
-              } else
-                end = i2;
-            }
-            if (next === "#" || inFlow && flowIndicatorChars.has(next))
-              break;
-            if (ch === "\n") {
-              const cs = this.continueScalar(i2 + 1);
-              if (cs === -1)
-                break;
-              i2 = Math.max(i2, cs - 2);
-            }
-          } else {
-            if (inFlow && flowIndicatorChars.has(ch))
-              break;
-            end = i2;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("plain-scalar");
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? "flow" : "doc";
-      }
-      *pushCount(n) {
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos += n;
-          return n;
-        }
-        return 0;
-      }
-      *pushToIndex(i2, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i2);
-        if (s) {
-          yield s;
-          this.pos += s.length;
-          return s.length;
-        } else if (allowEmpty)
-          yield "";
-        return 0;
-      }
-      *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-          switch (this.charAt(0)) {
-            case "!":
-              n += yield* this.pushTag();
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "&":
-              n += yield* this.pushUntil(isNotAnchorChar);
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "-":
-            // this is an error
-            case "?":
-            // this is an error outside flow collections
-            case ":": {
-              const inFlow = this.flowLevel > 0;
-              const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
-                if (!inFlow)
-                  this.indentNext = this.indentValue + 1;
-                else if (this.flowKey)
-                  this.flowKey = false;
-                n += yield* this.pushCount(1);
-                n += yield* this.pushSpaces(true);
-                continue loop;
-              }
-            }
-          }
-          break loop;
-        }
-        return n;
-      }
-      *pushTag() {
-        if (this.charAt(1) === "<") {
-          let i2 = this.pos + 2;
-          let ch = this.buffer[i2];
-          while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i2];
-          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
-        } else {
-          let i2 = this.pos + 1;
-          let ch = this.buffer[i2];
-          while (ch) {
-            if (tagChars.has(ch))
-              ch = this.buffer[++i2];
-            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
-              ch = this.buffer[i2 += 3];
-            } else
-              break;
-          }
-          return yield* this.pushToIndex(i2, false);
-        }
-      }
-      *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === "\n")
-          return yield* this.pushCount(1);
-        else if (ch === "\r" && this.charAt(1) === "\n")
-          return yield* this.pushCount(2);
-        else
-          return 0;
-      }
-      *pushSpaces(allowTabs) {
-        let i2 = this.pos - 1;
-        let ch;
-        do {
-          ch = this.buffer[++i2];
-        } while (ch === " " || allowTabs && ch === "	");
-        const n = i2 - this.pos;
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos = i2;
-        }
-        return n;
-      }
-      *pushUntil(test) {
-        let i2 = this.pos;
-        let ch = this.buffer[i2];
-        while (!test(ch))
-          ch = this.buffer[++i2];
-        return yield* this.pushToIndex(i2, false);
-      }
-    };
-    exports.Lexer = Lexer2;
-  }
-});
-
-// node_modules/yaml/dist/parse/line-counter.js
-var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
-    "use strict";
-    var LineCounter2 = class {
-      constructor() {
-        this.lineStarts = [];
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        this.linePos = (offset) => {
-          let low = 0;
-          let high = this.lineStarts.length;
-          while (low < high) {
-            const mid = low + high >> 1;
-            if (this.lineStarts[mid] < offset)
-              low = mid + 1;
-            else
-              high = mid;
-          }
-          if (this.lineStarts[low] === offset)
-            return { line: low + 1, col: 1 };
-          if (low === 0)
-            return { line: 0, col: offset };
-          const start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
-        };
-      }
-    };
-    exports.LineCounter = LineCounter2;
-  }
-});
-
-// node_modules/yaml/dist/parse/parser.js
-var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
-    "use strict";
-    var node_process = __require("process");
-    var cst = require_cst();
-    var lexer = require_lexer();
-    function includesToken(list2, type2) {
-      for (let i2 = 0; i2 < list2.length; ++i2)
-        if (list2[i2].type === type2)
-          return true;
-      return false;
-    }
-    function findNonEmptyIndex(list2) {
-      for (let i2 = 0; i2 < list2.length; ++i2) {
-        switch (list2[i2].type) {
-          case "space":
-          case "comment":
-          case "newline":
-            break;
-          default:
-            return i2;
-        }
-      }
-      return -1;
-    }
-    function isFlowToken(token) {
-      switch (token?.type) {
-        case "alias":
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "flow-collection":
-          return true;
-        default:
-          return false;
-      }
-    }
-    function getPrevProps(parent) {
-      switch (parent.type) {
-        case "document":
-          return parent.start;
-        case "block-map": {
-          const it = parent.items[parent.items.length - 1];
-          return it.sep ?? it.start;
-        }
-        case "block-seq":
-          return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-          return [];
-      }
-    }
-    function getFirstKeyStartProps(prev) {
-      if (prev.length === 0)
-        return [];
-      let i2 = prev.length;
-      loop: while (--i2 >= 0) {
-        switch (prev[i2].type) {
-          case "doc-start":
-          case "explicit-key-ind":
-          case "map-value-ind":
-          case "seq-item-ind":
-          case "newline":
-            break loop;
-        }
-      }
-      while (prev[++i2]?.type === "space") {
-      }
-      return prev.splice(i2, prev.length);
-    }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-      else
-        for (let i2 = 0; i2 < source.length; ++i2)
-          target.push(source[i2]);
-    }
-    function fixFlowSeqItems(fc) {
-      if (fc.start.type === "flow-seq-start") {
-        for (const it of fc.items) {
-          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
-            if (it.key)
-              it.value = it.key;
-            delete it.key;
-            if (isFlowToken(it.value)) {
-              if (it.value.end)
-                arrayPushArray(it.value.end, it.sep);
-              else
-                it.value.end = it.sep;
-            } else
-              arrayPushArray(it.start, it.sep);
-            delete it.sep;
-          }
-        }
-      }
-    }
-    var Parser2 = class {
-      /**
-       * @param onNewLine - If defined, called separately with the start position of
-       *   each new line (in `parse()`, including the start of input).
-       */
-      constructor(onNewLine) {
-        this.atNewLine = true;
-        this.atScalar = false;
-        this.indent = 0;
-        this.offset = 0;
-        this.onKeyLine = false;
-        this.stack = [];
-        this.source = "";
-        this.type = "";
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-      }
-      /**
-       * Parse `source` as a YAML stream.
-       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-       *
-       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-       *
-       * @returns A generator of tokens representing each directive, document, and other structure.
-       */
-      *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-          this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-          yield* this.next(lexeme);
-        if (!incomplete)
-          yield* this.end();
-      }
-      /**
-       * Advance the parser by the `source` of one lexical token.
-       */
-      *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
-        if (this.atScalar) {
-          this.atScalar = false;
-          yield* this.step();
-          this.offset += source.length;
-          return;
-        }
-        const type2 = cst.tokenType(source);
-        if (!type2) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
-        } else if (type2 === "scalar") {
-          this.atNewLine = false;
-          this.atScalar = true;
-          this.type = "scalar";
-        } else {
-          this.type = type2;
-          yield* this.step();
-          switch (type2) {
-            case "newline":
-              this.atNewLine = true;
-              this.indent = 0;
-              if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
-              break;
-            case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
-              break;
-            case "explicit-key-ind":
-            case "map-value-ind":
-            case "seq-item-ind":
-              if (this.atNewLine)
-                this.indent += source.length;
-              break;
-            case "doc-mode":
-            case "flow-error-end":
-              return;
-            default:
-              this.atNewLine = false;
-          }
-          this.offset += source.length;
-        }
-      }
-      /** Call at end of input to push out any remaining constructions */
-      *end() {
-        while (this.stack.length > 0)
-          yield* this.pop();
-      }
-      get sourceToken() {
-        const st = {
-          type: this.type,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-        return st;
-      }
-      *step() {
-        const top = this.peek(1);
-        if (this.type === "doc-end" && top?.type !== "doc-end") {
-          while (this.stack.length > 0)
-            yield* this.pop();
-          this.stack.push({
-            type: "doc-end",
-            offset: this.offset,
-            source: this.source
-          });
-          return;
-        }
-        if (!top)
-          return yield* this.stream();
-        switch (top.type) {
-          case "document":
-            return yield* this.document(top);
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return yield* this.scalar(top);
-          case "block-scalar":
-            return yield* this.blockScalar(top);
-          case "block-map":
-            return yield* this.blockMap(top);
-          case "block-seq":
-            return yield* this.blockSequence(top);
-          case "flow-collection":
-            return yield* this.flowCollection(top);
-          case "doc-end":
-            return yield* this.documentEnd(top);
-        }
-        yield* this.pop();
-      }
-      peek(n) {
-        return this.stack[this.stack.length - n];
-      }
-      *pop(error) {
-        const token = error ?? this.stack.pop();
-        if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
-        } else if (this.stack.length === 0) {
-          yield token;
-        } else {
-          const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
-          }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
-          switch (top.type) {
-            case "document":
-              top.value = token;
-              break;
-            case "block-scalar":
-              top.props.push(token);
-              break;
-            case "block-map": {
-              const it = top.items[top.items.length - 1];
-              if (it.value) {
-                top.items.push({ start: [], key: token, sep: [] });
-                this.onKeyLine = true;
-                return;
-              } else if (it.sep) {
-                it.value = token;
-              } else {
-                Object.assign(it, { key: token, sep: [] });
-                this.onKeyLine = !it.explicitKey;
-                return;
-              }
-              break;
-            }
-            case "block-seq": {
-              const it = top.items[top.items.length - 1];
-              if (it.value)
-                top.items.push({ start: [], value: token });
-              else
-                it.value = token;
-              break;
-            }
-            case "flow-collection": {
-              const it = top.items[top.items.length - 1];
-              if (!it || it.value)
-                top.items.push({ start: [], key: token, sep: [] });
-              else if (it.sep)
-                it.value = token;
-              else
-                Object.assign(it, { key: token, sep: [] });
-              return;
-            }
-            /* istanbul ignore next should not happen */
-            default:
-              yield* this.pop();
-              yield* this.pop(token);
-          }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
-              if (top.type === "document")
-                top.end = last.start;
-              else
-                top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
-            }
-          }
-        }
-      }
-      *stream() {
-        switch (this.type) {
-          case "directive-line":
-            yield { type: "directive", offset: this.offset, source: this.source };
-            return;
-          case "byte-order-mark":
-          case "space":
-          case "comment":
-          case "newline":
-            yield this.sourceToken;
-            return;
-          case "doc-mode":
-          case "doc-start": {
-            const doc = {
-              type: "document",
-              offset: this.offset,
-              start: []
-            };
-            if (this.type === "doc-start")
-              doc.start.push(this.sourceToken);
-            this.stack.push(doc);
-            return;
-          }
-        }
-        yield {
-          type: "error",
-          offset: this.offset,
-          message: `Unexpected ${this.type} token in YAML stream`,
-          source: this.source
-        };
-      }
-      *document(doc) {
-        if (doc.value)
-          return yield* this.lineEnd(doc);
-        switch (this.type) {
-          case "doc-start": {
-            if (findNonEmptyIndex(doc.start) !== -1) {
-              yield* this.pop();
-              yield* this.step();
-            } else
-              doc.start.push(this.sourceToken);
-            return;
-          }
-          case "anchor":
-          case "tag":
-          case "space":
-          case "comment":
-          case "newline":
-            doc.start.push(this.sourceToken);
-            return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-          this.stack.push(bv);
-        else {
-          yield {
-            type: "error",
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML document`,
-            source: this.source
-          };
-        }
-      }
-      *scalar(scalar) {
-        if (this.type === "map-value-ind") {
-          const prev = getPrevProps(this.peek(2));
-          const start = getFirstKeyStartProps(prev);
-          let sep2;
-          if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
-            delete scalar.end;
-          } else
-            sep2 = [this.sourceToken];
-          const map2 = {
-            type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
-          };
-          this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map2;
-        } else
-          yield* this.lineEnd(scalar);
-      }
-      *blockScalar(scalar) {
-        switch (this.type) {
-          case "space":
-          case "comment":
-          case "newline":
-            scalar.props.push(this.sourceToken);
-            return;
-          case "scalar":
-            scalar.source = this.source;
-            this.atNewLine = true;
-            this.indent = 0;
-            if (this.onNewLine) {
-              let nl = this.source.indexOf("\n") + 1;
-              while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf("\n", nl) + 1;
-              }
-            }
-            yield* this.pop();
-            break;
-          /* istanbul ignore next should not happen */
-          default:
-            yield* this.pop();
-            yield* this.step();
-        }
-      }
-      *blockMap(map2) {
-        const it = map2.items[map2.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            this.onKeyLine = false;
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "space":
-          case "comment":
-            if (it.value) {
-              map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              if (this.atIndentedComment(it.start, map2.indent)) {
-                const prev = map2.items[map2.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  map2.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-        }
-        if (this.indent >= map2.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
-          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
-          let start = [];
-          if (atNextItem && it.sep && !it.value) {
-            const nl = [];
-            for (let i2 = 0; i2 < it.sep.length; ++i2) {
-              const st = it.sep[i2];
-              switch (st.type) {
-                case "newline":
-                  nl.push(i2);
-                  break;
-                case "space":
-                  break;
-                case "comment":
-                  if (st.indent > map2.indent)
-                    nl.length = 0;
-                  break;
-                default:
-                  nl.length = 0;
-              }
-            }
-            if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
-          }
-          switch (this.type) {
-            case "anchor":
-            case "tag":
-              if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                it.sep.push(this.sourceToken);
-              } else {
-                it.start.push(this.sourceToken);
-              }
-              return;
-            case "explicit-key-ind":
-              if (!it.sep && !it.explicitKey) {
-                it.start.push(this.sourceToken);
-                it.explicitKey = true;
-              } else if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start, explicitKey: true });
-              } else {
-                this.stack.push({
-                  type: "block-map",
-                  offset: this.offset,
-                  indent: this.indent,
-                  items: [{ start: [this.sourceToken], explicitKey: true }]
-                });
-              }
-              this.onKeyLine = true;
-              return;
-            case "map-value-ind":
-              if (it.explicitKey) {
-                if (!it.sep) {
-                  if (includesToken(it.start, "newline")) {
-                    Object.assign(it, { key: null, sep: [this.sourceToken] });
-                  } else {
-                    const start2 = getFirstKeyStartProps(it.start);
-                    this.stack.push({
-                      type: "block-map",
-                      offset: this.offset,
-                      indent: this.indent,
-                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
-                    });
-                  }
-                } else if (it.value) {
-                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                  });
-                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
-                  delete it.key;
-                  delete it.sep;
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
-                  });
-                } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              } else {
-                if (!it.sep) {
-                  Object.assign(it, { key: null, sep: [this.sourceToken] });
-                } else if (it.value || atNextItem) {
-                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                  });
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              }
-              this.onKeyLine = true;
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs, sep: [] });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                this.stack.push(fs);
-              } else {
-                Object.assign(it, { key: fs, sep: [] });
-                this.onKeyLine = true;
-              }
-              return;
-            }
-            default: {
-              const bv = this.startBlockValue(map2);
-              if (bv) {
-                if (bv.type === "block-seq") {
-                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
-                    yield* this.pop({
-                      type: "error",
-                      offset: this.offset,
-                      message: "Unexpected block-seq-ind on same line with key",
-                      source: this.source
-                    });
-                    return;
-                  }
-                } else if (atMapIndent) {
-                  map2.items.push({ start });
-                }
-                this.stack.push(bv);
-                return;
-              }
-            }
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *blockSequence(seq2) {
-        const it = seq2.items[seq2.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                seq2.items.push({ start: [this.sourceToken] });
-            } else
-              it.start.push(this.sourceToken);
-            return;
-          case "space":
-          case "comment":
-            if (it.value)
-              seq2.items.push({ start: [this.sourceToken] });
-            else {
-              if (this.atIndentedComment(it.start, seq2.indent)) {
-                const prev = seq2.items[seq2.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  seq2.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "anchor":
-          case "tag":
-            if (it.value || this.indent <= seq2.indent)
-              break;
-            it.start.push(this.sourceToken);
-            return;
-          case "seq-item-ind":
-            if (this.indent !== seq2.indent)
-              break;
-            if (it.value || includesToken(it.start, "seq-item-ind"))
-              seq2.items.push({ start: [this.sourceToken] });
-            else
-              it.start.push(this.sourceToken);
-            return;
-        }
-        if (this.indent > seq2.indent) {
-          const bv = this.startBlockValue(seq2);
-          if (bv) {
-            this.stack.push(bv);
-            return;
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === "flow-error-end") {
-          let top;
-          do {
-            yield* this.pop();
-            top = this.peek(1);
-          } while (top?.type === "flow-collection");
-        } else if (fc.end.length === 0) {
-          switch (this.type) {
-            case "comma":
-            case "explicit-key-ind":
-              if (!it || it.sep)
-                fc.items.push({ start: [this.sourceToken] });
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "map-value-ind":
-              if (!it || it.value)
-                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                Object.assign(it, { key: null, sep: [this.sourceToken] });
-              return;
-            case "space":
-            case "comment":
-            case "newline":
-            case "anchor":
-            case "tag":
-              if (!it || it.value)
-                fc.items.push({ start: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (!it || it.value)
-                fc.items.push({ start: [], key: fs, sep: [] });
-              else if (it.sep)
-                this.stack.push(fs);
-              else
-                Object.assign(it, { key: fs, sep: [] });
-              return;
-            }
-            case "flow-map-end":
-            case "flow-seq-end":
-              fc.end.push(this.sourceToken);
-              return;
-          }
-          const bv = this.startBlockValue(fc);
-          if (bv)
-            this.stack.push(bv);
-          else {
-            yield* this.pop();
-            yield* this.step();
-          }
-        } else {
-          const parent = this.peek(2);
-          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
-            yield* this.pop();
-            yield* this.step();
-          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
-            const map2 = {
-              type: "block-map",
-              offset: fc.offset,
-              indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map2;
-          } else {
-            yield* this.lineEnd(fc);
-          }
-        }
-      }
-      flowScalar(type2) {
-        if (this.onNewLine) {
-          let nl = this.source.indexOf("\n") + 1;
-          while (nl !== 0) {
-            this.onNewLine(this.offset + nl);
-            nl = this.source.indexOf("\n", nl) + 1;
-          }
-        }
-        return {
-          type: type2,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-      }
-      startBlockValue(parent) {
-        switch (this.type) {
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return this.flowScalar(this.type);
-          case "block-scalar-header":
-            return {
-              type: "block-scalar",
-              offset: this.offset,
-              indent: this.indent,
-              props: [this.sourceToken],
-              source: ""
-            };
-          case "flow-map-start":
-          case "flow-seq-start":
-            return {
-              type: "flow-collection",
-              offset: this.offset,
-              indent: this.indent,
-              start: this.sourceToken,
-              items: [],
-              end: []
-            };
-          case "seq-item-ind":
-            return {
-              type: "block-seq",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start: [this.sourceToken] }]
-            };
-          case "explicit-key-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            start.push(this.sourceToken);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, explicitKey: true }]
-            };
-          }
-          case "map-value-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, key: null, sep: [this.sourceToken] }]
-            };
-          }
-        }
-        return null;
-      }
-      atIndentedComment(start, indent) {
-        if (this.type !== "comment")
-          return false;
-        if (this.indent <= indent)
-          return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
-      }
-      *documentEnd(docEnd) {
-        if (this.type !== "doc-mode") {
-          if (docEnd.end)
-            docEnd.end.push(this.sourceToken);
-          else
-            docEnd.end = [this.sourceToken];
-          if (this.type === "newline")
-            yield* this.pop();
-        }
-      }
-      *lineEnd(token) {
-        switch (this.type) {
-          case "comma":
-          case "doc-start":
-          case "doc-end":
-          case "flow-seq-end":
-          case "flow-map-end":
-          case "map-value-ind":
-            yield* this.pop();
-            yield* this.step();
-            break;
-          case "newline":
-            this.onKeyLine = false;
-          // fallthrough
-          case "space":
-          case "comment":
-          default:
-            if (token.end)
-              token.end.push(this.sourceToken);
-            else
-              token.end = [this.sourceToken];
-            if (this.type === "newline")
-              yield* this.pop();
-        }
-      }
-    };
-    exports.Parser = Parser2;
-  }
-});
-
-// node_modules/yaml/dist/public-api.js
-var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var errors = require_errors();
-    var log = require_log();
-    var identity = require_identity();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
-      return { lineCounter: lineCounter$1, prettyErrors };
-    }
-    function parseAllDocuments2(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-      if (prettyErrors && lineCounter2)
-        for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-        }
-      if (docs.length > 0)
-        return docs;
-      return Object.assign([], { empty: true }, composer$1.streamInfo());
-    }
-    function parseDocument3(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-          doc = _doc;
-        else if (doc.options.logLevel !== "silent") {
-          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
-          break;
-        }
-      }
-      if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-      }
-      return doc;
-    }
-    function parse3(src, reviver, options) {
-      let _reviver = void 0;
-      if (typeof reviver === "function") {
-        _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
-      }
-      const doc = parseDocument3(src, options);
-      if (!doc)
-        return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
-      if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== "silent")
-          throw doc.errors[0];
-        else
-          doc.errors = [];
-      }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
-    }
-    function stringify(value, replacer, options) {
-      let _replacer = null;
-      if (typeof replacer === "function" || Array.isArray(replacer)) {
-        _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
-      }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
-      }
-      if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-          return void 0;
-      }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
-    }
-    exports.parse = parse3;
-    exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument3;
-    exports.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var Schema2 = require_Schema();
-    var errors = require_errors();
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var cst = require_cst();
-    var lexer = require_lexer();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    var publicApi = require_public_api();
-    var visit2 = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
-    exports.Schema = Schema2.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7570,9 +240,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7634,9 +304,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7972,9 +642,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -8987,9 +1657,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse3 = require_parse();
@@ -9127,9 +1797,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9144,9 +1814,7339 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
+var require_identity = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+    "use strict";
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
+    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
+    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
+    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
+    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
+    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
+    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    function isCollection(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case MAP:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    function isNode(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case ALIAS:
+          case MAP:
+          case SCALAR:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    exports.ALIAS = ALIAS;
+    exports.DOC = DOC;
+    exports.MAP = MAP;
+    exports.NODE_TYPE = NODE_TYPE;
+    exports.PAIR = PAIR;
+    exports.SCALAR = SCALAR;
+    exports.SEQ = SEQ;
+    exports.hasAnchor = hasAnchor;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection;
+    exports.isDocument = isDocument;
+    exports.isMap = isMap2;
+    exports.isNode = isNode;
+    exports.isPair = isPair2;
+    exports.isScalar = isScalar2;
+    exports.isSeq = isSeq2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/visit.js
+var require_visit = __commonJS({
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove node");
+    function visit2(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        visit_(null, node, visitor_, Object.freeze([]));
+    }
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    function visit_(key, node, visitor, path) {
+      const ctrl = callVisitor(key, node, visitor, path);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visit_(key, ctrl, visitor, path);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path = Object.freeze(path.concat(node));
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = visit_(i2, node.items[i2], visitor, path);
+            if (typeof ci === "number")
+              i2 = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i2, 1);
+              i2 -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path = Object.freeze(path.concat(node));
+          const ck = visit_("key", node.key, visitor, path);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv = visit_("value", node.value, visitor, path);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    async function visitAsync(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        await visitAsync_(null, node, visitor_, Object.freeze([]));
+    }
+    visitAsync.BREAK = BREAK;
+    visitAsync.SKIP = SKIP;
+    visitAsync.REMOVE = REMOVE;
+    async function visitAsync_(key, node, visitor, path) {
+      const ctrl = await callVisitor(key, node, visitor, path);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visitAsync_(key, ctrl, visitor, path);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path = Object.freeze(path.concat(node));
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path);
+            if (typeof ci === "number")
+              i2 = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i2, 1);
+              i2 -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path = Object.freeze(path.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv = await visitAsync_("value", node.value, visitor, path);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    function initVisitor(visitor) {
+      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
+        return Object.assign({
+          Alias: visitor.Node,
+          Map: visitor.Node,
+          Scalar: visitor.Node,
+          Seq: visitor.Node
+        }, visitor.Value && {
+          Map: visitor.Value,
+          Scalar: visitor.Value,
+          Seq: visitor.Value
+        }, visitor.Collection && {
+          Map: visitor.Collection,
+          Seq: visitor.Collection
+        }, visitor);
+      }
+      return visitor;
+    }
+    function callVisitor(key, node, visitor, path) {
+      if (typeof visitor === "function")
+        return visitor(key, node, path);
+      if (identity.isMap(node))
+        return visitor.Map?.(key, node, path);
+      if (identity.isSeq(node))
+        return visitor.Seq?.(key, node, path);
+      if (identity.isPair(node))
+        return visitor.Pair?.(key, node, path);
+      if (identity.isScalar(node))
+        return visitor.Scalar?.(key, node, path);
+      if (identity.isAlias(node))
+        return visitor.Alias?.(key, node, path);
+      return void 0;
+    }
+    function replaceNode(key, path, node) {
+      const parent = path[path.length - 1];
+      if (identity.isCollection(parent)) {
+        parent.items[key] = node;
+      } else if (identity.isPair(parent)) {
+        if (key === "key")
+          parent.key = node;
+        else
+          parent.value = node;
+      } else if (identity.isDocument(parent)) {
+        parent.contents = node;
+      } else {
+        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt} parent`);
+      }
+    }
+    exports.visit = visit2;
+    exports.visitAsync = visitAsync;
+  }
+});
+
+// ../main/node_modules/yaml/dist/doc/directives.js
+var require_directives = __commonJS({
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit2 = require_visit();
+    var escapeChars = {
+      "!": "%21",
+      ",": "%2C",
+      "[": "%5B",
+      "]": "%5D",
+      "{": "%7B",
+      "}": "%7D"
+    };
+    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var Directives = class _Directives {
+      constructor(yaml, tags) {
+        this.docStart = null;
+        this.docEnd = false;
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.tags = Object.assign({}, _Directives.defaultTags, tags);
+      }
+      clone() {
+        const copy = new _Directives(this.yaml, this.tags);
+        copy.docStart = this.docStart;
+        return copy;
+      }
+      /**
+       * During parsing, get a Directives instance for the current document and
+       * update the stream state according to the current version's spec.
+       */
+      atDocument() {
+        const res = new _Directives(this.yaml, this.tags);
+        switch (this.yaml.version) {
+          case "1.1":
+            this.atNextDocument = true;
+            break;
+          case "1.2":
+            this.atNextDocument = false;
+            this.yaml = {
+              explicit: _Directives.defaultYaml.explicit,
+              version: "1.2"
+            };
+            this.tags = Object.assign({}, _Directives.defaultTags);
+            break;
+        }
+        return res;
+      }
+      /**
+       * @param onError - May be called even if the action was successful
+       * @returns `true` on success
+       */
+      add(line, onError) {
+        if (this.atNextDocument) {
+          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
+          this.tags = Object.assign({}, _Directives.defaultTags);
+          this.atNextDocument = false;
+        }
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
+        switch (name) {
+          case "%TAG": {
+            if (parts.length !== 2) {
+              onError(0, "%TAG directive should contain exactly two parts");
+              if (parts.length < 2)
+                return false;
+            }
+            const [handle, prefix] = parts;
+            this.tags[handle] = prefix;
+            return true;
+          }
+          case "%YAML": {
+            this.yaml.explicit = true;
+            if (parts.length !== 1) {
+              onError(0, "%YAML directive should contain exactly one part");
+              return false;
+            }
+            const [version] = parts;
+            if (version === "1.1" || version === "1.2") {
+              this.yaml.version = version;
+              return true;
+            } else {
+              const isValid = /^\d+\.\d+$/.test(version);
+              onError(6, `Unsupported YAML version ${version}`, isValid);
+              return false;
+            }
+          }
+          default:
+            onError(0, `Unknown directive ${name}`, true);
+            return false;
+        }
+      }
+      /**
+       * Resolves a tag, matching handles to those defined in %TAG directives.
+       *
+       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+       *   `'!local'` tag, or `null` if unresolvable.
+       */
+      tagName(source, onError) {
+        if (source === "!")
+          return "!";
+        if (source[0] !== "!") {
+          onError(`Not a valid tag: ${source}`);
+          return null;
+        }
+        if (source[1] === "<") {
+          const verbatim = source.slice(2, -1);
+          if (verbatim === "!" || verbatim === "!!") {
+            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            return null;
+          }
+          if (source[source.length - 1] !== ">")
+            onError("Verbatim tags must end with a >");
+          return verbatim;
+        }
+        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        if (!suffix)
+          onError(`The ${source} tag has no suffix`);
+        const prefix = this.tags[handle];
+        if (prefix) {
+          try {
+            return prefix + decodeURIComponent(suffix);
+          } catch (error) {
+            onError(String(error));
+            return null;
+          }
+        }
+        if (handle === "!")
+          return source;
+        onError(`Could not resolve tag: ${source}`);
+        return null;
+      }
+      /**
+       * Given a fully resolved tag, returns its printable string form,
+       * taking into account current tag prefixes and defaults.
+       */
+      tagString(tag) {
+        for (const [handle, prefix] of Object.entries(this.tags)) {
+          if (tag.startsWith(prefix))
+            return handle + escapeTagName(tag.substring(prefix.length));
+        }
+        return tag[0] === "!" ? tag : `!<${tag}>`;
+      }
+      toString(doc) {
+        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const tagEntries = Object.entries(this.tags);
+        let tagNames;
+        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+          const tags = {};
+          visit2.visit(doc.contents, (_key, node) => {
+            if (identity.isNode(node) && node.tag)
+              tags[node.tag] = true;
+          });
+          tagNames = Object.keys(tags);
+        } else
+          tagNames = [];
+        for (const [handle, prefix] of tagEntries) {
+          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+            continue;
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+            lines.push(`%TAG ${handle} ${prefix}`);
+        }
+        return lines.join("\n");
+      }
+    };
+    Directives.defaultYaml = { explicit: false, version: "1.2" };
+    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
+    exports.Directives = Directives;
+  }
+});
+
+// ../main/node_modules/yaml/dist/doc/anchors.js
+var require_anchors = __commonJS({
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit2 = require_visit();
+    function anchorIsValid(anchor) {
+      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
+        const sa = JSON.stringify(anchor);
+        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg);
+      }
+      return true;
+    }
+    function anchorNames(root) {
+      const anchors = /* @__PURE__ */ new Set();
+      visit2.visit(root, {
+        Value(_key, node) {
+          if (node.anchor)
+            anchors.add(node.anchor);
+        }
+      });
+      return anchors;
+    }
+    function findNewAnchor(prefix, exclude) {
+      for (let i2 = 1; true; ++i2) {
+        const name = `${prefix}${i2}`;
+        if (!exclude.has(name))
+          return name;
+      }
+    }
+    function createNodeAnchors(doc, prefix) {
+      const aliasObjects = [];
+      const sourceObjects = /* @__PURE__ */ new Map();
+      let prevAnchors = null;
+      return {
+        onAnchor: (source) => {
+          aliasObjects.push(source);
+          prevAnchors ?? (prevAnchors = anchorNames(doc));
+          const anchor = findNewAnchor(prefix, prevAnchors);
+          prevAnchors.add(anchor);
+          return anchor;
+        },
+        /**
+         * With circular references, the source node is only resolved after all
+         * of its child nodes are. This is why anchors are set only after all of
+         * the nodes have been created.
+         */
+        setAnchors: () => {
+          for (const source of aliasObjects) {
+            const ref = sourceObjects.get(source);
+            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+              ref.node.anchor = ref.anchor;
+            } else {
+              const error = new Error("Failed to resolve repeated object (this should not happen)");
+              error.source = source;
+              throw error;
+            }
+          }
+        },
+        sourceObjects
+      };
+    }
+    exports.anchorIsValid = anchorIsValid;
+    exports.anchorNames = anchorNames;
+    exports.createNodeAnchors = createNodeAnchors;
+    exports.findNewAnchor = findNewAnchor;
+  }
+});
+
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
+var require_applyReviver = __commonJS({
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+    "use strict";
+    function applyReviver(reviver, obj2, key, val) {
+      if (val && typeof val === "object") {
+        if (Array.isArray(val)) {
+          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
+            const v0 = val[i2];
+            const v1 = applyReviver(reviver, val, String(i2), v0);
+            if (v1 === void 0)
+              delete val[i2];
+            else if (v1 !== v0)
+              val[i2] = v1;
+          }
+        } else if (val instanceof Map) {
+          for (const k of Array.from(val.keys())) {
+            const v0 = val.get(k);
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              val.delete(k);
+            else if (v1 !== v0)
+              val.set(k, v1);
+          }
+        } else if (val instanceof Set) {
+          for (const v0 of Array.from(val)) {
+            const v1 = applyReviver(reviver, val, v0, v0);
+            if (v1 === void 0)
+              val.delete(v0);
+            else if (v1 !== v0) {
+              val.delete(v0);
+              val.add(v1);
+            }
+          }
+        } else {
+          for (const [k, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              delete val[k];
+            else if (v1 !== v0)
+              val[k] = v1;
+          }
+        }
+      }
+      return reviver.call(obj2, key, val);
+    }
+    exports.applyReviver = applyReviver;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/toJS.js
+var require_toJS = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function toJS(value, arg, ctx) {
+      if (Array.isArray(value))
+        return value.map((v, i2) => toJS(v, String(i2), ctx));
+      if (value && typeof value.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value))
+          return value.toJSON(arg, ctx);
+        const data2 = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data2);
+        ctx.onCreate = (res2) => {
+          data2.res = res2;
+          delete ctx.onCreate;
+        };
+        const res = value.toJSON(arg, ctx);
+        if (ctx.onCreate)
+          ctx.onCreate(res);
+        return res;
+      }
+      if (typeof value === "bigint" && !ctx?.keep)
+        return Number(value);
+      return value;
+    }
+    exports.toJS = toJS;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/Node.js
+var require_Node = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+    "use strict";
+    var applyReviver = require_applyReviver();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var NodeBase = class {
+      constructor(type2) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type2 });
+      }
+      /** Create a copy of this node.  */
+      clone() {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** A plain JavaScript representation of this node. */
+      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        if (!identity.isDocument(doc))
+          throw new TypeError("A document argument is required");
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc,
+          keep: true,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this, "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+    };
+    exports.NodeBase = NodeBase;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/Alias.js
+var require_Alias = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var visit2 = require_visit();
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var Alias = class extends Node.NodeBase {
+      constructor(source) {
+        super(identity.ALIAS);
+        this.source = source;
+        Object.defineProperty(this, "tag", {
+          set() {
+            throw new Error("Alias nodes cannot have tags");
+          }
+        });
+      }
+      /**
+       * Resolve the value of this alias within `doc`, finding the last
+       * instance of the `source` anchor before this node.
+       */
+      resolve(doc, ctx) {
+        if (ctx?.maxAliasCount === 0)
+          throw new ReferenceError("Alias resolution is disabled");
+        let nodes;
+        if (ctx?.aliasResolveCache) {
+          nodes = ctx.aliasResolveCache;
+        } else {
+          nodes = [];
+          visit2.visit(doc, {
+            Node: (_key, node) => {
+              if (identity.isAlias(node) || identity.hasAnchor(node))
+                nodes.push(node);
+            }
+          });
+          if (ctx)
+            ctx.aliasResolveCache = nodes;
+        }
+        let found = void 0;
+        for (const node of nodes) {
+          if (node === this)
+            break;
+          if (node.anchor === this.source)
+            found = node;
+        }
+        if (found && ctx) {
+          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
+          let data2 = anchors2.get(found);
+          if (!data2) {
+            toJS.toJS(found, null, ctx);
+            data2 = anchors2.get(found);
+          }
+          if (data2?.res === void 0) {
+            const msg = "This should not happen: Alias anchor was not resolved?";
+            throw new ReferenceError(msg);
+          }
+          if (maxAliasCount >= 0) {
+            data2.count += 1;
+            if (data2.aliasCount === 0)
+              data2.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data2.count * data2.aliasCount > maxAliasCount) {
+              const msg = "Excessive alias count indicates a resource exhaustion attack";
+              throw new ReferenceError(msg);
+            }
+          }
+        }
+        return found;
+      }
+      toJSON(_arg, ctx) {
+        if (!ctx)
+          return { source: this.source };
+        const source = this.resolve(ctx.doc, ctx);
+        if (!source) {
+          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+          throw new ReferenceError(msg);
+        }
+        return ctx.anchors.get(source).res;
+      }
+      toString(ctx, _onComment, _onChompKeep) {
+        const src = `*${this.source}`;
+        if (ctx) {
+          anchors.anchorIsValid(this.source);
+          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new Error(msg);
+          }
+          if (ctx.implicitKey)
+            return `${src} `;
+        }
+        return src;
+      }
+    };
+    function getAliasCount(doc, node, anchors2) {
+      if (identity.isAlias(node)) {
+        const source = node.resolve(doc);
+        const anchor = anchors2 && source && anchors2.get(source);
+        return anchor ? anchor.count * anchor.aliasCount : 0;
+      } else if (identity.isCollection(node)) {
+        let count = 0;
+        for (const item of node.items) {
+          const c = getAliasCount(doc, item, anchors2);
+          if (c > count)
+            count = c;
+        }
+        return count;
+      } else if (identity.isPair(node)) {
+        const kc = getAliasCount(doc, node.key, anchors2);
+        const vc = getAliasCount(doc, node.value, anchors2);
+        return Math.max(kc, vc);
+      }
+      return 1;
+    }
+    exports.Alias = Alias;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
+var require_Scalar = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var Scalar = class extends Node.NodeBase {
+      constructor(value) {
+        super(identity.SCALAR);
+        this.value = value;
+      }
+      toJSON(arg, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+      }
+      toString() {
+        return String(this.value);
+      }
+    };
+    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar.PLAIN = "PLAIN";
+    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar;
+    exports.isScalarValue = isScalarValue;
+  }
+});
+
+// ../main/node_modules/yaml/dist/doc/createNode.js
+var require_createNode = __commonJS({
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var defaultTagPrefix = "tag:yaml.org,2002:";
+    function findTagObject(value, tagName, tags) {
+      if (tagName) {
+        const match = tags.filter((t) => t.tag === tagName);
+        const tagObj = match.find((t) => !t.format) ?? match[0];
+        if (!tagObj)
+          throw new Error(`Tag ${tagName} not found`);
+        return tagObj;
+      }
+      return tags.find((t) => t.identify?.(value) && !t.format);
+    }
+    function createNode(value, tagName, ctx) {
+      if (identity.isDocument(value))
+        value = value.contents;
+      if (identity.isNode(value))
+        return value;
+      if (identity.isPair(value)) {
+        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map2.items.push(value);
+        return map2;
+      }
+      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
+        value = value.valueOf();
+      }
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
+      let ref = void 0;
+      if (aliasDuplicateObjects && value && typeof value === "object") {
+        ref = sourceObjects.get(value);
+        if (ref) {
+          ref.anchor ?? (ref.anchor = onAnchor(value));
+          return new Alias.Alias(ref.anchor);
+        } else {
+          ref = { anchor: null, node: null };
+          sourceObjects.set(value, ref);
+        }
+      }
+      if (tagName?.startsWith("!!"))
+        tagName = defaultTagPrefix + tagName.slice(2);
+      let tagObj = findTagObject(value, tagName, schema2.tags);
+      if (!tagObj) {
+        if (value && typeof value.toJSON === "function") {
+          value = value.toJSON();
+        }
+        if (!value || typeof value !== "object") {
+          const node2 = new Scalar.Scalar(value);
+          if (ref)
+            ref.node = node2;
+          return node2;
+        }
+        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
+      }
+      if (onTagObj) {
+        onTagObj(tagObj);
+        delete ctx.onTagObj;
+      }
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      if (tagName)
+        node.tag = tagName;
+      else if (!tagObj.default)
+        node.tag = tagObj.tag;
+      if (ref)
+        ref.node = node;
+      return node;
+    }
+    exports.createNode = createNode;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/Collection.js
+var require_Collection = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var identity = require_identity();
+    var Node = require_Node();
+    function collectionFromPath(schema2, path, value) {
+      let v = value;
+      for (let i2 = path.length - 1; i2 >= 0; --i2) {
+        const k = path[i2];
+        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+          const a = [];
+          a[k] = v;
+          v = a;
+        } else {
+          v = /* @__PURE__ */ new Map([[k, v]]);
+        }
+      }
+      return createNode.createNode(v, void 0, {
+        aliasDuplicateObjects: false,
+        keepUndefined: false,
+        onAnchor: () => {
+          throw new Error("This should not happen, please report a bug.");
+        },
+        schema: schema2,
+        sourceObjects: /* @__PURE__ */ new Map()
+      });
+    }
+    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var Collection2 = class extends Node.NodeBase {
+      constructor(type2, schema2) {
+        super(type2);
+        Object.defineProperty(this, "schema", {
+          value: schema2,
+          configurable: true,
+          enumerable: false,
+          writable: true
+        });
+      }
+      /**
+       * Create a copy of this collection.
+       *
+       * @param schema - If defined, overwrites the original's schema
+       */
+      clone(schema2) {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (schema2)
+          copy.schema = schema2;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema2) : it);
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /**
+       * Adds a value to the collection. For `!!map` and `!!omap` the value must
+       * be a Pair instance or a `{ key, value }` object, which may not have a key
+       * that already exists in the map.
+       */
+      addIn(path, value) {
+        if (isEmptyPath(path))
+          this.add(value);
+        else {
+          const [key, ...rest] = path;
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.addIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+      /**
+       * Removes a value from the collection.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+          return this.delete(key);
+        const node = this.get(key, true);
+        if (identity.isCollection(node))
+          return node.deleteIn(rest);
+        else
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path, keepScalar) {
+        const [key, ...rest] = path;
+        const node = this.get(key, true);
+        if (rest.length === 0)
+          return !keepScalar && identity.isScalar(node) ? node.value : node;
+        else
+          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+      }
+      hasAllNullValues(allowScalar) {
+        return this.items.every((node) => {
+          if (!identity.isPair(node))
+            return false;
+          const n = node.value;
+          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+        });
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       */
+      hasIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+          return this.has(key);
+        const node = this.get(key, true);
+        return identity.isCollection(node) ? node.hasIn(rest) : false;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path, value) {
+        const [key, ...rest] = path;
+        if (rest.length === 0) {
+          this.set(key, value);
+        } else {
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.setIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+    };
+    exports.Collection = Collection2;
+    exports.collectionFromPath = collectionFromPath;
+    exports.isEmptyPath = isEmptyPath;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+var require_stringifyComment = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+    "use strict";
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    function indentComment(comment2, indent) {
+      if (/^\n+$/.test(comment2))
+        return comment2.substring(1);
+      return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
+    }
+    var lineComment = (str3, indent, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str3.endsWith(" ") ? "" : " ") + comment2;
+    exports.indentComment = indentComment;
+    exports.lineComment = lineComment;
+    exports.stringifyComment = stringifyComment;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+var require_foldFlowLines = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+    "use strict";
+    var FOLD_FLOW = "flow";
+    var FOLD_BLOCK = "block";
+    var FOLD_QUOTED = "quoted";
+    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+      if (!lineWidth || lineWidth < 0)
+        return text;
+      if (lineWidth < minContentWidth)
+        minContentWidth = 0;
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      if (text.length <= endStep)
+        return text;
+      const folds = [];
+      const escapedFolds = {};
+      let end = lineWidth - indent.length;
+      if (typeof indentAtStart === "number") {
+        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+          folds.push(0);
+        else
+          end = lineWidth - indentAtStart;
+      }
+      let split2 = void 0;
+      let prev = void 0;
+      let overflow = false;
+      let i2 = -1;
+      let escStart = -1;
+      let escEnd = -1;
+      if (mode === FOLD_BLOCK) {
+        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        if (i2 !== -1)
+          end = i2 + endStep;
+      }
+      for (let ch; ch = text[i2 += 1]; ) {
+        if (mode === FOLD_QUOTED && ch === "\\") {
+          escStart = i2;
+          switch (text[i2 + 1]) {
+            case "x":
+              i2 += 3;
+              break;
+            case "u":
+              i2 += 5;
+              break;
+            case "U":
+              i2 += 9;
+              break;
+            default:
+              i2 += 1;
+          }
+          escEnd = i2;
+        }
+        if (ch === "\n") {
+          if (mode === FOLD_BLOCK)
+            i2 = consumeMoreIndentedLines(text, i2, indent.length);
+          end = i2 + indent.length + endStep;
+          split2 = void 0;
+        } else {
+          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
+            const next = text[i2 + 1];
+            if (next && next !== " " && next !== "\n" && next !== "	")
+              split2 = i2;
+          }
+          if (i2 >= end) {
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
+            } else if (mode === FOLD_QUOTED) {
+              while (prev === " " || prev === "	") {
+                prev = ch;
+                ch = text[i2 += 1];
+                overflow = true;
+              }
+              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
+              if (escapedFolds[j])
+                return text;
+              folds.push(j);
+              escapedFolds[j] = true;
+              end = j + endStep;
+              split2 = void 0;
+            } else {
+              overflow = true;
+            }
+          }
+        }
+        prev = ch;
+      }
+      if (overflow && onOverflow)
+        onOverflow();
+      if (folds.length === 0)
+        return text;
+      if (onFold)
+        onFold();
+      let res = text.slice(0, folds[0]);
+      for (let i3 = 0; i3 < folds.length; ++i3) {
+        const fold = folds[i3];
+        const end2 = folds[i3 + 1] || text.length;
+        if (fold === 0)
+          res = `
+${indent}${text.slice(0, end2)}`;
+        else {
+          if (mode === FOLD_QUOTED && escapedFolds[fold])
+            res += `${text[fold]}\\`;
+          res += `
+${indent}${text.slice(fold + 1, end2)}`;
+        }
+      }
+      return res;
+    }
+    function consumeMoreIndentedLines(text, i2, indent) {
+      let end = i2;
+      let start = i2 + 1;
+      let ch = text[start];
+      while (ch === " " || ch === "	") {
+        if (i2 < start + indent) {
+          ch = text[++i2];
+        } else {
+          do {
+            ch = text[++i2];
+          } while (ch && ch !== "\n");
+          end = i2;
+          start = i2 + 1;
+          ch = text[start];
+        }
+      }
+      return end;
+    }
+    exports.FOLD_BLOCK = FOLD_BLOCK;
+    exports.FOLD_FLOW = FOLD_FLOW;
+    exports.FOLD_QUOTED = FOLD_QUOTED;
+    exports.foldFlowLines = foldFlowLines;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+var require_stringifyString = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var foldFlowLines = require_foldFlowLines();
+    var getFoldOptions = (ctx, isBlock) => ({
+      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+      lineWidth: ctx.options.lineWidth,
+      minContentWidth: ctx.options.minContentWidth
+    });
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+      if (!lineWidth || lineWidth < 0)
+        return false;
+      const limit = lineWidth - indentLength;
+      const strLen = str3.length;
+      if (strLen <= limit)
+        return false;
+      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
+        if (str3[i2] === "\n") {
+          if (i2 - start > limit)
+            return true;
+          start = i2 + 1;
+          if (strLen - start <= limit)
+            return false;
+        }
+      }
+      return true;
+    }
+    function doubleQuotedString(value, ctx) {
+      const json2 = JSON.stringify(value);
+      if (ctx.options.doubleQuotedAsJSON)
+        return json2;
+      const { implicitKey } = ctx;
+      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      let str3 = "";
+      let start = 0;
+      for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
+        if (ch === " " && json2[i2 + 1] === "\\" && json2[i2 + 2] === "n") {
+          str3 += json2.slice(start, i2) + "\\ ";
+          i2 += 1;
+          start = i2;
+          ch = "\\";
+        }
+        if (ch === "\\")
+          switch (json2[i2 + 1]) {
+            case "u":
+              {
+                str3 += json2.slice(start, i2);
+                const code = json2.substr(i2 + 2, 4);
+                switch (code) {
+                  case "0000":
+                    str3 += "\\0";
+                    break;
+                  case "0007":
+                    str3 += "\\a";
+                    break;
+                  case "000b":
+                    str3 += "\\v";
+                    break;
+                  case "001b":
+                    str3 += "\\e";
+                    break;
+                  case "0085":
+                    str3 += "\\N";
+                    break;
+                  case "00a0":
+                    str3 += "\\_";
+                    break;
+                  case "2028":
+                    str3 += "\\L";
+                    break;
+                  case "2029":
+                    str3 += "\\P";
+                    break;
+                  default:
+                    if (code.substr(0, 2) === "00")
+                      str3 += "\\x" + code.substr(2);
+                    else
+                      str3 += json2.substr(i2, 6);
+                }
+                i2 += 5;
+                start = i2 + 1;
+              }
+              break;
+            case "n":
+              if (implicitKey || json2[i2 + 2] === '"' || json2.length < minMultiLineLength) {
+                i2 += 1;
+              } else {
+                str3 += json2.slice(start, i2) + "\n\n";
+                while (json2[i2 + 2] === "\\" && json2[i2 + 3] === "n" && json2[i2 + 4] !== '"') {
+                  str3 += "\n";
+                  i2 += 2;
+                }
+                str3 += indent;
+                if (json2[i2 + 2] === " ")
+                  str3 += "\\";
+                i2 += 1;
+                start = i2 + 1;
+              }
+              break;
+            default:
+              i2 += 1;
+          }
+      }
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+    }
+    function singleQuotedString(value, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
+        return doubleQuotedString(value, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+${indent}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function quotedString(value, ctx) {
+      const { singleQuote } = ctx.options;
+      let qs;
+      if (singleQuote === false)
+        qs = doubleQuotedString;
+      else {
+        const hasDouble = value.includes('"');
+        const hasSingle = value.includes("'");
+        if (hasDouble && !hasSingle)
+          qs = singleQuotedString;
+        else if (hasSingle && !hasDouble)
+          qs = doubleQuotedString;
+        else
+          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+      }
+      return qs(value, ctx);
+    }
+    var blockEndNewlines;
+    try {
+      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
+    } catch {
+      blockEndNewlines = /\n+(?!\n|$)/g;
+    }
+    function blockString({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
+      const { blockQuote, commentString, lineWidth } = ctx.options;
+      if (!blockQuote || /\n[\t ]+$/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      if (!value)
+        return literal2 ? "|\n" : ">\n";
+      let chomp;
+      let endStart;
+      for (endStart = value.length; endStart > 0; --endStart) {
+        const ch = value[endStart - 1];
+        if (ch !== "\n" && ch !== "	" && ch !== " ")
+          break;
+      }
+      let end = value.substring(endStart);
+      const endNlPos = end.indexOf("\n");
+      if (endNlPos === -1) {
+        chomp = "-";
+      } else if (value === end || endNlPos !== end.length - 1) {
+        chomp = "+";
+        if (onChompKeep)
+          onChompKeep();
+      } else {
+        chomp = "";
+      }
+      if (end) {
+        value = value.slice(0, -end.length);
+        if (end[end.length - 1] === "\n")
+          end = end.slice(0, -1);
+        end = end.replace(blockEndNewlines, `$&${indent}`);
+      }
+      let startWithSpace = false;
+      let startEnd;
+      let startNlPos = -1;
+      for (startEnd = 0; startEnd < value.length; ++startEnd) {
+        const ch = value[startEnd];
+        if (ch === " ")
+          startWithSpace = true;
+        else if (ch === "\n")
+          startNlPos = startEnd;
+        else
+          break;
+      }
+      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start) {
+        value = value.substring(start.length);
+        start = start.replace(/\n+/g, `$&${indent}`);
+      }
+      const indentSize = indent ? "2" : "1";
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
+      if (comment2) {
+        header2 += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
+        if (onComment)
+          onComment();
+      }
+      if (!literal2) {
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        let literalFallback = false;
+        const foldOptions = getFoldOptions(ctx, true);
+        if (blockQuote !== "folded" && type2 !== Scalar.Scalar.BLOCK_FOLDED) {
+          foldOptions.onOverflow = () => {
+            literalFallback = true;
+          };
+        }
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        if (!literalFallback)
+          return `>${header2}
+${indent}${body}`;
+      }
+      value = value.replace(/\n+/g, `$&${indent}`);
+      return `|${header2}
+${indent}${start}${value}${end}`;
+    }
+    function plainString(item, ctx, onComment, onChompKeep) {
+      const { type: type2, value } = item;
+      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (!implicitKey && !inFlow && type2 !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+        return blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (containsDocumentMarker(value)) {
+        if (indent === "") {
+          ctx.forceBlockIndent = true;
+          return blockString(item, ctx, onComment, onChompKeep);
+        } else if (implicitKey && indent === indentStep) {
+          return quotedString(value, ctx);
+        }
+      }
+      const str3 = value.replace(/\n+/g, `$&
+${indent}`);
+      if (actualString) {
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const { compat, tags } = ctx.doc.schema;
+        if (tags.some(test) || compat?.some(test))
+          return quotedString(value, ctx);
+      }
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function stringifyString(item, ctx, onComment, onChompKeep) {
+      const { implicitKey, inFlow } = ctx;
+      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      let { type: type2 } = item;
+      if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+          type2 = Scalar.Scalar.QUOTE_DOUBLE;
+      }
+      const _stringify = (_type) => {
+        switch (_type) {
+          case Scalar.Scalar.BLOCK_FOLDED:
+          case Scalar.Scalar.BLOCK_LITERAL:
+            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+          case Scalar.Scalar.QUOTE_DOUBLE:
+            return doubleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.QUOTE_SINGLE:
+            return singleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.PLAIN:
+            return plainString(ss, ctx, onComment, onChompKeep);
+          default:
+            return null;
+        }
+      };
+      let res = _stringify(type2);
+      if (res === null) {
+        const { defaultKeyType, defaultStringType } = ctx.options;
+        const t = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t);
+        if (res === null)
+          throw new Error(`Unsupported default string type ${t}`);
+      }
+      return res;
+    }
+    exports.stringifyString = stringifyString;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringify.js
+var require_stringify = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var identity = require_identity();
+    var stringifyComment = require_stringifyComment();
+    var stringifyString = require_stringifyString();
+    function createStringifyContext(doc, options) {
+      const opt = Object.assign({
+        blockQuote: true,
+        commentString: stringifyComment.stringifyComment,
+        defaultKeyType: null,
+        defaultStringType: "PLAIN",
+        directives: null,
+        doubleQuotedAsJSON: false,
+        doubleQuotedMinMultiLineLength: 40,
+        falseStr: "false",
+        flowCollectionPadding: true,
+        indentSeq: true,
+        lineWidth: 80,
+        minContentWidth: 20,
+        nullStr: "null",
+        simpleKeys: false,
+        singleQuote: null,
+        trailingComma: false,
+        trueStr: "true",
+        verifyAliasOrder: true
+      }, doc.schema.toStringOptions, options);
+      let inFlow;
+      switch (opt.collectionStyle) {
+        case "block":
+          inFlow = false;
+          break;
+        case "flow":
+          inFlow = true;
+          break;
+        default:
+          inFlow = null;
+      }
+      return {
+        anchors: /* @__PURE__ */ new Set(),
+        doc,
+        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        indent: "",
+        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        inFlow,
+        options: opt
+      };
+    }
+    function getTagObject(tags, item) {
+      if (item.tag) {
+        const match = tags.filter((t) => t.tag === item.tag);
+        if (match.length > 0)
+          return match.find((t) => t.format === item.format) ?? match[0];
+      }
+      let tagObj = void 0;
+      let obj2;
+      if (identity.isScalar(item)) {
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
+        if (match.length > 1) {
+          const testMatch = match.filter((t) => t.test);
+          if (testMatch.length > 0)
+            match = testMatch;
+        }
+        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+      } else {
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
+      }
+      if (!tagObj) {
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
+        throw new Error(`Tag not resolved for ${name} value`);
+      }
+      return tagObj;
+    }
+    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+      if (!doc.directives)
+        return "";
+      const props = [];
+      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      if (anchor && anchors.anchorIsValid(anchor)) {
+        anchors$1.add(anchor);
+        props.push(`&${anchor}`);
+      }
+      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag)
+        props.push(doc.directives.tagString(tag));
+      return props.join(" ");
+    }
+    function stringify(item, ctx, onComment, onChompKeep) {
+      if (identity.isPair(item))
+        return item.toString(ctx, onComment, onChompKeep);
+      if (identity.isAlias(item)) {
+        if (ctx.doc.directives)
+          return item.toString(ctx);
+        if (ctx.resolvedAliases?.has(item)) {
+          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+        } else {
+          if (ctx.resolvedAliases)
+            ctx.resolvedAliases.add(item);
+          else
+            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
+          item = item.resolve(ctx.doc);
+        }
+      }
+      let tagObj = void 0;
+      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
+      const props = stringifyProps(node, tagObj, ctx);
+      if (props.length > 0)
+        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      if (!props)
+        return str3;
+      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
+    }
+    exports.createStringifyContext = createStringifyContext;
+    exports.stringify = stringify;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+var require_stringifyPair = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      let keyComment = identity.isNode(key) && key.comment || null;
+      if (simpleKeys) {
+        if (keyComment) {
+          throw new Error("With simple keys, key nodes cannot have comments");
+        }
+        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+          const msg = "With simple keys, collection cannot be used as a key value";
+          throw new Error(msg);
+        }
+      }
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      ctx = Object.assign({}, ctx, {
+        allNullValues: false,
+        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+        indent: indent + indentStep
+      });
+      let keyCommentDone = false;
+      let chompKeep = false;
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+        if (simpleKeys)
+          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
+        explicitKey = true;
+      }
+      if (ctx.inFlow) {
+        if (allNullValues || value == null) {
+          if (keyCommentDone && onComment)
+            onComment();
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+        }
+      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+        str3 = `? ${str3}`;
+        if (keyComment && !keyCommentDone) {
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        } else if (chompKeep && onChompKeep)
+          onChompKeep();
+        return str3;
+      }
+      if (keyCommentDone)
+        keyComment = null;
+      if (explicitKey) {
+        if (keyComment)
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
+${indent}:`;
+      } else {
+        str3 = `${str3}:`;
+        if (keyComment)
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+      }
+      let vsb, vcb, valueComment;
+      if (identity.isNode(value)) {
+        vsb = !!value.spaceBefore;
+        vcb = value.commentBefore;
+        valueComment = value.comment;
+      } else {
+        vsb = false;
+        vcb = null;
+        valueComment = null;
+        if (value && typeof value === "object")
+          value = doc.createNode(value);
+      }
+      ctx.implicitKey = false;
+      if (!explicitKey && !keyComment && identity.isScalar(value))
+        ctx.indentAtStart = str3.length + 1;
+      chompKeep = false;
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+        ctx.indent = ctx.indent.substring(2);
+      }
+      let valueCommentDone = false;
+      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      let ws = " ";
+      if (keyComment || vsb || vcb) {
+        ws = vsb ? "\n" : "";
+        if (vcb) {
+          const cs = commentString(vcb);
+          ws += `
+${stringifyComment.indentComment(cs, ctx.indent)}`;
+        }
+        if (valueStr === "" && !ctx.inFlow) {
+          if (ws === "\n" && valueComment)
+            ws = "\n\n";
+        } else {
+          ws += `
+${ctx.indent}`;
+        }
+      } else if (!explicitKey && identity.isCollection(value)) {
+        const vs0 = valueStr[0];
+        const nl0 = valueStr.indexOf("\n");
+        const hasNewline = nl0 !== -1;
+        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        if (hasNewline || !flow) {
+          let hasPropsLine = false;
+          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
+            let sp0 = valueStr.indexOf(" ");
+            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
+              sp0 = valueStr.indexOf(" ", sp0 + 1);
+            }
+            if (sp0 === -1 || nl0 < sp0)
+              hasPropsLine = true;
+          }
+          if (!hasPropsLine)
+            ws = `
+${ctx.indent}`;
+        }
+      } else if (valueStr === "" || valueStr[0] === "\n") {
+        ws = "";
+      }
+      str3 += ws + valueStr;
+      if (ctx.inFlow) {
+        if (valueCommentDone && onComment)
+          onComment();
+      } else if (valueComment && !valueCommentDone) {
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+      } else if (chompKeep && onChompKeep) {
+        onChompKeep();
+      }
+      return str3;
+    }
+    exports.stringifyPair = stringifyPair;
+  }
+});
+
+// ../main/node_modules/yaml/dist/log.js
+var require_log = __commonJS({
+  "../main/node_modules/yaml/dist/log.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    function debug(logLevel, ...messages) {
+      if (logLevel === "debug")
+        console.log(...messages);
+    }
+    function warn(logLevel, warning2) {
+      if (logLevel === "debug" || logLevel === "warn") {
+        if (typeof node_process.emitWarning === "function")
+          node_process.emitWarning(warning2);
+        else
+          console.warn(warning2);
+      }
+    }
+    exports.debug = debug;
+    exports.warn = warn;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+var require_merge = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var MERGE_KEY = "<<";
+    var merge3 = {
+      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      default: "key",
+      tag: "tag:yaml.org,2002:merge",
+      test: /^<<$/,
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+        addToJSMap: addMergeToJSMap
+      }),
+      stringify: () => MERGE_KEY
+    };
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    function addMergeToJSMap(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source))
+        for (const it of source.items)
+          mergeValue(ctx, map2, it);
+      else if (Array.isArray(source))
+        for (const it of source)
+          mergeValue(ctx, map2, it);
+      else
+        mergeValue(ctx, map2, source);
+    }
+    function mergeValue(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source))
+        throw new Error("Merge sources must be maps or map aliases");
+      const srcMap = source.toJSON(null, ctx, Map);
+      for (const [key, value2] of srcMap) {
+        if (map2 instanceof Map) {
+          if (!map2.has(key))
+            map2.set(key, value2);
+        } else if (map2 instanceof Set) {
+          map2.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
+          Object.defineProperty(map2, key, {
+            value: value2,
+            writable: true,
+            enumerable: true,
+            configurable: true
+          });
+        }
+      }
+      return map2;
+    }
+    function resolveAliasValue(ctx, value) {
+      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    }
+    exports.addMergeToJSMap = addMergeToJSMap;
+    exports.isMergeKey = isMergeKey;
+    exports.merge = merge3;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+var require_addPairToJSMap = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+    "use strict";
+    var log = require_log();
+    var merge3 = require_merge();
+    var stringify = require_stringify();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    function addPairToJSMap(ctx, map2, { key, value }) {
+      if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key))
+        merge3.addMergeToJSMap(ctx, map2, value);
+      else {
+        const jsKey = toJS.toJS(key, "", ctx);
+        if (map2 instanceof Map) {
+          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map2 instanceof Set) {
+          map2.add(jsKey);
+        } else {
+          const stringKey = stringifyKey(key, jsKey, ctx);
+          const jsValue = toJS.toJS(value, stringKey, ctx);
+          if (stringKey in map2)
+            Object.defineProperty(map2, stringKey, {
+              value: jsValue,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          else
+            map2[stringKey] = jsValue;
+        }
+      }
+      return map2;
+    }
+    function stringifyKey(key, jsKey, ctx) {
+      if (jsKey === null)
+        return "";
+      if (typeof jsKey !== "object")
+        return String(jsKey);
+      if (identity.isNode(key) && ctx?.doc) {
+        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        strCtx.anchors = /* @__PURE__ */ new Set();
+        for (const node of ctx.anchors.keys())
+          strCtx.anchors.add(node.anchor);
+        strCtx.inFlow = true;
+        strCtx.inStringifyKey = true;
+        const strKey = key.toString(strCtx);
+        if (!ctx.mapKeyWarned) {
+          let jsonStr = JSON.stringify(strKey);
+          if (jsonStr.length > 40)
+            jsonStr = jsonStr.substring(0, 36) + '..."';
+          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          ctx.mapKeyWarned = true;
+        }
+        return strKey;
+      }
+      return JSON.stringify(jsKey);
+    }
+    exports.addPairToJSMap = addPairToJSMap;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/Pair.js
+var require_Pair = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyPair = require_stringifyPair();
+    var addPairToJSMap = require_addPairToJSMap();
+    var identity = require_identity();
+    function createPair(key, value, ctx) {
+      const k = createNode.createNode(key, void 0, ctx);
+      const v = createNode.createNode(value, void 0, ctx);
+      return new Pair(k, v);
+    }
+    var Pair = class _Pair {
+      constructor(key, value = null) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        this.key = key;
+        this.value = value;
+      }
+      clone(schema2) {
+        let { key, value } = this;
+        if (identity.isNode(key))
+          key = key.clone(schema2);
+        if (identity.isNode(value))
+          value = value.clone(schema2);
+        return new _Pair(key, value);
+      }
+      toJSON(_, ctx) {
+        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
+      }
+    };
+    exports.Pair = Pair;
+    exports.createPair = createPair;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+var require_stringifyCollection = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyCollection(collection, ctx, options) {
+      const flow = ctx.inFlow ?? collection.flow;
+      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify2(collection, ctx, options);
+    }
+    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+      const { indent, options: { commentString } } = ctx;
+      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+      let chompKeep = false;
+      const lines = [];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
+        let comment3 = null;
+        if (identity.isNode(item)) {
+          if (!chompKeep && item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+          if (item.comment)
+            comment3 = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (!chompKeep && ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+          }
+        }
+        chompKeep = false;
+        let str4 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        if (comment3)
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
+        if (chompKeep && comment3)
+          chompKeep = false;
+        lines.push(blockItemPrefix + str4);
+      }
+      let str3;
+      if (lines.length === 0) {
+        str3 = flowChars.start + flowChars.end;
+      } else {
+        str3 = lines[0];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
+          str3 += line ? `
+${indent}${line}` : "\n";
+        }
+      }
+      if (comment2) {
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
+        if (onComment)
+          onComment();
+      } else if (chompKeep && onChompKeep)
+        onChompKeep();
+      return str3;
+    }
+    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      itemIndent += indentStep;
+      const itemCtx = Object.assign({}, ctx, {
+        indent: itemIndent,
+        inFlow: true,
+        type: null
+      });
+      let reqNewline = false;
+      let linesAtValue = 0;
+      const lines = [];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
+        let comment2 = null;
+        if (identity.isNode(item)) {
+          if (item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, false);
+          if (item.comment)
+            comment2 = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, false);
+            if (ik.comment)
+              reqNewline = true;
+          }
+          const iv = identity.isNode(item.value) ? item.value : null;
+          if (iv) {
+            if (iv.comment)
+              comment2 = iv.comment;
+            if (iv.commentBefore)
+              reqNewline = true;
+          } else if (item.value == null && ik?.comment) {
+            comment2 = ik.comment;
+          }
+        }
+        if (comment2)
+          reqNewline = true;
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        if (i2 < items.length - 1) {
+          str3 += ",";
+        } else if (ctx.options.trailingComma) {
+          if (ctx.options.lineWidth > 0) {
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+          }
+          if (reqNewline) {
+            str3 += ",";
+          }
+        }
+        if (comment2)
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+        lines.push(str3);
+        linesAtValue = lines.length;
+      }
+      const { start, end } = flowChars;
+      if (lines.length === 0) {
+        return start + end;
+      } else {
+        if (!reqNewline) {
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+        }
+        if (reqNewline) {
+          let str3 = start;
+          for (const line of lines)
+            str3 += line ? `
+${indentStep}${indent}${line}` : "\n";
+          return `${str3}
+${indent}${end}`;
+        } else {
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+        }
+      }
+    }
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment2, chompKeep) {
+      if (comment2 && chompKeep)
+        comment2 = comment2.replace(/^\n+/, "");
+      if (comment2) {
+        const ic = stringifyComment.indentComment(commentString(comment2), indent);
+        lines.push(ic.trimStart());
+      }
+    }
+    exports.stringifyCollection = stringifyCollection;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+var require_YAMLMap = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+    "use strict";
+    var stringifyCollection = require_stringifyCollection();
+    var addPairToJSMap = require_addPairToJSMap();
+    var Collection2 = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    function findPair(items, key) {
+      const k = identity.isScalar(key) ? key.value : key;
+      for (const it of items) {
+        if (identity.isPair(it)) {
+          if (it.key === key || it.key === k)
+            return it;
+          if (identity.isScalar(it.key) && it.key.value === k)
+            return it;
+        }
+      }
+      return void 0;
+    }
+    var YAMLMap = class extends Collection2.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:map";
+      }
+      constructor(schema2) {
+        super(identity.MAP, schema2);
+        this.items = [];
+      }
+      /**
+       * A generic collection parsing method that can be extended
+       * to other node classes that inherit from YAMLMap
+       */
+      static from(schema2, obj2, ctx) {
+        const { keepUndefined, replacer } = ctx;
+        const map2 = new this(schema2);
+        const add = (key, value) => {
+          if (typeof replacer === "function")
+            value = replacer.call(obj2, key, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key))
+            return;
+          if (value !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value, ctx));
+        };
+        if (obj2 instanceof Map) {
+          for (const [key, value] of obj2)
+            add(key, value);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
+        }
+        if (typeof schema2.sortMapEntries === "function") {
+          map2.items.sort(schema2.sortMapEntries);
+        }
+        return map2;
+      }
+      /**
+       * Adds a value to the collection.
+       *
+       * @param overwrite - If not set `true`, using a key that is already in the
+       *   collection will throw. Otherwise, overwrites the previous value.
+       */
+      add(pair, overwrite) {
+        let _pair;
+        if (identity.isPair(pair))
+          _pair = pair;
+        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
+          _pair = new Pair.Pair(pair, pair?.value);
+        } else
+          _pair = new Pair.Pair(pair.key, pair.value);
+        const prev = findPair(this.items, _pair.key);
+        const sortEntries = this.schema?.sortMapEntries;
+        if (prev) {
+          if (!overwrite)
+            throw new Error(`Key ${_pair.key} already set`);
+          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+            prev.value.value = _pair.value;
+          else
+            prev.value = _pair.value;
+        } else if (sortEntries) {
+          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i2 === -1)
+            this.items.push(_pair);
+          else
+            this.items.splice(i2, 0, _pair);
+        } else {
+          this.items.push(_pair);
+        }
+      }
+      delete(key) {
+        const it = findPair(this.items, key);
+        if (!it)
+          return false;
+        const del = this.items.splice(this.items.indexOf(it), 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const it = findPair(this.items, key);
+        const node = it?.value;
+        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+      }
+      has(key) {
+        return !!findPair(this.items, key);
+      }
+      set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
+      }
+      /**
+       * @param ctx - Conversion context, originally set in Document#toJS()
+       * @param {Class} Type - If set, forces the returned collection type
+       * @returns Instance of Type, Map, or Object
+       */
+      toJSON(_, ctx, Type2) {
+        const map2 = Type2 ? new Type2() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const item of this.items)
+          addPairToJSMap.addPairToJSMap(ctx, map2, item);
+        return map2;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        for (const item of this.items) {
+          if (!identity.isPair(item))
+            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+        }
+        if (!ctx.allNullValues && this.hasAllNullValues(false))
+          ctx = Object.assign({}, ctx, { allNullValues: true });
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "",
+          flowChars: { start: "{", end: "}" },
+          itemIndent: ctx.indent || "",
+          onChompKeep,
+          onComment
+        });
+      }
+    };
+    exports.YAMLMap = YAMLMap;
+    exports.findPair = findPair;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/common/map.js
+var require_map = __commonJS({
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLMap = require_YAMLMap();
+    var map2 = {
+      collection: "map",
+      default: true,
+      nodeClass: YAMLMap.YAMLMap,
+      tag: "tag:yaml.org,2002:map",
+      resolve(map3, onError) {
+        if (!identity.isMap(map3))
+          onError("Expected a mapping for this tag");
+        return map3;
+      },
+      createNode: (schema2, obj2, ctx) => YAMLMap.YAMLMap.from(schema2, obj2, ctx)
+    };
+    exports.map = map2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+var require_YAMLSeq = __commonJS({
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyCollection = require_stringifyCollection();
+    var Collection2 = require_Collection();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var toJS = require_toJS();
+    var YAMLSeq = class extends Collection2.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:seq";
+      }
+      constructor(schema2) {
+        super(identity.SEQ, schema2);
+        this.items = [];
+      }
+      add(value) {
+        this.items.push(value);
+      }
+      /**
+       * Removes a value from the collection.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       *
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return false;
+        const del = this.items.splice(idx, 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return void 0;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       */
+      has(key) {
+        const idx = asItemIndex(key);
+        return typeof idx === "number" && idx < this.items.length;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       *
+       * If `key` does not contain a representation of an integer, this will throw.
+       * It may be wrapped in a `Scalar`.
+       */
+      set(key, value) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          throw new Error(`Expected a valid index, not ${key}.`);
+        const prev = this.items[idx];
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+          prev.value = value;
+        else
+          this.items[idx] = value;
+      }
+      toJSON(_, ctx) {
+        const seq2 = [];
+        if (ctx?.onCreate)
+          ctx.onCreate(seq2);
+        let i2 = 0;
+        for (const item of this.items)
+          seq2.push(toJS.toJS(item, String(i2++), ctx));
+        return seq2;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "- ",
+          flowChars: { start: "[", end: "]" },
+          itemIndent: (ctx.indent || "") + "  ",
+          onChompKeep,
+          onComment
+        });
+      }
+      static from(schema2, obj2, ctx) {
+        const { replacer } = ctx;
+        const seq2 = new this(schema2);
+        if (obj2 && Symbol.iterator in Object(obj2)) {
+          let i2 = 0;
+          for (let it of obj2) {
+            if (typeof replacer === "function") {
+              const key = obj2 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj2, key, it);
+            }
+            seq2.items.push(createNode.createNode(it, void 0, ctx));
+          }
+        }
+        return seq2;
+      }
+    };
+    function asItemIndex(key) {
+      let idx = identity.isScalar(key) ? key.value : key;
+      if (idx && typeof idx === "string")
+        idx = Number(idx);
+      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
+    }
+    exports.YAMLSeq = YAMLSeq;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/common/seq.js
+var require_seq = __commonJS({
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLSeq = require_YAMLSeq();
+    var seq2 = {
+      collection: "seq",
+      default: true,
+      nodeClass: YAMLSeq.YAMLSeq,
+      tag: "tag:yaml.org,2002:seq",
+      resolve(seq3, onError) {
+        if (!identity.isSeq(seq3))
+          onError("Expected a sequence for this tag");
+        return seq3;
+      },
+      createNode: (schema2, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj2, ctx)
+    };
+    exports.seq = seq2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/common/string.js
+var require_string = __commonJS({
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+    "use strict";
+    var stringifyString = require_stringifyString();
+    var string = {
+      identify: (value) => typeof value === "string",
+      default: true,
+      tag: "tag:yaml.org,2002:str",
+      resolve: (str3) => str3,
+      stringify(item, ctx, onComment, onChompKeep) {
+        ctx = Object.assign({ actualString: true }, ctx);
+        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.string = string;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/common/null.js
+var require_null = __commonJS({
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var nullTag = {
+      identify: (value) => value == null,
+      createNode: () => new Scalar.Scalar(null),
+      default: true,
+      tag: "tag:yaml.org,2002:null",
+      test: /^(?:~|[Nn]ull|NULL)?$/,
+      resolve: () => new Scalar.Scalar(null),
+      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+    };
+    exports.nullTag = nullTag;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/core/bool.js
+var require_bool = __commonJS({
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var boolTag = {
+      identify: (value) => typeof value === "boolean",
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      stringify({ source, value }, ctx) {
+        if (source && boolTag.test.test(source)) {
+          const sv = source[0] === "t" || source[0] === "T";
+          if (value === sv)
+            return source;
+        }
+        return value ? ctx.options.trueStr : ctx.options.falseStr;
+      }
+    };
+    exports.boolTag = boolTag;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+var require_stringifyNumber = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+    "use strict";
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+      if (typeof value === "bigint")
+        return String(value);
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+        let i2 = n.indexOf(".");
+        if (i2 < 0) {
+          i2 = n.length;
+          n += ".";
+        }
+        let d = minFractionDigits - (n.length - i2 - 1);
+        while (d-- > 0)
+          n += "0";
+      }
+      return n;
+    }
+    exports.stringifyNumber = stringifyNumber;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/core/float.js
+var require_float = __commonJS({
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+      resolve: (str3) => parseFloat(str3),
+      stringify(node) {
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float2 = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node.minFractionDigits = str3.length - dot - 1;
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float2;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/core/int.js
+var require_int = __commonJS({
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value) && value >= 0)
+        return prefix + value.toString(radix);
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intOct = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^0o[0-7]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0o")
+    };
+    var int4 = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^0x[0-9a-fA-F]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports.int = int4;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/core/schema.js
+var require_schema = __commonJS({
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
+    var string = require_string();
+    var bool4 = require_bool();
+    var float2 = require_float();
+    var int4 = require_int();
+    var schema2 = [
+      map2.map,
+      seq2.seq,
+      string.string,
+      _null2.nullTag,
+      bool4.boolTag,
+      int4.intOct,
+      int4.int,
+      int4.intHex,
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float
+    ];
+    exports.schema = schema2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/json/schema.js
+var require_schema2 = __commonJS({
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var map2 = require_map();
+    var seq2 = require_seq();
+    function intIdentify(value) {
+      return typeof value === "bigint" || Number.isInteger(value);
+    }
+    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var jsonScalars = [
+      {
+        identify: (value) => typeof value === "string",
+        default: true,
+        tag: "tag:yaml.org,2002:str",
+        resolve: (str3) => str3,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => value == null,
+        createNode: () => new Scalar.Scalar(null),
+        default: true,
+        tag: "tag:yaml.org,2002:null",
+        test: /^null$/,
+        resolve: () => null,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => typeof value === "boolean",
+        default: true,
+        tag: "tag:yaml.org,2002:bool",
+        test: /^true$|^false$/,
+        resolve: (str3) => str3 === "true",
+        stringify: stringifyJSON
+      },
+      {
+        identify: intIdentify,
+        default: true,
+        tag: "tag:yaml.org,2002:int",
+        test: /^-?(?:0|[1-9][0-9]*)$/,
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+      },
+      {
+        identify: (value) => typeof value === "number",
+        default: true,
+        tag: "tag:yaml.org,2002:float",
+        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+        resolve: (str3) => parseFloat(str3),
+        stringify: stringifyJSON
+      }
+    ];
+    var jsonError = {
+      default: true,
+      tag: "",
+      test: /^/,
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
+      }
+    };
+    var schema2 = [map2.map, seq2.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+var require_binary = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+    "use strict";
+    var node_buffer = __require("buffer");
+    var Scalar = require_Scalar();
+    var stringifyString = require_stringifyString();
+    var binary2 = {
+      identify: (value) => value instanceof Uint8Array,
+      // Buffer inherits from Uint8Array
+      default: false,
+      tag: "tag:yaml.org,2002:binary",
+      /**
+       * Returns a Buffer in node and an Uint8Array in browsers
+       *
+       * To use the resulting buffer as an image, you'll want to do something like:
+       *
+       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+       */
+      resolve(src, onError) {
+        if (typeof node_buffer.Buffer === "function") {
+          return node_buffer.Buffer.from(src, "base64");
+        } else if (typeof atob === "function") {
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i2 = 0; i2 < str3.length; ++i2)
+            buffer[i2] = str3.charCodeAt(i2);
+          return buffer;
+        } else {
+          onError("This environment does not support reading binary tags; either Buffer or atob is required");
+          return src;
+        }
+      },
+      stringify({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
+        if (!value)
+          return "";
+        const buf = value;
+        let str3;
+        if (typeof node_buffer.Buffer === "function") {
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+        } else if (typeof btoa === "function") {
+          let s = "";
+          for (let i2 = 0; i2 < buf.length; ++i2)
+            s += String.fromCharCode(buf[i2]);
+          str3 = btoa(s);
+        } else {
+          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
+        }
+        type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
+        if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
+          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+          const n = Math.ceil(str3.length / lineWidth);
+          const lines = new Array(n);
+          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
+            lines[i2] = str3.substr(o, lineWidth);
+          }
+          str3 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+        }
+        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.binary = binary2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+var require_pairs = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLSeq = require_YAMLSeq();
+    function resolvePairs(seq2, onError) {
+      if (identity.isSeq(seq2)) {
+        for (let i2 = 0; i2 < seq2.items.length; ++i2) {
+          let item = seq2.items[i2];
+          if (identity.isPair(item))
+            continue;
+          else if (identity.isMap(item)) {
+            if (item.items.length > 1)
+              onError("Each pair must have its own sequence indicator");
+            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            if (item.commentBefore)
+              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
+${pair.key.commentBefore}` : item.commentBefore;
+            if (item.comment) {
+              const cn = pair.value ?? pair.key;
+              cn.comment = cn.comment ? `${item.comment}
+${cn.comment}` : item.comment;
+            }
+            item = pair;
+          }
+          seq2.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
+        }
+      } else
+        onError("Expected a sequence for this tag");
+      return seq2;
+    }
+    function createPairs(schema2, iterable, ctx) {
+      const { replacer } = ctx;
+      const pairs3 = new YAMLSeq.YAMLSeq(schema2);
+      pairs3.tag = "tag:yaml.org,2002:pairs";
+      let i2 = 0;
+      if (iterable && Symbol.iterator in Object(iterable))
+        for (let it of iterable) {
+          if (typeof replacer === "function")
+            it = replacer.call(iterable, String(i2++), it);
+          let key, value;
+          if (Array.isArray(it)) {
+            if (it.length === 2) {
+              key = it[0];
+              value = it[1];
+            } else
+              throw new TypeError(`Expected [key, value] tuple: ${it}`);
+          } else if (it && it instanceof Object) {
+            const keys = Object.keys(it);
+            if (keys.length === 1) {
+              key = keys[0];
+              value = it[key];
+            } else {
+              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+            }
+          } else {
+            key = it;
+          }
+          pairs3.items.push(Pair.createPair(key, value, ctx));
+        }
+      return pairs3;
+    }
+    var pairs2 = {
+      collection: "seq",
+      default: false,
+      tag: "tag:yaml.org,2002:pairs",
+      resolve: resolvePairs,
+      createNode: createPairs
+    };
+    exports.createPairs = createPairs;
+    exports.pairs = pairs2;
+    exports.resolvePairs = resolvePairs;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+var require_omap = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var pairs2 = require_pairs();
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+      constructor() {
+        super();
+        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.tag = _YAMLOMap.tag;
+      }
+      /**
+       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+       * but TypeScript won't allow widening the signature of a child method.
+       */
+      toJSON(_, ctx) {
+        if (!ctx)
+          return super.toJSON(_);
+        const map2 = /* @__PURE__ */ new Map();
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const pair of this.items) {
+          let key, value;
+          if (identity.isPair(pair)) {
+            key = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key, ctx);
+          } else {
+            key = toJS.toJS(pair, "", ctx);
+          }
+          if (map2.has(key))
+            throw new Error("Ordered maps must not include duplicate keys");
+          map2.set(key, value);
+        }
+        return map2;
+      }
+      static from(schema2, iterable, ctx) {
+        const pairs$1 = pairs2.createPairs(schema2, iterable, ctx);
+        const omap3 = new this();
+        omap3.items = pairs$1.items;
+        return omap3;
+      }
+    };
+    YAMLOMap.tag = "tag:yaml.org,2002:omap";
+    var omap2 = {
+      collection: "seq",
+      identify: (value) => value instanceof Map,
+      nodeClass: YAMLOMap,
+      default: false,
+      tag: "tag:yaml.org,2002:omap",
+      resolve(seq2, onError) {
+        const pairs$1 = pairs2.resolvePairs(seq2, onError);
+        const seenKeys = [];
+        for (const { key } of pairs$1.items) {
+          if (identity.isScalar(key)) {
+            if (seenKeys.includes(key.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+            } else {
+              seenKeys.push(key.value);
+            }
+          }
+        }
+        return Object.assign(new YAMLOMap(), pairs$1);
+      },
+      createNode: (schema2, iterable, ctx) => YAMLOMap.from(schema2, iterable, ctx)
+    };
+    exports.YAMLOMap = YAMLOMap;
+    exports.omap = omap2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+var require_bool2 = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function boolStringify({ value, source }, ctx) {
+      const boolObj = value ? trueTag : falseTag;
+      if (source && boolObj.test.test(source))
+        return source;
+      return value ? ctx.options.trueStr : ctx.options.falseStr;
+    }
+    var trueTag = {
+      identify: (value) => value === true,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+      resolve: () => new Scalar.Scalar(true),
+      stringify: boolStringify
+    };
+    var falseTag = {
+      identify: (value) => value === false,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+      resolve: () => new Scalar.Scalar(false),
+      stringify: boolStringify
+    };
+    exports.falseTag = falseTag;
+    exports.trueTag = trueTag;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+var require_float2 = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      stringify(node) {
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float2 = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
+        if (dot !== -1) {
+          const f = str3.substring(dot + 1).replace(/_/g, "");
+          if (f[f.length - 1] === "0")
+            node.minFractionDigits = f.length;
+        }
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float2;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+var require_int2 = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
+      if (sign === "-" || sign === "+")
+        offset += 1;
+      str3 = str3.substring(offset).replace(/_/g, "");
+      if (intAsBigInt) {
+        switch (radix) {
+          case 2:
+            str3 = `0b${str3}`;
+            break;
+          case 8:
+            str3 = `0o${str3}`;
+            break;
+          case 16:
+            str3 = `0x${str3}`;
+            break;
+        }
+        const n2 = BigInt(str3);
+        return sign === "-" ? BigInt(-1) * n2 : n2;
+      }
+      const n = parseInt(str3, radix);
+      return sign === "-" ? -1 * n : n;
+    }
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value)) {
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+      }
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intBin = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "BIN",
+      test: /^[-+]?0b[0-1_]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      stringify: (node) => intStringify(node, 2, "0b")
+    };
+    var intOct = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^[-+]?0[0-7_]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0")
+    };
+    var int4 = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9][0-9_]*$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^[-+]?0x[0-9a-fA-F_]+$/,
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports.int = int4;
+    exports.intBin = intBin;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+var require_set = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+      constructor(schema2) {
+        super(schema2);
+        this.tag = _YAMLSet.tag;
+      }
+      add(key) {
+        let pair;
+        if (identity.isPair(key))
+          pair = key;
+        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
+          pair = new Pair.Pair(key.key, null);
+        else
+          pair = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair.key);
+        if (!prev)
+          this.items.push(pair);
+      }
+      /**
+       * If `keepPair` is `true`, returns the Pair matching `key`.
+       * Otherwise, returns the value of that Pair's key.
+       */
+      get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+      }
+      set(key, value) {
+        if (typeof value !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+        const prev = YAMLMap.findPair(this.items, key);
+        if (prev && !value) {
+          this.items.splice(this.items.indexOf(prev), 1);
+        } else if (!prev && value) {
+          this.items.push(new Pair.Pair(key));
+        }
+      }
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        if (this.hasAllNullValues(true))
+          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+        else
+          throw new Error("Set items must all have null values");
+      }
+      static from(schema2, iterable, ctx) {
+        const { replacer } = ctx;
+        const set3 = new this(schema2);
+        if (iterable && Symbol.iterator in Object(iterable))
+          for (let value of iterable) {
+            if (typeof replacer === "function")
+              value = replacer.call(iterable, value, value);
+            set3.items.push(Pair.createPair(value, null, ctx));
+          }
+        return set3;
+      }
+    };
+    YAMLSet.tag = "tag:yaml.org,2002:set";
+    var set2 = {
+      collection: "map",
+      identify: (value) => value instanceof Set,
+      nodeClass: YAMLSet,
+      default: false,
+      tag: "tag:yaml.org,2002:set",
+      createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
+      resolve(map2, onError) {
+        if (identity.isMap(map2)) {
+          if (map2.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map2);
+          else
+            onError("Set items must all have null values");
+        } else
+          onError("Expected a mapping for this tag");
+        return map2;
+      }
+    };
+    exports.YAMLSet = YAMLSet;
+    exports.set = set2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+var require_timestamp = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
+    }
+    function stringifySexagesimal(node) {
+      let { value } = node;
+      let num2 = (n) => n;
+      if (typeof value === "bigint")
+        num2 = (n) => BigInt(n);
+      else if (isNaN(value) || !isFinite(value))
+        return stringifyNumber.stringifyNumber(node);
+      let sign = "";
+      if (value < 0) {
+        sign = "-";
+        value *= num2(-1);
+      }
+      const _60 = num2(60);
+      const parts = [value % _60];
+      if (value < 60) {
+        parts.unshift(0);
+      } else {
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60);
+        if (value >= 60) {
+          value = (value - parts[0]) / _60;
+          parts.unshift(value);
+        }
+      }
+      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+    }
+    var intTime = {
+      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      stringify: stringifySexagesimal
+    };
+    var floatTime = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+      resolve: (str3) => parseSexagesimal(str3, false),
+      stringify: stringifySexagesimal
+    };
+    var timestamp2 = {
+      identify: (value) => value instanceof Date,
+      default: true,
+      tag: "tag:yaml.org,2002:timestamp",
+      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+      // may be omitted altogether, resulting in a date format. In such a case, the time part is
+      // assumed to be 00:00:00Z (start of day, UTC).
+      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
+      resolve(str3) {
+        const match = str3.match(timestamp2.test);
+        if (!match)
+          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
+        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
+        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        const tz = match[8];
+        if (tz && tz !== "Z") {
+          let d = parseSexagesimal(tz, false);
+          if (Math.abs(d) < 30)
+            d *= 60;
+          date -= 6e4 * d;
+        }
+        return new Date(date);
+      },
+      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+    };
+    exports.floatTime = floatTime;
+    exports.intTime = intTime;
+    exports.timestamp = timestamp2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+var require_schema3 = __commonJS({
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
+    var string = require_string();
+    var binary2 = require_binary();
+    var bool4 = require_bool2();
+    var float2 = require_float2();
+    var int4 = require_int2();
+    var merge3 = require_merge();
+    var omap2 = require_omap();
+    var pairs2 = require_pairs();
+    var set2 = require_set();
+    var timestamp2 = require_timestamp();
+    var schema2 = [
+      map2.map,
+      seq2.seq,
+      string.string,
+      _null2.nullTag,
+      bool4.trueTag,
+      bool4.falseTag,
+      int4.intBin,
+      int4.intOct,
+      int4.int,
+      int4.intHex,
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float,
+      binary2.binary,
+      merge3.merge,
+      omap2.omap,
+      pairs2.pairs,
+      set2.set,
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
+    ];
+    exports.schema = schema2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/tags.js
+var require_tags = __commonJS({
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+    "use strict";
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
+    var string = require_string();
+    var bool4 = require_bool();
+    var float2 = require_float();
+    var int4 = require_int();
+    var schema2 = require_schema();
+    var schema$1 = require_schema2();
+    var binary2 = require_binary();
+    var merge3 = require_merge();
+    var omap2 = require_omap();
+    var pairs2 = require_pairs();
+    var schema$2 = require_schema3();
+    var set2 = require_set();
+    var timestamp2 = require_timestamp();
+    var schemas = /* @__PURE__ */ new Map([
+      ["core", schema2.schema],
+      ["failsafe", [map2.map, seq2.seq, string.string]],
+      ["json", schema$1.schema],
+      ["yaml11", schema$2.schema],
+      ["yaml-1.1", schema$2.schema]
+    ]);
+    var tagsByName = {
+      binary: binary2.binary,
+      bool: bool4.boolTag,
+      float: float2.float,
+      floatExp: float2.floatExp,
+      floatNaN: float2.floatNaN,
+      floatTime: timestamp2.floatTime,
+      int: int4.int,
+      intHex: int4.intHex,
+      intOct: int4.intOct,
+      intTime: timestamp2.intTime,
+      map: map2.map,
+      merge: merge3.merge,
+      null: _null2.nullTag,
+      omap: omap2.omap,
+      pairs: pairs2.pairs,
+      seq: seq2.seq,
+      set: set2.set,
+      timestamp: timestamp2.timestamp
+    };
+    var coreKnownTags = {
+      "tag:yaml.org,2002:binary": binary2.binary,
+      "tag:yaml.org,2002:merge": merge3.merge,
+      "tag:yaml.org,2002:omap": omap2.omap,
+      "tag:yaml.org,2002:pairs": pairs2.pairs,
+      "tag:yaml.org,2002:set": set2.set,
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
+    };
+    function getTags(customTags, schemaName, addMergeTag) {
+      const schemaTags = schemas.get(schemaName);
+      if (schemaTags && !customTags) {
+        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
+      }
+      let tags = schemaTags;
+      if (!tags) {
+        if (Array.isArray(customTags))
+          tags = [];
+        else {
+          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+        }
+      }
+      if (Array.isArray(customTags)) {
+        for (const tag of customTags)
+          tags = tags.concat(tag);
+      } else if (typeof customTags === "function") {
+        tags = customTags(tags.slice());
+      }
+      if (addMergeTag)
+        tags = tags.concat(merge3.merge);
+      return tags.reduce((tags2, tag) => {
+        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+        if (!tagObj) {
+          const tagName = JSON.stringify(tag);
+          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+        }
+        if (!tags2.includes(tagObj))
+          tags2.push(tagObj);
+        return tags2;
+      }, []);
+    }
+    exports.coreKnownTags = coreKnownTags;
+    exports.getTags = getTags;
+  }
+});
+
+// ../main/node_modules/yaml/dist/schema/Schema.js
+var require_Schema = __commonJS({
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var map2 = require_map();
+    var seq2 = require_seq();
+    var string = require_string();
+    var tags = require_tags();
+    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    var Schema2 = class _Schema {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
+        this.name = typeof schema2 === "string" && schema2 || "core";
+        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+        this.tags = tags.getTags(customTags, this.name, merge3);
+        this.toStringOptions = toStringDefaults ?? null;
+        Object.defineProperty(this, identity.MAP, { value: map2.map });
+        Object.defineProperty(this, identity.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity.SEQ, { value: seq2.seq });
+        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
+      }
+      clone() {
+        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy.tags = this.tags.slice();
+        return copy;
+      }
+    };
+    exports.Schema = Schema2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+var require_stringifyDocument = __commonJS({
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyDocument(doc, options) {
+      const lines = [];
+      let hasDirectives = options.directives === true;
+      if (options.directives !== false && doc.directives) {
+        const dir = doc.directives.toString(doc);
+        if (dir) {
+          lines.push(dir);
+          hasDirectives = true;
+        } else if (doc.directives.docStart)
+          hasDirectives = true;
+      }
+      if (hasDirectives)
+        lines.push("---");
+      const ctx = stringify.createStringifyContext(doc, options);
+      const { commentString } = ctx.options;
+      if (doc.commentBefore) {
+        if (lines.length !== 1)
+          lines.unshift("");
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ""));
+      }
+      let chompKeep = false;
+      let contentComment = null;
+      if (doc.contents) {
+        if (identity.isNode(doc.contents)) {
+          if (doc.contents.spaceBefore && hasDirectives)
+            lines.push("");
+          if (doc.contents.commentBefore) {
+            const cs = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs, ""));
+          }
+          ctx.forceBlockIndent = !!doc.comment;
+          contentComment = doc.contents.comment;
+        }
+        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
+        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        if (contentComment)
+          body += stringifyComment.lineComment(body, "", commentString(contentComment));
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
+        } else
+          lines.push(body);
+      } else {
+        lines.push(stringify.stringify(doc.contents, ctx));
+      }
+      if (doc.directives?.docEnd) {
+        if (doc.comment) {
+          const cs = commentString(doc.comment);
+          if (cs.includes("\n")) {
+            lines.push("...");
+            lines.push(stringifyComment.indentComment(cs, ""));
+          } else {
+            lines.push(`... ${cs}`);
+          }
+        } else {
+          lines.push("...");
+        }
+      } else {
+        let dc = doc.comment;
+        if (dc && chompKeep)
+          dc = dc.replace(/^\n+/, "");
+        if (dc) {
+          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
+            lines.push("");
+          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+        }
+      }
+      return lines.join("\n") + "\n";
+    }
+    exports.stringifyDocument = stringifyDocument;
+  }
+});
+
+// ../main/node_modules/yaml/dist/doc/Document.js
+var require_Document = __commonJS({
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var Collection2 = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var toJS = require_toJS();
+    var Schema2 = require_Schema();
+    var stringifyDocument = require_stringifyDocument();
+    var anchors = require_anchors();
+    var applyReviver = require_applyReviver();
+    var createNode = require_createNode();
+    var directives = require_directives();
+    var Document = class _Document {
+      constructor(value, replacer, options) {
+        this.commentBefore = null;
+        this.comment = null;
+        this.errors = [];
+        this.warnings = [];
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        let _replacer = null;
+        if (typeof replacer === "function" || Array.isArray(replacer)) {
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const opt = Object.assign({
+          intAsBigInt: false,
+          keepSourceTokens: false,
+          logLevel: "warn",
+          prettyErrors: true,
+          strict: true,
+          stringKeys: false,
+          uniqueKeys: true,
+          version: "1.2"
+        }, options);
+        this.options = opt;
+        let { version } = opt;
+        if (options?._directives) {
+          this.directives = options._directives.atDocument();
+          if (this.directives.yaml.explicit)
+            version = this.directives.yaml.version;
+        } else
+          this.directives = new directives.Directives({ version });
+        this.setSchema(version, options);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+      }
+      /**
+       * Create a deep copy of this Document and its contents.
+       *
+       * Custom Node values that inherit from `Object` still refer to their original instances.
+       */
+      clone() {
+        const copy = Object.create(_Document.prototype, {
+          [identity.NODE_TYPE]: { value: identity.DOC }
+        });
+        copy.commentBefore = this.commentBefore;
+        copy.comment = this.comment;
+        copy.errors = this.errors.slice();
+        copy.warnings = this.warnings.slice();
+        copy.options = Object.assign({}, this.options);
+        if (this.directives)
+          copy.directives = this.directives.clone();
+        copy.schema = this.schema.clone();
+        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** Adds a value to the document. */
+      add(value) {
+        if (assertCollection(this.contents))
+          this.contents.add(value);
+      }
+      /** Adds a value to the document. */
+      addIn(path, value) {
+        if (assertCollection(this.contents))
+          this.contents.addIn(path, value);
+      }
+      /**
+       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+       *
+       * If `node` already has an anchor, `name` is ignored.
+       * Otherwise, the `node.anchor` value will be set to `name`,
+       * or if an anchor with that name is already present in the document,
+       * `name` will be used as a prefix for a new unique anchor.
+       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+       */
+      createAlias(node, name) {
+        if (!node.anchor) {
+          const prev = anchors.anchorNames(this);
+          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+        }
+        return new Alias.Alias(node.anchor);
+      }
+      createNode(value, replacer, options) {
+        let _replacer = void 0;
+        if (typeof replacer === "function") {
+          value = replacer.call({ "": value }, "", value);
+          _replacer = replacer;
+        } else if (Array.isArray(replacer)) {
+          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
+          const asStr = replacer.filter(keyToStr).map(String);
+          if (asStr.length > 0)
+            replacer = replacer.concat(asStr);
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
+          this,
+          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          anchorPrefix || "a"
+        );
+        const ctx = {
+          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+          keepUndefined: keepUndefined ?? false,
+          onAnchor,
+          onTagObj,
+          replacer: _replacer,
+          schema: this.schema,
+          sourceObjects
+        };
+        const node = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node))
+          node.flow = true;
+        setAnchors();
+        return node;
+      }
+      /**
+       * Convert a key and a value into a `Pair` using the current schema,
+       * recursively wrapping all values as `Scalar` or `Collection` nodes.
+       */
+      createPair(key, value, options = {}) {
+        const k = this.createNode(key, null, options);
+        const v = this.createNode(value, null, options);
+        return new Pair.Pair(k, v);
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path) {
+        if (Collection2.isEmptyPath(path)) {
+          if (this.contents == null)
+            return false;
+          this.contents = null;
+          return true;
+        }
+        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      get(key, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      }
+      /**
+       * Returns item at `path`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path, keepScalar) {
+        if (Collection2.isEmptyPath(path))
+          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+      }
+      /**
+       * Checks if the document includes a value with the key `key`.
+       */
+      has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      }
+      /**
+       * Checks if the document includes a value at `path`.
+       */
+      hasIn(path) {
+        if (Collection2.isEmptyPath(path))
+          return this.contents !== void 0;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      set(key, value) {
+        if (this.contents == null) {
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.set(key, value);
+        }
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path, value) {
+        if (Collection2.isEmptyPath(path)) {
+          this.contents = value;
+        } else if (this.contents == null) {
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.setIn(path, value);
+        }
+      }
+      /**
+       * Change the YAML version and schema used by the document.
+       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+       * It also requires the `schema` option to be given as a `Schema` instance value.
+       *
+       * Overrides all previously set schema options.
+       */
+      setSchema(version, options = {}) {
+        if (typeof version === "number")
+          version = String(version);
+        let opt;
+        switch (version) {
+          case "1.1":
+            if (this.directives)
+              this.directives.yaml.version = "1.1";
+            else
+              this.directives = new directives.Directives({ version: "1.1" });
+            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            break;
+          case "1.2":
+          case "next":
+            if (this.directives)
+              this.directives.yaml.version = version;
+            else
+              this.directives = new directives.Directives({ version });
+            opt = { resolveKnownTags: true, schema: "core" };
+            break;
+          case null:
+            if (this.directives)
+              delete this.directives;
+            opt = null;
+            break;
+          default: {
+            const sv = JSON.stringify(version);
+            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+          }
+        }
+        if (options.schema instanceof Object)
+          this.schema = options.schema;
+        else if (opt)
+          this.schema = new Schema2.Schema(Object.assign(opt, options));
+        else
+          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+      }
+      // json & jsonArg are only used from toJSON()
+      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc: this,
+          keep: !json2,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+      /**
+       * A JSON representation of the document `contents`.
+       *
+       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+       *   property name.
+       */
+      toJSON(jsonArg, onAnchor) {
+        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+      }
+      /** A YAML representation of the document. */
+      toString(options = {}) {
+        if (this.errors.length > 0)
+          throw new Error("Document with errors cannot be stringified");
+        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+          const s = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s}`);
+        }
+        return stringifyDocument.stringifyDocument(this, options);
+      }
+    };
+    function assertCollection(contents) {
+      if (identity.isCollection(contents))
+        return true;
+      throw new Error("Expected a YAML collection as document contents");
+    }
+    exports.Document = Document;
+  }
+});
+
+// ../main/node_modules/yaml/dist/errors.js
+var require_errors = __commonJS({
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
+    "use strict";
+    var YAMLError = class extends Error {
+      constructor(name, pos, code, message) {
+        super();
+        this.name = name;
+        this.code = code;
+        this.message = message;
+        this.pos = pos;
+      }
+    };
+    var YAMLParseError = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
+      }
+    };
+    var YAMLWarning = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
+      }
+    };
+    var prettifyError = (src, lc) => (error) => {
+      if (error.pos[0] === -1)
+        return;
+      error.linePos = error.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error.linePos[0];
+      error.message += ` at line ${line}, column ${col}`;
+      let ci = col - 1;
+      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+      if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+        lineStr = "…" + lineStr.substring(trimStart);
+        ci -= trimStart - 1;
+      }
+      if (lineStr.length > 80)
+        lineStr = lineStr.substring(0, 79) + "…";
+      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+        if (prev.length > 80)
+          prev = prev.substring(0, 79) + "…\n";
+        lineStr = prev + lineStr;
+      }
+      if (/[^ ]/.test(lineStr)) {
+        let count = 1;
+        const end = error.linePos[1];
+        if (end?.line === line && end.col > col) {
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        }
+        const pointer = " ".repeat(ci) + "^".repeat(count);
+        error.message += `:
+
+${lineStr}
+${pointer}
+`;
+      }
+    };
+    exports.YAMLError = YAMLError;
+    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLWarning = YAMLWarning;
+    exports.prettifyError = prettifyError;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
+var require_resolve_props = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+    "use strict";
+    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+      let spaceBefore = false;
+      let atNewline = startOnNewline;
+      let hasSpace = startOnNewline;
+      let comment2 = "";
+      let commentSep = "";
+      let hasNewline = false;
+      let reqSpace = false;
+      let tab = null;
+      let anchor = null;
+      let tag = null;
+      let newlineAfterProp = null;
+      let comma = null;
+      let found = null;
+      let start = null;
+      for (const token of tokens) {
+        if (reqSpace) {
+          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
+            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          reqSpace = false;
+        }
+        if (tab) {
+          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+          }
+          tab = null;
+        }
+        switch (token.type) {
+          case "space":
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
+              tab = token;
+            }
+            hasSpace = true;
+            break;
+          case "comment": {
+            if (!hasSpace)
+              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token.source.substring(1) || " ";
+            if (!comment2)
+              comment2 = cb;
+            else
+              comment2 += commentSep + cb;
+            commentSep = "";
+            atNewline = false;
+            break;
+          }
+          case "newline":
+            if (atNewline) {
+              if (comment2)
+                comment2 += token.source;
+              else if (!found || indicator !== "seq-item-ind")
+                spaceBefore = true;
+            } else
+              commentSep += token.source;
+            atNewline = true;
+            hasNewline = true;
+            if (anchor || tag)
+              newlineAfterProp = token;
+            hasSpace = true;
+            break;
+          case "anchor":
+            if (anchor)
+              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token.source.endsWith(":"))
+              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          case "tag": {
+            if (tag)
+              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          }
+          case indicator:
+            if (anchor || tag)
+              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+            if (found)
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
+            found = token;
+            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
+            hasSpace = false;
+            break;
+          case "comma":
+            if (flow) {
+              if (comma)
+                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token;
+              atNewline = false;
+              hasSpace = false;
+              break;
+            }
+          // else fallthrough
+          default:
+            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            atNewline = false;
+            hasSpace = false;
+        }
+      }
+      const last = tokens[tokens.length - 1];
+      const end = last ? last.offset + last.source.length : offset;
+      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
+        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+      }
+      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
+        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+      return {
+        comma,
+        found,
+        spaceBefore,
+        comment: comment2,
+        hasNewline,
+        anchor,
+        tag,
+        newlineAfterProp,
+        end,
+        start: start ?? end
+      };
+    }
+    exports.resolveProps = resolveProps;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+var require_util_contains_newline = __commonJS({
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+    "use strict";
+    function containsNewline(key) {
+      if (!key)
+        return null;
+      switch (key.type) {
+        case "alias":
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          if (key.source.includes("\n"))
+            return true;
+          if (key.end) {
+            for (const st of key.end)
+              if (st.type === "newline")
+                return true;
+          }
+          return false;
+        case "flow-collection":
+          for (const it of key.items) {
+            for (const st of it.start)
+              if (st.type === "newline")
+                return true;
+            if (it.sep) {
+              for (const st of it.sep)
+                if (st.type === "newline")
+                  return true;
+            }
+            if (containsNewline(it.key) || containsNewline(it.value))
+              return true;
+          }
+          return false;
+        default:
+          return true;
+      }
+    }
+    exports.containsNewline = containsNewline;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+var require_util_flow_indent_check = __commonJS({
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+    "use strict";
+    var utilContainsNewline = require_util_contains_newline();
+    function flowIndentCheck(indent, fc, onError) {
+      if (fc?.type === "flow-collection") {
+        const end = fc.end[0];
+        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+          const msg = "Flow end indicator should be more indented than parent";
+          onError(end, "BAD_INDENT", msg, true);
+        }
+      }
+    }
+    exports.flowIndentCheck = flowIndentCheck;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+var require_util_map_includes = __commonJS({
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function mapIncludes(ctx, items, search2) {
+      const { uniqueKeys } = ctx.options;
+      if (uniqueKeys === false)
+        return false;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      return items.some((pair) => isEqual(pair.key, search2));
+    }
+    exports.mapIncludes = mapIncludes;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+var require_resolve_block_map = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+    "use strict";
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    var utilMapIncludes = require_util_map_includes();
+    var startColMsg = "All mapping items must start at the same column";
+    function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode }, ctx, bm, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const map2 = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      let offset = bm.offset;
+      let commentEnd = null;
+      for (const collItem of bm.items) {
+        const { start, key, sep: sep2, value } = collItem;
+        const keyProps = resolveProps.resolveProps(start, {
+          indicator: "explicit-key-ind",
+          next: key ?? sep2?.[0],
+          offset,
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: true
+        });
+        const implicitKey = !keyProps.found;
+        if (implicitKey) {
+          if (key) {
+            if (key.type === "block-seq")
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
+            else if ("indent" in key && key.indent !== bm.indent)
+              onError(offset, "BAD_INDENT", startColMsg);
+          }
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+            commentEnd = keyProps.end;
+            if (keyProps.comment) {
+              if (map2.comment)
+                map2.comment += "\n" + keyProps.comment;
+              else
+                map2.comment = keyProps.comment;
+            }
+            continue;
+          }
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          }
+        } else if (keyProps.found?.indent !== bm.indent) {
+          onError(offset, "BAD_INDENT", startColMsg);
+        }
+        ctx.atKey = true;
+        const keyStart = keyProps.end;
+        const keyNode = key ? composeNode2(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+        ctx.atKey = false;
+        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          indicator: "map-value-ind",
+          next: value,
+          offset: keyNode.range[2],
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: !key || key.type === "block-scalar"
+        });
+        offset = valueProps.end;
+        if (valueProps.found) {
+          if (implicitKey) {
+            if (value?.type === "block-map" && !valueProps.hasNewline)
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
+            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
+              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
+          }
+          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+          offset = valueNode.range[2];
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        } else {
+          if (implicitKey)
+            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
+          if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        }
+      }
+      if (commentEnd && commentEnd < offset)
+        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
+      map2.range = [bm.offset, offset, commentEnd ?? offset];
+      return map2;
+    }
+    exports.resolveBlockMap = resolveBlockMap;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+var require_resolve_block_seq = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+    "use strict";
+    var YAMLSeq = require_YAMLSeq();
+    var resolveProps = require_resolve_props();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode }, ctx, bs, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const seq2 = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = bs.offset;
+      let commentEnd = null;
+      for (const { start, value } of bs.items) {
+        const props = resolveProps.resolveProps(start, {
+          indicator: "seq-item-ind",
+          next: value,
+          offset,
+          onError,
+          parentIndent: bs.indent,
+          startOnNewline: true
+        });
+        if (!props.found) {
+          if (props.anchor || props.tag || value) {
+            if (value?.type === "block-seq")
+              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
+            else
+              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
+          } else {
+            commentEnd = props.end;
+            if (props.comment)
+              seq2.comment = props.comment;
+            continue;
+          }
+        }
+        const node = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+        offset = node.range[2];
+        seq2.items.push(node);
+      }
+      seq2.range = [bs.offset, offset, commentEnd ?? offset];
+      return seq2;
+    }
+    exports.resolveBlockSeq = resolveBlockSeq;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
+var require_resolve_end = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+    "use strict";
+    function resolveEnd(end, offset, reqSpace, onError) {
+      let comment2 = "";
+      if (end) {
+        let hasSpace = false;
+        let sep2 = "";
+        for (const token of end) {
+          const { source, type: type2 } = token;
+          switch (type2) {
+            case "space":
+              hasSpace = true;
+              break;
+            case "comment": {
+              if (reqSpace && !hasSpace)
+                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+              const cb = source.substring(1) || " ";
+              if (!comment2)
+                comment2 = cb;
+              else
+                comment2 += sep2 + cb;
+              sep2 = "";
+              break;
+            }
+            case "newline":
+              if (comment2)
+                sep2 += source;
+              hasSpace = true;
+              break;
+            default:
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type2} at node end`);
+          }
+          offset += source.length;
+        }
+      }
+      return { comment: comment2, offset };
+    }
+    exports.resolveEnd = resolveEnd;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+var require_resolve_flow_collection = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilMapIncludes = require_util_map_includes();
+    var blockMsg = "Block collections are not allowed within flow collections";
+    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode }, ctx, fc, onError, tag) {
+      const isMap2 = fc.start.source === "{";
+      const fcName = isMap2 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const coll = new NodeClass(ctx.schema);
+      coll.flow = true;
+      const atRoot = ctx.atRoot;
+      if (atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = fc.offset + fc.start.source.length;
+      for (let i2 = 0; i2 < fc.items.length; ++i2) {
+        const collItem = fc.items[i2];
+        const { start, key, sep: sep2, value } = collItem;
+        const props = resolveProps.resolveProps(start, {
+          flow: fcName,
+          indicator: "explicit-key-ind",
+          next: key ?? sep2?.[0],
+          offset,
+          onError,
+          parentIndent: fc.indent,
+          startOnNewline: false
+        });
+        if (!props.found) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
+            if (i2 === 0 && props.comma)
+              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            else if (i2 < fc.items.length - 1)
+              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
+            if (props.comment) {
+              if (coll.comment)
+                coll.comment += "\n" + props.comment;
+              else
+                coll.comment = props.comment;
+            }
+            offset = props.end;
+            continue;
+          }
+          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+            onError(
+              key,
+              // checked by containsNewline()
+              "MULTILINE_IMPLICIT_KEY",
+              "Implicit keys of flow sequence pairs need to be on a single line"
+            );
+        }
+        if (i2 === 0) {
+          if (props.comma)
+            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+        } else {
+          if (!props.comma)
+            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
+          if (props.comment) {
+            let prevItemComment = "";
+            loop: for (const st of start) {
+              switch (st.type) {
+                case "comma":
+                case "space":
+                  break;
+                case "comment":
+                  prevItemComment = st.source.substring(1);
+                  break loop;
+                default:
+                  break loop;
+              }
+            }
+            if (prevItemComment) {
+              let prev = coll.items[coll.items.length - 1];
+              if (identity.isPair(prev))
+                prev = prev.value ?? prev.key;
+              if (prev.comment)
+                prev.comment += "\n" + prevItemComment;
+              else
+                prev.comment = prevItemComment;
+              props.comment = props.comment.substring(prevItemComment.length + 1);
+            }
+          }
+        }
+        if (!isMap2 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+          coll.items.push(valueNode);
+          offset = valueNode.range[2];
+          if (isBlock(value))
+            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+        } else {
+          ctx.atKey = true;
+          const keyStart = props.end;
+          const keyNode = key ? composeNode2(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key))
+            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
+          ctx.atKey = false;
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+            flow: fcName,
+            indicator: "map-value-ind",
+            next: value,
+            offset: keyNode.range[2],
+            onError,
+            parentIndent: fc.indent,
+            startOnNewline: false
+          });
+          if (valueProps.found) {
+            if (!isMap2 && !props.found && ctx.options.strict) {
+              if (sep2)
+                for (const st of sep2) {
+                  if (st === valueProps.found)
+                    break;
+                  if (st.type === "newline") {
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                    break;
+                  }
+                }
+              if (props.start < valueProps.found.offset - 1024)
+                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
+            }
+          } else if (value) {
+            if ("source" in value && value.source?.[0] === ":")
+              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+            else
+              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
+          }
+          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          if (valueNode) {
+            if (isBlock(value))
+              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+          } else if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          if (isMap2) {
+            const map2 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+            map2.items.push(pair);
+          } else {
+            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            map2.flow = true;
+            map2.items.push(pair);
+            const endRange = (valueNode ?? keyNode).range;
+            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map2);
+          }
+          offset = valueNode ? valueNode.range[2] : valueProps.end;
+        }
+      }
+      const expectedEnd = isMap2 ? "}" : "]";
+      const [ce, ...ee] = fc.end;
+      let cePos = offset;
+      if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
+      else {
+        const name = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        if (ce && ce.source.length !== 1)
+          ee.unshift(ce);
+      }
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end.comment) {
+          if (coll.comment)
+            coll.comment += "\n" + end.comment;
+          else
+            coll.comment = end.comment;
+        }
+        coll.range = [fc.offset, cePos, end.offset];
+      } else {
+        coll.range = [fc.offset, cePos, cePos];
+      }
+      return coll;
+    }
+    exports.resolveFlowCollection = resolveFlowCollection;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
+var require_compose_collection = __commonJS({
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveBlockMap = require_resolve_block_map();
+    var resolveBlockSeq = require_resolve_block_seq();
+    var resolveFlowCollection = require_resolve_flow_collection();
+    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+      const Coll = coll.constructor;
+      if (tagName === "!" || tagName === Coll.tagName) {
+        coll.tag = Coll.tagName;
+        return coll;
+      }
+      if (tagName)
+        coll.tag = tagName;
+      return coll;
+    }
+    function composeCollection(CN, ctx, token, props, onError) {
+      const tagToken = props.tag;
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      if (token.type === "block-seq") {
+        const { anchor, newlineAfterProp: nl } = props;
+        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
+        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+          const message = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message);
+        }
+      }
+      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName);
+      }
+      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag) {
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+          tag = kt;
+        } else {
+          if (kt) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          } else {
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+          }
+          return resolveCollection(CN, ctx, token, onError, tagName);
+        }
+      }
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node.range = coll.range;
+      node.tag = tagName;
+      if (tag?.format)
+        node.format = tag.format;
+      return node;
+    }
+    exports.composeCollection = composeCollection;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+var require_resolve_block_scalar = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function resolveBlockScalar(ctx, scalar, onError) {
+      const start = scalar.offset;
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
+        return { value: "", type: null, comment: "", range: [start, start, start] };
+      const type2 = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
+      let chompStart = lines.length;
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
+        if (content === "" || content === "\r")
+          chompStart = i2;
+        else
+          break;
+      }
+      if (chompStart === 0) {
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
+        if (scalar.source)
+          end2 += scalar.source.length;
+        return { value: value2, type: type2, comment: header2.comment, range: [start, end2, end2] };
+      }
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
+      let contentStart = 0;
+      for (let i2 = 0; i2 < chompStart; ++i2) {
+        const [indent, content] = lines[i2];
+        if (content === "" || content === "\r") {
+          if (header2.indent === 0 && indent.length > trimIndent)
+            trimIndent = indent.length;
+        } else {
+          if (indent.length < trimIndent) {
+            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message);
+          }
+          if (header2.indent === 0)
+            trimIndent = indent.length;
+          contentStart = i2;
+          if (trimIndent === 0 && !ctx.atRoot) {
+            const message = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message);
+          }
+          break;
+        }
+        offset += indent.length + content.length + 1;
+      }
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
+          chompStart = i2 + 1;
+      }
+      let value = "";
+      let sep2 = "";
+      let prevMoreIndented = false;
+      for (let i2 = 0; i2 < contentStart; ++i2)
+        value += lines[i2][0].slice(trimIndent) + "\n";
+      for (let i2 = contentStart; i2 < chompStart; ++i2) {
+        let [indent, content] = lines[i2];
+        offset += indent.length + content.length + 1;
+        const crlf = content[content.length - 1] === "\r";
+        if (crlf)
+          content = content.slice(0, -1);
+        if (content && indent.length < trimIndent) {
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
+          const message = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          indent = "";
+        }
+        if (type2 === Scalar.Scalar.BLOCK_LITERAL) {
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
+        } else if (indent.length > trimIndent || content[0] === "	") {
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
+          prevMoreIndented = true;
+        } else if (content === "") {
+          if (sep2 === "\n")
+            value += "\n";
+          else
+            sep2 = "\n";
+        } else {
+          value += sep2 + content;
+          sep2 = " ";
+          prevMoreIndented = false;
+        }
+      }
+      switch (header2.chomp) {
+        case "-":
+          break;
+        case "+":
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
+          if (value[value.length - 1] !== "\n")
+            value += "\n";
+          break;
+        default:
+          value += "\n";
+      }
+      const end = start + header2.length + scalar.source.length;
+      return { value, type: type2, comment: header2.comment, range: [start, end, end] };
+    }
+    function parseBlockScalarHeader({ offset, props }, strict, onError) {
+      if (props[0].type !== "block-scalar-header") {
+        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
+        return null;
+      }
+      const { source } = props[0];
+      const mode = source[0];
+      let indent = 0;
+      let chomp = "";
+      let error = -1;
+      for (let i2 = 1; i2 < source.length; ++i2) {
+        const ch = source[i2];
+        if (!chomp && (ch === "-" || ch === "+"))
+          chomp = ch;
+        else {
+          const n = Number(ch);
+          if (!indent && n)
+            indent = n;
+          else if (error === -1)
+            error = offset + i2;
+        }
+      }
+      if (error !== -1)
+        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      let hasSpace = false;
+      let comment2 = "";
+      let length = source.length;
+      for (let i2 = 1; i2 < props.length; ++i2) {
+        const token = props[i2];
+        switch (token.type) {
+          case "space":
+            hasSpace = true;
+          // fallthrough
+          case "newline":
+            length += token.source.length;
+            break;
+          case "comment":
+            if (strict && !hasSpace) {
+              const message = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message);
+            }
+            length += token.source.length;
+            comment2 = token.source.substring(1);
+            break;
+          case "error":
+            onError(token, "UNEXPECTED_TOKEN", token.message);
+            length += token.source.length;
+            break;
+          /* istanbul ignore next should not happen */
+          default: {
+            const message = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message);
+            const ts = token.source;
+            if (ts && typeof ts === "string")
+              length += ts.length;
+          }
+        }
+      }
+      return { mode, indent, chomp, comment: comment2, length };
+    }
+    function splitLines2(source) {
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
+      const m = first.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const lines = [line0];
+      for (let i2 = 1; i2 < split2.length; i2 += 2)
+        lines.push([split2[i2], split2[i2 + 1]]);
+      return lines;
+    }
+    exports.resolveBlockScalar = resolveBlockScalar;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+var require_resolve_flow_scalar = __commonJS({
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var resolveEnd = require_resolve_end();
+    function resolveFlowScalar(scalar, strict, onError) {
+      const { offset, type: type2, source, end } = scalar;
+      let _type;
+      let value;
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      switch (type2) {
+        case "scalar":
+          _type = Scalar.Scalar.PLAIN;
+          value = plainValue(source, _onError);
+          break;
+        case "single-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_SINGLE;
+          value = singleQuotedValue(source, _onError);
+          break;
+        case "double-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          value = doubleQuotedValue(source, _onError);
+          break;
+        /* istanbul ignore next should not happen */
+        default:
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type2}`);
+          return {
+            value: "",
+            type: null,
+            comment: "",
+            range: [offset, offset + source.length, offset + source.length]
+          };
+      }
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      return {
+        value,
+        type: _type,
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
+      };
+    }
+    function plainValue(source, onError) {
+      let badChar = "";
+      switch (source[0]) {
+        /* istanbul ignore next should not happen */
+        case "	":
+          badChar = "a tab character";
+          break;
+        case ",":
+          badChar = "flow indicator character ,";
+          break;
+        case "%":
+          badChar = "directive indicator character %";
+          break;
+        case "|":
+        case ">": {
+          badChar = `block scalar indicator ${source[0]}`;
+          break;
+        }
+        case "@":
+        case "`": {
+          badChar = `reserved character ${source[0]}`;
+          break;
+        }
+      }
+      if (badChar)
+        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
+      return unfoldLines(source);
+    }
+    function singleQuotedValue(source, onError) {
+      if (source[source.length - 1] !== "'" || source.length === 1)
+        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    }
+    function unfoldLines(source) {
+      const line = /(.*?)\r?\n/sy;
+      let match = line.exec(source);
+      if (!match)
+        return source;
+      let trimEnd2, trimBoth;
+      try {
+        trimEnd2 = new RegExp("(?<![ 	])[ 	]+$");
+        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
+      } catch {
+        trimEnd2 = /[ \t]+$/;
+        trimBoth = /^[ \t]+|[ \t]+$/g;
+      }
+      let res = match[1].replace(trimEnd2, "");
+      let sep2 = " ";
+      let pos = line.lastIndex;
+      while (match = line.exec(source)) {
+        const lm = match[1].replace(trimBoth, "");
+        if (lm === "") {
+          if (sep2 === "\n")
+            res += sep2;
+          else
+            sep2 = "\n";
+        } else {
+          res += sep2 + lm;
+          sep2 = " ";
+        }
+        pos = line.lastIndex;
+      }
+      const last = /[ \t]*(.*)/sy;
+      last.lastIndex = pos;
+      match = last.exec(source);
+      return res + sep2 + (match?.[1] ?? "");
+    }
+    function doubleQuotedValue(source, onError) {
+      let res = "";
+      for (let i2 = 1; i2 < source.length - 1; ++i2) {
+        const ch = source[i2];
+        if (ch === "\r" && source[i2 + 1] === "\n")
+          continue;
+        if (ch === "\n") {
+          const { fold, offset } = foldNewline(source, i2);
+          res += fold;
+          i2 = offset;
+        } else if (ch === "\\") {
+          let next = source[++i2];
+          const cc = escapeCodes[next];
+          if (cc)
+            res += cc;
+          else if (next === "\n") {
+            next = source[i2 + 1];
+            while (next === " " || next === "	")
+              next = source[++i2 + 1];
+          } else if (next === "\r" && source[i2 + 1] === "\n") {
+            next = source[++i2 + 1];
+            while (next === " " || next === "	")
+              next = source[++i2 + 1];
+          } else if (next === "x" || next === "u" || next === "U") {
+            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i2 + 1, length, onError);
+            i2 += length;
+          } else {
+            const raw = source.substr(i2 - 1, 2);
+            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            res += raw;
+          }
+        } else if (ch === " " || ch === "	") {
+          const wsStart = i2;
+          let next = source[i2 + 1];
+          while (next === " " || next === "	")
+            next = source[++i2 + 1];
+          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
+            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
+        } else {
+          res += ch;
+        }
+      }
+      if (source[source.length - 1] !== '"' || source.length === 1)
+        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      return res;
+    }
+    function foldNewline(source, offset) {
+      let fold = "";
+      let ch = source[offset + 1];
+      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
+        if (ch === "\r" && source[offset + 2] !== "\n")
+          break;
+        if (ch === "\n")
+          fold += "\n";
+        offset += 1;
+        ch = source[offset + 1];
+      }
+      if (!fold)
+        fold = " ";
+      return { fold, offset };
+    }
+    var escapeCodes = {
+      "0": "\0",
+      // null character
+      a: "\x07",
+      // bell character
+      b: "\b",
+      // backspace
+      e: "\x1B",
+      // escape character
+      f: "\f",
+      // form feed
+      n: "\n",
+      // line feed
+      r: "\r",
+      // carriage return
+      t: "	",
+      // horizontal tab
+      v: "\v",
+      // vertical tab
+      N: "",
+      // Unicode next line
+      _: " ",
+      // Unicode non-breaking space
+      L: "\u2028",
+      // Unicode line separator
+      P: "\u2029",
+      // Unicode paragraph separator
+      " ": " ",
+      '"': '"',
+      "/": "/",
+      "\\": "\\",
+      "	": "	"
+    };
+    function parseCharCode(source, offset, length, onError) {
+      const cc = source.substr(offset, length);
+      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok ? parseInt(cc, 16) : NaN;
+      try {
+        return String.fromCodePoint(code);
+      } catch {
+        const raw = source.substr(offset - 2, length + 2);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+        return raw;
+      }
+    }
+    exports.resolveFlowScalar = resolveFlowScalar;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+var require_compose_scalar = __commonJS({
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    function composeScalar(ctx, token, tagToken, onError) {
+      const { value, type: type2, comment: comment2, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      let tag;
+      if (ctx.options.stringKeys && ctx.atKey) {
+        tag = ctx.schema[identity.SCALAR];
+      } else if (tagName)
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      else if (token.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token, onError);
+      else
+        tag = ctx.schema[identity.SCALAR];
+      let scalar;
+      try {
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+      } catch (error) {
+        const msg = error instanceof Error ? error.message : String(error);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        scalar = new Scalar.Scalar(value);
+      }
+      scalar.range = range2;
+      scalar.source = value;
+      if (type2)
+        scalar.type = type2;
+      if (tagName)
+        scalar.tag = tagName;
+      if (tag.format)
+        scalar.format = tag.format;
+      if (comment2)
+        scalar.comment = comment2;
+      return scalar;
+    }
+    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
+      if (tagName === "!")
+        return schema2[identity.SCALAR];
+      const matchWithTest = [];
+      for (const tag of schema2.tags) {
+        if (!tag.collection && tag.tag === tagName) {
+          if (tag.default && tag.test)
+            matchWithTest.push(tag);
+          else
+            return tag;
+        }
+      }
+      for (const tag of matchWithTest)
+        if (tag.test?.test(value))
+          return tag;
+      const kt = schema2.knownTags[tagName];
+      if (kt && !kt.collection) {
+        schema2.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        return kt;
+      }
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      return schema2[identity.SCALAR];
+    }
+    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+      if (schema2.compat) {
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
+        if (tag.tag !== compat.tag) {
+          const ts = directives.tagString(tag.tag);
+          const cs = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+        }
+      }
+      return tag;
+    }
+    exports.composeScalar = composeScalar;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+var require_util_empty_scalar_position = __commonJS({
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+    "use strict";
+    function emptyScalarPosition(offset, before, pos) {
+      if (before) {
+        pos ?? (pos = before.length);
+        for (let i2 = pos - 1; i2 >= 0; --i2) {
+          let st = before[i2];
+          switch (st.type) {
+            case "space":
+            case "comment":
+            case "newline":
+              offset -= st.source.length;
+              continue;
+          }
+          st = before[++i2];
+          while (st?.type === "space") {
+            offset += st.source.length;
+            st = before[++i2];
+          }
+          break;
+        }
+      }
+      return offset;
+    }
+    exports.emptyScalarPosition = emptyScalarPosition;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/compose-node.js
+var require_compose_node = __commonJS({
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var composeCollection = require_compose_collection();
+    var composeScalar = require_compose_scalar();
+    var resolveEnd = require_resolve_end();
+    var utilEmptyScalarPosition = require_util_empty_scalar_position();
+    var CN = { composeNode: composeNode2, composeEmptyNode };
+    function composeNode2(ctx, token, props, onError) {
+      const atKey = ctx.atKey;
+      const { spaceBefore, comment: comment2, anchor, tag } = props;
+      let node;
+      let isSrcToken = true;
+      switch (token.type) {
+        case "alias":
+          node = composeAlias(ctx, token, onError);
+          if (anchor || tag)
+            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+          break;
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "block-scalar":
+          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          if (anchor)
+            node.anchor = anchor.source.substring(1);
+          break;
+        case "block-map":
+        case "block-seq":
+        case "flow-collection":
+          try {
+            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            if (anchor)
+              node.anchor = anchor.source.substring(1);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message);
+          }
+          break;
+        default: {
+          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message);
+          isSrcToken = false;
+        }
+      }
+      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node.anchor === "")
+        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+        const msg = "With stringKeys, all keys must be strings";
+        onError(tag ?? token, "NON_STRING_KEY", msg);
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment2) {
+        if (token.type === "scalar" && token.source === "")
+          node.comment = comment2;
+        else
+          node.commentBefore = comment2;
+      }
+      if (ctx.options.keepSourceTokens && isSrcToken)
+        node.srcToken = token;
+      return node;
+    }
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
+      const token = {
+        type: "scalar",
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        indent: -1,
+        source: ""
+      };
+      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      if (anchor) {
+        node.anchor = anchor.source.substring(1);
+        if (node.anchor === "")
+          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment2) {
+        node.comment = comment2;
+        node.range[2] = end;
+      }
+      return node;
+    }
+    function composeAlias({ options }, { offset, source, end }, onError) {
+      const alias = new Alias.Alias(source.substring(1));
+      if (alias.source === "")
+        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
+      if (alias.source.endsWith(":"))
+        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re.offset];
+      if (re.comment)
+        alias.comment = re.comment;
+      return alias;
+    }
+    exports.composeEmptyNode = composeEmptyNode;
+    exports.composeNode = composeNode2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
+var require_compose_doc = __commonJS({
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+    "use strict";
+    var Document = require_Document();
+    var composeNode2 = require_compose_node();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options);
+      const doc = new Document.Document(void 0, opts);
+      const ctx = {
+        atKey: false,
+        atRoot: true,
+        directives: doc.directives,
+        options: doc.options,
+        schema: doc.schema
+      };
+      const props = resolveProps.resolveProps(start, {
+        indicator: "doc-start",
+        next: value ?? end?.[0],
+        offset,
+        onError,
+        parentIndent: 0,
+        startOnNewline: true
+      });
+      if (props.found) {
+        doc.directives.docStart = true;
+        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
+      }
+      doc.contents = value ? composeNode2.composeNode(ctx, value, props, onError) : composeNode2.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      const contentEnd = doc.contents.range[2];
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re.comment)
+        doc.comment = re.comment;
+      doc.range = [offset, contentEnd, re.offset];
+      return doc;
+    }
+    exports.composeDoc = composeDoc;
+  }
+});
+
+// ../main/node_modules/yaml/dist/compose/composer.js
+var require_composer = __commonJS({
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var directives = require_directives();
+    var Document = require_Document();
+    var errors = require_errors();
+    var identity = require_identity();
+    var composeDoc = require_compose_doc();
+    var resolveEnd = require_resolve_end();
+    function getErrorPos(src) {
+      if (typeof src === "number")
+        return [src, src + 1];
+      if (Array.isArray(src))
+        return src.length === 2 ? src : [src[0], src[1]];
+      const { offset, source } = src;
+      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+    }
+    function parsePrelude(prelude) {
+      let comment2 = "";
+      let atComment = false;
+      let afterEmptyLine = false;
+      for (let i2 = 0; i2 < prelude.length; ++i2) {
+        const source = prelude[i2];
+        switch (source[0]) {
+          case "#":
+            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            atComment = true;
+            afterEmptyLine = false;
+            break;
+          case "%":
+            if (prelude[i2 + 1]?.[0] !== "#")
+              i2 += 1;
+            atComment = false;
+            break;
+          default:
+            if (!atComment)
+              afterEmptyLine = true;
+            atComment = false;
+        }
+      }
+      return { comment: comment2, afterEmptyLine };
+    }
+    var Composer = class {
+      constructor(options = {}) {
+        this.doc = null;
+        this.atDirectives = false;
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+        this.onError = (source, code, message, warning2) => {
+          const pos = getErrorPos(source);
+          if (warning2)
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+          else
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
+        };
+        this.directives = new directives.Directives({ version: options.version || "1.2" });
+        this.options = options;
+      }
+      decorate(doc, afterDoc) {
+        const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment2) {
+          const dc = doc.contents;
+          if (afterDoc) {
+            doc.comment = doc.comment ? `${doc.comment}
+${comment2}` : comment2;
+          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
+            doc.commentBefore = comment2;
+          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+            let it = dc.items[0];
+            if (identity.isPair(it))
+              it = it.key;
+            const cb = it.commentBefore;
+            it.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
+          } else {
+            const cb = dc.commentBefore;
+            dc.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
+          }
+        }
+        if (afterDoc) {
+          for (let i2 = 0; i2 < this.errors.length; ++i2)
+            doc.errors.push(this.errors[i2]);
+          for (let i2 = 0; i2 < this.warnings.length; ++i2)
+            doc.warnings.push(this.warnings[i2]);
+        } else {
+          doc.errors = this.errors;
+          doc.warnings = this.warnings;
+        }
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+      }
+      /**
+       * Current stream status information.
+       *
+       * Mostly useful at the end of input for an empty stream.
+       */
+      streamInfo() {
+        return {
+          comment: parsePrelude(this.prelude).comment,
+          directives: this.directives,
+          errors: this.errors,
+          warnings: this.warnings
+        };
+      }
+      /**
+       * Compose tokens into documents.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *compose(tokens, forceDoc = false, endOffset = -1) {
+        for (const token of tokens)
+          yield* this.next(token);
+        yield* this.end(forceDoc, endOffset);
+      }
+      /** Advance the composer by one CST token. */
+      *next(token) {
+        if (node_process.env.LOG_STREAM)
+          console.dir(token, { depth: null });
+        switch (token.type) {
+          case "directive":
+            this.directives.add(token.source, (offset, message, warning2) => {
+              const pos = getErrorPos(token);
+              pos[0] += offset;
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+            });
+            this.prelude.push(token.source);
+            this.atDirectives = true;
+            break;
+          case "document": {
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            if (this.atDirectives && !doc.directives.docStart)
+              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+            this.decorate(doc, false);
+            if (this.doc)
+              yield this.doc;
+            this.doc = doc;
+            this.atDirectives = false;
+            break;
+          }
+          case "byte-order-mark":
+          case "space":
+            break;
+          case "comment":
+          case "newline":
+            this.prelude.push(token.source);
+            break;
+          case "error": {
+            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
+            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            if (this.atDirectives || !this.doc)
+              this.errors.push(error);
+            else
+              this.doc.errors.push(error);
+            break;
+          }
+          case "doc-end": {
+            if (!this.doc) {
+              const msg = "Unexpected doc-end without preceding document";
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              break;
+            }
+            this.doc.directives.docEnd = true;
+            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            this.decorate(this.doc, true);
+            if (end.comment) {
+              const dc = this.doc.comment;
+              this.doc.comment = dc ? `${dc}
+${end.comment}` : end.comment;
+            }
+            this.doc.range[2] = end.offset;
+            break;
+          }
+          default:
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+        }
+      }
+      /**
+       * Call at end of input to yield any remaining document.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *end(forceDoc = false, endOffset = -1) {
+        if (this.doc) {
+          this.decorate(this.doc, true);
+          yield this.doc;
+          this.doc = null;
+        } else if (forceDoc) {
+          const opts = Object.assign({ _directives: this.directives }, this.options);
+          const doc = new Document.Document(void 0, opts);
+          if (this.atDirectives)
+            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
+          doc.range = [0, endOffset, endOffset];
+          this.decorate(doc, false);
+          yield doc;
+        }
+      }
+    };
+    exports.Composer = Composer;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+var require_cst_scalar = __commonJS({
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+    "use strict";
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    var errors = require_errors();
+    var stringifyString = require_stringifyString();
+    function resolveAsScalar(token, strict = true, onError) {
+      if (token) {
+        const _onError = (pos, code, message) => {
+          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+          if (onError)
+            onError(offset, code, message);
+          else
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+        };
+        switch (token.type) {
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+          case "block-scalar":
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+        }
+      }
+      return null;
+    }
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type: type2 = "PLAIN" } = context;
+      const source = stringifyString.stringifyString({ type: type2, value }, {
+        implicitKey,
+        indent: indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      const end = context.end ?? [
+        { type: "newline", offset: -1, indent, source: "\n" }
+      ];
+      switch (source[0]) {
+        case "|":
+        case ">": {
+          const he = source.indexOf("\n");
+          const head = source.substring(0, he);
+          const body = source.substring(he + 1) + "\n";
+          const props = [
+            { type: "block-scalar-header", offset, indent, source: head }
+          ];
+          if (!addEndtoBlockProps(props, end))
+            props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          return { type: "block-scalar", offset, indent, props, source: body };
+        }
+        case '"':
+          return { type: "double-quoted-scalar", offset, indent, source, end };
+        case "'":
+          return { type: "single-quoted-scalar", offset, indent, source, end };
+        default:
+          return { type: "scalar", offset, indent, source, end };
+      }
+    }
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type: type2 } = context;
+      let indent = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent === "number")
+        indent += 2;
+      if (!type2)
+        switch (token.type) {
+          case "single-quoted-scalar":
+            type2 = "QUOTE_SINGLE";
+            break;
+          case "double-quoted-scalar":
+            type2 = "QUOTE_DOUBLE";
+            break;
+          case "block-scalar": {
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
+              throw new Error("Invalid block scalar header");
+            type2 = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            break;
+          }
+          default:
+            type2 = "PLAIN";
+        }
+      const source = stringifyString.stringifyString({ type: type2, value }, {
+        implicitKey: implicitKey || indent === null,
+        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      switch (source[0]) {
+        case "|":
+        case ">":
+          setBlockScalarValue(token, source);
+          break;
+        case '"':
+          setFlowScalarValue(token, source, "double-quoted-scalar");
+          break;
+        case "'":
+          setFlowScalarValue(token, source, "single-quoted-scalar");
+          break;
+        default:
+          setFlowScalarValue(token, source, "scalar");
+      }
+    }
+    function setBlockScalarValue(token, source) {
+      const he = source.indexOf("\n");
+      const head = source.substring(0, he);
+      const body = source.substring(he + 1) + "\n";
+      if (token.type === "block-scalar") {
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
+          throw new Error("Invalid block scalar header");
+        header2.source = head;
+        token.source = body;
+      } else {
+        const { offset } = token;
+        const indent = "indent" in token ? token.indent : -1;
+        const props = [
+          { type: "block-scalar-header", offset, indent, source: head }
+        ];
+        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+        for (const key of Object.keys(token))
+          if (key !== "type" && key !== "offset")
+            delete token[key];
+        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+      }
+    }
+    function addEndtoBlockProps(props, end) {
+      if (end)
+        for (const st of end)
+          switch (st.type) {
+            case "space":
+            case "comment":
+              props.push(st);
+              break;
+            case "newline":
+              props.push(st);
+              return true;
+          }
+      return false;
+    }
+    function setFlowScalarValue(token, source, type2) {
+      switch (token.type) {
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          token.type = type2;
+          token.source = source;
+          break;
+        case "block-scalar": {
+          const end = token.props.slice(1);
+          let oa = source.length;
+          if (token.props[0].type === "block-scalar-header")
+            oa -= token.props[0].source.length;
+          for (const tok of end)
+            tok.offset += oa;
+          delete token.props;
+          Object.assign(token, { type: type2, source, end });
+          break;
+        }
+        case "block-map":
+        case "block-seq": {
+          const offset = token.offset + source.length;
+          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
+          delete token.items;
+          Object.assign(token, { type: type2, source, end: [nl] });
+          break;
+        }
+        default: {
+          const indent = "indent" in token ? token.indent : -1;
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token))
+            if (key !== "type" && key !== "offset")
+              delete token[key];
+          Object.assign(token, { type: type2, indent, source, end });
+        }
+      }
+    }
+    exports.createScalarToken = createScalarToken;
+    exports.resolveAsScalar = resolveAsScalar;
+    exports.setScalarValue = setScalarValue;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+var require_cst_stringify = __commonJS({
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+    "use strict";
+    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    function stringifyToken(token) {
+      switch (token.type) {
+        case "block-scalar": {
+          let res = "";
+          for (const tok of token.props)
+            res += stringifyToken(tok);
+          return res + token.source;
+        }
+        case "block-map":
+        case "block-seq": {
+          let res = "";
+          for (const item of token.items)
+            res += stringifyItem(item);
+          return res;
+        }
+        case "flow-collection": {
+          let res = token.start.source;
+          for (const item of token.items)
+            res += stringifyItem(item);
+          for (const st of token.end)
+            res += st.source;
+          return res;
+        }
+        case "document": {
+          let res = stringifyItem(token);
+          if (token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+        default: {
+          let res = token.source;
+          if ("end" in token && token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+      }
+    }
+    function stringifyItem({ start, key, sep: sep2, value }) {
+      let res = "";
+      for (const st of start)
+        res += st.source;
+      if (key)
+        res += stringifyToken(key);
+      if (sep2)
+        for (const st of sep2)
+          res += st.source;
+      if (value)
+        res += stringifyToken(value);
+      return res;
+    }
+    exports.stringify = stringify;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
+var require_cst_visit = __commonJS({
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+    "use strict";
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove item");
+    function visit2(cst, visitor) {
+      if ("type" in cst && cst.type === "document")
+        cst = { start: cst.start, value: cst.value };
+      _visit(Object.freeze([]), cst, visitor);
+    }
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path) => {
+      let item = cst;
+      for (const [field, index] of path) {
+        const tok = item?.[field];
+        if (tok && "items" in tok) {
+          item = tok.items[index];
+        } else
+          return void 0;
+      }
+      return item;
+    };
+    visit2.parentCollection = (cst, path) => {
+      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+      const field = path[path.length - 1][0];
+      const coll = parent?.[field];
+      if (coll && "items" in coll)
+        return coll;
+      throw new Error("Parent collection not found");
+    };
+    function _visit(path, item, visitor) {
+      let ctrl = visitor(item, path);
+      if (typeof ctrl === "symbol")
+        return ctrl;
+      for (const field of ["key", "value"]) {
+        const token = item[field];
+        if (token && "items" in token) {
+          for (let i2 = 0; i2 < token.items.length; ++i2) {
+            const ci = _visit(Object.freeze(path.concat([[field, i2]])), token.items[i2], visitor);
+            if (typeof ci === "number")
+              i2 = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              token.items.splice(i2, 1);
+              i2 -= 1;
+            }
+          }
+          if (typeof ctrl === "function" && field === "key")
+            ctrl = ctrl(item, path);
+        }
+      }
+      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+    }
+    exports.visit = visit2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/cst.js
+var require_cst = __commonJS({
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+    "use strict";
+    var cstScalar = require_cst_scalar();
+    var cstStringify = require_cst_stringify();
+    var cstVisit = require_cst_visit();
+    var BOM = "\uFEFF";
+    var DOCUMENT = "";
+    var FLOW_END = "";
+    var SCALAR = "";
+    var isCollection = (token) => !!token && "items" in token;
+    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    function prettyToken(token) {
+      switch (token) {
+        case BOM:
+          return "<BOM>";
+        case DOCUMENT:
+          return "<DOC>";
+        case FLOW_END:
+          return "<FLOW_END>";
+        case SCALAR:
+          return "<SCALAR>";
+        default:
+          return JSON.stringify(token);
+      }
+    }
+    function tokenType(source) {
+      switch (source) {
+        case BOM:
+          return "byte-order-mark";
+        case DOCUMENT:
+          return "doc-mode";
+        case FLOW_END:
+          return "flow-error-end";
+        case SCALAR:
+          return "scalar";
+        case "---":
+          return "doc-start";
+        case "...":
+          return "doc-end";
+        case "":
+        case "\n":
+        case "\r\n":
+          return "newline";
+        case "-":
+          return "seq-item-ind";
+        case "?":
+          return "explicit-key-ind";
+        case ":":
+          return "map-value-ind";
+        case "{":
+          return "flow-map-start";
+        case "}":
+          return "flow-map-end";
+        case "[":
+          return "flow-seq-start";
+        case "]":
+          return "flow-seq-end";
+        case ",":
+          return "comma";
+      }
+      switch (source[0]) {
+        case " ":
+        case "	":
+          return "space";
+        case "#":
+          return "comment";
+        case "%":
+          return "directive-line";
+        case "*":
+          return "alias";
+        case "&":
+          return "anchor";
+        case "!":
+          return "tag";
+        case "'":
+          return "single-quoted-scalar";
+        case '"':
+          return "double-quoted-scalar";
+        case "|":
+        case ">":
+          return "block-scalar-header";
+      }
+      return null;
+    }
+    exports.createScalarToken = cstScalar.createScalarToken;
+    exports.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports.setScalarValue = cstScalar.setScalarValue;
+    exports.stringify = cstStringify.stringify;
+    exports.visit = cstVisit.visit;
+    exports.BOM = BOM;
+    exports.DOCUMENT = DOCUMENT;
+    exports.FLOW_END = FLOW_END;
+    exports.SCALAR = SCALAR;
+    exports.isCollection = isCollection;
+    exports.isScalar = isScalar2;
+    exports.prettyToken = prettyToken;
+    exports.tokenType = tokenType;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/lexer.js
+var require_lexer = __commonJS({
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+    "use strict";
+    var cst = require_cst();
+    function isEmpty(ch) {
+      switch (ch) {
+        case void 0:
+        case " ":
+        case "\n":
+        case "\r":
+        case "	":
+          return true;
+        default:
+          return false;
+      }
+    }
+    var hexDigits = new Set("0123456789ABCDEFabcdef");
+    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+    var flowIndicatorChars = new Set(",[]{}");
+    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
+    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+    var Lexer2 = class {
+      constructor() {
+        this.atEnd = false;
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        this.buffer = "";
+        this.flowKey = false;
+        this.flowLevel = 0;
+        this.indentNext = 0;
+        this.indentValue = 0;
+        this.lineEndPos = null;
+        this.next = null;
+        this.pos = 0;
+      }
+      /**
+       * Generate YAML tokens from the `source` string. If `incomplete`,
+       * a part of the last line may be left as a buffer for the next call.
+       *
+       * @returns A generator of lexical tokens
+       */
+      *lex(source, incomplete = false) {
+        if (source) {
+          if (typeof source !== "string")
+            throw TypeError("source is not a string");
+          this.buffer = this.buffer ? this.buffer + source : source;
+          this.lineEndPos = null;
+        }
+        this.atEnd = !incomplete;
+        let next = this.next ?? "stream";
+        while (next && (incomplete || this.hasChars(1)))
+          next = yield* this.parseNext(next);
+      }
+      atLineEnd() {
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
+        while (ch === " " || ch === "	")
+          ch = this.buffer[++i2];
+        if (!ch || ch === "#" || ch === "\n")
+          return true;
+        if (ch === "\r")
+          return this.buffer[i2 + 1] === "\n";
+        return false;
+      }
+      charAt(n) {
+        return this.buffer[this.pos + n];
+      }
+      continueScalar(offset) {
+        let ch = this.buffer[offset];
+        if (this.indentNext > 0) {
+          let indent = 0;
+          while (ch === " ")
+            ch = this.buffer[++indent + offset];
+          if (ch === "\r") {
+            const next = this.buffer[indent + offset + 1];
+            if (next === "\n" || !next && !this.atEnd)
+              return offset + indent + 1;
+          }
+          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+        }
+        if (ch === "-" || ch === ".") {
+          const dt = this.buffer.substr(offset, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+            return -1;
+        }
+        return offset;
+      }
+      getLine() {
+        let end = this.lineEndPos;
+        if (typeof end !== "number" || end !== -1 && end < this.pos) {
+          end = this.buffer.indexOf("\n", this.pos);
+          this.lineEndPos = end;
+        }
+        if (end === -1)
+          return this.atEnd ? this.buffer.substring(this.pos) : null;
+        if (this.buffer[end - 1] === "\r")
+          end -= 1;
+        return this.buffer.substring(this.pos, end);
+      }
+      hasChars(n) {
+        return this.pos + n <= this.buffer.length;
+      }
+      setNext(state) {
+        this.buffer = this.buffer.substring(this.pos);
+        this.pos = 0;
+        this.lineEndPos = null;
+        this.next = state;
+        return null;
+      }
+      peek(n) {
+        return this.buffer.substr(this.pos, n);
+      }
+      *parseNext(next) {
+        switch (next) {
+          case "stream":
+            return yield* this.parseStream();
+          case "line-start":
+            return yield* this.parseLineStart();
+          case "block-start":
+            return yield* this.parseBlockStart();
+          case "doc":
+            return yield* this.parseDocument();
+          case "flow":
+            return yield* this.parseFlowCollection();
+          case "quoted-scalar":
+            return yield* this.parseQuotedScalar();
+          case "block-scalar":
+            return yield* this.parseBlockScalar();
+          case "plain-scalar":
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseStream() {
+        let line = this.getLine();
+        if (line === null)
+          return this.setNext("stream");
+        if (line[0] === cst.BOM) {
+          yield* this.pushCount(1);
+          line = line.substring(1);
+        }
+        if (line[0] === "%") {
+          let dirEnd = line.length;
+          let cs = line.indexOf("#");
+          while (cs !== -1) {
+            const ch = line[cs - 1];
+            if (ch === " " || ch === "	") {
+              dirEnd = cs - 1;
+              break;
+            } else {
+              cs = line.indexOf("#", cs + 1);
+            }
+          }
+          while (true) {
+            const ch = line[dirEnd - 1];
+            if (ch === " " || ch === "	")
+              dirEnd -= 1;
+            else
+              break;
+          }
+          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+          yield* this.pushCount(line.length - n);
+          this.pushNewline();
+          return "stream";
+        }
+        if (this.atLineEnd()) {
+          const sp = yield* this.pushSpaces(true);
+          yield* this.pushCount(line.length - sp);
+          yield* this.pushNewline();
+          return "stream";
+        }
+        yield cst.DOCUMENT;
+        return yield* this.parseLineStart();
+      }
+      *parseLineStart() {
+        const ch = this.charAt(0);
+        if (!ch && !this.atEnd)
+          return this.setNext("line-start");
+        if (ch === "-" || ch === ".") {
+          if (!this.atEnd && !this.hasChars(4))
+            return this.setNext("line-start");
+          const s = this.peek(3);
+          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+            yield* this.pushCount(3);
+            this.indentValue = 0;
+            this.indentNext = 0;
+            return s === "---" ? "doc" : "stream";
+          }
+        }
+        this.indentValue = yield* this.pushSpaces(false);
+        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+          this.indentNext = this.indentValue;
+        return yield* this.parseBlockStart();
+      }
+      *parseBlockStart() {
+        const [ch0, ch1] = this.peek(2);
+        if (!ch1 && !this.atEnd)
+          return this.setNext("block-start");
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+          this.indentNext = this.indentValue + 1;
+          this.indentValue += n;
+          return "block-start";
+        }
+        return "doc";
+      }
+      *parseDocument() {
+        yield* this.pushSpaces(true);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("doc");
+        let n = yield* this.pushIndicators();
+        switch (line[n]) {
+          case "#":
+            yield* this.pushCount(line.length - n);
+          // fallthrough
+          case void 0:
+            yield* this.pushNewline();
+            return yield* this.parseLineStart();
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel = 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            return "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "doc";
+          case '"':
+          case "'":
+            return yield* this.parseQuotedScalar();
+          case "|":
+          case ">":
+            n += yield* this.parseBlockScalarHeader();
+            n += yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - n);
+            yield* this.pushNewline();
+            return yield* this.parseBlockScalar();
+          default:
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseFlowCollection() {
+        let nl, sp;
+        let indent = -1;
+        do {
+          nl = yield* this.pushNewline();
+          if (nl > 0) {
+            sp = yield* this.pushSpaces(false);
+            this.indentValue = indent = sp;
+          } else {
+            sp = 0;
+          }
+          sp += yield* this.pushSpaces(true);
+        } while (nl + sp > 0);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("flow");
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+          if (!atFlowEndMarker) {
+            this.flowLevel = 0;
+            yield cst.FLOW_END;
+            return yield* this.parseLineStart();
+          }
+        }
+        let n = 0;
+        while (line[n] === ",") {
+          n += yield* this.pushCount(1);
+          n += yield* this.pushSpaces(true);
+          this.flowKey = false;
+        }
+        n += yield* this.pushIndicators();
+        switch (line[n]) {
+          case void 0:
+            return "flow";
+          case "#":
+            yield* this.pushCount(line.length - n);
+            return "flow";
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel += 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            this.flowKey = true;
+            this.flowLevel -= 1;
+            return this.flowLevel ? "flow" : "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "flow";
+          case '"':
+          case "'":
+            this.flowKey = true;
+            return yield* this.parseQuotedScalar();
+          case ":": {
+            const next = this.charAt(1);
+            if (this.flowKey || isEmpty(next) || next === ",") {
+              this.flowKey = false;
+              yield* this.pushCount(1);
+              yield* this.pushSpaces(true);
+              return "flow";
+            }
+          }
+          // fallthrough
+          default:
+            this.flowKey = false;
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseQuotedScalar() {
+        const quote3 = this.charAt(0);
+        let end = this.buffer.indexOf(quote3, this.pos + 1);
+        if (quote3 === "'") {
+          while (end !== -1 && this.buffer[end + 1] === "'")
+            end = this.buffer.indexOf("'", end + 2);
+        } else {
+          while (end !== -1) {
+            let n = 0;
+            while (this.buffer[end - 1 - n] === "\\")
+              n += 1;
+            if (n % 2 === 0)
+              break;
+            end = this.buffer.indexOf('"', end + 1);
+          }
+        }
+        const qb = this.buffer.substring(0, end);
+        let nl = qb.indexOf("\n", this.pos);
+        if (nl !== -1) {
+          while (nl !== -1) {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = qb.indexOf("\n", cs);
+          }
+          if (nl !== -1) {
+            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+          }
+        }
+        if (end === -1) {
+          if (!this.atEnd)
+            return this.setNext("quoted-scalar");
+          end = this.buffer.length;
+        }
+        yield* this.pushToIndex(end + 1, false);
+        return this.flowLevel ? "flow" : "doc";
+      }
+      *parseBlockScalarHeader() {
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        let i2 = this.pos;
+        while (true) {
+          const ch = this.buffer[++i2];
+          if (ch === "+")
+            this.blockScalarKeep = true;
+          else if (ch > "0" && ch <= "9")
+            this.blockScalarIndent = Number(ch) - 1;
+          else if (ch !== "-")
+            break;
+        }
+        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+      }
+      *parseBlockScalar() {
+        let nl = this.pos - 1;
+        let indent = 0;
+        let ch;
+        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
+          switch (ch) {
+            case " ":
+              indent += 1;
+              break;
+            case "\n":
+              nl = i3;
+              indent = 0;
+              break;
+            case "\r": {
+              const next = this.buffer[i3 + 1];
+              if (!next && !this.atEnd)
+                return this.setNext("block-scalar");
+              if (next === "\n")
+                break;
+            }
+            // fallthrough
+            default:
+              break loop;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("block-scalar");
+        if (indent >= this.indentNext) {
+          if (this.blockScalarIndent === -1)
+            this.indentNext = indent;
+          else {
+            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+          }
+          do {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = this.buffer.indexOf("\n", cs);
+          } while (nl !== -1);
+          if (nl === -1) {
+            if (!this.atEnd)
+              return this.setNext("block-scalar");
+            nl = this.buffer.length;
+          }
+        }
+        let i2 = nl + 1;
+        ch = this.buffer[i2];
+        while (ch === " ")
+          ch = this.buffer[++i2];
+        if (ch === "	") {
+          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
+            ch = this.buffer[++i2];
+          nl = i2 - 1;
+        } else if (!this.blockScalarKeep) {
+          do {
+            let i3 = nl - 1;
+            let ch2 = this.buffer[i3];
+            if (ch2 === "\r")
+              ch2 = this.buffer[--i3];
+            const lastChar = i3;
+            while (ch2 === " ")
+              ch2 = this.buffer[--i3];
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+              nl = i3;
+            else
+              break;
+          } while (true);
+        }
+        yield cst.SCALAR;
+        yield* this.pushToIndex(nl + 1, true);
+        return yield* this.parseLineStart();
+      }
+      *parsePlainScalar() {
+        const inFlow = this.flowLevel > 0;
+        let end = this.pos - 1;
+        let i2 = this.pos - 1;
+        let ch;
+        while (ch = this.buffer[++i2]) {
+          if (ch === ":") {
+            const next = this.buffer[i2 + 1];
+            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+              break;
+            end = i2;
+          } else if (isEmpty(ch)) {
+            let next = this.buffer[i2 + 1];
+            if (ch === "\r") {
+              if (next === "\n") {
+                i2 += 1;
+                ch = "\n";
+                next = this.buffer[i2 + 1];
+              } else
+                end = i2;
+            }
+            if (next === "#" || inFlow && flowIndicatorChars.has(next))
+              break;
+            if (ch === "\n") {
+              const cs = this.continueScalar(i2 + 1);
+              if (cs === -1)
+                break;
+              i2 = Math.max(i2, cs - 2);
+            }
+          } else {
+            if (inFlow && flowIndicatorChars.has(ch))
+              break;
+            end = i2;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("plain-scalar");
+        yield cst.SCALAR;
+        yield* this.pushToIndex(end + 1, true);
+        return inFlow ? "flow" : "doc";
+      }
+      *pushCount(n) {
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos += n;
+          return n;
+        }
+        return 0;
+      }
+      *pushToIndex(i2, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i2);
+        if (s) {
+          yield s;
+          this.pos += s.length;
+          return s.length;
+        } else if (allowEmpty)
+          yield "";
+        return 0;
+      }
+      *pushIndicators() {
+        let n = 0;
+        loop: while (true) {
+          switch (this.charAt(0)) {
+            case "!":
+              n += yield* this.pushTag();
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "&":
+              n += yield* this.pushUntil(isNotAnchorChar);
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "-":
+            // this is an error
+            case "?":
+            // this is an error outside flow collections
+            case ":": {
+              const inFlow = this.flowLevel > 0;
+              const ch1 = this.charAt(1);
+              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+                if (!inFlow)
+                  this.indentNext = this.indentValue + 1;
+                else if (this.flowKey)
+                  this.flowKey = false;
+                n += yield* this.pushCount(1);
+                n += yield* this.pushSpaces(true);
+                continue loop;
+              }
+            }
+          }
+          break loop;
+        }
+        return n;
+      }
+      *pushTag() {
+        if (this.charAt(1) === "<") {
+          let i2 = this.pos + 2;
+          let ch = this.buffer[i2];
+          while (!isEmpty(ch) && ch !== ">")
+            ch = this.buffer[++i2];
+          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
+        } else {
+          let i2 = this.pos + 1;
+          let ch = this.buffer[i2];
+          while (ch) {
+            if (tagChars.has(ch))
+              ch = this.buffer[++i2];
+            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
+              ch = this.buffer[i2 += 3];
+            } else
+              break;
+          }
+          return yield* this.pushToIndex(i2, false);
+        }
+      }
+      *pushNewline() {
+        const ch = this.buffer[this.pos];
+        if (ch === "\n")
+          return yield* this.pushCount(1);
+        else if (ch === "\r" && this.charAt(1) === "\n")
+          return yield* this.pushCount(2);
+        else
+          return 0;
+      }
+      *pushSpaces(allowTabs) {
+        let i2 = this.pos - 1;
+        let ch;
+        do {
+          ch = this.buffer[++i2];
+        } while (ch === " " || allowTabs && ch === "	");
+        const n = i2 - this.pos;
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos = i2;
+        }
+        return n;
+      }
+      *pushUntil(test) {
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
+        while (!test(ch))
+          ch = this.buffer[++i2];
+        return yield* this.pushToIndex(i2, false);
+      }
+    };
+    exports.Lexer = Lexer2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/line-counter.js
+var require_line_counter = __commonJS({
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+    "use strict";
+    var LineCounter2 = class {
+      constructor() {
+        this.lineStarts = [];
+        this.addNewLine = (offset) => this.lineStarts.push(offset);
+        this.linePos = (offset) => {
+          let low = 0;
+          let high = this.lineStarts.length;
+          while (low < high) {
+            const mid = low + high >> 1;
+            if (this.lineStarts[mid] < offset)
+              low = mid + 1;
+            else
+              high = mid;
+          }
+          if (this.lineStarts[low] === offset)
+            return { line: low + 1, col: 1 };
+          if (low === 0)
+            return { line: 0, col: offset };
+          const start = this.lineStarts[low - 1];
+          return { line: low, col: offset - start + 1 };
+        };
+      }
+    };
+    exports.LineCounter = LineCounter2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/parse/parser.js
+var require_parser = __commonJS({
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var cst = require_cst();
+    var lexer = require_lexer();
+    function includesToken(list2, type2) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type2)
+          return true;
+      return false;
+    }
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
+          case "space":
+          case "comment":
+          case "newline":
+            break;
+          default:
+            return i2;
+        }
+      }
+      return -1;
+    }
+    function isFlowToken(token) {
+      switch (token?.type) {
+        case "alias":
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "flow-collection":
+          return true;
+        default:
+          return false;
+      }
+    }
+    function getPrevProps(parent) {
+      switch (parent.type) {
+        case "document":
+          return parent.start;
+        case "block-map": {
+          const it = parent.items[parent.items.length - 1];
+          return it.sep ?? it.start;
+        }
+        case "block-seq":
+          return parent.items[parent.items.length - 1].start;
+        /* istanbul ignore next should not happen */
+        default:
+          return [];
+      }
+    }
+    function getFirstKeyStartProps(prev) {
+      if (prev.length === 0)
+        return [];
+      let i2 = prev.length;
+      loop: while (--i2 >= 0) {
+        switch (prev[i2].type) {
+          case "doc-start":
+          case "explicit-key-ind":
+          case "map-value-ind":
+          case "seq-item-ind":
+          case "newline":
+            break loop;
+        }
+      }
+      while (prev[++i2]?.type === "space") {
+      }
+      return prev.splice(i2, prev.length);
+    }
+    function arrayPushArray(target, source) {
+      if (source.length < 1e5)
+        Array.prototype.push.apply(target, source);
+      else
+        for (let i2 = 0; i2 < source.length; ++i2)
+          target.push(source[i2]);
+    }
+    function fixFlowSeqItems(fc) {
+      if (fc.start.type === "flow-seq-start") {
+        for (const it of fc.items) {
+          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
+            if (it.key)
+              it.value = it.key;
+            delete it.key;
+            if (isFlowToken(it.value)) {
+              if (it.value.end)
+                arrayPushArray(it.value.end, it.sep);
+              else
+                it.value.end = it.sep;
+            } else
+              arrayPushArray(it.start, it.sep);
+            delete it.sep;
+          }
+        }
+      }
+    }
+    var Parser2 = class {
+      /**
+       * @param onNewLine - If defined, called separately with the start position of
+       *   each new line (in `parse()`, including the start of input).
+       */
+      constructor(onNewLine) {
+        this.atNewLine = true;
+        this.atScalar = false;
+        this.indent = 0;
+        this.offset = 0;
+        this.onKeyLine = false;
+        this.stack = [];
+        this.source = "";
+        this.type = "";
+        this.lexer = new lexer.Lexer();
+        this.onNewLine = onNewLine;
+      }
+      /**
+       * Parse `source` as a YAML stream.
+       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+       *
+       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+       *
+       * @returns A generator of tokens representing each directive, document, and other structure.
+       */
+      *parse(source, incomplete = false) {
+        if (this.onNewLine && this.offset === 0)
+          this.onNewLine(0);
+        for (const lexeme of this.lexer.lex(source, incomplete))
+          yield* this.next(lexeme);
+        if (!incomplete)
+          yield* this.end();
+      }
+      /**
+       * Advance the parser by the `source` of one lexical token.
+       */
+      *next(source) {
+        this.source = source;
+        if (node_process.env.LOG_TOKENS)
+          console.log("|", cst.prettyToken(source));
+        if (this.atScalar) {
+          this.atScalar = false;
+          yield* this.step();
+          this.offset += source.length;
+          return;
+        }
+        const type2 = cst.tokenType(source);
+        if (!type2) {
+          const message = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          this.offset += source.length;
+        } else if (type2 === "scalar") {
+          this.atNewLine = false;
+          this.atScalar = true;
+          this.type = "scalar";
+        } else {
+          this.type = type2;
+          yield* this.step();
+          switch (type2) {
+            case "newline":
+              this.atNewLine = true;
+              this.indent = 0;
+              if (this.onNewLine)
+                this.onNewLine(this.offset + source.length);
+              break;
+            case "space":
+              if (this.atNewLine && source[0] === " ")
+                this.indent += source.length;
+              break;
+            case "explicit-key-ind":
+            case "map-value-ind":
+            case "seq-item-ind":
+              if (this.atNewLine)
+                this.indent += source.length;
+              break;
+            case "doc-mode":
+            case "flow-error-end":
+              return;
+            default:
+              this.atNewLine = false;
+          }
+          this.offset += source.length;
+        }
+      }
+      /** Call at end of input to push out any remaining constructions */
+      *end() {
+        while (this.stack.length > 0)
+          yield* this.pop();
+      }
+      get sourceToken() {
+        const st = {
+          type: this.type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+        return st;
+      }
+      *step() {
+        const top = this.peek(1);
+        if (this.type === "doc-end" && top?.type !== "doc-end") {
+          while (this.stack.length > 0)
+            yield* this.pop();
+          this.stack.push({
+            type: "doc-end",
+            offset: this.offset,
+            source: this.source
+          });
+          return;
+        }
+        if (!top)
+          return yield* this.stream();
+        switch (top.type) {
+          case "document":
+            return yield* this.document(top);
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return yield* this.scalar(top);
+          case "block-scalar":
+            return yield* this.blockScalar(top);
+          case "block-map":
+            return yield* this.blockMap(top);
+          case "block-seq":
+            return yield* this.blockSequence(top);
+          case "flow-collection":
+            return yield* this.flowCollection(top);
+          case "doc-end":
+            return yield* this.documentEnd(top);
+        }
+        yield* this.pop();
+      }
+      peek(n) {
+        return this.stack[this.stack.length - n];
+      }
+      *pop(error) {
+        const token = error ?? this.stack.pop();
+        if (!token) {
+          const message = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message };
+        } else if (this.stack.length === 0) {
+          yield token;
+        } else {
+          const top = this.peek(1);
+          if (token.type === "block-scalar") {
+            token.indent = "indent" in top ? top.indent : 0;
+          } else if (token.type === "flow-collection" && top.type === "document") {
+            token.indent = 0;
+          }
+          if (token.type === "flow-collection")
+            fixFlowSeqItems(token);
+          switch (top.type) {
+            case "document":
+              top.value = token;
+              break;
+            case "block-scalar":
+              top.props.push(token);
+              break;
+            case "block-map": {
+              const it = top.items[top.items.length - 1];
+              if (it.value) {
+                top.items.push({ start: [], key: token, sep: [] });
+                this.onKeyLine = true;
+                return;
+              } else if (it.sep) {
+                it.value = token;
+              } else {
+                Object.assign(it, { key: token, sep: [] });
+                this.onKeyLine = !it.explicitKey;
+                return;
+              }
+              break;
+            }
+            case "block-seq": {
+              const it = top.items[top.items.length - 1];
+              if (it.value)
+                top.items.push({ start: [], value: token });
+              else
+                it.value = token;
+              break;
+            }
+            case "flow-collection": {
+              const it = top.items[top.items.length - 1];
+              if (!it || it.value)
+                top.items.push({ start: [], key: token, sep: [] });
+              else if (it.sep)
+                it.value = token;
+              else
+                Object.assign(it, { key: token, sep: [] });
+              return;
+            }
+            /* istanbul ignore next should not happen */
+            default:
+              yield* this.pop();
+              yield* this.pop(token);
+          }
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
+            const last = token.items[token.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+              if (top.type === "document")
+                top.end = last.start;
+              else
+                top.items.push({ start: last.start });
+              token.items.splice(-1, 1);
+            }
+          }
+        }
+      }
+      *stream() {
+        switch (this.type) {
+          case "directive-line":
+            yield { type: "directive", offset: this.offset, source: this.source };
+            return;
+          case "byte-order-mark":
+          case "space":
+          case "comment":
+          case "newline":
+            yield this.sourceToken;
+            return;
+          case "doc-mode":
+          case "doc-start": {
+            const doc = {
+              type: "document",
+              offset: this.offset,
+              start: []
+            };
+            if (this.type === "doc-start")
+              doc.start.push(this.sourceToken);
+            this.stack.push(doc);
+            return;
+          }
+        }
+        yield {
+          type: "error",
+          offset: this.offset,
+          message: `Unexpected ${this.type} token in YAML stream`,
+          source: this.source
+        };
+      }
+      *document(doc) {
+        if (doc.value)
+          return yield* this.lineEnd(doc);
+        switch (this.type) {
+          case "doc-start": {
+            if (findNonEmptyIndex(doc.start) !== -1) {
+              yield* this.pop();
+              yield* this.step();
+            } else
+              doc.start.push(this.sourceToken);
+            return;
+          }
+          case "anchor":
+          case "tag":
+          case "space":
+          case "comment":
+          case "newline":
+            doc.start.push(this.sourceToken);
+            return;
+        }
+        const bv = this.startBlockValue(doc);
+        if (bv)
+          this.stack.push(bv);
+        else {
+          yield {
+            type: "error",
+            offset: this.offset,
+            message: `Unexpected ${this.type} token in YAML document`,
+            source: this.source
+          };
+        }
+      }
+      *scalar(scalar) {
+        if (this.type === "map-value-ind") {
+          const prev = getPrevProps(this.peek(2));
+          const start = getFirstKeyStartProps(prev);
+          let sep2;
+          if (scalar.end) {
+            sep2 = scalar.end;
+            sep2.push(this.sourceToken);
+            delete scalar.end;
+          } else
+            sep2 = [this.sourceToken];
+          const map2 = {
+            type: "block-map",
+            offset: scalar.offset,
+            indent: scalar.indent,
+            items: [{ start, key: scalar, sep: sep2 }]
+          };
+          this.onKeyLine = true;
+          this.stack[this.stack.length - 1] = map2;
+        } else
+          yield* this.lineEnd(scalar);
+      }
+      *blockScalar(scalar) {
+        switch (this.type) {
+          case "space":
+          case "comment":
+          case "newline":
+            scalar.props.push(this.sourceToken);
+            return;
+          case "scalar":
+            scalar.source = this.source;
+            this.atNewLine = true;
+            this.indent = 0;
+            if (this.onNewLine) {
+              let nl = this.source.indexOf("\n") + 1;
+              while (nl !== 0) {
+                this.onNewLine(this.offset + nl);
+                nl = this.source.indexOf("\n", nl) + 1;
+              }
+            }
+            yield* this.pop();
+            break;
+          /* istanbul ignore next should not happen */
+          default:
+            yield* this.pop();
+            yield* this.step();
+        }
+      }
+      *blockMap(map2) {
+        const it = map2.items[map2.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            this.onKeyLine = false;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "space":
+          case "comment":
+            if (it.value) {
+              map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              if (this.atIndentedComment(it.start, map2.indent)) {
+                const prev = map2.items[map2.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  map2.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+        }
+        if (this.indent >= map2.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
+          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          let start = [];
+          if (atNextItem && it.sep && !it.value) {
+            const nl = [];
+            for (let i2 = 0; i2 < it.sep.length; ++i2) {
+              const st = it.sep[i2];
+              switch (st.type) {
+                case "newline":
+                  nl.push(i2);
+                  break;
+                case "space":
+                  break;
+                case "comment":
+                  if (st.indent > map2.indent)
+                    nl.length = 0;
+                  break;
+                default:
+                  nl.length = 0;
+              }
+            }
+            if (nl.length >= 2)
+              start = it.sep.splice(nl[1]);
+          }
+          switch (this.type) {
+            case "anchor":
+            case "tag":
+              if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                it.sep.push(this.sourceToken);
+              } else {
+                it.start.push(this.sourceToken);
+              }
+              return;
+            case "explicit-key-ind":
+              if (!it.sep && !it.explicitKey) {
+                it.start.push(this.sourceToken);
+                it.explicitKey = true;
+              } else if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start, explicitKey: true });
+              } else {
+                this.stack.push({
+                  type: "block-map",
+                  offset: this.offset,
+                  indent: this.indent,
+                  items: [{ start: [this.sourceToken], explicitKey: true }]
+                });
+              }
+              this.onKeyLine = true;
+              return;
+            case "map-value-ind":
+              if (it.explicitKey) {
+                if (!it.sep) {
+                  if (includesToken(it.start, "newline")) {
+                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+                  } else {
+                    const start2 = getFirstKeyStartProps(it.start);
+                    this.stack.push({
+                      type: "block-map",
+                      offset: this.offset,
+                      indent: this.indent,
+                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                    });
+                  }
+                } else if (it.value) {
+                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                  });
+                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it.start);
+                  const key = it.key;
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
+                  delete it.key;
+                  delete it.sep;
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: start2, key, sep: sep2 }]
+                  });
+                } else if (start.length > 0) {
+                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              } else {
+                if (!it.sep) {
+                  Object.assign(it, { key: null, sep: [this.sourceToken] });
+                } else if (it.value || atNextItem) {
+                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
+                  });
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              }
+              this.onKeyLine = true;
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (atNextItem || it.value) {
+                map2.items.push({ start, key: fs, sep: [] });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                this.stack.push(fs);
+              } else {
+                Object.assign(it, { key: fs, sep: [] });
+                this.onKeyLine = true;
+              }
+              return;
+            }
+            default: {
+              const bv = this.startBlockValue(map2);
+              if (bv) {
+                if (bv.type === "block-seq") {
+                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                    yield* this.pop({
+                      type: "error",
+                      offset: this.offset,
+                      message: "Unexpected block-seq-ind on same line with key",
+                      source: this.source
+                    });
+                    return;
+                  }
+                } else if (atMapIndent) {
+                  map2.items.push({ start });
+                }
+                this.stack.push(bv);
+                return;
+              }
+            }
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *blockSequence(seq2) {
+        const it = seq2.items[seq2.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                seq2.items.push({ start: [this.sourceToken] });
+            } else
+              it.start.push(this.sourceToken);
+            return;
+          case "space":
+          case "comment":
+            if (it.value)
+              seq2.items.push({ start: [this.sourceToken] });
+            else {
+              if (this.atIndentedComment(it.start, seq2.indent)) {
+                const prev = seq2.items[seq2.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  seq2.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "anchor":
+          case "tag":
+            if (it.value || this.indent <= seq2.indent)
+              break;
+            it.start.push(this.sourceToken);
+            return;
+          case "seq-item-ind":
+            if (this.indent !== seq2.indent)
+              break;
+            if (it.value || includesToken(it.start, "seq-item-ind"))
+              seq2.items.push({ start: [this.sourceToken] });
+            else
+              it.start.push(this.sourceToken);
+            return;
+        }
+        if (this.indent > seq2.indent) {
+          const bv = this.startBlockValue(seq2);
+          if (bv) {
+            this.stack.push(bv);
+            return;
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *flowCollection(fc) {
+        const it = fc.items[fc.items.length - 1];
+        if (this.type === "flow-error-end") {
+          let top;
+          do {
+            yield* this.pop();
+            top = this.peek(1);
+          } while (top?.type === "flow-collection");
+        } else if (fc.end.length === 0) {
+          switch (this.type) {
+            case "comma":
+            case "explicit-key-ind":
+              if (!it || it.sep)
+                fc.items.push({ start: [this.sourceToken] });
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "map-value-ind":
+              if (!it || it.value)
+                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                Object.assign(it, { key: null, sep: [this.sourceToken] });
+              return;
+            case "space":
+            case "comment":
+            case "newline":
+            case "anchor":
+            case "tag":
+              if (!it || it.value)
+                fc.items.push({ start: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (!it || it.value)
+                fc.items.push({ start: [], key: fs, sep: [] });
+              else if (it.sep)
+                this.stack.push(fs);
+              else
+                Object.assign(it, { key: fs, sep: [] });
+              return;
+            }
+            case "flow-map-end":
+            case "flow-seq-end":
+              fc.end.push(this.sourceToken);
+              return;
+          }
+          const bv = this.startBlockValue(fc);
+          if (bv)
+            this.stack.push(bv);
+          else {
+            yield* this.pop();
+            yield* this.step();
+          }
+        } else {
+          const parent = this.peek(2);
+          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
+            yield* this.pop();
+            yield* this.step();
+          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            fixFlowSeqItems(fc);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
+            const map2 = {
+              type: "block-map",
+              offset: fc.offset,
+              indent: fc.indent,
+              items: [{ start, key: fc, sep: sep2 }]
+            };
+            this.onKeyLine = true;
+            this.stack[this.stack.length - 1] = map2;
+          } else {
+            yield* this.lineEnd(fc);
+          }
+        }
+      }
+      flowScalar(type2) {
+        if (this.onNewLine) {
+          let nl = this.source.indexOf("\n") + 1;
+          while (nl !== 0) {
+            this.onNewLine(this.offset + nl);
+            nl = this.source.indexOf("\n", nl) + 1;
+          }
+        }
+        return {
+          type: type2,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+      }
+      startBlockValue(parent) {
+        switch (this.type) {
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return this.flowScalar(this.type);
+          case "block-scalar-header":
+            return {
+              type: "block-scalar",
+              offset: this.offset,
+              indent: this.indent,
+              props: [this.sourceToken],
+              source: ""
+            };
+          case "flow-map-start":
+          case "flow-seq-start":
+            return {
+              type: "flow-collection",
+              offset: this.offset,
+              indent: this.indent,
+              start: this.sourceToken,
+              items: [],
+              end: []
+            };
+          case "seq-item-ind":
+            return {
+              type: "block-seq",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start: [this.sourceToken] }]
+            };
+          case "explicit-key-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            start.push(this.sourceToken);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, explicitKey: true }]
+            };
+          }
+          case "map-value-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, key: null, sep: [this.sourceToken] }]
+            };
+          }
+        }
+        return null;
+      }
+      atIndentedComment(start, indent) {
+        if (this.type !== "comment")
+          return false;
+        if (this.indent <= indent)
+          return false;
+        return start.every((st) => st.type === "newline" || st.type === "space");
+      }
+      *documentEnd(docEnd) {
+        if (this.type !== "doc-mode") {
+          if (docEnd.end)
+            docEnd.end.push(this.sourceToken);
+          else
+            docEnd.end = [this.sourceToken];
+          if (this.type === "newline")
+            yield* this.pop();
+        }
+      }
+      *lineEnd(token) {
+        switch (this.type) {
+          case "comma":
+          case "doc-start":
+          case "doc-end":
+          case "flow-seq-end":
+          case "flow-map-end":
+          case "map-value-ind":
+            yield* this.pop();
+            yield* this.step();
+            break;
+          case "newline":
+            this.onKeyLine = false;
+          // fallthrough
+          case "space":
+          case "comment":
+          default:
+            if (token.end)
+              token.end.push(this.sourceToken);
+            else
+              token.end = [this.sourceToken];
+            if (this.type === "newline")
+              yield* this.pop();
+        }
+      }
+    };
+    exports.Parser = Parser2;
+  }
+});
+
+// ../main/node_modules/yaml/dist/public-api.js
+var require_public_api = __commonJS({
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var errors = require_errors();
+    var log = require_log();
+    var identity = require_identity();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    function parseOptions(options) {
+      const prettyErrors = options.prettyErrors !== false;
+      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+      return { lineCounter: lineCounter$1, prettyErrors };
+    }
+    function parseAllDocuments2(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      if (prettyErrors && lineCounter2)
+        for (const doc of docs) {
+          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        }
+      if (docs.length > 0)
+        return docs;
+      return Object.assign([], { empty: true }, composer$1.streamInfo());
+    }
+    function parseDocument3(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      let doc = null;
+      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+        if (!doc)
+          doc = _doc;
+        else if (doc.options.logLevel !== "silent") {
+          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+          break;
+        }
+      }
+      if (prettyErrors && lineCounter2) {
+        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+      }
+      return doc;
+    }
+    function parse3(src, reviver, options) {
+      let _reviver = void 0;
+      if (typeof reviver === "function") {
+        _reviver = reviver;
+      } else if (options === void 0 && reviver && typeof reviver === "object") {
+        options = reviver;
+      }
+      const doc = parseDocument3(src, options);
+      if (!doc)
+        return null;
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== "silent")
+          throw doc.errors[0];
+        else
+          doc.errors = [];
+      }
+      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+    }
+    function stringify(value, replacer, options) {
+      let _replacer = null;
+      if (typeof replacer === "function" || Array.isArray(replacer)) {
+        _replacer = replacer;
+      } else if (options === void 0 && replacer) {
+        options = replacer;
+      }
+      if (typeof options === "string")
+        options = options.length;
+      if (typeof options === "number") {
+        const indent = Math.round(options);
+        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      }
+      if (value === void 0) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+          return void 0;
+      }
+      if (identity.isDocument(value) && !_replacer)
+        return value.toString(options);
+      return new Document.Document(value, _replacer, options).toString(options);
+    }
+    exports.parse = parse3;
+    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseDocument = parseDocument3;
+    exports.stringify = stringify;
+  }
+});
+
+// ../main/node_modules/yaml/dist/index.js
+var require_dist = __commonJS({
+  "../main/node_modules/yaml/dist/index.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var Schema2 = require_Schema();
+    var errors = require_errors();
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var cst = require_cst();
+    var lexer = require_lexer();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    var publicApi = require_public_api();
+    var visit2 = require_visit();
+    exports.Composer = composer.Composer;
+    exports.Document = Document.Document;
+    exports.Schema = Schema2.Schema;
+    exports.YAMLError = errors.YAMLError;
+    exports.YAMLParseError = errors.YAMLParseError;
+    exports.YAMLWarning = errors.YAMLWarning;
+    exports.Alias = Alias.Alias;
+    exports.isAlias = identity.isAlias;
+    exports.isCollection = identity.isCollection;
+    exports.isDocument = identity.isDocument;
+    exports.isMap = identity.isMap;
+    exports.isNode = identity.isNode;
+    exports.isPair = identity.isPair;
+    exports.isScalar = identity.isScalar;
+    exports.isSeq = identity.isSeq;
+    exports.Pair = Pair.Pair;
+    exports.Scalar = Scalar.Scalar;
+    exports.YAMLMap = YAMLMap.YAMLMap;
+    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.CST = cst;
+    exports.Lexer = lexer.Lexer;
+    exports.LineCounter = lineCounter.LineCounter;
+    exports.Parser = parser.Parser;
+    exports.parse = publicApi.parse;
+    exports.parseAllDocuments = publicApi.parseAllDocuments;
+    exports.parseDocument = publicApi.parseDocument;
+    exports.stringify = publicApi.stringify;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// ../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
+  "../main/node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -9597,8 +9597,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -9809,15 +9809,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve4, returned, task;
+          var args, cb, error, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -9832,13 +9832,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve4;
-          resolve4 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve4 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve4, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -10239,14 +10239,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at3;
               };
-              return new this.Promise((resolve4, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve4();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve4();
+                      return resolve3();
                     }
                   });
                 }
@@ -10339,9 +10339,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve4, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve4)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -10466,836 +10466,12 @@ var require_light = __commonJS({
 // src/github/action/run.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve as resolve3 } from "node:path";
+import { dirname, isAbsolute, resolve as resolve2 } from "node:path";
 
-// src/cli/version.ts
+// src/contracts/version.ts
 var VERSION = "0.1.0";
 
-// src/report/review/escape.ts
-var ZWSP = "&#8203;";
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-function oneLine(text) {
-  return text.replace(CONTROL, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
-}
-function md(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
-}
-function html(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
-}
-function codeSpan(text, options = {}) {
-  let t = oneLine(text);
-  if (options.inTable) t = t.replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad}${t}${pad}${fence}`;
-}
-var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
-function mermaidText(text) {
-  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
-}
-function mermaidId(text) {
-  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
-function safeUrl(url) {
-  if (!url || !/^https?:\/\//i.test(url)) return void 0;
-  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-
-// src/report/review/format.ts
-var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
-var AREA_TITLES = {
-  validation: "Validation",
-  ownership: "Ownership",
-  guardrail: "Guard rails",
-  test: "Policy tests",
-  lint: "Lint",
-  impact: "Impact",
-  config: "Configuration"
-};
-function findingArea(code) {
-  const prefix = code.split("/", 1)[0];
-  return AREAS.includes(prefix) ? prefix : "validation";
-}
-var zero = () => ({ errors: 0, warnings: 0, notices: 0 });
-function bump(c, s) {
-  if (s === "error") c.errors++;
-  else if (s === "warning") c.warnings++;
-  else c.notices++;
-}
-function reviewCounts(review) {
-  const total = zero();
-  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero()]));
-  for (const f of review.findings) {
-    bump(total, f.severity);
-    bump(byArea[findingArea(f.code)], f.severity);
-  }
-  return {
-    ...total,
-    byArea,
-    newlyDenied: review.impact?.newlyDenied.length ?? 0,
-    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
-    pendingChanged: review.impact?.pendingChanged.length ?? 0
-  };
-}
-function reviewVerdict(review) {
-  const c = reviewCounts(review);
-  if (c.errors > 0) return "fail";
-  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
-  return "pass";
-}
-var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
-function verdictText(review) {
-  const c = reviewCounts(review);
-  const findings = `${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}`;
-  if (!review.impact) return `${findings} · no flow snapshot replayed`;
-  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
-  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
-  return `${findings} · ${plural(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
-}
-function plural(n, word, many = `${word}s`) {
-  return `${int(n)} ${n === 1 ? word : many}`;
-}
-function int(n) {
-  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return n < 0 ? `-${s}` : s;
-}
-function bytes(n) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${int(v)} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message)
-  );
-}
-function rankFlows(flows) {
-  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function flowWords(f) {
-  return `${f.src} → ${f.dst}${portWords(f)}`;
-}
-function portWords(f) {
-  const proto = f.protocol.toUpperCase();
-  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
-}
-function sideWords(s) {
-  const policy = s.policy ?? "namespace profile";
-  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
-  const dir = s.direction ? ` (${s.direction})` : "";
-  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
-}
-function sum(flows, key) {
-  let n = 0;
-  for (const f of flows) n += f[key];
-  return n;
-}
-
-// src/report/review/next-step.ts
-var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
-function nextStep(review) {
-  const c = reviewCounts(review);
-  const groups3 = /* @__PURE__ */ new Map();
-  let fixErrors = 0;
-  for (const f of review.findings) {
-    if (f.severity !== "error") continue;
-    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
-      fixErrors++;
-      continue;
-    }
-    const approvers3 = [...new Set(f.approvers)].sort(cmp);
-    const key = approvers3.join(",");
-    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
-    g.findings++;
-    const what = f.resource ?? f.file;
-    if (!g.resources.includes(what)) g.resources.push(what);
-    groups3.set(key, g);
-  }
-  return {
-    fixErrors,
-    approvals: [...groups3.values()],
-    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
-    warnings: c.warnings,
-    newlyAllowed: c.newlyAllowed
-  };
-}
-var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
-var MARKDOWN = {
-  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
-  text: md,
-  command: (s) => codeSpan(s)
-};
-var MAX_REQUESTS = 3;
-function render(step, w) {
-  const clauses = [];
-  const others = step.approvals.length > 0 ? "other " : "";
-  if (step.fixErrors > 0) clauses.push(`fix the ${plural(step.fixErrors, `${others}error`)} above`);
-  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
-    const who = orList(a.approvers.map(w.principal));
-    const more = a.resources.length > 3 ? [`${plural(a.resources.length - 3, "more resource")}`] : [];
-    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
-    clauses.push(`ask ${who} to approve ownership of ${what}`);
-  }
-  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural(step.approvals.length - MAX_REQUESTS, "more approval")}`);
-  const blocking = clauses.length > 0;
-  const main = clauses.join("; ");
-  const ack = step.ackDenied > 0 ? `to accept the ${plural(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
-  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
-  const review = [];
-  if (step.warnings > 0) review.push(`the ${plural(step.warnings, "warning")}`);
-  if (step.newlyAllowed > 0) review.push(`the ${plural(step.newlyAllowed, "newly allowed flow")}`);
-  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
-  return "Nothing to fix: merge when a reviewer approves.";
-}
-function nextStepMarkdown(step) {
-  return `**Next step:** ${render(step, MARKDOWN)}`;
-}
-function orList(items, word = "or") {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
-}
-function capitalise(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-// src/policy/types.ts
-function isPolicy(r) {
-  return r.kind !== "Tier" && r.kind !== "NetworkSet" && r.kind !== "GlobalNetworkSet";
-}
-function isStagedKind(kind) {
-  return kind.startsWith("Staged");
-}
-function isNamespacedKind(kind) {
-  return kind === "NetworkPolicy" || kind === "StagedNetworkPolicy" || kind === "KubernetesNetworkPolicy" || kind === "StagedKubernetesNetworkPolicy" || kind === "NetworkSet";
-}
-function describeResource(r) {
-  const name = r.metadata.name ?? "<unnamed>";
-  return r.metadata.namespace ? `${r.kind} ${r.metadata.namespace}/${name}` : `${r.kind} ${name}`;
-}
-
-// src/report/review/mermaid.ts
-var DEFAULT_MAX_GRAPH_EDGES = 30;
-var DENIED_COLOUR = "#d73a49";
-var ALLOWED_COLOUR = "#e3a008";
-function serviceEdges(impact) {
-  const edges = /* @__PURE__ */ new Map();
-  const add = (change, flows) => {
-    for (const f of flows) {
-      const key = `${change}\0${f.src}\0${f.dst}`;
-      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
-      e.flows += f.flows;
-      e.bytes += f.bytes;
-      const port = portWords(f).replace(/^:/, "");
-      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
-      edges.set(key, e);
-    }
-  };
-  add("denied", impact.newlyDenied);
-  add("allowed", impact.newlyAllowed);
-  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp(a.change, b.change) || cmp(a.src, b.src) || cmp(a.dst, b.dst));
-}
-function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
-  const all = serviceEdges(impact);
-  const shown = all.slice(0, Math.max(0, maxEdges));
-  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
-  const ids = /* @__PURE__ */ new Map();
-  const used = /* @__PURE__ */ new Set();
-  const nodes = [];
-  const idOf = (name) => {
-    let id = ids.get(name);
-    if (id) return id;
-    const base2 = mermaidId(name);
-    id = base2;
-    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
-    used.add(id);
-    ids.set(name, id);
-    nodes.push(`  ${id}["${mermaidText(name)}"]`);
-    return id;
-  };
-  const edgeLines = [];
-  const denied = [];
-  const allowed = [];
-  shown.forEach((e, i2) => {
-    const from = idOf(e.src);
-    const to = idOf(e.dst);
-    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
-    const label = mermaidText(`${e.change} · ${ports} · ${int(e.flows)}`);
-    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
-    (e.change === "denied" ? denied : allowed).push(i2);
-  });
-  const styles = [];
-  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
-  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
-  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
-}
-
-// src/report/review/sections.ts
-var FOLD_LINES = 12;
-var DEFAULT_MAX_FLOW_ROWS = 50;
-var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
-function section(title, summary, body, foldSummary) {
-  const head = [`#### ${title}`, summary];
-  if (body.length === 0) return head;
-  if (body.length <= FOLD_LINES) return [...head, "", ...body];
-  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
-}
-function verdictSection(review) {
-  const short = (c) => codeSpan(c.slice(0, 7) || "?");
-  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
-  return [
-    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
-    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
-  ];
-}
-function areaResult(c) {
-  const parts = [];
-  if (c.errors) parts.push(plural(c.errors, "error"));
-  if (c.warnings) parts.push(plural(c.warnings, "warning"));
-  if (c.notices) parts.push(plural(c.notices, "notice"));
-  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
-  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
-}
-function summaryTable(review) {
-  const c = reviewCounts(review);
-  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
-  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
-}
-function hasAny(c) {
-  return c.errors + c.warnings + c.notices > 0;
-}
-function replayWords(impact) {
-  if (!impact) return "not run: no flow snapshot";
-  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int(impact.sources.length - 2)} more` : ""}`;
-  const changes = `${int(impact.newlyDenied.length)} newly denied, ${int(impact.newlyAllowed.length)} newly allowed, ${int(impact.pendingChanged.length)} staged changes`;
-  return `${plural(impact.totals.records, "record")} (${plural(impact.totals.flows, "connection")})${from}: ${changes}`;
-}
-function volume(flows) {
-  return `${plural(flows.length, "flow")} (${plural(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
-}
-function flowTable(flows, max, what) {
-  const ranked = rankFlows(flows);
-  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
-    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
-    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
-  });
-  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
-  const left = ranked.slice(rows.length);
-  if (left.length > 0) {
-    const more = `${int(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
-    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
-  }
-  return out;
-}
-function impactSections(review, options) {
-  const impact = review.impact;
-  if (!impact) return [];
-  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
-  const out = [];
-  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
-  if (impact.newlyDenied.length > 0) {
-    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
-    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
-    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural(impact.newlyDenied.length, "newly denied flow")}`));
-  }
-  if (impact.newlyAllowed.length > 0) {
-    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
-    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural(impact.newlyAllowed.length, "newly allowed flow")}`));
-  }
-  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
-  if (graph.edges > 0) {
-    const left = graph.edges - graph.shown;
-    const cap = left > 0 ? ` The ${int(graph.shown)} busiest are drawn; ${int(left)} ${left === 1 ? "is" : "are"} left out.` : "";
-    const summary = `${plural(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
-    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
-  }
-  if (impact.pendingChanged.length > 0) {
-    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
-    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural(impact.pendingChanged.length, "pending change")}`));
-  }
-  return out;
-}
-function where(file, line, revision2, options) {
-  const text = `${md(file)}:${line}`;
-  const url = safeUrl(options.link?.(file, line, revision2));
-  return url ? `[${text}](${url})` : text;
-}
-function findingLine(f, options) {
-  const revision2 = f.revision ?? "head";
-  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
-  const line = `- ${SEVERITY_ICON[f.severity]} ${where(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
-  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
-}
-function findingSections(review, options) {
-  const byArea = /* @__PURE__ */ new Map();
-  for (const f of sortFindings(review.findings)) {
-    const area = findingArea(f.code);
-    const list2 = byArea.get(area);
-    if (list2) list2.push(f);
-    else byArea.set(area, [f]);
-  }
-  const c = reviewCounts(review);
-  return AREAS.filter((a) => byArea.has(a)).map((a) => {
-    const findings = byArea.get(a);
-    const body = findings.flatMap((f) => findingLine(f, options));
-    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
-  });
-}
-function changesSection(review, options) {
-  if (review.changes.length === 0) return [];
-  const body = review.changes.map((c) => {
-    const r = c.head ?? c.base;
-    const at3 = r.source.at("metadata.name");
-    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
-    return `- **${c.kind}** ${md(describeResource(r))} at ${where(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
-  });
-  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
-  const summary = `${plural(review.changes.length, "resource")} differ from the base revision; ${int(meaningful)} in meaning.`;
-  return section("Changed resources", summary, body, `Show the ${plural(review.changes.length, "changed resource")}`);
-}
-function zeroHitSection(review) {
-  const list2 = review.impact?.zeroHitPolicies ?? [];
-  if (list2.length === 0) return [];
-  const summary = `${plural(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
-  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural(list2.length, "policy or rule", "policies and rules")}`);
-}
-function unresolvedSection(review) {
-  const t = review.impact?.totals;
-  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
-  const body = [];
-  if (t.unresolved.records > 0) {
-    body.push(`- ${plural(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
-    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int(n)}`);
-  }
-  if (t.uncertain.records > 0) body.push(`- ${plural(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
-  if (t.skippedLines > 0) body.push(`- ${plural(t.skippedLines, "input line")} could not be read.`);
-  for (const p of t.problems) body.push(`- ${md(p)}`);
-  const summary = `${int(t.unresolved.records)} unresolved and ${int(t.uncertain.records)} uncertain of ${plural(t.records, "record")}; ${plural(t.skippedLines, "line")} skipped.`;
-  return section("Unresolved and uncertain", summary, body, "Show the details");
-}
-function notesSection(review) {
-  if (review.notes.length === 0) return [];
-  return section("Notes", `${plural(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural(review.notes.length, "note")}`);
-}
-
-// src/report/review/split.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MIN_SPLIT_LIMIT = 1024;
-var CONTINUED = "_(continued)_";
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-var DETAILS_OPEN = /^\s*<details[\s>]/i;
-var DETAILS_CLOSE = /^\s*<\/details>/i;
-var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
-var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
-function lineBlock(kind, lines, gap, note) {
-  const body = lines.join("\n");
-  return { kind, lines, gap, note, raw: note ? `${note}
-
-${body}` : body };
-}
-function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
-  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
-  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
-
-${joinBlocks(inner)}
-
-${close}` };
-}
-function joinBlocks(blocks) {
-  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
-}
-function separator(b) {
-  return "\n".repeat(b.gap + 1);
-}
-function closingFence(chars) {
-  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
-}
-function fenceEnd(lines, start, fence) {
-  const close = closingFence(fence);
-  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
-  return lines.length - 1;
-}
-function detailsEnd(lines, start) {
-  let depth = 0;
-  for (let j = start; j < lines.length; j++) {
-    const fence = FENCE_OPEN.exec(lines[j]);
-    if (fence && j > start) {
-      j = fenceEnd(lines, j, fence[1]);
-      continue;
-    }
-    if (DETAILS_OPEN.test(lines[j])) depth++;
-    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
-    if (depth <= 0) return j;
-  }
-  return lines.length - 1;
-}
-function startsBlock(line) {
-  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
-}
-function parseBlocks(text) {
-  const lines = text.split("\n");
-  const blocks = [];
-  let gap = 0;
-  for (let i2 = 0; i2 < lines.length; ) {
-    const line = lines[i2];
-    if (line.trim() === "") {
-      gap++;
-      i2++;
-      continue;
-    }
-    const fence = FENCE_OPEN.exec(line);
-    let end = i2;
-    if (fence) {
-      end = fenceEnd(lines, i2, fence[1]);
-      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
-    } else if (DETAILS_OPEN.test(line)) {
-      end = detailsEnd(lines, i2);
-      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
-    } else if (/^\s*\|/.test(line)) {
-      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
-      const rows = lines.slice(i2, end + 1);
-      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
-    } else {
-      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
-      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
-    }
-    gap = 0;
-    i2 = end + 1;
-  }
-  return blocks;
-}
-function parseDetails(lines, gap) {
-  const m = DETAILS_LINE.exec(lines[0]);
-  const last = lines[lines.length - 1];
-  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
-  const summary = m[3].replace(/ \(continued\)$/, "");
-  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
-  return { ...block, open: lines[0], raw: lines.join("\n") };
-}
-function safeCut(s, at3) {
-  const cut = Math.max(0, Math.min(at3, s.length));
-  const code = s.charCodeAt(cut - 1);
-  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
-}
-function take(b, room, freshRoom, mustProgress) {
-  if (b.raw.length <= room) return { head: b.raw };
-  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
-  const prefix = b.note ? `${b.note}
-
-` : "";
-  const { header: header2, body, closeLine } = anatomy(b);
-  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
-  let used = fixed;
-  let k = 0;
-  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
-  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
-  if (k === 0) {
-    if (!mustProgress || body.length === 0) return { rest: b };
-    const cut = safeCut(body[0], room - fixed);
-    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
-    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
-    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
-  }
-  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
-  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
-}
-function anatomy(b) {
-  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
-  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
-  const open2 = FENCE_OPEN.exec(b.lines[0]);
-  const chars = open2 ? open2[1] : "```";
-  const last = b.lines[b.lines.length - 1];
-  const closed = b.lines.length > 1 && closingFence(chars).test(last);
-  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
-}
-function takeDetails(b, room, freshRoom, mustProgress) {
-  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
-  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
-  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
-  if (packed.text === "") {
-    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
-  }
-  const head = `${b.open}
-
-${packed.text}
-
-${b.close}`;
-  if (packed.rest.length === 0) return { head };
-  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
-  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
-}
-function pack(blocks, room, freshRoom, mustProgress) {
-  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
-  let text = "";
-  for (let i2 = 0; i2 < blocks.length; i2++) {
-    const b = blocks[i2];
-    const sep2 = text === "" ? "" : separator(b);
-    if (text.length + sep2.length + b.raw.length <= room) {
-      text += sep2 + b.raw;
-      continue;
-    }
-    const avail = room - text.length - sep2.length;
-    const progress = mustProgress && text === "";
-    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
-    const t = take(b, avail, freshRoom, progress);
-    if (t.head !== void 0) text += sep2 + t.head;
-    const rest = blocks.slice(i2 + 1);
-    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
-  }
-  return { text, rest: [] };
-}
-function splitMarker(body) {
-  const nl = body.indexOf("\n");
-  const first = nl === -1 ? body : body.slice(0, nl);
-  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
-  return { rest: body };
-}
-function partMarker(marker, part, of) {
-  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
-}
-var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
-var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
-function assemble(marker, content, i2, n) {
-  const out = [];
-  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
-  if (i2 > 1) out.push(header(i2, n), "");
-  out.push(content);
-  if (i2 < n) out.push("", footer(i2, n));
-  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
-  return out.join("\n");
-}
-function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
-  if (body.length <= limit) return [body];
-  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
-  const { marker, rest } = splitMarker(body);
-  const blocks = parseBlocks(rest);
-  for (let digits = 1; ; digits++) {
-    const big = 10 ** digits - 1;
-    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
-    const budget = limit - overhead;
-    const contents = [];
-    let queue = blocks;
-    while (queue.length > 0) {
-      const packed = pack(queue, budget, budget, true);
-      contents.push(packed.text);
-      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
-    }
-    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
-  }
-}
-function truncateMarkdown(body, limit, options) {
-  if (body.length <= limit) return body;
-  const blocks = parseBlocks(body);
-  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
-  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
-  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
-  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
-  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
-  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
-}
-
-// src/report/review/markdown.ts
-var REVIEW_MARKER = "<!-- tierguard:review -->";
-var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
-function isTierguardComment(body) {
-  return MARKER_LINE.test(body);
-}
-function reviewCommentPart(body) {
-  const m = MARKER_LINE.exec(body);
-  if (!m) return void 0;
-  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
-  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
-  return { part: 1, of: count ? Number(count[1]) : 1 };
-}
-function join(sections) {
-  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
-}
-function tail(review) {
-  return ["---", nextStepMarkdown(nextStep(review))];
-}
-function renderReviewComment(review, options = {}) {
-  return join([
-    [REVIEW_MARKER, ...verdictSection(review)],
-    summaryTable(review),
-    ...impactSections(review, options),
-    ...findingSections(review, options),
-    changesSection(review, options),
-    zeroHitSection(review),
-    unresolvedSection(review),
-    notesSection(review),
-    tail(review)
-  ]) + "\n";
-}
-function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
-  return splitComment(renderReviewComment(review, options), limit);
-}
-
-// src/report/review/check-run.ts
-var ANNOTATION_FIELD_BYTES = 64 * 1024;
-
-// src/report/review/sarif.ts
-import { createHash } from "node:crypto";
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
-var SARIF_MAX_RESULTS = 25e3;
-var LEVEL = { error: "error", warning: "warning", notice: "note" };
-var RANK = { error: 0, warning: 1, notice: 2 };
-var AREA_HELP = {
-  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
-  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
-  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
-  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
-  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
-  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
-  config: "tierguard.yaml has a problem. Fix the field named in the message."
-};
-function ruleFor(code, findings, options) {
-  const area = findingArea(code);
-  const given = options.rules?.[code];
-  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
-  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
-  const help = given?.help ?? AREA_HELP[area];
-  return {
-    id: code,
-    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
-    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
-    help: { text: help },
-    defaultConfiguration: { level: LEVEL[worst] },
-    properties: { tags: ["calico", "network-policy", area] }
-  };
-}
-function fingerprint(f, seen) {
-  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
-  const n = (seen.get(key) ?? 0) + 1;
-  seen.set(key, n);
-  return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
-}
-function artifactUri(file) {
-  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
-}
-function result(f, ruleIndex, seen) {
-  const start = Math.max(1, f.line);
-  const region = { startLine: start };
-  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
-  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
-  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
-  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
-  return {
-    ruleId: f.code,
-    ruleIndex,
-    level: LEVEL[f.severity],
-    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
-    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
-    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
-  };
-}
-function reviewSarif(review, options) {
-  const ordered = sortFindings(review.findings);
-  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
-  const byCode = /* @__PURE__ */ new Map();
-  for (const f of kept) {
-    const list2 = byCode.get(f.code);
-    if (list2) list2.push(f);
-    else byCode.set(f.code, [f]);
-  }
-  const codes = [...byCode.keys()].sort();
-  const index = new Map(codes.map((c, i2) => [c, i2]));
-  const seen = /* @__PURE__ */ new Map();
-  const run2 = {
-    tool: {
-      driver: {
-        name: "tierguard",
-        informationUri: options.informationUri ?? TIERGUARD_URI,
-        semanticVersion: options.toolVersion,
-        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
-      }
-    },
-    columnKind: "utf16CodeUnits",
-    results: kept.map((f) => result(f, index.get(f.code), seen)),
-    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
-  };
-  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
-}
-function renderReviewSarif(review, options) {
-  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
-}
-
-// src/github/api.ts
-function httpStatus(e) {
-  const s = e.status;
-  return typeof s === "number" ? s : void 0;
-}
-
-// src/github/app/identity.ts
-function sameLogin(a, b) {
-  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
-}
-
-// src/github/app/comment.ts
-async function listIssueComments(api, repo, issue) {
-  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
-}
-function reviewCommentPartOf(body) {
-  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
-}
-function ownComments(existing, bot, partOf) {
-  const byPart = /* @__PURE__ */ new Map();
-  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
-    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
-    const part = partOf(c.body);
-    if (part === void 0) continue;
-    byPart.set(part, [...byPart.get(part) ?? [], c]);
-  }
-  return byPart;
-}
-var normalize = (s) => s.replace(/\r\n/g, "\n");
-async function upsertComment(o) {
-  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
-  const route = { owner: o.repo.owner, repo: o.repo.repo };
-  const ours = ownComments(o.existing, o.bot, o.partOf);
-  if (ours.size === 0 && o.create === false) return result2;
-  for (const [i2, body] of o.parts.entries()) {
-    const current = ours.get(i2 + 1)?.[0];
-    if (current && normalize(current.body ?? "") === normalize(body)) {
-      result2.unchanged.push(current.id);
-    } else if (current) {
-      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
-      result2.updated.push(current.id);
-    } else {
-      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
-      result2.created.push(data2.id);
-    }
-  }
-  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
-  for (const c of leftover) {
-    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
-    result2.deleted.push(c.id);
-  }
-  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
-  return result2;
-}
-
-// src/github/review-run.ts
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
-
-// src/io/inventory.ts
-import { readFile, stat } from "node:fs/promises";
-import { resolve } from "node:path";
-
-// src/policy/diagnostic.ts
+// src/contracts/diagnostic.ts
 function sortDiagnostics(diagnostics) {
   return diagnostics.sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
@@ -11307,311 +10483,15 @@ function joinPath(base2, key) {
   return `${base2}[${JSON.stringify(key)}]`;
 }
 
-// src/policy/validate/cidr.ts
-function parseIpAddress(text) {
-  if (text.includes(":")) {
-    const value2 = parseIpv6(text);
-    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
-  }
-  const value = parseIpv4(text);
-  return value === void 0 ? void 0 : { version: 4, value };
-}
-function parseNet(text, options) {
-  const slash = text.indexOf("/");
-  if (slash === -1 && !options.allowBare) return void 0;
-  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
-    prefix = Number(p);
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = ip.value & ~hostMask;
-  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
-}
-function netContains(outer, inner) {
-  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
-  const bits = BigInt(outer.version === 4 ? 32 : 128);
-  const shift = bits - BigInt(outer.prefix);
-  return outer.address >> shift === inner.address >> shift;
-}
-function parseIpv4(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value = value << 8n | BigInt(part);
-  }
-  return value;
-}
-function parseIpv6(text) {
-  let head = text;
-  let tail2 = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === void 0) return void 0;
-    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
-    head = text.slice(0, lastColon + 1);
-    if (!head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  const written = left.length + right.length + tail2.length;
-  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
-  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
-  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
-}
-function groups(text) {
-  if (text === "") return [];
-  const out = [];
-  for (const g of text.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-    out.push(parseInt(g, 16));
-  }
-  return out;
+// src/review/types.ts
+var SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
+var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function compareFindings(a, b) {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.file, b.file) || a.line - b.line || (a.col ?? 0) - (b.col ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message);
 }
 
-// src/flows/fields.ts
-var INVALID = /* @__PURE__ */ Symbol("invalid");
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function isAbsent(v) {
-  return v === void 0 || v === null || v === "" || v === "-";
-}
-function readName(v) {
-  if (isAbsent(v)) return void 0;
-  return typeof v === "string" ? v : INVALID;
-}
-function readCount(v) {
-  if (v === void 0 || v === null) return void 0;
-  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : INVALID;
-  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
-  return INVALID;
-}
-function readInt(v) {
-  if (v === void 0 || v === null) return void 0;
-  if (typeof v === "number") return Number.isSafeInteger(v) ? v : INVALID;
-  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
-  return INVALID;
-}
-function readPort(v) {
-  if (isAbsent(v)) return void 0;
-  const n = readCount(v);
-  if (n === INVALID || n === void 0 || n > 65535) return INVALID;
-  return n === 0 ? void 0 : n;
-}
-var PROTOCOL_NAMES = /* @__PURE__ */ new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
-function readProtocol(v) {
-  if (isAbsent(v)) return void 0;
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 255 ? String(v) : INVALID;
-  if (typeof v !== "string") return INVALID;
-  if (/^\d{1,3}$/.test(v)) return Number(v) <= 255 ? v : INVALID;
-  return PROTOCOL_NAMES.has(v.toLowerCase()) ? v : INVALID;
-}
-function readIp(v) {
-  if (isAbsent(v)) return void 0;
-  if (typeof v !== "string") return INVALID;
-  return parseIpAddress(v) !== void 0 ? v : INVALID;
-}
-function parseLabelList(items) {
-  const labels = {};
-  for (const item of items) {
-    if (typeof item !== "string") return void 0;
-    const eq = item.indexOf("=");
-    if (eq <= 0) return void 0;
-    labels[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return labels;
-}
-var ENDPOINT_TYPES = {
-  wep: "wep",
-  hep: "hep",
-  ns: "ns",
-  net: "net",
-  workloadendpoint: "wep",
-  hostendpoint: "hep",
-  networkset: "ns",
-  network: "net"
-};
-function endpointTypeFromWord(word) {
-  return Object.prototype.hasOwnProperty.call(ENDPOINT_TYPES, word.toLowerCase()) ? ENDPOINT_TYPES[word.toLowerCase()] : void 0;
-}
-var ProblemList = class {
-  constructor(line) {
-    this.line = line;
-  }
-  line;
-  items = [];
-  add(code, message) {
-    this.items.push({ code, line: this.line, message });
-  }
-};
-function show(v) {
-  const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function finishRecord(format, line, parts, problems) {
-  const { src, dst, protocol, dstPort } = parts;
-  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
-    return { diagnostics: problems.items };
-  }
-  const record = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
-  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
-  if (parts.reporter) record.reporter = parts.reporter;
-  if (parts.action) record.action = parts.action;
-  if (parts.policies) record.policies = parts.policies;
-  if (parts.startTime !== void 0) record.startTime = parts.startTime;
-  if (parts.endTime !== void 0) record.endTime = parts.endTime;
-  if (parts.service) record.service = parts.service;
-  return { record, diagnostics: [] };
-}
-
-// src/flows/inventory.ts
-function parseInventory(docs) {
-  const inventory = {
-    namespaces: /* @__PURE__ */ new Map(),
-    pods: [],
-    serviceAccounts: /* @__PURE__ */ new Map(),
-    podsByIp: /* @__PURE__ */ new Map(),
-    podsByName: /* @__PURE__ */ new Map()
-  };
-  const diagnostics = [];
-  docs.forEach((doc, document) => {
-    const problem = (code, path, message) => {
-      const where3 = path === "" ? `document ${document + 1}` : `${path} (document ${document + 1})`;
-      diagnostics.push({ code, line: 0, document, path, message: `${where3}: ${message}` });
-    };
-    if (doc === null || doc === void 0) return;
-    if (!isObject(doc)) return problem("inventory/not-an-object", "", `expected a Kubernetes object or List, found ${show(doc)}`);
-    const kind = doc.kind;
-    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
-      const implied = kind === "List" ? void 0 : kind.slice(0, -"List".length);
-      doc.items.forEach((item, i2) => readItem(item, implied, joinPath("items", i2), inventory, problem));
-    } else {
-      readItem(doc, void 0, "", inventory, problem);
-    }
-  });
-  indexByIp(inventory, diagnostics);
-  return { inventory, diagnostics };
-}
-function readItem(item, impliedKind, path, inv, problem) {
-  if (!isObject(item)) return problem("inventory/not-an-object", path, `expected a Kubernetes object, found ${show(item)}`);
-  const kind = item.kind ?? impliedKind;
-  if (typeof kind !== "string" || kind === "") return problem("inventory/missing-kind", joinPath(path, "kind"), "the item has no kind");
-  if (kind !== "Namespace" && kind !== "Pod" && kind !== "ServiceAccount") return;
-  const at3 = (...keys) => keys.reduce((p, k) => joinPath(p, k), path);
-  const meta = isObject(item.metadata) ? item.metadata : {};
-  const name = meta.name;
-  if (typeof name !== "string" || name === "") return problem("inventory/missing-name", at3("metadata", "name"), `the ${kind} has no metadata.name`);
-  const labels = readLabels(meta.labels, at3("metadata", "labels"), problem);
-  if (!labels) return;
-  if (kind === "Namespace") {
-    if (inv.namespaces.has(name)) return problem("inventory/duplicate", path, `namespace ${name} is listed twice; the first is kept`);
-    inv.namespaces.set(name, { labels });
-    return;
-  }
-  const namespace = meta.namespace;
-  if (typeof namespace !== "string" || namespace === "") {
-    return problem("inventory/missing-namespace", at3("metadata", "namespace"), `${kind} ${name} has no metadata.namespace`);
-  }
-  const key = `${namespace}/${name}`;
-  if (kind === "ServiceAccount") {
-    if (inv.serviceAccounts.has(key)) return problem("inventory/duplicate", path, `service account ${key} is listed twice; the first is kept`);
-    inv.serviceAccounts.set(key, { labels });
-    return;
-  }
-  if (inv.podsByName.has(key)) return problem("inventory/duplicate", path, `pod ${key} is listed twice; the first is kept`);
-  const pod = readPod(item, meta, namespace, name, labels, at3, problem);
-  if (!pod) return;
-  inv.pods.push(pod);
-  inv.podsByName.set(key, pod);
-}
-function readPod(item, meta, namespace, name, labels, at3, problem) {
-  const spec = isObject(item.spec) ? item.spec : {};
-  const status = isObject(item.status) ? item.status : {};
-  const sa = [spec.serviceAccountName, spec.serviceAccount].find((s) => typeof s === "string" && s !== "");
-  const ips = /* @__PURE__ */ new Set();
-  if (typeof status.podIP === "string" && status.podIP !== "") ips.add(status.podIP);
-  if (Array.isArray(status.podIPs)) {
-    for (const p of status.podIPs) if (isObject(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
-  }
-  const namedPorts = [];
-  let ok = true;
-  for (const group of ["containers", "initContainers"]) {
-    const containers = Array.isArray(spec[group]) ? spec[group] : [];
-    containers.forEach((c, ci) => {
-      if (!isObject(c) || !Array.isArray(c.ports) || group === "initContainers" && c.restartPolicy !== "Always") return;
-      c.ports.forEach((p, pi) => {
-        if (!isObject(p) || typeof p.name !== "string" || p.name === "") return;
-        const port = p.containerPort;
-        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-          ok = false;
-          problem("inventory/bad-port", at3("spec", group, ci, "ports", pi, "containerPort"), `port ${p.name} of pod ${namespace}/${name} has containerPort ${show(port)}, not 1-65535`);
-          return;
-        }
-        const protocol = typeof p.protocol === "string" && p.protocol !== "" ? p.protocol : "TCP";
-        namedPorts.push({ name: p.name, protocol, port });
-      });
-    });
-  }
-  if (!ok) return void 0;
-  const pod = {
-    namespace,
-    name,
-    labels,
-    serviceAccount: sa ?? "default",
-    ips: [...ips],
-    namedPorts,
-    hostNetwork: spec.hostNetwork === true
-  };
-  const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences.filter(isObject) : [];
-  const owner = owners.find((o) => o.controller === true) ?? owners[0];
-  if (owner && typeof owner.name === "string") pod.ownerName = owner.name;
-  if (typeof meta.generateName === "string" && meta.generateName !== "") pod.generateName = meta.generateName;
-  if (typeof status.phase === "string") pod.phase = status.phase;
-  return pod;
-}
-function readLabels(raw, path, problem) {
-  if (raw === void 0 || raw === null) return {};
-  if (!isObject(raw)) return void problem("inventory/bad-labels", path, `labels must be a map, found ${show(raw)}`);
-  const labels = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
-      return void problem("inventory/bad-labels", joinPath(path, k), `label ${k} has value ${show(v)}, not a string`);
-    }
-    labels[k] = String(v);
-  }
-  return labels;
-}
-var FINISHED = /* @__PURE__ */ new Set(["Succeeded", "Failed"]);
-function indexByIp(inv, diagnostics) {
-  const live = inv.pods.filter((p) => !p.hostNetwork && !FINISHED.has(p.phase ?? ""));
-  const finished = inv.pods.filter((p) => !p.hostNetwork && FINISHED.has(p.phase ?? ""));
-  for (const pod of live) {
-    for (const ip of pod.ips) {
-      const holder = inv.podsByIp.get(ip);
-      if (!holder) {
-        inv.podsByIp.set(ip, pod);
-        continue;
-      }
-      diagnostics.push({
-        code: "inventory/duplicate-ip",
-        line: 0,
-        message: `pods ${holder.namespace}/${holder.name} and ${pod.namespace}/${pod.name} both hold ${ip}; flows from it are attributed to the first`
-      });
-    }
-  }
-  for (const pod of finished) for (const ip of pod.ips) if (!inv.podsByIp.has(ip)) inv.podsByIp.set(ip, pod);
-}
+// src/review/config.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
 
 // src/policy/source.ts
 var SourceText = class {
@@ -11768,11 +10648,11 @@ function parentPath(path) {
 // src/policy/load.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function isNothing(subject) {
   return typeof subject === "undefined" || subject === null;
 }
-function isObject2(subject) {
+function isObject(subject) {
   return typeof subject === "object" && subject !== null;
 }
 function toArray(sequence) {
@@ -11802,7 +10682,7 @@ function isNegativeZero(number) {
   return number === 0 && Number.NEGATIVE_INFINITY === 1 / number;
 }
 var isNothing_1 = isNothing;
-var isObject_1 = isObject2;
+var isObject_1 = isObject;
 var toArray_1 = toArray;
 var repeat_1 = repeat;
 var isNegativeZero_1 = isNegativeZero;
@@ -12227,7 +11107,7 @@ function constructYamlInteger(data2) {
 function isInteger(object) {
   return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common.isNegativeZero(object));
 }
-var int2 = new type("tag:yaml.org,2002:int", {
+var int = new type("tag:yaml.org,2002:int", {
   kind: "scalar",
   resolve: resolveYamlInteger,
   construct: constructYamlInteger,
@@ -12333,7 +11213,7 @@ var json = failsafe.extend({
   implicit: [
     _null,
     bool,
-    int2,
+    int,
     float
   ]
 });
@@ -14366,7 +13246,7 @@ var types = {
   set,
   timestamp,
   bool,
-  int: int2,
+  int,
   merge,
   omap,
   seq,
@@ -14514,7 +13394,7 @@ function trimEnd(text, from, to) {
 
 // src/policy/scan.ts
 var import_yaml = __toESM(require_dist(), 1);
-var CONTROL2 = /* @__PURE__ */ new Set(["", "", ""]);
+var CONTROL = /* @__PURE__ */ new Set(["", "", ""]);
 var NODE_START = /* @__PURE__ */ new Set([
   "scalar",
   "single-quoted-scalar",
@@ -14558,7 +13438,7 @@ var Scanner = class {
   blocks = [];
   token(token) {
     const at3 = this.offset;
-    if (!CONTROL2.has(token)) this.offset += token.length;
+    if (!CONTROL.has(token)) this.offset += token.length;
     if (this.afterScalarMarker) {
       this.afterScalarMarker = false;
       this.newlines(token, at3);
@@ -14848,7 +13728,7 @@ function recordSpans(node, path, spans, key, shift = 0) {
 // src/policy/schema.ts
 var str2 = { t: "string" };
 var num = { t: "number" };
-var int3 = { t: "number", integer: true };
+var int2 = { t: "number", integer: true };
 var bool2 = { t: "boolean" };
 var any = { t: "any" };
 var intOrString = { t: "intOrString" };
@@ -14989,16 +13869,16 @@ var metadata = obj({
   annotations: stringMap,
   uid: str2,
   resourceVersion: str2,
-  generation: int3,
+  generation: int2,
   creationTimestamp: any,
   deletionTimestamp: any,
-  deletionGracePeriodSeconds: int3,
+  deletionGracePeriodSeconds: int2,
   ownerReferences: any,
   finalizers: arr(str2),
   managedFields: any,
   selfLink: str2
 });
-var icmp = obj({ type: int3, code: int3 });
+var icmp = obj({ type: int2, code: int2 });
 var entityRule = obj({
   nets: arr(str2),
   notNets: arr(str2),
@@ -15013,7 +13893,7 @@ var entityRule = obj({
 });
 var rule = obj({
   action: str2,
-  ipVersion: int3,
+  ipVersion: int2,
   protocol: intOrString,
   notProtocol: intOrString,
   icmp,
@@ -15046,7 +13926,7 @@ var labelSelector = obj({
   matchExpressions: arr(obj({ key: str2, operator: str2, values: arr(str2) }, ["key", "operator"]))
 });
 var k8sPeer = obj({ podSelector: labelSelector, namespaceSelector: labelSelector, ipBlock: obj({ cidr: str2, except: arr(str2) }, ["cidr"]) });
-var k8sPort = obj({ protocol: str2, port: intOrString, endPort: int3 });
+var k8sPort = obj({ protocol: str2, port: intOrString, endPort: int2 });
 var k8sSpecFields = {
   podSelector: labelSelector,
   policyTypes: arr(str2),
@@ -15120,6 +14000,24 @@ function lookupKind(apiVersion, kind) {
   return { found: "unknown-in-group", group, candidates };
 }
 var METADATA_SCHEMA = metadata;
+
+// src/policy/types.ts
+function isCalicoPolicy(r) {
+  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
+}
+function isPolicy(r) {
+  return r.kind !== "Tier" && r.kind !== "NetworkSet" && r.kind !== "GlobalNetworkSet";
+}
+function isStagedKind(kind) {
+  return kind.startsWith("Staged");
+}
+function isNamespacedKind(kind) {
+  return kind === "NetworkPolicy" || kind === "StagedNetworkPolicy" || kind === "KubernetesNetworkPolicy" || kind === "StagedKubernetesNetworkPolicy" || kind === "NetworkSet";
+}
+function describeResource(r) {
+  const name = r.metadata.name ?? "<unnamed>";
+  return r.metadata.namespace ? `${r.kind} ${r.metadata.namespace}/${name}` : `${r.kind} ${name}`;
+}
 
 // src/policy/model.ts
 var DEFAULT_MODEL_OPTIONS = { defaultNamespace: "default" };
@@ -15398,9 +14296,6 @@ function quote(value) {
 function hint(guess) {
   return guess ? `; did you mean ${quote(guess)}?` : "";
 }
-function isCalicoPolicy(resource) {
-  return resource.kind === "NetworkPolicy" || resource.kind === "GlobalNetworkPolicy" || resource.kind === "StagedNetworkPolicy" || resource.kind === "StagedGlobalNetworkPolicy";
-}
 
 // src/policy/validate/cross-resource.ts
 function checkDuplicates(resources, out) {
@@ -15442,6 +14337,78 @@ function checkTierReferences(resources, version, out) {
       resource: describeResource(r)
     });
   }
+}
+
+// src/policy/validate/cidr.ts
+function parseIpAddress(text) {
+  if (text.includes(":")) {
+    const value2 = parseIpv6(text);
+    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
+  }
+  const value = parseIpv4(text);
+  return value === void 0 ? void 0 : { version: 4, value };
+}
+function parseNet(text, options) {
+  const slash = text.indexOf("/");
+  if (slash === -1 && !options.allowBare) return void 0;
+  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
+  if (!ip) return void 0;
+  const bits = ip.version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
+    prefix = Number(p);
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
+}
+function netContains(outer, inner) {
+  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
+  const bits = BigInt(outer.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+}
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return void 0;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
+    value = value << 8n | BigInt(part);
+  }
+  return value;
+}
+function parseIpv6(text) {
+  let head = text;
+  let tail2 = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === void 0) return void 0;
+    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return void 0;
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
+  if (!left || !right) return void 0;
+  const written = left.length + right.length + tail2.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
+  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
+  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
+}
+function groups(text) {
+  if (text === "") return [];
+  const out = [];
+  for (const g of text.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+    out.push(parseInt(g, 16));
+  }
+  return out;
 }
 
 // src/policy/validate/staged.ts
@@ -16202,7 +15169,7 @@ function checkIcmpIpVersion(site, rule2, protocol, field, ctx) {
 }
 
 // src/selector/index.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // src/selector/ast.ts
 var OPERATOR_TEXT = {
@@ -16866,7 +15833,7 @@ var Selector = class {
   }
   /** Calico's selector UID: "s:" + base64url(SHA-224("s:" + canonical)), unpadded. Equal selectors share it. */
   uid() {
-    const digest = createHash2("sha224").update("s:" + this.toString()).digest("base64url");
+    const digest = createHash("sha224").update("s:" + this.toString()).digest("base64url");
     return "s:" + digest;
   }
   /** The label keys the selector reads. */
@@ -17271,70 +16238,236 @@ var DEFAULT_BUNDLE_OPTIONS = {
   defaultNamespace: DEFAULT_MODEL_OPTIONS.defaultNamespace
 };
 
-// src/io/files.ts
-function describeFsError(e) {
-  const err = e;
-  switch (err.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return err.message ?? String(e);
+// src/review/config.ts
+var CONFIG_FILE = "tierguard.yaml";
+function configFileOf(config) {
+  return config.file ?? CONFIG_FILE;
+}
+function defaultConfig() {
+  return {
+    calicoVersion: DEFAULT_CALICO_VERSION,
+    namespace: "default",
+    policies: [],
+    tests: ["tests"],
+    flows: [],
+    admins: [],
+    tiers: /* @__PURE__ */ new Map(),
+    guardrails: { required: [], tiers: [] },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
+    lint: { disable: [] },
+    clusters: [],
+    ownership: { unverifiableTeams: "error" },
+    enforceOwnership: false
+  };
+}
+var stringOrList = { t: "any" };
+var level = oneOf("error", "warning", "notice", "off");
+var SCHEMA = obj({
+  calicoVersion: { t: "intOrString" },
+  namespace: str2,
+  policies: stringOrList,
+  tests: stringOrList,
+  flows: stringOrList,
+  inventory: str2,
+  admins: arr(str2),
+  tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
+  guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
+  lint: obj({ disable: arr(str2) }),
+  clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
+  ownership: obj({ unverifiableTeams: level })
+});
+function parseConfig(text, file = CONFIG_FILE) {
+  const config = { ...defaultConfig(), enforceOwnership: true, file };
+  const findings = [];
+  const loaded = loadText(file, text);
+  for (const d of loaded.diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col });
+  const doc = loaded.documents[0];
+  if (!doc) return { config, findings };
+  const diagnostics = [];
+  const raw = checkSchema(doc.value, SCHEMA, "", { source: doc.source, diagnostics });
+  for (const d of diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col, path: d.path });
+  if (!raw) return { config, findings };
+  const problem = (path, message) => {
+    const at3 = doc.source.at(path);
+    findings.push({ code: "config/invalid-value", severity: "error", message, file, line: at3.line, col: at3.col, path });
+  };
+  if (raw.calicoVersion !== void 0) {
+    const v = parseCalicoVersion(String(raw.calicoVersion));
+    if ("error" in v) problem("calicoVersion", v.error);
+    else config.calicoVersion = v;
   }
+  if (typeof raw.namespace === "string") config.namespace = raw.namespace;
+  for (const key of ["policies", "tests", "flows"]) {
+    const v = raw[key];
+    if (v === void 0) continue;
+    const list2 = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? v : void 0;
+    if (!list2) problem(key, `${key} must be a path or a list of paths`);
+    else config[key] = list2.map(normalizeRepoPath);
+  }
+  if (typeof raw.inventory === "string") config.inventory = normalizeRepoPath(raw.inventory);
+  config.admins = principals(raw.admins, "admins", problem);
+  for (const [tier, spec] of Object.entries(raw.tiers ?? {})) {
+    config.tiers.set(tier, { owners: principals(spec.owners, `tiers.${tier}.owners`, problem) });
+  }
+  const guardrails = raw.guardrails ?? {};
+  config.guardrails = { required: guardrails.required ?? [], tiers: guardrails.tiers ?? [] };
+  (guardrails.required ?? []).forEach((ref, i2) => {
+    if (!/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/.test(ref)) {
+      problem(`guardrails.required[${i2}]`, `"${ref}" is not KIND/NAME or KIND/NAMESPACE/NAME, e.g. GlobalNetworkPolicy/quarantine`);
+    }
+  });
+  Object.assign(config.impact, raw.impact ?? {});
+  if (config.impact.maxListed < 1) problem("impact.maxListed", "impact.maxListed must be at least 1");
+  config.lint = { disable: (raw.lint ?? {}).disable ?? [] };
+  config.clusters = raw.clusters ?? [];
+  Object.assign(config.ownership, raw.ownership ?? {});
+  return { config, findings };
+}
+function normalizePrincipal(p) {
+  return p.trim().replace(/^@/, "").toLowerCase();
+}
+function principals(list2, path, problem) {
+  return (list2 ?? []).flatMap((p, i2) => {
+    const n = normalizePrincipal(p);
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n)) {
+      problem(`${path}[${i2}]`, `"${p}" is neither a GitHub login nor a team written as @org/team`);
+      return [];
+    }
+    return [n];
+  });
+}
+function normalizeRepoPath(p) {
+  const path = p.replace(/^\.\//, "");
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
+}
+function pathMatcher(patterns) {
+  if (patterns.length === 0) return () => false;
+  const globs = patterns.filter((p) => /[*?[\]{}]/.test(p));
+  const plain2 = patterns.filter((p) => !globs.includes(p));
+  const glob = globs.length > 0 ? (0, import_picomatch.default)(globs, { dot: false }) : () => false;
+  return (path) => glob(path) || plain2.some((p) => path === p || path.startsWith(p + "/"));
+}
+var POLICY_FILE = /\.(ya?ml|json)$/i;
+function policyFileFilter(config) {
+  const listed = pathMatcher(config.policies);
+  const excluded = pathMatcher([...config.tests, ...config.flows, ...config.inventory ? [config.inventory] : [], ".github", "flows"]);
+  return (path) => {
+    if (!POLICY_FILE.test(path) || path === CONFIG_FILE || path === config.file) return false;
+    if (config.policies.length > 0) return listed(path);
+    return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
+  };
+}
+function isGuardrailPolicy(p, config) {
+  if (config.guardrails.tiers.includes(p.tier)) return true;
+  return config.guardrails.required.some((text) => {
+    const [kind, a, b] = text.split("/");
+    const name = b ?? a;
+    const namespace = b === void 0 ? void 0 : a;
+    return kind.toLowerCase() === p.kind.toLowerCase() && name === p.name && (namespace === void 0 || namespace === p.namespace);
+  });
 }
 
-// src/io/inventory.ts
-var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
-async function readInventory(path, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INVENTORY_BYTES;
-  const full = resolve(options.cwd ?? process.cwd(), path);
-  const fail2 = (code, message, line = 1, col = 1) => ({
-    diagnostics: [{ code, severity: "error", message, file: path, line, col, path: "" }]
-  });
-  let text;
-  try {
-    const info = await stat(full);
-    if (info.size > maxBytes) return fail2("inventory/too-large", `inventory is ${info.size} bytes; the limit is ${maxBytes}`);
-    text = await readFile(full, "utf8");
-  } catch (e) {
-    return fail2("inventory/unreadable", describeFsError(e));
-  }
-  let values;
-  let locate3 = () => ({ line: 1, col: 1 });
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      const v = JSON.parse(text);
-      values = Array.isArray(v) ? v : [v];
-    } catch (e) {
-      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
+// src/review/diff.ts
+function identityOf(r) {
+  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
+}
+function diffResources(base2, head) {
+  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
+  const headById = new Map(head.map((r) => [identityOf(r), r]));
+  const changes = [];
+  const removed = [];
+  for (const [id, b] of baseById) {
+    const h = headById.get(id);
+    if (!h) {
+      removed.push(b);
+      continue;
     }
-  } else {
-    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
-    const loaded = loadText(path, text, limits);
-    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
-    values = loaded.documents.map((d) => d.value);
-    locate3 = (doc, fieldPath) => {
-      const at3 = loaded.documents[doc]?.source.at(fieldPath);
-      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
-    };
+    const moved = b.source.file !== h.source.file;
+    if (!moved && b.source.source.text === h.source.source.text) continue;
+    const sameMeaning = canonical(b) === canonical(h);
+    if (sameMeaning && !moved) {
+      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
+      continue;
+    }
+    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
+    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
   }
-  const { inventory, diagnostics } = parseInventory(values);
+  const added = head.filter((r) => !baseById.has(identityOf(r)));
+  const unmatched = new Set(added);
+  for (const b of removed) {
+    const key = canonical(b, true);
+    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
+    if (h) {
+      unmatched.delete(h);
+      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
+    } else {
+      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
+    }
+  }
+  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
+  return changes;
+}
+function describeSpecChange(b, h) {
+  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
+  const bt = tier(b);
+  const ht = tier(h);
+  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
+  return "spec changed";
+}
+function rawText(r) {
+  const span = r.source.span("");
+  return span ? r.source.source.text.slice(span.start, span.end) : "";
+}
+function canonical(r, ignoreName = false) {
+  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
+  let spec = r.spec;
+  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
+  return stableJson({ kind: r.kind, metadata: meta, spec });
+}
+function canonicalCalicoSpec(spec) {
+  const rule2 = (x) => ({
+    ...x,
+    source: x.source && canonicalEntity(x.source),
+    destination: x.destination && canonicalEntity(x.destination),
+    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
+  });
+  const hasEgress = (spec.egress?.length ?? 0) > 0;
+  const hasIngress = (spec.ingress?.length ?? 0) > 0;
+  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
   return {
-    inventory,
-    diagnostics: diagnostics.map((p) => ({
-      code: p.code,
-      severity: "warning",
-      message: p.message,
-      file: path,
-      ...locate3(p.document ?? 0, p.path ?? ""),
-      path: p.path ?? ""
-    }))
+    ...spec,
+    tier: spec.tier || "default",
+    types: types2,
+    selector: canonicalSelector(spec.selector),
+    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
+    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
+    ingress: (spec.ingress ?? []).map(rule2),
+    egress: (spec.egress ?? []).map(rule2)
   };
+}
+function canonicalEntity(e) {
+  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
+  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
+  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
+}
+function canonicalSelector(s) {
+  if (s === void 0 || s.trim() === "") return "all()";
+  try {
+    return parseSelector(s).toString();
+  } catch {
+    return s;
+  }
+}
+function stableJson(v) {
+  if (v === void 0) return "null";
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
 }
 
 // src/engine/cidr-set.ts
@@ -18306,11 +17439,394 @@ var IpClassifier = class {
   }
 };
 
+// src/engine/explain.ts
+function explainFlow(set2, flow) {
+  const recorders = { egress: new Recorder(), ingress: new Recorder() };
+  const evaluation = evaluateFlow(set2, flow, recorders);
+  const notes = [];
+  const side = (ep, direction) => {
+    const e = evaluation[direction];
+    if (!e) {
+      notes.push(`${describeEndpoint(ep)} is not a workload: no ${direction} policy applies to it.`);
+      return void 0;
+    }
+    return {
+      direction,
+      endpoint: describeEndpoint(ep),
+      verdict: e.enforced.verdict,
+      pendingVerdict: e.pending.verdict,
+      trace: formatHits(e.enforced.hits, set2.version.model),
+      pendingTrace: formatHits(e.pending.hits, set2.version.model),
+      ...explainTiers(set2, ep, direction, recorders[direction])
+    };
+  };
+  return {
+    verdict: evaluation.verdict,
+    pendingVerdict: evaluation.pendingVerdict,
+    egress: side(flow.src, "egress"),
+    ingress: side(flow.dst, "ingress"),
+    notes,
+    uncertain: evaluation.uncertain,
+    evaluation
+  };
+}
+var Recorder = class {
+  mode = "enforced";
+  rules = /* @__PURE__ */ new Map();
+  tierOutcome = /* @__PURE__ */ new Map();
+  tier(slice, mode, skipped) {
+    this.mode = mode;
+    if (mode === "enforced" && skipped) this.tierOutcome.set(slice.tier.name, "only staged policies (skipped)");
+  }
+  rule(policy, rule2, matched, uncertain, ctx) {
+    if (this.mode !== "enforced") return;
+    let list2 = this.rules.get(policy);
+    if (!list2) this.rules.set(policy, list2 = []);
+    const outcome = uncertain ? "uncertain" : matched ? "matched" : "no-match";
+    list2.push({ index: rule2.index, action: rule2.action, path: rule2.path, outcome, detail: uncertain ? ctx.why : matched ? void 0 : ctx.failed });
+    if (matched && rule2.action !== "Log") {
+      this.tierOutcome.set(policy.ref.tier, rule2.action === "Allow" ? "allow" : rule2.action === "Deny" ? "deny" : "pass");
+    }
+  }
+  endOfTier(slice, action) {
+    if (this.mode === "enforced") this.tierOutcome.set(slice.tier.name, action === "deny" ? "end of tier: deny" : "end of tier: pass");
+  }
+};
+function explainTiers(set2, ep, direction, rec) {
+  const ns = ep.labels.get(NAMESPACE_LABEL2);
+  const tiers = /* @__PURE__ */ new Map();
+  let otherNamespacePolicies = 0;
+  for (const p of set2.policies) {
+    if (p.namespace !== void 0 && p.namespace !== ns) {
+      otherNamespacePolicies++;
+      continue;
+    }
+    const info = set2.tier(p.ref.tier);
+    let tier = tiers.get(info.name);
+    if (!tier) {
+      const order = Number.isFinite(info.order) ? info.order : null;
+      tier = { name: info.name, order, defaultAction: info.defaultAction, policies: [], outcome: rec.tierOutcome.get(info.name) ?? "not applicable" };
+      tiers.set(info.name, tier);
+    }
+    tier.policies.push(explainPolicy(p, ep, direction, rec));
+  }
+  for (const t of tiers.values()) {
+    if (t.outcome === "not applicable" && t.policies.some((p) => p.applies !== "no" && !p.staged)) t.outcome = "not reached";
+  }
+  return { tiers: [...tiers.values()], otherNamespacePolicies };
+}
+function explainPolicy(p, ep, direction, rec) {
+  const base2 = { name: p.ref.namespace ? `${p.ref.namespace}/${p.ref.name}` : p.ref.name, kind: p.ref.kind, staged: p.staged, order: Number.isFinite(p.order) ? p.order : null };
+  if (p.outOfScope) return { ...base2, applies: "no", whyNot: `${p.outOfScope} policies are not evaluated` };
+  if (direction === "ingress" ? !p.ingressApplies : !p.egressApplies) {
+    return { ...base2, applies: "no", whyNot: `its types do not include ${direction === "ingress" ? "Ingress" : "Egress"}` };
+  }
+  const m = selectorOn(p.selector, ep.labels);
+  if (!isTrue(m)) {
+    return { ...base2, applies: isUncertain(m) ? "uncertain" : "no", whyNot: `its selector ${p.selector.selector.toString()} does not match the endpoint` };
+  }
+  return { ...base2, applies: isUncertain(m) ? "uncertain" : "yes", rules: rec.rules.get(p) };
+}
+
+// src/review/impact-findings.ts
+function impactFindings(impact, ctx, options) {
+  const { config } = ctx;
+  const findings = [];
+  const denied = level2(config.impact.newlyDenied, options.acknowledgedBy);
+  if (denied) findings.push(...grouped(impact.newlyDenied, "newly-denied", denied, ctx, options));
+  const allowed = level2(config.impact.newlyAllowed, void 0);
+  if (allowed) findings.push(...grouped(impact.newlyAllowed, "newly-allowed", allowed, ctx, options));
+  return findings;
+}
+function level2(l, acknowledgedBy) {
+  if (l === "off") return void 0;
+  return acknowledgedBy && l === "error" ? "notice" : l;
+}
+function grouped(flows, kind, severity, ctx, options) {
+  const groups3 = /* @__PURE__ */ new Map();
+  for (const f of flows) {
+    const key = f.after.decidedBy;
+    const list2 = groups3.get(key);
+    if (list2) list2.push(f);
+    else groups3.set(key, [f]);
+  }
+  const out = [];
+  for (const list2 of groups3.values()) {
+    const total = list2.reduce((n, f) => n + f.flows, 0);
+    const where3 = locate2(list2[0].after, ctx);
+    const what = kind === "newly-denied" ? "denies" : "allows";
+    const today = kind === "newly-denied" ? "allowed" : "denied";
+    const top = list2.slice(0, 3).map(describeFlow).join("; ");
+    const more = list2.length > 3 ? ` and ${list2.length - 3} more` : "";
+    const next = kind === "newly-denied" ? options.acknowledgedBy ? ` Acknowledged by @${options.acknowledgedBy}.` : " If that is intended, acknowledge it (tierguard review --ack-impact, or comment /tierguard ack-impact on the pull request); otherwise allow these flows." : " Check that this exposure is intended.";
+    out.push({
+      code: `impact/${kind}`,
+      severity,
+      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural(list2.length, "flow")} of production traffic (${plural(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
+      ...where3,
+      details: list2.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`)
+    });
+  }
+  return out;
+}
+function describeDecider(side) {
+  if (!side.policy) return side.decidedBy.startsWith("__PROFILE__") ? "the namespace profile (no policy applies)" : side.decidedBy;
+  if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy}, which selects the ${side.direction === "egress" ? "source" : "destination"})`;
+  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
+}
+function describeFlow(f) {
+  return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function locate2(side, ctx) {
+  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
+  if (p) {
+    const rules = side.direction === "egress" ? p.egress : p.ingress;
+    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
+    const path = rule2 ? rule2.path : "metadata.name";
+    const at3 = p.resource.source.at(path);
+    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
+  }
+  const changed = ctx.changes.find((c) => c.meaningChanged);
+  const r = changed?.head ?? changed?.base;
+  if (r) {
+    const at3 = r.source.at("metadata.name");
+    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
+  }
+  return { file: configFileOf(ctx.config), line: 1 };
+}
+
+// src/review/load.ts
+function loadRevision(files, config, limits, cache) {
+  const resources = [];
+  const diagnostics = [];
+  for (const f of files) {
+    const key = `${f.file}\0${f.blob}`;
+    let parsed = cache.get(key);
+    if (!parsed) {
+      const loaded = loadText(f.file, f.text, limits);
+      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
+      cache.set(key, parsed);
+    }
+    resources.push(...parsed.resources);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+// src/review/ownership.ts
+function principalIds(p) {
+  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
+}
+function isAdmin(ids, config) {
+  return config.admins.some((a) => ids.has(a));
+}
+function owns(ids, tier, config) {
+  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
+}
+var ADMINS = /* @__PURE__ */ Symbol("admins");
+function tiersOf(r, ctx, revision2) {
+  if (r.kind === "Tier") return [ADMINS];
+  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
+  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : r.spec.tier || "default";
+  const tiers = [own];
+  if (isPolicy(r) && r.kind.startsWith("Staged")) {
+    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
+    for (const set2 of [ctx.base.set, ctx.head.set]) {
+      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
+    }
+  }
+  return tiers;
+}
+function networkSetTiers(r, ctx, revision2) {
+  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
+  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
+  if (!ns) return [];
+  const own = new Set(Object.keys(r.metadata.labels ?? {}));
+  const tiers = /* @__PURE__ */ new Set();
+  for (const p of set2.policies) {
+    for (const rule2 of [...p.ingress, ...p.egress]) {
+      for (const e of [rule2.source, rule2.destination]) {
+        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
+        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
+      }
+    }
+  }
+  return tiers.size > 1 ? [ADMINS] : [...tiers];
+}
+function checkOwnership(ctx, input2) {
+  const { config } = ctx;
+  if (!config.enforceOwnership) return [];
+  const author = principalIds(input2.author);
+  const approvers3 = input2.approvals.map(principalIds);
+  const findings = [];
+  const satisfied = (tier) => tier === ADMINS ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
+  const who = (tier) => {
+    const list2 = tier === ADMINS ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
+    return [...new Set(list2)];
+  };
+  const report2 = (tier, what, at3) => {
+    const approversList = who(tier);
+    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
+    const tierWords = tier === ADMINS ? "an admin" : `an owner of tier ${tier}`;
+    findings.push({
+      code: "ownership/not-owner",
+      severity: "error",
+      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
+      approvers: approversList,
+      ...at3
+    });
+  };
+  for (const change of ctx.changes) {
+    if (!change.meaningChanged) continue;
+    const reported = /* @__PURE__ */ new Set();
+    const subject = change.head ?? change.base;
+    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
+      if (!r) continue;
+      for (const tier of tiersOf(r, ctx, revision2)) {
+        if (satisfied(tier) || reported.has(tier)) continue;
+        reported.add(tier);
+        const loc = subject.source;
+        const path = tier !== ADMINS && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
+        const at3 = loc.at(path);
+        report2(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === ADMINS ? "—" : tier} at ${revision2})`, {
+          file: at3.file,
+          line: at3.line,
+          col: at3.col,
+          path,
+          resource: describeResource(subject),
+          revision: change.head ? "head" : "base"
+        });
+      }
+    }
+  }
+  if (input2.configChanged && !satisfied(ADMINS)) {
+    const file = configFileOf(config);
+    report2(ADMINS, `A change to ${file} (it takes effect for later pull requests)`, { file, line: 1 });
+  }
+  for (const t of input2.changedTests) {
+    for (const tier of t.tiers) {
+      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
+    }
+  }
+  return findings;
+}
+function teamsUnverifiable(f, config, why) {
+  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
+  const level3 = config.ownership.unverifiableTeams;
+  return {
+    ...f,
+    code: "ownership/teams-unverifiable",
+    severity: level3 === "off" ? "notice" : level3,
+    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`
+  };
+}
+
+// src/flows/fields.ts
+var INVALID = /* @__PURE__ */ Symbol("invalid");
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function isAbsent(v) {
+  return v === void 0 || v === null || v === "" || v === "-";
+}
+function readName(v) {
+  if (isAbsent(v)) return void 0;
+  return typeof v === "string" ? v : INVALID;
+}
+function readCount(v) {
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : INVALID;
+  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+function readInt(v) {
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : INVALID;
+  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return INVALID;
+}
+function readPort(v) {
+  if (isAbsent(v)) return void 0;
+  const n = readCount(v);
+  if (n === INVALID || n === void 0 || n > 65535) return INVALID;
+  return n === 0 ? void 0 : n;
+}
+var PROTOCOL_NAMES = /* @__PURE__ */ new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
+function readProtocol(v) {
+  if (isAbsent(v)) return void 0;
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 255 ? String(v) : INVALID;
+  if (typeof v !== "string") return INVALID;
+  if (/^\d{1,3}$/.test(v)) return Number(v) <= 255 ? v : INVALID;
+  return PROTOCOL_NAMES.has(v.toLowerCase()) ? v : INVALID;
+}
+function readIp(v) {
+  if (isAbsent(v)) return void 0;
+  if (typeof v !== "string") return INVALID;
+  return parseIpAddress(v) !== void 0 ? v : INVALID;
+}
+function parseLabelList(items) {
+  const labels = {};
+  for (const item of items) {
+    if (typeof item !== "string") return void 0;
+    const eq = item.indexOf("=");
+    if (eq <= 0) return void 0;
+    labels[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return labels;
+}
+var ENDPOINT_TYPES = {
+  wep: "wep",
+  hep: "hep",
+  ns: "ns",
+  net: "net",
+  workloadendpoint: "wep",
+  hostendpoint: "hep",
+  networkset: "ns",
+  network: "net"
+};
+function endpointTypeFromWord(word) {
+  return Object.prototype.hasOwnProperty.call(ENDPOINT_TYPES, word.toLowerCase()) ? ENDPOINT_TYPES[word.toLowerCase()] : void 0;
+}
+var ProblemList = class {
+  constructor(line) {
+    this.line = line;
+  }
+  line;
+  items = [];
+  add(code, message) {
+    this.items.push({ code, line: this.line, message });
+  }
+};
+function show(v) {
+  const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function finishRecord(format, line, parts, problems) {
+  const { src, dst, protocol, dstPort } = parts;
+  if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
+    return { diagnostics: problems.items };
+  }
+  const record = { format, line, src, dst, protocol, numFlows: parts.numFlows, bytes: parts.bytes, packets: parts.packets };
+  if (dstPort !== void 0 && dstPort !== INVALID) record.dstPort = dst.port = dstPort;
+  if (parts.reporter) record.reporter = parts.reporter;
+  if (parts.action) record.action = parts.action;
+  if (parts.policies) record.policies = parts.policies;
+  if (parts.startTime !== void 0) record.startTime = parts.startTime;
+  if (parts.endTime !== void 0) record.endTime = parts.endTime;
+  if (parts.service) record.service = parts.service;
+  return { record, diagnostics: [] };
+}
+
 // src/flows/enterprise.ts
 function parseEnterpriseRecord(value, line) {
   const problems = new ProblemList(line);
-  const doc = isObject(value) && isObject(value._source) ? value._source : value;
-  if (!isObject(doc)) {
+  const doc = isObject2(value) && isObject2(value._source) ? value._source : value;
+  if (!isObject2(doc)) {
     problems.add("flows/not-an-object", `expected a flow-log object, found ${show(doc)}`);
     return { diagnostics: problems.items };
   }
@@ -18376,7 +17892,7 @@ function readEndpoint(doc, prefix, problems) {
   if (nameAggr !== void 0) ref.nameAggr = nameAggr;
   if (ip !== void 0 && ip !== INVALID) ref.ip = ip;
   if (port !== void 0 && port !== INVALID) ref.port = port;
-  readLabels2(doc[field("labels")], field("labels"), ref, problems);
+  readLabels(doc[field("labels")], field("labels"), ref, problems);
   const anonymous = name === void 0 && nameAggr === void 0 && namespace === void 0 && ip === void 0;
   if (anonymous && type2 !== "net") {
     problems.add("flows/missing-endpoint", `the ${prefix} endpoint (${type2}) has no name, namespace or IP`);
@@ -18384,13 +17900,13 @@ function readEndpoint(doc, prefix, problems) {
   }
   return ref;
 }
-function readLabels2(raw, field, ref, problems) {
+function readLabels(raw, field, ref, problems) {
   if (raw === "-") {
     ref.labelsAggregated = true;
     return;
   }
   if (raw === void 0 || raw === null) return;
-  const list2 = Array.isArray(raw) ? raw : isObject(raw) ? raw.labels : INVALID;
+  const list2 = Array.isArray(raw) ? raw : isObject2(raw) ? raw.labels : INVALID;
   if (list2 === void 0 || list2 === null) return;
   const labels = Array.isArray(list2) ? parseLabelList(list2) : void 0;
   if (!labels) {
@@ -18413,7 +17929,7 @@ var POLICY_LISTS = [
 ];
 function readPolicies(raw, problems) {
   if (isAbsent(raw)) return void 0;
-  if (!isObject(raw)) {
+  if (!isObject2(raw)) {
     problems.add("flows/bad-field", `policies must be an object of policy lists, found ${show(raw)}`);
     return void 0;
   }
@@ -18495,7 +18011,7 @@ function pick(obj2, protoName) {
   return obj2[protoName.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())];
 }
 function formatPolicyHit(raw) {
-  if (!isObject(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
+  if (!isObject2(raw)) return { error: `expected a PolicyHit object, found ${show(raw)}` };
   const kind = kindName(pick(raw, "kind"));
   if (!kind) return { error: `kind ${show(pick(raw, "kind"))} is not a PolicyKind` };
   const action = actionWord(pick(raw, "action"));
@@ -18508,7 +18024,7 @@ function formatPolicyHit(raw) {
   let namedKind = kind;
   if (kind === END_OF_TIER) {
     const trigger = pick(raw, "trigger");
-    if (!isObject(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
+    if (!isObject2(trigger)) return { error: "an EndOfTier hit has no trigger policy" };
     const triggerKind = kindName(pick(trigger, "kind"));
     if (!triggerKind || triggerKind === END_OF_TIER) {
       return { error: `trigger kind ${show(pick(trigger, "kind"))} is not a policy kind` };
@@ -18541,13 +18057,13 @@ function policyName(hit, kind) {
 // src/flows/goldmane.ts
 function parseGoldmaneRecord(value, line) {
   const problems = new ProblemList(line);
-  const flow = isObject(value) && isObject(value.flow) ? value.flow : value;
-  if (!isObject(flow)) {
+  const flow = isObject2(value) && isObject2(value.flow) ? value.flow : value;
+  if (!isObject2(flow)) {
     problems.add("flows/not-an-object", `expected a Goldmane Flow object, found ${show(flow)}`);
     return { diagnostics: problems.items };
   }
   const key = flow.Key ?? flow.key;
-  if (!isObject(key)) {
+  if (!isObject2(key)) {
     problems.add("flows/missing-endpoint", "the flow has no Key object, so neither endpoint is known");
     return { diagnostics: problems.items };
   }
@@ -18629,7 +18145,7 @@ function readAction(raw, problems) {
 }
 function readPolicies2(raw, problems) {
   if (raw === void 0 || raw === null) return void 0;
-  if (!isObject(raw)) {
+  if (!isObject2(raw)) {
     problems.add("flows/bad-field", `policies must be a PolicyTrace object, found ${show(raw)}`);
     return void 0;
   }
@@ -18771,10 +18287,10 @@ function describe3(s) {
 var DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 var ENTERPRISE_FIELDS = ["source_type", "dest_type", "source_name_aggr", "dest_name_aggr", "proto", "num_flows"];
 function detectFormat(value) {
-  if (!isObject(value)) return void 0;
-  if (isObject(value._source)) return "enterprise";
-  const flow = isObject(value.flow) ? value.flow : value;
-  if (isObject(flow.Key) || isObject(flow.key)) return "goldmane";
+  if (!isObject2(value)) return void 0;
+  if (isObject2(value._source)) return "enterprise";
+  const flow = isObject2(value.flow) ? value.flow : value;
+  if (isObject2(flow.Key) || isObject2(flow.key)) return "goldmane";
   return ENTERPRISE_FIELDS.some((f) => f in value) ? "enterprise" : void 0;
 }
 var FORMAT_NAMES = {
@@ -18800,7 +18316,7 @@ function parseFlowValue(text, line, options = {}) {
     if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
   }
-  if (!isObject(value)) {
+  if (!isObject2(value)) {
     return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value) ? "an array" : show(value)}`);
   }
   const detected = detectFormat(value);
@@ -18832,6 +18348,147 @@ function createFlowValueParser(options = {}) {
   };
 }
 
+// src/flows/inventory.ts
+function inventoryNamespaceLabels(inventory) {
+  return inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
+}
+function parseInventory(docs) {
+  const inventory = {
+    namespaces: /* @__PURE__ */ new Map(),
+    pods: [],
+    serviceAccounts: /* @__PURE__ */ new Map(),
+    podsByIp: /* @__PURE__ */ new Map(),
+    podsByName: /* @__PURE__ */ new Map()
+  };
+  const diagnostics = [];
+  docs.forEach((doc, document) => {
+    const problem = (code, path, message) => {
+      const where3 = path === "" ? `document ${document + 1}` : `${path} (document ${document + 1})`;
+      diagnostics.push({ code, line: 0, document, path, message: `${where3}: ${message}` });
+    };
+    if (doc === null || doc === void 0) return;
+    if (!isObject2(doc)) return problem("inventory/not-an-object", "", `expected a Kubernetes object or List, found ${show(doc)}`);
+    const kind = doc.kind;
+    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(doc.items)) {
+      const implied = kind === "List" ? void 0 : kind.slice(0, -"List".length);
+      doc.items.forEach((item, i2) => readItem(item, implied, joinPath("items", i2), inventory, problem));
+    } else {
+      readItem(doc, void 0, "", inventory, problem);
+    }
+  });
+  indexByIp(inventory, diagnostics);
+  return { inventory, diagnostics };
+}
+function readItem(item, impliedKind, path, inv, problem) {
+  if (!isObject2(item)) return problem("inventory/not-an-object", path, `expected a Kubernetes object, found ${show(item)}`);
+  const kind = item.kind ?? impliedKind;
+  if (typeof kind !== "string" || kind === "") return problem("inventory/missing-kind", joinPath(path, "kind"), "the item has no kind");
+  if (kind !== "Namespace" && kind !== "Pod" && kind !== "ServiceAccount") return;
+  const at3 = (...keys) => keys.reduce((p, k) => joinPath(p, k), path);
+  const meta = isObject2(item.metadata) ? item.metadata : {};
+  const name = meta.name;
+  if (typeof name !== "string" || name === "") return problem("inventory/missing-name", at3("metadata", "name"), `the ${kind} has no metadata.name`);
+  const labels = readLabels2(meta.labels, at3("metadata", "labels"), problem);
+  if (!labels) return;
+  if (kind === "Namespace") {
+    if (inv.namespaces.has(name)) return problem("inventory/duplicate", path, `namespace ${name} is listed twice; the first is kept`);
+    inv.namespaces.set(name, { labels });
+    return;
+  }
+  const namespace = meta.namespace;
+  if (typeof namespace !== "string" || namespace === "") {
+    return problem("inventory/missing-namespace", at3("metadata", "namespace"), `${kind} ${name} has no metadata.namespace`);
+  }
+  const key = `${namespace}/${name}`;
+  if (kind === "ServiceAccount") {
+    if (inv.serviceAccounts.has(key)) return problem("inventory/duplicate", path, `service account ${key} is listed twice; the first is kept`);
+    inv.serviceAccounts.set(key, { labels });
+    return;
+  }
+  if (inv.podsByName.has(key)) return problem("inventory/duplicate", path, `pod ${key} is listed twice; the first is kept`);
+  const pod = readPod(item, meta, namespace, name, labels, at3, problem);
+  if (!pod) return;
+  inv.pods.push(pod);
+  inv.podsByName.set(key, pod);
+}
+function readPod(item, meta, namespace, name, labels, at3, problem) {
+  const spec = isObject2(item.spec) ? item.spec : {};
+  const status = isObject2(item.status) ? item.status : {};
+  const sa = [spec.serviceAccountName, spec.serviceAccount].find((s) => typeof s === "string" && s !== "");
+  const ips = /* @__PURE__ */ new Set();
+  if (typeof status.podIP === "string" && status.podIP !== "") ips.add(status.podIP);
+  if (Array.isArray(status.podIPs)) {
+    for (const p of status.podIPs) if (isObject2(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
+  }
+  const namedPorts = [];
+  let ok = true;
+  for (const group of ["containers", "initContainers"]) {
+    const containers = Array.isArray(spec[group]) ? spec[group] : [];
+    containers.forEach((c, ci) => {
+      if (!isObject2(c) || !Array.isArray(c.ports) || group === "initContainers" && c.restartPolicy !== "Always") return;
+      c.ports.forEach((p, pi) => {
+        if (!isObject2(p) || typeof p.name !== "string" || p.name === "") return;
+        const port = p.containerPort;
+        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+          ok = false;
+          problem("inventory/bad-port", at3("spec", group, ci, "ports", pi, "containerPort"), `port ${p.name} of pod ${namespace}/${name} has containerPort ${show(port)}, not 1-65535`);
+          return;
+        }
+        const protocol = typeof p.protocol === "string" && p.protocol !== "" ? p.protocol : "TCP";
+        namedPorts.push({ name: p.name, protocol, port });
+      });
+    });
+  }
+  if (!ok) return void 0;
+  const pod = {
+    namespace,
+    name,
+    labels,
+    serviceAccount: sa ?? "default",
+    ips: [...ips],
+    namedPorts,
+    hostNetwork: spec.hostNetwork === true
+  };
+  const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences.filter(isObject2) : [];
+  const owner = owners.find((o) => o.controller === true) ?? owners[0];
+  if (owner && typeof owner.name === "string") pod.ownerName = owner.name;
+  if (typeof meta.generateName === "string" && meta.generateName !== "") pod.generateName = meta.generateName;
+  if (typeof status.phase === "string") pod.phase = status.phase;
+  return pod;
+}
+function readLabels2(raw, path, problem) {
+  if (raw === void 0 || raw === null) return {};
+  if (!isObject2(raw)) return void problem("inventory/bad-labels", path, `labels must be a map, found ${show(raw)}`);
+  const labels = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      return void problem("inventory/bad-labels", joinPath(path, k), `label ${k} has value ${show(v)}, not a string`);
+    }
+    labels[k] = String(v);
+  }
+  return labels;
+}
+var FINISHED = /* @__PURE__ */ new Set(["Succeeded", "Failed"]);
+function indexByIp(inv, diagnostics) {
+  const live = inv.pods.filter((p) => !p.hostNetwork && !FINISHED.has(p.phase ?? ""));
+  const finished = inv.pods.filter((p) => !p.hostNetwork && FINISHED.has(p.phase ?? ""));
+  for (const pod of live) {
+    for (const ip of pod.ips) {
+      const holder = inv.podsByIp.get(ip);
+      if (!holder) {
+        inv.podsByIp.set(ip, pod);
+        continue;
+      }
+      diagnostics.push({
+        code: "inventory/duplicate-ip",
+        line: 0,
+        message: `pods ${holder.namespace}/${holder.name} and ${pod.namespace}/${pod.name} both hold ${ip}; flows from it are attributed to the first`
+      });
+    }
+  }
+  for (const pod of finished) for (const ip of pod.ips) if (!inv.podsByIp.has(ip)) inv.podsByIp.set(ip, pod);
+}
+
 // src/flows/fast-key.ts
 function enterpriseFastFields(doc) {
   if (doc._source !== void 0) return void 0;
@@ -18846,6 +18503,119 @@ function enterpriseFastFields(doc) {
   const r = doc.reporter;
   if (r !== void 0 && r !== null && r !== "src" && r !== "dst") return void 0;
   return { protocol, dstPort, srcPort, numFlows: Math.max(1, n ?? 1) };
+}
+
+// src/flows/names.ts
+function flowEndpointName(ref, prefer) {
+  switch (ref.type) {
+    case "wep": {
+      const name = prefer === "workload" ? ref.nameAggr ?? ref.name : ref.name ?? ref.nameAggr;
+      return `${ref.namespace ?? "?"}/${name ?? "?"}`;
+    }
+    case "ns":
+      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
+    case "hep":
+      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
+    case "net":
+      return ref.ip ?? ref.nameAggr ?? "network";
+  }
+}
+
+// src/impact/cache.ts
+var BoundedCache = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  young = /* @__PURE__ */ new Map();
+  old = /* @__PURE__ */ new Map();
+  hits = 0;
+  misses = 0;
+  get(key) {
+    let v = this.young.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      return v;
+    }
+    v = this.old.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      this.set(key, v);
+      return v;
+    }
+    this.misses++;
+    return void 0;
+  }
+  set(key, value) {
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = /* @__PURE__ */ new Map();
+    }
+    this.young.set(key, value);
+  }
+  get size() {
+    return this.young.size + this.old.size;
+  }
+};
+
+// src/impact/endpoint-spec.ts
+function endpointForPod(pod, inventory, universe) {
+  return workloadEndpoint(
+    {
+      namespace: pod.namespace,
+      name: pod.name,
+      podLabels: pod.labels,
+      serviceAccount: pod.serviceAccount,
+      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
+      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
+      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
+      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
+    },
+    universe.labels
+  );
+}
+function resolveEndpointSpec(spec, ctx) {
+  const ip = parseIp(spec);
+  if (ip) {
+    const pod = ctx.inventory?.podsByIp.get(spec);
+    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
+    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
+  }
+  const slash = spec.indexOf("/");
+  if (slash <= 0 || slash === spec.length - 1) {
+    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
+  }
+  const namespace = spec.slice(0, slash);
+  const name = spec.slice(slash + 1);
+  if (ctx.labels) {
+    const endpoint2 = workloadEndpoint(
+      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
+      ctx.universe.labels
+    );
+    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
+  }
+  if (!ctx.inventory) {
+    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
+  }
+  const exact = ctx.inventory.podsByName.get(spec);
+  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
+  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
+  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
+  const first = candidates[0];
+  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
+  if (!sameShape) {
+    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
+    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
+  }
+  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
+}
+function sameLabelsExceptHash(a, b) {
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return true;
 }
 
 // src/impact/replay.ts
@@ -19056,43 +18826,6 @@ function hitTier(hit) {
   }
 }
 
-// src/impact/cache.ts
-var BoundedCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  young = /* @__PURE__ */ new Map();
-  old = /* @__PURE__ */ new Map();
-  hits = 0;
-  misses = 0;
-  get(key) {
-    let v = this.young.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      return v;
-    }
-    v = this.old.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      this.set(key, v);
-      return v;
-    }
-    this.misses++;
-    return void 0;
-  }
-  set(key, value) {
-    if (this.young.size >= this.capacity) {
-      this.old = this.young;
-      this.young = /* @__PURE__ */ new Map();
-    }
-    this.young.set(key, value);
-  }
-  get size() {
-    return this.young.size + this.old.size;
-  }
-};
-
 // src/impact/resolve.ts
 var EndpointResolver = class {
   constructor(universe, inventory) {
@@ -19217,22 +18950,6 @@ function refKey(ref) {
     for (const k of keys) labels += k + "\0" + ref.labels[k] + "";
   }
   return `${ref.type}|${ref.namespace ?? ""}|${ref.name ?? ""}|${ref.nameAggr ?? ""}|${ref.ip ?? ""}|${ref.labelsAggregated ? 1 : 0}|${ref.labels ? labels : "-"}`;
-}
-
-// src/flows/names.ts
-function flowEndpointName(ref, prefer) {
-  switch (ref.type) {
-    case "wep": {
-      const name = prefer === "workload" ? ref.nameAggr ?? ref.name : ref.name ?? ref.nameAggr;
-      return `${ref.namespace ?? "?"}/${name ?? "?"}`;
-    }
-    case "ns":
-      return ref.namespace ? `networkset ${ref.namespace}/${ref.name ?? ref.nameAggr}` : `globalnetworkset ${ref.name ?? ref.nameAggr}`;
-    case "hep":
-      return `hostendpoint ${ref.name ?? ref.nameAggr ?? ref.ip ?? "?"}`;
-    case "net":
-      return ref.ip ?? ref.nameAggr ?? "network";
-  }
 }
 
 // src/impact/summary.ts
@@ -19370,7 +19087,7 @@ var ImpactComparer = class {
         dst: workloadName(r.dst),
         port: r.dstPort,
         protocol: r.protocol.toLowerCase(),
-        byReporter: { src: zero2(), dst: zero2(), none: zero2() },
+        byReporter: { src: zero(), dst: zero(), none: zero() },
         before: this.side(before, mode),
         after: this.side(after, mode),
         uncertain: /* @__PURE__ */ new Set()
@@ -19424,7 +19141,7 @@ var ImpactComparer = class {
     };
   }
 };
-function zero2() {
+function zero() {
   return { records: 0, flows: 0, bytes: 0 };
 }
 function toFlow(a) {
@@ -19464,6 +19181,138 @@ function zeroHits(policies, hits) {
     }
   }
   return out;
+}
+
+// src/review/prepare.ts
+function prepareReview(base2, head, config, limits, inventory) {
+  const cache = /* @__PURE__ */ new Map();
+  const universe = new EngineUniverse();
+  const namespaceLabels = inventoryNamespaceLabels(inventory);
+  const b = loadRevision(base2.policyFiles, config, limits, cache);
+  const h = loadRevision(head.policyFiles, config, limits, cache);
+  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
+  const baseBlobs = new Map(base2.policyFiles.map((f) => [f.file, f.blob]));
+  const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
+  const workloads = inventory ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" })) : [];
+  const ctx = {
+    config,
+    base: { commit: base2.commit, resources: b.resources, set: set2(b.resources), testFiles: [...base2.testFiles] },
+    head: { commit: head.commit, resources: h.resources, set: set2(h.resources), testFiles: [...head.testFiles] },
+    changes: diffResources(b.resources, h.resources),
+    universe,
+    inventory,
+    workloads
+  };
+  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+}
+
+// src/review/run.ts
+function buildReview(inputs) {
+  const { ctx } = inputs;
+  const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
+  const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
+  findings.push(
+    ...checkOwnership(ctx, {
+      author: inputs.author,
+      approvals: inputs.approvals,
+      configChanged: inputs.configChanged,
+      changedTests: changedTests(ctx, inputs.testTiers)
+    })
+  );
+  for (const check of inputs.checks) findings.push(...check(ctx));
+  if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
+  const notes = [...inputs.notes ?? []];
+  if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
+  if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
+  return {
+    base: inputs.base,
+    head: inputs.head,
+    author: inputs.author.login,
+    configSource: inputs.configSource,
+    changes: ctx.changes,
+    findings: findings.sort(compareFindings),
+    impact: inputs.impact,
+    notes,
+    ...inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}
+  };
+}
+function validationFindings(diagnostics, unchanged) {
+  return diagnostics.map((d) => {
+    const old = unchanged.has(d.file);
+    return {
+      code: `validation/${d.code}`,
+      severity: old && d.severity !== "notice" ? "notice" : d.severity,
+      message: old ? `(already in the base revision) ${d.message}` : d.message,
+      file: d.file,
+      line: d.line,
+      col: d.col,
+      path: d.path || void 0,
+      resource: d.resource
+    };
+  });
+}
+function changedTests(ctx, testTiers2) {
+  if (!testTiers2) return [];
+  const head = new Map(ctx.head.testFiles.map((f) => [f.file, f.text]));
+  const out = [];
+  for (const f of ctx.base.testFiles) {
+    const now = head.get(f.file);
+    if (now === f.text) continue;
+    out.push({ file: f.file, tiers: testTiers2(f.file, ctx, "base"), revision: now === void 0 ? "base" : "head" });
+  }
+  return out;
+}
+
+// src/review/select-files.ts
+function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath = CONFIG_FILE) {
+  const isConfigPolicy = policyFileFilter(config);
+  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
+  const isTestPath = pathMatcher(config.tests);
+  const isTest = (p) => isTestPath(p) && /\.ya?ml$/i.test(p);
+  const skipped = [];
+  const select = (tree, revision2, match) => tree.filter((e) => {
+    if (!match(e.path)) return false;
+    if (e.size <= maxFileBytes) return true;
+    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
+    return false;
+  });
+  return {
+    basePolicies: select(baseTree, "base", isPolicy2),
+    headPolicies: select(headTree, "head", isPolicy2),
+    baseTests: select(baseTree, "base", isTest),
+    headTests: select(headTree, "head", isTest),
+    skipped
+  };
+}
+
+// src/review/snapshot-problems.ts
+function snapshotProblemOf(source, read) {
+  const stop = read.stopped;
+  if (stop) {
+    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
+    const kept = stop.kind === "incomplete" ? `; only the ${plural2(read.records, "record")} before it were replayed` : "";
+    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
+  }
+  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
+  return void 0;
+}
+var WHAT = {
+  unavailable: "could not be read",
+  incomplete: "was read only in part",
+  empty: "gave no flow record"
+};
+function snapshotFindings(problems, level3) {
+  return problems.map((p) => ({
+    code: `impact/snapshot-${p.kind}`,
+    severity: level3,
+    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
+    file: p.source,
+    line: 1,
+    revision: "base"
+  }));
+}
+function plural2(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // src/review/guardrails/budget.ts
@@ -19525,106 +19374,6 @@ var Budget = class {
     if (n > this.limits.maxPiecesPerRule) throw new BudgetExceeded(`its traffic splits into more than ${this.limits.maxPiecesPerRule} parts`);
   }
 };
-
-// src/review/diff.ts
-function identityOf(r) {
-  return `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
-}
-function diffResources(base2, head) {
-  const baseById = new Map(base2.map((r) => [identityOf(r), r]));
-  const headById = new Map(head.map((r) => [identityOf(r), r]));
-  const changes = [];
-  const removed = [];
-  for (const [id, b] of baseById) {
-    const h = headById.get(id);
-    if (!h) {
-      removed.push(b);
-      continue;
-    }
-    const moved = b.source.file !== h.source.file;
-    if (!moved && b.source.source.text === h.source.source.text) continue;
-    const sameMeaning = canonical(b) === canonical(h);
-    if (sameMeaning && !moved) {
-      if (rawText(b) !== rawText(h)) changes.push({ kind: "reformatted", base: b, head: h, meaningChanged: false, summary: "formatting or comments changed" });
-      continue;
-    }
-    const notes = [moved ? `moved from ${b.source.file} to ${h.source.file}` : "", sameMeaning ? "" : describeSpecChange(b, h)].filter(Boolean);
-    changes.push({ kind: sameMeaning ? "moved" : "changed", base: b, head: h, meaningChanged: !sameMeaning, summary: notes.join("; ") });
-  }
-  const added = head.filter((r) => !baseById.has(identityOf(r)));
-  const unmatched = new Set(added);
-  for (const b of removed) {
-    const key = canonical(b, true);
-    const h = [...unmatched].find((a) => a.kind === b.kind && canonical(a, true) === key);
-    if (h) {
-      unmatched.delete(h);
-      changes.push({ kind: "renamed", base: b, head: h, meaningChanged: true, summary: `renamed from ${describeResource(b)} to ${describeResource(h)}` });
-    } else {
-      changes.push({ kind: "removed", base: b, meaningChanged: true, summary: `removed (was in ${b.source.file})` });
-    }
-  }
-  for (const h of unmatched) changes.push({ kind: "added", head: h, meaningChanged: true, summary: `added in ${h.source.file}` });
-  return changes;
-}
-function describeSpecChange(b, h) {
-  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
-  const bt = tier(b);
-  const ht = tier(h);
-  if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
-  return "spec changed";
-}
-function rawText(r) {
-  const span = r.source.span("");
-  return span ? r.source.source.text.slice(span.start, span.end) : "";
-}
-function canonical(r, ignoreName = false) {
-  const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
-  let spec = r.spec;
-  if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
-  return stableJson({ kind: r.kind, metadata: meta, spec });
-}
-function canonicalCalicoSpec(spec) {
-  const rule2 = (x) => ({
-    ...x,
-    source: x.source && canonicalEntity(x.source),
-    destination: x.destination && canonicalEntity(x.destination),
-    protocol: typeof x.protocol === "string" && /^\d+$/.test(x.protocol) ? Number(x.protocol) : x.protocol
-  });
-  const hasEgress = (spec.egress?.length ?? 0) > 0;
-  const hasIngress = (spec.ingress?.length ?? 0) > 0;
-  const types2 = spec.types?.length ? [...spec.types].sort() : !hasEgress ? ["Ingress"] : hasIngress ? ["Egress", "Ingress"] : ["Egress"];
-  return {
-    ...spec,
-    tier: spec.tier || "default",
-    types: types2,
-    selector: canonicalSelector(spec.selector),
-    namespaceSelector: spec.namespaceSelector === void 0 ? void 0 : canonicalSelector(spec.namespaceSelector),
-    serviceAccountSelector: spec.serviceAccountSelector === void 0 ? void 0 : canonicalSelector(spec.serviceAccountSelector),
-    ingress: (spec.ingress ?? []).map(rule2),
-    egress: (spec.egress ?? []).map(rule2)
-  };
-}
-function canonicalEntity(e) {
-  const sel = (s) => s === void 0 ? void 0 : canonicalSelector(s);
-  const ports = (p) => p?.map((x) => typeof x === "string" && /^\d+$/.test(x) ? Number(x) : x);
-  return { ...e, selector: sel(e.selector), notSelector: sel(e.notSelector), namespaceSelector: sel(e.namespaceSelector), ports: ports(e.ports), notPorts: ports(e.notPorts) };
-}
-function canonicalSelector(s) {
-  if (s === void 0 || s.trim() === "") return "all()";
-  try {
-    return parseSelector(s).toString();
-  } catch {
-    return s;
-  }
-}
-function stableJson(v) {
-  if (v === void 0) return "null";
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const entries = Object.entries(v).filter(([, x]) => x !== void 0).sort(([a], [b]) => a < b ? -1 : 1);
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(",")}}`;
-}
 
 // src/review/guardrails/changed.ts
 var DIRECTIONS = ["ingress", "egress"];
@@ -20301,15 +20050,15 @@ function describePiece(piece, base2, dir, names, natural) {
   const local = dir === "ingress" ? "destination" : "source";
   const parts = [];
   if (!piece.proto.equals(base2.proto)) parts.push(describeProtocols(piece.proto));
-  if (!piece.dport.equals(base2.dport)) parts.push(`destination ${plural2("port", describePorts(piece.dport, names))}`);
-  if (!piece.sport.equals(base2.sport)) parts.push(`source ${plural2("port", describePorts(piece.sport, names))}`);
+  if (!piece.dport.equals(base2.dport)) parts.push(`destination ${plural3("port", describePorts(piece.dport, names))}`);
+  if (!piece.sport.equals(base2.sport)) parts.push(`source ${plural3("port", describePorts(piece.sport, names))}`);
   if (!piece.peerNet.equals(base2.peerNet) && !natural?.addressesImplied("peer", piece)) parts.push(`${peer} addresses ${describeNets(piece.peerNet, piece.family)}`);
   if (!piece.localNet.equals(base2.localNet) && !natural?.addressesImplied("local", piece)) parts.push(`${local} addresses ${describeNets(piece.localNet, piece.family)}`);
   for (const n of piece.peer.slice(base2.peer.length)) if (!natural?.implied("peer", n)) parts.push(`${peer}s ${describeCondition(n)}`);
   for (const n of piece.local.slice(base2.local.length)) if (!natural?.implied("local", n)) parts.push(`${local} endpoints ${describeCondition(n)}`);
   return parts.join(", ");
 }
-function plural2(word, list2) {
+function plural3(word, list2) {
   return /[,-]|any/.test(list2) ? `${word}s ${list2}` : `${word} ${list2}`;
 }
 function describeCondition(n) {
@@ -20350,11 +20099,11 @@ function deciderLabel(d) {
   return `the end of tier ${d.tier.name} (defaultAction Deny), which applies because ${describePolicy(d.policy.ref)} selects these endpoints`;
 }
 function deciderDetail(d) {
-  if (d.kind === "rule") return `${describePolicy(d.policy.ref)} ${d.rule.path} (rule ${d.rule.index}, tier ${d.policy.ref.tier}) at ${where2(d.policy.resource, d.rule.path)}`;
-  const tierAt = d.tier.resource ? ` defined at ${where2(d.tier.resource, "spec")}` : " (built in)";
-  return `end of tier ${d.tier.name}${tierAt}; ${describePolicy(d.policy.ref)} selects the endpoints, at ${where2(d.policy.resource, "spec.selector")}`;
+  if (d.kind === "rule") return `${describePolicy(d.policy.ref)} ${d.rule.path} (rule ${d.rule.index}, tier ${d.policy.ref.tier}) at ${where(d.policy.resource, d.rule.path)}`;
+  const tierAt = d.tier.resource ? ` defined at ${where(d.tier.resource, "spec")}` : " (built in)";
+  return `end of tier ${d.tier.name}${tierAt}; ${describePolicy(d.policy.ref)} selects the endpoints, at ${where(d.policy.resource, "spec.selector")}`;
 }
-function where2(r, path) {
+function where(r, path) {
   const at3 = r.source.at(path);
   return `${at3.file}:${at3.line}`;
 }
@@ -20842,7 +20591,7 @@ function setUp(ctx, budget) {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
       peer: [...peers, ...set2.networkSets.map((n) => knownIdentity(n.labels, `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`)), EXTERNAL_IDENTITY]
     },
-    ctx.inventory ? new Map([...ctx.inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0
+    inventoryNamespaceLabels(ctx.inventory)
   );
   const spaceCtx = { set: set2, names, ports };
   return {
@@ -21099,136 +20848,6 @@ function unique(findings) {
   });
 }
 
-// src/review/config.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-var CONFIG_FILE = "tierguard.yaml";
-function defaultConfig() {
-  return {
-    calicoVersion: DEFAULT_CALICO_VERSION,
-    namespace: "default",
-    policies: [],
-    tests: ["tests"],
-    flows: [],
-    admins: [],
-    tiers: /* @__PURE__ */ new Map(),
-    guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
-    lint: { disable: [] },
-    clusters: [],
-    ownership: { unverifiableTeams: "error" },
-    enforceOwnership: false
-  };
-}
-var stringOrList = { t: "any" };
-var level = oneOf("error", "warning", "notice", "off");
-var SCHEMA = obj({
-  calicoVersion: { t: "intOrString" },
-  namespace: str2,
-  policies: stringOrList,
-  tests: stringOrList,
-  flows: stringOrList,
-  inventory: str2,
-  admins: arr(str2),
-  tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
-  guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int3, snapshotProblems: oneOf("error", "warning") }),
-  lint: obj({ disable: arr(str2) }),
-  clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
-  ownership: obj({ unverifiableTeams: level })
-});
-function parseConfig(text, file = CONFIG_FILE) {
-  const config = { ...defaultConfig(), enforceOwnership: true };
-  const findings = [];
-  const loaded = loadText(file, text);
-  for (const d of loaded.diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col });
-  const doc = loaded.documents[0];
-  if (!doc) return { config, findings };
-  const diagnostics = [];
-  const raw = checkSchema(doc.value, SCHEMA, "", { source: doc.source, diagnostics });
-  for (const d of diagnostics) findings.push({ code: `config/${d.code.split("/")[1]}`, severity: "error", message: d.message, file, line: d.line, col: d.col, path: d.path });
-  if (!raw) return { config, findings };
-  const problem = (path, message) => {
-    const at3 = doc.source.at(path);
-    findings.push({ code: "config/invalid-value", severity: "error", message, file, line: at3.line, col: at3.col, path });
-  };
-  if (raw.calicoVersion !== void 0) {
-    const v = parseCalicoVersion(String(raw.calicoVersion));
-    if ("error" in v) problem("calicoVersion", v.error);
-    else config.calicoVersion = v;
-  }
-  if (typeof raw.namespace === "string") config.namespace = raw.namespace;
-  for (const key of ["policies", "tests", "flows"]) {
-    const v = raw[key];
-    if (v === void 0) continue;
-    const list2 = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? v : void 0;
-    if (!list2) problem(key, `${key} must be a path or a list of paths`);
-    else config[key] = list2.map(normalizeRepoPath);
-  }
-  if (typeof raw.inventory === "string") config.inventory = normalizeRepoPath(raw.inventory);
-  config.admins = principals(raw.admins, "admins", problem);
-  for (const [tier, spec] of Object.entries(raw.tiers ?? {})) {
-    config.tiers.set(tier, { owners: principals(spec.owners, `tiers.${tier}.owners`, problem) });
-  }
-  const guardrails = raw.guardrails ?? {};
-  config.guardrails = { required: guardrails.required ?? [], tiers: guardrails.tiers ?? [] };
-  (guardrails.required ?? []).forEach((ref, i2) => {
-    if (!/^[A-Za-z]+\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/.test(ref)) {
-      problem(`guardrails.required[${i2}]`, `"${ref}" is not KIND/NAME or KIND/NAMESPACE/NAME, e.g. GlobalNetworkPolicy/quarantine`);
-    }
-  });
-  Object.assign(config.impact, raw.impact ?? {});
-  if (config.impact.maxListed < 1) problem("impact.maxListed", "impact.maxListed must be at least 1");
-  config.lint = { disable: (raw.lint ?? {}).disable ?? [] };
-  config.clusters = raw.clusters ?? [];
-  Object.assign(config.ownership, raw.ownership ?? {});
-  return { config, findings };
-}
-function normalizePrincipal(p) {
-  return p.trim().replace(/^@/, "").toLowerCase();
-}
-function principals(list2, path, problem) {
-  return (list2 ?? []).flatMap((p, i2) => {
-    const n = normalizePrincipal(p);
-    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n)) {
-      problem(`${path}[${i2}]`, `"${p}" is neither a GitHub login nor a team written as @org/team`);
-      return [];
-    }
-    return [n];
-  });
-}
-function normalizeRepoPath(p) {
-  const path = p.replace(/^\.\//, "");
-  let end = path.length;
-  while (end > 0 && path[end - 1] === "/") end--;
-  return path.slice(0, end);
-}
-function pathMatcher(patterns) {
-  if (patterns.length === 0) return () => false;
-  const globs = patterns.filter((p) => /[*?[\]{}]/.test(p));
-  const plain2 = patterns.filter((p) => !globs.includes(p));
-  const glob = globs.length > 0 ? (0, import_picomatch.default)(globs, { dot: false }) : () => false;
-  return (path) => glob(path) || plain2.some((p) => path === p || path.startsWith(p + "/"));
-}
-var POLICY_FILE = /\.(ya?ml|json)$/i;
-function policyFileFilter(config) {
-  const listed = pathMatcher(config.policies);
-  const excluded = pathMatcher([...config.tests, ...config.flows, ...config.inventory ? [config.inventory] : [], ".github", "flows"]);
-  return (path) => {
-    if (!POLICY_FILE.test(path) || path === CONFIG_FILE) return false;
-    if (config.policies.length > 0) return listed(path);
-    return !excluded(path) && !path.split("/").some((seg) => seg.startsWith("."));
-  };
-}
-function isGuardrailPolicy(p, config) {
-  if (config.guardrails.tiers.includes(p.tier)) return true;
-  return config.guardrails.required.some((text) => {
-    const [kind, a, b] = text.split("/");
-    const name = b ?? a;
-    const namespace = b === void 0 ? void 0 : a;
-    return kind.toLowerCase() === p.kind.toLowerCase() && name === p.name && (namespace === void 0 || namespace === p.namespace);
-  });
-}
-
 // src/review/lint/context.ts
 function lintEnv(ctx, now) {
   const byResource = { base: compiledIndex(ctx.base.set), head: compiledIndex(ctx.head.set) };
@@ -21281,9 +20900,6 @@ function warning(r, path, name, message, extra = {}) {
 function warningInside(r, path, offset, name, message) {
   const loc = offset >= 0 ? r.source.inside(path, offset) : r.source.at(path);
   return { code: `lint/${name}`, severity: "warning", message, file: loc.file, line: loc.line, col: loc.col, path, resource: describeResource(r) };
-}
-function isCalicoPolicy2(r) {
-  return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
 }
 function rulesOf(r) {
   const out = [];
@@ -21462,7 +21078,7 @@ var globalPolicyForApp = {
   name: "global-policy-for-app",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r) || r.kind !== "GlobalNetworkPolicy" && r.kind !== "StagedGlobalNetworkPolicy") return [];
+      if (!isCalicoPolicy(r) || r.kind !== "GlobalNetworkPolicy" && r.kind !== "StagedGlobalNetworkPolicy") return [];
       const spec = r.spec;
       if (!selectsAll(spec.selector) || spec.namespaceSelector?.trim() || spec.serviceAccountSelector?.trim()) return [];
       const hits = [];
@@ -21496,7 +21112,7 @@ var inlineDomains = {
   name: "inline-domains",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       return rulesOf(r).flatMap(({ rule: rule2, path }) => {
         const domains = rule2.destination?.domains ?? [];
         if (domains.length === 0) return [];
@@ -21520,7 +21136,7 @@ var longCidrList = {
   name: "long-cidr-list",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
       return rulesOf(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap(
@@ -21637,7 +21253,7 @@ var reservedLabelPrefix = {
   }
 };
 function resourceLabels(r) {
-  const tier = isCalicoPolicy2(r) ? r.spec.tier || "default" : void 0;
+  const tier = isCalicoPolicy(r) ? r.spec.tier || "default" : void 0;
   return Object.entries(r.metadata.labels ?? {}).flatMap(([key, value]) => {
     if (!reserved(key)) return [];
     if (key === "projectcalico.org/tier" && value === tier) return [];
@@ -21647,7 +21263,7 @@ function resourceLabels(r) {
   });
 }
 function selectors(r) {
-  if (!isCalicoPolicy2(r)) return [];
+  if (!isCalicoPolicy(r)) return [];
   const out = [];
   const check = (path, text, context) => {
     const sel = trySelector(text);
@@ -21704,7 +21320,7 @@ var ruleSelectorAll = {
   name: "rule-selector-all",
   run(env) {
     return env.changed.flatMap((r) => {
-      if (!isCalicoPolicy2(r)) return [];
+      if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
       return rulesOf(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap((side) => {
@@ -21820,7 +21436,7 @@ var checkLint = (ctx) => lintCheck()(ctx);
 // src/review/policy-tests/format.ts
 var TEST_FILE = /\.(ya?ml|json)$/i;
 var ENDPOINT = obj({ namespace: str2, labels: stringMap, selector: str2, pod: str2, ip: str2, serviceAccount: str2 });
-var TEST = obj({ name: str2, from: ENDPOINT, to: ENDPOINT, port: int3, protocol: intOrString, expect: oneOf("allow", "deny") }, ["name", "from", "to", "expect"]);
+var TEST = obj({ name: str2, from: ENDPOINT, to: ENDPOINT, port: int2, protocol: intOrString, expect: oneOf("allow", "deny") }, ["name", "from", "to", "expect"]);
 var FILE = obj({ tests: arr(TEST) }, ["tests"]);
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 var INVALID2 = "test/invalid-file";
@@ -21982,72 +21598,12 @@ function labelText(labels) {
   return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}}`;
 }
 
-// src/impact/endpoint-spec.ts
-function endpointForPod(pod, inventory, universe) {
-  return workloadEndpoint(
-    {
-      namespace: pod.namespace,
-      name: pod.name,
-      podLabels: pod.labels,
-      serviceAccount: pod.serviceAccount,
-      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
-      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
-      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
-      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
-    },
-    universe.labels
-  );
-}
-function resolveEndpointSpec(spec, ctx) {
-  const ip = parseIp(spec);
-  if (ip) {
-    const pod = ctx.inventory?.podsByIp.get(spec);
-    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
-    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
-  }
-  const slash = spec.indexOf("/");
-  if (slash <= 0 || slash === spec.length - 1) {
-    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
-  }
-  const namespace = spec.slice(0, slash);
-  const name = spec.slice(slash + 1);
-  if (ctx.labels) {
-    const endpoint2 = workloadEndpoint(
-      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
-      ctx.universe.labels
-    );
-    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
-  }
-  if (!ctx.inventory) {
-    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
-  }
-  const exact = ctx.inventory.podsByName.get(spec);
-  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
-  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
-  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
-  const first = candidates[0];
-  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
-  if (!sameShape) {
-    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
-    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
-  }
-  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
-}
-function sameLabelsExceptHash(a, b) {
-  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
-    if (a[k] !== b[k]) return false;
-  }
-  return true;
-}
-
 // src/review/policy-tests/run.ts
 var MAX_PAIRS = 1e4;
 function runTest(test, env) {
   const base2 = { test, pairs: [], failures: [] };
-  const src = resolve2(test.from, "from", env);
-  const dst = resolve2(test.to, "to", env);
+  const src = resolve(test.from, "from", env);
+  const dst = resolve(test.to, "to", env);
   for (const r of [src, dst]) {
     if ("error" in r) return { ...base2, status: "unresolved", reason: r.error };
   }
@@ -22068,7 +21624,7 @@ function runTest(test, env) {
   }
   return { ...base2, status: base2.failures.length > 0 ? "fail" : "pass", ...total > MAX_PAIRS ? { truncatedFrom: total } : {} };
 }
-function resolve2(spec, side, env) {
+function resolve(spec, side, env) {
   switch (spec.form) {
     case "pod":
     case "ip": {
@@ -22133,95 +21689,6 @@ function decidingHits(evaluation) {
     if (hit) out.push({ direction: e.direction, hit });
   }
   return out;
-}
-
-// src/engine/explain.ts
-function explainFlow(set2, flow) {
-  const recorders = { egress: new Recorder(), ingress: new Recorder() };
-  const evaluation = evaluateFlow(set2, flow, recorders);
-  const notes = [];
-  const side = (ep, direction) => {
-    const e = evaluation[direction];
-    if (!e) {
-      notes.push(`${describeEndpoint(ep)} is not a workload: no ${direction} policy applies to it.`);
-      return void 0;
-    }
-    return {
-      direction,
-      endpoint: describeEndpoint(ep),
-      verdict: e.enforced.verdict,
-      pendingVerdict: e.pending.verdict,
-      trace: formatHits(e.enforced.hits, set2.version.model),
-      pendingTrace: formatHits(e.pending.hits, set2.version.model),
-      ...explainTiers(set2, ep, direction, recorders[direction])
-    };
-  };
-  return {
-    verdict: evaluation.verdict,
-    pendingVerdict: evaluation.pendingVerdict,
-    egress: side(flow.src, "egress"),
-    ingress: side(flow.dst, "ingress"),
-    notes,
-    uncertain: evaluation.uncertain,
-    evaluation
-  };
-}
-var Recorder = class {
-  mode = "enforced";
-  rules = /* @__PURE__ */ new Map();
-  tierOutcome = /* @__PURE__ */ new Map();
-  tier(slice, mode, skipped) {
-    this.mode = mode;
-    if (mode === "enforced" && skipped) this.tierOutcome.set(slice.tier.name, "only staged policies (skipped)");
-  }
-  rule(policy, rule2, matched, uncertain, ctx) {
-    if (this.mode !== "enforced") return;
-    let list2 = this.rules.get(policy);
-    if (!list2) this.rules.set(policy, list2 = []);
-    const outcome = uncertain ? "uncertain" : matched ? "matched" : "no-match";
-    list2.push({ index: rule2.index, action: rule2.action, path: rule2.path, outcome, detail: uncertain ? ctx.why : matched ? void 0 : ctx.failed });
-    if (matched && rule2.action !== "Log") {
-      this.tierOutcome.set(policy.ref.tier, rule2.action === "Allow" ? "allow" : rule2.action === "Deny" ? "deny" : "pass");
-    }
-  }
-  endOfTier(slice, action) {
-    if (this.mode === "enforced") this.tierOutcome.set(slice.tier.name, action === "deny" ? "end of tier: deny" : "end of tier: pass");
-  }
-};
-function explainTiers(set2, ep, direction, rec) {
-  const ns = ep.labels.get(NAMESPACE_LABEL2);
-  const tiers = /* @__PURE__ */ new Map();
-  let otherNamespacePolicies = 0;
-  for (const p of set2.policies) {
-    if (p.namespace !== void 0 && p.namespace !== ns) {
-      otherNamespacePolicies++;
-      continue;
-    }
-    const info = set2.tier(p.ref.tier);
-    let tier = tiers.get(info.name);
-    if (!tier) {
-      const order = Number.isFinite(info.order) ? info.order : null;
-      tier = { name: info.name, order, defaultAction: info.defaultAction, policies: [], outcome: rec.tierOutcome.get(info.name) ?? "not applicable" };
-      tiers.set(info.name, tier);
-    }
-    tier.policies.push(explainPolicy(p, ep, direction, rec));
-  }
-  for (const t of tiers.values()) {
-    if (t.outcome === "not applicable" && t.policies.some((p) => p.applies !== "no" && !p.staged)) t.outcome = "not reached";
-  }
-  return { tiers: [...tiers.values()], otherNamespacePolicies };
-}
-function explainPolicy(p, ep, direction, rec) {
-  const base2 = { name: p.ref.namespace ? `${p.ref.namespace}/${p.ref.name}` : p.ref.name, kind: p.ref.kind, staged: p.staged, order: Number.isFinite(p.order) ? p.order : null };
-  if (p.outOfScope) return { ...base2, applies: "no", whyNot: `${p.outOfScope} policies are not evaluated` };
-  if (direction === "ingress" ? !p.ingressApplies : !p.egressApplies) {
-    return { ...base2, applies: "no", whyNot: `its types do not include ${direction === "ingress" ? "Ingress" : "Egress"}` };
-  }
-  const m = selectorOn(p.selector, ep.labels);
-  if (!isTrue(m)) {
-    return { ...base2, applies: isUncertain(m) ? "uncertain" : "no", whyNot: `its selector ${p.selector.selector.toString()} does not match the endpoint` };
-  }
-  return { ...base2, applies: isUncertain(m) ? "uncertain" : "yes", rules: rec.rules.get(p) };
 }
 
 // src/review/policy-tests/trace.ts
@@ -22399,312 +21866,884 @@ function failureDetails(r, set2) {
   return lines;
 }
 
-// src/review/load.ts
-function loadRevision(files, config, limits, cache) {
-  const resources = [];
-  const diagnostics = [];
-  for (const f of files) {
-    const key = `${f.file}\0${f.blob}`;
-    let parsed = cache.get(key);
-    if (!parsed) {
-      const loaded = loadText(f.file, f.text, limits);
-      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
-      cache.set(key, parsed);
-    }
-    resources.push(...parsed.resources);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+// src/report/review/escape.ts
+var ZWSP = "&#8203;";
+var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function oneLine(text) {
+  return text.replace(CONTROL2, "").replace(/\s+/g, (run2) => run2.includes("\n") || run2.includes("\r") ? " " : run2);
+}
+function md(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~#&$]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`);
+}
+function html(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/#(?=\d)/g, `#${ZWSP}`).replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
+}
+function codeSpan(text, options = {}) {
+  let t = oneLine(text);
+  if (options.inTable) t = t.replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+var MERMAID_ENTITY = { "@": "#64;", "#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;", ";": "#59;" };
+function mermaidText(text) {
+  return oneLine(text).replace(/[@#"&<>`|;]/g, (c) => MERMAID_ENTITY[c]);
+}
+function mermaidId(text) {
+  return `n_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+function safeUrl(url) {
+  if (!url || !/^https?:\/\//i.test(url)) return void 0;
+  return url.replace(/[\s()<>"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
-// src/review/prepare.ts
-function prepareReview(base2, head, config, limits, inventory) {
-  const cache = /* @__PURE__ */ new Map();
-  const universe = new EngineUniverse();
-  const namespaceLabels = inventory ? new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) : void 0;
-  const b = loadRevision(base2.policyFiles, config, limits, cache);
-  const h = loadRevision(head.policyFiles, config, limits, cache);
-  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
-  const baseBlobs = new Map(base2.policyFiles.map((f) => [f.file, f.blob]));
-  const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
-  const workloads = inventory ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" })) : [];
-  const ctx = {
-    config,
-    base: { commit: base2.commit, resources: b.resources, set: set2(b.resources), testFiles: [...base2.testFiles] },
-    head: { commit: head.commit, resources: h.resources, set: set2(h.resources), testFiles: [...head.testFiles] },
-    changes: diffResources(b.resources, h.resources),
-    universe,
-    inventory,
-    workloads
+// src/report/review/format.ts
+var AREAS = ["validation", "ownership", "guardrail", "test", "lint", "impact", "config"];
+var AREA_TITLES = {
+  validation: "Validation",
+  ownership: "Ownership",
+  guardrail: "Guard rails",
+  test: "Policy tests",
+  lint: "Lint",
+  impact: "Impact",
+  config: "Configuration"
+};
+function findingArea(code) {
+  const prefix = code.split("/", 1)[0];
+  return AREAS.includes(prefix) ? prefix : "validation";
+}
+var zero2 = () => ({ errors: 0, warnings: 0, notices: 0 });
+function bump(c, s) {
+  if (s === "error") c.errors++;
+  else if (s === "warning") c.warnings++;
+  else c.notices++;
+}
+function reviewCounts(review) {
+  const total = zero2();
+  const byArea = Object.fromEntries(AREAS.map((a) => [a, zero2()]));
+  for (const f of review.findings) {
+    bump(total, f.severity);
+    bump(byArea[findingArea(f.code)], f.severity);
+  }
+  return {
+    ...total,
+    byArea,
+    newlyDenied: review.impact?.newlyDenied.length ?? 0,
+    newlyAllowed: review.impact?.newlyAllowed.length ?? 0,
+    pendingChanged: review.impact?.pendingChanged.length ?? 0
   };
-  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+}
+function reviewVerdict(review) {
+  const c = reviewCounts(review);
+  if (c.errors > 0) return "fail";
+  if (c.warnings > 0 || c.newlyAllowed > 0 || c.newlyDenied > 0 && !review.impactAcknowledged) return "attention";
+  return "pass";
+}
+var VERDICT_ICON = { pass: "✅", attention: "⚠️", fail: "❌" };
+function verdictText(review) {
+  const c = reviewCounts(review);
+  const findings = `${plural5(c.errors, "error")}, ${plural5(c.warnings, "warning")}`;
+  if (!review.impact) return `${findings} · no flow snapshot replayed`;
+  if (c.newlyDenied === 0 && c.newlyAllowed === 0) return `${findings} · no replayed flow changes its verdict`;
+  const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
+  return `${findings} · ${plural5(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
+}
+function plural5(n, word, many = `${word}s`) {
+  return `${int3(n)} ${n === 1 ? word : many}`;
+}
+function int3(n) {
+  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return n < 0 ? `-${s}` : s;
+}
+function bytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${int3(v)} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+function sortFindings(findings) {
+  return [...findings].sort(compareFindings);
+}
+function rankFlows(flows) {
+  return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
+}
+function cmp2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function flowWords(f) {
+  return `${f.src} → ${f.dst}${portWords(f)}`;
+}
+function portWords(f) {
+  const proto = f.protocol.toUpperCase();
+  return f.port !== void 0 ? `:${f.port}/${proto}` : `/${proto}`;
+}
+function sideWords(s) {
+  const policy = s.policy ?? "namespace profile";
+  const rule2 = s.policy === void 0 || s.rule === void 0 ? void 0 : s.rule < 0 ? "end of tier" : `rule ${s.rule}`;
+  const dir = s.direction ? ` (${s.direction})` : "";
+  return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
+}
+function sum(flows, key) {
+  let n = 0;
+  for (const f of flows) n += f[key];
+  return n;
 }
 
-// src/review/impact-findings.ts
-function impactFindings(impact, ctx, options) {
-  const { config } = ctx;
-  const findings = [];
-  const denied = level2(config.impact.newlyDenied, options.acknowledgedBy);
-  if (denied) findings.push(...grouped(impact.newlyDenied, "newly-denied", denied, ctx, options));
-  const allowed = level2(config.impact.newlyAllowed, void 0);
-  if (allowed) findings.push(...grouped(impact.newlyAllowed, "newly-allowed", allowed, ctx, options));
-  return findings;
-}
-function level2(l, acknowledgedBy) {
-  if (l === "off") return void 0;
-  return acknowledgedBy && l === "error" ? "notice" : l;
-}
-function grouped(flows, kind, severity, ctx, options) {
+// src/report/review/next-step.ts
+var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
+function nextStep(review) {
+  const c = reviewCounts(review);
   const groups3 = /* @__PURE__ */ new Map();
-  for (const f of flows) {
-    const key = f.after.decidedBy;
-    const list2 = groups3.get(key);
-    if (list2) list2.push(f);
-    else groups3.set(key, [f]);
+  let fixErrors = 0;
+  for (const f of review.findings) {
+    if (f.severity !== "error") continue;
+    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
+      fixErrors++;
+      continue;
+    }
+    const approvers3 = [...new Set(f.approvers)].sort(cmp2);
+    const key = approvers3.join(",");
+    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
+    g.findings++;
+    const what = f.resource ?? f.file;
+    if (!g.resources.includes(what)) g.resources.push(what);
+    groups3.set(key, g);
   }
-  const out = [];
-  for (const list2 of groups3.values()) {
-    const total = list2.reduce((n, f) => n + f.flows, 0);
-    const where3 = locate2(list2[0].after, ctx);
-    const what = kind === "newly-denied" ? "denies" : "allows";
-    const today = kind === "newly-denied" ? "allowed" : "denied";
-    const top = list2.slice(0, 3).map(describeFlow).join("; ");
-    const more = list2.length > 3 ? ` and ${list2.length - 3} more` : "";
-    const next = kind === "newly-denied" ? options.acknowledgedBy ? ` Acknowledged by @${options.acknowledgedBy}.` : " If that is intended, acknowledge it (tierguard review --ack-impact, or comment /tierguard ack-impact on the pull request); otherwise allow these flows." : " Check that this exposure is intended.";
-    out.push({
-      code: `impact/${kind}`,
-      severity,
-      message: `After this change ${describeDecider(list2[0].after)} ${what} ${plural3(list2.length, "flow")} of production traffic (${plural3(total, "connection")} in the snapshot) that are ${today} today: ${top}${more}.${next}`,
-      ...where3,
-      details: list2.slice(0, options.maxListed).map((f) => `${describeFlow(f)}: ${f.flows} connections, ${f.bytes} bytes; before ${f.before.decidedBy}, after ${f.after.decidedBy}${f.uncertain ? " (uncertain)" : ""}`)
-    });
+  return {
+    fixErrors,
+    approvals: [...groups3.values()],
+    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
+    warnings: c.warnings,
+    newlyAllowed: c.newlyAllowed
+  };
+}
+var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
+var MARKDOWN = {
+  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
+  text: md,
+  command: (s) => codeSpan(s)
+};
+var MAX_REQUESTS = 3;
+function render(step, w) {
+  const clauses = [];
+  const others = step.approvals.length > 0 ? "other " : "";
+  if (step.fixErrors > 0) clauses.push(`fix the ${plural5(step.fixErrors, `${others}error`)} above`);
+  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
+    const who = orList(a.approvers.map(w.principal));
+    const more = a.resources.length > 3 ? [`${plural5(a.resources.length - 3, "more resource")}`] : [];
+    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
+    clauses.push(`ask ${who} to approve ownership of ${what}`);
+  }
+  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural5(step.approvals.length - MAX_REQUESTS, "more approval")}`);
+  const blocking = clauses.length > 0;
+  const main = clauses.join("; ");
+  const ack = step.ackDenied > 0 ? `to accept the ${plural5(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
+  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
+  const review = [];
+  if (step.warnings > 0) review.push(`the ${plural5(step.warnings, "warning")}`);
+  if (step.newlyAllowed > 0) review.push(`the ${plural5(step.newlyAllowed, "newly allowed flow")}`);
+  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
+  return "Nothing to fix: merge when a reviewer approves.";
+}
+function nextStepMarkdown(step) {
+  return `**Next step:** ${render(step, MARKDOWN)}`;
+}
+function orList(items, word = "or") {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
+}
+function capitalise(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// src/report/review/mermaid.ts
+var DEFAULT_MAX_GRAPH_EDGES = 30;
+var DENIED_COLOUR = "#d73a49";
+var ALLOWED_COLOUR = "#e3a008";
+function serviceEdges(impact) {
+  const edges = /* @__PURE__ */ new Map();
+  const add = (change, flows) => {
+    for (const f of flows) {
+      const key = `${change}\0${f.src}\0${f.dst}`;
+      const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
+      e.flows += f.flows;
+      e.bytes += f.bytes;
+      const port = portWords(f).replace(/^:/, "");
+      e.portFlows.set(port, (e.portFlows.get(port) ?? 0) + f.flows);
+      edges.set(key, e);
+    }
+  };
+  add("denied", impact.newlyDenied);
+  add("allowed", impact.newlyAllowed);
+  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp2(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp2(a.change, b.change) || cmp2(a.src, b.src) || cmp2(a.dst, b.dst));
+}
+function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
+  const all = serviceEdges(impact);
+  const shown = all.slice(0, Math.max(0, maxEdges));
+  if (shown.length === 0) return { lines: [], edges: all.length, shown: 0 };
+  const ids = /* @__PURE__ */ new Map();
+  const used = /* @__PURE__ */ new Set();
+  const nodes = [];
+  const idOf = (name) => {
+    let id = ids.get(name);
+    if (id) return id;
+    const base2 = mermaidId(name);
+    id = base2;
+    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
+    used.add(id);
+    ids.set(name, id);
+    nodes.push(`  ${id}["${mermaidText(name)}"]`);
+    return id;
+  };
+  const edgeLines = [];
+  const denied = [];
+  const allowed = [];
+  shown.forEach((e, i2) => {
+    const from = idOf(e.src);
+    const to = idOf(e.dst);
+    const ports = e.ports.length > 3 ? `${e.ports.slice(0, 3).join(", ")} +${e.ports.length - 3}` : e.ports.join(", ");
+    const label = mermaidText(`${e.change} · ${ports} · ${int3(e.flows)}`);
+    edgeLines.push(`  ${from} -->|"${label}"| ${to}`);
+    (e.change === "denied" ? denied : allowed).push(i2);
+  });
+  const styles = [];
+  if (denied.length > 0) styles.push(`  linkStyle ${denied.join(",")} stroke:${DENIED_COLOUR},stroke-width:2px`);
+  if (allowed.length > 0) styles.push(`  linkStyle ${allowed.join(",")} stroke:${ALLOWED_COLOUR},stroke-width:2px`);
+  return { lines: ["```mermaid", "graph LR", ...nodes, ...edgeLines, ...styles, "```"], edges: all.length, shown: shown.length };
+}
+
+// src/report/review/sections.ts
+var FOLD_LINES = 12;
+var DEFAULT_MAX_FLOW_ROWS = 50;
+var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+function section(title, summary, body, foldSummary) {
+  const head = [`#### ${title}`, summary];
+  if (body.length === 0) return head;
+  if (body.length <= FOLD_LINES) return [...head, "", ...body];
+  return [...head, "", `<details><summary>${html(foldSummary)}</summary>`, "", ...body, "", "</details>"];
+}
+function verdictSection(review) {
+  const short = (c) => codeSpan(c.slice(0, 7) || "?");
+  const config = review.configSource === "base" ? "tierguard.yaml from the base revision" : "default settings (no tierguard.yaml at base)";
+  return [
+    `### ${VERDICT_ICON[reviewVerdict(review)]} ${md(verdictText(review))}`,
+    `<sub>base ${short(review.base.commit)} → head ${short(review.head.commit)} · author ${md(`@${review.author}`)} · ${config}</sub>`
+  ];
+}
+function areaResult(c) {
+  const parts = [];
+  if (c.errors) parts.push(plural5(c.errors, "error"));
+  if (c.warnings) parts.push(plural5(c.warnings, "warning"));
+  if (c.notices) parts.push(plural5(c.notices, "notice"));
+  const icon = c.errors ? "❌" : c.warnings ? "⚠️" : c.notices ? "ℹ️" : "✅";
+  return `${icon} ${parts.length > 0 ? parts.join(", ") : "passed"}`;
+}
+function summaryTable(review) {
+  const c = reviewCounts(review);
+  const rows = AREAS.filter((a) => a !== "config" || hasAny(c.byArea.config)).map((a) => `| ${AREA_TITLES[a]} | ${areaResult(c.byArea[a])} |`);
+  return ["| Check | Result |", "| --- | --- |", ...rows, `| Flows replayed | ${replayWords(review.impact)} |`];
+}
+function hasAny(c) {
+  return c.errors + c.warnings + c.notices > 0;
+}
+function replayWords(impact) {
+  if (!impact) return "not run: no flow snapshot";
+  const from = impact.sources.length === 0 ? "" : ` from ${impact.sources.slice(0, 2).map(md).join(", ")}${impact.sources.length > 2 ? ` and ${int3(impact.sources.length - 2)} more` : ""}`;
+  const changes = `${int3(impact.newlyDenied.length)} newly denied, ${int3(impact.newlyAllowed.length)} newly allowed, ${int3(impact.pendingChanged.length)} staged changes`;
+  return `${plural5(impact.totals.records, "record")} (${plural5(impact.totals.flows, "connection")})${from}: ${changes}`;
+}
+function volume(flows) {
+  return `${plural5(flows.length, "flow")} (${plural5(sum(flows, "flows"), "connection")}, ${bytes(sum(flows, "bytes"))})`;
+}
+function flowTable(flows, max, what) {
+  const ranked = rankFlows(flows);
+  const rows = ranked.slice(0, Math.max(0, max)).map((f, i2) => {
+    const uncertain = f.uncertain && f.uncertain.length > 0 ? " (uncertain)" : "";
+    return `| ${i2 + 1} | ${md(flowWords(f))}${uncertain} | ${int3(f.flows)} | ${bytes(f.bytes)} | ${md(sideWords(f.before))} | ${md(sideWords(f.after))} |`;
+  });
+  const out = ["| # | Flow | Connections | Bytes | Before | After |", "| ---: | --- | ---: | ---: | --- | --- |", ...rows];
+  const left = ranked.slice(rows.length);
+  if (left.length > 0) {
+    const more = `${int3(left.length)} more ${what} ${left.length === 1 ? "flow" : "flows"} (${plural5(sum(left, "flows"), "connection")}, ${bytes(sum(left, "bytes"))})`;
+    out.push("", `_…and ${more} not shown here; the review's JSON output lists every one._`);
   }
   return out;
 }
-function describeDecider(side) {
-  if (!side.policy) return side.decidedBy.startsWith("__PROFILE__") ? "the namespace profile (no policy applies)" : side.decidedBy;
-  if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy}, which selects the ${side.direction === "egress" ? "source" : "destination"})`;
-  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
-}
-function describeFlow(f) {
-  return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
-}
-function plural3(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function locate2(side, ctx) {
-  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
-  if (p) {
-    const rules = side.direction === "egress" ? p.egress : p.ingress;
-    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
-    const path = rule2 ? rule2.path : "metadata.name";
-    const at3 = p.resource.source.at(path);
-    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
+function impactSections(review, options) {
+  const impact = review.impact;
+  if (!impact) return [];
+  const max = options.maxFlowRows ?? DEFAULT_MAX_FLOW_ROWS;
+  const out = [];
+  const busiest = (flows) => ` The busiest: ${md(flowWords(rankFlows(flows)[0]))}.`;
+  if (impact.newlyDenied.length > 0) {
+    const ack = review.impactAcknowledged ? ` Acknowledged by ${md(`@${review.impactAcknowledged.by}`)}.` : "";
+    const summary = `${volume(impact.newlyDenied)} allowed today would be denied.${busiest(impact.newlyDenied)}${ack}`;
+    out.push(section("Traffic this change would break", summary, flowTable(impact.newlyDenied, max, "newly denied"), `Show the ${plural5(impact.newlyDenied.length, "newly denied flow")}`));
   }
-  const changed = ctx.changes.find((c) => c.meaningChanged);
-  const r = changed?.head ?? changed?.base;
-  if (r) {
-    const at3 = r.source.at("metadata.name");
-    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
+  if (impact.newlyAllowed.length > 0) {
+    const summary = `${volume(impact.newlyAllowed)} denied today would be allowed.${busiest(impact.newlyAllowed)}`;
+    out.push(section("Traffic this change would let through", summary, flowTable(impact.newlyAllowed, max, "newly allowed"), `Show the ${plural5(impact.newlyAllowed.length, "newly allowed flow")}`));
   }
-  return { file: "tierguard.yaml", line: 1 };
-}
-
-// src/review/ownership.ts
-function principalIds(p) {
-  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
-}
-function isAdmin(ids, config) {
-  return config.admins.some((a) => ids.has(a));
-}
-function owns(ids, tier, config) {
-  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
-}
-function tiersOf(r, ctx, revision2) {
-  if (r.kind === "Tier") return ["admin"];
-  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
-  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : r.spec.tier || "default";
-  const tiers = [own];
-  if (isPolicy(r) && r.kind.startsWith("Staged")) {
-    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
-    for (const set2 of [ctx.base.set, ctx.head.set]) {
-      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
-    }
+  const graph = serviceGraph(impact, options.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES);
+  if (graph.edges > 0) {
+    const left = graph.edges - graph.shown;
+    const cap = left > 0 ? ` The ${int3(graph.shown)} busiest are drawn; ${int3(left)} ${left === 1 ? "is" : "are"} left out.` : "";
+    const summary = `${plural5(graph.edges, "service edge")} change verdict: red is newly denied, amber newly allowed.${cap}`;
+    out.push(section("Service edges whose verdict changes", summary, graph.lines, "Show the graph"));
   }
-  return tiers;
-}
-function networkSetTiers(r, ctx, revision2) {
-  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
-  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
-  if (!ns) return [];
-  const own = new Set(Object.keys(r.metadata.labels ?? {}));
-  const tiers = /* @__PURE__ */ new Set();
-  for (const p of set2.policies) {
-    for (const rule2 of [...p.ingress, ...p.egress]) {
-      for (const e of [rule2.source, rule2.destination]) {
-        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
-        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
-      }
-    }
+  if (impact.pendingChanged.length > 0) {
+    const summary = `${volume(impact.pendingChanged)} would get another verdict once the staged policies are enforced.`;
+    out.push(section("Staged (pending) verdict changes", summary, flowTable(impact.pendingChanged, max, "staged"), `Show the ${plural5(impact.pendingChanged.length, "pending change")}`));
   }
-  return tiers.size > 1 ? ["admin"] : [...tiers];
+  return out;
 }
-function checkOwnership(ctx, input2) {
-  const { config } = ctx;
-  if (!config.enforceOwnership) return [];
-  const author = principalIds(input2.author);
-  const approvers3 = input2.approvals.map(principalIds);
-  const findings = [];
-  const satisfied = (tier) => tier === "admin" ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
-  const who = (tier) => {
-    const list2 = tier === "admin" ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
-    return [...new Set(list2)];
-  };
-  const report2 = (tier, what, at3) => {
-    const approversList = who(tier);
-    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
-    const tierWords = tier === "admin" ? "an admin" : `an owner of tier ${tier}`;
-    findings.push({
-      code: "ownership/not-owner",
-      severity: "error",
-      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
-      approvers: approversList,
-      ...at3
-    });
-  };
-  for (const change of ctx.changes) {
-    if (!change.meaningChanged) continue;
-    const reported = /* @__PURE__ */ new Set();
-    const subject = change.head ?? change.base;
-    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
-      if (!r) continue;
-      for (const tier of tiersOf(r, ctx, revision2)) {
-        if (satisfied(tier) || reported.has(tier)) continue;
-        reported.add(tier);
-        const loc = subject.source;
-        const path = tier !== "admin" && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
-        const at3 = loc.at(path);
-        report2(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === "admin" ? "—" : tier} at ${revision2})`, {
-          file: at3.file,
-          line: at3.line,
-          col: at3.col,
-          path,
-          resource: describeResource(subject),
-          revision: change.head ? "head" : "base"
-        });
-      }
-    }
-  }
-  if (input2.configChanged && !satisfied("admin")) {
-    report2("admin", "A change to tierguard.yaml (it takes effect for later pull requests)", { file: "tierguard.yaml", line: 1 });
-  }
-  for (const t of input2.changedTests) {
-    for (const tier of t.tiers) {
-      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
-    }
-  }
-  return findings;
+function where2(file, line, revision2, options) {
+  const text = `${md(file)}:${line}`;
+  const url = safeUrl(options.link?.(file, line, revision2));
+  return url ? `[${text}](${url})` : text;
 }
-
-// src/review/run.ts
-function buildReview(inputs) {
-  const { ctx } = inputs;
-  const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
-  const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
-  findings.push(
-    ...checkOwnership(ctx, {
-      author: inputs.author,
-      approvals: inputs.approvals,
-      configChanged: inputs.configChanged,
-      changedTests: changedTests(ctx, inputs.testTiers)
-    })
-  );
-  for (const check of inputs.checks) findings.push(...check(ctx));
-  if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
-  const notes = [...inputs.notes ?? []];
-  if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
-  if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
-  return {
-    base: inputs.base,
-    head: inputs.head,
-    author: inputs.author.login,
-    configSource: inputs.configSource,
-    changes: ctx.changes,
-    findings: findings.sort(byLocation),
-    impact: inputs.impact,
-    notes,
-    ...inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}
-  };
+function findingLine(f, options) {
+  const revision2 = f.revision ?? "head";
+  const context = [f.resource ? md(f.resource) : void 0, f.path ? codeSpan(f.path) : void 0, revision2 === "base" ? "base revision" : void 0].filter(Boolean);
+  const line = `- ${SEVERITY_ICON[f.severity]} ${where2(f.file, f.line, revision2, options)} ${codeSpan(f.code)} ${md(f.message)}${context.length > 0 ? ` (${context.join(", ")})` : ""}`;
+  return [line, ...(f.details ?? []).map((d) => `  - ${md(d)}`)];
 }
-function validationFindings(diagnostics, unchanged) {
-  return diagnostics.map((d) => {
-    const old = unchanged.has(d.file);
-    return {
-      code: `validation/${d.code}`,
-      severity: old && d.severity !== "notice" ? "notice" : d.severity,
-      message: old ? `(already in the base revision) ${d.message}` : d.message,
-      file: d.file,
-      line: d.line,
-      col: d.col,
-      path: d.path || void 0,
-      resource: d.resource
-    };
+function findingSections(review, options) {
+  const byArea = /* @__PURE__ */ new Map();
+  for (const f of sortFindings(review.findings)) {
+    const area = findingArea(f.code);
+    const list2 = byArea.get(area);
+    if (list2) list2.push(f);
+    else byArea.set(area, [f]);
+  }
+  const c = reviewCounts(review);
+  return AREAS.filter((a) => byArea.has(a)).map((a) => {
+    const findings = byArea.get(a);
+    const body = findings.flatMap((f) => findingLine(f, options));
+    return section(`${AREA_TITLES[a]} findings`, `${areaResult(c.byArea[a])}.`, body, `Show the ${plural5(findings.length, `${AREA_TITLES[a].toLowerCase()} finding`)}`);
   });
 }
-function changedTests(ctx, testTiers2) {
-  if (!testTiers2) return [];
-  const head = new Map(ctx.head.testFiles.map((f) => [f.file, f.text]));
-  const out = [];
-  for (const f of ctx.base.testFiles) {
-    const now = head.get(f.file);
-    if (now === f.text) continue;
-    out.push({ file: f.file, tiers: testTiers2(f.file, ctx, "base"), revision: now === void 0 ? "base" : "head" });
-  }
-  return out;
+function changesSection(review, options) {
+  if (review.changes.length === 0) return [];
+  const body = review.changes.map((c) => {
+    const r = c.head ?? c.base;
+    const at3 = r.source.at("metadata.name");
+    const meaning = c.meaningChanged ? "" : " (no change of meaning)";
+    return `- **${c.kind}** ${md(describeResource(r))} at ${where2(at3.file, at3.line, c.head ? "head" : "base", options)}: ${md(c.summary)}${meaning}`;
+  });
+  const meaningful = review.changes.filter((c) => c.meaningChanged).length;
+  const summary = `${plural5(review.changes.length, "resource")} differ from the base revision; ${int3(meaningful)} in meaning.`;
+  return section("Changed resources", summary, body, `Show the ${plural5(review.changes.length, "changed resource")}`);
 }
-var SEVERITY_RANK2 = { error: 0, warning: 1, notice: 2 };
-function byLocation(a, b) {
-  return SEVERITY_RANK2[a.severity] - SEVERITY_RANK2[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.code < b.code ? -1 : 1);
+function zeroHitSection(review) {
+  const list2 = review.impact?.zeroHitPolicies ?? [];
+  if (list2.length === 0) return [];
+  const summary = `${plural5(list2.length, "policy or rule", "policies or rules")} of the head revision matched no flow in the snapshot: check each is still needed.`;
+  return section("Policies no flow hit", summary, list2.map((p) => `- ${md(p)}`), `Show the ${plural5(list2.length, "policy or rule", "policies and rules")}`);
+}
+function unresolvedSection(review) {
+  const t = review.impact?.totals;
+  if (!t || t.unresolved.records === 0 && t.uncertain.records === 0 && t.skippedLines === 0 && t.problems.length === 0) return [];
+  const body = [];
+  if (t.unresolved.records > 0) {
+    body.push(`- ${plural5(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
+    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n)}`);
+  }
+  if (t.uncertain.records > 0) body.push(`- ${plural5(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
+  if (t.skippedLines > 0) body.push(`- ${plural5(t.skippedLines, "input line")} could not be read.`);
+  for (const p of t.problems) body.push(`- ${md(p)}`);
+  const summary = `${int3(t.unresolved.records)} unresolved and ${int3(t.uncertain.records)} uncertain of ${plural5(t.records, "record")}; ${plural5(t.skippedLines, "line")} skipped.`;
+  return section("Unresolved and uncertain", summary, body, "Show the details");
+}
+function notesSection(review) {
+  if (review.notes.length === 0) return [];
+  return section("Notes", `${plural5(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural5(review.notes.length, "note")}`);
 }
 
-// src/review/snapshot-problems.ts
-function snapshotProblemOf(source, read) {
-  const stop = read.stopped;
-  if (stop) {
-    const where3 = stop.line > 0 ? `reading stopped at line ${stop.line}: ` : "";
-    const kept = stop.kind === "incomplete" ? `; only the ${plural4(read.records, "record")} before it were replayed` : "";
-    return { source, kind: stop.kind, reason: `${where3}${stop.cause}${kept}` };
+// src/report/review/markdown-blocks.ts
+var CONTINUED = "_(continued)_";
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+var DETAILS_OPEN = /^\s*<details[\s>]/i;
+var DETAILS_CLOSE = /^\s*<\/details>/i;
+var DETAILS_LINE = /^(\s*)<details([^>]*)>\s*<summary>(.*)<\/summary>\s*$/i;
+var TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
+function lineBlock(kind, lines, gap, note) {
+  const body = lines.join("\n");
+  return { kind, lines, gap, note, raw: note ? `${note}
+
+${body}` : body };
+}
+function detailsBlock(indent, attrs, summary, continued, inner, close, gap) {
+  const open2 = `${indent}<details${attrs}><summary>${summary}${continued ? " (continued)" : ""}</summary>`;
+  return { kind: "details", indent, attrs, summary, open: open2, inner, close, gap, raw: `${open2}
+
+${joinBlocks(inner)}
+
+${close}` };
+}
+function joinBlocks(blocks) {
+  return blocks.map((b, i2) => i2 === 0 ? b.raw : separator(b) + b.raw).join("");
+}
+function separator(b) {
+  return "\n".repeat(b.gap + 1);
+}
+function closingFence(chars) {
+  return new RegExp(`^ {0,3}${chars[0] === "`" ? "`" : "~"}{${chars.length},}\\s*$`);
+}
+function fenceEnd(lines, start, fence) {
+  const close = closingFence(fence);
+  for (let j = start + 1; j < lines.length; j++) if (close.test(lines[j])) return j;
+  return lines.length - 1;
+}
+function detailsEnd(lines, start) {
+  let depth = 0;
+  for (let j = start; j < lines.length; j++) {
+    const fence = FENCE_OPEN.exec(lines[j]);
+    if (fence && j > start) {
+      j = fenceEnd(lines, j, fence[1]);
+      continue;
+    }
+    if (DETAILS_OPEN.test(lines[j])) depth++;
+    if (DETAILS_CLOSE.test(lines[j]) || j === start && /<\/details>\s*$/i.test(lines[j])) depth--;
+    if (depth <= 0) return j;
   }
-  if (read.records === 0) return { source, kind: "empty", reason: "it was read to the end but holds no flow record that could be replayed (every line is blank or unreadable)" };
-  return void 0;
+  return lines.length - 1;
 }
-var WHAT = {
-  unavailable: "could not be read",
-  incomplete: "was read only in part",
-  empty: "gave no flow record"
+function startsBlock(line) {
+  return FENCE_OPEN.test(line) || DETAILS_OPEN.test(line) || /^\s*\|/.test(line);
+}
+function parseBlocks(text) {
+  const lines = text.split("\n");
+  const blocks = [];
+  let gap = 0;
+  for (let i2 = 0; i2 < lines.length; ) {
+    const line = lines[i2];
+    if (line.trim() === "") {
+      gap++;
+      i2++;
+      continue;
+    }
+    const fence = FENCE_OPEN.exec(line);
+    let end = i2;
+    if (fence) {
+      end = fenceEnd(lines, i2, fence[1]);
+      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
+    } else if (DETAILS_OPEN.test(line)) {
+      end = detailsEnd(lines, i2);
+      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
+    } else if (/^\s*\|/.test(line)) {
+      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
+      const rows = lines.slice(i2, end + 1);
+      blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
+    } else {
+      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
+      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
+    }
+    gap = 0;
+    i2 = end + 1;
+  }
+  return blocks;
+}
+function parseDetails(lines, gap) {
+  const m = DETAILS_LINE.exec(lines[0]);
+  const last = lines[lines.length - 1];
+  if (!m || lines.length < 2 || last.trim().toLowerCase() !== "</details>") return lineBlock("text", lines, gap);
+  const summary = m[3].replace(/ \(continued\)$/, "");
+  const block = detailsBlock(m[1], m[2], summary, false, parseBlocks(lines.slice(1, -1).join("\n")), last, gap);
+  return { ...block, open: lines[0], raw: lines.join("\n") };
+}
+
+// src/report/review/split.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MIN_SPLIT_LIMIT = 1024;
+function safeCut(s, at3) {
+  const cut = Math.max(0, Math.min(at3, s.length));
+  const code = s.charCodeAt(cut - 1);
+  return cut > 0 && code >= 55296 && code <= 56319 ? cut - 1 : cut;
+}
+function take(b, room, freshRoom, mustProgress) {
+  if (b.raw.length <= room) return { head: b.raw };
+  if (b.kind === "details") return takeDetails(b, room, freshRoom, mustProgress);
+  const prefix = b.note ? `${b.note}
+
+` : "";
+  const { header: header2, body, closeLine } = anatomy(b);
+  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
+  let used = fixed;
+  let k = 0;
+  while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
+  const rest = (remaining) => lineBlock(b.kind, [...header2, ...remaining, ...closeLine], 1, b.kind === "text" ? void 0 : CONTINUED);
+  if (k === 0) {
+    if (!mustProgress || body.length === 0) return { rest: b };
+    const cut = safeCut(body[0], room - fixed);
+    if (cut <= 0) throw new RangeError(`a part of ${room} characters cannot hold any of this block`);
+    const head2 = lineBlock(b.kind, [...header2, body[0].slice(0, cut), ...closeLine], 0, b.note).raw;
+    return { head: head2, rest: rest([body[0].slice(cut), ...body.slice(1)]) };
+  }
+  const head = lineBlock(b.kind, [...header2, ...body.slice(0, k), ...closeLine], 0, b.note).raw;
+  return { head, rest: k < body.length ? rest(body.slice(k)) : void 0 };
+}
+function anatomy(b) {
+  if (b.kind === "table") return { header: b.lines.slice(0, 2), body: b.lines.slice(2), closeLine: [] };
+  if (b.kind === "text") return { header: [], body: b.lines, closeLine: [] };
+  const open2 = FENCE_OPEN.exec(b.lines[0]);
+  const chars = open2 ? open2[1] : "```";
+  const last = b.lines[b.lines.length - 1];
+  const closed = b.lines.length > 1 && closingFence(chars).test(last);
+  return { header: [b.lines[0]], body: b.lines.slice(1, closed ? -1 : void 0), closeLine: [closed ? last : chars] };
+}
+function takeDetails(b, room, freshRoom, mustProgress) {
+  const continued = detailsBlock(b.indent, b.attrs, b.summary, true, [], b.close, 1);
+  const overhead = (open2) => open2.length + 2 + 2 + b.close.length;
+  const packed = pack(b.inner, room - overhead(b.open), freshRoom - overhead(continued.open), mustProgress);
+  if (packed.text === "") {
+    return mustProgress ? take(lineBlock("text", b.raw.split("\n"), b.gap), room, freshRoom, true) : { rest: b };
+  }
+  const head = `${b.open}
+
+${packed.text}
+
+${b.close}`;
+  if (packed.rest.length === 0) return { head };
+  const restInner = packed.rest.map((x, i2) => i2 === 0 ? { ...x, gap: 0 } : x);
+  return { head, rest: detailsBlock(b.indent, b.attrs, b.summary, true, restInner, b.close, 1) };
+}
+function pack(blocks, room, freshRoom, mustProgress) {
+  const minPiece = Math.min(512, Math.floor(freshRoom / 8));
+  let text = "";
+  for (let i2 = 0; i2 < blocks.length; i2++) {
+    const b = blocks[i2];
+    const sep2 = text === "" ? "" : separator(b);
+    if (text.length + sep2.length + b.raw.length <= room) {
+      text += sep2 + b.raw;
+      continue;
+    }
+    const avail = room - text.length - sep2.length;
+    const progress = mustProgress && text === "";
+    if (!progress && (b.raw.length <= freshRoom || avail < minPiece)) return { text, rest: blocks.slice(i2) };
+    const t = take(b, avail, freshRoom, progress);
+    if (t.head !== void 0) text += sep2 + t.head;
+    const rest = blocks.slice(i2 + 1);
+    return { text, rest: t.rest ? [t.rest, ...rest] : rest };
+  }
+  return { text, rest: [] };
+}
+function splitMarker(body) {
+  const nl = body.indexOf("\n");
+  const first = nl === -1 ? body : body.slice(0, nl);
+  if (/^<!--.*-->\s*$/.test(first)) return { marker: first.trimEnd(), rest: nl === -1 ? "" : body.slice(nl + 1) };
+  return { rest: body };
+}
+function partMarker(marker, part, of) {
+  return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
+}
+var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
+var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
+function assemble(marker, content, i2, n) {
+  const out = [];
+  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
+  if (i2 > 1) out.push(header(i2, n), "");
+  out.push(content);
+  if (i2 < n) out.push("", footer(i2, n));
+  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
+  return out.join("\n");
+}
+function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
+  if (body.length <= limit) return [body];
+  if (limit < MIN_SPLIT_LIMIT) throw new RangeError(`cannot split a comment into parts smaller than ${MIN_SPLIT_LIMIT} characters`);
+  const { marker, rest } = splitMarker(body);
+  const blocks = parseBlocks(rest);
+  for (let digits = 1; ; digits++) {
+    const big = 10 ** digits - 1;
+    const overhead = Math.max(assemble(marker, "", 1, big).length, assemble(marker, "", Math.max(2, big - 1), big).length, assemble(marker, "", big, big).length);
+    const budget = limit - overhead;
+    const contents = [];
+    let queue = blocks;
+    while (queue.length > 0) {
+      const packed = pack(queue, budget, budget, true);
+      contents.push(packed.text);
+      queue = packed.rest.map((b, i2) => i2 === 0 ? { ...b, gap: 0 } : b);
+    }
+    if (contents.length <= big) return contents.map((c, i2) => assemble(marker, c, i2 + 1, contents.length));
+  }
+}
+function truncateMarkdown(body, limit, options) {
+  if (body.length <= limit) return body;
+  const blocks = parseBlocks(body);
+  const keepTail = (options.keepTail ?? true) && blocks.length > 1;
+  const tail2 = keepTail ? blocks[blocks.length - 1].raw : "";
+  const budget = limit - options.note.length - 2 - (keepTail ? tail2.length + 2 : 0);
+  if (budget < MIN_SPLIT_LIMIT / 2) throw new RangeError(`a limit of ${limit} leaves no room after the note and the tail`);
+  const packed = pack(keepTail ? blocks.slice(0, -1) : blocks, budget, budget, true);
+  return [packed.text, options.note, tail2].filter((s) => s !== "").join("\n\n");
+}
+
+// src/report/review/markdown.ts
+var REVIEW_MARKER = "<!-- tierguard:review -->";
+var MARKER_LINE = /^<!-- tierguard:review(?: part (\d+) of (\d+))? -->[ \t]*(?:\r?\n|$)/;
+function isTierguardComment(body) {
+  return MARKER_LINE.test(body);
+}
+function reviewCommentPart(body) {
+  const m = MARKER_LINE.exec(body);
+  if (!m) return void 0;
+  if (m[1]) return { part: Number(m[1]), of: Number(m[2]) };
+  const count = /<!-- tierguard:review part 1 of (\d+) -->\s*$/.exec(body);
+  return { part: 1, of: count ? Number(count[1]) : 1 };
+}
+function join(sections) {
+  return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n");
+}
+function tail(review) {
+  return ["---", nextStepMarkdown(nextStep(review))];
+}
+function renderReviewComment(review, options = {}) {
+  return join([
+    [REVIEW_MARKER, ...verdictSection(review)],
+    summaryTable(review),
+    ...impactSections(review, options),
+    ...findingSections(review, options),
+    changesSection(review, options),
+    zeroHitSection(review),
+    unresolvedSection(review),
+    notesSection(review),
+    tail(review)
+  ]) + "\n";
+}
+function renderReviewCommentParts(review, options = {}, limit = GITHUB_COMMENT_LIMIT) {
+  return splitComment(renderReviewComment(review, options), limit);
+}
+
+// src/report/review/check-run.ts
+var ANNOTATION_FIELD_BYTES = 64 * 1024;
+
+// src/report/review/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+var TIERGUARD_URI = "https://github.com/tierguard/tierguard";
+var SARIF_MAX_RESULTS = 25e3;
+var LEVEL = { error: "error", warning: "warning", notice: "note" };
+var RANK = { error: 0, warning: 1, notice: 2 };
+var AREA_HELP = {
+  validation: "The file is not a valid Calico or Kubernetes policy resource. Fix the field named in the message; the cluster would reject it or read it differently.",
+  ownership: "A change to a tier's policies needs approval from an owner of that tier (tierguard.yaml, tiers.<tier>.owners, read from the base revision). Ask an owner to approve the pull request.",
+  guardrail: "The change conflicts with a guard rail of a higher tier: a rule that tries to allow what a higher tier denies, a change a higher tier overrides, or an edit to a guard-rail policy. Ask the guard rail's owners, or change the rule.",
+  test: "A policy test in the repository no longer holds: the expected allow or deny between two workloads differs from what the head revision's policies decide. Fix the policy or, if the change is intended, the test.",
+  lint: "The policy works but departs from Calico's best practices. The message says what to change.",
+  impact: "Replaying recorded production flows through the base and head policies changed their verdict. Check the flows named in the message; acknowledge intended breakage with /tierguard ack-impact.",
+  config: "tierguard.yaml has a problem. Fix the field named in the message."
 };
-function snapshotFindings(problems, level3) {
-  return problems.map((p) => ({
-    code: `impact/snapshot-${p.kind}`,
-    severity: level3,
-    message: `The flow snapshot ${p.source} ${WHAT[p.kind]} (${p.reason}), so the impact on production traffic was not fully replayed: flows this change breaks may be missing from this review. Fix or replace the snapshot (tierguard.yaml \`flows\`)` + (level3 === "error" ? ", or set `impact.snapshotProblems: warning` in tierguard.yaml to accept a partial replay." : "."),
-    file: p.source,
-    line: 1,
-    revision: "base"
-  }));
+function ruleFor(code, findings, options) {
+  const area = findingArea(code);
+  const given = options.rules?.[code];
+  const words = code.slice(code.indexOf("/") + 1).replace(/-/g, " ");
+  const worst = findings.reduce((w, f) => RANK[f.severity] < RANK[w] ? f.severity : w, "notice");
+  const help = given?.help ?? AREA_HELP[area];
+  return {
+    id: code,
+    name: code.replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => c ? c.toUpperCase() : ""),
+    shortDescription: { text: given?.description ?? `${AREA_TITLES[area]}: ${words}` },
+    help: { text: help },
+    defaultConfiguration: { level: LEVEL[worst] },
+    properties: { tags: ["calico", "network-policy", area] }
+  };
 }
-function plural4(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function fingerprint(f, seen) {
+  const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
 }
+function artifactUri(file) {
+  return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+function result(f, ruleIndex, seen) {
+  const start = Math.max(1, f.line);
+  const region = { startLine: start };
+  if (f.col !== void 0 && f.col >= 1) region.startColumn = f.col;
+  if (f.endLine !== void 0 && f.endLine >= start) region.endLine = f.endLine;
+  const where3 = [f.resource, f.path].filter(Boolean).join(" at ");
+  const base2 = f.revision === "base" ? " (location in the base revision)" : "";
+  return {
+    ruleId: f.code,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: `${f.message}${where3 ? ` [${where3}]` : ""}${base2}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region } }],
+    partialFingerprints: { "tierguardFinding/v1": fingerprint(f, seen) },
+    ...f.details && f.details.length > 0 ? { properties: { details: f.details } } : {}
+  };
+}
+function reviewSarif(review, options) {
+  const ordered = sortFindings(review.findings);
+  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
+  const byCode = /* @__PURE__ */ new Map();
+  for (const f of kept) {
+    const list2 = byCode.get(f.code);
+    if (list2) list2.push(f);
+    else byCode.set(f.code, [f]);
+  }
+  const codes = [...byCode.keys()].sort();
+  const index = new Map(codes.map((c, i2) => [c, i2]));
+  const seen = /* @__PURE__ */ new Map();
+  const run2 = {
+    tool: {
+      driver: {
+        name: "tierguard",
+        informationUri: options.informationUri ?? TIERGUARD_URI,
+        semanticVersion: options.toolVersion,
+        rules: codes.map((c) => ruleFor(c, byCode.get(c), options))
+      }
+    },
+    columnKind: "utf16CodeUnits",
+    results: kept.map((f) => result(f, index.get(f.code), seen)),
+    ...ordered.length > kept.length ? { properties: { omittedResults: ordered.length - kept.length } } : {}
+  };
+  return { $schema: SARIF_SCHEMA, version: "2.1.0", runs: [run2] };
+}
+function renderReviewSarif(review, options) {
+  return JSON.stringify(reviewSarif(review, options), null, 2) + "\n";
+}
+
+// src/github/api.ts
+function httpStatus(e) {
+  const s = e.status;
+  return typeof s === "number" ? s : void 0;
+}
+
+// src/github/app/identity.ts
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && a.toLowerCase() === b.toLowerCase();
+}
+
+// src/github/app/comment.ts
+async function listIssueComments(api, repo, issue) {
+  return api.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, per_page: 100 });
+}
+function reviewCommentPartOf(body) {
+  return isTierguardComment(body) ? reviewCommentPart(body)?.part : void 0;
+}
+function ownComments(existing, bot, partOf) {
+  const byPart = /* @__PURE__ */ new Map();
+  for (const c of [...existing].sort((a, b) => a.id - b.id)) {
+    if (!sameLogin(c.user?.login, bot) || c.body === void 0) continue;
+    const part = partOf(c.body);
+    if (part === void 0) continue;
+    byPart.set(part, [...byPart.get(part) ?? [], c]);
+  }
+  return byPart;
+}
+var normalize = (s) => s.replace(/\r\n/g, "\n");
+async function upsertComment(o) {
+  const result2 = { created: [], updated: [], unchanged: [], deleted: [] };
+  const route = { owner: o.repo.owner, repo: o.repo.repo };
+  const ours = ownComments(o.existing, o.bot, o.partOf);
+  if (ours.size === 0 && o.create === false) return result2;
+  for (const [i2, body] of o.parts.entries()) {
+    const current = ours.get(i2 + 1)?.[0];
+    if (current && normalize(current.body ?? "") === normalize(body)) {
+      result2.unchanged.push(current.id);
+    } else if (current) {
+      await o.api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: current.id, body });
+      result2.updated.push(current.id);
+    } else {
+      const { data: data2 } = await o.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...route, issue_number: o.issue, body });
+      result2.created.push(data2.id);
+    }
+  }
+  const leftover = [...ours].flatMap(([part, list2]) => part > o.parts.length ? list2 : list2.slice(1));
+  for (const c of leftover) {
+    await o.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...route, comment_id: c.id });
+    result2.deleted.push(c.id);
+  }
+  o.log.info({ comment: result2 }, result2.created.length + result2.updated.length + result2.deleted.length === 0 ? "the comment is unchanged; not written" : "comment written");
+  return result2;
+}
+
+// src/github/review-run.ts
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+
+// src/io/files.ts
+function describeFsError(e) {
+  const err = e;
+  switch (err.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+// src/io/inventory.ts
+var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
+function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
+  const fail2 = (code, message) => ({ diagnostics: [{ code, severity: "error", message, file: path, line: 1, col: 1, path: "" }] });
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) return fail2("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
+  let values;
+  let locate3 = () => ({ line: 1, col: 1 });
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      const v = JSON.parse(text);
+      values = Array.isArray(v) ? v : [v];
+    } catch (e) {
+      return fail2("inventory/malformed-json", `inventory is not valid JSON: ${e.message}`);
+    }
+  } else {
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: maxBytes, maxDocumentBytes: maxBytes, maxAliasCount: 1e3, maxNodes: maxBytes };
+    const loaded = loadText(path, text, limits);
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
+    values = loaded.documents.map((d) => d.value);
+    locate3 = (doc, fieldPath) => {
+      const at3 = loaded.documents[doc]?.source.at(fieldPath);
+      return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
+    };
+  }
+  const { inventory, diagnostics } = parseInventory(values);
+  return {
+    inventory,
+    diagnostics: diagnostics.map((p) => ({
+      code: p.code,
+      severity: "warning",
+      message: p.message,
+      file: path,
+      ...locate3(p.document ?? 0, p.path ?? ""),
+      path: p.path ?? ""
+    }))
+  };
+}
+
+// src/io/flow-reader.ts
+import { existsSync } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 
 // src/io/lines.ts
 import { createReadStream } from "node:fs";
-import { open, stat as stat2 } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
+
+// src/run/flow-lines.ts
 var DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
+var NO_PROGRESS = { tick: () => {
+} };
+
+// src/io/lines.ts
 var RUNAWAY_LINE_FACTOR = 64;
+var READ_CHUNK_BYTES = 1 << 20;
 async function isGzip(path) {
   const fh = await open(path, "r");
   try {
@@ -22717,7 +22756,7 @@ async function isGzip(path) {
 }
 async function refusal(path) {
   try {
-    const info = await stat2(path);
+    const info = await stat(path);
     return info.isFile() ? void 0 : info.isDirectory() ? "is a directory" : "not a regular file";
   } catch (e) {
     return describeFsError(e);
@@ -22748,8 +22787,8 @@ async function* splitLines(path, gz, range2, limits) {
   let skipping = range2 !== void 0 && range2.start > 0;
   let offset = readFrom;
   let lineStart = range2 ? range2.start : 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20, start: readFrom });
-  const stream = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, start: readFrom });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES })) : file;
   if (gz) file.on("error", (e) => stream.destroy(e));
   const stop = () => {
     file.destroy();
@@ -22826,14 +22865,19 @@ async function* splitLines(path, gz, range2, limits) {
   }
 }
 
-// src/io/replay-files.ts
-import { availableParallelism } from "node:os";
-import { existsSync } from "node:fs";
-import { stat as stat3 } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+// src/io/flow-reader.ts
+var WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
+var fileFlowReader = {
+  lines: (path, options) => readLines(path, options),
+  inspect: async (path) => {
+    const info = await stat2(path).catch(() => void 0);
+    if (!info?.isFile()) return void 0;
+    return { size: info.size, gzip: await isGzip(path) };
+  },
+  workerScript: existsSync(WORKER_SCRIPT) ? WORKER_SCRIPT : void 0
+};
 
-// src/io/read-outcome.ts
+// src/run/read-outcome.ts
 function stopAt(ev) {
   return { kind: ev.reason === "unavailable" ? "unavailable" : "incomplete", line: ev.number, cause: ev.cause };
 }
@@ -22852,15 +22896,79 @@ function mergeOutcomes(parts) {
   return merged;
 }
 
-// src/io/replay-files.ts
+// src/run/runner.ts
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 var AUTO_MIN_BYTES = 32 * 1024 * 1024;
-var WORKER_SCRIPT = fileURLToPath(new URL("./replay-worker.js", import.meta.url));
-async function replayRange(f, comparer, limits, range2, tick) {
-  const { maxLineBytes } = limits;
+var WORKER_YOUNG_GENERATION_MB = 128;
+async function replayFile(sink, file, options) {
+  const { reader, progress, spec } = options;
+  const facts = reader.workerScript && spec ? await reader.inspect(file.path) : void 0;
+  const n = workerCount(facts, options.workers);
+  if (!reader.workerScript || !spec || !facts || n <= 1) return (await sink.replay(file, void 0, () => progress.tick())).outcome;
+  const cut = (i2) => Math.floor(facts.size * i2 / n);
+  const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
+  const script = reader.workerScript;
+  const parts = await Promise.all(Array.from({ length: n }, (_, i2) => runWorker(script, input2(i2), progress)));
+  let offset = 0;
+  for (const p of parts) {
+    sink.merge(p.part, offset);
+    offset += p.lines;
+  }
+  return mergeOutcomes(parts);
+}
+function workerCount(facts, option) {
+  if (!facts || facts.gzip) return 1;
+  if (option !== "auto") return option;
+  return facts.size < AUTO_MIN_BYTES ? 1 : Math.min(availableParallelism(), 8);
+}
+function runWorker(script, input2, progress) {
+  return new Promise((resolve3, reject) => {
+    const worker = new Worker(script, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    worker.on("message", (m) => {
+      if (m.type === "progress") progress.tick(m.records);
+      else if (m.type === "done") resolve3(m);
+      else reject(new Error(`a worker thread failed: ${m.message}`));
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
+    });
+  });
+}
+
+// src/run/replay-impact.ts
+function impactComparer(sets, universe, config, inventory) {
+  const resolver = new EndpointResolver(universe, inventory);
+  const head = new Replayer(sets.head, resolver);
+  const comparer = new ImpactComparer(new Replayer(sets.base, resolver, { raw: head.raw }), head, config.calicoVersion.model);
+  return { comparer, resolver };
+}
+var ImpactSink = class {
+  constructor(comparer, reader, limits) {
+    this.comparer = comparer;
+    this.reader = reader;
+    this.limits = limits;
+  }
+  comparer;
+  reader;
+  limits;
+  replay(file, range2, tick) {
+    return replayIntoComparer(this.comparer, file, { reader: this.reader, limits: this.limits, range: range2 }, tick);
+  }
+  part() {
+    return this.comparer.exportState();
+  }
+  merge(part, offset) {
+    this.comparer.mergeState(part, offset);
+  }
+};
+async function replayIntoComparer(comparer, f, read, tick) {
+  const { maxLineBytes, maxBytes } = read.limits;
   const parse3 = createFlowValueParser({ maxLineLength: maxLineBytes });
   const outcome = { records: 0 };
   let lines = 0;
-  for await (const ev of readLines(f.path, { maxLineBytes, maxBytes: limits.maxBytes, range: range2 })) {
+  for await (const ev of read.reader.lines(f.path, { maxLineBytes, maxBytes, range: read.range })) {
     if (ev.type === "error") {
       comparer.skipped(f.display, ev.number, ev.message);
       outcome.stopped ??= stopAt(ev);
@@ -22883,69 +22991,24 @@ async function replayRange(f, comparer, limits, range2, tick) {
   }
   return { lines, outcome };
 }
-async function replayFlowFile(f, comparer, options, progress, setup) {
-  const limits = { maxLineBytes: options.maxLineBytes, maxBytes: options.maxBytes };
-  const workers = await workerCount(f.path, options.workers);
-  if (workers <= 1) return (await replayRange(f, comparer, limits, void 0, () => progress.tick())).outcome;
-  const size = (await stat3(f.path)).size;
-  const cut = (i2) => Math.floor(size * i2 / workers);
-  const parts = await Promise.all(
-    Array.from(
-      { length: workers },
-      (_, i2) => runWorker({ ...setup, file: f, replayLimits: limits, range: { start: cut(i2), end: i2 === workers - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } }, progress)
-    )
-  );
-  let offset = 0;
-  for (const part of parts) {
-    comparer.mergeState(part.state, offset);
-    offset += part.lines;
-  }
-  return mergeOutcomes(parts);
-}
-async function workerCount(path, option) {
-  if (!existsSync(WORKER_SCRIPT)) return 1;
-  const info = await stat3(path).catch(() => void 0);
-  if (!info?.isFile()) return 1;
-  if (await isGzip(path)) return 1;
-  if (option !== "auto") return Number(option);
-  if ((await stat3(path)).size < AUTO_MIN_BYTES) return 1;
-  return Math.min(availableParallelism(), 8);
-}
-function runWorker(input2, progress) {
-  return new Promise((resolve4, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
-    worker.on("message", (m) => {
-      if (m.type === "progress") progress.tick(m.records);
-      else if (m.type === "done") resolve4({ state: m.state, lines: m.lines, outcome: m.outcome });
-      else reject(new Error(`a worker thread failed: ${m.message}`));
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
-    });
-  });
+
+// src/review/checks.ts
+var REVIEW_CHECKS = [checkGuardrails, checkPolicyTests, checkLint];
+function reviewTestTiers(file, ctx) {
+  return testTiers(file, ctx);
 }
 
-// src/io/review-pipeline.ts
+// src/run/review.ts
 async function runReviewPipeline(input2) {
   const { config } = input2;
   const prepared = prepareReview(input2.base, input2.head, config, input2.limits, input2.inventory);
   const { ctx } = prepared;
-  let impact;
   const snapshotProblems = [...input2.snapshotProblems ?? []];
+  let impact;
   if (input2.flows.length > 0) {
-    const resolver = new EndpointResolver(ctx.universe, input2.inventory);
-    const head = new Replayer(ctx.head.set, resolver);
-    const comparer = new ImpactComparer(new Replayer(ctx.base.set, resolver, { raw: head.raw }), head, config.calicoVersion.model);
-    const setup = { config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventoryPath: input2.inventoryPath, cwd: input2.cwd };
-    const options = { maxLineBytes: input2.maxLineBytes, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES, workers: input2.workers };
-    for (const f of input2.flows) {
-      const problem = snapshotProblemOf(f.source ?? f.display, await replayFlowFile(f, comparer, options, input2.progress, setup));
-      if (problem) snapshotProblems.push(problem);
-    }
-    impact = comparer.finish(input2.flows.map((f) => f.display), config.impact.maxListed);
-    const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
-    for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+    const replayed = await replayImpact(ctx, input2, { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES });
+    impact = replayed.impact;
+    snapshotProblems.push(...replayed.problems);
   }
   return buildReview({
     ctx,
@@ -22958,13 +23021,29 @@ async function runReviewPipeline(input2) {
     configChanged: input2.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: [checkGuardrails, checkPolicyTests, checkLint],
-    testTiers: (file, c) => testTiers(file, c),
+    checks: REVIEW_CHECKS,
+    testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     acknowledgedBy: input2.acknowledgedBy,
     extraFindings: [...input2.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input2.notes
   });
+}
+async function replayImpact(ctx, input2, run2) {
+  const { config, inventory } = input2;
+  const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
+  const sink = new ImpactSink(comparer, run2.reader, { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes });
+  const spec = () => ({ kind: "impact", config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventory });
+  const problems = [];
+  for (const f of input2.flows) {
+    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits: { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes }, reader: run2.reader, progress: run2.progress });
+    const problem = snapshotProblemOf(f.source ?? f.display, outcome);
+    if (problem) problems.push(problem);
+  }
+  const impact = comparer.finish(input2.flows.map((f) => f.display), config.impact.maxListed);
+  const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
+  for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
+  return { impact, problems };
 }
 
 // src/github/people.ts
@@ -23000,26 +23079,45 @@ async function approvers2(api, repo, pull, author) {
   return [...latest].filter(([login, state]) => state === "APPROVED" && login.toLowerCase() !== author.toLowerCase()).map(([login]) => login);
 }
 
-// src/review/select-files.ts
-function selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath = CONFIG_FILE) {
-  const isConfigPolicy = policyFileFilter(config);
-  const isPolicy2 = (p) => p !== configPath && isConfigPolicy(p);
-  const isTestPath = pathMatcher(config.tests);
-  const isTest = (p) => isTestPath(p) && /\.ya?ml$/i.test(p);
-  const skipped = [];
-  const select = (tree, revision2, match) => tree.filter((e) => {
-    if (!match(e.path)) return false;
-    if (e.size <= maxFileBytes) return true;
-    skipped.push({ code: "validation/file-too-large", severity: "error", message: `${e.path} is ${e.size} bytes; the limit is ${maxFileBytes}, so it was not reviewed`, file: e.path, line: 1, revision: revision2 });
-    return false;
-  });
+// src/run/revisions.ts
+async function readRevisionTrees(source, req) {
+  const configPath = req.configPath ?? CONFIG_FILE;
+  const tip = req.base.commit;
+  const common2 = await source.mergeBase(tip, req.head.commit);
+  const fork = common2 ?? tip;
+  const [tipTree, forkTree, headTree] = await Promise.all([source.tree(tip), fork === tip ? void 0 : source.tree(fork), source.tree(req.head.commit)]);
+  const tipConfig = tipTree.find((e) => e.path === configPath);
+  let config = defaultConfig();
+  let configFindings = [];
+  if (tipConfig) {
+    ({ config, findings: configFindings } = parseConfig((await source.texts([tipConfig.blob])).get(tipConfig.blob) ?? "", configPath));
+    for (const f of configFindings) f.revision = "base";
+  }
+  return { common: common2, fork, tipTree, baseTree: forkTree ?? tipTree, headTree, config, configFindings, configSource: tipConfig ? "base" : "default", configPath };
+}
+async function readRevisionPair(source, req) {
+  const t = await readRevisionTrees(source, req);
+  const { config, configPath, baseTree, headTree } = t;
+  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, req.maxFileBytes, configPath);
+  const texts = await source.texts(Object.values(picked).flat().map((e) => e.blob));
+  const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.blob, text: texts.get(e.blob) ?? "" }));
+  const blobAt = (tree) => tree.find((e) => e.path === configPath)?.blob ?? "";
   return {
-    basePolicies: select(baseTree, "base", isPolicy2),
-    headPolicies: select(headTree, "head", isPolicy2),
-    baseTests: select(baseTree, "base", isTest),
-    headTests: select(headTree, "head", isTest),
-    skipped
+    config,
+    configSource: t.configSource,
+    configFindings: t.configFindings,
+    configChanged: blobAt(baseTree) !== blobAt(headTree),
+    base: { rev: req.base.rev, commit: t.fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
+    head: { rev: req.head.rev, commit: req.head.commit, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
+    baseTip: { rev: req.base.rev, commit: req.base.commit, tree: t.tipTree },
+    skipped,
+    note: compareNote(req.base.rev, req.base.commit, t.common)
   };
+}
+function compareNote(baseRev, baseCommit, common2) {
+  if (!common2) return `${baseRev} and the head share no commit: the change is compared with the tip of ${baseRev} (${baseCommit.slice(0, 12)}).`;
+  if (common2 === baseCommit) return void 0;
+  return `Compared with the merge base ${common2.slice(0, 12)} of ${baseRev} and the head, as GitHub diffs a pull request, not with the tip of ${baseRev} (${baseCommit.slice(0, 12)}), which has moved on; tierguard.yaml, ownership, the flow snapshot and the inventory are read from the tip.`;
 }
 
 // src/github/repo-reader.ts
@@ -23061,12 +23159,13 @@ function rawBytes(data2) {
   if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
   throw new Error(`GitHub answered a raw blob request with ${data2 === null ? "null" : typeof data2}`);
 }
-async function readBaseConfig(api, repo, baseTree, configPath = CONFIG_FILE) {
-  const entry = baseTree.find((e) => e.path === configPath);
-  if (!entry) return { config: defaultConfig(), findings: [] };
-  const loaded = parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", configPath);
-  for (const f of loaded.findings) f.revision = "base";
-  return { ...loaded, entry };
+function apiRevisionSource(api, repo) {
+  return {
+    // The API cannot tell "no common commit" from the base itself: both compare with the base (no note).
+    mergeBase: (base2, head) => mergeBase(api, repo, base2, head),
+    tree: async (commit) => (await readTree(api, repo, commit)).map(revisionEntry),
+    texts: (blobs) => readBlobs(api, repo, blobs)
+  };
 }
 async function mergeBase(api, repo, baseSha, headSha) {
   if (baseSha === headSha) return baseSha;
@@ -23079,26 +23178,14 @@ async function mergeBase(api, repo, baseSha, headSha) {
     throw e;
   }
 }
+function revisionEntry(e) {
+  return { path: e.path, blob: e.sha, size: e.size };
+}
+function apiEntry(e) {
+  return { path: e.path, sha: e.blob, size: e.size };
+}
 async function readPullRequestFiles(api, repo, baseSha, headSha, maxFileBytes, configPath = CONFIG_FILE) {
-  const fork = await mergeBase(api, repo, baseSha, headSha);
-  const [tipTree, forkTree, headTree] = await Promise.all([readTree(api, repo, baseSha), fork === baseSha ? void 0 : readTree(api, repo, fork), readTree(api, repo, headSha)]);
-  const baseTree = forkTree ?? tipTree;
-  const { config, findings: configFindings, entry: tipConfig } = await readBaseConfig(api, repo, tipTree, configPath);
-  const forkConfig = baseTree.find((e) => e.path === configPath);
-  const headConfig = headTree.find((e) => e.path === configPath);
-  const { skipped, ...picked } = selectReviewFiles(config, baseTree, headTree, maxFileBytes, configPath);
-  const blobs = await readBlobs(api, repo, Object.values(picked).flat().map((e) => e.sha));
-  const files = (entries) => entries.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" }));
-  return {
-    config,
-    configSource: tipConfig ? "base" : "default",
-    configFindings,
-    configChanged: (forkConfig?.sha ?? "") !== (headConfig?.sha ?? ""),
-    base: { commit: fork, tree: baseTree, policyFiles: files(picked.basePolicies), testFiles: files(picked.baseTests) },
-    head: { commit: headSha, tree: headTree, policyFiles: files(picked.headPolicies), testFiles: files(picked.headTests) },
-    baseTip: { commit: baseSha, tree: tipTree },
-    skipped
-  };
+  return readRevisionPair(apiRevisionSource(api, repo), { base: { rev: baseSha, commit: baseSha }, head: { rev: headSha, commit: headSha }, maxFileBytes, configPath });
 }
 
 // src/github/redact.ts
@@ -23141,9 +23228,17 @@ async function fetchSnapshot(api, repo, baseTree, source, dest, limits) {
   return { path: dest, display: `${source} (base revision)` };
 }
 async function downloadBlob(api, repo, entry, dest, maxBytes) {
+  await pipeline(await rawBlob(api, repo, entry, maxBytes), createWriteStream(dest));
+}
+async function readBlobText(api, repo, entry, maxBytes) {
+  const chunks = await (await rawBlob(api, repo, entry, maxBytes)).toArray();
+  return TEXT_DECODER.decode(Buffer.concat(chunks));
+}
+var TEXT_DECODER = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+async function rawBlob(api, repo, entry, maxBytes) {
   if (entry.size > maxBytes) throw new SnapshotError(`it is ${entry.size} bytes; the limit is ${maxBytes}`);
   const { data: data2 } = await api.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...repo, file_sha: entry.sha, headers: { accept: "application/vnd.github.raw" }, request: { parseSuccessResponseBody: false } });
-  await streamToFile(data2, dest, maxBytes);
+  return bounded(data2, maxBytes);
 }
 async function releaseAsset(api, repo, tag, name, dest, limits) {
   const { data: rel } = await api.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...repo, tag });
@@ -23161,15 +23256,17 @@ async function download(url, dest, limits) {
   await streamToFile(res.body, dest, limits.maxBytes);
 }
 async function streamToFile(body, dest, maxBytes) {
+  await pipeline(bounded(body, maxBytes), createWriteStream(dest));
+}
+function bounded(body, maxBytes) {
   if (body === null || body === void 0) throw new SnapshotError("GitHub answered without a body");
   const source = body instanceof ArrayBuffer || Buffer.isBuffer(body) || typeof body === "string" ? Readable.from([Buffer.from(body)]) : Readable.fromWeb(body);
   let seen = 0;
-  const counted = source.map((chunk) => {
+  return source.map((chunk) => {
     seen += chunk.length;
     if (seen > maxBytes) throw new SnapshotError(`it is larger than the limit of ${maxBytes} bytes`);
     return chunk;
   });
-  await pipeline(counted, createWriteStream(dest));
 }
 function fetchFailure(e) {
   if (e instanceof SnapshotError) return scrub(e.message);
@@ -23194,7 +23291,7 @@ async function reviewPullRequest(req) {
     await req.progress?.("resolving team memberships and approvals");
     const people = await resolvePeople(req, config);
     if (!people.verified) notes.push(`Team memberships could not be read (${people.why}); ownership by team is reported as unverifiable.`);
-    const inventory = await inventoryOf(req, files, scratch, notes);
+    const inventory = await inventoryOf(req, files, notes);
     await req.progress?.("fetching the flow snapshot");
     const snapshotProblems = [];
     const flows = req.flowsOverride ?? await snapshots(req, files, scratch, snapshotProblems);
@@ -23210,19 +23307,17 @@ async function reviewPullRequest(req) {
       author: people.author,
       approvals: people.approvals,
       acknowledgedBy: req.acknowledgedBy,
-      inventory: inventory?.inventory,
-      inventoryPath: inventory?.path,
+      inventory,
       flows,
       notes,
       extraFindings: extra,
       snapshotProblems,
-      maxLineBytes: 1 << 20,
+      maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
       workers: "auto",
-      cwd: scratch,
-      progress: { tick: () => {
-      } }
+      reader: fileFlowReader,
+      progress: NO_PROGRESS
     });
-    if (!people.verified) review.findings = review.findings.map((f) => unverifiable(f, config, people.why));
+    if (!people.verified) review.findings = review.findings.map((f) => teamsUnverifiable(f, config, people.why));
     return { review, config, files };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -23244,21 +23339,11 @@ async function resolvePeople(req, config) {
     return { author: { login: req.author, teams: [] }, approvals: logins.map((login) => ({ login, teams: [] })), verified: false, why: e.message };
   }
 }
-function unverifiable(f, config, why) {
-  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
-  const level3 = config.ownership.unverifiableTeams;
-  return {
-    ...f,
-    code: "ownership/teams-unverifiable",
-    severity: level3 === "off" ? "notice" : level3,
-    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`
-  };
-}
 async function snapshots(req, files, scratch, problems) {
   const out = [];
   for (const [i2, source] of files.config.flows.entries()) {
     try {
-      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree, source, join2(scratch, `flows-${i2}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+      out.push(await fetchSnapshot(req.api, req.repo, files.baseTip.tree.map(apiEntry), source, join2(scratch, `flows-${i2}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
     } catch (e) {
       const reason = fetchFailure(e);
       req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
@@ -23267,7 +23352,7 @@ async function snapshots(req, files, scratch, problems) {
   }
   return out;
 }
-async function inventoryOf(req, files, scratch, notes) {
+async function inventoryOf(req, files, notes) {
   const path = files.config.inventory;
   if (!path) return void 0;
   const entry = files.baseTip.tree.find((e) => e.path === path);
@@ -23275,25 +23360,25 @@ async function inventoryOf(req, files, scratch, notes) {
     notes.push(`The inventory ${path} named in tierguard.yaml is not in the base revision.`);
     return void 0;
   }
-  const local = join2(scratch, "inventory");
+  let text;
   try {
-    await downloadBlob(req.api, req.repo, entry, local, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
+    text = await readBlobText(req.api, req.repo, apiEntry(entry), (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes);
   } catch (e) {
     notes.push(`The inventory ${path} could not be read: ${fetchFailure(e)}.`);
     return void 0;
   }
-  const read = await readInventory(local, { cwd: scratch });
+  const read = inventoryFromText(text, path);
   if (!read.inventory) {
     notes.push(`The inventory ${path} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
     return void 0;
   }
-  return { inventory: read.inventory, path: local };
+  return read.inventory;
 }
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -23332,7 +23417,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var VERSION2 = "0.0.0-development";
 function isRequestError(error) {
   return error.request !== void 0;
@@ -23405,7 +23490,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION2;
 
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION3 = "0.0.0-development";
 var noop = () => Promise.resolve();
@@ -23635,7 +23720,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION3;
 throttling.triggersNotification = triggersNotification;
 
-// node_modules/universal-user-agent/index.js
+// ../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -23646,7 +23731,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -23669,7 +23754,7 @@ function register(state, name, method, options) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -23704,7 +23789,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -23718,7 +23803,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -23752,7 +23837,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION4 = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -24065,7 +24150,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -24249,7 +24334,7 @@ function unescapeQuotedPairs(str3, start, end) {
   return result2 + str3.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -24584,7 +24669,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION5 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -24766,7 +24851,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function _buildMessageForResponseErrors(data2) {
   return `Request failed due to following response errors:
@@ -24876,7 +24961,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -24921,10 +25006,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION7 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../main/node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -25058,10 +25143,10 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION8 = "6.0.0";
 
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options) => {
     octokit.log.debug("request", options);
@@ -25085,7 +25170,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION8;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION9 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -25201,10 +25286,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION9;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION10 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -27496,7 +27581,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -27619,7 +27704,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -27636,10 +27721,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION10;
 
-// node_modules/@octokit/rest/dist-src/version.js
+// ../main/node_modules/@octokit/rest/dist-src/version.js
 var VERSION11 = "22.0.1";
 
-// node_modules/@octokit/rest/dist-src/index.js
+// ../main/node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION11}`
@@ -27871,7 +27956,7 @@ async function run(env = process.env, options = {}) {
     const notes = actionNotes(review, ctx, inputs);
     const counts = reviewCounts(review);
     if (inputs.sarifFile) {
-      const path = resolve3(ctx.workspace, inputs.sarifFile);
+      const path = resolve2(ctx.workspace, inputs.sarifFile);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, renderReviewSarif(review, { toolVersion: VERSION }));
       workflow.info(`tierguard: SARIF written to ${inputs.sarifFile}`);
@@ -27899,7 +27984,7 @@ async function run(env = process.env, options = {}) {
 }
 function workspaceFlows(paths, workspace) {
   return paths.map((p) => {
-    const path = isAbsolute(p) ? p : resolve3(workspace, p);
+    const path = isAbsolute(p) ? p : resolve2(workspace, p);
     if (!existsSync3(path)) throw new ContextError(`flows: ${p} is not in the workspace (${workspace}); check the repository out first (actions/checkout) or fix the path`);
     return { path, display: `${p} (workspace)` };
   });
@@ -27947,7 +28032,7 @@ function actionNotes(review, ctx, inputs) {
       `The flows replayed (${inputs.flows.join(", ")}) were read from the workflow's checkout, not from the base revision: unless the workflow checked out the base, the pull request can change the traffic it is judged against.`
     );
   }
-  if (review.configSource === "default" && inputs.config !== "tierguard.yaml") notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
+  if (review.configSource === "default" && inputs.config !== CONFIG_FILE) notes.push(`The base revision has no ${inputs.config} (the config input): the review used the defaults.`);
   if (!inputs.teamsToken && ctx.pull?.fork) notes.push("Secrets are not given to workflows run for pull requests from forks, so there is no teams-token: ownership by team cannot be verified.");
   return notes;
 }
