@@ -3,8 +3,8 @@
 // Target (issue 13): recommend in under twice the time of simulate, memory proportional to distinct flow tuples,
 // not records: the peak at a quarter of the records should be close to the peak at all of them.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { existsSync } from "node:fs";
+import { flowPrefix } from "./prefix.mjs";
 
 const args = process.argv.slice(2);
 const data = "bench/data";
@@ -14,20 +14,7 @@ const lines = (path) => Number(execFileSync("wc", ["-l", path], { encoding: "utf
 const total = lines(`${data}/flows.jsonl`);
 const records = Math.min(Number(args[args.indexOf("--records") + 1] || total) || total, total);
 
-async function prefix(n) {
-  if (n >= total) return `${data}/flows.jsonl`;
-  const path = `${data}/flows-${n}.jsonl`;
-  if (existsSync(path)) return path;
-  const out = createWriteStream(path);
-  let i = 0;
-  for await (const line of createInterface({ input: createReadStream(`${data}/flows.jsonl`) })) {
-    if (i++ >= n) break;
-    out.write(line + "\n");
-  }
-  out.end();
-  await new Promise((r) => out.on("finish", r));
-  return path;
-}
+const prefix = (n) => (n >= total ? Promise.resolve(`${data}/flows.jsonl`) : flowPrefix(data, n));
 
 /** Runs one command in a fresh process; returns {ms, maxRssMB} and what it said on stderr. */
 function run(argv) {

@@ -3,8 +3,8 @@
 // Compares `simulate --output summary` with the floor any reader pays: a bare Node loop that reads the same
 // uncompressed JSON Lines file and JSON.parses every line.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { existsSync, statSync } from "node:fs";
+import { flowPrefix } from "./prefix.mjs";
 import { ensureReviewRepo } from "./review.mjs";
 
 const args = process.argv.slice(2);
@@ -15,19 +15,7 @@ if (args.includes("--regenerate") || !existsSync(`${data}/flows.jsonl`)) {
   execFileSync("node", ["bench/generate.mjs", "--records", String(records), "--out", data], { stdio: "inherit" });
 }
 
-async function prefix(n) {
-  const path = `${data}/flows-${n}.jsonl`;
-  if (existsSync(path)) return path;
-  const out = createWriteStream(path);
-  let i = 0;
-  for await (const line of createInterface({ input: createReadStream(`${data}/flows.jsonl`) })) {
-    if (i++ >= n) break;
-    out.write(line + "\n");
-  }
-  out.end();
-  await new Promise((r) => out.on("finish", r));
-  return path;
-}
+const prefix = (n) => flowPrefix(data, n);
 
 function run(script, argv) {
   const r = spawnSync("node", [script, ...argv], { encoding: "utf8", maxBuffer: 1 << 26 });
