@@ -23,6 +23,7 @@ const CORE_MAY_IMPORT: Record<string, string[]> = {
   audit: ["policy", "selector", "review"],
   recommend: ["impact", "engine", "flows", "policy", "selector"],
   dataplane: ["engine", "policy", "selector", "flows"],
+  reconcile: ["review", "impact", "engine", "flows", "policy", "selector"],
 };
 const CORE = Object.keys(CORE_MAY_IMPORT);
 /**

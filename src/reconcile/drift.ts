@@ -1,0 +1,61 @@
+import { describe, firstDifference } from "./diff.js";
+import { isManaged, refKey, refOf, type Desired } from "./objects.js";
+import type { ClusterObject, ObjectRef } from "./types.js";
+
+/**
+ * Drift: what changed in the cluster behind Git's back since tierguard applied it. Checked against the commit last
+ * synced (so an absent object was deleted by hand, not yet to be created): a managed object deleted, one whose live
+ * spec, labels or annotations no longer cover Git's (naming the first field that differs), or one replaced by an
+ * object tierguard does not manage. The controller restores Git's version unless it is told only to report.
+ */
+export type DriftKind = "deleted" | "edited" | "replaced";
+
+export interface DriftFinding {
+  ref: ObjectRef;
+  drift: DriftKind;
+  /** The first field path that no longer says what Git says ("spec.ingress[0].action"); edited only. */
+  path?: string;
+  /** Git's value and the live one at `path` (undefined: absent). */
+  expected?: unknown;
+  actual?: unknown;
+  message: string;
+}
+
+export function driftFindings(desired: readonly Desired[], observed: readonly ClusterObject[]): DriftFinding[] {
+  const live = new Map(observed.map((o) => [refKey(refOf(o)), o]));
+  const out: DriftFinding[] = [];
+  for (const d of desired) {
+    const ref = refOf(d.object);
+    const o = live.get(refKey(ref));
+    if (!o) {
+      out.push({ ref, drift: "deleted", message: `${describe(ref)} was deleted from the cluster; Git still defines it` });
+      continue;
+    }
+    if (!isManaged(o)) {
+      out.push({ ref, drift: "replaced", message: `${describe(ref)} was replaced by an object tierguard does not manage` });
+      continue;
+    }
+    const path = firstDifference(o, d.object);
+    if (path === undefined) continue;
+    const expected = valueAt(d.object, path);
+    const actual = valueAt(o, path);
+    out.push({ ref, drift: "edited", path, expected, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(expected)}` });
+  }
+  return out;
+}
+
+/** The value at a path such as `spec.ingress[0].source.selector` (undefined when absent). */
+export function valueAt(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return "absent";
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
