@@ -3,6 +3,7 @@ import { stableJson } from "../review/index.js";
 import type { PlannedChange } from "./diff.js";
 import { tierOf } from "./names.js";
 import { previewOf } from "./diff.js";
+import { covers } from "./covers.js";
 import { refKey } from "./objects.js";
 import { CLUSTER_KINDS, type ClusterKind, type OrderConstraint, type StateChange } from "./types.js";
 
@@ -54,13 +55,13 @@ export function orderConstraints(changes: readonly PlannedChange[]): OrderConstr
     if (SET_KINDS.has(t.write.kind) && t.write.verb === "create") for (const [p, pi] of upserts) if (POLICY_KINDS.has(p.write.kind)) out.push([ti, pi]);
   }
   const upsertByKey = new Map(upserts.map(([c, i]) => [refKey(c.write), i]));
-  const bySpec = new Map<string, number>();
-  for (const [c, i] of upserts) if (c.write.verb === "create" && c.after) bySpec.set(specKey(c.write.kind, c.write.namespace, c.after.spec), i);
+  const creates = new Map<string, Array<[PlannedChange, number]>>();
+  for (const [c, i] of upserts) if (c.write.verb === "create" && c.write.object) push(creates, bucketOf(c.write.kind, c.write.namespace, c.write.object.spec), [c, i]);
   for (const [d, di] of deletes) {
     // The enforced policy (or the renamed one) before the object it replaces goes.
     const replacedBy = d.twin ? twinTarget(d, upsertByKey) : undefined;
     if (replacedBy !== undefined) out.push([replacedBy, di]);
-    const renamed = d.before ? bySpec.get(specKey(d.write.kind, d.write.namespace, d.before.spec)) : undefined;
+    const renamed = d.live ? renamedTo(d.live.spec, creates.get(bucketOf(d.write.kind, d.write.namespace, d.live.spec))) : undefined;
     if (renamed !== undefined && renamed !== replacedBy) out.push([renamed, di]);
     // Policies before the sets and tiers they use; sets before tiers.
     for (const [e, ei] of deletes) {
@@ -77,9 +78,20 @@ function twinTarget(d: PlannedChange, upsertByKey: Map<string, number>): number 
   return upsertByKey.get(`${d.write.kind.replace(/^Staged/, "")}/${d.write.namespace ?? ""}/${d.write.name}`);
 }
 
-function specKey(kind: string, namespace: string | null, spec: unknown): string {
-  const { stagedAction: _ignored, ...rest } = (spec ?? {}) as Record<string, unknown>;
-  return `${kind}/${namespace ?? ""}/${stableJson(rest)}`;
+/** Creates are looked up by kind, namespace and selector; a rename keeps all three. */
+function bucketOf(kind: string, namespace: string | null, spec: Record<string, unknown>): string {
+  return `${kind}/${namespace ?? ""}/${stableJson(spec.selector ?? spec.podSelector ?? spec.nets ?? null)}`;
+}
+
+/** The create whose spec the deleted object's live spec covers (server defaults aside): the same policy, renamed. */
+function renamedTo(liveSpec: Record<string, unknown>, candidates: Array<[PlannedChange, number]> | undefined): number | undefined {
+  return candidates?.find(([c]) => covers(liveSpec, c.write.object!.spec))?.[1];
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** True when `order` is a permutation of the changes that keeps every constraint. */
