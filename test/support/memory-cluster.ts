@@ -40,6 +40,13 @@ export class MemoryCluster {
     this.states.push(new Map());
   }
 
+  /** A new process after a crash: the cluster kept its state; the faults are spent. */
+  revive(): this {
+    this.dead = false;
+    this.faults = [];
+    return this;
+  }
+
   /** Puts objects in place without recording a write (the state a test starts from). */
   seed(...objs: ClusterObject[]): this {
     for (const o of objs) this.store(structuredClone(o));
