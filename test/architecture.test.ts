@@ -57,7 +57,12 @@ const KNOWN_MISSING_INDEX: string[] = [];
  * loading Probot and src/github/app lazily. It goes when the App gets its own entry point (a composition root
  * outside cli); until then it is the only file allowed to cross, and only into github.
  */
-const KNOWN_EDGES = [join("src", "cli", "app.ts") + ": imports src/github", join("src", "cli", "agent.ts") + ": imports src/agent"];
+const KNOWN_EDGES = [
+  join("src", "cli", "app.ts") + ": imports src/github",
+  join("src", "cli", "agent.ts") + ": imports src/agent",
+  // `tierguard sync|stage|unstage` run the controller's sync and stage (cli is becoming the composition root).
+  join("src", "cli", "sync.ts") + ": imports src/controller",
+];
 const KNOWN_SDK_USERS = [join("src", "cli", "app.ts") + ": imports a GitHub SDK"];
 
 type Sources = Map<string, string>;

@@ -13,13 +13,15 @@ import { registerLog } from "./log.js";
 import { registerBoard } from "./board.js";
 import { registerRecommend } from "./recommend.js";
 import { registerAgent } from "./agent.js";
+import { registerSync, type SyncCommandDeps } from "./sync.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
  * turns usage errors into exit code 2, input errors into 1, and anything unexpected into a bug report (3).
  */
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/** `deps`: what the composition root injects (the ClusterPort factory of sync/stage/unstage). */
+export async function main(argv: readonly string[], io: CliIo, deps: SyncCommandDeps = {}): Promise<number> {
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = code;
@@ -40,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerBoard(program, io, setExit);
   registerRecommend(program, io, setExit);
   registerAgent(program, io, setExit);
+  registerSync(program, io, setExit, deps);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {
