@@ -68,7 +68,9 @@ async function applyOne(port: ClusterPort, change: PlannedChange, writes: Write[
       else await port.update(object!);
       return prior;
     } catch (e) {
-      if (!(e instanceof KubeError) || e.status !== 409 || attempt >= retries) throw e;
+      // 409: written since it was read; 404 on an update: deleted since it was read. Both: re-read and write again.
+      const stale = e instanceof KubeError && (e.status === 409 || (e.status === 404 && verb === "update"));
+      if (!stale || attempt >= retries) throw e;
       // Re-read: take the new resourceVersion, or create what vanished; never take over what is not ours.
       const fresh = await port.get(ref);
       if (verb === "delete") {
@@ -77,7 +79,8 @@ async function applyOne(port: ClusterPort, change: PlannedChange, writes: Write[
         prior = fresh;
         continue;
       }
-      if (fresh && !isManaged(fresh) && change.live && isManaged(change.live)) throw new Error(`${describe(ref)} was replaced by an object tierguard does not manage; not overwritten`);
+      const adopting = change.live !== undefined && !isManaged(change.live);
+      if (fresh && !isManaged(fresh) && !adopting) throw new Error(`${describe(ref)} is now an object tierguard does not manage; not overwritten`);
       if (fresh && isManaged(fresh) && roleOf(fresh) !== roleOf(object!)) throw new Error(`${describe(ref)} now belongs to another role; not overwritten`);
       prior = fresh;
       verb = fresh ? "update" : "create";

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
+import { runSync } from "../../src/controller/sync.js";
 import type { OrderWrites } from "../../src/reconcile/index.js";
-import { manyPolicies } from "../reconcile/helpers.js";
+import { DEFAULT_PROVENANCE, manyPolicies, resources } from "../reconcile/helpers.js";
 import { MemoryCluster } from "../support/memory-cluster.js";
 import { expectNoGap, sync } from "./sync-helpers.js";
 
@@ -107,5 +108,43 @@ describe("sync: the transitional orderer", () => {
     const r = await sync(fresh, V1, { orderWrites: deleteFirst });
     expect([r.converged, fresh.writes.length]).toEqual([false, 0]);
     expect(r.problems).toEqual(["internal: the write order breaks a no-gap constraint; nothing applied"]);
+  });
+});
+
+describe("sync: races with other writers", () => {
+  test("a create that finds an unmanaged object appeared meanwhile never overwrites it", async () => {
+    const cluster = await atV1();
+    const port = cluster.port();
+    const racing = {
+      ...port,
+      create: async (obj: Parameters<typeof port.create>[0]) => {
+        if (obj.metadata.name === "d") {
+          cluster.seed({ apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "d", namespace: "shop", labels: { owner: "ops" } }, spec: { selector: "all()" } });
+        }
+        return port.create(obj);
+      },
+    };
+    const r = await runSync(racing, { resources: resources(V2), model: "v3.32", provenance: DEFAULT_PROVENANCE, environment: "prod" });
+    expect(r.converged).toBe(false);
+    expect(r.problems[0]).toBe("failed: create NetworkPolicy shop/d: NetworkPolicy shop/d is now an object tierguard does not manage; not overwritten; every change of this run was restored");
+    expect(cluster.get({ kind: "NetworkPolicy", namespace: "shop", name: "d" })!.metadata.labels).toEqual({ owner: "ops" });
+  });
+
+  test("an update whose object was deleted meanwhile creates it again", async () => {
+    const cluster = await atV1();
+    const port = cluster.port();
+    const racing = {
+      ...port,
+      update: async (obj: Parameters<typeof port.update>[0]) => {
+        if (obj.metadata.name === "a" && cluster.get({ kind: "NetworkPolicy", namespace: "shop", name: "a" })) cluster.remove({ kind: "NetworkPolicy", namespace: "shop", name: "a" });
+        return port.update(obj);
+      },
+    };
+    const r = await runSync(racing, { resources: resources(V2), model: "v3.32", provenance: DEFAULT_PROVENANCE, environment: "prod" });
+    expect(r.converged).toBe(true);
+    expect(r.writes.slice(0, 2)).toEqual([
+      { verb: "update", kind: "NetworkPolicy", namespace: "shop", name: "a" },
+      { verb: "create", kind: "NetworkPolicy", namespace: "shop", name: "a" },
+    ]);
   });
 });
