@@ -83,9 +83,13 @@ export function toClusterObject(r: Resource, opts: DesiredOptions): ClusterObjec
   return { apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.apiKind, metadata, spec };
 }
 
+/**
+ * The repository file. Not its line: positions are computed lazily (a second parse of each document, about half a
+ * millisecond), which would cost a second per sync of 2,000 policies for a value that goes stale at the next edit
+ * above it; conflicts, which need the line, ask for it then.
+ */
 function sourceOf(r: Resource): string {
-  const at = r.source.at("");
-  return `${r.source.source.file}:${at.line}`;
+  return r.source.source.file;
 }
 
 /** The labels and annotations a desired object carries that are the repository's, not tierguard's provenance. */

@@ -63,11 +63,11 @@ describe("desired objects", () => {
     expect(o.metadata.annotations?.[ANNOTATIONS.pullRequest]).toBe("7");
     expect(o.metadata.annotations?.[ANNOTATIONS.author]).toBe("alice");
     expect(o.metadata.annotations?.[ANNOTATIONS.time]).toBe(DEFAULT_PROVENANCE.time);
-    expect(o.metadata.annotations?.[ANNOTATIONS.source]).toBe("policies.yaml:1");
+    expect(o.metadata.annotations?.[ANNOTATIONS.source]).toBe("policies.yaml");
     expect(o.spec).toEqual({ tier: "security", order: 10, selector: 'app == "web"', ingress: [{ action: "Allow", source: { selector: 'app == "lb"' } }] });
     expect(JSON.stringify(o)).not.toContain("source\":{\"source");
     const k = toClusterObject(knp, V32);
-    expect([k.apiVersion, k.kind, k.metadata.annotations?.[ANNOTATIONS.source]]).toEqual(["networking.k8s.io/v1", "NetworkPolicy", "policies.yaml:15"]);
+    expect([k.apiVersion, k.kind, k.metadata.annotations?.[ANNOTATIONS.source]]).toEqual(["networking.k8s.io/v1", "NetworkPolicy", "policies.yaml"]);
     // A Kubernetes peer's `from` is sent as `from` (the typed client would make it `_from` and drop it).
     expect((k.spec.ingress as Array<Record<string, unknown>>)[0].from).toEqual([{ podSelector: {} }]);
     expect(toClusterObject(gnp, V32).metadata.namespace).toBeUndefined();

@@ -32,6 +32,8 @@ export class MemoryCluster {
   readonly writes: RecordedWrite[] = [];
   readonly events: ClusterEvent[] = [];
   faults: Fault[] = [];
+  /** False: states are not recorded (large clusters: each state is a copy of every object). */
+  recordStates = true;
   discovery: Discovery = { calico: "crd", kinds: CLUSTER_KINDS.map((k) => k.kind) };
   private version = 100;
   private dead = false;
@@ -132,7 +134,7 @@ export class MemoryCluster {
     }
     try {
       const out = apply();
-      this.states.push(this.snapshot());
+      if (this.recordStates) this.states.push(this.snapshot());
       return structuredClone(out);
     } catch (e) {
       rec.failed = e instanceof KubeError ? e.status : 500;
