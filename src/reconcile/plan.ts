@@ -3,7 +3,7 @@ import type { PlannedChange } from "./diff.js";
 import { tierOf } from "./names.js";
 import { toClusterObject, type Desired, type DesiredOptions } from "./objects.js";
 import { ANNOTATIONS, PR_LABEL, type ClusterObject } from "./types.js";
-import type { Resource } from "../policy/index.js";
+import { builtinTiers, type Resource } from "../policy/index.js";
 
 /**
  * The writes of a sync as the promotion plan the PR comment shows (review/promotion/plan.ts): enforced policies,
@@ -12,8 +12,14 @@ import type { Resource } from "../policy/index.js";
  */
 const ENFORCED_POLICY = new Set(["NetworkPolicy", "GlobalNetworkPolicy", "KubernetesNetworkPolicy"]);
 
+/**
+ * The objects the repository wants. Built-in tiers (default, kube-admin, ...) are Calico's own: created by Calico,
+ * protected, their order and action fixed by validation, so a repository that writes one (for the review's sake)
+ * neither writes it nor conflicts with it.
+ */
 export function desiredObjects(resources: readonly Resource[], opts: DesiredOptions): Desired[] {
-  return resources.map((resource) => ({ resource, object: toClusterObject(resource, opts) }));
+  const builtin = new Set(builtinTiers({ model: opts.model, text: "" }).map((t) => t.name));
+  return resources.filter((r) => !(r.kind === "Tier" && builtin.has(r.metadata.name ?? ""))).map((resource) => ({ resource, object: toClusterObject(resource, opts) }));
 }
 
 export function planOf(changes: readonly PlannedChange[]): PromotionPlan {

@@ -40,6 +40,13 @@ describe("diff: managed objects only", () => {
     expect(orderConstraints(ordered)).toEqual([[0, 1], [0, 2]]);
   });
 
+  test("a built-in tier in the repository is Calico's: neither written nor a conflict", () => {
+    const yaml = "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: default }\nspec: { order: 1000000, defaultAction: Deny }\n---\n" + manyPolicies(["a"]);
+    const calicos: ClusterObject = { apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: "default" }, spec: { order: 1000000 } };
+    const { changes, conflicts } = diffCluster({ desired: desiredObjects(resources(yaml), OPTS), observed: [calicos] });
+    expect([conflicts, steps(orderChanges(changes))]).toEqual([[], ["create Tier -/security", "create NetworkPolicy shop/a"]]);
+  });
+
   test("nothing to do when the hash matches and the live spec covers (server defaults cause no write)", () => {
     const yaml = manyPolicies(["a", "b"]);
     const { changes } = diffCluster({ desired: desiredObjects(resources(yaml), { ...OPTS, provenance: { commit: "9".repeat(40), time: "2030-01-01T00:00:00Z" } }), observed: live(yaml) });
