@@ -81,8 +81,8 @@ describe("sync: faults", () => {
 describe("sync: the transitional orderer", () => {
   test("its order is used; an unsafe order applies nothing unless --allow-transitional", async () => {
     const seen: string[][] = [];
-    const unsafe: OrderWrites = (changes, constraints) => {
-      seen.push([...changes.map((c) => `${c.write.verb} ${c.write.name}: ${c.before ? "before" : "-"} ${c.after ? "after" : "-"}`), `constraints ${constraints.length}`]);
+    const unsafe: OrderWrites = (changes, constraints, context) => {
+      seen.push([`unchanged: ${context!.unchanged.map((r) => `${r.kind} ${r.metadata.name}`).join(", ")}`, ...changes.map((c) => `${c.write.verb} ${c.write.name}: ${c.before ? "before" : "-"} ${c.after ? "after" : "-"}`), `constraints ${constraints.length}`]);
       return { order: changes.map((_, i) => i), transitional: [{ flow: "web -> db", was: "allow", during: "deny" }], safe: false };
     };
     const cluster = await atV1();
@@ -94,7 +94,7 @@ describe("sync: the transitional orderer", () => {
     const applied = await sync(cluster, V2, { orderWrites: unsafe, allowTransitional: true });
     expect(applied.converged).toBe(true);
     // The orderer sees each write with the Resources the object holds before and after it.
-    expect(seen[0]).toEqual(["update a: before after", "update b: before after", "create d: - after", "delete c: before -", "constraints 0"]);
+    expect(seen[0]).toEqual(["unchanged: Tier security", "update a: before after", "update b: before after", "create d: - after", "delete c: before -", "constraints 0"]);
   });
 
   test("a safe reorder is applied as given; one that breaks a constraint is refused", async () => {
