@@ -1,9 +1,8 @@
 import type { Resource } from "../policy/index.js";
 import { stableJson } from "../review/index.js";
-import type { PlannedChange } from "./diff.js";
-import { tierOf } from "./names.js";
-import { previewOf } from "./diff.js";
 import { covers } from "./covers.js";
+import { previewOf, type PlannedChange } from "./diff.js";
+import { tierOf } from "./names.js";
 import { refKey } from "./objects.js";
 import { CLUSTER_KINDS, type ClusterKind, type OrderConstraint, type StateChange } from "./types.js";
 
