@@ -126,7 +126,8 @@ export class GitHubDeploymentFeed {
       return await this.o.api.request<T>(route, { owner: this.o.repo.owner, repo: this.o.repo.repo, ...params });
     } catch (e) {
       const status = httpStatus(e ?? {});
-      throw new GitHubFeedError(status, `${route.replace("/repos/{owner}/{repo}", "")}: GitHub answered ${status ?? "with an error"}: ${scrub(String((e as Error)?.message ?? e))}`);
+      const where = route.replace("{owner}/{repo}", `${this.o.repo.owner}/${this.o.repo.repo}`);
+      throw new GitHubFeedError(status, `${where}: GitHub answered ${status ?? "with an error"}: ${scrub(String((e as Error)?.message ?? e))}`);
     }
   }
 }
