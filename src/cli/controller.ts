@@ -42,6 +42,8 @@ export interface ControllerCommandDeps {
   feed?: (config: ControllerConfig, log: Log) => Promise<DeploymentFeed>;
   /** Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Node's process metrics on /metrics too. Default true (tests turn them off: they start timers). */
+  processMetrics?: boolean;
 }
 
 export interface RunningController {
@@ -71,7 +73,7 @@ export async function startController(flags: ControllerFlags, io: CliIo, deps: C
     import("../controller/loop-log.js"),
   ]);
   const log = jsonLog({ write: (l) => io.stdout(l), level: config.logLevel, bindings: { environment: config.environment, repo: `${config.repo.owner}/${config.repo.repo}` } });
-  const metrics = new ControllerMetrics({ processMetrics: deps.env === undefined });
+  const metrics = new ControllerMetrics({ processMetrics: deps.processMetrics ?? true });
   const feed = await (deps.feed ?? githubFeed)(config, log);
   const wiring: ClusterWiring = await (deps.wiring ?? WIRING_MISSING)({ config, log, metrics });
   const loop = new ControllerLoop({ environment: config.environment, feed, actions: wiring.actions, probeCluster: () => wiring.probeCluster(), metrics, log, intervalMs: config.intervalMs, resyncMs: config.resyncMs, stallMs: config.stallMs, logUrl: config.logUrl });

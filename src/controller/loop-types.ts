@@ -74,8 +74,10 @@ export interface Health {
   alive: boolean;
   /** The last poll reached GitHub and the cluster. */
   ready: boolean;
-  /** Why not, in a line, for the probe's body. */
-  detail: string;
+  /** The liveness probe's line: "the loop has not moved for 901 s". */
+  liveness: string;
+  /** The readiness probe's line: "the last poll could not reach the cluster". */
+  readiness: string;
 }
 
 /**

@@ -60,8 +60,8 @@ export class ControllerLoop {
     const now = this.clock.now();
     const alive = this.running && now - this.heartbeat < this.o.stallMs;
     const ready = this.lastPoll !== undefined && this.lastPoll.github && this.lastPoll.cluster;
-    const detail = !this.running ? "the loop is not running" : !alive ? `the loop has not moved for ${Math.round((now - this.heartbeat) / 1000)} s` : (this.lastPoll?.detail ?? "no poll has finished yet");
-    return { alive, ready, detail };
+    const liveness = !this.running ? "the loop is not running" : alive ? "the loop is running" : `the loop has not moved for ${Math.round((now - this.heartbeat) / 1000)} s`;
+    return { alive, ready, liveness, readiness: this.lastPoll?.detail ?? "no poll has finished yet" };
   }
 
   /** One poll. Never throws: what fails is logged, counted and retried at the next poll. */

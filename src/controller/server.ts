@@ -47,11 +47,11 @@ async function answer(o: ControllerServerOptions, req: IncomingMessage, res: Ser
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "GET or HEAD only\n", { allow: "GET, HEAD" });
   if (path === "/healthz") {
     const h = o.health();
-    return send(res, h.alive ? 200 : 503, h.alive ? "ok\n" : `${h.detail}\n`);
+    return send(res, h.alive ? 200 : 503, h.alive ? "ok\n" : `${h.liveness}\n`);
   }
   if (path === "/readyz") {
     const h = o.health();
-    return send(res, h.ready ? 200 : 503, `${h.ready ? "ready" : "not ready"}: ${h.detail}\n`);
+    return send(res, h.ready ? 200 : 503, `${h.ready ? "ready" : "not ready"}: ${h.readiness}\n`);
   }
   if (path === "/metrics") {
     try {

@@ -309,16 +309,16 @@ describe("the default branch as a fallback", () => {
 describe("readiness and liveness", () => {
   test("ready only when the last poll reached GitHub and the cluster; nothing runs while either is out of reach", async () => {
     const h = harness();
-    expect(h.loop.health()).toEqual({ alive: false, ready: false, detail: "the loop is not running" });
+    expect(h.loop.health()).toEqual({ alive: false, ready: false, liveness: "the loop is not running", readiness: "no poll has finished yet" });
     await h.loop.tick();
     expect(h.loop.health().ready).toBe(true);
     h.cluster.up = false;
     h.feed.add(STAGE_TASK, { sha: HEAD1, payload: payload(8) });
     await h.loop.tick();
-    expect(h.loop.health()).toMatchObject({ ready: false });
+    expect(h.loop.health()).toMatchObject({ ready: false, readiness: "the last poll could not reach the cluster" });
     h.feed.failing.add("read");
     await h.loop.tick();
-    expect(h.loop.health()).toMatchObject({ ready: false, detail: "the last poll could not reach GitHub or the cluster" });
+    expect(h.loop.health()).toMatchObject({ ready: false, readiness: "the last poll could not reach GitHub or the cluster" });
     expect(h.calls.map((c) => c[0])).toEqual(["syncDefaultBranch"]);
     const text = await h.metrics.text();
     expect(text).toContain('tierguard_controller_ready{environment="production"} 0');
@@ -346,13 +346,13 @@ describe("readiness and liveness", () => {
           health = loop.health();
           h.clock.advance(900_000);
           const stalled = loop.health();
-          expect(stalled).toEqual({ alive: false, ready: true, detail: "the loop has not moved for 900 s" });
+          expect(stalled).toMatchObject({ alive: false, ready: true, liveness: "the loop has not moved for 900 s" });
           abort.abort();
         },
       },
     });
     await loop.run(abort.signal);
-    expect(health).toEqual({ alive: true, ready: true, detail: "the last poll reached GitHub and the cluster" });
+    expect(health).toEqual({ alive: true, ready: true, liveness: "the loop is running", readiness: "the last poll reached GitHub and the cluster" });
     expect(loop.health().alive).toBe(false);
   });
 });

@@ -42,7 +42,7 @@ describe("tierguard controller", () => {
   });
 
   test("without the Kubernetes wiring it refuses to start, saying so", async () => {
-    await expect(startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { GITHUB_TOKEN: "t" }, feed: async () => feed, wiring: WIRING_MISSING })).rejects.toThrow(
+    await expect(startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { GITHUB_TOKEN: "t" }, processMetrics: false, feed: async () => feed, wiring: WIRING_MISSING })).rejects.toThrow(
       "this build of tierguard has no Kubernetes wiring for the controller (src/controller/index.ts): it cannot sync a cluster",
     );
   });
@@ -62,7 +62,7 @@ describe("tierguard controller", () => {
       },
       close: async () => void (closed = true),
     });
-    const running = await startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, io, { env: { GITHUB_TOKEN: "ghp_secrettoken0000000000000000" }, feed: async () => feed, wiring });
+    const running = await startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, io, { env: { GITHUB_TOKEN: "ghp_secrettoken0000000000000000" }, processMetrics: false, feed: async () => feed, wiring });
     await firstSync;
     const url = `http://127.0.0.1:${running.server.port}`;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

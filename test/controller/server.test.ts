@@ -22,22 +22,22 @@ async function get(url: string, method = "GET"): Promise<[number, string, string
 
 describe("the controller's HTTP endpoints", () => {
   test("/healthz and /readyz answer 200 when alive and ready", async () => {
-    const url = await start({ alive: true, ready: true, detail: "the last poll reached GitHub and the cluster" });
+    const url = await start({ alive: true, ready: true, liveness: "the loop is running", readiness: "the last poll reached GitHub and the cluster" });
     expect(await get(`${url}/healthz`)).toEqual([200, "ok\n", "text/plain; charset=utf-8"]);
     expect(await get(`${url}/readyz`)).toEqual([200, "ready: the last poll reached GitHub and the cluster\n", "text/plain; charset=utf-8"]);
   });
 
   test("503 with the reason when the loop has stalled, or the last poll could not reach the cluster", async () => {
-    const url = await start({ alive: false, ready: false, detail: "the loop has not moved for 901 s" });
+    const url = await start({ alive: false, ready: false, liveness: "the loop has not moved for 901 s", readiness: "the last poll could not reach the cluster" });
     expect(await get(`${url}/healthz`)).toEqual([503, "the loop has not moved for 901 s\n", "text/plain; charset=utf-8"]);
-    expect((await get(`${url}/readyz`)).slice(0, 2)).toEqual([503, "not ready: the loop has not moved for 901 s\n"]);
+    expect((await get(`${url}/readyz`)).slice(0, 2)).toEqual([503, "not ready: the last poll could not reach the cluster\n"]);
   });
 
   test("/metrics serves the controller's own registry in Prometheus text", async () => {
     const metrics = new ControllerMetrics();
     metrics.handled({ environment: "production", task: "promote", outcome: "converged", seconds: 1.5 });
     metrics.wrote([{ verb: "update", kind: "NetworkPolicy" }]);
-    const url = await start({ alive: true, ready: true, detail: "" }, metrics);
+    const url = await start({ alive: true, ready: true, liveness: "", readiness: "" }, metrics);
     const [status, body, type] = await get(`${url}/metrics`);
     expect(status).toBe(200);
     expect(type).toBe(metrics.contentType);
@@ -49,7 +49,7 @@ describe("the controller's HTTP endpoints", () => {
   });
 
   test("anything else: 404; a method other than GET or HEAD: 405; HEAD gets no body", async () => {
-    const url = await start({ alive: true, ready: true, detail: "" });
+    const url = await start({ alive: true, ready: true, liveness: "", readiness: "" });
     expect((await get(`${url}/`))[0]).toBe(404);
     expect((await get(`${url}/healthz/../admin`))[0]).toBe(404);
     expect((await get(`${url}/healthz`, "POST")).slice(0, 2)).toEqual([405, "GET or HEAD only\n"]);
