@@ -78,6 +78,7 @@ maybe("deploy/controller, rendered", () => {
     const namespaced = objects.filter((o) => !["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(o.kind));
     expect(namespaced.map((o) => [o.kind, o.metadata.namespace])).toEqual(namespaced.map((o) => [o.kind, "tierguard"]));
     expect(objects.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Namespace", "Service", "ServiceAccount"]);
+    for (const o of objects) expect([o.kind, o.metadata.labels?.["app.kubernetes.io/part-of"]]).toEqual([o.kind, "tierguard"]);
   });
 
   test("one replica of `tierguard controller`, replaced stop-first, probes on /healthz and /readyz, limits, a locked-down container", () => {
