@@ -22,28 +22,36 @@ export interface PromoteOutcome {
 
 export async function promoteNewest(ctx: JobContext & { feed: DeploymentFeed; actions: ControllerActions }, promote: NonNullable<Triage["promote"]>, head: DefaultBranch): Promise<PromoteOutcome> {
   const { environment } = ctx.options;
-  const all = [promote, ...promote.rides];
-  const target = await promotionTarget(ctx.feed, promote.deployment.sha, head);
-  if ("refused" in target) {
-    for (const job of all) await ctx.reporter.post(job.deployment.id, { state: "failure", description: target.refused });
-    ctx.options.metrics.handled({ environment, task: "promote", outcome: "rejected" });
-    ctx.options.log.warn({ deployment: promote.deployment.id, sha: promote.deployment.sha, pr: promote.payload.pull_request }, target.refused);
-    return { ran: false, head, converged: false, pulls: [] };
+  // Each merge checked against the default branch, newest first: the newest it holds runs, the others it holds ride.
+  const accepted: Job[] = [];
+  for (const job of [promote, ...promote.rides]) {
+    const target = await promotionTarget(ctx.feed, job.deployment.sha, head);
+    if ("refused" in target) {
+      await ctx.reporter.post(job.deployment.id, { state: "failure", description: target.refused });
+      ctx.options.metrics.handled({ environment, task: "promote", outcome: "rejected" });
+      ctx.options.log.warn({ deployment: job.deployment.id, sha: job.deployment.sha, pr: job.payload.pull_request }, target.refused);
+    } else {
+      head = target.head;
+      accepted.push(job);
+    }
   }
-  const pull = promote.payload.pull_request;
-  const moved = target.ref !== promote.deployment.sha ? ` at ${target.head.name}'s head ${short(target.ref)}, which holds it` : "";
+  const [run, ...rides] = accepted;
+  if (!run) return { ran: false, head, converged: false, pulls: [] };
+  const pull = run.payload.pull_request;
+  const moved = head.sha !== run.deployment.sha ? ` at ${head.name}'s head ${short(head.sha)}, which holds it` : "";
+  const ref = head.sha;
   const result = await runAction(
     ctx,
-    { task: "promote", deployment: promote.deployment, starting: `promoting #${pull} (${short(promote.deployment.sha)})${moved}`, bindings: bindings(promote, { ref: target.ref }) },
-    () => ctx.actions.promote({ ref: target.ref, environment, pull }),
+    { task: "promote", deployment: run.deployment, starting: `promoting #${pull} (${short(run.deployment.sha)})${moved}`, bindings: bindings(run, { ref }) },
+    () => ctx.actions.promote({ ref, environment, pull }),
   );
   // The older merges were applied with it (the newer commit holds them): they share its outcome.
-  for (const ride of promote.rides) await ctx.reporter.post(ride.deployment.id, finalStatus(result, `with deployment ${promote.deployment.id} (${short(target.ref)}): `));
-  if (!result.converged) return { ran: true, head: target.head, converged: false, pulls: [] };
-  const pulls = [...new Set(all.map((j) => j.payload.pull_request))];
+  for (const ride of rides) await ctx.reporter.post(ride.deployment.id, finalStatus(result, `with deployment ${run.deployment.id} (${short(ref)}): `));
+  if (!result.converged) return { ran: true, head, converged: false, pulls: [] };
+  const pulls = [...new Set(accepted.map((j) => j.payload.pull_request))];
   // Merged: the previews staged while the pull requests were open have served; the enforced policies replace them.
   for (const p of pulls) await runAction(ctx, { task: "cleanup", starting: `removing the previews of merged #${p}`, bindings: { environment, pr: p } }, () => ctx.actions.cleanup({ pull: p }));
-  return { ran: true, head: target.head, converged: true, pulls };
+  return { ran: true, head, converged: true, pulls };
 }
 
 /**

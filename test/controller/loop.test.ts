@@ -245,6 +245,21 @@ describe("what supersedes what", () => {
     expect(h.feed.statuses(id)).toEqual([["failure", `not promoted: ${M1.slice(0, 7)} is not on the default branch main, which is what this controller enforces`]]);
   });
 
+  test("a newer merge into another branch is refused without taking an older merge into main down with it", async () => {
+    const h = harness();
+    await settled(h);
+    h.feed.history.push(M1);
+    const main = h.feed.add(PROMOTE_TASK, { sha: M1, payload: payload(7) });
+    const release = h.feed.add(PROMOTE_TASK, { sha: M2, payload: payload(8) });
+    await h.loop.tick();
+    expect(h.feed.statuses(release)).toEqual([["failure", `not promoted: ${M2.slice(0, 7)} is not on the default branch main, which is what this controller enforces`]]);
+    expect(h.feed.statuses(main).at(-1)).toEqual(["success", "done"]);
+    expect(h.calls).toEqual([
+      ["promote", { ref: M1, environment: ENV, pull: 7 }],
+      ["cleanup", { pull: 7 }],
+    ]);
+  });
+
   test("a newer push supersedes a stage; a close supersedes them all; a merged pull request is not staged", async () => {
     const h = harness();
     await settled(h);
