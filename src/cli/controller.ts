@@ -58,7 +58,10 @@ export interface RunningController {
 async function githubFeed(config: ControllerConfig, log: Log): Promise<DeploymentFeed> {
   const { controllerGitHubApi } = await import("../github/controller-client.js");
   const { GitHubDeploymentFeed } = await import("../github/deployment-feed.js");
-  const api = await controllerGitHubApi({ auth: config.auth, baseUrl: config.apiUrl, repo: config.repo, log });
+  const api = await controllerGitHubApi({ auth: config.auth, baseUrl: config.apiUrl, repo: config.repo, log }).catch((e: Error) => {
+    // Only the App's installation lookup talks to GitHub here: a wrong App id, key or repository, said in one line.
+    throw new InputError(`cannot find the App's installation on ${config.repo.owner}/${config.repo.repo}: ${e.message.split("\n")[0]}`);
+  });
   return new GitHubDeploymentFeed({ api, repo: config.repo });
 }
 

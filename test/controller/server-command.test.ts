@@ -1,14 +1,18 @@
 import { describe, expect, test } from "@jest/globals";
+import nock from "nock";
 import { startController, WIRING_MISSING } from "../../src/cli/controller.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { DeploymentFeed } from "../../src/controller/feed.js";
 import type { ClusterWiring } from "../../src/controller/loop-types.js";
+import { API, privateKey, REPO_PATH, useStrictNock } from "../helpers/probot-app.js";
 
 /**
  * `tierguard controller`: help, clear configuration errors (exit 2), and a running controller with a feed in memory
  * and fake Kubernetes wiring: it polls at once, serves its endpoints, logs JSON lines, and stops cleanly.
  */
+useStrictNock({ allowLocalhost: true });
+
 function captureIo(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
@@ -45,6 +49,12 @@ describe("tierguard controller", () => {
     await expect(startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { GITHUB_TOKEN: "t" }, processMetrics: false, feed: async () => feed, wiring: WIRING_MISSING })).rejects.toThrow(
       "this build of tierguard has no Kubernetes wiring for the controller (src/controller/index.ts): it cannot sync a cluster",
     );
+  });
+
+  test("an App GitHub does not know on the repository: one line saying so, before anything starts", async () => {
+    nock(API).get(`${REPO_PATH}/installation`).reply(404, { message: "Not Found" });
+    const start = startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { APP_ID: "1", PRIVATE_KEY: privateKey() }, processMetrics: false, wiring: WIRING_MISSING });
+    await expect(start).rejects.toThrow(/^cannot find the App's installation on acme\/policies: Not Found/);
   });
 
   test("runs: polls at once, ready after a poll that reached both sides, metrics, JSON log lines, a clean stop", async () => {
