@@ -62,6 +62,9 @@ const KNOWN_EDGES = [
   join("src", "cli", "agent.ts") + ": imports src/agent",
   // `tierguard sync|stage|unstage` run the controller's sync and stage (cli is becoming the composition root).
   join("src", "cli", "sync.ts") + ": imports src/controller",
+  // `tierguard controller` joins the controller's loop to its GitHub feed (src/github/deployment-feed.ts), loading both lazily.
+  join("src", "cli", "controller.ts") + ": imports src/controller",
+  join("src", "cli", "controller.ts") + ": imports src/github",
 ];
 const KNOWN_SDK_USERS = [join("src", "cli", "app.ts") + ": imports a GitHub SDK"];
 

@@ -27,6 +27,7 @@ Environment (Probot's standard variables):
   TIERGUARD_CONCURRENCY  reviews running at once (default 2)
   TIERGUARD_REQUEST_TIMEOUT_MS  how long GitHub may take to answer a request, or be silent within one (default 30000)
   TIERGUARD_REVIEW_DEADLINE_MS  how long a review may run before it is abandoned and its check fails (default 600000)
+  TIERGUARD_STAGE      false: do not ask the controllers to stage open pull requests (default: a tierguard:stage deployment on open and push)
 
 Health: GET /ping answers PONG. See the README, "The GitHub App".
 `;
@@ -106,7 +107,7 @@ export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServe
   if (!settings) throw new InputError(`cannot start the App:\n  - ${problems.join("\n  - ")}\n(run tierguard app --help for the variables)`);
   const { tierguardApp, tierguardOctokit, startAppServer } = await import("../github/app/index.js");
   const { Probot } = await import("probot");
-  const app = tierguardApp({ concurrency: settings.concurrency, ...(settings.reviewDeadlineMs !== undefined ? { timing: { reviewDeadlineMs: settings.reviewDeadlineMs } } : {}) });
+  const app = tierguardApp({ concurrency: settings.concurrency, stage: env.TIERGUARD_STAGE !== "false", ...(settings.reviewDeadlineMs !== undefined ? { timing: { reviewDeadlineMs: settings.reviewDeadlineMs } } : {}) });
   const probot = new Probot({
     appId: Number(env.APP_ID),
     privateKey: privateKeyText(env, io.cwd),

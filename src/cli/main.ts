@@ -14,6 +14,7 @@ import { registerBoard } from "./board.js";
 import { registerRecommend } from "./recommend.js";
 import { registerAgent } from "./agent.js";
 import { registerSync, type SyncCommandDeps } from "./sync.js";
+import { registerController } from "./controller.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: SyncCommand
   registerRecommend(program, io, setExit);
   registerAgent(program, io, setExit);
   registerSync(program, io, setExit, deps);
+  registerController(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

@@ -1,6 +1,6 @@
 import { DEFAULT_LOAD_LIMITS } from "../../policy/index.js";
 import type { TierguardConfig } from "../../review/index.js";
-import { CLEANUP_TASK, payloadObject, planPromotion, PROMOTE_TASK, type DeploymentPayload } from "../../run/promotion.js";
+import { CLEANUP_TASK, payloadObject, planPromotion, PROMOTE_TASK, STAGE_TASK, type DeploymentPayload } from "../../run/promotion.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
 import { readPullRequestFiles } from "../repo-reader.js";
 import { listIssueComments, markerPartOf, upsertComment } from "./comment.js";
@@ -14,7 +14,9 @@ import type { PullTarget } from "./target.js";
  * per environment of tierguard.yaml's `clusters` (the BASE revision's, so a pull request cannot redirect its own
  * deployment). On merge: `ref` the merge commit, `task: tierguard:promote`, the promotion plan as payload. On close
  * without merge: `ref` the closed head, `task: tierguard:cleanup`, so the controller removes the staged policies it
- * previewed; the App needs no contents write permission for either. Deployment statuses the controller posts are
+ * previewed. On open and push: `ref` the head, `task: tierguard:stage`, so the controller stages the pull request's
+ * policies as previews (no comment: the review speaks for an open pull request). The App needs no contents write
+ * permission for any of them. Deployment statuses the controller posts are
  * mirrored into the pull request's deployment comment, rebuilt from GitHub each time. The plan, the payload and the
  * task names are the promotion contract in src/run/promotion.ts, which the controller reads too.
  */
@@ -58,6 +60,19 @@ export async function cleanupOnClose(o: DeployOptions): Promise<void> {
   const rows = await createDeployments(o.api, target.repo, environments(touch.config), { ref: target.head.sha, task: CLEANUP_TASK, description: `Remove what #${target.pull} staged`, payload }, log);
   await writeComment(o, { task: "cleanup", sha: target.head.sha, rows });
   log.info({ deployments: rows.length }, "clean-up requested");
+}
+
+/** Staging of an open pull request's head; nothing when it touches no policy file. */
+export async function stageOnPush(o: Omit<DeployOptions, "bot">): Promise<void> {
+  const { target, log } = o;
+  const touch = await policyTouch(cachingGitApi(o.api), target.repo, target.base.sha, target.head.sha);
+  if (touch.paths.length === 0) {
+    log.info("no policy changes: nothing to stage");
+    return;
+  }
+  const payload: DeploymentPayload = { pull_request: target.pull, base_sha: target.base.sha, head_sha: target.head.sha };
+  const rows = await createDeployments(o.api, target.repo, environments(touch.config), { ref: target.head.sha, task: STAGE_TASK, description: `Stage #${target.pull} at ${target.head.sha.slice(0, 7)}`, payload }, log);
+  log.info({ deployments: rows.length }, "staging requested");
 }
 
 interface DeploymentRequest {

@@ -12,6 +12,8 @@ import type { ReviewJobDeps } from "./review-job.js";
 export interface AppDeps extends ReviewJobDeps {
   queue: JobQueue;
   snapshot?: SnapshotLimits;
+  /** Ask the controllers to stage open pull requests (`tierguard:stage` deployments). Undefined: no. */
+  stage?: boolean;
 }
 
 /** The parts of Probot's Context a handler reads (Probot's own type is generic over every event). */

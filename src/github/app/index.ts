@@ -40,6 +40,11 @@ export interface TierguardAppOptions {
    * doubling). The timeout of each request to GitHub belongs to the Octokit class: `tierguardOctokit(...)`.
    */
   timing?: Partial<AppTiming>;
+  /**
+   * Create a `tierguard:stage` deployment per environment when a pull request touching policies is opened, reopened
+   * or pushed, so the controllers preview it. Default false (the library's tests); `tierguard app` turns it on.
+   */
+  stage?: boolean;
 }
 
 export interface TierguardApp extends ApplicationFunction {
@@ -66,6 +71,7 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
       snapshot: options.snapshot,
       timing,
       unreported: new UnreportedConclusions(),
+      stage: options.stage ?? false,
     };
     const on = (events: string[], handler: (deps: AppDeps, ctx: EventContext) => void) =>
       app.on(events as never, async (ctx: unknown) => {

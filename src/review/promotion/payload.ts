@@ -2,11 +2,17 @@ import { planItemCount, type PlanAction, type PlanItem, type PromotionPlan } fro
 
 /**
  * The promotion contract between the App and the controller: the App writes a GitHub Deployment whose `task` is
- * PROMOTE_TASK or CLEANUP_TASK and whose `payload` is a `DeploymentPayload`; the controller reads it back with
- * `parseDeploymentPayload`. Both import this module (through src/run/promotion.ts) and never each other. Pure.
+ * PROMOTE_TASK (on merge), CLEANUP_TASK (on close without merge) or STAGE_TASK (on open and push), and whose
+ * `payload` is a `DeploymentPayload`; the controller reads it back with `parseDeploymentPayload`. Both import this
+ * module (through src/run/promotion.ts) and never each other. Pure.
  */
 export const PROMOTE_TASK = "tierguard:promote";
 export const CLEANUP_TASK = "tierguard:cleanup";
+/** Stage the pull request's head as previews (`Staged*` kinds labelled with the pull request); no plan is carried. */
+export const STAGE_TASK = "tierguard:stage";
+/** Every task tierguard's deployments carry. */
+export const TIERGUARD_TASKS = [PROMOTE_TASK, CLEANUP_TASK, STAGE_TASK] as const;
+export type TierguardTask = (typeof TIERGUARD_TASKS)[number];
 /** The plan is cut to fit this many characters of JSON in the deployment payload. */
 export const MAX_PLAN_PAYLOAD_CHARS = 60_000;
 
@@ -14,7 +20,7 @@ export interface DeploymentPayload {
   pull_request: number;
   base_sha: string;
   head_sha: string;
-  /** Undefined for a clean-up (the controller removes what the pull request staged; no plan is needed). */
+  /** Undefined for a clean-up or a stage (the controller removes, or stages, what the pull request changes). */
   plan?: PromotionPlan;
   /** Plan items left out to fit the payload. Undefined: none. */
   omitted?: number;
