@@ -14,9 +14,9 @@ export class GitError extends Error {}
 export type { TreeEntry } from "../run/revisions.js";
 
 /** Runs one git command in `repo`; a failure is a `GitError` with git's first line of complaint. */
-export async function git(repo: string, args: string[]): Promise<string> {
+export async function git(repo: string, args: string[], env?: Record<string, string>): Promise<string> {
   try {
-    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8" });
+    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8", ...(env ? { env: { ...process.env, ...env } } : {}) });
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string; code?: string };

@@ -113,7 +113,7 @@ function baseFinding(r: TestResult, how: "changes" | "deletes", set: PolicySet):
     message:
       `The base version of policy test "${test.name}" fails against this pull request's policies: ${failureSummary(r, set)}. ` +
       `This pull request ${how} ${test.file}, but a pull request cannot silence a test it does not own, so the base version still runs. ` +
-      `Fix the policies, or have the owners of the test approve the change to it.`,
+      `Fix the policies, or have the owners of the test (the owners of the tiers that decide its assertions) approve this pull request: their approval turns this into a notice.`,
     details: failureDetails(r, set),
   };
 }
