@@ -9,7 +9,7 @@ import { hasErrors } from "../policy/index.js";
 import { PORT_PROTOCOLS } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { renderExplanationText } from "../report/explain.js";
-import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /** `tierguard explain`: one connection, every tier and policy considered, and why each matched or not. */
@@ -65,7 +65,7 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
   const fromLabels = labels(opts.fromLabels, "--from-labels");
   const toLabels = labels(opts.toLabels, "--to-labels");
 
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     io.stderr("tierguard: the policies have errors (run tierguard validate)\n");

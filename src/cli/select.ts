@@ -7,7 +7,7 @@ import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { parseSelector, SelectorError } from "../selector/index.js";
 import { selectEndpoints, type SelectTarget } from "../impact/select.js";
-import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /** `tierguard select`: which pods and network sets a selector, or a policy, applies to. */
@@ -46,7 +46,7 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
       throw e;
     }
   }
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     return EXIT_INVALID;

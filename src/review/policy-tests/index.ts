@@ -10,7 +10,7 @@ import { connectionText, describeHit, pairDetails } from "./trace.js";
  * engine. A pull request cannot silence a test it does not own: the BASE version of every test file it changed or
  * deleted runs against the head policies as well. Imports policy, engine and impact only; no I/O.
  */
-export { parseTestFile, type PolicyTest, type EndpointSpec, type ParsedTestFile } from "./format.js";
+export { parseTestFile, TEST_FILE, type PolicyTest, type EndpointSpec, type ParsedTestFile } from "./format.js";
 export { runTest, decidingHits, type TestResult, type PairResult, type TestEnv } from "./run.js";
 
 /** Failing connections whose full trace is shown; the rest are listed by name. */
