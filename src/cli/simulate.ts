@@ -101,7 +101,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   } else {
     if (output === "text") io.stdout("\n");
     io.stdout(summaryText(summary));
-    if (opts.compareRecorded) io.stdout(comparisonText(comparison));
+    if (opts.compareRecorded) io.stdout(comparisonText(comparison, { inventory: Boolean(opts.inventory) }));
   }
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");
