@@ -7,6 +7,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** True when stderr is a terminal: progress lines are shown only then. */
   stderrIsTTY: boolean;
+  /** True when stdout is a terminal: text output is coloured only then (and never under NO_COLOR). Default false. */
+  stdoutIsTTY?: boolean;
+  /** The environment variables a command reads (NO_COLOR). Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now(): number;
 }
@@ -21,6 +25,8 @@ export function processIo(): CliIo {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
     cwd: process.cwd(),
     now: () => Date.now(),
   };
@@ -39,3 +45,8 @@ export const EXIT_INTERNAL = 3;
 export class UsageError extends Error {}
 /** Input that cannot be used (a missing file, say): reported on stderr, exit code 1. */
 export class InputError extends Error {}
+
+/** Colour for terminal text: stdout is a terminal and NO_COLOR (https://no-color.org) is unset or empty. */
+export function useColour(io: Pick<CliIo, "stdoutIsTTY" | "env">): boolean {
+  return Boolean(io.stdoutIsTTY) && !io.env?.NO_COLOR;
+}

@@ -18,7 +18,7 @@ import type { Principal } from "../review/ownership.js";
 import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import { hasErrorFindings, type Finding } from "../review/types.js";
 import { outputFormat, positiveInt } from "./common.js";
-import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, useColour, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 import { ProgressLine } from "./progress.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
@@ -140,7 +140,7 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
         io.stdout(renderReviewSarif(result, { toolVersion: VERSION }));
         break;
       case "text":
-        io.stdout(renderReviewText(result));
+        io.stdout(renderReviewText(result, { color: useColour(io) }));
         break;
     }
     return hasErrorFindings(result.findings) ? EXIT_INVALID : EXIT_OK;

@@ -191,4 +191,20 @@ describe("tierguard review", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS: 0 errors, 0 warnings, 2 notices;/m);
   });
+
+  test("--output text is terminal text: no Markdown escapes; colour only when stdout is a terminal, and never under NO_COLOR", async () => {
+    const dir = repoWith((d) => cpSync(join(REPO_ROOT, "examples/pr-shopping-assistant/files"), d, { recursive: true }));
+    const plain = await review(dir);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain("ask @acme/secops to approve ownership");
+    expect(plain.stdout).not.toMatch(/&#8203;|\\[|#@&*_`<>]|\u001b\[/);
+    expect(plain.stdout).toContain("before application|np:boutique/currencyservice|allow|0"); // Calico's own trace form, unescaped
+    const args = ["review", "--repo", breaking, "--base", "main", "--head", "pr", "--author", "alice"];
+    const tty = await run(args, { cwd: REPO_ROOT, stdoutIsTTY: true });
+    expect(tty.stdout).toContain("\u001b[31merror\u001b[0m");
+    expect(tty.stdout).toContain("\u001b[1mFAIL: ");
+    const noColour = await run(args, { cwd: REPO_ROOT, stdoutIsTTY: true, env: { NO_COLOR: "1" } });
+    expect(noColour.stdout).toContain("FAIL: ");
+    expect(noColour.stdout).not.toContain("\u001b[");
+  });
 });
