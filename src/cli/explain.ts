@@ -86,8 +86,9 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
   });
   const src = resolveEndpointSpec(opts.from, { inventory, universe, labels: fromLabels });
   const dst = resolveEndpointSpec(opts.to, { inventory, universe, labels: toLabels });
-  if ("error" in src) throw new InputError(`--from: ${src.error}`);
-  if ("error" in dst) throw new InputError(`--to: ${dst.error}`);
+  // An endpoint that is malformed or names nothing is how the command was called: a usage error, as a bad --selector.
+  if ("error" in src) throw new UsageError(`--from: ${src.error}`);
+  if ("error" in dst) throw new UsageError(`--to: ${dst.error}`);
   const x = explainFlow(set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort: port });
   const heading = `${src.description} -> ${dst.description}${port !== undefined ? `:${port}` : ""}/${protocolName(protocol)}`;
   if (output === "json") {

@@ -34,9 +34,13 @@ export function processIo(): CliIo {
 
 /** Exit codes shared by every command. */
 export const EXIT_OK = 0;
-/** Invalid input (policy errors, bad flow files, failed checks): diagnostics were printed. */
+/** Invalid input (policy errors, files missing or unreadable, bad flow files, failed checks): diagnostics were printed. */
 export const EXIT_INVALID = 1;
-/** Usage error: unknown option, missing argument, bad option value. */
+/**
+ * Usage error, the one rule: anything wrong with the command line itself. An unknown or missing option or argument,
+ * and an option value that is malformed or names nothing that exists (a --from pod the inventory lacks, a --policy no
+ * file defines, a --base git does not know). A path to a file or folder that cannot be read is invalid input (1).
+ */
 export const EXIT_USAGE = 2;
 /** A bug in tierguard: an exception escaped. */
 export const EXIT_INTERNAL = 3;

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
-import { GitError } from "../io/git.js";
+import { GitError, UnknownRevision } from "../io/git.js";
 import { DEFAULT_MAX_INVENTORY_BYTES, inventoryFromText, readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { exportBlob, readBlobText, readGitRevisionPair } from "../io/repo.js";
@@ -92,6 +92,7 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
     ({ author, approvals } = parsePrincipals(opts.author ?? (await defaultAuthor(repo, notes)), opts.teams, opts.approvedBy));
     pair = await readGitRevisionPair(repo, opts.base, await headRevision(repo, opts.head, io, notes), opts.maxFileBytes);
   } catch (e) {
+    if (e instanceof UnknownRevision) throw new UsageError(`cannot read the revisions: ${e.message}`);
     if (e instanceof GitError) throw new InputError(`cannot read the revisions: ${e.message}`);
     throw e;
   }

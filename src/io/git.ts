@@ -10,6 +10,8 @@ import type { TreeEntry } from "../run/revisions.js";
 const run = promisify(execFile);
 
 export class GitError extends Error {}
+/** A revision that names no commit of the repository (a mistyped branch): the caller's usage, not the repository's fault. */
+export class UnknownRevision extends GitError {}
 
 export type { TreeEntry } from "../run/revisions.js";
 
@@ -29,7 +31,7 @@ export async function git(repo: string, args: string[], env?: Record<string, str
 export async function resolveCommit(repo: string, rev: string): Promise<string> {
   const out = await git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`]).catch(() => "");
   const sha = out.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new GitError(`${rev} is not a commit in ${repo}`);
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UnknownRevision(`${rev} is not a commit in ${repo}`);
   return sha;
 }
 

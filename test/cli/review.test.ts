@@ -149,7 +149,7 @@ describe("tierguard review", () => {
 
   test("bad revisions and usage", async () => {
     const bad = await run(["review", "--repo", breaking, "--base", "nope", "--head", "pr", "--author", "alice"], { cwd: REPO_ROOT });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // an option value that names nothing: a usage error, as a bad --selector is
     expect(bad.stderr).toMatch(/^tierguard: cannot read the revisions: nope is not a commit/);
     const usage = await run(["review", "--repo", breaking, "--base", "main"], { cwd: REPO_ROOT });
     expect(usage.code).toBe(2);
