@@ -45,6 +45,20 @@ const rows: Row[] = [
     expected: [{ code: "yaml/syntax", line: 4, col: 9, path: "" }],
   },
   {
+    name: "an unclosed double-quoted string: reported where it opens, not at the end of the file",
+    file: "open-dq.yaml",
+    content: GNP('  selector: "app == x\n  order: 10\n  types: [Ingress]\n'),
+    expected: [{ code: "yaml/syntax", line: 6, col: 13, path: "" }],
+    message: 'Missing closing "quote: the string that opens here is never closed',
+  },
+  {
+    name: "an unclosed single-quoted string in the second document: where it opens",
+    file: "open-sq.yaml",
+    content: `${GNP("  selector: all()\n")}---\n${GNP("  selector: 'app == x\n  order: 10\n")}`,
+    expected: [{ code: "yaml/syntax", line: 13, col: 13, path: "" }],
+    message: "Missing closing 'quote: the string that opens here is never closed",
+  },
+  {
     name: "malformed YAML (an unclosed flow sequence)",
     file: "unclosed.yaml",
     content: GNP("  selector: all()\n  types: [Ingress\n  order: 10\n"),
