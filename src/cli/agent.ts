@@ -8,7 +8,7 @@ import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
-import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -65,7 +65,7 @@ interface Compiled {
 /** Policies, inventory and this node's pods, read and checked; a number is the exit code after a printed problem. */
 async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot | { error: string; code: number }> {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${opts.table}"`);
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     const text = renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error"));
     return { error: `${text}\ntierguard: the policies have errors (run tierguard validate)`, code: EXIT_INVALID };

@@ -19,7 +19,7 @@ import { buildReplayer, DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, replayFile, rep
 import { DEFAULT_LOAD_LIMITS, hasErrors, type Diagnostic } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { prepareReview } from "../review/prepare.js";
-import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
 
@@ -112,7 +112,7 @@ async function countHits(replayer: Replayer, flows: readonly FlowFile[], maxLine
 }
 
 async function pathsInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]): Promise<BoardInput> {
-  const loaded = await loadPolicies(opts.policies!, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies!, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     throw new InputError("the policies have errors (run tierguard validate); no board was written");

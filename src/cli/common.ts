@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { Option } from "commander";
 import { collectPolicyFiles, describeFsError } from "../io/files.js";
 import { DEFAULT_LOAD_LIMITS, loadBundle, type LoadLimits, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
-import { InputError, UsageError } from "./io.js";
+import { InputError, UsageError, type CliIo } from "./io.js";
 
 /**
  * Options and steps shared by the commands: the Calico version model, input limits, and loading policy paths.
@@ -18,7 +18,7 @@ export interface PolicyInputOptions {
 
 export function policyInputOptions(): Option[] {
   return [
-    new Option("--calico-version <version>", "Calico version model: 3.31 (tier-prefixed names, knp.default.) or 3.32+").default("3.32"),
+    new Option("--calico-version <version>", "the Calico version (3.29 or later); two models: 3.31 for 3.29 to 3.31 (tier-prefixed names, knp.default.), 3.32 for 3.32 and later").default("3.32"),
     new Option("--namespace <ns>", "namespace for namespaced resources that name none").default("default"),
     new Option("--max-file-bytes <n>", "largest policy file accepted").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")),
     new Option("--max-document-bytes <n>", "largest YAML document accepted").default(DEFAULT_LOAD_LIMITS.maxDocumentBytes).argParser(positiveInt("--max-document-bytes")),
@@ -40,6 +40,17 @@ export function calicoVersion(text: string): CalicoVersion {
   return v;
 }
 
+/**
+ * A version that is not one of the two models is accepted and evaluated with the model that covers it; the user is
+ * told which, so that "3.30" is not taken for a model of its own. Undefined for 3.31 and 3.32 themselves.
+ */
+export function versionNote(v: CalicoVersion): string | undefined {
+  const minor = /^v?3\.(\d+)/.exec(v.text)?.[1];
+  if (minor === "31" || minor === "32") return undefined;
+  const model = v.model === "v3.31" ? "3.31" : "3.32";
+  return `Calico ${v.text} is evaluated with the ${model} model: tierguard models 3.31 (for 3.29 to 3.31: tier-prefixed policy names, knp.default.) and 3.32 (for 3.32 and later)`;
+}
+
 export function outputFormat<T extends string>(value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UsageError(`--output must be one of ${allowed.join(", ")}, not "${value}"`);
@@ -55,9 +66,14 @@ export interface LoadedPolicies extends Bundle {
   limits: LoadLimits;
 }
 
-/** Reads and validates the policy paths. File-level problems become diagnostics, never exceptions. */
-export async function loadPolicies(paths: readonly string[], opts: PolicyInputOptions, cwd: string): Promise<LoadedPolicies> {
+/**
+ * Reads and validates the policy paths. File-level problems become diagnostics, never exceptions. `note` hears what
+ * the user should know about how the input is read (the version model a version maps to).
+ */
+export async function loadPolicies(paths: readonly string[], opts: PolicyInputOptions, cwd: string, note?: (text: string) => void): Promise<LoadedPolicies> {
   const version = calicoVersion(opts.calicoVersion);
+  const vnote = versionNote(version);
+  if (vnote && note) note(vnote);
   const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes, maxDocumentBytes: opts.maxDocumentBytes, maxAliasCount: opts.maxAliasCount, maxNodes: opts.maxNodes };
   const { files, problems } = await collectPolicyFiles(paths, { maxFileBytes: limits.maxFileBytes, cwd });
   const bundle = loadBundle(files, { version, limits, defaultNamespace: opts.namespace });
@@ -74,4 +90,9 @@ export async function checkReadableFile(path: string, what: string): Promise<voi
     throw new InputError(`cannot read ${what}: ${describeFsError(e)}`);
   }
   if (!info.isFile()) throw new InputError(`cannot read ${what}: not a regular file`);
+}
+
+/** A note for the user on stderr, where it never mixes with output that is piped or parsed. */
+export function stderrNote(io: Pick<CliIo, "stderr">): (text: string) => void {
+  return (text) => io.stderr(`tierguard: note: ${text}\n`);
 }

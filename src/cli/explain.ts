@@ -9,7 +9,7 @@ import { hasErrors } from "../policy/index.js";
 import { PORT_PROTOCOLS } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { renderExplanationText } from "../report/explain.js";
-import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /** `tierguard explain`: one connection, every tier and policy considered, and why each matched or not. */
@@ -65,7 +65,7 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
   const fromLabels = labels(opts.fromLabels, "--from-labels");
   const toLabels = labels(opts.toLabels, "--to-labels");
 
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     io.stderr("tierguard: the policies have errors (run tierguard validate)\n");
@@ -86,8 +86,9 @@ async function explain(opts: ExplainOptions, io: CliIo): Promise<number> {
   });
   const src = resolveEndpointSpec(opts.from, { inventory, universe, labels: fromLabels });
   const dst = resolveEndpointSpec(opts.to, { inventory, universe, labels: toLabels });
-  if ("error" in src) throw new InputError(`--from: ${src.error}`);
-  if ("error" in dst) throw new InputError(`--to: ${dst.error}`);
+  // An endpoint that is malformed or names nothing is how the command was called: a usage error, as a bad --selector.
+  if ("error" in src) throw new UsageError(`--from: ${src.error}`);
+  if ("error" in dst) throw new UsageError(`--to: ${dst.error}`);
   const x = explainFlow(set, { src: src.endpoint, dst: dst.endpoint, protocol, dstPort: port });
   const heading = `${src.description} -> ${dst.description}${port !== undefined ? `:${port}` : ""}/${protocolName(protocol)}`;
   if (output === "json") {

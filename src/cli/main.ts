@@ -15,6 +15,7 @@ import { registerRecommend } from "./recommend.js";
 import { registerAgent } from "./agent.js";
 import { registerSync, type SyncCommandDeps } from "./sync.js";
 import { registerController } from "./controller.js";
+import { mistypedOptionHint } from "./suggest.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -58,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: SyncCommand
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
+      if (e.code === "commander.missingMandatoryOptionValue") io.stderr(mistypedOptionHint(program, argv));
       return EXIT_USAGE;
     }
     if (e instanceof UsageError) {

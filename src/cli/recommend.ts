@@ -26,7 +26,7 @@ import {
   type RecommendResult,
 } from "../recommend/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
-import { checkReadableFile, loadPolicies, outputFormat, type LoadedPolicies, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { checkReadableFile, loadPolicies, outputFormat, type LoadedPolicies, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -91,7 +91,7 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
   const badNamespace = (opts.namespace ?? []).find((ns) => !isNamespaceName(ns));
   if (badNamespace !== undefined) throw new UsageError(`--namespace "${badNamespace}" is not a namespace name (lower-case letters, digits and "-", at most 63)`);
   const times = lifecycleOptions(opts);
-  const loaded = await loadPolicies(opts.policies, { ...opts, namespace: opts.defaultNamespace }, io.cwd);
+  const loaded = await loadPolicies(opts.policies, { ...opts, namespace: opts.defaultNamespace }, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     io.stderr(`tierguard: the policies have errors (run tierguard validate); nothing was recommended\n`);

@@ -4,10 +4,13 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
-import { GitError } from "../io/git.js";
+import { GitError, UnknownRevision } from "../io/git.js";
 import { DEFAULT_MAX_INVENTORY_BYTES, inventoryFromText, readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { exportBlob, readBlobText, readGitRevisionPair } from "../io/repo.js";
+import { gitUserLogin, uncommittedPaths, workingTree } from "../io/worktree.js";
+import { describeFsError } from "../io/files.js";
+import { stat } from "node:fs/promises";
 import type { RevisionPair } from "../run/revisions.js";
 import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
 import { renderReviewComment, renderReviewJson, renderReviewSarif, renderReviewText } from "../report/review/index.js";
@@ -15,7 +18,7 @@ import type { Principal } from "../review/ownership.js";
 import type { SnapshotProblem } from "../review/snapshot-problems.js";
 import { hasErrorFindings, type Finding } from "../review/types.js";
 import { outputFormat, positiveInt } from "./common.js";
-import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+import { EXIT_INVALID, EXIT_OK, InputError, UsageError, useColour, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 import { ProgressLine } from "./progress.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
@@ -28,8 +31,8 @@ import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "..
 interface ReviewOptions {
   repo: string;
   base: string;
-  head: string;
-  author: string;
+  head?: string;
+  author?: string;
   teams?: string;
   approvedBy?: string;
   ackImpact?: boolean;
@@ -48,8 +51,8 @@ export function registerReview(program: Command, io: CliIo, setExit: (code: numb
     .description("review a policy change between two git revisions: validation, ownership, guard rails, policy tests, lint and the impact on recorded traffic")
     .option("--repo <dir>", "the policy repository (a git work tree or bare repository)", ".")
     .requiredOption("--base <rev>", "the base revision (the target branch): its tierguard.yaml and flow snapshot are used; the head is compared with the merge base of the two")
-    .option("--head <rev>", "the revision under review", "HEAD")
-    .requiredOption("--author <login>", "the GitHub login of the pull request's author")
+    .option("--head <rev>", "the revision under review (default: the working tree, uncommitted changes included)")
+    .option("--author <login>", "the GitHub login of the pull request's author (default: git config github.user, or the login of a GitHub no-reply user.email, or user.name when it is a login)")
     .option("--teams <list>", "the author's teams, comma-separated: org/team or @org/team")
     .option("--approved-by <list>", "approvals, comma-separated: LOGIN or LOGIN=org/t1+org/t2 (with that reviewer's teams)")
     .option("--ack-impact", "acknowledge that newly denied flows are intended (they become notices)")
@@ -79,19 +82,24 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
   if (opts.workers !== "auto" && !(/^\d+$/.test(opts.workers) && Number(opts.workers) >= 1 && Number(opts.workers) <= 64)) {
     throw new UsageError(`--workers must be auto or 1-64, not "${opts.workers}"`);
   }
-  const { author, approvals } = parsePrincipals(opts.author, opts.teams, opts.approvedBy);
   const repo = resolve(io.cwd, opts.repo);
+  await checkRepoDir(repo, opts.repo);
+  const notes: string[] = [];
   let pair: RevisionPair;
+  let author: Principal;
+  let approvals: Principal[];
   try {
-    pair = await readGitRevisionPair(repo, opts.base, opts.head, opts.maxFileBytes);
+    ({ author, approvals } = parsePrincipals(opts.author ?? (await defaultAuthor(repo, notes)), opts.teams, opts.approvedBy));
+    pair = await readGitRevisionPair(repo, opts.base, await headRevision(repo, opts.head, io, notes), opts.maxFileBytes);
   } catch (e) {
+    if (e instanceof UnknownRevision) throw new UsageError(`cannot read the revisions: ${e.message}`);
     if (e instanceof GitError) throw new InputError(`cannot read the revisions: ${e.message}`);
     throw e;
   }
   const { config } = pair;
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-review-"));
   try {
-    const notes: string[] = pair.note ? [pair.note] : [];
+    if (pair.note) notes.push(pair.note);
     const extra: Finding[] = [...pair.skipped];
     const inventory = await loadInventory(opts, pair, repo, io, notes);
     const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
@@ -133,13 +141,62 @@ async function review(opts: ReviewOptions, io: CliIo): Promise<number> {
         io.stdout(renderReviewSarif(result, { toolVersion: VERSION }));
         break;
       case "text":
-        io.stdout(renderReviewText(result));
+        io.stdout(renderReviewText(result, { color: useColour(io) }));
         break;
     }
     return hasErrorFindings(result.findings) ? EXIT_INVALID : EXIT_OK;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** A --repo that is not there is said plainly, before git says "main is not a commit". */
+async function checkRepoDir(repo: string, given: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(repo);
+  } catch (e) {
+    throw new InputError(`cannot read --repo ${given}: ${describeFsError(e)}`);
+  }
+  if (!info.isDirectory()) throw new InputError(`cannot read --repo ${given}: not a directory`);
+}
+
+/**
+ * --head, else the working tree: uncommitted edits are what a local user means to review. A bare repository has no
+ * working tree, so HEAD is reviewed there. With --head, uncommitted changes are left out, and the user is warned.
+ */
+async function headRevision(repo: string, head: string | undefined, io: CliIo, notes: string[]): Promise<string | { rev: string; commit: string }> {
+  if (head !== undefined) {
+    const dirty = await uncommittedPaths(repo).catch(() => []);
+    if (dirty.length > 0) {
+      io.stderr(`tierguard: warning: the working tree has uncommitted changes (${listPaths(dirty)}); they are not reviewed, because --head ${head} names a commit. Leave out --head to review the working tree.\n`);
+    }
+    return head;
+  }
+  const tree = await workingTree(repo);
+  if (!tree) {
+    notes.push("Reviewed HEAD: the repository is bare, so it has no working tree (pass --head to choose a revision).");
+    return "HEAD";
+  }
+  if (tree.changed.length === 0) {
+    notes.push("Reviewed the working tree, which has no uncommitted changes: the same as HEAD.");
+    return { rev: "HEAD", commit: tree.commit };
+  }
+  notes.push(`Reviewed the working tree, uncommitted changes included (${listPaths(tree.changed)}); pass --head to review a commit.`);
+  return { rev: "working tree", commit: tree.commit };
+}
+
+function listPaths(paths: readonly string[]): string {
+  const shown = paths.slice(0, 3).join(", ");
+  return paths.length > 3 ? `${paths.length} files: ${shown}, ...` : `${paths.length === 1 ? "1 file" : `${paths.length} files`}: ${shown}`;
+}
+
+/** --author, else the local git user's GitHub login; none found is a usage error that says what to set. */
+async function defaultAuthor(repo: string, notes: string[]): Promise<string> {
+  const found = await gitUserLogin(repo);
+  if (!found.login) throw new UsageError(`give --author LOGIN (the pull request author's GitHub login): ${found.tried}; or set git config github.user LOGIN`);
+  notes.push(`The author is @${found.login} (from ${found.tried}; pass --author to change it).`);
+  return found.login;
 }
 
 /**

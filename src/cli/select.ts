@@ -7,12 +7,13 @@ import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { parseSelector, SelectorError } from "../selector/index.js";
 import { selectEndpoints, type SelectTarget } from "../impact/select.js";
-import { loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions } from "./common.js";
+import { noMatchHint } from "./select-hint.js";
+import { calicoVersion, loadPolicies, outputFormat, policyInputOptions, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /** `tierguard select`: which pods and network sets a selector, or a policy, applies to. */
 interface SelectOptions extends PolicyInputOptions {
-  policies: string[];
+  policies?: string[];
   inventory: string;
   selector?: string;
   policy?: string;
@@ -23,7 +24,7 @@ export function registerSelect(program: Command, io: CliIo, setExit: (code: numb
   const cmd = program
     .command("select")
     .description("list the endpoints a selector matches, or a policy applies to")
-    .requiredOption("--policies <paths...>", "policy files or directories (for network sets and --policy)")
+    .option("--policies <paths...>", "policy files or directories: needed for --policy; with --selector, their network sets are matched too")
     .requiredOption("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)")
     .option("--selector <expr>", "a Calico selector, evaluated on each endpoint's labels (implicit labels included)")
     .option("--policy <name>", "a policy: NAME, NAMESPACE/NAME, or KIND/[NAMESPACE/]NAME")
@@ -46,7 +47,9 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
       throw e;
     }
   }
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  if (opts.policy !== undefined && opts.policies === undefined) throw new UsageError("--policy needs --policies (the files that define it)");
+  // Without --policies a selector is matched against the inventory's pods only.
+  const loaded = opts.policies ? await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io)) : { resources: [], diagnostics: [], version: calicoVersion(opts.calicoVersion) };
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     return EXIT_INVALID;
@@ -66,13 +69,16 @@ async function select(opts: SelectOptions, io: CliIo): Promise<number> {
   const pods: Endpoint[] = inventory.pods.map((p) => endpointForPod(p, inventory, universe));
   const target: SelectTarget = opts.selector !== undefined ? { selector: opts.selector } : { policy: opts.policy! };
   const result = selectEndpoints(set, pods, target);
-  if ("error" in result) throw new InputError(result.error);
+  if ("error" in result) throw new UsageError(`--policy: ${result.error}`);
+  const known = () => [...inventory.pods.map((p) => p.labels), ...loaded.resources.filter((r) => r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet").map((r) => r.metadata.labels ?? {})];
+  const hint = result.matches.length === 0 && opts.selector !== undefined ? noMatchHint(parseSelector(opts.selector).root, known()) : undefined;
   if (output === "json") {
-    io.stdout(JSON.stringify(result, null, 2) + "\n");
+    io.stdout(JSON.stringify(hint ? { ...result, hint } : result, null, 2) + "\n");
   } else {
     io.stdout(`${result.description}\n`);
     for (const m of result.matches) io.stdout(`  ${m.kind} ${m.name}${m.directions ? ` (${m.directions.join(", ")})` : ""}${m.uncertain ? " [uncertain]" : ""}\n`);
     io.stdout(`${result.matches.length} of ${result.candidates} endpoints\n`);
+    if (hint) io.stdout(hint + "\n");
   }
   return EXIT_OK;
 }

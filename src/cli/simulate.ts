@@ -9,7 +9,7 @@ import type { CalicoModel } from "../policy/version.js";
 import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
-import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions } from "./common.js";
+import { checkReadableFile, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
 
@@ -52,7 +52,7 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
 
 async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   const output = outputFormat(opts.output, ["text", "json", "summary"] as const);
-  const loaded = await loadPolicies(opts.policies, opts, io.cwd);
+  const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     io.stderr(`tierguard: the policies have errors (run tierguard validate); nothing was simulated\n`);
@@ -101,7 +101,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   } else {
     if (output === "text") io.stdout("\n");
     io.stdout(summaryText(summary));
-    if (opts.compareRecorded) io.stdout(comparisonText(comparison));
+    if (opts.compareRecorded) io.stdout(comparisonText(comparison, { inventory: Boolean(opts.inventory) }));
   }
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");

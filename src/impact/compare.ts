@@ -25,11 +25,16 @@ export interface Comparison {
   pendingAgree: number;
   /** Records that carry a verdict but could not be compared, e.g. the reporter is not a workload here. */
   notComparable: number;
+  /**
+   * Verdicts that differ where tierguard's own verdict is uncertain (it depended on facts the inputs do not give,
+   * such as namespace labels without an inventory): counted here, not listed as disagreements.
+   */
+  uncertainDiffer: number;
   disagreements: Disagreement[];
 }
 
 export function emptyComparison(): Comparison {
-  return { compared: 0, verdictAgree: 0, enforcedCompared: 0, enforcedAgree: 0, pendingCompared: 0, pendingAgree: 0, notComparable: 0, disagreements: [] };
+  return { compared: 0, verdictAgree: 0, enforcedCompared: 0, enforcedAgree: 0, pendingCompared: 0, pendingAgree: 0, notComparable: 0, uncertainDiffer: 0, disagreements: [] };
 }
 
 export function compareRecord(c: Comparison, record: FlowRecord, outcome: RecordOutcome, model: CalicoModel, maxListed = 100): void {
@@ -44,6 +49,7 @@ export function compareRecord(c: Comparison, record: FlowRecord, outcome: Record
   };
   c.compared++;
   if (side.enforced.verdict === record.action) c.verdictAgree++;
+  else if (outcome.evaluation.uncertain.length > 0) c.uncertainDiffer++;
   else note({ line: record.line, field: "verdict", recorded: record.action, computed: side.enforced.verdict });
   const recordedEnforced = record.policies?.enforced;
   if (recordedEnforced) {
@@ -80,6 +86,7 @@ export function mergeComparisons(a: Comparison, b: Comparison, lineOffset: numbe
   a.pendingCompared += b.pendingCompared;
   a.pendingAgree += b.pendingAgree;
   a.notComparable += b.notComparable;
+  a.uncertainDiffer += b.uncertainDiffer;
   for (const d of b.disagreements) {
     if (a.disagreements.length >= maxListed) break;
     a.disagreements.push({ ...d, line: d.line + lineOffset });

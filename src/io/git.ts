@@ -10,13 +10,15 @@ import type { TreeEntry } from "../run/revisions.js";
 const run = promisify(execFile);
 
 export class GitError extends Error {}
+/** A revision that names no commit of the repository (a mistyped branch): the caller's usage, not the repository's fault. */
+export class UnknownRevision extends GitError {}
 
 export type { TreeEntry } from "../run/revisions.js";
 
 /** Runs one git command in `repo`; a failure is a `GitError` with git's first line of complaint. */
-export async function git(repo: string, args: string[]): Promise<string> {
+export async function git(repo: string, args: string[], env?: Record<string, string>): Promise<string> {
   try {
-    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8" });
+    const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 1 << 30, encoding: "utf8", ...(env ? { env: { ...process.env, ...env } } : {}) });
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string; code?: string };
@@ -29,7 +31,7 @@ export async function git(repo: string, args: string[]): Promise<string> {
 export async function resolveCommit(repo: string, rev: string): Promise<string> {
   const out = await git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`]).catch(() => "");
   const sha = out.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new GitError(`${rev} is not a commit in ${repo}`);
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UnknownRevision(`${rev} is not a commit in ${repo}`);
   return sha;
 }
 

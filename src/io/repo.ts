@@ -21,8 +21,10 @@ export function gitRevisionSource(repo: string): RevisionSource {
   };
 }
 
-export async function readGitRevisionPair(repo: string, baseRev: string, headRev: string, maxFileBytes: number): Promise<RevisionPair> {
-  const [baseCommit, headCommit] = await Promise.all([resolveCommit(repo, baseRev), resolveCommit(repo, headRev)]);
+/** `head` is a revision to resolve, or one already resolved (the working tree's snapshot) with the name to show. */
+export async function readGitRevisionPair(repo: string, baseRev: string, head: string | { rev: string; commit: string }, maxFileBytes: number): Promise<RevisionPair> {
+  const headRev = typeof head === "string" ? head : head.rev;
+  const [baseCommit, headCommit] = await Promise.all([resolveCommit(repo, baseRev), typeof head === "string" ? resolveCommit(repo, head) : head.commit]);
   return readRevisionPair(gitRevisionSource(repo), { base: { rev: baseRev, commit: baseCommit }, head: { rev: headRev, commit: headCommit }, maxFileBytes });
 }
 

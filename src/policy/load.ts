@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, Parser, type Node } from "yaml";
 import jsYaml from "js-yaml";
 import { binaryProblem } from "./encoding.js";
 import { joinPath, type Diagnostic } from "../contracts/index.js";
@@ -190,15 +190,19 @@ function loadWithPositions(source: SourceText, limits: Pick<LoadLimits, "maxAlia
   if (!Array.isArray(docs)) return { documents: [], diagnostics }; // an empty stream
   // Sizes, counts and depth were checked by scanYaml before this parse.
   const documents: RawDocument[] = [];
+  let unclosed: number[] | undefined; // computed once per file, on the first unclosed-quote error
   docs.forEach((doc, index) => {
     const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
+        const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        // A quote left open swallows the rest of the file, so the parser notices at the end: report where it opens.
+        const opened = e.code === "MISSING_CHAR" && /closing ["']quote/.test(message) ? lastBefore((unclosed ??= unclosedQuoteOffsets(text)), e.pos[0]) : undefined;
         diagnostics.push({
           code: "yaml/syntax",
           severity: "error",
-          message: `YAML syntax: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
-          ...source.location(e.pos[0]),
+          message: opened === undefined ? `YAML syntax: ${message}` : `YAML syntax: ${message}: the string that opens here is never closed`,
+          ...source.location(opened ?? e.pos[0]),
           path: "",
         });
       }
@@ -224,6 +228,42 @@ function loadWithPositions(source: SourceText, limits: Pick<LoadLimits, "maxAlia
     documents.push({ value, source: new SourceMap(source, eagerSpans(spans, contentStart)), index, listItem: "" });
   });
   return { documents, diagnostics };
+}
+
+/**
+ * Where quoted scalars open that do not end with their closing quote, in the concrete syntax tree: a quote left open
+ * runs to the end of the file, where the parser notices it. One more parse of the text, only on this error.
+ */
+function unclosedQuoteOffsets(text: string): number[] {
+  const found: number[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const t = node as { type?: unknown; offset?: number; source?: string };
+    if ((t.type === "single-quoted-scalar" || t.type === "double-quoted-scalar") && typeof t.offset === "number" && typeof t.source === "string") {
+      if (!closedQuote(t.source, t.type === "double-quoted-scalar" ? '"' : "'")) found.push(t.offset);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== "source") visit(v);
+  };
+  for (const token of new Parser().parse(text)) visit(token);
+  return found;
+}
+
+function lastBefore(offsets: readonly number[], end: number): number | undefined {
+  let best: number | undefined;
+  for (const o of offsets) if (o < end && (best === undefined || o > best)) best = o;
+  return best;
+}
+
+/** True when the scalar's source ends with its own closing quote (not an escaped one, in a double-quoted string). */
+function closedQuote(source: string, quote: string): boolean {
+  const body = source.trimEnd();
+  if (body.length < 2 || !body.endsWith(quote)) return false;
+  if (quote === "'") return true; // '' inside is an escaped quote, but a run that ends the scalar still closes it
+  let backslashes = 0;
+  for (let i = body.length - 2; i >= 0 && body[i] === "\\"; i--) backslashes++;
+  return backslashes % 2 === 0;
 }
 
 /** Walks the node tree, recording spans by field path. Aliases are not followed: their content maps to the alias. */

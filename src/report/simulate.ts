@@ -89,16 +89,23 @@ export function summaryText(s: SimulationSummary): string {
   return out.join("\n") + "\n";
 }
 
-export function comparisonText(c: Comparison): string {
+/** `inventory`: whether an inventory was given (without one, uncertain verdicts suggest giving it). */
+export function comparisonText(c: Comparison, options: { inventory?: boolean } = {}): string {
+  const traces = (what: string, agree: number, compared: number) =>
+    compared === 0 ? `  ${what} policy traces: the records carry none (no ${what === "enforced" ? "policies.enforced_policies" : "policies.pending_policies"}), so none were compared` : `  ${what} policy traces: ${agree}/${compared} agree (${pct(agree, compared)})`;
   const out = [
     "Compared with the verdicts the cluster recorded:",
     `  verdicts: ${c.verdictAgree}/${c.compared} agree (${pct(c.verdictAgree, c.compared)})`,
-    `  enforced policy traces: ${c.enforcedAgree}/${c.enforcedCompared} agree (${pct(c.enforcedAgree, c.enforcedCompared)})`,
-    `  pending policy traces: ${c.pendingAgree}/${c.pendingCompared} agree (${pct(c.pendingAgree, c.pendingCompared)})`,
   ];
+  if (c.uncertainDiffer > 0) {
+    const hint = options.inventory ? "" : "; give --inventory (kubectl get namespaces,pods,serviceaccounts -A -o yaml) for namespace labels, service accounts and named ports";
+    out.push(`  uncertain: ${plural(c.uncertainDiffer, "verdict")} differ where tierguard's verdict depended on facts the inputs do not give (not counted as disagreements)${hint}`);
+  }
+  out.push(traces("enforced", c.enforcedAgree, c.enforcedCompared), traces("pending", c.pendingAgree, c.pendingCompared));
   if (c.notComparable > 0) out.push(`  not comparable (the reporting end is not a workload here): ${c.notComparable}`);
+  const certain = c.compared - c.verdictAgree - c.uncertainDiffer;
   if (c.disagreements.length > 0) {
-    out.push("  disagreements:");
+    out.push(`  disagreements: ${plural(certain, "verdict")}${c.enforcedCompared + c.pendingCompared > 0 ? " and the traces below" : ""}`);
     for (const d of c.disagreements) {
       const show = (v: string | string[]) => (Array.isArray(v) ? v.join("  ") || "(none)" : v);
       out.push(`    line ${d.line} ${d.field}: recorded ${show(d.recorded)}; tierguard ${show(d.computed)}`);
@@ -106,4 +113,3 @@ export function comparisonText(c: Comparison): string {
   }
   return out.join("\n") + "\n";
 }
-

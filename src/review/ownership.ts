@@ -144,6 +144,18 @@ export function checkOwnership(ctx: ReviewContext, input: OwnershipInput): Findi
 }
 
 /**
+ * Who stands for the owners of `tier` in this pull request: the author when they own it (or are an admin), else the
+ * first approver who does. Undefined when nobody does, or when ownership is not enforced (no tierguard.yaml at base:
+ * a tier then has no owners who could approve).
+ */
+export function tierOwnerApproval(config: TierguardConfig, author: Principal, approvals: readonly Principal[], tier: string): string | undefined {
+  if (!config.enforceOwnership) return undefined;
+  if (owns(principalIds(author), tier, config)) return `@${author.login} (the author)`;
+  const approver = approvals.find((a) => owns(principalIds(a), tier, config));
+  return approver ? `@${approver.login}` : undefined;
+}
+
+/**
  * An ownership finding that a team could satisfy, when the author's teams could not be read (the Action without a
  * teams token): unverifiable, at tierguard.yaml's `ownership.unverifiableTeams` level, not "not an owner". Other
  * findings are returned as they are. `why` says why the teams could not be read.

@@ -2,7 +2,7 @@ import type { ImpactReport } from "../impact/index.js";
 import type { Diagnostic } from "../contracts/index.js";
 import type { Check, ReviewContext } from "./context.js";
 import { impactFindings } from "./impact-findings.js";
-import { checkOwnership, type Principal } from "./ownership.js";
+import { checkOwnership, tierOwnerApproval, type Principal } from "./ownership.js";
 import { compareFindings, type Finding, type RevisionInfo, type Review } from "./types.js";
 
 /**
@@ -39,15 +39,9 @@ export function buildReview(inputs: ReviewInputs): Review {
   // tierguard.yaml problems are validation findings (`validation/config/...`): the review's codes have six prefixes.
   const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
   const findings: Finding[] = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...(inputs.extraFindings ?? [])];
-  findings.push(
-    ...checkOwnership(ctx, {
-      author: inputs.author,
-      approvals: inputs.approvals,
-      configChanged: inputs.configChanged,
-      changedTests: changedTests(ctx, inputs.testTiers),
-    }),
-  );
-  for (const check of inputs.checks) findings.push(...check(ctx));
+  const tests = changedTests(ctx, inputs.testTiers);
+  findings.push(...checkOwnership(ctx, { author: inputs.author, approvals: inputs.approvals, configChanged: inputs.configChanged, changedTests: tests }));
+  for (const check of inputs.checks) findings.push(...approvedBaseTests(check(ctx), ctx, tests, inputs));
   if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
   const notes = [...(inputs.notes ?? [])];
   if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
@@ -79,6 +73,23 @@ function validationFindings(diagnostics: readonly Diagnostic[], unchanged: Reado
       path: d.path || undefined,
       resource: d.resource,
     };
+  });
+}
+
+/**
+ * A base-version test the pull request changed or deleted, failing against its policies, stops blocking when the
+ * test file's owners (the owners of every tier its assertions are decided by, as ownership of test changes counts
+ * them) approved the change, or the author is one of them: the change to the test is then theirs. It stays in the
+ * review as a notice naming who approved.
+ */
+function approvedBaseTests(findings: Finding[], ctx: ReviewContext, tests: ReturnType<typeof changedTests>, inputs: Pick<ReviewInputs, "author" | "approvals">): Finding[] {
+  return findings.map((f) => {
+    if (f.code !== "test/failed-base-version" || f.severity === "notice") return f;
+    const tiers = [...(tests.find((t) => t.file === f.file)?.tiers ?? [])];
+    const by = tiers.map((tier) => tierOwnerApproval(ctx.config, inputs.author, inputs.approvals, tier));
+    if (tiers.length === 0 || by.some((b) => b === undefined)) return f;
+    const who = tiers.map((tier, i) => `${by[i]} for tier ${tier}`).join(", ");
+    return { ...f, severity: "notice", message: `${f.message} Approved by the owners of the test (${who}): it does not block the change.` };
   });
 }
 

@@ -157,21 +157,21 @@ describe("tierguard explain", () => {
     ["an unknown pod", ["--from", "boutique/nosuch", "--to", "boutique/adservice", "--port", "80"], "tierguard: --from: no pod boutique/nosuch in the inventory\n"],
     ["an unknown namespace", ["--from", "boutique/frontend", "--to", "elsewhere/db", "--port", "80"], "tierguard: --to: no pod elsewhere/db in the inventory\n"],
     ["neither NS/POD nor an IP", ["--from", "frontend", "--to", "boutique/adservice", "--port", "80"], 'tierguard: --from: "frontend" is neither NAMESPACE/POD nor an IP address\n'],
-  ])("%s is invalid input (exit 1)", async (_name, args, message) => {
+  ])("%s is a usage error (exit 2)", async (_name, args, message) => {
     const r = await explain(...args);
-    expect(r).toEqual({ code: 1, stdout: "", stderr: message });
+    expect(r).toEqual({ code: 2, stdout: "", stderr: message });
   });
 
-  test("a prefix shared by different workloads is invalid input that lists them", async () => {
+  test("a prefix shared by different workloads is a usage error (exit 2) that lists them", async () => {
     const r = await explain("--from", "boutique/c", "--to", "boutique/adservice", "--port", "80");
     expectNoStackTrace(r);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tierguard: --from: boutique\/c matches 6 pods with different labels \(boutique\/cartservice-\S+, .*boutique\/checkoutservice-.*\); name one\n$/);
   });
 
-  test("a pod name without --inventory or labels is invalid input that says what to give", async () => {
+  test("a pod name without --inventory or labels is a usage error (exit 2) that says what to give", async () => {
     const r = await run(templateArgs("explain", "--from", "boutique/frontend", "--to", "10.0.0.1", "--port", "80"));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "tierguard: --from: cannot resolve pod boutique/frontend without --inventory; give one, or give the pod's labels with --from-labels/--to-labels\n",
     );

@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Working directory; the bundled policies-template folder when omitted. */
   cwd?: string;
   stderrIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  env?: Record<string, string>;
   /** Milliseconds the fake clock advances on each `now()` call (0: it stands still). */
   tickMs?: number;
 }
@@ -41,6 +43,8 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     stderrIsTTY: options.stderrIsTTY ?? false,
+    stdoutIsTTY: options.stdoutIsTTY ?? false,
+    env: options.env ?? {},
     cwd: options.cwd ?? TEMPLATE,
     now: () => (clock += options.tickMs ?? 0),
   };

@@ -19,12 +19,16 @@ function repoWith(change: (dir: string) => void, options: { withConfig?: boolean
   if (options.withConfig === false) rmSync(join(dir, "tierguard.yaml"));
   const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
   git("init", "-q", "-b", "main");
+  // A local identity that is no GitHub login, whatever the machine's global configuration says.
+  git("config", "user.name", "T Tester");
+  git("config", "user.email", "t@example.invalid");
+  git("config", "github.user", "");
   git("add", "-A");
   git("commit", "-q", "-m", "base");
   git("checkout", "-q", "-b", "pr");
   change(dir);
   git("add", "-A");
-  git("commit", "-q", "-m", "change");
+  git("commit", "-q", "--allow-empty", "-m", "change");
   git("checkout", "-q", "main"); // the work tree is the base: review must not read it
   return dir;
 }
@@ -145,12 +149,62 @@ describe("tierguard review", () => {
 
   test("bad revisions and usage", async () => {
     const bad = await run(["review", "--repo", breaking, "--base", "nope", "--head", "pr", "--author", "alice"], { cwd: REPO_ROOT });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // an option value that names nothing: a usage error, as a bad --selector is
     expect(bad.stderr).toMatch(/^tierguard: cannot read the revisions: nope is not a commit/);
     const usage = await run(["review", "--repo", breaking, "--base", "main"], { cwd: REPO_ROOT });
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("--author");
+    expect(usage.stderr).toBe('tierguard: give --author LOGIN (the pull request author\'s GitHub login): git config user.name is "T Tester", not a GitHub login; or set git config github.user LOGIN\n');
+    const missing = await run(["review", "--repo", join(breaking, "nope"), "--base", "main", "--author", "alice"], { cwd: REPO_ROOT });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`tierguard: cannot read --repo ${join(breaking, "nope")}: no such file or directory\n`);
     const badOutput = await run(["review", "--repo", breaking, "--base", "main", "--author", "a", "--output", "html"], { cwd: REPO_ROOT });
     expect(badOutput.code).toBe(2);
+  });
+
+  test("without --head the working tree is reviewed, uncommitted edits included, and the output says so; --author defaults to the git user", async () => {
+    const dir = repoWith(() => undefined);
+    execFileSync("git", ["-C", dir, "config", "github.user", "alice"]);
+    edit(dir, "application/frontend.yaml", CURRENCY_EGRESS, ""); // not committed
+    const r = await run(["review", "--repo", dir, "--base", "main", "--teams", "acme/app-devs", "--output", "json"], { cwd: REPO_ROOT });
+    const out = JSON.parse(r.stdout);
+    expect(out.impact.newlyDenied).toHaveLength(1);
+    expect(out.findings.filter((f: { code: string }) => f.code === "impact/newly-denied")[0]).toMatchObject({ file: "application/frontend.yaml", line: 12 });
+    const text = await run(["review", "--repo", dir, "--base", "main", "--teams", "acme/app-devs"], { cwd: REPO_ROOT });
+    expect(text.stdout).toContain("note: Reviewed the working tree, uncommitted changes included (1 file: application/frontend.yaml); pass --head to review a commit.");
+    expect(text.stdout).toContain("note: The author is @alice (from git config github.user; pass --author to change it).");
+    // Nothing of the user's was touched: the edit is still uncommitted, the index empty.
+    expect(execFileSync("git", ["-C", dir, "status", "--porcelain"]).toString()).toBe(" M application/frontend.yaml\n");
+  });
+
+  test("--head with a dirty working tree: the commit is reviewed and the user is warned that the edits are not", async () => {
+    const dir = repoWith(() => undefined);
+    edit(dir, "application/frontend.yaml", CURRENCY_EGRESS, "");
+    const r = await run(["review", "--repo", dir, "--base", "main", "--head", "main", "--author", "alice", "--output", "json"], { cwd: REPO_ROOT });
+    expect(JSON.parse(r.stdout).impact.newlyDenied).toEqual([]);
+    expect(r.stderr).toBe(
+      "tierguard: warning: the working tree has uncommitted changes (1 file: application/frontend.yaml); they are not reviewed, because --head main names a commit. Leave out --head to review the working tree.\n",
+    );
+  });
+
+  test("a revision against itself: no warnings (lint findings on untouched resources are notices)", async () => {
+    const r = await run(["review", "--repo", breaking, "--base", "main", "--head", "main", "--author", "alice"], { cwd: REPO_ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS: 0 errors, 0 warnings, 2 notices;/m);
+  });
+
+  test("--output text is terminal text: no Markdown escapes; colour only when stdout is a terminal, and never under NO_COLOR", async () => {
+    const dir = repoWith((d) => cpSync(join(REPO_ROOT, "examples/pr-shopping-assistant/files"), d, { recursive: true }));
+    const plain = await review(dir);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain("ask @acme/secops to approve ownership");
+    expect(plain.stdout).not.toMatch(/&#8203;|\\[|#@&*_`<>]|\u001b\[/);
+    expect(plain.stdout).toContain("before application|np:boutique/currencyservice|allow|0"); // Calico's own trace form, unescaped
+    const args = ["review", "--repo", breaking, "--base", "main", "--head", "pr", "--author", "alice"];
+    const tty = await run(args, { cwd: REPO_ROOT, stdoutIsTTY: true });
+    expect(tty.stdout).toContain("\u001b[31merror\u001b[0m");
+    expect(tty.stdout).toContain("\u001b[1mFAIL: ");
+    const noColour = await run(args, { cwd: REPO_ROOT, stdoutIsTTY: true, env: { NO_COLOR: "1" } });
+    expect(noColour.stdout).toContain("FAIL: ");
+    expect(noColour.stdout).not.toContain("\u001b[");
   });
 });

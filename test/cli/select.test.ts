@@ -99,16 +99,32 @@ describe("tierguard select", () => {
     expect(r.stdout.split("\n")).toEqual([heading, ...pods, `${pods.length} of 3 endpoints`, ""]);
   });
 
-  test("an ambiguous --policy name is invalid input that lists the choices", async () => {
+  test("an ambiguous --policy name is a usage error (exit 2) that lists the choices", async () => {
     expect(await select("--policy", "web")).toEqual({
-      code: 1,
+      code: 2,
       stdout: "",
-      stderr: "tierguard: web names 2 policies (NetworkPolicy/a/web, NetworkPolicy/b/web); add the kind or namespace\n",
+      stderr: "tierguard: --policy: web names 2 policies (NetworkPolicy/a/web, NetworkPolicy/b/web); add the kind or namespace\n",
     });
   });
 
-  test("an unknown --policy is invalid input", async () => {
-    expect(await select("--policy", "a/nope")).toEqual({ code: 1, stdout: "", stderr: "tierguard: no policy named a/nope\n" });
+  test("--selector without --policies: the inventory's pods only", async () => {
+    const r = await run(["select", "--inventory", "inventory.yaml", "--selector", "role == 'db'"], { cwd: dir.path });
+    expect(r).toEqual({ code: 0, stdout: 'selector role == "db" matches:\n  pod b/db-1\n1 of 3 endpoints\n', stderr: "" });
+  });
+
+  test.each([
+    ["a value no endpoint has", "app == 'wbe'", "Nothing matches: no endpoint has app=wbe (closest that exist: app=web)."],
+    ["a key no endpoint has", "rol == 'db'", "Nothing matches: no endpoint has a label rol (closest that exist: role)."],
+    ["labels that exist, never together", "app == 'web' && role == 'db'", "Nothing matches: every label the selector asks for exists, but no endpoint has them together."],
+  ])("a selector that matches nothing says so, with the closest labels that exist: %s", async (_name, selector, hint) => {
+    const r = await select("--selector", selector);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").slice(-3)).toEqual(["0 of 4 endpoints", hint, ""]);
+    expect(parseJson((await select("--selector", selector, "-o", "json")).stdout).hint).toBe(hint);
+  });
+
+  test("an unknown --policy is a usage error (exit 2), as a bad --selector is", async () => {
+    expect(await select("--policy", "a/nope")).toEqual({ code: 2, stdout: "", stderr: "tierguard: --policy: no policy named a/nope\n" });
   });
 
   test.each([

@@ -106,6 +106,7 @@ describe("simulate on the bundled example", () => {
       pendingCompared: 0,
       pendingAgree: 0,
       notComparable: 0,
+      uncertainDiffer: 0,
       disagreements: [],
     });
   });
@@ -143,8 +144,22 @@ describe("simulate on the bundled example", () => {
       "    security: 1 record (0.0%), 1 flow",
       "Compared with the verdicts the cluster recorded:",
       "  verdicts: 19766/19766 agree (100.0%)",
-      "  enforced policy traces: 0/0 agree (0%)",
-      "  pending policy traces: 0/0 agree (0%)",
+      "  enforced policy traces: the records carry none (no policies.enforced_policies), so none were compared",
+      "  pending policy traces: the records carry none (no policies.pending_policies), so none were compared",
+      "",
+    ]);
+  });
+
+  test("--compare-recorded without --inventory: verdicts that differ only where tierguard's is uncertain are counted apart, with the hint to give --inventory", async () => {
+    const r = await run(templateArgs("simulate", "--flows", SNAPSHOT, "--output", "summary", "--compare-recorded"));
+    expect(r.code).toBe(0);
+    const comparison = r.stdout.slice(r.stdout.indexOf("Compared with")).split("\n");
+    expect(comparison).toEqual([
+      "Compared with the verdicts the cluster recorded:",
+      "  verdicts: 19538/19766 agree (98.8%)",
+      "  uncertain: 228 verdicts differ where tierguard's verdict depended on facts the inputs do not give (not counted as disagreements); give --inventory (kubectl get namespaces,pods,serviceaccounts -A -o yaml) for namespace labels, service accounts and named ports",
+      "  enforced policy traces: the records carry none (no policies.enforced_policies), so none were compared",
+      "  pending policy traces: the records carry none (no policies.pending_policies), so none were compared",
       "",
     ]);
   });

@@ -84,6 +84,11 @@ const usageErrors: Array<[string, string[], string | RegExp]> = [
   ["select with an invalid selector", select("--selector", "app = 'x'"), "--selector: '=' is not an operator; use '==' to compare (at character 5: = 'x')"],
   ["select with a selector that ends early", select("--selector", "app == 'x' &&"), /--selector: .* \(at character 14, the end of the selector\)/],
   ["select --output csv", select("--selector", "all()", "-o", "csv"), '--output must be one of text, json, not "csv"'],
+  ["a mistyped required option: did you mean", templateArgs("simulate", "--flow", SNAPSHOT), "tierguard: --flow is not an option of simulate; did you mean --flows?\n"],
+  ["a mistyped option: commander's own did you mean", sim("--inventroy", INVENTORY), "(Did you mean --inventory?)"],
+  ["explain --from that is neither a pod nor an address", explain("--port", "80", "--from", "1.2.3"), 'tierguard: --from: "1.2.3" is neither NAMESPACE/POD nor an IP address\n'],
+  ["explain --from a pod the inventory lacks", explain("--port", "80", "--from", "boutique/nope"), "tierguard: --from: no pod boutique/nope in the inventory\n"],
+  ["select --policy without --policies", ["select", "--inventory", INVENTORY, "--policy", "frontend"], "tierguard: --policy needs --policies (the files that define it)\n"],
 ];
 
 describe("usage errors exit 2 with a message on stderr", () => {

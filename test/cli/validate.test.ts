@@ -45,6 +45,20 @@ const rows: Row[] = [
     expected: [{ code: "yaml/syntax", line: 4, col: 9, path: "" }],
   },
   {
+    name: "an unclosed double-quoted string: reported where it opens, not at the end of the file",
+    file: "open-dq.yaml",
+    content: GNP('  selector: "app == x\n  order: 10\n  types: [Ingress]\n'),
+    expected: [{ code: "yaml/syntax", line: 6, col: 13, path: "" }],
+    message: 'Missing closing "quote: the string that opens here is never closed',
+  },
+  {
+    name: "an unclosed single-quoted string in the second document: where it opens",
+    file: "open-sq.yaml",
+    content: `${GNP("  selector: all()\n")}---\n${GNP("  selector: 'app == x\n  order: 10\n")}`,
+    expected: [{ code: "yaml/syntax", line: 13, col: 13, path: "" }],
+    message: "Missing closing 'quote: the string that opens here is never closed",
+  },
+  {
     name: "malformed YAML (an unclosed flow sequence)",
     file: "unclosed.yaml",
     content: GNP("  selector: all()\n  types: [Ingress\n  order: 10\n"),
@@ -266,5 +280,47 @@ describe("tierguard validate", () => {
 
     const quiet = await run(["validate", "--calico-version", "3.31", "--quiet", ...TEMPLATE_POLICIES]);
     expect(quiet).toEqual({ code: 0, stdout: "0 errors, 18 warnings, 0 notices in 24 files (27 resources)\n", stderr: "" });
+  });
+
+  test("--calico-version 3.30 is accepted and the note says which model evaluates it (the two modelled versions)", async () => {
+    const r = await run(["validate", "--calico-version", "3.30", "--quiet", ...TEMPLATE_POLICIES]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("tierguard: note: Calico 3.30 is evaluated with the 3.31 model: tierguard models 3.31 (for 3.29 to 3.31: tier-prefixed policy names, knp.default.) and 3.32 (for 3.32 and later)\n");
+    expect((await run(["validate", "--calico-version", "3.32", ...TEMPLATE_POLICIES])).stderr).toBe("");
+  });
+});
+
+describe("validate on a policy repository's root (it holds tierguard.yaml)", () => {
+  test("the template: the files its policies list names, the tests as tests, the configuration; the inventory is skipped and said so", async () => {
+    const r = await run(["validate", "."]);
+    expect(r).toEqual({
+      code: 0,
+      stdout:
+        ".: a policy repository (tierguard.yaml): validated 24 policy files its policies name, 3 test files as policy tests and tierguard.yaml as the configuration; skipped 1 file: flows/inventory.yaml (the inventory)\n" +
+        "0 errors, 0 warnings, 0 notices in 28 files (27 resources)\n",
+      stderr: "",
+    });
+  });
+
+  test("a broken test file is reported as a test (test/invalid-file at its line), tierguard.yaml as configuration, a stray file skipped", async () => {
+    const repo = await tempDir();
+    try {
+      await repo.write("tierguard.yaml", 'calicoVersion: "3.31"\npolicies: [policies]\ntests: tests\nimpact:\n  newlyDenied: loud\n');
+      await repo.write("policies/a.yaml", NP("  selector: all()\n").replace("name: a", "name: default.a"));
+      await repo.write("tests/t.yaml", "tests:\n  - name: t\n    from: { namespace: shop }\n    to: { namespace: shop }\n    port: 70000\n    expect: allow\n");
+      await repo.write(".github/workflows/ci.yaml", "on: push\n");
+      await repo.write("notes/data.json", "{}\n");
+      const r = await run(["validate", "-o", "json", repo.path], { cwd: repo.path });
+      expect(r.code).toBe(1);
+      const out = parseJson(r.stdout);
+      expect(out.diagnostics.map((d: Found & { file: string }) => [d.file, d.code, d.line, d.col])).toEqual([
+        ["tests/t.yaml", "test/invalid-file", 5, 11],
+        ["tierguard.yaml", "config/invalid-value", 5, 16],
+      ]);
+      expect(out.summary).toMatchObject({ errors: 2, files: 3, resources: 1, calicoVersion: "v3.31" });
+      expect(out.repositories).toEqual([{ path: repo.path, policyFiles: 1, testFiles: 1, skipped: [{ file: "notes/data.json", why: "not under tierguard.yaml's policies" }] }]);
+    } finally {
+      await repo.cleanup();
+    }
   });
 });

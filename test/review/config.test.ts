@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
-import { normalizePrincipal, parseConfig, pathMatcher, policyFileFilter } from "../../src/review/config.js";
+import { defaultConfig, normalizePrincipal, parseConfig, pathMatcher, policyFileFilter } from "../../src/review/config.js";
+import { LINT_RULES } from "../../src/review/lint/index.js";
 
 describe("tierguard.yaml", () => {
   test("the template's configuration loads without findings", () => {
@@ -53,5 +54,29 @@ describe("tierguard.yaml", () => {
     ]);
     expect(pathMatcher(["tests"])("tests/x.yaml")).toBe(true);
     expect(pathMatcher(["tests"])("testsuite/x.yaml")).toBe(false);
+  });
+});
+
+describe("the README's tierguard.yaml table", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const start = readme.indexOf("### `tierguard.yaml`");
+  const section = readme.slice(start, readme.indexOf("\n##", start + 1));
+  /** The first cells of the section's table rows: what the tables document, not what the prose mentions. */
+  const firstCells = section.split("\n").filter((l) => l.startsWith("| `")).map((l) => l.split(" | ")[0]).join("\n");
+
+  test("documents every key of the configuration, ownership.unverifiableTeams included", () => {
+    const keys: string[] = [];
+    for (const [k, v] of Object.entries(defaultConfig())) {
+      if (k === "enforceOwnership" || k === "file") continue; // set by tierguard, not written in the file
+      if (v instanceof Map) keys.push(`${k}.`);
+      else if (v && typeof v === "object" && !Array.isArray(v) && k !== "calicoVersion") keys.push(...Object.keys(v).map((sub) => `${k}.${sub}`));
+      else keys.push(k);
+    }
+    expect(keys).toContain("ownership.unverifiableTeams");
+    for (const key of keys) expect({ key, documented: firstCells.includes(`\`${key}`) }).toEqual({ key, documented: true });
+  });
+
+  test("names every lint rule, for lint.disable", () => {
+    for (const rule of LINT_RULES) expect({ rule: rule.name, documented: firstCells.includes(`| \`${rule.name}\``) }).toEqual({ rule: rule.name, documented: true });
   });
 });

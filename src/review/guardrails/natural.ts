@@ -23,6 +23,8 @@ import type { Box } from "./space.js";
 export interface NaturalSet {
   /** The set's labels as a rule peer sees them (KNOWN_LABEL included). */
   labels: Labels;
+  /** `GlobalNetworkSet llm-api`, for findings that name it. */
+  name?: string;
   cidrs: Record<Family, IntervalSet>;
 }
 
@@ -68,6 +70,28 @@ export class NaturalWorld {
     const ips = this.podAddresses("peer", piece.family);
     const asPod = !this.quietEmpty(piece.peer, [...conds, POD]) && (!ips || ips.isEmpty() || piece.peerNet.overlaps(ips));
     return asPod || this.peerSets.some((ns) => piece.peer.every((n) => evaluateNode(n, ns.labels)) && piece.peerNet.overlaps(ns.cidrs[piece.family]));
+  }
+
+  /**
+   * What the subject's peer names concretely (the network sets its selector matches, the known workloads in its
+   * space) and which of them lie only in `denied` pieces, never in a `reaching` one: how much of what a rule names it
+   * can act on. An endpoint in neither (outside the subject's space) is not counted.
+   */
+  namedPeers(reaching: readonly Box[], denied: readonly Box[]): { named: number; denied: string[] } {
+    const pods = (family: Family) => this.podAddresses("peer", family);
+    const candidates: Array<{ name: string; in: (b: Box) => boolean }> = [
+      ...this.peerSets.map((ns, i) => ({ name: ns.name ?? `network set ${i + 1}`, in: (b: Box) => b.peer.every((n) => evaluateNode(n, ns.labels)) && b.peerNet.overlaps(ns.cidrs[b.family]) })),
+      ...this.known.peer.map((w, i) => ({ name: `known workload ${i + 1}`, in: (b: Box) => matchesKnown(w, b.peer, b.peerNet, b.family, pods(b.family)) })),
+    ];
+    let named = 0;
+    const deniedOnly: string[] = [];
+    for (const c of candidates) {
+      const reaches = reaching.some(c.in);
+      const isDenied = denied.some(c.in);
+      if (reaches || isDenied) named++;
+      if (isDenied && !reaches) deniedOnly.push(c.name);
+    }
+    return { named, denied: deniedOnly };
   }
 
   /** True when a condition the walk added to a piece holds throughout the natural world: not worth printing. */

@@ -64,7 +64,7 @@ export function peerSets(set: PolicySet, rule: CompiledRule, dir: Direction): Na
   if (!positive) return [];
   return set.networkSets
     .filter((n) => selectorOn(positive, n.labels) !== F)
-    .map((n) => ({ labels: knownIdentity(n.labels, n.name).labels, cidrs: { 4: cidrsToSet(n.cidrs, 4), 6: cidrsToSet(n.cidrs, 6) } }));
+    .map((n) => ({ labels: knownIdentity(n.labels, n.name).labels, name: `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`, cidrs: { 4: cidrsToSet(n.cidrs, 4), 6: cidrsToSet(n.cidrs, 6) } }));
 }
 
 /** Appended to a finding when known workloads decided part of it. */

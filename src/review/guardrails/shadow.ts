@@ -71,6 +71,15 @@ export function ruleFindings(v: Verdict, env: ShadowEnv, options: { policyDecide
   if (result.reaching.length > 0 && partial.length > 0) {
     const tiers = tierNames(partial);
     const owners = ownersOf(env.ctx.config, tiers[0]);
+    const named = subject.natural.namedPeers(result.reaching, partial.map((d) => d.box));
+    // Most of what the rule names never reaches it: the finding that matters, said short, as a warning.
+    if (named.denied.length * 2 > named.named) {
+      const decider = partial.find((d) => !d.incidental) ?? partial[0];
+      const what = named.denied.length === named.named ? "what it names" : `${named.denied.length} of the ${named.named} endpoints it names`;
+      return [finding(v, "guardrail/partially-shadowed", "warning",
+        `This rule cannot take effect for ${what} (${listNames(named.denied)}): ${deciderLabel(decider.by)} denies it first. ` +
+          `Ask the owners of tier ${tiers[0]} (${owners.text}) to pass it on, or remove the rule.`, partial, owners.list)];
+    }
     return [finding(v, "guardrail/partially-shadowed", "notice",
       `Part of the traffic this rule ${verb} is denied in tier ${tiers.join(" and ")} before the rule is reached: ` +
         `${summarize(partial, v, env, 3)}. ${reachingText(result.reaching, v, env)} ` +
@@ -159,6 +168,10 @@ function summarize(ds: readonly Decision[], v: Verdict, env: ShadowEnv, max: num
   });
   const rest = parts.length - max;
   return parts.slice(0, max).join("; ") + (rest > 0 ? `; and ${rest} more rule${rest === 1 ? " decides" : "s decide"} the rest` : "");
+}
+
+function listNames(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
 }
 
 function reachingText(reaching: readonly Box[], v: Verdict, env: ShadowEnv): string {

@@ -10,7 +10,7 @@ import { connectionText, describeHit, pairDetails } from "./trace.js";
  * engine. A pull request cannot silence a test it does not own: the BASE version of every test file it changed or
  * deleted runs against the head policies as well. Imports policy, engine and impact only; no I/O.
  */
-export { parseTestFile, type PolicyTest, type EndpointSpec, type ParsedTestFile } from "./format.js";
+export { parseTestFile, TEST_FILE, type PolicyTest, type EndpointSpec, type ParsedTestFile } from "./format.js";
 export { runTest, decidingHits, type TestResult, type PairResult, type TestEnv } from "./run.js";
 
 /** Failing connections whose full trace is shown; the rest are listed by name. */
@@ -113,7 +113,7 @@ function baseFinding(r: TestResult, how: "changes" | "deletes", set: PolicySet):
     message:
       `The base version of policy test "${test.name}" fails against this pull request's policies: ${failureSummary(r, set)}. ` +
       `This pull request ${how} ${test.file}, but a pull request cannot silence a test it does not own, so the base version still runs. ` +
-      `Fix the policies, or have the owners of the test approve the change to it.`,
+      `Fix the policies, or have the owners of the test (the owners of the tiers that decide its assertions) approve this pull request: their approval turns this into a notice.`,
     details: failureDetails(r, set),
   };
 }

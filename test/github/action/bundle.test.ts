@@ -134,7 +134,7 @@ describe("the bundle", () => {
       expect(child.stderr).toBe("");
       expect(child.code).toBe(1);
       expect(runner.outputs()).toMatchObject({ errors: "2", "newly-denied": "1", "newly-allowed": "0", verdict: "fail" });
-      expect(runner.summary()).toMatch(/^### ❌ 2 errors, 3 warnings · 1 flow newly denied, 0 newly allowed\n/);
+      expect(runner.summary()).toMatch(/^### ❌ 2 errors, 1 warning · 1 flow newly denied, 0 newly allowed\n/);
       expect(JSON.parse(readFileSync(join(runner.dir, "tierguard.sarif"), "utf8")).version).toBe("2.1.0");
       expect(github.authorizations).toEqual(new Set([`token ${TOKEN}`]));
       runner.cleanup();

@@ -45,4 +45,24 @@ describe("the policies template", () => {
     expect(findings[0].message).toContain('rule 0 of GlobalNetworkPolicy quarantine (tier security) denies source endpoints matching quarantine == "true"');
     expect(findings[0].approvers).toEqual(["acme/secops"]);
   });
+
+  test("the example pull request: the shopping assistant's egress to the LLM API cannot take effect, a warning in one short sentence naming the deciding rule", () => {
+    const head = { ...files };
+    const pr = "examples/pr-shopping-assistant/files";
+    const walkFiles = (dir: string): string[] => readdirSync(`${pr}/${dir}`, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkFiles(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+    for (const dir of FOLDERS) {
+      try {
+        for (const f of walkFiles(dir)) head[f] = readFileSync(`${pr}/${f}`, "utf8");
+      } catch {
+        // the pull request does not touch this folder
+      }
+    }
+    const { findings } = analyseGuardrails(reviewContext({ base: files, head, config, inventory }));
+    const partial = findings.filter((f) => f.code === "guardrail/partially-shadowed");
+    expect(partial.map(brief)).toEqual([{ code: "guardrail/partially-shadowed", severity: "warning", file: "application/shoppingassistantservice.yaml", line: 31 }]);
+    expect(partial[0].message).toBe(
+      "This rule cannot take effect for what it names (NetworkSet boutique/llm-apis): rule 3 of GlobalNetworkPolicy restrict-internet-egress (tier platform) denies it first. " +
+        "Ask the owners of tier platform (@acme/platform) to pass it on, or remove the rule.",
+    );
+  });
 });

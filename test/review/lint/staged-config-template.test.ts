@@ -22,9 +22,9 @@ spec:
 describe("lint/stale-staged: staged before this pull request and left as it was", () => {
   const CODE = "lint/stale-staged";
 
-  test("unchanged at base and head: promote or remove, with its age from lastUpdated", () => {
+  test("unchanged at base and head: promote or remove, with its age from lastUpdated; a notice (the pull request did not touch it)", () => {
     const findings = lint({ base: { "s.yaml": STAGED }, head: {} }, CODE);
-    expect(findings.map(brief)).toEqual([{ code: CODE, severity: "warning", file: "s.yaml", line: lineOf(STAGED, "kind:"), path: "kind" }]);
+    expect(findings.map(brief)).toEqual([{ code: CODE, severity: "notice", file: "s.yaml", line: lineOf(STAGED, "kind:"), path: "kind" }]);
     expect(findings[0].message).toBe(
       "StagedNetworkPolicy shop/isolation was staged before this pull request (its recommendation was last updated 2025-06-03, 29 days ago); " +
         "promote it (replace it with its enforced kind, NetworkPolicy, without stagedAction) or remove it. A staged policy is evaluated and reported but never enforced.",
@@ -73,10 +73,10 @@ describe("lint configuration and scope", () => {
     expect(lint({ base: { "s.yaml": STAGED }, head: { "api.yaml": BAD }, config: none })).toEqual([]);
   });
 
-  test("every lint finding is a warning with a lint/<name> code of a known rule", () => {
+  test("every lint finding has a lint/<name> code of a known rule; a warning on what the pull request changed, a notice on what it did not", () => {
     const names = new Set(LINT_RULES.map((r) => `lint/${r.name}`));
     for (const f of lint({ base: { "s.yaml": STAGED }, head: { "api.yaml": BAD } })) {
-      expect(f.severity).toBe("warning");
+      expect(f.severity).toBe(f.resource === "StagedNetworkPolicy shop/isolation" ? "notice" : "warning");
       expect(names.has(f.code)).toBe(true);
     }
   });
@@ -99,11 +99,11 @@ describe("lint on the template repository", () => {
     return lintCheck({ now: NOW })(reviewContext({ base: templatePolicies(), head, config: templateConfig(), inventory: templateInventory() }));
   }
 
-  test("no change: only the two staged policies waiting for promotion", () => {
+  test("no change: only the two staged policies waiting for promotion, as notices (a revision against itself has no warning)", () => {
     const findings = review(templatePolicies());
     expect(findings.map(brief)).toEqual([
-      { code: "lint/stale-staged", severity: "warning", file: "platform/default-deny.yaml", line: 9, path: "kind" },
-      { code: "lint/stale-staged", severity: "warning", file: "namespace-isolation/boutique-isolation.yaml", line: 9, path: "kind" },
+      { code: "lint/stale-staged", severity: "notice", file: "platform/default-deny.yaml", line: 9, path: "kind" },
+      { code: "lint/stale-staged", severity: "notice", file: "namespace-isolation/boutique-isolation.yaml", line: 9, path: "kind" },
     ]);
     expect(findings[1].message).toContain("(its recommendation was last updated 2025-06-03, 29 days ago)");
   });

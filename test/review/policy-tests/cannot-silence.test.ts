@@ -1,5 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { checkPolicyTests } from "../../../src/review/policy-tests/index.js";
+import { reviewTestTiers } from "../../../src/review/checks.js";
+import { buildReview } from "../../../src/review/run.js";
 import type { Finding } from "../../../src/review/types.js";
 import { reviewContext } from "../../helpers/review.js";
 import { lineOf } from "./fixtures.js";
@@ -90,5 +92,35 @@ describe("a pull request cannot silence a test it does not own", () => {
       headTests: {},
     });
     expect(checkPolicyTests(baseInvalid)).toEqual([]);
+  });
+});
+
+describe("the owners of a test can approve its change (the advice of test/failed-base-version is true)", () => {
+  const headTests = { ...BASE_TESTS };
+  delete headTests[GUARDRAILS];
+  function reviewed(approvals: Array<{ login: string; teams: string[] }>, author = { login: "alice", teams: ["acme/app-devs"] }): Finding[] {
+    const ctx = reviewContext({ base: templatePolicies(), head: withoutQuarantine(), config: templateConfig(), baseTests: BASE_TESTS, headTests, inventory: templateInventory() });
+    const r = buildReview({
+      ctx, base: { rev: "main", commit: "b" }, head: { rev: "pr", commit: "h" }, author, approvals, configSource: "base", configFindings: [], configChanged: false,
+      headDiagnostics: [], unchangedFiles: new Set(), checks: [checkPolicyTests], testTiers: (file, c) => reviewTestTiers(file, c),
+    });
+    return r.findings.filter((f) => f.code === "test/failed-base-version");
+  }
+
+  test("without their approval: errors that say whose approval clears them", () => {
+    const findings = reviewed([]);
+    expect(findings.map((f) => f.severity)).toEqual(["error", "error", "error"]);
+    expect(findings[0].message).toContain("have the owners of the test (the owners of the tiers that decide its assertions) approve this pull request");
+  });
+
+  test("an approval from the owners of every tier the test file belongs to: notices naming the approver", () => {
+    const findings = reviewed([{ login: "sam", teams: ["acme/secops"] }]);
+    expect(findings.map((f) => [f.severity, f.line])).toEqual(QUARANTINE_TESTS.map((n) => ["notice", lineOf(BASE_TESTS[GUARDRAILS], `- name: ${n}`)]));
+    expect(findings[0].message).toContain("@sam for tier security");
+    expect(findings[0].message).toMatch(/Approved by the owners of the test \(.*\): it does not block the change\.$/);
+  });
+
+  test("an approval from someone who owns another tier does not clear it", () => {
+    expect(reviewed([{ login: "bob", teams: ["acme/app-devs"] }]).map((f) => f.severity)).toEqual(["error", "error", "error"]);
   });
 });
