@@ -6,3 +6,13 @@
  * review; no I/O, no Kubernetes client (src/controller is the adapter).
  */
 export * from "./types.js";
+export {
+  transitionalOrderer,
+  type OrderWrites,
+  type TransitionalFlow,
+  type TransitionalOptions,
+  type TransitionalResult,
+  type TransitionalSummary,
+  type TransitionalTuple,
+  type TransitionalWrite,
+} from "./transitional.js";

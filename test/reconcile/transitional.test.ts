@@ -1,0 +1,118 @@
+import { describe, expect, test } from "@jest/globals";
+import type { Resource } from "../../src/policy/index.js";
+import { change, create, one, order, pod, remove, tuple } from "./transitional-helpers.js";
+
+/** The transitional check: orders in which no intermediate state opens a gap, or the flows when none exists. */
+const np = (name: string, body: string, ns = "shop") => one(`apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: ${name}, namespace: ${ns} }\nspec:\n${body}`);
+const allowFrom = (name: string, app: string, extra = "") =>
+  np(name, `  selector: app == 'web'\n${extra}  ingress:\n    - action: Allow\n      source: { selector: app == '${app}' }\n`);
+const defaultDeny = np("default-deny", "  selector: app == 'web'\n  order: 1000\n  types: [Ingress]\n");
+
+const web = pod("shop", "web-1", { app: "web" }, { ip: "10.0.0.1" });
+const frontend = pod("shop", "frontend-1", { app: "frontend" }, { ip: "10.0.0.2" });
+const admin = pod("shop", "admin-1", { app: "admin" }, { ip: "10.0.0.3" });
+
+describe("transitional check", () => {
+  test("a rename written delete-first would deny the flow in between: the create goes first, safe", () => {
+    const old = allowFrom("allow-web", "frontend");
+    const renamed = allowFrom("allow-frontend-to-web", "frontend");
+    const current = [defaultDeny, old];
+    const result = order(current, [tuple(frontend, web, 8080, 7)], [remove(old), create(renamed)]);
+    expect(result).toMatchObject({ order: [1, 0], safe: true, transitional: [] });
+    expect(result.summary).toMatchObject({ checked: 1, reordered: true, transitional: { flows: 0, records: 0 } });
+  });
+
+  test("with the delete held first by a constraint, the outage is reported with the flow and both writes", () => {
+    const old = allowFrom("allow-web", "frontend");
+    const renamed = allowFrom("allow-frontend-to-web", "frontend");
+    const result = order([defaultDeny, old], [tuple(frontend, web, 8080, 7)], [remove(old), create(renamed)], [[0, 1]]);
+    expect(result.order).toEqual([0, 1]);
+    expect(result.safe).toBe(false);
+    expect(result.transitional).toEqual([
+      {
+        effect: "outage",
+        source: "shop/frontend-1",
+        destination: "shop/web-1",
+        protocol: "TCP",
+        port: 8080,
+        records: 7,
+        tuples: 1,
+        verdicts: { before: "allow", after: "allow", during: "deny" },
+        opens: { index: 0, verb: "delete", kind: "NetworkPolicy", namespace: "shop", name: "allow-web" },
+        closes: { index: 1, verb: "create", kind: "NetworkPolicy", namespace: "shop", name: "allow-frontend-to-web" },
+      },
+    ]);
+    expect(JSON.parse(JSON.stringify(result.transitional))).toEqual(result.transitional);
+  });
+
+  test("a narrowing update before the create that takes over: the default order opens a gap, the create goes first", () => {
+    const wide = np("a", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: \"app in {'frontend', 'admin'}\" }\n");
+    const narrow = allowFrom("a", "frontend");
+    const b = allowFrom("b", "admin");
+    const tuples = [tuple(frontend, web, 8080), tuple(admin, web, 8080, 3)];
+    const result = order([defaultDeny, wide], tuples, [change(wide, narrow), create(b)]);
+    expect(result).toMatchObject({ order: [1, 0], safe: true });
+  });
+
+  test("two updates that swap which policy allows which peer: no order is safe, the default is kept with the flow", () => {
+    const tier = one("apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: app }\nspec: { order: 100, defaultAction: Deny }\n");
+    const inTier = (name: string, app: string, n: number) => allowFrom(name, app, `  tier: app\n  order: ${n}\n`);
+    const p1 = inTier("p1", "frontend", 1);
+    const p2 = inTier("p2", "admin", 2);
+    const tuples = [tuple(frontend, web, 8080, 5), tuple(admin, web, 8080, 5)];
+    const result = order([tier, p1, p2], tuples, [change(p1, inTier("p1", "admin", 1)), change(p2, inTier("p2", "frontend", 2))]);
+    expect(result.order).toEqual([0, 1]);
+    expect(result.safe).toBe(false);
+    expect(result.transitional.map((f) => [f.source, f.effect, f.opens.name, f.closes.name])).toEqual([["shop/frontend-1", "outage", "p1", "p2"]]);
+    expect(result.summary.moves).toBeGreaterThan(0);
+  });
+
+  test("staged to enforced: the allow is enforced before the isolation, and each staged twin goes after its enforced copy", () => {
+    const staged = (r: Resource): Resource => ({ ...r, kind: "StagedNetworkPolicy" }) as Resource;
+    const isolate = defaultDeny;
+    const allow = allowFrom("allow-frontend", "frontend");
+    const current = [staged(isolate), staged(allow)];
+    const changes = [create(isolate), remove(staged(isolate)), create(allow), remove(staged(allow))];
+    const constraints: Array<[number, number]> = [[0, 1], [2, 3]];
+    const result = order(current, [tuple(frontend, web, 8080)], changes, constraints);
+    expect(result.safe).toBe(true);
+    const pos = (i: number) => result.order.indexOf(i);
+    expect(pos(2)).toBeLessThan(pos(0));
+    for (const [a, b] of constraints) expect(pos(a)).toBeLessThan(pos(b));
+    expect([...result.order].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  test("an empty cluster gets an isolation and twenty allows for one endpoint: every allow is written before the isolation", () => {
+    const tierYaml = (name: string, n: number) => one(`apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: ${name} }\nspec: { order: ${n}, defaultAction: Pass }\n`);
+    const allowTier = tierYaml("allow", 50);
+    const isolationTier = tierYaml("isolation", 100);
+    const isolate = np("isolate", "  tier: isolation\n  selector: app == 'web'\n  ingress:\n    - action: Deny\n");
+    const peers = Array.from({ length: 20 }, (_, i) => pod("shop", `peer-${i}`, { app: `peer-${i}` }, { ip: `10.0.1.${i + 1}` }));
+    const allows = peers.map((_, i) => allowFrom(`allow-${i}`, `peer-${i}`, "  tier: allow\n"));
+    const changes = [create(allowTier), create(isolationTier), create(isolate), ...allows.map(create)];
+    const constraints: Array<[number, number]> = [[1, 2], ...allows.map((_, i): [number, number] => [0, 3 + i])];
+    const result = order([], peers.map((p) => tuple(p, web, 8080)), changes, constraints);
+    expect(result.safe).toBe(true);
+    const pos = (i: number) => result.order.indexOf(i);
+    for (let i = 0; i < 20; i++) expect(pos(3 + i)).toBeLessThan(pos(2));
+    for (const [a, b] of constraints) expect(pos(a)).toBeLessThan(pos(b));
+    expect(result.summary.checked).toBe(20);
+  });
+
+  test("a gap whose verdicts depend on labels the snapshot does not give is counted apart, not reported", () => {
+    const old = np("allow-web", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: \"!has(debug)\" }\n");
+    const renamed = np("allow-web-2", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: \"!has(debug)\" }\n");
+    const aggregate = pod("shop", "frontend-7d9c-*", { app: "frontend" }, { ip: "10.0.0.9", partial: true });
+    const known = pod("shop", "frontend-2", { app: "frontend" }, { ip: "10.0.0.8" });
+    const result = order([defaultDeny, old], [tuple(aggregate, web, 8080, 11), tuple(known, web, 8080, 2)], [remove(old), create(renamed)], [[0, 1]]);
+    expect(result.transitional.map((f) => [f.source, f.records])).toEqual([["shop/frontend-2", 2]]);
+    expect(result.summary.uncertain).toEqual({ flows: 1, records: 11 });
+    expect(result.summary.transitional).toEqual({ flows: 1, records: 2 });
+  });
+
+  test("a flow only one write touches needs no check, and no relevant write at all leaves the default order", () => {
+    const old = allowFrom("allow-web", "frontend");
+    const result = order([defaultDeny, old], [tuple(frontend, web, 8080), tuple(admin, frontend, 80)], [change(old, allowFrom("allow-web", "admin"))]);
+    expect(result).toMatchObject({ order: [0], safe: true, summary: { classes: 2, checked: 0 } });
+  });
+});
