@@ -19,6 +19,11 @@ export function pod(ns: string, name: string, labels: Record<string, string>, o:
   return resolver.resolve({ type: "wep", namespace: ns, name, nameAggr: name, ip: o.ip, labels, labelsAggregated: o.partial ?? false });
 }
 
+/** An address outside the cluster (a flow log's `net` endpoint). */
+export function external(ip: string): Resolved {
+  return resolver.resolve({ type: "net", ip, nameAggr: "pub", labelsAggregated: false });
+}
+
 export function tuple(src: Resolved, dst: Resolved, port: number, records = 1): TransitionalTuple {
   return { src, dst, protocol: 6, port, records };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import type { Resource } from "../../src/policy/index.js";
-import { change, create, one, order, pod, remove, tuple } from "./transitional-helpers.js";
+import { change, create, external, one, order, pod, remove, tuple } from "./transitional-helpers.js";
 
 /** The transitional check: orders in which no intermediate state opens a gap, or the flows when none exists. */
 const np = (name: string, body: string, ns = "shop") => one(`apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: ${name}, namespace: ${ns} }\nspec:\n${body}`);
@@ -108,6 +108,15 @@ describe("transitional check", () => {
     expect(result.transitional.map((f) => [f.source, f.records])).toEqual([["shop/frontend-2", 2]]);
     expect(result.summary.uncertain).toEqual({ flows: 1, records: 11 });
     expect(result.summary.transitional).toEqual({ flows: 1, records: 2 });
+  });
+
+  test("a network set renamed delete-first would cut off the addresses a policy allows through it: the new set goes first", () => {
+    const set = (name: string) => one(`apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: { name: ${name}, labels: { role: partner } }\nspec:\n  nets: [192.0.2.0/24]\n`);
+    const partners = np("partners", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: role == 'partner', namespaceSelector: global() }\n");
+    const partner = external("192.0.2.10");
+    const elsewhere = external("198.51.100.1");
+    const result = order([defaultDeny, partners, set("partners-v1")], [tuple(partner, web, 443, 4), tuple(elsewhere, web, 443)], [remove(set("partners-v1")), create(set("partners-v2"))]);
+    expect(result).toMatchObject({ order: [1, 0], safe: true, summary: { classes: 2, checked: 1 } });
   });
 
   test("a flow only one write touches needs no check, and no relevant write at all leaves the default order", () => {
