@@ -9,8 +9,9 @@ import type { StateChange } from "./types.js";
  * the destination's ingress), only the versions present of the policies that may apply to that endpoint, their
  * tiers, and the network sets the flow's addresses touch. The walk over such a set is the full set's walk for that
  * endpoint and direction: the other policies never apply to it, and tiers without one are skipped (§4.4).
- * Sets are keyed by the versions they hold and built from policies compiled once; outcomes are memoised per set
- * and class, so an order that revisits a state costs nothing.
+ * Sets are keyed by the versions they hold and built from policies compiled once, one at a time for all the
+ * classes that need it (`prepare`); outcomes are memoised per set and class, so an order that revisits a state
+ * costs nothing.
  */
 export const DENY = 1;
 export const UNCERTAIN = 2;
@@ -28,19 +29,25 @@ export interface Gap {
   uncertain: boolean;
 }
 
+interface SideStates {
+  writes: number[];
+  /** Per prefix (0: none of the writes applied): the set key, and the resources present. */
+  keys: string[];
+  resources: Resource[][];
+}
+
 export interface EvaluatorOptions {
   version: CalicoVersion;
   universe: EngineUniverse;
   namespaceLabels?: ReadonlyMap<string, Readonly<Record<string, string>>>;
   compiled: CompiledPolicies;
-  /** Most small sets kept at once; older ones are dropped (and rebuilt if met again). */
-  maxSets?: number;
 }
 
 export class StateEvaluator {
-  private sets = new Map<string, PolicySet>();
   /** Set key → class id → the egress code | the ingress code << 2. */
   private readonly outcomes = new Map<string, Map<number, number>>();
+  private readonly statesMemo = new Map<string, SideStates>();
+  private statesPos: Int32Array | undefined;
   evaluations = 0;
   setsBuilt = 0;
 
@@ -70,51 +77,118 @@ export class StateEvaluator {
 
   /** Verdict codes at each prefix of the order restricted to the class's writes (the first: now; the last: after). */
   timeline(cls: FlowClass, pos: Int32Array): { writes: number[]; codes: number[] } {
-    const writes = [...cls.writes].sort((a, b) => pos[a] - pos[b]);
-    const version = new Map<number, Resource | undefined>();
-    let egress = cls.egress ? this.sideCode(cls, cls.egress, version) : 0;
-    let ingress = cls.ingress ? this.sideCode(cls, cls.ingress, version) : 0;
-    const codes = [egress | ingress];
-    for (const w of writes) {
-      const slot = this.slots.ofChange[w];
-      version.set(slot, this.changes[w].after);
-      const net = cls.netSlots.includes(slot);
-      if (cls.egress && (net || has(cls.egress.slots, slot))) egress = this.sideCode(cls, cls.egress, version);
-      if (cls.ingress && (net || has(cls.ingress.slots, slot))) ingress = this.sideCode(cls, cls.ingress, version);
-      codes.push(egress | ingress);
+    const eg = cls.egress && this.states(cls.egress, cls, pos);
+    const ing = cls.ingress && this.states(cls.ingress, cls, pos);
+    let i = 0;
+    let j = 0;
+    const code = () => (eg ? this.outcome(eg, i, cls) & 3 : 0) | (ing ? this.outcome(ing, j, cls) >> 2 : 0);
+    const writes: number[] = [];
+    const codes = [code()];
+    const ne = eg ? eg.writes.length : 0;
+    const ni = ing ? ing.writes.length : 0;
+    while (i < ne || j < ni) {
+      const a = i < ne ? eg!.writes[i] : -1;
+      const b = j < ni ? ing!.writes[j] : -1;
+      // A write both sides see (a policy that applies to both ends, a network set) is one step of both.
+      if (a >= 0 && (b < 0 || pos[a] <= pos[b])) {
+        writes.push(a);
+        i++;
+        if (a === b) j++;
+      } else {
+        writes.push(b);
+        j++;
+      }
+      codes.push(code());
     }
     return { writes, codes };
   }
 
-  /** The side's verdict code in the state `version` describes (slots not in it hold their current version). */
-  private sideCode(cls: FlowClass, side: Side, version: Map<number, Resource | undefined>): number {
-    const resources: Resource[] = [];
-    let key = "";
-    for (const slot of merge(side.slots, cls.netSlots)) {
-      const v = version.has(slot) ? version.get(slot) : this.slots.list[slot].initial;
-      if (!v) continue;
-      resources.push(v);
-      key += this.slots.versionId.get(v) + ",";
+  /**
+   * A side's states under an order: its writes in order and the set key (and resources) after each prefix. Shared
+   * by every class with that side and the same network sets, computed once per order.
+   */
+  private states(side: Side, cls: FlowClass, pos: Int32Array): SideStates {
+    if (pos !== this.statesPos) {
+      this.statesMemo.clear();
+      this.statesPos = pos;
     }
+    const memoKey = `${side.key}#${cls.netKey}`;
+    const known = this.statesMemo.get(memoKey);
+    if (known) return known;
+    const slots = merge(side.slots, cls.netSlots);
+    const writes = slots.flatMap((s) => this.slots.list[s].changes).sort((a, b) => pos[a] - pos[b]);
+    const version = new Map<number, Resource | undefined>();
+    const state = (): [string, Resource[]] => {
+      const resources: Resource[] = [];
+      let key = "";
+      for (const slot of slots) {
+        const v = version.has(slot) ? version.get(slot) : this.slots.list[slot].initial;
+        if (!v) continue;
+        resources.push(v);
+        key += this.slots.versionId.get(v) + ",";
+      }
+      return [key, resources];
+    };
+    const states: SideStates = { writes, keys: [], resources: [] };
+    const push = ([key, resources]: [string, Resource[]]) => {
+      states.keys.push(key);
+      states.resources.push(resources);
+    };
+    push(state());
+    for (const w of writes) {
+      version.set(this.slots.ofChange[w], this.changes[w].after);
+      push(state());
+    }
+    this.statesMemo.set(memoKey, states);
+    return states;
+  }
+
+  /** Both sides' codes for the class in a side's k-th state (egress in bits 0-1, ingress in bits 2-3). */
+  private outcome(states: SideStates, k: number, cls: FlowClass): number {
+    const key = states.keys[k];
     let byClass = this.outcomes.get(key);
     if (!byClass) this.outcomes.set(key, (byClass = new Map()));
     let packed = byClass.get(cls.id);
     if (packed === undefined) {
-      packed = this.evaluate(key, resources, cls);
+      // Not prepared (a caller asking for one class): a set of its own.
+      const { version, universe, namespaceLabels, compiled } = this.options;
+      this.setsBuilt++;
+      packed = this.evaluate(new PolicySet(states.resources[k], { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" }), cls);
       byClass.set(cls.id, packed);
     }
-    return side.direction === "egress" ? packed & 3 : packed >> 2;
+    return packed;
   }
 
-  private evaluate(key: string, resources: Resource[], cls: FlowClass): number {
-    let set = this.sets.get(key);
-    if (!set) {
-      const { version, universe, namespaceLabels, compiled } = this.options;
-      if (this.sets.size >= (this.options.maxSets ?? 4096)) this.sets = new Map();
-      set = new PolicySet(resources, { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" });
-      this.sets.set(key, set);
-      this.setsBuilt++;
+  /**
+   * Evaluates, for an order, every (state, class) pair the classes' timelines will ask for and the memo lacks: one
+   * small set per state, built once and dropped when its classes are done, so no set is ever built twice.
+   */
+  prepare(classes: readonly FlowClass[], pos: Int32Array): void {
+    const pending = new Map<string, { resources: Resource[]; classes: FlowClass[] }>();
+    const need = (states: SideStates | undefined, cls: FlowClass) => {
+      if (!states) return;
+      states.keys.forEach((key, k) => {
+        if (this.outcomes.get(key)?.has(cls.id)) return;
+        let entry = pending.get(key);
+        if (!entry) pending.set(key, (entry = { resources: states.resources[k], classes: [] }));
+        if (entry.classes[entry.classes.length - 1] !== cls) entry.classes.push(cls);
+      });
+    };
+    for (const cls of classes) {
+      need(cls.egress && this.states(cls.egress, cls, pos), cls);
+      need(cls.ingress && this.states(cls.ingress, cls, pos), cls);
     }
+    const { version, universe, namespaceLabels, compiled } = this.options;
+    for (const [key, entry] of pending) {
+      const set = new PolicySet(entry.resources, { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" });
+      this.setsBuilt++;
+      let byClass = this.outcomes.get(key);
+      if (!byClass) this.outcomes.set(key, (byClass = new Map()));
+      for (const cls of entry.classes) if (!byClass.has(cls.id)) byClass.set(cls.id, this.evaluate(set, cls));
+    }
+  }
+
+  private evaluate(set: PolicySet, cls: FlowClass): number {
     this.evaluations++;
     const e = evaluateFlow(set, cls.facts);
     // The uncertainty of one evaluation is not split by side: taking it for both only ever reports less.
@@ -122,18 +196,7 @@ export class StateEvaluator {
     const code = (v: "allow" | "deny" | undefined) => (v === "deny" ? DENY : 0) | unsure;
     return code(e.egress?.enforced.verdict) | (code(e.ingress?.enforced.verdict) << 2);
   }
-}
 
-function has(sorted: readonly number[], x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === x) return true;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /** Two ascending lists as one, without duplicates. */

@@ -38,8 +38,9 @@ export interface FlowClass {
   tuples: number;
   egress?: Side;
   ingress?: Side;
-  /** Network-set slots whose versions contain or are one of its endpoints, ascending. */
+  /** Network-set slots whose versions contain or are one of its endpoints, ascending; and as a key. */
   netSlots: number[];
+  netKey: string;
   /** The changes that may change its verdict. */
   writes: number[];
   /**
@@ -69,13 +70,16 @@ export function buildClasses(tuples: readonly TransitionalTuple[], big: PolicySe
       records: t.records,
       tuples: 1,
       netSlots: networkSetSlots([t.src.endpoint, t.dst.endpoint], big, slots),
+      netKey: "",
       writes: [],
       addressUnknown: false,
     };
     if (t.src.endpoint.kind === "workload") cls.egress = side(t.src.endpoint.labels, "egress", big, slots, sides);
     if (t.dst.endpoint.kind === "workload") cls.ingress = side(t.dst.endpoint.labels, "ingress", big, slots, sides);
+    cls.netKey = cls.netSlots.join(",");
     const writes = new Set<number>();
-    for (const s of [...(cls.egress?.slots ?? []), ...(cls.ingress?.slots ?? []), ...cls.netSlots]) for (const c of slots.list[s].changes) writes.add(c);
+    // With neither end a workload no policy applies in any state: nothing to check.
+    if (cls.egress || cls.ingress) for (const s of [...(cls.egress?.slots ?? []), ...(cls.ingress?.slots ?? []), ...cls.netSlots]) for (const c of slots.list[s].changes) writes.add(c);
     cls.writes = [...writes];
     const noAddress = (ep: Endpoint) => !ep.ip && ep.kind !== "networkset" && !ep.hypothetical;
     cls.addressUnknown = (noAddress(t.src.endpoint) || noAddress(t.dst.endpoint)) && !!(cls.egress?.touchesNetworkSets || cls.ingress?.touchesNetworkSets);

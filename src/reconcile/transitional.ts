@@ -97,7 +97,8 @@ function orderWrites(options: TransitionalOptions, changes: StateChange<Resource
   const { version, namespaceLabels } = options;
   const big = new PolicySet(slots.versions(), { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" });
   const all = buildClasses(options.tuples, big, slots);
-  const classes = all.filter((c) => c.writes.length >= 2);
+  // Classes that share a side next to each other: their small sets are met while still cached.
+  const classes = all.filter((c) => c.writes.length >= 2).sort((a, b) => compare(a.ingress?.key, b.ingress?.key) || compare(a.egress?.key, b.egress?.key) || a.id - b.id);
   const evaluator = new StateEvaluator(slots, changes, { version, universe, namespaceLabels, compiled });
   const graph = new OrderGraph(changes.length, [...constraints, ...slots.sameObjectConstraints()]);
   const search = new Search(classes, evaluator, graph, changes.length);
@@ -186,7 +187,8 @@ class Search {
         order.forEach((w, i) => {
           if (current.pos[w] !== i) for (const c of this.byWrite[w]) touched.add(c);
         });
-        const next = this.evaluate(order, current, [...touched]);
+        // In class order, which keeps classes that share a side together (their small sets stay cached).
+        const next = this.evaluate(order, current, [...touched].sort((a, b) => a - b));
         if (next.cost <= current.cost && next.count <= current.count) return next;
       }
     }
@@ -196,6 +198,7 @@ class Search {
   /** The gaps of an order: those of `base` kept for classes whose writes did not move, the rest rechecked. */
   private evaluate(order: number[], base: Candidate | undefined, recheck: number[]): Candidate {
     const pos = positions(order);
+    this.evaluator.prepare(recheck.map((i) => this.classes[i]), pos);
     const gaps = new Map(base?.gaps ?? []);
     for (const i of recheck) {
       const g = this.evaluator.gap(this.classes[i], pos);
@@ -231,4 +234,8 @@ function describeGap(g: Gap, changes: readonly StateChange<Resource>[]): Transit
     opens: write(g.opens),
     closes: write(g.closes),
   };
+}
+
+function compare(a: string | undefined, b: string | undefined): number {
+  return a === b ? 0 : (a ?? "") < (b ?? "") ? -1 : 1;
 }
