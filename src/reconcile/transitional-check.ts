@@ -29,6 +29,13 @@ export interface Gap {
   uncertain: boolean;
 }
 
+/** Thrown by `prepare` when an order would take more evaluations than the check may spend. */
+export class BudgetExceeded extends Error {
+  constructor(readonly budget: number) {
+    super(`the transitional check needs more than ${budget} flow evaluations`);
+  }
+}
+
 interface SideStates {
   writes: number[];
   /** Per prefix (0: none of the writes applied): the set key, and the resources present. */
@@ -41,6 +48,8 @@ export interface EvaluatorOptions {
   universe: EngineUniverse;
   namespaceLabels?: ReadonlyMap<string, Readonly<Record<string, string>>>;
   compiled: CompiledPolicies;
+  /** Most flow evaluations the check may make (every order tried counts). */
+  budget: number;
 }
 
 export class StateEvaluator {
@@ -178,7 +187,10 @@ export class StateEvaluator {
       need(cls.egress && this.states(cls.egress, cls, pos), cls);
       need(cls.ingress && this.states(cls.ingress, cls, pos), cls);
     }
-    const { version, universe, namespaceLabels, compiled } = this.options;
+    const { version, universe, namespaceLabels, compiled, budget } = this.options;
+    let needed = 0;
+    for (const entry of pending.values()) needed += entry.classes.length;
+    if (this.evaluations + needed > budget) throw new BudgetExceeded(budget);
     for (const [key, entry] of pending) {
       const set = new PolicySet(entry.resources, { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" });
       this.setsBuilt++;

@@ -1,6 +1,6 @@
 import { describeEndpoint, EngineUniverse, PolicySet, protocolName, type CompiledPolicies } from "../engine/index.js";
 import type { CalicoVersion, Resource } from "../policy/index.js";
-import { StateEvaluator, type Gap } from "./transitional-check.js";
+import { BudgetExceeded, StateEvaluator, type Gap } from "./transitional-check.js";
 import { buildClasses, type FlowClass, type TransitionalTuple } from "./transitional-classes.js";
 import { OrderGraph, positions } from "./transitional-order.js";
 import { Slots } from "./transitional-state.js";
@@ -30,6 +30,11 @@ export interface TransitionalOptions {
   maxMoves?: number;
   /** Most transitional flows listed (default 200); the summary counts them all. */
   maxListed?: number;
+  /**
+   * Most flow evaluations the check may spend (default 5,000,000: about a minute). Past it, reordering stops with
+   * the best order so far; if even the default order could not be checked, the result says so and is not safe.
+   */
+  maxEvaluations?: number;
 }
 
 /** A write as the transitional report names it: its place in the given (default) order and its object. */
@@ -73,6 +78,8 @@ export interface TransitionalSummary {
   /** Small policy sets built and flow evaluations made. */
   sets: number;
   evaluations: number;
+  /** Set when the check could not cover the chosen order within its budget: why. The result is then not safe. */
+  incomplete?: string;
 }
 
 export interface TransitionalResult {
@@ -99,10 +106,18 @@ function orderWrites(options: TransitionalOptions, changes: StateChange<Resource
   const all = buildClasses(options.tuples, big, slots);
   // Classes that share a side next to each other: their small sets are met while still cached.
   const classes = all.filter((c) => c.writes.length >= 2).sort((a, b) => compare(a.ingress?.key, b.ingress?.key) || compare(a.egress?.key, b.egress?.key) || a.id - b.id);
-  const evaluator = new StateEvaluator(slots, changes, { version, universe, namespaceLabels, compiled });
+  const evaluator = new StateEvaluator(slots, changes, { version, universe, namespaceLabels, compiled, budget: options.maxEvaluations ?? 5_000_000 });
   const graph = new OrderGraph(changes.length, [...constraints, ...slots.sameObjectConstraints()]);
   const search = new Search(classes, evaluator, graph, changes.length);
-  const chosen = search.run(options.maxMoves ?? 200);
+  let chosen: { order: number[]; gaps: Gap[] };
+  let incomplete: string | undefined;
+  try {
+    chosen = search.run(options.maxMoves ?? 200);
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    chosen = { order: changes.map((_, i) => i), gaps: [] };
+    incomplete = `${e.message}: the default order was not checked`;
+  }
   const certain = chosen.gaps.filter((g) => !g.uncertain);
   const unsure = chosen.gaps.filter((g) => g.uncertain);
   const sum = (gs: Gap[]) => ({ flows: gs.reduce((n, g) => n + g.cls.tuples, 0), records: gs.reduce((n, g) => n + g.cls.records, 0) });
@@ -110,7 +125,7 @@ function orderWrites(options: TransitionalOptions, changes: StateChange<Resource
   return {
     order: chosen.order,
     transitional: certain.slice(0, options.maxListed ?? 200).map((g) => describeGap(g, changes)),
-    safe: certain.length === 0,
+    safe: certain.length === 0 && !incomplete,
     summary: {
       tuples: options.tuples.length,
       classes: all.length,
@@ -121,6 +136,7 @@ function orderWrites(options: TransitionalOptions, changes: StateChange<Resource
       reordered: chosen.order.some((c, i) => c !== i),
       sets: evaluator.setsBuilt,
       evaluations: evaluator.evaluations,
+      ...(incomplete ? { incomplete } : {}),
     },
   };
 }
@@ -188,7 +204,13 @@ class Search {
           if (current.pos[w] !== i) for (const c of this.byWrite[w]) touched.add(c);
         });
         // In class order, which keeps classes that share a side together (their small sets stay cached).
-        const next = this.evaluate(order, current, [...touched].sort((a, b) => a - b));
+        let next: Candidate;
+        try {
+          next = this.evaluate(order, current, [...touched].sort((a, b) => a - b));
+        } catch (e) {
+          if (e instanceof BudgetExceeded) return undefined; // out of budget: the best order so far stands
+          throw e;
+        }
         if (next.cost <= current.cost && next.count <= current.count) return next;
       }
     }

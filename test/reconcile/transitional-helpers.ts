@@ -44,8 +44,8 @@ export function change(before: Resource | undefined, after: Resource | undefined
 export const create = (r: Resource) => change(undefined, r);
 export const remove = (r: Resource) => change(r, undefined);
 
-export function order(current: Resource[], tuples: TransitionalTuple[], changes: StateChange<Resource>[], constraints: OrderConstraint[] = []): TransitionalResult {
-  return transitionalOrderer({ current, tuples, version: DEFAULT_CALICO_VERSION, universe })(changes, constraints);
+export function order(current: Resource[], tuples: TransitionalTuple[], changes: StateChange<Resource>[], constraints: OrderConstraint[] = [], maxEvaluations?: number): TransitionalResult {
+  return transitionalOrderer({ current, tuples, version: DEFAULT_CALICO_VERSION, universe, maxEvaluations })(changes, constraints);
 }
 
 /** The enforced verdict of each tuple in the full state after the first `k` writes of `order` (the engine's own). */

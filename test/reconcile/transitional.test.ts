@@ -110,6 +110,20 @@ describe("transitional check", () => {
     expect(result.summary.transitional).toEqual({ flows: 1, records: 2 });
   });
 
+  test("past its evaluation budget the check stops: before the default order is checked it says so and is not safe", () => {
+    const old = allowFrom("allow-web", "frontend");
+    const renamed = allowFrom("allow-frontend-to-web", "frontend");
+    const changes = [remove(old), create(renamed)];
+    const tuples = [tuple(frontend, web, 8080, 7)];
+    const none = order([defaultDeny, old], tuples, changes, [], 1);
+    expect(none).toMatchObject({ order: [0, 1], safe: false, transitional: [], summary: { incomplete: "the transitional check needs more than 1 flow evaluations: the default order was not checked", evaluations: 0 } });
+    // Enough for the default order (as many as a run with no move allowed spends), not for a repair.
+    const firstOnly = order([defaultDeny, old], tuples, changes, [[0, 1]]).summary.evaluations;
+    const stopped = order([defaultDeny, old], tuples, changes, [], firstOnly);
+    expect(stopped).toMatchObject({ order: [0, 1], safe: false, summary: { reordered: false, transitional: { flows: 1, records: 7 } } });
+    expect(stopped.summary.incomplete).toBeUndefined();
+  });
+
   test("a network set renamed delete-first would cut off the addresses a policy allows through it: the new set goes first", () => {
     const set = (name: string) => one(`apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: { name: ${name}, labels: { role: partner } }\nspec:\n  nets: [192.0.2.0/24]\n`);
     const partners = np("partners", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: role == 'partner', namespaceSelector: global() }\n");
