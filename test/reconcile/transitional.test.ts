@@ -45,6 +45,15 @@ describe("transitional check", () => {
     expect(JSON.parse(JSON.stringify(result.transitional))).toEqual(result.transitional);
   });
 
+  test("a deny renamed delete-first would let the flow through in between: an exposure, repaired the same way", () => {
+    const tier = one("apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: guard }\nspec: { order: 10, defaultAction: Pass }\n");
+    const block = (name: string) => np(name, "  tier: guard\n  selector: app == 'web'\n  ingress:\n    - action: Deny\n      source: { selector: app == 'admin' }\n");
+    const tuples = [tuple(admin, web, 22, 2)];
+    const held = order([tier, block("block-admin")], tuples, [remove(block("block-admin")), create(block("no-admin"))], [[0, 1]]);
+    expect(held.transitional.map((f) => [f.effect, f.verdicts, f.opens.verb, f.closes.verb])).toEqual([["exposure", { before: "deny", after: "deny", during: "allow" }, "delete", "create"]]);
+    expect(order([tier, block("block-admin")], tuples, [remove(block("block-admin")), create(block("no-admin"))])).toMatchObject({ order: [1, 0], safe: true });
+  });
+
   test("a narrowing update before the create that takes over: the default order opens a gap, the create goes first", () => {
     const wide = np("a", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: \"app in {'frontend', 'admin'}\" }\n");
     const narrow = allowFrom("a", "frontend");
