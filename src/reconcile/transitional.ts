@@ -104,8 +104,7 @@ function orderWrites(options: TransitionalOptions, changes: StateChange<Resource
   const { version, namespaceLabels } = options;
   const big = new PolicySet(slots.versions(), { version, universe, namespaceLabels, compiled, stagedDelete: "ignore" });
   const all = buildClasses(options.tuples, big, slots);
-  // Classes that share a side next to each other: their small sets are met while still cached.
-  const classes = all.filter((c) => c.writes.length >= 2).sort((a, b) => compare(a.ingress?.key, b.ingress?.key) || compare(a.egress?.key, b.egress?.key) || a.id - b.id);
+  const classes = all.filter((c) => c.writes.length >= 2);
   const evaluator = new StateEvaluator(slots, changes, { version, universe, namespaceLabels, compiled, budget: options.maxEvaluations ?? 5_000_000 });
   const graph = new OrderGraph(changes.length, [...constraints, ...slots.sameObjectConstraints()]);
   const search = new Search(classes, evaluator, graph, changes.length);
@@ -203,7 +202,6 @@ class Search {
         order.forEach((w, i) => {
           if (current.pos[w] !== i) for (const c of this.byWrite[w]) touched.add(c);
         });
-        // In class order, which keeps classes that share a side together (their small sets stay cached).
         let next: Candidate;
         try {
           next = this.evaluate(order, current, [...touched].sort((a, b) => a - b));
@@ -256,8 +254,4 @@ function describeGap(g: Gap, changes: readonly StateChange<Resource>[]): Transit
     opens: write(g.opens),
     closes: write(g.closes),
   };
-}
-
-function compare(a: string | undefined, b: string | undefined): number {
-  return a === b ? 0 : (a ?? "") < (b ?? "") ? -1 : 1;
 }
