@@ -1,7 +1,7 @@
 // The promotion's transitional check (issue 11) on the benchmark workload: 2,050 policies (bench/generate.mjs), the
 // snapshot's first N records folded into distinct tuples, then the check for two promotions: the initial one (an
 // empty cluster gets every tier, set and policy, created in kind-then-name order, tiers and sets first) and a
-// one-policy change (an application policy narrowed). Each runs in a fresh process; prints time and peak memory.
+// one-policy change (an application policy narrowed), and the classic trap: that policy renamed, delete first. Each runs in a fresh process; prints time and peak memory.
 //   npm run bench:transitional [-- --records 100000,1000000]
 // Needs a build (npm run build). Asserts nothing.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -20,7 +20,7 @@ async function parent() {
   console.log("records    scenario         tuples  classes  checked   collect    check                     check sets/evals        moves  safe  transitional (records)  uncertain (records)  peak RSS before -> after the check");
   for (const n of counts) {
     const flows = n >= total ? `${data}/flows.jsonl` : await flowPrefix(data, n);
-    for (const scenario of ["initial", "initial-by-name", "one-change"]) {
+    for (const scenario of ["initial", "initial-by-name", "one-change", "rename"]) {
       const r = spawnSync("node", ["--max-old-space-size=4096", "bench/transitional.mjs", "--child", scenario, flows], { encoding: "utf8", maxBuffer: 1 << 26 });
       const line = r.stdout.trim().split("\n").pop();
       if (r.status !== 0 || !line) throw new Error(`child failed:\n${r.stderr}`);
@@ -48,7 +48,8 @@ async function child(scenario, flows) {
   const t0 = performance.now();
   const collected = await collectTuples({ files: [{ path: flows, display: flows }], reader: fileFlowReader, resolver: new EndpointResolver(universe, inventory) });
   const collectMs = Math.round(performance.now() - t0);
-  const { current, changes, constraints } = scenario === "one-change" ? oneChange(resources) : initial(resources, CLUSTER_KINDS, scenario === "initial-by-name");
+  const { current, changes, constraints } =
+    scenario === "one-change" ? oneChange(resources) : scenario === "rename" ? rename(resources) : initial(resources, CLUSTER_KINDS, scenario === "initial-by-name");
   // The check is synchronous, so no sampler can run during it: its memory shows as the growth of the process's
   // peak RSS over the peak the collection left (compare with one-change, whose check does almost nothing).
   const peakBeforeMB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -96,6 +97,13 @@ function oneChange(resources) {
   const target = resources.find((r) => r.kind === "NetworkPolicy" && r.spec.tier === "application");
   const narrowed = { ...target, spec: { ...target.spec, ingress: target.spec.ingress.slice(1) } };
   return { current: resources, changes: [{ write: write("update", target), before: target, after: narrowed }], constraints: [] };
+}
+
+/** The same application policy renamed, the delete first in the default order: the check must put the create first. */
+function rename(resources) {
+  const target = resources.find((r) => r.kind === "NetworkPolicy" && r.spec.tier === "application");
+  const renamed = { ...target, metadata: { ...target.metadata, name: `${target.metadata.name}-v2` } };
+  return { current: resources, changes: [{ write: write("delete", target), before: target }, { write: write("create", renamed), after: renamed }], constraints: [] };
 }
 
 if (args[0] === "--child") await child(args[1], args[2]);

@@ -99,6 +99,8 @@ export function transitionalOrderer(options: TransitionalOptions): OrderWrites {
 
 function orderWrites(options: TransitionalOptions, changes: StateChange<Resource>[], constraints: OrderConstraint[]): TransitionalResult {
   const slots = new Slots(options.current, changes);
+  // A verdict can leave and come back only between two writes an enforced verdict sees: with fewer, no flow can.
+  if (slots.ofChange.filter((s) => s >= 0).length < 2) return unchanged(changes, options.tuples.length);
   const universe = options.universe ?? new EngineUniverse();
   const compiled: CompiledPolicies = new WeakMap();
   const { version, namespaceLabels } = options;
@@ -234,6 +236,12 @@ class Search {
     }
     return { order, pos, gaps, count, cost };
   }
+}
+
+function unchanged(changes: readonly StateChange<Resource>[], tuples: number): TransitionalResult {
+  const none = { flows: 0, records: 0 };
+  const summary = { tuples, classes: 0, checked: 0, transitional: none, uncertain: none, moves: 0, reordered: false, sets: 0, evaluations: 0 };
+  return { order: changes.map((_, i) => i), transitional: [], safe: true, summary };
 }
 
 function describeGap(g: Gap, changes: readonly StateChange<Resource>[]): TransitionalFlow {
