@@ -84,6 +84,18 @@ describe("transitional check against the engine", () => {
     expect(compared).toBeGreaterThan(500);
   });
 
+  test("policy sets sharing a compiled-policy cache order their policies as sets built alone, and never disturb each other", () => {
+    const ps = ["c", "a", "b"].map((n, i) => np(n, `  selector: app == 'web'\n  order: ${i % 2}\n  ingress:\n    - action: Allow\n`));
+    const compiled: CompiledPolicies = new WeakMap();
+    const seqs = (set: PolicySet) => set.policies.map((p) => `${p.ref.name}@${p.seq}`);
+    const a = new PolicySet(ps, { universe, compiled });
+    const before = seqs(a);
+    const b = new PolicySet([ps[2], ps[1]], { universe, compiled });
+    expect(seqs(b)).toEqual(seqs(new PolicySet([ps[2], ps[1]], { universe })));
+    expect(seqs(a)).toEqual(before);
+    expect(b.policies[0].selector).toBe(a.policies.find((p) => p.ref.name === b.policies[0].ref.name)!.selector);
+  });
+
   test("random constraints consistent with the default order: the chosen order keeps all of them and is a permutation", () => {
     const { current, changes, tuples } = scenario();
     const rand = rng(11);
