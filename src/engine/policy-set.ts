@@ -130,7 +130,7 @@ export class PolicySet {
       cache?.set(r, entry);
     }
     this.notes.push(...entry.notes);
-    return { ...entry.policy };
+    return cache ? { ...entry.policy } : entry.policy;
   }
 
   tier(name: string): TierInfo | undefined {
