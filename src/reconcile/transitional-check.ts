@@ -13,6 +13,8 @@ import type { StateChange } from "./types.js";
  * classes that need it (`prepare`); outcomes are memoised per set and class, so an order that revisits a state
  * costs nothing.
  */
+/** Slot entries listed while building side states, per unit of evaluation budget (both are cheap, this cheaper). */
+const STATE_WORK_PER_EVALUATION = 50;
 export const DENY = 1;
 export const UNCERTAIN = 2;
 
@@ -57,6 +59,7 @@ export class StateEvaluator {
   private readonly outcomes = new Map<string, Map<number, number>>();
   private readonly statesMemo = new Map<string, SideStates>();
   private statesPos: Int32Array | undefined;
+  private stateWork = 0;
   evaluations = 0;
   setsBuilt = 0;
 
@@ -126,6 +129,10 @@ export class StateEvaluator {
     if (known) return known;
     const slots = merge(side.slots, cls.netSlots);
     const writes = slots.flatMap((s) => this.slots.list[s].changes).sort((a, b) => pos[a] - pos[b]);
+    // Each state lists the side's resources: a side with thousands of writes and policies (say, a promotion of
+    // thousands of policies that all select every endpoint) must stop the check, not stall it.
+    this.stateWork += slots.length * (writes.length + 1);
+    if (this.stateWork > this.options.budget * STATE_WORK_PER_EVALUATION) throw new BudgetExceeded(this.options.budget);
     const version = new Map<number, Resource | undefined>();
     const state = (): [string, Resource[]] => {
       const resources: Resource[] = [];

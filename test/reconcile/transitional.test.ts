@@ -133,6 +133,14 @@ describe("transitional check", () => {
     expect(stopped.summary.incomplete).toBeUndefined();
   });
 
+  test("a side with many writes stops the check at its budget before listing its states, not after", () => {
+    const allows = Array.from({ length: 60 }, (_, i) => allowFrom(`allow-${i}`, `peer-${i}`));
+    // 62 evaluations (one egress state, 61 ingress states) fit a budget of 62; listing 61 states of 60 slots does not.
+    const result = order([], [tuple(frontend, web, 8080)], allows.map(create), [], 62);
+    expect(result).toMatchObject({ safe: false, summary: { evaluations: 0, incomplete: "the transitional check needs more than 62 flow evaluations: the default order was not checked" } });
+    expect(order([], [tuple(frontend, web, 8080)], allows.map(create), [], 100).summary.incomplete).toBeUndefined();
+  });
+
   test("a network set renamed delete-first would cut off the addresses a policy allows through it: the new set goes first", () => {
     const set = (name: string) => one(`apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: { name: ${name}, labels: { role: partner } }\nspec:\n  nets: [192.0.2.0/24]\n`);
     const partners = np("partners", "  selector: app == 'web'\n  ingress:\n    - action: Allow\n      source: { selector: role == 'partner', namespaceSelector: global() }\n");
