@@ -7,6 +7,7 @@
  */
 export * from "./types.js";
 export {
+  formatTransitionalFlow,
   transitionalOrderer,
   type OrderWrites,
   type TransitionalFlow,

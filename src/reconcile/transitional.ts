@@ -238,6 +238,18 @@ class Search {
   }
 }
 
+/**
+ * One line for a terminal or a PR comment: "outage: shop/frontend-1 → shop/web-1 TCP/8080 (7 records): allowed
+ * before and after, denied from write 1 (delete NetworkPolicy shop/allow-web) until write 2 (create ...)".
+ */
+export function formatTransitionalFlow(f: TransitionalFlow): string {
+  const w = (x: TransitionalWrite) => `write ${x.index + 1} (${x.verb} ${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name})`;
+  const port = f.port === null ? "" : `/${f.port}`;
+  const records = `${f.records} record${f.records === 1 ? "" : "s"}`;
+  const past = (v: "allow" | "deny") => (v === "allow" ? "allowed" : "denied");
+  return `${f.effect}: ${f.source} → ${f.destination} ${f.protocol}${port} (${records}): ${past(f.verdicts.before)} before and after, ${past(f.verdicts.during)} from ${w(f.opens)} until ${w(f.closes)}`;
+}
+
 function unchanged(changes: readonly StateChange<Resource>[], tuples: number): TransitionalResult {
   const none = { flows: 0, records: 0 };
   const summary = { tuples, classes: 0, checked: 0, transitional: none, uncertain: none, moves: 0, reordered: false, sets: 0, evaluations: 0 };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import type { Resource } from "../../src/policy/index.js";
+import { formatTransitionalFlow } from "../../src/reconcile/index.js";
 import { change, create, external, one, order, pod, remove, tuple } from "./transitional-helpers.js";
 
 /** The transitional check: orders in which no intermediate state opens a gap, or the flows when none exists. */
@@ -43,6 +44,9 @@ describe("transitional check", () => {
       },
     ]);
     expect(JSON.parse(JSON.stringify(result.transitional))).toEqual(result.transitional);
+    expect(result.transitional.map(formatTransitionalFlow)).toEqual([
+      "outage: shop/frontend-1 → shop/web-1 TCP/8080 (7 records): allowed before and after, denied from write 1 (delete NetworkPolicy shop/allow-web) until write 2 (create NetworkPolicy shop/allow-frontend-to-web)",
+    ]);
   });
 
   test("a deny renamed delete-first would let the flow through in between: an exposure, repaired the same way", () => {
