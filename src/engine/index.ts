@@ -3,7 +3,7 @@
  * a trace in Calico's flow-log vocabulary. Pure: imports policy and selector only, does no I/O.
  * Review, simulate, the controller and the dataplane compiler all evaluate through this module.
  */
-export { PolicySet, EngineUniverse, mergeBySeq, type Direction, type TierInfo, type TierSlice, type PolicySetOptions, type CompiledNetworkSet } from "./policy-set.js";
+export { PolicySet, EngineUniverse, mergeBySeq, type Direction, type TierInfo, type TierSlice, type PolicySetOptions, type CompiledNetworkSet, type CompiledPolicies } from "./policy-set.js";
 export { evaluateFlow, type FlowEvaluation, type EndpointEvaluation, type DirectionTrace, type Verdict, type Mode, type WalkObserver } from "./evaluate.js";
 export { MatchContext, type FlowFacts } from "./match.js";
 export { workloadEndpoint, networkSetLabels, describeEndpoint, type Endpoint, type EndpointKind, type NamedPort, type WorkloadFacts } from "./endpoint.js";

@@ -1,4 +1,4 @@
-import { isPolicy, type NetworkSetResource, type Resource, type TierResource } from "../policy/index.js";
+import { isPolicy, type NetworkSetResource, type PolicyResource, type Resource, type TierResource } from "../policy/index.js";
 import { builtinTiers, DEFAULT_CALICO_VERSION, type CalicoVersion } from "../policy/index.js";
 import { CidrSet } from "./cidr-set.js";
 import { compilePolicy, SelectorCache, type CompiledPolicy, type CompiledSelector, type CompileNote } from "./compile.js";
@@ -31,7 +31,15 @@ export interface PolicySetOptions {
    * preview does; "ignore" follows the open-source dataplane, which never sees such staged policies.
    */
   stagedDelete?: "preview" | "ignore";
+  /**
+   * Compiled policies by resource, shared by many sets over the same resources (the transitional check builds a
+   * small set per intermediate state): each resource is compiled once. The set works on copies, so its sort never
+   * touches what the cache holds.
+   */
+  compiled?: CompiledPolicies;
 }
+
+export type CompiledPolicies = WeakMap<object, { policy: CompiledPolicy; notes: CompileNote[] }>;
 
 export interface TierInfo {
   name: string;
@@ -85,7 +93,7 @@ export class PolicySet {
     this.tiers = this.buildTiers(resources);
     const compiled: CompiledPolicy[] = [];
     for (const r of resources) {
-      if (isPolicy(r)) compiled.push(compilePolicy(r, 0, this.universe.selectors, this.notes));
+      if (isPolicy(r)) compiled.push(this.compile(r, options.compiled));
     }
     for (const p of compiled) this.tierFor(p.ref.tier);
     this.tiers.sort(compareTiers);
@@ -112,6 +120,17 @@ export class PolicySet {
     this.networkSets = resources
       .filter((r): r is NetworkSetResource => r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet")
       .map((r) => this.compileNetworkSet(r, options.namespaceLabels));
+  }
+
+  private compile(r: PolicyResource, cache: CompiledPolicies | undefined): CompiledPolicy {
+    let entry = cache?.get(r);
+    if (!entry) {
+      const notes: CompileNote[] = [];
+      entry = { policy: compilePolicy(r, 0, this.universe.selectors, notes), notes };
+      cache?.set(r, entry);
+    }
+    this.notes.push(...entry.notes);
+    return cache ? { ...entry.policy } : entry.policy;
   }
 
   tier(name: string): TierInfo | undefined {

@@ -15,3 +15,14 @@ export { desiredObjects, planItems, planOf, sourceFile } from "./plan.js";
 export { DEFAULT_MAX_DELETE_SHARE, emptyingRefusal, type EmptyingRefusal } from "./empty.js";
 export { otherPullRequestsStaging, planStage, planUnstage, sharedPreviews, type StageInput, type StagePlan, type StageSkip } from "./stage.js";
 export { driftFindings, valueAt, type DriftFinding, type DriftKind } from "./drift.js";
+export {
+  formatTransitionalFlow,
+  transitionalOrderer,
+  type TransitionalOrderWrites,
+  type TransitionalFlow,
+  type TransitionalOptions,
+  type TransitionalResult,
+  type TransitionalSummary,
+  type TransitionalTuple,
+  type TransitionalWrite,
+} from "./transitional.js";

@@ -16,4 +16,5 @@ export { ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
 export { ObserveSink, type ObserveValue } from "./replay-observe.js";
 export { replayImpact, runReviewPipeline, type PipelineInput, type PipelineRevision } from "./review.js";
 export { runWorkerJob } from "./worker-job.js";
+export { collectTuples, type CollectedTuples, type CollectTuplesInput } from "./tuples.js";
 export * from "./promotion.js";
