@@ -3,11 +3,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import type { Inventory } from "../flows/inventory.js";
 import { GitError, UnknownRevision } from "../io/git.js";
-import { DEFAULT_MAX_INVENTORY_BYTES, inventoryFromText, readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { exportBlob, readBlobText, readGitRevisionPair } from "../io/repo.js";
+import { readGitRevisionPair } from "../io/repo.js";
 import { gitUserLogin, uncommittedPaths, workingTree } from "../io/worktree.js";
 import { describeFsError } from "../io/files.js";
 import { stat } from "node:fs/promises";
@@ -21,6 +19,7 @@ import { outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, useColour, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 import { ProgressLine } from "./progress.js";
+import { flowFiles, loadInventory } from "./snapshot.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
 
 /**
@@ -199,46 +198,3 @@ async function defaultAuthor(repo: string, notes: string[]): Promise<string> {
   return found.login;
 }
 
-/**
- * --flows, else the snapshot paths of tierguard.yaml, read from the BASE revision (never from the head). A snapshot
- * tierguard.yaml names that is not there is a problem (the review fails closed), not a note.
- */
-async function flowFiles(opts: ReviewOptions, pair: RevisionPair, repo: string, scratch: string, io: CliIo, notes: string[], problems: SnapshotProblem[]): Promise<FlowFile[]> {
-  if (opts.flows && opts.flows.length > 0) return opts.flows.map((f) => ({ path: resolve(io.cwd, f), display: f, source: f }));
-  const out: FlowFile[] = [];
-  for (const [i, p] of pair.config.flows.entries()) {
-    if (/^https?:\/\//.test(p)) {
-      notes.push(`The flow snapshot ${p} is a URL; the command line reads snapshots from the base revision or --flows (the GitHub App fetches URLs).`);
-      continue;
-    }
-    const entry = pair.baseTip.tree.find((e) => e.path === p);
-    if (!entry) {
-      problems.push({ source: p, kind: "unavailable", reason: `tierguard.yaml names it, but there is no such file in ${pair.base.rev}` });
-      continue;
-    }
-    const dest = join(scratch, `flows-${i}`);
-    await exportBlob(repo, entry.blob, dest);
-    out.push({ path: dest, display: `${p} (at ${pair.base.rev})`, source: p });
-  }
-  return out;
-}
-
-/** --inventory, else the one tierguard.yaml names, read from the BASE tip in memory. */
-async function loadInventory(opts: ReviewOptions, pair: RevisionPair, repo: string, io: CliIo, notes: string[]): Promise<Inventory | undefined> {
-  const named = pair.config.inventory;
-  let read: Awaited<ReturnType<typeof readInventory>> | undefined;
-  if (opts.inventory) read = await readInventory(opts.inventory, { cwd: io.cwd });
-  else if (named) {
-    const entry = pair.baseTip.tree.find((e) => e.path === named);
-    if (!entry) {
-      notes.push(`The inventory ${named} named in tierguard.yaml is not in the base revision.`);
-      return undefined;
-    }
-    // Checked before reading, as for a file: a blob too large is never read into memory.
-    if (entry.size > DEFAULT_MAX_INVENTORY_BYTES) throw new InputError(`cannot use the inventory ${named}: inventory is ${entry.size} bytes; the limit is ${DEFAULT_MAX_INVENTORY_BYTES}`);
-    read = inventoryFromText(await readBlobText(repo, entry.blob), named);
-  }
-  if (!read) return undefined;
-  if (!read.inventory) throw new InputError(`cannot use the inventory ${opts.inventory ?? named}: ${read.diagnostics[0]?.message ?? "unreadable"}`);
-  return read.inventory;
-}
