@@ -63,6 +63,11 @@ export class RestartableWatch {
     this.abort?.abort();
   }
 
+  /** The resourceVersion it would watch from now (undefined: it relists next). */
+  get resourceVersion(): string | undefined {
+    return this.rv;
+  }
+
   /** The objects as last seen. */
   list(): ClusterObject[] {
     return [...this.cache.values()];
