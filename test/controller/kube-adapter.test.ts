@@ -114,6 +114,16 @@ describe("kubeClusterPort: reads and writes", () => {
     expect(await rejection(cluster.update(gnp("a")))).toMatchObject({ status: 422, reason: "Invalid" });
   });
 
+  test("calls share one kept-alive TLS connection (client 1.4 alone opens one per request)", async () => {
+    const { kube, kc, cluster } = await start();
+    for (let i = 0; i < 10; i++) await cluster.create(gnp(`p${i}`));
+    await cluster.list("GlobalNetworkPolicy");
+    expect(kube.connections).toBe(1);
+    const plain = kc.makeApiClient(k8s.CustomObjectsApi);
+    for (let i = 0; i < 3; i++) await plain.listClusterCustomObject({ group: "projectcalico.org", version: "v3", plural: "tiers" });
+    expect(kube.connections).toBe(4);
+  });
+
   test("a namespaced kind without a namespace, and a kind tierguard does not manage, are refused before any request", async () => {
     const { kube, cluster } = await start();
     expect(await rejection(cluster.get({ kind: "NetworkPolicy", name: "x" }))).toMatchObject({ status: 400, reason: "BadRequest" });

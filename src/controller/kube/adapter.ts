@@ -2,6 +2,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type Kube
 import { SILENT_LOG, type Log } from "../../contracts/index.js";
 import { kindInfo, type ClusterKind, type ClusterObject, type KindInfo, type ObjectRef } from "../../reconcile/index.js";
 import { KubeError, type ClusterEvent, type ClusterPort, type Discovery } from "../port.js";
+import { sharedClients } from "./connection.js";
 import { discover } from "./discover.js";
 import { toKubeError } from "./errors.js";
 import { buildEvent } from "./event.js";
@@ -33,6 +34,7 @@ type Scope = { group: string; version: string; plural: string; namespace?: strin
 export class KubeClusterPort implements ClusterPort {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
+  private readonly clients: ReturnType<typeof sharedClients>;
   private readonly retry: RetryPolicy;
   private readonly log: Log;
   private readonly fieldManager: string;
@@ -40,18 +42,24 @@ export class KubeClusterPort implements ClusterPort {
   private ssaCreateBroken = false;
 
   constructor(
-    private readonly kc: KubeConfig,
+    kc: KubeConfig,
     private readonly opts: KubePortOptions = {},
   ) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.clients = sharedClients(kc);
+    this.custom = this.clients.make(CustomObjectsApi);
+    this.core = this.clients.make(CoreV1Api);
     this.log = opts.log ?? SILENT_LOG;
     this.retry = { ...DEFAULT_RETRY, sleep: realSleep, log: this.log, ...opts.retry };
     this.fieldManager = opts.fieldManager ?? "tierguard";
   }
 
   discover(): Promise<Discovery> {
-    return discover(this.kc, this.retry);
+    return discover(this.clients, this.retry);
+  }
+
+  /** Ends the kept-alive connections (a CLI run ends; the long-running controller never needs it). */
+  close(): void {
+    this.clients.close();
   }
 
   async list(kind: ClusterKind, labelSelector?: string): Promise<ClusterObject[]> {

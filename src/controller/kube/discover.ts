@@ -1,6 +1,7 @@
-import { ApisApi, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { ApisApi, CustomObjectsApi } from "@kubernetes/client-node";
 import { CLUSTER_KINDS, type ClusterKind } from "../../reconcile/index.js";
 import type { Discovery } from "../port.js";
+import type { sharedClients } from "./connection.js";
 import { toKubeError } from "./errors.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
 
@@ -33,9 +34,9 @@ async function aggregated(custom: CustomObjectsApi, retry: RetryPolicy): Promise
   }
 }
 
-export async function discover(kc: KubeConfig, retry: RetryPolicy): Promise<Discovery> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const groups = await withRetry("GET /apis", () => kc.makeApiClient(ApisApi).getAPIVersions(), retry);
+export async function discover(clients: ReturnType<typeof sharedClients>, retry: RetryPolicy): Promise<Discovery> {
+  const custom = clients.make(CustomObjectsApi);
+  const groups = await withRetry("GET /apis", () => clients.make(ApisApi).getAPIVersions(), retry);
   const hasCalico = groups.groups.some((g) => g.name === CALICO.group && g.versions.some((v) => v.version === CALICO.version));
   const kinds: ClusterKind[] = [];
   const byGroup = new Map<string, Set<string>>();

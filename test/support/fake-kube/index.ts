@@ -54,6 +54,8 @@ export interface FakeKube {
   requests: RecordedRequest[];
   /** Every state after a successful write (the store's record). */
   readonly states: RecordedState[];
+  /** TLS connections accepted so far (a client that reuses its connections keeps this low). */
+  readonly connections: number;
   /** Adds objects as they are, without recording them as writes. */
   seed(...objects: KubeObject[]): void;
   /** Forgets the recorded requests and states (e.g. after the set-up of a test). */
@@ -76,6 +78,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const token = opts.token ?? "fake-token";
   let address = "";
   const server: Server = createServer({ cert: FAKE_CA, key: KEY }, makeHandler({ store, faults, watches, token, requests, serverAddress: () => address, ssaCreateNotFound: opts.ssaCreateNotFound ?? false }));
+  let connections = 0;
+  server.on("secureConnection", () => connections++);
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `https://${address}`;
@@ -106,6 +110,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     requests,
     get states() {
       return store.states;
+    },
+    get connections() {
+      return connections;
     },
     seed,
     resetRecords() {
