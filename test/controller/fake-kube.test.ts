@@ -149,6 +149,20 @@ describe("fake API server with the real client", () => {
     expect(kube.states).toEqual([]);
   });
 
+  test("faults: injected 401, 404 and 409 answer with their Status; a fault on a path leaves other methods and watches alone", async () => {
+    const { kube, custom } = await start();
+    const plural = "globalnetworkpolicies";
+    await custom.createClusterCustomObject({ ...G, plural, body: gnp("a") });
+    kube.faults.add({ method: "GET", path: `/apis/projectcalico.org/v3/${plural}/a`, code: 401 }).add({ method: "GET", path: `/apis/projectcalico.org/v3/${plural}/a`, code: 404 }).add({ method: "PUT", path: `/apis/projectcalico.org/v3/${plural}/a`, code: 409 });
+    expect(await failure(custom.getClusterCustomObject({ ...G, plural, name: "a" }))).toMatchObject({ code: 401 });
+    expect(await failure(custom.getClusterCustomObject({ ...G, plural, name: "a" }))).toMatchObject({ code: 404, reason: "NotFound" });
+    const live = (await custom.getClusterCustomObject({ ...G, plural, name: "a" })) as ReturnType<typeof gnp>;
+    await expect(custom.deleteClusterCustomObject({ ...G, plural, name: "b" }).catch((e) => (e as k8s.ApiException<unknown>).code)).resolves.toBe(404);
+    expect(await failure(custom.replaceClusterCustomObject({ ...G, plural, name: "a", body: live }))).toMatchObject({ code: 409, reason: "Conflict" });
+    await expect(custom.replaceClusterCustomObject({ ...G, plural, name: "a", body: live })).resolves.toMatchObject({ metadata: { name: "a" } });
+    expect(kube.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 201", "GET 401", "GET 404", "GET 200", "DELETE 404", "PUT 409", "PUT 200"]);
+  });
+
   test("watch: history from a resourceVersion, live events, label-selector transitions, bookmarks, server-side end", async () => {
     const { kube, kc, custom } = await start({ watchTimeoutMs: 60_000 });
     const plural = "globalnetworkpolicies";

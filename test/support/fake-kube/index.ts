@@ -22,6 +22,11 @@ import { Watches } from "./watch.js";
  *   const kc = new k8s.KubeConfig(); kc.loadFromString(kube.kubeconfig);
  *   ...
  *   await kube.stop();
+ *
+ * Not modelled (a real server differs): namespaces need not exist; server-side apply has no field-ownership
+ * conflicts (it merges, and prunes what the same field manager stopped applying); no pagination (limit/continue),
+ * strategic merge patch, generateName, finalizers, subresources or admission defaults; an update must carry
+ * metadata.resourceVersion (as custom resources require).
  */
 export interface FakeKubeOptions {
   /** How projectcalico.org/v3 is served (default "crd"). */
