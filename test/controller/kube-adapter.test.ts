@@ -156,6 +156,7 @@ describe("kubeClusterPort: errors and retries", () => {
     const policy = { baseMs: 5_000, capMs: 180_000 };
     expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(policy, n, new KubeError(500, "x")))).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 180_000]);
     expect(retryDelay(policy, 1, new KubeError(429, "x", "TooManyRequests", 600))).toBe(180_000);
+    expect(retryDelay(policy, 3, new KubeError(503, "x", "ServiceUnavailable", 2))).toBe(2_000);
   });
 
   test("the tiered-RBAC admission webhook's refusal is a 403 carrying its message, not retried", async () => {
@@ -207,6 +208,9 @@ describe("kubeClusterPort: discovery, Events, kubeconfig", () => {
     kube.faults.add({ method: "POST", path: "/api/v1/namespaces/tierguard/events", code: 403 });
     await expect(cluster.event({ regarding: { kind: "Tier", name: "security" }, type: "Normal", reason: "Promoted", message: "m", namespace: "tierguard" })).resolves.toBeUndefined();
     expect(warnings.at(-1)).toContain('"status":403');
+    await cluster.event({ regarding: { kind: "NetworkPolicy", namespace: "shop", name: "default.allow" }, type: "Normal", reason: "Restored", message: "m", namespace: "shop" });
+    const names = kube.store.list(kube.store.resource("", "v1", "events")!).map((e) => e.metadata.name);
+    expect(new Set(names).size).toBe(2); // same object, same millisecond: distinct names
   });
 
   test("loadKubeConfig: a kubeconfig file's context works; outside a cluster without one it says why", async () => {

@@ -40,6 +40,8 @@ export class KubeClusterPort implements ClusterPort {
   private readonly fieldManager: string;
   /** Set once the server answered a server-side apply create with NotFound (calico#12841). */
   private ssaCreateBroken = false;
+  /** Tie-breaker of Event names written in the same millisecond. */
+  private events = 0;
 
   constructor(
     kc: KubeConfig,
@@ -120,7 +122,7 @@ export class KubeClusterPort implements ClusterPort {
 
   async event(e: ClusterEvent): Promise<void> {
     const now = this.opts.now?.() ?? Date.now();
-    const body = buildEvent(e, now, { component: this.opts.component ?? "tierguard", instance: this.opts.instance });
+    const body = buildEvent(e, now, this.events++, { component: this.opts.component ?? "tierguard", instance: this.opts.instance });
     try {
       await this.core.createNamespacedEvent({ namespace: e.namespace, body });
     } catch (err) {

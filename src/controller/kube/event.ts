@@ -4,21 +4,19 @@ import type { ClusterEvent } from "../port.js";
 
 /**
  * A core/v1 Event for one audit or drift record, named as kubectl names them (`<object>.<hex time>`), so records of
- * the same object sort by time and never collide within a millisecond's writes (a counter breaks ties).
+ * the same object sort by time and never collide within a millisecond's writes (the caller's counter breaks ties).
  */
-let sequence = 0;
-
-export function eventName(objectName: string, now: number): string {
-  const suffix = `${(now * 1000 + (sequence++ % 1000)).toString(16)}`;
+export function eventName(objectName: string, now: number, sequence: number): string {
+  const suffix = `${(now * 1000 + (sequence % 1000)).toString(16)}`;
   const base = objectName.toLowerCase().replace(/[^a-z0-9.-]/g, "-").slice(0, 253 - suffix.length - 1);
   return `${base}.${suffix}`;
 }
 
-export function buildEvent(e: ClusterEvent, now: number, source: { component: string; instance?: string }): CoreV1Event {
+export function buildEvent(e: ClusterEvent, now: number, sequence: number, source: { component: string; instance?: string }): CoreV1Event {
   const k = kindInfo(e.regarding.kind);
   const at = new Date(now);
   return {
-    metadata: { name: eventName(e.regarding.name, now), namespace: e.namespace },
+    metadata: { name: eventName(e.regarding.name, now, sequence), namespace: e.namespace },
     involvedObject: { apiVersion: k.group ? `${k.group}/${k.version}` : k.version, kind: k.apiKind, name: e.regarding.name, namespace: e.regarding.namespace },
     reason: e.reason,
     message: e.message,
