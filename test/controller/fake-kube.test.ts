@@ -127,7 +127,18 @@ describe("fake API server with the real client", () => {
     const path = { ...G, plural: "globalnetworkpolicies", name: "p", fieldManager: "tierguard" };
     expect(await failure(custom.patchClusterCustomObject({ ...path, body: gnp("p") }, apply))).toMatchObject({ code: 404, reason: "NotFound" });
     await custom.createClusterCustomObject({ ...G, plural: "globalnetworkpolicies", body: gnp("p") });
-    await expect(custom.patchClusterCustomObject({ ...path, body: gnp("p", {}, 3) }, apply)).resolves.toMatchObject({ spec: { order: 3 } });
+    await expect(custom.patchClusterCustomObject({ ...path, body: gnp("p", { team: "x" }) }, apply)).resolves.toMatchObject({ metadata: { labels: { team: "x" } }, spec: { order: 10 } });
+  });
+
+  test("apply over an object another manager wrote: 409 Conflict naming each field it would change, unless force", async () => {
+    const { kube, custom } = await start();
+    const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
+    await custom.createClusterCustomObject({ ...G, plural: "globalnetworkpolicies", body: gnp("p", { owner: "ops" }, 5) });
+    const path = { ...G, plural: "globalnetworkpolicies", name: "p", fieldManager: "tierguard" };
+    const f = await failure(custom.patchClusterCustomObject({ ...path, body: gnp("p", { owner: "tierguard" }, 10) }, apply));
+    expect(f).toMatchObject({ code: 409, reason: "Conflict", message: 'Apply failed with 2 conflicts: conflict with "before-first-apply": .spec.order, conflict with "before-first-apply": .metadata.labels.owner' });
+    expect(kube.states).toHaveLength(1);
+    await expect(custom.patchClusterCustomObject({ ...path, force: true, body: gnp("p", {}, 10) }, apply)).resolves.toMatchObject({ spec: { order: 10 } });
   });
 
   test("faults: 429 with Retry-After, 500 twice then success, the tiered-RBAC webhook's 403 with its message", async () => {

@@ -101,6 +101,16 @@ describe("kubeClusterPort: reads and writes", () => {
     expect(await rejection(cluster.create(gnp("a")))).toMatchObject({ status: 409, reason: "AlreadyExists" });
   });
 
+  test("create never takes over an unmanaged look-alike: apply without force is a 409 Conflict and the object is unchanged", async () => {
+    const { kube, cluster } = await start();
+    kube.seed({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "a", labels: { owner: "ops" } }, spec: { order: 5, selector: "all()" } });
+    const err = await rejection(cluster.create(gnp("a")));
+    expect(err).toMatchObject({ status: 409, reason: "Conflict" });
+    expect(err.message).toContain(".spec.order");
+    expect(kube.store.get(kube.store.resource("projectcalico.org", "v3", "globalnetworkpolicies")!, undefined, "a")!.metadata.labels).toEqual({ owner: "ops" });
+    expect(kube.states).toEqual([]);
+  });
+
   test("409 Conflict on a stale update comes back at once (not retried); update without resourceVersion is refused", async () => {
     const { kube, cluster, delays } = await start();
     const first = await cluster.create(gnp("a"));

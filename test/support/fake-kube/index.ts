@@ -23,8 +23,9 @@ import { Watches } from "./watch.js";
  *   ...
  *   await kube.stop();
  *
- * Not modelled (a real server differs): namespaces need not exist; server-side apply has no field-ownership
- * conflicts (it merges, and prunes what the same field manager stopped applying); no pagination (limit/continue),
+ * Server-side apply is simplified: it merges, prunes what the same field manager stopped applying, and (without
+ * `force`) answers 409 Conflict when it would change a field of an object that manager never applied.
+ * Not modelled (a real server differs): namespaces need not exist; no managedFields; no pagination (limit/continue),
  * strategic merge patch, generateName, finalizers, subresources or admission defaults; an update must carry
  * metadata.resourceVersion (as custom resources require).
  */

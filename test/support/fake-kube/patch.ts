@@ -116,6 +116,17 @@ function prune(live: Json, before: Json, after: Json): Json {
   return out;
 }
 
+/**
+ * Fields an apply would change that another field manager set: the leaves of the applied configuration (under
+ * spec, metadata.labels and metadata.annotations) whose live value differs, as `.spec.order` paths. Equal values
+ * are not conflicts (the server shares ownership then), exactly as a real apply without `force`.
+ */
+export function applyConflicts(live: Json, applied: Json, path = ""): string[] {
+  if (!isObject(applied)) return live !== null && live !== undefined && JSON.stringify(live) !== JSON.stringify(applied) ? [path] : [];
+  if (!isObject(live)) return live === null || live === undefined ? [] : [path];
+  return Object.entries(applied).flatMap(([k, v]) => applyConflicts(live[k] ?? null, v, `${path}.${k}`));
+}
+
 /** Server-side apply, simplified: merge the applied configuration over the live object; drop what it stopped applying. */
 export function applyPatch(live: Json, lastApplied: Json, applied: Json): Json {
   return mergeApplied(prune(live, lastApplied, applied), applied);

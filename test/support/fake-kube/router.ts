@@ -101,7 +101,7 @@ async function handleResource(ctx: RouterContext, req: IncomingMessage, res: Ser
     const body = parseBody(await readBody(req), contentType);
     const existed = store.get(def, namespace, name) !== undefined;
     if (contentType === "application/apply-patch+yaml" && !existed && ctx.ssaCreateNotFound && def.group === "projectcalico.org") throw notFound(def.group, def.plural, name);
-    const out = store.patch(def, namespace, name, contentType, body, query.get("fieldManager") ?? undefined);
+    const out = store.patch(def, namespace, name, contentType, body, query.get("fieldManager") ?? undefined, query.get("force") === "true");
     return reply(res, existed ? 200 : 201, out);
   }
   throw new StatusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { applyPatch, jsonPatch, mergePatch, type Json } from "./patch.js";
+import { applyConflicts, applyPatch, jsonPatch, mergePatch, type Json } from "./patch.js";
 import { parseLabelSelector } from "./selector.js";
 import { alreadyExists, badRequest, conflict, invalid, notFound, StatusError } from "./status.js";
 
@@ -133,9 +133,9 @@ export class Store {
     return this.replace(def, live, obj, "update");
   }
 
-  patch(def: ResourceDef, namespace: string | undefined, name: string, type: string, body: unknown, fieldManager?: string): KubeObject {
+  patch(def: ResourceDef, namespace: string | undefined, name: string, type: string, body: unknown, fieldManager?: string, force = false): KubeObject {
     const live = this.get(def, namespace, name);
-    if (type === "application/apply-patch+yaml") return this.apply(def, namespace, name, live, body, fieldManager);
+    if (type === "application/apply-patch+yaml") return this.apply(def, namespace, name, live, body, fieldManager, force);
     if (!live) throw notFound(def.group, def.plural, name);
     let next: Json;
     if (type === "application/merge-patch+json") next = mergePatch(live as unknown as Json, body as Json);
@@ -158,11 +158,17 @@ export class Store {
     return gone;
   }
 
-  private apply(def: ResourceDef, namespace: string | undefined, name: string, live: KubeObject | undefined, body: unknown, fieldManager?: string): KubeObject {
+  private apply(def: ResourceDef, namespace: string | undefined, name: string, live: KubeObject | undefined, body: unknown, fieldManager: string | undefined, force: boolean): KubeObject {
     if (!fieldManager) throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
     const cfg = this.checkBody(def, namespace, body);
     if (cfg.metadata.name !== name) throw badRequest(`the name of the object (${cfg.metadata.name}) does not match the name on the URL (${name})`);
     const key = `${fieldManager}|${resourceKey(def)}|${objectKey(namespace, name)}`;
+    if (live && !force && !this.applied.has(key)) {
+      // An object this manager never applied: the fields it would change belong to whoever wrote them.
+      const owned = { spec: cfg.spec ?? null, metadata: { labels: cfg.metadata.labels ?? null, annotations: cfg.metadata.annotations ?? null } } as unknown as Json;
+      const conflicts = applyConflicts({ spec: live.spec ?? null, metadata: { labels: live.metadata.labels ?? null, annotations: live.metadata.annotations ?? null } } as unknown as Json, owned);
+      if (conflicts.length > 0) throw new StatusError(409, "Conflict", `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: ${conflicts.map((c) => `conflict with "before-first-apply": ${c}`).join(", ")}`, { name, group: def.group, kind: def.plural, causes: conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with "before-first-apply"`, field: c })) });
+    }
     const result = live ? this.replace(def, live, applyPatch(live as unknown as Json, this.applied.get(key) ?? null, cfg as unknown as Json) as unknown as KubeObject, "patch") : this.create(def, namespace, cfg, "patch");
     this.applied.set(key, structuredClone(cfg) as unknown as Json);
     return result;
