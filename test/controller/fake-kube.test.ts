@@ -78,6 +78,8 @@ describe("fake API server with the real client", () => {
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
     expect(await custom.getClusterCustomObject({ ...G, plural: "globalnetworkpolicies", name: "a" })).toMatchObject({ kind: "GlobalNetworkPolicy", spec: { order: 10 } });
     expect(kube.states.map((s) => `${s.verb} ${s.name}`)).toEqual(["create a", "create b", "create c"]);
+    expect(kube.absentIn({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", name: "b" })).toEqual([0]);
+    expect(kube.absentIn({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", name: "a" })).toEqual([]);
     expect(kube.states.map((s) => s.objects.filter((o) => o.kind === "GlobalNetworkPolicy").map((o) => o.metadata.name))).toEqual([["a"], ["a", "b"], ["a", "b", "c"]]);
   });
 

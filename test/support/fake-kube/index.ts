@@ -68,6 +68,11 @@ export interface FakeKube {
   resetRecords(): void;
   /** Requests that wrote (POST, PUT, PATCH, DELETE), as `METHOD path`. */
   writes(): string[];
+  /**
+   * The indices of the recorded states in which no object of that kind and name exists (the no-gap property:
+   * a policy enforced before and after must give `[]`). `apiVersion` and `kind` as the API writes them.
+   */
+  absentIn(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): number[];
   stop(): Promise<void>;
 }
 
@@ -126,6 +131,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       store.states.length = 0;
     },
     writes: () => requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+    absentIn: (ref) =>
+      store.states.flatMap((s, i) => (s.objects.some((o) => o.apiVersion === ref.apiVersion && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace) ? [] : [i])),
     async stop() {
       watches.endAll();
       server.closeAllConnections();
