@@ -61,7 +61,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function parseBody(text: string, contentType: string): unknown {
   try {
-    return contentType === "application/apply-patch+yaml" ? parseYaml(text) : JSON.parse(text);
+    // An apply body is YAML, and JSON is YAML: clients send JSON, which JSON.parse reads ten times faster.
+    if (contentType === "application/apply-patch+yaml" && !/^\s*[{[]/.test(text)) return parseYaml(text);
+    return JSON.parse(text);
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
   }
