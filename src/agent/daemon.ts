@@ -15,8 +15,8 @@ import { BoundedFrequencyRunner, type Timers } from "./runner.js";
  * kernel (a table someone else replaced or deleted is re-applied); failures are retried. It reports the hash it
  * enforces and exposes counters as Prometheus metrics.
  *
- * The source is an interface: in a cluster it is a set of @kubernetes/client-node informers (not a dependency of
- * tierguard yet); `FileSource` (file-source.ts) watches an exported inventory and policy files.
+ * The source is an interface: in a cluster it is a set of @kubernetes/client-node informers (`InformerSource` over
+ * kube-informers.ts); `FileSource` (file-source.ts) watches an exported inventory and policy files.
  */
 export interface ClusterSnapshot {
   resources: Resource[];

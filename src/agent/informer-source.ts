@@ -7,11 +7,8 @@ import type { ClusterSnapshot, ClusterSource } from "./daemon.js";
 /**
  * The in-cluster source: one informer per kind the agent needs (pods, namespaces and service accounts cluster-wide,
  * for selectors and named ports; the policy kinds the controller applies). The informer interface is the shape of
- * @kubernetes/client-node 1.4's `makeInformer(kc, path, listFn)` result, so wiring the real client is one factory:
- *
- *   const factory = (r: WatchedResource) => k8s.makeInformer(kc, apiPath(r), () => listFor(r));
- *
- * That package is not a dependency of tierguard yet; until it is, tests drive this class with fake informers.
+ * @kubernetes/client-node 1.4's `makeInformer(kc, path, listFn)` result; kube-informers.ts builds the real ones
+ * (`kubeInformerFactory(kc)`), and unit tests drive this class with fake informers.
  */
 export interface ObjectInformer {
   list(): unknown[];

@@ -1,4 +1,4 @@
-import { applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, runCommand, FileSource, startMetricsServer, readNodePods } from "../agent/index.js";
+import { applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -8,7 +8,7 @@ import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
-import { loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
+import { calicoVersion, loadPolicies, outputFormat, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -23,10 +23,13 @@ interface AgentOptions extends PolicyInputOptions {
   stagedDelete: string;
 }
 
-function common(cmd: Command): Command {
+/** `files: "optional"`: `agent run` reads the cluster through informers when neither --policies nor --inventory is given. */
+function common(cmd: Command, files: "required" | "optional" = "required"): Command {
+  const policies = "policy files or directories";
+  const inventory = "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)";
+  if (files === "required") cmd.requiredOption("--policies <paths...>", policies).requiredOption("--inventory <file>", inventory);
+  else cmd.option("--policies <paths...>", `${policies} (with --inventory; without both, the cluster is watched)`).option("--inventory <file>", inventory);
   cmd
-    .requiredOption("--policies <paths...>", "policy files or directories")
-    .requiredOption("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)")
     .requiredOption("--node <name>", "this node's name: its pods are those whose spec.nodeName it is")
     .option("--table <name>", "the nftables table (inet family) the agent owns", DEFAULT_TABLE)
     .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview or ignore").choices(["preview", "ignore"]).default("preview"));
@@ -46,7 +49,9 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
   common(agent.command("counters").description("hits per policy and rule, enforced and pending"))
     .option("-o, --output <format>", "json or flows (Calico Enterprise flow-log records)", "json")
     .action(async (opts: AgentOptions & { output: string }) => setExit(await countersCommand(opts, io)));
-  common(agent.command("run").description("the long-running agent: recompile and apply on every change, resync periodically, serve /metrics"))
+  common(agent.command("run").description("the long-running agent: recompile and apply on every change, resync periodically, serve /metrics"), "optional")
+    .option("--kubeconfig <file>", "watch the cluster with this kubeconfig (default: in-cluster service account) when no files are given")
+    .option("--no-annotate-node", "in a cluster, do not record the enforced hash on the Node (annotation tierguard.dev/ruleset-hash)")
     .option("--no-conntrack", "keep established connections a new ruleset denies")
     .option("--metrics-port <n>", "port of /metrics and /healthz", positiveInt("--metrics-port"), 9469)
     .option("--metrics-host <addr>", "address to serve metrics on", "0.0.0.0")
@@ -63,8 +68,12 @@ interface Compiled {
 }
 
 /** Policies, inventory and this node's pods, read and checked; a number is the exit code after a printed problem. */
+function checkTable(table: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${table}"`);
+}
+
 async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot | { error: string; code: number }> {
-  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${opts.table}"`);
+  checkTable(opts.table);
   const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     const text = renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error"));
@@ -102,7 +111,12 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
   return { ruleset: result.ruleset, set };
 }
 
-interface RunOptions extends AgentOptions {
+interface RunOptions extends Omit<AgentOptions, "policies" | "inventory"> {
+  /** Both or neither: without them the agent watches the cluster. */
+  policies?: string[];
+  inventory?: string;
+  kubeconfig?: string;
+  annotateNode: boolean;
   conntrack: boolean;
   metricsPort: number;
   metricsHost: string;
@@ -111,17 +125,41 @@ interface RunOptions extends AgentOptions {
   resync: number;
 }
 
-/** `tierguard agent run`: the long-running agent over files (the informer-based source needs @kubernetes/client-node). */
-async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
-  const first = await loadState(opts, io);
+type Source = { source: ClusterSource; reportHash?: (hash: string) => Promise<void> };
+
+/** Files when --policies and --inventory are given; otherwise informers on the cluster (kubeconfig or in-cluster). */
+async function chooseSource(opts: RunOptions, io: CliIo, log: (line: string) => void): Promise<Source | number> {
+  if ((opts.policies === undefined) !== (opts.inventory === undefined)) throw new UsageError("give both --policies and --inventory (files), or neither (watch the cluster)");
+  if (opts.policies === undefined) {
+    checkTable(opts.table);
+    let kube: ReturnType<typeof kubeAgentSource>;
+    try {
+      kube = kubeAgentSource({ kubeconfig: opts.kubeconfig && resolve(io.cwd, opts.kubeconfig), node: opts.node, version: calicoVersion(opts.calicoVersion), log });
+    } catch (e) {
+      throw new InputError(`cannot reach the cluster: ${(e as Error).message}`);
+    }
+    return { source: kube.source, reportHash: opts.annotateNode ? kube.reportHash : undefined };
+  }
+  const files: AgentOptions = { ...opts, policies: opts.policies, inventory: opts.inventory! };
+  const first = await loadState(files, io);
   if ("error" in first) {
     io.stderr(`${first.error}\n`);
     return first.code;
   }
-  const source = new FileSource([...opts.policies, opts.inventory].map((p) => resolve(io.cwd, p)), async () => {
-    const s = await loadState(opts, io);
+  const source = new FileSource([...files.policies, files.inventory].map((p) => resolve(io.cwd, p)), async () => {
+    const s = await loadState(files, io);
     return "error" in s ? { error: s.error } : s;
   });
+  return { source };
+}
+
+/** `tierguard agent run`: the long-running agent over files, or over the cluster's informers. */
+async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
+  const log = (line: string) => io.stderr(`${new Date(io.now()).toISOString()} ${line}\n`);
+  const chosen = await chooseSource(opts, io, log);
+  if (typeof chosen === "number") return chosen;
+  const { source, reportHash } = chosen;
+  const writeStatus = opts.statusFile ? (hash: string) => writeFile(opts.statusFile!, JSON.stringify({ node: opts.node, hash, at: new Date(io.now()).toISOString() }) + "\n") : undefined;
   const agent = new NodeAgent(source, {
     node: opts.node,
     table: opts.table,
@@ -130,8 +168,8 @@ async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
     minIntervalMs: opts.minInterval * 1000,
     resyncMs: opts.resync * 1000,
     retryMs: 5000,
-    log: (line) => io.stderr(`${new Date(io.now()).toISOString()} ${line}\n`),
-    onApplied: opts.statusFile ? (hash) => writeFile(opts.statusFile!, JSON.stringify({ node: opts.node, hash, at: new Date(io.now()).toISOString() }) + "\n") : undefined,
+    log,
+    onApplied: writeStatus || reportHash ? async (hash) => void (await Promise.all([writeStatus?.(hash), reportHash?.(hash)])) : undefined,
   });
   const server = await startMetricsServer(opts.metricsPort, opts.metricsHost, () => agent.metrics(), () => agent.status().hash !== undefined && agent.status().lastError === undefined);
   await agent.start();

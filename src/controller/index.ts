@@ -1,0 +1,13 @@
+/**
+ * The controller's Kubernetes adapter: the ClusterPort (port.ts) over @kubernetes/client-node (kube/: plain objects
+ * through CustomObjectsApi, discovery of how Calico is served, server-side apply with the calico#12841 fallback,
+ * bounded retries of 429 and 5xx, Events), the kubeconfig, and a watch that restarts on any error. Planning,
+ * ordering and the safety checks are pure and live in src/reconcile; this folder does the I/O. May import io, run
+ * and the core (reconcile included) and @kubernetes/client-node; no other adapter imports it.
+ */
+export { KubeError, type ClusterEvent, type ClusterPort, type Discovery } from "./port.js";
+export { KubeClusterPort, kubeClusterPort, type KubePortOptions } from "./kube/adapter.js";
+export { loadKubeConfig } from "./kube/config.js";
+export { isTransient, toKubeError } from "./kube/errors.js";
+export { DEFAULT_RETRY, retryDelay, withRetry, type RetryPolicy } from "./kube/retry.js";
+export { RestartableWatch, type RestartableWatchOptions, type WatchHandlers } from "./kube/watch.js";
