@@ -58,13 +58,18 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string, problems: string[]):
   const text = env[name];
   if (text === undefined) return undefined;
   if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) return Number(text);
-  problems.push(`${name} must be a positive whole number of milliseconds, not ${shown(text)}`);
+  problems.push(`${name} must be a positive whole number of milliseconds, not ${shown(text, env)}`);
   return undefined;
 }
 
-/** A value quoted back in a problem line, unless it could be a credential put in the wrong variable. */
-function shown(value: string): string {
-  return value.length > 32 || /PRIVATE KEY|gh[pousr]_|github_pat_/.test(value) ? `(a value of ${value.length} characters, not shown)` : `"${value}"`;
+/**
+ * A value quoted back in a problem line, unless it could be a credential put in the wrong variable: long, shaped
+ * like a key or token, or holding the webhook secret or the key this environment sets.
+ */
+function shown(value: string, env: NodeJS.ProcessEnv): string {
+  const known = [env.WEBHOOK_SECRET, env.PRIVATE_KEY].filter((v): v is string => !!v && v.length >= 4);
+  const secret = value.length > 32 || /PRIVATE KEY|gh[pousr]_|github_pat_/.test(value) || known.some((k) => value.includes(k) || (value.length >= 4 && k.includes(value)));
+  return secret ? `(a value of ${value.length} characters, not shown)` : `"${value}"`;
 }
 
 /** True when none of the App's credentials is given: the App is not registered yet. */
@@ -82,7 +87,7 @@ export function withDotEnv(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessE
 export function checkAppEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): { problems: string[]; settings?: AppSettings } {
   const problems: string[] = [];
   if (!env.APP_ID) problems.push("APP_ID is not set: give the App's numeric id (on the App's settings page)");
-  else if (!/^\d+$/.test(env.APP_ID)) problems.push(`APP_ID must be the App's numeric id, not ${shown(env.APP_ID)}`);
+  else if (!/^\d+$/.test(env.APP_ID)) problems.push(`APP_ID must be the App's numeric id, not ${shown(env.APP_ID, env)}`);
   if (env.PRIVATE_KEY) {
     if (!looksLikeKey(env.PRIVATE_KEY)) problems.push("PRIVATE_KEY is not a PEM private key (nor base64 of one): paste the whole .pem file, or use PRIVATE_KEY_PATH");
     else if (!loads(keyText(env.PRIVATE_KEY))) problems.push("PRIVATE_KEY does not load as a private key: paste the whole .pem file GitHub generated, or use PRIVATE_KEY_PATH");
@@ -95,12 +100,12 @@ export function checkAppEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): { prob
     problems.push("neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: give the App's private key (generated on the App's settings page)");
   }
   if (!env.WEBHOOK_SECRET) problems.push("WEBHOOK_SECRET is not set: give the webhook secret the App was registered with (deliveries are verified with it)");
-  if (env.PORT !== undefined && !(/^\d+$/.test(env.PORT) && Number(env.PORT) >= 1 && Number(env.PORT) <= 65535)) problems.push(`PORT must be 1-65535, not ${shown(env.PORT)}`);
-  if (env.LOG_LEVEL !== undefined && !LOG_LEVELS.includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${shown(env.LOG_LEVEL)}`);
-  if (env.GHE_HOST !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(env.GHE_HOST)) problems.push(`GHE_HOST must be a host name such as github.example.com (no scheme, no path), not ${shown(env.GHE_HOST)}`);
-  if (env.GHE_PROTOCOL !== undefined && !["http", "https"].includes(env.GHE_PROTOCOL)) problems.push(`GHE_PROTOCOL must be https or http, not ${shown(env.GHE_PROTOCOL)}`);
+  if (env.PORT !== undefined && !(/^\d+$/.test(env.PORT) && Number(env.PORT) >= 1 && Number(env.PORT) <= 65535)) problems.push(`PORT must be 1-65535, not ${shown(env.PORT, env)}`);
+  if (env.LOG_LEVEL !== undefined && !LOG_LEVELS.includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${shown(env.LOG_LEVEL, env)}`);
+  if (env.GHE_HOST !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(env.GHE_HOST)) problems.push(`GHE_HOST must be a host name such as github.example.com (no scheme, no path), not ${shown(env.GHE_HOST, env)}`);
+  if (env.GHE_PROTOCOL !== undefined && !["http", "https"].includes(env.GHE_PROTOCOL)) problems.push(`GHE_PROTOCOL must be https or http, not ${shown(env.GHE_PROTOCOL, env)}`);
   const concurrency = env.TIERGUARD_CONCURRENCY === undefined ? 2 : Number(env.TIERGUARD_CONCURRENCY);
-  if (!Number.isInteger(concurrency) || concurrency < 1) problems.push(`TIERGUARD_CONCURRENCY must be a positive integer, not ${shown(String(env.TIERGUARD_CONCURRENCY))}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) problems.push(`TIERGUARD_CONCURRENCY must be a positive integer, not ${shown(String(env.TIERGUARD_CONCURRENCY), env)}`);
   const requestTimeoutMs = milliseconds(env, "TIERGUARD_REQUEST_TIMEOUT_MS", problems);
   const reviewDeadlineMs = milliseconds(env, "TIERGUARD_REVIEW_DEADLINE_MS", problems);
   if (problems.length > 0) return { problems };
