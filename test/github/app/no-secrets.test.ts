@@ -104,7 +104,7 @@ describe("no secret or token in a log line", () => {
     ["a key that does not load", { APP_ID: "1", WEBHOOK_SECRET: SECRET, PRIVATE_KEY: `-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----` }],
     ["the secret as LOG_LEVEL", { APP_ID: "1", WEBHOOK_SECRET: SECRET, PRIVATE_KEY: KEY, LOG_LEVEL: SECRET }],
   ])("config error: %s is named, its value is not shown", async (_what, env) => {
-    const error = await startApp(env, io).then(
+    const error = await startApp(env as NodeJS.ProcessEnv, io).then(
       () => undefined,
       (e: Error) => e.message,
     );
