@@ -214,6 +214,7 @@ async function startSetup(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServerDeps
 /** app.yml, shipped next to dist/ (the package root): the manifest the App is registered from. */
 function loadManifest(): Record<string, unknown> {
   const file = new URL("../../app.yml", import.meta.url);
+  if (!existsSync(file)) throw new InputError(`cannot serve the setup page: no app.yml next to dist/ (${file.pathname}); run tierguard app from a clone or the image, or register the App by hand (deploy/README.md)`);
   return parseYaml(readFileSync(file, "utf8")) as Record<string, unknown>;
 }
 

@@ -13,6 +13,7 @@ import { registerLog } from "./log.js";
 import { registerBoard } from "./board.js";
 import { registerRecommend } from "./recommend.js";
 import { registerAgent } from "./agent.js";
+import { registerInit } from "./init.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerBoard(program, io, setExit);
   registerRecommend(program, io, setExit);
   registerAgent(program, io, setExit);
+  registerInit(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {
