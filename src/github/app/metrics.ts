@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RequestHandler } from "./webhook-edge.js";
 
 /**
  * The App's Prometheus metrics, in a registry of its own (never prom-client's global one: two Apps in one process,
@@ -83,7 +83,7 @@ export class AppMetrics {
   }
 
   /** `GET /metrics`: the registry in Prometheus' text format. */
-  handler(): RequestHandler {
+  handler(): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
     return async (req, res) => {
       if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") return false;
       const text = await this.registry.metrics();
