@@ -60,20 +60,20 @@ export function setupRoutes(o: SetupOptions): RequestHandler {
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method !== "GET" || !["/", "/probot", "/probot/setup"].includes(url.pathname)) return false;
-    const page = (status: number, html: string) => void res.writeHead(status, { "content-type": "text/html; charset=utf-8" }).end(html);
-    if (url.pathname !== "/probot/setup") return page(200, setupPage(o, manifestFor(o, baseUrl(req)), state)), true;
-    if (registered) return page(409, messagePage("Already registered", `This server registered <b>${esc(registered.slug ?? String(registered.id))}</b> and wrote its credentials to <code>${esc(o.envFile)}</code>. Restart <code>tierguard app</code> to run it.`)), true;
+    const page = (status: number, html: string): true => (res.writeHead(status, { "content-type": "text/html; charset=utf-8" }).end(html), true);
+    if (url.pathname !== "/probot/setup") return page(200, setupPage(o, manifestFor(o, baseUrl(req)), state));
+    if (registered) return page(409, messagePage("Already registered", `This server registered <b>${esc(registered.slug ?? String(registered.id))}</b> and wrote its credentials to <code>${esc(o.envFile)}</code>. Restart <code>tierguard app</code> to run it.`));
     const code = url.searchParams.get("code") ?? "";
     const given = Buffer.from(url.searchParams.get("state") ?? "");
     if (!CODE.test(code) || given.length !== state.length || !timingSafeEqual(given, Buffer.from(state))) {
       o.log.warn({ route: "/probot/setup" }, "setup: a redirect without this server's code and state was refused");
-      return page(400, messagePage("Not this server's registration", `Start again from <a href="/">the setup page</a>.`)), true;
+      return page(400, messagePage("Not this server's registration", `Start again from <a href="/">the setup page</a>.`));
     }
     try {
       registered = await o.convert(code);
     } catch (e) {
       o.log.warn({ err: describeError(e) }, "setup: GitHub did not hand over the App's credentials");
-      return page(502, messagePage("GitHub did not hand over the credentials", `${esc(describeError(e).message)}. The code is valid for an hour: <a href="/">start again</a>.`)), true;
+      return page(502, messagePage("GitHub did not hand over the credentials", `${esc(describeError(e).message)}. The code is valid for an hour: <a href="/">start again</a>.`));
     }
     writeEnv(o.envFile, registered);
     o.log.info({ app: registered.slug, id: registered.id, envFile: o.envFile }, "setup: the App is registered; its credentials are in the .env file; install it, then restart tierguard app");

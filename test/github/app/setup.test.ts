@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,8 @@ import { parse } from "yaml";
 import { pino } from "pino";
 import { checkAppEnv, startApp, withDotEnv } from "../../../src/cli/app.js";
 import type { CliIo } from "../../../src/cli/io.js";
-import type { AppCredentials } from "../../../src/github/app/index.js";
+import nock from "nock";
+import { manifestConversion, startSetupServer, type AppCredentials } from "../../../src/github/app/index.js";
 import { privateKey } from "../../helpers/probot-app.js";
 
 /**
@@ -15,7 +16,8 @@ import { privateKey } from "../../helpers/probot-app.js";
  * GitHub's manifest flow (as Probot's setup mode does), and its credentials land in .env, which the next start reads.
  */
 const dir = mkdtempSync(join(tmpdir(), "tg-setup-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dirs = [dir];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const io: CliIo = { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, cwd: dir, now: () => 0 };
 const lines: string[] = [];
 const converted: string[] = [];
@@ -67,6 +69,14 @@ describe("setup mode", () => {
     expect([(manifest.hook_attributes as { url: string }).url, manifest.redirect_url]).toEqual(["https://tierguard.example.com/api/github/webhooks", "https://tierguard.example.com/probot/setup"]);
   });
 
+  test("a hostile forwarded host is escaped into the page, never markup", async () => {
+    const res = await fetch(`${base}/`, { headers: { "x-forwarded-host": `"><script>alert(1)</script>` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain("<script>");
+    expect((form(html).manifest.hook_attributes as { url: string }).url).toBe(`http://"><script>alert(1)</script>/api/github/webhooks`);
+  });
+
   test.each([
     ["no code", "/probot/setup", 400],
     ["a code without this server's state", "/probot/setup?code=abc&state=0000", 400],
@@ -112,4 +122,50 @@ describe("setup mode", () => {
 
 test("production with no credentials: no setup page, one clear error", async () => {
   await expect(startApp({ NODE_ENV: "production" }, io)).rejects.toThrow(/NODE_ENV=production serves no setup page: register the App first, see deploy\/README\.md\)$/);
+});
+
+describe("the conversion", () => {
+  test("GitHub refusing the code: 502 with GitHub's reason, nothing written, and the same state may try again", async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), "tg-setup-"));
+    dirs.push(dir2);
+    let tries = 0;
+    const log = pino({ level: "silent" });
+    const server = await startSetupServer({
+      manifest: { name: "tierguard" },
+      webhookPath: "/api/github/webhooks",
+      githubUrl: "https://github.com",
+      envFile: join(dir2, ".env"),
+      convert: async () => (++tries === 1 ? Promise.reject(Object.assign(new Error("GitHub answered HTTP 404 to the manifest conversion: Not Found"), { status: 404 })) : CREDENTIALS),
+      log,
+      state: "f".repeat(32),
+      host: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      const url = `http://127.0.0.1:${server.port}/probot/setup?code=c0de&state=${"f".repeat(32)}`;
+      const failed = await fetch(url, { redirect: "manual" });
+      expect(failed.status).toBe(502);
+      expect(await failed.text()).toContain("GitHub answered HTTP 404 to the manifest conversion: Not Found");
+      expect(existsSync(join(dir2, ".env"))).toBe(false);
+      expect((await fetch(url, { redirect: "manual" })).status).toBe(302);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("manifestConversion: POST /app-manifests/{code}/conversions, GitHub's error named", async () => {
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+    try {
+      nock("https://ghe.example.com").post("/api/v3/app-manifests/good/conversions").reply(201, CREDENTIALS).post("/api/v3/app-manifests/stale/conversions").reply(404, { message: "Not Found" });
+      const convert = manifestConversion("https://ghe.example.com/api/v3");
+      await expect(convert("good")).resolves.toEqual(CREDENTIALS);
+      await expect(convert("stale")).rejects.toThrow("GitHub answered HTTP 404 to the manifest conversion: Not Found");
+      expect(nock.pendingMocks()).toEqual([]);
+    } finally {
+      nock.cleanAll();
+      nock.enableNetConnect();
+      nock.restore();
+    }
+  });
 });
