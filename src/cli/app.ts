@@ -14,8 +14,8 @@ import { EXIT_OK, InputError, type CliIo } from "./io.js";
  * `.env` file in the working directory (as Probot does; the environment wins). They are checked first, so a wrong
  * one is one clear line and exit code 1, never a stack trace. With no credentials at all (and not in production),
  * it serves the setup page instead, which registers the App from app.yml (github/app/setup.ts). SIGTERM (Kubernetes
- * stopping the pod) stops taking webhooks and lets running reviews finish for a while before exiting. Probot and the App are loaded only by this command, so the
- * other commands start as fast as before.
+ * stopping the pod) stops taking webhooks and lets running reviews finish for a while before exiting. Probot and
+ * the App are loaded only by this command, so the other commands start as fast as before.
  */
 export const APP_ENV_HELP = `
 Environment (Probot's standard variables):
