@@ -99,3 +99,20 @@ describe(".dockerignore", () => {
     expect(isIgnored(path)).toBe(false);
   });
 });
+
+describe("LICENSE and CHANGELOG", () => {
+  test("LICENSE is the license package.json names: the Apache License 2.0, whole", () => {
+    expect(JSON.parse(readFileSync("package.json", "utf8")).license).toBe("Apache-2.0");
+    const text = readFileSync("LICENSE", "utf8");
+    expect(text.trim().split("\n")[0].trim()).toBe("Apache License");
+    expect(text).toContain("Version 2.0, January 2004");
+    for (let n = 1; n <= 9; n++) expect(text).toMatch(new RegExp(`^\\s*${n}\\. [A-Z]`, "m"));
+    expect(text).toContain("END OF TERMS AND CONDITIONS");
+    expect(text).toMatch(/Copyright \d{4} The tierguard Authors/);
+  });
+
+  test("CHANGELOG.md starts with the unreleased version package.json carries", () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+    expect(readFileSync("CHANGELOG.md", "utf8").split("\n").find((l) => l.startsWith("## "))).toBe(`## Unreleased (${version})`);
+  });
+});
