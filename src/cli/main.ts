@@ -16,6 +16,7 @@ import { registerAgent } from "./agent.js";
 import { registerSync, type SyncCommandDeps } from "./sync.js";
 import { registerController } from "./controller.js";
 import { mistypedOptionHint } from "./suggest.js";
+import { registerInit } from "./init.js";
 
 /**
  * The `tierguard` command. Holds no logic of its own: it wires subcommands and owns the one top-level catch that
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: SyncCommand
   registerAgent(program, io, setExit);
   registerSync(program, io, setExit, deps);
   registerController(program, io, setExit);
+  registerInit(program, io, setExit);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

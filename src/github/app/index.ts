@@ -12,6 +12,7 @@ import { onPullRequest, REVIEW_ACTIONS } from "./handlers/pull-request.js";
 import { onPullRequestReview } from "./handlers/review.js";
 import { AppIdentity } from "./identity.js";
 import { appLog, describeError, oneNamePerLine, type PinoLike } from "./log.js";
+import type { AppMetrics } from "./metrics.js";
 import { JobQueue } from "./queue.js";
 import { UnreportedConclusions } from "./unreported.js";
 import type { ReviewJobDeps } from "./review-job.js";
@@ -45,6 +46,8 @@ export interface TierguardAppOptions {
    * or pushed, so the controllers preview it. Default false (the library's tests); `tierguard app` turns it on.
    */
   stage?: boolean;
+  /** Reviews in flight and their durations are counted here (metrics.ts). */
+  metrics?: AppMetrics;
 }
 
 export interface TierguardApp extends ApplicationFunction {
@@ -63,7 +66,7 @@ export function tierguardApp(options: TierguardAppOptions = {}): TierguardApp {
     const deliveries = new DeliveryLog();
     const deps: AppDeps = {
       queue,
-      runReview: options.runReview ?? reviewPullRequest,
+      runReview: options.metrics ? options.metrics.measureReview(options.runReview ?? reviewPullRequest) : (options.runReview ?? reviewPullRequest),
       identity: new AppIdentity(async () => (await app.auth()) as unknown as GitHubApi),
       clock: options.clock ?? SYSTEM_CLOCK,
       commentLimit: options.commentLimit ?? GITHUB_COMMENT_LIMIT,
@@ -101,3 +104,7 @@ export { tierguardOctokit, DEFAULT_RATE_LIMIT_POLICY, DEFAULT_REQUEST_TIMEOUT_MS
 export type { AppTiming, Clock } from "./clock.js";
 export { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer, type AppServerOptions } from "./server.js";
 export { MAX_WEBHOOK_BYTES } from "./webhook-edge.js";
+export { serveHandlers } from "./server.js";
+export { healthz, readyz, appReadiness, SETUP_READINESS, type Readiness, type ReadyState, type ReadinessCheck } from "./health.js";
+export { AppMetrics, octokitMetrics, type DeliveryOutcome } from "./metrics.js";
+export { setupRoutes, startSetupServer, manifestFor, manifestConversion, writeEnv, type AppCredentials, type SetupOptions } from "./setup.js";

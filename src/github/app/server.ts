@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Probot } from "probot";
+import { describeError } from "./log.js";
+import type { AppMetrics } from "./metrics.js";
 import { webhookEdge, type EdgeLog, type RequestHandler, type WebhookEvent } from "./webhook-edge.js";
 
 /**
@@ -17,6 +19,10 @@ export interface AppServerOptions {
   webhookPath?: string;
   log: EdgeLog;
   maxBytes?: number;
+  /** Routes tried after the webhook route and /ping: /healthz, /readyz, /metrics (health.ts, metrics.ts). */
+  routes?: RequestHandler[];
+  /** Counts deliveries by outcome and routes that threw. */
+  metrics?: AppMetrics;
 }
 
 export interface AppServer {
@@ -29,8 +35,13 @@ export const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   await o.probot.ready();
   const receive = (event: WebhookEvent) => o.probot.webhooks.receive(event as never);
-  const handlers: RequestHandler[] = [webhookEdge({ secret: o.secret, path: o.webhookPath ?? DEFAULT_WEBHOOK_PATH, receive, log: o.log, maxBytes: o.maxBytes }), ping];
-  const server = createServer((req, res) => void handle(handlers, req, res, o.log));
+  const handlers: RequestHandler[] = [webhookEdge({ secret: o.secret, path: o.webhookPath ?? DEFAULT_WEBHOOK_PATH, receive, log: o.log, maxBytes: o.maxBytes, metrics: o.metrics }), ping];
+  return serveHandlers([...handlers, ...(o.routes ?? [])], o);
+}
+
+/** An HTTP server trying `handlers` in turn (404 when none answers); the App's, and the setup page's (setup.ts). */
+export async function serveHandlers(handlers: RequestHandler[], o: { host: string; port: number; log: EdgeLog; metrics?: AppMetrics }): Promise<AppServer> {
+  const server = createServer((req, res) => void handle(handlers, req, res, o.log, o.metrics));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.host, () => (server.off("error", reject), resolve()));
@@ -40,17 +51,19 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   return { port, stop: () => close(server) };
 }
 
-async function handle(handlers: RequestHandler[], req: IncomingMessage, res: ServerResponse, log: EdgeLog): Promise<void> {
+async function handle(handlers: RequestHandler[], req: IncomingMessage, res: ServerResponse, log: EdgeLog, metrics?: AppMetrics): Promise<void> {
   try {
     for (const h of handlers) if (await h(req, res)) return;
     res.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
   } catch (e) {
-    log.error({ err: { message: (e as Error)?.message ?? String(e) }, url: req.url }, "the request failed");
+    metrics?.error("http");
+    log.error({ err: describeError(e), url: req.url }, "the request failed");
     if (!res.headersSent) res.writeHead(500).end();
   }
 }
 
-const ping: RequestHandler = async (req, res) => {
+/** `GET /ping`: PONG, as Probot's. */
+export const ping: RequestHandler = async (req, res) => {
   if (req.method !== "GET" || req.url?.split("?")[0] !== "/ping") return false;
   res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
   return true;

@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { describeError } from "./log.js";
+import { UNVERIFIED_EVENT, type AppMetrics, type DeliveryOutcome } from "./metrics.js";
 
 /**
  * The webhook route, in front of Probot's router. Whoever reaches the port can post to it, so nothing an unsigned
@@ -36,6 +38,8 @@ export interface WebhookEdgeOptions {
   log: EdgeLog;
   /** Largest body accepted. Default MAX_WEBHOOK_BYTES. */
   maxBytes?: number;
+  /** Counts each delivery by event and outcome (a refused one as event "unverified": its header is anyone's text). */
+  metrics?: AppMetrics;
 }
 
 /** A request handler: true when it answered the request (the webhook route), false to let the next one try. */
@@ -45,6 +49,7 @@ class Refusal extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly outcome: DeliveryOutcome = "refused",
   ) {
     super(message);
   }
@@ -55,20 +60,24 @@ export function webhookEdge(o: WebhookEdgeOptions): RequestHandler {
   const route = o.path.replace(/\/+$/, "") || "/";
   return async (req, res) => {
     if (pathOf(req.url) !== route) return false;
-    const meta = { event: header(req, "x-github-event"), delivery: header(req, "x-github-delivery") };
+    // Header values are anyone's text until the signature is checked: logged, but cut short.
+    const meta = { event: header(req, "x-github-event")?.slice(0, 64), delivery: header(req, "x-github-delivery")?.slice(0, 128) };
     try {
       const event = await verified(req, o.secret, maxBytes);
-      await o.receive(event);
+      await o.receive(event).catch((e: unknown) => (o.metrics?.delivery(event.name, "failed"), Promise.reject(e)));
       answer(res, 200, "ok\n", "text/plain");
+      o.metrics?.delivery(event.name, "accepted");
       o.log.info({ ...meta, status: 200 }, "webhook delivery accepted");
     } catch (e) {
       if (!(e instanceof Refusal)) {
         // A bug in a handler: the delivery is answered 500 so that GitHub shows it failed; the event is not logged.
-        o.log.error({ ...meta, status: 500, err: { message: (e as Error)?.message ?? String(e) } }, "webhook delivery failed");
+        o.metrics?.error("webhook");
+        o.log.error({ ...meta, status: 500, err: describeError(e) }, "webhook delivery failed");
         answer(res, 500, JSON.stringify({ error: "internal error" }), "application/json");
         return true;
       }
       refuse(req, res, e);
+      o.metrics?.delivery(UNVERIFIED_EVENT, e.outcome);
       o.log.warn({ ...meta, status: e.status, reason: e.message }, "webhook delivery refused");
     }
     return true;
@@ -84,9 +93,9 @@ async function verified(req: IncomingMessage, secret: string, maxBytes: number):
   const name = header(req, "x-github-event")!;
   if (!EVENT_NAME.test(name)) throw new Refusal(400, "X-GitHub-Event is not an event name");
   const declared = Number(header(req, "content-length") ?? "0");
-  if (declared > maxBytes) throw new Refusal(413, `the body is ${declared} bytes; the limit is ${maxBytes}`);
+  if (declared > maxBytes) throw new Refusal(413, `the body is ${declared} bytes; the limit is ${maxBytes}`, "too_large");
   const body = await readLimited(req, maxBytes);
-  if (!signatureMatches(secret, body, header(req, "x-hub-signature-256")!)) throw new Refusal(400, "signature does not match the body and the webhook secret");
+  if (!signatureMatches(secret, body, header(req, "x-hub-signature-256")!)) throw new Refusal(400, "signature does not match the body and the webhook secret", "bad_signature");
   let payload: unknown;
   try {
     payload = JSON.parse(body.toString("utf8"));
@@ -107,7 +116,7 @@ function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       if (seen <= maxBytes) return void chunks.push(chunk);
       chunks.length = 0;
       stop();
-      reject(new Refusal(413, `the body is larger than the limit of ${maxBytes} bytes`));
+      reject(new Refusal(413, `the body is larger than the limit of ${maxBytes} bytes`, "too_large"));
     };
     const onEnd = () => (stop(), resolve(Buffer.concat(chunks, seen)));
     const onError = (e: Error) => (stop(), reject(new Refusal(400, `the request failed: ${e.message}`)));

@@ -50,8 +50,9 @@ describe("the App's environment", () => {
     expect(checkAppEnv({ ...GOOD, TIERGUARD_REQUEST_TIMEOUT_MS: "5000", TIERGUARD_REVIEW_DEADLINE_MS: "120000" }, dir)).toEqual({ problems: [], settings: { concurrency: 2, requestTimeoutMs: 5000, reviewDeadlineMs: 120000 } });
   });
 
-  test("tierguard app without its variables: exit 1, every problem in a line, no stack trace", async () => {
+  test("tierguard app without its variables in production: exit 1, every problem in a line, no setup page, no stack trace", async () => {
     const saved = { ...process.env };
+    process.env.NODE_ENV = "production";
     for (const k of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "PORT", "LOG_LEVEL", "GHE_HOST", "GHE_PROTOCOL", "TIERGUARD_CONCURRENCY", "TIERGUARD_REQUEST_TIMEOUT_MS", "TIERGUARD_REVIEW_DEADLINE_MS"]) delete process.env[k];
     try {
       const r = await run(["app"], { cwd: dir });
@@ -61,7 +62,7 @@ describe("the App's environment", () => {
         "  - APP_ID is not set: give the App's numeric id (on the App's settings page)",
         "  - neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set: give the App's private key (generated on the App's settings page)",
         "  - WEBHOOK_SECRET is not set: give the webhook secret the App was registered with (deliveries are verified with it)",
-        "(run tierguard app --help for the variables)",
+        "(run tierguard app --help for the variables; NODE_ENV=production serves no setup page: register the App first, see deploy/README.md)",
         "",
       ]);
       expectNoStackTrace(r);
@@ -92,7 +93,7 @@ describe("the server", () => {
       expect((await fetch(`http://127.0.0.1:${port}/probot`)).status).toBe(404); // not Probot's setup mode
       const hook = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": "1", "x-hub-signature-256": "sha256=00" }, body: "{}" });
       expect(hook.status).toBe(400);
-      await app.idle();
+      await app!.idle();
     } finally {
       await server.stop();
     }
@@ -109,6 +110,6 @@ describe("the server", () => {
     expect(calls.map((c) => [c.secret, c.host, c.port, c.webhookPath])).toEqual([["s3cret", "0.0.0.0", 8080, "/hooks"]]);
     const octokit = (await calls[0].probot.auth()) as unknown as { request: { endpoint: { DEFAULTS: { baseUrl: string } } } };
     expect(octokit.request.endpoint.DEFAULTS.baseUrl).toBe("https://github.example.com/api/v3");
-    await expect(startApp({}, io(), { serve })).rejects.toThrow(/^cannot start the App:/);
+    await expect(startApp({ APP_ID: "12345" }, io(), { serve })).rejects.toThrow(/^cannot start the App:/); // half-configured: no setup page
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parse, parseAllDocuments } from "yaml";
 import { checkAppEnv } from "../../../src/cli/app.js";
 import { tierguardApp } from "../../../src/github/app/index.js";
+import { privateKey } from "../../helpers/probot-app.js";
 
 /**
  * app.yml and deploy/app/ stay in step with the code: the manifest subscribes to exactly the events the App
@@ -48,15 +49,16 @@ describe("deploy/app", () => {
     expect(container.args).toEqual(["app"]);
     const env = Object.fromEntries(container.env.map((e: { name: string; value?: string }) => [e.name, e.value ?? "(from the Secret)"]));
     expect(env).toEqual({ NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000", LOG_LEVEL: "info", LOG_FORMAT: "json", PRIVATE_KEY_PATH: "/var/run/secrets/tierguard/private-key.pem", APP_ID: "(from the Secret)", WEBHOOK_SECRET: "(from the Secret)" });
-    const filled = { ...env, APP_ID: "1", WEBHOOK_SECRET: "x", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----", PRIVATE_KEY_PATH: undefined };
+    const filled = { ...env, APP_ID: "1", WEBHOOK_SECRET: "x", PRIVATE_KEY: privateKey(), PRIVATE_KEY_PATH: undefined };
     expect(checkAppEnv(filled as NodeJS.ProcessEnv).problems).toEqual([]);
     const [secret] = docs("secret.example.yaml");
     expect(Object.keys(secret.stringData).sort()).toEqual(["APP_ID", "WEBHOOK_SECRET", "private-key.pem"]);
   });
 
-  test("probes on Probot's /ping, resource limits, a non-root read-only container, no Kubernetes API token", () => {
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/ping", port: "http" });
-    expect(container.livenessProbe.httpGet).toEqual({ path: "/ping", port: "http" });
+  test("readiness on /readyz (key and GitHub), liveness on /healthz, resource limits, a non-root read-only container, no Kubernetes API token", () => {
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(container.readinessProbe.timeoutSeconds).toBeGreaterThan(5); // /readyz gives GitHub 5 s
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     expect(Object.keys(container.resources.limits).sort()).toEqual(["cpu", "ephemeral-storage", "memory"]);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
