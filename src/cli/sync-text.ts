@@ -1,3 +1,4 @@
+import { formatTransitionalFlow, type TransitionalFlow } from "../reconcile/index.js";
 import type { PlanItem } from "../review/index.js";
 
 /**
@@ -33,7 +34,11 @@ export function renderSyncText(r: SyncResult, ctx: { environment: string; commit
     const items = r.plan.filter(pick);
     if (items.length > 0) lines.push("", `${title}:`, ...items.map((i) => `  - ${item(i)}`));
   }
-  if (r.transitional.length > 0) lines.push("", `Transitional: ${r.transitional.length} flow(s) change verdict part-way through every write order.`);
+  if (r.transitional.length > 0) {
+    const shown = (r.transitional as TransitionalFlow[]).slice(0, 20).map((f) => `  - ${formatTransitionalFlow(f)}`);
+    const more = r.transitional.length > 20 ? [`  - and ${r.transitional.length - 20} more (--output json lists them all)`] : [];
+    lines.push("", `Transitional: ${r.transitional.length} flow(s) change verdict part-way through every write order tried:`, ...shown, ...more);
+  }
   if (r.writes.length > 0) lines.push("", `${ctx.dryRun ? "Writes planned" : "Writes"} (${r.writes.length}):`, ...r.writes.map((w) => `  ${w.verb} ${w.kind} ${w.namespace ? `${w.namespace}/` : ""}${w.name}`));
   lines.push("", outcome(r, ctx));
   return lines.join("\n") + "\n";

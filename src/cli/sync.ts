@@ -14,6 +14,7 @@ import type { RevisionPair } from "../run/revisions.js";
 import { calicoVersion, checkReadableFile, outputFormat, positiveInt } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { renderStageText, renderSyncText } from "./sync-text.js";
+import { syncOrderer } from "./sync-transitional.js";
 
 /**
  * `tierguard sync`, `tierguard stage` and `tierguard unstage`: the controller's work from the command line. The
@@ -24,9 +25,9 @@ import { renderStageText, renderSyncText } from "./sync-text.js";
 export type ClusterPortFactory = (kubeconfig: string, opts: { context?: string; log: Log }) => ClusterPort | Promise<ClusterPort>;
 
 export interface SyncCommandDeps {
-  /** Undefined: no Kubernetes adapter is wired in, and the commands say so (exit 1). */
+  /** Undefined: the Kubernetes adapter (`kubePort`). */
   clusterPort?: ClusterPortFactory;
-  /** The transitional orderer; undefined: the no-gap order with nothing transitional checked. */
+  /** The transitional orderer; undefined: the check over the snapshot tierguard.yaml names at REF (sync-transitional.ts). */
   orderWrites?: OrderWrites;
 }
 
@@ -100,9 +101,10 @@ async function syncCommand(opts: SyncOptions, io: CliIo, deps: SyncCommandDeps):
   const commit = await commitInfo(repo, pair.head.commit);
   const log = jsonLog(io);
   const port = await makePort(deps, opts.kubeconfig, io, context, log);
+  const orderWrites = deps.orderWrites ?? (await syncOrderer(pair, repo, config.calicoVersion, Boolean(opts.allowTransitional), io, log));
   const provenance: Provenance = { commit: pair.head.commit, time: new Date(io.now()).toISOString(), author: commit.author, ...(commit.pr !== undefined ? { pullRequest: commit.pr } : {}) };
   const result = await runSync(port, {
-    resources, model: config.calicoVersion.model, provenance, environment, log, orderWrites: deps.orderWrites,
+    resources, model: config.calicoVersion.model, provenance, environment, log, orderWrites,
     dryRun: opts.dryRun, allowTransitional: opts.allowTransitional, adopt: opts.adopt, allowEmpty: opts.allowEmpty,
   });
   printSync(result, format, io, { environment, commit: pair.head.commit, dryRun: Boolean(opts.dryRun) });
@@ -197,9 +199,18 @@ async function commitInfo(repo: string, commit: string): Promise<{ author?: stri
 async function makePort(deps: SyncCommandDeps, kubeconfig: string, io: CliIo, context: string | undefined, log: Log): Promise<ClusterPort> {
   const file = resolve(io.cwd, kubeconfig);
   await checkReadableFile(file, `--kubeconfig ${kubeconfig}`);
-  if (!deps.clusterPort) throw new InputError("this build of tierguard has no Kubernetes adapter wired in");
-  return deps.clusterPort(file, { context, log });
+  return (deps.clusterPort ?? kubePort)(file, { context, log });
 }
+
+/** The Kubernetes adapter over @kubernetes/client-node, loaded only when a command talks to a cluster. */
+export const kubePort: ClusterPortFactory = async (file, { context, log }) => {
+  const { kubeClusterPort, loadKubeConfig } = await import("../controller/index.js");
+  try {
+    return kubeClusterPort(loadKubeConfig({ kubeconfig: file, context }), { log });
+  } catch (e) {
+    throw new InputError(`cannot use the kubeconfig ${file}${context ? ` (context ${context})` : ""}: ${(e as Error).message}`);
+  }
+};
 
 /** Structured JSON lines on stderr (stdout is the report): the audit records among them. */
 function jsonLog(io: CliIo): Log {

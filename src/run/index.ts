@@ -18,3 +18,4 @@ export { replayImpact, runReviewPipeline, type PipelineInput, type PipelineRevis
 export { runWorkerJob } from "./worker-job.js";
 export { collectTuples, type CollectedTuples, type CollectTuplesInput } from "./tuples.js";
 export * from "./promotion.js";
+export { prepareTransitionalCheck, type PreparedTransitionalCheck, type TransitionalCheckInput } from "./transitional.js";
