@@ -8,13 +8,14 @@ import type { ControllerLoop } from "../controller/loop.js";
 import type { ClusterWiring, ClusterWiringFactory } from "../controller/loop-types.js";
 import type { ControllerServer } from "../controller/server.js";
 import { EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
+import { kubeWiring } from "./controller-wiring.js";
 
 /**
  * `tierguard controller`: the long-running promotion controller for one environment. It polls the App's GitHub
  * Deployments for its environment and the default branch (src/controller/loop.ts), serves /healthz, /readyz and
  * /metrics, and logs JSON lines. Configuration: flags, else the environment; every problem is one line and exit 2.
  * GitHub (src/github) and the loop load only when the command runs. The Kubernetes half (the actions over sync,
- * stage and unstage, and the cluster probe) is a factory the caller passes in: `registerController`'s `wiring`.
+ * stage and unstage, and the cluster probe) is `kubeWiring` (controller-wiring.ts); tests pass their own `wiring`.
  */
 export const CONTROLLER_ENV_HELP = `
 Environment (a flag wins over its variable):
@@ -30,11 +31,6 @@ Environment (a flag wins over its variable):
 Endpoints: GET /healthz (the loop runs), /readyz (the last poll reached GitHub and the cluster), /metrics.
 See deploy/README.md, "The controller".
 `;
-
-/** Until the integrator connects the Kubernetes adapter: a clear error, never a controller that silently does nothing. */
-export const WIRING_MISSING: ClusterWiringFactory = async () => {
-  throw new InputError("this build of tierguard has no Kubernetes wiring for the controller (src/controller/index.ts): it cannot sync a cluster");
-};
 
 export interface ControllerCommandDeps {
   wiring?: ClusterWiringFactory;
@@ -78,7 +74,7 @@ export async function startController(flags: ControllerFlags, io: CliIo, deps: C
   const log = jsonLog({ write: (l) => io.stdout(l), level: config.logLevel, bindings: { environment: config.environment, repo: `${config.repo.owner}/${config.repo.repo}` } });
   const metrics = new ControllerMetrics({ processMetrics: deps.processMetrics ?? true });
   const feed = await (deps.feed ?? githubFeed)(config, log);
-  const wiring: ClusterWiring = await (deps.wiring ?? WIRING_MISSING)({ config, log, metrics });
+  const wiring: ClusterWiring = await (deps.wiring ?? kubeWiring)({ config, log, metrics });
   const loop = new ControllerLoop({ environment: config.environment, feed, actions: wiring.actions, probeCluster: () => wiring.probeCluster(), metrics, log, intervalMs: config.intervalMs, resyncMs: config.resyncMs, stallMs: config.stallMs, logUrl: config.logUrl });
   let server: ControllerServer;
   try {

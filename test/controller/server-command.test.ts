@@ -1,6 +1,11 @@
 import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
-import { startController, WIRING_MISSING } from "../../src/cli/controller.js";
+import { startController } from "../../src/cli/controller.js";
+
+/** A wiring that must never be reached: the test fails earlier, on GitHub. */
+const REFUSE = async (): Promise<never> => {
+  throw new Error("the cluster wiring was reached");
+};
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { DeploymentFeed } from "../../src/controller/feed.js";
@@ -45,15 +50,15 @@ describe("tierguard controller", () => {
     expect(err).toContain("(run tierguard controller --help)");
   });
 
-  test("without the Kubernetes wiring it refuses to start, saying so", async () => {
-    await expect(startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { GITHUB_TOKEN: "t" }, processMetrics: false, feed: async () => feed, wiring: WIRING_MISSING })).rejects.toThrow(
-      "this build of tierguard has no Kubernetes wiring for the controller (src/controller/index.ts): it cannot sync a cluster",
+  test("a kubeconfig that cannot be read: it refuses to start, saying so in one line", async () => {
+    await expect(startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0", kubeconfig: "/nonexistent/kubeconfig" }, captureIo(), { env: { GITHUB_TOKEN: "t" }, processMetrics: false, feed: async () => feed })).rejects.toThrow(
+      /^cannot connect to the cluster: .*\/nonexistent\/kubeconfig/,
     );
   });
 
   test("an App GitHub does not know on the repository: one line saying so, before anything starts", async () => {
     nock(API).get(`${REPO_PATH}/installation`).reply(404, { message: "Not Found" });
-    const start = startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { APP_ID: "1", PRIVATE_KEY: privateKey() }, processMetrics: false, wiring: WIRING_MISSING });
+    const start = startController({ environment: "production", repo: "acme/policies", listen: "127.0.0.1:0" }, captureIo(), { env: { APP_ID: "1", PRIVATE_KEY: privateKey() }, processMetrics: false, wiring: REFUSE });
     await expect(start).rejects.toThrow(/^cannot find the App's installation on acme\/policies: Not Found/);
   });
 
