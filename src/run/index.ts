@@ -17,4 +17,5 @@ export { ObserveSink, type ObserveValue } from "./replay-observe.js";
 export { replayImpact, runReviewPipeline, type PipelineInput, type PipelineRevision } from "./review.js";
 export { runWorkerJob } from "./worker-job.js";
 export * from "./promotion.js";
+export { boardHits, boardPods, changeBoard, headBoard, type BoardHits, type BoardRunOptions, type ChangeBoardInput, type HeadBoardInput } from "./board.js";
 export { DEFAULT_RECOMMEND_TIMES, runRecommendation, type RecommendRun, type RecommendRunInput, type RecommendTimes } from "./recommend.js";
