@@ -2,17 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import type { Inventory } from "../flows/inventory.js";
-import { inventoryFromText } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_LOAD_LIMITS } from "../policy/index.js";
-import { policyFileFilter, recommendPath, type TierguardConfig } from "../review/index.js";
-import { loadRevision } from "../review/load.js";
+import { recommendPath, type TierguardConfig } from "../review/index.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_RECOMMEND_TIMES, runRecommendation, type FlowFile, type RecommendRun } from "../run/index.js";
 import type { GitHubApi, Log, RepoRef } from "./api.js";
-import { scrub } from "./redact.js";
-import { readBaseConfig, readBlobs, readTree, type TreeEntry } from "./repo-reader.js";
-import { DEFAULT_SNAPSHOT_LIMITS, fetchFailure, fetchSnapshot, readBlobText, type SnapshotLimits } from "./snapshot.js";
+import { readRevisionInputs } from "./revision-inputs.js";
+import type { SnapshotLimits } from "./snapshot.js";
 
 /**
  * A recommendation through the GitHub API, shared by the App's `/tierguard recommend` and the Action: the
@@ -52,31 +47,23 @@ export type RecommendOutcome =
 
 export async function recommendOnGitHub(req: RecommendRequest): Promise<RecommendOutcome> {
   const at = req.commit ?? (await defaultBranchTip(req.api, req.repo));
-  const tree = await readTree(req.api, req.repo, at.sha);
-  const { config, findings } = await readBaseConfig(req.api, req.repo, tree, req.configPath);
-  if (findings.some((f) => f.severity === "error")) {
-    const f = findings.find((x) => x.severity === "error")!;
-    return { ok: false, reason: `${f.file}:${f.line} at ${at.ref} has an error (${f.code}: ${f.message}); fix it first` };
-  }
-  const accept = policyFileFilter(config);
-  const files = tree.filter((e) => accept(e.path) && e.size <= DEFAULT_LOAD_LIMITS.maxFileBytes);
-  const blobs = await readBlobs(req.api, req.repo, files.map((e) => e.sha));
-  const loaded = loadRevision(files.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" })), config, DEFAULT_LOAD_LIMITS, new Map());
-  const error = loaded.diagnostics.find((d) => d.severity === "error");
-  if (error) return { ok: false, reason: `the policies at ${at.ref} have errors (the first: ${error.file}:${error.line}: ${error.message}); fix them first, then ask again` };
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-recommend-"));
   try {
-    const notes: string[] = [];
-    const flows = req.flowsOverride ?? (await snapshots(req, tree, config, scratch, notes));
+    const inputs = await readRevisionInputs({ api: req.api, repo: req.repo, sha: at.sha, configPath: req.configPath, snapshot: req.snapshot, scratch: req.flowsOverride ? undefined : scratch, log: req.log });
+    const { config, notes } = inputs;
+    const bad = inputs.configFindings.find((f) => f.severity === "error");
+    if (bad) return { ok: false, reason: `${bad.file}:${bad.line} at ${at.ref} has an error (${bad.code}: ${bad.message}); fix it first` };
+    const error = inputs.diagnostics.find((d) => d.severity === "error");
+    if (error) return { ok: false, reason: `the policies at ${at.ref} have errors (the first: ${error.file}:${error.line}: ${error.message}); fix them first, then ask again` };
+    const flows = req.flowsOverride ?? inputs.flows;
     if (flows.length === 0) return { ok: false, reason: config.flows.length === 0 ? "tierguard.yaml names no flow snapshot (`flows:`), and a recommendation learns from flows" : `no flow snapshot could be read: ${notes.join(" ")}` };
-    const inventory = await inventoryOf(req, tree, config, notes);
     const namespaces = req.namespaces && req.namespaces.length > 0 ? req.namespaces : config.recommend.namespaces;
     const run = await runRecommendation({
-      resources: loaded.resources,
+      resources: inputs.resources,
       version: config.calicoVersion,
       flows,
       reader: fileFlowReader,
-      inventory,
+      inventory: inputs.inventory,
       namespaces,
       tier: config.recommend.tier,
       level: config.recommend.level,
@@ -107,32 +94,4 @@ export async function defaultBranchTip(api: GitHubApi, repo: RepoRef): Promise<{
   const { data } = await api.request<{ default_branch: string }>("GET /repos/{owner}/{repo}", { ...repo });
   const { data: branch } = await api.request<{ commit: { sha: string } }>("GET /repos/{owner}/{repo}/branches/{branch}", { ...repo, branch: data.default_branch });
   return { ref: data.default_branch, sha: branch.commit.sha };
-}
-
-async function snapshots(req: RecommendRequest, tree: readonly TreeEntry[], config: TierguardConfig, scratch: string, notes: string[]): Promise<FlowFile[]> {
-  const out: FlowFile[] = [];
-  for (const [i, source] of config.flows.entries()) {
-    try {
-      out.push(await fetchSnapshot(req.api, req.repo, tree, source, join(scratch, `flows-${i}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
-    } catch (e) {
-      const reason = fetchFailure(e);
-      req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
-      notes.push(`The flow snapshot ${scrub(source)} could not be fetched: ${reason}.`);
-    }
-  }
-  return out;
-}
-
-async function inventoryOf(req: RecommendRequest, tree: readonly TreeEntry[], config: TierguardConfig, notes: string[]): Promise<Inventory | undefined> {
-  const entry = config.inventory ? tree.find((e) => e.path === config.inventory) : undefined;
-  if (!config.inventory) return undefined;
-  if (!entry) return void notes.push(`The inventory ${config.inventory} named in tierguard.yaml is not in the repository.`);
-  try {
-    const read = inventoryFromText(await readBlobText(req.api, req.repo, entry, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes), config.inventory);
-    if (!read.inventory) notes.push(`The inventory ${config.inventory} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
-    return read.inventory;
-  } catch (e) {
-    notes.push(`The inventory ${config.inventory} could not be read: ${fetchFailure(e)}.`);
-    return undefined;
-  }
 }

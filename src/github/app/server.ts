@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Probot } from "probot";
+import { boardRoute, type AppAuth, type BoardRouteOptions } from "./board-route.js";
 import { webhookEdge, type EdgeLog, type RequestHandler, type WebhookEvent } from "./webhook-edge.js";
 
 /**
@@ -17,6 +18,8 @@ export interface AppServerOptions {
   webhookPath?: string;
   log: EdgeLog;
   maxBytes?: number;
+  /** Serve `GET /board/<owner>/<repo>` for these repositories (board-route.ts); undefined: no board route. */
+  board?: BoardRouteOptions;
 }
 
 export interface AppServer {
@@ -30,6 +33,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   await o.probot.ready();
   const receive = (event: WebhookEvent) => o.probot.webhooks.receive(event as never);
   const handlers: RequestHandler[] = [webhookEdge({ secret: o.secret, path: o.webhookPath ?? DEFAULT_WEBHOOK_PATH, receive, log: o.log, maxBytes: o.maxBytes }), ping];
+  if (o.board) handlers.push(boardRoute(o.board, ((id?: number) => o.probot.auth(id)) as unknown as AppAuth, o.log));
   const server = createServer((req, res) => void handle(handlers, req, res, o.log));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
