@@ -14,6 +14,7 @@ describe("tierguard.yaml", () => {
     expect(config.guardrails.required).toContain("GlobalNetworkPolicy/quarantine");
     expect(config.impact.newlyDenied).toBe("error");
     expect(config.enforceOwnership).toBe(true);
+    expect(config.recommend).toMatchObject({ schedule: "0 6 * * 1", tier: "namespace-isolation", namespaces: [] });
   });
 
   const bad: Array<[string, string, string, number]> = [
