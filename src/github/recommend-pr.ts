@@ -48,7 +48,7 @@ export async function deliverRecommendation(o: DeliverOptions): Promise<Delivery
     await api.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: mine.number, title, body });
     return { kind: "updated", number: mine.number, url: mine.html_url, branch: o.branch };
   }
-  const { data: pr } = await api.request<{ number: number; html_url: string }>("POST /repos/{owner}/{repo}/pulls", { ...repo, title, body, head: o.branch, base: rec.at.ref, maintainer_can_modify: true });
+  const { data: pr } = await api.request<{ number: number; html_url: string }>("POST /repos/{owner}/{repo}/pulls", { ...repo, title, body, head: o.branch, base: rec.at.ref });
   return { kind: "created", number: pr.number, url: pr.html_url, branch: o.branch };
 }
 
