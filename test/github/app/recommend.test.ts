@@ -136,6 +136,28 @@ describe("/tierguard recommend through the App", () => {
     expect(scope.isDone()).toBe(true);
   }, 30_000);
 
+  test("asked again after the default branch moved: a new commit on the branch (forced), the pull request's body updated in place", async () => {
+    const t = await testApp();
+    const refs = recorder();
+    const edits = recorder();
+    const replies = recorder();
+    const scope = repository(authMocks(nock(API), { identity: false }));
+    permission(scope, "carol", "write");
+    scope
+      .post(`${REPO_PATH}/git/trees`).reply(201, { sha: "f".repeat(40) })
+      .get(`${REPO_PATH}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: "d".repeat(40) } })
+      .get(`${REPO_PATH}/git/commits/${"d".repeat(40)}`).reply(200, { sha: "d".repeat(40), tree: { sha: "e".repeat(40) }, parents: [{ sha: "0".repeat(40) }] })
+      .post(`${REPO_PATH}/git/commits`).reply(201, { sha: "c".repeat(40) })
+      .patch(`${REPO_PATH}/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`, refs.take).reply(200, {})
+      .get(`${REPO_PATH}/pulls`).query(true).reply(200, [{ number: 42, html_url: "https://github.com/acme/policies/pull/42", title: "old", body: `${RECOMMENDATION_MARKER}\nold` }])
+      .patch(`${REPO_PATH}/pulls/42`, edits.take).reply(200, {})
+      .post(`${REPO_PATH}/issues/31/comments`, replies.take).reply(201, { id: 3 });
+    await t.deliver("issue_comment", onIssue("/tierguard recommend boutique"));
+    expect(refs.bodies).toEqual([{ sha: "c".repeat(40), force: true }]);
+    expect(edits.bodies[0].body).toMatch(/it denies \*\*0\*\* flow records that are allowed today/);
+    expect(replies.bodies[0].body).toMatch(/^@carol: updated #42 /);
+  }, 30_000);
+
   test("a user without write access is refused, and nothing is read or written", async () => {
     const t = await testApp();
     const replies = recorder();
