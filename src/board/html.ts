@@ -35,6 +35,10 @@ function totalsHtml(model: BoardModel): string {
   if (a) {
     items.push(["agent-connections", `connections counted by ${a.reports} node agent${a.reports === 1 ? "" : "s"}`, n(a.connections)]);
     if (a.rulesets.length > 1) items.push(["agent-rulesets", "rulesets", `${a.rulesets.length} different rulesets across the nodes: the counts mix policy versions`]);
+    if (a.notOnBoard.length > 0) {
+      const names = a.notOnBoard.slice(0, 5).map(esc).join(", ") + (a.notOnBoard.length > 5 ? `, and ${a.notOnBoard.length - 5} more` : "");
+      items.push(["agent-not-on-board", "counted policies not on this board", `${n(a.notOnBoard.length)} (${names}): counters of another ruleset or Calico version`]);
+    }
   }
   const c = model.change;
   if (c) {

@@ -94,16 +94,17 @@ export function buildBoard(input: BoardInput): BoardModel {
       removed: removedCount,
     },
     unusedDays: input.unusedDays,
-    agent: input.agent && agentSummary(input.agent),
+    agent: input.agent && agentSummary(input.agent, new Set(set.policies.map((p) => flowLogPolicyName(p.ref, set.version.model)))),
     newestRecord: newest === undefined ? undefined : new Date(newest * 1000).toISOString(),
     policyCount: list.reduce((n, t) => n + t.policies.length, 0),
   };
 }
 
-function agentSummary(a: AgentHits): NonNullable<BoardModel["agent"]> {
+function agentSummary(a: AgentHits, onBoard: ReadonlySet<string>): NonNullable<BoardModel["agent"]> {
   let connections = 0;
   for (const p of a.policies.values()) connections += p.counts.allowed + p.counts.denied + p.counts.passed + p.counts.pending;
-  return { sources: a.sources, reports: a.reports, rulesets: a.rulesets, connections };
+  const notOnBoard = [...a.policies.keys()].filter((name) => !onBoard.has(name)).sort();
+  return { sources: a.sources, reports: a.reports, rulesets: a.rulesets, connections, notOnBoard };
 }
 
 const anyAgent = (t: AgentTally | undefined): t is AgentTally => t !== undefined && Object.values(t).some((n) => n > 0);

@@ -98,8 +98,11 @@ export interface BoardModel {
   /** With --repo/--base/--head: the review's impact totals. */
   change?: { base: string; head: string; newlyDenied: Tally; newlyAllowed: Tally; added: number; changed: number; removed: number };
   unusedDays: number;
-  /** With agent counters: where they came from, how many nodes (or reports), the ruleset hashes, the connections. */
-  agent?: { sources: string[]; reports: number; rulesets: string[]; connections: number };
+  /**
+   * With agent counters: where they came from, how many nodes (or reports), the ruleset hashes, the connections, and
+   * the counted policies (flow-log names) no policy on the board has: counters of another ruleset or Calico version.
+   */
+  agent?: { sources: string[]; reports: number; rulesets: string[]; connections: number; notOnBoard: string[] };
   /** ISO time of the newest record (the reference for "last hit"). */
   newestRecord?: string;
   policyCount: number;

@@ -45,7 +45,7 @@ describe("tierguard board --counters", () => {
     const r = await run(["board", "--policies", "p.yaml", "--counters", "node-a.json", "node-b.prom", "--out", "c.html"], { cwd: dir.path });
     expect([r.code, r.stderr]).toEqual([0, "tierguard: wrote the board (3 policies) to c.html\n"]);
     const { m, policies, html } = await model("c.html");
-    expect(m.agent).toEqual({ sources: ["node-a.json", "node-b.prom"], reports: 2, rulesets: [ruleset.hash], connections: 36 });
+    expect(m.agent).toEqual({ sources: ["node-a.json", "node-b.prom"], reports: 2, rulesets: [ruleset.hash], connections: 36, notOnBoard: [] });
     expect(policies["NetworkPolicy/api"].agent).toEqual({ allowed: 21, denied: 0, passed: 0, pending: 0 });
     expect(policies["NetworkPolicy/api"].rules.find((x: any) => x.path === "spec.ingress[0]").agent).toEqual({ allowed: 21, denied: 0, passed: 0, pending: 0 });
     expect(policies["StagedNetworkPolicy/api-tight"].agent).toEqual({ allowed: 0, denied: 0, passed: 0, pending: 15 });
@@ -54,6 +54,15 @@ describe("tierguard board --counters", () => {
     expect(policies["StagedNetworkPolicy/api"]).toMatchObject({ noHits: true });
     expect(html).toContain("connections counted by 2 node agents");
     expect(m.sources).toContain("agent counters: node-a.json");
+  });
+
+  test("counters of policies the board does not have are counted apart and named in the header", async () => {
+    await dir.write("other.prom", 'tierguard_policy_hits_total{node="n",walk="enforced",direction="ingress",kind="rule",tier="default",policy="np:shop/gone",rule="0",action="allow"} 4\n');
+    const r = await run(["board", "--policies", "p.yaml", "--counters", "other.prom", "--out", "o.html"], { cwd: dir.path });
+    expect(r.code).toBe(0);
+    const { m, html } = await model("o.html");
+    expect(m.agent.notOnBoard).toEqual(["np:shop/gone"]);
+    expect(html).toContain("<dt>counted policies not on this board</dt><dd>1 (np:shop/gone): counters of another ruleset or Calico version</dd>");
   });
 
   test("an unreadable counters file is an error naming file and line, and no board is written", async () => {
