@@ -147,11 +147,13 @@ export const BOARD_SCRIPT = String.raw`
     });
     h.push('<h3>In words</h3><ul>' + words.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
     if (p.rules.length) {
-      h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th><th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th>' + (data.agent ? '<th>agent connections</th>' : '') + '</tr></thead><tbody>');
+      // With agent counters and no snapshot, the record columns would only say 0: left out.
+      var recs = !!data.totals || !data.agent;
+      h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th>' + (recs ? '<th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th>' : '') + (data.agent ? '<th>agent connections</th>' : '') + '</tr></thead><tbody>');
       p.rules.forEach(function (r) {
         var rc = r.counts || ZERO;
         h.push('<tr data-rule="' + r.direction + '#' + r.index + '"><td>' + r.direction + ' ' + r.index + (r.noHits ? ' <span class="badge b-nohits">NO HITS</span>' : '') + '</td><td class="num">' + r.line + '</td><td>' + esc(r.words) +
-          '</td><td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td>' + (data.agent ? '<td>' + agentNums(r.agent) + '</td>' : '') + '</tr>');
+          '</td>' + (recs ? '<td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td>' : '') + (data.agent ? '<td>' + agentNums(r.agent) + '</td>' : '') + '</tr>');
       });
       h.push('</tbody></table>');
     }

@@ -5,6 +5,7 @@ import { counterReport } from "../../src/dataplane/counters.js";
 import { renderMetrics } from "../../src/dataplane/metrics.js";
 import { run, tempDir, type TempDir } from "../cli/helpers.js";
 import { build } from "../dataplane/helpers.js";
+import { describeInBrowser, launch, openBoard } from "./browser.js";
 import { DOCS, STAGED } from "../dataplane/fixtures.js";
 
 /**
@@ -79,4 +80,23 @@ describe("tierguard board --counters", () => {
     expect(addAgentCounters(hits, `{"hash":"h","counters":[]}\n{"hash":"h2","counters":[]}\n[{"hash":"h3","counters":[]}]\n`, "z")).toEqual([]);
     expect(hits.rulesets).toEqual(["h", "h2", "h3"]);
   }, 5_000);
+});
+
+describeInBrowser("the agents' counts in the browser", () => {
+  test("the row and the details show connections; without a snapshot the rules table has no record columns", async () => {
+    await run(["board", "--policies", "p.yaml", "--counters", "node-a.json", "node-b.prom", "--out", "view.html"], { cwd: dir.path });
+    const browser = await launch();
+    try {
+      const { page, requests, errors } = await openBoard(browser, `${dir.path}/view.html`);
+      const row = page.locator('.policy[data-flowname="np:shop/api"]');
+      expect(await row.locator(".n-agent").getAttribute("data-agent")).toBe("21,0,0,0");
+      await row.click();
+      expect(await page.locator('#details [data-section="agent"]').innerText()).toContain("agent: allowed 21 · denied 0 · passed 0 · pending 0 connections");
+      expect(await page.locator("#details table thead th").allInnerTexts()).toEqual(["rule", "line", "what it does", "agent connections"]);
+      expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 20_000);
 });
