@@ -45,6 +45,9 @@ export type RecommendOutcome =
   /** Failure, not error (STYLE.md habit 5): why nothing can be recommended, in words for a reply. */
   | { ok: false; reason: string };
 
+/** `tierguard recommend --max-rules`'s default: tierguard.yaml does not set it. */
+const MAX_RULES = 20;
+
 export async function recommendOnGitHub(req: RecommendRequest): Promise<RecommendOutcome> {
   const at = req.commit ?? (await defaultBranchTip(req.api, req.repo));
   const scratch = await mkdtemp(join(tmpdir(), "tierguard-recommend-"));
@@ -67,7 +70,7 @@ export async function recommendOnGitHub(req: RecommendRequest): Promise<Recommen
       namespaces,
       tier: config.recommend.tier,
       level: config.recommend.level,
-      maxRules: 20,
+      maxRules: MAX_RULES,
       times: DEFAULT_RECOMMEND_TIMES,
       maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
       maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES,

@@ -54,9 +54,11 @@ export function boardRoute(o: BoardRouteOptions, auth: AppAuth, log: EdgeLog): R
       const key = `${repo.owner}/${repo.repo}`.toLowerCase();
       let entry = cache.get(key);
       if (!entry || entry.sha !== tip.sha) {
-        entry = { sha: tip.sha, html: boardHtml(api, repo, tip, o, log) };
-        cache.set(key, entry);
-        entry.html.catch(() => cache.delete(key));
+        const fresh = { sha: tip.sha, html: boardHtml(api, repo, tip, o, log) };
+        cache.set(key, fresh);
+        // A failed build is not kept (the next request tries again), unless a newer one replaced it meanwhile.
+        fresh.html.catch(() => cache.get(key) === fresh && cache.delete(key));
+        entry = fresh;
       }
       const html = await entry.html;
       res.writeHead(200, PAGE_HEADERS).end(req.method === "HEAD" ? undefined : html);
