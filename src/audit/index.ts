@@ -6,6 +6,7 @@
 export { buildAuditLog, blobsNeeded, matchesPolicy, type AuditOptions, type BlobTexts } from "./log.js";
 export { describeMeaningChange, describeValueChange, ruleWords } from "./meaning.js";
 export { prNumberFromTitle, pullRequestsOf } from "./pull-requests.js";
-export { joinPromotions, parsePromotions, type PromotionProblem } from "./promotions.js";
+export { joinPromotions, parsePromotions, promotionRecord, type PromotionProblem } from "./promotions.js";
+export { parsePromotionEvents, promotionEventFields, PROMOTION_EVENT, type EventProblem } from "./events.js";
 export { renderAuditJson, renderAuditMarkdown, renderAuditText } from "./render.js";
 export type { AuditChange, AuditEntry, FileChange, HistoryCommit, PromotionRecord } from "./types.js";

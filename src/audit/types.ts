@@ -44,11 +44,39 @@ export interface AuditEntry {
   details: string[];
 }
 
-/** One line of a promotion-records file (`--promotions`): the controller writes these. */
+/**
+ * One promotion record: what the controller writes, one JSON object per line of its log (`--promotions`), and what
+ * its Kubernetes Events carry (`--events`, see PROMOTION_EVENT in promotions.ts). THE contract between the
+ * controller and `tierguard log`: the four required fields say which commit reached (or failed to reach) which
+ * environment when; the optional ones say more and are shown when present. A log line without `commit` and
+ * `environment` is another kind of log line and is skipped; one with them must be a valid record.
+ *
+ *   {"commit":"<sha>","environment":"prod","time":"2026-05-01T12:00:00Z","outcome":"succeeded",
+ *    "cluster":"prod-eu","pr":42,"author":"alice","kind":"NetworkPolicy","namespace":"shop","name":"web",
+ *    "verb":"update","reason":"enforce NetworkPolicy shop/web"}
+ */
 export interface PromotionRecord {
+  /** The commit promoted (hex, 7 to 64 digits; an abbreviation is matched against the history). */
   commit: string;
+  /** The environment (GitHub Deployment environment) it was promoted to. */
   environment: string;
-  /** ISO 8601. */
+  /** ISO 8601 time of the outcome. */
   time: string;
+  /** `succeeded` delivers the commit and its ancestry; anything else is shown on the commit as it is. */
   outcome: "succeeded" | "failed" | "superseded" | string;
+  /** The cluster (kube context), when an environment spans several. */
+  cluster?: string;
+  /** The pull request the commit came from. */
+  pr?: number;
+  /** Who authored the change (GitHub login). */
+  author?: string;
+  /** The object written, when the record is about one write (the controller's per-write lines). */
+  kind?: string;
+  /** Null or absent for cluster-wide kinds. */
+  namespace?: string | null;
+  name?: string;
+  /** create, update, patch or delete. */
+  verb?: string;
+  /** What the write means, in the plan's words: "enforce NetworkPolicy shop/web", "remove staged twin". */
+  reason?: string;
 }

@@ -50,6 +50,14 @@ export const BOARD_SCRIPT = String.raw`
       '<span class="n-pending" data-count="pending" title="records a staged policy would decide">pending ' + fmt(c.pending.records) + '</span>';
   }
 
+  /** The agents' counters: connections, not records (a counter counts each connection's first packet). */
+  function agentNums(a) {
+    if (!data.agent) return '';
+    a = a || { allowed: 0, denied: 0, passed: 0, pending: 0 };
+    return '<span class="n-agent" data-agent="' + a.allowed + ',' + a.denied + ',' + a.passed + ',' + a.pending + '" title="connections the node agents counted">agent: allowed ' + fmt(a.allowed) +
+      ' · denied ' + fmt(a.denied) + ' · passed ' + fmt(a.passed) + ' · pending ' + fmt(a.pending) + ' connections</span>';
+  }
+
   function row(p, ti, pi) {
     var cls = 'policy' + (p.staged ? ' staged' : '') + (p.noHits ? ' nohits' : '') + (p.change === 'removed' ? ' removed' : '');
     var sel = p.endpoints === undefined ? '' : ' · ' + p.endpoints + ' endpoint' + (p.endpoints === 1 ? '' : 's');
@@ -57,7 +65,8 @@ export const BOARD_SCRIPT = String.raw`
       '" data-t="' + ti + '" data-i="' + pi + '"><span class="pname">' + esc(who(p)) + '</span> <span class="kind">' + esc(p.kind) +
       (p.order !== undefined ? ' · order ' + p.order : '') + '</span>' + badges(p) +
       '<span class="sel" title="' + esc(p.selector) + '">' + esc(p.selector) + sel + '</span>' +
-      (data.totals && p.change !== 'removed' ? '<span class="nums">' + nums(p.counts) + '</span>' : '') + '</button></li>';
+      (data.totals && p.change !== 'removed' ? '<span class="nums">' + nums(p.counts) + '</span>' : '') +
+      (data.agent && p.change !== 'removed' ? '<span class="nums">' + agentNums(p.agent) + '</span>' : '') + '</button></li>';
   }
 
   function render() {
@@ -130,6 +139,7 @@ export const BOARD_SCRIPT = String.raw`
     h.push('<p>Selector <code>' + esc(p.selector) + '</code>; effective <code>' + esc(p.effectiveSelector) + '</code>' + (p.endpoints === undefined ? '' : '; selects ' + p.endpoints + ' known endpoint' + (p.endpoints === 1 ? '' : 's')) + '</p>');
     if (data.totals) h.push('<p>Records: allowed ' + fmt(c.allowed.records) + ', denied ' + fmt(c.denied.records) + ', passed ' + fmt(c.passed.records) + ', pending ' + fmt(c.pending.records) +
       (p.lastHit ? ' · last hit ' + dayOf(p.lastHit) : p.noHits ? ' · <b>no hits</b> in the snapshot (a candidate for removal)' : '') + '</p>');
+    if (data.agent) h.push('<p data-section="agent">Counted by the node agents: ' + agentNums(p.agent) + (p.noHits && !data.totals ? ' · <b>no hits</b> (a candidate for removal)' : '') + '</p>');
     var words = p.explanation.slice();
     p.directions.forEach(function (d, i) {
       p.rules.forEach(function (r) { if (r.direction === d) words.push((d === 'ingress' ? 'Ingress' : 'Egress') + ' rule ' + r.index + ': ' + r.words + '.'); });
@@ -137,11 +147,13 @@ export const BOARD_SCRIPT = String.raw`
     });
     h.push('<h3>In words</h3><ul>' + words.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
     if (p.rules.length) {
-      h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th><th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th></tr></thead><tbody>');
+      // With agent counters and no snapshot, the record columns would only say 0: left out.
+      var recs = !!data.totals || !data.agent;
+      h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th>' + (recs ? '<th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th>' : '') + (data.agent ? '<th>agent connections</th>' : '') + '</tr></thead><tbody>');
       p.rules.forEach(function (r) {
         var rc = r.counts || ZERO;
         h.push('<tr data-rule="' + r.direction + '#' + r.index + '"><td>' + r.direction + ' ' + r.index + (r.noHits ? ' <span class="badge b-nohits">NO HITS</span>' : '') + '</td><td class="num">' + r.line + '</td><td>' + esc(r.words) +
-          '</td><td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td></tr>');
+          '</td>' + (recs ? '<td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td>' : '') + (data.agent ? '<td>' + agentNums(r.agent) + '</td>' : '') + '</tr>');
       });
       h.push('</tbody></table>');
     }

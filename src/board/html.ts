@@ -31,6 +31,15 @@ function totalsHtml(model: BoardModel): string {
     );
     if (t.skippedLines > 0) items.push(["skipped", "unreadable lines", n(t.skippedLines)]);
   }
+  const a = model.agent;
+  if (a) {
+    items.push(["agent-connections", `connections counted by ${a.reports} node agent${a.reports === 1 ? "" : "s"}`, n(a.connections)]);
+    if (a.rulesets.length > 1) items.push(["agent-rulesets", "rulesets", `${a.rulesets.length} different rulesets across the nodes: the counts mix policy versions`]);
+    if (a.notOnBoard.length > 0) {
+      const names = a.notOnBoard.slice(0, 5).map(esc).join(", ") + (a.notOnBoard.length > 5 ? `, and ${a.notOnBoard.length - 5} more` : "");
+      items.push(["agent-not-on-board", "counted policies not on this board", `${n(a.notOnBoard.length)} (${names}): counters of another ruleset or Calico version`]);
+    }
+  }
   const c = model.change;
   if (c) {
     items.push(
@@ -68,7 +77,10 @@ export function renderBoardHtml(model: BoardModel): string {
   const { list, details } = splitModel(model);
   const legend = model.totals
     ? `Counts are flow records from the snapshot: allowed, denied and passed by the policy in the enforced verdict; pending: what a staged policy would decide. NO HITS: no record reached the policy (a candidate for removal)${model.newestRecord ? `; UNUSED ${model.unusedDays}d: last hit more than ${model.unusedDays} days before the newest record (${esc(model.newestRecord.slice(0, 10))})` : ""}.`
-    : "No flow snapshot was given: no counts.";
+    : model.agent
+      ? "No flow snapshot was given: the counts are the node agents' connections only."
+      : "No flow snapshot was given: no counts.";
+  const agentLegend = model.agent ? ` Agent counts are connections the node agents counted at each policy and rule (allowed, denied, passed; pending: a staged policy's verdict); a policy no connection reached is marked NO HITS too.` : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -89,7 +101,7 @@ ${totalsHtml(model)}
 <label><input type="checkbox" id="only-unused"> only policies with no hits or unused</label>
 <span id="shown" aria-live="polite"></span>
 </div>
-<p class="legend">${legend} <span class="screen-only">Tiers are columns in evaluation order. Arrow keys move between policies, Enter opens one, Esc closes it.</span></p>
+<p class="legend">${legend}${agentLegend} <span class="screen-only">Tiers are columns in evaluation order. Arrow keys move between policies, Enter opens one, Esc closes it.</span></p>
 </header>
 <main id="board" class="board" aria-label="Tiers in evaluation order"><noscript>This page needs JavaScript to show the policies.</noscript></main>
 <aside id="details" role="dialog" aria-labelledby="details-title" hidden></aside>

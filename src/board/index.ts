@@ -6,6 +6,7 @@
  */
 export { HitCounter, policyKey, type Category, type PolicyCounts, type Tally, type TopFlow } from "./counts.js";
 export { buildBoard, type BoardInput } from "./model.js";
+export { addAgentCounters, emptyAgentHits, type AgentHits, type AgentPolicyHits, type AgentTally, type CounterProblem } from "./agent-counters.js";
 export { explainPolicy, ruleSentence } from "./describe.js";
 export { renderBoardHtml } from "./html.js";
 export type { BoardChange, BoardModel, BoardPolicy, BoardRule, BoardTier, BoardTotals } from "./types.js";

@@ -5,6 +5,7 @@ import type { SimulationSummary } from "../impact/index.js";
 import type { Resource } from "../policy/index.js";
 import { identityOf } from "../review/index.js";
 import type { ResourceChange } from "../review/index.js";
+import type { AgentHits, AgentTally } from "./agent-counters.js";
 import { policyKey, type Category, type HitCounter, type PolicyCounts, type Tally } from "./counts.js";
 import { calicoSpecOf, endOfRules, explainPolicy, ruleSentence } from "./describe.js";
 import type { BoardChange, BoardModel, BoardPolicy, BoardRule, BoardTier } from "./types.js";
@@ -22,6 +23,8 @@ export interface BoardInput {
   counter?: HitCounter;
   pods?: readonly Endpoint[];
   unusedDays: number;
+  /** The node agents' counters (`--counters`): connections per policy and rule, shown beside the snapshot's records. */
+  agent?: AgentHits;
   topFlows?: number;
   change?: { base: string; head: string; baseSet: PolicySet; changes: readonly ResourceChange[]; impact?: ImpactReport };
 }
@@ -91,10 +94,20 @@ export function buildBoard(input: BoardInput): BoardModel {
       removed: removedCount,
     },
     unusedDays: input.unusedDays,
+    agent: input.agent && agentSummary(input.agent, new Set(set.policies.map((p) => flowLogPolicyName(p.ref, set.version.model)))),
     newestRecord: newest === undefined ? undefined : new Date(newest * 1000).toISOString(),
     policyCount: list.reduce((n, t) => n + t.policies.length, 0),
   };
 }
+
+function agentSummary(a: AgentHits, onBoard: ReadonlySet<string>): NonNullable<BoardModel["agent"]> {
+  let connections = 0;
+  for (const p of a.policies.values()) connections += p.counts.allowed + p.counts.denied + p.counts.passed + p.counts.pending;
+  const notOnBoard = [...a.policies.keys()].filter((name) => !onBoard.has(name)).sort();
+  return { sources: a.sources, reports: a.reports, rulesets: a.rulesets, connections, notOnBoard };
+}
+
+const anyAgent = (t: AgentTally | undefined): t is AgentTally => t !== undefined && Object.values(t).some((n) => n > 0);
 
 function sum(flows: readonly ImpactFlow[]): Tally {
   return { records: flows.reduce((n, f) => n + f.records, 0), flows: flows.reduce((n, f) => n + f.flows, 0) };
@@ -134,6 +147,9 @@ function totalsOf(s: SimulationSummary): BoardModel["totals"] {
 function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts | undefined, removed: boolean): BoardPolicy {
   const r = p.resource;
   const hasFlows = input.counter !== undefined && !removed;
+  const agent = removed ? undefined : input.agent?.policies.get(flowLogPolicyName(p.ref, input.set.version.model));
+  const hasAgent = input.agent !== undefined && !removed;
+  const policyHit = (hasFlows && counts?.hit === true) || anyAgent(agent?.counts);
   const tierDefault = input.set.tier(p.ref.tier)?.defaultAction ?? "Deny";
   const rules: BoardRule[] = [];
   const spec = calicoSpecOf(p);
@@ -142,6 +158,8 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
     const applies = dir === "ingress" ? p.ingressApplies : p.egressApplies;
     for (const rule of list) {
       const key = `${dir}#${rule.index}`;
+      const ruleAgent = agent?.rules.get(key);
+      const ruleHit = counts?.rulesHit.has(key) === true || anyAgent(ruleAgent);
       rules.push({
         direction: dir,
         index: rule.index,
@@ -150,7 +168,8 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
         line: lineOf(r, rule.path),
         words: specRules[rule.index] ? ruleSentence(specRules[rule.index], dir) : rule.path,
         counts: nonZero(counts?.rules.get(key)),
-        noHits: hasFlows && applies && rule.action !== "Log" && counts?.hit === true && !counts.rulesHit.has(key),
+        agent: anyAgent(ruleAgent) ? ruleAgent : undefined,
+        noHits: (hasFlows || hasAgent) && applies && rule.action !== "Log" && policyHit && !ruleHit,
       });
     }
   }
@@ -172,7 +191,8 @@ function policyCard(p: CompiledPolicy, input: BoardInput, counts: PolicyCounts |
     directions: directionsOf(p),
     endpoints: input.pods && !removed ? input.pods.filter((ep) => isTrue(selectorOn(p.selector, ep.labels))).length : undefined,
     counts: nonZero(counts?.counts),
-    noHits: hasFlows ? !(counts?.hit ?? false) : undefined,
+    agent: anyAgent(agent?.counts) ? agent!.counts : undefined,
+    noHits: hasFlows || hasAgent ? !policyHit : undefined,
     lastHit: counts?.lastHit,
     stale: stale || undefined,
     rules,

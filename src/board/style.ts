@@ -33,6 +33,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .sel { display:block; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12px; color:var(--muted); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 .nums { display:flex; flex-wrap:wrap; gap:0 10px; font-size:12px; font-variant-numeric: tabular-nums; margin-top:2px; }
 .nums span { white-space:nowrap; }
+.n-agent { color:var(--muted); display:block; }
 .n-allowed { color:var(--allow); } .n-denied { color:var(--deny); } .n-passed { color:var(--pass); } .n-pending { color:var(--pend); }
 .badge { display:inline-block; font-size:11px; font-weight:600; letter-spacing:.02em; padding:0 5px; border-radius:3px; border:1px solid currentColor; margin-left:4px; }
 .b-staged { color:var(--pend); border-style:dashed; } .b-k8s { color:#0550ae; } .b-nohits { color:#7d4e00; background:#fff8c5; }

@@ -1,3 +1,4 @@
+import type { AgentTally } from "./agent-counters.js";
 import type { Category, Tally, TopFlow } from "./counts.js";
 
 /**
@@ -17,7 +18,9 @@ export interface BoardRule {
   words: string;
   /** Absent when every count is zero (the page reads absent as zero). */
   counts?: Record<Category, Tally>;
-  /** Never decided or passed a flow, though its policy was hit (a candidate for removal). */
+  /** Connections the node agents counted at this rule (`--counters`); absent when none. */
+  agent?: AgentTally;
+  /** Never decided or passed a flow (nor, with counters, a connection), though its policy was hit (a candidate for removal). */
   noHits: boolean;
 }
 
@@ -42,7 +45,9 @@ export interface BoardPolicy {
   endpoints?: number;
   /** Absent when every count is zero. */
   counts?: Record<Category, Tally>;
-  /** No flow of the snapshot hit the policy at all (undefined without flows). */
+  /** Connections the node agents counted for the policy, its rules and end of tier (`--counters`); absent when none. */
+  agent?: AgentTally;
+  /** No flow of the snapshot (and no counted connection) hit the policy at all (undefined without flows or counters). */
   noHits?: boolean;
   /** UNIX seconds of the newest record that hit it, when the records carry times. */
   lastHit?: number;
@@ -93,6 +98,11 @@ export interface BoardModel {
   /** With --repo/--base/--head: the review's impact totals. */
   change?: { base: string; head: string; newlyDenied: Tally; newlyAllowed: Tally; added: number; changed: number; removed: number };
   unusedDays: number;
+  /**
+   * With agent counters: where they came from, how many nodes (or reports), the ruleset hashes, the connections, and
+   * the counted policies (flow-log names) no policy on the board has: counters of another ruleset or Calico version.
+   */
+  agent?: { sources: string[]; reports: number; rulesets: string[]; connections: number; notOnBoard: string[] };
   /** ISO time of the newest record (the reference for "last hit"). */
   newestRecord?: string;
   policyCount: number;

@@ -34,6 +34,8 @@ Environment (Probot's standard variables):
   TIERGUARD_REQUEST_TIMEOUT_MS  how long GitHub may take to answer a request, or be silent within one (default 30000)
   TIERGUARD_REVIEW_DEADLINE_MS  how long a review may run before it is abandoned and its check fails (default 600000)
   TIERGUARD_STAGE      false: do not ask the controllers to stage open pull requests (default: a tierguard:stage deployment on open and push)
+  TIERGUARD_BOARD_REPOS  owner/repo,... : serve the policy board of these repositories' default branches at GET /board/<owner>/<repo>
+  TIERGUARD_BOARD_TOKEN  when set, the board answers only requests with "Authorization: Bearer <token>"
 
 With none of APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH and WEBHOOK_SECRET set (and NODE_ENV not production), the App
 is not registered yet: GET / serves the setup page, which registers it from app.yml through GitHub's manifest flow
@@ -52,6 +54,8 @@ export interface AppSettings {
   /** Set only when the environment sets them: the App's defaults apply otherwise. */
   requestTimeoutMs?: number;
   reviewDeadlineMs?: number;
+  /** The board route's configuration; undefined: no board is served. */
+  board?: { repos: string[]; token?: string };
 }
 
 /** An optional positive whole number of milliseconds; a problem line when it is something else. */
@@ -109,8 +113,21 @@ export function checkAppEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): { prob
   if (!Number.isInteger(concurrency) || concurrency < 1) problems.push(`TIERGUARD_CONCURRENCY must be a positive integer, not ${shown(String(env.TIERGUARD_CONCURRENCY), env)}`);
   const requestTimeoutMs = milliseconds(env, "TIERGUARD_REQUEST_TIMEOUT_MS", problems);
   const reviewDeadlineMs = milliseconds(env, "TIERGUARD_REVIEW_DEADLINE_MS", problems);
+  const board = boardSettings(env, problems);
   if (problems.length > 0) return { problems };
-  return { problems, settings: { concurrency, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(reviewDeadlineMs !== undefined ? { reviewDeadlineMs } : {}) } };
+  return { problems, settings: { concurrency, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(reviewDeadlineMs !== undefined ? { reviewDeadlineMs } : {}), ...(board ? { board } : {}) } };
+}
+
+function boardSettings(env: NodeJS.ProcessEnv, problems: string[]): AppSettings["board"] {
+  if (env.TIERGUARD_BOARD_REPOS === undefined) {
+    if (env.TIERGUARD_BOARD_TOKEN !== undefined) problems.push("TIERGUARD_BOARD_TOKEN is set but TIERGUARD_BOARD_REPOS is not: name the repositories whose board is served");
+    return undefined;
+  }
+  const repos = env.TIERGUARD_BOARD_REPOS.split(/[\s,]+/).filter(Boolean);
+  const bad = repos.filter((r) => !/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(r));
+  if (repos.length === 0 || bad.length > 0) problems.push(`TIERGUARD_BOARD_REPOS must be owner/repo names separated by commas, not "${bad[0] ?? env.TIERGUARD_BOARD_REPOS}"`);
+  if (env.TIERGUARD_BOARD_TOKEN !== undefined && env.TIERGUARD_BOARD_TOKEN.length < 16) problems.push("TIERGUARD_BOARD_TOKEN must be at least 16 characters (it guards the board)");
+  return { repos, ...(env.TIERGUARD_BOARD_TOKEN !== undefined ? { token: env.TIERGUARD_BOARD_TOKEN } : {}) };
 }
 
 /** Whether OpenSSL can read the key (a PEM that only looks right, cut or mangled, fails here and not on the first webhook). */
@@ -178,7 +195,8 @@ export async function startApp(env: NodeJS.ProcessEnv, io: CliIo, deps: AppServe
   const readiness = appReadiness({ privateKey, reachGitHub: () => askGitHub(probot) });
   const serve = deps.serve ?? startAppServer;
   const routes = [healthz, readyz(readiness), metrics.handler()];
-  const server = await serve({ probot, secret: env.WEBHOOK_SECRET!, host: env.HOST ?? "localhost", port: env.PORT ? Number(env.PORT) : 3000, webhookPath: env.WEBHOOK_PATH, log, routes, metrics });
+  const server = await serve({ probot, secret: env.WEBHOOK_SECRET!, host: env.HOST ?? "localhost", port: env.PORT ? Number(env.PORT) : 3000, webhookPath: env.WEBHOOK_PATH, log, routes, metrics, ...(settings.board ? { board: settings.board } : {}) });
+  if (settings.board) log.info({ repos: settings.board.repos, token: settings.board.token !== undefined }, "serving the policy board at /board/<owner>/<repo>");
   if (env.WEBHOOK_PROXY_URL) {
     log.warn({ proxy: env.WEBHOOK_PROXY_URL }, `relay the webhooks with: npx smee-client --url ${env.WEBHOOK_PROXY_URL} --target http://localhost:${server.port}${env.WEBHOOK_PATH ?? "/api/github/webhooks"}`);
   }

@@ -1,24 +1,19 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { buildBoard, HitCounter, renderBoardHtml, type BoardInput } from "../board/index.js";
-import type { Endpoint, EngineUniverse } from "../engine/index.js";
+import { addAgentCounters, buildBoard, emptyAgentHits, renderBoardHtml, type AgentHits, type BoardInput } from "../board/index.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { Inventory } from "../flows/inventory.js";
-import { endpointForPod } from "../impact/endpoint-spec.js";
-import { Replayer } from "../impact/replay.js";
-import { EndpointResolver } from "../impact/resolve.js";
 import { describeFsError } from "../io/files.js";
 import { GitError } from "../io/git.js";
 import { readInventory } from "../io/inventory.js";
 import { exportBlob, readGitRevisionPair } from "../io/repo.js";
 import type { RevisionPair } from "../run/revisions.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { buildReplayer, DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, replayFile, replayImpact, SimulateSink, type FlowFile } from "../run/index.js";
+import { changeBoard, headBoard, type FlowFile } from "../run/index.js";
 import { DEFAULT_LOAD_LIMITS, hasErrors, type Diagnostic } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
-import { prepareReview } from "../review/prepare.js";
 import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
@@ -27,11 +22,13 @@ import { ProgressLine } from "./progress.js";
  * `tierguard board`: the policy board as one HTML file. The counts come from the replay `simulate` runs (the
  * replay runner's simulate sink over the same Replayer), and with --repo/--base/--head the change and its impact
  * from the functions `review` runs (readGitRevisionPair, prepareReview, replayImpact), so the page shows the same
- * numbers both commands print.
+ * numbers both commands print; run/board.ts composes them (the Action and the App show the same board). With
+ * --counters, the node agents' counters add connections per policy and rule.
  */
 interface BoardOptions extends PolicyInputOptions {
   policies?: string[];
   flows?: string[];
+  counters?: string[];
   inventory?: string;
   repo?: string;
   base?: string;
@@ -48,6 +45,7 @@ export function registerBoard(program: Command, io: CliIo, setExit: (code: numbe
     .description("the policy board: tiers, policies, hit counts and what a change does, as one self-contained HTML file")
     .option("--policies <paths...>", "policy files or directories (not with --repo)")
     .option("--flows <files...>", "flow snapshots (JSON lines, .gz accepted) for the hit counts")
+    .option("--counters <files...>", "the node agents' counters, per policy and rule: tierguard agent counters --output json, or the agent's /metrics page (one file per node, or concatenated)")
     .option("--inventory <file>", "kubectl get namespaces,pods,serviceaccounts -A -o yaml: endpoints each policy selects")
     .option("--repo <dir>", "a policy repository: show the change from --base to --head (tierguard.yaml, snapshot and inventory from the base)")
     .option("--base <rev>", "with --repo: the base revision")
@@ -65,8 +63,9 @@ async function board(opts: BoardOptions, io: CliIo): Promise<number> {
   if (opts.repo !== undefined && opts.policies?.length) throw new UsageError("--policies and --repo do not go together: with --repo the policies come from the revisions");
   if (opts.repo !== undefined && opts.base === undefined) throw new UsageError("--repo needs --base (and --head, default HEAD)");
   for (const f of opts.flows ?? []) await checkReadableFile(resolve(io.cwd, f), `--flows ${f}`);
+  const agent = opts.counters?.length ? await readCounters(opts.counters, io) : undefined;
   const problems: Diagnostic[] = [];
-  const input = opts.repo !== undefined ? await repoInput(opts, io, problems) : await pathsInput(opts, io, problems);
+  const input = opts.repo !== undefined ? await repoInput(opts, io, problems, agent) : await pathsInput(opts, io, problems, agent);
   const html = renderBoardHtml(buildBoard(input));
   const out = resolve(io.cwd, opts.out);
   try {
@@ -92,48 +91,56 @@ async function inventoryAt(path: string, io: CliIo, shown = path): Promise<Inven
   return read.inventory;
 }
 
-function podsOf(inventory: Inventory | undefined, universe: EngineUniverse): Endpoint[] | undefined {
-  return inventory?.pods.map((p) => endpointForPod(p, inventory, universe));
+/** Every counters file added up; an unreadable one is an error naming file and line (no board is written). */
+async function readCounters(files: readonly string[], io: CliIo): Promise<AgentHits> {
+  const hits = emptyAgentHits();
+  for (const f of files) {
+    const path = resolve(io.cwd, f);
+    await checkReadableFile(path, `--counters ${f}`);
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      throw new InputError(`cannot read --counters ${f}: ${describeFsError(e)}`);
+    }
+    const problems = addAgentCounters(hits, text, f);
+    if (problems.length > 0) {
+      for (const p of problems) io.stderr(`${f}:${p.line}: error [counters/unreadable] ${p.message}\n`);
+      throw new InputError(`the agent counters in ${f} could not be read; no board was written`);
+    }
+  }
+  return hits;
 }
 
-/** The replay `simulate` does, over every flow file, counting hits per policy and rule on the way. */
-async function countHits(replayer: Replayer, flows: readonly FlowFile[], maxLineBytes: number, io: CliIo, problems: Diagnostic[]) {
-  const counter = new HitCounter();
-  const progress = new ProgressLine(io, "records");
-  const limits = { maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES };
-  const sink = new SimulateSink(replayer, { needRecord: true, compareRecorded: false }, fileFlowReader, limits, {
-    onRecord: (record, outcome) => counter.add(outcome, record.numFlows, record),
-  });
-  // No spec: hit counts need every record in this thread (the counter is no part a worker posts back).
-  for (const f of flows) await replayFile(sink, f, { workers: 1, limits, reader: fileFlowReader, progress });
-  progress.done();
-  problems.push(...sink.totals.problems);
-  return { counter, summary: sink.totals.summary };
-}
-
-async function pathsInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]): Promise<BoardInput> {
+async function pathsInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[], agent: AgentHits | undefined): Promise<BoardInput> {
   const loaded = await loadPolicies(opts.policies!, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
     throw new InputError("the policies have errors (run tierguard validate); no board was written");
   }
   const inventory = opts.inventory ? await inventoryAt(opts.inventory, io) : undefined;
-  const replayer = buildReplayer(loaded.resources, { version: loaded.version, stagedDelete: "preview", inventory });
   const flows = (opts.flows ?? []).map((f) => ({ path: resolve(io.cwd, f), display: f }));
-  const hits = flows.length > 0 ? await countHits(replayer, flows, opts.maxLineBytes, io, problems) : undefined;
-  return {
+  const progress = new ProgressLine(io, "records");
+  const board = await headBoard({
+    resources: loaded.resources,
+    version: loaded.version,
+    inventory,
+    flows,
+    reader: fileFlowReader,
+    maxLineBytes: opts.maxLineBytes,
+    progress,
     title: opts.title ?? "tierguard policy board",
-    sources: [`policies: ${opts.policies!.join(", ")}`, ...(opts.flows ?? []).map((f) => `flows: ${f}`), ...(opts.inventory ? [`inventory: ${opts.inventory}`] : [])],
-    set: replayer.set,
-    summary: hits?.summary,
-    counter: hits?.counter,
-    pods: podsOf(inventory, replayer.set.universe),
+    sources: [`policies: ${opts.policies!.join(", ")}`, ...(opts.flows ?? []).map((f) => `flows: ${f}`), ...(opts.inventory ? [`inventory: ${opts.inventory}`] : []), ...(opts.counters ?? []).map((f) => `agent counters: ${f}`)],
     unusedDays: opts.unusedDays,
-  };
+    agent,
+  });
+  progress.done();
+  problems.push(...board.problems);
+  return board.input;
 }
 
 /** Both revisions as `review` reads them; the snapshot and inventory from the base unless given. */
-async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]): Promise<BoardInput> {
+async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[], agent: AgentHits | undefined): Promise<BoardInput> {
   const repo = resolve(io.cwd, opts.repo!);
   let pair: RevisionPair;
   try {
@@ -160,23 +167,31 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
         if (f) flows.push(f);
       }
     }
-    const limits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes };
-    const { ctx } = prepareReview(pair.base, pair.head, config, limits, inventory);
-    // The review's impact, computed by the function runReviewPipeline calls.
-    const run = { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, workers: 1, reader: fileFlowReader, progress: NO_PROGRESS };
-    const impactInput = { config, limits, base: pair.base, head: pair.head, inventory, flows };
-    const impact = flows.length > 0 ? (await replayImpact(ctx, impactInput, run)).impact : undefined;
-    const hits = flows.length > 0 ? await countHits(new Replayer(ctx.head.set, new EndpointResolver(ctx.universe, inventory)), flows, opts.maxLineBytes, io, problems) : undefined;
-    return {
+    const progress = new ProgressLine(io, "records");
+    const board = await changeBoard({
+      base: { ...pair.base, rev: opts.base! },
+      head: { ...pair.head, rev: opts.head! },
+      config,
+      limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes: opts.maxFileBytes },
+      inventory,
+      flows,
+      impact: "replay",
+      reader: fileFlowReader,
+      maxLineBytes: opts.maxLineBytes,
+      progress,
       title: opts.title ?? `tierguard policy board: ${opts.base} → ${opts.head}`,
-      sources: [`repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`, ...flows.map((f) => `flows: ${f.display}`), ...(inv ? [`inventory: ${inv.display}`] : [])],
-      set: ctx.head.set,
-      summary: hits?.summary,
-      counter: hits?.counter,
-      pods: podsOf(inventory, ctx.universe),
+      sources: [
+        `repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`,
+        ...flows.map((f) => `flows: ${f.display}`),
+        ...(inv ? [`inventory: ${inv.display}`] : []),
+        ...(opts.counters ?? []).map((f) => `agent counters: ${f}`),
+      ],
       unusedDays: opts.unusedDays,
-      change: { base: opts.base!, head: opts.head!, baseSet: ctx.base.set, changes: ctx.changes, impact },
-    };
+      agent,
+    });
+    progress.done();
+    problems.push(...board.problems);
+    return board.input;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { blobsNeeded, buildAuditLog, joinPromotions, parsePromotions, renderAuditJson, renderAuditMarkdown, renderAuditText } from "../audit/index.js";
+import { blobsNeeded, buildAuditLog, joinPromotions, parsePromotionEvents, parsePromotions, renderAuditJson, renderAuditMarkdown, renderAuditText } from "../audit/index.js";
 import { describeFsError } from "../io/files.js";
 import { GitError } from "../io/git.js";
 import { readBlobTexts, readFileAt, readHistory } from "../io/history.js";
@@ -21,6 +21,7 @@ interface LogOptions {
   tier?: string;
   since?: string;
   promotions?: string;
+  events?: string;
   output: string;
 }
 
@@ -33,7 +34,8 @@ export function registerLog(program: Command, io: CliIo, setExit: (code: number)
     .option("--policy <id>", "only this resource: KIND/NAME, KIND/NAMESPACE/NAME or NAME")
     .option("--tier <name>", "only the policies of this tier (in either revision of a change) and the Tier itself")
     .option("--since <date>", "only changes authored on or after this date (YYYY-MM-DD or ISO 8601)")
-    .option("--promotions <file>", "the controller's promotion records, JSON lines {commit, environment, time, outcome}")
+    .option("--promotions <file>", "the controller's JSON log lines: promotion records {commit, environment, time, outcome, cluster?, pr?, author?, kind?, namespace?, name?, verb?, reason?} (other log lines are skipped)")
+    .option("--events <file>", "the controller's Kubernetes Events, as kubectl get events -A -o json writes them (Events without tierguard's tierguard.dev/promotion annotation are skipped)")
     .option("-o, --output <format>", "text, markdown or json", "text")
     .action(async (opts: LogOptions) => setExit(await log(opts, io)));
 }
@@ -50,7 +52,7 @@ async function log(opts: LogOptions, io: CliIo): Promise<number> {
   const since = parseSince(opts.since);
   if (opts.policy !== undefined && opts.tier !== undefined) throw new UsageError("give --policy or --tier, not both");
   if (opts.policy !== undefined && !/^[^/]+(\/[^/]+){0,2}$/.test(opts.policy)) throw new UsageError(`--policy must be KIND/[NAMESPACE/]NAME, not "${opts.policy}"`);
-  const promotions = opts.promotions ? await readPromotions(opts.promotions, io) : undefined;
+  const promotions = opts.promotions || opts.events ? [...(opts.promotions ? await readPromotions(opts.promotions, io) : []), ...(opts.events ? await readEvents(opts.events, io) : [])] : undefined;
   const repo = resolve(io.cwd, opts.repo);
   try {
     const history = await readHistory(repo, opts.rev);
@@ -60,7 +62,7 @@ async function log(opts: LogOptions, io: CliIo): Promise<number> {
     const entries = buildAuditLog(history, blobs, { config, since, policy: opts.policy, tier: opts.tier });
     if (promotions) {
       for (const r of joinPromotions(entries, history, promotions)) {
-        io.stderr(`tierguard: ${opts.promotions}: the promotion of ${r.commit} to ${r.environment} names a commit not in the history of ${opts.rev}\n`);
+        io.stderr(`tierguard: ${[opts.promotions, opts.events].filter(Boolean).join(", ")}: the promotion of ${r.commit} to ${r.environment} names a commit not in the history of ${opts.rev}\n`);
       }
     }
     io.stdout(output === "json" ? renderAuditJson(entries) : output === "markdown" ? renderAuditMarkdown(entries) : renderAuditText(entries));
@@ -71,16 +73,18 @@ async function log(opts: LogOptions, io: CliIo): Promise<number> {
   }
 }
 
-async function readPromotions(path: string, io: CliIo) {
+async function readText(path: string, flag: string, io: CliIo): Promise<string> {
   const full = resolve(io.cwd, path);
-  await checkReadableFile(full, `--promotions ${path}`);
-  let text: string;
+  await checkReadableFile(full, `${flag} ${path}`);
   try {
-    text = await readFile(full, "utf8");
+    return await readFile(full, "utf8");
   } catch (e) {
-    throw new InputError(`cannot read --promotions ${path}: ${describeFsError(e)}`);
+    throw new InputError(`cannot read ${flag} ${path}: ${describeFsError(e)}`);
   }
-  const { records, problems } = parsePromotions(text);
+}
+
+async function readPromotions(path: string, io: CliIo) {
+  const { records, problems } = parsePromotions(await readText(path, "--promotions", io));
   if (problems.length > 0) {
     for (const p of problems) io.stderr(`${path}:${p.line}: error [promotions/bad-record] ${p.message}\n`);
     throw new InputError(`the promotion records in ${path} have ${problems.length} unreadable line${problems.length === 1 ? "" : "s"}`);
@@ -88,3 +92,11 @@ async function readPromotions(path: string, io: CliIo) {
   return records;
 }
 
+async function readEvents(path: string, io: CliIo) {
+  const { records, problems } = parsePromotionEvents(await readText(path, "--events", io), path);
+  if (problems.length > 0) {
+    for (const p of problems) io.stderr(`${path}:${p.line}:${p.col}: error [promotions/bad-event] ${p.message}${p.path ? ` (${p.path})` : ""}\n`);
+    throw new InputError(`the Events in ${path} have ${problems.length} unreadable promotion record${problems.length === 1 ? "" : "s"}`);
+  }
+  return records;
+}

@@ -1,27 +1,19 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { EngineUniverse } from "../engine/index.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
-import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js";
 import type { FlowFormat } from "../flows/types.js";
-import { EndpointResolver } from "../impact/resolve.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, ObserveSink, replayFile } from "../run/index.js";
-import { hasErrors, type Diagnostic } from "../policy/index.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, runRecommendation } from "../run/index.js";
+import { hasErrors } from "../policy/index.js";
 import {
-  DEFAULT_DNS,
-  FlowObserver,
   isNamespaceName,
   parseDuration,
   parseTime,
-  prove,
-  recommend,
   renderFiles,
   renderStream,
   staleRules,
-  summaryLines,
   type Proof,
   type RecommendResult,
 } from "../recommend/index.js";
@@ -104,14 +96,25 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
     throw new InputError(`cannot use the inventory ${opts.inventory}`);
   }
   if (inv && inv.diagnostics.length > 0) io.stderr(renderDiagnosticsText(inv.diagnostics) + "\n");
-  const universe = new EngineUniverse();
-  const resolver = new EndpointResolver(universe, inv?.inventory);
-  const observer = new FlowObserver(resolver, { since: times.since, until: times.until });
-  const problems = await observe(observer, opts, io.cwd);
-  const { result, proof, summary } = learnAndProve({ opts, times, loaded, inventory: inv?.inventory, universe, resolver, observer });
-  if (hasErrors(proof.diagnostics) || proof.newlyDenied.records > 0) return refuse(io, proof);
-  const files = renderFiles(result.recommendation, summary.comment);
-  await emit(io, opts, output, files, result, proof, summary.text);
+  const flows = opts.flows.map((file) => ({ path: resolve(io.cwd, file), display: file }));
+  const run = await runRecommendation({
+    resources: loaded.resources,
+    version: loaded.version,
+    flows,
+    reader: fileFlowReader,
+    inventory: inv?.inventory,
+    namespaces: opts.namespace,
+    tier: opts.tier,
+    level: opts.level,
+    maxRules: opts.maxRules,
+    times,
+    format: opts.format === "auto" ? undefined : (opts.format as FlowFormat),
+    maxLineBytes: opts.maxLineBytes,
+    maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES,
+  });
+  const { result, proof, summary, problems } = run;
+  if (!run.proven) return refuse(io, proof);
+  await emit(io, opts, output, run.files, result, proof, summary.text);
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");
     if (problems.length > opts.maxProblems) io.stderr(`... and ${problems.length - opts.maxProblems} more problems\n`);
@@ -119,38 +122,6 @@ async function run(opts: RecommendCliOptions, io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
   return EXIT_OK;
-}
-
-interface PipelineInput {
-  opts: RecommendCliOptions;
-  times: ReturnType<typeof lifecycleOptions>;
-  loaded: LoadedPolicies;
-  inventory?: Inventory;
-  universe: EngineUniverse;
-  resolver: EndpointResolver;
-  observer: FlowObserver;
-}
-
-/** The pure part: learn from the tuples, render a draft, and prove it (the proof's words go into the final YAML). */
-function learnAndProve(p: PipelineInput) {
-  const { opts, times, loaded, universe, resolver, observer } = p;
-  const lifecycle = { now: times.now ?? observer.stats.latest ?? 0, interval: times.interval, initialLookback: times.initialLookback, stabilization: times.stabilization, staleAfter: times.staleAfter };
-  const options = { tier: opts.tier, level: opts.level, maxRules: opts.maxRules, version: loaded.version, lifecycle, dns: { ...DEFAULT_DNS } };
-  const tuples = observer.tuples();
-  const result = recommend({ resources: loaded.resources, tuples, universe, resolver, inventory: p.inventory, namespaces: opts.namespace, earliest: observer.stats.earliest, options });
-  const draft = renderStream(renderFiles(result.recommendation, []));
-  const namespaceLabels = inventoryNamespaceLabels(p.inventory);
-  const proof = prove({ resources: loaded.resources, yaml: draft, tuples, universe, resolver, version: loaded.version, namespaceLabels, current: result.current });
-  return { result, proof, summary: summaryLines(result, proof, observer.stats, tuples.length) };
-}
-
-/** Streams every flow file into the observer through the replay runner (in this thread); returns the unreadable lines. */
-async function observe(observer: FlowObserver, opts: RecommendCliOptions, cwd: string): Promise<Diagnostic[]> {
-  const limits = { maxLineBytes: opts.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES };
-  const format = opts.format === "auto" ? undefined : (opts.format as FlowFormat);
-  const sink = new ObserveSink((value, f, line) => observer.addValue(value, f, line), format, fileFlowReader, limits);
-  for (const file of opts.flows) await replayFile(sink, { path: resolve(cwd, file), display: file }, { workers: 1, limits, reader: fileFlowReader, progress: NO_PROGRESS });
-  return sink.problems;
 }
 
 async function emit(io: CliIo, opts: RecommendCliOptions, output: "yaml" | "json", files: ReturnType<typeof renderFiles>, result: RecommendResult, proof: Proof, text: string[]): Promise<void> {

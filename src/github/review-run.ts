@@ -46,6 +46,11 @@ export interface GitHubReviewRequest {
   progress?: (stage: string) => Promise<void>;
   /** The review pipeline; tests inject one to see its input. Default: runReviewPipeline. */
   runPipeline?: typeof runReviewPipeline;
+  /**
+   * Called after the review, while the fetched snapshot still exists, with what it was judged on: the Action builds
+   * the policy board from the same inputs (the snapshot is not fetched twice).
+   */
+  afterReview?: (used: { review: Review; files: PullRequestFiles; flows: FlowFile[]; inventory?: Inventory }) => Promise<void>;
 }
 
 export interface GitHubReviewResult {
@@ -93,6 +98,7 @@ export async function reviewPullRequest(req: GitHubReviewRequest): Promise<GitHu
       progress: NO_PROGRESS,
     });
     if (!people.verified) review.findings = review.findings.map((f) => teamsUnverifiable(f, config, people.why));
+    await req.afterReview?.({ review, files, flows, inventory });
     return { review, config, files };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import picomatch from "picomatch";
 import { loadText } from "../policy/index.js";
 import { arr, checkSchema, int, obj, oneOf, str, type Schema } from "../policy/index.js";
 import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type CalicoVersion } from "../policy/index.js";
+import { defaultRecommendConfig, readRecommendConfig, RECOMMEND_SCHEMA, type RecommendConfig } from "./recommend-config.js";
 import type { Finding, FindingSeverity } from "./types.js";
 
 /**
@@ -45,6 +46,8 @@ export interface TierguardConfig {
   clusters: Array<{ name: string; environment?: string; context?: string }>;
   /** What to do when team memberships cannot be read (the Action without a teams token): a finding of this level. */
   ownership: { unverifiableTeams: ImpactLevel };
+  /** Recommendations delivered as pull requests: the schedule, the namespaces, where the files go. */
+  recommend: RecommendConfig;
   /** False when the base revision had no tierguard.yaml: ownership is then not enforced. */
   enforceOwnership: boolean;
   /** The path it was read from (the Action's `config` input), for findings about it. Undefined: CONFIG_FILE. */
@@ -70,6 +73,7 @@ export function defaultConfig(): TierguardConfig {
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
+    recommend: defaultRecommendConfig(),
     enforceOwnership: false,
   };
 }
@@ -90,6 +94,7 @@ const SCHEMA = obj({
   lint: obj({ disable: arr(str) }),
   clusters: arr(obj({ name: str, environment: str, context: str }, ["name"])),
   ownership: obj({ unverifiableTeams: level }),
+  recommend: RECOMMEND_SCHEMA,
 });
 
 export interface LoadedConfig {
@@ -144,6 +149,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
   config.lint = { disable: ((raw.lint ?? {}) as { disable?: string[] }).disable ?? [] };
   config.clusters = (raw.clusters ?? []) as TierguardConfig["clusters"];
   Object.assign(config.ownership, raw.ownership ?? {});
+  config.recommend = readRecommendConfig(raw.recommend as Record<string, unknown> | undefined, problem);
   return { config, findings };
 }
 

@@ -6,6 +6,7 @@
  */
 export * from "./types.js";
 export * from "./config.js";
+export * from "./recommend-config.js";
 export * from "./context.js";
 export * from "./diff.js";
 export * from "./impact-findings.js";

@@ -19,3 +19,5 @@ export { runWorkerJob } from "./worker-job.js";
 export { collectTuples, type CollectedTuples, type CollectTuplesInput } from "./tuples.js";
 export * from "./promotion.js";
 export { prepareTransitionalCheck, type PreparedTransitionalCheck, type TransitionalCheckInput } from "./transitional.js";
+export { boardHits, boardPods, changeBoard, headBoard, type BoardHits, type BoardRunOptions, type ChangeBoardInput, type HeadBoardInput } from "./board.js";
+export { DEFAULT_RECOMMEND_TIMES, runRecommendation, type RecommendRun, type RecommendRunInput, type RecommendTimes } from "./recommend.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PROMOTION_EVENT, promotionEventFields } from "../../src/audit/index.js";
 import { run } from "../cli/helpers.js";
 import { HistoryRepo, policyYaml, TIERS } from "./git-history.js";
 
@@ -174,5 +175,51 @@ describe("tierguard log", () => {
     const help = await run(["log", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--promotions <file>");
+  });
+
+  test("--promotions reads the controller's JSON log: other log lines skipped, one fact per environment and cluster, optional fields checked", async () => {
+    const file = join(repo.dir, "..", `controller-log-${process.pid}.jsonl`);
+    const write = (o: Record<string, unknown>) => ({ commit: ids.merge, environment: "prod", cluster: "prod-eu", time: "2026-01-09T10:00:00Z", outcome: "succeeded", pr: 12, author: "erin", ...o });
+    writeFileSync(file, [
+      { level: "info", msg: "reconcile started", time: "2026-01-09T09:59:00Z" },
+      write({ verb: "update", kind: "NetworkPolicy", namespace: "shop", name: "web", reason: "enforce NetworkPolicy shop/web" }),
+      write({ verb: "create", kind: "Tier", namespace: null, name: "data", reason: "create Tier data" }),
+      write({ cluster: "prod-us", time: "2026-01-09T11:00:00Z" }),
+    ].map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const entries = await logJson("--promotions", file, "--policy", "NetworkPolicy/shop/web");
+    const narrow = byCommit(entries, ids.narrow)[0].details;
+    expect(narrow.filter((d) => d.startsWith("reached"))).toEqual(["reached prod (cluster prod-eu) at 2026-01-09T10:00:00Z", "reached prod (cluster prod-us) at 2026-01-09T11:00:00Z"]);
+    writeFileSync(file, JSON.stringify(write({ pr: "twelve" })) + "\n");
+    const bad = await run(["log", "--repo", repo.dir, "--promotions", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${file}:1: error [promotions/bad-record] "pr" must be a pull-request number, not "twelve"`);
+  });
+
+  test("--events reads kubectl get events -o json: the controller's annotated Events become promotion records, the cluster's other Events are skipped", async () => {
+    const file = join(repo.dir, "..", `events-${process.pid}.json`);
+    const ev = (i: number, annotations?: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+      apiVersion: "v1", kind: "Event", metadata: { name: `e${i}`, namespace: "tierguard-system", ...(annotations ? { annotations } : {}) },
+      involvedObject: { kind: "Deployment", name: "x" }, reason: "Scheduled", message: "m", type: "Normal", ...extra,
+    });
+    const fields = promotionEventFields({ commit: ids.widen, environment: "staging", time: "2026-01-04T10:00:00Z", outcome: "succeeded", pr: 7 });
+    expect(fields.reason).toBe("Promoted");
+    const failed = promotionEventFields({ commit: ids.flip, environment: "prod", time: "", outcome: "failed" });
+    expect([failed.reason, failed.type]).toEqual(["PromotionFailed", "Warning"]);
+    // A record without a time takes the Event's own (lastTimestamp).
+    const noTime = JSON.stringify({ commit: ids.flip, environment: "prod", outcome: "failed" });
+    const list = { apiVersion: "v1", kind: "List", metadata: {}, items: [ev(0), ev(1, fields.annotations, { reason: fields.reason }), ev(2, { [PROMOTION_EVENT.annotation]: noTime }, { lastTimestamp: "2026-01-10T10:00:00Z" })] };
+    writeFileSync(file, JSON.stringify(list, null, 2));
+    const entries = await logJson("--events", file, "--policy", "NetworkPolicy/shop/web");
+    expect(byCommit(entries, ids.add)[0].details).toContain("reached staging at 2026-01-04T10:00:00Z");
+    expect(byCommit(entries, ids.flip)[0].details).toContain("promotion to prod failed at 2026-01-10T10:00:00Z");
+
+    // A marked Event whose record is wrong: file, line and column of its annotation, and the field.
+    list.items.push(ev(3, { [PROMOTION_EVENT.annotation]: JSON.stringify({ commit: "nope", environment: "prod", time: "2026-01-10T10:00:00Z", outcome: "succeeded" }) }));
+    const text = JSON.stringify(list, null, 2);
+    writeFileSync(file, text);
+    const line = text.split("\n").findIndex((l) => l.includes('nope')) + 1;
+    const bad = await run(["log", "--repo", repo.dir, "--events", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:${line}:\\d+: error \\[promotions/bad-event\\] tierguard.dev/promotion: "commit" must be a commit id \\(hex\\), not "nope" \\(items\\[3\\]\\.metadata\\.annotations\\["tierguard\\.dev/promotion"\\]\\)$`, "m"));
   });
 });

@@ -15,6 +15,7 @@ describe("tierguard.yaml", () => {
     expect(config.guardrails.required).toContain("GlobalNetworkPolicy/quarantine");
     expect(config.impact.newlyDenied).toBe("error");
     expect(config.enforceOwnership).toBe(true);
+    expect(config.recommend).toMatchObject({ schedule: "0 6 * * 1", tier: "namespace-isolation", namespaces: [] });
   });
 
   const bad: Array<[string, string, string, number]> = [
@@ -27,11 +28,29 @@ describe("tierguard.yaml", () => {
     ["guardrails:\n  required:\n    - quarantine\n", "config/invalid-value", "guardrails.required[0]", 3],
     ["policies: 3\n", "config/invalid-value", "policies", 1],
     ["a: [1,\n", "config/syntax", "", 2],
+    ["recommend:\n  schedule: '0 6 * *'\n", "config/invalid-value", "recommend.schedule", 2],
+    ["recommend:\n  schedule: '61 6 * * 1'\n", "config/invalid-value", "recommend.schedule", 2],
+    ["recommend:\n  schedule: '0 6 * * MON-SUN'\n", "config/invalid-value", "recommend.schedule", 2],
+    ["recommend:\n  namespaces:\n    - shop\n    - Shop_2\n", "config/invalid-value", "recommend.namespaces[1]", 4],
+    ["recommend:\n  level: pod\n", "config/invalid-value", "recommend.level", 2],
+    ["recommend:\n  path: ../elsewhere\n", "config/invalid-value", "recommend.path", 2],
+    ["recommend:\n  branch: 'a..b'\n", "config/invalid-value", "recommend.branch", 2],
+    ["recommend:\n  every: week\n", "config/unknown-field", "recommend.every", 2],
   ];
   test.each(bad)("%j gives %s at %s line %d", (text, code, path, line) => {
     const { findings } = parseConfig(text);
     expect(findings.length).toBeGreaterThan(0);
     expect({ code: findings[0].code, path: findings[0].path ?? "", line: findings[0].line, file: findings[0].file }).toEqual({ code, path, line, file: "tierguard.yaml" });
+  });
+
+  test("recommend: the schedule, namespaces, level, tier, path and branch; defaults without the section", () => {
+    const { config, findings } = parseConfig("recommend:\n  schedule: ' 0  6 * *   mon '\n  namespaces: [shop, boutique]\n  level: workload\n  tier: learnt\n  path: ./learnt/\n  branch: bots/recommend\n");
+    expect(findings).toEqual([]);
+    expect(config.recommend).toEqual({ schedule: "0 6 * * mon", namespaces: ["shop", "boutique"], level: "workload", tier: "learnt", path: "learnt", branch: "bots/recommend" });
+    expect(parseConfig("namespace: x\n").config.recommend).toEqual({ namespaces: [], level: "namespace", tier: "namespace-isolation", branch: "tierguard/recommend" });
+    const bad = parseConfig("recommend:\n  schedule: '*/0 6 * * 1'\n").findings[0];
+    expect(bad.message).toBe(`"*/0 6 * * 1" is not a cron schedule (minute hour day-of-month month day-of-week, UTC): the minute field "*/0": the step /0 must be at least 1`);
+    expect([bad.line, bad.col]).toEqual([2, 13]);
   });
 
   test("principals compare case-insensitively, with or without the @", () => {

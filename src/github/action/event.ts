@@ -31,6 +31,10 @@ export interface RunContext {
   apiUrl: string;
   serverUrl: string;
   workspace: string;
+  /** A `schedule` event's cron (`github.event.schedule`), one space between fields. */
+  schedule?: string;
+  /** This workflow run's page (GITHUB_RUN_ID), where its artifacts are listed; undefined outside a run. */
+  runUrl?: string;
 }
 
 export class ContextError extends Error {}
@@ -58,6 +62,8 @@ export function readContext(env: Env, cwd: string): RunContext {
     apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
     serverUrl: (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, ""),
     workspace: env.GITHUB_WORKSPACE || cwd,
+    schedule: typeof payload.schedule === "string" ? payload.schedule.trim().split(/\s+/).join(" ") : undefined,
+    runUrl: env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
   };
 }
 

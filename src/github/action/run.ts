@@ -4,23 +4,27 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { VERSION } from "../../contracts/index.js";
 import { CONFIG_FILE } from "../../review/index.js";
 import type { FlowFile } from "../../run/index.js";
-import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts } from "../../report/index.js";
+import { renderReviewCommentParts, renderReviewSarif, reviewCounts, reviewVerdict, type ReviewCounts, type ReviewMarkdownOptions } from "../../report/index.js";
 import type { Review } from "../../review/index.js";
 import type { Log } from "../../contracts/index.js";
 import { httpStatus, type GitHubApi } from "../api.js";
 import { listIssueComments, reviewCommentPartOf, upsertComment } from "../app/comment.js";
 import type { AppLog } from "../app/log.js";
 import { reviewPullRequest } from "../review-run.js";
+import { boardLink, writeBoardFile } from "./board.js";
 import { createClient, withTeamsClient } from "./client.js";
 import { ContextError, readContext, type RunContext } from "./event.js";
 import { readInputs, type ActionInputs } from "./inputs.js";
+import { recommendPlan, runRecommendAction } from "./recommend.js";
 import { blobLink, jobSummary } from "./summary.js";
 import { Workflow, type Env } from "./workflow.js";
 
 /**
  * The Action: read the inputs and the event, review the pull request through the API (configuration and snapshot
  * from the base revision), then report it where a workflow reads it: the job summary, the step's outputs, a SARIF
- * file for code scanning and, when asked and allowed, the pull-request comment. The exit code follows `fail-on`.
+ * file for code scanning, the policy board for an upload-artifact step (`board-file`) and, when asked and allowed,
+ * the pull-request comment (linking to the board's artifact). The exit code follows `fail-on`. With `recommend`, or
+ * on tierguard.yaml's `recommend.schedule`, it recommends instead (recommend.ts).
  * This function owns the one top-level try/catch (STYLE.md habit 1): a policy finding is a failure reported
  * through the review; an exception is either a problem with the workflow (inputs, event) or a bug, and says which.
  */
@@ -53,6 +57,12 @@ export async function run(env: Env = process.env, options: RunOptions = {}): Pro
     const flows = workspaceFlows(inputs.flows, ctx.workspace);
     const client = (token: string) => createClient({ token, baseUrl: ctx.apiUrl, workflow, throttle: options.throttle ?? true });
     const api = client(inputs.githubToken);
+    const plan = await recommendPlan(api, ctx, inputs, workflow);
+    if (plan === "skip") return EXIT.ok;
+    if (plan) {
+      const head = inputs.head ? await revision(api, ctx, "head", inputs.head) : undefined;
+      return (await runRecommendAction(api, ctx, inputs, plan, flows, { workflow, log: workflowLog(workflow), head })).ok ? EXIT.ok : EXIT.failed;
+    }
     const review = await reviewOf(api, inputs.teamsToken ? withTeamsClient(api, client(inputs.teamsToken)) : undefined, ctx, inputs, flows, workflow);
     const notes = actionNotes(review, ctx, inputs);
     const counts = reviewCounts(review);
@@ -63,8 +73,9 @@ export async function run(env: Env = process.env, options: RunOptions = {}): Pro
       workflow.info(`tierguard: SARIF written to ${inputs.sarifFile}`);
     }
     const link = blobLink(ctx.serverUrl, ctx.repo, { base: review.base.commit, head: review.head.commit });
-    if (inputs.comment) notes.push(...(await comment(api, ctx, review, link, workflow)));
-    if (!workflow.summary(jobSummary(review, notes, { link }))) workflow.info("tierguard: GITHUB_STEP_SUMMARY is not set; no job summary written");
+    const board = boardLink(ctx, inputs);
+    if (inputs.comment) notes.push(...(await comment(api, ctx, review, { link, board }, workflow)));
+    if (!workflow.summary(jobSummary(review, notes, { link, board }))) workflow.info("tierguard: GITHUB_STEP_SUMMARY is not set; no job summary written");
     setOutputs(workflow, review, counts);
     return verdict(counts, inputs, workflow);
   } catch (e) {
@@ -114,6 +125,7 @@ async function reviewOf(api: GitHubApi, teamsApi: GitHubApi | undefined, ctx: Ru
     flowsOverride: flows.length > 0 ? flows : undefined,
     log: workflowLog(workflow),
     progress: async (stage) => workflow.info(`tierguard: ${stage}`),
+    afterReview: inputs.boardFile ? async (used) => void (await writeBoardFile(used, ctx, inputs, workflow)) : undefined,
   });
   return review;
 }
@@ -143,7 +155,7 @@ function actionNotes(review: Review, ctx: RunContext, inputs: ActionInputs): str
   return notes;
 }
 
-async function comment(api: GitHubApi, ctx: RunContext, review: Review, link: ReturnType<typeof blobLink>, workflow: Workflow): Promise<string[]> {
+async function comment(api: GitHubApi, ctx: RunContext, review: Review, options: ReviewMarkdownOptions, workflow: Workflow): Promise<string[]> {
   if (!ctx.pull) {
     workflow.notice("tierguard: the event is not about a pull request; no comment written");
     return ["The event is not about a pull request, so no comment was written."];
@@ -157,7 +169,7 @@ async function comment(api: GitHubApi, ctx: RunContext, review: Review, link: Re
     // The App's upsert (src/github/app/comment.ts): ours are the marked comments written by this token's identity.
     const bot = await tokenLogin(api);
     const existing = await listIssueComments(api, ctx.repo, ctx.pull.number);
-    const parts = renderReviewCommentParts(review, { link });
+    const parts = renderReviewCommentParts(review, options);
     const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.number, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
     workflow.info(`tierguard: comment as ${bot} (${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted)`);
     return [];

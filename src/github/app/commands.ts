@@ -10,9 +10,11 @@ import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
  *   /tierguard recheck
  *   /tierguard explain <ns/pod|ip> -> <ns/pod|ip>:<port>[/proto]
  *   /tierguard ack-impact
+ *   /tierguard recommend <namespace> [<namespace>...]
  */
 export type Command =
   | { kind: "recheck" }
+  | { kind: "recommend"; namespaces: string[] }
   | { kind: "ack-impact" }
   | { kind: "explain"; from: string; to: string; port: number; protocol: number; protocolText: string }
   | { kind: "invalid"; reason: string };
@@ -23,6 +25,7 @@ export const COMMAND_HELP = [
   "- `/tierguard recheck`: review the pull request again.",
   "- `/tierguard explain <namespace/pod|ip> -> <namespace/pod|ip>:<port>[/protocol]`: how the policies at the head commit decide one connection, e.g. `/tierguard explain boutique/frontend -> boutique/cartservice:7070/TCP`.",
   "- `/tierguard ack-impact`: accept the newly denied flows of the current head commit as intended.",
+  "- `/tierguard recommend <namespace> [<namespace>...]`: learn staged isolation policies for the namespaces from the flow snapshot tierguard.yaml names, prove them by replay, and open (or update) a pull request with them; on a pull request or an issue.",
 ].join("\n");
 
 /** Undefined when the comment is not addressed to tierguard. */
@@ -40,6 +43,8 @@ export function parseCommand(body: string): Command | undefined {
       return args.length === 0 ? { kind: verb.toLowerCase() as "recheck" | "ack-impact" } : { kind: "invalid", reason: `\`/tierguard ${verb.toLowerCase()}\` takes no arguments` };
     case "explain":
       return parseExplain(rest.slice(verb.length).trim());
+    case "recommend":
+      return parseRecommend(args);
     case "":
       return { kind: "invalid", reason: "no command given" };
     default:
@@ -61,6 +66,17 @@ function parseExplain(text: string): Command {
   if (protocol === undefined) return { kind: "invalid", reason: `\`${protocolText}\` is not a protocol name or number` };
   if (!PORT_PROTOCOLS.has(protocol)) return { kind: "invalid", reason: `${protocolName(protocol)} has no ports; explain takes TCP, UDP or SCTP connections` };
   return { kind: "explain", from: unbracket(from), to: unbracket(to[1]), port, protocol, protocolText: protocolName(protocol) };
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const MAX_NAMESPACES = 20;
+
+function parseRecommend(args: string[]): Command {
+  if (args.length === 0) return { kind: "invalid", reason: "recommend needs a namespace: `/tierguard recommend <namespace>`" };
+  if (args.length > MAX_NAMESPACES) return { kind: "invalid", reason: `recommend takes at most ${MAX_NAMESPACES} namespaces at once` };
+  const bad = args.find((ns) => !NAMESPACE.test(ns));
+  if (bad !== undefined) return { kind: "invalid", reason: `\`${bad.slice(0, 63).replace(/`/g, "")}\` is not a namespace name (lower-case letters, digits and "-", at most 63)` };
+  return { kind: "recommend", namespaces: [...new Set(args)].sort() };
 }
 
 /** `[fd00::1]` → `fd00::1`, so IPv6 destinations can carry a port. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Probot } from "probot";
 import { describeError } from "./log.js";
 import type { AppMetrics } from "./metrics.js";
+import { boardRoute, type AppAuth, type BoardRouteOptions } from "./board-route.js";
 import { webhookEdge, type EdgeLog, type RequestHandler, type WebhookEvent } from "./webhook-edge.js";
 
 /**
@@ -23,6 +24,8 @@ export interface AppServerOptions {
   routes?: RequestHandler[];
   /** Counts deliveries by outcome and routes that threw. */
   metrics?: AppMetrics;
+  /** Serve `GET /board/<owner>/<repo>` for these repositories (board-route.ts); undefined: no board route. */
+  board?: BoardRouteOptions;
 }
 
 export interface AppServer {
@@ -36,6 +39,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   await o.probot.ready();
   const receive = (event: WebhookEvent) => o.probot.webhooks.receive(event as never);
   const handlers: RequestHandler[] = [webhookEdge({ secret: o.secret, path: o.webhookPath ?? DEFAULT_WEBHOOK_PATH, receive, log: o.log, maxBytes: o.maxBytes, metrics: o.metrics }), ping];
+  if (o.board) handlers.push(boardRoute(o.board, ((id?: number) => o.probot.auth(id)) as unknown as AppAuth, o.log));
   return serveHandlers([...handlers, ...(o.routes ?? [])], o);
 }
 

@@ -1,6 +1,7 @@
 import type { Review } from "../../review/index.js";
 import { nextStep, nextStepMarkdown } from "./next-step.js";
 import {
+  boardLine,
   changesSection,
   findingSections,
   impactSections,
@@ -60,7 +61,7 @@ function tail(review: Review): string[] {
 export function renderReviewComment(review: Review, options: ReviewMarkdownOptions = {}): string {
   return (
     join([
-      [REVIEW_MARKER, ...verdictSection(review)],
+      [REVIEW_MARKER, ...verdictSection(review), ...boardLine(options)],
       summaryTable(review),
       ...impactSections(review, options),
       ...findingSections(review, options),

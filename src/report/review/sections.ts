@@ -19,6 +19,16 @@ export interface ReviewMarkdownOptions {
   maxFlowRows?: number;
   /** Edges in the service graph. Default 30. */
   maxGraphEdges?: number;
+  /** Where the policy board of this review is (the Action's artifact): a line under the verdict. */
+  board?: { url: string; artifact: string };
+}
+
+/** `📋 Policy board: the tierguard-board artifact of this run`, linked; nothing without a board. */
+export function boardLine(options: ReviewMarkdownOptions): string[] {
+  const b = options.board;
+  const url = safeUrl(b?.url);
+  if (!b || !url) return [];
+  return [`📋 [Policy board](${url}): the ${codeSpan(b.artifact)} artifact of this run (download it and open the HTML file).`];
 }
 
 const SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" } as const;

@@ -55,13 +55,21 @@ describe("action.yml", () => {
       "sarif-file": "",
       "fail-on": "error",
       "ack-impact": "false",
+      recommend: "false",
+      "recommend-out": "",
+      "recommend-pr": "false",
+      "board-file": "",
+      "board-artifact": "tierguard-board",
     });
   });
 
   test("declares exactly the outputs the Action sets", () => {
-    const set = [...readFileSync("src/github/action/run.ts", "utf8").matchAll(/workflow\.output\("([a-z-]+)"/g)].map((m) => m[1]);
+    const setIn = (file: string) => [...readFileSync(`src/github/action/${file}`, "utf8").matchAll(/workflow\.output\("([a-z-]+)"/g)].map((m) => m[1]);
+    const set = [...setIn("run.ts"), ...setIn("board.ts"), ...setIn("recommend.ts")];
     expect(Object.keys(meta.outputs).sort()).toEqual([...set].sort());
-    expect(set).toEqual(["errors", "warnings", "notices", "findings", "newly-denied", "newly-allowed", "verdict"]);
+    expect(setIn("run.ts")).toEqual(["errors", "warnings", "notices", "findings", "newly-denied", "newly-allowed", "verdict"]);
+    expect(setIn("board.ts")).toEqual(["board-file"]);
+    expect(setIn("recommend.ts")).toEqual(["recommend-files", "recommend-dir", "recommend-namespaces", "recommend-newly-denied", "recommend-pr", "recommend-pr-number"]);
   });
 });
 
@@ -90,6 +98,23 @@ describe("the template's workflow", () => {
     expect(upload.if).toMatch(/^always\(\)/);
     expect(upload.with).toMatchObject({ sarif_file: action.with!["sarif-file"] });
     expect(wf.permissions).toEqual({ contents: "read", "pull-requests": "write", "security-events": "write", actions: "read" });
+  });
+
+  test("writes the policy board and uploads it as the artifact the comment names, even when the step fails", () => {
+    const board = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(action.with!["board-file"]).toBe("tierguard-board.html");
+    expect(board.if).toBe("always() && steps.tierguard.outputs.board-file != ''");
+    expect(board.with).toMatchObject({ name: (meta.inputs["board-artifact"] as { default: string }).default, path: "${{ steps.tierguard.outputs.board-file }}" });
+  });
+
+  test("the recommendation workflow runs on tierguard.yaml's recommend.schedule, with the write permissions it needs", () => {
+    const rec = yaml.load(readFileSync("policies-template/.github/workflows/tierguard-recommend.yml", "utf8")) as any;
+    const config = yaml.load(readFileSync("policies-template/tierguard.yaml", "utf8")) as { recommend: { schedule: string } };
+    expect(rec.on.schedule).toEqual([{ cron: config.recommend.schedule }]);
+    expect(rec.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+    const step = rec.jobs.recommend.steps.find((s: any) => s.uses?.includes("/tierguard/action@"));
+    expect(Object.keys(step.with).filter((k) => !(k in meta.inputs))).toEqual([]);
+    expect(step.with["recommend-pr"]).toBe(true);
   });
 });
 

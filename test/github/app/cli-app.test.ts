@@ -35,6 +35,9 @@ describe("the App's environment", () => {
     [{ ...GOOD, TIERGUARD_CONCURRENCY: "0" }, ['TIERGUARD_CONCURRENCY must be a positive integer, not "0"']],
     [{ ...GOOD, TIERGUARD_REQUEST_TIMEOUT_MS: "30s" }, ['TIERGUARD_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds, not "30s"']],
     [{ ...GOOD, TIERGUARD_REVIEW_DEADLINE_MS: "0" }, ['TIERGUARD_REVIEW_DEADLINE_MS must be a positive whole number of milliseconds, not "0"']],
+    [{ ...GOOD, TIERGUARD_BOARD_REPOS: "acme/policies, https://github.com/acme/x" }, ['TIERGUARD_BOARD_REPOS must be owner/repo names separated by commas, not "https://github.com/acme/x"']],
+    [{ ...GOOD, TIERGUARD_BOARD_REPOS: "acme/policies", TIERGUARD_BOARD_TOKEN: "short" }, ["TIERGUARD_BOARD_TOKEN must be at least 16 characters (it guards the board)"]],
+    [{ ...GOOD, TIERGUARD_BOARD_TOKEN: "0123456789abcdef0" }, ["TIERGUARD_BOARD_TOKEN is set but TIERGUARD_BOARD_REPOS is not: name the repositories whose board is served"]],
   ])("%j", (env, problems) => {
     expect(checkAppEnv(env as NodeJS.ProcessEnv, dir).problems).toEqual(problems);
   });
@@ -48,6 +51,10 @@ describe("the App's environment", () => {
 
   test("the request timeout and the review deadline, when set", () => {
     expect(checkAppEnv({ ...GOOD, TIERGUARD_REQUEST_TIMEOUT_MS: "5000", TIERGUARD_REVIEW_DEADLINE_MS: "120000" }, dir)).toEqual({ problems: [], settings: { concurrency: 2, requestTimeoutMs: 5000, reviewDeadlineMs: 120000 } });
+  });
+
+  test("the board route, when configured: the repositories and the token", () => {
+    expect(checkAppEnv({ ...GOOD, TIERGUARD_BOARD_REPOS: "acme/policies,acme/other", TIERGUARD_BOARD_TOKEN: "0123456789abcdef0" }, dir)).toEqual({ problems: [], settings: { concurrency: 2, board: { repos: ["acme/policies", "acme/other"], token: "0123456789abcdef0" } } });
   });
 
   test("tierguard app without its variables in production: exit 1, every problem in a line, no setup page, no stack trace", async () => {

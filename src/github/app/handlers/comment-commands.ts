@@ -6,11 +6,13 @@ import { backgroundJob, contextApi, contextLog, type AppDeps, type EventContext 
 import { explainAtHead } from "../explain.js";
 import { failureReason } from "../failure.js";
 import type { AppLog } from "../log.js";
+import { recommendByComment } from "../recommend-command.js";
 import { reviewJob } from "../review-job.js";
 import { reviewable, fetchPull, payloadRepo, type PullTarget } from "../target.js";
 
 /**
- * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact`. Only users with write
+ * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact | recommend <ns>...`;
+ * on an issue only `recommend` (it works on the default branch, not on a pull request). Only users with write
  * access (admin, maintain, write) are obeyed; others get a polite refusal and nothing runs. Comments by bots
  * (tierguard's own replies included) are never commands.
  */
@@ -28,8 +30,8 @@ export function onIssueComment(deps: AppDeps, ctx: EventContext): void {
     log.debug("not a tierguard command");
     return;
   }
-  if (!issue.pull_request) {
-    log.info("ignoring a tierguard command on an issue: commands apply to pull requests");
+  if (!issue.pull_request && command.kind !== "recommend") {
+    log.info("ignoring a tierguard command on an issue: commands other than recommend apply to pull requests");
     return;
   }
   if (comment.user.type === "Bot") {
@@ -68,6 +70,10 @@ async function runCommand(deps: AppDeps, c: CommandRun): Promise<void> {
   if (c.command.kind === "invalid") {
     c.log.info({ reason: c.command.reason }, "replying with help: the command did not parse");
     await c.reply(`@${c.login}: ${c.command.reason}.\n\n${COMMAND_HELP}`);
+    return;
+  }
+  if (c.command.kind === "recommend") {
+    await c.reply(await recommendByComment({ api: c.api, repo: c.repo, namespaces: c.command.namespaces, login: c.login, issue: c.pull, snapshot: deps.snapshot, log: c.log }));
     return;
   }
   const target = await fetchPull(c.api, c.repo, c.pull);
