@@ -607,29 +607,29 @@ var require_scan = __commonJS({
       if (opts.parts === true || opts.tokens === true) {
         let prevIndex;
         for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const n3 = prevIndex !== void 0 ? prevIndex + 1 : start;
           const i2 = slashes[idx];
-          const value2 = input2.slice(n2, i2);
+          const value3 = input2.slice(n3, i2);
           if (opts.tokens) {
             if (idx === 0 && start !== 0) {
               tokens[idx].isPrefix = true;
               tokens[idx].value = prefix;
             } else {
-              tokens[idx].value = value2;
+              tokens[idx].value = value3;
             }
             depth(tokens[idx]);
             state.maxDepth += tokens[idx].depth;
           }
           if (i2 >= start) {
-            parts.push(value2);
+            parts.push(value3);
             prevIndex = i2;
           }
         }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
-        const value = input2.slice(n);
-        parts.push(value);
+        const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value2 = input2.slice(n2);
+        parts.push(value2);
         if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
-          tokens[tokens.length - 1].value = value;
+          tokens[tokens.length - 1].value = value2;
           depth(tokens[tokens.length - 1]);
           state.maxDepth += tokens[tokens.length - 1].depth;
         }
@@ -660,13 +660,13 @@ var require_parse = __commonJS({
         return options.expandRange(...args, options);
       }
       args.sort();
-      const value = `[${args.join("-")}]`;
+      const value2 = `[${args.join("-")}]`;
       try {
-        new RegExp(value);
+        new RegExp(value2);
       } catch (ex) {
         return args.map((v) => utils.escapeRegex(v)).join("..");
       }
-      return value;
+      return value2;
     };
     var syntaxError = (type2, char) => {
       return `Missing ${type2}: "${char}" - use "\\\\${char}" to match literal characters`;
@@ -676,22 +676,22 @@ var require_parse = __commonJS({
       let bracket = 0;
       let paren = 0;
       let quote3 = 0;
-      let value = "";
+      let value2 = "";
       let escaped = false;
       for (const ch of input2) {
         if (escaped === true) {
-          value += ch;
+          value2 += ch;
           escaped = false;
           continue;
         }
         if (ch === "\\") {
-          value += ch;
+          value2 += ch;
           escaped = true;
           continue;
         }
         if (ch === '"') {
           quote3 = quote3 === 1 ? 0 : 1;
-          value += ch;
+          value2 += ch;
           continue;
         }
         if (quote3 === 0) {
@@ -705,15 +705,15 @@ var require_parse = __commonJS({
             } else if (ch === ")" && paren > 0) {
               paren--;
             } else if (ch === "|" && paren === 0) {
-              parts.push(value);
-              value = "";
+              parts.push(value2);
+              value2 = "";
               continue;
             }
           }
         }
-        value += ch;
+        value2 += ch;
       }
-      parts.push(value);
+      parts.push(value2);
       return parts;
     };
     var isPlainBranch = (branch) => {
@@ -734,19 +734,19 @@ var require_parse = __commonJS({
       return true;
     };
     var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
+      let value2 = branch.trim();
       let changed = true;
       while (changed === true) {
         changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value2)) {
+          value2 = value2.slice(2, -1);
           changed = true;
         }
       }
-      if (!isPlainBranch(value)) {
+      if (!isPlainBranch(value2)) {
         return;
       }
-      return value.replace(/\\(.)/g, "$1");
+      return value2.replace(/\\(.)/g, "$1");
     };
     var hasRepeatedCharPrefixOverlap = (branches) => {
       const values = branches.map(normalizeSimpleBranch).filter(Boolean);
@@ -850,12 +850,12 @@ var require_parse = __commonJS({
     };
     var repeatedExtglobRecursion = (pattern) => {
       let depth = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
+      let value2 = pattern.trim();
+      let match = parseRepeatedExtglob(value2);
       while (match) {
         depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
+        value2 = match.body.trim();
+        match = parseRepeatedExtglob(value2);
       }
       return depth;
     };
@@ -960,13 +960,13 @@ var require_parse = __commonJS({
       const braces = [];
       const stack = [];
       let prev = bos;
-      let value;
+      let value2;
       const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const peek = state.peek = (n2 = 1) => input2[state.index + n2];
       const advance = state.advance = () => input2[++state.index] || "";
       const remaining = () => input2.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
-        state.consumed += value2;
+      const consume = (value3 = "", num2 = 0) => {
+        state.consumed += value3;
         state.index += num2;
       };
       const append = (token) => {
@@ -1020,8 +1020,8 @@ var require_parse = __commonJS({
         tokens.push(tok);
         prev = tok;
       };
-      const extglobOpen = (type2, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+      const extglobOpen = (type2, value3) => {
+        const token = { ...EXTGLOB_CHARS[value3], conditions: 1, inner: "" };
         token.prev = prev;
         token.parens = state.parens;
         token.output = state.output;
@@ -1029,7 +1029,7 @@ var require_parse = __commonJS({
         token.tokensIndex = tokens.length;
         const output = (opts.capture ? "(" : "") + token.open;
         increment("parens");
-        push2({ type: type2, value: value2, output: state.output ? "" : ONE_CHAR });
+        push2({ type: type2, value: value3, output: state.output ? "" : ONE_CHAR });
         push2({ type: "paren", extglob: true, value: advance(), output });
         extglobs.push(token);
       };
@@ -1050,7 +1050,7 @@ var require_parse = __commonJS({
           }
           state.output = token.output + open2.output;
           state.backtrack = true;
-          push2({ type: "paren", extglob: true, value, output: "" });
+          push2({ type: "paren", extglob: true, value: value2, output: "" });
           decrement("parens");
           return;
         }
@@ -1072,19 +1072,19 @@ var require_parse = __commonJS({
             state.negatedExtglob = true;
           }
         }
-        push2({ type: "paren", extglob: true, value, output });
+        push2({ type: "paren", extglob: true, value: value2, output });
         decrement("parens");
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
         let backslashes = false;
-        let output = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+        let output = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
           if (first === "\\") {
             backslashes = true;
             return m;
           }
           if (first === "?") {
-            if (esc) {
-              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
             }
             if (index === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
@@ -1095,12 +1095,12 @@ var require_parse = __commonJS({
             return DOT_LITERAL.repeat(chars.length);
           }
           if (first === "*") {
-            if (esc) {
-              return esc + first + (rest ? star : "");
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
             }
             return star;
           }
-          return esc ? m : `\\${m}`;
+          return esc2 ? m : `\\${m}`;
         });
         if (backslashes === true) {
           if (opts.unescape === true) {
@@ -1119,11 +1119,11 @@ var require_parse = __commonJS({
         return state;
       }
       while (!eos()) {
-        value = advance();
-        if (value === "\0") {
+        value2 = advance();
+        if (value2 === "\0") {
           continue;
         }
-        if (value === "\\") {
+        if (value2 === "\\") {
           const next = peek();
           if (next === "/" && opts.bash !== true) {
             continue;
@@ -1132,8 +1132,8 @@ var require_parse = __commonJS({
             continue;
           }
           if (!next) {
-            value += "\\";
-            push2({ type: "text", value });
+            value2 += "\\";
+            push2({ type: "text", value: value2 });
             continue;
           }
           const match = /^\\+/.exec(remaining());
@@ -1142,21 +1142,21 @@ var require_parse = __commonJS({
             slashes = match[0].length;
             state.index += slashes;
             if (slashes % 2 !== 0) {
-              value += "\\";
+              value2 += "\\";
             }
           }
           if (opts.unescape === true) {
-            value = advance();
+            value2 = advance();
           } else {
-            value += advance();
+            value2 += advance();
           }
           if (state.brackets === 0) {
-            push2({ type: "text", value });
+            push2({ type: "text", value: value2 });
             continue;
           }
         }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
+        if (state.brackets > 0 && (value2 !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value2 === ":") {
             const inner = prev.value.slice(1);
             if (inner.includes("[")) {
               prev.posix = true;
@@ -1177,38 +1177,38 @@ var require_parse = __commonJS({
               }
             }
           }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
+          if (value2 === "[" && peek() !== ":" || value2 === "-" && peek() === "]") {
+            value2 = `\\${value2}`;
           }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
+          if (value2 === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value2 = `\\${value2}`;
           }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
+          if (opts.posix === true && value2 === "!" && prev.value === "[") {
+            value2 = "^";
           }
-          prev.value += value;
-          append({ value });
+          prev.value += value2;
+          append({ value: value2 });
           continue;
         }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
+        if (state.quotes === 1 && value2 !== '"') {
+          value2 = utils.escapeRegex(value2);
+          prev.value += value2;
+          append({ value: value2 });
           continue;
         }
-        if (value === '"') {
+        if (value2 === '"') {
           state.quotes = state.quotes === 1 ? 0 : 1;
           if (opts.keepQuotes === true) {
-            push2({ type: "text", value });
+            push2({ type: "text", value: value2 });
           }
           continue;
         }
-        if (value === "(") {
+        if (value2 === "(") {
           increment("parens");
-          push2({ type: "paren", value });
+          push2({ type: "paren", value: value2 });
           continue;
         }
-        if (value === ")") {
+        if (value2 === ")") {
           if (state.parens === 0 && opts.strictBrackets === true) {
             throw new SyntaxError(syntaxError("opening", "("));
           }
@@ -1217,41 +1217,41 @@ var require_parse = __commonJS({
             extglobClose(extglobs.pop());
             continue;
           }
-          push2({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          push2({ type: "paren", value: value2, output: state.parens ? ")" : "\\)" });
           decrement("parens");
           continue;
         }
-        if (value === "[") {
+        if (value2 === "[") {
           if (opts.nobracket === true || !remaining().includes("]")) {
             if (opts.nobracket !== true && opts.strictBrackets === true) {
               throw new SyntaxError(syntaxError("closing", "]"));
             }
-            value = `\\${value}`;
+            value2 = `\\${value2}`;
           } else {
             increment("brackets");
           }
-          push2({ type: "bracket", value });
+          push2({ type: "bracket", value: value2 });
           continue;
         }
-        if (value === "]") {
+        if (value2 === "]") {
           if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push2({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value: value2, output: `\\${value2}` });
             continue;
           }
           if (state.brackets === 0) {
             if (opts.strictBrackets === true) {
               throw new SyntaxError(syntaxError("opening", "["));
             }
-            push2({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value: value2, output: `\\${value2}` });
             continue;
           }
           decrement("brackets");
           const prevValue = prev.value.slice(1);
           if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
+            value2 = `/${value2}`;
           }
-          prev.value += value;
-          append({ value });
+          prev.value += value2;
+          append({ value: value2 });
           if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
             continue;
           }
@@ -1266,11 +1266,11 @@ var require_parse = __commonJS({
           state.output += prev.value;
           continue;
         }
-        if (value === "{" && opts.nobrace !== true) {
+        if (value2 === "{" && opts.nobrace !== true) {
           increment("braces");
           const open2 = {
             type: "brace",
-            value,
+            value: value2,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
@@ -1279,10 +1279,10 @@ var require_parse = __commonJS({
           push2(open2);
           continue;
         }
-        if (value === "}") {
+        if (value2 === "}") {
           const brace = braces[braces.length - 1];
           if (opts.nobrace === true || !brace) {
-            push2({ type: "text", value, output: value });
+            push2({ type: "text", value: value2, output: value2 });
             continue;
           }
           let output = ")";
@@ -1305,35 +1305,35 @@ var require_parse = __commonJS({
             const out = state.output.slice(0, brace.outputIndex);
             const toks = state.tokens.slice(brace.tokensIndex);
             brace.value = brace.output = "\\{";
-            value = output = "\\}";
+            value2 = output = "\\}";
             state.output = out;
             for (const t of toks) {
               state.output += t.output || t.value;
             }
           }
-          push2({ type: "brace", value, output });
+          push2({ type: "brace", value: value2, output });
           decrement("braces");
           braces.pop();
           continue;
         }
-        if (value === "|") {
+        if (value2 === "|") {
           if (extglobs.length > 0) {
             extglobs[extglobs.length - 1].conditions++;
           }
-          push2({ type: "text", value });
+          push2({ type: "text", value: value2 });
           continue;
         }
-        if (value === ",") {
-          let output = value;
+        if (value2 === ",") {
+          let output = value2;
           const brace = braces[braces.length - 1];
           if (brace && stack[stack.length - 1] === "braces") {
             brace.comma = true;
             output = "|";
           }
-          push2({ type: "comma", value, output });
+          push2({ type: "comma", value: value2, output });
           continue;
         }
-        if (value === "/") {
+        if (value2 === "/") {
           if (prev.type === "dot" && state.index === state.start + 1) {
             state.start = state.index + 1;
             state.consumed = "";
@@ -1342,52 +1342,52 @@ var require_parse = __commonJS({
             prev = bos;
             continue;
           }
-          push2({ type: "slash", value, output: SLASH_LITERAL });
+          push2({ type: "slash", value: value2, output: SLASH_LITERAL });
           continue;
         }
-        if (value === ".") {
+        if (value2 === ".") {
           if (state.braces > 0 && prev.type === "dot") {
             if (prev.value === ".") prev.output = DOT_LITERAL;
             const brace = braces[braces.length - 1];
             prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
+            prev.output += value2;
+            prev.value += value2;
             brace.dots = true;
             continue;
           }
           if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push2({ type: "text", value, output: DOT_LITERAL });
+            push2({ type: "text", value: value2, output: DOT_LITERAL });
             continue;
           }
-          push2({ type: "dot", value, output: DOT_LITERAL });
+          push2({ type: "dot", value: value2, output: DOT_LITERAL });
           continue;
         }
-        if (value === "?") {
+        if (value2 === "?") {
           const isGroup = prev && prev.value === "(";
           if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
+            extglobOpen("qmark", value2);
             continue;
           }
           if (prev && prev.type === "paren") {
             const next = peek();
-            let output = value;
+            let output = value2;
             if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output = `\\${value}`;
+              output = `\\${value2}`;
             }
-            push2({ type: "text", value, output });
+            push2({ type: "text", value: value2, output });
             continue;
           }
           if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push2({ type: "qmark", value, output: QMARK_NO_DOT });
+            push2({ type: "qmark", value: value2, output: QMARK_NO_DOT });
             continue;
           }
-          push2({ type: "qmark", value, output: QMARK });
+          push2({ type: "qmark", value: value2, output: QMARK });
           continue;
         }
-        if (value === "!") {
+        if (value2 === "!") {
           if (opts.noextglob !== true && peek() === "(") {
             if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
+              extglobOpen("negate", value2);
               continue;
             }
           }
@@ -1396,74 +1396,74 @@ var require_parse = __commonJS({
             continue;
           }
         }
-        if (value === "+") {
+        if (value2 === "+") {
           if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
+            extglobOpen("plus", value2);
             continue;
           }
           if (prev && prev.value === "(" || opts.regex === false) {
-            push2({ type: "plus", value, output: PLUS_LITERAL });
+            push2({ type: "plus", value: value2, output: PLUS_LITERAL });
             continue;
           }
           if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push2({ type: "plus", value });
+            push2({ type: "plus", value: value2 });
             continue;
           }
           push2({ type: "plus", value: PLUS_LITERAL });
           continue;
         }
-        if (value === "@") {
+        if (value2 === "@") {
           if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push2({ type: "at", extglob: true, value, output: "" });
+            push2({ type: "at", extglob: true, value: value2, output: "" });
             continue;
           }
-          push2({ type: "text", value });
+          push2({ type: "text", value: value2 });
           continue;
         }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
+        if (value2 !== "*") {
+          if (value2 === "$" || value2 === "^") {
+            value2 = `\\${value2}`;
           }
           const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
           if (match) {
-            value += match[0];
+            value2 += match[0];
             state.index += match[0].length;
           }
-          push2({ type: "text", value });
+          push2({ type: "text", value: value2 });
           continue;
         }
         if (prev && (prev.type === "globstar" || prev.star === true)) {
           prev.type = "star";
           prev.star = true;
-          prev.value += value;
+          prev.value += value2;
           prev.output = star;
           state.backtrack = true;
           state.globstar = true;
-          consume(value);
+          consume(value2);
           continue;
         }
         let rest = remaining();
         if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
+          extglobOpen("star", value2);
           continue;
         }
         if (prev.type === "star") {
           if (opts.noglobstar === true) {
-            consume(value);
+            consume(value2);
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push2({ type: "star", value, output: "" });
+            push2({ type: "star", value: value2, output: "" });
             continue;
           }
           const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
           const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
           if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push2({ type: "star", value, output: "" });
+            push2({ type: "star", value: value2, output: "" });
             continue;
           }
           while (rest.slice(0, 3) === "/**") {
@@ -1477,11 +1477,11 @@ var require_parse = __commonJS({
           const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
           if (prior.type === "bos" && eos()) {
             prev.type = "globstar";
-            prev.value += value;
+            prev.value += value2;
             prev.output = globstar(opts);
             state.output = prev.output;
             state.globstar = true;
-            consume(value);
+            consume(value2);
             continue;
           }
           if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
@@ -1489,10 +1489,10 @@ var require_parse = __commonJS({
             prior.output = `(?:${prior.output}`;
             prev.type = "globstar";
             prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
+            prev.value += value2;
             state.globstar = true;
             state.output += prior.output + prev.output;
-            consume(value);
+            consume(value2);
             continue;
           }
           if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
@@ -1501,33 +1501,33 @@ var require_parse = __commonJS({
             prior.output = `(?:${prior.output}`;
             prev.type = "globstar";
             prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
+            prev.value += value2;
             state.output += prior.output + prev.output;
             state.globstar = true;
-            consume(value + advance());
+            consume(value2 + advance());
             push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           if (prior.type === "bos" && rest[0] === "/") {
             prev.type = "globstar";
-            prev.value += value;
+            prev.value += value2;
             prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
             state.output = prev.output;
             state.globstar = true;
-            consume(value + advance());
+            consume(value2 + advance());
             push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           state.output = state.output.slice(0, -prev.output.length);
           prev.type = "globstar";
           prev.output = globstar(opts);
-          prev.value += value;
+          prev.value += value2;
           state.output += prev.output;
           state.globstar = true;
-          consume(value);
+          consume(value2);
           continue;
         }
-        const token = { type: "star", value, output: star };
+        const token = { type: "star", value: value2, output: star };
         if (opts.bash === true) {
           token.output = ".*?";
           if (prev.type === "bos" || prev.type === "slash") {
@@ -1537,7 +1537,7 @@ var require_parse = __commonJS({
           continue;
         }
         if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
+          token.output = value2;
           push2(token);
           continue;
         }
@@ -1829,8 +1829,8 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -1851,7 +1851,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -1866,8 +1866,8 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -1879,7 +1879,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit3(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -1888,9 +1888,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -2024,7 +2024,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -2034,7 +2034,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -2178,7 +2178,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
+          visit3.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -2205,7 +2205,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -2216,7 +2216,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -2325,26 +2325,26 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i2) => toJS(v, String(i2), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+    function toJS(value2, arg, ctx) {
+      if (Array.isArray(value2))
+        return value2.map((v, i2) => toJS(v, String(i2), ctx));
+      if (value2 && typeof value2.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value2))
+          return value2.toJSON(arg, ctx);
         const data2 = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data2);
+        ctx.anchors.set(value2, data2);
         ctx.onCreate = (res2) => {
           data2.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value2.toJSON(arg, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
       }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
+      if (typeof value2 === "bigint" && !ctx?.keep)
+        return Number(value2);
+      return value2;
     }
     exports.toJS = toJS;
   }
@@ -2396,7 +2396,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -2422,7 +2422,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -2516,11 +2516,11 @@ var require_Scalar = __commonJS({
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var isScalarValue = (value2) => !value2 || typeof value2 !== "function" && typeof value2 !== "object";
     var Scalar = class extends Node.NodeBase {
-      constructor(value) {
+      constructor(value2) {
         super(identity.SCALAR);
-        this.value = value;
+        this.value = value2;
       }
       toJSON(arg, ctx) {
         return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
@@ -2547,7 +2547,7 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value2, tagName, tags) {
       if (tagName) {
         const match = tags.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
@@ -2555,53 +2555,53 @@ var require_createNode = __commonJS({
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t) => t.identify?.(value2) && !t.format);
     }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
+    function createNode(value2, tagName, ctx) {
+      if (identity.isDocument(value2))
+        value2 = value2.contents;
+      if (identity.isNode(value2))
+        return value2;
+      if (identity.isPair(value2)) {
         const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map2.items.push(value);
+        map2.items.push(value2);
         return map2;
       }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
+      if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
+        value2 = value2.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
       let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
+      if (aliasDuplicateObjects && value2 && typeof value2 === "object") {
+        ref = sourceObjects.get(value2);
         if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
+          ref.anchor ?? (ref.anchor = onAnchor(value2));
           return new Alias.Alias(ref.anchor);
         } else {
           ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          sourceObjects.set(value2, ref);
         }
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema2.tags);
+      let tagObj = findTagObject(value2, tagName, schema2.tags);
       if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
+        if (value2 && typeof value2.toJSON === "function") {
+          value2 = value2.toJSON();
         }
-        if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+        if (!value2 || typeof value2 !== "object") {
+          const node2 = new Scalar.Scalar(value2);
           if (ref)
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
+        tagObj = value2 instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value2) ? schema2[identity.SEQ] : schema2[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value2, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value2, ctx) : new Scalar.Scalar(value2);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -2621,8 +2621,8 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path, value) {
-      let v = value;
+    function collectionFromPath(schema2, path, value2) {
+      let v = value2;
       for (let i2 = path.length - 1; i2 >= 0; --i2) {
         const k = path[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
@@ -2673,16 +2673,16 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
+      addIn(path, value2) {
         if (isEmptyPath(path))
-          this.add(value);
+          this.add(value2);
         else {
           const [key, ...rest] = path;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -2718,8 +2718,8 @@ var require_Collection = __commonJS({
         return this.items.every((node) => {
           if (!identity.isPair(node))
             return false;
-          const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          const n2 = node.value;
+          return n2 == null || allowScalar && identity.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
@@ -2736,16 +2736,16 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
+      setIn(path, value2) {
         const [key, ...rest] = path;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key, value2);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -2940,13 +2940,13 @@ var require_stringifyString = __commonJS({
       }
       return true;
     }
-    function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+    function doubleQuotedString(value2, ctx) {
+      const json2 = JSON.stringify(value2);
       if (ctx.options.doubleQuotedAsJSON)
         return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
       let str3 = "";
       let start = 0;
       for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
@@ -3020,22 +3020,22 @@ var require_stringifyString = __commonJS({
       str3 = start ? str3 + json2.slice(start) : json2;
       return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+    function singleQuotedString(value2, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value2.includes("\n") || /[ \t]\n|\n[ \t]/.test(value2))
+        return doubleQuotedString(value2, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
+      const res = "'" + value2.replace(/'/g, "''").replace(/\n+/g, `$&
 ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
-    function quotedString(value, ctx) {
+    function quotedString(value2, ctx) {
       const { singleQuote } = ctx.options;
       let qs;
       if (singleQuote === false)
         qs = doubleQuotedString;
       else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
+        const hasDouble = value2.includes('"');
+        const hasSingle = value2.includes("'");
         if (hasDouble && !hasSingle)
           qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
@@ -3043,7 +3043,7 @@ ${indent}`) + "'";
         else
           qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs(value2, ctx);
     }
     var blockEndNewlines;
     try {
@@ -3051,27 +3051,27 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment: comment2, type: type2, value: value2 }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
+      if (!blockQuote || /\n[\t ]+$/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value2) ? "  " : "");
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value2, lineWidth, indent.length);
+      if (!value2)
         return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
+      for (endStart = value2.length; endStart > 0; --endStart) {
+        const ch = value2[endStart - 1];
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value.substring(endStart);
+      let end = value2.substring(endStart);
       const endNlPos = end.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
+      } else if (value2 === end || endNlPos !== end.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
@@ -3079,7 +3079,7 @@ ${indent}`) + "'";
         chomp = "";
       }
       if (end) {
-        value = value.slice(0, -end.length);
+        value2 = value2.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
         end = end.replace(blockEndNewlines, `$&${indent}`);
@@ -3087,8 +3087,8 @@ ${indent}`) + "'";
       let startWithSpace = false;
       let startEnd;
       let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
+      for (startEnd = 0; startEnd < value2.length; ++startEnd) {
+        const ch = value2[startEnd];
         if (ch === " ")
           startWithSpace = true;
         else if (ch === "\n")
@@ -3096,9 +3096,9 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
-        value = value.substring(start.length);
+        value2 = value2.substring(start.length);
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
@@ -3109,7 +3109,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal2) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value2.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type2 !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -3122,37 +3122,37 @@ ${indent}`) + "'";
           return `>${header2}
 ${indent}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header2}
-${indent}${start}${value}${end}`;
+${indent}${start}${value2}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type: type2, value } = item;
+      const { type: type2, value: value2 } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
+      if (implicitKey && value2.includes("\n") || inFlow && /[[\]{},]/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value2)) {
+        return implicitKey || inFlow || !value2.includes("\n") ? quotedString(value2, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type2 !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type2 !== Scalar.Scalar.PLAIN && value2.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
-      if (containsDocumentMarker(value)) {
+      if (containsDocumentMarker(value2)) {
         if (indent === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
         } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str3 = value2.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
       }
       return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
@@ -3325,7 +3325,7 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -3337,7 +3337,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value2 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -3352,12 +3352,12 @@ var require_stringifyPair = __commonJS({
         explicitKey = true;
       }
       if (ctx.inFlow) {
-        if (allNullValues || value == null) {
+        if (allNullValues || value2 == null) {
           if (keyCommentDone && onComment)
             onComment();
           return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+      } else if (allNullValues && !simpleKeys || value2 == null && explicitKey) {
         str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
           str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
@@ -3378,26 +3378,26 @@ ${indent}:`;
           str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
+      if (identity.isNode(value2)) {
+        vsb = !!value2.spaceBefore;
+        vcb = value2.commentBefore;
+        valueComment = value2.comment;
       } else {
         vsb = false;
         vcb = null;
         valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
+        if (value2 && typeof value2 === "object")
+          value2 = doc.createNode(value2);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity.isScalar(value2))
         ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value2) && !value2.flow && !value2.tag && !value2.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -3413,11 +3413,11 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity.isCollection(value2)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        const flow = ctx.inFlow ?? value2.flow ?? value2.items.length === 0;
         if (hasNewline || !flow) {
           let hasPropsLine = false;
           if (hasNewline && (vs0 === "&" || vs0 === "!")) {
@@ -3480,7 +3480,7 @@ var require_merge = __commonJS({
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge3 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
@@ -3490,8 +3490,8 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
-    function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
+    function addMergeToJSMap(ctx, map2, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
@@ -3501,20 +3501,20 @@ var require_merge = __commonJS({
       else
         mergeValue(ctx, map2, source);
     }
-    function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
+    function mergeValue(ctx, map2, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key, value3] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
-            map2.set(key, value2);
+            map2.set(key, value3);
         } else if (map2 instanceof Set) {
           map2.add(key);
         } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
           Object.defineProperty(map2, key, {
-            value: value2,
+            value: value3,
             writable: true,
             enumerable: true,
             configurable: true
@@ -3523,8 +3523,8 @@ var require_merge = __commonJS({
       }
       return map2;
     }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    function resolveAliasValue(ctx, value2) {
+      return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -3541,20 +3541,20 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
+    function addPairToJSMap(ctx, map2, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
+        key.addToJSMap(ctx, map2, value2);
       else if (merge3.isMergeKey(ctx, key))
-        merge3.addMergeToJSMap(ctx, map2, value);
+        merge3.addMergeToJSMap(ctx, map2, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
-          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+          map2.set(jsKey, toJS.toJS(value2, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
+          const jsValue = toJS.toJS(value2, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
               value: jsValue,
@@ -3604,24 +3604,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
+    function createPair(key, value2, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
+      const v = createNode.createNode(value2, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key, value2 = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key;
-        this.value = value;
+        this.value = value2;
       }
       clone(schema2) {
-        let { key, value } = this;
+        let { key, value: value2 } = this;
         if (identity.isNode(key))
           key = key.clone(schema2);
-        if (identity.isNode(value))
-          value = value.clone(schema2);
-        return new _Pair(key, value);
+        if (identity.isNode(value2))
+          value2 = value2.clone(schema2);
+        return new _Pair(key, value2);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -3744,7 +3744,7 @@ ${indent}${line}` : "\n";
           str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum3, line) => sum3 + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str3 += ",";
@@ -3760,7 +3760,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          const len = lines.reduce((sum3, line) => sum3 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -3824,20 +3824,20 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add = (key, value) => {
+        const add2 = (key, value2) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
+            value2 = replacer.call(obj2, key, value2);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
-          if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+          if (value2 !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value2, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
-            add(key, value);
+          for (const [key, value2] of obj2)
+            add2(key, value2);
         } else if (obj2 && typeof obj2 === "object") {
           for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+            add2(key, obj2[key]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -3892,8 +3892,8 @@ var require_YAMLMap = __commonJS({
       has(key) {
         return !!findPair(this.items, key);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key, value2) {
+        this.add(new Pair.Pair(key, value2), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -3971,8 +3971,8 @@ var require_YAMLSeq = __commonJS({
         super(identity.SEQ, schema2);
         this.items = [];
       }
-      add(value) {
-        this.items.push(value);
+      add(value2) {
+        this.items.push(value2);
       }
       /**
        * Removes a value from the collection.
@@ -4013,15 +4013,15 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
+      set(key, value2) {
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value2))
+          prev.value = value2;
         else
-          this.items[idx] = value;
+          this.items[idx] = value2;
       }
       toJSON(_, ctx) {
         const seq2 = [];
@@ -4097,7 +4097,7 @@ var require_string = __commonJS({
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
-      identify: (value) => typeof value === "string",
+      identify: (value2) => typeof value2 === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
       resolve: (str3) => str3,
@@ -4116,7 +4116,7 @@ var require_null = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
-      identify: (value) => value == null,
+      identify: (value2) => value2 == null,
       createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
@@ -4134,18 +4134,18 @@ var require_bool = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
-      identify: (value) => typeof value === "boolean",
+      identify: (value2) => typeof value2 === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
-      stringify({ source, value }, ctx) {
+      stringify({ source, value: value2 }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
+          if (value2 === sv)
             return source;
         }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
+        return value2 ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
     exports.boolTag = boolTag;
@@ -4156,24 +4156,24 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
+    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
+      if (typeof value2 === "bigint")
+        return String(value2);
+      const num2 = typeof value2 === "number" ? value2 : Number(value2);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i2 = n.indexOf(".");
+      let n2 = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
+        let i2 = n2.indexOf(".");
         if (i2 < 0) {
-          i2 = n.length;
-          n += ".";
+          i2 = n2.length;
+          n2 += ".";
         }
-        let d = minFractionDigits - (n.length - i2 - 1);
+        let d = minFractionDigits - (n2.length - i2 - 1);
         while (d-- > 0)
-          n += "0";
+          n2 += "0";
       }
-      return n;
+      return n2;
     }
     exports.stringifyNumber = stringifyNumber;
   }
@@ -4186,7 +4186,7 @@ var require_float = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -4194,7 +4194,7 @@ var require_float = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -4206,7 +4206,7 @@ var require_float = __commonJS({
       }
     };
     var float2 = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
@@ -4230,16 +4230,16 @@ var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+      const { value: value2 } = node;
+      if (intIdentify(value2) && value2 >= 0)
+        return prefix + value2.toString(radix);
       return stringifyNumber.stringifyNumber(node);
     }
     var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
@@ -4256,7 +4256,7 @@ var require_int = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
@@ -4305,20 +4305,20 @@ var require_schema2 = __commonJS({
     var Scalar = require_Scalar();
     var map2 = require_map();
     var seq2 = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
+    function intIdentify(value2) {
+      return typeof value2 === "bigint" || Number.isInteger(value2);
     }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var stringifyJSON = ({ value: value2 }) => JSON.stringify(value2);
     var jsonScalars = [
       {
-        identify: (value) => typeof value === "string",
+        identify: (value2) => typeof value2 === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
         resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
-        identify: (value) => value == null,
+        identify: (value2) => value2 == null,
         createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
@@ -4327,7 +4327,7 @@ var require_schema2 = __commonJS({
         stringify: stringifyJSON
       },
       {
-        identify: (value) => typeof value === "boolean",
+        identify: (value2) => typeof value2 === "boolean",
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
@@ -4340,10 +4340,10 @@ var require_schema2 = __commonJS({
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
         resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+        stringify: ({ value: value2 }) => intIdentify(value2) ? value2.toString() : JSON.stringify(value2)
       },
       {
-        identify: (value) => typeof value === "number",
+        identify: (value2) => typeof value2 === "number",
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
@@ -4373,7 +4373,7 @@ var require_binary = __commonJS({
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary2 = {
-      identify: (value) => value instanceof Uint8Array,
+      identify: (value2) => value2 instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
       tag: "tag:yaml.org,2002:binary",
@@ -4399,10 +4399,10 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
-        if (!value)
+      stringify({ comment: comment2, type: type2, value: value2 }, ctx, onComment, onChompKeep) {
+        if (!value2)
           return "";
-        const buf = value;
+        const buf = value2;
         let str3;
         if (typeof node_buffer.Buffer === "function") {
           str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
@@ -4417,9 +4417,9 @@ var require_binary = __commonJS({
         type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
         if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
-          const lines = new Array(n);
-          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
+          const n2 = Math.ceil(str3.length / lineWidth);
+          const lines = new Array(n2);
+          for (let i2 = 0, o = 0; i2 < n2; ++i2, o += lineWidth) {
             lines[i2] = str3.substr(o, lineWidth);
           }
           str3 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
@@ -4474,25 +4474,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i2++), it);
-          let key, value;
+          let key, value2;
           if (Array.isArray(it)) {
             if (it.length === 2) {
               key = it[0];
-              value = it[1];
+              value2 = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value2 = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
             key = it;
           }
-          pairs3.items.push(Pair.createPair(key, value, ctx));
+          pairs3.items.push(Pair.createPair(key, value2, ctx));
         }
       return pairs3;
     }
@@ -4539,16 +4539,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key, value;
+          let key, value2;
           if (identity.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            value2 = toJS.toJS(pair.value, key, ctx);
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
           if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key, value2);
         }
         return map2;
       }
@@ -4562,7 +4562,7 @@ var require_omap = __commonJS({
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
     var omap2 = {
       collection: "seq",
-      identify: (value) => value instanceof Map,
+      identify: (value2) => value2 instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
@@ -4592,14 +4592,14 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
+    function boolStringify({ value: value2, source }, ctx) {
+      const boolObj = value2 ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
         return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
+      return value2 ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
-      identify: (value) => value === true,
+      identify: (value2) => value2 === true,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
@@ -4607,7 +4607,7 @@ var require_bool2 = __commonJS({
       stringify: boolStringify
     };
     var falseTag = {
-      identify: (value) => value === false,
+      identify: (value2) => value2 === false,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
@@ -4626,7 +4626,7 @@ var require_float2 = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -4634,7 +4634,7 @@ var require_float2 = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -4646,7 +4646,7 @@ var require_float2 = __commonJS({
       }
     };
     var float2 = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
@@ -4673,7 +4673,7 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     function intResolve(str3, offset, radix, { intAsBigInt }) {
       const sign = str3[0];
       if (sign === "-" || sign === "+")
@@ -4691,17 +4691,17 @@ var require_int2 = __commonJS({
             str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str3);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
+        const n3 = BigInt(str3);
+        return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      const n = parseInt(str3, radix);
-      return sign === "-" ? -1 * n : n;
+      const n2 = parseInt(str3, radix);
+      return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+      const { value: value2 } = node;
+      if (intIdentify(value2)) {
+        const str3 = value2.toString(radix);
+        return value2 < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -4779,13 +4779,13 @@ var require_set = __commonJS({
         const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+      set(key, value2) {
+        if (typeof value2 !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value2}`);
         const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
+        if (prev && !value2) {
           this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
+        } else if (!prev && value2) {
           this.items.push(new Pair.Pair(key));
         }
       }
@@ -4804,10 +4804,10 @@ var require_set = __commonJS({
         const { replacer } = ctx;
         const set3 = new this(schema2);
         if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
+          for (let value2 of iterable) {
             if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+              value2 = replacer.call(iterable, value2, value2);
+            set3.items.push(Pair.createPair(value2, null, ctx));
           }
         return set3;
       }
@@ -4815,7 +4815,7 @@ var require_set = __commonJS({
     YAMLSet.tag = "tag:yaml.org,2002:set";
     var set2 = {
       collection: "map",
-      identify: (value) => value instanceof Set,
+      identify: (value2) => value2 instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
@@ -4844,38 +4844,38 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str3, asBigInt) {
       const sign = str3[0];
       const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
-      let { value } = node;
-      let num2 = (n) => n;
-      if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
+      let { value: value2 } = node;
+      let num2 = (n2) => n2;
+      if (typeof value2 === "bigint")
+        num2 = (n2) => BigInt(n2);
+      else if (isNaN(value2) || !isFinite(value2))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
-      if (value < 0) {
+      if (value2 < 0) {
         sign = "-";
-        value *= num2(-1);
+        value2 *= num2(-1);
       }
       const _60 = num2(60);
-      const parts = [value % _60];
-      if (value < 60) {
+      const parts = [value2 % _60];
+      if (value2 < 60) {
         parts.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+        value2 = (value2 - parts[0]) / _60;
+        parts.unshift(value2 % _60);
+        if (value2 >= 60) {
+          value2 = (value2 - parts[0]) / _60;
+          parts.unshift(value2);
         }
       }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign + parts.map((n2) => String(n2).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      identify: (value2) => typeof value2 === "bigint" || Number.isInteger(value2),
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
@@ -4884,7 +4884,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var floatTime = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
@@ -4893,7 +4893,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var timestamp2 = {
-      identify: (value) => value instanceof Date,
+      identify: (value2) => value2 instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
       // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
@@ -4916,7 +4916,7 @@ var require_timestamp = __commonJS({
         }
         return new Date(date);
       },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+      stringify: ({ value: value2 }) => value2?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
@@ -5189,8 +5189,8 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
-      constructor(value, replacer, options) {
+    var Document2 = class _Document {
+      constructor(value2, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -5222,7 +5222,7 @@ var require_Document = __commonJS({
         } else
           this.directives = new directives.Directives({ version });
         this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.contents = value2 === void 0 ? null : this.createNode(value2, _replacer, options);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -5247,14 +5247,14 @@ var require_Document = __commonJS({
         return copy;
       }
       /** Adds a value to the document. */
-      add(value) {
+      add(value2) {
         if (assertCollection(this.contents))
-          this.contents.add(value);
+          this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5273,10 +5273,10 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value2, replacer, options) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
+          value2 = replacer.call({ "": value2 }, "", value2);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
           const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
@@ -5303,7 +5303,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
+        const node = createNode.createNode(value2, tag, ctx);
         if (flow && identity.isCollection(node))
           node.flow = true;
         setAnchors();
@@ -5313,9 +5313,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
+      createPair(key, value2, options = {}) {
         const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+        const v = this.createNode(value2, null, options);
         return new Pair.Pair(k, v);
       }
       /**
@@ -5374,24 +5374,24 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key, value2) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key, value2);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
+      setIn(path, value2) {
         if (Collection2.isEmptyPath(path)) {
-          this.contents = value;
+          this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path, value2);
         }
       }
       /**
@@ -5479,7 +5479,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -5777,7 +5777,7 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep2?.[0],
@@ -5820,7 +5820,7 @@ var require_resolve_block_map = __commonJS({
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
-          next: value,
+          next: value2,
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
@@ -5829,14 +5829,14 @@ var require_resolve_block_map = __commonJS({
         offset = valueProps.end;
         if (valueProps.found) {
           if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
+            if (value2?.type === "block-map" && !valueProps.hasNewline)
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value2 ? composeNode2(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -5882,18 +5882,18 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value: value2 } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
-          next: value,
+          next: value2,
           offset,
           onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
+          if (props.anchor || props.tag || value2) {
+            if (value2?.type === "block-seq")
               onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
               onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
@@ -5904,9 +5904,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node = value2 ? composeNode2(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
         offset = node.range[2];
         seq2.items.push(node);
       }
@@ -5988,7 +5988,7 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
@@ -5999,7 +5999,7 @@ var require_resolve_flow_collection = __commonJS({
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value2) {
             if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i2 < fc.items.length - 1)
@@ -6054,10 +6054,10 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode2(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+          const valueNode = value2 ? composeNode2(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock(value2))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
@@ -6069,7 +6069,7 @@ var require_resolve_flow_collection = __commonJS({
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
-            next: value,
+            next: value2,
             offset: keyNode.range[2],
             onError,
             parentIndent: fc.indent,
@@ -6089,15 +6089,15 @@ var require_resolve_flow_collection = __commonJS({
               if (props.start < valueProps.found.offset - 1024)
                 onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+          } else if (value2) {
+            if ("source" in value2 && value2.source?.[0] === ":")
+              onError(value2, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode2(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode2(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -6240,11 +6240,11 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value3 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type: type2, comment: header2.comment, range: [start, end2, end2] };
+        return { value: value3, type: type2, comment: header2.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header2.indent;
       let offset = scalar.offset + header2.length;
@@ -6274,11 +6274,11 @@ var require_resolve_block_scalar = __commonJS({
         if (lines[i2][0].length > trimIndent)
           chompStart = i2 + 1;
       }
-      let value = "";
+      let value2 = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
-        value += lines[i2][0].slice(trimIndent) + "\n";
+        value2 += lines[i2][0].slice(trimIndent) + "\n";
       for (let i2 = contentStart; i2 < chompStart; ++i2) {
         let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
@@ -6292,23 +6292,23 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type2 === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
+          value2 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
           if (sep2 === " ")
             sep2 = "\n";
           else if (!prevMoreIndented && sep2 === "\n")
             sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
+          value2 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
           if (sep2 === "\n")
-            value += "\n";
+            value2 += "\n";
           else
             sep2 = "\n";
         } else {
-          value += sep2 + content;
+          value2 += sep2 + content;
           sep2 = " ";
           prevMoreIndented = false;
         }
@@ -6318,15 +6318,15 @@ var require_resolve_block_scalar = __commonJS({
           break;
         case "+":
           for (let i2 = chompStart; i2 < lines.length; ++i2)
-            value += "\n" + lines[i2][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
+            value2 += "\n" + lines[i2][0].slice(trimIndent);
+          if (value2[value2.length - 1] !== "\n")
+            value2 += "\n";
           break;
         default:
-          value += "\n";
+          value2 += "\n";
       }
       const end = start + header2.length + scalar.source.length;
-      return { value, type: type2, comment: header2.comment, range: [start, end, end] };
+      return { value: value2, type: type2, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -6343,9 +6343,9 @@ var require_resolve_block_scalar = __commonJS({
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
-          const n = Number(ch);
-          if (!indent && n)
-            indent = n;
+          const n2 = Number(ch);
+          if (!indent && n2)
+            indent = n2;
           else if (error === -1)
             error = offset + i2;
         }
@@ -6411,20 +6411,20 @@ var require_resolve_flow_scalar = __commonJS({
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type: type2, source, end } = scalar;
       let _type;
-      let value;
+      let value2;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type2) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value2 = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value2 = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value2 = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -6439,7 +6439,7 @@ var require_resolve_flow_scalar = __commonJS({
       const valueEnd = offset + source.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
-        value,
+        value: value2,
         type: _type,
         comment: re.comment,
         range: [offset, valueEnd, re.offset]
@@ -6632,28 +6632,28 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type: type2, comment: comment2, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value: value2, type: type2, comment: comment2, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag = findScalarTagByTest(ctx, value2, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value2);
       }
       scalar.range = range2;
-      scalar.source = value;
+      scalar.source = value2;
       if (type2)
         scalar.type = type2;
       if (tagName)
@@ -6664,7 +6664,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment2;
       return scalar;
     }
-    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema2, value2, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema2[identity.SCALAR];
       const matchWithTest = [];
@@ -6677,7 +6677,7 @@ var require_compose_scalar = __commonJS({
         }
       }
       for (const tag of matchWithTest)
-        if (tag.test?.test(value))
+        if (tag.test?.test(value2))
           return tag;
       const kt = schema2.knownTags[tagName];
       if (kt && !kt.collection) {
@@ -6687,10 +6687,10 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema2[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value2, token, onError) {
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema2[identity.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema2[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -6708,11 +6708,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i2 = pos - 1; i2 >= 0; --i2) {
-          let st = before[i2];
+          let st = before2[i2];
           switch (st.type) {
             case "space":
             case "comment":
@@ -6720,10 +6720,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i2];
+          st = before2[++i2];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i2];
+            st = before2[++i2];
           }
           break;
         }
@@ -6801,10 +6801,10 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -6844,13 +6844,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode2 = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -6860,7 +6860,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value ?? end?.[0],
+        next: value2 ?? end?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -6868,10 +6868,10 @@ var require_compose_doc = __commonJS({
       });
       if (props.found) {
         doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+        if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode2.composeNode(ctx, value, props, onError) : composeNode2.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value2 ? composeNode2.composeNode(ctx, value2, props, onError) : composeNode2.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -6889,7 +6889,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -7078,7 +7078,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -7119,9 +7119,9 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
+    function createScalarToken(value2, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type: type2 = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type: type2, value }, {
+      const source = stringifyString.stringifyString({ type: type2, value: value2 }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -7151,7 +7151,7 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token, value2, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type: type2 } = context;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
@@ -7174,7 +7174,7 @@ var require_cst_scalar = __commonJS({
           default:
             type2 = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type: type2, value }, {
+      const source = stringifyString.stringifyString({ type: type2, value: value2 }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -7320,7 +7320,7 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
@@ -7329,8 +7329,8 @@ var require_cst_stringify = __commonJS({
       if (sep2)
         for (const st of sep2)
           res += st.source;
-      if (value)
-        res += stringifyToken(value);
+      if (value2)
+        res += stringifyToken(value2);
       return res;
     }
     exports.stringify = stringify;
@@ -7344,15 +7344,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -7363,8 +7363,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -7395,7 +7395,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -7411,7 +7411,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -7495,7 +7495,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7566,8 +7566,8 @@ var require_lexer = __commonJS({
           return this.buffer[i2 + 1] === "\n";
         return false;
       }
-      charAt(n) {
-        return this.buffer[this.pos + n];
+      charAt(n2) {
+        return this.buffer[this.pos + n2];
       }
       continueScalar(offset) {
         let ch = this.buffer[offset];
@@ -7601,8 +7601,8 @@ var require_lexer = __commonJS({
           end -= 1;
         return this.buffer.substring(this.pos, end);
       }
-      hasChars(n) {
-        return this.pos + n <= this.buffer.length;
+      hasChars(n2) {
+        return this.pos + n2 <= this.buffer.length;
       }
       setNext(state) {
         this.buffer = this.buffer.substring(this.pos);
@@ -7611,8 +7611,8 @@ var require_lexer = __commonJS({
         this.next = state;
         return null;
       }
-      peek(n) {
-        return this.buffer.substr(this.pos, n);
+      peek(n2) {
+        return this.buffer.substr(this.pos, n2);
       }
       *parseNext(next) {
         switch (next) {
@@ -7661,8 +7661,8 @@ var require_lexer = __commonJS({
             else
               break;
           }
-          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line.length - n);
+          const n2 = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+          yield* this.pushCount(line.length - n2);
           this.pushNewline();
           return "stream";
         }
@@ -7700,9 +7700,9 @@ var require_lexer = __commonJS({
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
         if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
-          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+          const n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
-          this.indentValue += n;
+          this.indentValue += n2;
           return "block-start";
         }
         return "doc";
@@ -7712,10 +7712,10 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("doc");
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
+        let n2 = yield* this.pushIndicators();
+        switch (line[n2]) {
           case "#":
-            yield* this.pushCount(line.length - n);
+            yield* this.pushCount(line.length - n2);
           // fallthrough
           case void 0:
             yield* this.pushNewline();
@@ -7738,9 +7738,9 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case "|":
           case ">":
-            n += yield* this.parseBlockScalarHeader();
-            n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - n);
+            n2 += yield* this.parseBlockScalarHeader();
+            n2 += yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - n2);
             yield* this.pushNewline();
             return yield* this.parseBlockScalar();
           default:
@@ -7771,18 +7771,18 @@ var require_lexer = __commonJS({
             return yield* this.parseLineStart();
           }
         }
-        let n = 0;
-        while (line[n] === ",") {
-          n += yield* this.pushCount(1);
-          n += yield* this.pushSpaces(true);
+        let n2 = 0;
+        while (line[n2] === ",") {
+          n2 += yield* this.pushCount(1);
+          n2 += yield* this.pushSpaces(true);
           this.flowKey = false;
         }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
+        n2 += yield* this.pushIndicators();
+        switch (line[n2]) {
           case void 0:
             return "flow";
           case "#":
-            yield* this.pushCount(line.length - n);
+            yield* this.pushCount(line.length - n2);
             return "flow";
           case "{":
           case "[":
@@ -7826,10 +7826,10 @@ var require_lexer = __commonJS({
             end = this.buffer.indexOf("'", end + 2);
         } else {
           while (end !== -1) {
-            let n = 0;
-            while (this.buffer[end - 1 - n] === "\\")
-              n += 1;
-            if (n % 2 === 0)
+            let n2 = 0;
+            while (this.buffer[end - 1 - n2] === "\\")
+              n2 += 1;
+            if (n2 % 2 === 0)
               break;
             end = this.buffer.indexOf('"', end + 1);
           }
@@ -7983,11 +7983,11 @@ var require_lexer = __commonJS({
         yield* this.pushToIndex(end + 1, true);
         return inFlow ? "flow" : "doc";
       }
-      *pushCount(n) {
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos += n;
-          return n;
+      *pushCount(n2) {
+        if (n2 > 0) {
+          yield this.buffer.substr(this.pos, n2);
+          this.pos += n2;
+          return n2;
         }
         return 0;
       }
@@ -8002,16 +8002,16 @@ var require_lexer = __commonJS({
         return 0;
       }
       *pushIndicators() {
-        let n = 0;
+        let n2 = 0;
         loop: while (true) {
           switch (this.charAt(0)) {
             case "!":
-              n += yield* this.pushTag();
-              n += yield* this.pushSpaces(true);
+              n2 += yield* this.pushTag();
+              n2 += yield* this.pushSpaces(true);
               continue loop;
             case "&":
-              n += yield* this.pushUntil(isNotAnchorChar);
-              n += yield* this.pushSpaces(true);
+              n2 += yield* this.pushUntil(isNotAnchorChar);
+              n2 += yield* this.pushSpaces(true);
               continue loop;
             case "-":
             // this is an error
@@ -8025,15 +8025,15 @@ var require_lexer = __commonJS({
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
                   this.flowKey = false;
-                n += yield* this.pushCount(1);
-                n += yield* this.pushSpaces(true);
+                n2 += yield* this.pushCount(1);
+                n2 += yield* this.pushSpaces(true);
                 continue loop;
               }
             }
           }
           break loop;
         }
-        return n;
+        return n2;
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
@@ -8071,12 +8071,12 @@ var require_lexer = __commonJS({
         do {
           ch = this.buffer[++i2];
         } while (ch === " " || allowTabs && ch === "	");
-        const n = i2 - this.pos;
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
+        const n2 = i2 - this.pos;
+        if (n2 > 0) {
+          yield this.buffer.substr(this.pos, n2);
           this.pos = i2;
         }
-        return n;
+        return n2;
       }
       *pushUntil(test) {
         let i2 = this.pos;
@@ -8218,7 +8218,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -8351,8 +8351,8 @@ var require_parser = __commonJS({
         }
         yield* this.pop();
       }
-      peek(n) {
-        return this.stack[this.stack.length - n];
+      peek(n2) {
+        return this.stack[this.stack.length - n2];
       }
       *pop(error) {
         const token = error ?? this.stack.pop();
@@ -8991,7 +8991,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -9000,7 +9000,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -9063,7 +9063,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value2, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -9076,14 +9076,14 @@ var require_public_api = __commonJS({
         const indent = Math.round(options);
         options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
-      if (value === void 0) {
+      if (value2 === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      if (identity.isDocument(value2) && !_replacer)
+        return value2.toString(options);
+      return new Document2.Document(value2, _replacer, options).toString(options);
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
@@ -9097,7 +9097,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -9111,9 +9111,9 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema2.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -9139,8 +9139,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -9152,8 +9152,8 @@ var require_light = __commonJS({
     })(exports, (function() {
       "use strict";
       var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
-      function getCjsExportFromNamespace(n) {
-        return n && n["default"] || n;
+      function getCjsExportFromNamespace(n2) {
+        return n2 && n2["default"] || n2;
       }
       var load2 = function(received, defaults, onto = {}) {
         var k, ref, v;
@@ -9186,14 +9186,14 @@ var require_light = __commonJS({
           this._last = null;
           this.length = 0;
         }
-        push(value) {
+        push(value2) {
           var node;
           this.length++;
           if (typeof this.incr === "function") {
             this.incr();
           }
           node = {
-            value,
+            value: value2,
             prev: this._last,
             next: null
           };
@@ -9206,7 +9206,7 @@ var require_light = __commonJS({
           return void 0;
         }
         shift() {
-          var value;
+          var value2;
           if (this._first == null) {
             return;
           } else {
@@ -9215,13 +9215,13 @@ var require_light = __commonJS({
               this.decr();
             }
           }
-          value = this._first.value;
+          value2 = this._first.value;
           if ((this._first = this._first.next) != null) {
             this._first.prev = null;
           } else {
             this._last = null;
           }
-          return value;
+          return value2;
         }
         first() {
           if (this._first != null) {
@@ -9282,12 +9282,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status, cb) {
+        _addListener(name, status2, cb) {
           var base2;
           if ((base2 = this._events)[name] == null) {
             base2[name] = [];
           }
-          this._events[name].push({ cb, status });
+          this._events[name].push({ cb, status: status2 });
           return this.instance;
         }
         listenerCount(name) {
@@ -9460,10 +9460,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status;
-          status = this._states.jobStatus(this.options.id);
-          if (!(status === expected || expected === "DONE" && status === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status2;
+          status2 = this._states.jobStatus(this.options.id);
+          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -9597,8 +9597,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve5, reject) {
+            return setTimeout(resolve5, t);
           });
         }
         computePenalty() {
@@ -9624,9 +9624,9 @@ var require_light = __commonJS({
           await this.yieldLoop();
           return this._done;
         }
-        async __groupCheck__(time) {
+        async __groupCheck__(time2) {
           await this.yieldLoop();
-          return this._nextRequest + this.timeout < time;
+          return this._nextRequest + this.timeout < time2;
         }
         computeCapacity() {
           var maxConcurrent, reservoir;
@@ -9767,10 +9767,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status) {
+        statusJobs(status2) {
           var k, pos, ref, results, v;
-          if (status != null) {
-            pos = this.status.indexOf(status);
+          if (status2 != null) {
+            pos = this.status.indexOf(status2);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -9809,15 +9809,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve3, returned, task;
+          var args, cb, error, reject, resolve5, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve5, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve5(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -9832,13 +9832,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve3;
-          resolve3 = reject = null;
+          var promise, reject, resolve5;
+          resolve5 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve5 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve5, reject });
           this._tryToRun();
           return promise;
         }
@@ -9944,14 +9944,14 @@ var require_light = __commonJS({
             var base2;
             clearInterval(this.interval);
             return typeof (base2 = this.interval = setInterval(async () => {
-              var e, k, ref, results, time, v;
-              time = Date.now();
+              var e, k, ref, results, time2, v;
+              time2 = Date.now();
               ref = this.instances;
               results = [];
               for (k in ref) {
                 v = ref[k];
                 try {
-                  if (await v._store.__groupCheck__(time)) {
+                  if (await v._store.__groupCheck__(time2)) {
                     results.push(this.deleteKey(k));
                   } else {
                     results.push(void 0);
@@ -10128,8 +10128,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status) {
-            return this._states.statusJobs(status);
+          jobs(status2) {
+            return this._states.statusJobs(status2);
           }
           counts() {
             return this._states.statusCounts();
@@ -10239,14 +10239,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at3;
               };
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve5, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve5();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve5();
                     }
                   });
                 }
@@ -10339,9 +10339,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve5, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve5)(args3);
                 });
               });
             };
@@ -10465,8 +10465,8 @@ var require_light = __commonJS({
 
 // src/github/action/run.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve as resolve2 } from "node:path";
+import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname2, isAbsolute, resolve as resolve4 } from "node:path";
 
 // src/contracts/version.ts
 var VERSION = "0.1.0";
@@ -11086,23 +11086,23 @@ function resolveYamlInteger(data2) {
   return true;
 }
 function constructYamlInteger(data2) {
-  var value = data2, sign = 1, ch;
-  if (value.indexOf("_") !== -1) {
-    value = value.replace(/_/g, "");
+  var value2 = data2, sign = 1, ch;
+  if (value2.indexOf("_") !== -1) {
+    value2 = value2.replace(/_/g, "");
   }
-  ch = value[0];
+  ch = value2[0];
   if (ch === "-" || ch === "+") {
     if (ch === "-") sign = -1;
-    value = value.slice(1);
-    ch = value[0];
+    value2 = value2.slice(1);
+    ch = value2[0];
   }
-  if (value === "0") return 0;
+  if (value2 === "0") return 0;
   if (ch === "0") {
-    if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
-    if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
-    if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
+    if (value2[1] === "b") return sign * parseInt(value2.slice(2), 2);
+    if (value2[1] === "x") return sign * parseInt(value2.slice(2), 16);
+    if (value2[1] === "o") return sign * parseInt(value2.slice(2), 8);
   }
-  return sign * parseInt(value, 10);
+  return sign * parseInt(value2, 10);
 }
 function isInteger(object) {
   return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common.isNegativeZero(object));
@@ -11149,18 +11149,18 @@ function resolveYamlFloat(data2) {
   return true;
 }
 function constructYamlFloat(data2) {
-  var value, sign;
-  value = data2.replace(/_/g, "").toLowerCase();
-  sign = value[0] === "-" ? -1 : 1;
-  if ("+-".indexOf(value[0]) >= 0) {
-    value = value.slice(1);
+  var value2, sign;
+  value2 = data2.replace(/_/g, "").toLowerCase();
+  sign = value2[0] === "-" ? -1 : 1;
+  if ("+-".indexOf(value2[0]) >= 0) {
+    value2 = value2.slice(1);
   }
-  if (value === ".inf") {
+  if (value2 === ".inf") {
     return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  } else if (value === ".nan") {
+  } else if (value2 === ".nan") {
     return NaN;
   }
-  return sign * parseFloat(value, 10);
+  return sign * parseFloat(value2, 10);
 }
 var SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
 function representYamlFloat(object, style) {
@@ -11512,16 +11512,16 @@ function charFromCodepoint(c) {
     (c - 65536 & 1023) + 56320
   );
 }
-function setProperty(object, key, value) {
+function setProperty(object, key, value2) {
   if (key === "__proto__") {
     Object.defineProperty(object, key, {
       configurable: true,
       enumerable: true,
       writable: true,
-      value
+      value: value2
     });
   } else {
-    object[key] = value;
+    object[key] = value2;
   }
 }
 var simpleEscapeCheck = new Array(256);
@@ -12956,13 +12956,13 @@ function escapeString(string) {
   return result2;
 }
 function writeFlowSequence(state, level3, object) {
-  var _result = "", _tag = state.tag, index, length, value;
+  var _result = "", _tag = state.tag, index, length, value2;
   for (index = 0, length = object.length; index < length; index += 1) {
-    value = object[index];
+    value2 = object[index];
     if (state.replacer) {
-      value = state.replacer.call(object, String(index), value);
+      value2 = state.replacer.call(object, String(index), value2);
     }
-    if (writeNode(state, level3, value, false, false) || typeof value === "undefined" && writeNode(state, level3, null, false, false)) {
+    if (writeNode(state, level3, value2, false, false) || typeof value2 === "undefined" && writeNode(state, level3, null, false, false)) {
       if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
       _result += state.dump;
     }
@@ -12971,13 +12971,13 @@ function writeFlowSequence(state, level3, object) {
   state.dump = "[" + _result + "]";
 }
 function writeBlockSequence(state, level3, object, compact) {
-  var _result = "", _tag = state.tag, index, length, value;
+  var _result = "", _tag = state.tag, index, length, value2;
   for (index = 0, length = object.length; index < length; index += 1) {
-    value = object[index];
+    value2 = object[index];
     if (state.replacer) {
-      value = state.replacer.call(object, String(index), value);
+      value2 = state.replacer.call(object, String(index), value2);
     }
-    if (writeNode(state, level3 + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level3 + 1, null, true, true, false, true)) {
+    if (writeNode(state, level3 + 1, value2, true, true, false, true) || typeof value2 === "undefined" && writeNode(state, level3 + 1, null, true, true, false, true)) {
       if (!compact || _result !== "") {
         _result += generateNextLine(state, level3);
       }
@@ -13211,11 +13211,11 @@ function dump$1(input2, options) {
   options = options || {};
   var state = new State(options);
   if (!state.noRefs) getDuplicateReferences(input2, state);
-  var value = input2;
+  var value2 = input2;
   if (state.replacer) {
-    value = state.replacer.call({ "": value }, "", value);
+    value2 = state.replacer.call({ "": value2 }, "", value2);
   }
-  if (writeNode(state, 0, value, true, true)) return state.dump + "\n";
+  if (writeNode(state, 0, value2, true, true)) return state.dump + "\n";
   return "";
 }
 var dump_1 = dump$1;
@@ -13359,11 +13359,11 @@ var Walker = class {
   }
   mapping(frame, path) {
     const children = frame.children.map(unwrap);
-    const value = frame.result;
-    if (children.length !== 2 * Object.keys(value).length) return false;
+    const value2 = frame.result;
+    if (children.length !== 2 * Object.keys(value2).length) return false;
     for (let i2 = 0; i2 < children.length; i2 += 2) {
       const k = children[i2];
-      if (k.kind !== "scalar" || !Object.prototype.hasOwnProperty.call(value, String(k.result))) return false;
+      if (k.kind !== "scalar" || !Object.prototype.hasOwnProperty.call(value2, String(k.result))) return false;
       if (!this.node(children[i2 + 1], joinPath(path, String(k.result)), skipSpace(this.text, k.start, k.end))) return false;
     }
     return true;
@@ -13620,9 +13620,9 @@ function loadFast(source, segments, limits) {
     segments.forEach((segment, index) => {
       if (!segment.content) return;
       depth = 0;
-      const value = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
-      if (value === null || value === void 0) return;
-      documents.push({ value, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
+      const value2 = jsYaml.load(text.slice(segment.start, segment.end), { schema: jsYaml.CORE_SCHEMA, listener });
+      if (value2 === null || value2 === void 0) return;
+      documents.push({ value: value2, source: new SourceMap(source, lazySpans(source, segment)), index, listItem: "" });
     });
   } catch {
     return void 0;
@@ -13631,14 +13631,14 @@ function loadFast(source, segments, limits) {
   return { loaded: { documents, diagnostics: [] }, nearLimits };
 }
 function loadJson(source) {
-  let value;
+  let value2;
   try {
-    value = JSON.parse(source.text);
+    value2 = JSON.parse(source.text);
   } catch {
     return void 0;
   }
   const whole = { start: 0, end: source.text.length, content: true };
-  return { documents: [{ value, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
+  return { documents: [{ value: value2, source: new SourceMap(source, lazySpans(source, whole)), index: 0, listItem: "" }], diagnostics: [] };
 }
 function looksLikeJson(text) {
   for (let i2 = 0; i2 < text.length; i2++) {
@@ -13666,23 +13666,26 @@ function loadWithPositions(source, limits) {
   const docs = (0, import_yaml2.parseAllDocuments)(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return { documents: [], diagnostics };
   const documents = [];
+  let unclosed;
   docs.forEach((doc, index) => {
     const start = doc.range[0];
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
+        const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        const opened = e.code === "MISSING_CHAR" && /closing ["']quote/.test(message) ? lastBefore(unclosed ??= unclosedQuoteOffsets(text), e.pos[0]) : void 0;
         diagnostics.push({
           code: "yaml/syntax",
           severity: "error",
-          message: `YAML syntax: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
-          ...source.location(e.pos[0]),
+          message: opened === void 0 ? `YAML syntax: ${message}` : `YAML syntax: ${message}: the string that opens here is never closed`,
+          ...source.location(opened ?? e.pos[0]),
           path: ""
         });
       }
       return;
     }
-    let value;
+    let value2;
     try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      value2 = doc.toJS({ maxAliasCount: limits.maxAliasCount });
     } catch (e) {
       diagnostics.push({
         code: "yaml/alias-limit",
@@ -13693,24 +13696,52 @@ function loadWithPositions(source, limits) {
       });
       return;
     }
-    if (value === null || value === void 0) return;
+    if (value2 === null || value2 === void 0) return;
     const spans = /* @__PURE__ */ new Map();
     if (doc.contents) recordSpans(doc.contents, "", spans, void 0);
     const contentStart = doc.contents?.range?.[0] ?? start;
-    documents.push({ value, source: new SourceMap(source, eagerSpans(spans, contentStart)), index, listItem: "" });
+    documents.push({ value: value2, source: new SourceMap(source, eagerSpans(spans, contentStart)), index, listItem: "" });
   });
   return { documents, diagnostics };
 }
+function unclosedQuoteOffsets(text) {
+  const found = [];
+  const visit3 = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit3);
+    const t = node;
+    if ((t.type === "single-quoted-scalar" || t.type === "double-quoted-scalar") && typeof t.offset === "number" && typeof t.source === "string") {
+      if (!closedQuote(t.source, t.type === "double-quoted-scalar" ? '"' : "'")) found.push(t.offset);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== "source") visit3(v);
+  };
+  for (const token of new import_yaml2.Parser().parse(text)) visit3(token);
+  return found;
+}
+function lastBefore(offsets, end) {
+  let best;
+  for (const o of offsets) if (o < end && (best === void 0 || o > best)) best = o;
+  return best;
+}
+function closedQuote(source, quote3) {
+  const body = source.trimEnd();
+  if (body.length < 2 || !body.endsWith(quote3)) return false;
+  if (quote3 === "'") return true;
+  let backslashes = 0;
+  for (let i2 = body.length - 2; i2 >= 0 && body[i2] === "\\"; i2--) backslashes++;
+  return backslashes % 2 === 0;
+}
 function recordSpans(node, path, spans, key, shift = 0) {
   if (!node || typeof node !== "object") return;
-  const n = node;
-  const range2 = n.range;
+  const n2 = node;
+  const range2 = n2.range;
   if (range2) {
-    spans.set(path, { key, start: range2[0] + shift, end: range2[1] + shift, style: (0, import_yaml2.isScalar)(n) ? String(n.type) : void 0 });
+    spans.set(path, { key, start: range2[0] + shift, end: range2[1] + shift, style: (0, import_yaml2.isScalar)(n2) ? String(n2.type) : void 0 });
   }
-  if ((0, import_yaml2.isAlias)(n)) return;
-  if ((0, import_yaml2.isMap)(n)) {
-    for (const pair of n.items) {
+  if ((0, import_yaml2.isAlias)(n2)) return;
+  if ((0, import_yaml2.isMap)(n2)) {
+    for (const pair of n2.items) {
       if (!(0, import_yaml2.isPair)(pair)) continue;
       const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : pair.key;
       if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
@@ -13720,8 +13751,8 @@ function recordSpans(node, path, spans, key, shift = 0) {
       if (pair.value) recordSpans(pair.value, childPath, spans, keyOffset2, shift);
       else if (keyOffset2 !== void 0) spans.set(childPath, { key: keyOffset2, start: keyOffset2, end: keyOffset2 });
     }
-  } else if ((0, import_yaml2.isSeq)(n)) {
-    n.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0, shift));
+  } else if ((0, import_yaml2.isSeq)(n2)) {
+    n2.items.forEach((item, i2) => recordSpans(item, joinPath(path, i2), spans, void 0, shift));
   }
 }
 
@@ -13736,33 +13767,33 @@ var stringMap = { t: "map", values: str2 };
 var arr = (items) => ({ t: "array", items });
 var oneOf = (...values) => ({ t: "enum", values });
 var obj = (fields, required) => ({ t: "object", fields, required });
-function checkSchema(value, schema2, path, ctx) {
-  if (value === null || value === void 0) return void 0;
+function checkSchema(value2, schema2, path, ctx) {
+  if (value2 === null || value2 === void 0) return void 0;
   switch (schema2.t) {
     case "any":
-      return value;
+      return value2;
     case "string":
-      return typeof value === "string" ? value : wrongType(value, "a string", path, ctx);
+      return typeof value2 === "string" ? value2 : wrongType(value2, "a string", path, ctx);
     case "boolean":
-      return typeof value === "boolean" ? value : wrongType(value, "true or false", path, ctx);
+      return typeof value2 === "boolean" ? value2 : wrongType(value2, "true or false", path, ctx);
     case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        return wrongType(value, schema2.integer ? "a whole number" : "a number", path, ctx);
+      if (typeof value2 !== "number" || !Number.isFinite(value2)) {
+        return wrongType(value2, schema2.integer ? "a whole number" : "a number", path, ctx);
       }
-      if (schema2.integer && !Number.isInteger(value)) return wrongType(value, "a whole number", path, ctx);
-      return value;
+      if (schema2.integer && !Number.isInteger(value2)) return wrongType(value2, "a whole number", path, ctx);
+      return value2;
     case "intOrString":
-      if (typeof value === "string") return value;
-      if (typeof value === "number" && Number.isInteger(value)) return value;
-      return wrongType(value, "a whole number or a string", path, ctx);
+      if (typeof value2 === "string") return value2;
+      if (typeof value2 === "number" && Number.isInteger(value2)) return value2;
+      return wrongType(value2, "a whole number or a string", path, ctx);
     case "enum":
-      if (typeof value === "string" && schema2.values.includes(value)) return value;
-      return badEnum(value, schema2.values, path, ctx);
+      if (typeof value2 === "string" && schema2.values.includes(value2)) return value2;
+      return badEnum(value2, schema2.values, path, ctx);
     case "array": {
-      if (!Array.isArray(value)) return wrongType(value, "a list", path, ctx);
+      if (!Array.isArray(value2)) return wrongType(value2, "a list", path, ctx);
       const placeholder = schema2.items.t === "object" ? {} : void 0;
       const out = [];
-      value.forEach((item, i2) => {
+      value2.forEach((item, i2) => {
         const checked = checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder);
         if (checked !== void 0) out.push(checked);
         else ctx.source.noteDropped(path, i2);
@@ -13770,18 +13801,18 @@ function checkSchema(value, schema2, path, ctx) {
       return out;
     }
     case "map":
-      if (!isPlainObject(value)) return wrongType(value, "a map", path, ctx);
+      if (!isPlainObject(value2)) return wrongType(value2, "a map", path, ctx);
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, checkSchema(v, schema2.values, joinPath(path, k), ctx)]).filter(([, v]) => v !== void 0)
+        Object.entries(value2).map(([k, v]) => [k, checkSchema(v, schema2.values, joinPath(path, k), ctx)]).filter(([, v]) => v !== void 0)
       );
     case "object":
-      return checkObject(value, schema2, path, ctx);
+      return checkObject(value2, schema2, path, ctx);
   }
 }
-function checkObject(value, schema2, path, ctx) {
-  if (!isPlainObject(value)) return wrongType(value, "a map of fields", path, ctx);
+function checkObject(value2, schema2, path, ctx) {
+  if (!isPlainObject(value2)) return wrongType(value2, "a map of fields", path, ctx);
   const out = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of Object.entries(value2)) {
     const fieldSchema = Object.prototype.hasOwnProperty.call(schema2.fields, k) ? schema2.fields[k] : void 0;
     const fieldPath = joinPath(path, k);
     if (!fieldSchema) {
@@ -13799,24 +13830,24 @@ function checkObject(value, schema2, path, ctx) {
     if (checked !== void 0) out[k] = checked;
   }
   for (const k of schema2.required ?? []) {
-    if (value[k] === void 0 || value[k] === null) {
+    if (value2[k] === void 0 || value2[k] === null) {
       report(ctx, "schema/missing-field", path, false, `${joinPath(path, k)} is required`);
     }
   }
   return out;
 }
-function wrongType(value, expected, path, ctx) {
-  report(ctx, "schema/wrong-type", path, false, `${path || "the document"} must be ${expected}; found ${describe(value)}`);
+function wrongType(value2, expected, path, ctx) {
+  report(ctx, "schema/wrong-type", path, false, `${path || "the document"} must be ${expected}; found ${describe(value2)}`);
   return void 0;
 }
-function badEnum(value, allowed, path, ctx) {
-  const caseFix = typeof value === "string" ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : void 0;
+function badEnum(value2, allowed, path, ctx) {
+  const caseFix = typeof value2 === "string" ? allowed.find((a) => a.toLowerCase() === value2.toLowerCase()) : void 0;
   report(
     ctx,
     "schema/invalid-value",
     path,
     false,
-    `${path} must be one of ${allowed.join(", ")}; found ${describe(value)}` + (caseFix ? ` (values are case-sensitive: write ${caseFix})` : "")
+    `${path} must be one of ${allowed.join(", ")}; found ${describe(value2)}` + (caseFix ? ` (values are case-sensitive: write ${caseFix})` : "")
   );
   return void 0;
 }
@@ -13824,15 +13855,15 @@ function report(ctx, code, path, atKey, message) {
   const loc = atKey ? ctx.source.keyAt(path) : ctx.source.at(path);
   ctx.diagnostics.push({ code, severity: "error", message, ...loc, path, resource: ctx.resource });
 }
-function describe(value) {
-  if (value === null || value === void 0) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a map";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + "..." : value)}`;
-  return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
+function describe(value2) {
+  if (value2 === null || value2 === void 0) return "nothing";
+  if (Array.isArray(value2)) return "a list";
+  if (typeof value2 === "object") return "a map";
+  if (typeof value2 === "string") return `the string ${JSON.stringify(value2.length > 60 ? value2.slice(0, 57) + "..." : value2)}`;
+  return `${typeof value2 === "number" ? "the number" : "the value"} ${String(value2)}`;
 }
-function isPlainObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function isPlainObject(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2);
 }
 function closest(word, candidates) {
   let best;
@@ -14026,19 +14057,19 @@ function buildResources(documents, options = DEFAULT_MODEL_OPTIONS) {
   for (const doc of documents) visit(doc.value, doc.source, options, out, 0);
   return out;
 }
-function visit(value, source, options, out, depth) {
+function visit(value2, source, options, out, depth) {
   const diag = (code, severity, message, path = "") => out.diagnostics.push({ code, severity, message, ...source.at(path), path });
-  if (!isPlainObject(value)) {
-    diag("resource/not-an-object", "error", "expected a Kubernetes object with apiVersion, kind and metadata; found " + (Array.isArray(value) ? "a list" : `a ${typeof value}`));
+  if (!isPlainObject(value2)) {
+    diag("resource/not-an-object", "error", "expected a Kubernetes object with apiVersion, kind and metadata; found " + (Array.isArray(value2) ? "a list" : `a ${typeof value2}`));
     return;
   }
-  const { apiVersion, kind } = value;
-  if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(value.items)) {
+  const { apiVersion, kind } = value2;
+  if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(value2.items)) {
     if (depth > 0) {
       diag("resource/nested-list", "error", "a List inside a List is not allowed; flatten it", "kind");
       return;
     }
-    value.items.forEach((item, i2) => visit(item, source.child(`items[${i2}]`), options, out, depth + 1));
+    value2.items.forEach((item, i2) => visit(item, source.child(`items[${i2}]`), options, out, depth + 1));
     return;
   }
   if (typeof apiVersion !== "string" || typeof kind !== "string") {
@@ -14079,14 +14110,14 @@ function visit(value, source, options, out, depth) {
       return;
   }
   const info = found.info;
-  const ctx = { source, diagnostics: out.diagnostics, resource: `${info.kind} ${nameOf(value)}` };
-  const checked = checkSchema(value, obj({ apiVersion: str2, kind: str2, metadata: METADATA_SCHEMA, spec: info.spec, status: any }, ["metadata"]), "", ctx);
-  if (value.spec === void 0 && !info.specOptional) {
+  const ctx = { source, diagnostics: out.diagnostics, resource: `${info.kind} ${nameOf(value2)}` };
+  const checked = checkSchema(value2, obj({ apiVersion: str2, kind: str2, metadata: METADATA_SCHEMA, spec: info.spec, status: any }, ["metadata"]), "", ctx);
+  if (value2.spec === void 0 && !info.specOptional) {
     diag("schema/missing-field", "error", "spec is required", "");
   }
   const metadata2 = { ...checked.metadata ?? {} };
   if (metadata2.name === void 0) {
-    if (isPlainObject(value.metadata) && value.metadata.name === void 0) {
+    if (isPlainObject(value2.metadata) && value2.metadata.name === void 0) {
       diag("schema/missing-field", "error", "metadata.name is required (generateName is not supported for policies)", "metadata");
     }
     return;
@@ -14108,8 +14139,8 @@ function visit(value, source, options, out, depth) {
   if (namespaceDefaulted) resource.namespaceDefaulted = true;
   out.resources.push(resource);
 }
-function nameOf(value) {
-  const m = value.metadata;
+function nameOf(value2) {
+  const m = value2.metadata;
   if (isPlainObject(m) && typeof m.name === "string") {
     return typeof m.namespace === "string" ? `${m.namespace}/${m.name}` : m.name;
   }
@@ -14192,12 +14223,12 @@ function convertRule(peers, ports, ingress, path, origins) {
   const byProtocol = groupPorts(ports);
   const rules = [];
   for (const protocol of [...byProtocol.keys()].sort()) {
-    const portList = byProtocol.get(protocol);
+    const portList2 = byProtocol.get(protocol);
     for (let p = 0; p < peerList.length; p++) {
       const peer = peerFields(peerList[p]);
       const rule2 = { action: "Allow" };
       if (protocol !== "") rule2.protocol = protocol;
-      const portField = portList ? { ports: portList } : {};
+      const portField = portList2 ? { ports: portList2 } : {};
       if (ingress) {
         rule2.source = peer;
         rule2.destination = portField;
@@ -14223,8 +14254,8 @@ function groupPorts(ports) {
       continue;
     }
     if (out.has(protocol) && out.get(protocol) === void 0) continue;
-    const value = port.endPort !== void 0 ? `${port.port}:${port.endPort}` : port.port;
-    out.set(protocol, [...out.get(protocol) ?? [], value]);
+    const value2 = port.endPort !== void 0 ? `${port.port}:${port.endPort}` : port.port;
+    out.set(protocol, [...out.get(protocol) ?? [], value2]);
   }
   return out;
 }
@@ -14289,8 +14320,8 @@ function sidePath(site, side, field) {
   const base2 = joinPath(site.path, side);
   return field === void 0 ? base2 : joinPath(base2, field);
 }
-function quote(value) {
-  const text = typeof value === "string" ? value : String(value);
+function quote(value2) {
+  const text = typeof value2 === "string" ? value2 : String(value2);
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 function hint(guess) {
@@ -14342,11 +14373,11 @@ function checkTierReferences(resources, version, out) {
 // src/policy/validate/cidr.ts
 function parseIpAddress(text) {
   if (text.includes(":")) {
-    const value2 = parseIpv6(text);
-    return value2 === void 0 ? void 0 : { version: 6, value: value2 };
+    const value3 = parseIpv6(text);
+    return value3 === void 0 ? void 0 : { version: 6, value: value3 };
   }
-  const value = parseIpv4(text);
-  return value === void 0 ? void 0 : { version: 4, value };
+  const value2 = parseIpv4(text);
+  return value2 === void 0 ? void 0 : { version: 4, value: value2 };
 }
 function parseNet(text, options) {
   const slash = text.indexOf("/");
@@ -14373,12 +14404,12 @@ function netContains(outer, inner) {
 function parseIpv4(text) {
   const parts = text.split(".");
   if (parts.length !== 4) return void 0;
-  let value = 0n;
+  let value2 = 0n;
   for (const part of parts) {
     if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value = value << 8n | BigInt(part);
+    value2 = value2 << 8n | BigInt(part);
   }
-  return value;
+  return value2;
 }
 function parseIpv6(text) {
   let head = text;
@@ -14418,8 +14449,8 @@ function isStagedDelete(resource) {
 function checkStaged(resource, ctx) {
   if (!isStagedDelete(resource)) return;
   const kept = resource.kind === "StagedKubernetesNetworkPolicy" ? ["stagedAction"] : ["stagedAction", "tier"];
-  for (const [field, value] of Object.entries(resource.spec)) {
-    if (kept.includes(field) || isZero(value)) continue;
+  for (const [field, value2] of Object.entries(resource.spec)) {
+    if (kept.includes(field) || isZero(value2)) continue;
     ctx.report(
       "staged/delete-with-spec",
       `spec.${field}`,
@@ -14428,9 +14459,9 @@ function checkStaged(resource, ctx) {
     );
   }
 }
-function isZero(value) {
-  if (value === void 0 || value === null || value === "" || value === false) return true;
-  if (typeof value === "object" && !Array.isArray(value)) return Object.keys(value).length === 0;
+function isZero(value2) {
+  if (value2 === void 0 || value2 === null || value2 === "" || value2 === false) return true;
+  if (typeof value2 === "object" && !Array.isArray(value2)) return Object.keys(value2).length === 0;
   return false;
 }
 
@@ -14445,20 +14476,20 @@ var MAX_SUBDOMAIN_LENGTH = 253;
 var MAX_LABEL_LENGTH = 63;
 var QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 var LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-function dns1123LabelProblem(value) {
-  if (value.length > MAX_LABEL_LENGTH) return `is ${value.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
-  if (!DNS1123_LABEL.test(value)) return "must be lower-case letters, digits and '-', starting and ending with a letter or digit";
+function dns1123LabelProblem(value2) {
+  if (value2.length > MAX_LABEL_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
+  if (!DNS1123_LABEL.test(value2)) return "must be lower-case letters, digits and '-', starting and ending with a letter or digit";
   return void 0;
 }
-function dns1123SubdomainProblem(value) {
-  if (value.length > MAX_SUBDOMAIN_LENGTH) return `is ${value.length} characters; the limit is ${MAX_SUBDOMAIN_LENGTH}`;
-  if (!DNS1123_SUBDOMAIN.test(value)) {
+function dns1123SubdomainProblem(value2) {
+  if (value2.length > MAX_SUBDOMAIN_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_SUBDOMAIN_LENGTH}`;
+  if (!DNS1123_SUBDOMAIN.test(value2)) {
     return "must be lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
   }
   return void 0;
 }
-function qualifiedNameProblem(value) {
-  const parts = value.split("/");
+function qualifiedNameProblem(value2) {
+  const parts = value2.split("/");
   if (parts.length > 2) return "may contain at most one '/', between an optional DNS prefix and the name";
   const name = parts[parts.length - 1];
   if (parts.length === 2) {
@@ -14473,28 +14504,28 @@ function qualifiedNameProblem(value) {
   }
   return void 0;
 }
-function labelValueProblem(value) {
-  if (value.length > MAX_LABEL_LENGTH) return `is ${value.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
-  if (!LABEL_VALUE.test(value)) {
+function labelValueProblem(value2) {
+  if (value2.length > MAX_LABEL_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
+  if (!LABEL_VALUE.test(value2)) {
     return "must be empty or letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
   }
   return void 0;
 }
-function portNameProblem(value) {
-  if (value.length === 0 || value.length > 15) return "must be 1 to 15 characters";
-  if (!/^[-a-z0-9]+$/.test(value)) return "may contain only lower-case letters, digits and '-'";
-  if (!/[a-z]/.test(value)) return "must contain at least one letter";
-  if (value.startsWith("-") || value.endsWith("-")) return "may not start or end with '-'";
-  if (value.includes("--")) return "may not contain '--'";
+function portNameProblem(value2) {
+  if (value2.length === 0 || value2.length > 15) return "must be 1 to 15 characters";
+  if (!/^[-a-z0-9]+$/.test(value2)) return "may contain only lower-case letters, digits and '-'";
+  if (!/[a-z]/.test(value2)) return "must contain at least one letter";
+  if (value2.startsWith("-") || value2.endsWith("-")) return "may not start or end with '-'";
+  if (value2.includes("--")) return "may not contain '--'";
   return void 0;
 }
 function utf8Length(text) {
-  let n = 0;
+  let n2 = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0);
-    n += cp < 128 ? 1 : cp < 2048 ? 2 : cp < 65536 ? 3 : 4;
+    n2 += cp < 128 ? 1 : cp < 2048 ? 2 : cp < 65536 ? 3 : 4;
   }
-  return n;
+  return n2;
 }
 
 // src/policy/validate/k8s-networkpolicy.ts
@@ -14599,22 +14630,22 @@ function checkPort(port, path, ctx) {
       `protocol ${quote(port.protocol)} is not supported by Kubernetes NetworkPolicy: use TCP, UDP or SCTP (case-sensitive)${hint(guess)}`
     );
   }
-  const value = port.port;
-  if (value === void 0) {
+  const value2 = port.port;
+  if (value2 === void 0) {
     if (port.endPort !== void 0) {
       ctx.report("k8s/end-port", joinPath(path, "endPort"), "endPort needs a numeric port to start the range; add port");
     }
     return;
   }
-  if (typeof value === "number") {
-    checkPortNumber(value, "port", joinPath(path, "port"), ctx);
+  if (typeof value2 === "number") {
+    checkPortNumber(value2, "port", joinPath(path, "port"), ctx);
     if (port.endPort === void 0) return;
     checkPortNumber(port.endPort, "endPort", joinPath(path, "endPort"), ctx);
-    if (port.endPort < value) {
+    if (port.endPort < value2) {
       ctx.report(
         "k8s/end-port-order",
         joinPath(path, "endPort"),
-        `endPort ${port.endPort} is below port ${value}; endPort must be greater than or equal to port`
+        `endPort ${port.endPort} is below port ${value2}; endPort must be greater than or equal to port`
       );
     }
     return;
@@ -14623,39 +14654,39 @@ function checkPort(port, path, ctx) {
     ctx.report(
       "k8s/end-port",
       joinPath(path, "endPort"),
-      `endPort needs a numeric port, but port is the name ${quote(value)}; use a port number or remove endPort`
+      `endPort needs a numeric port, but port is the name ${quote(value2)}; use a port number or remove endPort`
     );
   }
-  const problem = portNameProblem(value);
+  const problem = portNameProblem(value2);
   if (problem) {
     ctx.report(
       "k8s/port-name",
       joinPath(path, "port"),
-      `port ${quote(value)} is not a number 1 to 65535 or a valid port name: a port name ${problem}`
+      `port ${quote(value2)} is not a number 1 to 65535 or a valid port name: a port name ${problem}`
     );
   }
 }
-function checkPortNumber(value, field, path, ctx) {
-  if (value >= 1 && value <= 65535) return;
-  ctx.report("k8s/port-range", path, `${field} ${value} is out of range: port numbers are 1 to 65535`);
+function checkPortNumber(value2, field, path, ctx) {
+  if (value2 >= 1 && value2 <= 65535) return;
+  ctx.report("k8s/port-range", path, `${field} ${value2} is out of range: port numbers are 1 to 65535`);
 }
 function checkLabelSelector(selector, path, ctx) {
   if (!selector) return;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+  for (const [key, value2] of Object.entries(selector.matchLabels ?? {})) {
     const labelPath = joinPath(joinPath(path, "matchLabels"), key);
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) ctx.report("k8s/label-key", labelPath, `label key ${quote(key)} ${keyProblem}`, { at: "key" });
-    const valueProblem = labelValueProblem(value);
-    if (valueProblem) ctx.report("k8s/label-value", labelPath, `label value ${quote(value)} ${valueProblem}`);
+    const valueProblem = labelValueProblem(value2);
+    if (valueProblem) ctx.report("k8s/label-value", labelPath, `label value ${quote(value2)} ${valueProblem}`);
   }
   selector.matchExpressions?.forEach((expr, i2) => {
     const exprPath = joinPath(joinPath(path, "matchExpressions"), i2);
     const keyProblem = expr.key === void 0 ? void 0 : qualifiedNameProblem(expr.key);
     if (keyProblem) ctx.report("k8s/label-key", joinPath(exprPath, "key"), `label key ${quote(expr.key)} ${keyProblem}`);
     checkOperator(expr.operator, expr.values, exprPath, ctx);
-    expr.values?.forEach((value, j) => {
-      const problem = labelValueProblem(value);
-      if (problem) ctx.report("k8s/label-value", joinPath(joinPath(exprPath, "values"), j), `value ${quote(value)} ${problem}`);
+    expr.values?.forEach((value2, j) => {
+      const problem = labelValueProblem(value2);
+      if (problem) ctx.report("k8s/label-value", joinPath(joinPath(exprPath, "values"), j), `value ${quote(value2)} ${problem}`);
     });
   });
 }
@@ -14693,15 +14724,15 @@ function checkOperator(operator, values, path, ctx) {
 var MAX_ANNOTATION_BYTES = 256 * 1024;
 function checkMetadata(resource, ctx) {
   const labels = resource.metadata.labels ?? {};
-  for (const [key, value] of Object.entries(labels)) {
+  for (const [key, value2] of Object.entries(labels)) {
     const path = joinPath("metadata.labels", key);
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) {
       ctx.report("metadata/label-key", path, `label key ${quote(key)} ${keyProblem}`, { at: "key" });
     }
-    const valueProblem = labelValueProblem(value);
+    const valueProblem = labelValueProblem(value2);
     if (valueProblem) {
-      ctx.report("metadata/label-value", path, `value ${quote(value)} of label ${quote(key)} ${valueProblem}`);
+      ctx.report("metadata/label-value", path, `value ${quote(value2)} of label ${quote(key)} ${valueProblem}`);
     }
   }
   checkAnnotations(resource.metadata.annotations, "metadata.annotations", ctx);
@@ -14712,12 +14743,12 @@ function checkRuleMetadata(site, annotations, ctx) {
 function checkAnnotations(annotations, base2, ctx) {
   if (!annotations) return;
   let total = 0;
-  for (const [key, value] of Object.entries(annotations)) {
+  for (const [key, value2] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(key.toLowerCase());
     if (problem) {
       ctx.report("metadata/annotation-key", joinPath(base2, key), `annotation key ${quote(key)} ${problem}`, { at: "key" });
     }
-    total += utf8Length(key) + utf8Length(value);
+    total += utf8Length(key) + utf8Length(value2);
   }
   if (total > MAX_ANNOTATION_BYTES) {
     ctx.report(
@@ -14891,9 +14922,9 @@ function masked(net) {
   const hostBits = BigInt((net.version === 4 ? 32 : 128) - net.prefix);
   return `${formatAddress(net.address >> hostBits << hostBits, net.version)}/${net.prefix}`;
 }
-function formatAddress(value, version) {
-  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String(value >> s & 255n)).join(".");
-  const groups3 = Array.from({ length: 8 }, (_, i2) => Number(value >> BigInt(112 - 16 * i2) & 0xffffn));
+function formatAddress(value2, version) {
+  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String(value2 >> s & 255n)).join(".");
+  const groups3 = Array.from({ length: 8 }, (_, i2) => Number(value2 >> BigInt(112 - 16 * i2) & 0xffffn));
   let best = 0;
   let bestLength = 0;
   for (let i2 = 0; i2 < 8; ) {
@@ -15000,8 +15031,8 @@ function checkPort2(port, path, ctx) {
   }
   return "named";
 }
-function inRange(n, written, path, ctx) {
-  if (n >= 1 && n <= 65535) return true;
+function inRange(n2, written, path, ctx) {
+  if (n2 >= 1 && n2 <= 65535) return true;
   ctx.report(
     "port/out-of-range",
     path,
@@ -15021,34 +15052,34 @@ var PROTOCOL_NUMBERS = {
 };
 var NAMES = Object.keys(PROTOCOL_NUMBERS);
 var PORT_PROTOCOLS = /* @__PURE__ */ new Set([6, 17, 132]);
-function checkProtocolValue(field, value) {
-  if (typeof value === "number" || /^[0-9]+$/.test(value)) {
-    const n = Number(value);
-    if (typeof value === "string" && n > 255) return badName(field, value);
-    if (n >= 1 && n <= 255) return { ok: true, number: n };
+function checkProtocolValue(field, value2) {
+  if (typeof value2 === "number" || /^[0-9]+$/.test(value2)) {
+    const n2 = Number(value2);
+    if (typeof value2 === "string" && n2 > 255) return badName(field, value2);
+    if (n2 >= 1 && n2 <= 255) return { ok: true, number: n2 };
     return {
       ok: false,
       code: "protocol-number",
-      message: `${field} number ${value} is not valid: protocol numbers are 1 to 255; use a name such as TCP or a number in range`
+      message: `${field} number ${value2} is not valid: protocol numbers are 1 to 255; use a name such as TCP or a number in range`
     };
   }
-  if (value in PROTOCOL_NUMBERS) return { ok: true, number: PROTOCOL_NUMBERS[value] };
-  return badName(field, value);
+  if (value2 in PROTOCOL_NUMBERS) return { ok: true, number: PROTOCOL_NUMBERS[value2] };
+  return badName(field, value2);
 }
-function badName(field, value) {
-  const caseFix = NAMES.find((n) => n.toLowerCase() === value.toLowerCase());
+function badName(field, value2) {
+  const caseFix = NAMES.find((n2) => n2.toLowerCase() === value2.toLowerCase());
   if (caseFix) {
     return {
       ok: false,
       code: "protocol-case",
-      message: `${field} ${quote(value)} is not valid: protocol names are case-sensitive; write ${quote(caseFix)}`,
+      message: `${field} ${quote(value2)} is not valid: protocol names are case-sensitive; write ${quote(caseFix)}`,
       number: PROTOCOL_NUMBERS[caseFix]
     };
   }
   return {
     ok: false,
     code: "protocol-invalid",
-    message: `${field} ${quote(value)} is not a protocol: use one of ${NAMES.join(", ")} or a number 1 to 255` + hint(closest(value, NAMES))
+    message: `${field} ${quote(value2)} is not a protocol: use one of ${NAMES.join(", ")} or a number 1 to 255` + hint(closest(value2, NAMES))
   };
 }
 
@@ -15089,9 +15120,9 @@ function checkAction(site, action, ctx) {
   }
   ctx.report("rule/action-invalid", path, `action ${quote(action)} is not valid: use Allow, Deny, Log or Pass${hint(guess)}`);
 }
-function protocolNumber(site, field, value, ctx) {
-  if (value === void 0) return void 0;
-  const result2 = checkProtocolValue(field, value);
+function protocolNumber(site, field, value2, ctx) {
+  if (value2 === void 0) return void 0;
+  const result2 = checkProtocolValue(field, value2);
   if (result2.ok) return result2.number;
   ctx.report(`rule/${result2.code}`, joinPath(site.path, field), result2.message);
   return result2.number ?? "invalid";
@@ -15179,8 +15210,8 @@ var OPERATOR_TEXT = {
   startswith: " starts with ",
   endswith: " ends with "
 };
-function quote2(value) {
-  return value.includes('"') ? `'${value}'` : `"${value}"`;
+function quote2(value2) {
+  return value2.includes('"') ? `'${value2}'` : `"${value2}"`;
 }
 function printNode(node) {
   switch (node.op) {
@@ -15593,7 +15624,7 @@ var MAX_SELECTOR_DEPTH = 128;
 function parseNode(text) {
   const tokens = tokenize(text);
   if (tokens[0].kind === "eof") return { op: "all" };
-  const p = new Parser(tokens);
+  const p = new Parser2(tokens);
   const node = p.parseOr();
   const rest = p.peek();
   if (rest.kind !== "eof") {
@@ -15605,7 +15636,7 @@ function parseNode(text) {
   }
   return node;
 }
-var Parser = class {
+var Parser2 = class {
   constructor(tokens) {
     this.tokens = tokens;
   }
@@ -15694,8 +15725,8 @@ var Parser = class {
       case "contains":
       case "startswith":
       case "endswith": {
-        const value = this.expectString();
-        return { op: op.kind, label, value };
+        const value2 = this.expectString();
+        return { op: op.kind, label, value: value2 };
       }
       case "in":
       case "notin":
@@ -15852,17 +15883,17 @@ function parseSelector(text) {
   return new Selector(parseNode(text));
 }
 function prefixLabels(node, prefix) {
-  return mapNode(node, (n) => "label" in n ? { ...n, label: prefix + n.label } : n);
+  return mapNode(node, (n2) => "label" in n2 ? { ...n2, label: prefix + n2.label } : n2);
 }
 function replaceCalls(node, replacements) {
-  return mapNode(node, (n) => {
-    if (n.op === "all" && replacements.all) return replacements.all;
-    if (n.op === "global" && replacements.global) return replacements.global;
-    return n;
+  return mapNode(node, (n2) => {
+    if (n2.op === "all" && replacements.all) return replacements.all;
+    if (n2.op === "global" && replacements.global) return replacements.global;
+    return n2;
   });
 }
 function andNodes(...nodes) {
-  const parts = nodes.filter((n) => n.op !== "all");
+  const parts = nodes.filter((n2) => n2.op !== "all");
   if (parts.length === 0) return { op: "all" };
   return parts.length === 1 ? parts[0] : { op: "and", operands: parts };
 }
@@ -15954,9 +15985,9 @@ function checkServiceEntity(site, side, entity, allowedSide, ctx) {
   if (!name) {
     ctx.report("service/name-required", path, "services must name a Kubernetes Service; add services.name", { at: "key" });
   }
-  for (const [field, value] of [["name", name], ["namespace", namespace]]) {
-    const problem = value ? dns1123SubdomainProblem(value) : void 0;
-    if (problem) ctx.report("service/invalid-name", joinPath(path, field), `services.${field} ${quote(value)} ${problem}`);
+  for (const [field, value2] of [["name", name], ["namespace", namespace]]) {
+    const problem = value2 ? dns1123SubdomainProblem(value2) : void 0;
+    if (problem) ctx.report("service/invalid-name", joinPath(path, field), `services.${field} ${quote(value2)} ${problem}`);
   }
   if (site.global && allowedSide && !namespace) {
     ctx.report(
@@ -15995,9 +16026,9 @@ function checkServiceEntity(site, side, entity, allowedSide, ctx) {
     }
   }
 }
-function present(value) {
-  if (value === void 0 || value === "") return false;
-  return !Array.isArray(value) || value.length > 0;
+function present(value2) {
+  if (value2 === void 0 || value2 === "") return false;
+  return !Array.isArray(value2) || value2.length > 0;
 }
 function checkHttp(site, rule2, ctx) {
   const http = rule2.http;
@@ -16055,23 +16086,23 @@ function checkPaths(paths, path, ctx) {
       return;
     }
     const field = p.exact ? "exact" : "prefix";
-    const value = p.exact || p.prefix;
-    if (!value) {
+    const value2 = p.exact || p.prefix;
+    if (!value2) {
       ctx.report("http/path-missing", itemPath, "an HTTP path needs exact or prefix; add one, as in exact: /healthz");
       return;
     }
-    if (value.length > MAX_HTTP_PATH) {
+    if (value2.length > MAX_HTTP_PATH) {
       ctx.report(
         "http/path-too-long",
         joinPath(itemPath, field),
-        `HTTP path is ${value.length} characters; at most ${MAX_HTTP_PATH} are allowed`
+        `HTTP path is ${value2.length} characters; at most ${MAX_HTTP_PATH} are allowed`
       );
     }
-    if (!value.startsWith("/") || /[? #]/.test(value)) {
+    if (!value2.startsWith("/") || /[? #]/.test(value2)) {
       ctx.report(
         "http/path-invalid",
         joinPath(itemPath, field),
-        `HTTP path ${quote(value)} must start with "/" and contain no "?", "#" or space (match the path only, without a query string or fragment)`
+        `HTTP path ${quote(value2)} must start with "/" and contain no "?", "#" or space (match the path only, without a query string or fragment)`
       );
     }
   });
@@ -16237,6 +16268,113 @@ var DEFAULT_BUNDLE_OPTIONS = {
   limits: DEFAULT_LOAD_LIMITS,
   defaultNamespace: DEFAULT_MODEL_OPTIONS.defaultNamespace
 };
+function loadBundle(files, options = DEFAULT_BUNDLE_OPTIONS) {
+  const resources = [];
+  const diagnostics = [];
+  for (const f of files) {
+    const loaded = loadText(f.file, f.text, options.limits);
+    diagnostics.push(...loaded.diagnostics);
+    const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
+    resources.push(...built.resources);
+    diagnostics.push(...built.diagnostics);
+  }
+  diagnostics.push(...validateResources(resources, { version: options.version }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+// src/review/recommend-config.ts
+var DEFAULT_RECOMMEND_BRANCH = "tierguard/recommend";
+function defaultRecommendConfig() {
+  return { namespaces: [], level: "namespace", tier: "namespace-isolation", branch: DEFAULT_RECOMMEND_BRANCH };
+}
+function recommendPath(c) {
+  return c.path ?? c.tier;
+}
+var RECOMMEND_SCHEMA = obj({
+  schedule: str2,
+  namespaces: { t: "any" },
+  level: oneOf("namespace", "workload"),
+  tier: str2,
+  path: str2,
+  branch: str2
+});
+var NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+var TIER = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
+function readRecommendConfig(raw, problem) {
+  const c = defaultRecommendConfig();
+  if (!raw) return c;
+  if (typeof raw.schedule === "string") {
+    const why = cronProblem(raw.schedule);
+    if (why) problem("recommend.schedule", `"${raw.schedule}" is not a cron schedule (minute hour day-of-month month day-of-week, UTC): ${why}`);
+    else c.schedule = normalizeCron(raw.schedule);
+  }
+  if (raw.namespaces !== void 0) {
+    const list2 = typeof raw.namespaces === "string" ? [raw.namespaces] : Array.isArray(raw.namespaces) ? raw.namespaces : void 0;
+    if (!list2) problem("recommend.namespaces", "recommend.namespaces must be a namespace or a list of namespaces");
+    else {
+      list2.forEach((ns, i2) => {
+        const path = typeof raw.namespaces === "string" ? "recommend.namespaces" : `recommend.namespaces[${i2}]`;
+        if (typeof ns !== "string" || !NAMESPACE.test(ns)) problem(path, `${JSON.stringify(ns)} is not a namespace name (lower-case letters, digits and "-", at most 63)`);
+        else c.namespaces.push(ns);
+      });
+    }
+  }
+  if (raw.level === "namespace" || raw.level === "workload") c.level = raw.level;
+  if (typeof raw.tier === "string") {
+    if (!TIER.test(raw.tier)) problem("recommend.tier", `"${raw.tier}" is not a tier name (lower-case letters, digits, "-" and ".")`);
+    else c.tier = raw.tier;
+  }
+  if (typeof raw.path === "string") {
+    const p = raw.path.replace(/^\.\//, "").replace(/\/+$/, "");
+    if (p === "" || p.startsWith("/") || p.split("/").some((s) => s === ".." || s === "." || s === "") || p.startsWith(".github")) {
+      problem("recommend.path", `"${raw.path}" is not a folder inside the repository (relative, no "..", not under .github)`);
+    } else c.path = p;
+  }
+  if (typeof raw.branch === "string") {
+    if (!/^[A-Za-z0-9._/-]{1,200}$/.test(raw.branch) || raw.branch.split("/").some((s) => s === "" || s.startsWith(".") || s.endsWith(".lock")) || raw.branch.includes("..")) {
+      problem("recommend.branch", `"${raw.branch}" is not a usable branch name`);
+    } else c.branch = raw.branch;
+  }
+  return c;
+}
+var FIELDS2 = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  { name: "day of week", min: 0, max: 6, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] }
+];
+function normalizeCron(text) {
+  return text.trim().split(/\s+/).join(" ");
+}
+function cronProblem(text) {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 5 || text.trim() === "") return `it has ${text.trim() === "" ? 0 : fields.length} fields; a cron has 5`;
+  for (const [i2, f] of FIELDS2.entries()) {
+    for (const part of fields[i2].split(",")) {
+      const why = partProblem(part, f);
+      if (why) return `the ${f.name} field "${fields[i2]}": ${why}`;
+    }
+  }
+  return void 0;
+}
+function partProblem(part, f) {
+  const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
+  if (!m) return `"${part}" is not *, a value, a range a-b, or one of them /step`;
+  if (m[2] !== void 0 && Number(m[2]) < 1) return `the step /${m[2]} must be at least 1`;
+  if (m[1] === "*") return void 0;
+  const [lo, hi] = m[1].split("-").map((v) => value(v, f));
+  if (lo === void 0 || hi === void 0 && m[1].includes("-")) return `"${m[1]}" has a value outside ${f.min}-${f.max}`;
+  if (hi !== void 0 && hi < lo) return `the range ${m[1]} runs backwards`;
+  return void 0;
+}
+function value(v, f) {
+  const named = f.names?.indexOf(v.toUpperCase()) ?? -1;
+  if (named >= 0) return named + (f.min === 1 ? 1 : 0);
+  if (!/^\d+$/.test(v)) return void 0;
+  const n2 = Number(v);
+  return n2 >= f.min && n2 <= f.max ? n2 : void 0;
+}
 
 // src/review/config.ts
 var CONFIG_FILE = "tierguard.yaml";
@@ -16257,6 +16395,7 @@ function defaultConfig() {
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
+    recommend: defaultRecommendConfig(),
     enforceOwnership: false
   };
 }
@@ -16275,7 +16414,8 @@ var SCHEMA = obj({
   impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str2) }),
   clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
-  ownership: obj({ unverifiableTeams: level })
+  ownership: obj({ unverifiableTeams: level }),
+  recommend: RECOMMEND_SCHEMA
 });
 function parseConfig(text, file = CONFIG_FILE) {
   const config = { ...defaultConfig(), enforceOwnership: true, file };
@@ -16322,6 +16462,7 @@ function parseConfig(text, file = CONFIG_FILE) {
   config.lint = { disable: (raw.lint ?? {}).disable ?? [] };
   config.clusters = raw.clusters ?? [];
   Object.assign(config.ownership, raw.ownership ?? {});
+  config.recommend = readRecommendConfig(raw.recommend, problem);
   return { config, findings };
 }
 function normalizePrincipal(p) {
@@ -16329,12 +16470,12 @@ function normalizePrincipal(p) {
 }
 function principals(list2, path, problem) {
   return (list2 ?? []).flatMap((p, i2) => {
-    const n = normalizePrincipal(p);
-    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n)) {
+    const n2 = normalizePrincipal(p);
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,38})(\/[a-z0-9][a-z0-9_.-]*)?$/.test(n2)) {
       problem(`${path}[${i2}]`, `"${p}" is neither a GitHub login nor a team written as @org/team`);
       return [];
     }
-    return [n];
+    return [n2];
   });
 }
 function normalizeRepoPath(p) {
@@ -16650,8 +16791,8 @@ function parseFlowProtocol(p) {
   for (const [name, num2] of Object.entries(PROTOCOL_NUMBERS)) if (name.toLowerCase() === lower) return num2;
   return void 0;
 }
-function protocolName(n) {
-  return NAMES_BY_NUMBER.get(n) ?? String(n);
+function protocolName(n2) {
+  return NAMES_BY_NUMBER.get(n2) ?? String(n2);
 }
 var TCP = 6;
 var UDP = 17;
@@ -16769,8 +16910,8 @@ function compileRule(rule2, index, path, ctx) {
   ].filter(Boolean);
   if (unevaluated.length > 0) out.unevaluated = unevaluated.join(", ");
   for (const e of [rule2.source, rule2.destination]) {
-    if (e?.notNets?.some((n) => {
-      const c = parseCidr(n);
+    if (e?.notNets?.some((n2) => {
+      const c = parseCidr(n2);
       return c !== void 0 && isCatchAll(c);
     })) {
       out.never = "a negated catch-all CIDR in notNets (Felix drops such rules)";
@@ -16806,7 +16947,7 @@ function compileEntity(e, path, ctx) {
     nsSel = { op: "eq", label: NAMESPACE_LABEL2, value: ctx.namespace };
   }
   const sel = e.selector ? parseOrNote(e.selector, `${path}.selector`, ctx) ?? { op: "not", operand: { op: "all" } } : void 0;
-  const positiveParts = [saSel, sel].filter((n) => n !== void 0);
+  const positiveParts = [saSel, sel].filter((n2) => n2 !== void 0);
   let positive = positiveParts.length === 0 ? void 0 : positiveParts.length === 1 ? positiveParts[0] : { op: "and", operands: positiveParts };
   if (nsSel && (positive || e.notSelector || e.namespaceSelector)) {
     positive = positive ? andNodes(nsSel, positive) : nsSel;
@@ -16824,8 +16965,8 @@ function compileEntity(e, path, ctx) {
 }
 function cidrSet(nets) {
   const set2 = new CidrSet();
-  for (const n of nets) {
-    const c = parseCidr(n);
+  for (const n2 of nets) {
+    const c = parseCidr(n2);
     if (c) set2.add(c, true);
   }
   return set2;
@@ -16854,8 +16995,8 @@ function workloadEndpoint(facts, interner) {
   if (facts.serviceAccount !== void 0 && facts.serviceAccount.length < MAX_SERVICE_ACCOUNT_LABEL_LENGTH) {
     labels.set(SERVICE_ACCOUNT_LABEL, facts.serviceAccount);
   }
-  const inherit = (key, value) => {
-    if (!labels.has(key)) labels.set(key, value);
+  const inherit = (key, value2) => {
+    if (!labels.has(key)) labels.set(key, value2);
   };
   for (const [k, v] of Object.entries(facts.namespaceLabels ?? {})) inherit(NAMESPACE_PREFIX + k, v);
   inherit(NAMESPACE_PREFIX + NAME_LABEL, facts.namespace);
@@ -16885,8 +17026,8 @@ function networkSetLabels(own, namespace, namespaceLabels, interner) {
   let unknown = 0;
   if (namespace !== void 0) {
     labels.set(NAMESPACE_LABEL2, namespace);
-    const inherit = (key, value) => {
-      if (!labels.has(key)) labels.set(key, value);
+    const inherit = (key, value2) => {
+      if (!labels.has(key)) labels.set(key, value2);
     };
     for (const [k, v] of Object.entries(namespaceLabels ?? {})) inherit(NAMESPACE_PREFIX + k, v);
     inherit(NAMESPACE_PREFIX + NAME_LABEL, namespace);
@@ -16977,10 +17118,10 @@ function not(a) {
 function selectorOn(cs, labels) {
   const memo2 = labels.memo.get(cs.id);
   if (memo2 !== void 0) return memo2;
-  const value = cs.selector.test(labels);
-  let result2 = value ? T : F;
+  const value2 = cs.selector.test(labels);
+  let result2 = value2 ? T : F;
   if (labels.unknown !== 0 && cs.selector.evaluate3(labels, (k) => labels.isUnknown(k)) === "unknown") {
-    result2 = value ? UT : UF;
+    result2 = value2 ? UT : UF;
   }
   labels.memo.set(cs.id, result2);
   return result2;
@@ -17013,7 +17154,7 @@ var PolicySet = class {
     this.tiers = this.buildTiers(resources);
     const compiled = [];
     for (const r of resources) {
-      if (isPolicy(r)) compiled.push(compilePolicy(r, 0, this.universe.selectors, this.notes));
+      if (isPolicy(r)) compiled.push(this.compile(r, options.compiled));
     }
     for (const p of compiled) this.tierFor(p.ref.tier);
     this.tiers.sort(compareTiers);
@@ -17035,6 +17176,16 @@ var PolicySet = class {
       }
     }
     this.networkSets = resources.filter((r) => r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet").map((r) => this.compileNetworkSet(r, options.namespaceLabels));
+  }
+  compile(r, cache) {
+    let entry = cache?.get(r);
+    if (!entry) {
+      const notes = [];
+      entry = { policy: compilePolicy(r, 0, this.universe.selectors, notes), notes };
+      cache?.set(r, entry);
+    }
+    this.notes.push(...entry.notes);
+    return cache ? { ...entry.policy } : entry.policy;
   }
   tier(name) {
     return this.tierByName.get(name);
@@ -17124,7 +17275,7 @@ var PolicySet = class {
   }
   compileNetworkSet(r, nsLabels) {
     const namespace = r.kind === "NetworkSet" ? r.metadata.namespace ?? "default" : void 0;
-    const cidrs = (r.spec.nets ?? []).map((n) => parseCidr(n)).filter((c) => c !== void 0);
+    const cidrs = (r.spec.nets ?? []).map((n2) => parseCidr(n2)).filter((c) => c !== void 0);
     const set2 = {
       kind: r.kind,
       namespace,
@@ -17406,7 +17557,7 @@ var IpClassifier = class {
   constructor(set2, capacity = 1e5) {
     this.capacity = capacity;
     const ids = /* @__PURE__ */ new Map();
-    const add = (c) => {
+    const add2 = (c) => {
       const key = `${c.version}/${c.base}/${c.prefix}`;
       if (ids.has(key)) return;
       ids.set(key, ids.size);
@@ -17415,11 +17566,11 @@ var IpClassifier = class {
     for (const p of set2.policies) {
       for (const rule2 of [...p.ingress, ...p.egress]) {
         for (const e of [rule2.source, rule2.destination]) {
-          for (const nets of [e.nets, e.notNets]) if (nets) for (const c of nets.cidrs) add(c);
+          for (const nets of [e.nets, e.notNets]) if (nets) for (const c of nets.cidrs) add2(c);
         }
       }
     }
-    for (const ns of set2.networkSets) for (const c of ns.cidrs) add(c);
+    for (const ns of set2.networkSets) for (const c of ns.cidrs) add2(c);
   }
   capacity;
   index = new CidrSet();
@@ -17552,7 +17703,7 @@ function grouped(flows, kind, severity, ctx, options) {
   }
   const out = [];
   for (const list2 of groups3.values()) {
-    const total = list2.reduce((n, f) => n + f.flows, 0);
+    const total = list2.reduce((n2, f) => n2 + f.flows, 0);
     const where3 = locate2(list2[0].after, ctx);
     const what = kind === "newly-denied" ? "denies" : "allows";
     const today = kind === "newly-denied" ? "allowed" : "denied";
@@ -17577,8 +17728,8 @@ function describeDecider(side) {
 function describeFlow(f) {
   return `${f.src} -> ${f.dst}${f.port !== void 0 ? `:${f.port}` : ""}/${f.protocol.toUpperCase()}`;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(n2, word) {
+  return `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 }
 function locate2(side, ctx) {
   const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
@@ -17715,6 +17866,12 @@ function checkOwnership(ctx, input2) {
   }
   return findings;
 }
+function tierOwnerApproval(config, author, approvals, tier) {
+  if (!config.enforceOwnership) return void 0;
+  if (owns(principalIds(author), tier, config)) return `@${author.login} (the author)`;
+  const approver = approvals.find((a) => owns(principalIds(a), tier, config));
+  return approver ? `@${approver.login}` : void 0;
+}
 function teamsUnverifiable(f, config, why) {
   if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
   const level3 = config.ownership.unverifiableTeams;
@@ -17723,6 +17880,19 @@ function teamsUnverifiable(f, config, why) {
     code: "ownership/teams-unverifiable",
     severity: level3 === "off" ? "notice" : level3,
     message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`
+  };
+}
+
+// src/flows/types.ts
+function flowProblemToDiagnostic(problem, file) {
+  return {
+    code: problem.code,
+    severity: "error",
+    message: problem.message,
+    file,
+    line: problem.line,
+    col: problem.col ?? 1,
+    path: problem.path ?? ""
   };
 }
 
@@ -17752,9 +17922,9 @@ function readInt(v) {
 }
 function readPort(v) {
   if (isAbsent(v)) return void 0;
-  const n = readCount(v);
-  if (n === INVALID || n === void 0 || n > 65535) return INVALID;
-  return n === 0 ? void 0 : n;
+  const n2 = readCount(v);
+  if (n2 === INVALID || n2 === void 0 || n2 > 65535) return INVALID;
+  return n2 === 0 ? void 0 : n2;
 }
 var PROTOCOL_NAMES = /* @__PURE__ */ new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"]);
 function readProtocol(v) {
@@ -17823,9 +17993,9 @@ function finishRecord(format, line, parts, problems) {
 }
 
 // src/flows/enterprise.ts
-function parseEnterpriseRecord(value, line) {
+function parseEnterpriseRecord(value2, line) {
   const problems = new ProblemList(line);
-  const doc = isObject2(value) && isObject2(value._source) ? value._source : value;
+  const doc = isObject2(value2) && isObject2(value2._source) ? value2._source : value2;
   if (!isObject2(doc)) {
     problems.add("flows/not-an-object", `expected a flow-log object, found ${show(doc)}`);
     return { diagnostics: problems.items };
@@ -17840,17 +18010,17 @@ function parseEnterpriseRecord(value, line) {
   const reporter = readWord(doc.reporter, ["src", "dst"], "reporter", "flows/bad-reporter", problems);
   const action = readWord(doc.action, ["allow", "deny"], "action", "flows/bad-action", problems);
   const policies = readPolicies(doc.policies, problems);
-  const n = (field) => {
+  const n2 = (field) => {
     const v = readCount(doc[field]);
     if (v !== INVALID) return v;
     problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
     return void 0;
   };
-  const numFlows = Math.max(1, n("num_flows") ?? 1);
-  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
+  const numFlows = Math.max(1, n2("num_flows") ?? 1);
+  const bytes2 = (n2("bytes_in") ?? 0) + (n2("bytes_out") ?? 0);
+  const packets = (n2("packets_in") ?? 0) + (n2("packets_out") ?? 0);
+  const startTime = n2("start_time");
+  const endTime = n2("end_time");
   const service = readService(doc, problems);
   const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
   return finishRecord("enterprise", line, parts, problems);
@@ -18055,9 +18225,9 @@ function policyName(hit, kind) {
 }
 
 // src/flows/goldmane.ts
-function parseGoldmaneRecord(value, line) {
+function parseGoldmaneRecord(value2, line) {
   const problems = new ProblemList(line);
-  const flow = isObject2(value) && isObject2(value.flow) ? value.flow : value;
+  const flow = isObject2(value2) && isObject2(value2.flow) ? value2.flow : value2;
   if (!isObject2(flow)) {
     problems.add("flows/not-an-object", `expected a Goldmane Flow object, found ${show(flow)}`);
     return { diagnostics: problems.items };
@@ -18077,17 +18247,17 @@ function parseGoldmaneRecord(value, line) {
   const reporter = readReporter(pick(key, "reporter"), problems);
   const action = readAction(pick(key, "action"), problems);
   const policies = readPolicies2(pick(key, "policies"), problems);
-  const n = (field) => {
+  const n2 = (field) => {
     const v = readCount(pick(flow, field));
     if (v !== INVALID) return v;
     problems.add("flows/bad-number", `${field} ${show(pick(flow, field))} is not a non-negative integer`);
     return void 0;
   };
-  const numFlows = Math.max(1, n("num_connections_started") ?? 0);
-  const bytes2 = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
+  const numFlows = Math.max(1, n2("num_connections_started") ?? 0);
+  const bytes2 = (n2("bytes_in") ?? 0) + (n2("bytes_out") ?? 0);
+  const packets = (n2("packets_in") ?? 0) + (n2("packets_out") ?? 0);
+  const startTime = n2("start_time");
+  const endTime = n2("end_time");
   const service = readService2(key, problems);
   const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
   return finishRecord("goldmane", line, parts, problems);
@@ -18286,12 +18456,12 @@ function describe3(s) {
 // src/flows/detect.ts
 var DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 var ENTERPRISE_FIELDS = ["source_type", "dest_type", "source_name_aggr", "dest_name_aggr", "proto", "num_flows"];
-function detectFormat(value) {
-  if (!isObject2(value)) return void 0;
-  if (isObject2(value._source)) return "enterprise";
-  const flow = isObject2(value.flow) ? value.flow : value;
+function detectFormat(value2) {
+  if (!isObject2(value2)) return void 0;
+  if (isObject2(value2._source)) return "enterprise";
+  const flow = isObject2(value2.flow) ? value2.flow : value2;
   if (isObject2(flow.Key) || isObject2(flow.key)) return "goldmane";
-  return ENTERPRISE_FIELDS.some((f) => f in value) ? "enterprise" : void 0;
+  return ENTERPRISE_FIELDS.some((f) => f in value2) ? "enterprise" : void 0;
 }
 var FORMAT_NAMES = {
   enterprise: "Calico Enterprise flow log",
@@ -18308,18 +18478,18 @@ function parseFlowValue(text, line, options = {}) {
   const bom = text.charCodeAt(0) === 65279 ? 1 : 0;
   const body = bom ? text.slice(1) : text;
   if (isBlank(body)) return { diagnostics: [] };
-  let value;
+  let value2;
   try {
-    value = JSON.parse(body);
+    value2 = JSON.parse(body);
   } catch {
     const at3 = locateJsonError(body);
     if (!at3) return problem("flows/malformed-json", "the line is not valid JSON");
     return problem("flows/malformed-json", `malformed JSON at column ${at3.offset + bom + 1}: ${at3.reason}`, at3.offset + bom + 1);
   }
-  if (!isObject2(value)) {
-    return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value) ? "an array" : show(value)}`);
+  if (!isObject2(value2)) {
+    return problem("flows/not-an-object", `expected one JSON object per line, found ${Array.isArray(value2) ? "an array" : show(value2)}`);
   }
-  const detected = detectFormat(value);
+  const detected = detectFormat(value2);
   const format = options.format ?? detected;
   if (!format) {
     return problem("flows/unknown-format", "the object is neither a Calico Enterprise flow log nor a Goldmane flow");
@@ -18327,7 +18497,7 @@ function parseFlowValue(text, line, options = {}) {
   if (detected && detected !== format) {
     return problem("flows/mixed-formats", `the line is a ${FORMAT_NAMES[detected]}, but the file is read as ${FORMAT_NAMES[format]}s`);
   }
-  return { value, format };
+  return { value: value2, format };
 }
 function isBlank(text) {
   for (let i2 = 0; i2 < text.length; i2++) {
@@ -18336,8 +18506,8 @@ function isBlank(text) {
   }
   return true;
 }
-function recordFromValue(value, format, line) {
-  return format === "enterprise" ? parseEnterpriseRecord(value, line) : parseGoldmaneRecord(value, line);
+function recordFromValue(value2, format, line) {
+  return format === "enterprise" ? parseEnterpriseRecord(value2, line) : parseGoldmaneRecord(value2, line);
 }
 function createFlowValueParser(options = {}) {
   let format = options.format;
@@ -18413,12 +18583,12 @@ function readItem(item, impliedKind, path, inv, problem) {
 }
 function readPod(item, meta, namespace, name, labels, at3, problem) {
   const spec = isObject2(item.spec) ? item.spec : {};
-  const status = isObject2(item.status) ? item.status : {};
+  const status2 = isObject2(item.status) ? item.status : {};
   const sa = [spec.serviceAccountName, spec.serviceAccount].find((s) => typeof s === "string" && s !== "");
   const ips = /* @__PURE__ */ new Set();
-  if (typeof status.podIP === "string" && status.podIP !== "") ips.add(status.podIP);
-  if (Array.isArray(status.podIPs)) {
-    for (const p of status.podIPs) if (isObject2(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
+  if (typeof status2.podIP === "string" && status2.podIP !== "") ips.add(status2.podIP);
+  if (Array.isArray(status2.podIPs)) {
+    for (const p of status2.podIPs) if (isObject2(p) && typeof p.ip === "string" && p.ip !== "") ips.add(p.ip);
   }
   const namedPorts = [];
   let ok = true;
@@ -18453,7 +18623,7 @@ function readPod(item, meta, namespace, name, labels, at3, problem) {
   const owner = owners.find((o) => o.controller === true) ?? owners[0];
   if (owner && typeof owner.name === "string") pod.ownerName = owner.name;
   if (typeof meta.generateName === "string" && meta.generateName !== "") pod.generateName = meta.generateName;
-  if (typeof status.phase === "string") pod.phase = status.phase;
+  if (typeof status2.phase === "string") pod.phase = status2.phase;
   return pod;
 }
 function readLabels2(raw, path, problem) {
@@ -18496,13 +18666,13 @@ function enterpriseFastFields(doc) {
   const dstPort = readPort(doc.dest_port);
   const srcPort = readPort(doc.source_port);
   if (protocol === void 0 || protocol === INVALID || dstPort === INVALID || srcPort === INVALID) return void 0;
-  const n = doc.num_flows;
-  if (n !== void 0 && n !== null && !(typeof n === "number" && Number.isSafeInteger(n) && n >= 0)) return void 0;
+  const n2 = doc.num_flows;
+  if (n2 !== void 0 && n2 !== null && !(typeof n2 === "number" && Number.isSafeInteger(n2) && n2 >= 0)) return void 0;
   const a = doc.action;
   if (a !== void 0 && a !== null && a !== "allow" && a !== "deny") return void 0;
   const r = doc.reporter;
   if (r !== void 0 && r !== null && r !== "src" && r !== "dst") return void 0;
-  return { protocol, dstPort, srcPort, numFlows: Math.max(1, n ?? 1) };
+  return { protocol, dstPort, srcPort, numFlows: Math.max(1, n2 ?? 1) };
 }
 
 // src/flows/names.ts
@@ -18546,17 +18716,73 @@ var BoundedCache = class {
     this.misses++;
     return void 0;
   }
-  set(key, value) {
+  set(key, value2) {
     if (this.young.size >= this.capacity) {
       this.old = this.young;
       this.young = /* @__PURE__ */ new Map();
     }
-    this.young.set(key, value);
+    this.young.set(key, value2);
   }
   get size() {
     return this.young.size + this.old.size;
   }
 };
+
+// src/impact/compare.ts
+function emptyComparison() {
+  return { compared: 0, verdictAgree: 0, enforcedCompared: 0, enforcedAgree: 0, pendingCompared: 0, pendingAgree: 0, notComparable: 0, uncertainDiffer: 0, disagreements: [] };
+}
+function compareRecord(c, record, outcome, model, maxListed = 100) {
+  if (!record.action || !record.reporter) return;
+  const side = record.reporter === "src" ? outcome.evaluation.egress : outcome.evaluation.ingress;
+  if (!side) {
+    c.notComparable++;
+    return;
+  }
+  const note = (d) => {
+    if (c.disagreements.length < maxListed) c.disagreements.push(d);
+  };
+  c.compared++;
+  if (side.enforced.verdict === record.action) c.verdictAgree++;
+  else if (outcome.evaluation.uncertain.length > 0) c.uncertainDiffer++;
+  else note({ line: record.line, field: "verdict", recorded: record.action, computed: side.enforced.verdict });
+  const recordedEnforced = record.policies?.enforced;
+  if (recordedEnforced) {
+    c.enforcedCompared++;
+    const computed = formatHits(side.enforced.hits, model);
+    if (sameHits(recordedEnforced, computed)) c.enforcedAgree++;
+    else note({ line: record.line, field: "enforced_policies", recorded: byIndex(recordedEnforced), computed });
+  }
+  const recordedPending = record.policies?.pending;
+  if (recordedPending) {
+    c.pendingCompared++;
+    const computed = formatHits(side.pending.hits, model);
+    if (sameHits(recordedPending, computed)) c.pendingAgree++;
+    else note({ line: record.line, field: "pending_policies", recorded: byIndex(recordedPending), computed });
+  }
+}
+function byIndex(hits) {
+  return [...hits].sort((a, b) => Number(a.split("|", 1)[0]) - Number(b.split("|", 1)[0]));
+}
+function sameHits(recorded, computed) {
+  const r = byIndex(recorded);
+  return r.length === computed.length && r.every((h, i2) => h === computed[i2]);
+}
+function mergeComparisons(a, b, lineOffset, maxListed = 100) {
+  a.compared += b.compared;
+  a.verdictAgree += b.verdictAgree;
+  a.enforcedCompared += b.enforcedCompared;
+  a.enforcedAgree += b.enforcedAgree;
+  a.pendingCompared += b.pendingCompared;
+  a.pendingAgree += b.pendingAgree;
+  a.notComparable += b.notComparable;
+  a.uncertainDiffer += b.uncertainDiffer;
+  for (const d of b.disagreements) {
+    if (a.disagreements.length >= maxListed) break;
+    a.disagreements.push({ ...d, line: d.line + lineOffset });
+  }
+  return a;
+}
 
 // src/impact/endpoint-spec.ts
 function endpointForPod(pod, inventory, universe) {
@@ -18705,18 +18931,18 @@ var Replayer = class {
   usesSourcePorts;
   fastHits = 0;
   /** One parsed line: the fast path when the caller needs no record, else the full path. */
-  replayValue(value, format, line, needRecord) {
+  replayValue(value2, format, line, needRecord) {
     if (format === "enterprise" && !needRecord) {
-      const fields = enterpriseFastFields(value);
-      const src = fields && this.raw.get(value, "source");
-      const dst = src && this.raw.get(value, "dest");
+      const fields = enterpriseFastFields(value2);
+      const src = fields && this.raw.get(value2, "source");
+      const dst = src && this.raw.get(value2, "dest");
       if (fields && src && dst) {
         this.fastHits++;
         const outcome = this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort);
         return { outcome, numFlows: fields.numFlows };
       }
     }
-    const read = recordFromValue(value, format, line);
+    const read = recordFromValue(value2, format, line);
     if (!read.record) return { problems: read.diagnostics };
     return { outcome: this.replay(read.record), numFlows: read.record.numFlows, record: read.record };
   }
@@ -18953,12 +19179,79 @@ function refKey(ref) {
 }
 
 // src/impact/summary.ts
+function emptySummary() {
+  const v = () => ({ records: 0, flows: 0 });
+  return {
+    records: 0,
+    flows: 0,
+    verdict: { allow: v(), deny: v() },
+    pendingVerdict: { allow: v(), deny: v() },
+    changedByStaged: v(),
+    decidingTier: {},
+    uncertain: v(),
+    unresolved: { ...v(), reasons: {} },
+    skippedLines: 0
+  };
+}
+function add(v, flows) {
+  v.records++;
+  v.flows += flows;
+}
+var contributions = /* @__PURE__ */ new WeakMap();
+function contribution(outcome) {
+  let c = contributions.get(outcome);
+  if (!c) {
+    const e = outcome.evaluation;
+    c = {
+      verdict: e.verdict,
+      pending: e.pendingVerdict,
+      tier: hitTier(decidingHit(e)),
+      uncertain: e.uncertain.length > 0,
+      unresolvedKinds: outcome.unresolved.map(reasonKind)
+    };
+    contributions.set(outcome, c);
+  }
+  return c;
+}
+function addToSummary(s, flows, outcome) {
+  const c = contribution(outcome);
+  s.records++;
+  s.flows += flows;
+  add(s.verdict[c.verdict], flows);
+  add(s.pendingVerdict[c.pending], flows);
+  if (c.verdict !== c.pending) add(s.changedByStaged, flows);
+  add(s.decidingTier[c.tier] ??= { records: 0, flows: 0 }, flows);
+  if (c.uncertain) add(s.uncertain, flows);
+  if (c.unresolvedKinds.length > 0) {
+    add(s.unresolved, flows);
+    for (const kind of c.unresolvedKinds) s.unresolved.reasons[kind] = (s.unresolved.reasons[kind] ?? 0) + 1;
+  }
+}
 function reasonKind(reason) {
   if (/are aggregated/.test(reason)) return "labels aggregated in the record";
   if (/not in the inventory/.test(reason)) return "pod not in the inventory";
   if (/host endpoint/.test(reason)) return "host endpoint (not evaluated)";
   if (/no namespace/.test(reason)) return "workload without a namespace";
   return reason;
+}
+function mergeSummaries(a, b) {
+  const addVolume = (x, y) => {
+    x.records += y.records;
+    x.flows += y.flows;
+  };
+  a.records += b.records;
+  a.flows += b.flows;
+  addVolume(a.verdict.allow, b.verdict.allow);
+  addVolume(a.verdict.deny, b.verdict.deny);
+  addVolume(a.pendingVerdict.allow, b.pendingVerdict.allow);
+  addVolume(a.pendingVerdict.deny, b.pendingVerdict.deny);
+  addVolume(a.changedByStaged, b.changedByStaged);
+  for (const [tier, v] of Object.entries(b.decidingTier)) addVolume(a.decidingTier[tier] ??= { records: 0, flows: 0 }, v);
+  addVolume(a.uncertain, b.uncertain);
+  addVolume(a.unresolved, b.unresolved);
+  for (const [why, n2] of Object.entries(b.unresolved.reasons)) a.unresolved.reasons[why] = (a.unresolved.reasons[why] ?? 0) + n2;
+  a.skippedLines += b.skippedLines;
+  return a;
 }
 
 // src/impact/revisions.ts
@@ -18980,32 +19273,32 @@ var ImpactComparer = class {
   /** Unreadable lines, with line numbers so that ranges replayed in worker threads can be renumbered. */
   skippedAt = [];
   /** One parsed line. Returns the problems when the line could not be read as a record. */
-  addValue(value, format, line) {
-    let before;
+  addValue(value2, format, line) {
+    let before2;
     let after;
     let numFlows;
     let record;
-    const fields = format === "enterprise" ? enterpriseFastFields(value) : void 0;
-    const src = fields && this.head.raw.get(value, "source");
-    const dst = src && this.head.raw.get(value, "dest");
+    const fields = format === "enterprise" ? enterpriseFastFields(value2) : void 0;
+    const src = fields && this.head.raw.get(value2, "source");
+    const dst = src && this.head.raw.get(value2, "dest");
     if (fields && src && dst) {
       const protocol = this.head.protocol(fields.protocol);
-      before = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
+      before2 = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
       after = this.head.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
       numFlows = fields.numFlows;
     } else {
-      const read = recordFromValue(value, format, line);
+      const read = recordFromValue(value2, format, line);
       if (!read.record) return read.diagnostics;
       record = read.record;
-      before = this.base.replay(record);
+      before2 = this.base.replay(record);
       after = this.head.replay(record);
       numFlows = record.numFlows;
     }
-    const eb = before.evaluation;
+    const eb = before2.evaluation;
     const eh = after.evaluation;
     this.count(after, numFlows);
     if (eb.verdict !== eh.verdict || eb.pendingVerdict !== eh.pendingVerdict) {
-      record ??= recordFromValue(value, format, line).record;
+      record ??= recordFromValue(value2, format, line).record;
       if (record) this.changed(record, eb, eh);
     }
     return void 0;
@@ -19047,14 +19340,14 @@ var ImpactComparer = class {
     into(this.newlyDenied, state.newlyDenied);
     into(this.newlyAllowed, state.newlyAllowed);
     into(this.pendingChanged, state.pendingChanged);
-    for (const [k, n] of state.policyHits) this.policyHits.set(k, (this.policyHits.get(k) ?? 0) + n);
+    for (const [k, n2] of state.policyHits) this.policyHits.set(k, (this.policyHits.get(k) ?? 0) + n2);
     const t = this.totals;
     t.records += state.totals.records;
     t.flows += state.totals.flows;
     t.skippedLines += state.totals.skippedLines;
     t.uncertain.records += state.totals.uncertain.records;
     t.unresolved.records += state.totals.unresolved.records;
-    for (const [k, n] of Object.entries(state.totals.unresolved.reasons)) t.unresolved.reasons[k] = (t.unresolved.reasons[k] ?? 0) + n;
+    for (const [k, n2] of Object.entries(state.totals.unresolved.reasons)) t.unresolved.reasons[k] = (t.unresolved.reasons[k] ?? 0) + n2;
     for (const p of state.skippedAt) if (this.skippedAt.length < 20) this.skippedAt.push({ ...p, line: p.line + lineOffset });
   }
   count(outcome, flows) {
@@ -19071,15 +19364,15 @@ var ImpactComparer = class {
     this.outcomeCounts.set(outcome, (this.outcomeCounts.get(outcome) ?? 0) + 1);
     if (this.outcomeCounts.size > 1e5) this.flushHits();
   }
-  changed(record, before, after) {
+  changed(record, before2, after) {
     const key = `${workloadName(record.src)}>${workloadName(record.dst)}|${record.dstPort ?? ""}|${record.protocol.toLowerCase()}`;
-    if (before.verdict !== after.verdict) {
-      this.aggregate(after.verdict === "deny" ? this.newlyDenied : this.newlyAllowed, key, record, before, after, "enforced");
+    if (before2.verdict !== after.verdict) {
+      this.aggregate(after.verdict === "deny" ? this.newlyDenied : this.newlyAllowed, key, record, before2, after, "enforced");
     }
-    const stagedMatters = before.verdict !== before.pendingVerdict || after.verdict !== after.pendingVerdict;
-    if (before.pendingVerdict !== after.pendingVerdict && stagedMatters) this.aggregate(this.pendingChanged, key, record, before, after, "pending");
+    const stagedMatters = before2.verdict !== before2.pendingVerdict || after.verdict !== after.pendingVerdict;
+    if (before2.pendingVerdict !== after.pendingVerdict && stagedMatters) this.aggregate(this.pendingChanged, key, record, before2, after, "pending");
   }
-  aggregate(into, key, r, before, after, mode) {
+  aggregate(into, key, r, before2, after, mode) {
     let a = into.get(key);
     if (!a) {
       a = {
@@ -19088,7 +19381,7 @@ var ImpactComparer = class {
         port: r.dstPort,
         protocol: r.protocol.toLowerCase(),
         byReporter: { src: zero(), dst: zero(), none: zero() },
-        before: this.side(before, mode),
+        before: this.side(before2, mode),
         after: this.side(after, mode),
         uncertain: /* @__PURE__ */ new Set()
       };
@@ -19098,7 +19391,7 @@ var ImpactComparer = class {
     v.records++;
     v.flows += r.numFlows;
     v.bytes += r.bytes;
-    for (const u of [...before.uncertain, ...after.uncertain]) if (a.uncertain.size < 10) a.uncertain.add(u);
+    for (const u of [...before2.uncertain, ...after.uncertain]) if (a.uncertain.size < 10) a.uncertain.add(u);
   }
   side(e, mode) {
     const hit = decidingHit(e, mode);
@@ -19211,15 +19504,9 @@ function buildReview(inputs) {
   const { ctx } = inputs;
   const configFindings = inputs.configFindings.map((f) => ({ ...f, code: `validation/${f.code}` }));
   const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
-  findings.push(
-    ...checkOwnership(ctx, {
-      author: inputs.author,
-      approvals: inputs.approvals,
-      configChanged: inputs.configChanged,
-      changedTests: changedTests(ctx, inputs.testTiers)
-    })
-  );
-  for (const check of inputs.checks) findings.push(...check(ctx));
+  const tests = changedTests(ctx, inputs.testTiers);
+  findings.push(...checkOwnership(ctx, { author: inputs.author, approvals: inputs.approvals, configChanged: inputs.configChanged, changedTests: tests }));
+  for (const check of inputs.checks) findings.push(...approvedBaseTests(check(ctx), ctx, tests, inputs));
   if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
   const notes = [...inputs.notes ?? []];
   if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
@@ -19249,6 +19536,16 @@ function validationFindings(diagnostics, unchanged) {
       path: d.path || void 0,
       resource: d.resource
     };
+  });
+}
+function approvedBaseTests(findings, ctx, tests, inputs) {
+  return findings.map((f) => {
+    if (f.code !== "test/failed-base-version" || f.severity === "notice") return f;
+    const tiers = [...tests.find((t) => t.file === f.file)?.tiers ?? []];
+    const by = tiers.map((tier) => tierOwnerApproval(ctx.config, inputs.author, inputs.approvals, tier));
+    if (tiers.length === 0 || by.some((b) => b === void 0)) return f;
+    const who = tiers.map((tier, i2) => `${by[i2]} for tier ${tier}`).join(", ");
+    return { ...f, severity: "notice", message: `${f.message} Approved by the owners of the test (${who}): it does not block the change.` };
   });
 }
 function changedTests(ctx, testTiers2) {
@@ -19311,8 +19608,8 @@ function snapshotFindings(problems, level3) {
     revision: "base"
   }));
 }
-function plural2(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural2(n2, word) {
+  return `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 }
 
 // src/review/guardrails/budget.ts
@@ -19366,12 +19663,12 @@ var Budget = class {
     this.stats.satWork += work;
     if (this.stats.satWork > this.limits.maxSatWork) throw new BudgetExceeded(`the review's budget of ${this.limits.maxSatWork} steps of selector reasoning is spent`);
   }
-  conditions(n) {
-    if (n > this.limits.maxConditionsPerPiece) throw new BudgetExceeded(`its traffic is split by more than ${this.limits.maxConditionsPerPiece} rules`);
+  conditions(n2) {
+    if (n2 > this.limits.maxConditionsPerPiece) throw new BudgetExceeded(`its traffic is split by more than ${this.limits.maxConditionsPerPiece} rules`);
   }
-  pieces(n) {
-    if (n > this.stats.maxPieces) this.stats.maxPieces = n;
-    if (n > this.limits.maxPiecesPerRule) throw new BudgetExceeded(`its traffic splits into more than ${this.limits.maxPiecesPerRule} parts`);
+  pieces(n2) {
+    if (n2 > this.stats.maxPieces) this.stats.maxPieces = n2;
+    if (n2 > this.limits.maxPiecesPerRule) throw new BudgetExceeded(`its traffic splits into more than ${this.limits.maxPiecesPerRule} parts`);
   }
 };
 
@@ -19484,7 +19781,7 @@ var IntervalSet = class _IntervalSet {
   }
   /** Number of members (for messages that say "ports 80-84 and 86-90"). */
   size() {
-    return this.items.reduce((n, [lo, hi]) => n + hi - lo + 1n, 0n);
+    return this.items.reduce((n2, [lo, hi]) => n2 + hi - lo + 1n, 0n);
   }
 };
 
@@ -19523,9 +19820,9 @@ function setToCidrs(set2, family) {
   return out;
 }
 function trailingZeros(x, max) {
-  let n = 0;
-  while (n < max && (x >> BigInt(n) & 1n) === 0n) n++;
-  return n;
+  let n2 = 0;
+  while (n2 < max && (x >> BigInt(n2) & 1n) === 0n) n2++;
+  return n2;
 }
 function describeNets(set2, family) {
   const all = allAddresses(family);
@@ -19586,8 +19883,8 @@ function openValue(key, c) {
   const suffix = longest(c.pos.ends);
   if (!c.pos.starts.every((p) => prefix.startsWith(p)) || !c.pos.ends.every((s) => suffix.endsWith(s))) return UNSAT;
   const pieces = [prefix, ...c.pos.contains, suffix];
-  if (c.neg.contains.some((n) => pieces.some((p) => p.includes(n)))) return UNSAT;
-  if (c.neg.starts.some((n) => prefix.startsWith(n)) || c.neg.ends.some((n) => suffix.endsWith(n))) return UNSAT;
+  if (c.neg.contains.some((n2) => pieces.some((p) => p.includes(n2)))) return UNSAT;
+  if (c.neg.starts.some((n2) => prefix.startsWith(n2)) || c.neg.ends.some((n2) => suffix.endsWith(n2))) return UNSAT;
   const forbidden = [...c.neg.contains, ...c.neg.starts, ...c.neg.ends].join("");
   const filler = [...FILLERS].find((ch) => !forbidden.includes(ch));
   if (filler === void 0) return { result: "unknown", reason: `the string conditions on label ${key} leave no free character to build a value from` };
@@ -19732,8 +20029,8 @@ function baseSolution(base2, limits) {
 function formsOf(list2, limits) {
   const forms = [];
   try {
-    for (const n of list2) {
-      const d = dnfOf(n, false, limits.maxTerms);
+    for (const n2 of list2) {
+      const d = dnfOf(n2, false, limits.maxTerms);
       if (d.length === 0) return { result: "unsat", terms: 0 };
       if (d.length === 1 && d[0].length === 0) continue;
       forms.push(d);
@@ -19830,12 +20127,12 @@ function termStatusOf(state, forms) {
 }
 function forcedValues(conj) {
   const out = /* @__PURE__ */ new Map();
-  const visit2 = (n) => {
-    if (n.op === "and") n.operands.forEach(visit2);
-    else if (n.op === "eq") out.set(canonicalKey(n.label), n.value);
-    else if (n.op === "in" && n.values.length === 1) out.set(canonicalKey(n.label), n.values[0]);
+  const visit3 = (n2) => {
+    if (n2.op === "and") n2.operands.forEach(visit3);
+    else if (n2.op === "eq") out.set(canonicalKey(n2.label), n2.value);
+    else if (n2.op === "in" && n2.values.length === 1) out.set(canonicalKey(n2.label), n2.values[0]);
   };
-  conj.forEach(visit2);
+  conj.forEach(visit3);
   return out;
 }
 function forcedDisjoint(a, b) {
@@ -19886,14 +20183,35 @@ var NaturalWorld = class {
     if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
     const asPod = !this.quietEmpty(piece.peer, [...conds, POD]) && (!ips || ips.isEmpty() || piece.peerNet.overlaps(ips));
-    return asPod || this.peerSets.some((ns) => piece.peer.every((n) => evaluateNode(n, ns.labels)) && piece.peerNet.overlaps(ns.cidrs[piece.family]));
+    return asPod || this.peerSets.some((ns) => piece.peer.every((n2) => evaluateNode(n2, ns.labels)) && piece.peerNet.overlaps(ns.cidrs[piece.family]));
+  }
+  /**
+   * What the subject's peer names concretely (the network sets its selector matches, the known workloads in its
+   * space) and which of them lie only in `denied` pieces, never in a `reaching` one: how much of what a rule names it
+   * can act on. An endpoint in neither (outside the subject's space) is not counted.
+   */
+  namedPeers(reaching, denied) {
+    const pods = (family) => this.podAddresses("peer", family);
+    const candidates = [
+      ...this.peerSets.map((ns, i2) => ({ name: ns.name ?? `network set ${i2 + 1}`, in: (b) => b.peer.every((n2) => evaluateNode(n2, ns.labels)) && b.peerNet.overlaps(ns.cidrs[b.family]) })),
+      ...this.known.peer.map((w, i2) => ({ name: `known workload ${i2 + 1}`, in: (b) => matchesKnown(w, b.peer, b.peerNet, b.family, pods(b.family)) }))
+    ];
+    let named = 0;
+    const deniedOnly = [];
+    for (const c of candidates) {
+      const reaches = reaching.some(c.in);
+      const isDenied = denied.some(c.in);
+      if (reaches || isDenied) named++;
+      if (isDenied && !reaches) deniedOnly.push(c.name);
+    }
+    return { named, denied: deniedOnly };
   }
   /** True when a condition the walk added to a piece holds throughout the natural world: not worth printing. */
   implied(side, node) {
     const base2 = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
     if (!this.quietEmpty(base2, [...this.conditions(side, [...base2, node]), ...pod, { op: "not", operand: node }])) return false;
-    if (this.known[side].some((w) => base2.every((n) => evaluateNode(n, w.labels)) && !evaluateNode(node, w.labels))) return false;
+    if (this.known[side].some((w) => base2.every((n2) => evaluateNode(n2, w.labels)) && !evaluateNode(node, w.labels))) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
   /** True when an address restriction on the piece leaves every natural address in: not worth printing. */
@@ -19925,22 +20243,22 @@ function matchesKnown(w, conj, net, family, pods) {
   if (w.ip && w.ip.version === family) {
     if (!net.overlaps(IntervalSet.range(w.ip.value, w.ip.value))) return false;
   } else if (pods && !pods.isEmpty() && !net.overlaps(pods)) return false;
-  return conj.every((n) => evaluateNode(n, w.labels));
+  return conj.every((n2) => evaluateNode(n2, w.labels));
 }
 var POD = { op: "eq", label: ORCHESTRATOR_LABEL, value: "k8s" };
 function namedAddresses(set2) {
   const cidrs = [
-    ...set2.networkSets.flatMap((n) => n.cidrs),
+    ...set2.networkSets.flatMap((n2) => n2.cidrs),
     ...set2.policies.flatMap((p) => [...p.ingress, ...p.egress].flatMap((r) => [r.source, r.destination]).flatMap((e) => [...e.nets?.cidrs ?? [], ...e.notNets?.cidrs ?? []]))
   ];
   return { 4: cidrsToSet(cidrs, 4), 6: cidrsToSet(cidrs, 6) };
 }
 function identified(peer) {
-  return peer.some((n) => n.op === "and" && n.operands[0].op === "has" && n.operands[0].label === KNOWN_LABEL);
+  return peer.some((n2) => n2.op === "and" && n2.operands[0].op === "has" && n2.operands[0].label === KNOWN_LABEL);
 }
 function plainKeys(conj) {
   const keys = /* @__PURE__ */ new Set();
-  for (const n of conj) labelKeys(n, keys);
+  for (const n2 of conj) labelKeys(n2, keys);
   return new Set(
     [...keys].map(canonicalKey).filter((k) => k !== KNOWN_LABEL && !k.startsWith("projectcalico.org/") && !k.startsWith("pcns.") && !k.startsWith("pcsa."))
   );
@@ -19977,7 +20295,7 @@ function portSpace(ports, notPorts, protocol, names, source) {
       const numbers = source.resolve(name, protocol);
       if (numbers.length > 0) {
         resolved.push(`named port "${name}" (${[...new Set(numbers)].sort((a, b) => a - b).join(", ")} on the known workloads that declare it)`);
-        for (const n of numbers) items.push([BigInt(n), BigInt(n)]);
+        for (const n2 of numbers) items.push([BigInt(n2), BigInt(n2)]);
       } else {
         const a = names.atom(name);
         items.push([a, a]);
@@ -20022,10 +20340,10 @@ function isAllPorts(s) {
   return s.covers(ALL_PORTS);
 }
 function describePorts(s, names) {
-  const n = nums(s);
-  const missing = NUMERIC_PORTS.minus(n);
+  const n2 = nums(s);
+  const missing = NUMERIC_PORTS.minus(n2);
   const named = missing.isEmpty() ? [] : names.all().filter((name) => s.covers(IntervalSet.range(names.atom(name), names.atom(name))));
-  const numeric = n.isEmpty() ? [] : missing.isEmpty() ? ["any"] : missing.size() < n.size() && n.items.length > 1 ? [`any except ${listIntervals(missing)}`] : [listIntervals(n)];
+  const numeric = n2.isEmpty() ? [] : missing.isEmpty() ? ["any"] : missing.size() < n2.size() && n2.items.length > 1 ? [`any except ${listIntervals(missing)}`] : [listIntervals(n2)];
   return [...numeric, ...named].join(", ");
 }
 function describeProtocols(s) {
@@ -20054,34 +20372,34 @@ function describePiece(piece, base2, dir, names, natural) {
   if (!piece.sport.equals(base2.sport)) parts.push(`source ${plural3("port", describePorts(piece.sport, names))}`);
   if (!piece.peerNet.equals(base2.peerNet) && !natural?.addressesImplied("peer", piece)) parts.push(`${peer} addresses ${describeNets(piece.peerNet, piece.family)}`);
   if (!piece.localNet.equals(base2.localNet) && !natural?.addressesImplied("local", piece)) parts.push(`${local} addresses ${describeNets(piece.localNet, piece.family)}`);
-  for (const n of piece.peer.slice(base2.peer.length)) if (!natural?.implied("peer", n)) parts.push(`${peer}s ${describeCondition(n)}`);
-  for (const n of piece.local.slice(base2.local.length)) if (!natural?.implied("local", n)) parts.push(`${local} endpoints ${describeCondition(n)}`);
+  for (const n2 of piece.peer.slice(base2.peer.length)) if (!natural?.implied("peer", n2)) parts.push(`${peer}s ${describeCondition(n2)}`);
+  for (const n2 of piece.local.slice(base2.local.length)) if (!natural?.implied("local", n2)) parts.push(`${local} endpoints ${describeCondition(n2)}`);
   return parts.join(", ");
 }
 function plural3(word, list2) {
   return /[,-]|any/.test(list2) ? `${word}s ${list2}` : `${word} ${list2}`;
 }
-function describeCondition(n) {
-  if (n.op === "not") {
-    const inner = readable(n.operand);
+function describeCondition(n2) {
+  if (n2.op === "not") {
+    const inner = readable(n2.operand);
     return inner === void 0 ? "that are known endpoints or network sets" : `not matching ${inner}`;
   }
-  const text = readable(n);
+  const text = readable(n2);
   return text === void 0 ? "outside every known endpoint and network set" : `matching ${text}`;
 }
-function readable(n) {
-  const stripped = stripKnown(n);
+function readable(n2) {
+  const stripped = stripKnown(n2);
   if (stripped === void 0) return void 0;
   return printNode(mapNode(stripped, (x) => "label" in x ? { ...x, label: readableKey(x.label) } : x)).replace(/^\((.*)\)$/, "$1");
 }
-function stripKnown(n) {
-  if (n.op === "has" && n.label === KNOWN_LABEL) return void 0;
-  if (n.op === "and") {
-    const rest = n.operands.filter((o) => !(o.op === "has" && o.label === KNOWN_LABEL));
+function stripKnown(n2) {
+  if (n2.op === "has" && n2.label === KNOWN_LABEL) return void 0;
+  if (n2.op === "and") {
+    const rest = n2.operands.filter((o) => !(o.op === "has" && o.label === KNOWN_LABEL));
     if (rest.length === 0) return void 0;
     return rest.length === 1 ? rest[0] : { op: "and", operands: rest };
   }
-  return n;
+  return n2;
 }
 function readableKey(key) {
   const k = canonicalKey(key);
@@ -20133,7 +20451,7 @@ function checkTiers(ctx) {
       findings.push(unknownTier(ctx, r, tier, removedTiers.has(tier)));
       reported.add(r);
     } else if (config.enforceOwnership && (config.tiers.get(tier)?.owners.length ?? 0) === 0) {
-      const owned = [...config.tiers].filter(([, t]) => t.owners.length > 0).map(([n]) => n);
+      const owned = [...config.tiers].filter(([, t]) => t.owners.length > 0).map(([n2]) => n2);
       findings.push({
         ...at(r),
         code: "guardrail/unowned-tier",
@@ -20182,10 +20500,10 @@ function checkRequired(ctx) {
   const handled = /* @__PURE__ */ new Set();
   const refs = ctx.config.guardrails.required.map(parseRequired).filter((r) => r !== void 0);
   for (const ref of refs) {
-    const before = ctx.base.resources.filter((r) => matches(ref, r.kind, r));
+    const before2 = ctx.base.resources.filter((r) => matches(ref, r.kind, r));
     const after = ctx.head.resources.filter((r) => matches(ref, r.kind, r));
-    if (before.length > 0 && after.length === 0) {
-      const gone = before[0];
+    if (before2.length > 0 && after.length === 0) {
+      const gone = before2[0];
       handled.add(gone);
       const change = ctx.changes.find((c) => c.base === gone);
       const sameName = ctx.head.resources.find((r) => r.metadata.name === ref.name && r.metadata.namespace === gone.metadata.namespace && r.kind !== gone.kind);
@@ -20274,8 +20592,8 @@ var SelectorOracle = class {
   /** Why known identities had to decide, for the subject being analysed. */
   fallbacks = /* @__PURE__ */ new Set();
   /** Guards the growth of a piece's conditions. */
-  conditions(n) {
-    this.budget.conditions(n);
+  conditions(n2) {
+    this.budget.conditions(n2);
   }
   /** Whether `base && extra` matches nothing on this side. `base` is a piece's conjunction (its normal form is kept). */
   empty(side, base2, extra = []) {
@@ -20289,7 +20607,7 @@ var SelectorOracle = class {
     if (known2.length === 0) throw new Undecidable(`${reason}, and no workloads are known from an inventory or flow snapshot to decide it`);
     this.budget.stats.fallbacks++;
     this.fallbacks.add(reason);
-    return !known2.some((id) => base2.every((n) => evaluateNode(n, id.labels)) && extra.every((n) => evaluateNode(n, id.labels)));
+    return !known2.some((id) => base2.every((n2) => evaluateNode(n2, id.labels)) && extra.every((n2) => evaluateNode(n2, id.labels)));
   }
   /** `pcns.` labels of the namespace the conjunction pins, from the inventory, as selector facts. */
   namespaceFacts(base2, extra) {
@@ -20298,7 +20616,7 @@ var SelectorOracle = class {
     const labels = ns === void 0 ? void 0 : this.namespaceLabels.get(ns);
     if (!labels) return [];
     const keys = new Set(keysOf(base2));
-    for (const n of extra) labelKeys(n, keys);
+    for (const n2 of extra) labelKeys(n2, keys);
     const facts = [];
     for (const k of keys) {
       if (!k.startsWith("pcns.") || canonicalKey(k) !== k) continue;
@@ -20313,7 +20631,7 @@ function keysOf(conj) {
   let k = keysMemo.get(conj);
   if (!k) {
     k = /* @__PURE__ */ new Set();
-    for (const n of conj) labelKeys(n, k);
+    for (const n2 of conj) labelKeys(n2, k);
     keysMemo.set(conj, k);
   }
   return k;
@@ -20332,8 +20650,8 @@ var EXTERNAL_IDENTITY = { name: "an address outside every endpoint and network s
 // src/review/guardrails/space.ts
 var FAMILIES = [4, 6];
 var known = { op: "has", label: KNOWN_LABEL };
-var not2 = (n) => ({ op: "not", operand: n });
-var peerPositive = (n) => ({ op: "and", operands: [known, n] });
+var not2 = (n2) => ({ op: "not", operand: n2 });
+var peerPositive = (n2) => ({ op: "and", operands: [known, n2] });
 function sides(dir, rule2) {
   return dir === "ingress" ? { own: rule2.destination, peer: rule2.source } : { own: rule2.source, peer: rule2.destination };
 }
@@ -20589,7 +20907,7 @@ function setUp(ctx, budget) {
     budget,
     {
       local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
-      peer: [...peers, ...set2.networkSets.map((n) => knownIdentity(n.labels, `${n.kind} ${n.namespace ? `${n.namespace}/` : ""}${n.name}`)), EXTERNAL_IDENTITY]
+      peer: [...peers, ...set2.networkSets.map((n2) => knownIdentity(n2.labels, `${n2.kind} ${n2.namespace ? `${n2.namespace}/` : ""}${n2.name}`)), EXTERNAL_IDENTITY]
     },
     inventoryNamespaceLabels(ctx.inventory)
   );
@@ -20610,13 +20928,13 @@ function setUp(ctx, budget) {
 function peerSets(set2, rule2, dir) {
   const positive = sides(dir, rule2).peer.positive;
   if (!positive) return [];
-  return set2.networkSets.filter((n) => selectorOn(positive, n.labels) !== F).map((n) => ({ labels: knownIdentity(n.labels, n.name).labels, cidrs: { 4: cidrsToSet(n.cidrs, 4), 6: cidrsToSet(n.cidrs, 6) } }));
+  return set2.networkSets.filter((n2) => selectorOn(positive, n2.labels) !== F).map((n2) => ({ labels: knownIdentity(n2.labels, n2.name).labels, name: `${n2.kind} ${n2.namespace ? `${n2.namespace}/` : ""}${n2.name}`, cidrs: { 4: cidrsToSet(n2.cidrs, 4), 6: cidrsToSet(n2.cidrs, 6) } }));
 }
 function fallbackNote(ctx, reasons) {
   if (reasons.length === 0) return "";
-  const n = ctx.workloads.length;
+  const n2 = ctx.workloads.length;
   const sources = [...new Set(ctx.workloads.map((w) => w.source === "inventory" ? "inventory" : "flow snapshot"))].join(" and ") || "inventory";
-  return ` Part of this was decided from the ${n} workload${n === 1 ? "" : "s"} known from the ${sources}, not from the policies alone (${[...new Set(reasons)].join("; ")}); a workload not among them may be treated differently.`;
+  return ` Part of this was decided from the ${n2} workload${n2 === 1 ? "" : "s"} known from the ${sources}, not from the policies alone (${[...new Set(reasons)].join("; ")}); a workload not among them may be treated differently.`;
 }
 
 // src/review/guardrails/shadow.ts
@@ -20672,6 +20990,19 @@ function ruleFindings(v, env, options) {
   if (result2.reaching.length > 0 && partial.length > 0) {
     const tiers = tierNames(partial);
     const owners = ownersOf(env.ctx.config, tiers[0]);
+    const named = subject.natural.namedPeers(result2.reaching, partial.map((d) => d.box));
+    if (named.denied.length * 2 > named.named) {
+      const decider = partial.find((d) => !d.incidental) ?? partial[0];
+      const what = named.denied.length === named.named ? "what it names" : `${named.denied.length} of the ${named.named} endpoints it names`;
+      return [finding(
+        v,
+        "guardrail/partially-shadowed",
+        "warning",
+        `This rule cannot take effect for ${what} (${listNames(named.denied)}): ${deciderLabel(decider.by)} denies it first. Ask the owners of tier ${tiers[0]} (${owners.text}) to pass it on, or remove the rule.`,
+        partial,
+        owners.list
+      )];
+    }
     return [finding(
       v,
       "guardrail/partially-shadowed",
@@ -20758,6 +21089,9 @@ function summarize(ds, v, env, max) {
   });
   const rest = parts.length - max;
   return parts.slice(0, max).join("; ") + (rest > 0 ? `; and ${rest} more rule${rest === 1 ? " decides" : "s decide"} the rest` : "");
+}
+function listNames(names) {
+  return names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
 }
 function reachingText(reaching, v, env) {
   const text = describeAll(reaching, v, env);
@@ -20957,16 +21291,16 @@ function synthesize(p, universe) {
   let serviceAccount;
   for (const t of terms) {
     if (t.op === "all") continue;
-    const value = t.op === "eq" ? t.value : t.op === "in" && t.values.length > 0 ? t.values[0] : t.op === "has" ? "" : void 0;
-    if (value === void 0 || !("label" in t)) return void 0;
+    const value2 = t.op === "eq" ? t.value : t.op === "in" && t.values.length > 0 ? t.values[0] : t.op === "has" ? "" : void 0;
+    if (value2 === void 0 || !("label" in t)) return void 0;
     const key = t.label;
     if (key === NAMESPACE_LABEL2) {
-      if (t.op !== "has") namespace = value;
+      if (t.op !== "has") namespace = value2;
     } else if (key === ORCHESTRATOR_LABEL) continue;
-    else if (key === SERVICE_ACCOUNT_LABEL) serviceAccount = value;
-    else if (key.startsWith(NAMESPACE_PREFIX)) ns[key.slice(NAMESPACE_PREFIX.length)] = value;
-    else if (key.startsWith(SERVICE_ACCOUNT_PREFIX)) sa[key.slice(SERVICE_ACCOUNT_PREFIX.length)] = value;
-    else pod[key] = value;
+    else if (key === SERVICE_ACCOUNT_LABEL) serviceAccount = value2;
+    else if (key.startsWith(NAMESPACE_PREFIX)) ns[key.slice(NAMESPACE_PREFIX.length)] = value2;
+    else if (key.startsWith(SERVICE_ACCOUNT_PREFIX)) sa[key.slice(SERVICE_ACCOUNT_PREFIX.length)] = value2;
+    else pod[key] = value2;
   }
   namespace ??= ns["projectcalico.org/name"] ?? ns[K8S_NAMESPACE_NAME_LABEL] ?? "default";
   serviceAccount ??= sa["projectcalico.org/name"] ?? "default";
@@ -21192,7 +21526,7 @@ var missingCoverage = {
           `In namespace ${namespace}, no enforced policy applies to the ${parts.join(", nor to the ")}: that traffic is decided by the namespace profile alone, which allows everything. Write a policy that selects ${ingress.length + egress.length > 1 ? "them" : "it"} with types [${types2}] ${staged.size > 0 ? `, or promote the staged ${listText([...staged])} that would` : ""}.`,
           {
             ...at3.revision === "base" ? { revision: "base" } : {},
-            details: [...ingress.map((n) => `ingress: ${n}`), ...egress.map((n) => `egress: ${n}`)]
+            details: [...ingress.map((n2) => `ingress: ${n2}`), ...egress.map((n2) => `egress: ${n2}`)]
           }
         )
       );
@@ -21254,9 +21588,9 @@ var reservedLabelPrefix = {
 };
 function resourceLabels(r) {
   const tier = isCalicoPolicy(r) ? r.spec.tier || "default" : void 0;
-  return Object.entries(r.metadata.labels ?? {}).flatMap(([key, value]) => {
+  return Object.entries(r.metadata.labels ?? {}).flatMap(([key, value2]) => {
     if (!reserved(key)) return [];
-    if (key === "projectcalico.org/tier" && value === tier) return [];
+    if (key === "projectcalico.org/tier" && value2 === tier) return [];
     const path = joinPath("metadata.labels", key);
     const why = key.startsWith("projectcalico.org/") ? "Calico sets labels with this prefix itself (projectcalico.org/tier from spec.tier, the implicit endpoint labels), so this one conflicts with or shadows them" : `Calico gives inherited ${key.startsWith("pcns.") ? "namespace" : "service-account"} labels this prefix, so selectors cannot tell this label from an inherited one`;
     return [warning(r, path, NAME5, `Label ${key} on ${r.kind} ${r.metadata.name} uses a prefix Calico reserves: ${why}. Rename it under your own prefix (e.g. acme.io/${key.replace(/^(projectcalico\.org\/|pcns\.|pcsa\.)/, "")}) or remove it.`)];
@@ -21424,12 +21758,16 @@ var LINT_RULES = [
 ];
 function lintCheck(options = {}) {
   return (ctx) => {
-    const disabled = new Set(ctx.config.lint.disable.map((n) => n.replace(/^lint\//, "")));
+    const disabled = new Set(ctx.config.lint.disable.map((n2) => n2.replace(/^lint\//, "")));
     const rules = LINT_RULES.filter((r) => !disabled.has(r.name));
     if (rules.length === 0) return [];
     const env = lintEnv(ctx, options.now ?? /* @__PURE__ */ new Date());
-    return rules.flatMap((r) => r.run(env));
+    return untouchedAsNotices(rules.flatMap((r) => r.run(env)), ctx);
   };
+}
+function untouchedAsNotices(findings, ctx) {
+  const touched = new Set(ctx.changes.filter((c) => c.meaningChanged).flatMap((c) => [c.head, c.base]).filter((r) => r !== void 0).map((r) => describeResource(r)));
+  return findings.map((f) => f.severity === "warning" && f.resource !== void 0 && !touched.has(f.resource) ? { ...f, severity: "notice" } : f);
 }
 var checkLint = (ctx) => lintCheck()(ctx);
 
@@ -21464,7 +21802,7 @@ function parseDocument2(doc, docPrefix, out) {
   });
 }
 function parseTest(t, path, doc, out, schemaProblems) {
-  const before = schemaProblems ? -1 : out.findings.length;
+  const before2 = schemaProblems ? -1 : out.findings.length;
   const problem = (field, message) => {
     const fieldPath = field === "" ? path : joinPath(path, field);
     const at4 = doc.source.at(fieldPath);
@@ -21479,21 +21817,21 @@ function parseTest(t, path, doc, out, schemaProblems) {
     else protocol = p;
   }
   if (t.port !== void 0 && (t.port < 1 || t.port > 65535)) problem("port", `port ${t.port} is out of range: ports are 1 to 65535`);
-  if (out.findings.length === before) {
+  if (out.findings.length === before2) {
     if (PORT_PROTOCOLS.has(protocol) && t.port === void 0) {
       problem("", `${protocolName(protocol)} connections have a destination port: add port (1 to 65535) to test "${t.name}"`);
     } else if (!PORT_PROTOCOLS.has(protocol) && t.port !== void 0) {
       problem("port", `${protocolName(protocol)} has no ports: remove port, or use TCP, UDP or SCTP`);
     }
   }
-  if (out.findings.length !== before || !from || !to || t.name === void 0 || t.expect === void 0) return void 0;
+  if (out.findings.length !== before2 || !from || !to || t.name === void 0 || t.expect === void 0) return void 0;
   const at3 = doc.source.at(path);
   const key = JSON.stringify([endpointKey(from), endpointKey(to), t.port ?? null, protocol, t.expect]);
   return { name: t.name, file: out.file, line: at3.line, path, from, to, port: t.port, protocol, expect: t.expect, key };
 }
 var FORMS = "{ pod: NAMESPACE/NAME }, { ip: ADDRESS }, { namespace, labels }, { namespace } or { namespace?, selector }";
 function parseEndpoint(e, path, doc, out) {
-  const before = out.findings.length;
+  const before2 = out.findings.length;
   const problem = (field, message) => {
     const fieldPath = field === "" ? path : joinPath(path, field);
     const at3 = field === "" ? doc.source.at(path) : doc.source.keyAt(fieldPath);
@@ -21508,7 +21846,7 @@ function parseEndpoint(e, path, doc, out) {
   if (e.pod !== void 0 || e.ip !== void 0) return parseAddressed(e, present2, side, problem);
   const selector = e.selector !== void 0 ? parseSelectorAt(e.selector, `${path}.selector`, side, doc, out) : void 0;
   checkWorkloadFields(e, side, problem);
-  if (out.findings.length > before) return void 0;
+  if (out.findings.length > before2) return void 0;
   const sa = e.serviceAccount !== void 0 ? { serviceAccount: e.serviceAccount } : {};
   if (selector) return { form: "selector", ...e.namespace !== void 0 ? { namespace: e.namespace } : {}, selector, ...sa };
   if (e.labels !== void 0) return { form: "labels", namespace: e.namespace, labels: e.labels, ...sa };
@@ -21672,7 +22010,7 @@ function knownWorkloads(env, fits2, serviceAccount) {
   for (const w of env.workloads) {
     if (w.endpoint.kind !== "workload" || !fits2(w)) continue;
     if (serviceAccount !== void 0 && w.endpoint.labels.get(SERVICE_ACCOUNT_LABEL) !== serviceAccount) continue;
-    const sets = w.endpoint.ip ? env.set.networkSetsContaining(w.endpoint.ip).map((n) => `${n.namespace ?? ""}/${n.name}`) : [];
+    const sets = w.endpoint.ip ? env.set.networkSetsContaining(w.endpoint.ip).map((n2) => `${n2.namespace ?? ""}/${n2.name}`) : [];
     const key = `${w.endpoint.labels.id}|${JSON.stringify(w.endpoint.namedPorts ?? null)}|${sets.join(",")}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -21840,7 +22178,7 @@ function baseFinding(r, how, set2) {
     severity: "error",
     ...at2(test),
     revision: "base",
-    message: `The base version of policy test "${test.name}" fails against this pull request's policies: ${failureSummary(r, set2)}. This pull request ${how} ${test.file}, but a pull request cannot silence a test it does not own, so the base version still runs. Fix the policies, or have the owners of the test approve the change to it.`,
+    message: `The base version of policy test "${test.name}" fails against this pull request's policies: ${failureSummary(r, set2)}. This pull request ${how} ${test.file}, but a pull request cannot silence a test it does not own, so the base version still runs. Fix the policies, or have the owners of the test (the owners of the tiers that decide its assertions) approve this pull request: their approval turns this into a notice.`,
     details: failureDetails(r, set2)
   };
 }
@@ -21949,16 +22287,16 @@ function verdictText(review) {
   const ack = c.newlyDenied > 0 && review.impactAcknowledged ? " (acknowledged)" : "";
   return `${findings} · ${plural5(c.newlyDenied, "flow")} newly denied${ack}, ${c.newlyAllowed} newly allowed`;
 }
-function plural5(n, word, many = `${word}s`) {
-  return `${int3(n)} ${n === 1 ? word : many}`;
+function plural5(n2, word, many = `${word}s`) {
+  return `${int3(n2)} ${n2 === 1 ? word : many}`;
 }
-function int3(n) {
-  const s = String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return n < 0 ? `-${s}` : s;
+function int3(n2) {
+  const s = String(Math.trunc(Math.abs(n2))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return n2 < 0 ? `-${s}` : s;
 }
-function bytes(n) {
+function bytes(n2) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n;
+  let v = n2;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
     v /= 1024;
@@ -21989,9 +22327,9 @@ function sideWords(s) {
   return [s.verdict, `tier ${s.tier}`, policy, rule2].filter((x) => x !== void 0).join(" · ") + dir;
 }
 function sum(flows, key) {
-  let n = 0;
-  for (const f of flows) n += f[key];
-  return n;
+  let n2 = 0;
+  for (const f of flows) n2 += f[key];
+  return n2;
 }
 
 // src/report/review/next-step.ts
@@ -22067,7 +22405,7 @@ var DENIED_COLOUR = "#d73a49";
 var ALLOWED_COLOUR = "#e3a008";
 function serviceEdges(impact) {
   const edges = /* @__PURE__ */ new Map();
-  const add = (change, flows) => {
+  const add2 = (change, flows) => {
     for (const f of flows) {
       const key = `${change}\0${f.src}\0${f.dst}`;
       const e = edges.get(key) ?? { change, src: f.src, dst: f.dst, ports: [], flows: 0, bytes: 0, portFlows: /* @__PURE__ */ new Map() };
@@ -22078,8 +22416,8 @@ function serviceEdges(impact) {
       edges.set(key, e);
     }
   };
-  add("denied", impact.newlyDenied);
-  add("allowed", impact.newlyAllowed);
+  add2("denied", impact.newlyDenied);
+  add2("allowed", impact.newlyAllowed);
   return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp2(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp2(a.change, b.change) || cmp2(a.src, b.src) || cmp2(a.dst, b.dst));
 }
 function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
@@ -22094,7 +22432,7 @@ function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
     if (id) return id;
     const base2 = mermaidId(name);
     id = base2;
-    for (let n = 2; used.has(id); n++) id = `${base2}_${n}`;
+    for (let n2 = 2; used.has(id); n2++) id = `${base2}_${n2}`;
     used.add(id);
     ids.set(name, id);
     nodes.push(`  ${id}["${mermaidText(name)}"]`);
@@ -22120,6 +22458,12 @@ function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
 // src/report/review/sections.ts
 var FOLD_LINES = 12;
 var DEFAULT_MAX_FLOW_ROWS = 50;
+function boardLine(options) {
+  const b = options.board;
+  const url = safeUrl(b?.url);
+  if (!b || !url) return [];
+  return [`📋 [Policy board](${url}): the ${codeSpan(b.artifact)} artifact of this run (download it and open the HTML file).`];
+}
 var SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
 function section(title, summary, body, foldSummary) {
   const head = [`#### ${title}`, summary];
@@ -22252,7 +22596,7 @@ function unresolvedSection(review) {
   const body = [];
   if (t.unresolved.records > 0) {
     body.push(`- ${plural5(t.unresolved.records, "record")} named an endpoint that could not be resolved:`);
-    for (const [why, n] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n)}`);
+    for (const [why, n2] of Object.entries(t.unresolved.reasons).sort((a, b) => b[1] - a[1])) body.push(`  - ${md(why)}: ${int3(n2)}`);
   }
   if (t.uncertain.records > 0) body.push(`- ${plural5(t.uncertain.records, "record")} had a verdict that depended on facts the snapshot does not give (marked uncertain).`);
   if (t.skippedLines > 0) body.push(`- ${plural5(t.skippedLines, "input line")} could not be read.`);
@@ -22262,7 +22606,7 @@ function unresolvedSection(review) {
 }
 function notesSection(review) {
   if (review.notes.length === 0) return [];
-  return section("Notes", `${plural5(review.notes.length, "note")}.`, review.notes.map((n) => `- ${md(n)}`), `Show the ${plural5(review.notes.length, "note")}`);
+  return section("Notes", `${plural5(review.notes.length, "note")}.`, review.notes.map((n2) => `- ${md(n2)}`), `Show the ${plural5(review.notes.length, "note")}`);
 }
 
 // src/report/review/markdown-blocks.ts
@@ -22373,7 +22717,7 @@ function take(b, room, freshRoom, mustProgress) {
 
 ` : "";
   const { header: header2, body, closeLine } = anatomy(b);
-  const fixed = prefix.length + [...header2, ...closeLine].reduce((n, l) => n + l.length + 1, 0);
+  const fixed = prefix.length + [...header2, ...closeLine].reduce((n2, l) => n2 + l.length + 1, 0);
   let used = fixed;
   let k = 0;
   while (k < body.length && used + body[k].length + 1 <= room) used += body[k++].length + 1;
@@ -22442,15 +22786,15 @@ function splitMarker(body) {
 function partMarker(marker, part, of) {
   return marker.replace(/\s*-->$/, ` part ${part} of ${of} -->`);
 }
-var header = (i2, n) => `_Part ${i2} of ${n}, continued from the previous comment._`;
-var footer = (i2, n) => `_Part ${i2} of ${n}: continued in the next comment._`;
-function assemble(marker, content, i2, n) {
+var header = (i2, n2) => `_Part ${i2} of ${n2}, continued from the previous comment._`;
+var footer = (i2, n2) => `_Part ${i2} of ${n2}: continued in the next comment._`;
+function assemble(marker, content, i2, n2) {
   const out = [];
-  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n));
-  if (i2 > 1) out.push(header(i2, n), "");
+  if (marker) out.push(i2 === 1 ? marker : partMarker(marker, i2, n2));
+  if (i2 > 1) out.push(header(i2, n2), "");
   out.push(content);
-  if (i2 < n) out.push("", footer(i2, n));
-  if (marker && i2 === 1 && n > 1) out.push("", partMarker(marker, 1, n));
+  if (i2 < n2) out.push("", footer(i2, n2));
+  if (marker && i2 === 1 && n2 > 1) out.push("", partMarker(marker, 1, n2));
   return out.join("\n");
 }
 function splitComment(body, limit = GITHUB_COMMENT_LIMIT) {
@@ -22504,7 +22848,7 @@ function tail(review) {
 }
 function renderReviewComment(review, options = {}) {
   return join([
-    [REVIEW_MARKER, ...verdictSection(review)],
+    [REVIEW_MARKER, ...verdictSection(review), ...boardLine(options)],
     summaryTable(review),
     ...impactSections(review, options),
     ...findingSections(review, options),
@@ -22555,9 +22899,9 @@ function ruleFor(code, findings, options) {
 }
 function fingerprint(f, seen) {
   const key = [f.code, f.resource ?? `file ${f.file}`, f.path ?? ""].join("\0");
-  const n = (seen.get(key) ?? 0) + 1;
-  seen.set(key, n);
-  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n}`;
+  const n2 = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n2);
+  return `${createHash2("sha256").update(key).digest("hex").slice(0, 32)}:${n2}`;
 }
 function artifactUri(file) {
   return file.replace(/\\/g, "/").replace(/^\.?\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
@@ -22904,12 +23248,12 @@ var WORKER_YOUNG_GENERATION_MB = 128;
 async function replayFile(sink, file, options) {
   const { reader, progress, spec } = options;
   const facts = reader.workerScript && spec ? await reader.inspect(file.path) : void 0;
-  const n = workerCount(facts, options.workers);
-  if (!reader.workerScript || !spec || !facts || n <= 1) return (await sink.replay(file, void 0, () => progress.tick())).outcome;
-  const cut = (i2) => Math.floor(facts.size * i2 / n);
-  const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
+  const n2 = workerCount(facts, options.workers);
+  if (!reader.workerScript || !spec || !facts || n2 <= 1) return (await sink.replay(file, void 0, () => progress.tick())).outcome;
+  const cut = (i2) => Math.floor(facts.size * i2 / n2);
+  const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n2 - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
   const script = reader.workerScript;
-  const parts = await Promise.all(Array.from({ length: n }, (_, i2) => runWorker(script, input2(i2), progress)));
+  const parts = await Promise.all(Array.from({ length: n2 }, (_, i2) => runWorker(script, input2(i2), progress)));
   let offset = 0;
   for (const p of parts) {
     sink.merge(p.part, offset);
@@ -22923,11 +23267,11 @@ function workerCount(facts, option) {
   return facts.size < AUTO_MIN_BYTES ? 1 : Math.min(availableParallelism(), 8);
 }
 function runWorker(script, input2, progress) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve5, reject) => {
     const worker = new Worker(script, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (m) => {
       if (m.type === "progress") progress.tick(m.records);
-      else if (m.type === "done") resolve3(m);
+      else if (m.type === "done") resolve5(m);
       else reject(new Error(`a worker thread failed: ${m.message}`));
     });
     worker.on("error", reject);
@@ -22935,6 +23279,81 @@ function runWorker(script, input2, progress) {
       if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
     });
   });
+}
+
+// src/run/replay-simulate.ts
+function emptyTotals() {
+  return { summary: emptySummary(), comparison: emptyComparison(), problems: [], lines: 0, outcome: { records: 0 } };
+}
+var SimulateSink = class {
+  constructor(replayer, job, reader, limits, hooks = {}) {
+    this.replayer = replayer;
+    this.job = job;
+    this.reader = reader;
+    this.limits = limits;
+    this.hooks = hooks;
+  }
+  replayer;
+  job;
+  reader;
+  limits;
+  hooks;
+  totals = emptyTotals();
+  async replay(file, range2, tick) {
+    const t = await replayTotals(this.replayer, this.job, file, { reader: this.reader, limits: this.limits, range: range2 }, { ...this.hooks, tick });
+    this.merge(t, 0);
+    return { lines: t.lines, outcome: t.outcome };
+  }
+  part() {
+    return this.totals;
+  }
+  /** Adds a later range's totals (or another file's, at offset 0), its problem lines shifted by `offset`. */
+  merge(part, offset) {
+    const total = this.totals;
+    mergeSummaries(total.summary, part.summary);
+    mergeComparisons(total.comparison, part.comparison, offset);
+    for (const p of part.problems) total.problems.push({ ...p, line: p.line + offset });
+    total.lines = offset + part.lines;
+  }
+};
+async function replayTotals(replayer, job, file, read, hooks) {
+  const { maxLineBytes, maxBytes } = read.limits;
+  const parse3 = createFlowValueParser({ format: job.format, maxLineLength: maxLineBytes });
+  const totals = emptyTotals();
+  const { summary, problems, outcome } = totals;
+  const model = replayer.set.version.model;
+  const problem = (code, message, line) => ({ code, severity: "error", message, file: file.display, line, col: 1, path: "" });
+  for await (const ev of read.reader.lines(file.path, { maxLineBytes, maxBytes, range: read.range })) {
+    if (ev.type !== "line") {
+      if (ev.type === "too-long") totals.lines = ev.number;
+      else outcome.stopped ??= stopAt(ev);
+      summary.skippedLines++;
+      if (ev.type === "error") problems.push(problem(`flows/${ev.reason}`, ev.message, ev.number));
+      else problems.push(problem("flows/line-too-long", `the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`, ev.number));
+      continue;
+    }
+    totals.lines = ev.line.number;
+    const parsed = parse3(ev.line.text, ev.line.number);
+    const replayed = parsed.value ? replayer.replayValue(parsed.value, parsed.format, ev.line.number, job.needRecord) : { problems: parsed.diagnostics };
+    if ("problems" in replayed) {
+      if (replayed.problems.length > 0) summary.skippedLines++;
+      for (const p of replayed.problems) problems.push(flowProblemToDiagnostic(p, file.display));
+      const cut = cutOffAt(ev.line, replayed.problems);
+      if (cut) {
+        outcome.stopped ??= cut;
+        problems.push(problem("flows/cut-off", cut.cause, cut.line));
+      }
+      continue;
+    }
+    outcome.records++;
+    addToSummary(summary, replayed.numFlows, replayed.outcome);
+    hooks.tick();
+    const record = replayed.record;
+    if (!record) continue;
+    if (job.compareRecorded) compareRecord(totals.comparison, record, replayed.outcome, model);
+    hooks.onRecord?.(record, replayed.outcome);
+  }
+  return totals;
 }
 
 // src/run/replay-impact.ts
@@ -22992,6 +23411,49 @@ async function replayIntoComparer(comparer, f, read, tick) {
   return { lines, outcome };
 }
 
+// src/run/replay-observe.ts
+var ObserveSink = class {
+  constructor(observe, format, reader, limits) {
+    this.observe = observe;
+    this.format = format;
+    this.reader = reader;
+    this.limits = limits;
+  }
+  observe;
+  format;
+  reader;
+  limits;
+  problems = [];
+  async replay(file, range2, tick) {
+    const { maxLineBytes, maxBytes } = this.limits;
+    const parse3 = createFlowValueParser({ format: this.format, maxLineLength: maxLineBytes });
+    const outcome = { records: 0 };
+    let lines = 0;
+    for await (const ev of this.reader.lines(file.path, { maxLineBytes, maxBytes, range: range2 })) {
+      if (ev.type !== "line") {
+        const message = ev.type === "error" ? ev.message : `the line is ${ev.bytes} bytes long; the limit is ${maxLineBytes}`;
+        if (ev.type === "error") outcome.stopped ??= stopAt(ev);
+        else lines = ev.number;
+        this.problems.push({ code: ev.type === "error" ? `flows/${ev.reason}` : "flows/line-too-long", severity: "error", message, file: file.display, line: ev.number, col: 1, path: "" });
+        continue;
+      }
+      lines = ev.line.number;
+      const parsed = parse3(ev.line.text, ev.line.number);
+      const found = parsed.value ? this.observe(parsed.value, parsed.format, ev.line.number) : parsed.diagnostics;
+      for (const p of found) this.problems.push(flowProblemToDiagnostic(p, file.display));
+      if (parsed.value && found.length === 0) outcome.records++;
+      tick();
+    }
+    return { lines, outcome };
+  }
+  part() {
+    throw new Error("an observing replay runs in one thread");
+  }
+  merge() {
+    throw new Error("an observing replay runs in one thread");
+  }
+};
+
 // src/review/checks.ts
 var REVIEW_CHECKS = [checkGuardrails, checkPolicyTests, checkLint];
 function reviewTestTiers(file, ctx) {
@@ -23046,6 +23508,1673 @@ async function replayImpact(ctx, input2, run2) {
   return { impact, problems };
 }
 
+// src/recommend/observe.ts
+function connections(t) {
+  return Math.max(t.bySrc, t.byDst) + t.byNone;
+}
+var MAX_LIST = 16;
+var FlowObserver = class {
+  constructor(resolver, window2 = {}) {
+    this.resolver = resolver;
+    this.window = window2;
+    this.raw = new RawEndpoints(resolver, 1e5);
+  }
+  resolver;
+  window;
+  /**
+   * Source id → destination id → the tuples of that pair. A pair rarely uses more than a few ports, so they sit in a
+   * short list rather than a third map (a map per pair costs more memory and time than the scan); a pair that uses
+   * many (a port scan) gets a map keyed by port and protocol, so the scan never grows long.
+   */
+  table = /* @__PURE__ */ new Map();
+  raw;
+  protocols = /* @__PURE__ */ new Map();
+  count = 0;
+  stats = { records: 0, outsideWindow: 0 };
+  /** Distinct tuples so far. */
+  get size() {
+    return this.count;
+  }
+  /** One parsed flow value: the Enterprise fast path when its fields are plain, else the full reader. */
+  addValue(value2, format, line) {
+    if (format === "enterprise") {
+      const fields = enterpriseFastFields(value2);
+      const src = fields && this.raw.get(value2, "source");
+      const dst = src && this.raw.get(value2, "dest");
+      if (fields && src && dst) {
+        const reporter = value2.reporter === "src" || value2.reporter === "dst" ? value2.reporter : void 0;
+        this.fold(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.numFlows, reporter, time(value2.start_time), time(value2.end_time));
+        return [];
+      }
+    }
+    const read = recordFromValue(value2, format, line);
+    if (!read.record) return read.diagnostics;
+    this.addRecord(read.record);
+    return [];
+  }
+  addRecord(r) {
+    const src = this.resolver.resolve(r.src);
+    const dst = this.resolver.resolve(r.dst);
+    this.fold(src, dst, this.protocol(r.protocol), r.dstPort, r.numFlows, r.reporter, r.startTime, r.endTime);
+  }
+  tuples() {
+    const out = [];
+    for (const byDst of this.table.values()) for (const list2 of byDst.values()) for (const t of list2.values()) out.push(t);
+    return out;
+  }
+  fold(src, dst, protocol, port, n2, reporter, start, end) {
+    const { since, until } = this.window;
+    this.stats.records++;
+    if (since !== void 0 && end !== void 0 && end < since || until !== void 0 && start !== void 0 && start > until) {
+      this.stats.outsideWindow++;
+      return;
+    }
+    let byDst = this.table.get(src.id);
+    if (!byDst) this.table.set(src.id, byDst = /* @__PURE__ */ new Map());
+    let list2 = byDst.get(dst.id);
+    if (!list2) byDst.set(dst.id, list2 = []);
+    const key = (port ?? 65536) * 256 + protocol;
+    let t;
+    if (Array.isArray(list2)) {
+      for (const x of list2) {
+        if (x.port === port && x.protocol === protocol) {
+          t = x;
+          break;
+        }
+      }
+    } else t = list2.get(key);
+    if (!t) {
+      t = { src, dst, protocol, port, records: 0, bySrc: 0, byDst: 0, byNone: 0 };
+      if (!Array.isArray(list2)) list2.set(key, t);
+      else if (list2.length < MAX_LIST) list2.push(t);
+      else byDst.set(dst.id, new Map([...list2, t].map((x) => [(x.port ?? 65536) * 256 + x.protocol, x])));
+      this.count++;
+    }
+    t.records++;
+    if (reporter === "src") t.bySrc += n2;
+    else if (reporter === "dst") t.byDst += n2;
+    else t.byNone += n2;
+    const first = start ?? end;
+    const last = end ?? start;
+    if (first !== void 0 && (t.first === void 0 || first < t.first)) t.first = first;
+    if (last !== void 0 && (t.last === void 0 || last > t.last)) t.last = last;
+    const s = this.stats;
+    if (first !== void 0 && (s.earliest === void 0 || first < s.earliest)) s.earliest = first;
+    if (last !== void 0 && (s.latest === void 0 || last > s.latest)) s.latest = last;
+  }
+  protocol(text) {
+    let p = this.protocols.get(text);
+    if (p === void 0) {
+      p = parseFlowProtocol(text) ?? 0;
+      this.protocols.set(text, p);
+    }
+    return p;
+  }
+};
+function time(v) {
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+
+// src/recommend/lifecycle.ts
+var ENTERPRISE_DEFAULTS = { interval: 150, initialLookback: 86400, stabilization: 600 };
+var DEFAULT_STALE_AFTER = 7 * 86400;
+function firstRun(earliest, o) {
+  return earliest === void 0 ? o.now : Math.min(earliest + o.initialLookback, o.now);
+}
+function changedAt(t, start, o) {
+  if (t === void 0 || t <= start) return start;
+  return Math.min(o.now, start + Math.ceil((t - start) / o.interval) * o.interval);
+}
+function status(lastChange, o) {
+  const age2 = o.now - lastChange;
+  if (age2 <= 2 * o.interval) return "Learning";
+  return age2 <= o.stabilization ? "Stabilizing" : "Stable";
+}
+function isStale(lastSeen, o) {
+  return lastSeen !== void 0 && o.now - lastSeen > o.staleAfter;
+}
+function rfc3339(t) {
+  return new Date(t * 1e3).toISOString().replace(/\.000Z$/, "Z");
+}
+
+// src/recommend/identity.ts
+var VOLATILE_LABELS = [
+  "pod-template-hash",
+  "controller-revision-hash",
+  "pod-template-generation",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "controller-uid",
+  "batch.kubernetes.io/controller-uid",
+  "job-name",
+  "batch.kubernetes.io/job-name",
+  "batch.kubernetes.io/job-completion-index",
+  "app.kubernetes.io/version",
+  "helm.sh/chart"
+];
+var IDENTITY_LABELS = [
+  "app.kubernetes.io/name",
+  "app",
+  "k8s-app",
+  "name",
+  "app.kubernetes.io/instance",
+  "app.kubernetes.io/component",
+  "component",
+  "role",
+  "tier",
+  "run"
+];
+var IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
+function isVolatileLabel(key) {
+  return VOLATILE_LABELS.includes(key);
+}
+var LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+var LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+function isLabelKey(key) {
+  const slash = key.lastIndexOf("/");
+  return slash === -1 ? LABEL_NAME.test(key) : LABEL_PREFIX.test(key.slice(0, slash)) && LABEL_NAME.test(key.slice(slash + 1));
+}
+function isLabelValue(value2) {
+  return value2 === "" || LABEL_NAME.test(value2);
+}
+function isNamespaceName(name) {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name);
+}
+function stableLabels(ep) {
+  const out = [];
+  let own = 0;
+  for (const [k, v] of ep.labels.map) {
+    if (IMPLICIT.test(k)) continue;
+    own++;
+    if (!isVolatileLabel(k) && isLabelKey(k) && isLabelValue(v)) out.push([k, v]);
+  }
+  if ((ep.labels.unknown & UNKNOWN_POD_LABELS) !== 0 && own === 0) return void 0;
+  return out.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+function labelsKey(labels) {
+  return labels.map(([k, v]) => `${k}=${v}`).join(",");
+}
+function chooseIdentities(workloads) {
+  const out = /* @__PURE__ */ new Map();
+  const all = workloads.map((w) => ({ key: labelsKey(w), map: new Map(w) }));
+  for (const labels of workloads) {
+    const key = labelsKey(labels);
+    if (out.has(key)) continue;
+    const own = new Map(labels);
+    const chosen = [];
+    let unique2 = false;
+    for (const k of IDENTITY_LABELS) {
+      if (!own.has(k)) continue;
+      chosen.push(k);
+      unique2 = all.every((o) => o.key === key || chosen.some((c) => o.map.get(c) !== own.get(c)));
+      if (unique2) break;
+    }
+    let reason;
+    if (chosen.length > 0 && unique2) {
+      reason = chosen.length === 1 ? `label ${chosen[0]}, the first workload-naming label it carries` : `labels ${chosen.join(", ")}, as fewer would also select another workload of the namespace`;
+    } else {
+      chosen.splice(0, chosen.length, ...labels.map(([k]) => k));
+      reason = labels.length === 0 ? "no stable labels, so the whole namespace" : "every stable label, as no workload-naming label tells it apart";
+    }
+    const selector = chosen.map((k) => `${k} == '${own.get(k)}'`).join(" && ") || "all()";
+    const short = chosen.length > 0 ? own.get(chosen[0]) : "all";
+    out.set(key, { selector, reason, short });
+  }
+  return out;
+}
+
+// src/recommend/peers.ts
+var PRIVATE_NETS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+var Identities = class {
+  byNamespace = /* @__PURE__ */ new Map();
+  chosen;
+  add(ep) {
+    if (ep.kind !== "workload" || ep.namespace === void 0) return;
+    const labels = stableLabels(ep);
+    if (!labels) return;
+    let m = this.byNamespace.get(ep.namespace);
+    if (!m) this.byNamespace.set(ep.namespace, m = /* @__PURE__ */ new Map());
+    m.set(labelsKey(labels), labels);
+  }
+  /** Undefined when the workload's labels are unknown: rules then cover its whole namespace. */
+  of(ep) {
+    const labels = stableLabels(ep);
+    if (!labels || ep.namespace === void 0) return void 0;
+    return this.choose().get(ep.namespace)?.get(labelsKey(labels));
+  }
+  /** Every identity chosen in a namespace, sorted by selector: for the policy's comment. */
+  list(namespace) {
+    return [...this.choose().get(namespace)?.values() ?? []].sort((a, b) => cmp3(a.selector, b.selector));
+  }
+  /** Chosen once every workload is known: a workload added later would not be told apart from the others. */
+  choose() {
+    if (!this.chosen) {
+      this.chosen = /* @__PURE__ */ new Map();
+      const byKey = (a, b) => cmp3(labelsKey(a), labelsKey(b));
+      for (const [ns, m] of this.byNamespace) this.chosen.set(ns, chooseIdentities([...m.values()].sort(byKey)));
+    }
+    return this.chosen;
+  }
+};
+function describePeer(r, namespace, ids, set2) {
+  const ep = r.endpoint;
+  switch (ep.kind) {
+    case "workload": {
+      const ns = ep.namespace;
+      if (!isNamespaceName(ns)) return void 0;
+      const id = ids.of(ep);
+      const same = ns === namespace;
+      const single = id ? singleTerm(id.selector) : void 0;
+      return {
+        group: `${same ? "1" : "2"}|${ns}|${id ? single ? `k:${single.key}` : `s:${id.selector}` : "*"}`,
+        scope: "Namespace",
+        name: ns,
+        namespace: ns,
+        // Without a workload selector a same-namespace peer still needs a constraint: an empty source is anyone.
+        namespaceSelector: same && id ? void 0 : `projectcalico.org/name == '${ns}'`,
+        selector: id?.selector,
+        single,
+        label: `${ns}/${id ? id.short : "*"}`
+      };
+    }
+    case "networkset": {
+      const known2 = set2.networkSet(ep.namespace, ep.name ?? "");
+      const own = known2 ? Object.entries(known2.resource.metadata.labels ?? {}).sort(([a], [b]) => cmp3(a, b)) : [];
+      if (own.length > 0) {
+        const selector = own.map(([k, v]) => `${k} == '${v}'`).join(" && ");
+        const nsSel = ep.namespace === void 0 ? "global()" : ep.namespace === namespace ? void 0 : `projectcalico.org/name == '${ep.namespace}'`;
+        return { group: `3|${ep.namespace ?? ""}|${selector}`, scope: "NetworkSet", name: ep.name ?? "", namespace: ep.namespace, namespaceSelector: nsSel, selector, label: `network set ${ep.name}` };
+      }
+      return external(ep);
+    }
+    case "external":
+      return external(ep);
+  }
+}
+function external(ep) {
+  if (ep.ip) {
+    const ip = formatIp(ep.ip);
+    const cidr = ip.includes(":") ? `${ip}/128` : `${ip}/32`;
+    const priv = PRIVATE_NETS.some((n2) => inPrivate(ip, n2));
+    return { group: "4|nets", scope: priv ? "Private" : "Public", name: ip, nets: [cidr], address: cidr, label: ip };
+  }
+  if (ep.addressClass === "pvt") return { group: "5|pvt", scope: "Private", name: "private", label: "private addresses", open: true };
+  if (ep.addressClass === "pub") return { group: "5|pub", scope: "Public", name: "public", label: "public addresses", open: true };
+  return void 0;
+}
+function inPrivate(ip, net) {
+  const [base2, bits] = net.split("/");
+  const toNum = (s) => s.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
+  const size = 2 ** (32 - Number(bits));
+  const start = toNum(base2);
+  const n2 = toNum(ip);
+  return n2 >= start && n2 < start + size;
+}
+function singleTerm(selector) {
+  const m = /^([^ ]+) == '([^']*)'$/.exec(selector);
+  return m ? { key: m[1], value: m[2] } : void 0;
+}
+function cmp3(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/recommend/ports.ts
+var MIN_RUN = 3;
+function portList(ports) {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const out = [];
+  let i2 = 0;
+  while (i2 < sorted.length) {
+    let j = i2;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    if (j - i2 + 1 >= MIN_RUN) out.push(`${sorted[i2]}:${sorted[j]}`);
+    else for (let k = i2; k <= j; k++) out.push(sorted[k]);
+    i2 = j + 1;
+  }
+  return out;
+}
+function takesPorts(protocol) {
+  return PORT_PROTOCOLS.has(protocol);
+}
+function chunks(list2, size = MAX_PORTS) {
+  const out = [];
+  for (let i2 = 0; i2 < list2.length; i2 += size) out.push(list2.slice(i2, i2 + size));
+  return out.length > 0 ? out : [[]];
+}
+
+// src/recommend/rules.ts
+function elementKey(direction, local, peer, protocol) {
+  const id = peer.address ?? peer.selector ?? peer.name;
+  return [direction, local ?? "", peer.group, id, peer.namespaceSelector ?? "", protocol].join("\0");
+}
+function addTuple(e, t) {
+  if (takesPorts(e.protocol)) {
+    if (t.port === void 0) e.anyPort = true;
+    else {
+      const seen = e.ports.get(t.port);
+      if (!e.ports.has(t.port) || t.first !== void 0 && (seen === void 0 || t.first < seen)) e.ports.set(t.port, t.first);
+    }
+  }
+  addWhy(e.why, tupleWhy(t));
+}
+function tupleWhy(t) {
+  const raw = `${endName(t.src.endpoint)} -> ${endName(t.dst.endpoint)}${t.port !== void 0 ? `:${t.port}` : ""}/${protocolName(t.protocol)}`;
+  const example = raw.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, "?");
+  const n2 = connections(t);
+  return { records: t.records, connections: n2, first: t.first, last: t.last, example, exampleRank: [n2, t.first ?? Infinity, example] };
+}
+function emptyWhy() {
+  return { records: 0, connections: 0 };
+}
+function addWhy(into, w) {
+  into.records += w.records;
+  into.connections += w.connections;
+  if (w.first !== void 0 && (into.first === void 0 || w.first < into.first)) into.first = w.first;
+  if (w.last !== void 0 && (into.last === void 0 || w.last > into.last)) into.last = w.last;
+  if (w.lastNew !== void 0 && (into.lastNew === void 0 || w.lastNew > into.lastNew)) into.lastNew = w.lastNew;
+  if (w.exampleRank && (!into.exampleRank || better(w.exampleRank, into.exampleRank))) {
+    into.example = w.example;
+    into.exampleRank = w.exampleRank;
+  }
+}
+function better(a, b) {
+  return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+}
+function endName(ep) {
+  if (ep.kind === "workload") return `${ep.namespace}/${ep.name ?? "?"}`;
+  if (ep.kind === "networkset") return `network set ${ep.namespace ? `${ep.namespace}/` : ""}${ep.name ?? "?"}`;
+  return ep.ip ? formatIp(ep.ip) : ep.addressClass ?? ep.name ?? "?";
+}
+function groupRules(elements, withLocal) {
+  const groups3 = /* @__PURE__ */ new Map();
+  for (const e of elements) {
+    const ports = e.anyPort ? "*" : [...e.ports.keys()].sort((a, b) => a - b).join(",");
+    const mergeable = e.peer.single !== void 0 || e.peer.group === "4|nets";
+    const key = [e.local ?? "", e.peer.group, mergeable ? "" : (e.peer.selector ?? e.peer.name) + (e.peer.namespaceSelector ?? ""), e.protocol, ports].join("\0");
+    const list2 = groups3.get(key);
+    if (list2) list2.push(e);
+    else groups3.set(key, [e]);
+  }
+  const rules = [];
+  for (const list2 of groups3.values()) rules.push(...toRules(list2, withLocal));
+  return rules.sort((a, b) => cmp4(a.group, b.group) || cmp4(a.sortKey, b.sortKey));
+}
+function toRules(list2, withLocal) {
+  const first = list2[0];
+  const peerEntity = {};
+  const peer = first.peer;
+  if (peer.namespaceSelector) peerEntity.namespaceSelector = peer.namespaceSelector;
+  if (peer.single && list2.length > 1) {
+    const values = [...new Set(list2.map((e) => e.peer.single.value))].sort();
+    peerEntity.selector = `${peer.single.key} in {${values.map((v) => `'${v}'`).join(", ")}}`;
+  } else if (peer.selector) peerEntity.selector = peer.selector;
+  if (peer.group === "4|nets") peerEntity.nets = [...new Set(list2.flatMap((e) => e.peer.nets ?? []))].sort();
+  else if (peer.nets) peerEntity.nets = [...peer.nets];
+  if (peer.notNets) peerEntity.notNets = [...peer.notNets];
+  const why = emptyWhy();
+  for (const e of list2) {
+    addWhy(why, e.why);
+    const times = e.ports.size > 0 ? [...e.ports.values()] : [e.why.first];
+    for (const t of times) if (t !== void 0 && (why.lastNew === void 0 || t > why.lastNew)) why.lastNew = t;
+  }
+  const ports = first.anyPort || !takesPorts(first.protocol) ? [void 0] : chunks(portList(first.ports.keys()));
+  const scope = list2.length === 1 || peer.group !== "4|nets" ? peer : { ...peer, name: `${list2.length} addresses` };
+  return ports.map((chunk) => {
+    const local = withLocal && first.local ? { selector: first.local } : {};
+    const body = { action: "Allow" };
+    if (first.protocol !== 0) body.protocol = protocolName(first.protocol);
+    const peerSide = { ...peerEntity };
+    const localSide = { ...local };
+    if (chunk) (first.direction === "ingress" ? localSide : peerSide).ports = chunk;
+    if (first.direction === "ingress") {
+      if (Object.keys(peerSide).length > 0) body.source = peerSide;
+      if (Object.keys(localSide).length > 0) body.destination = localSide;
+    } else {
+      if (Object.keys(localSide).length > 0) body.source = localSide;
+      if (Object.keys(peerSide).length > 0) body.destination = peerSide;
+    }
+    const annotations = { "policyrecommendation.tigera.io/name": scope.name, "policyrecommendation.tigera.io/scope": scope.scope };
+    if (scope.namespace !== void 0) annotations["policyrecommendation.tigera.io/namespace"] = scope.namespace;
+    body.metadata = { annotations };
+    return { body, why, group: peer.group, sortKey: JSON.stringify([body.protocol, body.source, body.destination]) };
+  });
+}
+function cmp4(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/recommend/build.ts
+function buildPolicies(input2) {
+  const ids = new Identities();
+  for (const ep of input2.workloads) ids.add(ep);
+  const warnings = [];
+  const buckets = collect(input2, ids, warnings);
+  const ctx = { options: input2.options, start: firstRun(input2.earliest, input2.options.lifecycle), ids, networkSets: [], warnings, names: /* @__PURE__ */ new Set() };
+  const order = (x, y) => cmp5(x.namespace, y.namespace) || cmp5(x.workload?.selector ?? "", y.workload?.selector ?? "");
+  const policies = [...buckets.values()].sort(order).map((b) => toPolicy(b, ctx));
+  const networkSets = ctx.networkSets.sort((a, b) => cmp5(a.namespace, b.namespace) || cmp5(a.name, b.name));
+  return { policies, networkSets, warnings: warnings.sort() };
+}
+function collect(input2, ids, warnings) {
+  const { options } = input2;
+  const buckets = /* @__PURE__ */ new Map();
+  const bucketFor = (ns, workload) => {
+    const key = `${ns}\0${workload?.selector ?? ""}`;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, b = { namespace: ns, workload, elements: /* @__PURE__ */ new Map(), dns: { udp: emptyWhy(), tcp: emptyWhy() } });
+    return b;
+  };
+  if (options.level === "namespace") for (const ns of input2.namespaces) bucketFor(ns);
+  else for (const ns of input2.namespaces) for (const id of ids.list(ns)) bucketFor(ns, { selector: id.selector, short: id.short });
+  let unidentified = 0;
+  let open2 = 0;
+  for (const l of input2.learned) {
+    const own = l.direction === "egress" ? l.tuple.src : l.tuple.dst;
+    const other = l.direction === "egress" ? l.tuple.dst : l.tuple.src;
+    const id = ids.of(own.endpoint);
+    if (options.level === "workload" && !id) {
+      unidentified++;
+      continue;
+    }
+    const bucket = options.level === "workload" ? bucketFor(l.namespace, { selector: id.selector, short: id.short }) : bucketFor(l.namespace);
+    if (l.direction === "egress" && isDns(l.tuple, options)) {
+      addWhy(l.tuple.protocol === 17 ? bucket.dns.udp : bucket.dns.tcp, tupleWhy(l.tuple));
+      continue;
+    }
+    const peer = describePeer(other, l.namespace, ids, input2.set) ?? anyPeer();
+    if (peer.open) open2 += l.tuple.records;
+    const local = options.level === "namespace" ? id?.selector : void 0;
+    const key = elementKey(l.direction, local, peer, l.tuple.protocol);
+    let e = bucket.elements.get(key);
+    if (!e) bucket.elements.set(key, e = { direction: l.direction, local, peer, protocol: l.tuple.protocol, ports: /* @__PURE__ */ new Map(), anyPort: false, why: emptyWhy() });
+    addTuple(e, l.tuple);
+  }
+  if (unidentified > 0) {
+    warnings.push(`${unidentified} learned flows name workloads whose labels are unknown (aggregated in the records and not in the inventory): --level workload cannot select them, so they have no policy; use --level namespace or give --inventory`);
+  }
+  if (open2 > 0) {
+    warnings.push(`${open2} learned flow records name a peer without its address (aggregated to pvt/pub, or none): their rules cannot constrain the peer's address, only the workload, protocol and port`);
+  }
+  return buckets;
+}
+function toPolicy(b, ctx) {
+  const { options, start, warnings } = ctx;
+  const base2 = uniqueName(b.namespace, b.workload ? `${dnsName(b.workload.short)}-isolation` : `${b.namespace}-isolation`, ctx.names);
+  const name = options.version.model === "v3.31" ? `${options.tier}.${base2}` : base2;
+  const rules = { ingress: [], egress: [] };
+  for (const direction of ["ingress", "egress"]) {
+    const elements = [...b.elements.values()].filter((e) => e.direction === direction);
+    const built = capRules(elements, { bucket: b, base: base2, direction, withLocal: !b.workload, options, networkSets: ctx.networkSets, warnings });
+    rules[direction] = built.map((r) => finish(r.body, r.why, start, options));
+  }
+  rules.egress.unshift(...dnsRules(b, start, options));
+  if (b.elements.size === 0 && b.dns.udp.records + b.dns.tcp.records === 0) {
+    const what = b.workload ? `${b.namespace} (${b.workload.selector})` : b.namespace;
+    warnings.push(`${what}: no traffic reached tier ${options.tier}; its policy allows DNS only and denies everything else`);
+  }
+  const all = [...rules.ingress, ...rules.egress];
+  const lastChange = Math.max(start, ...all.map((r) => changedAt(r.why.lastNew, start, options.lifecycle)));
+  const stale = all.filter((r) => r.stale).length;
+  if (stale > 0) warnings.push(`${b.namespace}/${name}: ${stale} stale rules (no flow for over ${options.lifecycle.staleAfter}s) offered for removal`);
+  return {
+    namespace: b.namespace,
+    name,
+    selector: b.workload ? b.workload.selector : `projectcalico.org/namespace == '${b.namespace}'`,
+    identities: ctx.ids.list(b.namespace).filter((i2) => !b.workload || i2.selector === b.workload.selector),
+    ingress: [...rules.ingress, denyRule()],
+    egress: [...rules.egress, denyRule()],
+    status: status(lastChange, options.lifecycle),
+    lastChange
+  };
+}
+function capRules(elements, c) {
+  const rules = groupRules(elements, c.withLocal);
+  const max = c.options.maxRules;
+  const external2 = elements.filter((e) => e.peer.group === "4|nets");
+  const nets = [...new Set(external2.flatMap((e) => e.peer.nets ?? []))].sort();
+  if (rules.length <= max && nets.length <= max || external2.length === 0) {
+    if (rules.length > max) c.warnings.push(`${c.bucket.namespace}/${c.base}: ${rules.length} ${c.direction} rules exceed --max-rules ${max}; none are external addresses, so none were merged`);
+    return rules;
+  }
+  const setName = `${c.base.replace(/-isolation$/, "")}-${c.direction}-external`;
+  const label = "policyrecommendation.tigera.io/networkset";
+  c.networkSets.push({ namespace: c.bucket.namespace, name: setName, labels: { [label]: setName }, nets });
+  const peer = { group: "3|set", scope: "NetworkSet", name: setName, namespace: c.bucket.namespace, selector: `${label} == '${setName}'`, label: `network set ${setName}` };
+  const merged = /* @__PURE__ */ new Map();
+  for (const e of external2) {
+    const key = `${e.local ?? ""}\0${e.protocol}`;
+    let m = merged.get(key);
+    if (!m) merged.set(key, m = { ...e, peer, ports: /* @__PURE__ */ new Map(), anyPort: false, why: emptyWhy() });
+    m.anyPort ||= e.anyPort;
+    for (const [p, t] of e.ports) if (!m.ports.has(p) || t !== void 0 && t < (m.ports.get(p) ?? Infinity)) m.ports.set(p, t);
+    addWhy(m.why, e.why);
+  }
+  const result2 = groupRules([...elements.filter((e) => e.peer.group !== "4|nets"), ...merged.values()], c.withLocal);
+  c.warnings.push(
+    `${c.bucket.namespace}/${c.base}: ${nets.length} external addresses in ${rules.length} ${c.direction} rules exceed --max-rules ${max}: merged into NetworkSet ${c.bucket.namespace}/${setName} (ports merged per protocol, which admits address/port pairs never observed)` + (result2.length > max ? `; still ${result2.length} rules` : "")
+  );
+  return result2;
+}
+function finish(body, why, start, options) {
+  const stale = isStale(why.last, options.lifecycle);
+  const annotations = { ...body.metadata?.annotations ?? {} };
+  annotations["policyrecommendation.tigera.io/lastUpdated"] = rfc3339(changedAt(why.lastNew, start, options.lifecycle));
+  if (stale) annotations["policyrecommendation.tigera.io/status"] = "Stale";
+  return { body: { ...body, metadata: { annotations: sortKeys(annotations) } }, why, stale };
+}
+function dnsRules(b, start, options) {
+  const { namespace, key, value: value2 } = options.dns;
+  return ["UDP", "TCP"].map((protocol) => {
+    const why = protocol === "UDP" ? b.dns.udp : b.dns.tcp;
+    const body = {
+      action: "Allow",
+      protocol,
+      destination: { namespaceSelector: `projectcalico.org/name == '${namespace}'`, selector: `${key} == '${value2}'`, ports: [53] },
+      metadata: { annotations: { "policyrecommendation.tigera.io/name": namespace, "policyrecommendation.tigera.io/namespace": namespace, "policyrecommendation.tigera.io/scope": "Namespace" } }
+    };
+    return { ...finish(body, why, start, { ...options, lifecycle: { ...options.lifecycle, staleAfter: Infinity } }), note: "cluster DNS: always allowed, UDP and TCP" };
+  });
+}
+function isDns(t, o) {
+  const ep = t.dst.endpoint;
+  return ep.kind === "workload" && ep.namespace === o.dns.namespace && ep.labels.get(o.dns.key) === o.dns.value && t.port === 53 && (t.protocol === 6 || t.protocol === 17);
+}
+function anyPeer() {
+  return { group: "6|any", scope: "Public", name: "any", label: "any address (the records did not say which)", open: true };
+}
+function denyRule() {
+  return { body: { action: "Deny" }, why: emptyWhy(), stale: false, note: "everything not observed" };
+}
+function dnsName(s) {
+  return s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 200) || "workload";
+}
+function uniqueName(namespace, name, taken) {
+  let out = name;
+  for (let i2 = 2; taken.has(`${namespace}/${out}`); i2++) out = `${name.replace(/-isolation$/, "")}-${i2}-isolation`;
+  taken.add(`${namespace}/${out}`);
+  return out;
+}
+function sortKeys(o) {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp5(a, b)));
+}
+function cmp5(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/recommend/classify.ts
+function classify(input2) {
+  const learned = [];
+  const excluded = /* @__PURE__ */ new Map();
+  let uncertain = 0;
+  const exclude = (direction, reason, t) => {
+    const key = `${direction}\0${reason}`;
+    const e = excluded.get(key) ?? { direction, reason, records: 0, connections: 0 };
+    e.records += t.records;
+    e.connections += connections(t);
+    excluded.set(key, e);
+  };
+  for (const t of input2.tuples) {
+    const srcNs = workloadNamespace(t.src.endpoint);
+    const dstNs = workloadNamespace(t.dst.endpoint);
+    const egress = srcNs !== void 0 && input2.wanted(srcNs);
+    const ingress = dstNs !== void 0 && input2.wanted(dstNs);
+    if (!egress && !ingress) continue;
+    const higher = input2.higher.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation;
+    const current = input2.current.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation;
+    if (current.uncertain.length > 0 || higher.uncertain.length > 0) uncertain++;
+    for (const direction of ["egress", "ingress"]) {
+      if (direction === "egress" ? !egress : !ingress) continue;
+      const own = higher[direction]?.enforced;
+      const other = higher[direction === "egress" ? "ingress" : "egress"]?.enforced;
+      const reason = !own ? void 0 : ownDecision(own) ?? otherDenial(other, direction) ?? currentDenial(current.verdict, decidingHit(current));
+      if (reason) exclude(direction, reason, t);
+      else learned.push({ tuple: t, direction, namespace: direction === "egress" ? srcNs : dstNs });
+    }
+  }
+  const list2 = [...excluded.values()].sort((a, b) => cmp6(a.direction, b.direction) || cmp6(a.reason, b.reason));
+  return { learned, excluded: list2, uncertain };
+}
+function workloadNamespace(ep) {
+  return ep.kind === "workload" ? ep.namespace : void 0;
+}
+function ownDecision(trace) {
+  const hit = trace.hits[trace.hits.length - 1];
+  if (!hit || hit.type === "profile") return void 0;
+  return `${hit.action === "allow" ? "allowed" : "denied"} by a higher tier: ${describeHit2(hit)}`;
+}
+function otherDenial(trace, direction) {
+  if (!trace || trace.verdict !== "deny") return void 0;
+  const hit = trace.hits[trace.hits.length - 1];
+  return `denied by a higher tier at the ${direction === "egress" ? "destination" : "source"}: ${describeHit2(hit)}`;
+}
+function currentDenial(verdict2, hit) {
+  if (verdict2 === "allow") return void 0;
+  return `denied today below the recommendation tier (${hit ? describeHit2(hit) : "no policy"}): not learned, so it stays denied`;
+}
+function describeHit2(hit) {
+  switch (hit.type) {
+    case "rule":
+      return `tier ${hitTier(hit)}, ${describePolicy(hit.policy)} rule ${hit.ruleIndex}`;
+    case "end-of-tier":
+      return `end of tier ${hit.tier}`;
+    case "profile":
+      return `namespace profile`;
+  }
+}
+function cmp6(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/recommend/recommend.ts
+var EXCLUDED_PREFIXES = ["kube-", "calico-", "tigera-"];
+function recommend(input2) {
+  const { options } = input2;
+  const namespaceLabels = inventoryNamespaceLabels(input2.inventory);
+  const current = new PolicySet(input2.resources, { version: options.version, universe: input2.universe, namespaceLabels });
+  const tier = placeTier(current, options);
+  const higherTiers = new Set(current.tiers.filter((t) => t.defined && before(t, tier)).map((t) => t.name));
+  const higher = new PolicySet(
+    input2.resources.filter((r) => !isPolicy(r) || higherTiers.has(policyTier2(r))),
+    { version: options.version, universe: input2.universe, namespaceLabels }
+  );
+  const namespaces = chooseNamespaces(input2);
+  const wanted = new Set(namespaces);
+  const today = new Replayer(current, input2.resolver);
+  const classification = classify({
+    tuples: input2.tuples,
+    higher: new Replayer(higher, input2.resolver),
+    current: today,
+    wanted: (ns) => wanted.has(ns)
+  });
+  const workloads = /* @__PURE__ */ new Map();
+  for (const t of input2.tuples) for (const ep of [t.src.endpoint, t.dst.endpoint]) if (ep.kind === "workload") workloads.set(ep.labels.id, ep);
+  const built = buildPolicies({ learned: classification.learned, workloads: [...workloads.values()], namespaces, set: current, earliest: input2.earliest, options });
+  return { recommendation: { tier, ...built }, classification, namespaces, current: today };
+}
+function placeTier(set2, options) {
+  const existing = set2.tier(options.tier);
+  if (existing?.defined) return { name: options.tier, order: existing.order, emit: false };
+  const defaultOrder = builtinTiers(options.version).find((t) => t.name === "default").order;
+  const orders = set2.tiers.filter((t) => t.defined && t.name !== "default" && Number.isFinite(t.order) && t.order < defaultOrder).map((t) => t.order);
+  const max = orders.length > 0 ? Math.max(...orders) : 0;
+  const order = Math.min(max + 100, (max + defaultOrder) / 2);
+  return { name: options.tier, order, emit: true };
+}
+function before(t, rec) {
+  return t.order < rec.order || t.order === rec.order && t.name < rec.name;
+}
+function policyTier2(r) {
+  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return "default";
+  return r.spec.tier || "default";
+}
+function chooseNamespaces(input2) {
+  if (input2.namespaces && input2.namespaces.length > 0) return [...new Set(input2.namespaces)].filter(isNamespaceName).sort();
+  const seen = /* @__PURE__ */ new Set();
+  for (const t of input2.tuples) {
+    for (const ep of [t.src.endpoint, t.dst.endpoint]) if (ep.kind === "workload" && ep.namespace) seen.add(ep.namespace);
+  }
+  for (const ns of input2.inventory?.namespaces.keys() ?? []) seen.add(ns);
+  return [...seen].filter((ns) => isNamespaceName(ns) && !EXCLUDED_PREFIXES.some((p) => ns.startsWith(p))).sort();
+}
+
+// src/recommend/render.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function renderFiles(rec, summary) {
+  const files = [];
+  if (rec.tier.emit) files.push({ name: `${rec.tier.name}-tier.yaml`, text: tierDoc(rec) });
+  const namespaces = [.../* @__PURE__ */ new Set([...rec.policies.map((p) => p.namespace), ...rec.networkSets.map((s) => s.namespace)])].sort();
+  for (const ns of namespaces) {
+    const docs = [
+      ...rec.policies.filter((p) => p.namespace === ns).map((p) => policyDoc(p, rec.tier.name, summary)),
+      ...rec.networkSets.filter((s) => s.namespace === ns).map(networkSetDoc)
+    ];
+    files.push({ name: `${ns}-isolation.yaml`, text: docs.join("---\n") });
+  }
+  return files;
+}
+function renderStream(files) {
+  return files.map((f) => f.text).join("---\n");
+}
+function tierDoc(rec) {
+  const doc = new import_yaml3.Document({ apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: rec.tier.name }, spec: { order: rec.tier.order, defaultAction: "Pass" } });
+  doc.commentBefore = ` The recommendation tier: the repository has no Tier ${rec.tier.name}, so tierguard adds one after the tiers it
+ defines (order ${rec.tier.order}). End of tier: Pass, so a workload no recommendation selects goes on to the next tier.`;
+  return show2(doc);
+}
+function policyDoc(p, tier, summary) {
+  const annotations = {
+    "policyrecommendation.tigera.io/lastUpdated": rfc3339(p.lastChange),
+    "policyrecommendation.tigera.io/name": p.name,
+    "policyrecommendation.tigera.io/namespace": p.namespace,
+    "policyrecommendation.tigera.io/scope": "namespace",
+    "policyrecommendation.tigera.io/status": p.status
+  };
+  const body = {
+    apiVersion: "projectcalico.org/v3",
+    kind: "StagedNetworkPolicy",
+    metadata: { name: p.name, namespace: p.namespace, labels: { "policyrecommendation.tigera.io/scope": "namespace" }, annotations },
+    spec: {
+      tier,
+      stagedAction: "Set",
+      selector: p.selector,
+      types: ["Ingress", "Egress"],
+      ingress: p.ingress.map((r) => r.body),
+      egress: p.egress.map((r) => r.body)
+    }
+  };
+  const doc = new import_yaml3.Document(body);
+  const ids = p.identities.map((i2) => `   ${i2.selector}: ${i2.reason}`);
+  doc.commentBefore = [
+    ` Recommended by tierguard recommend: isolation of ${p.selector === `projectcalico.org/namespace == '${p.namespace}'` ? `namespace ${p.namespace}` : `${p.selector} in ${p.namespace}`}, learned`,
+    ` from the flows that reached tier ${tier}. Status ${p.status}.`,
+    ...summary.map((s) => ` ${s}`),
+    ...ids.length > 0 ? [" Workload identities (never a volatile label such as pod-template-hash, controller-revision-hash or", " statefulset.kubernetes.io/pod-name):", ...ids] : []
+  ].join("\n");
+  for (const direction of ["ingress", "egress"]) {
+    p[direction].forEach((r, i2) => {
+      const node = doc.getIn(["spec", direction, i2], true);
+      node.commentBefore = ruleComment(r);
+    });
+  }
+  return show2(doc);
+}
+function ruleComment(r) {
+  const lines = [];
+  if (r.note) lines.push(` ${r.note}${r.why.records === 0 && r.body.action !== "Deny" ? " (no flow observed)" : ""}`);
+  if (r.why.records > 0) lines.push(` ${justify(r.why)}`);
+  if (r.stale) lines.push(` STALE: no flow since ${rfc3339(r.why.last)}; offered for removal (kept, so the proof still holds)`);
+  return lines.join("\n");
+}
+function justify(w) {
+  const when = w.first !== void 0 ? `, first seen ${rfc3339(w.first)}, last seen ${rfc3339(w.last ?? w.first)}` : "";
+  return `${w.connections} connections in ${w.records} flow records${when}; e.g. ${w.example}`;
+}
+function networkSetDoc(s) {
+  const doc = new import_yaml3.Document({ apiVersion: "projectcalico.org/v3", kind: "NetworkSet", metadata: { name: s.name, namespace: s.namespace, labels: s.labels }, spec: { nets: s.nets } });
+  doc.commentBefore = ` External addresses of ${s.namespace}, merged because their rules exceeded --max-rules.`;
+  return show2(doc);
+}
+function show2(doc) {
+  (0, import_yaml3.visit)(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "string" && /^\d+:\d+$/.test(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+    Pair(_, pair) {
+      const key = (0, import_yaml3.isScalar)(pair.key) ? pair.key.value : void 0;
+      if ((key === "ports" || key === "types") && (0, import_yaml3.isSeq)(pair.value)) pair.value.flow = true;
+    }
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+// src/recommend/prove.ts
+function prove(input2) {
+  const bundle = loadBundle([{ file: "recommendation.yaml", text: input2.yaml }], { version: input2.version, limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 1 << 30, maxDocumentBytes: 1 << 30 }, defaultNamespace: "default" });
+  const loaded = bundle.resources;
+  const diagnostics = bundle.diagnostics;
+  const opts = { version: input2.version, universe: input2.universe, namespaceLabels: input2.namespaceLabels };
+  const current = input2.current ?? new Replayer(new PolicySet(input2.resources, opts), input2.resolver);
+  const enforced = new Replayer(new PolicySet(withEnforced(input2.resources, loaded), opts), input2.resolver);
+  const proof = { diagnostics, loaded, tuples: 0, allowed: { records: 0, connections: 0 }, newlyDenied: { records: 0, connections: 0, examples: [] } };
+  for (const t of input2.tuples) {
+    proof.tuples++;
+    const before2 = current.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation.verdict;
+    if (before2 !== "allow") continue;
+    proof.allowed.records += t.records;
+    proof.allowed.connections += connections(t);
+    if (enforced.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation.verdict === "deny") {
+      proof.newlyDenied.records += t.records;
+      proof.newlyDenied.connections += connections(t);
+      proof.newlyDenied.examples.push(tupleWhy(t).example);
+    }
+  }
+  proof.newlyDenied.examples = [...new Set(proof.newlyDenied.examples)].sort().slice(0, 10);
+  return proof;
+}
+function withEnforced(resources, recommendation) {
+  const key = (r) => `${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`;
+  const replaced = new Set(recommendation.filter((r) => r.kind === "StagedNetworkPolicy").map(key));
+  const kept = resources.filter((r) => !((r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy") && replaced.has(key(r))));
+  return [...kept, ...recommendation.map(enforce)];
+}
+function enforce(r) {
+  if (r.kind !== "StagedNetworkPolicy") return r;
+  const spec = { ...r.spec };
+  delete spec.stagedAction;
+  return { ...r, kind: "NetworkPolicy", spec };
+}
+
+// src/recommend/summary.ts
+function summaryLines(result2, proof, stats, tuples) {
+  const { classification: c, recommendation: rec } = result2;
+  const higher = c.excluded.filter((e) => e.reason.includes("higher tier")).reduce((n2, e) => n2 + e.records, 0);
+  const below = c.excluded.filter((e) => !e.reason.includes("higher tier")).reduce((n2, e) => n2 + e.records, 0);
+  const proofLine = `Proof: replaying ${proof.tuples} distinct flow tuples with the recommendation enforced denies ${proof.newlyDenied.records} flow records that are allowed today (${proof.allowed.records} allowed records replayed).`;
+  const comment2 = [
+    proofLine,
+    `Excluded from learning: ${higher} flow records already decided by a higher tier (allowed or denied), ${below} denied today below tier ${rec.tier.name}.`
+  ];
+  const text = [
+    `read ${stats.records} flow records${stats.outsideWindow > 0 ? ` (${stats.outsideWindow} outside the time window, not learned)` : ""} into ${tuples} distinct flow tuples`,
+    `learned ${c.learned.length} flow directions for ${result2.namespaces.length} namespaces (${result2.namespaces.join(", ") || "none"}) in tier ${rec.tier.name}${rec.tier.emit ? ` (new, order ${rec.tier.order})` : ""}`,
+    ...c.excluded.length > 0 ? ["excluded from learning:"] : [],
+    ...c.excluded.map((e) => `  ${e.direction}: ${e.records} records (${e.connections} connections) ${e.reason}`),
+    ...c.uncertain > 0 ? [`${c.uncertain} flow tuples had verdicts that depended on facts the records do not give (see tierguard simulate)`] : [],
+    ...rec.policies.map((p) => `${p.namespace}/${p.name}: ${p.status}, ${p.ingress.length - 1} ingress and ${p.egress.length - 1} egress rules`),
+    ...staleRules(rec).map((s) => `stale, offered for removal: ${s.policy} ${s.direction} rule ${s.rule} (last flow ${s.lastSeen})`),
+    proofLine,
+    ...rec.warnings.map((w) => `warning: ${w}`)
+  ];
+  return { text, comment: comment2 };
+}
+function staleRules(rec) {
+  const out = [];
+  for (const p of rec.policies) {
+    for (const direction of ["ingress", "egress"]) {
+      p[direction].forEach((r, i2) => {
+        if (r.stale) out.push({ policy: `${p.namespace}/${p.name}`, direction, rule: i2, lastSeen: rfc3339(r.why.last) });
+      });
+    }
+  }
+  return out;
+}
+
+// src/recommend/types.ts
+var DEFAULT_DNS = { namespace: "kube-system", key: "k8s-app", value: "kube-dns" };
+
+// src/run/tuples.ts
+var DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+// src/reconcile/types.ts
+var calico = (kind, plural6, namespaced) => ({ kind, group: "projectcalico.org", version: "v3", plural: plural6, apiKind: kind, namespaced });
+var CLUSTER_KINDS = [
+  calico("Tier", "tiers", false),
+  calico("GlobalNetworkSet", "globalnetworksets", false),
+  calico("NetworkSet", "networksets", true),
+  calico("GlobalNetworkPolicy", "globalnetworkpolicies", false),
+  calico("NetworkPolicy", "networkpolicies", true),
+  { kind: "KubernetesNetworkPolicy", group: "networking.k8s.io", version: "v1", plural: "networkpolicies", apiKind: "NetworkPolicy", namespaced: true },
+  calico("StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false),
+  calico("StagedNetworkPolicy", "stagednetworkpolicies", true),
+  calico("StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies", true)
+];
+
+// src/reconcile/order.ts
+var KIND_RANK = new Map(CLUSTER_KINDS.map((k, i2) => [k.kind, i2]));
+
+// src/board/counts.ts
+var MAX_AGGREGATES = 500;
+function policyKey2(ref) {
+  return `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
+}
+var emptyTallies = () => ({
+  allowed: { records: 0, flows: 0 },
+  denied: { records: 0, flows: 0 },
+  passed: { records: 0, flows: 0 },
+  pending: { records: 0, flows: 0 }
+});
+var ACTION = { allow: "allowed", deny: "denied", pass: "passed" };
+var HitCounter = class {
+  policies = /* @__PURE__ */ new Map();
+  memo = /* @__PURE__ */ new WeakMap();
+  /** Newest record time seen (UNIX seconds): the reference for "unused for N days". */
+  newest;
+  add(outcome, numFlows, record) {
+    let c = this.memo.get(outcome);
+    if (!c) this.memo.set(outcome, c = contribution2(outcome));
+    const time2 = record ? record.endTime ?? record.startTime : void 0;
+    if (time2 !== void 0 && (this.newest === void 0 || time2 > this.newest)) this.newest = time2;
+    for (const [key, rule2] of c.hits) {
+      const p = this.entry(key);
+      p.hit = true;
+      if (rule2) p.rulesHit.add(rule2);
+      if (time2 !== void 0 && (p.lastHit === void 0 || time2 > p.lastHit)) p.lastHit = time2;
+    }
+    for (const [key, cat, rule2] of c.counted) {
+      const p = this.entry(key);
+      const t = rule2 === void 0 ? p.counts[cat] : (p.rules.get(rule2) ?? p.rules.set(rule2, emptyTallies()).get(rule2))[cat];
+      t.records++;
+      t.flows += numFlows;
+      if (rule2 === void 0 && record) addFlow(p, record, cat, numFlows);
+    }
+  }
+  get(key) {
+    return this.policies.get(key);
+  }
+  entry(key) {
+    let p = this.policies.get(key);
+    if (!p) this.policies.set(key, p = { counts: emptyTallies(), rules: /* @__PURE__ */ new Map(), hit: false, rulesHit: /* @__PURE__ */ new Set(), flows: /* @__PURE__ */ new Map() });
+    return p;
+  }
+};
+function contribution2(outcome) {
+  const counted = /* @__PURE__ */ new Set();
+  const hits = /* @__PURE__ */ new Set();
+  const e = outcome.evaluation;
+  for (const side of [e.egress, e.ingress]) {
+    if (!side) continue;
+    const visit3 = (h, pending) => {
+      if (h.type === "profile") return;
+      const key = policyKey2(h.policy);
+      const rule2 = h.type === "rule" ? `${side.direction}#${h.ruleIndex}` : void 0;
+      hits.add(`${key}\0${rule2 ?? ""}`);
+      const staged = h.policy.kind.startsWith("Staged");
+      if (pending !== staged) return;
+      const cat = staged ? "pending" : ACTION[h.action];
+      counted.add(`${key}\0${cat}\0`);
+      if (rule2) counted.add(`${key}\0${cat}\0${rule2}`);
+    };
+    for (const h of side.enforced.hits) visit3(h, false);
+    for (const h of side.pending.hits) visit3(h, true);
+  }
+  return {
+    counted: [...counted].map((s) => {
+      const [key, cat, rule2] = s.split("\0");
+      return [key, cat, rule2 === "" ? void 0 : rule2];
+    }),
+    hits: [...hits].map((s) => {
+      const [key, rule2] = s.split("\0");
+      return [key, rule2 === "" ? void 0 : rule2];
+    })
+  };
+}
+function addFlow(p, r, action, numFlows) {
+  const src = flowEndpointName(r.src, "workload");
+  const dst = flowEndpointName(r.dst, "workload");
+  const protocol = r.protocol.toLowerCase();
+  const key = `${src}>${dst}|${r.dstPort ?? ""}|${protocol}|${action}`;
+  let f = p.flows.get(key);
+  if (!f) {
+    if (p.flows.size >= MAX_AGGREGATES) return;
+    p.flows.set(key, f = { src, dst, port: r.dstPort, protocol, action, records: 0, flows: 0 });
+  }
+  f.records++;
+  f.flows += numFlows;
+}
+
+// src/board/describe.ts
+function calicoSpecOf(p) {
+  const r = p.resource;
+  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return convertK8sPolicy(r).spec;
+  return r.spec;
+}
+function explainPolicy2(p, tierDefault, options = {}) {
+  const spec = calicoSpecOf(p);
+  const where3 = p.namespace !== void 0 ? `in namespace ${p.namespace}` : spec.namespaceSelector ? `in namespaces matching ${spec.namespaceSelector}` : "in every namespace and on hosts";
+  const dirs = [p.ingressApplies ? "incoming" : "", p.egressApplies ? "outgoing" : ""].filter(Boolean).join(" and ");
+  const lines = [
+    `${p.staged ? "Staged (reported, not enforced): applies" : "Applies"} to endpoints matching ${spec.selector?.trim() || "all()"} ${where3}${spec.serviceAccountSelector ? ` with service accounts matching ${spec.serviceAccountSelector}` : ""}, for their ${dirs || "no"} traffic.`,
+    `Tier ${p.ref.tier}, order ${Number.isFinite(p.order) ? p.order : "none (last in its tier)"}.`
+  ];
+  if (p.staged && p.stagedAction !== "Set") lines.push(`stagedAction ${p.stagedAction}: ${p.stagedAction === "Delete" ? "previews deleting its enforced twin" : "not evaluated as a rule set"}.`);
+  if (p.outOfScope) lines.push(`${p.outOfScope}: evaluated before normal policy; tierguard does not replay it.`);
+  if (options.rules === false) return lines;
+  for (const [dir, rules] of [["ingress", spec.ingress ?? []], ["egress", spec.egress ?? []]]) {
+    if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
+    rules.forEach((r, i2) => lines.push(`${dir === "ingress" ? "Ingress" : "Egress"} rule ${i2}: ${ruleSentence(r, dir)}.`));
+    lines.push(endOfRules(dir, tierDefault));
+  }
+  return lines;
+}
+function endOfRules(dir, tierDefault) {
+  const end = tierDefault === "Pass" ? "passes to the next tier" : "is denied at the end of the tier (unless a later policy of the tier matches it)";
+  return `${dir === "ingress" ? "Incoming" : "Outgoing"} traffic no rule matched ${end}.`;
+}
+function ruleSentence(r, dir) {
+  const verb = { Allow: "allow", Deny: "deny", Pass: "pass to the next tier", Log: "log (and continue)" }[r.action ?? "Deny"] ?? (r.action ?? "deny").toLowerCase();
+  const parts = [verb];
+  parts.push(r.protocol !== void 0 ? `${r.protocol}` : "any protocol");
+  if (r.notProtocol !== void 0) parts.push(`except ${r.notProtocol}`);
+  const src = entityWords(r.source);
+  const dst = entityWords(r.destination);
+  if (src || dir === "ingress") parts.push(src ? `from ${src}` : "from anywhere");
+  if (dst || dir === "egress") parts.push(dst ? `to ${dst}` : "to anywhere");
+  if (r.http) parts.push("(HTTP match: not evaluated by tierguard)");
+  return parts.join(" ");
+}
+function entityWords(e) {
+  if (!e) return "";
+  const bits = [];
+  if (e.selector) bits.push(`endpoints matching ${e.selector}`);
+  if (e.notSelector) bits.push(`not matching ${e.notSelector}`);
+  if (e.namespaceSelector) bits.push(`in namespaces matching ${e.namespaceSelector}`);
+  if (e.serviceAccounts) bits.push(`with service accounts ${JSON.stringify(e.serviceAccounts)}`);
+  if (e.nets?.length) bits.push(`addresses ${e.nets.join(", ")}`);
+  if (e.notNets?.length) bits.push(`not addresses ${e.notNets.join(", ")}`);
+  if (e.domains?.length) bits.push(`domains ${e.domains.join(", ")}`);
+  if (e.services) bits.push(`service ${e.services.namespace ? `${e.services.namespace}/` : ""}${e.services.name}`);
+  if (e.ports?.length) bits.push(`port${e.ports.length > 1 ? "s" : ""} ${e.ports.join(", ")}`);
+  if (e.notPorts?.length) bits.push(`not ports ${e.notPorts.join(", ")}`);
+  return bits.join(", ");
+}
+
+// src/board/model.ts
+var zero3 = () => ({ records: 0, flows: 0 });
+function nonZero(c) {
+  return c && Object.values(c).some((t) => t.records > 0) ? c : void 0;
+}
+function directionsOf(p) {
+  return [...p.ingressApplies ? ["ingress"] : [], ...p.egressApplies ? ["egress"] : []];
+}
+function buildBoard(input2) {
+  const { set: set2 } = input2;
+  const changes = /* @__PURE__ */ new Map();
+  for (const c of input2.change?.changes ?? []) {
+    if (c.head) changes.set(identityOf(c.head), c);
+    else if (c.base) changes.set(identityOf(c.base), c);
+  }
+  const impactBy = input2.change?.impact ? impactByPolicy(input2.change.impact) : void 0;
+  const tiers = /* @__PURE__ */ new Map();
+  for (const t of set2.tiers) {
+    const decided = input2.summary ? input2.summary.decidingTier[t.name] ?? zero3() : void 0;
+    tiers.set(t.name, { name: t.name, order: Number.isFinite(t.order) ? t.order : void 0, defaultAction: t.defaultAction, decided, policies: [] });
+  }
+  const card = (p, removed) => {
+    const b = policyCard(p, input2, removed ? void 0 : input2.counter?.get(policyKey2(p.ref)), removed);
+    const c = changes.get(identityOf(p.resource));
+    if (c && c.meaningChanged !== false && (removed || c.kind !== "removed")) {
+      b.change = c.kind === "reformatted" ? void 0 : c.kind;
+      b.changeSummary = c.summary;
+    }
+    if (impactBy && !removed) {
+      b.newlyDenied = impactBy.denied.get(describePolicy(p.ref)) ?? zero3();
+      b.newlyAllowed = impactBy.allowed.get(describePolicy(p.ref)) ?? zero3();
+    }
+    return b;
+  };
+  for (const p of set2.policies) tiers.get(p.ref.tier).policies.push(card(p, false));
+  let removedCount = 0;
+  for (const c of input2.change?.changes ?? []) {
+    if (c.kind !== "removed" || !c.base) continue;
+    const p = input2.change.baseSet.policies.find((x) => x.resource === c.base);
+    if (!p) continue;
+    removedCount++;
+    let t = tiers.get(p.ref.tier);
+    if (!t) tiers.set(p.ref.tier, t = { name: p.ref.tier, defaultAction: "Deny", policies: [] });
+    t.policies.push(card(p, true));
+  }
+  const list2 = [...tiers.values()].filter((t) => t.policies.length > 0 || set2.tier(t.name)?.resource);
+  const newest = input2.counter?.newest;
+  return {
+    title: input2.title,
+    sources: input2.sources,
+    tiers: list2,
+    totals: input2.summary && totalsOf(input2.summary),
+    change: input2.change && {
+      base: input2.change.base,
+      head: input2.change.head,
+      newlyDenied: sum2(input2.change.impact?.newlyDenied ?? []),
+      newlyAllowed: sum2(input2.change.impact?.newlyAllowed ?? []),
+      added: input2.change.changes.filter((c) => c.kind === "added").length,
+      changed: input2.change.changes.filter((c) => c.kind === "changed" || c.kind === "renamed" || c.kind === "moved").length,
+      removed: removedCount
+    },
+    unusedDays: input2.unusedDays,
+    agent: input2.agent && agentSummary(input2.agent, new Set(set2.policies.map((p) => flowLogPolicyName(p.ref, set2.version.model)))),
+    newestRecord: newest === void 0 ? void 0 : new Date(newest * 1e3).toISOString(),
+    policyCount: list2.reduce((n2, t) => n2 + t.policies.length, 0)
+  };
+}
+function agentSummary(a, onBoard) {
+  let connections2 = 0;
+  for (const p of a.policies.values()) connections2 += p.counts.allowed + p.counts.denied + p.counts.passed + p.counts.pending;
+  const notOnBoard = [...a.policies.keys()].filter((name) => !onBoard.has(name)).sort();
+  return { sources: a.sources, reports: a.reports, rulesets: a.rulesets, connections: connections2, notOnBoard };
+}
+var anyAgent = (t) => t !== void 0 && Object.values(t).some((n2) => n2 > 0);
+function sum2(flows) {
+  return { records: flows.reduce((n2, f) => n2 + f.records, 0), flows: flows.reduce((n2, f) => n2 + f.flows, 0) };
+}
+function impactByPolicy(impact) {
+  const group = (flows, pick2) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const f of flows) {
+      const who = pick2(f);
+      if (!who) continue;
+      const t = m.get(who) ?? m.set(who, zero3()).get(who);
+      t.records += f.records;
+      t.flows += f.flows;
+    }
+    return m;
+  };
+  return { denied: group(impact.newlyDenied, (f) => f.after.policy), allowed: group(impact.newlyAllowed, (f) => f.after.policy ?? f.before.policy) };
+}
+function totalsOf(s) {
+  return {
+    records: s.records,
+    flows: s.flows,
+    allow: s.verdict.allow,
+    deny: s.verdict.deny,
+    pendingAllow: s.pendingVerdict.allow,
+    pendingDeny: s.pendingVerdict.deny,
+    decidingTier: s.decidingTier,
+    skippedLines: s.skippedLines
+  };
+}
+function policyCard(p, input2, counts, removed) {
+  const r = p.resource;
+  const hasFlows = input2.counter !== void 0 && !removed;
+  const agent = removed ? void 0 : input2.agent?.policies.get(flowLogPolicyName(p.ref, input2.set.version.model));
+  const hasAgent = input2.agent !== void 0 && !removed;
+  const policyHit = hasFlows && counts?.hit === true || anyAgent(agent?.counts);
+  const tierDefault = input2.set.tier(p.ref.tier)?.defaultAction ?? "Deny";
+  const rules = [];
+  const spec = calicoSpecOf(p);
+  for (const [dir, list2] of [["ingress", p.ingress], ["egress", p.egress]]) {
+    const specRules = (dir === "ingress" ? spec.ingress : spec.egress) ?? [];
+    const applies = dir === "ingress" ? p.ingressApplies : p.egressApplies;
+    for (const rule2 of list2) {
+      const key = `${dir}#${rule2.index}`;
+      const ruleAgent = agent?.rules.get(key);
+      const ruleHit = counts?.rulesHit.has(key) === true || anyAgent(ruleAgent);
+      rules.push({
+        direction: dir,
+        index: rule2.index,
+        action: rule2.action,
+        path: rule2.path,
+        line: lineOf(r, rule2.path),
+        words: specRules[rule2.index] ? ruleSentence(specRules[rule2.index], dir) : rule2.path,
+        counts: nonZero(counts?.rules.get(key)),
+        agent: anyAgent(ruleAgent) ? ruleAgent : void 0,
+        noHits: (hasFlows || hasAgent) && applies && rule2.action !== "Log" && policyHit && !ruleHit
+      });
+    }
+  }
+  const newest = input2.counter?.newest;
+  const stale = counts?.lastHit !== void 0 && newest !== void 0 && counts.lastHit < newest - input2.unusedDays * 86400;
+  return {
+    id: policyKey2(p.ref),
+    kind: p.ref.kind,
+    namespace: p.ref.namespace,
+    name: p.ref.name,
+    flowName: flowLogPolicyName(p.ref, input2.set.version.model),
+    tier: p.ref.tier,
+    order: Number.isFinite(p.order) ? p.order : void 0,
+    staged: p.staged,
+    kubernetes: p.ref.kind.includes("KubernetesNetworkPolicy"),
+    selector: p.ref.kind.includes("KubernetesNetworkPolicy") ? spec.selector?.trim() || "all()" : selectorText(r),
+    effectiveSelector: p.selector.selector.toString(),
+    labels: r.metadata.labels ?? {},
+    directions: directionsOf(p),
+    endpoints: input2.pods && !removed ? input2.pods.filter((ep) => isTrue(selectorOn(p.selector, ep.labels))).length : void 0,
+    counts: nonZero(counts?.counts),
+    agent: anyAgent(agent?.counts) ? agent.counts : void 0,
+    noHits: hasFlows || hasAgent ? !policyHit : void 0,
+    lastHit: counts?.lastHit,
+    stale: stale || void 0,
+    rules,
+    file: r.source.file,
+    line: lineOf(r, ""),
+    yaml: documentText(r),
+    explanation: explainPolicy2(p, tierDefault, { rules: false }),
+    endOfRules: directionsOf(p).map((d) => endOfRules(d, tierDefault)),
+    topFlows: counts ? [...counts.flows.values()].sort((a, b) => b.flows - a.flows || b.records - a.records).slice(0, input2.topFlows ?? 10) : []
+  };
+}
+function selectorText(r) {
+  const spec = r.spec;
+  return typeof spec.selector === "string" && spec.selector.trim() !== "" ? spec.selector : "all()";
+}
+function lineOf(r, path) {
+  try {
+    return r.source.at(path).line;
+  } catch {
+    return 0;
+  }
+}
+function documentText(r) {
+  const span = r.source.span("");
+  if (!span) return "";
+  const text = r.source.source.text;
+  const start = text.lastIndexOf("\n", span.start - 1) + 1;
+  return text.slice(start, span.end);
+}
+
+// src/board/client.ts
+var BOARD_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var t0 = performance.now();
+  var data = JSON.parse(document.getElementById('board-data').textContent);
+  performance.mark('board-parsed');
+  var board = document.getElementById('board');
+  var details = document.getElementById('details');
+  var search = document.getElementById('q');
+  var onlyUnused = document.getElementById('only-unused');
+  var shown = document.getElementById('shown');
+  var byId = new Map();
+  var hay = new Map();
+  var lastOpener = null;
+  var rowsCache = [];
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+  }
+  function fmt(n) { return n.toLocaleString('en-US'); }
+  function who(p) { return p.namespace ? p.namespace + '/' + p.name : p.name; }
+  function dayOf(t) { return new Date(t * 1000).toISOString().slice(0, 10); }
+
+  function badges(p) {
+    var b = [];
+    b.push(p.staged ? '<span class="badge b-staged">STAGED</span>' : '<span class="badge b-enforced visually-hidden">enforced</span>');
+    if (p.kubernetes) b.push('<span class="badge b-k8s">K8S</span>');
+    if (p.change) b.push('<span class="badge b-' + p.change + '">' + p.change.toUpperCase() + '</span>');
+    if (p.noHits) b.push('<span class="badge b-nohits">NO HITS</span>');
+    else if (p.stale) b.push('<span class="badge b-stale">UNUSED ' + data.unusedDays + 'd</span>');
+    if (p.newlyDenied && p.newlyDenied.flows > 0) b.push('<span class="badge b-denied" data-count="newly-denied">NEWLY DENIED ' + fmt(p.newlyDenied.flows) + '</span>');
+    if (p.newlyAllowed && p.newlyAllowed.flows > 0) b.push('<span class="badge b-allowed" data-count="newly-allowed">NEWLY ALLOWED ' + fmt(p.newlyAllowed.flows) + '</span>');
+    return b.join('');
+  }
+
+  var ZERO = { allowed: { records: 0, flows: 0 }, denied: { records: 0, flows: 0 }, passed: { records: 0, flows: 0 }, pending: { records: 0, flows: 0 } };
+  function nums(c) {
+    if (!data.totals) return '';
+    c = c || ZERO;
+    return '<span class="n-allowed" data-count="allowed" title="records allowed">allowed ' + fmt(c.allowed.records) + '</span>' +
+      '<span class="n-denied" data-count="denied" title="records denied">denied ' + fmt(c.denied.records) + '</span>' +
+      '<span class="n-passed" data-count="passed" title="records passed to the next tier">passed ' + fmt(c.passed.records) + '</span>' +
+      '<span class="n-pending" data-count="pending" title="records a staged policy would decide">pending ' + fmt(c.pending.records) + '</span>';
+  }
+
+  /** The agents' counters: connections, not records (a counter counts each connection's first packet). */
+  function agentNums(a) {
+    if (!data.agent) return '';
+    a = a || { allowed: 0, denied: 0, passed: 0, pending: 0 };
+    return '<span class="n-agent" data-agent="' + a.allowed + ',' + a.denied + ',' + a.passed + ',' + a.pending + '" title="connections the node agents counted">agent: allowed ' + fmt(a.allowed) +
+      ' · denied ' + fmt(a.denied) + ' · passed ' + fmt(a.passed) + ' · pending ' + fmt(a.pending) + ' connections</span>';
+  }
+
+  function row(p, ti, pi) {
+    var cls = 'policy' + (p.staged ? ' staged' : '') + (p.noHits ? ' nohits' : '') + (p.change === 'removed' ? ' removed' : '');
+    var sel = p.endpoints === undefined ? '' : ' · ' + p.endpoints + ' endpoint' + (p.endpoints === 1 ? '' : 's');
+    return '<li><button type="button" class="' + cls + '" tabindex="-1" data-id="' + esc(p.id) + '" data-flowname="' + esc(p.flowName) +
+      '" data-t="' + ti + '" data-i="' + pi + '"><span class="pname">' + esc(who(p)) + '</span> <span class="kind">' + esc(p.kind) +
+      (p.order !== undefined ? ' · order ' + p.order : '') + '</span>' + badges(p) +
+      '<span class="sel" title="' + esc(p.selector) + '">' + esc(p.selector) + sel + '</span>' +
+      (data.totals && p.change !== 'removed' ? '<span class="nums">' + nums(p.counts) + '</span>' : '') +
+      (data.agent && p.change !== 'removed' ? '<span class="nums">' + agentNums(p.agent) + '</span>' : '') + '</button></li>';
+  }
+
+  function render() {
+    var html = [];
+    data.tiers.forEach(function (t, ti) {
+      var head = '<h2 id="tier-' + ti + '">' + (ti + 1) + '. ' + esc(t.name) + '<small>' + (t.order !== undefined ? 'order ' + t.order + ' · ' : '') +
+        'default ' + esc(t.defaultAction) + ' · ' + t.policies.length + ' polic' + (t.policies.length === 1 ? 'y' : 'ies') +
+        (t.decided ? ' · <span data-count="decided">decided ' + fmt(t.decided.records) + (t.decided.records === 1 ? ' record' : ' records') + '</span>' : '') + '</small></h2>';
+      var rows = t.policies.map(function (p, pi) {
+        byId.set(p.id, p);
+        hay.set(p.id, [p.kind, p.namespace || '', p.name, who(p), p.tier, p.selector, p.effectiveSelector].concat(
+          Object.keys(p.labels).map(function (k) { return k + '=' + p.labels[k]; })).join(' ').toLowerCase());
+        return row(p, ti, pi);
+      });
+      html.push('<section class="tier" aria-labelledby="tier-' + ti + '" data-tier="' + esc(t.name) + '">' + head + '<ol>' + rows.join('') + '</ol></section>');
+    });
+    performance.mark('board-built');
+    board.innerHTML = html.join('');
+    performance.mark('board-inserted');
+    rowsCache = Array.prototype.map.call(board.querySelectorAll('.policy'), function (btn) { return [btn.parentElement, byId.get(btn.dataset.id), hay.get(btn.dataset.id)]; });
+    var first = board.querySelector('.policy');
+    if (first) first.tabIndex = 0;
+    count();
+  }
+
+  function count() {
+    var all = board.querySelectorAll('.policy').length;
+    var visible = board.querySelectorAll('li:not([hidden]) .policy').length;
+    shown.textContent = visible === all ? all + ' policies' : visible + ' of ' + all + ' policies shown';
+  }
+
+  function filter() {
+    var terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var unused = onlyUnused.checked;
+    rowsCache.forEach(function (r) {
+      var ok = !!(terms.every(function (x) { return r[2].indexOf(x) >= 0; }) && (!unused || r[1].noHits || r[1].stale));
+      if (r[0].hidden === ok) r[0].hidden = !ok;
+    });
+    count();
+  }
+
+  function yamlHtml(p) {
+    var ruleLines = new Set(p.rules.map(function (r) { return r.line; }));
+    return p.yaml.replace(/\n$/, '').split('\n').map(function (l, i) {
+      var n = p.line + i;
+      var isRule = ruleLines.has(n);
+      return '<span data-line="' + n + '"' + (isRule ? ' class="rule" title="rule"' : '') + '>' + (isRule ? '<span class="visually-hidden">rule: </span>' : '') + esc(l) + '</span>';
+    }).join('');
+  }
+
+  var detailsById = null;
+  /** Each policy's YAML, rules and flows: parsed on the first open, not at load. */
+  function withDetails(p) {
+    if (!detailsById) detailsById = JSON.parse(document.getElementById('board-details').textContent);
+    if (!p.rules) Object.assign(p, detailsById[p.id]);
+    return p;
+  }
+
+  function open(p, opener) {
+    lastOpener = opener || null;
+    withDetails(p);
+    var c = p.counts || ZERO;
+    var h = [];
+    h.push('<button type="button" class="close" aria-label="Close details">Close (Esc)</button>');
+    h.push('<h2 id="details-title">' + esc(p.kind) + ' ' + esc(who(p)) + badges(p) + '</h2>');
+    h.push('<p>Tier <b>' + esc(p.tier) + '</b>' + (p.order !== undefined ? ', order ' + p.order : '') + ' · ' + esc(p.file) + ':' + p.line +
+      ' · flow logs name it <code>' + esc(p.flowName) + '</code></p>');
+    if (p.changeSummary) h.push('<p><b>This change:</b> ' + esc(p.changeSummary) + '</p>');
+    if (p.newlyDenied) h.push('<p data-section="impact">Newly denied by this policy: <b>' + fmt(p.newlyDenied.flows) + '</b> flows (' + fmt(p.newlyDenied.records) + ' records); newly allowed: <b>' + fmt(p.newlyAllowed.flows) + '</b> flows (' + fmt(p.newlyAllowed.records) + ' records)</p>');
+    h.push('<p>Selector <code>' + esc(p.selector) + '</code>; effective <code>' + esc(p.effectiveSelector) + '</code>' + (p.endpoints === undefined ? '' : '; selects ' + p.endpoints + ' known endpoint' + (p.endpoints === 1 ? '' : 's')) + '</p>');
+    if (data.totals) h.push('<p>Records: allowed ' + fmt(c.allowed.records) + ', denied ' + fmt(c.denied.records) + ', passed ' + fmt(c.passed.records) + ', pending ' + fmt(c.pending.records) +
+      (p.lastHit ? ' · last hit ' + dayOf(p.lastHit) : p.noHits ? ' · <b>no hits</b> in the snapshot (a candidate for removal)' : '') + '</p>');
+    if (data.agent) h.push('<p data-section="agent">Counted by the node agents: ' + agentNums(p.agent) + (p.noHits && !data.totals ? ' · <b>no hits</b> (a candidate for removal)' : '') + '</p>');
+    var words = p.explanation.slice();
+    p.directions.forEach(function (d, i) {
+      p.rules.forEach(function (r) { if (r.direction === d) words.push((d === 'ingress' ? 'Ingress' : 'Egress') + ' rule ' + r.index + ': ' + r.words + '.'); });
+      words.push(p.endOfRules[i]);
+    });
+    h.push('<h3>In words</h3><ul>' + words.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>');
+    if (p.rules.length) {
+      // With agent counters and no snapshot, the record columns would only say 0: left out.
+      var recs = !!data.totals || !data.agent;
+      h.push('<h3>Rules</h3><table><thead><tr><th>rule</th><th>line</th><th>what it does</th>' + (recs ? '<th class="num">allowed</th><th class="num">denied</th><th class="num">passed</th><th class="num">pending</th>' : '') + (data.agent ? '<th>agent connections</th>' : '') + '</tr></thead><tbody>');
+      p.rules.forEach(function (r) {
+        var rc = r.counts || ZERO;
+        h.push('<tr data-rule="' + r.direction + '#' + r.index + '"><td>' + r.direction + ' ' + r.index + (r.noHits ? ' <span class="badge b-nohits">NO HITS</span>' : '') + '</td><td class="num">' + r.line + '</td><td>' + esc(r.words) +
+          '</td>' + (recs ? '<td class="num">' + fmt(rc.allowed.records) + '</td><td class="num">' + fmt(rc.denied.records) + '</td><td class="num">' + fmt(rc.passed.records) + '</td><td class="num">' + fmt(rc.pending.records) + '</td>' : '') + (data.agent ? '<td>' + agentNums(r.agent) + '</td>' : '') + '</tr>');
+      });
+      h.push('</tbody></table>');
+    }
+    if (p.topFlows.length) {
+      h.push('<h3>Top flows</h3><table><thead><tr><th>source</th><th>destination</th><th>port</th><th>action</th><th class="num">flows</th><th class="num">records</th></tr></thead><tbody>');
+      p.topFlows.forEach(function (f) {
+        h.push('<tr><td>' + esc(f.src) + '</td><td>' + esc(f.dst) + '</td><td>' + (f.port === undefined ? '' : f.port + '/') + esc(f.protocol) + '</td><td>' + f.action + '</td><td class="num">' + fmt(f.flows) + '</td><td class="num">' + fmt(f.records) + '</td></tr>');
+      });
+      h.push('</tbody></table>');
+    }
+    h.push('<h3>YAML</h3><pre class="yaml" aria-label="' + esc(p.file) + ' from line ' + p.line + '">' + yamlHtml(p) + '</pre>');
+    details.innerHTML = h.join('');
+    details.hidden = false;
+    details.dataset.id = p.id;
+    details.querySelector('.close').addEventListener('click', close);
+    details.querySelector('.close').focus();
+  }
+
+  function close() {
+    details.hidden = true;
+    if (lastOpener) lastOpener.focus();
+  }
+
+  function visibleButtons(section) {
+    return Array.prototype.slice.call(section.querySelectorAll('li:not([hidden]) .policy'));
+  }
+
+  function move(btn, key) {
+    var section = btn.closest('.tier');
+    var list = visibleButtons(section);
+    var i = list.indexOf(btn);
+    var target = null;
+    if (key === 'ArrowDown') target = list[i + 1];
+    else if (key === 'ArrowUp') target = list[i - 1];
+    else if (key === 'Home') target = list[0];
+    else if (key === 'End') target = list[list.length - 1];
+    else if (key === 'ArrowRight' || key === 'ArrowLeft') {
+      var s = key === 'ArrowRight' ? section.nextElementSibling : section.previousElementSibling;
+      while (s && visibleButtons(s).length === 0) s = key === 'ArrowRight' ? s.nextElementSibling : s.previousElementSibling;
+      if (s) { var other = visibleButtons(s); target = other[Math.min(i, other.length - 1)]; }
+    }
+    if (!target) return false;
+    btn.tabIndex = -1;
+    target.tabIndex = 0;
+    target.focus();
+    return true;
+  }
+
+  board.addEventListener('click', function (e) {
+    var btn = e.target.closest('.policy');
+    if (!btn) return;
+    board.querySelectorAll('.policy[tabindex="0"]').forEach(function (b) { b.tabIndex = -1; });
+    btn.tabIndex = 0;
+    open(byId.get(btn.dataset.id), btn);
+  });
+  board.addEventListener('keydown', function (e) {
+    var btn = e.target.closest('.policy');
+    if (btn && ['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight', 'Home', 'End'].indexOf(e.key) >= 0 && move(btn, e.key)) e.preventDefault();
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && !details.hidden) { close(); e.preventDefault(); }
+    else if (e.key === '/' && document.activeElement !== search) { search.focus(); e.preventDefault(); }
+  });
+  search.addEventListener('input', filter);
+  onlyUnused.addEventListener('change', filter);
+
+  render();
+  /** The whole model, details included (for tools and tests that read the page). */
+  window.boardModel = function () {
+    byId.forEach(withDetails);
+    return data;
+  };
+  requestAnimationFrame(function () {
+    window.boardRenderMs = performance.now() - t0;
+    document.body.dataset.rendered = 'true';
+  });
+})();
+`;
+
+// src/board/style.ts
+var BOARD_CSS = `
+:root { --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; --allow:#116329; --deny:#a40e26; --pass:#6639ba; --pend:#7d4e00; --focus:#0969da; }
+* { box-sizing: border-box; }
+body { margin:0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color:var(--fg); background:#fff; }
+header { padding: 12px 16px 8px; border-bottom:1px solid var(--line); background:var(--bg); }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.sources { color:var(--muted); margin:0 0 8px; font-size:12px; }
+.totals { display:flex; flex-wrap:wrap; gap:6px 18px; margin:0 0 8px; }
+.totals div { display:flex; gap:6px; align-items:baseline; }
+.totals dt { color:var(--muted); }
+.totals dd { margin:0; font-weight:600; font-variant-numeric: tabular-nums; }
+.controls { display:flex; flex-wrap:wrap; gap:8px 16px; align-items:center; }
+.controls input[type=search] { width: 22em; padding:4px 8px; font:inherit; border:1px solid var(--line); border-radius:4px; }
+.legend { color:var(--muted); font-size:12px; margin:6px 0 0; }
+.board { display:flex; gap:12px; padding:12px 16px; align-items:flex-start; overflow-x:auto; }
+.tier { flex: 1 1 0; min-width: 230px; max-width: 380px; border:1px solid var(--line); border-radius:6px; background:#fff; max-height: calc(100vh - 170px); display:flex; flex-direction:column; }
+.tier h2 { font-size:15px; margin:0; padding:8px 10px; border-bottom:1px solid var(--line); background:var(--bg); }
+.tier h2 small { display:block; font-weight:400; color:var(--muted); font-size:12px; }
+.tier ol { list-style:none; margin:0; padding:4px; overflow-y:auto; }
+.tier li { content-visibility:auto; contain-intrinsic-size: auto 74px; }
+.policy { display:block; width:100%; min-width:0; overflow:hidden; text-align:left; font:inherit; color:inherit; background:#fff; border:1px solid var(--line); border-left:4px solid var(--line); border-radius:4px; padding:6px 8px; margin:0 0 4px; cursor:pointer; }
+.policy:focus-visible, .policy:focus { outline:3px solid var(--focus); outline-offset:1px; }
+.policy.staged { border-style: dashed; border-left-style: dashed; }
+.policy.nohits { background: repeating-linear-gradient(135deg,#fff,#fff 6px,#fff8c5 6px,#fff8c5 8px); }
+.policy.removed { opacity:.75; text-decoration: line-through; }
+.policy[aria-current=true] { box-shadow: 0 0 0 2px var(--focus); }
+.pname { font-weight:600; word-break:break-all; }
+.kind { color:var(--muted); font-size:12px; }
+.sel { display:block; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12px; color:var(--muted); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
+.nums { display:flex; flex-wrap:wrap; gap:0 10px; font-size:12px; font-variant-numeric: tabular-nums; margin-top:2px; }
+.nums span { white-space:nowrap; }
+.n-agent { color:var(--muted); display:block; }
+.n-allowed { color:var(--allow); } .n-denied { color:var(--deny); } .n-passed { color:var(--pass); } .n-pending { color:var(--pend); }
+.badge { display:inline-block; font-size:11px; font-weight:600; letter-spacing:.02em; padding:0 5px; border-radius:3px; border:1px solid currentColor; margin-left:4px; }
+.b-staged { color:var(--pend); border-style:dashed; } .b-k8s { color:#0550ae; } .b-nohits { color:#7d4e00; background:#fff8c5; }
+.b-stale { color:#7d4e00; } .b-added { color:var(--allow); } .b-changed { color:#0550ae; } .b-removed { color:var(--deny); } .b-moved, .b-renamed { color:var(--muted); }
+.b-denied { color:var(--deny); } .b-allowed { color:var(--allow); }
+#details { position:fixed; top:0; right:0; bottom:0; width:min(720px, 100vw); background:#fff; border-left:2px solid var(--fg); box-shadow:-4px 0 16px rgba(0,0,0,.15); overflow-y:auto; padding:12px 16px 24px; }
+#details h2 { margin: 0 0 6px; font-size:18px; }
+#details h3 { font-size:14px; margin:14px 0 6px; }
+#details .close { float:right; font:inherit; padding:2px 10px; }
+table { border-collapse: collapse; font-size:12px; width:100%; }
+th, td { border:1px solid var(--line); padding:3px 6px; text-align:left; vertical-align:top; }
+td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
+pre.yaml { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background:var(--bg); border:1px solid var(--line); padding:6px 0; overflow-x:auto; }
+pre.yaml span { display:block; padding: 0 8px; white-space:pre; }
+pre.yaml span::before { content: attr(data-line); display:inline-block; width:4ch; margin-right:1ch; color:var(--muted); text-align:right; }
+pre.yaml span.rule { background:#ddf4ff; font-weight:600; }
+pre.yaml span.rule::before { content: "\\25B6" attr(data-line); }
+.visually-hidden { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+@media print {
+  header { background:none; } .controls, #details, .legend .screen-only { display:none !important; }
+  .board { display:block; padding:0; overflow:visible; }
+  .tier { max-height:none; max-width:none; min-width:0; border:none; margin: 0 0 12px; break-inside: auto; }
+  .sel { white-space: normal; overflow: visible; }
+  .tier ol { overflow:visible; columns: 2; }
+  .tier li { content-visibility: visible; break-inside: avoid; }
+  .policy { border-color:#000; color:#000; }
+  .nums span, .badge { color:#000 !important; background:none !important; }
+}
+`;
+
+// src/board/html.ts
+function esc(s) {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+var n = (x) => x.toLocaleString("en-US");
+function scriptJson(v) {
+  return JSON.stringify(v).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+function totalsHtml(model) {
+  const items = [["policies", "policies", n(model.policyCount)]];
+  const t = model.totals;
+  if (t) {
+    items.push(
+      ["records", "records replayed", n(t.records)],
+      ["allow-records", "allowed", `${n(t.allow.records)} records (${n(t.allow.flows)} flows)`],
+      ["deny-records", "denied", `${n(t.deny.records)} records (${n(t.deny.flows)} flows)`],
+      ["pending-deny-records", "denied if staged policies were enforced", `${n(t.pendingDeny.records)} records`],
+      ["profile-records", "no policy decided (the namespace profile allows)", `${n(t.decidingTier["__PROFILE__"]?.records ?? 0)} records`]
+    );
+    if (t.skippedLines > 0) items.push(["skipped", "unreadable lines", n(t.skippedLines)]);
+  }
+  const a = model.agent;
+  if (a) {
+    items.push(["agent-connections", `connections counted by ${a.reports} node agent${a.reports === 1 ? "" : "s"}`, n(a.connections)]);
+    if (a.rulesets.length > 1) items.push(["agent-rulesets", "rulesets", `${a.rulesets.length} different rulesets across the nodes: the counts mix policy versions`]);
+    if (a.notOnBoard.length > 0) {
+      const names = a.notOnBoard.slice(0, 5).map(esc).join(", ") + (a.notOnBoard.length > 5 ? `, and ${a.notOnBoard.length - 5} more` : "");
+      items.push(["agent-not-on-board", "counted policies not on this board", `${n(a.notOnBoard.length)} (${names}): counters of another ruleset or Calico version`]);
+    }
+  }
+  const c = model.change;
+  if (c) {
+    items.push(
+      ["change", "change", `${esc(c.base)} → ${esc(c.head)}: ${c.added} added, ${c.changed} changed, ${c.removed} removed`],
+      ["newly-denied", "newly denied", `${n(c.newlyDenied.flows)} flows (${n(c.newlyDenied.records)} records)`],
+      ["newly-allowed", "newly allowed", `${n(c.newlyAllowed.flows)} flows (${n(c.newlyAllowed.records)} records)`]
+    );
+  }
+  return `<dl class="totals">${items.map(([k, label, v]) => `<div data-total="${k}"><dt>${label}</dt><dd>${v}</dd></div>`).join("")}</dl>`;
+}
+var DETAIL_FIELDS = ["yaml", "explanation", "endOfRules", "rules", "topFlows"];
+function splitModel(model) {
+  const details = {};
+  const tiers = model.tiers.map((t) => ({
+    ...t,
+    policies: t.policies.map((p) => {
+      const light = { ...p };
+      const heavy = {};
+      for (const k of DETAIL_FIELDS) {
+        heavy[k] = p[k];
+        delete light[k];
+      }
+      details[p.id] = heavy;
+      return light;
+    })
+  }));
+  return { list: { ...model, tiers }, details };
+}
+function renderBoardHtml(model) {
+  const { list: list2, details } = splitModel(model);
+  const legend = model.totals ? `Counts are flow records from the snapshot: allowed, denied and passed by the policy in the enforced verdict; pending: what a staged policy would decide. NO HITS: no record reached the policy (a candidate for removal)${model.newestRecord ? `; UNUSED ${model.unusedDays}d: last hit more than ${model.unusedDays} days before the newest record (${esc(model.newestRecord.slice(0, 10))})` : ""}.` : model.agent ? "No flow snapshot was given: the counts are the node agents' connections only." : "No flow snapshot was given: no counts.";
+  const agentLegend = model.agent ? ` Agent counts are connections the node agents counted at each policy and rule (allowed, denied, passed; pending: a staged policy's verdict); a policy no connection reached is marked NO HITS too.` : "";
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${esc(model.title)}</title>
+<style>${BOARD_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${esc(model.title)}</h1>
+<p class="sources">${model.sources.map(esc).join(" · ")}</p>
+${totalsHtml(model)}
+<div class="controls" role="search">
+<label for="q">Filter</label>
+<input id="q" type="search" placeholder="name, namespace or label (press /)" autocomplete="off" aria-describedby="shown">
+<label><input type="checkbox" id="only-unused"> only policies with no hits or unused</label>
+<span id="shown" aria-live="polite"></span>
+</div>
+<p class="legend">${legend}${agentLegend} <span class="screen-only">Tiers are columns in evaluation order. Arrow keys move between policies, Enter opens one, Esc closes it.</span></p>
+</header>
+<main id="board" class="board" aria-label="Tiers in evaluation order"><noscript>This page needs JavaScript to show the policies.</noscript></main>
+<aside id="details" role="dialog" aria-labelledby="details-title" hidden></aside>
+<script type="application/json" id="board-data">${scriptJson(list2)}</script>
+<script type="application/json" id="board-details">${scriptJson(details)}</script>
+<script>${BOARD_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+// src/run/board.ts
+async function boardHits(replayer, flows, o) {
+  const counter = new HitCounter();
+  const limits = { maxLineBytes: o.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES };
+  const sink = new SimulateSink(replayer, { needRecord: true, compareRecorded: false }, o.reader, limits, {
+    onRecord: (record, outcome) => counter.add(outcome, record.numFlows, record)
+  });
+  for (const f of flows) await replayFile(sink, f, { workers: 1, limits, reader: o.reader, progress: o.progress ?? NO_PROGRESS });
+  return { counter, summary: sink.totals.summary, problems: [...sink.totals.problems] };
+}
+function boardPods(inventory, universe) {
+  return inventory?.pods.map((p) => endpointForPod(p, inventory, universe));
+}
+async function changeBoard(i2) {
+  const { ctx } = prepareReview(i2.base, i2.head, i2.config, i2.limits, i2.inventory);
+  const run2 = { maxLineBytes: i2.maxLineBytes, maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES, workers: 1, reader: i2.reader, progress: NO_PROGRESS };
+  const impactInput = { config: i2.config, limits: i2.limits, base: { policyFiles: [...i2.base.policyFiles] }, head: { policyFiles: [...i2.head.policyFiles] }, inventory: i2.inventory, flows: [...i2.flows] };
+  const impact = i2.impact !== "replay" ? i2.impact : i2.flows.length > 0 ? (await replayImpact(ctx, impactInput, run2)).impact : void 0;
+  const hits = i2.flows.length > 0 ? await boardHits(new Replayer(ctx.head.set, new EndpointResolver(ctx.universe, i2.inventory)), i2.flows, i2) : void 0;
+  return {
+    input: {
+      title: i2.title,
+      sources: i2.sources,
+      set: ctx.head.set,
+      summary: hits?.summary,
+      counter: hits?.counter,
+      pods: boardPods(i2.inventory, ctx.universe),
+      unusedDays: i2.unusedDays,
+      agent: i2.agent,
+      change: { base: i2.base.rev, head: i2.head.rev, baseSet: ctx.base.set, changes: ctx.changes, impact }
+    },
+    problems: hits?.problems ?? []
+  };
+}
+
+// src/run/recommend.ts
+var DEFAULT_RECOMMEND_TIMES = { ...ENTERPRISE_DEFAULTS, staleAfter: DEFAULT_STALE_AFTER };
+async function runRecommendation(input2) {
+  const universe = new EngineUniverse();
+  const resolver = new EndpointResolver(universe, input2.inventory);
+  const observer = new FlowObserver(resolver, { since: input2.times.since, until: input2.times.until });
+  const limits = { maxLineBytes: input2.maxLineBytes, maxBytes: input2.maxBytes };
+  const sink = new ObserveSink((value2, f, line) => observer.addValue(value2, f, line), input2.format, input2.reader, limits);
+  for (const file of input2.flows) await replayFile(sink, file, { workers: 1, limits, reader: input2.reader, progress: NO_PROGRESS });
+  const t = input2.times;
+  const lifecycle = { now: t.now ?? observer.stats.latest ?? 0, interval: t.interval, initialLookback: t.initialLookback, stabilization: t.stabilization, staleAfter: t.staleAfter };
+  const options = { tier: input2.tier, level: input2.level, maxRules: input2.maxRules, version: input2.version, lifecycle, dns: { ...DEFAULT_DNS } };
+  const tuples = observer.tuples();
+  const namespaces = input2.namespaces && input2.namespaces.length > 0 ? input2.namespaces : void 0;
+  const result2 = recommend({ resources: input2.resources, tuples, universe, resolver, inventory: input2.inventory, namespaces, earliest: observer.stats.earliest, options });
+  const draft = renderStream(renderFiles(result2.recommendation, []));
+  const namespaceLabels = inventoryNamespaceLabels(input2.inventory);
+  const proof = prove({ resources: input2.resources, yaml: draft, tuples, universe, resolver, version: input2.version, namespaceLabels, current: result2.current });
+  const summary = summaryLines(result2, proof, observer.stats, tuples.length);
+  const proven = !proof.diagnostics.some((d) => d.severity === "error") && proof.newlyDenied.records === 0;
+  return { result: result2, proof, summary, stats: observer.stats, proven, files: proven ? renderFiles(result2.recommendation, summary.comment) : [], problems: sink.problems };
+}
+
 // src/github/people.ts
 var TeamsUnverifiable = class extends Error {
 };
@@ -23061,9 +25190,9 @@ async function memberTeams(api, login, teams) {
       const { data: data2 } = await api.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: slug, username: login });
       if (data2.state === "active") out.push(team);
     } catch (e) {
-      const status = httpStatus(e);
-      if (status === 404) continue;
-      if (status === 403 || status === 401) throw new TeamsUnverifiable(`the token cannot read the members of ${team} (HTTP ${status})`);
+      const status2 = httpStatus(e);
+      if (status2 === 404) continue;
+      if (status2 === 403 || status2 === 401) throw new TeamsUnverifiable(`the token cannot read the members of ${team} (HTTP ${status2})`);
       throw e;
     }
   }
@@ -23159,6 +25288,13 @@ function rawBytes(data2) {
   if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
   throw new Error(`GitHub answered a raw blob request with ${data2 === null ? "null" : typeof data2}`);
 }
+async function readBaseConfig(api, repo, baseTree, configPath = CONFIG_FILE) {
+  const entry = baseTree.find((e) => e.path === configPath);
+  if (!entry) return { config: defaultConfig(), findings: [] };
+  const loaded = parseConfig((await readBlobs(api, repo, [entry.sha])).get(entry.sha) ?? "", configPath);
+  for (const f of loaded.findings) f.revision = "base";
+  return { ...loaded, entry };
+}
 function apiRevisionSource(api, repo) {
   return {
     // The API cannot tell "no common commit" from the base itself: both compare with the base (no note).
@@ -23231,8 +25367,8 @@ async function downloadBlob(api, repo, entry, dest, maxBytes) {
   await pipeline(await rawBlob(api, repo, entry, maxBytes), createWriteStream(dest));
 }
 async function readBlobText(api, repo, entry, maxBytes) {
-  const chunks = await (await rawBlob(api, repo, entry, maxBytes)).toArray();
-  return TEXT_DECODER.decode(Buffer.concat(chunks));
+  const chunks2 = await (await rawBlob(api, repo, entry, maxBytes)).toArray();
+  return TEXT_DECODER.decode(Buffer.concat(chunks2));
 }
 var TEXT_DECODER = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 async function rawBlob(api, repo, entry, maxBytes) {
@@ -23318,6 +25454,7 @@ async function reviewPullRequest(req) {
       progress: NO_PROGRESS
     });
     if (!people.verified) review.findings = review.findings.map((f) => teamsUnverifiable(f, config, people.why));
+    await req.afterReview?.({ review, files, flows, inventory });
     return { review, config, files };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -23373,6 +25510,41 @@ async function inventoryOf(req, files, notes) {
     return void 0;
   }
   return read.inventory;
+}
+
+// src/github/action/board.ts
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve as resolve2 } from "node:path";
+async function writeBoardFile(used, ctx, inputs, workflow) {
+  const { review, files } = used;
+  const title = `tierguard policy board: ${ctx.repo.owner}/${ctx.repo.repo}${ctx.pull ? ` #${ctx.pull.number}` : ""}: ${review.base.rev} → ${review.head.rev}`;
+  const board = await changeBoard({
+    base: { ...files.base, rev: review.base.rev },
+    head: { ...files.head, rev: review.head.rev },
+    config: files.config,
+    limits: DEFAULT_LOAD_LIMITS,
+    inventory: used.inventory,
+    flows: used.flows,
+    impact: review.impact,
+    reader: fileFlowReader,
+    maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
+    title,
+    sources: [
+      `${ctx.repo.owner}/${ctx.repo.repo} at ${review.head.rev} (${review.head.commit.slice(0, 12)}), compared with ${review.base.rev} (${review.base.commit.slice(0, 12)})`,
+      ...used.flows.map((f) => `flows: ${f.display}`),
+      ...files.config.inventory ? [`inventory: ${files.config.inventory}`] : []
+    ].map(scrub),
+    unusedDays: 90
+  });
+  const path = resolve2(ctx.workspace, inputs.boardFile);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderBoardHtml(buildBoard(board.input)));
+  workflow.output("board-file", path);
+  workflow.info(`tierguard: policy board written to ${inputs.boardFile} (${board.input.set.policies.length} policies); upload it with actions/upload-artifact as ${inputs.boardArtifact}`);
+  return path;
+}
+function boardLink(ctx, inputs) {
+  return inputs.boardFile && ctx.runUrl ? { url: `${ctx.runUrl}#artifacts`, artifact: inputs.boardArtifact } : void 0;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -23860,13 +26032,13 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject2(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 function mergeDeep(defaults, options) {
   const result2 = Object.assign({}, defaults);
@@ -23955,57 +26127,57 @@ function encodeUnreserved(str3) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+function encodeValue(operator, value2, key) {
+  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
   if (key) {
-    return encodeUnreserved(key) + "=" + value;
+    return encodeUnreserved(key) + "=" + value2;
   } else {
-    return value;
+    return value2;
   }
 }
-function isDefined(value) {
-  return value !== void 0 && value !== null;
+function isDefined(value2) {
+  return value2 !== void 0 && value2 !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context, operator, key, modifier) {
-  var value = context[key], result2 = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
+  var value2 = context[key], result2 = [];
+  if (isDefined(value2) && value2 !== "") {
+    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
+      value2 = value2.toString();
       if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
+        value2 = value2.substring(0, parseInt(modifier, 10));
       }
       result2.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
             result2.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result2.push(encodeValue(operator, value[k], k));
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
+              result2.push(encodeValue(operator, value2[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
+            tmp.push(encodeValue(operator, value22));
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
+              tmp.push(encodeValue(operator, value2[k].toString()));
             }
           });
         }
@@ -24018,12 +26190,12 @@ function getValues(context, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value)) {
+      if (isDefined(value2)) {
         result2.push(encodeUnreserved(key));
       }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
+    } else if (value2 === "" && (operator === "&" || operator === "?")) {
       result2.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
+    } else if (value2 === "") {
       result2.push("");
     }
   }
@@ -24219,8 +26391,8 @@ function parse2(header2, options) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header2.slice(valueStart, valueEnd);
-  const type2 = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  const value2 = header2.slice(valueStart, valueEnd);
+  const type2 = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
   if (index === len || stop !== 0) {
     return { type: type2, index, parameters: new NullObject() };
   }
@@ -24246,8 +26418,8 @@ function parseParameters(header2, type2, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header2.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const value2 = header2.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
         while ((CHAR_MAP[header2.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -24388,7 +26560,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   if (isRootPrimitive || isRootNativeRawJSON) {
     return originalStringify(rootProcessed);
   }
-  const chunks = [];
+  const chunks2 = [];
   let level3 = 0;
   const stack = [
     {
@@ -24405,18 +26577,18 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   while (stack.length > 0) {
     const node = stack[stack.length - 1];
     if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
+      chunks2.push(node.isArray ? "[" : "{");
       level3++;
     }
     let isDone = false;
     if (node.isArray) {
       if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level3));
+        if (!node.first) chunks2.push(",");
+        if (space) chunks2.push("\n" + space.repeat(level3));
         const childRaw = node.val[node.index];
         const childVal = prepareVal(node.val, String(node.index), childRaw);
         if (isUnstringifiable(childVal)) {
-          chunks.push("null");
+          chunks2.push("null");
           node.first = false;
           node.index++;
         } else {
@@ -24439,7 +26611,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
             node.first = false;
             node.index++;
           } else {
-            chunks.push(originalStringify(childVal));
+            chunks2.push(originalStringify(childVal));
             node.first = false;
             node.index++;
           }
@@ -24455,11 +26627,11 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         const childRaw = node.val[k];
         const childVal = prepareVal(node.val, k, childRaw);
         if (isUnstringifiable(childVal)) continue;
-        if (!node.first) chunks.push(",");
+        if (!node.first) chunks2.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level3) + originalStringify(k) + ": ");
+          chunks2.push("\n" + space.repeat(level3) + originalStringify(k) + ": ");
         } else {
-          chunks.push(originalStringify(k) + ":");
+          chunks2.push(originalStringify(k) + ":");
         }
         const isComplexObject = childVal !== null && typeof childVal === "object";
         const isNativeRaw = isRawJSON(childVal);
@@ -24480,7 +26652,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
           node.first = false;
           break;
         } else {
-          chunks.push(originalStringify(childVal));
+          chunks2.push(originalStringify(childVal));
           node.first = false;
         }
       }
@@ -24491,20 +26663,20 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     }
     if (isDone) {
       level3--;
-      if (!node.first && space) chunks.push("\n" + space.repeat(level3));
-      chunks.push(node.isArray ? "]" : "}");
+      if (!node.first && space) chunks2.push("\n" + space.repeat(level3));
+      chunks2.push(node.isArray ? "]" : "}");
       visited.delete(node.val);
       stack.pop();
     }
   }
-  return chunks.join("");
+  return chunks2.join("");
 };
-var JSONStringify = (value, replacer, space) => {
+var JSONStringify = (value2, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value,
+        value2,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -24516,9 +26688,9 @@ var JSONStringify = (value, replacer, space) => {
         space
       );
     }
-    if (!value) return originalStringify(value, replacer, space);
+    if (!value2) return originalStringify(value2, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value,
+      value2,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -24539,7 +26711,7 @@ var JSONStringify = (value, replacer, space) => {
     return denoisedJSON;
   } catch (error) {
     if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
+      const convertedJSON = stringifyIteratively(value2, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -24567,26 +26739,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value2, context, userReviver) => {
+  const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
+  if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
+  const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
+  if (isNoiseValue) return value2.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value;
-  return userReviver(key, value, context);
+  if (!hasUserReviver) return value2;
+  return userReviver(key, value2, context);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text, (key, value2, context) => {
+    const isNumber = typeof value2 === "number";
+    const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
     const isInt = context && intRegex.test(context.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value;
-    return reviver(key, value, context);
+    if (!hasCustomReviver) return value2;
+    return reviver(key, value2, context);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -24600,35 +26772,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node = stack[stack.length - 1];
     if (!node.visited) {
       node.visited = true;
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
+      const value2 = node.parent[node.key];
+      const isComplexObject = value2 !== null && typeof value2 === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value);
+        const keys = Object.keys(value2);
         for (let i2 = keys.length - 1; i2 >= 0; i2--) {
-          stack.push({ parent: value, key: keys[i2], visited: false });
+          stack.push({ parent: value2, key: keys[i2], visited: false });
         }
       }
     } else {
       const { parent, key } = node;
-      let value = parent[key];
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
+      let value2 = parent[key];
+      if (typeof value2 === "string") {
+        const isCustomFormatBigInt = customFormat.test(value2);
         if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
+          value2 = BigInt(value2.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value);
-          if (isNoise) value = value.slice(0, -1);
+          const isNoise = noiseValue.test(value2);
+          if (isNoise) value2 = value2.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
+        value2 = userReviver.call(parent, key, value2);
       }
-      const isDeleted = value === void 0;
+      const isDeleted = value2 === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value;
+        parent[key] = value2;
       }
       stack.pop();
     }
@@ -24657,7 +26829,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
+      (key, value2, context) => convertMarkedBigIntsReviver(key, value2, context, reviver)
     );
   } catch (error) {
     if (error instanceof RangeError) {
@@ -24676,13 +26848,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION5} ${getUserAgent()}`
   }
 };
-function isPlainObject3(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject3(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 var noop2 = () => "";
 async function fetchWrapper(requestOptions) {
@@ -24696,9 +26868,9 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
+    Object.entries(requestOptions.headers).map(([name, value2]) => [
       name,
-      String(value)
+      String(value2)
     ])
   );
   let fetchResponse;
@@ -24735,15 +26907,15 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error;
     throw requestError;
   }
-  const status = fetchResponse.status;
+  const status2 = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
+  for (const [key, value2] of fetchResponse.headers) {
+    responseHeaders[key] = value2;
   }
   const octokitResponse = {
     url,
-    status,
+    status: status2,
     headers: responseHeaders,
     data: ""
   };
@@ -24754,28 +26926,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status === 204 || status === 205) {
+  if (status2 === 204 || status2 === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status < 400) {
+    if (status2 < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new RequestError(fetchResponse.statusText, status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status === 304) {
+  if (status2 === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new RequestError("Not modified", status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status >= 400) {
+  if (status2 >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -27629,8 +29801,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
+  set(target, methodName, value2) {
+    return target.cache[methodName] = value2;
   },
   get({ octokit, scope, cache }, methodName) {
     if (cache[methodName]) {
@@ -27785,7 +29957,9 @@ function readContext(env, cwd) {
     readOnlyToken: pull !== void 0 && pull.fork && eventName !== "pull_request_target",
     apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
     serverUrl: (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, ""),
-    workspace: env.GITHUB_WORKSPACE || cwd
+    workspace: env.GITHUB_WORKSPACE || cwd,
+    schedule: typeof payload.schedule === "string" ? payload.schedule.trim().split(/\s+/).join(" ") : void 0,
+    runUrl: env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0
   };
 }
 function pullOf(pr) {
@@ -27817,15 +29991,15 @@ var Workflow = class {
   env;
   write;
   /** Appends `name<<delimiter` / value / delimiter to GITHUB_OUTPUT, the form that allows any value. */
-  output(name, value) {
+  output(name, value2) {
     const file = this.env.GITHUB_OUTPUT;
     if (!file) {
-      this.debug(`GITHUB_OUTPUT is not set; output ${name}=${value} not written`);
+      this.debug(`GITHUB_OUTPUT is not set; output ${name}=${value2} not written`);
       return;
     }
     const delimiter = `ghadelimiter_${randomUUID()}`;
     appendFileSync(file, `${name}<<${delimiter}
-${value}
+${value2}
 ${delimiter}
 `, "utf8");
   }
@@ -27887,6 +30061,13 @@ function readInputs(env) {
   if (githubToken === "") problems.push("github-token is empty; pass ${{ github.token }} (the default) or a token that can read the repository");
   const config = input(env, "config") || CONFIG_FILE;
   if (config.startsWith("/") || config.split("/").includes("..")) problems.push(`config is "${config}"; give a path inside the repository, relative to its root`);
+  const recommend2 = recommendInput(input(env, "recommend"), problems);
+  const recommendPr = bool3(input(env, "recommend-pr") || "false");
+  if (recommendPr === void 0) problems.push(`recommend-pr is "${input(env, "recommend-pr")}"; use true or false`);
+  for (const name of ["recommend-out", "board-file"]) {
+    const v = input(env, name);
+    if (v !== "" && (v.startsWith("/") || v.split("/").includes(".."))) problems.push(`${name} is "${v}"; give a path inside the workspace, relative to it`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -27900,9 +30081,23 @@ function readInputs(env) {
       comment: comment2,
       sarifFile: input(env, "sarif-file") || void 0,
       failOn,
-      ackImpact
+      ackImpact,
+      recommend: recommend2,
+      recommendOut: input(env, "recommend-out").replace(/^\.\//, "") || void 0,
+      recommendPr,
+      boardFile: input(env, "board-file").replace(/^\.\//, "") || void 0,
+      boardArtifact: input(env, "board-artifact") || "tierguard-board"
     }
   };
+}
+var NAMESPACE2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+function recommendInput(text, problems) {
+  if (text === "" || ["false", "False", "FALSE"].includes(text)) return void 0;
+  if (["true", "True", "TRUE"].includes(text)) return { namespaces: [] };
+  const namespaces = list(text.replace(/\s+/g, ","));
+  const bad = namespaces.find((ns) => !NAMESPACE2.test(ns));
+  if (bad !== void 0) problems.push(`recommend is "${text}"; give true, false, or namespaces ("${bad}" is not a namespace name)`);
+  return { namespaces: [...new Set(namespaces)].sort() };
 }
 function bool3(text) {
   if (["true", "True", "TRUE"].includes(text)) return true;
@@ -27913,13 +30108,259 @@ function list(text) {
   return text.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
 }
 
+// src/github/action/recommend.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { basename, join as join5, relative, resolve as resolve3 } from "node:path";
+
+// src/github/recommend-body.ts
+var RECOMMENDATION_MARKER = "<!-- tierguard:recommendation -->";
+function recommendationBody(rec, trigger) {
+  const { run: run2 } = rec;
+  const { result: result2, proof } = run2;
+  const tier = result2.recommendation.tier;
+  const policies = result2.recommendation.policies;
+  const lines = [
+    RECOMMENDATION_MARKER,
+    `### tierguard: recommended isolation policies`,
+    "",
+    `Asked by ${trigger}. Learnt from ${rec.flows.map((f) => `\`${f}\``).join(", ")} against the policies of \`${rec.at.ref}\` at ${rec.at.sha.slice(0, 12)}: ${policies.length} staged polic${policies.length === 1 ? "y" : "ies"} in tier \`${tier.name}\`${tier.emit ? ` (a new Tier, order ${tier.order}, after the repository's tiers)` : ""}, written to \`${rec.files.map((f) => f.path).join("`, `")}\`.`,
+    "",
+    "#### Proven harmless",
+    `- **Replay:** the ${proof.tuples} distinct flow tuples of the snapshot (${proof.allowed.records} records allowed today) were replayed through today's policies and through today's policies with this recommendation **enforced**: it denies **${proof.newlyDenied.records}** flow records that are allowed today.`,
+    "- **Loaded back:** the recommended YAML was loaded and validated by tierguard's own loader with no error, as the review will load it.",
+    `- **Learnt only from traffic that reaches \`${tier.name}\`:** flows a higher tier already allows or denies are left out, so a recommendation never restates or contradicts a guard rail.`,
+    "- The policies are **staged** (`StagedNetworkPolicy`): merging this pull request enforces nothing; the controller stages them, and Calico reports what they would do before anyone promotes them.",
+    "",
+    "| policy | status | ingress rules | egress rules |",
+    "|---|---|---:|---:|",
+    ...policies.map((p) => `| \`${p.namespace}/${p.name}\` | ${p.status} | ${p.ingress.length} | ${p.egress.length} |`),
+    "",
+    "<details><summary>What the run did, and each rule's flows</summary>",
+    "",
+    "```text",
+    ...run2.summary.text,
+    "```",
+    "",
+    "Each rule in the files carries a comment naming the flows that justify it (connections, records, first and last seen, an example).",
+    ...staleRules(result2.recommendation).map((s) => `- Stale, offered for removal: ${s.policy} ${s.direction} rule ${s.rule} (last flow ${s.lastSeen}).`),
+    ...rec.notes.map((n2) => `- ${n2}`),
+    "</details>",
+    "",
+    `**Next step:** review this pull request like any other: tierguard reviews it, and the owners of tier \`${tier.name}\` in tierguard.yaml approve it. Once merged, the controller stages and then promotes it. Ask again with \`/tierguard recommend <namespace>\` (or wait for the schedule) to refresh it from newer flows.`
+  ];
+  return truncateMarkdown(lines.join("\n"), GITHUB_COMMENT_LIMIT - 500, { note: "_Cut to fit GitHub's limit: run `tierguard recommend` locally for the whole account._", keepTail: true });
+}
+
+// src/github/recommend-pr.ts
+async function deliverRecommendation(o) {
+  const { api, repo, rec } = o;
+  const tree = await writeTree(api, repo, rec);
+  if (tree === rec.at.tree) return { kind: "unchanged-repository" };
+  const current = await branchTip(api, repo, o.branch);
+  let moved = false;
+  if (!current || current.tree !== tree || current.parent !== rec.at.sha) {
+    const message = `tierguard: recommended ${rec.config.recommend.tier} policies (${rec.run.result.namespaces.join(", ") || "no namespace"})
+
+Learnt from ${rec.flows.join(", ")} at ${rec.at.sha.slice(0, 12)}; proven by replay to deny nothing allowed today.`;
+    const { data: commit } = await api.request("POST /repos/{owner}/{repo}/git/commits", { ...repo, message, tree, parents: [rec.at.sha] });
+    if (current) await api.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { ...repo, ref: `heads/${o.branch}`, sha: commit.sha, force: true });
+    else await api.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref: `refs/heads/${o.branch}`, sha: commit.sha });
+    moved = true;
+  }
+  const title = `tierguard: recommended isolation policies for ${rec.run.result.namespaces.join(", ") || "no namespace"}`;
+  const body = recommendationBody(rec, o.trigger);
+  const open2 = await api.request("GET /repos/{owner}/{repo}/pulls", { ...repo, head: `${repo.owner}:${o.branch}`, state: "open", per_page: 10 });
+  const mine = open2.data.find((p) => (p.body ?? "").includes(RECOMMENDATION_MARKER)) ?? open2.data[0];
+  if (mine) {
+    if (mine.body === body && mine.title === title) return { kind: moved ? "updated" : "unchanged", number: mine.number, url: mine.html_url, branch: o.branch };
+    await api.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: mine.number, title, body });
+    return { kind: "updated", number: mine.number, url: mine.html_url, branch: o.branch };
+  }
+  const { data: pr } = await api.request("POST /repos/{owner}/{repo}/pulls", { ...repo, title, body, head: o.branch, base: rec.at.ref });
+  return { kind: "created", number: pr.number, url: pr.html_url, branch: o.branch };
+}
+async function writeTree(api, repo, rec) {
+  const entries = rec.files.map((f) => ({ path: f.path, mode: "100644", type: "blob", content: f.text }));
+  const { data: data2 } = await api.request("POST /repos/{owner}/{repo}/git/trees", { ...repo, base_tree: rec.at.tree, tree: entries });
+  return data2.sha;
+}
+async function branchTip(api, repo, branch) {
+  try {
+    const { data: ref } = await api.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...repo, ref: `heads/${branch}` });
+    const { data: c } = await api.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...repo, commit_sha: ref.object.sha });
+    return { sha: c.sha, tree: c.tree.sha, parent: c.parents[0]?.sha };
+  } catch (e) {
+    if (httpStatus(e) === 404) return void 0;
+    throw e;
+  }
+}
+
+// src/github/recommend-run.ts
+import { mkdtemp as mkdtemp2, rm as rm2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join4 } from "node:path";
+
+// src/github/revision-inputs.ts
+import { join as join3 } from "node:path";
+async function readRevisionInputs(req) {
+  const tree = await readTree(req.api, req.repo, req.sha);
+  const { config, findings } = await readBaseConfig(req.api, req.repo, tree, req.configPath);
+  const accept = policyFileFilter(config);
+  const files = tree.filter((e) => accept(e.path) && e.size <= DEFAULT_LOAD_LIMITS.maxFileBytes);
+  const blobs = await readBlobs(req.api, req.repo, files.map((e) => e.sha));
+  const loaded = loadRevision(files.map((e) => ({ file: e.path, blob: e.sha, text: blobs.get(e.sha) ?? "" })), config, DEFAULT_LOAD_LIMITS, /* @__PURE__ */ new Map());
+  const notes = [];
+  const inventory = await inventoryOf2(req, tree, config, notes);
+  const flows = req.scratch === void 0 ? [] : await snapshots2(req, req.scratch, tree, config, notes);
+  return { tree, config, configFindings: findings, resources: loaded.resources, diagnostics: loaded.diagnostics, flows, inventory, notes };
+}
+async function snapshots2(req, scratch, tree, config, notes) {
+  const out = [];
+  for (const [i2, source] of config.flows.entries()) {
+    try {
+      out.push(await fetchSnapshot(req.api, req.repo, tree, source, join3(scratch, `flows-${i2}`), req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS));
+    } catch (e) {
+      const reason = fetchFailure(e);
+      req.log.warn({ source: scrub(source), reason }, "the flow snapshot could not be fetched");
+      notes.push(`The flow snapshot ${scrub(source)} could not be fetched: ${reason}.`);
+    }
+  }
+  return out;
+}
+async function inventoryOf2(req, tree, config, notes) {
+  if (!config.inventory) return void 0;
+  const entry = tree.find((e) => e.path === config.inventory);
+  if (!entry) return void notes.push(`The inventory ${config.inventory} named in tierguard.yaml is not in the repository.`);
+  try {
+    const read = inventoryFromText(await readBlobText(req.api, req.repo, entry, (req.snapshot ?? DEFAULT_SNAPSHOT_LIMITS).maxBytes), config.inventory);
+    if (!read.inventory) notes.push(`The inventory ${config.inventory} could not be read: ${read.diagnostics[0]?.message ?? "unknown error"}.`);
+    return read.inventory;
+  } catch (e) {
+    notes.push(`The inventory ${config.inventory} could not be read: ${fetchFailure(e)}.`);
+    return void 0;
+  }
+}
+
+// src/github/recommend-run.ts
+var MAX_RULES2 = 20;
+async function recommendOnGitHub(req) {
+  const at3 = req.commit ?? await defaultBranchTip(req.api, req.repo);
+  const scratch = await mkdtemp2(join4(tmpdir2(), "tierguard-recommend-"));
+  try {
+    const inputs = await readRevisionInputs({ api: req.api, repo: req.repo, sha: at3.sha, configPath: req.configPath, snapshot: req.snapshot, scratch: req.flowsOverride ? void 0 : scratch, log: req.log });
+    const { config, notes } = inputs;
+    const bad = inputs.configFindings.find((f) => f.severity === "error");
+    if (bad) return { ok: false, reason: `${bad.file}:${bad.line} at ${at3.ref} has an error (${bad.code}: ${bad.message}); fix it first` };
+    const error = inputs.diagnostics.find((d) => d.severity === "error");
+    if (error) return { ok: false, reason: `the policies at ${at3.ref} have errors (the first: ${error.file}:${error.line}: ${error.message}); fix them first, then ask again` };
+    const flows = req.flowsOverride ?? inputs.flows;
+    if (flows.length === 0) return { ok: false, reason: config.flows.length === 0 ? "tierguard.yaml names no flow snapshot (`flows:`), and a recommendation learns from flows" : `no flow snapshot could be read: ${notes.join(" ")}` };
+    const namespaces = req.namespaces && req.namespaces.length > 0 ? req.namespaces : config.recommend.namespaces;
+    const run2 = await runRecommendation({
+      resources: inputs.resources,
+      version: config.calicoVersion,
+      flows,
+      reader: fileFlowReader,
+      inventory: inputs.inventory,
+      namespaces,
+      tier: config.recommend.tier,
+      level: config.recommend.level,
+      maxRules: MAX_RULES2,
+      times: DEFAULT_RECOMMEND_TIMES,
+      maxLineBytes: DEFAULT_MAX_LINE_LENGTH,
+      maxBytes: DEFAULT_MAX_SNAPSHOT_BYTES
+    });
+    if (!run2.proven) return { ok: false, reason: `the recommendation failed its own proof (${run2.proof.newlyDenied.records} records allowed today would be denied); this is a bug in tierguard, please report it` };
+    if (run2.problems.length > 0) notes.push(`${run2.problems.length} lines of the flow snapshot could not be read; the recommendation did not learn from them.`);
+    const folder = recommendPath(config.recommend);
+    const { data: commit } = await req.api.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...req.repo, commit_sha: at3.sha });
+    return {
+      ok: true,
+      run: run2,
+      config,
+      at: { ...at3, tree: commit.tree.sha },
+      files: run2.files.map((f) => ({ path: `${folder}/${f.name}`, text: f.text })),
+      flows: flows.map((f) => f.display),
+      notes
+    };
+  } finally {
+    await rm2(scratch, { recursive: true, force: true });
+  }
+}
+async function defaultBranchTip(api, repo) {
+  const { data: data2 } = await api.request("GET /repos/{owner}/{repo}", { ...repo });
+  const { data: branch } = await api.request("GET /repos/{owner}/{repo}/branches/{branch}", { ...repo, branch: data2.default_branch });
+  return { ref: data2.default_branch, sha: branch.commit.sha };
+}
+
+// src/github/action/recommend.ts
+async function recommendPlan(api, ctx, inputs, workflow) {
+  if (inputs.recommend) return { namespaces: inputs.recommend.namespaces, pr: inputs.recommendPr, trigger: `the workflow (${ctx.eventName || "run"}) of @${ctx.actor}` };
+  if (ctx.eventName !== "schedule") return void 0;
+  const tip = await defaultBranchTip(api, ctx.repo);
+  const { config } = await readBaseConfig(api, ctx.repo, await readTree(api, ctx.repo, tip.sha), inputs.config);
+  const wanted = config.recommend.schedule;
+  if (!wanted && inputs.base && inputs.head) return void 0;
+  if (!wanted) {
+    workflow.notice(`tierguard: ${inputs.config} has no recommend.schedule, so this scheduled run recommends nothing (and, without the base and head inputs, reviews nothing)`);
+    return "skip";
+  }
+  if (wanted !== ctx.schedule) {
+    workflow.notice(`tierguard: this scheduled run's cron (${ctx.schedule ?? "none"}) is not ${inputs.config}'s recommend.schedule (${wanted}); no recommendation`);
+    return "skip";
+  }
+  return { namespaces: [], pr: true, trigger: `the schedule \`${wanted}\` in ${inputs.config}` };
+}
+async function runRecommendAction(api, ctx, inputs, plan, flows, o) {
+  const { workflow } = o;
+  const rec = await recommendOnGitHub({ api, repo: ctx.repo, commit: o.head, namespaces: plan.namespaces, configPath: inputs.config, flowsOverride: flows.length > 0 ? flows : void 0, log: o.log });
+  if (!rec.ok) {
+    workflow.error(`tierguard: no recommendation: ${rec.reason}`);
+    return { ok: false, notes: [] };
+  }
+  const dir = resolve3(ctx.workspace, inputs.recommendOut ?? recommendPath(rec.config.recommend));
+  await mkdir2(dir, { recursive: true });
+  const written = [];
+  for (const f of rec.files) {
+    const path = join5(dir, basename(f.path));
+    await writeFile2(path, f.text);
+    written.push(relative(ctx.workspace, path));
+  }
+  workflow.info(`tierguard: ${rec.run.summary.text.join("\ntierguard: ")}`);
+  workflow.info(`tierguard: wrote ${written.length} recommended file(s): ${written.join(", ")}`);
+  workflow.output("recommend-files", written.join("\n"));
+  workflow.output("recommend-dir", relative(ctx.workspace, dir) || ".");
+  workflow.output("recommend-namespaces", rec.run.result.namespaces.join(" "));
+  workflow.output("recommend-newly-denied", String(rec.run.proof.newlyDenied.records));
+  const notes = [];
+  if (plan.pr) notes.push(await pullRequest(api, ctx, rec, plan, workflow));
+  workflow.summary([...notes.map((n2) => `> **tierguard Action:** ${n2}`), "", recommendationBody(rec, plan.trigger)].join("\n"));
+  return { ok: true, notes };
+}
+async function pullRequest(api, ctx, rec, plan, workflow) {
+  const branch = plan.namespaces.length > 0 ? `${rec.config.recommend.branch}/${plan.namespaces.join("-")}`.slice(0, 200) : rec.config.recommend.branch;
+  try {
+    const d = await deliverRecommendation({ api, repo: ctx.repo, rec, branch, trigger: plan.trigger });
+    if (d.kind === "unchanged-repository") return `${rec.at.ref} already holds exactly this recommendation: no pull request.`;
+    workflow.output("recommend-pr", d.url);
+    workflow.output("recommend-pr-number", String(d.number));
+    return `Pull request #${d.number} ${d.kind === "created" ? "opened" : d.kind === "updated" ? "updated" : "already up to date"} (branch ${d.branch}): ${d.url}`;
+  } catch (e) {
+    const status2 = httpStatus(e);
+    if (status2 !== 403 && status2 !== 404 && status2 !== 422) throw e;
+    const why = `The token could not write the recommendation's branch or pull request (HTTP ${status2}): give the job \`permissions: contents: write, pull-requests: write\` (and allow GitHub Actions to create pull requests in the repository's settings).`;
+    workflow.warning(`tierguard: ${why}`);
+    return why;
+  }
+}
+
 // src/github/action/summary.ts
 var STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 var TRUNCATED = "_The report was cut to fit the job summary's 1 MiB limit; the SARIF file and the pull-request comment hold every finding._";
 function jobSummary(review, notes, options, limitBytes = STEP_SUMMARY_LIMIT_BYTES) {
   const body = renderReviewComment(review, options).replace(`${REVIEW_MARKER}
 `, "");
-  const head = notes.length > 0 ? notes.map((n) => `> **tierguard Action:** ${n}`).join("\n>\n") + "\n\n" : "";
+  const head = notes.length > 0 ? notes.map((n2) => `> **tierguard Action:** ${n2}`).join("\n>\n") + "\n\n" : "";
   const text = head + body;
   const bytes2 = Buffer.byteLength(text, "utf8");
   if (bytes2 <= limitBytes) return text;
@@ -27952,18 +30393,25 @@ async function run(env = process.env, options = {}) {
     const flows = workspaceFlows(inputs.flows, ctx.workspace);
     const client = (token) => createClient({ token, baseUrl: ctx.apiUrl, workflow, throttle: options.throttle ?? true });
     const api = client(inputs.githubToken);
+    const plan = await recommendPlan(api, ctx, inputs, workflow);
+    if (plan === "skip") return EXIT.ok;
+    if (plan) {
+      const head = inputs.head ? await revision(api, ctx, "head", inputs.head) : void 0;
+      return (await runRecommendAction(api, ctx, inputs, plan, flows, { workflow, log: workflowLog(workflow), head })).ok ? EXIT.ok : EXIT.failed;
+    }
     const review = await reviewOf(api, inputs.teamsToken ? withTeamsClient(api, client(inputs.teamsToken)) : void 0, ctx, inputs, flows, workflow);
     const notes = actionNotes(review, ctx, inputs);
     const counts = reviewCounts(review);
     if (inputs.sarifFile) {
-      const path = resolve2(ctx.workspace, inputs.sarifFile);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, renderReviewSarif(review, { toolVersion: VERSION }));
+      const path = resolve4(ctx.workspace, inputs.sarifFile);
+      await mkdir3(dirname2(path), { recursive: true });
+      await writeFile3(path, renderReviewSarif(review, { toolVersion: VERSION }));
       workflow.info(`tierguard: SARIF written to ${inputs.sarifFile}`);
     }
     const link = blobLink(ctx.serverUrl, ctx.repo, { base: review.base.commit, head: review.head.commit });
-    if (inputs.comment) notes.push(...await comment(api, ctx, review, link, workflow));
-    if (!workflow.summary(jobSummary(review, notes, { link }))) workflow.info("tierguard: GITHUB_STEP_SUMMARY is not set; no job summary written");
+    const board = boardLink(ctx, inputs);
+    if (inputs.comment) notes.push(...await comment(api, ctx, review, { link, board }, workflow));
+    if (!workflow.summary(jobSummary(review, notes, { link, board }))) workflow.info("tierguard: GITHUB_STEP_SUMMARY is not set; no job summary written");
     setOutputs(workflow, review, counts);
     return verdict(counts, inputs, workflow);
   } catch (e) {
@@ -27971,10 +30419,10 @@ async function run(env = process.env, options = {}) {
       workflow.error(`tierguard: ${e.message}`);
       return EXIT.usage;
     }
-    const status = httpStatus(e);
-    if (status !== void 0) {
+    const status2 = httpStatus(e);
+    if (status2 !== void 0) {
       const req = e.request;
-      workflow.error(`tierguard: GitHub answered HTTP ${status} to ${req?.method ?? "a request"} ${req?.url ?? ""}: ${e.message}. Check the token's access to the repository.`);
+      workflow.error(`tierguard: GitHub answered HTTP ${status2} to ${req?.method ?? "a request"} ${req?.url ?? ""}: ${e.message}. Check the token's access to the repository.`);
       return EXIT.failed;
     }
     workflow.error(`tierguard failed unexpectedly (a bug; please report it with the debug log): ${e?.message ?? String(e)}`);
@@ -27984,7 +30432,7 @@ async function run(env = process.env, options = {}) {
 }
 function workspaceFlows(paths, workspace) {
   return paths.map((p) => {
-    const path = isAbsolute(p) ? p : resolve2(workspace, p);
+    const path = isAbsolute(p) ? p : resolve4(workspace, p);
     if (!existsSync3(path)) throw new ContextError(`flows: ${p} is not in the workspace (${workspace}); check the repository out first (actions/checkout) or fix the path`);
     return { path, display: `${p} (workspace)` };
   });
@@ -28010,7 +30458,8 @@ async function reviewOf(api, teamsApi, ctx, inputs, flows, workflow) {
     configPath: inputs.config,
     flowsOverride: flows.length > 0 ? flows : void 0,
     log: workflowLog(workflow),
-    progress: async (stage) => workflow.info(`tierguard: ${stage}`)
+    progress: async (stage) => workflow.info(`tierguard: ${stage}`),
+    afterReview: inputs.boardFile ? async (used) => void await writeBoardFile(used, ctx, inputs, workflow) : void 0
   });
   return review;
 }
@@ -28020,8 +30469,8 @@ async function revision(api, ctx, name, rev) {
     const { data: data2 } = await api.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...ctx.repo, ref: rev });
     return { ref: rev, sha: data2.sha };
   } catch (e) {
-    const status = httpStatus(e);
-    if (status === 404 || status === 422) throw new ContextError(`${name} is "${rev}", which is not a commit, branch or tag of ${ctx.repo.owner}/${ctx.repo.repo}`);
+    const status2 = httpStatus(e);
+    if (status2 === 404 || status2 === 422) throw new ContextError(`${name} is "${rev}", which is not a commit, branch or tag of ${ctx.repo.owner}/${ctx.repo.repo}`);
     throw e;
   }
 }
@@ -28036,7 +30485,7 @@ function actionNotes(review, ctx, inputs) {
   if (!inputs.teamsToken && ctx.pull?.fork) notes.push("Secrets are not given to workflows run for pull requests from forks, so there is no teams-token: ownership by team cannot be verified.");
   return notes;
 }
-async function comment(api, ctx, review, link, workflow) {
+async function comment(api, ctx, review, options, workflow) {
   if (!ctx.pull) {
     workflow.notice("tierguard: the event is not about a pull request; no comment written");
     return ["The event is not about a pull request, so no comment was written."];
@@ -28049,14 +30498,14 @@ async function comment(api, ctx, review, link, workflow) {
   try {
     const bot = await tokenLogin(api);
     const existing = await listIssueComments(api, ctx.repo, ctx.pull.number);
-    const parts = renderReviewCommentParts(review, { link });
+    const parts = renderReviewCommentParts(review, options);
     const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.number, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
     workflow.info(`tierguard: comment as ${bot} (${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted)`);
     return [];
   } catch (e) {
-    const status = httpStatus(e);
-    if (status !== 403 && status !== 404) throw e;
-    const why = `The token could not write the pull-request comment (HTTP ${status}): give the job \`permissions: pull-requests: write\`.`;
+    const status2 = httpStatus(e);
+    if (status2 !== 403 && status2 !== 404) throw e;
+    const why = `The token could not write the pull-request comment (HTTP ${status2}): give the job \`permissions: pull-requests: write\`.`;
     workflow.warning(`tierguard: ${why}`);
     return [why];
   }
@@ -28066,8 +30515,8 @@ async function tokenLogin(api) {
     const { data: data2 } = await api.request("GET /user");
     return data2.login;
   } catch (e) {
-    const status = httpStatus(e);
-    if (status === 401 || status === 403 || status === 404) return ACTIONS_BOT;
+    const status2 = httpStatus(e);
+    if (status2 === 401 || status2 === 403 || status2 === 404) return ACTIONS_BOT;
     throw e;
   }
 }
