@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { Option } from "commander";
 import { collectPolicyFiles, describeFsError } from "../io/files.js";
-import { DEFAULT_LOAD_LIMITS, loadBundle, type LoadLimits, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
+import { CALICO_333, calicoMinor, DEFAULT_LOAD_LIMITS, loadBundle, type LoadLimits, parseCalicoVersion, type Bundle, type CalicoVersion, type Diagnostic } from "../policy/index.js";
 import { InputError, UsageError, type CliIo } from "./io.js";
 
 /**
@@ -47,6 +47,9 @@ export function calicoVersion(text: string): CalicoVersion {
 export function versionNote(v: CalicoVersion): string | undefined {
   const minor = /^v?3\.(\d+)/.exec(v.text)?.[1];
   if (minor === "31" || minor === "32") return undefined;
+  if (calicoMinor(v) >= CALICO_333) {
+    return `Calico ${v.text} is evaluated with the 3.32 model and what 3.33 changed: its CRD size limits in validation, and flow-log verdicts that staged policies never decide (simulate --compare-recorded)`;
+  }
   const model = v.model === "v3.31" ? "3.31" : "3.32";
   return `Calico ${v.text} is evaluated with the ${model} model: tierguard models 3.31 (for 3.29 to 3.31: tier-prefixed policy names, knp.default.) and 3.32 (for 3.32 and later)`;
 }

@@ -5,7 +5,8 @@ import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob } from "../run/index.js";
-import type { CalicoModel } from "../policy/version.js";
+import type { CalicoModel, CalicoVersion } from "../policy/version.js";
+import { stagedNeverDecides, type Comparison } from "../impact/index.js";
 import { hasErrors } from "../policy/index.js";
 import { plural, renderDiagnosticsText } from "../report/diagnostics.js";
 import { comparisonText, recordJson, recordText, summaryText } from "../report/simulate.js";
@@ -96,12 +97,12 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   }
   if (output === "json") {
     const tail: Record<string, unknown> = { summary, problems };
-    if (opts.compareRecorded) tail.comparison = comparison;
+    if (opts.compareRecorded) tail.comparison = comparisonJson(comparison, loaded.version);
     io.stdout(`\n],${JSON.stringify(tail).slice(1)}\n`);
   } else {
     if (output === "text") io.stdout("\n");
     io.stdout(summaryText(summary));
-    if (opts.compareRecorded) io.stdout(comparisonText(comparison, { inventory: Boolean(opts.inventory) }));
+    if (opts.compareRecorded) io.stdout(comparisonText(comparison, { inventory: Boolean(opts.inventory) }) + stagedVerdictText(comparison, loaded.version));
   }
   if (problems.length > 0) {
     io.stderr(renderDiagnosticsText(problems.slice(0, opts.maxProblems)) + "\n");
@@ -123,6 +124,30 @@ function recordPrinter(output: "text" | "json" | "summary", io: CliIo, model: Ca
       io.stdout(recordText(record, outcome, model) + "\n");
     }
   };
+}
+
+/**
+ * Calico 3.33 and later (impact/compare.ts): recorded verdicts are the enforced ones, so the JSON says what they were
+ * compared with and how many records were set aside. 3.32 and earlier: the comparison as it always was.
+ */
+function comparisonJson(c: Comparison, version: CalicoVersion): Comparison | Record<string, unknown> {
+  if (!stagedNeverDecides(version)) return c;
+  return { ...c, stagedVerdict: c.stagedVerdict ?? 0, verdictsComparedWith: "enforced" };
+}
+
+function stagedVerdictText(c: Comparison, version: CalicoVersion): string {
+  if (!stagedNeverDecides(version)) return "";
+  const out = [
+    `  Calico ${version.text}: recorded verdicts are compared with tierguard's enforced verdict only; from 3.33 a staged policy never decides a flow log's verdict (staged policies show only in pending_policies)`,
+  ];
+  if (c.stagedVerdict) {
+    out.push(
+      `  set aside: ${plural(c.stagedVerdict, "record")} whose own trace gives the verdict to a staged policy, which Calico 3.33 never writes ` +
+        "(3.32.1 and earlier could, when a flow's rule match changed mid-flow): their verdicts and enforced traces were not compared; " +
+        "if these logs come from before an upgrade, compare them with --calico-version 3.32",
+    );
+  }
+  return out.join("\n") + "\n";
 }
 
 function workersOption(option: string): "auto" | number {

@@ -17,6 +17,6 @@ export { validateResources, type ValidateOptions } from "./validate/index.js";
 // validate/ from outside this folder).
 export { PORT_PROTOCOLS, PROTOCOL_NUMBERS } from "./validate/protocol.js";
 export { parseIpAddress, parseNet } from "./validate/cidr.js";
-export { MAX_PORTS } from "./validate/ports.js";
+export { MAX_PORTS } from "./validate/limits-333.js";
 // The schema combinators, for the other YAML documents tierguard reads (tierguard.yaml, inventories, test files).
 export * from "./schema.js";

@@ -10,9 +10,26 @@ export interface CalicoVersion {
   model: CalicoModel;
   /** As the user wrote it, e.g. "3.30" or "v3.32.1". */
   text: string;
+  /**
+   * The minor release (33 for "3.33.1"), for the few behaviours that changed inside a model (see `calicoMinor`).
+   * Undefined in hand-built versions: it then means the model's own release, 31 or 32.
+   */
+  minor?: number;
 }
 
-export const DEFAULT_CALICO_VERSION: CalicoVersion = { model: "v3.32", text: "3.32" };
+export const DEFAULT_CALICO_VERSION: CalicoVersion = { model: "v3.32", text: "3.32", minor: 32 };
+
+/**
+ * Calico 3.33 moved validation into CEL rules and schema limits on the v3 CRDs (rule counts, list sizes, selector
+ * lengths: validate/limits-333.ts), and its flow logs never give a flow's verdict to a staged policy
+ * (impact/compare.ts). Both keep the v3.32 model otherwise.
+ */
+export const CALICO_333 = 33;
+
+/** The minor release a version stands for (undefined `minor`: the model's own release). */
+export function calicoMinor(version: CalicoVersion): number {
+  return version.minor ?? (version.model === "v3.31" ? 31 : 32);
+}
 
 export interface BuiltinTier {
   name: string;
@@ -45,5 +62,5 @@ export function parseCalicoVersion(text: string): CalicoVersion | { error: strin
   if (minor < 29) {
     return { error: `Calico ${text} has no Tier API in open source (tiers arrived in 3.29); use 3.29 or later` };
   }
-  return { model: minor <= 31 ? "v3.31" : "v3.32", text: text.trim() };
+  return { model: minor <= 31 ? "v3.31" : "v3.32", text: text.trim(), minor };
 }

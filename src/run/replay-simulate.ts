@@ -109,7 +109,6 @@ async function replayTotals(
   const parse = createFlowValueParser({ format: job.format, maxLineLength: maxLineBytes });
   const totals = emptyTotals();
   const { summary, problems, outcome } = totals;
-  const model = replayer.set.version.model;
   const problem = (code: string, message: string, line: number): Diagnostic => ({ code, severity: "error", message, file: file.display, line, col: 1, path: "" });
   for await (const ev of read.reader.lines(file.path, { maxLineBytes, maxBytes, range: read.range })) {
     if (ev.type !== "line") {
@@ -138,7 +137,7 @@ async function replayTotals(
     hooks.tick();
     const record = replayed.record;
     if (!record) continue;
-    if (job.compareRecorded) compareRecord(totals.comparison, record, replayed.outcome, model);
+    if (job.compareRecorded) compareRecord(totals.comparison, record, replayed.outcome, replayer.set.version);
     hooks.onRecord?.(record, replayed.outcome);
   }
   return totals;

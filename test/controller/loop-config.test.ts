@@ -42,7 +42,7 @@ describe("parseControllerConfig", () => {
         repo: { owner: "acme", repo: "policies" },
         auth: { kind: "token", token: "ghp_x" },
         apiUrl: "https://api.github.com",
-        calicoVersion: { model: "v3.32", text: "3.32" },
+        calicoVersion: { model: "v3.32", text: "3.32", minor: 32 },
         intervalMs: 60_000,
         resyncMs: 600_000,
         stallMs: 900_000,

@@ -39,7 +39,7 @@ const rows: Row[] = [
   { name: "ipVersion 4 with IPv6 notNets",
     yaml: rulePolicy(["action: Allow", "ipVersion: 4", "destination:", '  notNets: ["fd00::/8"]']),
     expected: [{ code: "net/ip-version-mismatch", line: 9, col: 9, path: "spec.ingress[0].destination.notNets" }] },
-  { name: "257 nets", yaml: rulePolicy(["action: Allow", "destination:", `  nets: [${Array.from({ length: 257 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(", ")}]`]),
+  { name: "257 nets (Calico 3.33)", version: "3.33", yaml: rulePolicy(["action: Allow", "destination:", `  nets: [${Array.from({ length: 257 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(", ")}]`]),
     expected: [{ code: "net/too-many", line: 8, col: 9, path: "spec.ingress[0].destination.nets" }] },
   { name: "256 nets", expected: [],
     yaml: rulePolicy(["action: Allow", "destination:", `  nets: [${Array.from({ length: 256 }, (_, i) => `10.0.0.${i}`).join(", ")}]`]) },

@@ -35,7 +35,7 @@ const rows: Row[] = [
   { name: "unknown performance hint", yaml: policy("NetworkPolicy", "performanceHints: [AssumeNeededOnEverynode]"),
     expected: [{ code: "policy/performance-hint", line: 5, col: 22, path: "spec.performanceHints[0]" }] },
   { name: "1024 ingress rules", expected: [], yaml: policy("NetworkPolicy", ...manyRules(1024)) },
-  { name: "1025 ingress rules", yaml: policy("NetworkPolicy", ...manyRules(1025)),
+  { name: "1025 ingress rules (Calico 3.33)", version: "3.33", yaml: policy("NetworkPolicy", ...manyRules(1025)),
     expected: [{ code: "policy/too-many-rules", line: 5, col: 3, path: "spec.ingress" }] },
 ];
 

@@ -50,10 +50,10 @@ const rows: Row[] = [
     expected: [{ code: "selector/global-combined", line: 8, col: 40, path: "spec.ingress[0].source.namespaceSelector" }] },
   { name: "negated global()", yaml: sourceRule("namespaceSelector: '!global()'"),
     expected: [{ code: "selector/global-combined", line: 8, col: 30, path: "spec.ingress[0].source.namespaceSelector" }] },
-  { name: "selector over 1024 characters", yaml: policy("selector", `a == '${"x".repeat(1018)}'`),
+  { name: "selector over 1024 characters (Calico 3.33)", version: "3.33", yaml: policy("selector", `a == '${"x".repeat(1018)}'`),
     expected: [{ code: "selector/too-long", line: 5, col: 13, path: "spec.selector" }] },
   { name: "selector of exactly 1024 characters", expected: [], yaml: policy("selector", `a == '${"x".repeat(1017)}'`) },
-  { name: "rule notSelector over 1024 characters", yaml: sourceRule(`notSelector: a == '${"x".repeat(1018)}'`),
+  { name: "rule notSelector over 1024 characters (Calico 3.33)", version: "3.33", yaml: sourceRule(`notSelector: a == '${"x".repeat(1018)}'`),
     expected: [{ code: "selector/too-long", line: 8, col: 22, path: "spec.ingress[0].source.notSelector" }] },
 ];
 

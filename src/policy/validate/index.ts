@@ -2,7 +2,7 @@
  * Semantic validation: what Calico's validator (and, for networking.k8s.io/v1 policies, the Kubernetes API server)
  * would reject, reproduced from calico-semantics §12, with every problem reported rather than the first. Input
  * resources have passed the schema, so every field has its declared type. Each module is a small rule that writes
- * into a collector; version differences (v3.31 and v3.32) are decided inside the rule that has them.
+ * into a collector; version differences (v3.31, v3.32, and 3.33's CRD limits) are decided inside the rule that has them.
  * Pure: imports only the policy model and the selector module, and does no I/O.
  */
 import type { Diagnostic } from "../../contracts/index.js";
@@ -11,6 +11,7 @@ import type { CalicoVersion } from "../version.js";
 import { resourceContext, type ResourceRule } from "./context.js";
 import { checkDuplicates, checkTierReferences } from "./cross-resource.js";
 import { checkK8sPolicy } from "./k8s-networkpolicy.js";
+import { checkLimits333 } from "./limits-333.js";
 import { checkMetadata } from "./metadata.js";
 import { checkNames } from "./names.js";
 import { checkNetworkSet } from "./networkset.js";
@@ -20,7 +21,10 @@ import { checkStaged } from "./staged.js";
 import { checkTier } from "./tier.js";
 
 export interface ValidateOptions {
-  /** The Calico version whose rules apply where versions differ (names, built-in tiers, ports without protocol). */
+  /**
+   * The Calico version whose rules apply where versions differ (names, built-in tiers, ports without protocol, and
+   * from 3.33 the CRD size limits).
+   */
   version: CalicoVersion;
 }
 
@@ -29,6 +33,7 @@ const RESOURCE_RULES: readonly ResourceRule[] = [
   checkMetadata,
   checkTier,
   checkPolicySpec,
+  checkLimits333,
   checkStaged,
   checkK8sPolicy,
   checkNetworkSet,

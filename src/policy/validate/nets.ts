@@ -7,9 +7,9 @@ import { parseNet, type ParsedNet } from "./cidr.js";
 /**
  * Rule nets and notNets (calico-semantics §12 "Nets"; validator.go validateRule scanNets and the `net` tag):
  * every entry a CIDR or bare IP with no host bits set, one address family per rule, agreeing with ipVersion, no
- * catch-all in notNets, at most 256 per list. Network sets use `checkSetNets`, where host bits are allowed.
+ * catch-all in notNets. Network sets use `checkSetNets`, where host bits are allowed. The 256-entry limit is Calico
+ * 3.33's (limits-333.ts).
  */
-export const MAX_NETS = 256;
 
 const FIELDS = [
   ["source", "nets"],
@@ -44,7 +44,6 @@ export function checkRuleNets(site: RuleSite, rule: Rule, ctx: ValidationContext
 
 function checkEntries(nets: readonly string[], path: string, negated: boolean, ctx: ValidationContext): { v4: boolean; v6: boolean } {
   const out = { v4: false, v6: false };
-  checkCount(nets, path, ctx);
   nets.forEach((text, i) => {
     const entryPath = joinPath(path, i);
     const net = parseNet(text, { allowBare: true });
@@ -75,13 +74,6 @@ export function checkSetNets(nets: readonly string[] | undefined, path: string, 
     if (parseNet(text, { allowBare: true })) return;
     ctx.report("net/invalid", joinPath(path, i), `${quote(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
   });
-}
-
-function checkCount(nets: readonly string[], path: string, ctx: ValidationContext): void {
-  if (nets.length <= MAX_NETS) return;
-  ctx.report("net/too-many", path,
-    `${nets.length} CIDRs in one list; Calico allows at most ${MAX_NETS}. Move them into a NetworkSet or ` +
-      "GlobalNetworkSet and select it", { at: "key" });
 }
 
 /** The network address of a CIDR with host bits, for the fix in a message. */

@@ -14,9 +14,9 @@ import { isStagedDelete } from "./staged.js";
  * Calico policy specs (NetworkPolicy, GlobalNetworkPolicy and their staged forms): types, rule counts, the
  * GNP-only preDNAT/doNotTrack/applyOnForward rules, performanceHints, then every rule through the rule modules
  * (calico-semantics §12 "Policy spec"; validator.go validate(Global)NetworkPolicySpec). A staged policy with
- * stagedAction Delete is checked only by the staged module, as Calico does.
+ * stagedAction Delete is checked only by the staged module, as Calico does. The rule-count limit is Calico 3.33's
+ * (limits-333.ts).
  */
-export const MAX_RULES = 1024;
 const PERFORMANCE_HINTS = ["AssumeNeededOnEveryNode"];
 
 export function checkPolicySpec(resource: Resource, ctx: ValidationContext): void {
@@ -31,10 +31,6 @@ export function checkPolicySpec(resource: Resource, ctx: ValidationContext): voi
     const rules = spec[direction];
     if (!rules) continue;
     const path = joinPath("spec", direction);
-    if (rules.length > MAX_RULES) {
-      ctx.report("policy/too-many-rules", path,
-        `${rules.length} ${direction} rules; Calico allows at most ${MAX_RULES} per direction. Split the policy`, { at: "key" });
-    }
     rules.forEach((rule, i) => checkOneRule({ direction, path: joinPath(path, i), global }, rule, ctx));
   }
 }

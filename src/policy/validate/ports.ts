@@ -5,10 +5,9 @@ import { portNameProblem } from "./syntax.js";
 
 /**
  * Rule port entries: an int, a "lo:hi" range, a string of digits, or a named port (numorstring.PortFromString and
- * validator.go validatePort, validatePortName), at most 50 per list. Returns what the list holds so the rule module
- * can check it against the protocol. calico-semantics §12 "Port values".
+ * validator.go validatePort, validatePortName). Returns what the list holds so the rule module can check it against
+ * the protocol. calico-semantics §12 "Port values". The 50-entry limit is Calico 3.33's (limits-333.ts).
  */
-export const MAX_PORTS = 50;
 
 export interface PortListSummary {
   numeric: boolean;
@@ -17,11 +16,6 @@ export interface PortListSummary {
 
 export function checkPortList(ports: ReadonlyArray<number | string>, path: string, ctx: ValidationContext): PortListSummary {
   const summary: PortListSummary = { numeric: false, named: false };
-  if (ports.length > MAX_PORTS) {
-    ctx.report("port/too-many", path,
-      `${ports.length} ports in one list; Calico allows at most ${MAX_PORTS}. Merge adjacent ports into "lo:hi" ranges ` +
-        "or split the rule", { at: "key" });
-  }
   ports.forEach((port, i) => {
     const kind = checkPort(port, joinPath(path, i), ctx);
     if (kind === "numeric") summary.numeric = true;

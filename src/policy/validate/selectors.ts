@@ -5,12 +5,11 @@ import type { RuleSite, ValidationContext } from "./context.js";
 import { sidePath } from "./context.js";
 
 /**
- * Calico selectors: they must parse (an error points inside the string, at the offset the parser reports), stay
- * within 1024 characters, and use global() only as the whole of a rule's namespaceSelector
- * (calico-semantics §1.5, §12 "Policy spec"; validator.go validateSelector, validateEntityRule, and the CEL
- * `contains('global(')` checks).
+ * Calico selectors: they must parse (an error points inside the string, at the offset the parser reports) and use
+ * global() only as the whole of a rule's namespaceSelector (calico-semantics §1.5, §12 "Policy spec"; validator.go
+ * validateSelector, validateEntityRule, and the CEL `contains('global(')` checks). The 1024-character limit is
+ * Calico 3.33's (limits-333.ts).
  */
-export const MAX_SELECTOR_LENGTH = 1024;
 
 /**
  * Where a selector sits decides its global() rule: rejected in policy selectors and a rule's `selector`, allowed
@@ -29,7 +28,7 @@ export function checkRuleSelectors(site: RuleSite, side: "source" | "destination
   checkSelector(entity.notSelector, sidePath(site, side, "notSelector"), "rule-other", ctx);
   checkSelector(entity.namespaceSelector, sidePath(site, side, "namespaceSelector"), "rule-namespace", ctx);
   checkSelector(entity.serviceAccounts?.selector, joinPath(sidePath(site, side, "serviceAccounts"), "selector"),
-    "rule-other", ctx, { limitLength: false });
+    "rule-other", ctx);
 }
 
 function checkSelector(
@@ -37,14 +36,8 @@ function checkSelector(
   path: string,
   placement: Placement,
   ctx: ValidationContext,
-  options = { limitLength: true },
 ): void {
   if (text === undefined) return;
-  if (options.limitLength && text.length > MAX_SELECTOR_LENGTH) {
-    ctx.report("selector/too-long", path,
-      `selector is ${text.length} characters; Calico allows at most ${MAX_SELECTOR_LENGTH}. Split the policy or ` +
-        "select on a shared label instead of listing values");
-  }
   const parsed = parses(text, path, ctx);
   checkGlobal(text, path, placement, parsed, ctx);
 }
