@@ -154,6 +154,76 @@ export interface K8sPolicySpec {
   stagedAction?: string;
 }
 
+/** policy.networking.k8s.io ClusterNetworkPolicy (v1alpha2), AdminNetworkPolicy and BaselineAdminNetworkPolicy (v1alpha1). */
+export type ClusterPolicyKind = "ClusterNetworkPolicy" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy";
+
+export interface NamespacedPod {
+  namespaceSelector?: LabelSelector;
+  podSelector?: LabelSelector;
+}
+
+/** Exactly one field is set (the API's MinProperties/MaxProperties 1). */
+export interface ClusterPolicySubject {
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+}
+
+/** A peer: exactly one field. `networks` (egress), `nodes` and `domainNames` (egress, experimental). */
+export interface ClusterPolicyPeer {
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+  networks?: string[];
+  nodes?: LabelSelector;
+  domainNames?: string[];
+}
+
+/** v1alpha2 Port: exactly one of number or range. */
+export interface CnpPort {
+  number?: number;
+  range?: { start?: number; end?: number };
+}
+
+/** v1alpha2 protocols entry: exactly one of tcp, udp, sctp or destinationNamedPort. */
+export interface CnpProtocol {
+  tcp?: { destinationPort?: CnpPort };
+  udp?: { destinationPort?: CnpPort };
+  sctp?: { destinationPort?: CnpPort };
+  destinationNamedPort?: string;
+}
+
+/** v1alpha1 ports entry: exactly one of portNumber, namedPort or portRange; protocol absent means TCP. */
+export interface AnpPort {
+  portNumber?: { protocol?: string; port?: number };
+  namedPort?: string;
+  portRange?: { protocol?: string; start?: number; end?: number };
+}
+
+export interface ClusterPolicyRule {
+  name?: string;
+  /** CNP: Accept | Deny | Pass; ANP: Allow | Deny | Pass; BANP: Allow | Deny. */
+  action?: string;
+  /** Ingress rules only. */
+  from?: ClusterPolicyPeer[];
+  /** Egress rules only. */
+  to?: ClusterPolicyPeer[];
+  /** v1alpha2 (ClusterNetworkPolicy); absent means all traffic. */
+  protocols?: CnpProtocol[];
+  /** v1alpha1 (AdminNetworkPolicy, BaselineAdminNetworkPolicy); absent means all traffic. */
+  ports?: AnpPort[];
+}
+
+export interface ClusterPolicySpec {
+  /** ClusterNetworkPolicy only: Admin | Baseline (required). */
+  tier?: string;
+  /** 0–1000; lower runs first. Required on ClusterNetworkPolicy and AdminNetworkPolicy; BaselineAdminNetworkPolicy has none. */
+  priority?: number;
+  subject?: ClusterPolicySubject;
+  ingress?: ClusterPolicyRule[];
+  egress?: ClusterPolicyRule[];
+  /** These kinds have no staged form; declared so code reading any policy's stagedAction type-checks. */
+  stagedAction?: undefined;
+}
+
 export type CalicoPolicyKind =
   | "NetworkPolicy"
   | "GlobalNetworkPolicy"
@@ -180,7 +250,40 @@ export type CalicoPolicyResource = ResourceBase<CalicoPolicyKind, CalicoPolicySp
 export type K8sPolicyResource = ResourceBase<K8sPolicyKind, K8sPolicySpec>;
 export type NetworkSetResource = ResourceBase<NetworkSetKind, NetworkSetSpec>;
 
-export type PolicyResource = CalicoPolicyResource | K8sPolicyResource;
+export type ClusterPolicyResource = ResourceBase<ClusterPolicyKind, ClusterPolicySpec>;
+
+export type PolicyResource = CalicoPolicyResource | K8sPolicyResource | ClusterPolicyResource;
+
+export function isClusterPolicy(r: { kind: string }): r is ClusterPolicyResource {
+  return r.kind === "ClusterNetworkPolicy" || r.kind === "AdminNetworkPolicy" || r.kind === "BaselineAdminNetworkPolicy";
+}
+
+/** The built-in tiers the cluster-admin kinds live in (calico-semantics §8.1). */
+export const KUBE_ADMIN_TIER = "kube-admin";
+export const KUBE_BASELINE_TIER = "kube-baseline";
+export const ANP_TIER = "adminnetworkpolicy";
+export const BANP_TIER = "baselineadminnetworkpolicy";
+
+/**
+ * The tier a policy resource is evaluated in: `spec.tier` (default "default") for Calico kinds, "default" for
+ * Kubernetes NetworkPolicy, kube-admin/kube-baseline for a ClusterNetworkPolicy (its `spec.tier` is Admin or
+ * Baseline, not a tier name), and the 3.31 tiers for AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+ */
+export function policyTier(r: PolicyResource): string {
+  switch (r.kind) {
+    case "KubernetesNetworkPolicy":
+    case "StagedKubernetesNetworkPolicy":
+      return "default";
+    case "ClusterNetworkPolicy":
+      return r.spec.tier === "Baseline" ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER;
+    case "AdminNetworkPolicy":
+      return ANP_TIER;
+    case "BaselineAdminNetworkPolicy":
+      return BANP_TIER;
+    default:
+      return r.spec.tier || "default";
+  }
+}
 
 /** Calico policy kinds (not Kubernetes NetworkPolicy), whose rules are written in Calico's form. */
 export function isCalicoPolicy(r: Resource): r is CalicoPolicyResource {

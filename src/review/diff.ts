@@ -1,4 +1,4 @@
-import { defaultK8sSpec } from "../policy/index.js";
+import { defaultK8sSpec, policyTier } from "../policy/index.js";
 import { describeResource, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
 import { parseSelector } from "../selector/index.js";
 import type { ResourceChange } from "./types.js";
@@ -51,7 +51,7 @@ export function diffResources(base: readonly Resource[], head: readonly Resource
 }
 
 function describeSpecChange(b: Resource, h: Resource): string {
-  const tier = (r: Resource) => (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? ((r.spec as CalicoPolicySpec).tier || "default") : undefined);
+  const tier = (r: Resource) => (isPolicy(r) ? policyTier(r) : undefined);
   const bt = tier(b);
   const ht = tier(h);
   if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
