@@ -1,6 +1,13 @@
 import { convertClusterPolicy, isClusterPolicy, type CalicoPolicySpec, type CalicoVersion, type PolicyResource } from "../policy/index.js";
-import type { CompileNote } from "./compile.js";
 import type { PolicyKind, PolicyRef } from "./trace.js";
+
+/** compile.ts's CompileNote, restated so this file need not import compile.ts (which imports it). */
+interface CompileNote {
+  code: string;
+  message: string;
+  policy: PolicyRef;
+  path: string;
+}
 
 /**
  * The cluster-admin kinds in the engine. A ClusterNetworkPolicy compiles as the GlobalNetworkPolicy Calico 3.32

@@ -225,7 +225,7 @@ spec:
     ]);
   });
 
-  test.each([
+  test.each<{ name: string; src: Record<string, string>; dst: Record<string, string>; verdict: string; ingress: string[] }>([
     {
       name: "a CNP Pass skips the rest of kube-admin (the GNP at order 7 and the later CNP) to the NetworkPolicy",
       src: { app: "evil" }, dst: { app: "api" }, verdict: "deny",
