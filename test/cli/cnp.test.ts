@@ -81,4 +81,14 @@ describe("tierguard on a repository with a ClusterNetworkPolicy", () => {
       { port: 9556, verdict: "allow", trace: ["0|kube-admin|kcnp:protect-ads|pass|-1", "1|__PROFILE__|pro:kns.boutique|allow|0"] },
     ]);
   });
+
+  test("select: the pods a ClusterNetworkPolicy applies to, with its kube-admin tier and effective selector", async () => {
+    const r = await run(["select", "--policies", "policies", "--inventory", INV, "--policy", "protect-ads"], { cwd: dir.path });
+    expectNoStackTrace(r);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(/^ClusterNetworkPolicy protect-ads \(tier kube-admin, effective selector .*app == "adservice".*\) applies to:$/);
+    expect(lines[1]).toBe("  pod boutique/adservice-d5vlts8wj-bsp4q (ingress)");
+    expect(lines[2]).toMatch(/^1 of \d+ endpoints$/);
+  });
 });
