@@ -1,5 +1,5 @@
 import { defaultK8sSpec, policyTier } from "../policy/index.js";
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
+import { describeResource, isClusterPolicy, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
 import { parseSelector } from "../selector/index.js";
 import type { ResourceChange } from "./types.js";
 
@@ -69,7 +69,8 @@ export function canonical(r: Resource, ignoreName = false): string {
   const meta = { name: ignoreName ? undefined : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
   let spec: unknown = r.spec;
   if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec as CalicoPolicySpec);
+  // A ClusterNetworkPolicy's spec is compared as written: its fields are not Calico's.
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy" && !isClusterPolicy(r)) spec = canonicalCalicoSpec(r.spec as CalicoPolicySpec);
   return stableJson({ kind: r.kind, metadata: meta, spec });
 }
 

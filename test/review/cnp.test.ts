@@ -46,6 +46,18 @@ describe("ownership of the kube-admin and kube-baseline tiers", () => {
   });
 });
 
+describe("the review's diff", () => {
+  test.each([
+    { name: "a priority change", head: cnp("p", "Admin", 11), meaning: true, summary: "spec changed" },
+    { name: "Admin to Baseline", head: cnp("p", "Baseline", 10), meaning: true, summary: "spec.tier changed from kube-admin to kube-baseline" },
+    { name: "reformatting only", head: cnp("p", "Admin", 10).replace("priority: 10", "priority:   10  # same"), meaning: false, summary: undefined },
+  ])("$name", ({ head, meaning, summary }) => {
+    const [c] = reviewContext({ base: { "p.yaml": cnp("p", "Admin", 10) }, head: { "p.yaml": head } }).changes;
+    expect(c.meaningChanged).toBe(meaning);
+    if (summary !== undefined) expect(c.summary).toBe(summary);
+  });
+});
+
 describe("lint/cnp-priority-tie", () => {
   test("two ClusterNetworkPolicies of one tier at one priority: a warning at spec.priority; other tiers and priorities are fine", () => {
     const found = lint({
