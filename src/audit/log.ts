@@ -1,5 +1,5 @@
 import { buildResources, DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "../policy/index.js";
-import { isPolicy, type CalicoPolicySpec, type Resource } from "../policy/index.js";
+import { isPolicy, policyTier, type CalicoPolicySpec, type Resource } from "../policy/index.js";
 import { CONFIG_FILE, parseConfig, policyFileFilter, type TierguardConfig } from "../review/index.js";
 import { diffResources } from "../review/index.js";
 import { describeMeaningChange, describeValueChange } from "./meaning.js";
@@ -110,8 +110,7 @@ function identity(r: Resource): Pick<AuditEntry, "kind" | "namespace" | "name"> 
 function tierOf(r: Resource | undefined): string[] {
   if (!r) return [];
   if (r.kind === "Tier") return [r.metadata.name ?? ""];
-  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return ["default"];
-  return isPolicy(r) ? [(r.spec as CalicoPolicySpec).tier || "default"] : [];
+  return isPolicy(r) ? [policyTier(r)] : [];
 }
 
 function entry(r: Resource, change: AuditChange, details: string[], other?: Resource): EntryBody {

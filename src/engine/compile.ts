@@ -2,6 +2,7 @@ import { convertK8sPolicy } from "../policy/index.js";
 import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, PolicyResource, Rule } from "../policy/index.js";
 import { andNodes, parseSelector, prefixLabels, replaceCalls, Selector, type SelectorNode } from "../selector/index.js";
 import { CidrSet } from "./cidr-set.js";
+import { clusterPolicySpec } from "./compile-cnp.js";
 import { isCatchAll, parseCidr, type Cidr } from "./ip.js";
 import { NAMESPACE_LABEL, NAMESPACE_PREFIX, SERVICE_ACCOUNT_LABEL, SERVICE_ACCOUNT_PREFIX } from "./labels.js";
 import { parseProtocol } from "./protocol.js";
@@ -107,7 +108,11 @@ export function compilePolicy(resource: PolicyResource, seq: number, cache: Sele
   const namespace = namespaced ? resource.metadata.namespace ?? "default" : undefined;
   let spec: CalicoPolicySpec;
   let origins: { ingress?: string[]; egress?: string[] } = {};
-  if (resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") {
+  const cluster = clusterPolicySpec(resource, notes);
+  if (cluster) {
+    spec = cluster.spec;
+    origins = cluster.origins;
+  } else if (resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") {
     const converted = convertK8sPolicy(resource);
     spec = converted.spec;
     origins = { ingress: converted.ingressOrigins, egress: converted.egressOrigins };

@@ -5,7 +5,8 @@ import { compilePolicy, SelectorCache, type CompiledPolicy, type CompiledSelecto
 import { networkSetLabels } from "./endpoint.js";
 import { parseCidr, type Cidr, type Ip } from "./ip.js";
 import { LabelInterner, NAMESPACE_LABEL, type LabelSet } from "./labels.js";
-import { twinKey } from "./trace.js";
+import { enforcedUnder } from "./compile-cnp.js";
+import { legacyName, twinKey } from "./trace.js";
 import { isTrue, isUncertain, selectorOn } from "./tri.js";
 
 /**
@@ -93,7 +94,7 @@ export class PolicySet {
     this.tiers = this.buildTiers(resources);
     const compiled: CompiledPolicy[] = [];
     for (const r of resources) {
-      if (isPolicy(r)) compiled.push(this.compile(r, options.compiled));
+      if (isPolicy(r) && enforcedUnder(r, this.version, this.notes)) compiled.push(this.compile(r, options.compiled));
     }
     for (const p of compiled) this.tierFor(p.ref.tier);
     this.tiers.sort(compareTiers);
@@ -222,6 +223,8 @@ export class PolicySet {
   private tieKey(p: CompiledPolicy): string {
     const { ref } = p;
     if (this.version.model === "v3.32") return `${ref.name}/${ref.namespace ?? ""}/${ref.kind}`;
+    const legacy = legacyName(ref);
+    if (legacy !== undefined) return legacy;
     const k8s = ref.kind === "KubernetesNetworkPolicy" || ref.kind === "StagedKubernetesNetworkPolicy";
     let name = k8s ? `knp.default.${ref.name}` : ref.name.startsWith(`${ref.tier}.`) ? ref.name : `${ref.tier}.${ref.name}`;
     if (p.staged) name = `staged:${name}`;

@@ -11,7 +11,10 @@ export type PolicyKind =
   | "StagedNetworkPolicy"
   | "StagedGlobalNetworkPolicy"
   | "StagedKubernetesNetworkPolicy"
-  | "KubernetesNetworkPolicy";
+  | "KubernetesNetworkPolicy"
+  | "ClusterNetworkPolicy"
+  | "AdminNetworkPolicy"
+  | "BaselineAdminNetworkPolicy";
 
 export interface PolicyRef {
   kind: PolicyKind;
@@ -41,7 +44,22 @@ export const KIND_SHORT: Readonly<Record<PolicyKind, string>> = {
   StagedGlobalNetworkPolicy: "sgnp",
   StagedKubernetesNetworkPolicy: "sknp",
   KubernetesNetworkPolicy: "knp",
+  // Felix names every cluster-admin policy kcnp (felix/types/policy_id.go); the v1alpha1 kinds only ever reach a
+  // 3.31 trace, whose names carry the kanp./kbanp. prefixes instead (legacyName).
+  ClusterNetworkPolicy: "kcnp",
+  AdminNetworkPolicy: "kcnp",
+  BaselineAdminNetworkPolicy: "kcnp",
 };
+
+/**
+ * The GlobalNetworkPolicy name Calico 3.31 gave a converted v1alpha1 policy (names.K8sAdminNetworkPolicyNamePrefix,
+ * K8sBaselineAdminNetworkPolicyNamePrefix); undefined for other kinds.
+ */
+export function legacyName(ref: PolicyRef): string | undefined {
+  if (ref.kind === "AdminNetworkPolicy") return `kanp.adminnetworkpolicy.${ref.name}`;
+  if (ref.kind === "BaselineAdminNetworkPolicy") return `kbanp.baselineadminnetworkpolicy.${ref.name}`;
+  return undefined;
+}
 
 /** The policy's name as the chosen version's flow logs print it. */
 export function flowLogPolicyName(ref: PolicyRef, model: CalicoModel): string {
@@ -49,6 +67,8 @@ export function flowLogPolicyName(ref: PolicyRef, model: CalicoModel): string {
     const kind = KIND_SHORT[ref.kind];
     return ref.namespace !== undefined ? `${kind}:${ref.namespace}/${ref.name}` : `${kind}:${ref.name}`;
   }
+  const legacy = legacyName(ref);
+  if (legacy !== undefined) return legacy;
   const staged = ref.kind.startsWith("Staged") ? "staged:" : "";
   const isK8s = ref.kind === "KubernetesNetworkPolicy" || ref.kind === "StagedKubernetesNetworkPolicy";
   const base = isK8s ? `knp.default.${stripPrefix(ref.name, "knp.default.")}` : `${ref.tier}.${stripPrefix(ref.name, `${ref.tier}.`)}`;

@@ -11,6 +11,8 @@ export { buildResources, DEFAULT_MODEL_OPTIONS, type ModelOptions, type ModelRes
 export * from "./types.js";
 export * from "./version.js";
 export { convertK8sPolicy, defaultK8sSpec, selectorToCalico, K8S_POLICY_ORDER } from "./k8s-convert.js";
+export { convertClusterPolicy, BANP_ORDER, type ConvertedClusterPolicy } from "./cluster-convert.js";
+export { equivalentClusterNetworkPolicy, equivalentClusterNetworkPolicyYaml } from "./anp-to-cnp.js";
 export { loadBundle, DEFAULT_BUNDLE_OPTIONS, type Bundle, type BundleOptions } from "./bundle.js";
 export { validateResources, type ValidateOptions } from "./validate/index.js";
 // Calico's value rules that the engine, flows, review, recommend and the adapters reuse (no deep imports into

@@ -81,6 +81,40 @@ const k8sSpecFields = {
   egress: arr(obj({ to: arr(k8sPeer), ports: arr(k8sPort) })),
 };
 
+// policy.networking.k8s.io: ClusterNetworkPolicy v1alpha2 (apis/v1alpha2/clusternetworkpolicy_types.go) and its
+// v1alpha1 predecessors (apis/v1alpha1/*_types.go). Enumerations and required fields are the CRD's; counts, ranges
+// and one-of rules are semantic (validate/cnp.ts).
+const namespacedPod = obj({ namespaceSelector: labelSelector, podSelector: labelSelector }, ["namespaceSelector", "podSelector"]);
+const subject = obj({ namespaces: labelSelector, pods: namespacedPod });
+const ingressPeer = obj({ namespaces: labelSelector, pods: namespacedPod });
+const egressPeer = obj({ namespaces: labelSelector, pods: namespacedPod, networks: arr(str), nodes: labelSelector, domainNames: arr(str) });
+const cnpPort = obj({ number: int, range: obj({ start: int, end: int }, ["start", "end"]) });
+const cnpProtocol = obj({
+  tcp: obj({ destinationPort: cnpPort }),
+  udp: obj({ destinationPort: cnpPort }),
+  sctp: obj({ destinationPort: cnpPort }),
+  destinationNamedPort: str,
+});
+const cnpAction = oneOf("Accept", "Deny", "Pass");
+const cnpSpec = obj({
+  tier: oneOf("Admin", "Baseline"),
+  priority: int,
+  subject,
+  ingress: arr(obj({ name: str, action: cnpAction, from: arr(ingressPeer), protocols: arr(cnpProtocol) }, ["action", "from"])),
+  egress: arr(obj({ name: str, action: cnpAction, to: arr(egressPeer), protocols: arr(cnpProtocol) }, ["action", "to"])),
+}, ["tier", "priority", "subject"]);
+const anpPort = obj({
+  portNumber: obj({ protocol: str, port: int }, ["port"]),
+  namedPort: str,
+  portRange: obj({ protocol: str, start: int, end: int }, ["start", "end"]),
+});
+const anpRules = (actions: Schema) => ({
+  ingress: arr(obj({ name: str, action: actions, from: arr(ingressPeer), ports: arr(anpPort) }, ["action", "from"])),
+  egress: arr(obj({ name: str, action: actions, to: arr(egressPeer), ports: arr(anpPort) }, ["action", "to"])),
+});
+const anpSpec = obj({ priority: int, subject, ...anpRules(oneOf("Allow", "Deny", "Pass")) }, ["priority", "subject"]);
+const banpSpec = obj({ subject, ...anpRules(oneOf("Allow", "Deny")) }, ["subject"]);
+
 export interface KindInfo {
   kind: ResourceKind;
   group: string;
@@ -92,6 +126,7 @@ export interface KindInfo {
 
 const CALICO = "projectcalico.org";
 const K8S = "networking.k8s.io";
+export const NPAPI_GROUP = "policy.networking.k8s.io";
 
 export const MODELLED_KINDS: ReadonlyArray<KindInfo & { sourceKind: string }> = [
   { sourceKind: "Tier", kind: "Tier", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ order: num, defaultAction: str }) },
@@ -103,6 +138,9 @@ export const MODELLED_KINDS: ReadonlyArray<KindInfo & { sourceKind: string }> = 
   { sourceKind: "NetworkSet", kind: "NetworkSet", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ nets: arr(str), allowedEgressDomains: arr(str) }) },
   { sourceKind: "GlobalNetworkSet", kind: "GlobalNetworkSet", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ nets: arr(str), allowedEgressDomains: arr(str) }) },
   { sourceKind: "NetworkPolicy", kind: "KubernetesNetworkPolicy", group: K8S, versions: ["v1"], specOptional: false, spec: obj(k8sSpecFields) },
+  { sourceKind: "ClusterNetworkPolicy", kind: "ClusterNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha2"], specOptional: false, spec: cnpSpec },
+  { sourceKind: "AdminNetworkPolicy", kind: "AdminNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha1"], specOptional: false, spec: anpSpec },
+  { sourceKind: "BaselineAdminNetworkPolicy", kind: "BaselineAdminNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha1"], specOptional: false, spec: banpSpec },
 ];
 
 /** Real kinds of the two policy groups that tierguard does not model: skipped with a notice, never an error. */
@@ -118,6 +156,7 @@ const OTHER_KNOWN_KINDS: Readonly<Record<string, readonly string[]>> = {
     "UISettingsGroup", "BFDConfiguration",
   ],
   [K8S]: ["Ingress", "IngressClass", "IPAddress", "ServiceCIDR", "NetworkPolicyList"],
+  [NPAPI_GROUP]: [],
 };
 
 export type KindLookup =
@@ -132,7 +171,7 @@ export function lookupKind(apiVersion: string, kind: string): KindLookup {
   const slash = apiVersion.indexOf("/");
   const group = slash === -1 ? "" : apiVersion.slice(0, slash);
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
-  if (group !== CALICO && group !== K8S) return { found: "foreign", group };
+  if (group !== CALICO && group !== K8S && group !== NPAPI_GROUP) return { found: "foreign", group };
   const info = MODELLED_KINDS.find((k) => k.group === group && k.sourceKind === kind);
   if (info) return info.versions.includes(version) ? { found: "modelled", info } : { found: "wrong-version", info, version };
   if (OTHER_KNOWN_KINDS[group].includes(kind)) return { found: "other-known", group };

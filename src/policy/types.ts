@@ -1,4 +1,8 @@
+import type { ClusterPolicyKind, ClusterPolicySpec, LabelSelector } from "./cluster-types.js";
 import type { SourceMap } from "./source.js";
+
+// The Kubernetes label selector and the cluster-admin kinds' spec live in cluster-types.ts (kept under 300 lines).
+export type * from "./cluster-types.js";
 
 /**
  * The resource model, after the schema check: every field has its declared type or is absent. Field names and
@@ -105,18 +109,6 @@ export interface NetworkSetSpec {
   allowedEgressDomains?: string[];
 }
 
-export interface LabelSelectorRequirement {
-  key?: string;
-  operator?: string;
-  values?: string[];
-}
-
-/** Kubernetes LabelSelector: absent matches nothing in some contexts and everything in others; see conversion. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
 export interface IpBlock {
   cidr?: string;
   except?: string[];
@@ -180,7 +172,40 @@ export type CalicoPolicyResource = ResourceBase<CalicoPolicyKind, CalicoPolicySp
 export type K8sPolicyResource = ResourceBase<K8sPolicyKind, K8sPolicySpec>;
 export type NetworkSetResource = ResourceBase<NetworkSetKind, NetworkSetSpec>;
 
-export type PolicyResource = CalicoPolicyResource | K8sPolicyResource;
+export type ClusterPolicyResource = ResourceBase<ClusterPolicyKind, ClusterPolicySpec>;
+
+export type PolicyResource = CalicoPolicyResource | K8sPolicyResource | ClusterPolicyResource;
+
+export function isClusterPolicy(r: { kind: string }): r is ClusterPolicyResource {
+  return r.kind === "ClusterNetworkPolicy" || r.kind === "AdminNetworkPolicy" || r.kind === "BaselineAdminNetworkPolicy";
+}
+
+/** The built-in tiers the cluster-admin kinds live in (calico-semantics §8.1). */
+export const KUBE_ADMIN_TIER = "kube-admin";
+export const KUBE_BASELINE_TIER = "kube-baseline";
+export const ANP_TIER = "adminnetworkpolicy";
+export const BANP_TIER = "baselineadminnetworkpolicy";
+
+/**
+ * The tier a policy resource is evaluated in: `spec.tier` (default "default") for Calico kinds, "default" for
+ * Kubernetes NetworkPolicy, kube-admin/kube-baseline for a ClusterNetworkPolicy (its `spec.tier` is Admin or
+ * Baseline, not a tier name), and the 3.31 tiers for AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+ */
+export function policyTier(r: PolicyResource): string {
+  switch (r.kind) {
+    case "KubernetesNetworkPolicy":
+    case "StagedKubernetesNetworkPolicy":
+      return "default";
+    case "ClusterNetworkPolicy":
+      return r.spec.tier === "Baseline" ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER;
+    case "AdminNetworkPolicy":
+      return ANP_TIER;
+    case "BaselineAdminNetworkPolicy":
+      return BANP_TIER;
+    default:
+      return r.spec.tier || "default";
+  }
+}
 
 /** Calico policy kinds (not Kubernetes NetworkPolicy), whose rules are written in Calico's form. */
 export function isCalicoPolicy(r: Resource): r is CalicoPolicyResource {

@@ -35,18 +35,26 @@ export interface BuiltinTier {
   name: string;
   order: number;
   defaultAction: "Deny" | "Pass";
+  /**
+   * Who holds the tier to its order and default action: "api" (Calico's CEL rules and validator reject a change),
+   * or "operator" (the Tigera Operator creates the tier and resets a change; the API accepts it).
+   */
+  fixedBy: "api" | "operator";
 }
 
 const BUILTIN_TIERS: Record<CalicoModel, readonly BuiltinTier[]> = {
   "v3.31": [
-    { name: "adminnetworkpolicy", order: 1000, defaultAction: "Pass" },
-    { name: "default", order: 1_000_000, defaultAction: "Deny" },
-    { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" },
+    { name: "adminnetworkpolicy", order: 1000, defaultAction: "Pass", fixedBy: "api" },
+    { name: "default", order: 1_000_000, defaultAction: "Deny", fixedBy: "api" },
+    { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass", fixedBy: "api" },
   ],
+  // 3.32 renamed the cluster-admin tiers (libcalico-go names/policy.go, api/.../v3/tier.go) and the operator's
+  // allow-tigera tier to calico-system (tigera/operator pkg/render/tiers/tiers.go: order 100, default Deny).
   "v3.32": [
-    { name: "kube-admin", order: 1000, defaultAction: "Pass" },
-    { name: "default", order: 1_000_000, defaultAction: "Deny" },
-    { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" },
+    { name: "calico-system", order: 100, defaultAction: "Deny", fixedBy: "operator" },
+    { name: "kube-admin", order: 1000, defaultAction: "Pass", fixedBy: "api" },
+    { name: "default", order: 1_000_000, defaultAction: "Deny", fixedBy: "api" },
+    { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass", fixedBy: "api" },
   ],
 };
 

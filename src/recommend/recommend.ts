@@ -3,7 +3,7 @@ import { inventoryNamespaceLabels, type Inventory } from "../flows/index.js";
 import { Replayer } from "../impact/index.js";
 import type { EndpointResolver } from "../impact/index.js";
 import { isPolicy, type Resource } from "../policy/index.js";
-import { builtinTiers } from "../policy/index.js";
+import { builtinTiers, policyTier as tierOfPolicy } from "../policy/index.js";
 import { buildPolicies } from "./build.js";
 import { classify, type Classification } from "./classify.js";
 import { isNamespaceName } from "./identity.js";
@@ -80,8 +80,7 @@ function before(t: TierInfo, rec: { name: string; order: number }): boolean {
 }
 
 function policyTier(r: Resource): string {
-  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return "default";
-  return ((r.spec as { tier?: string }).tier || "default");
+  return isPolicy(r) ? tierOfPolicy(r) : "default";
 }
 
 /** Namespaces named by a record but not valid names are left out: no policy can live there. */

@@ -37,7 +37,7 @@ export function refKey(ref: { kind: string; namespace?: string | null; name: str
 /** tierguard's kind of a live object: its apiVersion's group tells a Kubernetes NetworkPolicy from Calico's. */
 export function clusterKindOf(obj: Pick<ClusterObject, "apiVersion" | "kind">): ClusterKind | undefined {
   if (obj.kind === "NetworkPolicy") return obj.apiVersion.startsWith("networking.k8s.io/") ? "KubernetesNetworkPolicy" : "NetworkPolicy";
-  const known: ClusterKind[] = ["Tier", "GlobalNetworkSet", "NetworkSet", "GlobalNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"];
+  const known: ClusterKind[] = ["Tier", "GlobalNetworkSet", "NetworkSet", "GlobalNetworkPolicy", "ClusterNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"];
   return known.find((k) => k === obj.kind);
 }
 

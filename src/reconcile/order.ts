@@ -14,7 +14,7 @@ import { CLUSTER_KINDS, type ClusterKind, type OrderConstraint, type StateChange
  * writes to avoid a transitional outage but never breaks one.
  */
 const KIND_RANK = new Map<ClusterKind, number>(CLUSTER_KINDS.map((k, i) => [k.kind, i]));
-const POLICY_KINDS = new Set<ClusterKind>(["GlobalNetworkPolicy", "NetworkPolicy", "KubernetesNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"]);
+const POLICY_KINDS = new Set<ClusterKind>(["GlobalNetworkPolicy", "NetworkPolicy", "KubernetesNetworkPolicy", "ClusterNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"]);
 const SET_KINDS = new Set<ClusterKind>(["GlobalNetworkSet", "NetworkSet"]);
 
 /** `(changes, constraints) => order`: the transitional orderer's contract. `order` lists indices into `changes`. */

@@ -6,7 +6,7 @@
 
 /**
  * The kinds the controller reads and writes, in tierguard's names. "KubernetesNetworkPolicy" is the Kubernetes
- * `networking.k8s.io/v1` NetworkPolicy (its API kind is "NetworkPolicy"); every other kind is `projectcalico.org/v3`.
+ * `networking.k8s.io/v1` NetworkPolicy (its API kind is "NetworkPolicy"); "ClusterNetworkPolicy" is `policy.networking.k8s.io/v1alpha2`; every other kind is `projectcalico.org/v3`.
  */
 export type ClusterKind =
   | "Tier"
@@ -15,6 +15,7 @@ export type ClusterKind =
   | "GlobalNetworkPolicy"
   | "NetworkPolicy"
   | "KubernetesNetworkPolicy"
+  | "ClusterNetworkPolicy"
   | "StagedGlobalNetworkPolicy"
   | "StagedNetworkPolicy"
   | "StagedKubernetesNetworkPolicy";
@@ -40,6 +41,8 @@ export const CLUSTER_KINDS: readonly KindInfo[] = [
   calico("GlobalNetworkPolicy", "globalnetworkpolicies", false),
   calico("NetworkPolicy", "networkpolicies", true),
   { kind: "KubernetesNetworkPolicy", group: "networking.k8s.io", version: "v1", plural: "networkpolicies", apiKind: "NetworkPolicy", namespaced: true },
+  // Calico 3.32+ enforces it in the kube-admin / kube-baseline tiers, which exist in every cluster (built in).
+  { kind: "ClusterNetworkPolicy", group: "policy.networking.k8s.io", version: "v1alpha2", plural: "clusternetworkpolicies", apiKind: "ClusterNetworkPolicy", namespaced: false },
   calico("StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false),
   calico("StagedNetworkPolicy", "stagednetworkpolicies", true),
   calico("StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies", true),

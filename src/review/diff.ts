@@ -1,5 +1,5 @@
-import { defaultK8sSpec } from "../policy/index.js";
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
+import { defaultK8sSpec, policyTier } from "../policy/index.js";
+import { describeResource, isClusterPolicy, isPolicy, type CalicoPolicySpec, type Resource, type Rule } from "../policy/index.js";
 import { parseSelector } from "../selector/index.js";
 import type { ResourceChange } from "./types.js";
 
@@ -51,7 +51,7 @@ export function diffResources(base: readonly Resource[], head: readonly Resource
 }
 
 function describeSpecChange(b: Resource, h: Resource): string {
-  const tier = (r: Resource) => (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? ((r.spec as CalicoPolicySpec).tier || "default") : undefined);
+  const tier = (r: Resource) => (isPolicy(r) ? policyTier(r) : undefined);
   const bt = tier(b);
   const ht = tier(h);
   if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
@@ -69,7 +69,8 @@ export function canonical(r: Resource, ignoreName = false): string {
   const meta = { name: ignoreName ? undefined : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
   let spec: unknown = r.spec;
   if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec as CalicoPolicySpec);
+  // A ClusterNetworkPolicy's spec is compared as written: its fields are not Calico's.
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy" && !isClusterPolicy(r)) spec = canonicalCalicoSpec(r.spec as CalicoPolicySpec);
   return stableJson({ kind: r.kind, metadata: meta, spec });
 }
 

@@ -1,4 +1,4 @@
-import { describeResource, isPolicy, type CalicoPolicySpec, type Resource } from "../policy/index.js";
+import { describeResource, isPolicy, policyTier, type CalicoPolicySpec, type PolicyResource, type Resource } from "../policy/index.js";
 import { twinKey, type PolicyKind } from "../engine/index.js";
 import { isTrue, selectorOn } from "../engine/index.js";
 import { configFileOf, normalizePrincipal, type TierguardConfig } from "./config.js";
@@ -50,7 +50,7 @@ type Governor = string | typeof ADMINS;
 function tiersOf(r: Resource, ctx: ReviewContext, revision: "base" | "head"): Governor[] {
   if (r.kind === "Tier") return [ADMINS];
   if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision);
-  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : ((r.spec as CalicoPolicySpec).tier || "default");
+  const own = policyTier(r as PolicyResource);
   const tiers = [own];
   if (isPolicy(r) && r.kind.startsWith("Staged")) {
     // The enforced twin this staged policy would replace (Set) or delete (Delete), in either revision.

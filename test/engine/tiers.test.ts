@@ -43,6 +43,7 @@ describe("tier ordering (§4.3 TierLess)", () => {
       "c|50|Deny",
       "a|100|Deny",
       "b|100|Deny",
+      "calico-system|100|Deny",
       "kube-admin|1000|Pass",
       "platform|2000|Deny",
       "default|1000000|Deny",
@@ -105,8 +106,8 @@ spec:
 
 describe("built-in tiers (§9)", () => {
   test.each([
-    { version: "3.32", tiers: ["kube-admin|1000|Pass", "default|1000000|Deny", "kube-baseline|10000000|Pass"] },
-    { version: "v3.32.1", tiers: ["kube-admin|1000|Pass", "default|1000000|Deny", "kube-baseline|10000000|Pass"] },
+    { version: "3.32", tiers: ["calico-system|100|Deny", "kube-admin|1000|Pass", "default|1000000|Deny", "kube-baseline|10000000|Pass"] },
+    { version: "v3.32.1", tiers: ["calico-system|100|Deny", "kube-admin|1000|Pass", "default|1000000|Deny", "kube-baseline|10000000|Pass"] },
     { version: "3.31", tiers: ["adminnetworkpolicy|1000|Pass", "default|1000000|Deny", "baselineadminnetworkpolicy|10000000|Pass"] },
     { version: "3.30", tiers: ["adminnetworkpolicy|1000|Pass", "default|1000000|Deny", "baselineadminnetworkpolicy|10000000|Pass"] },
   ])("Calico $version has $tiers", ({ version, tiers }) => {

@@ -10,6 +10,7 @@ import type { Resource } from "../types.js";
 import type { CalicoVersion } from "../version.js";
 import { resourceContext, type ResourceRule } from "./context.js";
 import { checkDuplicates, checkTierReferences } from "./cross-resource.js";
+import { checkClusterPolicy } from "./cnp.js";
 import { checkK8sPolicy } from "./k8s-networkpolicy.js";
 import { checkLimits333 } from "./limits-333.js";
 import { checkMetadata } from "./metadata.js";
@@ -36,6 +37,7 @@ const RESOURCE_RULES: readonly ResourceRule[] = [
   checkLimits333,
   checkStaged,
   checkK8sPolicy,
+  checkClusterPolicy,
   checkNetworkSet,
   checkNotEvaluated,
 ];

@@ -135,7 +135,7 @@ function checkPortNumber(value: number, field: string, path: string, ctx: Valida
 }
 
 /** metav1.LabelSelector: valid keys and values, and operators with or without values as each requires. */
-function checkLabelSelector(selector: LabelSelector | undefined, path: string, ctx: ValidationContext): void {
+export function checkLabelSelector(selector: LabelSelector | undefined, path: string, ctx: ValidationContext): void {
   if (!selector) return;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     const labelPath = joinPath(joinPath(path, "matchLabels"), key);

@@ -31,20 +31,23 @@ function checkBuiltin(tier: TierResource, ctx: ValidationContext): void {
   if (!builtin) return;
   const { order, defaultAction } = tier.spec;
   const version = `Calico ${ctx.version.text}`;
+  // A tier the operator owns is accepted by the API and then reset by the operator: a warning, not an error.
+  const byOperator = builtin.fixedBy === "operator";
+  const owner = byOperator ? " (the Tigera Operator creates it and resets any change)" : "";
   if (order !== builtin.order) {
     ctx.report("tier/builtin-order", order === undefined ? "spec" : "spec.order",
-      `${quote(builtin.name)} is a built-in tier in ${version} and its order is fixed at ${builtin.order}; ` +
+      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its order is fixed at ${builtin.order}; ` +
         `${order === undefined ? "add" : "set"} order: ${builtin.order}`,
-      { at: order === undefined ? "key" : "value" });
+      { at: order === undefined ? "key" : "value", severity: byOperator ? "warning" : "error" });
   }
   const effective = defaultAction ?? "Deny";
   if (TIER_ACTIONS.includes(effective) && effective !== builtin.defaultAction) {
-    const advisory = ctx.version.model === "v3.31";
+    const advisory = ctx.version.model === "v3.31" || byOperator;
     ctx.report("tier/builtin-default-action", defaultAction === undefined ? "spec" : "spec.defaultAction",
-      `${quote(builtin.name)} is a built-in tier in ${version} and its default action must be ${builtin.defaultAction}` +
+      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its default action must be ${builtin.defaultAction}` +
         `${defaultAction === undefined ? " (an absent defaultAction means Deny)" : ""}; ` +
         `set defaultAction: ${builtin.defaultAction}` +
-        (advisory ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
+        (advisory && !byOperator ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
       { severity: advisory ? "warning" : "error", at: defaultAction === undefined ? "key" : "value" });
   }
 }

@@ -1,5 +1,5 @@
 import { describeResource, isPolicy, type PolicyResource, type Resource } from "../../policy/index.js";
-import { builtinTiers } from "../../policy/index.js";
+import { builtinTiers, policyTier as tierOfPolicy } from "../../policy/index.js";
 import type { ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 
@@ -9,8 +9,7 @@ import type { Finding } from "../types.js";
  * head policies still name is caught at each of those policies.
  */
 export function policyTier(r: PolicyResource): string {
-  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return "default";
-  return (r.spec as { tier?: string }).tier || "default";
+  return tierOfPolicy(r);
 }
 
 export function checkTiers(ctx: ReviewContext): Finding[] {

@@ -2,6 +2,7 @@ import { describeResource } from "../../policy/index.js";
 import type { Check, ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { lintEnv, type LintRule } from "./context.js";
+import { cnpPriorityTie } from "./cnp-priority-tie.js";
 import { defaultDenyBlocksDns } from "./default-deny-blocks-dns.js";
 import { globalPolicyForApp } from "./global-policy-for-app.js";
 import { inlineDomains } from "./inline-domains.js";
@@ -33,6 +34,7 @@ export const LINT_RULES: readonly LintRule[] = [
   selectsNothing,
   missingCoverage,
   staleStaged,
+  cnpPriorityTie,
 ];
 
 export interface LintOptions {

@@ -1,5 +1,5 @@
 import { describePolicy } from "../../engine/index.js";
-import { isPolicy } from "../../policy/index.js";
+import { isClusterPolicy, isPolicy } from "../../policy/index.js";
 import { isGuardrail, maySelect, warning, type LintRule } from "./context.js";
 
 /**
@@ -22,7 +22,7 @@ export const selectsNothing: LintRule = {
       if (isGuardrail(p.ref, env.ctx.config)) return [];
       if (workloads.some((w) => maySelect(p, w.endpoint))) return [];
       const k8s = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy";
-      const path = k8s ? "spec.podSelector" : r.source.has("spec.selector") ? "spec.selector" : "spec";
+      const path = k8s ? "spec.podSelector" : isClusterPolicy(r) ? "spec.subject" : r.source.has("spec.selector") ? "spec.selector" : "spec";
       const inNamespace = p.namespace !== undefined ? workloads.filter((w) => w.endpoint.namespace === p.namespace).length : undefined;
       const scope =
         inNamespace === undefined ? "" : inNamespace === 0 ? ` No workload of namespace ${p.namespace} is known at all.` : ` Namespace ${p.namespace} has ${inNamespace} known workload${inNamespace === 1 ? "" : "s"}.`;

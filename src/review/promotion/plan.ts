@@ -1,4 +1,4 @@
-import { isPolicy, isStagedKind, type CalicoPolicySpec, type Resource } from "../../policy/index.js";
+import { isPolicy, isStagedKind, policyTier, type CalicoPolicySpec, type Resource } from "../../policy/index.js";
 import type { ResourceChange } from "../types.js";
 
 /**
@@ -49,7 +49,7 @@ const STAGED_TWIN: Record<string, string> = {
 };
 
 /** The order a controller applies kinds in: tiers before the policies in them, sets before the rules that use them. */
-const KIND_ORDER = ["Tier", "GlobalNetworkSet", "NetworkSet", "GlobalNetworkPolicy", "NetworkPolicy", "KubernetesNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"];
+const KIND_ORDER = ["Tier", "GlobalNetworkSet", "NetworkSet", "GlobalNetworkPolicy", "NetworkPolicy", "KubernetesNetworkPolicy", "ClusterNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedNetworkPolicy", "StagedKubernetesNetworkPolicy"];
 
 export function stagedTwinKind(kind: string): string | undefined {
   return STAGED_TWIN[kind];
@@ -118,7 +118,7 @@ function count(n: number, one: string, many: string): string {
 function item(r: Resource, action: PlanAction): PlanItem {
   const out: PlanItem = { action, kind: r.kind, name: r.metadata.name ?? "<unnamed>", file: r.source.file };
   if (r.metadata.namespace !== undefined) out.namespace = r.metadata.namespace;
-  if (isPolicy(r) && r.kind !== "KubernetesNetworkPolicy" && r.kind !== "StagedKubernetesNetworkPolicy") out.tier = (r.spec as CalicoPolicySpec).tier || "default";
+  if (isPolicy(r) && r.kind !== "KubernetesNetworkPolicy" && r.kind !== "StagedKubernetesNetworkPolicy") out.tier = policyTier(r);
   return out;
 }
 
