@@ -27,6 +27,7 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
     srcPort: ephemeralSourcePort(both),
     identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
     counter: { evaluations: 0 },
+    partitions: new Map(),
   };
   const changedResources = new Set<object>();
   let everything = false;
@@ -47,13 +48,18 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
     return t;
   };
   const agg = new Aggregator(classes, ports, impact);
+  // A side whose policies did not change gives the same verdict in both revisions, so the pair can change only
+  // where a changed side's verdict does: that side is evaluated first, the other only when needed.
   const pair = (s: EndpointClass, d: EndpointClass) => {
     if (s.pods === 0 && d.pods === 0) return; // no policy applies between two outside addresses
-    const egress = s.pods > 0 ? table(s, "egress") : undefined;
-    const ingress = d.pods > 0 ? table(d, "ingress") : undefined;
+    const sChanged = s.pods > 0 && eg[s.index];
+    const dChanged = d.pods > 0 && ing[d.index];
     for (let g = 0; g < ports.length; g++) {
-      const e = egress?.verdict(d.index, g);
-      const i = ingress?.verdict(s.index, g);
+      let e = sChanged ? table(s, "egress").verdict(d.index, g) : undefined;
+      let i = dChanged ? table(d, "ingress").verdict(s.index, g) : undefined;
+      if (!(e && e.base !== e.head) && !(i && i.base !== i.head)) continue;
+      if (!e && s.pods > 0) e = table(s, "egress").verdict(d.index, g);
+      if (!i && d.pods > 0) i = table(d, "ingress").verdict(s.index, g);
       const before = (e?.base ?? true) && (i?.base ?? true);
       const after = (e?.head ?? true) && (i?.head ?? true);
       if (before !== after) agg.add(s, d, g, deciders(e, i, after));

@@ -29,6 +29,8 @@ export interface Universe {
   /** Peer identities (the label sets a selector sees, network sets included) in base and head, by class index. */
   identities: { base: LabelSet[][]; head: LabelSet[][] };
   counter: { evaluations: number };
+  /** Peer partitions by the criteria that made them, shared by the subjects whose rules name the same. */
+  partitions: Map<string, { ids: Int32Array; reps: number[] }>;
 }
 
 export class DirectionalTable {
@@ -65,43 +67,39 @@ export class DirectionalTable {
     this.portCount = portKeys.size;
   }
 
-  /** Partition refinement of the peers by every criterion the rules apply to a peer. */
+  /**
+   * Partition refinement of the peers by every criterion the rules apply to a peer. Subjects whose rules name the
+   * same peer criteria (most share their tiers' guard rails) share one partition.
+   */
   private partitionPeers(entities: readonly CompiledEntity[], byNamedPorts: boolean): Int32Array {
-    const { classes, identities } = this.u;
-    let ids = new Int32Array(classes.length);
-    const refine = (value: (i: number) => string | number) => {
-      const keys = new Map<string, number>();
-      const next = new Int32Array(classes.length);
-      for (let i = 0; i < classes.length; i++) {
-        const k = `${ids[i]}|${value(i)}`;
-        let id = keys.get(k);
-        if (id === undefined) keys.set(k, (id = keys.size));
-        next[i] = id;
-      }
-      ids = next;
-    };
-    refine((i) => peerBasics(classes[i].rep, byNamedPorts));
+    const criteria: Array<{ id: string; value: (i: number) => number }> = [];
     const seen = new Set<object>();
+    const { classes, identities } = this.u;
     for (const e of entities) {
       for (const cs of [e.positive, e.negative]) {
         if (!cs || seen.has(cs)) continue;
         seen.add(cs);
         const on = (list: LabelSet[]) => list.reduce((acc: number, l) => acc | (1 << selectorOn(cs, l)), 0);
-        refine((i) => on(identities.base[i]) * 16 + on(identities.head[i]));
+        criteria.push({ id: `s${cs.id}`, value: (i) => on(identities.base[i]) * 16 + on(identities.head[i]) });
       }
       for (const nets of [e.nets, e.notNets]) {
         if (!nets || seen.has(nets)) continue;
         seen.add(nets);
-        refine((i) => {
-          const ip = classes[i].rep.ip;
-          return ip === undefined ? "?" : nets.contains(ip) ? 1 : 0;
-        });
+        criteria.push({ id: `n${objectId(nets)}`, value: (i) => { const ip = classes[i].rep.ip; return ip === undefined ? 2 : nets.contains(ip) ? 1 : 0; } });
       }
     }
-    const reps = new Map<number, number>();
-    for (let i = 0; i < ids.length; i++) if (!reps.has(ids[i])) reps.set(ids[i], i);
-    for (const [id, i] of reps) this.peerReps[id] = i;
-    return ids;
+    criteria.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const key = `${byNamedPorts ? 1 : 0}|${criteria.map((c) => c.id).join(",")}`;
+    let part = this.u.partitions.get(key);
+    if (!part) {
+      let ids = basics(classes, byNamedPorts);
+      for (const c of criteria) ids = refine(ids, c.value);
+      const reps: number[] = [];
+      for (let i = 0; i < ids.length; i++) if (reps[ids[i]] === undefined) reps[ids[i]] = i;
+      this.u.partitions.set(key, (part = { ids, reps }));
+    }
+    this.peerReps.push(...part.reps);
+    return part.ids;
   }
 
   get peerClasses(): number {
@@ -139,6 +137,37 @@ export class DirectionalTable {
     const uncertain = [...new Set([...b.uncertain, ...h.uncertain])];
     return { base: b.allow, head: h.allow, baseSide: b.side, headSide: h.side, ...(uncertain.length > 0 ? { uncertain } : {}) };
   }
+}
+
+/** Splits each part by a small non-negative value: numeric keys, no strings. */
+function refine(ids: Int32Array, value: (i: number) => number): Int32Array {
+  const keys = new Map<number, number>();
+  const next = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const k = ids[i] * 1024 + value(i);
+    let id = keys.get(k);
+    if (id === undefined) keys.set(k, (id = keys.size));
+    next[i] = id;
+  }
+  return next;
+}
+
+function basics(classes: readonly EndpointClass[], byNamedPorts: boolean): Int32Array {
+  const keys = new Map<string, number>();
+  return Int32Array.from(classes, (c) => {
+    const k = peerBasics(c.rep, byNamedPorts);
+    let id = keys.get(k);
+    if (id === undefined) keys.set(k, (id = keys.size));
+    return id;
+  });
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
 }
 
 function peerBasics(ep: Endpoint, byNamedPorts: boolean): string {
