@@ -1,4 +1,4 @@
-import type { PolicySet } from "../../engine/index.js";
+import { CidrSet, type CompiledPolicy, type PolicySet } from "../../engine/index.js";
 import type { ImpactReport } from "../../impact/index.js";
 import { parseFlowProtocol } from "../../engine/index.js";
 import type { ReviewContext } from "../context.js";
@@ -28,17 +28,11 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
     identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
     counter: { evaluations: 0 },
     partitions: new Map(),
+    selectorValues: new Map(),
   };
-  const changedResources = new Set<object>();
-  let everything = false;
-  for (const c of ctx.changes) {
-    if (!c.meaningChanged) continue;
-    for (const r of [c.base, c.head]) if (r) changedResources.add(r);
-    const kind = (c.head ?? c.base)!.kind;
-    if (kind === "Tier" || kind === "NetworkSet" || kind === "GlobalNetworkSet") everything = true;
-  }
-  const changed = (c: EndpointClass, dir: "ingress" | "egress") =>
-    everything || sidesDiffer(sets.base, sets.head, c, dir, changedResources);
+  // Tiers (order, default action) and network sets (which addresses a selector matches) change every verdict.
+  const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base)!.kind));
+  const changed = (c: EndpointClass, dir: "ingress" | "egress") => everything || sidesDiffer(sets.base, sets.head, c, dir);
   const eg = workloads.map((c) => changed(c, "egress"));
   const ing = workloads.map((c) => changed(c, "ingress"));
   const tables = { egress: new Map<number, DirectionalTable>(), ingress: new Map<number, DirectionalTable>() };
@@ -86,16 +80,36 @@ function deciders(e: DirectionalVerdict | undefined, i: DirectionalVerdict | und
   return { before: side.baseSide, after: side.headSide, reachable, uncertain };
 }
 
-/** Whether the policies that apply to the class in this direction differ, or one of them changed. */
-function sidesDiffer(base: PolicySet, head: PolicySet, c: EndpointClass, dir: "ingress" | "egress", changed: ReadonlySet<object>): boolean {
+/**
+ * Whether the policies that apply to the class in this direction differ: another list, or a policy whose part for
+ * this direction (where it applies, its order and tier, its rules for the direction) changed. A change to a policy's
+ * ingress rules leaves the egress of the endpoints it selects alone.
+ */
+function sidesDiffer(base: PolicySet, head: PolicySet, c: EndpointClass, dir: "ingress" | "egress"): boolean {
   const b = relevantPolicies(base, c.rep.labels, dir);
   const h = relevantPolicies(head, c.rep.labels, dir);
   if (b.length !== h.length) return true;
-  const key = (p: (typeof b)[number]) => `${p.ref.kind}/${p.ref.namespace ?? ""}/${p.ref.name}/${p.ref.tier}`;
-  for (let k = 0; k < b.length; k++) {
-    if (changed.has(b[k].resource) || changed.has(h[k].resource) || key(b[k]) !== key(h[k])) return true;
-  }
+  for (let k = 0; k < b.length; k++) if (directionSignature(b[k], dir) !== directionSignature(h[k], dir)) return true;
   return false;
+}
+
+const signatures = { ingress: new WeakMap<CompiledPolicy, string>(), egress: new WeakMap<CompiledPolicy, string>() };
+
+/** Both revisions' policy sets share one selector cache, so equal selectors have equal ids across them. */
+function directionSignature(p: CompiledPolicy, dir: "ingress" | "egress"): string {
+  let sig = signatures[dir].get(p);
+  if (sig === undefined) {
+    const replacer = (key: string, v: unknown) => {
+      if (key === "path") return undefined;
+      if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
+      if (v && typeof v === "object" && "selector" in v && "id" in v) return (v as { id: number }).id;
+      return v === Infinity ? "inf" : v;
+    };
+    const { ref, order, selector, staged, stagedAction, outOfScope } = p;
+    sig = JSON.stringify({ ref, order, selector, staged, stagedAction, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
+    signatures[dir].set(p, sig);
+  }
+  return sig;
 }
 
 /** Port numbers of the named ports known workloads declare, by protocol. */

@@ -1,4 +1,4 @@
-import { evaluateFlow, formatHit, describePolicy, MatchContext, selectorOn, type CompiledEntity, type CompiledPolicy, type Direction, type Endpoint, type LabelSet, type PolicyHit, type PolicySet } from "../../engine/index.js";
+import { evaluateFlow, formatHit, describePolicy, MatchContext, selectorOn, type CompiledEntity, type CompiledPolicy, type CompiledSelector, type Tri, type Direction, type Endpoint, type LabelSet, type PolicyHit, type PolicySet } from "../../engine/index.js";
 import { hitTier, type FlowVerdictSide } from "../../impact/index.js";
 import type { EndpointClass } from "./classes.js";
 import type { PortClass } from "./ports.js";
@@ -31,6 +31,7 @@ export interface Universe {
   counter: { evaluations: number };
   /** Peer partitions by the criteria that made them, shared by the subjects whose rules name the same. */
   partitions: Map<string, { ids: Int32Array; reps: number[] }>;
+  selectorValues: Map<number, Uint8Array>;
 }
 
 export class DirectionalTable {
@@ -79,8 +80,7 @@ export class DirectionalTable {
       for (const cs of [e.positive, e.negative]) {
         if (!cs || seen.has(cs)) continue;
         seen.add(cs);
-        const on = (list: LabelSet[]) => list.reduce((acc: number, l) => acc | (1 << selectorOn(cs, l)), 0);
-        criteria.push({ id: `s${cs.id}`, value: (i) => on(identities.base[i]) * 16 + on(identities.head[i]) });
+        criteria.push({ id: `s${cs.id}`, value: (i) => this.selectorValues(cs)[i] });
       }
       for (const nets of [e.nets, e.notNets]) {
         if (!nets || seen.has(nets)) continue;
@@ -100,6 +100,22 @@ export class DirectionalTable {
     }
     this.peerReps.push(...part.reps);
     return part.ids;
+  }
+
+  /**
+   * A rule selector on every peer, both revisions, as one byte per peer. Kept here rather than in the label sets'
+   * memo: every rule selector against every class would fill those memos with millions of entries.
+   */
+  private selectorValues(cs: CompiledSelector): Uint8Array {
+    let values = this.u.selectorValues.get(cs.id);
+    if (!values) {
+      const test = (l: LabelSet): Tri => (l.unknown === 0 ? (cs.selector.test(l) ? 1 : 0) : selectorOn(cs, l));
+      const on = (list: LabelSet[]) => list.reduce((acc: number, l) => acc | (1 << test(l)), 0);
+      const { base, head } = this.u.identities;
+      values = Uint8Array.from(base, (ids, i) => on(ids) * 16 + on(head[i]));
+      this.u.selectorValues.set(cs.id, values);
+    }
+    return values;
   }
 
   get peerClasses(): number {
