@@ -38,6 +38,12 @@ export interface TierguardConfig {
     newlyDenied: ImpactLevel;
     newlyAllowed: ImpactLevel;
     pendingChanged: ImpactLevel;
+    /** The connectivity diff: a namespace or workload newly reachable from outside the cluster (no flow needed). */
+    newlyReachableFromInternet: ImpactLevel;
+    /** The connectivity diff: other newly reachable pairs no recorded flow exercised. */
+    newlyReachable: ImpactLevel;
+    /** The connectivity diff: newly unreachable pairs no recorded flow exercised. */
+    newlyUnreachable: ImpactLevel;
     maxListed: number;
     /** A flow snapshot that could not be read whole (or gave no record): an error by default, so the review fails closed. */
     snapshotProblems: "error" | "warning";
@@ -69,7 +75,7 @@ export function defaultConfig(): TierguardConfig {
     admins: [],
     tiers: new Map(),
     guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", newlyReachableFromInternet: "warning", newlyReachable: "notice", newlyUnreachable: "notice", maxListed: 50, snapshotProblems: "error" },
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
@@ -90,7 +96,7 @@ const SCHEMA = obj({
   admins: arr(str),
   tiers: { t: "map", values: obj({ owners: arr(str) }, ["owners"]) },
   guardrails: obj({ required: arr(str), tiers: arr(str) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int, snapshotProblems: oneOf("error", "warning") }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, newlyReachableFromInternet: level, newlyReachable: level, newlyUnreachable: level, maxListed: int, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str) }),
   clusters: arr(obj({ name: str, environment: str, context: str }, ["name"])),
   ownership: obj({ unverifiableTeams: level }),

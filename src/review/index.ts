@@ -10,6 +10,7 @@ export * from "./recommend-config.js";
 export * from "./context.js";
 export * from "./diff.js";
 export * from "./impact-findings.js";
+export * from "./connectivity/index.js";
 export * from "./load.js";
 export * from "./ownership.js";
 export * from "./prepare.js";

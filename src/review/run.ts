@@ -1,6 +1,8 @@
 import type { ImpactReport } from "../impact/index.js";
 import type { Diagnostic } from "../contracts/index.js";
 import type { Check, ReviewContext } from "./context.js";
+import { connectivityFindings } from "./connectivity/findings.js";
+import type { ConnectivityReport } from "./connectivity/types.js";
 import { impactFindings } from "./impact-findings.js";
 import { checkOwnership, tierOwnerApproval, type Principal } from "./ownership.js";
 import { compareFindings, type Finding, type RevisionInfo, type Review } from "./types.js";
@@ -28,6 +30,8 @@ export interface ReviewInputs {
   /** The tiers a test file's assertions are about (for ownership of test changes). */
   testTiers?: (file: string, ctx: ReviewContext, revision: "base" | "head") => Set<string>;
   impact?: ImpactReport;
+  /** The connectivity diff between the revisions (src/review/connectivity). */
+  connectivity?: ConnectivityReport;
   /** Who acknowledged the newly denied flows. */
   acknowledgedBy?: string;
   extraFindings?: readonly Finding[];
@@ -43,6 +47,7 @@ export function buildReview(inputs: ReviewInputs): Review {
   findings.push(...checkOwnership(ctx, { author: inputs.author, approvals: inputs.approvals, configChanged: inputs.configChanged, changedTests: tests }));
   for (const check of inputs.checks) findings.push(...approvedBaseTests(check(ctx), ctx, tests, inputs));
   if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
+  if (inputs.connectivity) findings.push(...connectivityFindings(inputs.connectivity, ctx));
   const notes = [...(inputs.notes ?? [])];
   if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
   if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
@@ -54,6 +59,7 @@ export function buildReview(inputs: ReviewInputs): Review {
     changes: ctx.changes,
     findings: findings.sort(compareFindings),
     impact: inputs.impact,
+    ...(inputs.connectivity ? { connectivity: inputs.connectivity } : {}),
     notes,
     ...(inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}),
   };

@@ -52,6 +52,7 @@ export interface ResourceChange {
 
 export type { FlowVerdictSide, ImpactFlow, ImpactTotals, ImpactReport } from "../impact/index.js";
 import type { ImpactReport } from "../impact/index.js";
+import type { ConnectivityReport } from "./connectivity/types.js";
 
 export interface RevisionInfo {
   rev: string;
@@ -67,6 +68,8 @@ export interface Review {
   changes: ResourceChange[];
   findings: Finding[];
   impact?: ImpactReport;
+  /** The connectivity diff: what becomes reachable or unreachable, exercised by recorded flows or not. */
+  connectivity?: ConnectivityReport;
   /** Facts a reader should know that are not findings ("no tierguard.yaml at base: ownership not enforced"). */
   notes: string[];
   /** Whether newly denied flows were acknowledged (`--ack-impact`, or the App's /tierguard ack-impact). */

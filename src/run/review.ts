@@ -6,6 +6,7 @@ import type { TierguardConfig } from "../review/config.js";
 import type { ReviewContext, TextFile } from "../review/context.js";
 import type { RevisionFile } from "../review/load.js";
 import type { Principal } from "../review/ownership.js";
+import { connectivityDiff } from "../review/connectivity/index.js";
 import { prepareReview } from "../review/prepare.js";
 import { buildReview } from "../review/run.js";
 import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../review/snapshot-problems.js";
@@ -65,6 +66,8 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     impact = replayed.impact;
     snapshotProblems.push(...replayed.problems);
   }
+  // After the replay, so the workloads the snapshot showed are endpoint classes too.
+  const connectivity = connectivityDiff(ctx, impact);
   return buildReview({
     ctx,
     base: { rev: input.base.rev, commit: input.base.commit },
@@ -79,6 +82,7 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     checks: REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
+    connectivity,
     acknowledgedBy: input.acknowledgedBy,
     extraFindings: [...input.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input.notes,

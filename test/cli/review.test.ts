@@ -54,7 +54,7 @@ describe("tierguard review", () => {
     const r = await review(breaking, ["--output", "json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(["findings", "impact"]);
+    expect(Object.keys(out)).toEqual(["findings", "impact", "connectivity"]);
     const denied = out.findings.filter((f: { code: string }) => f.code === "impact/newly-denied");
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({ severity: "error", file: "application/frontend.yaml", line: 12 });

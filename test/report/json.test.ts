@@ -5,9 +5,9 @@ import { errorsEverywhere, huge, HUGE_DENIED, noSnapshot } from "./fixtures.js";
 describe("review JSON", () => {
   const out = reviewJson(errorsEverywhere);
 
-  test("exactly findings and impact at the top level, in that order", () => {
-    expect(Object.keys(out)).toEqual(["findings", "impact"]);
-    expect(reviewJson(noSnapshot)).toEqual({ findings: [], impact: null });
+  test("exactly findings, impact and connectivity at the top level, in that order; connectivity present and empty when nothing changes", () => {
+    expect(Object.keys(out)).toEqual(["findings", "impact", "connectivity"]);
+    expect(reviewJson(noSnapshot)).toEqual({ findings: [], impact: null, connectivity: { newlyReachable: [], newlyUnreachable: [] } });
   });
 
   test("each finding: code, severity, file, line, message first, then only the optional fields that are set", () => {

@@ -1,11 +1,12 @@
-import type { Finding, FlowVerdictSide, ImpactFlow, ImpactReport, Review } from "../../review/index.js";
+import type { ConnectivityChange, EndpointGroup, Finding, FlowVerdictSide, ImpactFlow, ImpactReport, Review } from "../../review/index.js";
 import { cmp, sortFindings } from "./format.js";
 
 /**
- * The machine-readable review: `{"findings": [...], "impact": {...}}`, nothing else at the top level. Keys are
+ * The machine-readable review: `{"findings": [...], "impact": {...}, "connectivity": {...}}`, nothing else at the top level. Keys are
  * written in a fixed order (required fields first, then optional ones only when set) and findings in the order
  * every renderer uses, so two runs over the same input produce the same bytes. `impact` is null when no flow
  * snapshot was replayed; flow lists are complete and ranked by volume, as the impact model gives them.
+ * `connectivity` is always present (its lists empty when nothing changes), ranked broadest first.
  */
 export interface FindingJson {
   code: string;
@@ -31,9 +32,47 @@ export interface ImpactJson {
   totals: ImpactReport["totals"];
 }
 
+export interface ConnectivityChangeJson {
+  source: EndpointGroup;
+  destination: EndpointGroup;
+  protocol: string;
+  ports: string[];
+  exercised: boolean;
+  before: FlowVerdictSide;
+  after: FlowVerdictSide;
+  uncertain?: string[];
+}
+
+export interface ConnectivityJson {
+  newlyReachable: ConnectivityChangeJson[];
+  newlyUnreachable: ConnectivityChangeJson[];
+}
+
 export interface ReviewJson {
   findings: FindingJson[];
   impact: ImpactJson | null;
+  connectivity: ConnectivityJson;
+}
+
+function groupJson(g: EndpointGroup): EndpointGroup {
+  const out: EndpointGroup = { kind: g.kind, name: g.name };
+  if (g.namespace !== undefined) out.namespace = g.namespace;
+  if (g.labels !== undefined) out.labels = { ...g.labels };
+  if (g.network !== undefined) out.network = g.network;
+  return out;
+}
+
+function changeJson(c: ConnectivityChange): ConnectivityChangeJson {
+  return {
+    source: groupJson(c.source),
+    destination: groupJson(c.destination),
+    protocol: c.protocol,
+    ports: [...c.ports],
+    exercised: c.exercised,
+    before: sideJson(c.before),
+    after: sideJson(c.after),
+    ...(c.uncertain !== undefined ? { uncertain: [...c.uncertain] } : {}),
+  };
 }
 
 function findingJson(f: Finding): FindingJson {
@@ -91,7 +130,12 @@ function impactJson(i: ImpactReport): ImpactJson {
 }
 
 export function reviewJson(review: Review): ReviewJson {
-  return { findings: sortFindings(review.findings).map(findingJson), impact: review.impact ? impactJson(review.impact) : null };
+  const c = review.connectivity;
+  return {
+    findings: sortFindings(review.findings).map(findingJson),
+    impact: review.impact ? impactJson(review.impact) : null,
+    connectivity: { newlyReachable: (c?.newlyReachable ?? []).map(changeJson), newlyUnreachable: (c?.newlyUnreachable ?? []).map(changeJson) },
+  };
 }
 
 export function renderReviewJson(review: Review): string {

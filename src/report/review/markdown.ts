@@ -1,4 +1,5 @@
 import type { Review } from "../../review/index.js";
+import { connectivitySections } from "./connectivity.js";
 import { nextStep, nextStepMarkdown } from "./next-step.js";
 import {
   boardLine,
@@ -64,6 +65,7 @@ export function renderReviewComment(review: Review, options: ReviewMarkdownOptio
       [REVIEW_MARKER, ...verdictSection(review), ...boardLine(options)],
       summaryTable(review),
       ...impactSections(review, options),
+      ...connectivitySections(review, options),
       ...findingSections(review, options),
       changesSection(review, options),
       zeroHitSection(review),
@@ -81,7 +83,7 @@ export function renderReviewCommentParts(review: Review, options: ReviewMarkdown
 
 /** What a check run shows first (its summary): verdict, summary table, traffic changes, next step. No marker. */
 export function renderReviewSummary(review: Review, options: ReviewMarkdownOptions = {}): string {
-  return join([verdictSection(review), summaryTable(review), ...impactSections(review, options), tail(review)]) + "\n";
+  return join([verdictSection(review), summaryTable(review), ...impactSections(review, options), ...connectivitySections(review, options), tail(review)]) + "\n";
 }
 
 /** The rest, for a check run's text: findings by area, changed resources, zero-hit policies, counts, notes. */

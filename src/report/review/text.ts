@@ -1,6 +1,7 @@
 import type { Finding, ImpactFlow, Review } from "../../review/index.js";
 import { terminalText as t } from "./escape.js";
 import { bytes, flowWords, int, plural, rankFlows, reviewCounts, reviewVerdict, sideWords, sortFindings, sum } from "./format.js";
+import { connectivityText } from "./connectivity.js";
 import { nextStep, nextStepText } from "./next-step.js";
 
 /**
@@ -56,6 +57,7 @@ export function renderReviewText(review: Review, options: ReviewTextOptions = {}
     blocks.push(flowTable("Newly allowed (traffic this change would let through)", impact.newlyAllowed, max, paint, 33));
     blocks.push(flowTable("Staged (pending) verdict changes", impact.pendingChanged, max, paint, 36));
   }
+  blocks.push(...connectivityText(review, max, t));
   if (review.notes.length > 0) blocks.push(review.notes.map((n) => `note: ${t(n)}`));
   blocks.push([paint(1, summaryLine(review)), nextStepText(nextStep(review))]);
   return (

@@ -1,0 +1,154 @@
+import { EMPTY_LABELS, formatCidr, formatIp, IpClassifier, NAMESPACE_PREFIX, type Cidr, type Endpoint, type Ip, type PolicySet } from "../../engine/index.js";
+import type { KnownWorkload } from "../context.js";
+import type { EndpointGroup } from "./types.js";
+
+/**
+ * Endpoint classes: endpoints no policy of either revision can tell apart, evaluated once each. A workload class is
+ * a distinct label set (the engine interns them) with the CIDR class of its address; an external class is a region
+ * of the address space that the CIDRs of both revisions (rule nets and notNets, network sets) carve out.
+ */
+export interface EndpointClass {
+  index: number;
+  /** The endpoint the engine evaluates for the whole class. */
+  rep: Endpoint;
+  group: EndpointGroup;
+  /** Pods in the class (1 for an aggregate seen only in flows); 0 for external classes. */
+  pods: number;
+  /** For external classes: the region, to tell which class a recorded address falls in. */
+  region?: Region;
+}
+
+/** Labels a controller stamps per revision or replica (as src/recommend/identity.ts lists them): not identity. */
+const VOLATILE = new Set(["pod-template-hash", "controller-revision-hash", "pod-template-generation", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);
+const IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
+
+export function workloadClasses(workloads: readonly KnownWorkload[], sets: readonly PolicySet[], first: number): EndpointClass[] {
+  const ipClass = sets.map((s) => new IpClassifier(s));
+  const byKey = new Map<string, EndpointClass>();
+  for (const w of workloads) {
+    const ep = w.endpoint;
+    if (ep.kind !== "workload") continue;
+    const key = `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
+    const known = byKey.get(key);
+    if (known) {
+      known.pods++;
+      continue;
+    }
+    byKey.set(key, { index: first + byKey.size, rep: ep, group: workloadGroup(ep), pods: 1 });
+  }
+  return [...byKey.values()];
+}
+
+function workloadGroup(ep: Endpoint): EndpointGroup {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of [...ep.labels.map].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!IMPLICIT.test(k) && !VOLATILE.has(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
+  }
+  const words = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  return { kind: "workload", namespace: ep.namespace, labels, name: `${ep.namespace}/{${words}}` };
+}
+
+export interface Region {
+  version: 4 | 6;
+  /** The innermost CIDR around the region; undefined for the rest of the address space. */
+  cidr?: Cidr;
+  /** CIDRs directly inside it, which the region excludes. */
+  holes: Cidr[];
+}
+
+interface Node {
+  cidr?: Cidr;
+  children: Node[];
+}
+
+const SIZE = (v: 4 | 6) => (v === 4 ? 32 : 128);
+const end = (c: Cidr) => c.base + (1n << BigInt(SIZE(c.version) - c.prefix)) - 1n;
+const inside = (outer: Cidr, inner: Cidr) => inner.prefix >= outer.prefix && inner.base >> BigInt(SIZE(outer.version) - outer.prefix) === outer.base >> BigInt(SIZE(outer.version) - outer.prefix);
+
+/** Every CIDR either revision names (rule nets and notNets, network sets). */
+export function namedCidrs(sets: readonly PolicySet[]): Cidr[] {
+  const out = new Map<string, Cidr>();
+  const add = (c: Cidr) => out.set(`${c.version}/${c.base}/${c.prefix}`, { ...c, text: formatCidr(c) });
+  for (const set of sets) {
+    for (const p of set.policies) {
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const e of [rule.source, rule.destination]) for (const nets of [e.nets, e.notNets]) nets?.cidrs.forEach(add);
+      }
+    }
+    for (const ns of set.networkSets) ns.cidrs.forEach(add);
+  }
+  return [...out.values()];
+}
+
+/**
+ * CIDRs nest or are disjoint, so they form a forest; each node minus its children is one class of addresses, and
+ * so is the address space outside every CIDR (per family; IPv6 only when some CIDR is IPv6).
+ */
+export function externalClasses(sets: readonly PolicySet[], first: number): EndpointClass[] {
+  const cidrs = namedCidrs(sets).sort((a, b) => a.prefix - b.prefix);
+  const out: EndpointClass[] = [];
+  for (const version of [4, 6] as const) {
+    const mine = cidrs.filter((c) => c.version === version);
+    if (version === 6 && mine.length === 0) continue;
+    const root: Node = { children: [] };
+    for (const c of mine) insert(root, c);
+    const visit = (n: Node) => {
+      const holes = n.children.map((c) => c.cidr!).sort((a, b) => (a.base < b.base ? -1 : 1));
+      const ip = representative(version, n.cidr, holes);
+      if (ip) {
+        const region: Region = { version, cidr: n.cidr, holes };
+        out.push({ index: first + out.length, rep: { kind: "external", name: formatIp(ip), labels: EMPTY_LABELS, ip }, group: regionGroup(region, ip, sets), pods: 0, region });
+      }
+      n.children.forEach(visit);
+    };
+    visit(root);
+  }
+  return out;
+}
+
+function insert(n: Node, c: Cidr): void {
+  for (const child of n.children) if (inside(child.cidr!, c)) return insert(child, c);
+  n.children.push({ cidr: c, children: [] });
+}
+
+/** Public-looking addresses tried first for "anywhere outside", so the class reads as the internet. */
+const PUBLIC = { 4: [0x08080808n, 0xcb007101n, 0x01010101n], 6: [0x20014860486000000000000000008888n] } as const;
+
+function representative(version: 4 | 6, cidr: Cidr | undefined, holes: readonly Cidr[]): Ip | undefined {
+  const inHole = (v: bigint) => holes.some((h) => v >= h.base && v <= end(h));
+  if (!cidr || cidr.prefix === 0) for (const v of PUBLIC[version]) if (!inHole(v)) return { version, value: v };
+  let cur = cidr ? cidr.base : 0n;
+  const last = cidr ? end(cidr) : (1n << BigInt(SIZE(version))) - 1n;
+  for (const h of holes) {
+    if (h.base > cur) break;
+    cur = end(h) + 1n;
+  }
+  return cur <= last ? { version, value: cur } : undefined;
+}
+
+function regionGroup(region: Region, ip: Ip, sets: readonly PolicySet[]): EndpointGroup {
+  const netsets = new Set<string>();
+  for (const s of sets) for (const ns of s.networkSetsContaining(ip)) netsets.add(ns.namespace ? `NetworkSet ${ns.namespace}/${ns.name}` : `GlobalNetworkSet ${ns.name}`);
+  if (netsets.size > 0) {
+    const network = [...netsets].sort().join(", ");
+    return { kind: "network", network, name: `${network} (${region.cidr ? formatCidr(region.cidr) : "?"})` };
+  }
+  if (!region.cidr || region.cidr.prefix === 0) {
+    const family = region.version === 6 ? " (IPv6)" : "";
+    return { kind: "anywhere", network: region.cidr ? formatCidr(region.cidr) : undefined, name: `anywhere outside the cluster${family}` };
+  }
+  return { kind: "network", network: formatCidr(region.cidr), name: `addresses in ${formatCidr(region.cidr)}` };
+}
+
+/** The class of a recorded address: the innermost region containing it. */
+export function regionOf(classes: readonly EndpointClass[], ip: Ip): EndpointClass | undefined {
+  let best: EndpointClass | undefined;
+  for (const c of classes) {
+    const r = c.region;
+    if (!r || r.version !== ip.version) continue;
+    if (r.cidr && !(ip.value >= r.cidr.base && ip.value <= end(r.cidr))) continue;
+    if (r.holes.some((h) => ip.value >= h.base && ip.value <= end(h))) continue;
+    if (!best || (r.cidr?.prefix ?? -1) > (best.region!.cidr?.prefix ?? -1)) best = c;
+  }
+  return best;
+}

@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DENY_SHOP, INVENTORY, SHOP_TO_INTERNET } from "../review/connectivity-fixtures.js";
+import { REPO_ROOT, run } from "./helpers.js";
+
+/**
+ * `tierguard review --output json` on small generated repositories with an inventory and no flow snapshot: the
+ * connectivity diff is the only part of the review that sees the exposure.
+ */
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function repo(base: Record<string, string>, head: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "tg-conn-"));
+  dirs.push(dir);
+  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { stdio: "pipe" });
+  const write = (files: Record<string, string>) => {
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(join(dir, f, ".."), { recursive: true });
+      writeFileSync(join(dir, f), text);
+    }
+  };
+  write({ "tierguard.yaml": "policies: [policies]\ninventory: inventory.yaml\n", "inventory.yaml": INVENTORY, ...base });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "base");
+  git("checkout", "-q", "-b", "pr");
+  write(head);
+  git("add", "-A");
+  git("commit", "-q", "--allow-empty", "-m", "change");
+  git("checkout", "-q", "main");
+  return dir;
+}
+
+async function reviewJson(dir: string) {
+  const r = await run(["review", "--repo", dir, "--base", "main", "--head", "pr", "--author", "alice", "--output", "json"], { cwd: REPO_ROOT });
+  return JSON.parse(r.stdout);
+}
+
+describe("tierguard review: the connectivity diff", () => {
+  test("a GlobalNetworkPolicy opening namespace shop to 0.0.0.0/0, with no flow to show it: connectivity names it first and warns at its rule", async () => {
+    const out = await reviewJson(repo({ "policies/deny.yaml": DENY_SHOP }, { "policies/open.yaml": SHOP_TO_INTERNET }));
+    expect(out.impact).toBeNull();
+    expect(Object.keys(out.connectivity)).toEqual(["newlyReachable", "newlyUnreachable"]);
+    expect(out.connectivity.newlyReachable[0]).toEqual({
+      source: { kind: "anywhere", name: "anywhere outside the cluster", network: "0.0.0.0/0" },
+      destination: { kind: "namespace", name: "namespace shop", namespace: "shop" },
+      protocol: "TCP",
+      ports: ["5432"],
+      exercised: false,
+      before: { verdict: "deny", decidedBy: "default|knp:shop/default-deny|deny|-1", tier: "default", policy: "KubernetesNetworkPolicy shop/default-deny", rule: -1, direction: "ingress" },
+      after: { verdict: "allow", decidedBy: "default|gnp:open-shop|allow|0", tier: "default", policy: "GlobalNetworkPolicy open-shop", rule: 0, direction: "ingress" },
+    });
+    expect(out.connectivity.newlyUnreachable).toEqual([]);
+    const exposure = out.findings.filter((f: { code: string }) => f.code === "impact/newly-reachable-from-internet");
+    expect(exposure).toHaveLength(1);
+    expect(exposure[0]).toMatchObject({ severity: "warning", file: "policies/open.yaml", line: 9, path: "spec.ingress[0]" });
+  });
+
+  test("no change of meaning: connectivity present, both lists empty", async () => {
+    const out = await reviewJson(repo({ "policies/deny.yaml": DENY_SHOP }, { "policies/deny.yaml": DENY_SHOP + "# reformatted\n" }));
+    expect(out.connectivity).toEqual({ newlyReachable: [], newlyUnreachable: [] });
+  });
+});
