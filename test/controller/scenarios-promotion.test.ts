@@ -44,6 +44,8 @@ describe("scenarios: promotion against the fake API server", () => {
     kube.resetRecords();
     const r = await tg(syncArgs(kube, "v2"), dir);
     expect(r.code).toBe(0);
+    // Git changed a and b: an update, not drift.
+    expect(r.stderr).not.toContain('"drift"');
     expect(policyStates(kube)).toEqual(["update networkpolicies a", "update networkpolicies b", "patch networkpolicies d", "delete networkpolicies c"]);
     // One API write per change: what the sync reports is what the server saw.
     expect(writeRequests(kube).filter((w) => !w.includes("/events "))).toEqual([
