@@ -88,7 +88,8 @@ async function syncOnce(port: ClusterPort, input: SyncInput, found: DriftFinding
   const constraints = orderConstraints(ordered);
   const orderer = input.orderWrites ?? noGapOrder;
   const unchanged = lazyResources(diff.untouched);
-  const chosen = orderer(ordered, constraints, { get unchanged() { return unchanged(); } });
+  // Nothing to write, nothing to order: the check would only convert and replay the whole cluster for nothing.
+  const chosen = ordered.length === 0 ? noGapOrder(ordered, constraints) : orderer(ordered, constraints, { get unchanged() { return unchanged(); } });
   if (!keepsConstraints(chosen.order, ordered.length, constraints)) {
     return refused(ordered, diff.conflicts, chosen.transitional, ["internal: the write order breaks a no-gap constraint; nothing applied"]);
   }
