@@ -133,6 +133,8 @@ function cleanForWrite(obj: ClusterObject): ClusterObject {
 }
 
 export function messageOf(e: unknown): string {
-  if (e instanceof KubeError) return `${e.status}${e.reason ? ` ${e.reason}` : ""}: ${e.message}`;
+  // The adapter's message already names the call and its status (`update NetworkPolicy shop/b: 403 Forbidden: ...`);
+  // the report names the write itself, so it takes the server's words alone.
+  if (e instanceof KubeError) return `${e.status}${e.reason ? ` ${e.reason}` : ""}: ${e.detail ?? e.message}`;
   return e instanceof Error ? e.message : String(e);
 }

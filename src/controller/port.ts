@@ -48,6 +48,11 @@ export class KubeError extends Error {
     readonly reason?: string,
     /** Seconds, from Retry-After on 429/503. */
     readonly retryAfter?: number,
+    /**
+     * What the server said, alone (the Status message, e.g. an admission webhook's refusal), when `message` also
+     * names the call and status; reports that say the call and status themselves use this, so neither repeats.
+     */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = "KubeError";

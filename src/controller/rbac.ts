@@ -13,7 +13,9 @@ import { CLUSTER_KINDS } from "../reconcile/index.js";
  *   authorizes each tiered policy also as the pseudo-resource `tier.<plural>` (resource name `<tier>.<name>`), and
  *   needs `get` on its tier, which the Tier rows give:
  *   https://docs.tigera.io/calico/latest/network-policy/policy-tiers/rbac-tiered-policies
- * - Audit and drift records: `events` in events.k8s.io (the `regarding` form of ClusterEvent), create only.
+ * - Audit and drift records: core/v1 `events` (what the adapter posts: CoreV1Api createNamespacedEvent), create
+ *   only. Not events.k8s.io: the adapter never calls it, and a grant of that group does not cover core events
+ *   (the scenarios against the fake API server check every request it saw with `isPermitted`).
  * - Discovery of how projectcalico.org/v3 is served: apiregistration APIServices (the aggregated API server) and
  *   apiextensions CustomResourceDefinitions (native v3 CRDs), get and list. The discovery documents themselves
  *   (/api, /apis) are open to every authenticated user (the `system:discovery` role).
@@ -38,7 +40,7 @@ function rows(group: string, resources: readonly string[], verbs: readonly RbacV
 export const CONTROLLER_API_CALLS: readonly ApiCall[] = [
   ...CLUSTER_KINDS.flatMap((k) => rows(k.group, [k.plural], WRITE_VERBS)),
   ...CLUSTER_KINDS.filter((k) => TIERED.has(k.kind)).flatMap((k) => rows(k.group, [`tier.${k.plural}`], WRITE_VERBS)),
-  ...rows("events.k8s.io", ["events"], ["create"]),
+  ...rows("", ["events"], ["create"]),
   ...rows("apiregistration.k8s.io", ["apiservices"], ["get", "list"]),
   ...rows("apiextensions.k8s.io", ["customresourcedefinitions"], ["get", "list"]),
 ];

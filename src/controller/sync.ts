@@ -4,6 +4,7 @@ import { planSummary, type PlanItem } from "../review/index.js";
 import {
   desiredObjects,
   diffCluster,
+  editedBehindGit,
   emptyingRefusal,
   fromClusterObject,
   keepsConstraints,
@@ -14,6 +15,7 @@ import {
   planOf,
   type ClusterObject,
   type Conflict,
+  type DriftFinding,
   type OrderWrites,
   type PlannedChange,
   type Provenance,
@@ -64,20 +66,30 @@ export interface SyncResult extends SyncReport {
   conflicts: Conflict[];
   /** Why nothing was applied (refused), or what failed; undefined when converged or a clean dry run. */
   problems: string[];
+  /** Objects edited by hand in the cluster that this sync's updates restore (each also a warning log line). */
+  drift: DriftFinding[];
   execution?: ExecuteResult;
 }
 
 export async function runSync(port: ClusterPort, input: SyncInput): Promise<SyncResult> {
+  const drift: DriftFinding[] = [];
+  const result = await syncOnce(port, input, drift);
+  return { ...result, drift };
+}
+
+async function syncOnce(port: ClusterPort, input: SyncInput, found: DriftFinding[]): Promise<Omit<SyncResult, "drift">> {
   const log = input.log ?? SILENT_LOG;
   const observed = await observeCluster(port, input.resources);
   if ("problem" in observed) return refused([], [], [], [observed.problem]);
   const desired = desiredObjects(input.resources, { model: input.model, provenance: input.provenance });
   const diff = diffCluster({ desired, observed: observed.objects, adopt: input.adopt, pullRequest: input.provenance.pullRequest });
   const ordered = orderChanges(diff.changes);
+  found.push(...reportDrift(ordered, input, log));
   const constraints = orderConstraints(ordered);
   const orderer = input.orderWrites ?? noGapOrder;
   const unchanged = lazyResources(diff.untouched);
-  const chosen = orderer(ordered, constraints, { get unchanged() { return unchanged(); } });
+  // Nothing to write, nothing to order: the check would only convert and replay the whole cluster for nothing.
+  const chosen = ordered.length === 0 ? noGapOrder(ordered, constraints) : orderer(ordered, constraints, { get unchanged() { return unchanged(); } });
   if (!keepsConstraints(chosen.order, ordered.length, constraints)) {
     return refused(ordered, diff.conflicts, chosen.transitional, ["internal: the write order breaks a no-gap constraint; nothing applied"]);
   }
@@ -109,13 +121,24 @@ export async function runSync(port: ClusterPort, input: SyncInput): Promise<Sync
   return result;
 }
 
-function report(planned: PlannedChange[], conflicts: Conflict[], transitional: unknown[], converged: boolean, problems: string[], done?: ExecuteResult["writes"]): SyncResult {
+/** Edits by hand this sync's updates undo: a warning naming the field each (the controller also runs detectDrift). */
+function reportDrift(ordered: readonly PlannedChange[], input: SyncInput, log: Log): DriftFinding[] {
+  const drift = editedBehindGit(ordered);
+  for (const f of drift) {
+    const { ref } = f;
+    const then = input.dryRun ? "a sync restores Git's version" : "restoring Git's version";
+    log.warn({ drift: f.drift, environment: input.environment, commit: input.provenance.commit, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, path: f.path ?? null, expected: f.expected, actual: f.actual }, `${f.message}; ${then}`);
+  }
+  return drift;
+}
+
+function report(planned: PlannedChange[], conflicts: Conflict[], transitional: unknown[], converged: boolean, problems: string[], done?: ExecuteResult["writes"]): Omit<SyncResult, "drift"> {
   const writes = (done ?? planned.map((c) => c.write)).map((w) => ({ verb: w.verb, kind: w.kind, namespace: w.namespace, name: w.name }));
   return { plan: planItems(planned), writes, converged, transitional, summary: planSummary(planOf(planned)), planned, conflicts, problems };
 }
 
 /** Nothing applied: the plan is still shown, the writes list is empty. */
-function refused(planned: PlannedChange[], conflicts: Conflict[], transitional: unknown[], problems: string[]): SyncResult {
+function refused(planned: PlannedChange[], conflicts: Conflict[], transitional: unknown[], problems: string[]): Omit<SyncResult, "drift"> {
   return report(planned, conflicts, transitional, false, problems, []);
 }
 

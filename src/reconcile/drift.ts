@@ -1,6 +1,6 @@
-import { describe, firstDifference } from "./diff.js";
-import { isManaged, refKey, refOf, type Desired } from "./objects.js";
-import type { ClusterObject, ObjectRef } from "./types.js";
+import { describe, firstDifference, type PlannedChange } from "./diff.js";
+import { isManaged, refKey, refOf, roleOf, type Desired } from "./objects.js";
+import { ANNOTATIONS, type ClusterObject, type ObjectRef } from "./types.js";
 
 /**
  * Drift: what changed in the cluster behind Git's back since tierguard applied it. Checked against the commit last
@@ -39,6 +39,28 @@ export function driftFindings(desired: readonly Desired[], observed: readonly Cl
     if (path === undefined) continue;
     const expected = valueAt(d.object, path);
     const actual = valueAt(o, path);
+    out.push({ ref, drift: "edited", path, expected, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(expected)}` });
+  }
+  return out;
+}
+
+/**
+ * The edits by hand a sync's updates undo, from the plan alone (no record of the last commit needed): an update of
+ * an enforced object whose hash annotation is the very one Git's object gets (Git did not change it since
+ * tierguard wrote it), yet whose fields no longer say what Git says. A deletion by hand is a create here and
+ * cannot be told from a new resource without the last commit (detectDrift against it finds those).
+ */
+export function editedBehindGit(changes: readonly PlannedChange[]): DriftFinding[] {
+  const out: DriftFinding[] = [];
+  for (const c of changes) {
+    const live = c.live;
+    const want = c.desired?.object;
+    if (c.write.verb !== "update" || !live || !want || !isManaged(live) || roleOf(live) !== "enforced") continue;
+    if (live.metadata.annotations?.[ANNOTATIONS.hash] !== want.metadata.annotations?.[ANNOTATIONS.hash]) continue;
+    const path = firstDifference(live, want);
+    if (path === undefined) continue;
+    const ref = refOf(want);
+    const [expected, actual] = [valueAt(want, path), valueAt(live, path)];
     out.push({ ref, drift: "edited", path, expected, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(expected)}` });
   }
   return out;

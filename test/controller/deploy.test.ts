@@ -61,7 +61,8 @@ maybe("deploy/controller, rendered", () => {
     for (const k of CLUSTER_KINDS) for (const verb of ["get", "list", "watch", "create", "update", "patch", "delete"] as const) expect(isPermitted({ group: k.group, resource: k.plural, verb })).toBe(true);
     expect(isPermitted({ group: "projectcalico.org", resource: "tier.networkpolicies", verb: "update" })).toBe(true);
     expect(isPermitted({ group: "projectcalico.org", resource: "tier.stagedkubernetesnetworkpolicies", verb: "create" })).toBe(true);
-    expect(isPermitted({ group: "events.k8s.io", resource: "events", verb: "create" })).toBe(true);
+    expect(isPermitted({ group: "", resource: "events", verb: "create" })).toBe(true);
+    expect(isPermitted({ group: "events.k8s.io", resource: "events", verb: "create" })).toBe(false);
     expect(isPermitted({ group: "apiextensions.k8s.io", resource: "customresourcedefinitions", verb: "list" })).toBe(true);
     // What it never does: read Secrets, delete CRDs, touch the tiers' pseudo-resource for network sets.
     expect(isPermitted({ group: "", resource: "secrets", verb: "get" })).toBe(false);

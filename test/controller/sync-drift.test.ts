@@ -30,4 +30,15 @@ describe("drift", () => {
     ]);
     expect(await detectDrift(cluster.port(), input)).toEqual([]);
   });
+
+  test("a sync names the edits by hand it restores (a warning each); a change made in Git is not drift", async () => {
+    const cluster = new MemoryCluster();
+    await sync(cluster, V1);
+    cluster.edit({ kind: "NetworkPolicy", namespace: "shop", name: "a" }, (o) => void ((o.spec.ingress as Array<{ action: string }>)[0].action = "Deny"));
+    const restored = await sync(cluster, V1);
+    expect(restored.drift.map((f) => [f.drift, f.ref.name, f.path, f.expected, f.actual])).toEqual([["edited", "a", "spec.ingress[0].action", "Allow", "Deny"]]);
+    expect(restored.lines.filter((l) => l.obj.drift).map((l) => [l.level, l.msg])).toEqual([["warn", 'NetworkPolicy shop/a was edited in the cluster: spec.ingress[0].action is "Deny", Git says "Allow"; restoring Git\'s version']]);
+    const changed = await sync(cluster, manyPolicies(["a", "b"], { action: "Deny" }));
+    expect([changed.writes.length, changed.drift]).toEqual([2, []]);
+  });
 });

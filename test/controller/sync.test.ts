@@ -39,6 +39,15 @@ describe("sync: promotion", () => {
     expect([second.converged, second.writes, second.plan, cluster.writes.length]).toEqual([true, [], [], count]);
   });
 
+  test("a sync with nothing to write never runs the transitional orderer (it would replay the whole cluster for nothing)", async () => {
+    const cluster = new MemoryCluster();
+    let calls = 0;
+    const counting: Parameters<typeof sync>[2] = { orderWrites: (changes) => (calls++, { order: changes.map((_, i) => i), transitional: [], safe: true }) };
+    await sync(cluster, V1, counting);
+    const again = await sync(cluster, V1, counting);
+    expect([again.converged, again.writes, calls]).toEqual([true, [], 1]);
+  });
+
   test("no gap at any recorded state: updates in place, the enforced policy before its staged preview goes, deletions last", async () => {
     const cluster = await promotedV1();
     const result = await sync(cluster, V2, { provenance: { ...DEFAULT_PROVENANCE, pullRequest: 7 } });

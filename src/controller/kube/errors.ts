@@ -43,10 +43,10 @@ export function toKubeError(e: unknown, what?: string): KubeError {
     const status = parseStatus(e.body);
     const reason = status?.reason ?? REASONS[e.code];
     const message = status?.message ?? (e.code === 401 ? "Unauthorized" : `HTTP ${e.code}`);
-    return new KubeError(e.code, `${prefix}${e.code} ${reason ?? ""}: ${message}`.replace(/ +:/, ":"), reason, retryAfterOf(e.headers, status));
+    return new KubeError(e.code, `${prefix}${e.code} ${reason ?? ""}: ${message}`.replace(/ +:/, ":"), reason, retryAfterOf(e.headers, status), message);
   }
   const code = (e as { statusCode?: number; code?: unknown })?.statusCode ?? (typeof (e as { code?: unknown })?.code === "number" ? ((e as { code: number }).code) : undefined);
-  if (code !== undefined) return new KubeError(code, `${prefix}${code} ${REASONS[code] ?? ""}: ${(e as Error).message}`.replace(/ +:/, ":"), REASONS[code]);
+  if (code !== undefined) return new KubeError(code, `${prefix}${code} ${REASONS[code] ?? ""}: ${(e as Error).message}`.replace(/ +:/, ":"), REASONS[code], undefined, (e as Error).message);
   return new KubeError(0, `${prefix}${(e as Error)?.message ?? String(e)}`);
 }
 
