@@ -104,9 +104,9 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
         const after = valid(pair.head.policyFiles, pair);
         if ("failed" in before) return before.failed;
         if ("failed" in after) return after.failed;
-        const { runStage } = await import("../controller/index.js");
+        const { runStage, stageSummary } = await import("../controller/index.js");
         const r = await runStage(port, { changes: diffResources(before.ok, after.ok), pullRequest: pull, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace });
-        return stageResult(r, `#${pull}: ${r.writes.length} preview write(s)`);
+        return stageResult(r, stageSummary(pull, r));
       },
       cleanup: async ({ pull }) => {
         const { runUnstage } = await import("../controller/index.js");
