@@ -10,10 +10,12 @@ import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
  *   /tierguard recheck
  *   /tierguard explain <ns/pod|ip> -> <ns/pod|ip>:<port>[/proto]
  *   /tierguard ack-impact
+ *   /tierguard rollback      (on a merged pull request: opens a revert pull request)
  */
 export type Command =
   | { kind: "recheck" }
   | { kind: "ack-impact" }
+  | { kind: "rollback" }
   | { kind: "explain"; from: string; to: string; port: number; protocol: number; protocolText: string }
   | { kind: "invalid"; reason: string };
 
@@ -23,6 +25,7 @@ export const COMMAND_HELP = [
   "- `/tierguard recheck`: review the pull request again.",
   "- `/tierguard explain <namespace/pod|ip> -> <namespace/pod|ip>:<port>[/protocol]`: how the policies at the head commit decide one connection, e.g. `/tierguard explain boutique/frontend -> boutique/cartservice:7070/TCP`.",
   "- `/tierguard ack-impact`: accept the newly denied flows of the current head commit as intended.",
+  "- `/tierguard rollback`: on a merged pull request, open a pull request that reverts its policy changes (reviewed like any other; merging it changes the clusters).",
 ].join("\n");
 
 /** Undefined when the comment is not addressed to tierguard. */
@@ -37,7 +40,8 @@ export function parseCommand(body: string): Command | undefined {
   switch (verb.toLowerCase()) {
     case "recheck":
     case "ack-impact":
-      return args.length === 0 ? { kind: verb.toLowerCase() as "recheck" | "ack-impact" } : { kind: "invalid", reason: `\`/tierguard ${verb.toLowerCase()}\` takes no arguments` };
+    case "rollback":
+      return args.length === 0 ? { kind: verb.toLowerCase() as "recheck" | "ack-impact" | "rollback" } : { kind: "invalid", reason: `\`/tierguard ${verb.toLowerCase()}\` takes no arguments` };
     case "explain":
       return parseExplain(rest.slice(verb.length).trim());
     case "":

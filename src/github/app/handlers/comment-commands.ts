@@ -7,10 +7,11 @@ import { explainAtHead } from "../explain.js";
 import { failureReason } from "../failure.js";
 import type { AppLog } from "../log.js";
 import { reviewJob } from "../review-job.js";
+import { rollbackPull } from "../rollback.js";
 import { reviewable, fetchPull, payloadRepo, type PullTarget } from "../target.js";
 
 /**
- * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact`. Only users with write
+ * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact | rollback`. Only users with write
  * access (admin, maintain, write) are obeyed; others get a polite refusal and nothing runs. Comments by bots
  * (tierguard's own replies included) are never commands.
  */
@@ -82,6 +83,9 @@ async function runCommand(deps: AppDeps, c: CommandRun): Promise<void> {
       return;
     case "ack-impact":
       await acknowledge(deps, c, target, log);
+      return;
+    case "rollback":
+      await c.reply(await rollbackPull({ api: c.api, repo: c.repo, target, login: c.login, log }));
       return;
   }
 }
