@@ -8,7 +8,8 @@ import { ControllerMetrics, kubeClusterPort, loadKubeConfig, parseControllerConf
 import { controllerGitHubApi } from "../../src/github/controller-client.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
 import type { ClusterObject } from "../../src/reconcile/index.js";
-import { edit, serveGitData, templateRepo, type LocalRepo } from "../helpers/github-repo.js";
+import { edit, serveGitData, type LocalRepo } from "../helpers/github-repo.js";
+import { smallRepo } from "./small-repo.js";
 import { startFakeKube, type FakeKube } from "../support/fake-kube/index.js";
 
 /**
@@ -66,13 +67,6 @@ async function wire(commits: string[], drift: "report" | "restore") {
   abort = new AbortController();
   const start = () => wiring.start!({ signal: abort.signal, requestRestore: () => void restores.push(Date.now()) });
   return { wiring, seen, metrics, restores, start };
-}
-
-/** The template without its flow snapshot: the transitional check is wiring.test.ts's; here it only costs time. */
-function smallRepo(): LocalRepo {
-  const r = templateRepo();
-  edit(r.dir, "tierguard.yaml", /^flows:.*\n/m, "");
-  return r;
 }
 
 const live = (): ClusterObject => kube.store.get(kube.store.resource(CHECKOUT.group, CHECKOUT.version, CHECKOUT.plural)!, CHECKOUT.namespace, CHECKOUT.name) as ClusterObject;

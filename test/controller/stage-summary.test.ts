@@ -7,7 +7,8 @@ import { kubeClusterPort, loadKubeConfig, stageSummary, type ControllerConfig } 
 import { controllerGitHubApi } from "../../src/github/controller-client.js";
 import { SILENT_LOG } from "../../src/contracts/index.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
-import { edit, serveGitData, templateRepo, type LocalRepo } from "../helpers/github-repo.js";
+import { edit, serveGitData, type LocalRepo } from "../helpers/github-repo.js";
+import { smallRepo } from "./small-repo.js";
 import { startFakeKube, type FakeKube } from "../support/fake-kube/index.js";
 
 /**
@@ -30,8 +31,7 @@ afterAll(() => nock.enableNetConnect());
 
 describe("the stage's status", () => {
   test("two open pull requests on one policy: the second's status names the first; a staged deletion is said to have no live evidence", async () => {
-    repo = templateRepo();
-    edit(repo.dir, "tierguard.yaml", /^flows:.*\n/m, "");
+    repo = smallRepo();
     const c1 = repo.commit("policies");
     const pr5 = repo.commit("pr 5", (d) => edit(d, "application/checkoutservice.yaml", "          - 5050", "          - 5051"));
     repo.commit("back", (d) => edit(d, "application/checkoutservice.yaml", "          - 5051", "          - 5050"));
