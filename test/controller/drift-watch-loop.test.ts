@@ -10,7 +10,7 @@ import { SILENT_LOG } from "../../src/contracts/index.js";
  */
 const [OLD, NEW] = ["a".repeat(40), "b".repeat(40)];
 
-function setup() {
+function setup(hooks: { onSync?: () => void; onRestore?: () => void } = {}) {
   let head = OLD;
   const feed = { pending: async () => [], defaultBranch: async () => ({ name: "main", sha: head }), post: async () => undefined, compare: async () => "ahead" } as unknown as DeploymentFeed;
   const calls: string[] = [];
@@ -19,8 +19,8 @@ function setup() {
     promote: ok,
     stage: ok,
     cleanup: ok,
-    syncDefaultBranch: async ({ ref }) => (calls.push(`sync ${ref[0]}`), ok()),
-    restore: async ({ ref }) => (calls.push(`restore ${ref[0]}`), ok()),
+    syncDefaultBranch: async ({ ref }) => (calls.push(`sync ${ref[0]}`), hooks.onSync?.(), ok()),
+    restore: async ({ ref }) => (calls.push(`restore ${ref[0]}`), hooks.onRestore?.(), ok()),
   };
   let t = 0;
   const sleeps: boolean[] = [];
@@ -51,13 +51,9 @@ describe("the loop restores drift", () => {
   });
 
   test("a restore asked during a poll cuts the next sleep short", async () => {
-    const h = setup();
     const stop = new AbortController();
-    const actions = (h.loop as unknown as { o: { actions: ControllerActions } }).o.actions;
-    const sync = actions.syncDefaultBranch;
-    actions.syncDefaultBranch = async (o) => (h.loop.requestRestore(), sync(o));
-    actions.restore = async () => (stop.abort(), { converged: true, summary: "restored" });
+    const h = setup({ onSync: () => h.loop.requestRestore(), onRestore: () => stop.abort() });
     await h.loop.run(stop.signal);
-    expect(h.sleeps).toEqual([true]);
+    expect([h.calls, h.sleeps]).toEqual([["sync a", "restore a"], [true]]);
   });
 });
