@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { Log } from "../contracts/index.js";
 import type { ActionResult, ClusterWiring, ClusterWiringFactory, ControllerConfig } from "../controller/index.js";
 import type { ClusterPort } from "../controller/port.js";
+import type { ControllerMetrics } from "../controller/metrics.js";
+import { DriftTracker, trackingPort } from "../controller/drift-watch-track.js";
+import type { DriftWatchFactory } from "../controller/drift-watch.js";
 import type { GitHubApi } from "../github/api.js";
 import type { Inventory } from "../flows/index.js";
 import { fileFlowReader } from "../io/flow-reader.js";
@@ -22,17 +25,20 @@ import type { RevisionPair } from "../run/revisions.js";
  * at that commit. The controller never applies through a transitional gap: a deployment that would is a failure
  * whose description names the flows, for a person to decide (`tierguard sync --allow-transitional`).
  */
-export const kubeWiring: ClusterWiringFactory = async ({ config, log }) => {
-  const { kubeClusterPort, loadKubeConfig } = await import("../controller/index.js");
+export const kubeWiring: ClusterWiringFactory = async ({ config, log, metrics }) => {
+  const { kubeClusterPort, loadKubeConfig, RestartableWatch } = await import("../controller/index.js");
   const { controllerGitHubApi } = await import("../github/controller-client.js");
   let port: ClusterPort;
+  let watch: DriftWatchFactory;
   try {
-    port = kubeClusterPort(loadKubeConfig({ kubeconfig: config.kubeconfig }), { log });
+    const kc = loadKubeConfig({ kubeconfig: config.kubeconfig });
+    port = kubeClusterPort(kc, { log });
+    watch = (kind, handlers, labelSelector) => new RestartableWatch(kc, kind, handlers, { labelSelector, log });
   } catch (e) {
     throw new InputError(`cannot connect to the cluster: ${(e as Error).message}`);
   }
   const api = await controllerGitHubApi({ auth: config.auth, baseUrl: config.apiUrl, repo: config.repo, log });
-  return controllerWiring({ config, log, port, api });
+  return controllerWiring({ config, log, port, api, watch, metrics });
 };
 
 export interface WiringParts {
@@ -41,43 +47,66 @@ export interface WiringParts {
   port: ClusterPort;
   api: GitHubApi;
   now?: () => number;
+  /** The drift watches' source; undefined: no live drift watch (drift is found at the periodic resync). */
+  watch?: DriftWatchFactory;
+  metrics?: ControllerMetrics;
+  /** Default DEFAULT_DRIFT_DEBOUNCE_MS. */
+  driftDebounceMs?: number;
 }
 
 export function controllerWiring(p: WiringParts): ClusterWiring {
-  const { config, log, port } = p;
+  const { config, log } = p;
+  // Every write goes through the tracker, so the drift watches know tierguard's own writes from edits by hand.
+  const tracker = new DriftTracker();
+  const port = trackingPort(p.port, tracker);
+  const reportOnly = config.drift === "report";
+  let converged: string | undefined;
   const now = p.now ?? Date.now;
   const environment = config.environment;
   const model = config.calicoVersion.model;
   const eventNamespace = process.env.POD_NAMESPACE ?? "tierguard-system";
   const provenance = (commit: string, pullRequest?: number): Provenance => ({ commit, time: new Date(now()).toISOString(), ...(pullRequest !== undefined ? { pullRequest } : {}) });
-  const syncAt = async (ref: string, pull?: number): Promise<ActionResult> => {
+  /** `detect`: report drift first (not when restoring drift the watches already reported); `restore` false: only that. */
+  const syncAt = async (ref: string, pull?: number, o: { detect?: boolean; restore?: boolean } = {}): Promise<ActionResult> => {
     const pair = await readPair(p, ref, ref);
     const resources = valid(pair.head.policyFiles, pair);
     if ("failed" in resources) return resources.failed;
     const { runSync, detectDrift } = await import("../controller/index.js");
-    const drift = await detectDrift(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace }).catch(() => []);
+    // Drift is measured against the commit last converged to: against a new commit, its changes are not drift.
+    const detect = o.detect !== false && ref === converged;
+    const drift = !detect ? [] : await detectDrift(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace }).catch(() => []);
+    if (o.restore === false) return { converged: true, summary: `${drift.length} drifted object(s) reported, not restored (--drift report)`, writes: [], drift: drift.length };
     const check = await transitionalFor(p, pair);
     if ("failed" in check) return check.failed;
     const r = await runSync(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace, orderWrites: check.orderWrites });
+    if (r.converged) converged = ref;
     return { converged: r.converged, summary: r.summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), drift: drift.length, ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }) };
   };
   return {
+    start: async ({ signal, requestRestore }) => {
+      if (!p.watch) return;
+      const { watchDrift } = await import("../controller/index.js");
+      const { kinds } = await port.discover();
+      await watchDrift({ kinds, watch: p.watch, tracker, port, mode: reportOnly ? "report" : "restore", requestRestore, environment, metrics: p.metrics, log, eventNamespace, debounceMs: p.driftDebounceMs }, signal);
+    },
     probeCluster: async () => {
       const d = await port.discover();
       if (d.calico === "absent") throw new Error("the cluster serves no projectcalico.org/v3 API (neither Calico's API server nor its v3 CRDs)");
     },
     actions: {
       promote: ({ ref, pull }) => syncAt(ref, pull),
-      syncDefaultBranch: ({ ref }) => syncAt(ref),
+      // Report only: the periodic resync of what the cluster already converged to reports drift and leaves it.
+      syncDefaultBranch: ({ ref }) => syncAt(ref, undefined, { restore: !(reportOnly && ref === converged) }),
+      restore: ({ ref }) => syncAt(ref, undefined, { detect: false }),
       stage: async ({ pull, base, head }) => {
         const pair = await readPair(p, base, head);
         const before = valid(pair.base.policyFiles, pair);
         const after = valid(pair.head.policyFiles, pair);
         if ("failed" in before) return before.failed;
         if ("failed" in after) return after.failed;
-        const { runStage } = await import("../controller/index.js");
+        const { runStage, stageSummary } = await import("../controller/index.js");
         const r = await runStage(port, { changes: diffResources(before.ok, after.ok), pullRequest: pull, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace });
-        return stageResult(r, `#${pull}: ${r.writes.length} preview write(s)`);
+        return stageResult(r, stageSummary(pull, r));
       },
       cleanup: async ({ pull }) => {
         const { runUnstage } = await import("../controller/index.js");

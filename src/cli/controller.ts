@@ -24,7 +24,7 @@ Environment (a flag wins over its variable):
   PRIVATE_KEY              the App's private key (PEM, \\n escapes, or base64), or PRIVATE_KEY_PATH (--private-key-file)
   INSTALLATION_ID          the App's installation (--installation-id; default: looked up on --repo)
   GITHUB_API_URL           GitHub Enterprise Server's API, e.g. https://github.example.com/api/v3 (or GHE_HOST/GHE_PROTOCOL)
-  TIERGUARD_ENVIRONMENT, TIERGUARD_REPO, TIERGUARD_INTERVAL, TIERGUARD_RESYNC, TIERGUARD_LISTEN, TIERGUARD_CALICO_VERSION
+  TIERGUARD_ENVIRONMENT, TIERGUARD_REPO, TIERGUARD_INTERVAL, TIERGUARD_RESYNC, TIERGUARD_DRIFT, TIERGUARD_LISTEN, TIERGUARD_CALICO_VERSION
   KUBECONFIG               the kubeconfig (--kubeconfig); default: the pod's service account (in cluster)
   LOG_LEVEL                debug, info, warn or error (default info); the log is JSON lines on stdout
 
@@ -85,6 +85,8 @@ export async function startController(flags: ControllerFlags, io: CliIo, deps: C
   }
   const abort = new AbortController();
   log.info({ interval: config.intervalMs / 1000, listen: `${config.listen.host}:${server.port}`, auth: config.auth.kind }, "controller started");
+  // The drift watches list in the background (they retry until the cluster answers); the loop does not wait for them.
+  wiring.start?.({ signal: abort.signal, requestRestore: () => loop.requestRestore() }).catch((e: Error) => log.warn({ err: e.message }, "drift: the watches could not start; drift is found at the periodic resync only"));
   const done = loop.run(abort.signal).finally(async () => {
     await server.close();
     await wiring.close?.();
@@ -103,6 +105,7 @@ export function registerController(program: Command, io: CliIo, setExit: (code: 
     .option("--calico-version <version>", `Calico version model: 3.31 (tier-prefixed names) or 3.32+ (default ${CONTROLLER_DEFAULTS.calicoVersion})`)
     .option("--interval <duration>", `time between two polls, e.g. 30s, 2m (default ${CONTROLLER_DEFAULTS.interval})`)
     .option("--resync <duration>", `full sync of the default branch this often even without a change, for drift; 0: never (default ${CONTROLLER_DEFAULTS.resync})`)
+    .option("--drift <mode>", `a managed object edited or deleted by hand: restore (Git's version, reported too) or report only (default ${CONTROLLER_DEFAULTS.drift})`)
     .option("--stall-timeout <duration>", `/healthz fails when the loop has not moved this long (default ${CONTROLLER_DEFAULTS.stallTimeout})`)
     .option("--listen <[host]:port>", `address of /healthz, /readyz and /metrics (default ${CONTROLLER_DEFAULTS.listen})`)
     .option("--log-url <url>", "link put on every deployment status (your log search)")

@@ -24,6 +24,8 @@ export interface ControllerConfig {
   listen: { host: string; port: number };
   logUrl?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** A managed object edited or deleted by hand: "restore" Git's version (reported too), or "report" only. */
+  drift: "report" | "restore";
 }
 
 /** The flags as commander hands them over (strings, unparsed). */
@@ -40,9 +42,10 @@ export interface ControllerFlags {
   appId?: string;
   installationId?: string;
   privateKeyFile?: string;
+  drift?: string;
 }
 
-export const CONTROLLER_DEFAULTS = { interval: "60s", resync: "10m", stallTimeout: "15m", listen: ":8080", calicoVersion: "3.32" } as const;
+export const CONTROLLER_DEFAULTS = { interval: "60s", resync: "10m", stallTimeout: "15m", listen: ":8080", calicoVersion: "3.32", drift: "restore" } as const;
 
 /** "90s", "5m", "1h", "250ms", or whole seconds ("60"); undefined when it is none of those. */
 export function parseDuration(text: string): number | undefined {
@@ -89,6 +92,8 @@ export function parseControllerConfig(flags: ControllerFlags, env: NodeJS.Proces
   const logLevel = (env.LOG_LEVEL ?? "info") as ControllerConfig["logLevel"];
   if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
   if (flags.logUrl !== undefined && !/^https:\/\/\S+$/.test(flags.logUrl)) problems.push(`--log-url must be an https:// URL, not "${flags.logUrl}"`);
+  const drift = flags.drift ?? env.TIERGUARD_DRIFT ?? CONTROLLER_DEFAULTS.drift;
+  if (drift !== "report" && drift !== "restore") problems.push(`--drift must be report or restore, not "${drift}"`);
   const apiUrl = githubApiUrl(env, problems);
   const auth = githubAuth(flags, env, readText, problems);
   if (problems.length > 0 || !auth || !listen || "error" in version) return { problems };
@@ -107,6 +112,7 @@ export function parseControllerConfig(flags: ControllerFlags, env: NodeJS.Proces
       listen,
       ...(flags.logUrl ? { logUrl: flags.logUrl } : {}),
       logLevel,
+      drift: drift as ControllerConfig["drift"],
     },
   };
 }

@@ -13,7 +13,10 @@ export { DEFAULT_RETRY, retryDelay, withRetry, type RetryPolicy } from "./kube/r
 export { RestartableWatch, type RestartableWatchOptions, type WatchHandlers } from "./kube/watch.js";
 export { runSync, type SyncInput, type SyncReport, type SyncResult } from "./sync.js";
 export { runStage, runUnstage, type StageResult, type StageRunInput, type UnstageRunInput } from "./stage.js";
+export { stageSummary, stagedDeletions } from "./stage-summary.js";
 export { detectDrift, type DriftInput } from "./sync-drift.js";
+export { DRIFT_SELECTOR, DEFAULT_DRIFT_DEBOUNCE_MS, watchDrift, type DriftMode, type DriftWatchFactory, type DriftWatchOptions } from "./drift-watch.js";
+export { DriftTracker, trackingPort } from "./drift-watch-track.js";
 export { ControllerLoop, SYSTEM_CLOCK, type ActionResult, type ControllerActions, type Health, type LoopOptions, type TickReport } from "./loop.js";
 export type { ClusterWiring, ClusterWiringFactory } from "./loop-types.js";
 export { parseControllerConfig, type ControllerConfig, type ControllerFlags } from "./config.js";

@@ -30,6 +30,8 @@ export interface ControllerActions {
   cleanup(o: { pull: number }): Promise<ActionResult>;
   /** The fallback: reconcile the environment to the default branch at `ref` (no deployment asked for it). */
   syncDefaultBranch(o: { ref: string; branch: string }): Promise<ActionResult>;
+  /** Drift seen live: re-sync `ref`, the commit last converged to (its drift already reported). Undefined: syncDefaultBranch. */
+  restore?(o: { ref: string; branch: string }): Promise<ActionResult>;
 }
 
 export interface LoopClock {
@@ -67,6 +69,8 @@ export interface TickReport {
   finished: number[];
   /** The default branch commit synced by the fallback in this poll, when it ran. */
   fallback?: { ref: string; converged: boolean };
+  /** The commit re-synced to restore drift seen live, when it ran. */
+  restored?: { ref: string; converged: boolean };
 }
 
 export interface Health {
@@ -87,6 +91,8 @@ export interface Health {
 export interface ClusterWiring {
   actions: ControllerActions;
   probeCluster(): Promise<void>;
+  /** Starts what runs beside the loop (the drift watches), until `signal` aborts; resolves once started. Undefined: nothing. */
+  start?(o: { signal: AbortSignal; requestRestore(): void }): Promise<void>;
   /** Stops watches and closes connections at shutdown. Undefined: nothing to close. */
   close?(): Promise<void>;
 }

@@ -36,6 +36,8 @@ export class ControllerLoop {
   private heartbeat: number;
   private lastPoll?: { github: boolean; cluster: boolean; detail: string };
   private running = false;
+  private restoreDue = false;
+  private wake?: AbortController;
 
   constructor(private readonly o: LoopOptions) {
     this.clock = o.clock ?? SYSTEM_CLOCK;
@@ -48,12 +50,23 @@ export class ControllerLoop {
     this.running = true;
     try {
       while (!signal.aborted) {
+        // A restore asked for during the poll (or the sleep) cuts the sleep short.
+        this.wake = new AbortController();
         await this.tick();
-        if (!signal.aborted) await this.clock.sleep(this.o.intervalMs, signal);
+        if (!signal.aborted) await this.clock.sleep(this.o.intervalMs, AbortSignal.any([signal, this.wake.signal]));
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Drift seen live (the drift watches): at the next poll, which starts at once, re-sync the commit the cluster last
+   * converged to; never a newer one (that is the fallback's and the deployments' to decide).
+   */
+  requestRestore(): void {
+    this.restoreDue = true;
+    this.wake?.abort();
   }
 
   health(): Health {
@@ -130,7 +143,18 @@ export class ControllerLoop {
       await runPullJob(ctx, job);
       this.done(job.deployment.id, report);
     }
+    await this.restore(ctx, head, report);
     await this.fallback(ctx, head, report);
+  }
+
+  private async restore(ctx: JobContext, head: DefaultBranch, report: TickReport): Promise<void> {
+    const sha = this.convergedSha;
+    if (!this.restoreDue) return;
+    this.restoreDue = false;
+    if (sha === undefined) return; // nothing converged yet: the fallback syncs the head now
+    const action = this.o.actions.restore ?? this.o.actions.syncDefaultBranch;
+    const result = await runAction(ctx, { task: "sync", starting: `restoring ${head.name} at ${short(sha)} (drift)`, bindings: { environment: this.o.environment, sha } }, () => action({ ref: sha, branch: head.name }));
+    report.restored = { ref: sha, converged: result.converged };
   }
 
   /** The default branch, synced when the cluster is not known to hold its head, or a resync is due. */

@@ -25,21 +25,8 @@ export function driftFindings(desired: readonly Desired[], observed: readonly Cl
   const live = new Map(observed.map((o) => [refKey(refOf(o)), o]));
   const out: DriftFinding[] = [];
   for (const d of desired) {
-    const ref = refOf(d.object);
-    const o = live.get(refKey(ref));
-    if (!o) {
-      out.push({ ref, drift: "deleted", message: `${describe(ref)} was deleted from the cluster; Git still defines it` });
-      continue;
-    }
-    if (!isManaged(o)) {
-      out.push({ ref, drift: "replaced", message: `${describe(ref)} was replaced by an object tierguard does not manage` });
-      continue;
-    }
-    const path = firstDifference(o, d.object);
-    if (path === undefined) continue;
-    const expected = valueAt(d.object, path);
-    const actual = valueAt(o, path);
-    out.push({ ref, drift: "edited", path, expected, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(expected)}` });
+    const f = objectDrift(d.object, live.get(refKey(refOf(d.object))));
+    if (f) out.push(f);
   }
   return out;
 }
@@ -57,13 +44,26 @@ export function editedBehindGit(changes: readonly PlannedChange[]): DriftFinding
     const want = c.desired?.object;
     if (c.write.verb !== "update" || !live || !want || !isManaged(live) || roleOf(live) !== "enforced") continue;
     if (live.metadata.annotations?.[ANNOTATIONS.hash] !== want.metadata.annotations?.[ANNOTATIONS.hash]) continue;
-    const path = firstDifference(live, want);
-    if (path === undefined) continue;
-    const ref = refOf(want);
-    const [expected, actual] = [valueAt(want, path), valueAt(live, path)];
-    out.push({ ref, drift: "edited", path, expected, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(expected)}` });
+    const found = objectDrift(want, live);
+    if (found) out.push(found);
   }
   return out;
+}
+
+/**
+ * One object's drift: `expected` is what tierguard wrote (Git's version), `live` what the cluster holds now
+ * (undefined: absent). Undefined when the live object still covers what tierguard wrote. The drift watcher asks
+ * this of each object a watch event brings.
+ */
+export function objectDrift(expected: ClusterObject, live: ClusterObject | undefined): DriftFinding | undefined {
+  const ref = refOf(expected);
+  if (!live) return { ref, drift: "deleted", message: `${describe(ref)} was deleted from the cluster; Git still defines it` };
+  if (!isManaged(live)) return { ref, drift: "replaced", message: `${describe(ref)} was replaced by an object tierguard does not manage` };
+  const path = firstDifference(live, expected);
+  if (path === undefined) return undefined;
+  const want = valueAt(expected, path);
+  const actual = valueAt(live, path);
+  return { ref, drift: "edited", path, expected: want, actual, message: `${describe(ref)} was edited in the cluster: ${path} is ${show(actual)}, Git says ${show(want)}` };
 }
 
 /** The value at a path such as `spec.ingress[0].source.selector` (undefined when absent). */

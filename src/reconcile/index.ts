@@ -14,7 +14,7 @@ export { keepsConstraints, noGapOrder, orderChanges, orderConstraints, type Orde
 export { desiredObjects, planItems, planOf, sourceFile } from "./plan.js";
 export { DEFAULT_MAX_DELETE_SHARE, emptyingRefusal, type EmptyingRefusal } from "./empty.js";
 export { otherPullRequestsStaging, planStage, planUnstage, sharedPreviews, type StageInput, type StagePlan, type StageSkip } from "./stage.js";
-export { driftFindings, editedBehindGit, valueAt, type DriftFinding, type DriftKind } from "./drift.js";
+export { driftFindings, editedBehindGit, objectDrift, valueAt, type DriftFinding, type DriftKind } from "./drift.js";
 export {
   formatTransitionalFlow,
   transitionalOrderer,

@@ -48,6 +48,7 @@ describe("parseControllerConfig", () => {
         stallMs: 900_000,
         listen: { host: "0.0.0.0", port: 8080 },
         logLevel: "info",
+        drift: "restore",
       },
     });
   });

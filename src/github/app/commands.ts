@@ -11,11 +11,13 @@ import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
  *   /tierguard explain <ns/pod|ip> -> <ns/pod|ip>:<port>[/proto]
  *   /tierguard ack-impact
  *   /tierguard recommend <namespace> [<namespace>...]
+ *   /tierguard rollback      (on a merged pull request: opens a revert pull request)
  */
 export type Command =
   | { kind: "recheck" }
   | { kind: "recommend"; namespaces: string[] }
   | { kind: "ack-impact" }
+  | { kind: "rollback" }
   | { kind: "explain"; from: string; to: string; port: number; protocol: number; protocolText: string }
   | { kind: "invalid"; reason: string };
 
@@ -26,6 +28,7 @@ export const COMMAND_HELP = [
   "- `/tierguard explain <namespace/pod|ip> -> <namespace/pod|ip>:<port>[/protocol]`: how the policies at the head commit decide one connection, e.g. `/tierguard explain boutique/frontend -> boutique/cartservice:7070/TCP`.",
   "- `/tierguard ack-impact`: accept the newly denied flows of the current head commit as intended.",
   "- `/tierguard recommend <namespace> [<namespace>...]`: learn staged isolation policies for the namespaces from the flow snapshot tierguard.yaml names, prove them by replay, and open (or update) a pull request with them; on a pull request or an issue.",
+  "- `/tierguard rollback`: on a merged pull request, open a pull request that reverts its policy changes (reviewed like any other; merging it changes the clusters).",
 ].join("\n");
 
 /** Undefined when the comment is not addressed to tierguard. */
@@ -40,7 +43,8 @@ export function parseCommand(body: string): Command | undefined {
   switch (verb.toLowerCase()) {
     case "recheck":
     case "ack-impact":
-      return args.length === 0 ? { kind: verb.toLowerCase() as "recheck" | "ack-impact" } : { kind: "invalid", reason: `\`/tierguard ${verb.toLowerCase()}\` takes no arguments` };
+    case "rollback":
+      return args.length === 0 ? { kind: verb.toLowerCase() as "recheck" | "ack-impact" | "rollback" } : { kind: "invalid", reason: `\`/tierguard ${verb.toLowerCase()}\` takes no arguments` };
     case "explain":
       return parseExplain(rest.slice(verb.length).trim());
     case "recommend":

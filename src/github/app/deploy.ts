@@ -4,7 +4,7 @@ import { CLEANUP_TASK, payloadObject, planPromotion, PROMOTE_TASK, STAGE_TASK, t
 import { httpStatus, type GitHubApi, type RepoRef } from "../api.js";
 import { readPullRequestFiles } from "../repo-reader.js";
 import { listIssueComments, markerPartOf, upsertComment } from "./comment.js";
-import { DEPLOYMENT_MARKER, renderDeploymentComment, type DeploymentCommentInput, type DeploymentRow } from "./deployment-comment.js";
+import { DEPLOYMENT_MARKER, renderDeploymentComment, STAGE_MARKER, type DeploymentCommentInput, type DeploymentRow } from "./deployment-comment.js";
 import { cachingGitApi, policyTouch } from "./git-cache.js";
 import { describeError, type AppLog } from "./log.js";
 import type { PullTarget } from "./target.js";
@@ -120,7 +120,7 @@ export interface DeploymentStatusEvent {
 
 /** The pull request a tierguard deployment is for; undefined for another tool's deployment. */
 export function deploymentPullRequest(deployment: DeploymentStatusEvent["deployment"]): number | undefined {
-  if (deployment.task !== PROMOTE_TASK && deployment.task !== CLEANUP_TASK) return undefined;
+  if (deployment.task !== PROMOTE_TASK && deployment.task !== CLEANUP_TASK && deployment.task !== STAGE_TASK) return undefined;
   const pr = payloadObject(deployment.payload)?.pull_request;
   return typeof pr === "number" ? pr : undefined;
 }
@@ -143,8 +143,10 @@ export async function mirrorDeploymentStatus(o: { api: GitHubApi; repo: RepoRef;
     rows.push({ environment: d.environment, id: d.id, state: s?.state ?? "requested", ...(s?.description ? { description: s.description } : {}), ...(s?.log_url || s?.target_url ? { logUrl: (s.log_url || s.target_url) ?? undefined } : {}) });
   }
   const existing = await listIssueComments(o.api, o.repo, o.pull);
-  const body = renderDeploymentComment({ task: deployment.task === PROMOTE_TASK ? "promote" : "cleanup", sha: deployment.sha, plan: payload.plan, omitted: payload.omitted, rows });
-  await upsertComment({ api: o.api, repo: o.repo, issue: o.pull, existing, bot: o.bot, partOf: markerPartOf(DEPLOYMENT_MARKER), parts: [body], log: o.log });
+  const task = deployment.task === PROMOTE_TASK ? "promote" : deployment.task === STAGE_TASK ? "stage" : "cleanup";
+  const body = renderDeploymentComment({ task, sha: deployment.sha, plan: payload.plan, omitted: payload.omitted, rows });
+  // The preview has a comment of its own: a late stage status never replaces the promotion's or the clean-up's.
+  await upsertComment({ api: o.api, repo: o.repo, issue: o.pull, existing, bot: o.bot, partOf: markerPartOf(task === "stage" ? STAGE_MARKER : DEPLOYMENT_MARKER), parts: [body], log: o.log });
 }
 
 async function latestStatus(api: GitHubApi, repo: RepoRef, id: number): Promise<DeploymentStatusEvent["deployment_status"] | undefined> {

@@ -9,6 +9,8 @@ import { planSummary, type PlanItem, type PromotionPlan } from "../../run/promot
  * rebuilt from the Deployments on GitHub every time, so any replica writes the same text. Pure rendering.
  */
 export const DEPLOYMENT_MARKER = "<!-- tierguard:deployment -->";
+/** The staged preview's comment, while the pull request is open (the controller's stage statuses). */
+export const STAGE_MARKER = "<!-- tierguard:stage -->";
 
 export interface DeploymentRow {
   environment: string;
@@ -23,8 +25,8 @@ export interface DeploymentRow {
 }
 
 export interface DeploymentCommentInput {
-  task: "promote" | "cleanup";
-  /** The merge commit (promote) or the closed head (cleanup). */
+  task: "promote" | "cleanup" | "stage";
+  /** The merge commit (promote), the closed head (cleanup) or the staged head (stage). */
   sha: string;
   plan?: PromotionPlan;
   /** The plan in the deployment payload was cut to fit: how many items were left out. */
@@ -47,10 +49,18 @@ const STATE: Record<string, string> = {
 
 const PLAN_ITEMS_SHOWN = 100;
 
+/** What each stage row says (the controller's status), explained once. */
+const STAGE_TEXT =
+  "The controllers stage this pull request's changes as staged policies, so each cluster's dataplane reports their pending verdicts. " +
+  "A policy another open pull request also changes gets one staged copy per pull request; the row names the other pull requests. " +
+  "A staged deletion (`stagedAction: Delete`) has no live evidence on open-source Calico, whose dataplane ignores it; the row names each.";
+
 export function renderDeploymentComment(c: DeploymentCommentInput): string {
   const short = c.sha.slice(0, 7);
-  const lines = [DEPLOYMENT_MARKER];
-  if (c.task === "promote") {
+  const lines = [c.task === "stage" ? STAGE_MARKER : DEPLOYMENT_MARKER];
+  if (c.task === "stage") {
+    lines.push(`### tierguard: staged preview of \`${short}\``, "", STAGE_TEXT);
+  } else if (c.task === "promote") {
     lines.push(`### tierguard: promotion of \`${short}\``, "", `**Plan:** ${md(c.plan ? planSummary(c.plan) : "not available")}.`);
   } else {
     lines.push(`### tierguard: clean-up after closing without merge`, "", `The controllers remove the staged policies this pull request previewed (head \`${short}\`).`);

@@ -8,10 +8,11 @@ import { failureReason } from "../failure.js";
 import type { AppLog } from "../log.js";
 import { recommendByComment } from "../recommend-command.js";
 import { reviewJob } from "../review-job.js";
+import { rollbackPull } from "../rollback.js";
 import { reviewable, fetchPull, payloadRepo, type PullTarget } from "../target.js";
 
 /**
- * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact | recommend <ns>...`;
+ * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact | rollback | recommend <ns>...`;
  * on an issue only `recommend` (it works on the default branch, not on a pull request). Only users with write
  * access (admin, maintain, write) are obeyed; others get a polite refusal and nothing runs. Comments by bots
  * (tierguard's own replies included) are never commands.
@@ -88,6 +89,9 @@ async function runCommand(deps: AppDeps, c: CommandRun): Promise<void> {
       return;
     case "ack-impact":
       await acknowledge(deps, c, target, log);
+      return;
+    case "rollback":
+      await c.reply(await rollbackPull({ api: c.api, repo: c.repo, target, login: c.login, log }));
       return;
   }
 }
