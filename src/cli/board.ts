@@ -19,6 +19,7 @@ import { buildReplayer, DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, replayFile, rep
 import { DEFAULT_LOAD_LIMITS, hasErrors, type Diagnostic } from "../policy/index.js";
 import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { prepareReview } from "../review/prepare.js";
+import { loadInventory } from "./snapshot.js";
 import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
@@ -143,16 +144,21 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
     throw e;
   }
   const { config } = pair;
-  const scratch = await mkdtemp(join(tmpdir(), "tierguard-board-"));
+  // The inventory is read in memory, as review reads it (loadInventory); only a flow snapshot from the base, which
+  // the replay streams, goes to a scratch file, and the folder is made when the first one does.
+  const notes: string[] = [];
+  const inventory = await loadInventory(opts, pair, repo, io, notes);
+  for (const n of notes) stderrNote(io)(n);
+  const invShown = opts.inventory ?? (inventory && config.inventory ? `${config.inventory} (at ${opts.base})` : undefined);
+  let scratch: string | undefined;
   try {
-    const fromBase = async (path: string | undefined, name: string) => {
-      const entry = path === undefined ? undefined : pair.baseTip.tree.find((e) => e.path === path);
+    const fromBase = async (path: string, name: string) => {
+      const entry = pair.baseTip.tree.find((e) => e.path === path);
       if (!entry) return undefined;
+      scratch ??= await mkdtemp(join(tmpdir(), "tierguard-board-"));
       await exportBlob(repo, entry.blob, join(scratch, name));
       return { path: join(scratch, name), display: `${path} (at ${opts.base})` };
     };
-    const inv = opts.inventory ? { path: opts.inventory, display: opts.inventory } : await fromBase(config.inventory, "inventory");
-    const inventory = inv ? await inventoryAt(inv.path, io, inv.display) : undefined;
     let flows: FlowFile[] = (opts.flows ?? []).map((f) => ({ path: resolve(io.cwd, f), display: f }));
     if (flows.length === 0) {
       for (const [i, p] of config.flows.entries()) {
@@ -169,7 +175,7 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
     const hits = flows.length > 0 ? await countHits(new Replayer(ctx.head.set, new EndpointResolver(ctx.universe, inventory)), flows, opts.maxLineBytes, io, problems) : undefined;
     return {
       title: opts.title ?? `tierguard policy board: ${opts.base} → ${opts.head}`,
-      sources: [`repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`, ...flows.map((f) => `flows: ${f.display}`), ...(inv ? [`inventory: ${inv.display}`] : [])],
+      sources: [`repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`, ...flows.map((f) => `flows: ${f.display}`), ...(invShown ? [`inventory: ${invShown}`] : [])],
       set: ctx.head.set,
       summary: hits?.summary,
       counter: hits?.counter,
@@ -178,6 +184,6 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[]):
       change: { base: opts.base!, head: opts.head!, baseSet: ctx.base.set, changes: ctx.changes, impact },
     };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
