@@ -99,8 +99,8 @@ async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot
   }
   const inv = await readInventory(opts.inventory, { cwd: io.cwd });
   if (!inv.inventory) return { error: `${renderDiagnosticsText(inv.diagnostics)}\ntierguard: cannot use the inventory ${opts.inventory}`, code: EXIT_INVALID };
-  const localPods = await readNodePods(opts.inventory, opts.node, io.cwd);
-  return { resources: loaded.resources, inventory: inv.inventory, localPods, version: loaded.version };
+  const local = await readNodePods(opts.inventory, opts.node, io.cwd);
+  return { resources: loaded.resources, inventory: inv.inventory, localPods: local.pods, interfaces: local.interfaces, version: loaded.version };
 }
 
 async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
@@ -109,7 +109,7 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
     io.stderr(`${state.error}\n`);
     return state.code;
   }
-  const { inventory, localPods } = state;
+  const { inventory, localPods, interfaces } = state;
   const universe = new EngineUniverse();
   const set = new PolicySet(state.resources, {
     version: state.version,
@@ -117,7 +117,7 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
     stagedDelete: opts.stagedDelete as "preview" | "ignore",
     namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
   });
-  const result = compileRuleset({ policySet: set, universe, inventory, localPods }, { table: opts.table });
+  const result = compileRuleset({ policySet: set, universe, inventory, localPods, interfaces }, { table: opts.table });
   if (!result.ok) {
     const diagnostics = result.refusals.map((r) => ({ code: r.code, severity: "error" as const, message: r.message, file: r.file, line: r.line, col: r.col, path: r.path, resource: r.policy }));
     io.stderr(`${renderDiagnosticsText(diagnostics)}\n`);
