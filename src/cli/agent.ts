@@ -1,9 +1,9 @@
-import { applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
+import { aggregatedFlows, applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
-import { counterReport, counterFlowRecords } from "../dataplane/counters.js";
+import { counterReport } from "../dataplane/counters.js";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
@@ -60,7 +60,7 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
     .option("--no-conntrack", "keep established connections the new ruleset denies")
     .action(async (opts: AgentOptions & { conntrack: boolean }) => setExit(await applyCommand(opts, io)));
   common(agent.command("counters").description("hits per policy and rule, enforced and pending"))
-    .option("-o, --output <format>", "json or flows (Calico Enterprise flow-log records)", "json")
+    .option("-o, --output <format>", "json, or flows: aggregated Calico Enterprise flow-log records (live connections from conntrack, denied ones from the counters)", "json")
     .action(async (opts: AgentOptions & { output: string }) => setExit(await countersCommand(opts, io)));
   runOptions(common(agent.command("run").description("the long-running agent, as `tierguard agent [options]`"), "optional"))
     .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
@@ -233,6 +233,10 @@ async function countersCommand(opts: AgentOptions & { output: string }, io: CliI
   const values = await readCounters(runCommand, opts.table);
   if ("error" in values) throw new InputError(values.error);
   if (output === "json") io.stdout(JSON.stringify(counterReport(c.ruleset, values.counters, c.set.version.model), null, 2) + "\n");
-  else for (const rec of counterFlowRecords(c.ruleset, values.counters, c.set.version.model, io.now())) io.stdout(JSON.stringify(rec) + "\n");
+  else {
+    const flows = await aggregatedFlows(runCommand, { ruleset: c.ruleset, set: c.set, values: values.counters, nowMs: io.now() });
+    for (const w of flows.warnings) io.stderr(`warning: ${w}\n`);
+    for (const rec of flows.records) io.stdout(JSON.stringify(rec) + "\n");
+  }
   return EXIT_OK;
 }
