@@ -23,6 +23,8 @@ export interface ClusterSnapshot {
   inventory: Inventory;
   /** `namespace/name` of this node's pods. */
   localPods: ReadonlySet<string>;
+  /** `namespace/name` → host-side interface, for the pods that name one (CompileInput.interfaces). */
+  interfaces?: ReadonlyMap<string, string>;
   version: CalicoVersion;
 }
 
@@ -90,7 +92,7 @@ export class NodeAgent {
       universe,
       namespaceLabels: new Map([...snap.inventory.namespaces].map(([k, v]) => [k, v.labels])),
     });
-    const result = compileRuleset({ policySet: set, universe, inventory: snap.inventory, localPods: snap.localPods }, { table: this.options.table });
+    const result = compileRuleset({ policySet: set, universe, inventory: snap.inventory, localPods: snap.localPods, interfaces: snap.interfaces }, { table: this.options.table });
     if (!result.ok) return this.fail(`refused: ${result.refusals.map((r) => `${r.file}:${r.line}:${r.col}: [${r.code}] ${r.policy} ${r.path}: ${r.message}`).join("; ")}`);
     const ruleset = result.ruleset;
     if (ruleset.hash === (await this.kernelHash())) {

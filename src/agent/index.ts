@@ -6,7 +6,7 @@
  */
 export { applyRuleset, readCounterValues, type ApplyOptions, type ApplyResult } from "./apply.js";
 export { clearDeniedConnections, parseConntrack, type ConntrackEntry } from "./conntrack.js";
-export { readCounters } from "./counters.js";
+export { aggregatedFlows, readCounters } from "./counters.js";
 export { NodeAgent, type AgentOptions, type ClusterSnapshot, type ClusterSource } from "./daemon.js";
 export { runCommand, netnsRunner, type CommandResult, type CommandRunner } from "./exec.js";
 export { FileSource } from "./file-source.js";

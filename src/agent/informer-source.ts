@@ -1,4 +1,4 @@
-import { podsOnNode } from "../dataplane/index.js";
+import { podInterfaces, podsOnNode } from "../dataplane/index.js";
 import { parseInventory } from "../flows/index.js";
 import { buildResources, DEFAULT_LOAD_LIMITS, loadText } from "../policy/index.js";
 import type { CalicoVersion } from "../policy/version.js";
@@ -78,7 +78,7 @@ export class InformerSource implements ClusterSource {
     const built = buildResources(loaded.documents);
     const errors = [...loaded.diagnostics, ...built.diagnostics].filter((d) => d.severity === "error");
     if (errors.length > 0) return { error: errors.slice(0, 5).map((d) => `${d.code}: ${d.message}`).join("; ") };
-    return { resources: built.resources, inventory, localPods: podsOnNode(inventoryDocs, this.node), version: this.version };
+    return { resources: built.resources, inventory, localPods: podsOnNode(inventoryDocs, this.node), interfaces: podInterfaces(inventoryDocs, this.node), version: this.version };
   }
 
   stop(): void {

@@ -1,9 +1,9 @@
-import { applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
+import { aggregatedFlows, applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
-import { counterReport, counterFlowRecords } from "../dataplane/counters.js";
+import { counterReport } from "../dataplane/counters.js";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
 import { hasErrors } from "../policy/index.js";
@@ -12,8 +12,9 @@ import { calicoVersion, loadPolicies, outputFormat, policyInputOptions, positive
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 
 /**
- * `tierguard agent`: the node agent's one-shot commands. `compile` prints the node's nftables ruleset, `apply
- * --once` checks and loads it atomically, `counters` reads the hits back as policy hits or flow records.
+ * `tierguard agent`: the node agent. Without a command it runs (watch, recompile, apply, serve /metrics); `compile`
+ * prints the node's nftables ruleset, `apply --once` checks and loads it atomically, `counters` reads the hits back
+ * as policy hits or flow records.
  */
 interface AgentOptions extends PolicyInputOptions {
   policies: string[];
@@ -23,14 +24,20 @@ interface AgentOptions extends PolicyInputOptions {
   stagedDelete: string;
 }
 
-/** `files: "optional"`: `agent run` reads the cluster through informers when neither --policies nor --inventory is given. */
-function common(cmd: Command, files: "required" | "optional" = "required"): Command {
+/**
+ * `files: "optional"`: the long-running agent reads the cluster through informers when neither --policies nor
+ * --inventory is given. `node: "checked"` on `agent` itself: commander checks a command's required options for its
+ * subcommands too, so there --node is checked when the agent runs (runCommandLoop), not by commander.
+ */
+function common(cmd: Command, files: "required" | "optional" = "required", node: "required" | "checked" = "required"): Command {
   const policies = "policy files or directories";
   const inventory = "kubectl get namespaces,pods,serviceaccounts -A -o yaml (or -o json)";
   if (files === "required") cmd.requiredOption("--policies <paths...>", policies).requiredOption("--inventory <file>", inventory);
   else cmd.option("--policies <paths...>", `${policies} (with --inventory; without both, the cluster is watched)`).option("--inventory <file>", inventory);
+  const nodeHelp = "this node's name: its pods are those whose spec.nodeName it is";
+  if (node === "required") cmd.requiredOption("--node <name>", nodeHelp);
+  else cmd.option("--node <name>", `${nodeHelp} (required without a command)`);
   cmd
-    .requiredOption("--node <name>", "this node's name: its pods are those whose spec.nodeName it is")
     .option("--table <name>", "the nftables table (inet family) the agent owns", DEFAULT_TABLE)
     .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview or ignore").choices(["preview", "ignore"]).default("preview"));
   for (const o of policyInputOptions()) cmd.addOption(o);
@@ -38,7 +45,13 @@ function common(cmd: Command, files: "required" | "optional" = "required"): Comm
 }
 
 export function registerAgent(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const agent = program.command("agent").description("the node agent: compile policy to nftables, apply it, read its counters");
+  // `tierguard agent [options]` is the long-running agent (the issue's form); `agent run` says the same. Positional
+  // options: the agent's own options are read only before a subcommand, so `agent compile --node n` keeps its --node.
+  const agent = runOptions(common(program.command("agent"), "optional", "checked"))
+    .description("the node agent: without a command, the long-running agent (recompile and apply on every change, resync periodically, serve /metrics); with one, compile policy to nftables, apply it once, read its counters")
+    .usage("[options] | <command> [options]")
+    .enablePositionalOptions()
+    .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
   common(agent.command("compile").description("print this node's ruleset (an nft -f file)"))
     .option("--stats", "print rule and set-element counts to stderr")
     .action(async (opts: AgentOptions & { stats?: boolean }) => setExit(await compileCommand(opts, io)));
@@ -47,9 +60,16 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
     .option("--no-conntrack", "keep established connections the new ruleset denies")
     .action(async (opts: AgentOptions & { conntrack: boolean }) => setExit(await applyCommand(opts, io)));
   common(agent.command("counters").description("hits per policy and rule, enforced and pending"))
-    .option("-o, --output <format>", "json or flows (Calico Enterprise flow-log records)", "json")
+    .option("-o, --output <format>", "json, or flows: aggregated Calico Enterprise flow-log records (live connections from conntrack, denied ones from the counters)", "json")
     .action(async (opts: AgentOptions & { output: string }) => setExit(await countersCommand(opts, io)));
-  common(agent.command("run").description("the long-running agent: recompile and apply on every change, resync periodically, serve /metrics"), "optional")
+  runOptions(common(agent.command("run").description("the long-running agent, as `tierguard agent [options]`"), "optional"))
+    .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
+  for (const sub of agent.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+}
+
+/** The long-running agent's options, on `agent` itself and on `agent run`. */
+function runOptions(cmd: Command): Command {
+  return cmd
     .option("--kubeconfig <file>", "watch the cluster with this kubeconfig (default: in-cluster service account) when no files are given")
     .option("--no-annotate-node", "in a cluster, do not record the enforced hash on the Node (annotation tierguard.dev/ruleset-hash)")
     .option("--no-conntrack", "keep established connections a new ruleset denies")
@@ -57,9 +77,7 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
     .option("--metrics-host <addr>", "address to serve metrics on", "0.0.0.0")
     .option("--status-file <file>", "write the enforced hash here after every apply")
     .option("--min-interval <s>", "least seconds between two applies (bursts coalesce)", positiveInt("--min-interval"), 1)
-    .option("--resync <s>", "seconds between periodic resyncs", positiveInt("--resync"), 300)
-    .action(async (opts: RunOptions) => setExit(await runCommandLoop(opts, io)));
-  for (const sub of agent.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .option("--resync <s>", "seconds between periodic resyncs", positiveInt("--resync"), 300);
 }
 
 interface Compiled {
@@ -81,8 +99,8 @@ async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot
   }
   const inv = await readInventory(opts.inventory, { cwd: io.cwd });
   if (!inv.inventory) return { error: `${renderDiagnosticsText(inv.diagnostics)}\ntierguard: cannot use the inventory ${opts.inventory}`, code: EXIT_INVALID };
-  const localPods = await readNodePods(opts.inventory, opts.node, io.cwd);
-  return { resources: loaded.resources, inventory: inv.inventory, localPods, version: loaded.version };
+  const local = await readNodePods(opts.inventory, opts.node, io.cwd);
+  return { resources: loaded.resources, inventory: inv.inventory, localPods: local.pods, interfaces: local.interfaces, version: loaded.version };
 }
 
 async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | number> {
@@ -91,7 +109,7 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
     io.stderr(`${state.error}\n`);
     return state.code;
   }
-  const { inventory, localPods } = state;
+  const { inventory, localPods, interfaces } = state;
   const universe = new EngineUniverse();
   const set = new PolicySet(state.resources, {
     version: state.version,
@@ -99,7 +117,7 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
     stagedDelete: opts.stagedDelete as "preview" | "ignore",
     namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
   });
-  const result = compileRuleset({ policySet: set, universe, inventory, localPods }, { table: opts.table });
+  const result = compileRuleset({ policySet: set, universe, inventory, localPods, interfaces }, { table: opts.table });
   if (!result.ok) {
     const diagnostics = result.refusals.map((r) => ({ code: r.code, severity: "error" as const, message: r.message, file: r.file, line: r.line, col: r.col, path: r.path, resource: r.policy }));
     io.stderr(`${renderDiagnosticsText(diagnostics)}\n`);
@@ -153,8 +171,9 @@ async function chooseSource(opts: RunOptions, io: CliIo, log: (line: string) => 
   return { source };
 }
 
-/** `tierguard agent run`: the long-running agent over files, or over the cluster's informers. */
+/** `tierguard agent [options]` (or `agent run`): the long-running agent over files, or over the cluster's informers. */
 async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
+  if (!opts.node) throw new UsageError("give --node NAME (this node's name) to run the agent, or a command: compile, apply, counters, run (tierguard agent --help)");
   const log = (line: string) => io.stderr(`${new Date(io.now()).toISOString()} ${line}\n`);
   const chosen = await chooseSource(opts, io, log);
   if (typeof chosen === "number") return chosen;
@@ -214,6 +233,10 @@ async function countersCommand(opts: AgentOptions & { output: string }, io: CliI
   const values = await readCounters(runCommand, opts.table);
   if ("error" in values) throw new InputError(values.error);
   if (output === "json") io.stdout(JSON.stringify(counterReport(c.ruleset, values.counters, c.set.version.model), null, 2) + "\n");
-  else for (const rec of counterFlowRecords(c.ruleset, values.counters, c.set.version.model, io.now())) io.stdout(JSON.stringify(rec) + "\n");
+  else {
+    const flows = await aggregatedFlows(runCommand, { ruleset: c.ruleset, set: c.set, values: values.counters, nowMs: io.now() });
+    for (const w of flows.warnings) io.stderr(`warning: ${w}\n`);
+    for (const rec of flows.records) io.stdout(JSON.stringify(rec) + "\n");
+  }
   return EXIT_OK;
 }

@@ -17,6 +17,7 @@ import { renderDiagnosticsText } from "../report/diagnostics.js";
 import { checkReadableFile, loadPolicies, policyInputOptions, positiveInt, type PolicyInputOptions, stderrNote } from "./common.js";
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
+import { loadInventory } from "./snapshot.js";
 
 /**
  * `tierguard board`: the policy board as one HTML file. The counts come from the replay `simulate` runs (the
@@ -150,16 +151,21 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[], 
     throw e;
   }
   const { config } = pair;
-  const scratch = await mkdtemp(join(tmpdir(), "tierguard-board-"));
+  // The inventory is read in memory, as review reads it (loadInventory); only a flow snapshot from the base, which
+  // the replay streams, goes to a scratch file, and the folder is made when the first one does.
+  const notes: string[] = [];
+  const inventory = await loadInventory(opts, pair, repo, io, notes);
+  for (const n of notes) stderrNote(io)(n);
+  const invShown = opts.inventory ?? (inventory && config.inventory ? `${config.inventory} (at ${opts.base})` : undefined);
+  let scratch: string | undefined;
   try {
-    const fromBase = async (path: string | undefined, name: string) => {
-      const entry = path === undefined ? undefined : pair.baseTip.tree.find((e) => e.path === path);
+    const fromBase = async (path: string, name: string) => {
+      const entry = pair.baseTip.tree.find((e) => e.path === path);
       if (!entry) return undefined;
+      scratch ??= await mkdtemp(join(tmpdir(), "tierguard-board-"));
       await exportBlob(repo, entry.blob, join(scratch, name));
       return { path: join(scratch, name), display: `${path} (at ${opts.base})` };
     };
-    const inv = opts.inventory ? { path: opts.inventory, display: opts.inventory } : await fromBase(config.inventory, "inventory");
-    const inventory = inv ? await inventoryAt(inv.path, io, inv.display) : undefined;
     let flows: FlowFile[] = (opts.flows ?? []).map((f) => ({ path: resolve(io.cwd, f), display: f }));
     if (flows.length === 0) {
       for (const [i, p] of config.flows.entries()) {
@@ -183,7 +189,7 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[], 
       sources: [
         `repository ${opts.repo} at ${opts.head} (${pair.head.commit.slice(0, 12)}), compared with ${opts.base} (${pair.baseTip.commit.slice(0, 12)})`,
         ...flows.map((f) => `flows: ${f.display}`),
-        ...(inv ? [`inventory: ${inv.display}`] : []),
+        ...(invShown ? [`inventory: ${invShown}`] : []),
         ...(opts.counters ?? []).map((f) => `agent counters: ${f}`),
       ],
       unusedDays: opts.unusedDays,
@@ -193,6 +199,6 @@ async function repoInput(opts: BoardOptions, io: CliIo, problems: Diagnostic[], 
     problems.push(...board.problems);
     return board.input;
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }

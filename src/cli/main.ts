@@ -33,6 +33,9 @@ export async function main(argv: readonly string[], io: CliIo, deps: SyncCommand
     .description("Calico network-policy lifecycle for GitOps: validate, simulate, explain, select")
     .version(VERSION, "-V, --version")
     .exitOverride()
+    // The program's own options (--version, --help) only before the command: `agent` has options of its own and
+    // commands under it, and it can tell them apart only if it is given every word after its name.
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   registerValidate(program, io, setExit);

@@ -41,11 +41,20 @@ export function inventoryEndpoints(inventory: Inventory, universe: EngineUnivers
 }
 
 /**
- * `namespace/name` of the pods whose `spec.nodeName` is `node`, from the same parsed documents the inventory was
- * read from (the inventory model does not keep node names). Lists and plain objects, as `parseInventory` reads them.
+ * The annotation that names a pod's host-side interface (a routed node's veth, e.g. Calico's `cali…`), where the
+ * node's network plugin or its operator gives one. The inventory model keeps no annotations, so it is read from the
+ * same parsed documents as `spec.nodeName`.
  */
-export function podsOnNode(docs: readonly unknown[], node: string): Set<string> {
-  const out = new Set<string>();
+export const INTERFACE_ANNOTATION = "tierguard.dev/interface";
+
+interface NodePod {
+  key: string;
+  annotations: Record<string, unknown>;
+}
+
+/** The pods of `docs` whose `spec.nodeName` is `node`. Lists and plain objects, as `parseInventory` reads them. */
+function nodePods(docs: readonly unknown[], node: string): NodePod[] {
+  const out: NodePod[] = [];
   const visit = (item: unknown, implied?: string) => {
     if (typeof item !== "object" || item === null) return;
     const o = item as Record<string, unknown>;
@@ -59,9 +68,36 @@ export function podsOnNode(docs: readonly unknown[], node: string): Set<string> 
     const meta = (o.metadata ?? {}) as Record<string, unknown>;
     const spec = (o.spec ?? {}) as Record<string, unknown>;
     if (spec.nodeName === node && typeof meta.name === "string" && typeof meta.namespace === "string") {
-      out.add(`${meta.namespace}/${meta.name}`);
+      const annotations = typeof meta.annotations === "object" && meta.annotations !== null ? (meta.annotations as Record<string, unknown>) : {};
+      out.push({ key: `${meta.namespace}/${meta.name}`, annotations });
     }
   };
   for (const d of docs) visit(d);
   return out;
+}
+
+/**
+ * `namespace/name` of the pods whose `spec.nodeName` is `node`, from the same parsed documents the inventory was
+ * read from (the inventory model does not keep node names).
+ */
+export function podsOnNode(docs: readonly unknown[], node: string): Set<string> {
+  return new Set(nodePods(docs, node).map((p) => p.key));
+}
+
+/**
+ * `namespace/name` → the host-side interface of this node's pods that name one (INTERFACE_ANNOTATION), as written;
+ * the compiler checks the name (compile.ts).
+ */
+export function podInterfaces(docs: readonly unknown[], node: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of nodePods(docs, node)) {
+    const name = p.annotations[INTERFACE_ANNOTATION];
+    if (typeof name === "string") out.set(p.key, name);
+  }
+  return out;
+}
+
+/** A Linux interface name nft accepts as a string: 1 to 15 bytes, no quote, slash, space or control character. */
+export function isInterfaceName(name: string): boolean {
+  return /^[A-Za-z0-9_.:@+-]{1,15}$/.test(name) && name !== "." && name !== "..";
 }

@@ -7,7 +7,8 @@
  */
 export { compileRuleset, mapName, DEFAULT_TABLE, type CompileInput, type CompileOptions, type CompileResult, type Ruleset, type LocalEndpoint } from "./compile.js";
 export { renderRuleset, type RenderOptions } from "./render.js";
-export { inventoryEndpoints, podsOnNode, type DataplaneEndpoint } from "./endpoints.js";
+export { INTERFACE_ANNOTATION, inventoryEndpoints, podInterfaces, podsOnNode, type DataplaneEndpoint } from "./endpoints.js";
+export { connectionFlowRecords, type Connection } from "./flows.js";
 export { mergedElements, mergeRanges, rangeToCidrs } from "./intervals.js";
 export { DEFAULT_MARKS, type CounterInfo, type Marks, type NftChain, type NftRule, type NftMap } from "./model.js";
 export type { Refusal } from "./rules.js";

@@ -33,7 +33,7 @@ export function renderRuleset(r: RenderInput, options: RenderOptions = {}): stri
     out.push(`\tcounter ${c.name} {${v ? ` packets ${v.packets} bytes ${v.bytes} ` : " "}}`);
   }
   for (const s of r.sets) {
-    out.push(`\tset ${s.name} {`, `\t\ttype ${s.type}`, "\t\tflags interval", `\t\tcomment ${quote(s.comment)}`);
+    out.push(`\tset ${s.name} {`, `\t\ttype ${s.type}`, ...(s.interval === false ? [] : ["\t\tflags interval"]), `\t\tcomment ${quote(s.comment)}`);
     if (s.elements.length > 0) out.push(...elementLines(s.elements));
     out.push("\t}");
   }

@@ -21,6 +21,8 @@ export interface NftSet {
   elements: string[];
   /** What the set stands for, printed as its comment. */
   comment: string;
+  /** False for a set of single elements (an interface and an address); default: interval (CIDRs, ranges). */
+  interval?: false;
 }
 
 export const PORT_PROTOCOLS: readonly number[] = [6, 17, 132, 136];

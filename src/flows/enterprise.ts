@@ -6,7 +6,7 @@ import {
   isObject,
   parseLabelList,
   ProblemList,
-  readCount,
+  readCounts,
   readIp,
   readName,
   readPort,
@@ -40,19 +40,9 @@ export function parseEnterpriseRecord(value: unknown, line: number): FlowReadRes
   const reporter = readWord(doc.reporter, ["src", "dst"] as const, "reporter", "flows/bad-reporter", problems);
   const action = readWord(doc.action, ["allow", "deny"] as const, "action", "flows/bad-action", problems);
   const policies = readPolicies(doc.policies, problems);
-  const n = (field: string): number | undefined => {
-    const v = readCount(doc[field]);
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
-    return undefined;
-  };
-  const numFlows = Math.max(1, n("num_flows") ?? 1);
-  const bytes = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
+  const counts = readCounts((f) => doc[f], "num_flows", problems);
   const service = readService(doc, problems);
-  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes, packets, startTime, endTime, service };
+  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, ...counts, service };
   return finishRecord("enterprise", line, parts, problems);
 }
 

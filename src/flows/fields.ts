@@ -131,6 +131,24 @@ export interface RecordParts extends Pick<FlowRecord, "reporter" | "action" | "p
   packets: number;
 }
 
+/**
+ * The counts and times both formats keep under the same names (bytes and packets in and out, start and end), and
+ * the connection count under `flowsField`: at least 1, since a record stands for one flow at the least. `get` reads
+ * one field of the record (a plain lookup, or Goldmane's camelCase-or-snake_case pick).
+ */
+export function readCounts(get: (field: string) => unknown, flowsField: string, problems: ProblemList): Pick<RecordParts, "numFlows" | "bytes" | "packets" | "startTime" | "endTime"> {
+  const n = (field: string): number | undefined => {
+    const v = readCount(get(field));
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-number", `${field} ${show(get(field))} is not a non-negative integer`);
+    return undefined;
+  };
+  const numFlows = Math.max(1, n(flowsField) ?? 1);
+  const bytes = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
+  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
+  return { numFlows, bytes, packets, startTime: n("start_time"), endTime: n("end_time") };
+}
+
 /** The record, or every problem found: a record with any problem is reported, never replayed in part. */
 export function finishRecord(format: FlowRecord["format"], line: number, parts: RecordParts, problems: ProblemList): FlowReadResult {
   const { src, dst, protocol, dstPort } = parts;

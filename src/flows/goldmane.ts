@@ -6,7 +6,7 @@ import {
   isObject,
   parseLabelList,
   ProblemList,
-  readCount,
+  readCounts,
   readName,
   readPort,
   readProtocol,
@@ -47,19 +47,9 @@ export function parseGoldmaneRecord(value: unknown, line: number): FlowReadResul
   const reporter = readReporter(pick(key, "reporter"), problems);
   const action = readAction(pick(key, "action"), problems);
   const policies = readPolicies(pick(key, "policies"), problems);
-  const n = (field: string): number | undefined => {
-    const v = readCount(pick(flow, field));
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(pick(flow, field))} is not a non-negative integer`);
-    return undefined;
-  };
-  const numFlows = Math.max(1, n("num_connections_started") ?? 0);
-  const bytes = (n("bytes_in") ?? 0) + (n("bytes_out") ?? 0);
-  const packets = (n("packets_in") ?? 0) + (n("packets_out") ?? 0);
-  const startTime = n("start_time");
-  const endTime = n("end_time");
+  const counts = readCounts((f) => pick(flow, f), "num_connections_started", problems);
   const service = readService(key, problems);
-  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes, packets, startTime, endTime, service };
+  const parts: RecordParts = { src, dst, protocol, dstPort, reporter, action, policies, ...counts, service };
   return finishRecord("goldmane", line, parts, problems);
 }
 

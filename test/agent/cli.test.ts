@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { expectNoStackTrace, INVENTORY, run, tempDir, templateArgs, type TempDir } from "../cli/helpers.js";
+import { expectNoStackTrace, INVENTORY, REPO_ROOT, run, tempDir, templateArgs, type TempDir } from "../cli/helpers.js";
 
 /** `tierguard agent compile` in-process: the ruleset on stdout, refusals and usage errors with their exit codes. */
 describe("tierguard agent compile", () => {
@@ -54,5 +54,31 @@ describe("tierguard agent compile", () => {
       expect(r.stderr).toContain(`${dir.path}/p.yaml:7:7: error [dataplane/not-evaluated] http matches are not evaluated by tierguard and cannot be compiled; the rule applies to boutique/frontend-wdtnk7lxn-k8zx2 (spec.ingress[0] in NetworkPolicy boutique/web-http)`);
       expect(r.stderr).toContain("refusing to compile a ruleset for node prod-pool-a-7d2k: 1 problem(s) above; nothing was approximated");
     });
+  });
+});
+
+describe("tierguard agent compile: interface names from the inventory", () => {
+  let dir: TempDir;
+  beforeAll(async () => {
+    dir = await tempDir("tierguard-agent-if-");
+    // The template's inventory with one pod of the node annotated with its host-side interface (a routed node).
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(`${REPO_ROOT}/policies-template/${INVENTORY}`, "utf8");
+    const at = text.indexOf("  kind: Pod\n");
+    const meta = text.indexOf("  metadata:\n", at) + "  metadata:\n".length;
+    await dir.write("inventory.yaml", `${text.slice(0, meta)}    annotations:\n      tierguard.dev/interface: cali0123456789a\n${text.slice(meta)}`);
+  });
+  afterAll(() => dir.cleanup());
+
+  test("an annotated pod on the node is held to its interface; the others go by address", async () => {
+    const plain = await run(["agent", "compile", "--policies", ...templateArgs("x").slice(2), "--inventory", INVENTORY, "--node", "prod-pool-a-7d2k"]);
+    expect(plain.stdout).not.toContain("chain spoof");
+    const nodes = ["prod-pool-a-7d2k", "prod-pool-a-9q4m", "prod-pool-b-3x8r", "prod-pool-b-6h1t"];
+    const outs = await Promise.all(nodes.map((node) => run(["agent", "compile", "--policies", ...templateArgs("x").slice(2), "--inventory", `${dir.path}/inventory.yaml`, "--node", node])));
+    const held = outs.filter((o) => o.stdout.includes("chain spoof"));
+    // The annotated pod lives on one node: that node's ruleset holds it to cali0123456789a.
+    expect(held).toHaveLength(1);
+    expect(held[0].stdout).toMatch(/^\t\t\t"cali0123456789a" \. 10\.\d+\.\d+\.\d+$/m);
+    expect(held[0].stdout).toContain('iifname { "cali0123456789a" } iifname . ip saddr != @local_if_v4 drop');
   });
 });

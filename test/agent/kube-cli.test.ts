@@ -40,3 +40,41 @@ describe("tierguard agent run: the source", () => {
     expect(t.stderr).toContain('--table must be a letter then letters, digits, - or _ (at most 64), not "bad name"');
   });
 });
+
+/**
+ * `tierguard agent [options]`, the issue's form of the long-running agent, is `agent run` without the word: the same
+ * options and refusals; the one-shot commands keep their own options and help (positional options: the agent's are
+ * read only before a command).
+ */
+describe("tierguard agent [options]: the long-running agent without `run`", () => {
+  test("the same source rules as agent run: a usage error (2), a missing kubeconfig named (1)", async () => {
+    const half = await run(["agent", "--node", "n", "--policies", "tiers"]);
+    expectNoStackTrace(half);
+    expect([half.code, half.stderr]).toEqual([2, "tierguard: give both --policies and --inventory (files), or neither (watch the cluster)\n"]);
+    const kube = await run(["agent", "--node", "n", "--kubeconfig", "no-such-kubeconfig"]);
+    expect(kube.code).toBe(1);
+    expect(kube.stderr).toMatch(/^tierguard: cannot reach the cluster: .*no-such-kubeconfig/);
+    const bare = await run(["agent"]);
+    expect([bare.code, bare.stderr]).toEqual([2, "tierguard: give --node NAME (this node's name) to run the agent, or a command: compile, apply, counters, run (tierguard agent --help)\n"]);
+  });
+
+  test("agent --help is the agent's own usage: the run options and the commands; each command's help is its own", async () => {
+    const help = await run(["agent", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tierguard agent \[options\] \| <command> \[options\]\n/);
+    for (const word of ["--metrics-port <n>", "--resync <s>", "--node <name>", "compile [options]", "apply [options]", "counters [options]", "run [options]"]) expect(help.stdout).toContain(word);
+    const compile = await run(["agent", "compile", "--help"]);
+    expect(compile.code).toBe(0);
+    expect(compile.stdout).toMatch(/^Usage: tierguard agent compile \[options\]\n/);
+    expect(compile.stdout).toContain("--stats");
+    expect(compile.stdout).not.toContain("--metrics-port");
+    const runHelp = await run(["agent", "run", "--help"]);
+    expect(runHelp.stdout).toMatch(/^Usage: tierguard agent run \[options\]\n/);
+    expect(runHelp.stdout).toContain("--metrics-port <n>");
+  });
+
+  test("a command's options stay the command's: agent compile --table is compile's, refused as compile refuses it", async () => {
+    const r = await run(["agent", "compile", "--policies", "tiers", "--inventory", "flows/inventory.yaml", "--node", "n", "--table", "bad name"]);
+    expect([r.code, r.stderr]).toEqual([2, 'tierguard: --table must be a letter then letters, digits, - or _ (at most 64), not "bad name"\n']);
+  });
+});

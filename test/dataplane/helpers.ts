@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "@jest/globals";
-import { compileRuleset, podsOnNode, type CompileResult } from "../../src/dataplane/index.js";
+import { compileRuleset, INTERFACE_ANNOTATION, podInterfaces, podsOnNode, type CompileResult } from "../../src/dataplane/index.js";
 import { EngineUniverse, PolicySet } from "../../src/engine/index.js";
 import { parseInventory } from "../../src/flows/index.js";
 import { parseCalicoVersion, type CalicoVersion } from "../../src/policy/version.js";
@@ -18,6 +18,8 @@ export interface PodSpec {
   labels?: Record<string, string>;
   sa?: string;
   ports?: Array<{ name: string; port: number; protocol?: string }>;
+  /** The host-side interface (annotation tierguard.dev/interface). */
+  iface?: string;
 }
 
 export const NODE = "node-a";
@@ -38,7 +40,7 @@ export function inventoryDocs(
   for (const p of pods) {
     items.push({
       kind: "Pod",
-      metadata: { namespace: p.ns, name: p.name, labels: p.labels ?? {} },
+      metadata: { namespace: p.ns, name: p.name, labels: p.labels ?? {}, ...(p.iface !== undefined ? { annotations: { [INTERFACE_ANNOTATION]: p.iface } } : {}) },
       spec: {
         nodeName: p.node ?? NODE,
         serviceAccountName: p.sa ?? "default",
@@ -65,7 +67,8 @@ export function build(yaml: string, docs: unknown[], options: { version?: string
     universe,
     namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
   });
-  const result = compileRuleset({ policySet: set, universe, inventory, localPods: podsOnNode(docs, options.node ?? NODE) });
+  const node = options.node ?? NODE;
+  const result = compileRuleset({ policySet: set, universe, inventory, localPods: podsOnNode(docs, node), interfaces: podInterfaces(docs, node) });
   return { result, set, universe };
 }
 

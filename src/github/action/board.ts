@@ -29,7 +29,7 @@ export interface BoardUsed {
 
 export async function writeBoardFile(used: BoardUsed, ctx: RunContext, inputs: ActionInputs, workflow: Workflow): Promise<string> {
   const { review, files } = used;
-  const title = `tierguard policy board: ${ctx.repo.owner}/${ctx.repo.repo}${ctx.pull ? ` #${ctx.pull.number}` : ""}: ${review.base.rev} → ${review.head.rev}`;
+  const title = `tierguard policy board: ${ctx.repo.owner}/${ctx.repo.repo}${ctx.pull ? ` #${ctx.pull.pull}` : ""}: ${review.base.rev} → ${review.head.rev}`;
   const board = await changeBoard({
     base: { ...files.base, rev: review.base.rev },
     head: { ...files.head, rev: review.head.rev },

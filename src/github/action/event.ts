@@ -1,26 +1,19 @@
 import { readFileSync } from "node:fs";
 import type { RepoRef } from "../api.js";
+import { pullOf, type Pull } from "../pull.js";
 import type { Env } from "./workflow.js";
 
 /**
  * What the Action needs from the run's context: the repository (GITHUB_REPOSITORY), the event that triggered the
- * workflow (the webhook payload at GITHUB_EVENT_PATH) and, for pull-request events, the base and head commits, the
- * number, the author, and whether the token is read-only because the pull request comes from a fork.
+ * workflow (the webhook payload at GITHUB_EVENT_PATH) and, for pull-request events, the pull request in the shape the
+ * App uses too (../pull.ts): base and head commits, number, author, and whether it comes from a fork (whose runs get
+ * a read-only token).
  */
-export interface PullContext {
-  number: number;
-  author: string;
-  base: { ref: string; sha: string };
-  head: { ref: string; sha: string };
-  /** The head branch lives in another repository. */
-  fork: boolean;
-}
-
 export interface RunContext {
   repo: RepoRef;
   eventName: string;
   /** Undefined when the event is not about a pull request (push, workflow_dispatch...): base and head are inputs. */
-  pull?: PullContext;
+  pull?: Pull;
   /** GITHUB_ACTOR: the author when there is no pull request. */
   actor: string;
   /**
@@ -52,7 +45,7 @@ export function readContext(env: Env, cwd: string): RunContext {
   const [owner, repo, extra] = typeof full === "string" ? full.split("/") : [];
   if (!owner || !repo || extra !== undefined) throw new ContextError(`GITHUB_REPOSITORY is "${full ?? ""}"; expected owner/name`);
   const eventName = env.GITHUB_EVENT_NAME ?? "";
-  const pull = pullOf(payload.pull_request);
+  const pull = eventPull({ owner, repo }, payload.pull_request);
   return {
     repo: { owner, repo },
     eventName,
@@ -67,18 +60,10 @@ export function readContext(env: Env, cwd: string): RunContext {
   };
 }
 
-function pullOf(pr: any): PullContext | undefined {
+/** The event's pull request; the Action, unlike the App, refuses one without its number, author or commits. */
+function eventPull(repo: RepoRef, pr: any): Pull | undefined {
   if (!pr || typeof pr !== "object") return undefined;
   const need = [pr.number, pr.user?.login, pr.base?.sha, pr.head?.sha];
   if (need.some((v) => v === undefined || v === null)) throw new ContextError("the event's pull_request lacks its number, author, or base and head commits");
-  const baseRepo = pr.base?.repo?.full_name;
-  // A fork that was deleted leaves head.repo null: still not this repository.
-  const headRepo = pr.head?.repo?.full_name ?? null;
-  return {
-    number: Number(pr.number),
-    author: String(pr.user.login),
-    base: { ref: String(pr.base.ref ?? pr.base.sha), sha: String(pr.base.sha) },
-    head: { ref: String(pr.head.ref ?? pr.head.sha), sha: String(pr.head.sha) },
-    fork: headRepo !== baseRepo,
-  };
+  return pullOf(repo, pr);
 }

@@ -110,11 +110,11 @@ async function reviewOf(api: GitHubApi, teamsApi: GitHubApi | undefined, ctx: Ru
   }
   const base = inputs.base ? await revision(api, ctx, "base", inputs.base) : pull!.base;
   const head = inputs.head ? await revision(api, ctx, "head", inputs.head) : pull!.head;
-  workflow.info(`tierguard: reviewing ${ctx.repo.owner}/${ctx.repo.repo}${pull ? ` #${pull.number}` : ""}: ${base.ref} (${base.sha.slice(0, 7)}) → ${head.ref} (${head.sha.slice(0, 7)})`);
+  workflow.info(`tierguard: reviewing ${ctx.repo.owner}/${ctx.repo.repo}${pull ? ` #${pull.pull}` : ""}: ${base.ref} (${base.sha.slice(0, 7)}) → ${head.ref} (${head.sha.slice(0, 7)})`);
   const { review } = await reviewPullRequest({
     api: teamsApi ?? api,
     repo: ctx.repo,
-    pull: pull?.number,
+    pull: pull?.pull,
     approvals: pull ? undefined : [],
     base,
     head,
@@ -168,9 +168,9 @@ async function comment(api: GitHubApi, ctx: RunContext, review: Review, options:
   try {
     // The App's upsert (src/github/app/comment.ts): ours are the marked comments written by this token's identity.
     const bot = await tokenLogin(api);
-    const existing = await listIssueComments(api, ctx.repo, ctx.pull.number);
+    const existing = await listIssueComments(api, ctx.repo, ctx.pull.pull);
     const parts = renderReviewCommentParts(review, options);
-    const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.number, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
+    const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.pull, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
     workflow.info(`tierguard: comment as ${bot} (${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted)`);
     return [];
   } catch (e) {

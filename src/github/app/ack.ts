@@ -4,7 +4,7 @@ import { CHECK_NAME } from "./checks.js";
 import { parseCommand } from "./commands.js";
 import type { IssueComment } from "./comment.js";
 import { sameLogin } from "./identity.js";
-import { shortSha, type PullTarget } from "./target.js";
+import { shortSha, type Pull } from "../pull.js";
 
 /**
  * `/tierguard ack-impact`: a user with write access accepts the newly denied flows of one head commit.
@@ -57,7 +57,7 @@ export function findAck(comments: readonly IssueComment[], o: { bot: string; hea
 export type AckDecision = { record: AckRecord; reply: string } | { record?: undefined; reply: string };
 
 /** Binds an ack-impact comment to the head commit its author saw, or says why it cannot. */
-export async function bindAck(api: GitHubApi, o: { repo: RepoRef; target: PullTarget; appId: number; comment: { id: number; created_at: string; html_url?: string }; login: string }): Promise<AckDecision> {
+export async function bindAck(api: GitHubApi, o: { repo: RepoRef; target: Pull; appId: number; comment: { id: number; created_at: string; html_url?: string }; login: string }): Promise<AckDecision> {
   const head = o.target.head.sha;
   const who = `@${o.login}`;
   if (o.target.state !== "open") return { reply: `${who}: this pull request is closed; there is nothing to acknowledge.` };

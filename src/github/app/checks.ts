@@ -3,7 +3,7 @@ import { httpStatus, type GitHubApi } from "../api.js";
 import type { AppTiming, Clock } from "./clock.js";
 import { failureReason } from "./failure.js";
 import { describeError, type AppLog } from "./log.js";
-import { shortSha, type PullTarget } from "./target.js";
+import { shortSha, type Pull } from "../pull.js";
 import type { UnreportedConclusions } from "./unreported.js";
 
 /**
@@ -20,7 +20,7 @@ export const CHECK_NAME = "tierguard";
 
 export interface CheckRunWriterOptions {
   api: GitHubApi;
-  target: PullTarget;
+  target: Pull;
   clock: Clock;
   log: AppLog;
   /** Least time between two progress updates (each is a write GitHub rate-limits). */

@@ -20,7 +20,7 @@ import { readBaseConfig, readBlobs, readTree, type TreeEntry } from "../repo-rea
 import { scrub } from "../redact.js";
 import { DEFAULT_SNAPSHOT_LIMITS, fetchFailure, fetchSnapshot, type SnapshotLimits } from "../snapshot.js";
 import type { Command } from "./commands.js";
-import { shortSha, type PullTarget } from "./target.js";
+import { shortSha, type Pull } from "../pull.js";
 
 /**
  * `/tierguard explain`: one connection through the policies of the pull request's HEAD, answered with the same
@@ -32,7 +32,7 @@ export type ExplainCommand = Extract<Command, { kind: "explain" }>;
 
 export interface ExplainOptions {
   api: GitHubApi;
-  target: PullTarget;
+  target: Pull;
   command: ExplainCommand;
   snapshot?: SnapshotLimits;
   /** Flow records read at most, per snapshot, when looking for an endpoint. */

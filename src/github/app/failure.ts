@@ -2,7 +2,7 @@ import { httpStatus } from "../api.js";
 import { describeError, scrub } from "./log.js";
 import { formatDuration, GitHubTimeoutError } from "./timed-fetch.js";
 import { DeadlineExceeded } from "./queue.js";
-import { shortSha } from "./target.js";
+import { shortSha } from "../pull.js";
 
 /**
  * Why a review could not finish, in words for the check run (STYLE.md habit 5: an exception is shown as one, not

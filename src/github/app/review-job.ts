@@ -11,7 +11,8 @@ import { cachingGitApi, policyTouch } from "./git-cache.js";
 import type { AppIdentity } from "./identity.js";
 import { describeError, type AppLog } from "./log.js";
 import type { JobSignal, QueuedJob } from "./queue.js";
-import { fetchPull, movedOn, pullKey, shortSha, type PullTarget } from "./target.js";
+import { shortSha, type Pull } from "../pull.js";
+import { fetchPull, movedOn, pullKey } from "./target.js";
 import { concludeDangling, unreportedNote, type UnreportedConclusions } from "./unreported.js";
 
 /**
@@ -42,7 +43,7 @@ export interface ReviewJobDeps {
 
 export interface ReviewJobRequest {
   api: GitHubApi;
-  target: PullTarget;
+  target: Pull;
   log: AppLog;
   /** What asked for the review, for the log and the queued summary. */
   trigger: string;

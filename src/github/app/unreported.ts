@@ -1,6 +1,6 @@
 import type { GitHubApi, RepoRef } from "../api.js";
 import { describeError, type AppLog } from "./log.js";
-import { shortSha } from "./target.js";
+import { shortSha } from "../pull.js";
 
 /**
  * Check-run conclusions GitHub would not take, after every try: kept in memory per pull request, so that the next

@@ -8,20 +8,11 @@ import { cmp, sortFindings } from "./format.js";
  * snapshot was replayed; flow lists are complete and ranked by volume, as the impact model gives them.
  * `connectivity` is always present (its lists empty when nothing changes), ranked broadest first.
  */
-export interface FindingJson {
-  code: string;
-  severity: Finding["severity"];
-  file: string;
-  line: number;
-  message: string;
-  col?: number;
-  endLine?: number;
-  path?: string;
-  resource?: string;
-  revision?: "base" | "head";
-  approvers?: string[];
-  details?: string[];
-}
+/**
+ * A finding as the JSON prints it: these fields of `Finding`, named here so that a field added to `Finding` for
+ * the renderers does not reach the JSON contract unseen.
+ */
+export type FindingJson = Pick<Finding, "code" | "severity" | "file" | "line" | "message" | "col" | "endLine" | "path" | "resource" | "revision" | "approvers" | "details">;
 
 export interface ImpactJson {
   newlyDenied: ImpactFlow[];

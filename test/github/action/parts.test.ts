@@ -82,7 +82,7 @@ describe("the event", () => {
   test.each(rows)("$name from $headRepo: fork $fork, read-only token $readOnly", (row) => {
     const ctx = event(row.name, row.headRepo);
     expect([ctx.pull?.fork, ctx.readOnlyToken]).toEqual([row.fork, row.readOnly]);
-    expect(ctx.pull).toMatchObject({ number: 9, author: "bob", base: { ref: "main", sha: "b".repeat(40) }, head: { ref: "change", sha: "c".repeat(40) } });
+    expect(ctx.pull).toMatchObject({ pull: 9, author: "bob", base: { ref: "main", sha: "b".repeat(40) }, head: { ref: "change", sha: "c".repeat(40) } });
     expect([ctx.apiUrl, ctx.serverUrl, ctx.workspace]).toEqual(["https://api.github.com", "https://github.com", "/work"]);
   });
 });

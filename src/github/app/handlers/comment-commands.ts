@@ -8,8 +8,9 @@ import { failureReason } from "../failure.js";
 import type { AppLog } from "../log.js";
 import { recommendByComment } from "../recommend-command.js";
 import { reviewJob } from "../review-job.js";
+import type { Pull } from "../../pull.js";
 import { rollbackPull } from "../rollback.js";
-import { reviewable, fetchPull, payloadRepo, type PullTarget } from "../target.js";
+import { reviewable, fetchPull, payloadRepo } from "../target.js";
 
 /**
  * `issue_comment` created on a pull request: `/tierguard recheck | explain ... | ack-impact | rollback | recommend <ns>...`;
@@ -105,7 +106,7 @@ async function canRun(c: CommandRun): Promise<boolean> {
   return false;
 }
 
-async function acknowledge(deps: AppDeps, c: CommandRun, target: PullTarget, log: AppLog): Promise<void> {
+async function acknowledge(deps: AppDeps, c: CommandRun, target: Pull, log: AppLog): Promise<void> {
   const me = await deps.identity.get();
   const decision = await bindAck(c.api, { repo: c.repo, target, appId: me.id, comment: c.comment, login: c.login });
   await c.reply(decision.reply);

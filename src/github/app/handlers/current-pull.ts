@@ -3,7 +3,8 @@ import type { AppDeps } from "../deps.js";
 import { describeError, type AppLog } from "../log.js";
 import type { QueuedJob } from "../queue.js";
 import { reviewJob } from "../review-job.js";
-import { fetchPull, pullKey, reviewable, type PullTarget } from "../target.js";
+import type { Pull } from "../../pull.js";
+import { fetchPull, pullKey, reviewable } from "../target.js";
 
 /**
  * A delivery is only a trigger: the review is of the pull request as GitHub has it when the job starts (its base
@@ -19,7 +20,7 @@ import { fetchPull, pullKey, reviewable, type PullTarget } from "../target.js";
 export interface CurrentPullRequest {
   api: GitHubApi;
   /** The pull request as the delivery describes it. */
-  delivered: PullTarget;
+  delivered: Pull;
   delivery: string;
   log: AppLog;
   trigger: string;

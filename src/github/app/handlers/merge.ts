@@ -3,7 +3,8 @@ import { cleanupOnClose, deploymentPullRequest, mirrorDeploymentStatus, promoteO
 import { backgroundJob, contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { failureReason } from "../failure.js";
 import { pullBindings } from "../log.js";
-import { payloadRepo, pullTarget } from "../target.js";
+import { pullOf } from "../../pull.js";
+import { payloadRepo } from "../target.js";
 
 /**
  * `pull_request` closed: merged, the promotion Deployments and the plan comment; closed without merge, the clean-up
@@ -12,7 +13,7 @@ import { payloadRepo, pullTarget } from "../target.js";
  */
 export function onPullRequestClosed(deps: AppDeps, ctx: EventContext): void {
   const repo = payloadRepo(ctx.payload)!;
-  const target = pullTarget(repo, ctx.payload.pull_request);
+  const target = pullOf(repo, ctx.payload.pull_request);
   const log = contextLog(ctx, pullBindings(target));
   const api = contextApi(ctx);
   const what = target.merged ? "promotion" : "clean-up";

@@ -1,7 +1,8 @@
 import { stageOnPush } from "../deploy.js";
 import { backgroundJob, contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { payloadRepo, pullTarget, reviewable } from "../target.js";
+import { pullOf } from "../../pull.js";
+import { payloadRepo, reviewable } from "../target.js";
 import { reviewCurrentPull } from "./current-pull.js";
 
 /**
@@ -17,7 +18,7 @@ export const STAGE_ACTIONS: readonly string[] = ["opened", "synchronize", "reope
 
 export function onPullRequest(deps: AppDeps, ctx: EventContext): void {
   const repo = payloadRepo(ctx.payload)!;
-  const target = pullTarget(repo, ctx.payload.pull_request);
+  const target = pullOf(repo, ctx.payload.pull_request);
   const log = contextLog(ctx, pullBindings(target));
   if (ctx.payload.action === "edited" && !ctx.payload.changes?.base) {
     log.debug("not reviewing: only the title or description changed");

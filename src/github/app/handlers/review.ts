@@ -1,6 +1,7 @@
 import { contextApi, contextLog, type AppDeps, type EventContext } from "../deps.js";
 import { pullBindings } from "../log.js";
-import { reviewable, payloadRepo, pullTarget } from "../target.js";
+import { pullOf } from "../../pull.js";
+import { reviewable, payloadRepo } from "../target.js";
 import { reviewCurrentPull } from "./current-pull.js";
 
 /**
@@ -9,7 +10,7 @@ import { reviewCurrentPull } from "./current-pull.js";
  * state counts even when several reviews arrive at once.
  */
 export function onPullRequestReview(deps: AppDeps, ctx: EventContext): void {
-  const target = pullTarget(payloadRepo(ctx.payload)!, ctx.payload.pull_request);
+  const target = pullOf(payloadRepo(ctx.payload)!, ctx.payload.pull_request);
   const log = contextLog(ctx, pullBindings(target));
   if (!reviewable(target, log)) return;
   const who = ctx.payload.review?.user?.login ?? "someone";
