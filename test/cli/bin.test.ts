@@ -43,7 +43,7 @@ describe("the tierguard binary", () => {
 
     const usage = await tierguard(["validate", "--output", "yaml", "tiers"]);
     expect(usage).toEqual({ code: 2, stdout: "", stderr: 'tierguard: --output must be one of text, json, not "yaml"\n' });
-  });
+  }, 60_000); // four processes, each loading every command's modules
 
   test("the README's first command, `npm run example` (scripts/example-review.mjs), reviews the example pull request", async () => {
     const { stdout, stderr } = await run(process.execPath, ["scripts/example-review.mjs", "json"], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
