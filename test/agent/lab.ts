@@ -91,7 +91,8 @@ export class Lab {
     });
     let nextId = 1;
     const ready = new Promise<string>((resolve) => waiting.set(0, resolve));
-    await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`lab agent in ${ns} did not start`)), 5000))]);
+    // A bound on the interpreter's start, not on the test: on a loaded machine python3 alone can take over 5 s.
+    await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`lab agent in ${ns} did not start`)), 20_000))]);
     return {
       ns,
       ip,

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { promisify } from "node:util";
-import { REPO_ROOT, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
+import { BIN, ensureDist } from "../helpers/dist.js";
+import { REPO_ROOT, run as inProcess, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
 
 /**
  * The built `tierguard` binary as a user runs it: a separate process with real streams and exit codes. Everything
  * else in test/cli runs the command in-process; this checks the wiring in bin.ts and processIo().
  */
 const run = promisify(execFile);
-const BIN = join(REPO_ROOT, "dist/cli/bin.js");
 
 /** Runs the binary; a non-zero exit is a result here, not an exception. */
 async function tierguard(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -27,9 +27,7 @@ async function tierguard(args: string[]): Promise<{ code: number; stdout: string
 }
 
 describe("the tierguard binary", () => {
-  beforeAll(async () => {
-    await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
-  }, 120_000);
+  beforeAll(ensureDist, 120_000); // one build for the whole run (test/helpers/dist.ts)
 
   test("--help and validate, with their exit codes", async () => {
     const help = await tierguard(["--help"]);
@@ -45,7 +43,14 @@ describe("the tierguard binary", () => {
 
     const usage = await tierguard(["validate", "--output", "yaml", "tiers"]);
     expect(usage).toEqual({ code: 2, stdout: "", stderr: 'tierguard: --output must be one of text, json, not "yaml"\n' });
-  });
+  }, 60_000); // four processes, each loading every command's modules
+
+  test("the README's first command, `npm run example` (scripts/example-review.mjs), reviews the example pull request", async () => {
+    const { stdout, stderr } = await run(process.execPath, ["scripts/example-review.mjs", "json"], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
+    const findings = JSON.parse(stdout).findings as Array<{ code: string; severity: string; file: string; line: number }>;
+    expect(findings.find((f) => f.code === "impact/newly-denied")).toMatchObject({ severity: "error", file: "application/frontend.yaml", line: 12 });
+    expect(stderr).toBe("\n(tierguard review exited with 1: the pull request has errors, as this example intends)\n");
+  }, 60_000);
 
   test("a reader that closes the pipe early ends the command quietly, without a stack trace", async () => {
     const child = spawn(process.execPath, [BIN, "simulate", "--policies", ...TEMPLATE_POLICIES, "--flows", SNAPSHOT], { cwd: TEMPLATE });
@@ -67,7 +72,7 @@ describe("the tierguard binary", () => {
       const flows = join(dir, "flows.jsonl");
       writeFileSync(flows, lines.join("\n"));
       const args = ["simulate", "--policies", ...TEMPLATE_POLICIES, "--flows", flows, "--inventory", "flows/inventory.yaml", "--output", "summary", "--compare-recorded"];
-      const one = await tierguard([...args, "--workers", "1"]);
+      const one = await inProcess([...args, "--workers", "1"]); // the reference: one thread, no process needed
       const three = await tierguard([...args, "--workers", "3"]);
       expect(one.code).toBe(1);
       expect(one.stderr).toMatch(/flows\.jsonl:12346:2: error \[flows\/malformed-json\]/);
@@ -94,7 +99,7 @@ describe("the tierguard binary", () => {
       const flows = join(dir, "flows.jsonl");
       writeFileSync(flows, lines.join("\n"));
       const args = ["review", "--repo", dir, "--base", "HEAD~1", "--head", "HEAD", "--author", "alice", "--teams", "acme/app-devs", "--flows", flows, "--output", "json"];
-      const one = await tierguard([...args, "--workers", "1"]);
+      const one = await inProcess([...args, "--workers", "1"]); // the reference: one thread, no process needed
       const three = await tierguard([...args, "--workers", "3"]);
       const impact = JSON.parse(one.stdout).impact;
       expect(impact.newlyDenied).toHaveLength(1);

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { REPO_ROOT, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
+import { BIN, ensureDist } from "../helpers/dist.js";
+import { SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
 
 /**
  * Truncation and emptiness are detected over worker threads too: the built binary (worker threads exist only in
@@ -13,7 +14,6 @@ import { REPO_ROOT, SNAPSHOT, TEMPLATE, TEMPLATE_POLICIES } from "./helpers.js";
  * and its line number must come out counted from the start of the file.
  */
 const exec = promisify(execFile);
-const BIN = join(REPO_ROOT, "dist/cli/bin.js");
 const scratch = mkdtempSync(join(tmpdir(), "tg-workers-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -34,7 +34,7 @@ const blank = join(scratch, "blank.jsonl");
 let repo: string;
 
 beforeAll(async () => {
-  await exec("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+  await ensureDist(); // one build for the whole run (test/helpers/dist.ts)
   writeFileSync(cut, lines.join("\n").slice(0, -25)); // line 400 cut mid-record, no newline
   writeFileSync(blank, "\n \n".repeat(20_000));
   repo = join(scratch, "repo");

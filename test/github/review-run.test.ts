@@ -18,7 +18,9 @@ const base = repo.commit("base");
 const head = repo.commit("drop the currency service", (d) =>
   edit(d, "application/frontend.yaml", /    - action: Allow\n      protocol: TCP\n      destination:\n        selector: app == 'currencyservice'\n        ports:\n          - 7000\n/, ""),
 );
-const api = new Octokit({ auth: "test-token", request: { retries: 0 } });
+// Octokit logs each 404 (the expected team misses) with console.error: captured here, not printed.
+const octokitErrors: string[] = [];
+const api = new Octokit({ auth: "test-token", request: { retries: 0 }, log: { debug: () => undefined, info: () => undefined, warn: (m: string) => void octokitErrors.push(m), error: (m: string) => void octokitErrors.push(m) } });
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -64,6 +66,9 @@ describe("the review through the GitHub API", () => {
     expect(review.findings.some((f) => f.code === "impact/newly-denied" && f.file === "application/frontend.yaml")).toBe(true);
     expect(review.findings.filter((f) => f.code.startsWith("ownership/"))).toEqual([]);
     expect(review.head.commit).toBe(head);
+    expect(octokitErrors.filter((m) => / - 404 /.test(m)).map((m) => m.split(" - ")[0]).sort()).toEqual(
+      ["secops", "platform"].flatMap((t) => [`GET /orgs/acme/teams/${t}/memberships/alice`]).concat(["app-devs", "secops", "platform"].map((t) => `GET /orgs/acme/teams/${t}/memberships/carol`)).sort(),
+    );
     scope.persist(false);
   });
 
