@@ -1496,11 +1496,11 @@ var require_parse = __commonJS({
             continue;
           }
           if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
+            const end3 = rest[1] !== void 0 ? "|$" : "";
             state.output = state.output.slice(0, -(prior.output + prev.output).length);
             prior.output = `(?:${prior.output}`;
             prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end3})`;
             prev.value += value2;
             state.output += prior.output + prev.output;
             state.globstar = true;
@@ -2791,12 +2791,12 @@ var require_foldFlowLines = __commonJS({
         return text;
       const folds = [];
       const escapedFolds = {};
-      let end = lineWidth - indent.length;
+      let end3 = lineWidth - indent.length;
       if (typeof indentAtStart === "number") {
         if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
           folds.push(0);
         else
-          end = lineWidth - indentAtStart;
+          end3 = lineWidth - indentAtStart;
       }
       let split2 = void 0;
       let prev = void 0;
@@ -2807,7 +2807,7 @@ var require_foldFlowLines = __commonJS({
       if (mode === FOLD_BLOCK) {
         i2 = consumeMoreIndentedLines(text, i2, indent.length);
         if (i2 !== -1)
-          end = i2 + endStep;
+          end3 = i2 + endStep;
       }
       for (let ch; ch = text[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
@@ -2830,7 +2830,7 @@ var require_foldFlowLines = __commonJS({
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
             i2 = consumeMoreIndentedLines(text, i2, indent.length);
-          end = i2 + indent.length + endStep;
+          end3 = i2 + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
@@ -2838,10 +2838,10 @@ var require_foldFlowLines = __commonJS({
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i2;
           }
-          if (i2 >= end) {
+          if (i2 >= end3) {
             if (split2) {
               folds.push(split2);
-              end = split2 + endStep;
+              end3 = split2 + endStep;
               split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
@@ -2854,7 +2854,7 @@ var require_foldFlowLines = __commonJS({
                 return text;
               folds.push(j);
               escapedFolds[j] = true;
-              end = j + endStep;
+              end3 = j + endStep;
               split2 = void 0;
             } else {
               overflow = true;
@@ -2872,21 +2872,21 @@ var require_foldFlowLines = __commonJS({
       let res = text.slice(0, folds[0]);
       for (let i3 = 0; i3 < folds.length; ++i3) {
         const fold = folds[i3];
-        const end2 = folds[i3 + 1] || text.length;
+        const end4 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text.slice(0, end4)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
             res += `${text[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold + 1, end4)}`;
         }
       }
       return res;
     }
     function consumeMoreIndentedLines(text, i2, indent) {
-      let end = i2;
+      let end3 = i2;
       let start = i2 + 1;
       let ch = text[start];
       while (ch === " " || ch === "	") {
@@ -2896,12 +2896,12 @@ ${indent}${text.slice(fold + 1, end2)}`;
           do {
             ch = text[++i2];
           } while (ch && ch !== "\n");
-          end = i2;
+          end3 = i2;
           start = i2 + 1;
           ch = text[start];
         }
       }
-      return end;
+      return end3;
     }
     exports.FOLD_BLOCK = FOLD_BLOCK;
     exports.FOLD_FLOW = FOLD_FLOW;
@@ -3067,22 +3067,22 @@ ${indent}`) + "'";
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value2.substring(endStart);
-      const endNlPos = end.indexOf("\n");
+      let end3 = value2.substring(endStart);
+      const endNlPos = end3.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value2 === end || endNlPos !== end.length - 1) {
+      } else if (value2 === end3 || endNlPos !== end3.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
       } else {
         chomp = "";
       }
-      if (end) {
-        value2 = value2.slice(0, -end.length);
-        if (end[end.length - 1] === "\n")
-          end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
+      if (end3) {
+        value2 = value2.slice(0, -end3.length);
+        if (end3[end3.length - 1] === "\n")
+          end3 = end3.slice(0, -1);
+        end3 = end3.replace(blockEndNewlines, `$&${indent}`);
       }
       let startWithSpace = false;
       let startEnd;
@@ -3117,14 +3117,14 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end3}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header2}
 ${indent}${body}`;
       }
       value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header2}
-${indent}${start}${value2}${end}`;
+${indent}${start}${value2}${end3}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const { type: type2, value: value2 } = item;
@@ -3284,7 +3284,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -3313,7 +3313,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -3323,7 +3323,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -3345,7 +3345,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -3397,7 +3397,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -3538,7 +3538,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value: value2 }) {
@@ -3574,7 +3574,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -3641,12 +3641,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -3671,7 +3671,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
           str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
@@ -3738,7 +3738,7 @@ ${indent}${line}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i2 < items.length - 1) {
           str3 += ",";
@@ -3755,9 +3755,9 @@ ${indent}${line}` : "\n";
         lines.push(str3);
         linesAtValue = lines.length;
       }
-      const { start, end } = flowChars;
+      const { start, end: end3 } = flowChars;
       if (lines.length === 0) {
-        return start + end;
+        return start + end3;
       } else {
         if (!reqNewline) {
           const len = lines.reduce((sum3, line) => sum3 + line.length + 2, 2);
@@ -3769,9 +3769,9 @@ ${indent}${line}` : "\n";
             str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str3}
-${indent}${end}`;
+${indent}${end3}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end3}`;
         }
       }
     }
@@ -5099,7 +5099,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -5114,7 +5114,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -5136,7 +5136,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -5144,7 +5144,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -5529,9 +5529,9 @@ var require_errors = __commonJS({
       }
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        const end3 = error.linePos[1];
+        if (end3?.line === line && end3.col > col) {
+          count = Math.max(1, Math.min(end3.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
         error.message += `:
@@ -5659,7 +5659,7 @@ var require_resolve_props = __commonJS({
         }
       }
       const last = tokens[tokens.length - 1];
-      const end = last ? last.offset + last.source.length : offset;
+      const end3 = last ? last.offset + last.source.length : offset;
       if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
         onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
       }
@@ -5674,8 +5674,8 @@ var require_resolve_props = __commonJS({
         anchor,
         tag,
         newlineAfterProp,
-        end,
-        start: start ?? end
+        end: end3,
+        start: start ?? end3
       };
     }
     exports.resolveProps = resolveProps;
@@ -5731,10 +5731,10 @@ var require_util_flow_indent_check = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
       if (fc?.type === "flow-collection") {
-        const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+        const end3 = fc.end[0];
+        if (end3.indent === indent && (end3.source === "]" || end3.source === "}") && utilContainsNewline.containsNewline(fc)) {
           const msg = "Flow end indicator should be more indented than parent";
-          onError(end, "BAD_INDENT", msg, true);
+          onError(end3, "BAD_INDENT", msg, true);
         }
       }
     }
@@ -5921,12 +5921,12 @@ var require_resolve_block_seq = __commonJS({
 var require_resolve_end = __commonJS({
   "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
-    function resolveEnd(end, offset, reqSpace, onError) {
+    function resolveEnd(end3, offset, reqSpace, onError) {
       let comment2 = "";
-      if (end) {
+      if (end3) {
         let hasSpace = false;
         let sep2 = "";
-        for (const token of end) {
+        for (const token of end3) {
           const { source, type: type2 } = token;
           switch (type2) {
             case "space":
@@ -6137,14 +6137,14 @@ var require_resolve_flow_collection = __commonJS({
           ee.unshift(ce);
       }
       if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
+        const end3 = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end3.comment) {
           if (coll.comment)
-            coll.comment += "\n" + end.comment;
+            coll.comment += "\n" + end3.comment;
           else
-            coll.comment = end.comment;
+            coll.comment = end3.comment;
         }
-        coll.range = [fc.offset, cePos, end.offset];
+        coll.range = [fc.offset, cePos, end3.offset];
       } else {
         coll.range = [fc.offset, cePos, cePos];
       }
@@ -6241,10 +6241,10 @@ var require_resolve_block_scalar = __commonJS({
       }
       if (chompStart === 0) {
         const value3 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header2.length;
+        let end4 = start + header2.length;
         if (scalar.source)
-          end2 += scalar.source.length;
-        return { value: value3, type: type2, comment: header2.comment, range: [start, end2, end2] };
+          end4 += scalar.source.length;
+        return { value: value3, type: type2, comment: header2.comment, range: [start, end4, end4] };
       }
       let trimIndent = scalar.indent + header2.indent;
       let offset = scalar.offset + header2.length;
@@ -6325,8 +6325,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value2 += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
-      return { value: value2, type: type2, comment: header2.comment, range: [start, end, end] };
+      const end3 = start + header2.length + scalar.source.length;
+      return { value: value2, type: type2, comment: header2.comment, range: [start, end3, end3] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -6409,7 +6409,7 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type: type2, source, end } = scalar;
+      const { offset, type: type2, source, end: end3 } = scalar;
       let _type;
       let value2;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
@@ -6437,7 +6437,7 @@ var require_resolve_flow_scalar = __commonJS({
           };
       }
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      const re = resolveEnd.resolveEnd(end3, valueEnd, strict, onError);
       return {
         value: value2,
         type: _type,
@@ -6801,7 +6801,7 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment: comment2, anchor, tag, end: end3 }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
@@ -6818,18 +6818,18 @@ var require_compose_node = __commonJS({
         node.spaceBefore = true;
       if (comment2) {
         node.comment = comment2;
-        node.range[2] = end;
+        node.range[2] = end3;
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options }, { offset, source, end: end3 }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end3, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -6848,7 +6848,7 @@ var require_compose_doc = __commonJS({
     var composeNode2 = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value2, end: end3 }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document2.Document(void 0, opts);
       const ctx = {
@@ -6860,7 +6860,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value2 ?? end?.[0],
+        next: value2 ?? end3?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -6873,7 +6873,7 @@ var require_compose_doc = __commonJS({
       }
       doc.contents = value2 ? composeNode2.composeNode(ctx, value2, props, onError) : composeNode2.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      const re = resolveEnd.resolveEnd(end3, contentEnd, false, onError);
       if (re.comment)
         doc.comment = re.comment;
       doc.range = [offset, contentEnd, re.offset];
@@ -7051,14 +7051,14 @@ ${cb}` : comment2;
               break;
             }
             this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            const end3 = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
             this.decorate(this.doc, true);
-            if (end.comment) {
+            if (end3.comment) {
               const dc = this.doc.comment;
               this.doc.comment = dc ? `${dc}
-${end.comment}` : end.comment;
+${end3.comment}` : end3.comment;
             }
-            this.doc.range[2] = end.offset;
+            this.doc.range[2] = end3.offset;
             break;
           }
           default:
@@ -7127,7 +7127,7 @@ var require_cst_scalar = __commonJS({
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context.end ?? [
+      const end3 = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -7139,16 +7139,16 @@ var require_cst_scalar = __commonJS({
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
-          if (!addEndtoBlockProps(props, end))
+          if (!addEndtoBlockProps(props, end3))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
           return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent, source, end: end3 };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent, source, end: end3 };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent, source, end: end3 };
       }
     }
     function setScalarValue(token, value2, context = {}) {
@@ -7219,9 +7219,9 @@ var require_cst_scalar = __commonJS({
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
-    function addEndtoBlockProps(props, end) {
-      if (end)
-        for (const st of end)
+    function addEndtoBlockProps(props, end3) {
+      if (end3)
+        for (const st of end3)
           switch (st.type) {
             case "space":
             case "comment":
@@ -7242,14 +7242,14 @@ var require_cst_scalar = __commonJS({
           token.source = source;
           break;
         case "block-scalar": {
-          const end = token.props.slice(1);
+          const end3 = token.props.slice(1);
           let oa = source.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
-          for (const tok of end)
+          for (const tok of end3)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type: type2, source, end });
+          Object.assign(token, { type: type2, source, end: end3 });
           break;
         }
         case "block-map":
@@ -7262,11 +7262,11 @@ var require_cst_scalar = __commonJS({
         }
         default: {
           const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          const end3 = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type: type2, indent, source, end });
+          Object.assign(token, { type: type2, indent, source, end: end3 });
         }
       }
     }
@@ -7280,7 +7280,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -7333,7 +7333,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value2);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -7590,16 +7590,16 @@ var require_lexer = __commonJS({
         return offset;
       }
       getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== "number" || end !== -1 && end < this.pos) {
-          end = this.buffer.indexOf("\n", this.pos);
-          this.lineEndPos = end;
+        let end3 = this.lineEndPos;
+        if (typeof end3 !== "number" || end3 !== -1 && end3 < this.pos) {
+          end3 = this.buffer.indexOf("\n", this.pos);
+          this.lineEndPos = end3;
         }
-        if (end === -1)
+        if (end3 === -1)
           return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === "\r")
-          end -= 1;
-        return this.buffer.substring(this.pos, end);
+        if (this.buffer[end3 - 1] === "\r")
+          end3 -= 1;
+        return this.buffer.substring(this.pos, end3);
       }
       hasChars(n2) {
         return this.pos + n2 <= this.buffer.length;
@@ -7820,21 +7820,21 @@ var require_lexer = __commonJS({
       }
       *parseQuotedScalar() {
         const quote3 = this.charAt(0);
-        let end = this.buffer.indexOf(quote3, this.pos + 1);
+        let end3 = this.buffer.indexOf(quote3, this.pos + 1);
         if (quote3 === "'") {
-          while (end !== -1 && this.buffer[end + 1] === "'")
-            end = this.buffer.indexOf("'", end + 2);
+          while (end3 !== -1 && this.buffer[end3 + 1] === "'")
+            end3 = this.buffer.indexOf("'", end3 + 2);
         } else {
-          while (end !== -1) {
+          while (end3 !== -1) {
             let n2 = 0;
-            while (this.buffer[end - 1 - n2] === "\\")
+            while (this.buffer[end3 - 1 - n2] === "\\")
               n2 += 1;
             if (n2 % 2 === 0)
               break;
-            end = this.buffer.indexOf('"', end + 1);
+            end3 = this.buffer.indexOf('"', end3 + 1);
           }
         }
-        const qb = this.buffer.substring(0, end);
+        const qb = this.buffer.substring(0, end3);
         let nl = qb.indexOf("\n", this.pos);
         if (nl !== -1) {
           while (nl !== -1) {
@@ -7844,15 +7844,15 @@ var require_lexer = __commonJS({
             nl = qb.indexOf("\n", cs);
           }
           if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+            end3 = nl - (qb[nl - 1] === "\r" ? 2 : 1);
           }
         }
-        if (end === -1) {
+        if (end3 === -1) {
           if (!this.atEnd)
             return this.setNext("quoted-scalar");
-          end = this.buffer.length;
+          end3 = this.buffer.length;
         }
-        yield* this.pushToIndex(end + 1, false);
+        yield* this.pushToIndex(end3 + 1, false);
         return this.flowLevel ? "flow" : "doc";
       }
       *parseBlockScalarHeader() {
@@ -7944,7 +7944,7 @@ var require_lexer = __commonJS({
       }
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
+        let end3 = this.pos - 1;
         let i2 = this.pos - 1;
         let ch;
         while (ch = this.buffer[++i2]) {
@@ -7952,7 +7952,7 @@ var require_lexer = __commonJS({
             const next = this.buffer[i2 + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i2;
+            end3 = i2;
           } else if (isEmpty(ch)) {
             let next = this.buffer[i2 + 1];
             if (ch === "\r") {
@@ -7961,7 +7961,7 @@ var require_lexer = __commonJS({
                 ch = "\n";
                 next = this.buffer[i2 + 1];
               } else
-                end = i2;
+                end3 = i2;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
@@ -7974,13 +7974,13 @@ var require_lexer = __commonJS({
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i2;
+            end3 = i2;
           }
         }
         if (!ch && !this.atEnd)
           return this.setNext("plain-scalar");
         yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
+        yield* this.pushToIndex(end3 + 1, true);
         return inFlow ? "flow" : "doc";
       }
       *pushCount(n2) {
@@ -8544,10 +8544,10 @@ var require_parser = __commonJS({
           case "newline":
             this.onKeyLine = false;
             if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              const end3 = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end3) ? end3[end3.length - 1] : void 0;
               if (last?.type === "comment")
-                end?.push(this.sourceToken);
+                end3?.push(this.sourceToken);
               else
                 map2.items.push({ start: [this.sourceToken] });
             } else if (it.sep) {
@@ -8565,10 +8565,10 @@ var require_parser = __commonJS({
             } else {
               if (this.atIndentedComment(it.start, map2.indent)) {
                 const prev = map2.items[map2.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
+                const end3 = prev?.value?.end;
+                if (Array.isArray(end3)) {
+                  arrayPushArray(end3, it.start);
+                  end3.push(this.sourceToken);
                   map2.items.pop();
                   return;
                 }
@@ -8737,10 +8737,10 @@ var require_parser = __commonJS({
         switch (this.type) {
           case "newline":
             if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              const end3 = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end3) ? end3[end3.length - 1] : void 0;
               if (last?.type === "comment")
-                end?.push(this.sourceToken);
+                end3?.push(this.sourceToken);
               else
                 seq2.items.push({ start: [this.sourceToken] });
             } else
@@ -8753,10 +8753,10 @@ var require_parser = __commonJS({
             else {
               if (this.atIndentedComment(it.start, seq2.indent)) {
                 const prev = seq2.items[seq2.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
+                const end3 = prev?.value?.end;
+                if (Array.isArray(end3)) {
+                  arrayPushArray(end3, it.start);
+                  end3.push(this.sourceToken);
                   seq2.items.pop();
                   return;
                 }
@@ -9063,7 +9063,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value2, replacer, options) {
+    function stringify2(value2, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -9088,7 +9088,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument3;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -9641,10 +9641,10 @@ var require_light = __commonJS({
             return null;
           }
         }
-        conditionsCheck(weight) {
+        conditionsCheck(weight2) {
           var capacity;
           capacity = this.computeCapacity();
-          return capacity == null || weight <= capacity;
+          return capacity == null || weight2 <= capacity;
         }
         async __incrementReservoir__(incr) {
           var reservoir;
@@ -9660,23 +9660,23 @@ var require_light = __commonJS({
         isBlocked(now) {
           return this._unblockTime >= now;
         }
-        check(weight, now) {
-          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        check(weight2, now) {
+          return this.conditionsCheck(weight2) && this._nextRequest - now <= 0;
         }
-        async __check__(weight) {
+        async __check__(weight2) {
           var now;
           await this.yieldLoop();
           now = Date.now();
-          return this.check(weight, now);
+          return this.check(weight2, now);
         }
-        async __register__(index, weight, expiration) {
+        async __register__(index, weight2, expiration) {
           var now, wait;
           await this.yieldLoop();
           now = Date.now();
-          if (this.conditionsCheck(weight)) {
-            this._running += weight;
+          if (this.conditionsCheck(weight2)) {
+            this._running += weight2;
             if (this.storeOptions.reservoir != null) {
-              this.storeOptions.reservoir -= weight;
+              this.storeOptions.reservoir -= weight2;
             }
             wait = Math.max(this._nextRequest - now, 0);
             this._nextRequest = now + wait + this.storeOptions.minTime;
@@ -9694,14 +9694,14 @@ var require_light = __commonJS({
         strategyIsBlock() {
           return this.storeOptions.strategy === 3;
         }
-        async __submit__(queueLength, weight) {
+        async __submit__(queueLength, weight2) {
           var blocked, now, reachedHWM;
           await this.yieldLoop();
-          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
-            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          if (this.storeOptions.maxConcurrent != null && weight2 > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight2} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
           }
           now = Date.now();
-          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight2, now);
           blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
           if (blocked) {
             this._unblockTime = now + this.computePenalty();
@@ -9714,10 +9714,10 @@ var require_light = __commonJS({
             strategy: this.storeOptions.strategy
           };
         }
-        async __free__(index, weight) {
+        async __free__(index, weight2) {
           await this.yieldLoop();
-          this._running -= weight;
-          this._done += weight;
+          this._running -= weight2;
+          this._done += weight2;
           this.instance._drainAll(this.computeCapacity());
           return {
             running: this._running
@@ -9922,20 +9922,20 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i2, k, keys, len, next, start;
+            var cursor, end3, found, i2, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
             keys = [];
             cursor = null;
             start = `b_${this.id}-`.length;
-            end = "_settings".length;
+            end3 = "_settings".length;
             while (cursor !== 0) {
               [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
               for (i2 = 0, len = found.length; i2 < len; i2++) {
                 k = found[i2];
-                keys.push(k.slice(start, -end));
+                keys.push(k.slice(start, -end3));
               }
             }
             return keys;
@@ -10137,8 +10137,8 @@ var require_light = __commonJS({
           _randomIndex() {
             return Math.random().toString(36).slice(2);
           }
-          check(weight = 1) {
-            return this._store.__check__(weight);
+          check(weight2 = 1) {
+            return this._store.__check__(weight2);
           }
           _clearGlobalState(index) {
             if (this._scheduled[index] != null) {
@@ -10649,11 +10649,11 @@ function parentPath(path) {
 var import_yaml2 = __toESM(require_dist(), 1);
 
 // node_modules/js-yaml/dist/js-yaml.mjs
-function isNothing(subject) {
-  return typeof subject === "undefined" || subject === null;
+function isNothing(subject2) {
+  return typeof subject2 === "undefined" || subject2 === null;
 }
-function isObject(subject) {
-  return typeof subject === "object" && subject !== null;
+function isObject(subject2) {
+  return typeof subject2 === "object" && subject2 !== null;
 }
 function toArray(sequence) {
   if (Array.isArray(sequence)) return sequence;
@@ -11617,10 +11617,10 @@ var directiveHandlers = {
     state.tagMap[handle] = prefix;
   }
 };
-function captureSegment(state, start, end, checkJson) {
+function captureSegment(state, start, end3, checkJson) {
   var _position, _length, _character, _result;
-  if (start < end) {
-    _result = state.input.slice(start, end);
+  if (start < end3) {
+    _result = state.input.slice(start, end3);
     if (checkJson) {
       for (_position = 0, _length = _result.length; _position < _length; _position += 1) {
         _character = _result.charCodeAt(_position);
@@ -12920,14 +12920,14 @@ function foldLine(line, width) {
   if (line === "" || line[0] === " ") return line;
   var breakRe = / [^ ]/g;
   var match;
-  var start = 0, end, curr = 0, next = 0;
+  var start = 0, end3, curr = 0, next = 0;
   var result2 = "";
   while (match = breakRe.exec(line)) {
     next = match.index;
     if (next - start > width) {
-      end = curr > start ? curr : next;
-      result2 += "\n" + line.slice(start, end);
-      start = end + 1;
+      end3 = curr > start ? curr : next;
+      result2 += "\n" + line.slice(start, end3);
+      start = end3 + 1;
     }
     curr = next;
   }
@@ -13289,16 +13289,16 @@ function binaryProblem(text) {
 }
 function utf16Order(text) {
   const bom = text.startsWith("��") ? 2 : 0;
-  const end = Math.min(text.length, bom + SAMPLE);
+  const end3 = Math.min(text.length, bom + SAMPLE);
   let even = 0;
   let odd = 0;
-  for (let i2 = bom; i2 < end; i2++) {
+  for (let i2 = bom; i2 < end3; i2++) {
     if (text.charCodeAt(i2) !== 0) continue;
     if ((i2 - bom) % 2 === 0) even++;
     else odd++;
   }
   const total = even + odd;
-  if (total < (end - bom) / 8) return void 0;
+  if (total < (end3 - bom) / 8) return void 0;
   if (odd >= total * 0.9) return "little-endian";
   if (even >= total * 0.9) return "big-endian";
   return void 0;
@@ -13351,8 +13351,8 @@ var Walker = class {
     }
     const first = this.text[start];
     if (first === "!" || first === "&" || first === "*") return false;
-    const end = trimEnd(this.text, start, frame.end);
-    this.spans.set(path, { key, start, end, style: frame.kind === "scalar" ? STYLE[first] ?? "PLAIN" : void 0 });
+    const end3 = trimEnd(this.text, start, frame.end);
+    this.spans.set(path, { key, start, end: end3, style: frame.kind === "scalar" ? STYLE[first] ?? "PLAIN" : void 0 });
     if (frame.kind === "mapping") return this.mapping(frame, path);
     if (frame.kind === "sequence") return this.sequence(frame, path);
     return frame.children.length === 0;
@@ -13519,8 +13519,8 @@ function splitDocuments(text) {
   const segments = [];
   let current = { start: 0, end: 0, content: false };
   let explicit = false;
-  const close = (end) => {
-    current.end = end;
+  const close = (end3) => {
+    current.end = end3;
     if (current.content || explicit) segments.push(current);
   };
   for (let line = 0; line < text.length; ) {
@@ -13594,8 +13594,8 @@ function documentLimits(segments, limits) {
   }
   const i2 = segments.findIndex((s) => s.end - s.start > limits.maxDocumentBytes);
   if (i2 === -1) return void 0;
-  const { start, end } = segments[i2];
-  const message = `document ${i2 + 1} is ${end - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
+  const { start, end: end3 } = segments[i2];
+  const message = `document ${i2 + 1} is ${end3 - start} bytes; the limit is ${limits.maxDocumentBytes} (raise it with --max-document-bytes)`;
   return { code: "load/document-too-large", message, offset: start };
 }
 var ANCHOR = /(^|[\s[{,:-])&[A-Za-z0-9_.-]+/m;
@@ -13719,9 +13719,9 @@ function unclosedQuoteOffsets(text) {
   for (const token of new import_yaml2.Parser().parse(text)) visit3(token);
   return found;
 }
-function lastBefore(offsets, end) {
+function lastBefore(offsets, end3) {
   let best;
-  for (const o of offsets) if (o < end && (best === void 0 || o > best)) best = o;
+  for (const o of offsets) if (o < end3 && (best === void 0 || o > best)) best = o;
   return best;
 }
 function closedQuote(source, quote3) {
@@ -13964,8 +13964,39 @@ var k8sSpecFields = {
   ingress: arr(obj({ from: arr(k8sPeer), ports: arr(k8sPort) })),
   egress: arr(obj({ to: arr(k8sPeer), ports: arr(k8sPort) }))
 };
+var namespacedPod = obj({ namespaceSelector: labelSelector, podSelector: labelSelector }, ["namespaceSelector", "podSelector"]);
+var subject = obj({ namespaces: labelSelector, pods: namespacedPod });
+var ingressPeer = obj({ namespaces: labelSelector, pods: namespacedPod });
+var egressPeer = obj({ namespaces: labelSelector, pods: namespacedPod, networks: arr(str2), nodes: labelSelector, domainNames: arr(str2) });
+var cnpPort = obj({ number: int2, range: obj({ start: int2, end: int2 }, ["start", "end"]) });
+var cnpProtocol = obj({
+  tcp: obj({ destinationPort: cnpPort }),
+  udp: obj({ destinationPort: cnpPort }),
+  sctp: obj({ destinationPort: cnpPort }),
+  destinationNamedPort: str2
+});
+var cnpAction = oneOf("Accept", "Deny", "Pass");
+var cnpSpec = obj({
+  tier: oneOf("Admin", "Baseline"),
+  priority: int2,
+  subject,
+  ingress: arr(obj({ name: str2, action: cnpAction, from: arr(ingressPeer), protocols: arr(cnpProtocol) }, ["action", "from"])),
+  egress: arr(obj({ name: str2, action: cnpAction, to: arr(egressPeer), protocols: arr(cnpProtocol) }, ["action", "to"]))
+}, ["tier", "priority", "subject"]);
+var anpPort = obj({
+  portNumber: obj({ protocol: str2, port: int2 }, ["port"]),
+  namedPort: str2,
+  portRange: obj({ protocol: str2, start: int2, end: int2 }, ["start", "end"])
+});
+var anpRules = (actions) => ({
+  ingress: arr(obj({ name: str2, action: actions, from: arr(ingressPeer), ports: arr(anpPort) }, ["action", "from"])),
+  egress: arr(obj({ name: str2, action: actions, to: arr(egressPeer), ports: arr(anpPort) }, ["action", "to"]))
+});
+var anpSpec = obj({ priority: int2, subject, ...anpRules(oneOf("Allow", "Deny", "Pass")) }, ["priority", "subject"]);
+var banpSpec = obj({ subject, ...anpRules(oneOf("Allow", "Deny")) }, ["subject"]);
 var CALICO = "projectcalico.org";
 var K8S = "networking.k8s.io";
+var NPAPI_GROUP = "policy.networking.k8s.io";
 var MODELLED_KINDS = [
   { sourceKind: "Tier", kind: "Tier", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ order: num, defaultAction: str2 }) },
   { sourceKind: "NetworkPolicy", kind: "NetworkPolicy", group: CALICO, versions: ["v3"], specOptional: true, spec: obj(policyFields) },
@@ -13975,7 +14006,10 @@ var MODELLED_KINDS = [
   { sourceKind: "StagedKubernetesNetworkPolicy", kind: "StagedKubernetesNetworkPolicy", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ ...k8sSpecFields, stagedAction }) },
   { sourceKind: "NetworkSet", kind: "NetworkSet", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ nets: arr(str2), allowedEgressDomains: arr(str2) }) },
   { sourceKind: "GlobalNetworkSet", kind: "GlobalNetworkSet", group: CALICO, versions: ["v3"], specOptional: true, spec: obj({ nets: arr(str2), allowedEgressDomains: arr(str2) }) },
-  { sourceKind: "NetworkPolicy", kind: "KubernetesNetworkPolicy", group: K8S, versions: ["v1"], specOptional: false, spec: obj(k8sSpecFields) }
+  { sourceKind: "NetworkPolicy", kind: "KubernetesNetworkPolicy", group: K8S, versions: ["v1"], specOptional: false, spec: obj(k8sSpecFields) },
+  { sourceKind: "ClusterNetworkPolicy", kind: "ClusterNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha2"], specOptional: false, spec: cnpSpec },
+  { sourceKind: "AdminNetworkPolicy", kind: "AdminNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha1"], specOptional: false, spec: anpSpec },
+  { sourceKind: "BaselineAdminNetworkPolicy", kind: "BaselineAdminNetworkPolicy", group: NPAPI_GROUP, versions: ["v1alpha1"], specOptional: false, spec: banpSpec }
 ];
 var OTHER_KNOWN_KINDS = {
   [CALICO]: [
@@ -14014,13 +14048,14 @@ var OTHER_KNOWN_KINDS = {
     "UISettingsGroup",
     "BFDConfiguration"
   ],
-  [K8S]: ["Ingress", "IngressClass", "IPAddress", "ServiceCIDR", "NetworkPolicyList"]
+  [K8S]: ["Ingress", "IngressClass", "IPAddress", "ServiceCIDR", "NetworkPolicyList"],
+  [NPAPI_GROUP]: []
 };
 function lookupKind(apiVersion, kind) {
   const slash = apiVersion.indexOf("/");
   const group = slash === -1 ? "" : apiVersion.slice(0, slash);
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
-  if (group !== CALICO && group !== K8S) return { found: "foreign", group };
+  if (group !== CALICO && group !== K8S && group !== NPAPI_GROUP) return { found: "foreign", group };
   const info = MODELLED_KINDS.find((k) => k.group === group && k.sourceKind === kind);
   if (info) return info.versions.includes(version) ? { found: "modelled", info } : { found: "wrong-version", info, version };
   if (OTHER_KNOWN_KINDS[group].includes(kind)) return { found: "other-known", group };
@@ -14033,6 +14068,28 @@ function lookupKind(apiVersion, kind) {
 var METADATA_SCHEMA = metadata;
 
 // src/policy/types.ts
+function isClusterPolicy(r) {
+  return r.kind === "ClusterNetworkPolicy" || r.kind === "AdminNetworkPolicy" || r.kind === "BaselineAdminNetworkPolicy";
+}
+var KUBE_ADMIN_TIER = "kube-admin";
+var KUBE_BASELINE_TIER = "kube-baseline";
+var ANP_TIER = "adminnetworkpolicy";
+var BANP_TIER = "baselineadminnetworkpolicy";
+function policyTier(r) {
+  switch (r.kind) {
+    case "KubernetesNetworkPolicy":
+    case "StagedKubernetesNetworkPolicy":
+      return "default";
+    case "ClusterNetworkPolicy":
+      return r.spec.tier === "Baseline" ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER;
+    case "AdminNetworkPolicy":
+      return ANP_TIER;
+    case "BaselineAdminNetworkPolicy":
+      return BANP_TIER;
+    default:
+      return r.spec.tier || "default";
+  }
+}
 function isCalicoPolicy(r) {
   return r.kind === "NetworkPolicy" || r.kind === "GlobalNetworkPolicy" || r.kind === "StagedNetworkPolicy" || r.kind === "StagedGlobalNetworkPolicy";
 }
@@ -14148,17 +14205,24 @@ function nameOf(value2) {
 }
 
 // src/policy/version.ts
-var DEFAULT_CALICO_VERSION = { model: "v3.32", text: "3.32" };
+var DEFAULT_CALICO_VERSION = { model: "v3.32", text: "3.32", minor: 32 };
+var CALICO_333 = 33;
+function calicoMinor(version) {
+  return version.minor ?? (version.model === "v3.31" ? 31 : 32);
+}
 var BUILTIN_TIERS = {
   "v3.31": [
-    { name: "adminnetworkpolicy", order: 1e3, defaultAction: "Pass" },
-    { name: "default", order: 1e6, defaultAction: "Deny" },
-    { name: "baselineadminnetworkpolicy", order: 1e7, defaultAction: "Pass" }
+    { name: "adminnetworkpolicy", order: 1e3, defaultAction: "Pass", fixedBy: "api" },
+    { name: "default", order: 1e6, defaultAction: "Deny", fixedBy: "api" },
+    { name: "baselineadminnetworkpolicy", order: 1e7, defaultAction: "Pass", fixedBy: "api" }
   ],
+  // 3.32 renamed the cluster-admin tiers (libcalico-go names/policy.go, api/.../v3/tier.go) and the operator's
+  // allow-tigera tier to calico-system (tigera/operator pkg/render/tiers/tiers.go: order 100, default Deny).
   "v3.32": [
-    { name: "kube-admin", order: 1e3, defaultAction: "Pass" },
-    { name: "default", order: 1e6, defaultAction: "Deny" },
-    { name: "kube-baseline", order: 1e7, defaultAction: "Pass" }
+    { name: "calico-system", order: 100, defaultAction: "Deny", fixedBy: "operator" },
+    { name: "kube-admin", order: 1e3, defaultAction: "Pass", fixedBy: "api" },
+    { name: "default", order: 1e6, defaultAction: "Deny", fixedBy: "api" },
+    { name: "kube-baseline", order: 1e7, defaultAction: "Pass", fixedBy: "api" }
   ]
 };
 function builtinTiers(version) {
@@ -14171,7 +14235,7 @@ function parseCalicoVersion(text) {
   if (minor < 29) {
     return { error: `Calico ${text} has no Tier API in open source (tiers arrived in 3.29); use 3.29 or later` };
   }
-  return { model: minor <= 31 ? "v3.31" : "v3.32", text: text.trim() };
+  return { model: minor <= 31 ? "v3.31" : "v3.32", text: text.trim(), minor };
 }
 
 // src/policy/k8s-convert.ts
@@ -14297,6 +14361,155 @@ function selectorToCalico(sel, kind) {
   }
   if (kind === "namespace" && terms.length === 0) return "all()";
   return terms.join(" && ");
+}
+
+// src/policy/cluster-convert.ts
+var BANP_ORDER = 1e3;
+function convertClusterPolicy(resource) {
+  const spec = resource.spec;
+  const v1alpha1 = resource.kind !== "ClusterNetworkPolicy";
+  const out = { spec: {}, ingressOrigins: [], egressOrigins: [], failed: [] };
+  const ingress = [];
+  const egress = [];
+  (spec.ingress ?? []).forEach((r, i2) => ingress.push(...convertRule2(r, "ingress", `spec.ingress[${i2}]`, v1alpha1, out)));
+  (spec.egress ?? []).forEach((r, i2) => egress.push(...convertRule2(r, "egress", `spec.egress[${i2}]`, v1alpha1, out)));
+  const types2 = [ingress.length > 0 ? "Ingress" : "", egress.length > 0 ? "Egress" : ""].filter(Boolean);
+  const subject2 = spec.subject ?? {};
+  const namespaces = subject2.namespaces ?? (subject2.pods ? subject2.pods.namespaceSelector ?? {} : void 0);
+  out.spec = {
+    tier: policyTier(resource),
+    order: resource.kind === "BaselineAdminNetworkPolicy" ? BANP_ORDER : spec.priority ?? 0,
+    // A subject Calico cannot read makes the policy a tombstone: it selects nothing.
+    selector: namespaces === void 0 ? "!all()" : selectorToCalico(subject2.namespaces ? void 0 : subject2.pods?.podSelector ?? {}, "pod"),
+    namespaceSelector: namespaces === void 0 ? void 0 : selectorToCalico(namespaces, "namespace"),
+    types: types2.length > 0 ? types2 : ["Ingress", "Egress"],
+    ingress,
+    egress
+  };
+  return out;
+}
+function convertRule2(rule2, direction, path, v1alpha1, out) {
+  const origins = direction === "ingress" ? out.ingressOrigins : out.egressOrigins;
+  const action = rule2.action === "Accept" || rule2.action === "Allow" ? "Allow" : rule2.action === "Pass" ? "Pass" : "Deny";
+  const peers = (direction === "ingress" ? rule2.from : rule2.to) ?? [];
+  const peerField = direction === "ingress" ? "from" : "to";
+  const byProtocol = v1alpha1 ? anpPorts(rule2.ports) : cnpPorts(rule2.protocols);
+  const rules = [];
+  const rulePaths = [];
+  for (const protocol of [...byProtocol.keys()].sort()) {
+    const ports = byProtocol.get(protocol);
+    for (let p = 0; p < peers.length; p++) {
+      const peer = peerFields2(peers[p], direction);
+      if (typeof peer === "string") return failClosed(action, path, `${peerField}[${p}]: ${peer}`, origins, out);
+      const r = { action };
+      if (protocol !== "") r.protocol = protocol;
+      const portField = ports ? { ports } : {};
+      if (direction === "ingress") {
+        r.source = peer;
+        r.destination = portField;
+      } else {
+        r.destination = { ...portField, ...peer };
+      }
+      rules.push(r);
+      rulePaths.push(`${path}.${peerField}[${p}]`);
+    }
+  }
+  origins.push(...rulePaths);
+  return rules;
+}
+function failClosed(action, path, reason, origins, out) {
+  const denies = action !== "Allow";
+  out.failed.push({ path, reason: `${reason}; Calico ${denies ? "replaces the rule with one that denies all traffic" : "drops the rule"}` });
+  if (!denies) return [];
+  origins.push(path);
+  return [{ action: "Deny" }];
+}
+function peerFields2(peer, direction) {
+  if (peer.namespaces) return { namespaceSelector: selectorToCalico(peer.namespaces, "namespace") };
+  if (peer.pods) {
+    return {
+      selector: selectorToCalico(peer.pods.podSelector ?? {}, "pod"),
+      namespaceSelector: selectorToCalico(peer.pods.namespaceSelector ?? {}, "namespace")
+    };
+  }
+  if (direction === "egress" && peer.networks && peer.networks.length > 0) return { nets: [...peer.networks] };
+  const which = peer.nodes ? "a nodes peer" : peer.domainNames ? "a domainNames peer" : "an empty peer";
+  return `${which} is not supported by Calico`;
+}
+function cnpPorts(protocols) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of protocols && protocols.length > 0 ? protocols : [{}]) {
+    const [protocol, port] = cnpEntry(p);
+    if (protocol === void 0) return /* @__PURE__ */ new Map([["", void 0]]);
+    addPort(out, protocol, port);
+  }
+  return out;
+}
+function cnpEntry(p) {
+  const numbered = (name, dp) => [
+    name,
+    dp?.number ? dp.number : dp?.range ? `${dp.range.start}:${dp.range.end}` : void 0
+  ];
+  if (p.tcp) return numbered("TCP", p.tcp.destinationPort);
+  if (p.udp) return numbered("UDP", p.udp.destinationPort);
+  if (p.sctp) return numbered("SCTP", p.sctp.destinationPort);
+  if (p.destinationNamedPort) return ["", p.destinationNamedPort];
+  return [void 0, void 0];
+}
+function anpPorts(ports) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of ports && ports.length > 0 ? ports : [{}]) {
+    if (p.portNumber) addPort(out, p.portNumber.protocol || "TCP", p.portNumber.port);
+    else if (p.portRange) addPort(out, p.portRange.protocol || "TCP", `${p.portRange.start}:${p.portRange.end}`);
+    else return /* @__PURE__ */ new Map([["", void 0]]);
+  }
+  return out;
+}
+function addPort(out, protocol, port) {
+  if (port === void 0) {
+    out.set(protocol, void 0);
+    return;
+  }
+  if (out.has(protocol) && out.get(protocol) === void 0) return;
+  out.set(protocol, [...out.get(protocol) ?? [], port]);
+}
+
+// src/policy/anp-to-cnp.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function equivalentClusterNetworkPolicy(r) {
+  const baseline = r.kind === "BaselineAdminNetworkPolicy";
+  const spec = {
+    tier: baseline ? "Baseline" : "Admin",
+    priority: baseline ? 1e3 : r.spec.priority ?? 0,
+    subject: r.spec.subject ?? {}
+  };
+  if (r.spec.ingress) spec.ingress = r.spec.ingress.map((rule2) => convertRule3(rule2, "from"));
+  if (r.spec.egress) spec.egress = r.spec.egress.map((rule2) => convertRule3(rule2, "to"));
+  return {
+    apiVersion: "policy.networking.k8s.io/v1alpha2",
+    kind: "ClusterNetworkPolicy",
+    metadata: { name: r.metadata.name ?? "<unnamed>" },
+    spec
+  };
+}
+function equivalentClusterNetworkPolicyYaml(r) {
+  return (0, import_yaml3.stringify)(equivalentClusterNetworkPolicy(r), { lineWidth: 0 });
+}
+function convertRule3(rule2, field) {
+  const out = {};
+  if (rule2.name !== void 0) out.name = rule2.name;
+  out.action = rule2.action === "Allow" ? "Accept" : rule2.action;
+  out[field] = (rule2[field] ?? []).map((p) => ({ ...p }));
+  if (rule2.ports && rule2.ports.length > 0) out.protocols = rule2.ports.map(convertPort);
+  return out;
+}
+function convertPort(p) {
+  if (p.namedPort !== void 0) return { destinationNamedPort: p.namedPort };
+  const key = (protocol) => (protocol || "TCP").toLowerCase();
+  if (p.portRange) {
+    return { [key(p.portRange.protocol)]: { destinationPort: { range: { start: p.portRange.start, end: p.portRange.end } } } };
+  }
+  return { [key(p.portNumber?.protocol)]: { destinationPort: { number: p.portNumber?.port } } };
 }
 
 // src/policy/validate/context.ts
@@ -14442,6 +14655,69 @@ function groups(text) {
   return out;
 }
 
+// src/policy/validate/cnp-ports.ts
+var PROTOCOL_FIELDS = ["tcp", "udp", "sctp", "destinationNamedPort"];
+var PROTOCOLS = ["TCP", "UDP", "SCTP"];
+function checkCnpProtocol(p, path, ctx) {
+  const set2 = PROTOCOL_FIELDS.filter((k) => p[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/protocol-one-of",
+      path,
+      set2.length === 0 ? "the protocols entry is empty: set exactly one of tcp, udp, sctp or destinationNamedPort (an empty entry would match all traffic)" : `the protocols entry sets ${set2.join(" and ")}: set exactly one, and add an entry per protocol`
+    );
+  }
+  for (const proto of ["tcp", "udp", "sctp"]) {
+    const entry = p[proto];
+    if (entry === void 0) continue;
+    const at3 = joinPath(path, proto);
+    if (entry.destinationPort === void 0) {
+      ctx.report("cnp/port-one-of", at3, `${proto} needs a destinationPort (number or range); leave the whole entry out to match every ${proto.toUpperCase()} port`);
+    } else {
+      checkCnpPort(entry.destinationPort, joinPath(at3, "destinationPort"), ctx);
+    }
+  }
+  if (p.destinationNamedPort !== void 0 && p.destinationNamedPort === "") {
+    ctx.report("cnp/named-port", joinPath(path, "destinationNamedPort"), "destinationNamedPort is empty: name a container port");
+  }
+}
+function checkCnpPort(port, path, ctx) {
+  const set2 = ["number", "range"].filter((k) => port[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report("cnp/port-one-of", path, set2.length === 0 ? "destinationPort is empty: set number or range" : "destinationPort sets both number and range: set exactly one");
+  }
+  if (port.number !== void 0) checkPortNumber(port.number, joinPath(path, "number"), ctx);
+  if (port.range) checkRange(port.range.start, port.range.end, joinPath(path, "range"), ctx);
+}
+function checkAnpPort(p, path, ctx) {
+  const set2 = ["portNumber", "namedPort", "portRange"].filter((k) => p[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/port-one-of",
+      path,
+      set2.length === 0 ? "the ports entry is empty: set exactly one of portNumber, namedPort or portRange" : `the ports entry sets ${set2.join(" and ")}: set exactly one`
+    );
+  }
+  for (const field of ["portNumber", "portRange"]) {
+    const protocol = p[field]?.protocol;
+    if (protocol !== void 0 && !PROTOCOLS.includes(protocol)) {
+      ctx.report("cnp/protocol", joinPath(joinPath(path, field), "protocol"), `protocol ${quote(protocol)} is not valid: use TCP, UDP or SCTP (case-sensitive)`);
+    }
+  }
+  if (p.portNumber?.port !== void 0) checkPortNumber(p.portNumber.port, joinPath(joinPath(path, "portNumber"), "port"), ctx);
+  if (p.portRange) checkRange(p.portRange.start, p.portRange.end, joinPath(path, "portRange"), ctx);
+}
+function checkPortNumber(n2, path, ctx) {
+  if (n2 < 1 || n2 > 65535) ctx.report("cnp/port-range", path, `port ${n2} is out of range: use 1 to 65535`);
+}
+function checkRange(start, end3, path, ctx) {
+  if (start !== void 0) checkPortNumber(start, joinPath(path, "start"), ctx);
+  if (end3 !== void 0) checkPortNumber(end3, joinPath(path, "end"), ctx);
+  if (start !== void 0 && end3 !== void 0 && start >= end3) {
+    ctx.report("cnp/port-range-order", path, `the range's start (${start}) must be less than its end (${end3}); for one port use number`);
+  }
+}
+
 // src/policy/validate/staged.ts
 function isStagedDelete(resource) {
   return (resource.kind === "StagedNetworkPolicy" || resource.kind === "StagedGlobalNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") && resource.spec.stagedAction === "Delete";
@@ -14530,7 +14806,7 @@ function utf8Length(text) {
 
 // src/policy/validate/k8s-networkpolicy.ts
 var OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
-var PROTOCOLS = ["TCP", "UDP", "SCTP"];
+var PROTOCOLS2 = ["TCP", "UDP", "SCTP"];
 var POLICY_TYPES = ["Ingress", "Egress"];
 function checkK8sPolicy(resource, ctx) {
   if (resource.kind !== "KubernetesNetworkPolicy" && resource.kind !== "StagedKubernetesNetworkPolicy") return;
@@ -14622,8 +14898,8 @@ function checkIpBlock(block, path, ctx) {
   });
 }
 function checkPort(port, path, ctx) {
-  if (port.protocol !== void 0 && !PROTOCOLS.includes(port.protocol)) {
-    const guess = closest(port.protocol, PROTOCOLS);
+  if (port.protocol !== void 0 && !PROTOCOLS2.includes(port.protocol)) {
+    const guess = closest(port.protocol, PROTOCOLS2);
     ctx.report(
       "k8s/protocol",
       joinPath(path, "protocol"),
@@ -14638,9 +14914,9 @@ function checkPort(port, path, ctx) {
     return;
   }
   if (typeof value2 === "number") {
-    checkPortNumber(value2, "port", joinPath(path, "port"), ctx);
+    checkPortNumber2(value2, "port", joinPath(path, "port"), ctx);
     if (port.endPort === void 0) return;
-    checkPortNumber(port.endPort, "endPort", joinPath(path, "endPort"), ctx);
+    checkPortNumber2(port.endPort, "endPort", joinPath(path, "endPort"), ctx);
     if (port.endPort < value2) {
       ctx.report(
         "k8s/end-port-order",
@@ -14666,7 +14942,7 @@ function checkPort(port, path, ctx) {
     );
   }
 }
-function checkPortNumber(value2, field, path, ctx) {
+function checkPortNumber2(value2, field, path, ctx) {
   if (value2 >= 1 && value2 <= 65535) return;
   ctx.report("k8s/port-range", path, `${field} ${value2} is out of range: port numbers are 1 to 65535`);
 }
@@ -14718,6 +14994,264 @@ function checkOperator(operator, values, path, ctx) {
       `operator ${quote(operator)} is not valid: use In, NotIn, Exists or DoesNotExist (case-sensitive)` + hint(closest(operator, OPERATORS))
     );
   }
+}
+
+// src/policy/validate/cnp.ts
+var MAX_PRIORITY = 1e3;
+var MAX_RULE_NAME = 100;
+var MAX_NETWORKS = 25;
+var MAX_CIDR_LENGTH = 43;
+var DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+var V1ALPHA2 = { rules: 25, peers: 25, ports: 25 };
+var V1ALPHA1 = { rules: 100, peers: 100, ports: 100 };
+function checkClusterPolicy(resource, ctx) {
+  if (!isClusterPolicy(resource)) return;
+  checkEnforcedByVersion(resource, ctx);
+  const spec = resource.spec;
+  const limits = resource.kind === "ClusterNetworkPolicy" ? V1ALPHA2 : V1ALPHA1;
+  if (spec.priority !== void 0 && (spec.priority < 0 || spec.priority > MAX_PRIORITY)) {
+    ctx.report(
+      "cnp/priority-range",
+      "spec.priority",
+      `priority ${spec.priority} is out of range: use 0 to ${MAX_PRIORITY} (lower values are evaluated first)`
+    );
+  }
+  if (resource.kind === "BaselineAdminNetworkPolicy" && resource.metadata.name !== void 0 && resource.metadata.name !== "default") {
+    ctx.report(
+      "cnp/banp-name",
+      "metadata.name",
+      `only one BaselineAdminNetworkPolicy may exist and it must be named "default"; found ${quote(resource.metadata.name)}`
+    );
+  }
+  checkSubject(resource, ctx);
+  for (const direction of ["ingress", "egress"]) {
+    const rules = spec[direction] ?? [];
+    if (rules.length > limits.rules) {
+      ctx.report(
+        "cnp/too-many-rules",
+        `spec.${direction}`,
+        `${rules.length} ${direction} rules; a ${resource.kind} allows at most ${limits.rules}: split the policy`
+      );
+    }
+    rules.forEach((rule2, i2) => checkRule(resource, rule2, direction, `spec.${direction}[${i2}]`, limits, ctx));
+  }
+}
+function checkEnforcedByVersion(r, ctx) {
+  if (r.kind === "ClusterNetworkPolicy") {
+    if (ctx.version.model === "v3.31") {
+      ctx.report(
+        "cnp/not-enforced",
+        "kind",
+        `Calico ${ctx.version.text} does not enforce ClusterNetworkPolicy (Calico 3.32 added it, in the kube-admin and kube-baseline tiers); tierguard does not evaluate it under this version. Use --calico-version 3.32, or an AdminNetworkPolicy/BaselineAdminNetworkPolicy for 3.31`,
+        { at: "key" }
+      );
+    }
+    return;
+  }
+  if (ctx.version.model === "v3.31") return;
+  ctx.report(
+    "cnp/admin-policy-not-enforced",
+    "kind",
+    `Calico ${ctx.version.text} no longer enforces ${r.kind} (policy.networking.k8s.io/v1alpha1): Calico 3.32 replaced it with ClusterNetworkPolicy (v1alpha2), so this policy has no effect and tierguard does not evaluate it. Replace it with:
+${equivalentClusterNetworkPolicyYaml(r)}`,
+    { at: "key" }
+  );
+}
+function checkSubject(r, ctx) {
+  const subject2 = r.spec.subject;
+  if (!subject2) return;
+  const set2 = ["namespaces", "pods"].filter((k) => subject2[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/subject-one-of",
+      "spec.subject",
+      set2.length === 0 ? "subject selects nothing: set exactly one of namespaces or pods (Calico skips a policy without one)" : "subject sets both namespaces and pods: set exactly one (use pods with a namespaceSelector to combine them)"
+    );
+  }
+  checkLabelSelector(subject2.namespaces, "spec.subject.namespaces", ctx);
+  checkLabelSelector(subject2.pods?.namespaceSelector, "spec.subject.pods.namespaceSelector", ctx);
+  checkLabelSelector(subject2.pods?.podSelector, "spec.subject.pods.podSelector", ctx);
+}
+function checkRule(r, rule2, direction, path, limits, ctx) {
+  if (rule2.name !== void 0 && rule2.name.length > MAX_RULE_NAME) {
+    ctx.report(
+      "cnp/rule-name-too-long",
+      joinPath(path, "name"),
+      `rule name is ${rule2.name.length} characters; at most ${MAX_RULE_NAME} are allowed`
+    );
+  }
+  const field = direction === "ingress" ? "from" : "to";
+  const peers = rule2[field];
+  if (peers !== void 0 && (peers.length === 0 || peers.length > limits.peers)) {
+    ctx.report(
+      "cnp/peer-count",
+      joinPath(path, field),
+      `${field} has ${peers.length} peers; give 1 to ${limits.peers}`,
+      { at: peers.length === 0 ? "key" : "value" }
+    );
+  }
+  (peers ?? []).forEach((peer, i2) => checkPeer2(peer, joinPath(joinPath(path, field), i2), ctx));
+  const v1alpha2 = r.kind === "ClusterNetworkPolicy";
+  const list2 = v1alpha2 ? rule2.protocols : rule2.ports;
+  const listField = v1alpha2 ? "protocols" : "ports";
+  if (list2 !== void 0 && (list2.length === 0 || list2.length > limits.ports)) {
+    ctx.report(
+      "cnp/port-count",
+      joinPath(path, listField),
+      `${listField} has ${list2.length} entries; give 1 to ${limits.ports}, or leave ${listField} out to match all traffic`,
+      { at: list2.length === 0 ? "key" : "value" }
+    );
+  }
+  if (v1alpha2) rule2.protocols?.forEach((p, i2) => checkCnpProtocol(p, joinPath(joinPath(path, "protocols"), i2), ctx));
+  else rule2.ports?.forEach((p, i2) => checkAnpPort(p, joinPath(joinPath(path, "ports"), i2), ctx));
+  const named = v1alpha2 ? rule2.protocols?.some((p) => p.destinationNamedPort !== void 0) : rule2.ports?.some((p) => p.namedPort !== void 0);
+  const ipPeer = (rule2.to ?? []).some((p) => p.networks !== void 0 || p.nodes !== void 0 || p.domainNames !== void 0);
+  if (direction === "egress" && named && ipPeer) {
+    ctx.report(
+      "cnp/named-port-with-networks",
+      joinPath(path, listField),
+      "a named port cannot be used with networks, nodes or domainNames peers: those have no named ports. Use port numbers, or move the named port to a rule whose peers are pods or namespaces"
+    );
+  }
+  checkUnsupportedPeers(rule2, direction, path, ctx);
+}
+function checkPeer2(peer, path, ctx) {
+  const set2 = ["namespaces", "pods", "networks", "nodes", "domainNames"].filter((k) => peer[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/peer-one-of",
+      path,
+      set2.length === 0 ? "the peer is empty: set exactly one of namespaces, pods or (egress) networks" : `the peer sets ${set2.join(" and ")}: set exactly one field per peer, and list several peers instead`
+    );
+  }
+  checkLabelSelector(peer.namespaces, joinPath(path, "namespaces"), ctx);
+  checkLabelSelector(peer.pods?.namespaceSelector, joinPath(joinPath(path, "pods"), "namespaceSelector"), ctx);
+  checkLabelSelector(peer.pods?.podSelector, joinPath(joinPath(path, "pods"), "podSelector"), ctx);
+  checkLabelSelector(peer.nodes, joinPath(path, "nodes"), ctx);
+  checkNetworks(peer.networks, joinPath(path, "networks"), ctx);
+  peer.domainNames?.forEach((name, i2) => {
+    if (!DOMAIN_NAME.test(name)) {
+      ctx.report(
+        "cnp/invalid-domain-name",
+        joinPath(joinPath(path, "domainNames"), i2),
+        `${quote(name)} is not a domain name: use labels of letters, digits, '-' and '_', optionally starting with "*."`
+      );
+    }
+  });
+  if (peer.domainNames !== void 0 && (peer.domainNames.length === 0 || peer.domainNames.length > MAX_NETWORKS)) {
+    ctx.report("cnp/too-many-domain-names", joinPath(path, "domainNames"), `give 1 to ${MAX_NETWORKS} domain names`);
+  }
+}
+function checkNetworks(networks, path, ctx) {
+  if (networks === void 0) return;
+  if (networks.length === 0 || networks.length > MAX_NETWORKS) {
+    ctx.report(
+      "cnp/too-many-networks",
+      path,
+      `networks has ${networks.length} entries; give 1 to ${MAX_NETWORKS} (use several peers for more)`,
+      { at: networks.length === 0 ? "key" : "value" }
+    );
+  }
+  networks.forEach((net, i2) => {
+    const at3 = joinPath(path, i2);
+    if (net.length > MAX_CIDR_LENGTH) {
+      ctx.report("cnp/invalid-cidr", at3, `${quote(net)} is longer than ${MAX_CIDR_LENGTH} characters, so it is not a CIDR`);
+    } else if (!parseNet(net, { allowBare: false })) {
+      ctx.report("cnp/invalid-cidr", at3, `${quote(net)} is not a CIDR: write an address and a prefix length, e.g. 10.0.0.0/8`);
+    }
+  });
+}
+function checkUnsupportedPeers(rule2, direction, path, ctx) {
+  if (direction !== "egress") return;
+  (rule2.to ?? []).forEach((peer, i2) => {
+    const field = peer.nodes !== void 0 ? "nodes" : peer.domainNames !== void 0 ? "domainNames" : void 0;
+    if (!field || peer.namespaces || peer.pods || peer.networks) return;
+    const effect = rule2.action === "Accept" || rule2.action === "Allow" ? "drops the whole rule" : "replaces the whole rule with one that denies all traffic";
+    ctx.report(
+      "policy/not-evaluated",
+      joinPath(joinPath(joinPath(path, "to"), i2), field),
+      `A ${field} peer (experimental) is not evaluated: Calico does not implement it and ${effect}; simulations and reviews follow what Calico enforces, not what the peer says`,
+      { severity: "warning", at: "key" }
+    );
+  });
+}
+
+// src/policy/validate/limits-333.ts
+var MAX_RULES = 1024;
+var MAX_NETS = 256;
+var MAX_PORTS = 50;
+var MAX_SELECTOR_LENGTH = 1024;
+function checkLimits333(resource, ctx) {
+  if (!isCalicoPolicy(resource) || calicoMinor(ctx.version) < CALICO_333) return;
+  const spec = resource.spec;
+  for (const field of ["selector", "serviceAccountSelector", "namespaceSelector"]) {
+    checkSelectorLength(spec[field], joinPath("spec", field), ctx);
+  }
+  for (const direction of ["ingress", "egress"]) {
+    const rules = spec[direction];
+    if (!rules) continue;
+    const path = joinPath("spec", direction);
+    if (rules.length > MAX_RULES) {
+      ctx.report(
+        "policy/too-many-rules",
+        path,
+        `${rules.length} ${direction} rules; Calico ${ctx.version.text} allows at most ${MAX_RULES} per direction. Split the policy`,
+        { at: "key" }
+      );
+    }
+    rules.forEach((rule2, i2) => {
+      for (const side of ["source", "destination"]) {
+        const entity = rule2[side];
+        if (entity) checkEntity(entity, joinPath(joinPath(path, i2), side), ctx);
+      }
+    });
+  }
+}
+function checkEntity(entity, path, ctx) {
+  for (const field of ["nets", "notNets"]) {
+    const nets = entity[field];
+    if (!nets || nets.length <= MAX_NETS) continue;
+    ctx.report(
+      "net/too-many",
+      joinPath(path, field),
+      `${nets.length} CIDRs in one list; Calico ${ctx.version.text} allows at most ${MAX_NETS}. Move them into a NetworkSet or GlobalNetworkSet and select it`,
+      { at: "key" }
+    );
+  }
+  for (const field of ["ports", "notPorts"]) {
+    const ports = entity[field];
+    if (!ports || ports.length <= MAX_PORTS) continue;
+    ctx.report(
+      "port/too-many",
+      joinPath(path, field),
+      `${ports.length} ports in one list; Calico ${ctx.version.text} allows at most ${MAX_PORTS}. Merge adjacent ports into "lo:hi" ranges or split the rule`,
+      { at: "key" }
+    );
+  }
+  for (const field of ["selector", "notSelector", "namespaceSelector"]) {
+    checkSelectorLength(entity[field], joinPath(path, field), ctx);
+  }
+}
+function checkSelectorLength(text, path, ctx) {
+  if (text === void 0 || text.length <= MAX_SELECTOR_LENGTH) return;
+  const length = codePoints(text);
+  if (length <= MAX_SELECTOR_LENGTH) return;
+  ctx.report(
+    "selector/too-long",
+    path,
+    `selector is ${length} characters; Calico ${ctx.version.text} allows at most ${MAX_SELECTOR_LENGTH}. Split the policy or select on a shared label instead of listing values`
+  );
+}
+function codePoints(text) {
+  let n2 = 0;
+  for (let i2 = 0; i2 < text.length; i2++, n2++) {
+    const c = text.charCodeAt(i2);
+    if (c >= 55296 && c <= 56319 && i2 + 1 < text.length) {
+      const d = text.charCodeAt(i2 + 1);
+      if (d >= 56320 && d <= 57343) i2++;
+    }
+  }
+  return n2;
 }
 
 // src/policy/validate/metadata.ts
@@ -14804,10 +15338,10 @@ function suggest(name) {
 function trimDashesAndDots(text) {
   const trimmable = (c) => c === "-" || c === ".";
   let start = 0;
-  let end = text.length;
-  while (start < end && trimmable(text[start])) start++;
-  while (end > start && trimmable(text[end - 1])) end--;
-  return text.slice(start, end);
+  let end3 = text.length;
+  while (start < end3 && trimmable(text[start])) start++;
+  while (end3 > start && trimmable(text[end3 - 1])) end3--;
+  return text.slice(start, end3);
 }
 function suggestionFor(name) {
   const s = suggest(name);
@@ -14837,7 +15371,6 @@ function checkTierPrefix(resource, ctx) {
 }
 
 // src/policy/validate/nets.ts
-var MAX_NETS = 256;
 var FIELDS = [
   ["source", "nets"],
   ["source", "notNets"],
@@ -14875,7 +15408,6 @@ function checkRuleNets(site, rule2, ctx) {
 }
 function checkEntries(nets, path, negated, ctx) {
   const out = { v4: false, v6: false };
-  checkCount(nets, path, ctx);
   nets.forEach((text, i2) => {
     const entryPath = joinPath(path, i2);
     const net = parseNet(text, { allowBare: true });
@@ -14908,15 +15440,6 @@ function checkSetNets(nets, path, ctx) {
     if (parseNet(text, { allowBare: true })) return;
     ctx.report("net/invalid", joinPath(path, i2), `${quote(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
   });
-}
-function checkCount(nets, path, ctx) {
-  if (nets.length <= MAX_NETS) return;
-  ctx.report(
-    "net/too-many",
-    path,
-    `${nets.length} CIDRs in one list; Calico allows at most ${MAX_NETS}. Move them into a NetworkSet or GlobalNetworkSet and select it`,
-    { at: "key" }
-  );
 }
 function masked(net) {
   const hostBits = BigInt((net.version === 4 ? 32 : 128) - net.prefix);
@@ -14973,17 +15496,8 @@ function checkNotEvaluated(resource, ctx) {
 }
 
 // src/policy/validate/ports.ts
-var MAX_PORTS = 50;
 function checkPortList(ports, path, ctx) {
   const summary = { numeric: false, named: false };
-  if (ports.length > MAX_PORTS) {
-    ctx.report(
-      "port/too-many",
-      path,
-      `${ports.length} ports in one list; Calico allows at most ${MAX_PORTS}. Merge adjacent ports into "lo:hi" ranges or split the rule`,
-      { at: "key" }
-    );
-  }
   ports.forEach((port, i2) => {
     const kind = checkPort2(port, joinPath(path, i2), ctx);
     if (kind === "numeric") summary.numeric = true;
@@ -15087,7 +15601,7 @@ function badName(field, value2) {
 var ACTIONS = ["Allow", "Deny", "Log", "Pass"];
 var ICMP = 1;
 var ICMPV6 = 58;
-function checkRule(site, rule2, ctx) {
+function checkRule2(site, rule2, ctx) {
   checkAction(site, rule2.action, ctx);
   const protocol = protocolNumber(site, "protocol", rule2.protocol, ctx);
   const notProtocol = protocolNumber(site, "notProtocol", rule2.notProtocol, ctx);
@@ -15516,16 +16030,16 @@ function nextToken(cur, last) {
       return simple("comma", cur, 1);
     case '"':
     case "'": {
-      const end = text.indexOf(c, offset + 1);
-      if (end === -1) {
+      const end3 = text.indexOf(c, offset + 1);
+      if (end3 === -1) {
         throw new SelectorError(
           "selector/unterminated-string",
           offset,
           `string starting with ${c} is never closed; add the closing ${c} (selectors have no escape sequences)`
         );
       }
-      cur.pos = end + 1;
-      return { kind: "string", value: text.slice(offset + 1, end), offset };
+      cur.pos = end3 + 1;
+      return { kind: "string", value: text.slice(offset + 1, end3), offset };
     }
     case "=":
       if (text[offset + 1] === "=") return simple("eq", cur, 2);
@@ -15899,7 +16413,6 @@ function andNodes(...nodes) {
 }
 
 // src/policy/validate/selectors.ts
-var MAX_SELECTOR_LENGTH = 1024;
 function checkPolicySelectors(spec, ctx) {
   checkSelector(spec.selector, "spec.selector", "policy", ctx);
   checkSelector(spec.serviceAccountSelector, "spec.serviceAccountSelector", "policy", ctx);
@@ -15913,19 +16426,11 @@ function checkRuleSelectors(site, side, entity, ctx) {
     entity.serviceAccounts?.selector,
     joinPath(sidePath(site, side, "serviceAccounts"), "selector"),
     "rule-other",
-    ctx,
-    { limitLength: false }
+    ctx
   );
 }
-function checkSelector(text, path, placement, ctx, options = { limitLength: true }) {
+function checkSelector(text, path, placement, ctx) {
   if (text === void 0) return;
-  if (options.limitLength && text.length > MAX_SELECTOR_LENGTH) {
-    ctx.report(
-      "selector/too-long",
-      path,
-      `selector is ${text.length} characters; Calico allows at most ${MAX_SELECTOR_LENGTH}. Split the policy or select on a shared label instead of listing values`
-    );
-  }
   const parsed = parses(text, path, ctx);
   checkGlobal(text, path, placement, parsed, ctx);
 }
@@ -16109,7 +16614,6 @@ function checkPaths(paths, path, ctx) {
 }
 
 // src/policy/validate/policy-spec.ts
-var MAX_RULES = 1024;
 var PERFORMANCE_HINTS = ["AssumeNeededOnEveryNode"];
 function checkPolicySpec(resource, ctx) {
   if (!isCalicoPolicy(resource) || isStagedDelete(resource)) return;
@@ -16123,19 +16627,11 @@ function checkPolicySpec(resource, ctx) {
     const rules = spec[direction];
     if (!rules) continue;
     const path = joinPath("spec", direction);
-    if (rules.length > MAX_RULES) {
-      ctx.report(
-        "policy/too-many-rules",
-        path,
-        `${rules.length} ${direction} rules; Calico allows at most ${MAX_RULES} per direction. Split the policy`,
-        { at: "key" }
-      );
-    }
     rules.forEach((rule2, i2) => checkOneRule({ direction, path: joinPath(path, i2), global: global2 }, rule2, ctx));
   }
 }
 function checkOneRule(site, rule2, ctx) {
-  checkRule(site, rule2, ctx);
+  checkRule2(site, rule2, ctx);
   checkRuleNets(site, rule2, ctx);
   for (const side of ["source", "destination"]) {
     const entity = rule2[side];
@@ -16220,21 +16716,23 @@ function checkBuiltin(tier, ctx) {
   if (!builtin) return;
   const { order, defaultAction } = tier.spec;
   const version = `Calico ${ctx.version.text}`;
+  const byOperator = builtin.fixedBy === "operator";
+  const owner = byOperator ? " (the Tigera Operator creates it and resets any change)" : "";
   if (order !== builtin.order) {
     ctx.report(
       "tier/builtin-order",
       order === void 0 ? "spec" : "spec.order",
-      `${quote(builtin.name)} is a built-in tier in ${version} and its order is fixed at ${builtin.order}; ${order === void 0 ? "add" : "set"} order: ${builtin.order}`,
-      { at: order === void 0 ? "key" : "value" }
+      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its order is fixed at ${builtin.order}; ${order === void 0 ? "add" : "set"} order: ${builtin.order}`,
+      { at: order === void 0 ? "key" : "value", severity: byOperator ? "warning" : "error" }
     );
   }
   const effective = defaultAction ?? "Deny";
   if (TIER_ACTIONS.includes(effective) && effective !== builtin.defaultAction) {
-    const advisory = ctx.version.model === "v3.31";
+    const advisory = ctx.version.model === "v3.31" || byOperator;
     ctx.report(
       "tier/builtin-default-action",
       defaultAction === void 0 ? "spec" : "spec.defaultAction",
-      `${quote(builtin.name)} is a built-in tier in ${version} and its default action must be ${builtin.defaultAction}${defaultAction === void 0 ? " (an absent defaultAction means Deny)" : ""}; set defaultAction: ${builtin.defaultAction}` + (advisory ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
+      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its default action must be ${builtin.defaultAction}${defaultAction === void 0 ? " (an absent defaultAction means Deny)" : ""}; set defaultAction: ${builtin.defaultAction}` + (advisory && !byOperator ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
       { severity: advisory ? "warning" : "error", at: defaultAction === void 0 ? "key" : "value" }
     );
   }
@@ -16246,8 +16744,10 @@ var RESOURCE_RULES = [
   checkMetadata,
   checkTier,
   checkPolicySpec,
+  checkLimits333,
   checkStaged,
   checkK8sPolicy,
+  checkClusterPolicy,
   checkNetworkSet,
   checkNotEvaluated
 ];
@@ -16391,7 +16891,7 @@ function defaultConfig() {
     admins: [],
     tiers: /* @__PURE__ */ new Map(),
     guardrails: { required: [], tiers: [] },
-    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", maxListed: 50, snapshotProblems: "error" },
+    impact: { newlyDenied: "error", newlyAllowed: "warning", pendingChanged: "notice", newlyReachableFromInternet: "warning", newlyReachable: "notice", newlyUnreachable: "notice", maxListed: 50, snapshotProblems: "error" },
     lint: { disable: [] },
     clusters: [],
     ownership: { unverifiableTeams: "error" },
@@ -16411,7 +16911,7 @@ var SCHEMA = obj({
   admins: arr(str2),
   tiers: { t: "map", values: obj({ owners: arr(str2) }, ["owners"]) },
   guardrails: obj({ required: arr(str2), tiers: arr(str2) }),
-  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
+  impact: obj({ newlyDenied: level, newlyAllowed: level, pendingChanged: level, newlyReachableFromInternet: level, newlyReachable: level, newlyUnreachable: level, maxListed: int2, snapshotProblems: oneOf("error", "warning") }),
   lint: obj({ disable: arr(str2) }),
   clusters: arr(obj({ name: str2, environment: str2, context: str2 }, ["name"])),
   ownership: obj({ unverifiableTeams: level }),
@@ -16480,9 +16980,9 @@ function principals(list2, path, problem) {
 }
 function normalizeRepoPath(p) {
   const path = p.replace(/^\.\//, "");
-  let end = path.length;
-  while (end > 0 && path[end - 1] === "/") end--;
-  return path.slice(0, end);
+  let end3 = path.length;
+  while (end3 > 0 && path[end3 - 1] === "/") end3--;
+  return path.slice(0, end3);
 }
 function pathMatcher(patterns) {
   if (patterns.length === 0) return () => false;
@@ -16552,7 +17052,7 @@ function diffResources(base2, head) {
   return changes;
 }
 function describeSpecChange(b, h) {
-  const tier = (r) => r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : isPolicy(r) ? r.spec.tier || "default" : void 0;
+  const tier = (r) => isPolicy(r) ? policyTier(r) : void 0;
   const bt = tier(b);
   const ht = tier(h);
   if (bt !== ht) return `spec.tier changed from ${bt} to ${ht}`;
@@ -16566,7 +17066,7 @@ function canonical(r, ignoreName = false) {
   const meta = { name: ignoreName ? void 0 : r.metadata.name, namespace: r.metadata.namespace, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {} };
   let spec = r.spec;
   if (r.kind === "KubernetesNetworkPolicy") spec = defaultK8sSpec(r.spec);
-  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy") spec = canonicalCalicoSpec(r.spec);
+  else if (isPolicy(r) && r.kind !== "StagedKubernetesNetworkPolicy" && !isClusterPolicy(r)) spec = canonicalCalicoSpec(r.spec);
   return stableJson({ kind: r.kind, metadata: meta, spec });
 }
 function canonicalCalicoSpec(spec) {
@@ -16620,12 +17120,12 @@ var CidrSet = class {
   cidrs = [];
   add(cidr, payload) {
     this.cidrs.push(cidr);
-    const table = this.byVersion[cidr.version];
-    let byBase = table.get(cidr.prefix);
+    const table2 = this.byVersion[cidr.version];
+    let byBase = table2.get(cidr.prefix);
     if (!byBase) {
       byBase = /* @__PURE__ */ new Map();
-      table.set(cidr.prefix, byBase);
-      this.prefixes[cidr.version] = [...table.keys()].sort((a, b) => b - a);
+      table2.set(cidr.prefix, byBase);
+      this.prefixes[cidr.version] = [...table2.keys()].sort((a, b) => b - a);
     }
     const list2 = byBase.get(cidr.base);
     if (list2) list2.push(payload);
@@ -16639,21 +17139,21 @@ var CidrSet = class {
   lookup(ip) {
     const out = [];
     const bits = ip.version === 4 ? 32 : 128;
-    const table = this.byVersion[ip.version];
+    const table2 = this.byVersion[ip.version];
     for (const prefix of this.prefixes[ip.version]) {
       const shift = BigInt(bits - prefix);
       const base2 = ip.value >> shift << shift;
-      const hit = table.get(prefix).get(base2);
+      const hit = table2.get(prefix).get(base2);
       if (hit) out.push(...hit);
     }
     return out;
   }
   contains(ip) {
     const bits = ip.version === 4 ? 32 : 128;
-    const table = this.byVersion[ip.version];
+    const table2 = this.byVersion[ip.version];
     for (const prefix of this.prefixes[ip.version]) {
       const shift = BigInt(bits - prefix);
-      if (table.get(prefix).has(ip.value >> shift << shift)) return true;
+      if (table2.get(prefix).has(ip.value >> shift << shift)) return true;
     }
     return false;
   }
@@ -16661,6 +17161,29 @@ var CidrSet = class {
     return this.prefixes[version].length > 0;
   }
 };
+
+// src/engine/compile-cnp.ts
+function enforcedUnder(r, version, notes) {
+  if (!isClusterPolicy(r)) return true;
+  const modern = r.kind === "ClusterNetworkPolicy";
+  if (modern === (version.model !== "v3.31")) return true;
+  notes.push({
+    code: "engine/not-enforced",
+    policy: { kind: r.kind, name: r.metadata.name ?? "", tier: "" },
+    path: "kind",
+    message: modern ? `Calico ${version.text} does not enforce ClusterNetworkPolicy (added in 3.32): not evaluated` : `Calico ${version.text} no longer enforces ${r.kind} (replaced by ClusterNetworkPolicy in 3.32): not evaluated`
+  });
+  return false;
+}
+function clusterPolicySpec(r, notes) {
+  if (!isClusterPolicy(r)) return void 0;
+  const converted = convertClusterPolicy(r);
+  const ref = { kind: r.kind, name: r.metadata.name ?? "", tier: converted.spec.tier ?? "" };
+  for (const f of converted.failed) {
+    notes.push({ code: "engine/rule-not-converted", policy: ref, path: f.path, message: f.reason });
+  }
+  return { spec: converted.spec, origins: { ingress: converted.ingressOrigins, egress: converted.egressOrigins } };
+}
 
 // src/engine/ip.ts
 function parseIp(text) {
@@ -16818,7 +17341,11 @@ function compilePolicy(resource, seq2, cache, notes) {
   const namespace = namespaced ? resource.metadata.namespace ?? "default" : void 0;
   let spec;
   let origins = {};
-  if (resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") {
+  const cluster = clusterPolicySpec(resource, notes);
+  if (cluster) {
+    spec = cluster.spec;
+    origins = cluster.origins;
+  } else if (resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") {
     const converted = convertK8sPolicy(resource);
     spec = converted.spec;
     origins = { ingress: converted.ingressOrigins, egress: converted.egressOrigins };
@@ -17059,13 +17586,25 @@ var KIND_SHORT = {
   StagedNetworkPolicy: "snp",
   StagedGlobalNetworkPolicy: "sgnp",
   StagedKubernetesNetworkPolicy: "sknp",
-  KubernetesNetworkPolicy: "knp"
+  KubernetesNetworkPolicy: "knp",
+  // Felix names every cluster-admin policy kcnp (felix/types/policy_id.go); the v1alpha1 kinds only ever reach a
+  // 3.31 trace, whose names carry the kanp./kbanp. prefixes instead (legacyName).
+  ClusterNetworkPolicy: "kcnp",
+  AdminNetworkPolicy: "kcnp",
+  BaselineAdminNetworkPolicy: "kcnp"
 };
+function legacyName(ref) {
+  if (ref.kind === "AdminNetworkPolicy") return `kanp.adminnetworkpolicy.${ref.name}`;
+  if (ref.kind === "BaselineAdminNetworkPolicy") return `kbanp.baselineadminnetworkpolicy.${ref.name}`;
+  return void 0;
+}
 function flowLogPolicyName(ref, model) {
   if (model === "v3.32") {
     const kind = KIND_SHORT[ref.kind];
     return ref.namespace !== void 0 ? `${kind}:${ref.namespace}/${ref.name}` : `${kind}:${ref.name}`;
   }
+  const legacy = legacyName(ref);
+  if (legacy !== void 0) return legacy;
   const staged = ref.kind.startsWith("Staged") ? "staged:" : "";
   const isK8s = ref.kind === "KubernetesNetworkPolicy" || ref.kind === "StagedKubernetesNetworkPolicy";
   const base2 = isK8s ? `knp.default.${stripPrefix(ref.name, "knp.default.")}` : `${ref.tier}.${stripPrefix(ref.name, `${ref.tier}.`)}`;
@@ -17154,7 +17693,7 @@ var PolicySet = class {
     this.tiers = this.buildTiers(resources);
     const compiled = [];
     for (const r of resources) {
-      if (isPolicy(r)) compiled.push(this.compile(r, options.compiled));
+      if (isPolicy(r) && enforcedUnder(r, this.version, this.notes)) compiled.push(this.compile(r, options.compiled));
     }
     for (const p of compiled) this.tierFor(p.ref.tier);
     this.tiers.sort(compareTiers);
@@ -17268,6 +17807,8 @@ var PolicySet = class {
   tieKey(p) {
     const { ref } = p;
     if (this.version.model === "v3.32") return `${ref.name}/${ref.namespace ?? ""}/${ref.kind}`;
+    const legacy = legacyName(ref);
+    if (legacy !== void 0) return legacy;
     const k8s = ref.kind === "KubernetesNetworkPolicy" || ref.kind === "StagedKubernetesNetworkPolicy";
     let name = k8s ? `knp.default.${ref.name}` : ref.name.startsWith(`${ref.tier}.`) ? ref.name : `${ref.tier}.${ref.name}`;
     if (p.staged) name = `staged:${name}`;
@@ -17749,138 +18290,294 @@ function locate2(side, ctx) {
   return { file: configFileOf(ctx.config), line: 1 };
 }
 
-// src/review/load.ts
-function loadRevision(files, config, limits, cache) {
-  const resources = [];
-  const diagnostics = [];
-  for (const f of files) {
-    const key = `${f.file}\0${f.blob}`;
-    let parsed = cache.get(key);
-    if (!parsed) {
-      const loaded = loadText(f.file, f.text, limits);
-      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
-      cache.set(key, parsed);
+// src/review/connectivity/classes.ts
+var VOLATILE = /* @__PURE__ */ new Set(["pod-template-hash", "controller-revision-hash", "pod-template-generation", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);
+var IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
+function workloadClasses(workloads, sets, first) {
+  const ipClass = sets.map((s) => new IpClassifier(s));
+  const byKey = /* @__PURE__ */ new Map();
+  for (const w of workloads) {
+    const ep = w.endpoint;
+    if (ep.kind !== "workload") continue;
+    const key = `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
+    const known2 = byKey.get(key);
+    if (known2) {
+      known2.pods++;
+      continue;
     }
-    resources.push(...parsed.resources);
-    diagnostics.push(...parsed.diagnostics);
+    byKey.set(key, { index: first + byKey.size, rep: ep, group: workloadGroup(ep), pods: 1 });
   }
-  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+  return [...byKey.values()];
+}
+function workloadGroup(ep) {
+  const labels = {};
+  for (const [k, v] of [...ep.labels.map].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
+    if (!IMPLICIT.test(k) && !VOLATILE.has(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
+  }
+  const words = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  return { kind: "workload", namespace: ep.namespace, labels, name: `${ep.namespace}/{${words}}` };
+}
+var SIZE = (v) => v === 4 ? 32 : 128;
+var end = (c) => c.base + (1n << BigInt(SIZE(c.version) - c.prefix)) - 1n;
+var inside = (outer, inner) => inner.prefix >= outer.prefix && inner.base >> BigInt(SIZE(outer.version) - outer.prefix) === outer.base >> BigInt(SIZE(outer.version) - outer.prefix);
+function namedCidrs(sets) {
+  const out = /* @__PURE__ */ new Map();
+  const add2 = (c) => out.set(`${c.version}/${c.base}/${c.prefix}`, { ...c, text: formatCidr(c) });
+  for (const set2 of sets) {
+    for (const p of set2.policies) {
+      for (const rule2 of [...p.ingress, ...p.egress]) {
+        for (const e of [rule2.source, rule2.destination]) for (const nets of [e.nets, e.notNets]) nets?.cidrs.forEach(add2);
+      }
+    }
+    for (const ns of set2.networkSets) ns.cidrs.forEach(add2);
+  }
+  return [...out.values()];
+}
+function externalClasses(sets, first) {
+  const cidrs = namedCidrs(sets).sort((a, b) => a.prefix - b.prefix);
+  const out = [];
+  for (const version of [4, 6]) {
+    const mine = cidrs.filter((c) => c.version === version);
+    if (version === 6 && mine.length === 0) continue;
+    const root = { children: [] };
+    for (const c of mine) insert(root, c);
+    const visit3 = (n2) => {
+      const holes = n2.children.map((c) => c.cidr).sort((a, b) => a.base < b.base ? -1 : 1);
+      const ip = representative(version, n2.cidr, holes);
+      if (ip) {
+        const region = { version, cidr: n2.cidr, holes };
+        out.push({ index: first + out.length, rep: { kind: "external", name: formatIp(ip), labels: EMPTY_LABELS, ip }, group: regionGroup(region, ip, sets), pods: 0, region });
+      }
+      n2.children.forEach(visit3);
+    };
+    visit3(root);
+  }
+  return out;
+}
+function insert(n2, c) {
+  for (const child of n2.children) if (inside(child.cidr, c)) return insert(child, c);
+  n2.children.push({ cidr: c, children: [] });
+}
+var PUBLIC = { 4: [0x08080808n, 0xcb007101n, 0x01010101n], 6: [0x20014860486000000000000000008888n] };
+function representative(version, cidr, holes) {
+  const inHole = (v) => holes.some((h) => v >= h.base && v <= end(h));
+  if (!cidr || cidr.prefix === 0) {
+    for (const v of PUBLIC[version]) if (!inHole(v)) return { version, value: v };
+  }
+  let cur = cidr ? cidr.base : 0n;
+  const last = cidr ? end(cidr) : (1n << BigInt(SIZE(version))) - 1n;
+  for (const h of holes) {
+    if (h.base > cur) break;
+    cur = end(h) + 1n;
+  }
+  return cur <= last ? { version, value: cur } : void 0;
+}
+function regionGroup(region, ip, sets) {
+  const netsets = /* @__PURE__ */ new Set();
+  for (const s of sets) for (const ns of s.networkSetsContaining(ip)) netsets.add(ns.namespace ? `NetworkSet ${ns.namespace}/${ns.name}` : `GlobalNetworkSet ${ns.name}`);
+  if (netsets.size > 0) {
+    const network = [...netsets].sort().join(", ");
+    return { kind: "network", network, name: `${network} (${region.cidr ? formatCidr(region.cidr) : "?"})` };
+  }
+  if (!region.cidr || region.cidr.prefix === 0) {
+    const family = region.version === 6 ? " (IPv6)" : "";
+    return { kind: "anywhere", network: region.cidr ? formatCidr(region.cidr) : void 0, name: `anywhere outside the cluster${family}` };
+  }
+  return { kind: "network", network: formatCidr(region.cidr), name: `addresses in ${formatCidr(region.cidr)}` };
+}
+function regionOf(classes, ip) {
+  let best;
+  for (const c of classes) {
+    const r = c.region;
+    if (!r || r.version !== ip.version) continue;
+    if (r.cidr && !(ip.value >= r.cidr.base && ip.value <= end(r.cidr))) continue;
+    if (r.holes.some((h) => ip.value >= h.base && ip.value <= end(h))) continue;
+    if (!best || (r.cidr?.prefix ?? -1) > (best.region.cidr?.prefix ?? -1)) best = c;
+  }
+  return best;
 }
 
-// src/review/ownership.ts
-function principalIds(p) {
-  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
-}
-function isAdmin(ids, config) {
-  return config.admins.some((a) => ids.has(a));
-}
-function owns(ids, tier, config) {
-  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
-}
-var ADMINS = /* @__PURE__ */ Symbol("admins");
-function tiersOf(r, ctx, revision2) {
-  if (r.kind === "Tier") return [ADMINS];
-  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
-  const own = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy" ? "default" : r.spec.tier || "default";
-  const tiers = [own];
-  if (isPolicy(r) && r.kind.startsWith("Staged")) {
-    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
-    for (const set2 of [ctx.base.set, ctx.head.set]) {
-      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
-    }
+// src/impact/cache.ts
+var BoundedCache = class {
+  constructor(capacity) {
+    this.capacity = capacity;
   }
-  return tiers;
-}
-function networkSetTiers(r, ctx, revision2) {
-  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
-  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
-  if (!ns) return [];
-  const own = new Set(Object.keys(r.metadata.labels ?? {}));
-  const tiers = /* @__PURE__ */ new Set();
-  for (const p of set2.policies) {
-    for (const rule2 of [...p.ingress, ...p.egress]) {
-      for (const e of [rule2.source, rule2.destination]) {
-        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
-        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
-      }
+  capacity;
+  young = /* @__PURE__ */ new Map();
+  old = /* @__PURE__ */ new Map();
+  hits = 0;
+  misses = 0;
+  get(key) {
+    let v = this.young.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      return v;
     }
+    v = this.old.get(key);
+    if (v !== void 0) {
+      this.hits++;
+      this.set(key, v);
+      return v;
+    }
+    this.misses++;
+    return void 0;
   }
-  return tiers.size > 1 ? [ADMINS] : [...tiers];
+  set(key, value2) {
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = /* @__PURE__ */ new Map();
+    }
+    this.young.set(key, value2);
+  }
+  get size() {
+    return this.young.size + this.old.size;
+  }
+};
+
+// src/impact/compare.ts
+function emptyComparison() {
+  return { compared: 0, verdictAgree: 0, enforcedCompared: 0, enforcedAgree: 0, pendingCompared: 0, pendingAgree: 0, notComparable: 0, uncertainDiffer: 0, disagreements: [] };
 }
-function checkOwnership(ctx, input2) {
-  const { config } = ctx;
-  if (!config.enforceOwnership) return [];
-  const author = principalIds(input2.author);
-  const approvers3 = input2.approvals.map(principalIds);
-  const findings = [];
-  const satisfied = (tier) => tier === ADMINS ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
-  const who = (tier) => {
-    const list2 = tier === ADMINS ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
-    return [...new Set(list2)];
+function compareRecord(c, record, outcome, version, maxListed = 100) {
+  if (!record.action || !record.reporter) return;
+  const model = version.model;
+  const side = record.reporter === "src" ? outcome.evaluation.egress : outcome.evaluation.ingress;
+  const note = (d) => {
+    if (c.disagreements.length < maxListed) c.disagreements.push(d);
   };
-  const report2 = (tier, what, at3) => {
-    const approversList = who(tier);
-    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
-    const tierWords = tier === ADMINS ? "an admin" : `an owner of tier ${tier}`;
-    findings.push({
-      code: "ownership/not-owner",
-      severity: "error",
-      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
-      approvers: approversList,
-      ...at3
-    });
-  };
-  for (const change of ctx.changes) {
-    if (!change.meaningChanged) continue;
-    const reported = /* @__PURE__ */ new Set();
-    const subject = change.head ?? change.base;
-    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
-      if (!r) continue;
-      for (const tier of tiersOf(r, ctx, revision2)) {
-        if (satisfied(tier) || reported.has(tier)) continue;
-        reported.add(tier);
-        const loc = subject.source;
-        const path = tier !== ADMINS && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
-        const at3 = loc.at(path);
-        report2(tier, `${describeResource(subject)} (${change.summary}, in tier ${tier === ADMINS ? "—" : tier} at ${revision2})`, {
-          file: at3.file,
-          line: at3.line,
-          col: at3.col,
-          path,
-          resource: describeResource(subject),
-          revision: change.head ? "head" : "base"
-        });
-      }
+  if (stagedNeverDecides(version)) {
+    c.stagedVerdict ??= 0;
+    if (recordedStagedVerdict(record)) {
+      c.stagedVerdict++;
+      if (side) comparePending(c, record, side.pending.hits, model, note);
+      return;
     }
   }
-  if (input2.configChanged && !satisfied(ADMINS)) {
-    const file = configFileOf(config);
-    report2(ADMINS, `A change to ${file} (it takes effect for later pull requests)`, { file, line: 1 });
+  if (!side) {
+    c.notComparable++;
+    return;
   }
-  for (const t of input2.changedTests) {
-    for (const tier of t.tiers) {
-      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
-    }
+  c.compared++;
+  if (side.enforced.verdict === record.action) c.verdictAgree++;
+  else if (outcome.evaluation.uncertain.length > 0) c.uncertainDiffer++;
+  else note({ line: record.line, field: "verdict", recorded: record.action, computed: side.enforced.verdict });
+  const recordedEnforced = record.policies?.enforced;
+  if (recordedEnforced) {
+    c.enforcedCompared++;
+    const computed = formatHits(side.enforced.hits, model);
+    if (sameHits(recordedEnforced, computed)) c.enforcedAgree++;
+    else note({ line: record.line, field: "enforced_policies", recorded: byIndex(recordedEnforced), computed });
   }
-  return findings;
+  comparePending(c, record, side.pending.hits, model, note);
 }
-function tierOwnerApproval(config, author, approvals, tier) {
-  if (!config.enforceOwnership) return void 0;
-  if (owns(principalIds(author), tier, config)) return `@${author.login} (the author)`;
-  const approver = approvals.find((a) => owns(principalIds(a), tier, config));
-  return approver ? `@${approver.login}` : void 0;
+function stagedNeverDecides(version) {
+  return calicoMinor(version) >= CALICO_333;
 }
-function teamsUnverifiable(f, config, why) {
-  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
-  const level3 = config.ownership.unverifiableTeams;
-  return {
-    ...f,
-    code: "ownership/teams-unverifiable",
-    severity: level3 === "off" ? "notice" : level3,
-    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`
-  };
+function comparePending(c, record, hits, model, note) {
+  const recordedPending = record.policies?.pending;
+  if (!recordedPending) return;
+  c.pendingCompared++;
+  const computed = formatHits(hits, model);
+  if (sameHits(recordedPending, computed)) c.pendingAgree++;
+  else note({ line: record.line, field: "pending_policies", recorded: byIndex(recordedPending), computed });
+}
+function recordedStagedVerdict(record) {
+  const { enforced, pending } = record.policies ?? {};
+  if (!enforced || !pending) return false;
+  const lastPending = splitHit(byIndex(pending).at(-1));
+  if (!lastPending || !isStagedName(lastPending.name) || lastPending.action !== record.action) return false;
+  const lastEnforced = splitHit(byIndex(enforced).at(-1));
+  return lastEnforced?.action !== record.action;
+}
+function splitHit(hit) {
+  const parts = hit?.split("|");
+  return parts?.length === 5 ? { name: parts[2], action: parts[3] } : void 0;
+}
+function isStagedName(name) {
+  return /^(snp|sgnp|sknp):/.test(name) || /(^|\/)staged:/.test(name);
+}
+function byIndex(hits) {
+  return [...hits].sort((a, b) => Number(a.split("|", 1)[0]) - Number(b.split("|", 1)[0]));
+}
+function sameHits(recorded, computed) {
+  const r = byIndex(recorded);
+  return r.length === computed.length && r.every((h, i2) => h === computed[i2]);
+}
+function mergeComparisons(a, b, lineOffset, maxListed = 100) {
+  a.compared += b.compared;
+  a.verdictAgree += b.verdictAgree;
+  a.enforcedCompared += b.enforcedCompared;
+  a.enforcedAgree += b.enforcedAgree;
+  a.pendingCompared += b.pendingCompared;
+  a.pendingAgree += b.pendingAgree;
+  a.notComparable += b.notComparable;
+  a.uncertainDiffer += b.uncertainDiffer;
+  if (b.stagedVerdict !== void 0) a.stagedVerdict = (a.stagedVerdict ?? 0) + b.stagedVerdict;
+  for (const d of b.disagreements) {
+    if (a.disagreements.length >= maxListed) break;
+    a.disagreements.push({ ...d, line: d.line + lineOffset });
+  }
+  return a;
+}
+
+// src/impact/endpoint-spec.ts
+function endpointForPod(pod, inventory, universe) {
+  return workloadEndpoint(
+    {
+      namespace: pod.namespace,
+      name: pod.name,
+      podLabels: pod.labels,
+      serviceAccount: pod.serviceAccount,
+      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
+      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
+      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
+      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
+    },
+    universe.labels
+  );
+}
+function resolveEndpointSpec(spec, ctx) {
+  const ip = parseIp(spec);
+  if (ip) {
+    const pod = ctx.inventory?.podsByIp.get(spec);
+    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
+    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
+  }
+  const slash = spec.indexOf("/");
+  if (slash <= 0 || slash === spec.length - 1) {
+    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
+  }
+  const namespace = spec.slice(0, slash);
+  const name = spec.slice(slash + 1);
+  if (ctx.labels) {
+    const endpoint2 = workloadEndpoint(
+      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
+      ctx.universe.labels
+    );
+    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
+  }
+  if (!ctx.inventory) {
+    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
+  }
+  const exact = ctx.inventory.podsByName.get(spec);
+  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
+  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
+  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
+  const first = candidates[0];
+  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
+  if (!sameShape) {
+    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
+    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
+  }
+  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
+}
+function sameLabelsExceptHash(a, b) {
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return true;
 }
 
 // src/flows/types.ts
@@ -17976,6 +18673,18 @@ function show(v) {
   const text = typeof v === "string" ? JSON.stringify(v) : v === void 0 ? "nothing" : JSON.stringify(v) ?? String(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+function readCounts(get, flowsField, problems) {
+  const n2 = (field) => {
+    const v = readCount(get(field));
+    if (v !== INVALID) return v;
+    problems.add("flows/bad-number", `${field} ${show(get(field))} is not a non-negative integer`);
+    return void 0;
+  };
+  const numFlows = Math.max(1, n2(flowsField) ?? 1);
+  const bytes2 = (n2("bytes_in") ?? 0) + (n2("bytes_out") ?? 0);
+  const packets = (n2("packets_in") ?? 0) + (n2("packets_out") ?? 0);
+  return { numFlows, bytes: bytes2, packets, startTime: n2("start_time"), endTime: n2("end_time") };
+}
 function finishRecord(format, line, parts, problems) {
   const { src, dst, protocol, dstPort } = parts;
   if (problems.items.length > 0 || !src || !dst || protocol === void 0 || protocol === INVALID) {
@@ -18010,19 +18719,9 @@ function parseEnterpriseRecord(value2, line) {
   const reporter = readWord(doc.reporter, ["src", "dst"], "reporter", "flows/bad-reporter", problems);
   const action = readWord(doc.action, ["allow", "deny"], "action", "flows/bad-action", problems);
   const policies = readPolicies(doc.policies, problems);
-  const n2 = (field) => {
-    const v = readCount(doc[field]);
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(doc[field])} is not a non-negative integer`);
-    return void 0;
-  };
-  const numFlows = Math.max(1, n2("num_flows") ?? 1);
-  const bytes2 = (n2("bytes_in") ?? 0) + (n2("bytes_out") ?? 0);
-  const packets = (n2("packets_in") ?? 0) + (n2("packets_out") ?? 0);
-  const startTime = n2("start_time");
-  const endTime = n2("end_time");
+  const counts = readCounts((f) => doc[f], "num_flows", problems);
   const service = readService(doc, problems);
-  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, ...counts, service };
   return finishRecord("enterprise", line, parts, problems);
 }
 function readEnterpriseEndpoint(doc, prefix) {
@@ -18247,19 +18946,9 @@ function parseGoldmaneRecord(value2, line) {
   const reporter = readReporter(pick(key, "reporter"), problems);
   const action = readAction(pick(key, "action"), problems);
   const policies = readPolicies2(pick(key, "policies"), problems);
-  const n2 = (field) => {
-    const v = readCount(pick(flow, field));
-    if (v !== INVALID) return v;
-    problems.add("flows/bad-number", `${field} ${show(pick(flow, field))} is not a non-negative integer`);
-    return void 0;
-  };
-  const numFlows = Math.max(1, n2("num_connections_started") ?? 0);
-  const bytes2 = (n2("bytes_in") ?? 0) + (n2("bytes_out") ?? 0);
-  const packets = (n2("packets_in") ?? 0) + (n2("packets_out") ?? 0);
-  const startTime = n2("start_time");
-  const endTime = n2("end_time");
+  const counts = readCounts((f) => pick(flow, f), "num_connections_started", problems);
   const service = readService2(key, problems);
-  const parts = { src, dst, protocol, dstPort, reporter, action, policies, numFlows, bytes: bytes2, packets, startTime, endTime, service };
+  const parts = { src, dst, protocol, dstPort, reporter, action, policies, ...counts, service };
   return finishRecord("goldmane", line, parts, problems);
 }
 var TYPE_BY_NUMBER = [void 0, "wep", "hep", "ns", "net"];
@@ -18409,9 +19098,9 @@ function locateJsonError(text) {
         want = c === "{" ? "key-or-close" : "value-or-close";
         continue;
       }
-      const end = scanScalar(text, i2);
-      if (typeof end !== "number") return end;
-      i2 = end;
+      const end3 = scanScalar(text, i2);
+      if (typeof end3 !== "number") return end3;
+      i2 = end3;
       want = afterValue();
     }
   }
@@ -18423,9 +19112,9 @@ function scanScalar(text, i2) {
     NUMBER.lastIndex = i2;
     const m = NUMBER.exec(text);
     if (!m) return { offset: i2 + 1, reason: "a number needs digits after '-'" };
-    const end = i2 + m[0].length;
-    if (end < text.length && /[0-9.eE+-]/.test(text[end])) return { offset: end, reason: `malformed number` };
-    return end;
+    const end3 = i2 + m[0].length;
+    if (end3 < text.length && /[0-9.eE+-]/.test(text[end3])) return { offset: end3, reason: `malformed number` };
+    return end3;
   }
   for (const word of LITERALS) if (text.startsWith(word, i2)) return i2 + word.length;
   return { offset: i2, reason: `unexpected ${describe3(c)} where a value was expected` };
@@ -18689,159 +19378,6 @@ function flowEndpointName(ref, prefer) {
     case "net":
       return ref.ip ?? ref.nameAggr ?? "network";
   }
-}
-
-// src/impact/cache.ts
-var BoundedCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  young = /* @__PURE__ */ new Map();
-  old = /* @__PURE__ */ new Map();
-  hits = 0;
-  misses = 0;
-  get(key) {
-    let v = this.young.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      return v;
-    }
-    v = this.old.get(key);
-    if (v !== void 0) {
-      this.hits++;
-      this.set(key, v);
-      return v;
-    }
-    this.misses++;
-    return void 0;
-  }
-  set(key, value2) {
-    if (this.young.size >= this.capacity) {
-      this.old = this.young;
-      this.young = /* @__PURE__ */ new Map();
-    }
-    this.young.set(key, value2);
-  }
-  get size() {
-    return this.young.size + this.old.size;
-  }
-};
-
-// src/impact/compare.ts
-function emptyComparison() {
-  return { compared: 0, verdictAgree: 0, enforcedCompared: 0, enforcedAgree: 0, pendingCompared: 0, pendingAgree: 0, notComparable: 0, uncertainDiffer: 0, disagreements: [] };
-}
-function compareRecord(c, record, outcome, model, maxListed = 100) {
-  if (!record.action || !record.reporter) return;
-  const side = record.reporter === "src" ? outcome.evaluation.egress : outcome.evaluation.ingress;
-  if (!side) {
-    c.notComparable++;
-    return;
-  }
-  const note = (d) => {
-    if (c.disagreements.length < maxListed) c.disagreements.push(d);
-  };
-  c.compared++;
-  if (side.enforced.verdict === record.action) c.verdictAgree++;
-  else if (outcome.evaluation.uncertain.length > 0) c.uncertainDiffer++;
-  else note({ line: record.line, field: "verdict", recorded: record.action, computed: side.enforced.verdict });
-  const recordedEnforced = record.policies?.enforced;
-  if (recordedEnforced) {
-    c.enforcedCompared++;
-    const computed = formatHits(side.enforced.hits, model);
-    if (sameHits(recordedEnforced, computed)) c.enforcedAgree++;
-    else note({ line: record.line, field: "enforced_policies", recorded: byIndex(recordedEnforced), computed });
-  }
-  const recordedPending = record.policies?.pending;
-  if (recordedPending) {
-    c.pendingCompared++;
-    const computed = formatHits(side.pending.hits, model);
-    if (sameHits(recordedPending, computed)) c.pendingAgree++;
-    else note({ line: record.line, field: "pending_policies", recorded: byIndex(recordedPending), computed });
-  }
-}
-function byIndex(hits) {
-  return [...hits].sort((a, b) => Number(a.split("|", 1)[0]) - Number(b.split("|", 1)[0]));
-}
-function sameHits(recorded, computed) {
-  const r = byIndex(recorded);
-  return r.length === computed.length && r.every((h, i2) => h === computed[i2]);
-}
-function mergeComparisons(a, b, lineOffset, maxListed = 100) {
-  a.compared += b.compared;
-  a.verdictAgree += b.verdictAgree;
-  a.enforcedCompared += b.enforcedCompared;
-  a.enforcedAgree += b.enforcedAgree;
-  a.pendingCompared += b.pendingCompared;
-  a.pendingAgree += b.pendingAgree;
-  a.notComparable += b.notComparable;
-  a.uncertainDiffer += b.uncertainDiffer;
-  for (const d of b.disagreements) {
-    if (a.disagreements.length >= maxListed) break;
-    a.disagreements.push({ ...d, line: d.line + lineOffset });
-  }
-  return a;
-}
-
-// src/impact/endpoint-spec.ts
-function endpointForPod(pod, inventory, universe) {
-  return workloadEndpoint(
-    {
-      namespace: pod.namespace,
-      name: pod.name,
-      podLabels: pod.labels,
-      serviceAccount: pod.serviceAccount,
-      serviceAccountLabels: inventory.serviceAccounts.get(`${pod.namespace}/${pod.serviceAccount}`)?.labels,
-      namespaceLabels: inventory.namespaces.get(pod.namespace)?.labels,
-      ip: pod.ips.length > 0 ? parseIp(pod.ips[0]) : void 0,
-      namedPorts: pod.namedPorts.map((p) => ({ name: p.name, port: p.port, protocol: parseFlowProtocol(p.protocol) ?? 6 }))
-    },
-    universe.labels
-  );
-}
-function resolveEndpointSpec(spec, ctx) {
-  const ip = parseIp(spec);
-  if (ip) {
-    const pod = ctx.inventory?.podsByIp.get(spec);
-    if (pod && ctx.inventory) return { endpoint: endpointForPod(pod, ctx.inventory, ctx.universe), description: `${pod.namespace}/${pod.name} (${spec})` };
-    return { endpoint: { kind: "external", name: spec, labels: EMPTY_LABELS, ip }, description: `${spec} (not a known pod: an external address)` };
-  }
-  const slash = spec.indexOf("/");
-  if (slash <= 0 || slash === spec.length - 1) {
-    return { error: `"${spec}" is neither NAMESPACE/POD nor an IP address` };
-  }
-  const namespace = spec.slice(0, slash);
-  const name = spec.slice(slash + 1);
-  if (ctx.labels) {
-    const endpoint2 = workloadEndpoint(
-      { namespace, name, podLabels: ctx.labels, namespaceLabels: ctx.inventory?.namespaces.get(namespace)?.labels, hypothetical: true },
-      ctx.universe.labels
-    );
-    return { endpoint: endpoint2, description: `${spec} with labels ${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)"}` };
-  }
-  if (!ctx.inventory) {
-    return { error: `cannot resolve pod ${spec} without --inventory; give one, or give the pod's labels with --from-labels/--to-labels` };
-  }
-  const exact = ctx.inventory.podsByName.get(spec);
-  if (exact) return { endpoint: endpointForPod(exact, ctx.inventory, ctx.universe), description: spec };
-  const candidates = ctx.inventory.pods.filter((p) => p.namespace === namespace && p.name.startsWith(name));
-  if (candidates.length === 0) return { error: `no pod ${spec} in the inventory` };
-  const first = candidates[0];
-  const sameShape = candidates.every((p) => sameLabelsExceptHash(p.labels, first.labels) && p.serviceAccount === first.serviceAccount);
-  if (!sameShape) {
-    const names = candidates.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(", ");
-    return { error: `${spec} matches ${candidates.length} pods with different labels (${names}${candidates.length > 5 ? ", ..." : ""}); name one` };
-  }
-  return { endpoint: endpointForPod(first, ctx.inventory, ctx.universe), description: `${namespace}/${first.name}` };
-}
-function sameLabelsExceptHash(a, b) {
-  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === "pod-template-hash" || k === "controller-revision-hash" || k === "statefulset.kubernetes.io/pod-name") continue;
-    if (a[k] !== b[k]) return false;
-  }
-  return true;
 }
 
 // src/impact/replay.ts
@@ -19476,6 +20012,661 @@ function zeroHits(policies, hits) {
   return out;
 }
 
+// src/review/connectivity/directional.ts
+var DirectionalTable = class {
+  constructor(subject2, direction, sets, u) {
+    this.subject = subject2;
+    this.direction = direction;
+    this.sets = sets;
+    this.u = u;
+    const policies = [...relevantPolicies(sets.base, subject2.rep.labels, direction), ...relevantPolicies(sets.head, subject2.rep.labels, direction)];
+    const rules = policies.flatMap((p) => direction === "ingress" ? p.ingress : p.egress);
+    const peerEntities = rules.map((r) => direction === "ingress" ? r.source : r.destination);
+    const namesUsed = rules.some((r) => (r.destination.ports?.names.length ?? 0) + (r.destination.notPorts?.names.length ?? 0) > 0);
+    this.peerClass = this.partitionPeers(peerEntities, namesUsed && direction === "egress");
+    const ranges = rules.flatMap((r) => [...r.destination.ports?.ranges ?? [], ...r.destination.notPorts?.ranges ?? []]);
+    const portKeys = /* @__PURE__ */ new Map();
+    this.portClass = new Int32Array(u.ports.length);
+    u.ports.forEach((p, i2) => {
+      const key = namesUsed ? String(i2) : `${p.protocol}|${p.lo === void 0 ? "" : ranges.map(([lo, hi]) => p.lo >= lo && p.lo <= hi ? 1 : 0).join("")}`;
+      let id = portKeys.get(key);
+      if (id === void 0) {
+        portKeys.set(key, id = portKeys.size);
+        this.portReps.push(i2);
+      }
+      this.portClass[i2] = id;
+    });
+    this.portCount = portKeys.size;
+  }
+  subject;
+  direction;
+  sets;
+  u;
+  peerClass;
+  portClass;
+  portCount;
+  cache = /* @__PURE__ */ new Map();
+  peerReps = [];
+  portReps = [];
+  /**
+   * Partition refinement of the peers by every criterion the rules apply to a peer. Subjects whose rules name the
+   * same peer criteria (most share their tiers' guard rails) share one partition.
+   */
+  partitionPeers(entities, byNamedPorts) {
+    const criteria = [];
+    const seen = /* @__PURE__ */ new Set();
+    const { classes, identities } = this.u;
+    for (const e of entities) {
+      for (const cs of [e.positive, e.negative]) {
+        if (!cs || seen.has(cs)) continue;
+        seen.add(cs);
+        criteria.push({ id: `s${cs.id}`, value: (i2) => this.selectorValues(cs)[i2] });
+      }
+      for (const nets of [e.nets, e.notNets]) {
+        if (!nets || seen.has(nets)) continue;
+        seen.add(nets);
+        criteria.push({ id: `n${objectId(nets)}`, value: (i2) => {
+          const ip = classes[i2].rep.ip;
+          return ip === void 0 ? 2 : nets.contains(ip) ? 1 : 0;
+        } });
+      }
+    }
+    criteria.sort((a, b) => a.id < b.id ? -1 : 1);
+    const key = `${byNamedPorts ? 1 : 0}|${criteria.map((c) => c.id).join(",")}`;
+    let part = this.u.partitions.get(key);
+    if (!part) {
+      let ids = basics(classes, byNamedPorts);
+      for (const c of criteria) ids = refine(ids, c.value);
+      const reps = [];
+      for (let i2 = 0; i2 < ids.length; i2++) if (reps[ids[i2]] === void 0) reps[ids[i2]] = i2;
+      this.u.partitions.set(key, part = { ids, reps });
+    }
+    this.peerReps.push(...part.reps);
+    return part.ids;
+  }
+  /**
+   * A rule selector on every peer, both revisions, as one byte per peer. Kept here rather than in the label sets'
+   * memo: every rule selector against every class would fill those memos with millions of entries.
+   */
+  selectorValues(cs) {
+    let values = this.u.selectorValues.get(cs.id);
+    if (!values) {
+      const test = (l) => l.unknown === 0 ? cs.selector.test(l) ? 1 : 0 : selectorOn(cs, l);
+      const on = (list2) => list2.reduce((acc, l) => acc | 1 << test(l), 0);
+      const { base: base2, head } = this.u.identities;
+      values = Uint8Array.from(base2, (ids, i2) => on(ids) * 16 + on(head[i2]));
+      this.u.selectorValues.set(cs.id, values);
+    }
+    return values;
+  }
+  get peerClasses() {
+    return this.peerReps.length;
+  }
+  verdict(peer, port) {
+    const key = this.peerClass[peer] * this.portCount + this.portClass[port];
+    let v = this.cache.get(key);
+    if (!v) {
+      v = this.evaluate(this.peerReps[this.peerClass[peer]], this.portReps[this.portClass[port]]);
+      this.cache.set(key, v);
+    }
+    return v;
+  }
+  evaluate(peerIndex, portIndex) {
+    const peer = this.u.classes[peerIndex].rep;
+    const p = this.u.ports[portIndex];
+    const flow = {
+      src: this.direction === "egress" ? this.subject.rep : peer,
+      dst: this.direction === "egress" ? peer : this.subject.rep,
+      protocol: p.protocol,
+      dstPort: p.lo ?? 1,
+      srcPort: this.u.srcPort
+    };
+    const one = (set2) => {
+      this.u.counter.evaluations++;
+      const e = evaluateFlow(set2, flow);
+      const side = this.direction === "egress" ? e.egress : e.ingress;
+      return { allow: side.enforced.verdict === "allow", side: verdictSide(side.enforced.hits, side.enforced.verdict, this.direction, set2), uncertain: e.uncertain };
+    };
+    const b = one(this.sets.base);
+    const h = one(this.sets.head);
+    const uncertain = [.../* @__PURE__ */ new Set([...b.uncertain, ...h.uncertain])];
+    return { base: b.allow, head: h.allow, baseSide: b.side, headSide: h.side, ...uncertain.length > 0 ? { uncertain } : {} };
+  }
+};
+function refine(ids, value2) {
+  const keys = /* @__PURE__ */ new Map();
+  const next = new Int32Array(ids.length);
+  for (let i2 = 0; i2 < ids.length; i2++) {
+    const k = ids[i2] * 1024 + value2(i2);
+    let id = keys.get(k);
+    if (id === void 0) keys.set(k, id = keys.size);
+    next[i2] = id;
+  }
+  return next;
+}
+function basics(classes, byNamedPorts) {
+  const keys = /* @__PURE__ */ new Map();
+  return Int32Array.from(classes, (c) => {
+    const k = peerBasics(c.rep, byNamedPorts);
+    let id = keys.get(k);
+    if (id === void 0) keys.set(k, id = keys.size);
+    return id;
+  });
+}
+var objectIds = /* @__PURE__ */ new WeakMap();
+var nextObjectId = 1;
+function objectId(o) {
+  let id = objectIds.get(o);
+  if (id === void 0) objectIds.set(o, id = nextObjectId++);
+  return id;
+}
+function peerBasics(ep, byNamedPorts) {
+  const ip = ep.ip ? `v${ep.ip.version}` : ep.hypothetical ? "hyp" : "noip";
+  const named = byNamedPorts ? JSON.stringify(ep.namedPorts ?? null) : "";
+  return `${ep.kind}|${ip}|${named}`;
+}
+function relevantPolicies(set2, labels, direction) {
+  return set2.relevant(labels, direction).flatMap((s) => s.enforced);
+}
+function peerIdentities(set2, ep) {
+  return new MatchContext(set2, { src: ep, dst: ep, protocol: 6 }).identities("src");
+}
+function verdictSide(hits, verdict2, direction, set2) {
+  const hit = hits[hits.length - 1];
+  if (!hit) return { verdict: verdict2, decidedBy: "no policy", tier: "" };
+  return {
+    verdict: verdict2,
+    decidedBy: formatHit(hit, 0, set2.version.model).replace(/^0\|/, ""),
+    tier: hitTier(hit),
+    ...hit.type === "profile" ? {} : { policy: describePolicy(hit.policy) },
+    ...hit.type === "rule" ? { rule: hit.ruleIndex } : hit.type === "end-of-tier" ? { rule: -1 } : {},
+    direction
+  };
+}
+
+// src/review/connectivity/ports.ts
+var PORTED = /* @__PURE__ */ new Set([6, 17, 132]);
+var OTHER = [6, 17, 132, 47, 50, 1, 58];
+function rulesOf(set2) {
+  return set2.policies.flatMap((p) => [...p.ingress, ...p.egress]);
+}
+function portClasses(sets, namedPortNumbers2) {
+  const rules = sets.flatMap(rulesOf);
+  const named = /* @__PURE__ */ new Set();
+  for (const r of rules) for (const p of [r.protocol, r.notProtocol]) if (p !== void 0 && !Number.isNaN(p)) named.add(p);
+  const usesNames = rules.some((r) => [r.source, r.destination].some((e) => (e.ports?.names.length ?? 0) + (e.notPorts?.names.length ?? 0) > 0));
+  const cuts = /* @__PURE__ */ new Map();
+  const cut = (proto, lo, hi) => {
+    let c = cuts.get(proto);
+    if (!c) cuts.set(proto, c = /* @__PURE__ */ new Set());
+    c.add(lo);
+    c.add(hi + 1);
+  };
+  for (const r of rules) {
+    const ranges = (m) => m?.ranges ?? [];
+    for (const [lo, hi] of [...ranges(r.destination.ports), ...ranges(r.destination.notPorts)]) {
+      for (const proto of r.protocol !== void 0 ? [r.protocol] : [...PORTED]) cut(proto, lo, hi);
+    }
+  }
+  if (usesNames) for (const [proto, ports] of namedPortNumbers2) for (const p of ports) cut(proto, p, p);
+  const out = [];
+  const protocols = named.size === 0 ? [] : [...named].sort((a, b) => a - b);
+  const add2 = (protocol, label) => {
+    if (!PORTED.has(protocol)) return void out.push({ index: out.length, protocol, protocolName: label });
+    const bounds = [...cuts.get(protocol) ?? []].filter((b) => b > 1 && b <= 65535).sort((a, b) => a - b);
+    let lo = 1;
+    for (const b of [...bounds, 65536]) {
+      out.push({ index: out.length, protocol, protocolName: label, lo, hi: b - 1 });
+      lo = b;
+    }
+  };
+  for (const p of protocols) add2(p, protocolName(p));
+  const other = OTHER.find((p) => !named.has(p));
+  if (named.size === 0) add2(TCP, "any");
+  else if (other !== void 0) out.push({ index: out.length, protocol: other, protocolName: "any other protocol" });
+  return out;
+}
+function ephemeralSourcePort(sets) {
+  const ranges = sets.flatMap(rulesOf).flatMap((r) => [...r.source.ports?.ranges ?? [], ...r.source.notPorts?.ranges ?? []]);
+  for (let p = 49152; p <= 65535; p++) if (!ranges.some(([lo, hi]) => p >= lo && p <= hi)) return p;
+  return 65535;
+}
+function portText(c) {
+  if (c.lo === void 0 || c.hi === void 0) return void 0;
+  return c.lo === c.hi ? String(c.lo) : `${c.lo}:${c.hi}`;
+}
+
+// src/review/connectivity/group.ts
+var INTERNET = 1e6;
+var NETWORK = 1e3;
+var Aggregator = class {
+  constructor(classes, portClasses2, impact) {
+    this.classes = classes;
+    this.portClasses = portClasses2;
+    this.impact = impact;
+  }
+  classes;
+  portClasses;
+  impact;
+  entries = /* @__PURE__ */ new Map();
+  add(s, d, port, decided) {
+    const p = this.portClasses[port];
+    const key = `${decided.reachable ? 1 : 0}|${s.index}|${d.index}|${p.protocolName}|${sideKey(decided.before)}|${sideKey(decided.after)}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      const side = (c) => ({ group: c.group, classes: /* @__PURE__ */ new Set([c.index]), pods: c.pods });
+      e = { reachable: decided.reachable, src: side(s), dst: side(d), protocol: p.protocolName, ports: [], before: decided.before, after: decided.after, uncertain: /* @__PURE__ */ new Set() };
+      this.entries.set(key, e);
+    }
+    e.ports.push(port);
+    for (const u of decided.uncertain) if (e.uncertain.size < 10) e.uncertain.add(u);
+  }
+  finish() {
+    let list2 = [...this.entries.values()];
+    list2 = this.fold(list2, "dst");
+    list2 = this.fold(list2, "src");
+    const out = list2.map((e) => this.change(e)).sort(compareChanges);
+    return { newlyReachable: out.filter((c) => c.after.verdict === "allow"), newlyUnreachable: out.filter((c) => c.after.verdict === "deny") };
+  }
+  /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
+  fold(list2, which) {
+    const byNamespace = /* @__PURE__ */ new Map();
+    const podsIn = /* @__PURE__ */ new Map();
+    for (const c of this.classes) {
+      if (c.group.kind !== "workload") continue;
+      const ns = c.group.namespace;
+      if (!byNamespace.has(ns)) byNamespace.set(ns, /* @__PURE__ */ new Set());
+      byNamespace.get(ns).add(c.index);
+      podsIn.set(ns, (podsIn.get(ns) ?? 0) + c.pods);
+    }
+    const other = which === "src" ? "dst" : "src";
+    const buckets = /* @__PURE__ */ new Map();
+    const out = [];
+    for (const e of list2) {
+      const side = e[which];
+      if (side.group.kind !== "workload") {
+        out.push(e);
+        continue;
+      }
+      const key = `${e.reachable}|${e[other].group.name}|${e.protocol}|${e.ports.join(",")}|${sideKey(e.before)}|${sideKey(e.after)}|${side.group.namespace}`;
+      const b = buckets.get(key);
+      if (b) b.push(e);
+      else buckets.set(key, [e]);
+    }
+    for (const bucket of buckets.values()) {
+      const ns = bucket[0][which].group.namespace;
+      const covered = new Set(bucket.flatMap((e) => [...e[which].classes]));
+      const all = byNamespace.get(ns);
+      if (covered.size < all.size || [...all].some((c) => !covered.has(c))) {
+        out.push(...bucket);
+        continue;
+      }
+      const uncertain = new Set(bucket.flatMap((e) => [...e.uncertain]).slice(0, 10));
+      const group = { kind: "namespace", namespace: ns, name: `namespace ${ns}` };
+      out.push({ ...bucket[0], [which]: { group, classes: covered, pods: podsIn.get(ns) }, uncertain });
+    }
+    return out;
+  }
+  change(e) {
+    const ports = mergePorts(e.ports.map((i2) => this.portClasses[i2]));
+    const span = e.ports.reduce((n2, i2) => n2 + ((this.portClasses[i2].hi ?? 65535) - (this.portClasses[i2].lo ?? 1) + 1), 0);
+    return {
+      source: e.src.group,
+      destination: e.dst.group,
+      protocol: e.protocol,
+      ports,
+      exercised: this.exercised(e),
+      before: e.before,
+      after: e.after,
+      ...e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {},
+      breadth: weight(e.src) * weight(e.dst) * span
+    };
+  }
+  /** A replayed flow of the same kind between the same ends, protocol and port, decided by one of the same rules. */
+  exercised(e) {
+    const flows = e.reachable ? this.impact?.newlyAllowed : this.impact?.newlyDenied;
+    if (!flows) return false;
+    const rules = /* @__PURE__ */ new Set([e.before.decidedBy, e.after.decidedBy]);
+    return flows.some((f) => {
+      if (!rules.has(f.before.decidedBy) && !rules.has(f.after.decidedBy)) return false;
+      if (e.protocol !== "any" && e.protocol !== "any other protocol" && e.protocol.toLowerCase() !== f.protocol.toLowerCase()) return false;
+      const ps = e.ports.map((i2) => this.portClasses[i2]);
+      if (f.port !== void 0 && ps[0]?.lo !== void 0 && !ps.some((p) => f.port >= p.lo && f.port <= p.hi)) return false;
+      return this.sideHas(e.src, f.src) && this.sideHas(e.dst, f.dst);
+    });
+  }
+  sideHas(side, text) {
+    const g = side.group;
+    if (g.kind === "workload" || g.kind === "namespace") return text.split("/")[0] === g.namespace;
+    if (text === "pub" || text === "pvt") return true;
+    const ip = parseIp(text);
+    const region = ip && regionOf(this.classes, ip);
+    return region !== void 0 && side.classes.has(region.index);
+  }
+};
+function sideKey(s) {
+  return `${s.direction ?? ""}|${s.decidedBy}`;
+}
+function weight(s) {
+  switch (s.group.kind) {
+    case "anywhere":
+      return INTERNET;
+    case "network":
+      return NETWORK;
+    case "namespace":
+      return Math.max(1, s.pods) * 2;
+    // a whole namespace: today's pods and tomorrow's
+    case "workload":
+      return Math.max(1, s.pods);
+  }
+}
+function mergePorts(classes) {
+  const sorted = classes.filter((c) => c.lo !== void 0).sort((a, b) => a.lo - b.lo);
+  const out = [];
+  for (const c of sorted) {
+    const last = out[out.length - 1];
+    if (last && c.lo === last[1] + 1) last[1] = c.hi;
+    else out.push([c.lo, c.hi]);
+  }
+  return out.map(([lo, hi]) => portText({ index: 0, protocol: 0, protocolName: "", lo, hi }));
+}
+function compareChanges(a, b) {
+  return b.breadth - a.breadth || cmp2(a.source.name, b.source.name) || cmp2(a.destination.name, b.destination.name) || cmp2(a.protocol, b.protocol) || cmp2(a.ports.join(","), b.ports.join(","));
+}
+var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+
+// src/review/connectivity/diff.ts
+function connectivityDiff(ctx, impact) {
+  const sets = { base: ctx.base.set, head: ctx.head.set };
+  const both = [sets.base, sets.head];
+  const workloads = workloadClasses(ctx.workloads, both, 0);
+  const classes = [...workloads, ...externalClasses(both, workloads.length)];
+  const ports = portClasses(both, namedPortNumbers(ctx.workloads));
+  const u = {
+    classes,
+    ports,
+    srcPort: ephemeralSourcePort(both),
+    identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
+    counter: { evaluations: 0 },
+    partitions: /* @__PURE__ */ new Map(),
+    selectorValues: /* @__PURE__ */ new Map()
+  };
+  const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base).kind));
+  const changed = (c, dir) => everything || sidesDiffer(sets.base, sets.head, c, dir);
+  const eg = workloads.map((c) => changed(c, "egress"));
+  const ing = workloads.map((c) => changed(c, "ingress"));
+  const tables = { egress: /* @__PURE__ */ new Map(), ingress: /* @__PURE__ */ new Map() };
+  const table2 = (c, dir) => {
+    let t = tables[dir].get(c.index);
+    if (!t) tables[dir].set(c.index, t = new DirectionalTable(c, dir, sets, u));
+    return t;
+  };
+  const agg = new Aggregator(classes, ports, impact);
+  const pair = (s, d) => {
+    if (s.pods === 0 && d.pods === 0) return;
+    const sChanged = s.pods > 0 && eg[s.index];
+    const dChanged = d.pods > 0 && ing[d.index];
+    for (let g = 0; g < ports.length; g++) {
+      let e = sChanged ? table2(s, "egress").verdict(d.index, g) : void 0;
+      let i2 = dChanged ? table2(d, "ingress").verdict(s.index, g) : void 0;
+      if (!(e && e.base !== e.head) && !(i2 && i2.base !== i2.head)) continue;
+      if (!e && s.pods > 0) e = table2(s, "egress").verdict(d.index, g);
+      if (!i2 && d.pods > 0) i2 = table2(d, "ingress").verdict(s.index, g);
+      const before2 = (e?.base ?? true) && (i2?.base ?? true);
+      const after = (e?.head ?? true) && (i2?.head ?? true);
+      if (before2 !== after) agg.add(s, d, g, deciders(e, i2, after));
+    }
+  };
+  const nw = workloads.length;
+  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) pair(classes[s], d);
+  for (let d = 0; d < nw; d++) if (ing[d]) {
+    for (const s of classes) if (!(s.index < nw && eg[s.index])) pair(s, classes[d]);
+  }
+  const { newlyReachable, newlyUnreachable } = agg.finish();
+  return {
+    newlyReachable,
+    newlyUnreachable,
+    stats: { endpointClasses: classes.length, changedClasses: workloads.filter((_, i2) => eg[i2] || ing[i2]).length, portClasses: ports.length, evaluations: u.counter.evaluations }
+  };
+}
+function deciders(e, i2, reachable) {
+  const side = reachable ? e && !e.base ? e : i2 : e && !e.head ? e : i2;
+  const uncertain = [.../* @__PURE__ */ new Set([...e?.uncertain ?? [], ...i2?.uncertain ?? []])];
+  return { before: side.baseSide, after: side.headSide, reachable, uncertain };
+}
+function sidesDiffer(base2, head, c, dir) {
+  const b = relevantPolicies(base2, c.rep.labels, dir);
+  const h = relevantPolicies(head, c.rep.labels, dir);
+  if (b.length !== h.length) return true;
+  for (let k = 0; k < b.length; k++) if (directionSignature(b[k], dir) !== directionSignature(h[k], dir)) return true;
+  return false;
+}
+var signatures = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
+function directionSignature(p, dir) {
+  let sig = signatures[dir].get(p);
+  if (sig === void 0) {
+    const replacer = (key, v) => {
+      if (key === "path") return void 0;
+      if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
+      if (v && typeof v === "object" && "selector" in v && "id" in v) return v.id;
+      return v === Infinity ? "inf" : v;
+    };
+    const { ref, order, selector, staged, stagedAction: stagedAction2, outOfScope } = p;
+    sig = JSON.stringify({ ref, order, selector, staged, stagedAction: stagedAction2, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
+    signatures[dir].set(p, sig);
+  }
+  return sig;
+}
+function namedPortNumbers(workloads) {
+  const out = /* @__PURE__ */ new Map();
+  for (const w of workloads) {
+    for (const np of w.endpoint.namedPorts ?? []) {
+      const proto = parseFlowProtocol(np.protocol) ?? np.protocol;
+      let s = out.get(proto);
+      if (!s) out.set(proto, s = /* @__PURE__ */ new Set());
+      s.add(np.port);
+    }
+  }
+  return out;
+}
+
+// src/review/connectivity/findings.ts
+function connectivityFindings(report2, ctx) {
+  const levels = ctx.config.impact;
+  const unexercised = (list2) => list2.filter((c) => !c.exercised);
+  const fromOutside = unexercised(report2.newlyReachable).filter((c) => c.source.kind === "anywhere");
+  const reachable = unexercised(report2.newlyReachable).filter((c) => c.source.kind !== "anywhere");
+  return [
+    ...grouped2(fromOutside, "impact/newly-reachable-from-internet", levels.newlyReachableFromInternet, ctx),
+    ...grouped2(reachable, "impact/newly-reachable", levels.newlyReachable, ctx),
+    ...grouped2(unexercised(report2.newlyUnreachable), "impact/newly-unreachable", levels.newlyUnreachable, ctx)
+  ];
+}
+function grouped2(list2, code, level3, ctx) {
+  if (level3 === "off" || list2.length === 0) return [];
+  const groups3 = /* @__PURE__ */ new Map();
+  for (const c of list2) {
+    const key = c.after.decidedBy;
+    const g = groups3.get(key);
+    if (g) g.push(c);
+    else groups3.set(key, [c]);
+  }
+  const reachable = code !== "impact/newly-unreachable";
+  return [...groups3.values()].map((changes) => {
+    const top = changes.slice(0, 3).map(describeChange).join("; ");
+    const more = changes.length > 3 ? ` and ${changes.length - 3} more` : "";
+    const what = reachable ? "makes reachable" : "makes unreachable";
+    const next = reachable ? " No recorded flow exercised this yet: check that the exposure is intended." : " No recorded flow exercised this: check nothing relies on it.";
+    return {
+      code,
+      severity: level3,
+      message: `After this change ${describeDecider2(changes[0].after)} ${what} ${changes.length === 1 ? "1 connection class" : `${changes.length} connection classes`}: ${top}${more}.${next}`,
+      ...locate3(changes[0].after, ctx),
+      details: changes.slice(0, ctx.config.impact.maxListed).map((c) => `${describeChange(c)}: before ${c.before.decidedBy}, after ${c.after.decidedBy}${c.uncertain ? " (uncertain)" : ""}`)
+    };
+  });
+}
+function describeChange(c) {
+  const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " any port" : ` ${c.ports.join(", ")}`;
+  return `${c.source.name} -> ${c.destination.name} ${c.protocol}${ports}`;
+}
+function describeDecider2(side) {
+  if (!side.policy) return "the namespace profile (no policy applies)";
+  if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy})`;
+  return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
+}
+function locate3(side, ctx) {
+  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
+  if (p) {
+    const rules = side.direction === "egress" ? p.egress : p.ingress;
+    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
+    const path = rule2 ? rule2.path : "metadata.name";
+    const at3 = p.resource.source.at(path);
+    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
+  }
+  const changed = ctx.changes.find((c) => c.meaningChanged);
+  const r = changed?.head ?? changed?.base;
+  if (r) {
+    const at3 = r.source.at("metadata.name");
+    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
+  }
+  return { file: configFileOf(ctx.config), line: 1 };
+}
+
+// src/review/load.ts
+function loadRevision(files, config, limits, cache) {
+  const resources = [];
+  const diagnostics = [];
+  for (const f of files) {
+    const key = `${f.file}\0${f.blob}`;
+    let parsed = cache.get(key);
+    if (!parsed) {
+      const loaded = loadText(f.file, f.text, limits);
+      const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
+      cache.set(key, parsed);
+    }
+    resources.push(...parsed.resources);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  diagnostics.push(...validateResources(resources, { version: config.calicoVersion }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+// src/review/ownership.ts
+function principalIds(p) {
+  return /* @__PURE__ */ new Set([normalizePrincipal(p.login), ...p.teams.map(normalizePrincipal)]);
+}
+function isAdmin(ids, config) {
+  return config.admins.some((a) => ids.has(a));
+}
+function owns(ids, tier, config) {
+  return isAdmin(ids, config) || (config.tiers.get(tier)?.owners ?? []).some((o) => ids.has(o));
+}
+var ADMINS = /* @__PURE__ */ Symbol("admins");
+function tiersOf(r, ctx, revision2) {
+  if (r.kind === "Tier") return [ADMINS];
+  if (r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet") return networkSetTiers(r, ctx, revision2);
+  const own = policyTier(r);
+  const tiers = [own];
+  if (isPolicy(r) && r.kind.startsWith("Staged")) {
+    const key = twinKey({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name ?? "", tier: own });
+    for (const set2 of [ctx.base.set, ctx.head.set]) {
+      for (const p of set2.policies) if (!p.staged && twinKey(p.ref) === key && !tiers.includes(p.ref.tier)) tiers.push(p.ref.tier);
+    }
+  }
+  return tiers;
+}
+function networkSetTiers(r, ctx, revision2) {
+  const set2 = (revision2 === "base" ? ctx.base : ctx.head).set;
+  const ns = set2.networkSet(r.kind === "NetworkSet" ? r.metadata.namespace : void 0, r.metadata.name ?? "");
+  if (!ns) return [];
+  const own = new Set(Object.keys(r.metadata.labels ?? {}));
+  const tiers = /* @__PURE__ */ new Set();
+  for (const p of set2.policies) {
+    for (const rule2 of [...p.ingress, ...p.egress]) {
+      for (const e of [rule2.source, rule2.destination]) {
+        if (!e.positive || !isTrue(selectorOn(e.positive, ns.labels))) continue;
+        if ([...e.positive.selector.labelKeys()].some((k) => own.has(k))) tiers.add(p.ref.tier);
+      }
+    }
+  }
+  return tiers.size > 1 ? [ADMINS] : [...tiers];
+}
+function checkOwnership(ctx, input2) {
+  const { config } = ctx;
+  if (!config.enforceOwnership) return [];
+  const author = principalIds(input2.author);
+  const approvers3 = input2.approvals.map(principalIds);
+  const findings = [];
+  const satisfied = (tier) => tier === ADMINS ? isAdmin(author, config) || approvers3.some((a) => isAdmin(a, config)) : owns(author, tier, config) || approvers3.some((a) => owns(a, tier, config));
+  const who = (tier) => {
+    const list2 = tier === ADMINS ? config.admins : [...config.tiers.get(tier)?.owners ?? [], ...config.admins];
+    return [...new Set(list2)];
+  };
+  const report2 = (tier, what, at3) => {
+    const approversList = who(tier);
+    const named = approversList.length > 0 ? approversList.map((a) => a.includes("/") ? `@${a}` : `@${a}`).join(", ") : "nobody (the tier has no owners in tierguard.yaml; add them there)";
+    const tierWords = tier === ADMINS ? "an admin" : `an owner of tier ${tier}`;
+    findings.push({
+      code: "ownership/not-owner",
+      severity: "error",
+      message: `${what} needs ${tierWords}; @${input2.author.login} is not one. Approval from ${named} satisfies this.`,
+      approvers: approversList,
+      ...at3
+    });
+  };
+  for (const change of ctx.changes) {
+    if (!change.meaningChanged) continue;
+    const reported = /* @__PURE__ */ new Set();
+    const subject2 = change.head ?? change.base;
+    for (const [revision2, r] of [["base", change.base], ["head", change.head]]) {
+      if (!r) continue;
+      for (const tier of tiersOf(r, ctx, revision2)) {
+        if (satisfied(tier) || reported.has(tier)) continue;
+        reported.add(tier);
+        const loc = subject2.source;
+        const path = tier !== ADMINS && loc.has("spec.tier") ? "spec.tier" : "metadata.name";
+        const at3 = loc.at(path);
+        report2(tier, `${describeResource(subject2)} (${change.summary}, in tier ${tier === ADMINS ? "—" : tier} at ${revision2})`, {
+          file: at3.file,
+          line: at3.line,
+          col: at3.col,
+          path,
+          resource: describeResource(subject2),
+          revision: change.head ? "head" : "base"
+        });
+      }
+    }
+  }
+  if (input2.configChanged && !satisfied(ADMINS)) {
+    const file = configFileOf(config);
+    report2(ADMINS, `A change to ${file} (it takes effect for later pull requests)`, { file, line: 1 });
+  }
+  for (const t of input2.changedTests) {
+    for (const tier of t.tiers) {
+      if (!satisfied(tier)) report2(tier, `Changing the policy tests in ${t.file} (its assertions are decided by tier ${tier})`, { file: t.file, line: 1, revision: t.revision });
+    }
+  }
+  return findings;
+}
+function tierOwnerApproval(config, author, approvals, tier) {
+  if (!config.enforceOwnership) return void 0;
+  if (owns(principalIds(author), tier, config)) return `@${author.login} (the author)`;
+  const approver = approvals.find((a) => owns(principalIds(a), tier, config));
+  return approver ? `@${approver.login}` : void 0;
+}
+function teamsUnverifiable(f, config, why) {
+  if (f.code !== "ownership/not-owner" || !(f.approvers ?? []).some((a) => a.includes("/"))) return f;
+  const level3 = config.ownership.unverifiableTeams;
+  return {
+    ...f,
+    code: "ownership/teams-unverifiable",
+    severity: level3 === "off" ? "notice" : level3,
+    message: `${f.message} tierguard could not check whether the author belongs to those teams (${why}).`
+  };
+}
+
 // src/review/prepare.ts
 function prepareReview(base2, head, config, limits, inventory) {
   const cache = /* @__PURE__ */ new Map();
@@ -19508,6 +20699,7 @@ function buildReview(inputs) {
   findings.push(...checkOwnership(ctx, { author: inputs.author, approvals: inputs.approvals, configChanged: inputs.configChanged, changedTests: tests }));
   for (const check of inputs.checks) findings.push(...approvedBaseTests(check(ctx), ctx, tests, inputs));
   if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
+  if (inputs.connectivity) findings.push(...connectivityFindings(inputs.connectivity, ctx));
   const notes = [...inputs.notes ?? []];
   if (inputs.configSource === "default") notes.push("The base revision has no tierguard.yaml: reviewed with the defaults, and tier ownership is not enforced.");
   if (!inputs.impact) notes.push("No flow snapshot: the impact on production traffic was not replayed (set `flows` in tierguard.yaml, or pass --flows).");
@@ -19519,6 +20711,7 @@ function buildReview(inputs) {
     changes: ctx.changes,
     findings: findings.sort(compareFindings),
     impact: inputs.impact,
+    ...inputs.connectivity ? { connectivity: inputs.connectivity } : {},
     notes,
     ...inputs.acknowledgedBy ? { impactAcknowledged: { by: inputs.acknowledgedBy } } : {}
   };
@@ -20145,16 +21338,16 @@ function forcedDisjoint(a, b) {
 
 // src/review/guardrails/natural.ts
 var NaturalWorld = class {
-  constructor(subject, budget, named, peerSets2, known2) {
-    this.subject = subject;
+  constructor(subject2, budget, named, peerSets2, known2) {
+    this.subject = subject2;
     this.budget = budget;
     this.named = named;
     this.peerSets = peerSets2;
     this.known = known2;
-    this.keys = { local: plainKeys(subject.local), peer: plainKeys(subject.peer) };
-    this.peerIdentified = identified(subject.peer);
-    const full = (s) => s.covers(allAddresses(subject.family));
-    this.ipDontCare = { local: full(subject.localNet), peer: this.peerIdentified && full(subject.peerNet) };
+    this.keys = { local: plainKeys(subject2.local), peer: plainKeys(subject2.peer) };
+    this.peerIdentified = identified(subject2.peer);
+    const full = (s) => s.covers(allAddresses(subject2.family));
+    this.ipDontCare = { local: full(subject2.localNet), peer: this.peerIdentified && full(subject2.peerNet) };
   }
   subject;
   budget;
@@ -20431,9 +21624,8 @@ function ownersOf(config, tier) {
 }
 
 // src/review/guardrails/tiers.ts
-function policyTier(r) {
-  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return "default";
-  return r.spec.tier || "default";
+function policyTier2(r) {
+  return policyTier(r);
 }
 function checkTiers(ctx) {
   const { config } = ctx;
@@ -20446,7 +21638,7 @@ function checkTiers(ctx) {
   for (const change of ctx.changes) {
     const r = change.head;
     if (!change.meaningChanged || !r || !isPolicy(r)) continue;
-    const tier = policyTier(r);
+    const tier = policyTier2(r);
     if (!defined.has(tier)) {
       findings.push(unknownTier(ctx, r, tier, removedTiers.has(tier)));
       reported.add(r);
@@ -20463,7 +21655,7 @@ function checkTiers(ctx) {
   }
   for (const r of ctx.head.resources) {
     if (!isPolicy(r) || reported.has(r)) continue;
-    const tier = policyTier(r);
+    const tier = policyTier2(r);
     if (removedTiers.has(tier) && !defined.has(tier)) findings.push(unknownTier(ctx, r, tier, true));
   }
   return findings;
@@ -20534,20 +21726,20 @@ function checkRequired(ctx) {
   }
   for (const change of ctx.changes) {
     if (!change.meaningChanged) continue;
-    const subject = change.head ?? change.base;
-    if (!isPolicy(subject) || handled.has(subject) || change.base && handled.has(change.base)) continue;
+    const subject2 = change.head ?? change.base;
+    if (!isPolicy(subject2) || handled.has(subject2) || change.base && handled.has(change.base)) continue;
     const reason = guardrailReason(ctx, refs, change.base, change.head);
     if (!reason) continue;
     const removed = !change.head;
     const stagedDelete = change.head && isPolicy(change.head) && TWIN[change.head.kind] && change.head.spec.stagedAction === "Delete";
     const verb = stagedDelete ? "stages the deletion of its enforced twin" : change.kind === "added" ? "adds it" : removed ? "removes it" : `changes it (${change.summary})`;
     findings.push({
-      ...location(subject, "metadata.name"),
+      ...location(subject2, "metadata.name"),
       ...removed ? { revision: "base" } : {},
       code: "guardrail/guardrail-edited",
       severity: "warning",
-      message: `${describeResource(subject)} is a guard rail (${reason}) and this change ${verb}. Guard rails belong to ${ownerText(ctx, subject)}: make sure they review it, and that nothing below relied on what changed.`,
-      ...approvers(ctx, subject)
+      message: `${describeResource(subject2)} is a guard rail (${reason}) and this change ${verb}. Guard rails belong to ${ownerText(ctx, subject2)}: make sure they review it, and that nothing below relied on what changed.`,
+      ...approvers(ctx, subject2)
     });
   }
   return findings;
@@ -20555,7 +21747,7 @@ function checkRequired(ctx) {
 function guardrailReason(ctx, refs, ...versions) {
   for (const r of versions) {
     if (!r || !isPolicy(r)) continue;
-    const tier = policyTier(r);
+    const tier = policyTier2(r);
     if (ctx.config.guardrails.tiers.includes(tier)) return `a policy of guard-rail tier ${tier}`;
     const ref = refs.find((x) => matches(x, TWIN[r.kind] ?? r.kind, r));
     if (ref) return `required by tierguard.yaml guardrails.required: ${ref.text}`;
@@ -20563,14 +21755,14 @@ function guardrailReason(ctx, refs, ...versions) {
   return void 0;
 }
 function ownerText(ctx, r) {
-  const tier = isPolicy(r) ? policyTier(r) : void 0;
+  const tier = isPolicy(r) ? policyTier2(r) : void 0;
   const owners = tier ? ownersOf(ctx.config, tier) : void 0;
   const admins = ctx.config.admins.filter((a) => !(owners?.list ?? []).includes(a)).map((a) => `@${a}`);
   const parts = [owners && owners.list.length > 0 ? `the owners of tier ${tier} (${owners.text})` : "", admins.length > 0 ? `the admins (${admins.join(", ")})` : ""].filter(Boolean);
   return parts.length > 0 ? parts.join(" or ") : `the owners of tier ${tier ?? "?"} (nobody is listed in tierguard.yaml)`;
 }
 function approvers(ctx, r) {
-  const tier = isPolicy(r) ? policyTier(r) : void 0;
+  const tier = isPolicy(r) ? policyTier2(r) : void 0;
   const list2 = [.../* @__PURE__ */ new Set([...tier ? ctx.config.tiers.get(tier)?.owners ?? [] : [], ...ctx.config.admins])];
   return list2.length > 0 ? { approvers: list2 } : {};
 }
@@ -20797,38 +21989,38 @@ var Walker2 = class {
   oracle;
   budget;
   groups = [];
-  walk(subject) {
-    const out = { decided: [], reaching: [...subject.space], resolved: /* @__PURE__ */ new Set() };
+  walk(subject2) {
+    const out = { decided: [], reaching: [...subject2.space], resolved: /* @__PURE__ */ new Set() };
     if (out.reaching.length === 0) return out;
-    const local = subject.space[0].local;
+    const local = subject2.space[0].local;
     const ns = forcedValues(local).get(NAMESPACE_LABEL2);
-    const subjectTier = subject.policy.ref.tier;
-    const twin = twinKey(subject.policy.ref);
+    const subjectTier = subject2.policy.ref.tier;
+    const twin = twinKey(subject2.policy.ref);
     for (const group of this.groups) {
       if (out.reaching.length === 0) break;
       const same = group.name === subjectTier;
-      if (same && !subject.rule) break;
+      if (same && !subject2.rule) break;
       const policies = ns === void 0 ? group.all : mergeBySeq(group.global, group.byNamespace.get(ns) ?? []);
-      const candidates = policies.filter((p) => this.relevant(p, subject, local, ns, same ? twin : void 0));
+      const candidates = policies.filter((p) => this.relevant(p, subject2, local, ns, same ? twin : void 0));
       const passed = [];
       const scope = same ? "same" : "higher";
-      for (const p of candidates) for (const r of p[subject.dir]) this.applyRule(p, r, subject, scope, out, passed);
+      for (const p of candidates) for (const r of p[subject2.dir]) this.applyRule(p, r, subject2, scope, out, passed);
       if (same) {
-        for (const r of subject.policy[subject.dir]) if (r.index < subject.rule.index) this.applyRule(subject.policy, r, subject, "same", out, passed);
+        for (const r of subject2.policy[subject2.dir]) if (r.index < subject2.rule.index) this.applyRule(subject2.policy, r, subject2, "same", out, passed);
         break;
       }
       const tier = this.set.tier(group.name);
       if (tier && tier.defaultAction === "Deny") {
-        for (const p of candidates) this.applyEndOfTier(tier, p, subject, out);
+        for (const p of candidates) this.applyEndOfTier(tier, p, subject2, out);
       }
       out.reaching.push(...passed);
     }
     return out;
   }
-  relevant(p, subject, local, ns, sameTierTwin) {
-    if (p.staged || p.outOfScope || p === subject.policy) return false;
-    if (!(subject.dir === "ingress" ? p.ingressApplies : p.egressApplies)) return false;
-    if (sameTierTwin !== void 0 && (p.seq > subject.policy.seq || twinKey(p.ref) === sameTierTwin)) return false;
+  relevant(p, subject2, local, ns, sameTierTwin) {
+    if (p.staged || p.outOfScope || p === subject2.policy) return false;
+    if (!(subject2.dir === "ingress" ? p.ingressApplies : p.egressApplies)) return false;
+    if (sameTierTwin !== void 0 && (p.seq > subject2.policy.seq || twinKey(p.ref) === sameTierTwin)) return false;
     if (p.namespace !== void 0 && ns !== void 0 && p.namespace !== ns) {
       this.budget.stats.policiesSkipped++;
       return false;
@@ -20840,9 +22032,9 @@ var Walker2 = class {
     this.budget.stats.policiesConsidered++;
     return true;
   }
-  applyRule(p, r, subject, scope, out, passed) {
+  applyRule(p, r, subject2, scope, out, passed) {
     if (r.action === "Log" || r.never) return;
-    const space = ruleSpace(p, r, subject.dir, this.spaceCtx, "higher");
+    const space = ruleSpace(p, r, subject2.dir, this.spaceCtx, "higher");
     const unevaluated = [r.icmp || r.notIcmp ? "ICMP type/code" : "", r.unevaluated ?? ""].filter(Boolean).join(", ");
     const by = { kind: "rule", policy: p, rule: r };
     const what = `rule ${r.index} of ${describePolicy(p.ref)} (${r.path})`;
@@ -20850,12 +22042,12 @@ var Walker2 = class {
       const next = [];
       for (const piece of out.reaching) {
         this.budget.compare();
-        const { inside, outside, unknown } = split(piece, h, this.oracle);
+        const { inside: inside2, outside, unknown } = split(piece, h, this.oracle);
         if (unknown) {
           next.push(mark(piece, { text: `${what} in tier ${p.ref.tier} may ${r.action.toLowerCase()} it first (${unknown})`, deny: r.action === "Deny" }));
           continue;
         }
-        if (!inside) {
+        if (!inside2) {
           next.push(piece);
           continue;
         }
@@ -20867,25 +22059,25 @@ var Walker2 = class {
           continue;
         }
         const action = r.action.toLowerCase();
-        if (action === "pass" && scope === "higher") passed.push(inside);
-        else out.decided.push({ box: inside, by, action, scope, incidental: !subject.natural.contains(inside) });
+        if (action === "pass" && scope === "higher") passed.push(inside2);
+        else out.decided.push({ box: inside2, by, action, scope, incidental: !subject2.natural.contains(inside2) });
         next.push(...outside);
       }
       out.reaching = next;
       this.budget.pieces(out.reaching.length + passed.length);
     }
   }
-  applyEndOfTier(tier, p, subject, out) {
+  applyEndOfTier(tier, p, subject2, out) {
     const next = [];
     for (const piece of out.reaching) {
       this.budget.compare();
       const h = fullBox(piece.family, [p.selector.selector.root]);
-      const { inside, outside } = split(piece, h, this.oracle);
-      if (!inside) {
+      const { inside: inside2, outside } = split(piece, h, this.oracle);
+      if (!inside2) {
         next.push(piece);
         continue;
       }
-      out.decided.push({ box: inside, by: { kind: "end-of-tier", tier, policy: p }, action: "deny", scope: "higher", incidental: !subject.natural.contains(inside) });
+      out.decided.push({ box: inside2, by: { kind: "end-of-tier", tier, policy: p }, action: "deny", scope: "higher", incidental: !subject2.natural.contains(inside2) });
       next.push(...outside);
     }
     out.reaching = next;
@@ -20939,8 +22131,8 @@ function fallbackNote(ctx, reasons) {
 
 // src/review/guardrails/shadow.ts
 function ruleFindings(v, env, options) {
-  const { subject, result: result2 } = v;
-  const rule2 = subject.rule;
+  const { subject: subject2, result: result2 } = v;
+  const rule2 = subject2.rule;
   const higher = result2.decided.filter((d) => d.scope === "higher");
   const same = result2.decided.filter((d) => d.scope === "same");
   const allows = rule2.action !== "Deny";
@@ -20976,7 +22168,7 @@ function ruleFindings(v, env, options) {
   if (result2.reaching.length === 0 && same.length > 0) {
     const firstSame = same.find((d) => !d.incidental) ?? same[0];
     const differs = same.some((d) => d.action !== rule2.action.toLowerCase());
-    const place = firstSame.by.kind === "rule" && firstSame.by.policy === subject.policy ? "earlier in this policy" : `earlier in tier ${subject.policy.ref.tier}`;
+    const place = firstSame.by.kind === "rule" && firstSame.by.policy === subject2.policy ? "earlier in this policy" : `earlier in tier ${subject2.policy.ref.tier}`;
     return [finding(
       v,
       "guardrail/shadowed-by-earlier-rule",
@@ -20990,7 +22182,7 @@ function ruleFindings(v, env, options) {
   if (result2.reaching.length > 0 && partial.length > 0) {
     const tiers = tierNames(partial);
     const owners = ownersOf(env.ctx.config, tiers[0]);
-    const named = subject.natural.namedPeers(result2.reaching, partial.map((d) => d.box));
+    const named = subject2.natural.namedPeers(result2.reaching, partial.map((d) => d.box));
     if (named.denied.length * 2 > named.named) {
       const decider = partial.find((d) => !d.incidental) ?? partial[0];
       const what = named.denied.length === named.named ? "what it names" : `${named.denied.length} of the ${named.named} endpoints it names`;
@@ -21014,25 +22206,25 @@ function ruleFindings(v, env, options) {
   }
   const unsure = allows ? [...new Set(result2.reaching.flatMap((b) => (b.maybe ?? []).filter((m) => m.deny).map((m) => m.text)))] : [];
   if (unsure.length > 0) {
-    const f = notAnalysed(subject, "");
+    const f = notAnalysed(subject2, "");
     f.message = `tierguard could not tell whether a higher tier denies this rule's traffic before it is reached: ${unsure.join("; ")}. Check by hand${unsure.some((u) => u.includes("named port")) ? ", or give an inventory whose pods declare the named port" : ""}.${v.fallbackNote}`;
     return [f];
   }
   return [];
 }
 function policyFinding(v, env) {
-  const { subject, result: result2 } = v;
+  const { subject: subject2, result: result2 } = v;
   if (result2.reaching.length > 0 || result2.decided.length === 0) return [];
   const tiers = tierNames(result2.decided);
   const allDenied = result2.decided.every((d) => d.action === "deny");
   const owner = primaryTier(result2.decided, (d) => d.action === "deny");
   const owners = ownersOf(env.ctx.config, owner);
-  const path = subject.policy.resource.kind.includes("Kubernetes") ? "spec.podSelector" : "spec.selector";
+  const path = subject2.policy.resource.kind.includes("Kubernetes") ? "spec.podSelector" : "spec.selector";
   return [finding(
     v,
     "guardrail/decided-by-higher-tier",
     "warning",
-    `None of the ${subject.dir} traffic of the endpoints this policy selects reaches tier ${subject.policy.ref.tier}: tier ${tiers.join(" and ")} decides all of it first (${summarize(result2.decided, v, env, 3)}). Neither its ${subject.dir} rules nor the end of tier ${subject.policy.ref.tier} can take effect: ` + (allDenied ? `ask the owners of tier ${owner} (${owners.text}) to pass this traffic on if this policy should decide it, or remove the policy.` : `move the policy to a tier above ${primaryTier(result2.decided, () => true)}, or remove it.`),
+    `None of the ${subject2.dir} traffic of the endpoints this policy selects reaches tier ${subject2.policy.ref.tier}: tier ${tiers.join(" and ")} decides all of it first (${summarize(result2.decided, v, env, 3)}). Neither its ${subject2.dir} rules nor the end of tier ${subject2.policy.ref.tier} can take effect: ` + (allDenied ? `ask the owners of tier ${owner} (${owners.text}) to pass this traffic on if this policy should decide it, or remove the policy.` : `move the policy to a tier above ${primaryTier(result2.decided, () => true)}, or remove it.`),
     result2.decided,
     owners.list,
     path
@@ -21053,17 +22245,17 @@ function finding(v, code, severity, message, decisions, approvers3, path) {
   const maybe = [...new Set([...decisions.map((d) => d.box), ...v.result.reaching].flatMap((b) => (b.maybe ?? []).map((m) => m.text)))];
   const caveat = maybe.length > 0 ? " Some of it could not be compared with every higher rule (see details), which may decide it first." : "";
   const f = base(v.subject, code, severity, message + caveat + v.fallbackNote, path ?? v.subject.rule.path);
-  const deciders = [...new Map(decisions.map((d) => [deciderKey(d.by), d])).values()];
+  const deciders2 = [...new Map(decisions.map((d) => [deciderKey(d.by), d])).values()];
   f.details = [
-    ...deciders.slice(0, 8).map((d) => `${d.action === "deny" ? "denied" : d.action === "allow" ? "allowed" : "passed"} by ${deciderDetail(d.by)}`),
-    ...deciders.length > 8 ? [`... and ${deciders.length - 8} more`] : [],
+    ...deciders2.slice(0, 8).map((d) => `${d.action === "deny" ? "denied" : d.action === "allow" ? "allowed" : "passed"} by ${deciderDetail(d.by)}`),
+    ...deciders2.length > 8 ? [`... and ${deciders2.length - 8} more`] : [],
     ...maybe.map((m) => `not compared: ${m}`)
   ];
   if (approvers3 && approvers3.length > 0) f.approvers = approvers3;
   return f;
 }
-function base(subject, code, severity, message, path) {
-  const resource = subject.policy.resource;
+function base(subject2, code, severity, message, path) {
+  const resource = subject2.policy.resource;
   const at3 = resource.source.at(path);
   return { code, severity, message, file: at3.file, line: at3.line, col: at3.col, path, resource: describeResource(resource) };
 }
@@ -21123,19 +22315,19 @@ function analyseGuardrails(ctx, options = {}) {
   const decidedWhole = /* @__PURE__ */ new Set();
   for (let i2 = 0; i2 < tasks.length; i2++) {
     const { cp, dir, rule: rule2 } = tasks[i2];
-    const subject = subjectOf(run2, budget, tasks[i2]);
-    if (!subject) continue;
+    const subject2 = subjectOf(run2, budget, tasks[i2]);
+    if (!subject2) continue;
     if (!budget.startSubject()) {
       const left = tasks.slice(i2).filter((t) => t.rule).length;
-      if (left > 0) findings.push(notAnalysed(subject, `the review's budget of ${budget.limits.maxSubjects} analysed rules is spent (${left} rules of this change were not analysed)`));
+      if (left > 0) findings.push(notAnalysed(subject2, `the review's budget of ${budget.limits.maxSubjects} analysed rules is spent (${left} rules of this change were not analysed)`));
       break;
     }
-    const walked = walk2(run2, budget, subject);
+    const walked = walk2(run2, budget, subject2);
     if (typeof walked === "string") {
-      if (rule2) findings.push(notAnalysed(subject, walked));
+      if (rule2) findings.push(notAnalysed(subject2, walked));
       continue;
     }
-    const verdict2 = { subject, result: walked, fallbackNote: fallbackNote(ctx, [...run2.oracle.fallbacks, ...subject.resolved, ...walked.resolved]) };
+    const verdict2 = { subject: subject2, result: walked, fallbackNote: fallbackNote(ctx, [...run2.oracle.fallbacks, ...subject2.resolved, ...walked.resolved]) };
     const key = `${cp.policy.seq}/${dir}`;
     if (!rule2) {
       const fs = policyFinding(verdict2, env);
@@ -21162,10 +22354,10 @@ function subjectOf(run2, budget, { cp, dir, rule: rule2 }) {
   const natural = new NaturalWorld(space.boxes[0], budget, run2.named, rule2 ? peerSets(run2.set, rule2, dir) : [], run2.known);
   return { policy: cp.policy, dir, rule: rule2, space: space.boxes, natural, resolved: space.resolved };
 }
-function walk2(run2, budget, subject) {
+function walk2(run2, budget, subject2) {
   run2.oracle.fallbacks.clear();
   try {
-    return run2.walker.walk(subject);
+    return run2.walker.walk(subject2);
   } catch (e) {
     if (!(e instanceof Undecidable || e instanceof BudgetExceeded)) throw e;
     budget.stats.abandoned++;
@@ -21235,7 +22427,7 @@ function warningInside(r, path, offset, name, message) {
   const loc = offset >= 0 ? r.source.inside(path, offset) : r.source.at(path);
   return { code: `lint/${name}`, severity: "warning", message, file: loc.file, line: loc.line, col: loc.col, path, resource: describeResource(r) };
 }
-function rulesOf(r) {
+function rulesOf2(r) {
   const out = [];
   for (const direction of ["ingress", "egress"]) {
     (r.spec[direction] ?? []).forEach((rule2, i2) => out.push({ rule: rule2, direction, path: `spec.${direction}[${i2}]` }));
@@ -21246,6 +22438,29 @@ function listText(items, max = 5) {
   if (items.length <= max) return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
   return `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
 }
+
+// src/review/lint/cnp-priority-tie.ts
+var NAME2 = "cnp-priority-tie";
+var cnpPriorityTie = {
+  name: NAME2,
+  run(env) {
+    const all = env.ctx.head.resources.filter(isClusterPolicy).filter((r) => r.kind === "ClusterNetworkPolicy");
+    return env.changed.filter(isClusterPolicy).filter((r) => r.kind === "ClusterNetworkPolicy").flatMap((r) => {
+      const tier = policyTier(r);
+      const others = all.filter((o) => o !== r && policyTier(o) === tier && o.spec.priority === r.spec.priority);
+      if (others.length === 0 || r.spec.priority === void 0) return [];
+      const names = others.map((o) => o.metadata.name ?? "<unnamed>").sort();
+      return [
+        warning(
+          r,
+          "spec.priority",
+          NAME2,
+          `ClusterNetworkPolicy ${r.metadata.name} shares priority ${r.spec.priority} in the ${r.spec.tier} tier with ${names.join(", ")}: the API leaves their order undefined and Calico orders them by name, so a rename can change the verdict. Give each policy a distinct priority`
+        )
+      ];
+    });
+  }
+};
 
 // src/review/lint/probe.ts
 var PROBE_NAMESPACE = "tierguard-probe";
@@ -21330,10 +22545,10 @@ function decidedBy(hit, p) {
 }
 
 // src/review/lint/default-deny-blocks-dns.ts
-var NAME2 = "default-deny-blocks-dns";
+var NAME3 = "default-deny-blocks-dns";
 var DNS_PORT = 53;
 var defaultDenyBlocksDns = {
-  name: NAME2,
+  name: NAME3,
   run(env) {
     const { ctx } = env;
     const set2 = ctx.head.set;
@@ -21361,7 +22576,7 @@ var defaultDenyBlocksDns = {
         warning(
           r,
           path,
-          NAME2,
+          NAME3,
           `${describePolicy(p.ref)} is a default deny for egress (${how}) and denies DNS with it: UDP ${DNS_PORT} to ${describeEndpoint(dns)} is denied for ${listText(blocked.map((b) => describeEndpoint(b.w)))}${p.staged ? " once promoted" : ""}, so name lookups fail. To fix, ${fix}; or allow DNS for every workload in a higher tier.`,
           { details: blocked.slice(0, 3).map((b) => `${describeEndpoint(b.w)} -> ${describeEndpoint(dns)} UDP ${DNS_PORT}: ${b.trace.join("  ")}`) }
         )
@@ -21416,7 +22631,7 @@ var globalPolicyForApp = {
       const spec = r.spec;
       if (!selectsAll(spec.selector) || spec.namespaceSelector?.trim() || spec.serviceAccountSelector?.trim()) return [];
       const hits = [];
-      for (const { rule: rule2, direction, path } of rulesOf(r)) {
+      for (const { rule: rule2, direction, path } of rulesOf2(r)) {
         const [localSide, peerSide] = direction === "ingress" ? ["destination", "source"] : ["source", "destination"];
         const local = appLabels(rule2[localSide]);
         if (local.length > 0) hits.push({ path: `${path}.${localSide}.selector`, what: `${path}.${localSide}.selector reads ${local.join(", ")}` });
@@ -21447,7 +22662,7 @@ var inlineDomains = {
   run(env) {
     return env.changed.flatMap((r) => {
       if (!isCalicoPolicy(r)) return [];
-      return rulesOf(r).flatMap(({ rule: rule2, path }) => {
+      return rulesOf2(r).flatMap(({ rule: rule2, path }) => {
         const domains = rule2.destination?.domains ?? [];
         if (domains.length === 0) return [];
         const where3 = `${path}.destination.domains`;
@@ -21472,7 +22687,7 @@ var longCidrList = {
     return env.changed.flatMap((r) => {
       if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
-      return rulesOf(r).flatMap(
+      return rulesOf2(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap(
           (side) => ["nets", "notNets"].flatMap((field) => {
             const list2 = rule2[side]?.[field] ?? [];
@@ -21495,9 +22710,9 @@ var longCidrList = {
 };
 
 // src/review/lint/missing-coverage.ts
-var NAME3 = "missing-coverage";
+var NAME4 = "missing-coverage";
 var missingCoverage = {
-  name: NAME3,
+  name: NAME4,
   run(env) {
     const set2 = env.ctx.head.set;
     const out = [];
@@ -21522,7 +22737,7 @@ var missingCoverage = {
         warning(
           at3.resource,
           "metadata",
-          NAME3,
+          NAME4,
           `In namespace ${namespace}, no enforced policy applies to the ${parts.join(", nor to the ")}: that traffic is decided by the namespace profile alone, which allows everything. Write a policy that selects ${ingress.length + egress.length > 1 ? "them" : "it"} with types [${types2}] ${staged.size > 0 ? `, or promote the staged ${listText([...staged])} that would` : ""}.`,
           {
             ...at3.revision === "base" ? { revision: "base" } : {},
@@ -21536,9 +22751,9 @@ var missingCoverage = {
 };
 
 // src/review/lint/no-default-deny.ts
-var NAME4 = "no-default-deny";
+var NAME5 = "no-default-deny";
 var noDefaultDeny = {
-  name: NAME4,
+  name: NAME5,
   run(env) {
     const { ctx } = env;
     const peer = probePeer(ctx.universe);
@@ -21561,7 +22776,7 @@ var noDefaultDeny = {
         warning(
           at3.resource,
           "metadata",
-          NAME4,
+          NAME5,
           `Namespace ${namespace} has no default deny for ${open2.length} of ${workloads.length} known workload${workloads.length === 1 ? "" : "s"} (${listText(open2.map((w) => w.name))}): a connection no policy mentions (from or to ${PROBE_NAMESPACE}, TCP ${PROBE_PORT}) is allowed in both directions. Add one: a policy that selects every pod of ${namespace} (selector all() in a NetworkPolicy there) with types [Ingress, Egress], in a tier whose defaultAction is Deny, or ending with a rule \`- action: Deny\`; allow DNS before it.${promote}`,
           { ...at3.revision === "base" ? { revision: "base" } : {}, details: open2.map((w) => describeEndpoint(w.endpoint)) }
         )
@@ -21579,9 +22794,9 @@ var ALLOWED = {
   namespace: /* @__PURE__ */ new Set(["projectcalico.org/name"]),
   serviceAccount: /* @__PURE__ */ new Set(["projectcalico.org/name"])
 };
-var NAME5 = "reserved-label-prefix";
+var NAME6 = "reserved-label-prefix";
 var reservedLabelPrefix = {
-  name: NAME5,
+  name: NAME6,
   run(env) {
     return env.changed.flatMap((r) => [...resourceLabels(r), ...selectors(r)]);
   }
@@ -21593,7 +22808,7 @@ function resourceLabels(r) {
     if (key === "projectcalico.org/tier" && value2 === tier) return [];
     const path = joinPath("metadata.labels", key);
     const why = key.startsWith("projectcalico.org/") ? "Calico sets labels with this prefix itself (projectcalico.org/tier from spec.tier, the implicit endpoint labels), so this one conflicts with or shadows them" : `Calico gives inherited ${key.startsWith("pcns.") ? "namespace" : "service-account"} labels this prefix, so selectors cannot tell this label from an inherited one`;
-    return [warning(r, path, NAME5, `Label ${key} on ${r.kind} ${r.metadata.name} uses a prefix Calico reserves: ${why}. Rename it under your own prefix (e.g. acme.io/${key.replace(/^(projectcalico\.org\/|pcns\.|pcsa\.)/, "")}) or remove it.`)];
+    return [warning(r, path, NAME6, `Label ${key} on ${r.kind} ${r.metadata.name} uses a prefix Calico reserves: ${why}. Rename it under your own prefix (e.g. acme.io/${key.replace(/^(projectcalico\.org\/|pcns\.|pcsa\.)/, "")}) or remove it.`)];
   });
 }
 function selectors(r) {
@@ -21604,13 +22819,13 @@ function selectors(r) {
     if (!sel || text === void 0) return;
     for (const key of sel.labelKeys()) {
       const message = selectorProblem(key, context, path);
-      if (message) out.push(warningInside(r, path, keyOffset(text, key), NAME5, message));
+      if (message) out.push(warningInside(r, path, keyOffset(text, key), NAME6, message));
     }
   };
   check("spec.selector", r.spec.selector, "endpoint");
   check("spec.namespaceSelector", r.spec.namespaceSelector, "namespace");
   check("spec.serviceAccountSelector", r.spec.serviceAccountSelector, "serviceAccount");
-  for (const { rule: rule2, path } of rulesOf(r)) {
+  for (const { rule: rule2, path } of rulesOf2(r)) {
     for (const side of ["source", "destination"]) {
       const e = rule2[side];
       if (!e) continue;
@@ -21656,7 +22871,7 @@ var ruleSelectorAll = {
     return env.changed.flatMap((r) => {
       if (!isCalicoPolicy(r)) return [];
       const namespaced = r.kind === "NetworkPolicy" || r.kind === "StagedNetworkPolicy";
-      return rulesOf(r).flatMap(
+      return rulesOf2(r).flatMap(
         ({ rule: rule2, path }) => ["source", "destination"].flatMap((side) => {
           const e = rule2[side];
           if (!e?.selector?.trim() || e.namespaceSelector?.trim() || e.serviceAccounts) return [];
@@ -21678,9 +22893,9 @@ var ruleSelectorAll = {
 };
 
 // src/review/lint/selects-nothing.ts
-var NAME6 = "selects-nothing";
+var NAME7 = "selects-nothing";
 var selectsNothing = {
-  name: NAME6,
+  name: NAME7,
   run(env) {
     const { workloads } = env.ctx;
     if (workloads.length === 0) return [];
@@ -21691,7 +22906,7 @@ var selectsNothing = {
       if (isGuardrailPolicy(p.ref, env.ctx.config)) return [];
       if (workloads.some((w) => maySelect(p, w.endpoint))) return [];
       const k8s = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy";
-      const path = k8s ? "spec.podSelector" : r.source.has("spec.selector") ? "spec.selector" : "spec";
+      const path = k8s ? "spec.podSelector" : isClusterPolicy(r) ? "spec.subject" : r.source.has("spec.selector") ? "spec.selector" : "spec";
       const inNamespace = p.namespace !== void 0 ? workloads.filter((w) => w.endpoint.namespace === p.namespace).length : void 0;
       const scope = inNamespace === void 0 ? "" : inNamespace === 0 ? ` No workload of namespace ${p.namespace} is known at all.` : ` Namespace ${p.namespace} has ${inNamespace} known workload${inNamespace === 1 ? "" : "s"}.`;
       const global2 = p.namespace === void 0 ? " If it is meant for host endpoints, which tierguard does not know, ignore this." : "";
@@ -21699,7 +22914,7 @@ var selectsNothing = {
         warning(
           r,
           path,
-          NAME6,
+          NAME7,
           `According to the inventory and flow snapshot, ${describePolicy(p.ref)} selects no workload (it applies where ${p.selector.selector.toString()}).${scope} Check the selector for a typo (label keys and values are case-sensitive), or ignore this if the workload is not deployed yet.${global2}`
         )
       ];
@@ -21708,11 +22923,11 @@ var selectsNothing = {
 };
 
 // src/review/lint/stale-staged.ts
-var NAME7 = "stale-staged";
+var NAME8 = "stale-staged";
 var LAST_UPDATED = "policyrecommendation.tigera.io/lastUpdated";
 var DAY_MS = 24 * 60 * 60 * 1e3;
 var staleStaged = {
-  name: NAME7,
+  name: NAME8,
   run(env) {
     const { ctx } = env;
     const inBase = new Set(ctx.base.resources.map(identityOf));
@@ -21727,7 +22942,7 @@ var staleStaged = {
         warning(
           r,
           "kind",
-          NAME7,
+          NAME8,
           `${describeResource(r)} was staged before this pull request${since}; ${promote} or remove it. A staged policy is evaluated and reported but never enforced.`
         )
       ];
@@ -21754,7 +22969,8 @@ var LINT_RULES = [
   defaultDenyBlocksDns,
   selectsNothing,
   missingCoverage,
-  staleStaged
+  staleStaged,
+  cnpPriorityTie
 ];
 function lintCheck(options = {}) {
   return (ctx) => {
@@ -22310,7 +23526,7 @@ function sortFindings(findings) {
 function rankFlows(flows) {
   return flows.map((f, i2) => ({ f, i: i2 })).sort((a, b) => b.f.flows - a.f.flows || b.f.bytes - a.f.bytes || b.f.records - a.f.records || a.i - b.i).map((x) => x.f);
 }
-function cmp2(a, b) {
+function cmp3(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 function flowWords(f) {
@@ -22332,73 +23548,6 @@ function sum(flows, key) {
   return n2;
 }
 
-// src/report/review/next-step.ts
-var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
-function nextStep(review) {
-  const c = reviewCounts(review);
-  const groups3 = /* @__PURE__ */ new Map();
-  let fixErrors = 0;
-  for (const f of review.findings) {
-    if (f.severity !== "error") continue;
-    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
-      fixErrors++;
-      continue;
-    }
-    const approvers3 = [...new Set(f.approvers)].sort(cmp2);
-    const key = approvers3.join(",");
-    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
-    g.findings++;
-    const what = f.resource ?? f.file;
-    if (!g.resources.includes(what)) g.resources.push(what);
-    groups3.set(key, g);
-  }
-  return {
-    fixErrors,
-    approvals: [...groups3.values()],
-    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
-    warnings: c.warnings,
-    newlyAllowed: c.newlyAllowed
-  };
-}
-var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
-var MARKDOWN = {
-  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
-  text: md,
-  command: (s) => codeSpan(s)
-};
-var MAX_REQUESTS = 3;
-function render(step, w) {
-  const clauses = [];
-  const others = step.approvals.length > 0 ? "other " : "";
-  if (step.fixErrors > 0) clauses.push(`fix the ${plural5(step.fixErrors, `${others}error`)} above`);
-  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
-    const who = orList(a.approvers.map(w.principal));
-    const more = a.resources.length > 3 ? [`${plural5(a.resources.length - 3, "more resource")}`] : [];
-    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
-    clauses.push(`ask ${who} to approve ownership of ${what}`);
-  }
-  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural5(step.approvals.length - MAX_REQUESTS, "more approval")}`);
-  const blocking = clauses.length > 0;
-  const main = clauses.join("; ");
-  const ack = step.ackDenied > 0 ? `to accept the ${plural5(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
-  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
-  const review = [];
-  if (step.warnings > 0) review.push(`the ${plural5(step.warnings, "warning")}`);
-  if (step.newlyAllowed > 0) review.push(`the ${plural5(step.newlyAllowed, "newly allowed flow")}`);
-  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
-  return "Nothing to fix: merge when a reviewer approves.";
-}
-function nextStepMarkdown(step) {
-  return `**Next step:** ${render(step, MARKDOWN)}`;
-}
-function orList(items, word = "or") {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
-}
-function capitalise(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 // src/report/review/mermaid.ts
 var DEFAULT_MAX_GRAPH_EDGES = 30;
 var DENIED_COLOUR = "#d73a49";
@@ -22418,7 +23567,7 @@ function serviceEdges(impact) {
   };
   add2("denied", impact.newlyDenied);
   add2("allowed", impact.newlyAllowed);
-  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp2(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp2(a.change, b.change) || cmp2(a.src, b.src) || cmp2(a.dst, b.dst));
+  return [...edges.values()].map(({ portFlows, ...e }) => ({ ...e, ports: [...portFlows].sort((a, b) => b[1] - a[1] || cmp3(a[0], b[0])).map(([p]) => p) })).sort((a, b) => b.flows - a.flows || b.bytes - a.bytes || cmp3(a.change, b.change) || cmp3(a.src, b.src) || cmp3(a.dst, b.dst));
 }
 function serviceGraph(impact, maxEdges = DEFAULT_MAX_GRAPH_EDGES) {
   const all = serviceEdges(impact);
@@ -22609,6 +23758,102 @@ function notesSection(review) {
   return section("Notes", `${plural5(review.notes.length, "note")}.`, review.notes.map((n2) => `- ${md(n2)}`), `Show the ${plural5(review.notes.length, "note")}`);
 }
 
+// src/report/review/connectivity.ts
+function connectivityWords(c) {
+  const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " (any port)" : ` ${c.ports.join(", ")}`;
+  return `${c.source.name} → ${c.destination.name}, ${c.protocol}${ports}`;
+}
+function table(list2, max, what) {
+  const rows = list2.slice(0, Math.max(0, max)).map((c, i2) => `| ${i2 + 1} | ${md(connectivityWords(c))}${c.uncertain ? " (uncertain)" : ""} | ${md(sideWords(c.before))} | ${md(sideWords(c.after))} |`);
+  const out = ["| # | Connection | Before | After |", "| ---: | --- | --- | --- |", ...rows];
+  if (list2.length > rows.length) out.push("", `_…and ${int3(list2.length - rows.length)} more ${what} not shown here; the review's JSON output lists every one._`);
+  return out;
+}
+function connectivitySections(review, options) {
+  const c = review.connectivity;
+  if (!c) return [];
+  const max = options.maxFlowRows ?? 50;
+  const out = [];
+  const reachable = c.newlyReachable.filter((x) => !x.exercised);
+  const unreachable = c.newlyUnreachable.filter((x) => !x.exercised);
+  if (reachable.length > 0) {
+    const summary = `${plural5(reachable.length, "connection class", "connection classes")} become reachable that no recorded flow exercised. The broadest: ${md(connectivityWords(reachable[0]))}.`;
+    out.push(section("Exposure no recorded flow has shown yet", summary, table(reachable, max, "newly reachable"), `Show the ${plural5(reachable.length, "newly reachable connection class", "newly reachable connection classes")}`));
+  }
+  if (unreachable.length > 0) {
+    const summary = `${plural5(unreachable.length, "connection class", "connection classes")} become unreachable that no recorded flow exercised. The broadest: ${md(connectivityWords(unreachable[0]))}.`;
+    out.push(section("Connectivity removed that no recorded flow used", summary, table(unreachable, max, "newly unreachable"), `Show the ${plural5(unreachable.length, "newly unreachable connection class", "newly unreachable connection classes")}`));
+  }
+  return out;
+}
+
+// src/report/review/next-step.ts
+var ACK_IMPACT_COMMAND = "/tierguard ack-impact";
+function nextStep(review) {
+  const c = reviewCounts(review);
+  const groups3 = /* @__PURE__ */ new Map();
+  let fixErrors = 0;
+  for (const f of review.findings) {
+    if (f.severity !== "error") continue;
+    if (findingArea(f.code) !== "ownership" || !f.approvers || f.approvers.length === 0) {
+      fixErrors++;
+      continue;
+    }
+    const approvers3 = [...new Set(f.approvers)].sort(cmp3);
+    const key = approvers3.join(",");
+    const g = groups3.get(key) ?? { approvers: approvers3, resources: [], findings: 0 };
+    g.findings++;
+    const what = f.resource ?? f.file;
+    if (!g.resources.includes(what)) g.resources.push(what);
+    groups3.set(key, g);
+  }
+  return {
+    fixErrors,
+    approvals: [...groups3.values()],
+    ackDenied: review.impactAcknowledged ? 0 : c.newlyDenied,
+    warnings: c.warnings,
+    newlyAllowed: c.newlyAllowed
+  };
+}
+var PRINCIPAL = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
+var MARKDOWN = {
+  principal: (p) => PRINCIPAL.test(p) ? `@${p.replace(/^@/, "")}` : md(p),
+  text: md,
+  command: (s) => codeSpan(s)
+};
+var MAX_REQUESTS = 3;
+function render(step, w) {
+  const clauses = [];
+  const others = step.approvals.length > 0 ? "other " : "";
+  if (step.fixErrors > 0) clauses.push(`fix the ${plural5(step.fixErrors, `${others}error`)} above`);
+  for (const a of step.approvals.slice(0, MAX_REQUESTS)) {
+    const who = orList(a.approvers.map(w.principal));
+    const more = a.resources.length > 3 ? [`${plural5(a.resources.length - 3, "more resource")}`] : [];
+    const what = orList([...a.resources.slice(0, 3).map(w.text), ...more], "and");
+    clauses.push(`ask ${who} to approve ownership of ${what}`);
+  }
+  if (step.approvals.length > MAX_REQUESTS) clauses.push(`see Ownership for ${plural5(step.approvals.length - MAX_REQUESTS, "more approval")}`);
+  const blocking = clauses.length > 0;
+  const main = clauses.join("; ");
+  const ack = step.ackDenied > 0 ? `to accept the ${plural5(step.ackDenied, "newly denied flow")}, comment ${w.command(ACK_IMPACT_COMMAND)}` : "";
+  if (blocking || ack) return capitalise([main, ack].filter(Boolean).join("; ")) + ".";
+  const review = [];
+  if (step.warnings > 0) review.push(`the ${plural5(step.warnings, "warning")}`);
+  if (step.newlyAllowed > 0) review.push(`the ${plural5(step.newlyAllowed, "newly allowed flow")}`);
+  if (review.length > 0) return `Nothing blocks this change: check ${review.join(" and ")} above, then merge when a reviewer approves.`;
+  return "Nothing to fix: merge when a reviewer approves.";
+}
+function nextStepMarkdown(step) {
+  return `**Next step:** ${render(step, MARKDOWN)}`;
+}
+function orList(items, word = "or") {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`;
+}
+function capitalise(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 // src/report/review/markdown-blocks.ts
 var CONTINUED = "_(continued)_";
 var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
@@ -22673,23 +23918,23 @@ function parseBlocks(text) {
       continue;
     }
     const fence = FENCE_OPEN.exec(line);
-    let end = i2;
+    let end3 = i2;
     if (fence) {
-      end = fenceEnd(lines, i2, fence[1]);
-      blocks.push(lineBlock("fence", lines.slice(i2, end + 1), gap));
+      end3 = fenceEnd(lines, i2, fence[1]);
+      blocks.push(lineBlock("fence", lines.slice(i2, end3 + 1), gap));
     } else if (DETAILS_OPEN.test(line)) {
-      end = detailsEnd(lines, i2);
-      blocks.push(parseDetails(lines.slice(i2, end + 1), gap));
+      end3 = detailsEnd(lines, i2);
+      blocks.push(parseDetails(lines.slice(i2, end3 + 1), gap));
     } else if (/^\s*\|/.test(line)) {
-      while (end + 1 < lines.length && /^\s*\|/.test(lines[end + 1])) end++;
-      const rows = lines.slice(i2, end + 1);
+      while (end3 + 1 < lines.length && /^\s*\|/.test(lines[end3 + 1])) end3++;
+      const rows = lines.slice(i2, end3 + 1);
       blocks.push(lineBlock(rows.length >= 2 && TABLE_DELIMITER.test(rows[1]) ? "table" : "text", rows, gap));
     } else {
-      while (end + 1 < lines.length && lines[end + 1].trim() !== "" && !startsBlock(lines[end + 1])) end++;
-      blocks.push(lineBlock("text", lines.slice(i2, end + 1), gap));
+      while (end3 + 1 < lines.length && lines[end3 + 1].trim() !== "" && !startsBlock(lines[end3 + 1])) end3++;
+      blocks.push(lineBlock("text", lines.slice(i2, end3 + 1), gap));
     }
     gap = 0;
-    i2 = end + 1;
+    i2 = end3 + 1;
   }
   return blocks;
 }
@@ -22851,6 +24096,7 @@ function renderReviewComment(review, options = {}) {
     [REVIEW_MARKER, ...verdictSection(review), ...boardLine(options)],
     summaryTable(review),
     ...impactSections(review, options),
+    ...connectivitySections(review, options),
     ...findingSections(review, options),
     changesSection(review, options),
     zeroHitSection(review),
@@ -23037,7 +24283,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
   const size = Buffer.byteLength(text);
   if (size > maxBytes) return fail2("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
   let values;
-  let locate3 = () => ({ line: 1, col: 1 });
+  let locate4 = () => ({ line: 1, col: 1 });
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
     try {
@@ -23051,7 +24297,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
     const loaded = loadText(path, text, limits);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
     values = loaded.documents.map((d) => d.value);
-    locate3 = (doc, fieldPath) => {
+    locate4 = (doc, fieldPath) => {
       const at3 = loaded.documents[doc]?.source.at(fieldPath);
       return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
     };
@@ -23064,7 +24310,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
       severity: "warning",
       message: p.message,
       file: path,
-      ...locate3(p.document ?? 0, p.path ?? ""),
+      ...locate4(p.document ?? 0, p.path ?? ""),
       path: p.path ?? ""
     }))
   };
@@ -23321,7 +24567,6 @@ async function replayTotals(replayer, job, file, read, hooks) {
   const parse3 = createFlowValueParser({ format: job.format, maxLineLength: maxLineBytes });
   const totals = emptyTotals();
   const { summary, problems, outcome } = totals;
-  const model = replayer.set.version.model;
   const problem = (code, message, line) => ({ code, severity: "error", message, file: file.display, line, col: 1, path: "" });
   for await (const ev of read.reader.lines(file.path, { maxLineBytes, maxBytes, range: read.range })) {
     if (ev.type !== "line") {
@@ -23350,7 +24595,7 @@ async function replayTotals(replayer, job, file, read, hooks) {
     hooks.tick();
     const record = replayed.record;
     if (!record) continue;
-    if (job.compareRecorded) compareRecord(totals.comparison, record, replayed.outcome, model);
+    if (job.compareRecorded) compareRecord(totals.comparison, record, replayed.outcome, replayer.set.version);
     hooks.onRecord?.(record, replayed.outcome);
   }
   return totals;
@@ -23472,6 +24717,7 @@ async function runReviewPipeline(input2) {
     impact = replayed.impact;
     snapshotProblems.push(...replayed.problems);
   }
+  const connectivity = connectivityDiff(ctx, impact);
   return buildReview({
     ctx,
     base: { rev: input2.base.rev, commit: input2.base.commit },
@@ -23486,6 +24732,7 @@ async function runReviewPipeline(input2) {
     checks: REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
+    connectivity,
     acknowledgedBy: input2.acknowledgedBy,
     extraFindings: [...input2.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input2.notes
@@ -23562,10 +24809,10 @@ var FlowObserver = class {
     for (const byDst of this.table.values()) for (const list2 of byDst.values()) for (const t of list2.values()) out.push(t);
     return out;
   }
-  fold(src, dst, protocol, port, n2, reporter, start, end) {
+  fold(src, dst, protocol, port, n2, reporter, start, end3) {
     const { since, until } = this.window;
     this.stats.records++;
-    if (since !== void 0 && end !== void 0 && end < since || until !== void 0 && start !== void 0 && start > until) {
+    if (since !== void 0 && end3 !== void 0 && end3 < since || until !== void 0 && start !== void 0 && start > until) {
       this.stats.outsideWindow++;
       return;
     }
@@ -23594,8 +24841,8 @@ var FlowObserver = class {
     if (reporter === "src") t.bySrc += n2;
     else if (reporter === "dst") t.byDst += n2;
     else t.byNone += n2;
-    const first = start ?? end;
-    const last = end ?? start;
+    const first = start ?? end3;
+    const last = end3 ?? start;
     if (first !== void 0 && (t.first === void 0 || first < t.first)) t.first = first;
     if (last !== void 0 && (t.last === void 0 || last > t.last)) t.last = last;
     const s = this.stats;
@@ -23664,7 +24911,7 @@ var IDENTITY_LABELS = [
   "tier",
   "run"
 ];
-var IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
+var IMPLICIT2 = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
 function isVolatileLabel(key) {
   return VOLATILE_LABELS.includes(key);
 }
@@ -23684,7 +24931,7 @@ function stableLabels(ep) {
   const out = [];
   let own = 0;
   for (const [k, v] of ep.labels.map) {
-    if (IMPLICIT.test(k)) continue;
+    if (IMPLICIT2.test(k)) continue;
     own++;
     if (!isVolatileLabel(k) && isLabelKey(k) && isLabelValue(v)) out.push([k, v]);
   }
@@ -23744,13 +24991,13 @@ var Identities = class {
   }
   /** Every identity chosen in a namespace, sorted by selector: for the policy's comment. */
   list(namespace) {
-    return [...this.choose().get(namespace)?.values() ?? []].sort((a, b) => cmp3(a.selector, b.selector));
+    return [...this.choose().get(namespace)?.values() ?? []].sort((a, b) => cmp4(a.selector, b.selector));
   }
   /** Chosen once every workload is known: a workload added later would not be told apart from the others. */
   choose() {
     if (!this.chosen) {
       this.chosen = /* @__PURE__ */ new Map();
-      const byKey = (a, b) => cmp3(labelsKey(a), labelsKey(b));
+      const byKey = (a, b) => cmp4(labelsKey(a), labelsKey(b));
       for (const [ns, m] of this.byNamespace) this.chosen.set(ns, chooseIdentities([...m.values()].sort(byKey)));
     }
     return this.chosen;
@@ -23779,7 +25026,7 @@ function describePeer(r, namespace, ids, set2) {
     }
     case "networkset": {
       const known2 = set2.networkSet(ep.namespace, ep.name ?? "");
-      const own = known2 ? Object.entries(known2.resource.metadata.labels ?? {}).sort(([a], [b]) => cmp3(a, b)) : [];
+      const own = known2 ? Object.entries(known2.resource.metadata.labels ?? {}).sort(([a], [b]) => cmp4(a, b)) : [];
       if (own.length > 0) {
         const selector = own.map(([k, v]) => `${k} == '${v}'`).join(" && ");
         const nsSel = ep.namespace === void 0 ? "global()" : ep.namespace === namespace ? void 0 : `projectcalico.org/name == '${ep.namespace}'`;
@@ -23815,7 +25062,7 @@ function singleTerm(selector) {
   const m = /^([^ ]+) == '([^']*)'$/.exec(selector);
   return m ? { key: m[1], value: m[2] } : void 0;
 }
-function cmp3(a, b) {
+function cmp4(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -23898,7 +25145,7 @@ function groupRules(elements, withLocal) {
   }
   const rules = [];
   for (const list2 of groups3.values()) rules.push(...toRules(list2, withLocal));
-  return rules.sort((a, b) => cmp4(a.group, b.group) || cmp4(a.sortKey, b.sortKey));
+  return rules.sort((a, b) => cmp5(a.group, b.group) || cmp5(a.sortKey, b.sortKey));
 }
 function toRules(list2, withLocal) {
   const first = list2[0];
@@ -23940,7 +25187,7 @@ function toRules(list2, withLocal) {
     return { body, why, group: peer.group, sortKey: JSON.stringify([body.protocol, body.source, body.destination]) };
   });
 }
-function cmp4(a, b) {
+function cmp5(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -23951,9 +25198,9 @@ function buildPolicies(input2) {
   const warnings = [];
   const buckets = collect(input2, ids, warnings);
   const ctx = { options: input2.options, start: firstRun(input2.earliest, input2.options.lifecycle), ids, networkSets: [], warnings, names: /* @__PURE__ */ new Set() };
-  const order = (x, y) => cmp5(x.namespace, y.namespace) || cmp5(x.workload?.selector ?? "", y.workload?.selector ?? "");
+  const order = (x, y) => cmp6(x.namespace, y.namespace) || cmp6(x.workload?.selector ?? "", y.workload?.selector ?? "");
   const policies = [...buckets.values()].sort(order).map((b) => toPolicy(b, ctx));
-  const networkSets = ctx.networkSets.sort((a, b) => cmp5(a.namespace, b.namespace) || cmp5(a.name, b.name));
+  const networkSets = ctx.networkSets.sort((a, b) => cmp6(a.namespace, b.namespace) || cmp6(a.name, b.name));
   return { policies, networkSets, warnings: warnings.sort() };
 }
 function collect(input2, ids, warnings) {
@@ -24096,9 +25343,9 @@ function uniqueName(namespace, name, taken) {
   return out;
 }
 function sortKeys(o) {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp5(a, b)));
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp6(a, b)));
 }
-function cmp5(a, b) {
+function cmp6(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -24132,7 +25379,7 @@ function classify(input2) {
       else learned.push({ tuple: t, direction, namespace: direction === "egress" ? srcNs : dstNs });
     }
   }
-  const list2 = [...excluded.values()].sort((a, b) => cmp6(a.direction, b.direction) || cmp6(a.reason, b.reason));
+  const list2 = [...excluded.values()].sort((a, b) => cmp7(a.direction, b.direction) || cmp7(a.reason, b.reason));
   return { learned, excluded: list2, uncertain };
 }
 function workloadNamespace(ep) {
@@ -24162,7 +25409,7 @@ function describeHit2(hit) {
       return `namespace profile`;
   }
 }
-function cmp6(a, b) {
+function cmp7(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -24175,7 +25422,7 @@ function recommend(input2) {
   const tier = placeTier(current, options);
   const higherTiers = new Set(current.tiers.filter((t) => t.defined && before(t, tier)).map((t) => t.name));
   const higher = new PolicySet(
-    input2.resources.filter((r) => !isPolicy(r) || higherTiers.has(policyTier2(r))),
+    input2.resources.filter((r) => !isPolicy(r) || higherTiers.has(policyTier3(r))),
     { version: options.version, universe: input2.universe, namespaceLabels }
   );
   const namespaces = chooseNamespaces(input2);
@@ -24204,9 +25451,8 @@ function placeTier(set2, options) {
 function before(t, rec) {
   return t.order < rec.order || t.order === rec.order && t.name < rec.name;
 }
-function policyTier2(r) {
-  if (r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy") return "default";
-  return r.spec.tier || "default";
+function policyTier3(r) {
+  return isPolicy(r) ? policyTier(r) : "default";
 }
 function chooseNamespaces(input2) {
   if (input2.namespaces && input2.namespaces.length > 0) return [...new Set(input2.namespaces)].filter(isNamespaceName).sort();
@@ -24219,7 +25465,7 @@ function chooseNamespaces(input2) {
 }
 
 // src/recommend/render.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 function renderFiles(rec, summary) {
   const files = [];
   if (rec.tier.emit) files.push({ name: `${rec.tier.name}-tier.yaml`, text: tierDoc(rec) });
@@ -24237,7 +25483,7 @@ function renderStream(files) {
   return files.map((f) => f.text).join("---\n");
 }
 function tierDoc(rec) {
-  const doc = new import_yaml3.Document({ apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: rec.tier.name }, spec: { order: rec.tier.order, defaultAction: "Pass" } });
+  const doc = new import_yaml4.Document({ apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: rec.tier.name }, spec: { order: rec.tier.order, defaultAction: "Pass" } });
   doc.commentBefore = ` The recommendation tier: the repository has no Tier ${rec.tier.name}, so tierguard adds one after the tiers it
  defines (order ${rec.tier.order}). End of tier: Pass, so a workload no recommendation selects goes on to the next tier.`;
   return show2(doc);
@@ -24263,7 +25509,7 @@ function policyDoc(p, tier, summary) {
       egress: p.egress.map((r) => r.body)
     }
   };
-  const doc = new import_yaml3.Document(body);
+  const doc = new import_yaml4.Document(body);
   const ids = p.identities.map((i2) => `   ${i2.selector}: ${i2.reason}`);
   doc.commentBefore = [
     ` Recommended by tierguard recommend: isolation of ${p.selector === `projectcalico.org/namespace == '${p.namespace}'` ? `namespace ${p.namespace}` : `${p.selector} in ${p.namespace}`}, learned`,
@@ -24291,18 +25537,18 @@ function justify(w) {
   return `${w.connections} connections in ${w.records} flow records${when}; e.g. ${w.example}`;
 }
 function networkSetDoc(s) {
-  const doc = new import_yaml3.Document({ apiVersion: "projectcalico.org/v3", kind: "NetworkSet", metadata: { name: s.name, namespace: s.namespace, labels: s.labels }, spec: { nets: s.nets } });
+  const doc = new import_yaml4.Document({ apiVersion: "projectcalico.org/v3", kind: "NetworkSet", metadata: { name: s.name, namespace: s.namespace, labels: s.labels }, spec: { nets: s.nets } });
   doc.commentBefore = ` External addresses of ${s.namespace}, merged because their rules exceeded --max-rules.`;
   return show2(doc);
 }
 function show2(doc) {
-  (0, import_yaml3.visit)(doc, {
+  (0, import_yaml4.visit)(doc, {
     Scalar(_, node) {
       if (typeof node.value === "string" && /^\d+:\d+$/.test(node.value)) node.type = "QUOTE_DOUBLE";
     },
     Pair(_, pair) {
-      const key = (0, import_yaml3.isScalar)(pair.key) ? pair.key.value : void 0;
-      if ((key === "ports" || key === "types") && (0, import_yaml3.isSeq)(pair.value)) pair.value.flow = true;
+      const key = (0, import_yaml4.isScalar)(pair.key) ? pair.key.value : void 0;
+      if ((key === "ports" || key === "types") && (0, import_yaml4.isSeq)(pair.value)) pair.value.flow = true;
     }
   });
   return doc.toString({ lineWidth: 0 });
@@ -24395,6 +25641,8 @@ var CLUSTER_KINDS = [
   calico("GlobalNetworkPolicy", "globalnetworkpolicies", false),
   calico("NetworkPolicy", "networkpolicies", true),
   { kind: "KubernetesNetworkPolicy", group: "networking.k8s.io", version: "v1", plural: "networkpolicies", apiKind: "NetworkPolicy", namespaced: true },
+  // Calico 3.32+ enforces it in the kube-admin / kube-baseline tiers, which exist in every cluster (built in).
+  { kind: "ClusterNetworkPolicy", group: "policy.networking.k8s.io", version: "v1alpha2", plural: "clusternetworkpolicies", apiKind: "ClusterNetworkPolicy", namespaced: false },
   calico("StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false),
   calico("StagedNetworkPolicy", "stagednetworkpolicies", true),
   calico("StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies", true)
@@ -24518,8 +25766,8 @@ function explainPolicy2(p, tierDefault, options = {}) {
   return lines;
 }
 function endOfRules(dir, tierDefault) {
-  const end = tierDefault === "Pass" ? "passes to the next tier" : "is denied at the end of the tier (unless a later policy of the tier matches it)";
-  return `${dir === "ingress" ? "Incoming" : "Outgoing"} traffic no rule matched ${end}.`;
+  const end3 = tierDefault === "Pass" ? "passes to the next tier" : "is denied at the end of the tier (unless a later policy of the tier matches it)";
+  return `${dir === "ingress" ? "Incoming" : "Outgoing"} traffic no rule matched ${end3}.`;
 }
 function ruleSentence(r, dir) {
   const verb = { Allow: "allow", Deny: "deny", Pass: "pass to the next tier", Log: "log (and continue)" }[r.action ?? "Deny"] ?? (r.action ?? "deny").toLowerCase();
@@ -25517,7 +26765,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve as resolve2 } from "node:path";
 async function writeBoardFile(used, ctx, inputs, workflow) {
   const { review, files } = used;
-  const title = `tierguard policy board: ${ctx.repo.owner}/${ctx.repo.repo}${ctx.pull ? ` #${ctx.pull.number}` : ""}: ${review.base.rev} → ${review.head.rev}`;
+  const title = `tierguard policy board: ${ctx.repo.owner}/${ctx.repo.repo}${ctx.pull ? ` #${ctx.pull.pull}` : ""}: ${review.base.rev} → ${review.head.rev}`;
   const board = await changeBoard({
     base: { ...files.base, rev: review.base.rev },
     head: { ...files.head, rev: review.head.rev },
@@ -26495,15 +27743,15 @@ function parseParameters(header2, type2, index, len, stopFlags) {
   }
   return { type: type2, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str3, start, end3) {
   let result2 = "";
-  for (let index = start; index < end; index++) {
+  for (let index = start; index < end3; index++) {
     if (str3.charCodeAt(index) === BSLASH) {
       result2 += str3.slice(start, index);
       start = ++index;
     }
   }
-  return result2 + str3.slice(start, end);
+  return result2 + str3.slice(start, end3);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -29933,6 +31181,30 @@ function withTeamsClient(main, teams) {
 
 // src/github/action/event.ts
 import { readFileSync } from "node:fs";
+
+// src/github/pull.ts
+function pullOf(repo, pr) {
+  const baseRepo = pr.base.repo?.full_name;
+  const headRepo = pr.head.repo?.full_name ?? null;
+  return {
+    repo: { owner: repo.owner, repo: repo.repo },
+    pull: Number(pr.number),
+    head: end2(pr.head),
+    base: end2(pr.base),
+    author: pr.user?.login !== void 0 ? String(pr.user.login) : "ghost",
+    fork: headRepo !== baseRepo,
+    draft: pr.draft === true,
+    state: pr.state === "closed" ? "closed" : "open",
+    merged: pr.merged === true,
+    ...pr.merge_commit_sha ? { mergeCommit: pr.merge_commit_sha } : {},
+    ...pr.commits !== void 0 ? { commits: pr.commits } : {}
+  };
+}
+function end2(e) {
+  return { sha: String(e.sha), ref: String(e.ref ?? e.sha) };
+}
+
+// src/github/action/event.ts
 var ContextError = class extends Error {
 };
 function readContext(env, cwd) {
@@ -29948,7 +31220,7 @@ function readContext(env, cwd) {
   const [owner, repo, extra] = typeof full === "string" ? full.split("/") : [];
   if (!owner || !repo || extra !== void 0) throw new ContextError(`GITHUB_REPOSITORY is "${full ?? ""}"; expected owner/name`);
   const eventName = env.GITHUB_EVENT_NAME ?? "";
-  const pull = pullOf(payload.pull_request);
+  const pull = eventPull({ owner, repo }, payload.pull_request);
   return {
     repo: { owner, repo },
     eventName,
@@ -29962,19 +31234,11 @@ function readContext(env, cwd) {
     runUrl: env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0
   };
 }
-function pullOf(pr) {
+function eventPull(repo, pr) {
   if (!pr || typeof pr !== "object") return void 0;
   const need = [pr.number, pr.user?.login, pr.base?.sha, pr.head?.sha];
   if (need.some((v) => v === void 0 || v === null)) throw new ContextError("the event's pull_request lacks its number, author, or base and head commits");
-  const baseRepo = pr.base?.repo?.full_name;
-  const headRepo = pr.head?.repo?.full_name ?? null;
-  return {
-    number: Number(pr.number),
-    author: String(pr.user.login),
-    base: { ref: String(pr.base.ref ?? pr.base.sha), sha: String(pr.base.sha) },
-    head: { ref: String(pr.head.ref ?? pr.head.sha), sha: String(pr.head.sha) },
-    fork: headRepo !== baseRepo
-  };
+  return pullOf(repo, pr);
 }
 
 // src/github/action/workflow.ts
@@ -30444,11 +31708,11 @@ async function reviewOf(api, teamsApi, ctx, inputs, flows, workflow) {
   }
   const base2 = inputs.base ? await revision(api, ctx, "base", inputs.base) : pull.base;
   const head = inputs.head ? await revision(api, ctx, "head", inputs.head) : pull.head;
-  workflow.info(`tierguard: reviewing ${ctx.repo.owner}/${ctx.repo.repo}${pull ? ` #${pull.number}` : ""}: ${base2.ref} (${base2.sha.slice(0, 7)}) → ${head.ref} (${head.sha.slice(0, 7)})`);
+  workflow.info(`tierguard: reviewing ${ctx.repo.owner}/${ctx.repo.repo}${pull ? ` #${pull.pull}` : ""}: ${base2.ref} (${base2.sha.slice(0, 7)}) → ${head.ref} (${head.sha.slice(0, 7)})`);
   const { review } = await reviewPullRequest({
     api: teamsApi ?? api,
     repo: ctx.repo,
-    pull: pull?.number,
+    pull: pull?.pull,
     approvals: pull ? void 0 : [],
     base: base2,
     head,
@@ -30497,9 +31761,9 @@ async function comment(api, ctx, review, options, workflow) {
   }
   try {
     const bot = await tokenLogin(api);
-    const existing = await listIssueComments(api, ctx.repo, ctx.pull.number);
+    const existing = await listIssueComments(api, ctx.repo, ctx.pull.pull);
     const parts = renderReviewCommentParts(review, options);
-    const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.number, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
+    const r = await upsertComment({ api, repo: ctx.repo, issue: ctx.pull.pull, existing, bot, partOf: reviewCommentPartOf, parts, log: appLog(workflowLog(workflow)) });
     workflow.info(`tierguard: comment as ${bot} (${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted)`);
     return [];
   } catch (e) {
