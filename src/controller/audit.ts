@@ -32,6 +32,10 @@ export interface AuditLine {
   pullRequest: number | null;
   author: string | null;
   time: string;
+  /** `tierguard log --promotions` reads these lines as PromotionRecords (src/audit/types.ts): a write made. */
+  outcome: "succeeded";
+  /** The pull request again, under the PromotionRecord's name; absent when none is known. */
+  pr?: number;
   /** What the write changed in meaning, line by line ("spec.ingress[0].action: action flipped from Allow to Deny"). */
   meaning: string[];
 }
@@ -50,6 +54,8 @@ export function auditLine(change: PlannedChange, reason: AuditReason, ctx: Pick<
     pullRequest: p.pullRequest ?? null,
     author: p.author ?? null,
     time: p.time,
+    outcome: "succeeded",
+    ...(p.pullRequest !== undefined ? { pr: p.pullRequest } : {}),
     meaning: meaningOf(change, write),
   };
 }
