@@ -78,7 +78,7 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
     if (o.restore === false) return { converged: true, summary: `${drift.length} drifted object(s) reported, not restored (--drift report)`, writes: [], drift: drift.length };
     const check = await transitionalFor(p, pair);
     if ("failed" in check) return check.failed;
-    const r = await runSync(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace, orderWrites: check.orderWrites });
+    const r = await runSync(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace, orderWrites: check.orderWrites, logDrift: false });
     if (r.converged) converged = ref;
     return { converged: r.converged, summary: r.summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), drift: drift.length, ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }) };
   };

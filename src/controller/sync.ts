@@ -49,6 +49,8 @@ export interface SyncInput {
   /** Namespace for Events about cluster-wide objects; default "default". */
   eventNamespace?: string;
   conflictRetries?: number;
+  /** False: drift is not logged here, because the caller reports it itself (the controller's drift check and watch). */
+  logDrift?: boolean;
 }
 
 /** Exactly what `--output json` prints. */
@@ -124,7 +126,7 @@ async function syncOnce(port: ClusterPort, input: SyncInput, found: DriftFinding
 /** Edits by hand this sync's updates undo: a warning naming the field each (the controller also runs detectDrift). */
 function reportDrift(ordered: readonly PlannedChange[], input: SyncInput, log: Log): DriftFinding[] {
   const drift = editedBehindGit(ordered);
-  for (const f of drift) {
+  for (const f of input.logDrift === false ? [] : drift) {
     const { ref } = f;
     const then = input.dryRun ? "a sync restores Git's version" : "restoring Git's version";
     log.warn({ drift: f.drift, environment: input.environment, commit: input.provenance.commit, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, path: f.path ?? null, expected: f.expected, actual: f.actual }, `${f.message}; ${then}`);
