@@ -88,7 +88,7 @@ describe("sync: promotion", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0].obj).toEqual({
       audit: true, environment: "prod", verb: "update", kind: "NetworkPolicy", namespace: "shop", name: "a", reason: "Promoted",
-      commit: DEFAULT_PROVENANCE.commit, pullRequest: 9, author: "bob", time: DEFAULT_PROVENANCE.time,
+      commit: DEFAULT_PROVENANCE.commit, pullRequest: 9, author: "bob", time: DEFAULT_PROVENANCE.time, outcome: "succeeded", pr: 9,
       meaning: ["spec.ingress[0].action: action flipped from Allow to Deny"],
     });
     expect(cluster.events.at(-1)).toEqual({ regarding: { kind: "NetworkPolicy", namespace: "shop", name: "a" }, type: "Normal", reason: "Promoted", namespace: "shop", message: expect.stringContaining("update NetworkPolicy shop/a at 0123456 (#9 by bob)") });
