@@ -41,7 +41,7 @@ function grouped(flows: readonly ImpactFlow[], kind: "newly-denied" | "newly-all
   const out: Finding[] = [];
   for (const list of groups.values()) {
     const total = list.reduce((n, f) => n + f.flows, 0);
-    const where = locate(list[0].after, ctx);
+    const where = locateDecidingRule(list[0].after, ctx);
     const what = kind === "newly-denied" ? "denies" : "allows";
     const today = kind === "newly-denied" ? "allowed" : "denied";
     const top = list.slice(0, 3).map(describeFlow).join("; ");
@@ -79,7 +79,7 @@ function plural(n: number, word: string): string {
 }
 
 /** The file and line of the head rule (or, for an end-of-tier verdict, the policy) that decided. */
-function locate(side: FlowVerdictSide, ctx: ReviewContext): Pick<Finding, "file" | "line" | "col" | "path" | "resource"> {
+export function locateDecidingRule(side: FlowVerdictSide, ctx: Pick<ReviewContext, "config" | "head" | "changes">): Pick<Finding, "file" | "line" | "col" | "path" | "resource"> {
   const p: CompiledPolicy | undefined = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : undefined;
   if (p) {
     const rules = side.direction === "egress" ? p.egress : p.ingress;

@@ -1,8 +1,8 @@
-import { describePolicy } from "../../engine/index.js";
 import type { FlowVerdictSide } from "../../impact/index.js";
-import { configFileOf, type ImpactLevel } from "../config.js";
+import type { ImpactLevel } from "../config.js";
 import type { ReviewContext } from "../context.js";
 import type { Finding } from "../types.js";
+import { locateDecidingRule } from "../impact-findings.js";
 import type { ConnectivityChange, ConnectivityReport } from "./types.js";
 
 /**
@@ -42,7 +42,7 @@ function grouped(list: readonly ConnectivityChange[], code: string, level: Impac
       code,
       severity: level,
       message: `After this change ${describeDecider(changes[0].after)} ${what} ${changes.length === 1 ? "1 connection class" : `${changes.length} connection classes`}: ${top}${more}.${next}`,
-      ...locate(changes[0].after, ctx),
+      ...locateDecidingRule(changes[0].after, ctx),
       details: changes.slice(0, ctx.config.impact.maxListed).map((c) => `${describeChange(c)}: before ${c.before.decidedBy}, after ${c.after.decidedBy}${c.uncertain ? " (uncertain)" : ""}`),
     };
   });
@@ -60,20 +60,3 @@ function describeDecider(side: FlowVerdictSide): string {
   return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
 }
 
-function locate(side: FlowVerdictSide, ctx: Pick<ReviewContext, "config" | "head" | "changes">): Pick<Finding, "file" | "line" | "col" | "path" | "resource"> {
-  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : undefined;
-  if (p) {
-    const rules = side.direction === "egress" ? p.egress : p.ingress;
-    const rule = side.rule !== undefined && side.rule >= 0 ? rules[side.rule] : undefined;
-    const path = rule ? rule.path : "metadata.name";
-    const at = p.resource.source.at(path);
-    return { file: at.file, line: at.line, col: at.col, path, resource: side.policy };
-  }
-  const changed = ctx.changes.find((c) => c.meaningChanged);
-  const r = changed?.head ?? changed?.base;
-  if (r) {
-    const at = r.source.at("metadata.name");
-    return { file: at.file, line: at.line, col: at.col, path: "metadata.name" };
-  }
-  return { file: configFileOf(ctx.config), line: 1 };
-}
