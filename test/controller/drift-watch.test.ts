@@ -40,7 +40,12 @@ afterEach(async () => {
   await kube?.stop();
   lines.length = 0;
 });
-afterAll(() => nock.enableNetConnect());
+// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));

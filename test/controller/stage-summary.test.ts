@@ -27,7 +27,12 @@ afterEach(async () => {
   repo?.cleanup();
   await kube?.stop();
 });
-afterAll(() => nock.enableNetConnect());
+// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 describe("the stage's status", () => {
   test("two open pull requests on one policy: the second's status names the first; a staged deletion is said to have no live evidence", async () => {

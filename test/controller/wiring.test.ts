@@ -36,7 +36,12 @@ afterEach(async () => {
   await kube?.stop();
   lines.length = 0;
 });
-afterAll(() => nock.enableNetConnect());
+// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 async function wire(commits: string[], calico: "crd" | "aggregated" | "absent" = "crd") {
   kube = await startFakeKube({ calico });
