@@ -18245,7 +18245,7 @@ function grouped(flows, kind, severity, ctx, options) {
   const out = [];
   for (const list2 of groups3.values()) {
     const total = list2.reduce((n2, f) => n2 + f.flows, 0);
-    const where3 = locate2(list2[0].after, ctx);
+    const where3 = locateDecidingRule(list2[0].after, ctx);
     const what = kind === "newly-denied" ? "denies" : "allows";
     const today = kind === "newly-denied" ? "allowed" : "denied";
     const top = list2.slice(0, 3).map(describeFlow).join("; ");
@@ -18272,7 +18272,7 @@ function describeFlow(f) {
 function plural(n2, word) {
   return `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 }
-function locate2(side, ctx) {
+function locateDecidingRule(side, ctx) {
   const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
   if (p) {
     const rules = side.direction === "egress" ? p.egress : p.ingress;
@@ -20501,7 +20501,7 @@ function grouped2(list2, code, level3, ctx) {
       code,
       severity: level3,
       message: `After this change ${describeDecider2(changes[0].after)} ${what} ${changes.length === 1 ? "1 connection class" : `${changes.length} connection classes`}: ${top}${more}.${next}`,
-      ...locate3(changes[0].after, ctx),
+      ...locateDecidingRule(changes[0].after, ctx),
       details: changes.slice(0, ctx.config.impact.maxListed).map((c) => `${describeChange(c)}: before ${c.before.decidedBy}, after ${c.after.decidedBy}${c.uncertain ? " (uncertain)" : ""}`)
     };
   });
@@ -20514,23 +20514,6 @@ function describeDecider2(side) {
   if (!side.policy) return "the namespace profile (no policy applies)";
   if (side.rule === void 0 || side.rule < 0) return `the end of tier ${side.tier} (${side.policy})`;
   return `${side.direction ?? "ingress"} rule ${side.rule} of ${side.policy}`;
-}
-function locate3(side, ctx) {
-  const p = side.policy ? ctx.head.set.policies.find((x) => describePolicy(x.ref) === side.policy) : void 0;
-  if (p) {
-    const rules = side.direction === "egress" ? p.egress : p.ingress;
-    const rule2 = side.rule !== void 0 && side.rule >= 0 ? rules[side.rule] : void 0;
-    const path = rule2 ? rule2.path : "metadata.name";
-    const at3 = p.resource.source.at(path);
-    return { file: at3.file, line: at3.line, col: at3.col, path, resource: side.policy };
-  }
-  const changed = ctx.changes.find((c) => c.meaningChanged);
-  const r = changed?.head ?? changed?.base;
-  if (r) {
-    const at3 = r.source.at("metadata.name");
-    return { file: at3.file, line: at3.line, col: at3.col, path: "metadata.name" };
-  }
-  return { file: configFileOf(ctx.config), line: 1 };
 }
 
 // src/review/load.ts
@@ -24283,7 +24266,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
   const size = Buffer.byteLength(text);
   if (size > maxBytes) return fail2("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
   let values;
-  let locate4 = () => ({ line: 1, col: 1 });
+  let locate2 = () => ({ line: 1, col: 1 });
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
     try {
@@ -24297,7 +24280,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
     const loaded = loadText(path, text, limits);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics };
     values = loaded.documents.map((d) => d.value);
-    locate4 = (doc, fieldPath) => {
+    locate2 = (doc, fieldPath) => {
       const at3 = loaded.documents[doc]?.source.at(fieldPath);
       return at3 ? { line: at3.line, col: at3.col } : { line: 1, col: 1 };
     };
@@ -24310,7 +24293,7 @@ function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
       severity: "warning",
       message: p.message,
       file: path,
-      ...locate4(p.document ?? 0, p.path ?? ""),
+      ...locate2(p.document ?? 0, p.path ?? ""),
       path: p.path ?? ""
     }))
   };
