@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterEach, describe, expect, test } from "@jest/globals";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import nock from "nock";
+import { useLocalNock } from "../helpers/local-nock.js";
 import { controllerWiring } from "../../src/cli/controller-wiring.js";
 import type { ControllerConfig, DriftWatchFactory } from "../../src/controller/index.js";
 import { ControllerMetrics, kubeClusterPort, loadKubeConfig, parseControllerConfig, RestartableWatch } from "../../src/controller/index.js";
@@ -29,22 +30,12 @@ const lines: Array<Record<string, unknown>> = [];
 const at = (level: string) => (o: Record<string, unknown> | string, msg?: string) => void lines.push({ level, ...(typeof o === "string" ? { msg: o } : o), msg });
 const log = { info: at("info"), warn: at("warn"), error: at("error") };
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
+useLocalNock();
 afterEach(async () => {
   abort?.abort();
-  nock.cleanAll();
   repo?.cleanup();
   await kube?.stop();
   lines.length = 0;
-});
-// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
 });
 
 async function until(cond: () => boolean, what: string): Promise<void> {

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterEach, describe, expect, test } from "@jest/globals";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import nock from "nock";
+import { useLocalNock } from "../helpers/local-nock.js";
 import { controllerWiring } from "../../src/cli/controller-wiring.js";
 import { kubeClusterPort, loadKubeConfig, stageSummary, type ControllerConfig } from "../../src/controller/index.js";
 import { controllerGitHubApi } from "../../src/github/controller-client.js";
@@ -18,20 +19,10 @@ import { startFakeKube, type FakeKube } from "../support/fake-kube/index.js";
 const API = "https://api.github.com";
 let repo: LocalRepo;
 let kube: FakeKube;
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
+useLocalNock();
 afterEach(async () => {
-  nock.cleanAll();
   repo?.cleanup();
   await kube?.stop();
-});
-// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
 });
 
 describe("the stage's status", () => {

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterEach, describe, expect, test } from "@jest/globals";
 import nock from "nock";
+import { useLocalNock } from "../helpers/local-nock.js";
 import { controllerWiring } from "../../src/cli/controller-wiring.js";
 import type { ControllerConfig } from "../../src/controller/index.js";
 import { kubeClusterPort, loadKubeConfig } from "../../src/controller/index.js";
@@ -26,21 +27,11 @@ const log = {
   error: (o: Record<string, unknown> | string, msg?: string) => void lines.push({ level: "error", ...(typeof o === "string" ? { msg: o } : o), msg }),
 };
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
+useLocalNock();
 afterEach(async () => {
-  nock.cleanAll();
   repo?.cleanup();
   await kube?.stop();
   lines.length = 0;
-});
-// nock patches the worker's http for every later file: restore it (a later file's streamed request would be buffered whole).
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
 });
 
 async function wire(commits: string[], calico: "crd" | "aggregated" | "absent" = "crd") {

@@ -23,16 +23,8 @@ export interface ImpactJson {
   totals: ImpactReport["totals"];
 }
 
-export interface ConnectivityChangeJson {
-  source: EndpointGroup;
-  destination: EndpointGroup;
-  protocol: string;
-  ports: string[];
-  exercised: boolean;
-  before: FlowVerdictSide;
-  after: FlowVerdictSide;
-  uncertain?: string[];
-}
+/** A connectivity change as the JSON carries it: everything but the ranking key. */
+export type ConnectivityChangeJson = Omit<ConnectivityChange, "breadth">;
 
 export interface ConnectivityJson {
   newlyReachable: ConnectivityChangeJson[];
