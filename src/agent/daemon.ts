@@ -46,7 +46,7 @@ export interface AgentOptions {
   retryMs: number;
   log: (line: string) => void;
   timers?: Timers;
-  /** Called after every successful apply with the hash now enforced (a status file, an annotation). */
+  /** Called after every successful sync (an apply, or the kernel already holding the ruleset) with the hash enforced. */
   onApplied?: (hash: string) => Promise<void>;
 }
 
@@ -97,6 +97,8 @@ export class NodeAgent {
     const ruleset = result.ruleset;
     if (ruleset.hash === (await this.kernelHash())) {
       this.current = ruleset;
+      // Still reported: the policies may have changed without changing this node's ruleset (src/contracts/node-status.ts).
+      await this.options.onApplied?.(ruleset.hash);
       return true;
     }
     const applied = await applyRuleset(ruleset, set, { run: this.options.run, conntrack: this.options.conntrack });

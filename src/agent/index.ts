@@ -10,7 +10,7 @@ export { aggregatedFlows, readCounters } from "./counters.js";
 export { NodeAgent, type AgentOptions, type ClusterSnapshot, type ClusterSource } from "./daemon.js";
 export { runCommand, netnsRunner, type CommandResult, type CommandRunner } from "./exec.js";
 export { FileSource } from "./file-source.js";
-export { agentKubeConfig, kubeAgentSource, kubeInformerFactory, nodeHashReporter, NODE_APPLIED_AT_ANNOTATION, NODE_HASH_ANNOTATION, type KubeInformerOptions } from "./kube-informers.js";
+export { agentKubeConfig, DigestingSource, digestingInformerSource, kubeAgentSource, kubeInformerFactory, nodeHashReporter, type KubeInformerOptions } from "./kube-informers.js";
 export { InformerSource, INVENTORY_RESOURCES, POLICY_RESOURCES, apiPath, type ObjectInformer, type WatchedResource } from "./informer-source.js";
 export { startMetricsServer } from "./metrics-server.js";
 export { readNodePods } from "./node-pods.js";

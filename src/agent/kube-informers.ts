@@ -1,18 +1,19 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, PatchStrategy, setHeaderOptions, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import { NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET_HASH_ANNOTATION } from "../contracts/index.js";
 import type { CalicoVersion } from "../policy/version.js";
-import { apiPath, InformerSource, type ObjectInformer, type WatchedResource } from "./informer-source.js";
+import { policyDigest, type DigestObject } from "../reconcile/node-digest.js";
+import type { ClusterSnapshot, ClusterSource } from "./daemon.js";
+import { apiPath, InformerSource, POLICY_RESOURCES, type ObjectInformer, type WatchedResource } from "./informer-source.js";
 
 /**
  * The agent's cluster edge over @kubernetes/client-node: one informer per watched resource for InformerSource, and
- * the Node annotation that reports the ruleset hash the agent enforces. Objects stay plain JSON: the policy kinds
+ * the Node annotations that report what the agent enforces (src/contracts/node-status.ts: the ruleset hash, and the
+ * digest of the managed policy objects it compiled from, which the controller compares with what it applied). Objects stay plain JSON: the policy kinds
  * are listed through CustomObjectsApi (the typed NetworkPolicy model would turn `from` into `_from`); the core
  * kinds come from CoreV1Api and are turned back into plain JSON. The client's informer stops on any error but 410,
  * so each one here restarts itself after a jittered exponential backoff. (The controller has its own watch; the
  * two adapters share no code by design.)
  */
-export const NODE_HASH_ANNOTATION = "tierguard.dev/ruleset-hash";
-export const NODE_APPLIED_AT_ANNOTATION = "tierguard.dev/ruleset-applied-at";
-
 export interface KubeInformerOptions {
   /** First restart delay after an error (default 1 s), doubling up to `capMs` (default 60 s), jittered to 50–100%. */
   baseMs?: number;
@@ -95,16 +96,56 @@ export function kubeInformerFactory(kc: KubeConfig, opts: KubeInformerOptions = 
 }
 
 /**
- * Reports the enforced hash on this node's Node object (a merge patch of two annotations), so the controller can
- * tell "programmed on every node". A failure is logged, never thrown: the ruleset is in force either way.
+ * The source as InformerSource, plus the digest (src/reconcile/node-digest.ts `policyDigest`) of the policy objects
+ * of each snapshot: read from the same informers in the same tick as the snapshot (InformerSource reads its lists
+ * before its first await), so the digest is of exactly the objects the agent compiles next.
  */
-export function nodeHashReporter(kc: KubeConfig, node: string, opts: { now?: () => number; log?: (line: string) => void } = {}): (hash: string) => Promise<void> {
+export class DigestingSource implements ClusterSource {
+  /** The digest of the last snapshot taken; undefined before the first. */
+  digest?: string;
+
+  constructor(
+    private readonly inner: ClusterSource,
+    private readonly policies: () => DigestObject[],
+  ) {}
+
+  start(onChange: () => void): Promise<void> {
+    return this.inner.start(onChange);
+  }
+
+  snapshot(): Promise<ClusterSnapshot | { error: string }> {
+    const digest = policyDigest(this.policies());
+    const snap = this.inner.snapshot();
+    this.digest = digest;
+    return snap;
+  }
+
+  stop(): void {
+    this.inner.stop();
+  }
+}
+
+/**
+ * Reports what this node enforces on its Node object (a merge patch of the annotations in src/contracts), so the
+ * controller can tell "programmed on every node". `digest` gives the policy digest of the ruleset being reported
+ * (undefined: the hash alone, as before). The agent calls it after every successful sync, also when the kernel
+ * already held the ruleset (a policy that selects nothing on this node changes the digest, not the ruleset); the
+ * patch is sent only when the pair changed since the last patch that succeeded. A failure is logged, never
+ * thrown: the ruleset is in force either way, and the next sync tries again.
+ */
+export function nodeHashReporter(kc: KubeConfig, node: string, opts: { now?: () => number; log?: (line: string) => void; digest?: () => string | undefined } = {}): (hash: string) => Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
+  let reported: string | undefined;
   return async (hash) => {
+    const digest = opts.digest?.();
+    const key = `${hash} ${digest ?? ""}`;
+    if (key === reported) return;
     const at = new Date((opts.now ?? Date.now)()).toISOString();
-    const body = { metadata: { annotations: { [NODE_HASH_ANNOTATION]: hash, [NODE_APPLIED_AT_ANNOTATION]: at } } };
+    const annotations: Record<string, string> = { [NODE_RULESET_HASH_ANNOTATION]: hash, [NODE_APPLIED_AT_ANNOTATION]: at };
+    if (digest !== undefined) annotations[NODE_POLICY_DIGEST_ANNOTATION] = digest;
     try {
-      await core.patchNode({ name: node, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await core.patchNode({ name: node, body: { metadata: { annotations } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      reported = key;
     } catch (e) {
       opts.log?.(`warning: could not annotate node ${node} with ruleset ${hash}: ${describeKubeError(e)}`);
     }
@@ -120,11 +161,28 @@ export function agentKubeConfig(kubeconfig?: string): KubeConfig {
   return kc;
 }
 
-/** The in-cluster source and the Node reporter `tierguard agent run` uses when no policy and inventory files are given. */
-export function kubeAgentSource(opts: { kubeconfig?: string; node: string; version: CalicoVersion; log?: (line: string) => void; informers?: KubeInformerOptions }): { source: InformerSource; reportHash: (hash: string) => Promise<void> } {
+/**
+ * The in-cluster source and the Node reporter `tierguard agent run` uses when no policy and inventory files are
+ * given. The factory is wrapped to keep the policy informers, whose objects the digest is computed over.
+ */
+export function kubeAgentSource(opts: { kubeconfig?: string; node: string; version: CalicoVersion; log?: (line: string) => void; informers?: KubeInformerOptions; now?: () => number }): { source: DigestingSource; reportHash: (hash: string) => Promise<void> } {
   const kc = agentKubeConfig(opts.kubeconfig);
-  return {
-    source: new InformerSource(kubeInformerFactory(kc, { log: opts.log, ...opts.informers }), opts.node, opts.version),
-    reportHash: nodeHashReporter(kc, opts.node, { log: opts.log }),
-  };
+  const source = digestingInformerSource(kubeInformerFactory(kc, { log: opts.log, ...opts.informers }), opts.node, opts.version);
+  return { source, reportHash: nodeHashReporter(kc, opts.node, { log: opts.log, now: opts.now, digest: () => source.digest }) };
+}
+
+/** InformerSource over `factory`, with the digest of its policy informers' objects (kind and apiVersion set from the resource). */
+export function digestingInformerSource(factory: (r: WatchedResource) => ObjectInformer, node: string, version: CalicoVersion): DigestingSource {
+  const policyInformers = new Map<WatchedResource, ObjectInformer>();
+  const inner = new InformerSource(
+    (r) => {
+      const inf = factory(r);
+      if (POLICY_RESOURCES.includes(r)) policyInformers.set(r, inf);
+      return inf;
+    },
+    node,
+    version,
+  );
+  const policies = () => [...policyInformers].flatMap(([r, inf]) => inf.list().map((o) => ({ ...(o as DigestObject), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
+  return new DigestingSource(inner, policies);
 }

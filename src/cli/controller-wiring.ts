@@ -6,13 +6,14 @@ import type { ActionResult, ClusterWiring, ClusterWiringFactory, ControllerConfi
 import type { ClusterPort } from "../controller/port.js";
 import type { ControllerMetrics } from "../controller/metrics.js";
 import { DriftTracker, trackingPort } from "../controller/drift-watch-track.js";
+import { NodeTracker } from "../controller/nodes.js";
 import type { DriftWatchFactory } from "../controller/drift-watch.js";
 import type { GitHubApi } from "../github/api.js";
 import type { Inventory } from "../flows/index.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { inventoryFromText } from "../io/inventory.js";
 import { DEFAULT_LOAD_LIMITS, type Resource } from "../policy/index.js";
-import type { OrderWrites, Provenance } from "../reconcile/index.js";
+import type { NodeProgramming, OrderWrites, Provenance } from "../reconcile/index.js";
 import { diffResources, loadRevision } from "../review/index.js";
 import { InputError } from "./io.js";
 import { prepareTransitionalCheck, type FlowFile } from "../run/index.js";
@@ -60,6 +61,7 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
   const tracker = new DriftTracker();
   const port = trackingPort(p.port, tracker);
   const reportOnly = config.drift === "report";
+  const nodes = nodeReports(port, p.now ?? Date.now, log);
   let converged: string | undefined;
   const now = p.now ?? Date.now;
   const environment = config.environment;
@@ -80,7 +82,8 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
     if ("failed" in check) return check.failed;
     const r = await runSync(port, { resources: resources.ok, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace, orderWrites: check.orderWrites, logDrift: false });
     if (r.converged) converged = ref;
-    return { converged: r.converged, summary: r.summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), drift: drift.length, ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }) };
+    const programming = r.converged ? await nodes.afterApply() : undefined;
+    return { converged: r.converged, summary: r.summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), drift: drift.length, ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }), ...(programming ? { nodes: programming } : {}) };
   };
   return {
     start: async ({ signal, requestRestore }) => {
@@ -89,6 +92,7 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
       const { kinds } = await port.discover();
       await watchDrift({ kinds, watch: p.watch, tracker, port, mode: reportOnly ? "report" : "restore", requestRestore, environment, metrics: p.metrics, log, eventNamespace, debounceMs: p.driftDebounceMs }, signal);
     },
+    nodes: () => nodes.whileWaiting(),
     probeCluster: async () => {
       const d = await port.discover();
       if (d.calico === "absent") throw new Error("the cluster serves no projectcalico.org/v3 API (neither Calico's API server nor its v3 CRDs)");
@@ -106,19 +110,39 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
         if ("failed" in after) return after.failed;
         const { runStage, stageSummary } = await import("../controller/index.js");
         const r = await runStage(port, { changes: diffResources(before.ok, after.ok), pullRequest: pull, model, provenance: provenance(pair.head.commit, pull), environment, log, eventNamespace });
-        return stageResult(r, stageSummary(pull, r));
+        return stageResult(r, stageSummary(pull, r), r.converged ? await nodes.afterApply() : undefined);
       },
       cleanup: async ({ pull }) => {
         const { runUnstage } = await import("../controller/index.js");
         const r = await runUnstage(port, { pullRequest: pull, provenance: provenance("", pull), environment, log, eventNamespace });
-        return stageResult(r, `#${pull}: ${r.writes.length} preview(s) removed`);
+        return stageResult(r, `#${pull}: ${r.writes.length} preview(s) removed`, r.converged ? await nodes.afterApply() : undefined);
       },
     },
   };
 }
 
-function stageResult(r: { converged: boolean; problems: string[]; writes: Array<{ verb: string; kind: string }> }, summary: string): ActionResult {
-  return { converged: r.converged, summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }) };
+function stageResult(r: { converged: boolean; problems: string[]; writes: Array<{ verb: string; kind: string }> }, summary: string, nodes?: NodeProgramming): ActionResult {
+  return { converged: r.converged, summary, writes: r.writes.map((w) => ({ verb: w.verb as never, kind: w.kind })), ...(r.converged ? {} : { failed: r.problems.join("; ") || "not converged" }), ...(nodes ? { nodes } : {}) };
+}
+
+/**
+ * The nodes after each action that converged, and at each poll while some were waiting. A failure to read them is
+ * logged and leaves the action's outcome alone: the policies are applied either way.
+ */
+function nodeReports(port: ClusterPort, now: () => number, log: Log): { afterApply(): Promise<NodeProgramming | undefined>; whileWaiting(): Promise<NodeProgramming | undefined> } {
+  const tracker = new NodeTracker(port, now);
+  let waiting = false;
+  const guarded = async (read: () => Promise<NodeProgramming | undefined>): Promise<NodeProgramming | undefined> => {
+    try {
+      const p = await read();
+      waiting = p?.state === "waiting";
+      return p;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, "could not compare the nodes with what was applied; trying again later");
+      return undefined;
+    }
+  };
+  return { afterApply: () => guarded(() => tracker.afterApply()), whileWaiting: () => (waiting ? guarded(() => tracker.check()) : Promise.resolve(undefined)) };
 }
 
 async function readPair(p: WiringParts, base: string, head: string): Promise<RevisionPair> {

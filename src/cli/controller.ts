@@ -75,7 +75,7 @@ export async function startController(flags: ControllerFlags, io: CliIo, deps: C
   const metrics = new ControllerMetrics({ processMetrics: deps.processMetrics ?? true });
   const feed = await (deps.feed ?? githubFeed)(config, log);
   const wiring: ClusterWiring = await (deps.wiring ?? kubeWiring)({ config, log, metrics });
-  const loop = new ControllerLoop({ environment: config.environment, feed, actions: wiring.actions, probeCluster: () => wiring.probeCluster(), metrics, log, intervalMs: config.intervalMs, resyncMs: config.resyncMs, stallMs: config.stallMs, logUrl: config.logUrl });
+  const loop = new ControllerLoop({ environment: config.environment, feed, actions: wiring.actions, probeCluster: () => wiring.probeCluster(), checkNodes: wiring.nodes ? () => wiring.nodes!() : undefined, metrics, log, intervalMs: config.intervalMs, resyncMs: config.resyncMs, stallMs: config.stallMs, logUrl: config.logUrl });
   let server: ControllerServer;
   try {
     server = await startControllerServer({ ...config.listen, health: () => loop.health(), metrics: () => metrics.text(), metricsContentType: metrics.contentType });

@@ -15,6 +15,7 @@ import { calicoVersion, checkReadableFile, outputFormat, positiveInt } from "./c
 import { EXIT_INVALID, EXIT_OK, InputError, UsageError, type CliIo } from "./io.js";
 import { renderStageText, renderSyncText } from "./sync-text.js";
 import { syncOrderer } from "./sync-transitional.js";
+import { printWaitNotes, programmingJson, REAL_WAIT_CLOCK, waitDuration, waitProgrammed, type WaitClock, type WaitOutcome } from "./sync-wait.js";
 
 /**
  * `tierguard sync`, `tierguard stage` and `tierguard unstage`: the controller's work from the command line. The
@@ -29,6 +30,8 @@ export interface SyncCommandDeps {
   clusterPort?: ClusterPortFactory;
   /** The transitional orderer; undefined: the check over the snapshot tierguard.yaml names at REF (sync-transitional.ts). */
   orderWrites?: OrderWrites;
+  /** `--wait-programmed`'s clock; undefined: the system clock and setTimeout. */
+  waitClock?: WaitClock;
 }
 
 interface CommonOptions {
@@ -44,6 +47,7 @@ interface SyncOptions extends CommonOptions {
   allowTransitional?: boolean;
   adopt?: boolean;
   allowEmpty?: boolean;
+  waitProgrammed?: string;
 }
 interface StageOptions extends CommonOptions {
   repo: string;
@@ -67,6 +71,10 @@ export function registerSync(program: Command, io: CliIo, setExit: (code: number
     .option("--allow-transitional", "apply even when no write order avoids a transitional outage or exposure")
     .option("--adopt", "take over unmanaged objects that have a repository resource's identity")
     .option("--allow-empty", "confirm a sync that deletes every managed policy, or more than half of them")
+    .option(
+      "--wait-programmed <duration>",
+      "after converging, wait up to DURATION (30s, 5m) until every node's tierguard agent reports the policies applied (annotation tierguard.dev/policy-digest); exit 1 naming the nodes still stale when it runs out. Nodes without an agent are not waited for",
+    )
     .addOption(version())
     .addOption(output())
     .action(async (opts: SyncOptions) => setExit(await syncCommand(opts, io, deps)));
@@ -92,6 +100,8 @@ export function registerSync(program: Command, io: CliIo, setExit: (code: number
 
 async function syncCommand(opts: SyncOptions, io: CliIo, deps: SyncCommandDeps): Promise<number> {
   const format = outputFormat(opts.output, ["text", "json"] as const);
+  const waitMs = opts.waitProgrammed === undefined ? undefined : waitDuration(opts.waitProgrammed);
+  if (waitMs !== undefined && opts.dryRun) throw new UsageError("--wait-programmed waits for applied policies to reach the nodes; a --dry-run applies none");
   const repo = resolve(io.cwd, opts.repo);
   const pair = await readPair(repo, opts.ref, opts.ref);
   const config = withVersion(pair.config, opts.calicoVersion);

@@ -73,6 +73,7 @@ export function trackingPort(port: ClusterPort, tracker: DriftTracker): ClusterP
     update: (obj) => (tracker.wrote(obj), port.update(obj)),
     delete: (ref) => (tracker.deleted(ref), port.delete(ref)),
     event: (e) => port.event(e),
+    ...(port.nodes ? { nodes: () => port.nodes!() } : {}),
   };
 }
 

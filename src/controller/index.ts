@@ -22,5 +22,6 @@ export type { ClusterWiring, ClusterWiringFactory } from "./loop-types.js";
 export { parseControllerConfig, type ControllerConfig, type ControllerFlags } from "./config.js";
 export { ControllerMetrics, type WriteCount } from "./metrics.js";
 export { startControllerServer } from "./server.js";
+export { clusterDigest, nodeFields, NodeTracker } from "./nodes.js";
 export { CONTROLLER_API_CALLS, isPermitted, apiCallKey, type ApiCall } from "./rbac.js";
 export type { DeploymentFeed, FeedDeployment, StatusUpdate } from "./feed.js";

@@ -1,5 +1,6 @@
 import type { Log } from "../contracts/index.js";
 import type { DeploymentFeed, FeedDeployment, StatusUpdate } from "./feed.js";
+import { nodeFields } from "./nodes.js";
 import type { ActionResult, LoopOptions } from "./loop-types.js";
 import type { ControllerMetrics, Task } from "./metrics.js";
 
@@ -68,15 +69,19 @@ export async function runAction(ctx: JobContext, o: { task: Task; deployment?: F
   metrics.drifted(environment, result.drift ?? 0);
   if (result.converged) metrics.converged(environment, Math.floor(ctx.now() / 1000));
   else metrics.failed(environment, "action");
-  const fields = { ...o.bindings, task: o.task, converged: result.converged, seconds, writes: result.writes?.length ?? 0, ...(result.drift ? { drift: result.drift } : {}), ...(result.failed ? { failed: result.failed } : {}) };
-  if (result.converged) log.info(fields, result.summary);
+  if (result.nodes) metrics.nodes(environment, result.nodes);
+  const nodes = result.nodes && result.nodes.state !== "none" ? result.nodes : undefined;
+  const fields = { ...o.bindings, task: o.task, converged: result.converged, seconds, writes: result.writes?.length ?? 0, ...(result.drift ? { drift: result.drift } : {}), ...(result.failed ? { failed: result.failed } : {}), ...(nodes ? { nodes: nodeFields(nodes) } : {}) };
+  if (result.converged) log.info(fields, nodes ? `${result.summary}; ${nodes.summary}` : result.summary);
   else log.warn(fields, `${o.task} did not converge: ${failure(result)}`);
   if (o.deployment) await ctx.reporter.post(o.deployment.id, finalStatus(result));
   return result;
 }
 
+/** A success names the nodes too ("…; waiting on 1 of 3 nodes (node-b) for 4 s"), unless no node runs an agent. */
 export function finalStatus(r: ActionResult, prefix = ""): Omit<StatusUpdate, "logUrl"> {
-  return r.converged ? { state: "success", description: `${prefix}${r.summary}` } : { state: "failure", description: `${prefix}failed: ${failure(r)}` };
+  const nodes = r.nodes && r.nodes.state !== "none" ? `; ${r.nodes.summary}` : "";
+  return r.converged ? { state: "success", description: `${prefix}${r.summary}${nodes}` } : { state: "failure", description: `${prefix}failed: ${failure(r)}` };
 }
 
 function failure(r: ActionResult): string {

@@ -1,4 +1,5 @@
 import type { Log } from "../contracts/index.js";
+import type { NodeProgramming } from "../reconcile/index.js";
 import type { ControllerConfig } from "./config.js";
 import type { DeploymentFeed } from "./feed.js";
 import type { ControllerMetrics, WriteCount } from "./metrics.js";
@@ -19,6 +20,11 @@ export interface ActionResult {
   writes?: readonly WriteCount[];
   /** Managed objects found edited or deleted by hand (restored unless report-only). Undefined: none. */
   drift?: number;
+  /**
+   * The nodes' agents against what the cluster holds after the action (src/controller/nodes.ts). Undefined: not
+   * checked (a failure, or a port that cannot read Nodes); state "none": no node runs an agent (Felix enforces).
+   */
+  nodes?: NodeProgramming;
 }
 
 export interface ControllerActions {
@@ -59,6 +65,11 @@ export interface LoopOptions {
   logUrl?: string;
   /** Undefined: the system clock and setTimeout. */
   clock?: LoopClock;
+  /**
+   * At each poll: the nodes compared again with what was last applied, while some were waiting (the integrator: the
+   * wiring's `nodes`). Undefined result: nothing to check. Undefined: nodes are reported only after actions.
+   */
+  checkNodes?(): Promise<NodeProgramming | undefined>;
 }
 
 /** What one poll did: for the log, and for tests. */
@@ -93,6 +104,8 @@ export interface ClusterWiring {
   probeCluster(): Promise<void>;
   /** Starts what runs beside the loop (the drift watches), until `signal` aborts; resolves once started. Undefined: nothing. */
   start?(o: { signal: AbortSignal; requestRestore(): void }): Promise<void>;
+  /** The nodes again, while some were waiting after the last action (a Node list only). Undefined: not supported. */
+  nodes?(): Promise<NodeProgramming | undefined>;
   /** Stops watches and closes connections at shutdown. Undefined: nothing to close. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { DefaultBranch, FeedDeployment } from "./feed.js";
+import { nodeFields } from "./nodes.js";
 import { errorText, runAction, StatusReporter, TASK_OF, type JobContext } from "./loop-handle.js";
 import { promoteNewest, runPullJob, short } from "./loop-promote.js";
 import { rejection, triage } from "./loop-triage.js";
@@ -17,6 +18,8 @@ export type { ActionResult, ControllerActions, Health, LoopClock, LoopOptions, T
  * 4. falls back on the default branch: when its head is not what the cluster last converged to (a merge whose
  *    webhook or deployment was lost), or a resync is due, it syncs the head. A failed fallback backs off, doubling
  *    from the interval up to ten intervals.
+ * 5. compares the nodes' agents with what was last applied, while some were waiting after the last action
+ *    (src/controller/nodes.ts): a gauge every poll, a log line when the wait changes or ends.
  *
  * Each deployment is handled once: its id is remembered, and after a restart GitHub's terminal status says it is
  * done. Polls never overlap. Nothing here talks HTTP or Kubernetes: the feed and the actions are injected.
@@ -38,6 +41,8 @@ export class ControllerLoop {
   private running = false;
   private restoreDue = false;
   private wake?: AbortController;
+  /** The nodes last logged as waiting ("state names"), so a poll logs a change of the wait, not every poll. */
+  private nodesSeen?: string;
 
   constructor(private readonly o: LoopOptions) {
     this.clock = o.clock ?? SYSTEM_CLOCK;
@@ -110,8 +115,29 @@ export class ControllerLoop {
         log.warn({ environment, err: errorText(e) }, "the poll stopped part-way (GitHub did not answer); what is left runs at the next poll");
       }
     }
+    if (report.cluster) await this.checkNodes();
     this.beat();
     return report;
+  }
+
+  /** The periodic pass over the nodes: gauges every poll, a log line when the wait changes (or ends). */
+  private async checkNodes(): Promise<void> {
+    const { environment, log, metrics } = this.o;
+    let p;
+    try {
+      p = await this.o.checkNodes?.();
+    } catch (e) {
+      log.warn({ environment, err: errorText(e) }, "could not read the nodes' reports; trying again at the next poll");
+      return;
+    }
+    if (!p) return;
+    metrics.nodes(environment, p);
+    const seen = `${p.state} ${p.waiting.map((w) => w.name).join(",")}`;
+    if (seen === this.nodesSeen || p.state === "none") return;
+    this.nodesSeen = seen;
+    const line = { environment, nodes: nodeFields(p) };
+    if (p.state === "waiting") log.warn(line, `nodes: ${p.summary}`);
+    else log.info(line, `nodes: ${p.summary}`);
   }
 
   private async handle(pending: FeedDeployment[], head: DefaultBranch, report: TickReport): Promise<void> {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { WriteVerb } from "../reconcile/index.js";
+import type { NodeProgramming, WriteVerb } from "../reconcile/index.js";
 
 /**
  * The controller's Prometheus metrics, in a Registry of its own (never prom-client's global one, so two loops in
@@ -25,6 +25,7 @@ export class ControllerMetrics {
   private readonly lastSuccess: Gauge<"environment">;
   private readonly duration: Histogram<"environment" | "task" | "outcome">;
   private readonly ready: Gauge<"environment">;
+  private readonly nodeStates: Gauge<"environment" | "state">;
 
   /** `processMetrics`: also Node's default process metrics (the running controller; off in tests, it starts timers). */
   constructor(o: { processMetrics?: boolean } = {}) {
@@ -42,6 +43,12 @@ export class ControllerMetrics {
       registers,
     });
     this.ready = new Gauge({ name: "tierguard_controller_ready", help: "1 when the last poll reached GitHub and the cluster.", labelNames: ["environment"], registers });
+    this.nodeStates = new Gauge({
+      name: "tierguard_controller_nodes",
+      help: "Nodes by what their tierguard agent reports against the policies last applied: programmed, waiting (another digest), not_reported (no agent annotation).",
+      labelNames: ["environment", "state"],
+      registers,
+    });
     if (o.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: "tierguard_controller_" });
   }
 
@@ -68,6 +75,13 @@ export class ControllerMetrics {
 
   readiness(environment: string, ready: boolean): void {
     this.ready.set({ environment }, ready ? 1 : 0);
+  }
+
+  /** The last comparison of the nodes' reports; "none" (no agent anywhere) sets every state to 0 but not_reported. */
+  nodes(environment: string, p: NodeProgramming): void {
+    this.nodeStates.set({ environment, state: "programmed" }, p.programmed.length);
+    this.nodeStates.set({ environment, state: "waiting" }, p.waiting.length);
+    this.nodeStates.set({ environment, state: "not_reported" }, p.notReported.length);
   }
 
   text(): Promise<string> {

@@ -1,4 +1,4 @@
-import type { ClusterKind, ClusterObject, ObjectRef } from "../reconcile/index.js";
+import type { ClusterKind, ClusterObject, NodeMarks, ObjectRef } from "../reconcile/index.js";
 
 /**
  * The cluster as the sync sees it: a port the Kubernetes adapter (src/controller/kube/, over
@@ -21,6 +21,11 @@ export interface ClusterPort {
   delete(ref: ObjectRef): Promise<void>;
   /** A Kubernetes Event on the object (audit and drift records). Failures are logged, never thrown. */
   event(e: ClusterEvent): Promise<void>;
+  /**
+   * Every Node, with its annotations (the node agents' reports, src/contracts/node-status.ts). Undefined: this port
+   * cannot read Nodes (an in-memory test port), and nothing is said about nodes.
+   */
+  nodes?(): Promise<NodeMarks[]>;
 }
 
 export interface Discovery {

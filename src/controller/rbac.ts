@@ -16,6 +16,9 @@ import { CLUSTER_KINDS } from "../reconcile/index.js";
  * - Audit and drift records: core/v1 `events` (what the adapter posts: CoreV1Api createNamespacedEvent), create
  *   only. Not events.k8s.io: the adapter never calls it, and a grant of that group does not cover core events
  *   (the scenarios against the fake API server check every request it saw with `isPermitted`).
+ * - Nodes (core/v1), get, list and watch: the node agents' reports (src/contracts/node-status.ts), read after each
+ *   promotion and on the periodic pass to say "programmed on every node". The adapter lists; get and watch are
+ *   granted for `kubectl`-style readers of the same data and cost no write (read-only, cluster-scoped).
  * - Discovery of how projectcalico.org/v3 is served: apiregistration APIServices (the aggregated API server) and
  *   apiextensions CustomResourceDefinitions (native v3 CRDs), get and list. The discovery documents themselves
  *   (/api, /apis) are open to every authenticated user (the `system:discovery` role).
@@ -41,6 +44,7 @@ export const CONTROLLER_API_CALLS: readonly ApiCall[] = [
   ...CLUSTER_KINDS.flatMap((k) => rows(k.group, [k.plural], WRITE_VERBS)),
   ...CLUSTER_KINDS.filter((k) => TIERED.has(k.kind)).flatMap((k) => rows(k.group, [`tier.${k.plural}`], WRITE_VERBS)),
   ...rows("", ["events"], ["create"]),
+  ...rows("", ["nodes"], ["get", "list", "watch"]),
   ...rows("apiregistration.k8s.io", ["apiservices"], ["get", "list"]),
   ...rows("apiextensions.k8s.io", ["customresourcedefinitions"], ["get", "list"]),
 ];

@@ -1,6 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { SILENT_LOG, type Log } from "../../contracts/index.js";
-import { kindInfo, type ClusterKind, type ClusterObject, type KindInfo, type ObjectRef } from "../../reconcile/index.js";
+import { kindInfo, type ClusterKind, type ClusterObject, type KindInfo, type NodeMarks, type ObjectRef } from "../../reconcile/index.js";
 import { KubeError, type ClusterEvent, type ClusterPort, type Discovery } from "../port.js";
 import { sharedClients } from "./connection.js";
 import { discover } from "./discover.js";
@@ -129,6 +129,12 @@ export class KubeClusterPort implements ClusterPort {
       const k = toKubeError(err, `create Event ${e.reason} on ${e.regarding.kind} ${e.regarding.namespace ? `${e.regarding.namespace}/` : ""}${e.regarding.name}`);
       this.log.warn({ status: k.status, reason: k.reason, event: e.reason, message: k.message }, "kube: could not record an Event (the write itself stands)");
     }
+  }
+
+  /** Names and annotations only: a Node's status (images, conditions) is large and never needed here. */
+  async nodes(): Promise<NodeMarks[]> {
+    const list = await this.call("list Node", () => this.core.listNode());
+    return list.items.map((n) => ({ name: n.metadata?.name ?? "", ...(n.metadata?.annotations ? { annotations: n.metadata.annotations } : {}) }));
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
