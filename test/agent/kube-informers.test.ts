@@ -4,8 +4,11 @@ import { parseAllDocuments } from "yaml";
 import { NodeAgent } from "../../src/agent/daemon.js";
 import type { CommandRunner } from "../../src/agent/exec.js";
 import { apiPath, InformerSource, type ObjectInformer, type WatchedResource } from "../../src/agent/informer-source.js";
-import { NODE_RULESET_HASH_ANNOTATION as NODE_HASH_ANNOTATION } from "../../src/contracts/index.js";
-import { kubeInformerFactory, nodeHashReporter } from "../../src/agent/kube-informers.js";
+import { NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET_HASH_ANNOTATION as NODE_HASH_ANNOTATION } from "../../src/contracts/index.js";
+import { digestingInformerSource, kubeInformerFactory, nodeHashReporter } from "../../src/agent/kube-informers.js";
+import { clusterDigest, kubeClusterPort, loadKubeConfig } from "../../src/controller/index.js";
+import { desiredObjects } from "../../src/reconcile/index.js";
+import { DEFAULT_PROVENANCE, manyPolicies, resources } from "../reconcile/helpers.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
 import { DOCS, KUBERNETES } from "../dataplane/fixtures.js";
 import { startFakeKube, type FakeKube, type KubeObject } from "../support/fake-kube/index.js";
@@ -26,8 +29,12 @@ afterEach(async () => {
 const inventory = (DOCS[0] as { items: KubeObject[] }).items.map((o) => ({ ...o, apiVersion: "v1" }));
 const policies = parseAllDocuments(KUBERNETES).map((d) => d.toJSON() as KubeObject);
 
-async function start() {
-  kube = await startFakeKube({ calico: "crd", objects: [...inventory, ...policies, { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } }] });
+/** Objects as the controller writes them: tierguard's label and spec hash (shop's web pods run on node-a). */
+const managed = (names: string[], namespace = "shop") =>
+  desiredObjects(resources(manyPolicies(names).replaceAll("namespace: shop", `namespace: ${namespace}`)), { model: "v3.32", provenance: DEFAULT_PROVENANCE }).map((d) => d.object as unknown as KubeObject);
+
+async function start(extra: KubeObject[] = []) {
+  kube = await startFakeKube({ calico: "crd", objects: [...inventory, ...policies, ...extra, { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } }] });
   const kc = new k8s.KubeConfig();
   kc.loadFromString(kube.kubeconfig);
   return { kube, kc };
@@ -77,6 +84,39 @@ describe("agent informers on the real client", () => {
     await until(() => changes > before, "the change");
     const next = await source.snapshot();
     expect("error" in next ? next.error : [...next.localPods].sort()).toEqual(["shop/api-1", "shop/web-1", "shop/web-2"]);
+  });
+
+  test("the agent reports the policy digest the controller computes; a policy that changes nothing on this node still updates it", async () => {
+    // The fixture's policies are unmanaged (no tierguard label): in the cluster, but in neither digest.
+    const { kube, kc } = await start(managed(["web"]));
+    const source = digestingInformerSource(kubeInformerFactory(kc), "node-a", DEFAULT_CALICO_VERSION);
+    stops.push(() => source.stop());
+    let changes = 0;
+    await source.start(() => changes++);
+    const k = kernel();
+    let loads = 0;
+    const run: CommandRunner = (command, args, input) => ((loads += command === "nft" && args[0] === "-f" ? 1 : 0), k.run(command, args, input));
+    const report = nodeHashReporter(kc, "node-a", { now: () => Date.UTC(2026, 0, 2), digest: () => source.digest });
+    const agent = new NodeAgent(source, { node: "node-a", table: "tierguard", run, conntrack: false, minIntervalMs: 1000, resyncMs: 60_000, retryMs: 5000, log: () => undefined, onApplied: report });
+    expect(await agent.sync()).toBe(true);
+    const controller = kubeClusterPort(loadKubeConfig({ kubeconfig: kube.kubeconfigPath }));
+    const nodeNow = () => kube.store.get(kube.store.resource("", "v1", "nodes")!, undefined, "node-a")!.metadata.annotations!;
+    const first = await clusterDigest(controller);
+    expect(nodeNow()).toEqual({ [NODE_HASH_ANNOTATION]: agent.status().hash, [NODE_POLICY_DIGEST_ANNOTATION]: first, [NODE_APPLIED_AT_ANNOTATION]: "2026-01-02T00:00:00.000Z" });
+    // A managed policy in a namespace with no pod on this node: the ruleset stays the same, the digest does not.
+    const table = k.table();
+    const before = changes;
+    kube.seed(...managed(["elsewhere"], "billing").filter((o) => o.kind !== "Tier"));
+    await until(() => changes > before, "the new policy");
+    expect(await agent.sync()).toBe(true);
+    expect([k.table() === table, loads]).toEqual([true, 1]);
+    const second = await clusterDigest(controller);
+    expect(second).not.toBe(first);
+    expect(nodeNow()[NODE_POLICY_DIGEST_ANNOTATION]).toBe(second);
+    // A resync with nothing new patches nothing (the reporter sends only a changed pair).
+    const patches = kube.requests.filter((r) => r.method === "PATCH").length;
+    expect(await agent.sync()).toBe(true);
+    expect(kube.requests.filter((r) => r.method === "PATCH").length).toBe(patches);
   });
 
   test("an informer whose list fails reports the error once, restarts after a jittered backoff, and recovers", async () => {
