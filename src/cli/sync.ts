@@ -117,16 +117,24 @@ async function syncCommand(opts: SyncOptions, io: CliIo, deps: SyncCommandDeps):
     resources, model: config.calicoVersion.model, provenance, environment, log, orderWrites,
     dryRun: opts.dryRun, allowTransitional: opts.allowTransitional, adopt: opts.adopt, allowEmpty: opts.allowEmpty,
   });
-  printSync(result, format, io, { environment, commit: pair.head.commit, dryRun: Boolean(opts.dryRun) });
-  return result.converged ? EXIT_OK : EXIT_INVALID;
+  let waited: WaitOutcome | undefined;
+  if (waitMs !== undefined && result.converged) {
+    io.stderr(`tierguard: waiting up to ${opts.waitProgrammed} for the nodes' agents to report the policies applied\n`);
+    waited = await waitProgrammed(port, waitMs, deps.waitClock ?? REAL_WAIT_CLOCK);
+  }
+  printSync(result, format, io, { environment, commit: pair.head.commit, dryRun: Boolean(opts.dryRun) }, waited);
+  return result.converged && !waited?.timedOut ? EXIT_OK : EXIT_INVALID;
 }
 
-function printSync(result: SyncResult, format: "text" | "json", io: CliIo, ctx: { environment: string; commit: string; dryRun: boolean }): void {
+/** JSON: exactly `{plan, writes, converged, transitional}`, plus `nodes` when --wait-programmed read them. */
+function printSync(result: SyncResult, format: "text" | "json", io: CliIo, ctx: { environment: string; commit: string; dryRun: boolean }, waited?: WaitOutcome): void {
   for (const p of result.problems) io.stderr(`tierguard: ${p}\n`);
+  if (waited) printWaitNotes(waited, io);
+  const nodes = waited?.programming;
   if (format === "json") {
     const { plan, writes, converged, transitional } = result;
-    io.stdout(JSON.stringify({ plan, writes, converged, transitional }, null, 2) + "\n");
-  } else io.stdout(renderSyncText(result, ctx));
+    io.stdout(JSON.stringify({ plan, writes, converged, transitional, ...(nodes ? { nodes: programmingJson(nodes) } : {}) }, null, 2) + "\n");
+  } else io.stdout(renderSyncText(result, ctx) + (nodes && nodes.state !== "none" ? `Nodes: ${nodes.summary}.\n` : ""));
 }
 
 async function stageCommand(opts: StageOptions, io: CliIo, deps: SyncCommandDeps): Promise<number> {
