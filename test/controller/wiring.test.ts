@@ -6,9 +6,11 @@ import type { ControllerConfig } from "../../src/controller/index.js";
 import { kubeClusterPort, loadKubeConfig } from "../../src/controller/index.js";
 import { controllerGitHubApi } from "../../src/github/controller-client.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
-import { MANAGED_LABEL, PR_LABEL } from "../../src/reconcile/index.js";
+import { MANAGED_LABEL, policyDigest, PR_LABEL } from "../../src/reconcile/index.js";
 import { edit, serveGitData, templateRepo, type LocalRepo } from "../helpers/github-repo.js";
-import { startFakeKube, type FakeKube } from "../support/fake-kube/index.js";
+import { startFakeKube, type FakeKube, type KubeObject } from "../support/fake-kube/index.js";
+import { expectPermitted } from "./scenarios-helpers.js";
+import { smallRepo } from "./small-repo.js";
 
 /**
  * The controller as it runs: the wiring `tierguard controller` uses, with the real Kubernetes adapter against the
@@ -29,6 +31,7 @@ const log = {
 
 useLocalNock();
 afterEach(async () => {
+  if (kube) expectPermitted(kube);
   repo?.cleanup();
   await kube?.stop();
   lines.length = 0;
@@ -77,6 +80,27 @@ describe("the controller's wiring", () => {
     const cleaned = await wiring.actions.cleanup({ pull: 2 });
     expect([cleaned.converged, cleaned.writes!.map((w) => w.verb)]).toEqual([true, ["delete"]]);
     expect(managed().filter((o) => o.metadata.labels?.[PR_LABEL])).toEqual([]);
+  });
+
+  test("after a promotion the nodes are compared: a stale agent is waited for, then programmed; a node without an agent is not reported", async () => {
+    repo = smallRepo();
+    const c1 = repo.commit("policies");
+    const wiring = await wire([c1]);
+    const nodes = kube.store.resource("", "v1", "nodes")!;
+    kube.seed({ apiVersion: "v1", kind: "Node", metadata: { name: "node-a", annotations: { "tierguard.dev/ruleset-hash": "f00d", "tierguard.dev/policy-digest": "sha256:before" } } }, { apiVersion: "v1", kind: "Node", metadata: { name: "node-b" } });
+    const promoted = await wiring.actions.promote({ ref: c1, environment: "production", pull: 1 });
+    expect(promoted.nodes).toMatchObject({ state: "waiting", programmed: [], waiting: [{ name: "node-a", digest: "sha256:before" }], notReported: ["node-b"] });
+    // The agent on node-a catches up: it reports the digest of the managed objects it compiled from.
+    const expected = policyDigest(managed());
+    expect(promoted.nodes!.expected).toBe(expected);
+    const a = structuredClone(kube.store.get(nodes, undefined, "node-a")!) as KubeObject;
+    a.metadata.annotations!["tierguard.dev/policy-digest"] = expected;
+    kube.store.update(nodes, undefined, "node-a", a);
+    expect(await wiring.nodes!()).toMatchObject({ state: "programmed", summary: "programmed on every node (1/1); 1 node(s) not reported" });
+    // Nothing waits any more: the periodic pass reads no Node until the next action.
+    kube.resetRecords();
+    expect(await wiring.nodes!()).toBeUndefined();
+    expect(kube.requests).toEqual([]);
   });
 
   test("a cluster without Calico's v3 API is not ready", async () => {
