@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { NODE_AGENT_ANNOTATIONS, NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET_HASH_ANNOTATION } from "../contracts/index.js";
+import { stableJson } from "../review/index.js";
 import { ANNOTATIONS, MANAGED_LABEL, MANAGED_VALUE } from "./types.js";
 
 /**
@@ -8,15 +9,19 @@ import { ANNOTATIONS, MANAGED_LABEL, MANAGED_VALUE } from "./types.js";
  *
  * The digest is over identities and spec hashes, not over the nftables text: each node compiles only its own
  * endpoints, so rulesets differ per node, while the policy objects a node compiled from are the cluster's and the
- * same everywhere. Each managed object counts as `group|kind|namespace|name|spec-hash` (the spec-hash annotation
- * the controller writes on every object it applies, src/reconcile/objects.ts), the lines sorted, so the order in
- * which a list or an informer returns objects does not matter; objects without tierguard's label (or without a
- * spec hash) are left out, so policies someone else manages in the same cluster never make a node look stale.
+ * same everywhere. Each managed object counts as `group|kind|namespace|name|spec-hash|content`: the spec-hash
+ * annotation the controller writes on every object it applies (src/reconcile/objects.ts), and a hash of the spec
+ * the object holds now, so a hand edit the controller has not yet restored (drift: same annotation, another spec)
+ * is not taken for what was applied. Both sides read the same API server's JSON, hashed in canonical key order.
+ * The lines are sorted, so the order in which a list or an informer returns objects does not matter; objects
+ * without tierguard's label (or without a spec hash) are left out, so policies someone else manages in the same
+ * cluster never make a node look stale.
  */
 export interface DigestObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: unknown;
 }
 
 export function policyDigest(objects: Iterable<DigestObject>): string {
@@ -27,7 +32,8 @@ export function policyDigest(objects: Iterable<DigestObject>): string {
     if (!m?.name || !hash || m.labels?.[MANAGED_LABEL] !== MANAGED_VALUE) continue;
     const slash = (o.apiVersion ?? "").lastIndexOf("/");
     const group = slash < 0 ? "" : (o.apiVersion ?? "").slice(0, slash);
-    lines.add([group, o.kind ?? "", m.namespace ?? "", m.name, hash].join("|"));
+    const content = createHash("sha256").update(stableJson(o.spec ?? {})).digest("hex");
+    lines.add([group, o.kind ?? "", m.namespace ?? "", m.name, hash, content].join("|"));
   }
   return "sha256:" + createHash("sha256").update([...lines].sort().join("\n")).digest("hex");
 }

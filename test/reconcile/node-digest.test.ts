@@ -28,7 +28,7 @@ describe("policyDigest", () => {
     expect(policyDigest([unmanaged, ...objs, noHash, otherManager])).toBe(policyDigest(objs));
   });
 
-  test("identity and spec hash count: a changed hash, namespace, name or API group changes it", () => {
+  test("identity, spec hash and the spec held count: a changed hash, namespace, name, API group or spec changes it", () => {
     const base = policyDigest(objects());
     const change = (f: (o: ClusterObject) => void) => {
       const objs = objects();
@@ -40,9 +40,13 @@ describe("policyDigest", () => {
       change((o) => (o.metadata.namespace = "web")),
       change((o) => (o.metadata.name = "renamed")),
       change((o) => (o.apiVersion = "networking.k8s.io/v1")),
+      // A hand edit not yet restored (drift): the same spec-hash annotation, another spec.
+      change((o) => ((o.spec as { order: number }).order = 11)),
       policyDigest(objects().slice(0, 3)),
     ];
-    expect(new Set([base, ...variants]).size).toBe(6);
+    expect(new Set([base, ...variants]).size).toBe(7);
+    // Key order is the server's business, not the digest's.
+    expect(change((o) => (o.spec = Object.fromEntries(Object.entries(o.spec).reverse())))).toBe(base);
   });
 });
 
