@@ -8,9 +8,9 @@ import { apiPath, InformerSource, POLICY_RESOURCES, type ObjectInformer, type Wa
 /**
  * The agent's cluster edge over @kubernetes/client-node: one informer per watched resource for InformerSource, and
  * the Node annotations that report what the agent enforces (src/contracts/node-status.ts: the ruleset hash, and the
- * digest of the managed policy objects it compiled from, which the controller compares with what it applied). Objects stay plain JSON: the policy kinds
- * are listed through CustomObjectsApi (the typed NetworkPolicy model would turn `from` into `_from`); the core
- * kinds come from CoreV1Api and are turned back into plain JSON. The client's informer stops on any error but 410,
+ * digest of the managed policy objects it compiled from, which the controller compares with what it applied).
+ * Objects stay plain JSON: the policy kinds are listed through CustomObjectsApi (the typed NetworkPolicy model would
+ * turn `from` into `_from`); the core kinds come from CoreV1Api and are turned back into plain JSON. The client's informer stops on any error but 410,
  * so each one here restarts itself after a jittered exponential backoff. (The controller has its own watch; the
  * two adapters share no code by design.)
  */

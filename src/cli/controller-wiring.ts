@@ -61,9 +61,9 @@ export function controllerWiring(p: WiringParts): ClusterWiring {
   const tracker = new DriftTracker();
   const port = trackingPort(p.port, tracker);
   const reportOnly = config.drift === "report";
-  const nodes = nodeReports(port, p.now ?? Date.now, log);
   let converged: string | undefined;
   const now = p.now ?? Date.now;
+  const nodes = nodeReports(port, now, log);
   const environment = config.environment;
   const model = config.calicoVersion.model;
   const eventNamespace = process.env.POD_NAMESPACE ?? "tierguard-system";

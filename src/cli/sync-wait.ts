@@ -50,7 +50,7 @@ export async function waitProgrammed(port: ClusterPort, timeoutMs: number, clock
   return { programming: p, timedOut: true, notes: [`not programmed on every node within ${Math.round(timeoutMs / 1000)} s: ${p.summary}; expected policy digest ${p.expected}`, ...stale] };
 }
 
-/** The JSON form: the comparison without its per-node digests' noise beyond what names a stale node. */
+/** The JSON form (`nodes` in `sync --output json`): the comparison as computed, fields in a fixed order. */
 export function programmingJson(p: NodeProgramming): Record<string, unknown> {
   const { state, expected, reporting, programmed, waiting, notReported, waitingSeconds, summary } = p;
   return { state, expected, reporting, programmed, waiting, notReported, ...(waitingSeconds !== undefined ? { waitingSeconds } : {}), summary };
