@@ -9,7 +9,7 @@ export { ACCOUNTING_CHAIN, compileRuleset, mapName, DEFAULT_TABLE, type CompileI
 export { renderRuleset, type RenderOptions } from "./render.js";
 export { INTERFACE_ANNOTATION, inventoryEndpoints, podInterfaces, podsOnNode, type DataplaneEndpoint } from "./endpoints.js";
 export { calicoInterfaceName, interfacePrefixProblem, MAX_INTERFACE_NAME, type InterfaceSources } from "./interfaces.js";
-export { connectionFlowRecords, type Connection } from "./flows.js";
+export { connectionFlowRecords, type Connection, type Traffic } from "./flows.js";
 export { mergedElements, mergeRanges, rangeToCidrs } from "./intervals.js";
 export { DEFAULT_MARKS, type CounterInfo, type Marks, type NftChain, type NftRule, type NftMap } from "./model.js";
 export type { Refusal } from "./rules.js";
