@@ -4,7 +4,9 @@ import type { Inventory } from "../flows/index.js";
 import { ChainBuilder, DENY_CHAIN, policyKey } from "./chains.js";
 import { inventoryEndpoints, type DataplaneEndpoint } from "./endpoints.js";
 import { antiSpoofing } from "./interfaces.js";
-import { DEFAULT_MARKS, type CounterInfo, type Marks, type NftChain, type NftMap } from "./model.js";
+import { DEFAULT_MARKS, type CounterInfo, type LocalEndpoint, type Marks, type NftChain, type NftMap } from "./model.js";
+
+export type { LocalEndpoint } from "./model.js";
 import { renderRuleset } from "./render.js";
 import type { Refusal } from "./rules.js";
 import { SetRegistry, shortHash, type Family, type NftSet } from "./sets.js";
@@ -43,15 +45,6 @@ export interface CompileOptions {
   marks?: Marks;
 }
 
-export interface LocalEndpoint {
-  namespace: string;
-  name: string;
-  ips: string[];
-  /** The host-side interface it is held to; undefined where none was given. */
-  interface?: string;
-  /** The endpoint chain per walk and direction. */
-  chains: Record<`${Mode}-${Direction}`, string>;
-}
 
 export interface Ruleset {
   table: string;

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { isInterfaceName } from "./endpoints.js";
-import type { LocalEndpoint } from "./compile.js";
-import type { NftChain, NftRule } from "./model.js";
+import type { LocalEndpoint, NftChain, NftRule } from "./model.js";
 import type { Family, NftSet } from "./sets.js";
 
 /**
