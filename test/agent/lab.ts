@@ -124,7 +124,12 @@ export class Lab {
     let nextId = 1;
     const ready = new Promise<string>((resolve) => waiting.set(0, resolve));
     // A bound on the interpreter's start, not on the test: on a loaded machine python3 alone can take over 5 s.
-    await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`lab agent in ${ns} did not start`)), 20_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([ready, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`lab agent in ${ns} did not start`)), 20_000)))]);
+    } finally {
+      clearTimeout(timer); // left running, it kept jest alive after a file that finished within 20 s
+    }
     return {
       ns,
       ip,
