@@ -5,11 +5,11 @@ import { ChainBuilder, DENY_CHAIN, policyKey } from "./chains.js";
 import { inventoryEndpoints, type DataplaneEndpoint } from "./endpoints.js";
 import { antiSpoofing } from "./interfaces.js";
 import { DEFAULT_MARKS, type CounterInfo, type LocalEndpoint, type Marks, type NftChain, type NftMap } from "./model.js";
-
-export type { LocalEndpoint } from "./model.js";
 import { renderRuleset } from "./render.js";
 import type { Refusal } from "./rules.js";
 import { SetRegistry, shortHash, type Family, type NftSet } from "./sets.js";
+
+export type { LocalEndpoint } from "./model.js";
 
 /**
  * Policies + the endpoints on one node → an nftables ruleset (`nft -f` text). Pure. The walk is the engine's: the
@@ -44,7 +44,6 @@ export interface CompileOptions {
   table?: string;
   marks?: Marks;
 }
-
 
 export interface Ruleset {
   table: string;

@@ -6,19 +6,20 @@ import type { Family, NftSet } from "./sets.js";
 /**
  * Local endpoints held to their host-side interfaces, where the hook can see them.
  *
- * What the `inet` forward (and input) hook sees, measured in the namespace lab on kernel 6.18 with nft 1.0.6
- * (test/agent/interfaces-kernel.test.ts keeps it true):
+ * What the `inet` forward (and input) hook sees, measured in the namespace lab on kernel 6.18 with nft 1.0.6:
  * - routed node (Calico's model: a veth per pod, a /32 route per pod, no bridge): `iifname` is the source pod's
  *   host veth, `oifname` the destination pod's; `meta iifkind` is "veth".
  * - bridge node (br_netfilter): `iifname` and `oifname` are both the bridge (br_netfilter hands the IP hooks the
- *   bridge device, or its VLAN device with net.bridge.bridge-nf-pass-vlan-input-dev=1, never the member port);
- *   `meta iifkind` is "bridge". `meta ibrname`/`obrname` are refused in the inet family ("Operation not
+ *   bridge device, never the member port); `meta iifkind` is "bridge". (Only with
+ *   net.bridge.bridge-nf-pass-vlan-input-dev=1, default 0, and VLAN-tagged pods would it be the bridge's VLAN
+ *   device: give no interface names on such a node.) `meta ibrname`/`obrname` are refused in the inet family ("Operation not
  *   supported": the kernel offers them to the bridge family only), so the member port cannot be seen here at all.
  * So an endpoint is always identified by its address (the verdict maps are keyed by address alone), and its
  * interface is enforced only where the packet did not come through a bridge: the first rule returns bridged
- * packets, which makes the ruleset safe on a bridge node even with interface names given (nothing is dropped that
- * the policy walk would not drop), and the two drop rules after it apply on a routed node only. A name several
- * local pods share is a bridge or a shared device, never one pod's: those pods go by address only (a warning).
+ * packets, so on a bridge node the spoof chains never drop a pod's packet even with interface names given (the
+ * policy walk alone decides, by address), and the two drop rules after it act where the hook sees the pod's own
+ * veth (a routed node). A name several local pods share is a bridge or a shared device, never one pod's: those
+ * pods go by address only (a warning). The kernel proof: test/agent/interfaces-kernel.test.ts.
  */
 
 /** Linux's limit (IFNAMSIZ 16, with the terminating NUL). */
