@@ -3,7 +3,8 @@
 // 1. compile: policies + a 10,000-pod inventory -> one node's ruleset (100 local pods), in-process;
 // 2. load: `nft -c -f` and `nft -f` of that ruleset in a throwaway network namespace (root and nft needed);
 // 3. growth: compile time, load time, rules and set elements from 1,000 to 10,000 policies;
-// 4. connection rate through the ruleset vs no ruleset, between two pod namespaces on a bridge.
+// 4. connection rate through the ruleset vs no ruleset, between two pod namespaces on a bridge; also through the
+//    same ruleset with every local pod held to a (Calico-named) interface: on a bridge its spoof chains return at once.
 // Namespaces are named tgtb-*, created here and deleted by name at the end, also on failure.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -87,7 +88,7 @@ function policies(count) {
   return docs;
 }
 
-function compile(count, inv) {
+function compile(count, inv, interfacePrefix) {
   const text = policies(count).map((d) => JSON.stringify(d)).join("\n---\n");
   const loaded = loadText("bench.yaml", text, { maxFileBytes: 1 << 30, maxDocumentBytes: 1 << 24, maxAliasCount: 100, maxDocuments: 1_000_000 });
   const built = buildResources(loaded.documents);
@@ -97,7 +98,7 @@ function compile(count, inv) {
   const universe = new EngineUniverse();
   const set = new PolicySet(built.resources, { universe, namespaceLabels: new Map([...parsed.namespaces].map(([k, v]) => [k, v.labels])) });
   const t1 = performance.now();
-  const result = compileRuleset({ policySet: set, universe, inventory: parsed, localPods });
+  const result = compileRuleset({ policySet: set, universe, inventory: parsed, localPods, interfacePrefix });
   const ms = performance.now() - t0;
   if (!result.ok) throw new Error(JSON.stringify(result.refusals.slice(0, 3)));
   return { ms, setMs: t1 - t0, rulesetMs: performance.now() - t1, ruleset: result.ruleset };
@@ -132,7 +133,7 @@ function load(text) {
 }
 
 /** Sequential connections per second from one pod namespace to another through the node namespace's bridge. */
-function connectionRate(text, clientIp, serverIp) {
+function connectionRate(text, named, clientIp, serverIp) {
   const node = "tgtb-node";
   netns(node);
   sh("ip", ["-n", node, "link", "add", "br0", "type", "bridge"]);
@@ -174,7 +175,7 @@ print(ok, n/(time.time()-t))`;
   const minimal = "table inet tgtb_ct {\n\tchain f {\n\t\ttype filter hook forward priority 0; policy accept;\n\t\tct state established,related accept\n\t}\n}\n";
   const nft = (input, ...a) => sh("ip", ["netns", "exec", node, "nft", ...a], input);
   // The three set-ups alternate, five rounds, best of each: the machine's background load drifts between rounds.
-  const best = { bare: { ok: 0, rate: 0 }, conntrackOnly: { ok: 0, rate: 0 }, through: { ok: 0, rate: 0 } };
+  const best = { bare: { ok: 0, rate: 0 }, conntrackOnly: { ok: 0, rate: 0 }, through: { ok: 0, rate: 0 }, named: { ok: 0, rate: 0 } };
   const keep = (k, r) => (best[k] = r.rate > best[k].rate ? r : best[k]);
   for (let round = 0; round < 5; round++) {
     keep("bare", once());
@@ -184,11 +185,13 @@ print(ok, n/(time.time()-t))`;
     const r = nft(text, "-f", "/dev/stdin");
     if (r.status !== 0) throw new Error(r.stderr);
     keep("through", once());
+    const n = nft(named, "-f", "/dev/stdin");
+    if (n.status !== 0) throw new Error(n.stderr);
+    keep("named", once());
     nft(undefined, "delete", "table", "inet", "tierguard");
     sh("ip", ["netns", "exec", node, "conntrack", "-F"]);
   }
-  const { bare, conntrackOnly, through } = best;
-  return { bare, conntrackOnly, through };
+  return best;
 }
 
 try {
@@ -199,6 +202,9 @@ try {
   console.log(`compile (in-process): ${main.ms.toFixed(0)} ms = policy set ${main.setMs.toFixed(0)} ms + node ruleset ${main.rulesetMs.toFixed(0)} ms; ${s.localEndpoints} local endpoints, ${s.policies} policies on the node, ${s.chains} chains, ${s.rules} rules, ${s.sets} sets, ${s.setElements} set and map elements; ${(main.ruleset.text.length / 1024).toFixed(0)} KiB of nft text`);
   const warm = Array.from({ length: 5 }, () => compile(POLICIES, inv)).sort((a, b) => a.ms - b.ms)[2];
   console.log(`compile, warm (median of 5 more runs, as the long-running agent recompiles): ${warm.ms.toFixed(0)} ms = policy set ${warm.setMs.toFixed(0)} ms + node ruleset ${warm.rulesetMs.toFixed(0)} ms`);
+  const named = compile(POLICIES, inv, "cali");
+  const ns = named.ruleset.stats;
+  console.log(`with interface names (--interface-prefix cali, every local pod held to its veth): ${named.ms.toFixed(0)} ms; ${ns.chains} chains, ${ns.rules} rules, ${ns.setElements} set and map elements (+${ns.setElements - s.setElements}: one (interface, address) pair per local address)`);
   if (KERNEL) {
     const l = load(main.ruleset.text);
     console.log(`load: nft -c ${l.checkMs.toFixed(0)} ms, nft -f (first) ${l.loadMs.toFixed(0)} ms, nft -f (replace) ${l.reloadMs.toFixed(0)} ms`);
@@ -213,10 +219,11 @@ try {
   if (KERNEL) {
     const client = main.ruleset.local.find((l) => l.name === "pod-0");
     const server = main.ruleset.local.find((l) => l.name !== "pod-0");
-    const { bare, conntrackOnly, through } = connectionRate(main.ruleset.text, client.ips[0], server.ips[0]);
+    const { bare, conntrackOnly, through, named: withNames } = connectionRate(main.ruleset.text, named.ruleset.text, client.ips[0], server.ips[0]);
     const pct = (r) => `${((r.rate / bare.rate) * 100).toFixed(0)}%`;
     console.log(`connection rate (${client.namespace}/${client.name} -> ${server.namespace}/${server.name}:8080, best of 5 alternating rounds of 3000 sequential connections):`);
     console.log(`  no ruleset ${bare.rate.toFixed(0)}/s (${bare.ok} ok); conntrack only ${conntrackOnly.rate.toFixed(0)}/s (${pct(conntrackOnly)}); through the ruleset ${through.rate.toFixed(0)}/s (${through.ok} ok, ${pct(through)}; ${((through.rate / conntrackOnly.rate) * 100).toFixed(0)}% of conntrack only)`);
+    console.log(`  through the ruleset with interface names (bridge: the spoof chains return bridged packets) ${withNames.rate.toFixed(0)}/s (${withNames.ok} ok, ${pct(withNames)})`);
   } else {
     console.log("load and connection rate skipped: needs root and nft (apt-get install -y nftables conntrack iproute2)");
   }

@@ -2,7 +2,7 @@ import { connectionFlowRecords, type Ruleset } from "../dataplane/index.js";
 import { counterFlowRecords, type CounterValues } from "../dataplane/counters.js";
 import type { PolicySet } from "../engine/index.js";
 import { readCounterValues } from "./apply.js";
-import { parseConntrack } from "./conntrack.js";
+import { ACCOUNTING_SYSCTL, conntrackAccounting, parseConntrack } from "./conntrack.js";
 import type { CommandRunner } from "./exec.js";
 
 /** The agent's counters as the kernel holds them now (`nft -j list counters`). */
@@ -14,9 +14,11 @@ export async function readCounters(run: CommandRunner, table: string): Promise<{
 
 /**
  * `agent counters --output flows`: aggregated flow records. The live connections (`conntrack -L`) with their peers,
- * aggregated as Felix aggregates allowed flows (dataplane/flows.ts); and, since a denied connection never enters
- * conntrack, one record per enforced deny counter that was hit (peer unknown). Without conntrack (not installed, no
- * permission) every counter that was hit becomes a record, as counters alone can say, and a warning says why.
+ * aggregated as Felix aggregates allowed flows (dataplane/flows.ts), with their bytes and packets from conntrack
+ * accounting; and, since a denied connection never enters conntrack, one record per enforced deny counter that was
+ * hit (peer unknown). Without conntrack (not installed, no permission) every counter that was hit becomes a record,
+ * as counters alone can say, and a warning says why. Accounting off (someone turned it off after the ruleset turned
+ * it on) is a warning too: the live records' bytes and packets are then 0.
  */
 export async function aggregatedFlows(
   run: CommandRunner,
@@ -28,7 +30,11 @@ export async function aggregatedFlows(
     const why = list.stderr.trim() || `conntrack exited with status ${list.code}`;
     return { records: counterFlowRecords(c.ruleset, c.values, model, c.nowMs), warnings: [`conntrack -L failed (${why}): the records are the counters' only, without peers`] };
   }
+  const warnings: string[] = [];
+  const accounting = await conntrackAccounting(run);
+  if (accounting === "off") warnings.push(`conntrack accounting is off (${ACCOUNTING_SYSCTL} is 0): bytes and packets of live connections are 0; reloading the agent's ruleset turns it on for connections that begin after that`);
+  else if (accounting !== "on") warnings.push(`cannot read ${ACCOUNTING_SYSCTL} (${accounting.error}): bytes and packets of live connections may be 0`);
   const live = connectionFlowRecords(c.ruleset, c.set, parseConntrack(list.stdout), model, c.nowMs);
   const denied = { hash: c.ruleset.hash, counters: c.ruleset.counters.filter((k) => k.mode === "enforced" && k.action === "deny") };
-  return { records: [...live, ...counterFlowRecords(denied, c.values, model, c.nowMs)], warnings: [] };
+  return { records: [...live, ...counterFlowRecords(denied, c.values, model, c.nowMs)], warnings };
 }

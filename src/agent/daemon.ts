@@ -39,6 +39,8 @@ export interface ClusterSource {
 export interface AgentOptions {
   node: string;
   table: string;
+  /** Calico's host veth names for pods without the interface annotation (CompileInput.interfacePrefix). */
+  interfacePrefix?: string;
   run: CommandRunner;
   conntrack: boolean;
   minIntervalMs: number;
@@ -92,7 +94,7 @@ export class NodeAgent {
       universe,
       namespaceLabels: new Map([...snap.inventory.namespaces].map(([k, v]) => [k, v.labels])),
     });
-    const result = compileRuleset({ policySet: set, universe, inventory: snap.inventory, localPods: snap.localPods, interfaces: snap.interfaces }, { table: this.options.table });
+    const result = compileRuleset({ policySet: set, universe, inventory: snap.inventory, localPods: snap.localPods, interfaces: snap.interfaces, interfacePrefix: this.options.interfacePrefix }, { table: this.options.table });
     if (!result.ok) return this.fail(`refused: ${result.refusals.map((r) => `${r.file}:${r.line}:${r.col}: [${r.code}] ${r.policy} ${r.path}: ${r.message}`).join("; ")}`);
     const ruleset = result.ruleset;
     if (ruleset.hash === (await this.kernelHash())) {

@@ -5,7 +5,7 @@
  * flows); no other adapter imports it except the `tierguard agent` command wiring in src/cli/agent.ts.
  */
 export { applyRuleset, readCounterValues, type ApplyOptions, type ApplyResult } from "./apply.js";
-export { clearDeniedConnections, parseConntrack, type ConntrackEntry } from "./conntrack.js";
+export { ACCOUNTING_SYSCTL, clearDeniedConnections, conntrackAccounting, parseConntrack, type ConntrackEntry } from "./conntrack.js";
 export { aggregatedFlows, readCounters } from "./counters.js";
 export { NodeAgent, type AgentOptions, type ClusterSnapshot, type ClusterSource } from "./daemon.js";
 export { runCommand, netnsRunner, type CommandResult, type CommandRunner } from "./exec.js";

@@ -2,7 +2,7 @@ import { aggregatedFlows, applyRuleset, readCounters, NodeAgent, type ClusterSna
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { compileRuleset, DEFAULT_TABLE, type Ruleset } from "../dataplane/index.js";
+import { compileRuleset, DEFAULT_TABLE, interfacePrefixProblem, type Ruleset } from "../dataplane/index.js";
 import { counterReport } from "../dataplane/counters.js";
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { readInventory } from "../io/inventory.js";
@@ -22,6 +22,7 @@ interface AgentOptions extends PolicyInputOptions {
   node: string;
   table: string;
   stagedDelete: string;
+  interfacePrefix?: string;
 }
 
 /**
@@ -39,6 +40,7 @@ function common(cmd: Command, files: "required" | "optional" = "required", node:
   else cmd.option("--node <name>", `${nodeHelp} (required without a command)`);
   cmd
     .option("--table <name>", "the nftables table (inet family) the agent owns", DEFAULT_TABLE)
+    .option("--interface-prefix <prefix>", "Calico's host veth names: a pod without the tierguard.dev/interface annotation is held to PREFIX + the first 11 hex digits of sha1(\"<namespace>.<pod>\") (Calico's default prefix: cali; 1 to 4 characters). Only where Calico's CNI plugin made the veths: on a routed node a wrong name drops the pod's traffic (bridged traffic is never checked)")
     .addOption(new Option("--staged-delete <mode>", "stagedAction Delete: preview or ignore").choices(["preview", "ignore"]).default("preview"));
   for (const o of policyInputOptions()) cmd.addOption(o);
   return cmd;
@@ -90,8 +92,14 @@ function checkTable(table: string): void {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(table)) throw new UsageError(`--table must be a letter then letters, digits, - or _ (at most 64), not "${table}"`);
 }
 
+function checkInterfacePrefix(prefix: string | undefined): void {
+  const problem = prefix === undefined ? undefined : interfacePrefixProblem(prefix);
+  if (problem) throw new UsageError(`--interface-prefix: ${problem}: "${prefix}"`);
+}
+
 async function loadState(opts: AgentOptions, io: CliIo): Promise<ClusterSnapshot | { error: string; code: number }> {
   checkTable(opts.table);
+  checkInterfacePrefix(opts.interfacePrefix);
   const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     const text = renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error"));
@@ -117,7 +125,7 @@ async function compileFor(opts: AgentOptions, io: CliIo): Promise<Compiled | num
     stagedDelete: opts.stagedDelete as "preview" | "ignore",
     namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])),
   });
-  const result = compileRuleset({ policySet: set, universe, inventory, localPods, interfaces }, { table: opts.table });
+  const result = compileRuleset({ policySet: set, universe, inventory, localPods, interfaces, interfacePrefix: opts.interfacePrefix }, { table: opts.table });
   if (!result.ok) {
     const diagnostics = result.refusals.map((r) => ({ code: r.code, severity: "error" as const, message: r.message, file: r.file, line: r.line, col: r.col, path: r.path, resource: r.policy }));
     io.stderr(`${renderDiagnosticsText(diagnostics)}\n`);
@@ -150,6 +158,7 @@ async function chooseSource(opts: RunOptions, io: CliIo, log: (line: string) => 
   if ((opts.policies === undefined) !== (opts.inventory === undefined)) throw new UsageError("give both --policies and --inventory (files), or neither (watch the cluster)");
   if (opts.policies === undefined) {
     checkTable(opts.table);
+    checkInterfacePrefix(opts.interfacePrefix);
     let kube: ReturnType<typeof kubeAgentSource>;
     try {
       kube = kubeAgentSource({ kubeconfig: opts.kubeconfig && resolve(io.cwd, opts.kubeconfig), node: opts.node, version: calicoVersion(opts.calicoVersion), log });
@@ -182,6 +191,7 @@ async function runCommandLoop(opts: RunOptions, io: CliIo): Promise<number> {
   const agent = new NodeAgent(source, {
     node: opts.node,
     table: opts.table,
+    interfacePrefix: opts.interfacePrefix,
     run: runCommand,
     conntrack: opts.conntrack,
     minIntervalMs: opts.minInterval * 1000,

@@ -2,11 +2,14 @@ import { describePolicy, formatIp, type CompiledPolicy, type Direction, type Eng
 import { isTrue, selectorOn } from "../engine/tri.js";
 import type { Inventory } from "../flows/index.js";
 import { ChainBuilder, DENY_CHAIN, policyKey } from "./chains.js";
-import { inventoryEndpoints, isInterfaceName, type DataplaneEndpoint } from "./endpoints.js";
-import { DEFAULT_MARKS, type CounterInfo, type Marks, type NftChain, type NftMap } from "./model.js";
+import { inventoryEndpoints, type DataplaneEndpoint } from "./endpoints.js";
+import { antiSpoofing } from "./interfaces.js";
+import { DEFAULT_MARKS, type CounterInfo, type LocalEndpoint, type Marks, type NftChain, type NftMap } from "./model.js";
 import { renderRuleset } from "./render.js";
 import type { Refusal } from "./rules.js";
 import { SetRegistry, shortHash, type Family, type NftSet } from "./sets.js";
+
+export type { LocalEndpoint } from "./model.js";
 
 /**
  * Policies + the endpoints on one node → an nftables ruleset (`nft -f` text). Pure. The walk is the engine's: the
@@ -25,25 +28,21 @@ export interface CompileInput {
    * `namespace/name` → the pod's host-side interface, where given (endpoints.ts INTERFACE_ANNOTATION). A local
    * endpoint is identified by its address on every node; one with an interface is also held to it: its interface
    * carries only its addresses, and its addresses come only from its interface (spoofed packets are dropped before
-   * any walk). On a bridge, where pods share one interface, none is given and addresses alone identify them.
+   * any walk) where the hook sees its interface: not for bridged traffic, whose hook sees the bridge
+   * (interfaces.ts). The same ruleset serves a routed node and a bridge node.
    */
   interfaces?: ReadonlyMap<string, string>;
+  /**
+   * Calico's host veth naming: a local pod without an interface in `interfaces` is held to `prefix` + the first
+   * 11 hex digits of SHA-1("<namespace>.<pod>") (interfaces.ts calicoInterfaceName). Undefined: no derived names.
+   */
+  interfacePrefix?: string;
 }
 
 export interface CompileOptions {
   /** The table's name in the `inet` family. */
   table?: string;
   marks?: Marks;
-}
-
-export interface LocalEndpoint {
-  namespace: string;
-  name: string;
-  ips: string[];
-  /** The host-side interface it is held to; undefined where none was given. */
-  interface?: string;
-  /** The endpoint chain per walk and direction. */
-  chains: Record<`${Mode}-${Direction}`, string>;
 }
 
 export interface Ruleset {
@@ -81,8 +80,8 @@ export function compileRuleset(input: CompileInput, options: CompileOptions = {}
   if (refusals.length > 0) return { ok: false, refusals };
   const { maps, localOut, policies } = endpointChains(input.policySet, local, families, builder);
   const warnings = new Set(sets.warnings);
-  const spoof = antiSpoofing(localOut, input.interfaces, families, warnings);
-  const chains = [...builder.chains.values(), denyChain(), ...baseChains(families), ...spoof.chains].sort((a, b) => compare(a.name, b.name));
+  const spoof = antiSpoofing(localOut, { given: input.interfaces, calicoPrefix: input.interfacePrefix }, families, warnings);
+  const chains = [...builder.chains.values(), denyChain(), accountingChain(), ...baseChains(families), ...spoof.chains].sort((a, b) => compare(a.name, b.name));
   const mapList = [...maps.values()].sort((a, b) => compare(a.name, b.name));
   for (const m of mapList) m.elements.sort((a, b) => compare(a[0], b[0]));
   const setList = [...sets.all(), ...spoof.sets].sort((a, b) => compare(a.name, b.name));
@@ -138,44 +137,6 @@ function endpointChains(set: PolicySet, local: readonly DataplaneEndpoint[], fam
   return { maps, localOut, policies };
 }
 
-/**
- * Local endpoints held to their interfaces (CompileInput.interfaces): a set of (interface, address) pairs per family
- * and one rule each way, on the forward and input hooks before any walk (priority -20). Nothing without interfaces,
- * so a bridge node's ruleset is unchanged. A name nft cannot take is a warning; that endpoint goes by address only.
- */
-function antiSpoofing(local: LocalEndpoint[], interfaces: ReadonlyMap<string, string> | undefined, families: readonly Family[], warnings: Set<string>) {
-  const held: LocalEndpoint[] = [];
-  for (const e of local) {
-    const name = interfaces?.get(`${e.namespace}/${e.name}`);
-    if (name === undefined) continue;
-    if (!isInterfaceName(name)) {
-      warnings.add(`interface ${JSON.stringify(name).slice(0, 40)} of ${e.namespace}/${e.name} is not an interface name; the pod is identified by its address only`);
-      continue;
-    }
-    e.interface = name;
-    held.push(e);
-  }
-  const sets: NftSet[] = [];
-  const rules: NftChain["rules"] = [];
-  for (const f of families) {
-    const pairs = held.flatMap((e) => e.ips.filter((ip) => ip.includes(":") === (f === 6)).map((ip) => ({ iface: e.interface!, ip })));
-    const ifaces = [...new Set(held.map((e) => e.interface!))].sort(compare);
-    if (ifaces.length === 0) continue;
-    const name = `local_if_v${f}`;
-    const ip = f === 4 ? "ip" : "ip6";
-    sets.push({ name, type: `ifname . ${f === 4 ? "ipv4_addr" : "ipv6_addr"}`, elements: pairs.map((p) => `"${p.iface}" . ${p.ip}`).sort(compare), comment: `local endpoints' interfaces and their IPv${f} addresses`, interval: false });
-    const addrs = [...new Set(pairs.map((p) => p.ip))].sort(compare);
-    rules.push({ match: `iifname { ${ifaces.map((i) => `"${i}"`).join(", ")} } iifname . ${ip} saddr != @${name}`, verdict: "drop", comment: "spoofed: an endpoint's interface carries only its addresses" });
-    if (addrs.length > 0) rules.push({ match: `${ip} saddr { ${addrs.join(", ")} } iifname . ${ip} saddr != @${name}`, verdict: "drop", comment: "spoofed: an endpoint's addresses come only from its interface" });
-  }
-  if (rules.length === 0) return { sets, chains: [] as NftChain[] };
-  const chains: NftChain[] = [
-    { name: "spoof", hook: { priority: -20 }, comment: "local endpoints held to their interfaces (forwarded traffic)", rules },
-    { name: "spoof_to_host", hook: { priority: -20, name: "input" }, comment: "local endpoints held to their interfaces (traffic to this node)", rules },
-  ];
-  return { sets, chains };
-}
-
 function withHashComment(text: string, table: string, hash: string): string {
   const head = `table inet ${table} {\n`;
   const at = text.indexOf(head) + head.length;
@@ -216,6 +177,18 @@ function checkLocal(set: PolicySet, local: readonly DataplaneEndpoint[]): Refusa
     }
   }
   return [...out.values()];
+}
+
+/**
+ * Never jumped to, so it costs no packet anything: loading a `ct packets` expression makes the kernel turn on
+ * conntrack accounting (net.netfilter.nf_conntrack_acct) in this network namespace (nft_ct's init calls
+ * nf_ct_set_acct), which `agent counters --output flows` reads as bytes and packets. It needs only NET_ADMIN,
+ * where writing the sysctl needs a writable /proc/sys, which a container does not have.
+ */
+export const ACCOUNTING_CHAIN = "ct_accounting";
+
+function accountingChain(): NftChain {
+  return { name: ACCOUNTING_CHAIN, comment: "not jumped to: loads conntrack accounting (bytes and packets of flow records)", rules: [{ match: "ct packets 0", verdict: "" }] };
 }
 
 function denyChain(): NftChain {

@@ -81,10 +81,12 @@ export function counterFlowRecords(ruleset: Pick<Ruleset, "hash" | "counters">, 
       policies: c.mode === "enforced" ? { enforced_policies: [policy], pending_policies: [] } : { enforced_policies: [], pending_policies: [policy] },
       num_flows: v.packets,
       num_flows_started: v.packets,
+      // The counter counts the packets its rule decided (a connection's first, or a denied packet each): the local
+      // endpoint's outgoing ones for egress, incoming for ingress.
       bytes_in: c.direction === "ingress" ? v.bytes : 0,
       bytes_out: c.direction === "egress" ? v.bytes : 0,
-      packets_in: 0,
-      packets_out: 0,
+      packets_in: c.direction === "ingress" ? v.packets : 0,
+      packets_out: c.direction === "egress" ? v.packets : 0,
       tierguard_ruleset: ruleset.hash,
       tierguard_counter: c.name,
     });

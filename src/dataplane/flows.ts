@@ -11,13 +11,22 @@ import { AddressVerdicts } from "./verdict.js";
  * and the enforced and pending policies the engine gives that flow under the ruleset's policy set, and the number of
  * connections folded into it. Pods' labels are the intersection over the pods aggregated. Only connections with a
  * local endpoint are this node's to report: egress where the source is local (`reporter: src`), ingress where the
- * destination is (`reporter: dst`).
+ * destination is (`reporter: dst`). Bytes and packets come from conntrack accounting and are the reporter's: for the
+ * source, out is the original direction and in the reply; for the destination the other way round.
  */
 export interface Connection {
   protocol: number;
   src: string;
   dst: string;
   dport?: number;
+  /** Conntrack accounting of the original (src → dst) and reply directions; undefined when accounting is off. */
+  orig?: Traffic;
+  reply?: Traffic;
+}
+
+export interface Traffic {
+  packets: number;
+  bytes: number;
 }
 
 interface Side {
@@ -36,6 +45,8 @@ interface Aggregate {
   reporter: "src" | "dst";
   trace: { enforced: DirectionTrace; pending: DirectionTrace };
   count: number;
+  in: Traffic;
+  out: Traffic;
 }
 
 export function connectionFlowRecords(
@@ -65,12 +76,16 @@ export function connectionFlowRecords(
       const dst = side(c.dst);
       const hits = { enforced: formatHits(trace.enforced.hits, model), pending: formatHits(trace.pending.hits, model) };
       const key = JSON.stringify([reporter, src.type, src.namespace, src.aggr, dst.type, dst.namespace, dst.aggr, c.protocol, c.dport ?? null, trace.enforced.verdict, hits]);
-      const a = aggregates.get(key);
-      if (a) {
-        a.count++;
+      const a = aggregates.get(key) ?? { key, src, dst, protocol: c.protocol, dport: c.dport, reporter, trace: { enforced: trace.enforced, pending: trace.pending }, count: 0, in: none(), out: none() };
+      if (a.count > 0) {
         a.src.labels = intersect(a.src.labels, src.labels);
         a.dst.labels = intersect(a.dst.labels, dst.labels);
-      } else aggregates.set(key, { key, src, dst, protocol: c.protocol, dport: c.dport, reporter, trace: { enforced: trace.enforced, pending: trace.pending }, count: 1 });
+      }
+      a.count++;
+      // The reporter's view: the source sends the original direction, the destination receives it.
+      add(a.out, reporter === "src" ? c.orig : c.reply);
+      add(a.in, reporter === "src" ? c.reply : c.orig);
+      aggregates.set(key, a);
     }
   }
   const end = Math.floor(nowMs / 1000);
@@ -87,12 +102,20 @@ export function connectionFlowRecords(
     num_flows: a.count,
     num_flows_started: 0,
     num_flows_completed: 0,
-    bytes_in: 0,
-    bytes_out: 0,
-    packets_in: 0,
-    packets_out: 0,
+    bytes_in: a.in.bytes,
+    bytes_out: a.out.bytes,
+    packets_in: a.in.packets,
+    packets_out: a.out.packets,
     tierguard_ruleset: ruleset.hash,
   }));
+}
+
+const none = (): Traffic => ({ packets: 0, bytes: 0 });
+
+function add(sum: Traffic, t: Traffic | undefined): void {
+  if (!t) return;
+  sum.packets += t.packets;
+  sum.bytes += t.bytes;
 }
 
 function endpointFields(prefix: "source" | "dest", s: Side): Record<string, unknown> {

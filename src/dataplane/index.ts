@@ -5,10 +5,11 @@
  * Every verdict comes from the engine's compiled policy set (STYLE habit 8: simulation runs through the code that
  * enforces).
  */
-export { compileRuleset, mapName, DEFAULT_TABLE, type CompileInput, type CompileOptions, type CompileResult, type Ruleset, type LocalEndpoint } from "./compile.js";
+export { ACCOUNTING_CHAIN, compileRuleset, mapName, DEFAULT_TABLE, type CompileInput, type CompileOptions, type CompileResult, type Ruleset, type LocalEndpoint } from "./compile.js";
 export { renderRuleset, type RenderOptions } from "./render.js";
 export { INTERFACE_ANNOTATION, inventoryEndpoints, podInterfaces, podsOnNode, type DataplaneEndpoint } from "./endpoints.js";
-export { connectionFlowRecords, type Connection } from "./flows.js";
+export { calicoInterfaceName, interfacePrefixProblem, MAX_INTERFACE_NAME, type InterfaceSources } from "./interfaces.js";
+export { connectionFlowRecords, type Connection, type Traffic } from "./flows.js";
 export { mergedElements, mergeRanges, rangeToCidrs } from "./intervals.js";
 export { DEFAULT_MARKS, type CounterInfo, type Marks, type NftChain, type NftRule, type NftMap } from "./model.js";
 export type { Refusal } from "./rules.js";

@@ -46,6 +46,17 @@ export interface CounterInfo {
   protocol?: number;
 }
 
+/** A local endpoint as the ruleset holds it. */
+export interface LocalEndpoint {
+  namespace: string;
+  name: string;
+  ips: string[];
+  /** The host-side interface it is held to; undefined where none was given. */
+  interface?: string;
+  /** The endpoint chain per walk and direction. */
+  chains: Record<`${Mode}-${Direction}`, string>;
+}
+
 /** Packet-mark bits the walk uses between chains (nftables has no return values). */
 export interface Marks {
   /** A rule or a tier's default said Pass: skip the rest of the tier. */

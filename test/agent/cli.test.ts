@@ -79,6 +79,33 @@ describe("tierguard agent compile: interface names from the inventory", () => {
     // The annotated pod lives on one node: that node's ruleset holds it to cali0123456789a.
     expect(held).toHaveLength(1);
     expect(held[0].stdout).toMatch(/^\t\t\t"cali0123456789a" \. 10\.\d+\.\d+\.\d+$/m);
-    expect(held[0].stdout).toContain('iifname { "cali0123456789a" } iifname . ip saddr != @local_if_v4 drop');
+    expect(held[0].stdout).toContain('iifname { "cali0123456789a" } iifname . ip saddr != @local_if_v4 counter drop');
+  });
+
+  test("--interface-prefix cali: the other pods of the node are held to Calico's computed veth names; the annotation wins", async () => {
+    const r = await run(["agent", "compile", "--policies", ...templateArgs("x").slice(2), "--inventory", `${dir.path}/inventory.yaml`, "--node", "prod-pool-a-7d2k", "--interface-prefix", "cali", "--stats"]);
+    expectNoStackTrace(r);
+    expect(r.code).toBe(0);
+    const pairs = [...r.stdout.matchAll(/^\t\t\t"([^"]+)" \. (10\.[\d.]+)/gm)].map((m) => m[1]);
+    expect(pairs).toHaveLength(7);
+    expect(pairs.every((name) => /^cali[0-9a-f]{11}$/.test(name))).toBe(true);
+    // Calico's rule (as the --help text states it) for the node's pods; the annotated frontend keeps its annotation.
+    const { createHash } = await import("node:crypto");
+    const calico = (pod: string) => `cali${createHash("sha1").update(`boutique.${pod}`).digest("hex").slice(0, 11)}`;
+    expect(pairs).toContain(calico("checkoutservice-q2bgmvwwt-5ms6b"));
+    expect(pairs).toContain(calico("loadgenerator-8zpbtlkcth-77n72"));
+    expect(pairs).toContain("cali0123456789a");
+    expect(pairs).not.toContain(calico("frontend-wdtnk7lxn-k8zx2"));
+  });
+
+  test("--interface-prefix longer than 4 characters is a usage error (2): the name would pass Linux's 15", async () => {
+    const r = await run(["agent", "compile", "--policies", "tiers", "--inventory", INVENTORY, "--node", "n", "--interface-prefix", "calico"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--interface-prefix: an interface prefix has 1 to 4 characters (it is followed by 11 hex digits, and Linux allows 15), not 6: "calico"');
+  });
+
+  test("--help documents --interface-prefix", async () => {
+    const r = await run(["agent", "compile", "--help"]);
+    expect(r.stdout.replace(/\s+/g, " ")).toContain('--interface-prefix <prefix> Calico\'s host veth names: a pod without the tierguard.dev/interface annotation is held to PREFIX + the first 11 hex digits of sha1("<namespace>.<pod>")');
   });
 });

@@ -3,7 +3,7 @@ import { NodeAgent, type ClusterSnapshot, type ClusterSource } from "../../src/a
 import type { CommandRunner } from "../../src/agent/exec.js";
 import { BoundedFrequencyRunner, type Timers } from "../../src/agent/runner.js";
 import { apiPath, InformerSource } from "../../src/agent/informer-source.js";
-import { podsOnNode } from "../../src/dataplane/index.js";
+import { calicoInterfaceName, podsOnNode } from "../../src/dataplane/index.js";
 import { parseInventory } from "../../src/flows/index.js";
 import { DEFAULT_CALICO_VERSION } from "../../src/policy/version.js";
 import { resources } from "../helpers/engine.js";
@@ -120,6 +120,15 @@ describe("node agent", () => {
     expect(k.calls).toEqual([]);
     expect(agent.status()).toMatchObject({ hash, failures: 1, applies: 1 });
     expect(agent.status().lastError).toContain("[dataplane/not-evaluated] NetworkPolicy shop/uses-http spec.ingress[0]");
+  });
+
+  test("--interface-prefix reaches the compiler: the loaded table holds each local pod to Calico's veth name", async () => {
+    const k = kernel();
+    const agent = new NodeAgent(source(() => TIERED), { ...options(k.run, []), interfacePrefix: "cali" });
+    expect(await agent.sync()).toBe(true);
+    const loaded = (await k.run("nft", ["list", "table", "inet", "tierguard"])).stdout;
+    expect(loaded).toContain(`"${calicoInterfaceName("cali", "shop", "web-1")}" . 10.0.1.10`);
+    expect(loaded).toContain(`"${calicoInterfaceName("cali", "shop", "api-1")}" . 10.0.1.20`);
   });
 });
 

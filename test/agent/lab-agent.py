@@ -6,6 +6,10 @@ Commands (one JSON object per line), each answered with {"id": ..., "result": ..
       -> "allow" (the echo came back), "deny" (reset, ICMP error), "timeout"
   {"op": "open", "id": 2, "conn": "c1", "host": ..., "port": ..., "timeout": 1.0}   a long-lived TCP connection
   {"op": "ping", "id": 3, "conn": "c1", "timeout": 1.0}   -> "allow" or "broken"
+  {"op": "spoof", "id": 4, "src": "10.99.0.11", "host": ..., "port": 53}   one UDP datagram from another address
+      (IP_TRANSPARENT, as root: the address need not be this pod's) -> "sent"
+  {"op": "seen", "id": 5}   -> the source addresses the UDP servers received datagrams from since the last "seen",
+      sorted and comma-separated ("" for none)
 Every wait is bounded by its timeout; the process exits when stdin closes.
 """
 import json
@@ -33,12 +37,39 @@ class TcpServer(socketserver.ThreadingTCPServer):
     request_queue_size = 1024
 
 
+seen = set()
+seen_lock = threading.Lock()
+IP_TRANSPARENT = 19
+
+
 def serve_udp(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", port))
     while True:
         data, addr = s.recvfrom(4096)
+        with seen_lock:
+            seen.add(addr[0])
         s.sendto(data, addr)
+
+
+def spoof(cmd):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.setsockopt(socket.SOL_IP, IP_TRANSPARENT, 1)
+        s.bind((cmd["src"], 0))
+        s.sendto(b"ping", (cmd["host"], cmd["port"]))
+        return "sent"
+    except OSError as e:
+        return "error: %s" % e
+    finally:
+        s.close()
+
+
+def take_seen():
+    with seen_lock:
+        out = ",".join(sorted(seen))
+        seen.clear()
+    return out
 
 
 def probe(cmd):
@@ -104,7 +135,8 @@ def main():
     for line in sys.stdin:
         cmd = json.loads(line)
         op = cmd["op"]
-        result = probe(cmd) if op == "probe" else open_conn(cmd) if op == "open" else ping(cmd)
+        handlers = {"probe": probe, "open": open_conn, "ping": ping, "spoof": spoof, "seen": lambda _: take_seen()}
+        result = handlers[op](cmd)
         print(json.dumps({"id": cmd.get("id"), "result": result}), flush=True)
 
 

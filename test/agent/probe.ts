@@ -42,8 +42,9 @@ export function allProbes(members: readonly LabMember[]): Probe[] {
   return out;
 }
 
-export function compileFor(set: PolicySet, universe: EngineUniverse, inventory: Inventory, members: readonly LabMember[]): Ruleset {
-  const r = compileRuleset({ policySet: set, universe, inventory, localPods: new Set(members.filter((m) => !m.external).map((m) => `${m.namespace}/${m.name}`)) });
+/** `interfaces`: `namespace/name` → host-side interface, as the annotation gives them (CompileInput.interfaces). */
+export function compileFor(set: PolicySet, universe: EngineUniverse, inventory: Inventory, members: readonly LabMember[], interfaces?: ReadonlyMap<string, string>): Ruleset {
+  const r = compileRuleset({ policySet: set, universe, inventory, localPods: new Set(members.filter((m) => !m.external).map((m) => `${m.namespace}/${m.name}`)), interfaces });
   if (!r.ok) throw new Error(`refused: ${JSON.stringify(r.refusals)}`);
   return r.ruleset;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { podInterfaces, podsOnNode } from "../../src/dataplane/index.js";
+import { createHash } from "node:crypto";
+import { calicoInterfaceName, compileRuleset, interfacePrefixProblem, MAX_INTERFACE_NAME, podInterfaces, podsOnNode } from "../../src/dataplane/index.js";
+import { EngineUniverse, PolicySet } from "../../src/engine/index.js";
+import { parseInventory } from "../../src/flows/index.js";
+import { resources } from "../helpers/engine.js";
 import { DOCS, PODS, TIERED } from "./fixtures.js";
 import { build, chainWithComment, expectGolden, inventoryDocs, text } from "./helpers.js";
 
@@ -32,11 +36,16 @@ describe("dataplane compile: local endpoints by interface name where given", () 
     expect(nft).not.toContain("caliremote00001");
     expect(chainWithComment(nft, "local endpoints held to their interfaces (forwarded traffic)")).toEqual([
       "type filter hook forward priority -20; policy accept;",
-      'iifname { "cali0f9e8d7c6b5", "cali1a2b3c4d5e6" } iifname . ip saddr != @local_if_v4 drop comment "spoofed: an endpoint\'s interface carries only its addresses"',
-      'ip saddr { 10.0.1.10, 10.0.1.20 } iifname . ip saddr != @local_if_v4 drop comment "spoofed: an endpoint\'s addresses come only from its interface"',
-      'iifname { "cali0f9e8d7c6b5", "cali1a2b3c4d5e6" } iifname . ip6 saddr != @local_if_v6 drop comment "spoofed: an endpoint\'s interface carries only its addresses"',
-      'ip6 saddr { fd00::10 } iifname . ip6 saddr != @local_if_v6 drop comment "spoofed: an endpoint\'s addresses come only from its interface"',
+      'meta iifkind "bridge" return comment "bridged: the hook sees the bridge, not the pod\'s port; the address identifies the endpoint"',
+      'iifname { "cali0f9e8d7c6b5", "cali1a2b3c4d5e6" } iifname . ip saddr != @local_if_v4 counter drop comment "spoofed: an endpoint\'s interface carries only its addresses"',
+      'ip saddr { 10.0.1.10, 10.0.1.20 } iifname . ip saddr != @local_if_v4 counter drop comment "spoofed: an endpoint\'s addresses come only from its interface"',
+      'iifname { "cali0f9e8d7c6b5", "cali1a2b3c4d5e6" } iifname . ip6 saddr != @local_if_v6 counter drop comment "spoofed: an endpoint\'s interface carries only its addresses"',
+      'ip6 saddr { fd00::10 } iifname . ip6 saddr != @local_if_v6 counter drop comment "spoofed: an endpoint\'s addresses come only from its interface"',
     ]);
+    // The input hook (pods to their node) sees the same: the same rules, bridged packets returned first.
+    expect(chainWithComment(nft, "local endpoints held to their interfaces (traffic to this node)").slice(1)).toEqual(
+      chainWithComment(nft, "local endpoints held to their interfaces (forwarded traffic)").slice(1),
+    );
   });
 
   test("a bridge node (no names given) compiles to the same ruleset as before: no interface set, no spoof chain", () => {
@@ -52,6 +61,50 @@ describe("dataplane compile: local endpoints by interface name where given", () 
     expect(b.result.ruleset.warnings).toContain('interface "eth0\\" accept" of shop/web-1 is not an interface name; the pod is identified by its address only');
     expect(b.result.ruleset.text).not.toContain("accept\" .");
     expect(b.result.ruleset.text).not.toMatch(/chain spoof/);
+  });
+});
+
+describe("bridge nodes: nothing a bridge carries is taken for one pod's interface", () => {
+  test("a name several local pods share (a bridge) is a warning; those pods go by address only, no spoof chain", () => {
+    const docs = inventoryDocs(PODS.map((p) => ({ ...p, iface: "br0" })), { shop: {}, ops: {} });
+    const b = build(TIERED, docs);
+    if (!b.result.ok) throw new Error("refused");
+    expect(b.result.ruleset.warnings).toContain('interface "br0" is named by 2 pods on this node (shop/api-1, shop/web-1): a shared device, not one pod\'s; they are identified by their addresses only');
+    expect(b.result.ruleset.local.map((e) => e.interface)).toEqual([undefined, undefined]);
+    expect(b.result.ruleset.text).not.toMatch(/local_if_v|chain spoof|"br0"/);
+  });
+});
+
+describe("Calico's computed interface names (no annotation, a prefix given)", () => {
+  /** The rule, computed here independently: prefix + first 11 hex digits of SHA-1("<namespace>.<pod>"). */
+  const rule = (prefix: string, ns: string, pod: string) => prefix + createHash("sha1").update(`${ns}.${pod}`).digest("hex").slice(0, 11);
+
+  test("the rule, Calico's own test vector, and the 15-character limit", () => {
+    expect(calicoInterfaceName("eni", "namespace", "podname")).toBe("eni82111e10a96"); // libcalico-go conversion_test.go
+    expect(calicoInterfaceName("cali", "shop", "web-1")).toBe(rule("cali", "shop", "web-1"));
+    expect(calicoInterfaceName("cali", "shop", "web-1")).toHaveLength(MAX_INTERFACE_NAME);
+    const long = "x".repeat(253);
+    expect(calicoInterfaceName("cali", long, long)).toHaveLength(15);
+    expect(interfacePrefixProblem("cali")).toBeUndefined();
+    expect(interfacePrefixProblem("calic")).toBe("an interface prefix has 1 to 4 characters (it is followed by 11 hex digits, and Linux allows 15), not 5");
+    expect(interfacePrefixProblem("")).toBe("an interface prefix has 1 to 4 characters (it is followed by 11 hex digits, and Linux allows 15), not 0");
+    expect(interfacePrefixProblem('c"a')).toBe("an interface prefix has letters, digits and _ . : @ + - only");
+  });
+
+  test("pods without the annotation are held to Calico's name; an annotation wins; other nodes' pods are not named", () => {
+    const docs = inventoryDocs(PODS.map((p) => (p.name === "api-1" ? { ...p, iface: "eth-api" } : p)), { shop: {}, ops: {} });
+    const universe = new EngineUniverse();
+    const { inventory } = parseInventory(docs);
+    const set = new PolicySet(resources(TIERED), { universe, namespaceLabels: new Map([...inventory.namespaces].map(([k, v]) => [k, v.labels])) });
+    const r = compileRuleset({ policySet: set, universe, inventory, localPods: podsOnNode(docs, "node-a"), interfaces: podInterfaces(docs, "node-a"), interfacePrefix: "cali" });
+    if (!r.ok) throw new Error("refused");
+    expect(r.ruleset.local.map((e) => [e.name, e.interface])).toEqual([["api-1", "eth-api"], ["web-1", rule("cali", "shop", "web-1")]]);
+    expect(r.ruleset.text).toContain(`"${rule("cali", "shop", "web-1")}" . 10.0.1.10`);
+    expect(r.ruleset.text).not.toContain(rule("cali", "shop", "db-1"));
+    // Without the prefix, the unannotated pod goes by address only (the old behaviour).
+    const plain = compileRuleset({ policySet: set, universe, inventory, localPods: podsOnNode(docs, "node-a"), interfaces: podInterfaces(docs, "node-a") });
+    if (!plain.ok) throw new Error("refused");
+    expect(plain.ruleset.local.map((e) => [e.name, e.interface])).toEqual([["api-1", "eth-api"], ["web-1", undefined]]);
   });
 });
 
