@@ -40,6 +40,17 @@ export const POLICY_RESOURCES: readonly WatchedResource[] = [
   calico("globalnetworksets", "GlobalNetworkSet"),
 ];
 
+/**
+ * Watched only where the cluster serves them (a watch of a kind the API server does not know fails, and would stop
+ * every apply): Calico 3.32+ enforces ClusterNetworkPolicy, whose CRD is not installed everywhere.
+ */
+export const OPTIONAL_POLICY_RESOURCES: readonly WatchedResource[] = [
+  { group: "policy.networking.k8s.io", version: "v1alpha2", plural: "clusternetworkpolicies", kind: "ClusterNetworkPolicy" },
+];
+
+/** Whether the cluster serves a resource (API discovery); without one, optional resources are not watched. */
+export type Served = (r: WatchedResource) => Promise<boolean>;
+
 /** The API path an informer lists and watches (cluster-wide). */
 export function apiPath(r: WatchedResource): string {
   return r.group === "" ? `/api/${r.version}/${r.plural}` : `/apis/${r.group}/${r.version}/${r.plural}`;
@@ -48,15 +59,21 @@ export function apiPath(r: WatchedResource): string {
 export class InformerSource implements ClusterSource {
   private readonly informers = new Map<WatchedResource, ObjectInformer>();
   private readonly errors: string[] = [];
+  /** The policy resources watched: the fixed ones and the optional ones the cluster serves. */
+  private policyResources: readonly WatchedResource[] = POLICY_RESOURCES;
 
   constructor(
     private readonly factory: (r: WatchedResource) => ObjectInformer,
     private readonly node: string,
     private readonly version: CalicoVersion,
+    private readonly served?: Served,
   ) {}
 
   async start(onChange: () => void): Promise<void> {
-    for (const r of [...INVENTORY_RESOURCES, ...POLICY_RESOURCES]) {
+    const optional: WatchedResource[] = [];
+    for (const r of this.served ? OPTIONAL_POLICY_RESOURCES : []) if (await this.served!(r)) optional.push(r);
+    this.policyResources = [...POLICY_RESOURCES, ...optional];
+    for (const r of [...INVENTORY_RESOURCES, ...this.policyResources]) {
       const inf = this.factory(r);
       for (const ev of ["add", "update", "delete"] as const) inf.on(ev, () => onChange());
       inf.on("error", (e) => this.errors.push(`${apiPath(r)}: ${(e as Error)?.message ?? String(e)}`));
@@ -72,7 +89,7 @@ export class InformerSource implements ClusterSource {
       rs.flatMap((r) => (this.informers.get(r)?.list() ?? []).map((o) => ({ ...(o as object), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
     const inventoryDocs = [{ kind: "List", items: items(INVENTORY_RESOURCES) }];
     const { inventory } = parseInventory(inventoryDocs);
-    const text = items(POLICY_RESOURCES).map((o) => JSON.stringify(o)).join("\n---\n");
+    const text = items(this.policyResources).map((o) => JSON.stringify(o)).join("\n---\n");
     const max = 1 << 30;
     const loaded = loadText("cluster", text, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: max, maxDocumentBytes: max, maxDocuments: 1_000_000, maxNodes: max });
     const built = buildResources(loaded.documents);

@@ -3,7 +3,7 @@ import { NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET
 import type { CalicoVersion } from "../policy/version.js";
 import { policyDigest, type DigestObject } from "../reconcile/node-digest.js";
 import type { ClusterSnapshot, ClusterSource } from "./daemon.js";
-import { apiPath, InformerSource, POLICY_RESOURCES, type ObjectInformer, type WatchedResource } from "./informer-source.js";
+import { apiPath, InformerSource, OPTIONAL_POLICY_RESOURCES, POLICY_RESOURCES, type ObjectInformer, type Served, type WatchedResource } from "./informer-source.js";
 
 /**
  * The agent's cluster edge over @kubernetes/client-node: one informer per watched resource for InformerSource, and
@@ -167,22 +167,40 @@ export function agentKubeConfig(kubeconfig?: string): KubeConfig {
  */
 export function kubeAgentSource(opts: { kubeconfig?: string; node: string; version: CalicoVersion; log?: (line: string) => void; informers?: KubeInformerOptions; now?: () => number }): { source: DigestingSource; reportHash: (hash: string) => Promise<void> } {
   const kc = agentKubeConfig(opts.kubeconfig);
-  const source = digestingInformerSource(kubeInformerFactory(kc, { log: opts.log, ...opts.informers }), opts.node, opts.version);
+  const source = digestingInformerSource(kubeInformerFactory(kc, { log: opts.log, ...opts.informers }), opts.node, opts.version, kubeServed(kc));
   return { source, reportHash: nodeHashReporter(kc, opts.node, { log: opts.log, now: opts.now, digest: () => source.digest }) };
 }
 
 /** InformerSource over `factory`, with the digest of its policy informers' objects (kind and apiVersion set from the resource). */
-export function digestingInformerSource(factory: (r: WatchedResource) => ObjectInformer, node: string, version: CalicoVersion): DigestingSource {
+export function digestingInformerSource(factory: (r: WatchedResource) => ObjectInformer, node: string, version: CalicoVersion, served?: Served): DigestingSource {
   const policyInformers = new Map<WatchedResource, ObjectInformer>();
   const inner = new InformerSource(
     (r) => {
       const inf = factory(r);
-      if (POLICY_RESOURCES.includes(r)) policyInformers.set(r, inf);
+      if (POLICY_RESOURCES.includes(r) || OPTIONAL_POLICY_RESOURCES.includes(r)) policyInformers.set(r, inf);
       return inf;
     },
     node,
     version,
+    served,
   );
   const policies = () => [...policyInformers].flatMap(([r, inf]) => inf.list().map((o) => ({ ...(o as DigestObject), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
   return new DigestingSource(inner, policies);
+}
+
+/**
+ * Discovery for InformerSource's optional resources: whether `GET /apis/<group>/<version>` lists the resource. A 404
+ * means the group-version is not served; any other failure is thrown, so the agent does not start blind to a kind.
+ */
+export function kubeServed(kc: KubeConfig): Served {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return async (r) => {
+    try {
+      const list = await custom.getAPIResources({ group: r.group, version: r.version });
+      return list.resources.some((x) => x.name === r.plural);
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return false;
+      throw new Error(`discovering ${apiPath(r)}: ${describeKubeError(e)}`);
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { INVENTORY_RESOURCES, POLICY_RESOURCES } from "../../src/agent/index.js";
+import { INVENTORY_RESOURCES, OPTIONAL_POLICY_RESOURCES, POLICY_RESOURCES } from "../../src/agent/index.js";
 import { CLUSTER_KINDS } from "../../src/reconcile/index.js";
 import { run } from "../cli/helpers.js";
 
@@ -45,7 +45,7 @@ describe("deploy/agent", () => {
 
   test("RBAC: get/list/watch exactly what the informers watch, patch nodes, nothing else; bound to the DaemonSet's account", () => {
     const [sa, role, binding] = docs("rbac.yaml");
-    const watched = [...INVENTORY_RESOURCES, ...POLICY_RESOURCES].flatMap((r) => ["get", "list", "watch"].map((v) => `${r.group || "core"}/${r.plural}:${v}`));
+    const watched = [...INVENTORY_RESOURCES, ...POLICY_RESOURCES, ...OPTIONAL_POLICY_RESOURCES].flatMap((r) => ["get", "list", "watch"].map((v) => `${r.group || "core"}/${r.plural}:${v}`));
     expect(grants(role.rules)).toEqual([...watched, "core/nodes:patch"].sort());
     expect(sa.metadata).toEqual({ name: "tierguard-agent", namespace: "tierguard" });
     expect(pod.serviceAccountName).toBe(sa.metadata.name);
@@ -55,10 +55,11 @@ describe("deploy/agent", () => {
     expect(kustomization.resources).toEqual(["rbac.yaml", "daemonset.yaml"]);
   });
 
-  test("the informers watch every policy kind the controller applies but ClusterNetworkPolicy (a known gap)", () => {
-    const watched = new Set(POLICY_RESOURCES.map((r) => `${r.group}/${r.plural}`));
+  test("the informers watch every policy kind the controller applies (ClusterNetworkPolicy where the cluster serves it)", () => {
+    const watched = new Set([...POLICY_RESOURCES, ...OPTIONAL_POLICY_RESOURCES].map((r) => `${r.group}/${r.plural}`));
     const applied = CLUSTER_KINDS.map((k) => `${k.group}/${k.plural}`);
-    expect(applied.filter((k) => !watched.has(k))).toEqual(["policy.networking.k8s.io/clusternetworkpolicies"]);
+    expect(applied.filter((k) => !watched.has(k))).toEqual([]);
+    expect(OPTIONAL_POLICY_RESOURCES.map((r) => `${r.group}/${r.plural}`)).toEqual(["policy.networking.k8s.io/clusternetworkpolicies"]);
     expect([...watched].filter((k) => !applied.includes(k))).toEqual([]);
   });
 });

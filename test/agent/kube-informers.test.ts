@@ -5,7 +5,7 @@ import { NodeAgent } from "../../src/agent/daemon.js";
 import type { CommandRunner } from "../../src/agent/exec.js";
 import { apiPath, InformerSource, type ObjectInformer, type WatchedResource } from "../../src/agent/informer-source.js";
 import { NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET_HASH_ANNOTATION as NODE_HASH_ANNOTATION } from "../../src/contracts/index.js";
-import { digestingInformerSource, kubeInformerFactory, nodeHashReporter } from "../../src/agent/kube-informers.js";
+import { digestingInformerSource, kubeInformerFactory, kubeServed, nodeHashReporter } from "../../src/agent/kube-informers.js";
 import { clusterDigest, kubeClusterPort, loadKubeConfig } from "../../src/controller/index.js";
 import { desiredObjects } from "../../src/reconcile/index.js";
 import { DEFAULT_PROVENANCE, manyPolicies, resources } from "../reconcile/helpers.js";
@@ -33,8 +33,8 @@ const policies = parseAllDocuments(KUBERNETES).map((d) => d.toJSON() as KubeObje
 const managed = (names: string[], namespace = "shop") =>
   desiredObjects(resources(manyPolicies(names).replaceAll("namespace: shop", `namespace: ${namespace}`)), { model: "v3.32", provenance: DEFAULT_PROVENANCE }).map((d) => d.object as unknown as KubeObject);
 
-async function start(extra: KubeObject[] = []) {
-  kube = await startFakeKube({ calico: "crd", objects: [...inventory, ...policies, ...extra, { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } }] });
+async function start(extra: KubeObject[] = [], clusterNetworkPolicy = false) {
+  kube = await startFakeKube({ calico: "crd", clusterNetworkPolicy, objects: [...inventory, ...policies, ...extra, { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } }] });
   const kc = new k8s.KubeConfig();
   kc.loadFromString(kube.kubeconfig);
   return { kube, kc };
@@ -84,6 +84,38 @@ describe("agent informers on the real client", () => {
     await until(() => changes > before, "the change");
     const next = await source.snapshot();
     expect("error" in next ? next.error : [...next.localPods].sort()).toEqual(["shop/api-1", "shop/web-1", "shop/web-2"]);
+  });
+
+  describe("ClusterNetworkPolicy, watched only where the cluster serves it", () => {
+    const cnp: KubeObject = {
+      apiVersion: "policy.networking.k8s.io/v1alpha2",
+      kind: "ClusterNetworkPolicy",
+      metadata: { name: "protect-api" },
+      spec: { tier: "Admin", priority: 10, subject: { namespaces: {} }, ingress: [{ name: "no-web", action: "Deny", from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: "web" } } } }] }] },
+    };
+    const cnpPath = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies";
+
+    test("served: the informer lists it and the snapshot holds it, so the agent enforces what the controller applied", async () => {
+      const { kc } = await start([cnp], true);
+      const source = new InformerSource(kubeInformerFactory(kc), "node-a", DEFAULT_CALICO_VERSION, kubeServed(kc));
+      stops.push(() => source.stop());
+      await source.start(() => undefined);
+      const snap = await source.snapshot();
+      if ("error" in snap) throw new Error(snap.error);
+      expect(snap.resources.filter((r) => r.kind === "ClusterNetworkPolicy").map((r) => r.metadata.name)).toEqual(["protect-api"]);
+      expect(kube!.requests.some((r) => r.method === "GET" && r.path.startsWith(cnpPath))).toBe(true);
+    });
+
+    test("not served: the source starts without it and never lists or watches the kind (a failing watch would stop every apply)", async () => {
+      const { kc } = await start();
+      const source = new InformerSource(kubeInformerFactory(kc), "node-a", DEFAULT_CALICO_VERSION, kubeServed(kc));
+      stops.push(() => source.stop());
+      await source.start(() => undefined);
+      const snap = await source.snapshot();
+      expect("error" in snap ? snap.error : snap.resources.length).toBe(2);
+      expect(kube!.requests.filter((r) => r.path.startsWith(cnpPath))).toEqual([]);
+      expect(kube!.requests.some((r) => r.path === "/apis/policy.networking.k8s.io/v1alpha2")).toBe(true);
+    });
   });
 
   test("the agent reports the policy digest the controller computes; a policy that changes nothing on this node still updates it", async () => {

@@ -23,6 +23,9 @@ export const BUILTIN: readonly ResourceDef[] = [
   r("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false),
 ];
 
+/** Served only when a test asks (`clusterNetworkPolicy: true`): the CRD Calico 3.32+ installs. */
+export const CLUSTER_NETWORK_POLICY: ResourceDef = r("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false);
+
 /** The projectcalico.org/v3 resources tierguard manages (src/reconcile's CLUSTER_KINDS), optionally only some kinds. */
 export function calicoDefs(kinds?: readonly string[]): ResourceDef[] {
   return CLUSTER_KINDS.filter((k) => k.group === "projectcalico.org" && (!kinds || kinds.includes(k.apiKind))).map((k) => r(k.group, k.version, k.plural, k.apiKind, k.namespaced));

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { seedResources, type CalicoMode } from "./discovery.js";
+import { CLUSTER_NETWORK_POLICY, seedResources, type CalicoMode } from "./discovery.js";
 import { Faults } from "./faults.js";
 import { kubeconfigText } from "./kubeconfig.js";
 import { makeHandler, type RecordedRequest } from "./router.js";
@@ -42,6 +42,8 @@ export interface FakeKubeOptions {
   watchTimeoutMs?: number;
   /** Bookmarks every this many ms on watches that allow them. */
   bookmarkMs?: number;
+  /** Also serve policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (a cluster with Calico 3.32+ installs its CRD). */
+  clusterNetworkPolicy?: boolean;
   /** Objects present from the start (not in `states` or `requests`). */
   objects?: readonly KubeObject[];
   /** Record a snapshot of all objects after every write (default true; off for large benchmarks). */
@@ -83,6 +85,7 @@ const KEY = readFileSync(join(HERE, "server.key"), "utf8");
 export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKube> {
   const store = new Store();
   seedResources(store, opts.calico ?? "crd", opts.calicoKinds);
+  if (opts.clusterNetworkPolicy) store.register(CLUSTER_NETWORK_POLICY);
   const faults = new Faults();
   const watches = new Watches(store, { watchTimeoutMs: opts.watchTimeoutMs, bookmarkMs: opts.bookmarkMs });
   const requests: RecordedRequest[] = [];
