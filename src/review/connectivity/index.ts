@@ -5,4 +5,4 @@
  */
 export { connectivityDiff } from "./diff.js";
 export { connectivityFindings } from "./findings.js";
-export type { ConnectivityChange, ConnectivityReport, EndpointGroup, GroupKind } from "./types.js";
+export type { ConnectivityChange, ConnectivityMode, ConnectivityReport, EndpointGroup, GroupKind } from "./types.js";
