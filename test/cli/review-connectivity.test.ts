@@ -53,6 +53,7 @@ describe("tierguard review: the connectivity diff", () => {
       exercised: false,
       before: { verdict: "deny", decidedBy: "default|knp:shop/default-deny|deny|-1", tier: "default", policy: "KubernetesNetworkPolicy shop/default-deny", rule: -1, direction: "ingress" },
       after: { verdict: "allow", decidedBy: "default|gnp:open-shop|allow|0", tier: "default", policy: "GlobalNetworkPolicy open-shop", rule: 0, direction: "ingress" },
+      mode: "enforced",
     });
     expect(out.connectivity.newlyUnreachable).toEqual([]);
     const exposure = out.findings.filter((f: { code: string }) => f.code === "impact/newly-reachable-from-internet");
