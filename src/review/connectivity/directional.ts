@@ -1,7 +1,7 @@
-import { evaluateDirection, formatHit, describePolicy, MatchContext, mergeBySeq, selectorOn, type CompiledEntity, type CompiledPolicy, type CompiledSelector, type DirectionTrace, type Tri, type Direction, type Endpoint, type LabelSet, type PolicyHit, type PolicySet } from "../../engine/index.js";
-import { hitTier, type FlowVerdictSide } from "../../impact/index.js";
+import { evaluateDirection, MatchContext, mergeBySeq, selectorOn, type CompiledEntity, type CompiledPolicy, type CompiledSelector, type DirectionTrace, type Tri, type Direction, type Endpoint, type LabelSet, type PolicySet } from "../../engine/index.js";
 import type { EndpointClass } from "./classes.js";
 import type { PortClass } from "./ports.js";
+import { objectId, type SideTable } from "./sides.js";
 
 /**
  * One endpoint class's verdicts in one direction (egress at a source, ingress at a destination) towards every peer
@@ -28,45 +28,6 @@ export const ALL_ALLOW = 15;
 
 /** Which of the modes' verdicts differ between base and head: BASE (enforced), PENDING_BASE (pending). */
 export const flips = (bits: number): number => (bits ^ (bits >> 1)) & (BASE | PENDING_BASE);
-
-/**
- * Deciding sides interned to small numbers, so entries are grouped without string keys. A hit is looked up by its
- * policy reference (one object per compiled policy), rule and action first: its words are built once per side.
- */
-export class SideTable {
-  private readonly ids = new Map<string, number>();
-  private readonly byHit = new Map<string, number>();
-  readonly sides: FlowVerdictSide[] = [];
-
-  id(t: DirectionTrace, direction: Direction, set: PolicySet): number {
-    const hit = t.hits[t.hits.length - 1];
-    const cheap = `${direction}|${t.verdict}|${hitKey(hit)}|${set.version.model}`;
-    let id = this.byHit.get(cheap);
-    if (id === undefined) {
-      const s = verdictSide(t.hits, t.verdict, direction, set);
-      const key = `${s.direction ?? ""}|${s.verdict}|${s.decidedBy}`;
-      id = this.ids.get(key);
-      if (id === undefined) {
-        this.ids.set(key, (id = this.sides.length));
-        this.sides.push(s);
-      }
-      this.byHit.set(cheap, id);
-    }
-    return id;
-  }
-}
-
-function hitKey(hit: PolicyHit | undefined): string {
-  if (!hit) return "";
-  switch (hit.type) {
-    case "rule":
-      return `r${objectId(hit.policy)}.${hit.ruleIndex}.${hit.action}`;
-    case "end-of-tier":
-      return `t${objectId(hit.policy)}.${hit.tier}.${hit.action}`;
-    case "profile":
-      return `p${hit.namespace}`;
-  }
-}
 
 export interface Revisions {
   base: PolicySet;
@@ -276,14 +237,6 @@ function basics(classes: readonly EndpointClass[], byNamedPorts: boolean): Int32
   });
 }
 
-const objectIds = new WeakMap<object, number>();
-let nextObjectId = 1;
-function objectId(o: object): number {
-  let id = objectIds.get(o);
-  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
-  return id;
-}
-
 function peerBasics(ep: Endpoint, byNamedPorts: boolean): string {
   const ip = ep.ip ? `v${ep.ip.version}` : ep.hypothetical ? "hyp" : "noip";
   const named = byNamedPorts ? JSON.stringify(ep.namedPorts ?? null) : "";
@@ -299,18 +252,3 @@ export function relevantPolicies(set: PolicySet, labels: LabelSet, direction: Di
 export function peerIdentities(set: PolicySet, ep: Endpoint): LabelSet[] {
   return new MatchContext(set, { src: ep, dst: ep, protocol: 6 }).identities("src");
 }
-
-/** The deciding hit as the impact replay names it (`tier|kind:ns/name|action|rule`). */
-export function verdictSide(hits: readonly PolicyHit[], verdict: "allow" | "deny", direction: Direction, set: PolicySet): FlowVerdictSide {
-  const hit = hits[hits.length - 1];
-  if (!hit) return { verdict, decidedBy: "no policy", tier: "" };
-  return {
-    verdict,
-    decidedBy: formatHit(hit, 0, set.version.model).replace(/^0\|/, ""),
-    tier: hitTier(hit),
-    ...(hit.type === "profile" ? {} : { policy: describePolicy(hit.policy) }),
-    ...(hit.type === "rule" ? { rule: hit.ruleIndex } : hit.type === "end-of-tier" ? { rule: -1 } : {}),
-    direction,
-  };
-}
-
