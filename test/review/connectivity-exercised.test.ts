@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "../../src/impact/index.js";
 import { connectivityDiff, type ConnectivityChange } from "../../src/review/connectivity/index.js";
 import { reviewContext } from "../helpers/review.js";
-import { DENY_SHOP, INVENTORY } from "./connectivity-fixtures.js";
+import { DB_FROM_FRONT, DENY_SHOP, FRONT_INVENTORY, INVENTORY } from "./connectivity-fixtures.js";
 
 /**
  * "Exercised" is exact: a change is exercised when a recorded flow of the snapshot falls into one of its (source
@@ -24,25 +24,6 @@ function impact(newlyAllowed: ImpactFlow[]): ImpactReport {
 }
 
 const flow = (src: string, dst: string, port: number, after: string): ImpactFlow => ({ src, dst, port, protocol: "tcp", records: 1, flows: 1, bytes: 10, before: side("deny", KNP_DENY_END), after: side("allow", after) });
-
-/** web and a new admin workload in shop both carry role=front. */
-const FRONT_INVENTORY = INVENTORY.replaceAll("labels: { app: web, pod-template-hash: abc }", "labels: { app: web, role: front, pod-template-hash: abc }") + `  - apiVersion: v1
-    kind: Pod
-    metadata: { name: admin-1, namespace: shop, labels: { app: admin, role: front } }
-    spec: { serviceAccountName: default }
-    status: { podIP: 10.1.0.9 }
-`;
-
-const DB_FROM_FRONT = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: db-from-front, namespace: shop }
-spec:
-  podSelector: { matchLabels: { app: db } }
-  policyTypes: [Ingress]
-  ingress:
-    - from: [{ podSelector: { matchLabels: { role: front } } }]
-      ports: [{ port: 9000 }]
-`;
 
 const PARTNERS = `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkSet
