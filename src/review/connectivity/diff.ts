@@ -13,9 +13,11 @@ import type { ConnectivityReport } from "./types.js";
 /**
  * The connectivity diff: for every pair of endpoint classes (workloads known from the inventory and the snapshot,
  * regions of the address space) and every protocol and port class, the base and head verdicts through the engine,
- * kept where they differ. A pair whose source's egress policies and destination's ingress policies are the same in
- * both revisions cannot change verdict, so only pairs with a changed side are evaluated; each side is evaluated once
- * per class of peers and ports its own rules tell apart (directional.ts).
+ * enforced and pending, kept where they differ. A pair whose source's egress policies and destination's ingress
+ * policies are the same in both revisions cannot change verdict, so only pairs with a changed side are evaluated;
+ * each side is evaluated in its own direction only (engine `evaluateDirection`), once per class of peers and ports
+ * its own rules tell apart (directional.ts), and a pair whose changed sides flip for no port costs no more.
+ * `impact` gives the replayed flows that tell which changes a recorded flow exercised (exercised.ts).
  */
 export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "changes" | "workloads">, impact?: ImpactReport): ConnectivityReport {
   const sets = { base: ctx.base.set, head: ctx.head.set };
