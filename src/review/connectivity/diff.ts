@@ -50,8 +50,9 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   // A side whose policies did not change gives the same verdicts in both revisions, so only pairs with a changed
   // side are visited, each once: first every pair whose source's egress changed, then every other pair whose
   // destination's ingress changed. Within a pair the changed side is evaluated first, the other only when needed.
-  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, { eg, ing, table, agg, ports: ports.length });
-  for (let d = 0; d < nw; d++) if (ing[d]) for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], { eg, ing, table, agg, ports: ports.length });
+  const scope: PairScope = { eg, ing, table, agg, ports: ports.length };
+  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, scope);
+  for (let d = 0; d < nw; d++) if (ing[d]) for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], scope);
   const { newlyReachable, newlyUnreachable } = agg.finish();
   return {
     newlyReachable,

@@ -70,7 +70,8 @@ export class Aggregator {
   add(port: number, decided: Decided): void {
     const { mode, reachable, before, after } = decided;
     const protocol = this.portClasses[port].protocolName;
-    let e = this.pairEntries.find((x) => x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol);
+    let e: Entry | undefined;
+    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol) e = x;
     if (!e) {
       e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before, after };
       this.pairEntries.push(e);
