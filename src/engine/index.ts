@@ -5,6 +5,7 @@
  */
 export { PolicySet, EngineUniverse, mergeBySeq, type Direction, type TierInfo, type TierSlice, type PolicySetOptions, type CompiledNetworkSet, type CompiledPolicies } from "./policy-set.js";
 export { evaluateFlow, type FlowEvaluation, type EndpointEvaluation, type DirectionTrace, type Verdict, type Mode, type WalkObserver } from "./evaluate.js";
+export { evaluateDirection, type DirectionEvaluation } from "./evaluate-direction.js";
 export { MatchContext, type FlowFacts } from "./match.js";
 export { workloadEndpoint, networkSetLabels, describeEndpoint, type Endpoint, type EndpointKind, type NamedPort, type WorkloadFacts } from "./endpoint.js";
 export { LabelSet, LabelInterner, EMPTY_LABELS } from "./labels.js";

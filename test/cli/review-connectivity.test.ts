@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DENY_SHOP, INVENTORY, SHOP_TO_INTERNET } from "../review/connectivity-fixtures.js";
-import { REPO_ROOT, run } from "./helpers.js";
+import { DB_FROM_FRONT, DENY_SHOP, FRONT_INVENTORY, INVENTORY, SHOP_TO_INTERNET } from "../review/connectivity-fixtures.js";
+import { enterpriseRecord, REPO_ROOT, run } from "./helpers.js";
 
 /**
  * `tierguard review --output json` on small generated repositories with an inventory and no flow snapshot: the
@@ -53,6 +53,7 @@ describe("tierguard review: the connectivity diff", () => {
       exercised: false,
       before: { verdict: "deny", decidedBy: "default|knp:shop/default-deny|deny|-1", tier: "default", policy: "KubernetesNetworkPolicy shop/default-deny", rule: -1, direction: "ingress" },
       after: { verdict: "allow", decidedBy: "default|gnp:open-shop|allow|0", tier: "default", policy: "GlobalNetworkPolicy open-shop", rule: 0, direction: "ingress" },
+      mode: "enforced",
     });
     expect(out.connectivity.newlyUnreachable).toEqual([]);
     const exposure = out.findings.filter((f: { code: string }) => f.code === "impact/newly-reachable-from-internet");
@@ -63,5 +64,18 @@ describe("tierguard review: the connectivity diff", () => {
   test("no change of meaning: connectivity present, both lists empty", async () => {
     const out = await reviewJson(repo({ "policies/deny.yaml": DENY_SHOP }, { "policies/deny.yaml": DENY_SHOP + "# reformatted\n" }));
     expect(out.connectivity).toEqual({ newlyReachable: [], newlyUnreachable: [] });
+  });
+
+  test("a recorded flow from web to db, replayed from the snapshot, exercises web's change and not admin's, which shares the namespace and the rule", async () => {
+    const record = enterpriseRecord({
+      source_ip: "10.1.0.1", source_name: "-", source_name_aggr: "web-*", source_namespace: "shop", source_labels: "-",
+      dest_ip: "10.1.0.3", dest_name: "-", dest_name_aggr: "db-*", dest_namespace: "shop", dest_labels: "-", dest_port: 9000, action: "deny",
+    });
+    const config = "policies: [policies]\ninventory: inventory.yaml\nflows: [flows/snapshot.jsonl]\n";
+    const dir = repo({ "tierguard.yaml": config, "inventory.yaml": FRONT_INVENTORY, "flows/snapshot.jsonl": record + "\n", "policies/deny.yaml": DENY_SHOP }, { "policies/db.yaml": DB_FROM_FRONT });
+    const out = await reviewJson(dir);
+    expect(out.impact.newlyAllowed.map((f: { src: string; dst: string; port: number }) => `${f.src} -> ${f.dst} ${f.port}`)).toEqual(["shop/web-* -> shop/db-* 9000"]);
+    const entries = out.connectivity.newlyReachable.map((c: { source: { name: string }; destination: { name: string }; ports: string[]; exercised: boolean }) => `${c.source.name} -> ${c.destination.name} ${c.ports}: ${c.exercised}`);
+    expect(entries).toEqual(["shop/{app=web,role=front} -> shop/{app=db} 9000: true", "shop/{app=admin,role=front} -> shop/{app=db} 9000: false"]);
   });
 });

@@ -14,6 +14,7 @@ function change(i: number, exercised = false): ConnectivityChange {
     exercised,
     before: deny("default", "KubernetesNetworkPolicy shop/default-deny", -1),
     after: allow("default", "GlobalNetworkPolicy open-shop", 0),
+    mode: "enforced",
     breadth: 100 - i,
   };
 }
@@ -39,7 +40,7 @@ describe("connectivity diff rendering", () => {
   test("JSON: every entry, exercised ones included, with exactly the documented keys", () => {
     const json = reviewJson(review).connectivity;
     expect(json.newlyReachable).toHaveLength(21);
-    expect(Object.keys(json.newlyReachable[0])).toEqual(["source", "destination", "protocol", "ports", "exercised", "before", "after"]);
+    expect(Object.keys(json.newlyReachable[0])).toEqual(["source", "destination", "protocol", "ports", "exercised", "before", "after", "mode"]);
     expect(json.newlyReachable[0].source).toEqual({ kind: "anywhere", name: "anywhere outside the cluster", network: "0.0.0.0/0" });
     expect(json.newlyReachable[20].exercised).toBe(true);
     expect(json.newlyUnreachable).toEqual([]);

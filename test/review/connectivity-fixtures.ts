@@ -61,3 +61,23 @@ spec:
       source: { nets: [0.0.0.0/0] }
       destination: { ports: [5432] }
 `;
+
+/** INVENTORY with web and a new admin workload in shop both carrying role=front. */
+export const FRONT_INVENTORY = INVENTORY.replaceAll("labels: { app: web, pod-template-hash: abc }", "labels: { app: web, role: front, pod-template-hash: abc }") + `  - apiVersion: v1
+    kind: Pod
+    metadata: { name: admin-1, namespace: shop, labels: { app: admin, role: front } }
+    spec: { serviceAccountName: default }
+    status: { podIP: 10.1.0.9 }
+`;
+
+/** Kubernetes: db accepts every role=front pod on TCP 9000. */
+export const DB_FROM_FRONT = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db-from-front, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { role: front } } }]
+      ports: [{ port: 9000 }]
+`;

@@ -52,6 +52,7 @@ describe("connectivity diff", () => {
         exercised: false,
         before: { verdict: "deny", decidedBy: KNP_DENY_END, tier: "default", policy: "KubernetesNetworkPolicy shop/default-deny", rule: -1, direction: "ingress" },
         after: { verdict: "allow", decidedBy: "default|knp:shop/db-from-web|allow|0", tier: "default", policy: "KubernetesNetworkPolicy shop/db-from-web", rule: 0, direction: "ingress" },
+        mode: "enforced",
         breadth: 2,
       },
     ]);

@@ -19,13 +19,17 @@ function table(list: readonly ConnectivityChange[], max: number, what: string): 
   return out;
 }
 
+const enforced = (list: readonly ConnectivityChange[]) => list.filter((x) => !x.exercised && x.mode !== "pending");
+const pending = (c: NonNullable<Review["connectivity"]>) => [...c.newlyReachable, ...c.newlyUnreachable].filter((x) => !x.exercised && x.mode === "pending");
+const opensOrCloses = (c: ConnectivityChange) => (c.after.verdict === "allow" ? "opens" : "closes");
+
 export function connectivitySections(review: Review, options: ReviewMarkdownOptions): string[][] {
   const c = review.connectivity;
   if (!c) return [];
   const max = options.maxFlowRows ?? 50;
   const out: string[][] = [];
-  const reachable = c.newlyReachable.filter((x) => !x.exercised);
-  const unreachable = c.newlyUnreachable.filter((x) => !x.exercised);
+  const reachable = enforced(c.newlyReachable);
+  const unreachable = enforced(c.newlyUnreachable);
   if (reachable.length > 0) {
     const summary = `${plural(reachable.length, "connection class", "connection classes")} become reachable that no recorded flow exercised. The broadest: ${md(connectivityWords(reachable[0]))}.`;
     out.push(section("Exposure no recorded flow has shown yet", summary, table(reachable, max, "newly reachable"), `Show the ${plural(reachable.length, "newly reachable connection class", "newly reachable connection classes")}`));
@@ -34,6 +38,12 @@ export function connectivitySections(review: Review, options: ReviewMarkdownOpti
     const summary = `${plural(unreachable.length, "connection class", "connection classes")} become unreachable that no recorded flow exercised. The broadest: ${md(connectivityWords(unreachable[0]))}.`;
     out.push(section("Connectivity removed that no recorded flow used", summary, table(unreachable, max, "newly unreachable"), `Show the ${plural(unreachable.length, "newly unreachable connection class", "newly unreachable connection classes")}`));
   }
+  const staged = pending(c);
+  if (staged.length > 0) {
+    // Staged policies decide nothing yet: what they would open or close once enforced, apart from the enforced changes.
+    const summary = `Once staged policies are enforced, ${plural(staged.length, "connection class", "connection classes")} would change that no recorded flow exercised. The broadest: ${md(connectivityWords(staged[0]))} (it ${opensOrCloses(staged[0])}).`;
+    out.push(section("What staged policies would change (pending verdict)", summary, table(staged, max, "pending changes"), `Show the ${plural(staged.length, "pending change", "pending changes")}`));
+  }
   return out;
 }
 
@@ -41,12 +51,15 @@ export function connectivitySections(review: Review, options: ReviewMarkdownOpti
 export function connectivityText(review: Review, max: number, clean: (s: string) => string): string[][] {
   const c = review.connectivity;
   if (!c) return [];
-  const block = (title: string, list: readonly ConnectivityChange[]) => {
-    const shown = list.filter((x) => !x.exercised);
+  const block = (title: string, shown: readonly ConnectivityChange[]) => {
     if (shown.length === 0) return [];
     const lines = shown.slice(0, max).map((x, i) => `  ${i + 1}. ${clean(connectivityWords(x))}: before ${clean(sideWords(x.before))}; after ${clean(sideWords(x.after))}${x.uncertain ? " (uncertain)" : ""}`);
     if (shown.length > max) lines.push(`  ... and ${plural(shown.length - max, "more")}`);
     return [`${title}: ${plural(shown.length, "connection class", "connection classes")} no recorded flow exercised`, ...lines];
   };
-  return [block("Newly reachable (connectivity diff)", c.newlyReachable), block("Newly unreachable (connectivity diff)", c.newlyUnreachable)];
+  return [
+    block("Newly reachable (connectivity diff)", enforced(c.newlyReachable)),
+    block("Newly unreachable (connectivity diff)", enforced(c.newlyUnreachable)),
+    block("Pending verdict only (staged policies, connectivity diff)", pending(c)),
+  ];
 }

@@ -54,6 +54,7 @@ function changeJson(c: ConnectivityChange): ConnectivityChangeJson {
     exercised: c.exercised,
     before: sideJson(c.before),
     after: sideJson(c.after),
+    mode: c.mode,
     ...(c.uncertain !== undefined ? { uncertain: [...c.uncertain] } : {}),
   };
 }

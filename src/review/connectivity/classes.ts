@@ -22,13 +22,20 @@ export interface EndpointClass {
 const VOLATILE = new Set(["pod-template-hash", "controller-revision-hash", "pod-template-generation", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);
 const IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
 
-export function workloadClasses(workloads: readonly KnownWorkload[], sets: readonly PolicySet[], first: number): EndpointClass[] {
+export interface WorkloadClasses {
+  classes: EndpointClass[];
+  /** The class of a workload endpoint (labels and address class), if one of them has it. */
+  classOf(ep: Endpoint): EndpointClass | undefined;
+}
+
+export function workloadClasses(workloads: readonly KnownWorkload[], sets: readonly PolicySet[], first: number): WorkloadClasses {
   const ipClass = sets.map((s) => new IpClassifier(s));
   const byKey = new Map<string, EndpointClass>();
+  const keyOf = (ep: Endpoint) => `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
   for (const w of workloads) {
     const ep = w.endpoint;
     if (ep.kind !== "workload") continue;
-    const key = `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
+    const key = keyOf(ep);
     const known = byKey.get(key);
     if (known) {
       known.pods++;
@@ -36,7 +43,7 @@ export function workloadClasses(workloads: readonly KnownWorkload[], sets: reado
     }
     byKey.set(key, { index: first + byKey.size, rep: ep, group: workloadGroup(ep), pods: 1 });
   }
-  return [...byKey.values()];
+  return { classes: [...byKey.values()], classOf: (ep) => (ep.kind === "workload" ? byKey.get(keyOf(ep)) : undefined) };
 }
 
 function workloadGroup(ep: Endpoint): EndpointGroup {

@@ -3,22 +3,26 @@ import type { ImpactReport } from "../../impact/index.js";
 import { parseFlowProtocol } from "../../engine/index.js";
 import type { ReviewContext } from "../context.js";
 import { externalClasses, workloadClasses, type EndpointClass } from "./classes.js";
-import { DirectionalTable, peerIdentities, relevantPolicies, type DirectionalVerdict, type Universe } from "./directional.js";
-import { Aggregator } from "./group.js";
+import { ALL_ALLOW, BASE, DirectionalTable, flips, HEAD, peerIdentities, PENDING_BASE, PENDING_HEAD, Refiner, type DirectionalVerdict, type Universe } from "./directional.js";
+import { exercisedFlows } from "./exercised.js";
+import { SideTable } from "./sides.js";
+import { Aggregator, type Decided } from "./group.js";
 import { ephemeralSourcePort, portClasses } from "./ports.js";
 import type { ConnectivityReport } from "./types.js";
 
 /**
  * The connectivity diff: for every pair of endpoint classes (workloads known from the inventory and the snapshot,
  * regions of the address space) and every protocol and port class, the base and head verdicts through the engine,
- * kept where they differ. A pair whose source's egress policies and destination's ingress policies are the same in
- * both revisions cannot change verdict, so only pairs with a changed side are evaluated; each side is evaluated once
- * per class of peers and ports its own rules tell apart (directional.ts).
+ * enforced and pending, kept where they differ. A pair whose source's egress policies and destination's ingress
+ * policies are the same in both revisions cannot change verdict, so only pairs with a changed side are evaluated;
+ * each side is evaluated in its own direction only (engine `evaluateDirection`), once per class of peers and ports
+ * its own rules tell apart (directional.ts), and a pair whose changed sides flip for no port costs no more.
+ * `impact` gives the replayed flows that tell which changes a recorded flow exercised (exercised.ts).
  */
 export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "changes" | "workloads">, impact?: ImpactReport): ConnectivityReport {
   const sets = { base: ctx.base.set, head: ctx.head.set };
   const both = [sets.base, sets.head];
-  const workloads = workloadClasses(ctx.workloads, both, 0);
+  const { classes: workloads, classOf } = workloadClasses(ctx.workloads, both, 0);
   const classes: EndpointClass[] = [...workloads, ...externalClasses(both, workloads.length)];
   const ports = portClasses(both, namedPortNumbers(ctx.workloads));
   const u: Universe = {
@@ -29,39 +33,26 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
     counter: { evaluations: 0 },
     partitions: new Map(),
     selectorValues: new Map(),
+    sides: new SideTable(),
+    basics: {},
+    refiner: new Refiner(classes.length),
   };
   // Tiers (order, default action) and network sets (which addresses a selector matches) change every verdict.
   const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base)!.kind));
-  const changed = (c: EndpointClass, dir: "ingress" | "egress") => everything || sidesDiffer(sets.base, sets.head, c, dir);
+  const sigs = new Signatures();
+  const changed = (c: EndpointClass, dir: "ingress" | "egress") => everything || sidesDiffer(sets, c, dir, sigs);
   const eg = workloads.map((c) => changed(c, "egress"));
   const ing = workloads.map((c) => changed(c, "ingress"));
-  const tables = { egress: new Map<number, DirectionalTable>(), ingress: new Map<number, DirectionalTable>() };
-  const table = (c: EndpointClass, dir: "ingress" | "egress") => {
-    let t = tables[dir].get(c.index);
-    if (!t) tables[dir].set(c.index, (t = new DirectionalTable(c, dir, sets, u)));
-    return t;
-  };
-  const agg = new Aggregator(classes, ports, impact);
-  // A side whose policies did not change gives the same verdict in both revisions, so the pair can change only
-  // where a changed side's verdict does: that side is evaluated first, the other only when needed.
-  const pair = (s: EndpointClass, d: EndpointClass) => {
-    if (s.pods === 0 && d.pods === 0) return; // no policy applies between two outside addresses
-    const sChanged = s.pods > 0 && eg[s.index];
-    const dChanged = d.pods > 0 && ing[d.index];
-    for (let g = 0; g < ports.length; g++) {
-      let e = sChanged ? table(s, "egress").verdict(d.index, g) : undefined;
-      let i = dChanged ? table(d, "ingress").verdict(s.index, g) : undefined;
-      if (!(e && e.base !== e.head) && !(i && i.base !== i.head)) continue;
-      if (!e && s.pods > 0) e = table(s, "egress").verdict(d.index, g);
-      if (!i && d.pods > 0) i = table(d, "ingress").verdict(s.index, g);
-      const before = (e?.base ?? true) && (i?.base ?? true);
-      const after = (e?.head ?? true) && (i?.head ?? true);
-      if (before !== after) agg.add(s, d, g, deciders(e, i, after));
-    }
-  };
+  const tables: Record<"ingress" | "egress", Array<DirectionalTable | undefined>> = { egress: [], ingress: [] };
+  const table = (c: EndpointClass, dir: "ingress" | "egress") => (tables[dir][c.index] ??= new DirectionalTable(c, dir, sets, u));
+  const agg = new Aggregator(classes, ports, u.sides.sides, exercisedFlows(impact, { ctx, classes, classOf, ports }));
   const nw = workloads.length;
-  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) pair(classes[s], d);
-  for (let d = 0; d < nw; d++) if (ing[d]) for (const s of classes) if (!(s.index < nw && eg[s.index])) pair(s, classes[d]);
+  // A side whose policies did not change gives the same verdicts in both revisions, so only pairs with a changed
+  // side are visited, each once: first every pair whose source's egress changed, then every other pair whose
+  // destination's ingress changed. Within a pair the changed side is evaluated first, the other only when needed.
+  const scope: PairScope = { eg, ing, table, agg, ports: ports.length };
+  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, scope);
+  for (let d = 0; d < nw; d++) if (ing[d]) for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], scope);
   const { newlyReachable, newlyUnreachable } = agg.finish();
   return {
     newlyReachable,
@@ -70,46 +61,93 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   };
 }
 
+interface PairScope {
+  eg: readonly boolean[];
+  ing: readonly boolean[];
+  table: (c: EndpointClass, dir: "ingress" | "egress") => DirectionalTable;
+  agg: Aggregator;
+  ports: number;
+}
+
+function visitPair(s: EndpointClass, d: EndpointClass, scope: PairScope): void {
+  if (s.pods === 0 && d.pods === 0) return; // no policy applies between two outside addresses
+  const sChanged = s.pods > 0 && scope.eg[s.index];
+  const dChanged = d.pods > 0 && scope.ing[d.index];
+  let tE = sChanged ? scope.table(s, "egress") : undefined;
+  let tI = dChanged ? scope.table(d, "ingress") : undefined;
+  if (!(tE && tE.rowFlips(d.index)) && !(tI && tI.rowFlips(s.index))) return;
+  scope.agg.begin(s, d);
+  for (let g = 0; g < scope.ports; g++) {
+    let e = tE?.verdict(d.index, g);
+    let i = tI?.verdict(s.index, g);
+    if (!(e && flips(e.bits)) && !(i && flips(i.bits))) continue;
+    if (!e && s.pods > 0) e = (tE = scope.table(s, "egress")).verdict(d.index, g);
+    if (!i && d.pods > 0) i = (tI = scope.table(d, "ingress")).verdict(s.index, g);
+    const both = (e?.bits ?? ALL_ALLOW) & (i?.bits ?? ALL_ALLOW);
+    const enforced = flips(both) & BASE;
+    if (enforced) scope.agg.add(g, decide(e, i, "enforced", (both & HEAD) !== 0));
+    // A pending change is news only where it differs from the enforced one (a staged policy is involved).
+    const pendingSame = ((both >> 2) & 3) === (both & 3);
+    if (flips(both) & PENDING_BASE && !pendingSame) scope.agg.add(g, decide(e, i, "pending", (both & PENDING_HEAD) !== 0));
+  }
+}
+
 /**
  * Who decided, before and after. Newly reachable: the side that denied at base, and the same side's allow at head.
  * Newly unreachable: the side that denies at head, and the same side's allow at base.
  */
-function deciders(e: DirectionalVerdict | undefined, i: DirectionalVerdict | undefined, reachable: boolean) {
-  const side = reachable ? (e && !e.base ? e : i!) : e && !e.head ? e : i!;
-  const uncertain = [...new Set([...(e?.uncertain ?? []), ...(i?.uncertain ?? [])])];
-  return { before: side.baseSide, after: side.headSide, reachable, uncertain };
+function decide(e: DirectionalVerdict | undefined, i: DirectionalVerdict | undefined, mode: "enforced" | "pending", reachable: boolean): Decided {
+  const shift = mode === "pending" ? 2 : 0;
+  const allows = (v: DirectionalVerdict, bit: number) => ((v.bits >> shift) & bit) !== 0;
+  const side = reachable ? (e && !allows(e, BASE) ? e : i!) : e && !allows(e, HEAD) ? e : i!;
+  const uncertainOf = (v: DirectionalVerdict | undefined) => (mode === "pending" ? v?.pendingUncertain : v?.uncertain);
+  const ue = uncertainOf(e);
+  const ui = uncertainOf(i);
+  return { mode, reachable, before: side.sides[shift], after: side.sides[shift + 1], uncertain: ue && ui ? [...ue, ...ui] : ue ?? ui };
 }
 
 /**
- * Whether the policies that apply to the class in this direction differ: another list, or a policy whose part for
- * this direction (where it applies, its order and tier, its rules for the direction) changed. A change to a policy's
- * ingress rules leaves the egress of the endpoints it selects alone.
+ * Whether the policies that apply to the class in this direction differ, in either mode: another tier layout, or a
+ * policy whose part for this direction (where it applies, its order and tier, its rules for the direction, whether
+ * it is staged) changed. A change to a policy's ingress rules leaves the egress of the endpoints it selects alone.
  */
-function sidesDiffer(base: PolicySet, head: PolicySet, c: EndpointClass, dir: "ingress" | "egress"): boolean {
-  const b = relevantPolicies(base, c.rep.labels, dir);
-  const h = relevantPolicies(head, c.rep.labels, dir);
-  if (b.length !== h.length) return true;
-  for (let k = 0; k < b.length; k++) if (directionSignature(b[k], dir) !== directionSignature(h[k], dir)) return true;
-  return false;
+function sidesDiffer(sets: { base: PolicySet; head: PolicySet }, c: EndpointClass, dir: "ingress" | "egress", sigs: Signatures): boolean {
+  return directionKey(sets.base, c, dir, sigs) !== directionKey(sets.head, c, dir, sigs);
 }
 
-const signatures = { ingress: new WeakMap<CompiledPolicy, string>(), egress: new WeakMap<CompiledPolicy, string>() };
+function directionKey(set: PolicySet, c: EndpointClass, dir: "ingress" | "egress", sigs: Signatures): string {
+  const sig = (list: readonly CompiledPolicy[]) => list.map((p) => sigs.of(p, dir)).join(",");
+  return set
+    .relevant(c.rep.labels, dir)
+    .map((s) => `${s.tier.name}|${s.tier.order}|${s.tier.defaultAction}:${sig(s.enforced)}:${sig(s.pending)}:${sig(s.uncertain)}`)
+    .join(";");
+}
 
-/** Both revisions' policy sets share one selector cache, so equal selectors have equal ids across them. */
-function directionSignature(p: CompiledPolicy, dir: "ingress" | "egress"): string {
-  let sig = signatures[dir].get(p);
-  if (sig === undefined) {
-    const replacer = (key: string, v: unknown) => {
-      if (key === "path") return undefined;
-      if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
-      if (v && typeof v === "object" && "selector" in v && "id" in v) return (v as { id: number }).id;
-      return v === Infinity ? "inf" : v;
-    };
-    const { ref, order, selector, staged, stagedAction, outOfScope } = p;
-    sig = JSON.stringify({ ref, order, selector, staged, stagedAction, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
-    signatures[dir].set(p, sig);
+/**
+ * A policy's part for one direction as a number, equal for equal parts (per diff: the texts are not kept past it).
+ * Both revisions' policy sets share one selector cache, so equal selectors have equal ids across them.
+ */
+class Signatures {
+  private readonly byPolicy = { ingress: new WeakMap<CompiledPolicy, number>(), egress: new WeakMap<CompiledPolicy, number>() };
+  private readonly ids = new Map<string, number>();
+
+  of(p: CompiledPolicy, dir: "ingress" | "egress"): number {
+    let id = this.byPolicy[dir].get(p);
+    if (id === undefined) {
+      const replacer = (key: string, v: unknown) => {
+        if (key === "path") return undefined;
+        if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
+        if (v && typeof v === "object" && "selector" in v && "id" in v) return (v as { id: number }).id;
+        return v === Infinity ? "inf" : v;
+      };
+      const { ref, order, selector, staged, stagedAction, outOfScope } = p;
+      const text = JSON.stringify({ ref, order, selector, staged, stagedAction, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
+      id = this.ids.get(text);
+      if (id === undefined) this.ids.set(text, (id = this.ids.size));
+      this.byPolicy[dir].set(p, id);
+    }
+    return id;
   }
-  return sig;
 }
 
 /** Port numbers of the named ports known workloads declare, by protocol. */

@@ -1,21 +1,33 @@
-import { evaluateFlow, formatHit, describePolicy, MatchContext, selectorOn, type CompiledEntity, type CompiledPolicy, type CompiledSelector, type Tri, type Direction, type Endpoint, type LabelSet, type PolicyHit, type PolicySet } from "../../engine/index.js";
-import { hitTier, type FlowVerdictSide } from "../../impact/index.js";
+import { evaluateDirection, MatchContext, mergeBySeq, selectorOn, type CompiledEntity, type CompiledPolicy, type CompiledSelector, type DirectionTrace, type Tri, type Direction, type Endpoint, type LabelSet, type PolicySet } from "../../engine/index.js";
 import type { EndpointClass } from "./classes.js";
 import type { PortClass } from "./ports.js";
+import { objectId, type SideTable } from "./sides.js";
 
 /**
  * One endpoint class's verdicts in one direction (egress at a source, ingress at a destination) towards every peer
- * class and port class, in base and head. Peers the class's own rules cannot tell apart (the same answer for every
- * peer selector, CIDR and named port its applicable policies name, in both revisions) share one evaluation, as do
- * port classes its rules do not separate; evaluations are made lazily, when the diff asks.
+ * class and port class, in base and head, enforced and pending. Peers the class's own rules cannot tell apart (the
+ * same answer for every peer selector, CIDR and named port its applicable policies name, in both revisions and both
+ * modes) share one evaluation, as do port classes its rules do not separate; evaluations are made lazily, when the
+ * diff asks, one direction each (engine `evaluateDirection`).
  */
 export interface DirectionalVerdict {
-  base: boolean;
-  head: boolean;
-  baseSide: FlowVerdictSide;
-  headSide: FlowVerdictSide;
+  /** ALLOW bits: which of base/head, enforced/pending allow. */
+  bits: number;
+  /** Deciding hits by the same bit order (interned: equal sides share an id across tables). */
+  sides: readonly [number, number, number, number];
   uncertain?: string[];
+  pendingUncertain?: string[];
 }
+
+/** Bits of `DirectionalVerdict.bits`; a non-workload end allows in every one. */
+export const BASE = 1;
+export const HEAD = 2;
+export const PENDING_BASE = 4;
+export const PENDING_HEAD = 8;
+export const ALL_ALLOW = 15;
+
+/** Which of the modes' verdicts differ between base and head: BASE (enforced), PENDING_BASE (pending). */
+export const flips = (bits: number): number => (bits ^ (bits >> 1)) & (BASE | PENDING_BASE);
 
 export interface Revisions {
   base: PolicySet;
@@ -32,13 +44,21 @@ export interface Universe {
   /** Peer partitions by the criteria that made them, shared by the subjects whose rules name the same. */
   partitions: Map<string, { ids: Int32Array; reps: number[] }>;
   selectorValues: Map<number, Uint8Array>;
+  sides: SideTable;
+  /** Peers by kind, address family and (when rules name ports by name) named ports, for each of the two cases. */
+  basics: Partial<Record<0 | 1, Int32Array>>;
+  refiner: Refiner;
 }
 
 export class DirectionalTable {
-  private readonly peerClass: Int32Array;
-  private readonly portClass: Int32Array;
-  private readonly portCount: number;
-  private readonly cache = new Map<number, DirectionalVerdict>();
+  /** Peer class (of this table's partition) by endpoint class index. */
+  readonly peerClass: Int32Array;
+  /** Port group (ports this table's rules do not separate) by port class index. */
+  readonly portClass: Int32Array;
+  readonly portCount: number;
+  /** Verdicts by `peerClass * portCount + portClass`, filled as asked. */
+  private readonly cells: Array<DirectionalVerdict | undefined>;
+  private readonly flipsByPeer: Int8Array;
   private readonly peerReps: number[] = [];
   private readonly portReps: number[] = [];
 
@@ -66,34 +86,36 @@ export class DirectionalTable {
       this.portClass[i] = id;
     });
     this.portCount = portKeys.size;
+    this.cells = new Array(this.peerReps.length * this.portCount);
+    this.flipsByPeer = new Int8Array(this.peerReps.length).fill(-1);
   }
-
   /**
    * Partition refinement of the peers by every criterion the rules apply to a peer. Subjects whose rules name the
    * same peer criteria (most share their tiers' guard rails) share one partition.
    */
   private partitionPeers(entities: readonly CompiledEntity[], byNamedPorts: boolean): Int32Array {
-    const criteria: Array<{ id: string; value: (i: number) => number }> = [];
+    // Each criterion's values are computed only when its partition is not cached yet.
+    const criteria: Array<{ id: string; value: () => (i: number) => number }> = [];
     const seen = new Set<object>();
     const { classes, identities } = this.u;
     for (const e of entities) {
       for (const cs of [e.positive, e.negative]) {
         if (!cs || seen.has(cs)) continue;
         seen.add(cs);
-        criteria.push({ id: `s${cs.id}`, value: (i) => this.selectorValues(cs)[i] });
+        criteria.push({ id: `s${cs.id}`, value: () => { const v = this.selectorValues(cs); return (i) => v[i]; } });
       }
       for (const nets of [e.nets, e.notNets]) {
         if (!nets || seen.has(nets)) continue;
         seen.add(nets);
-        criteria.push({ id: `n${objectId(nets)}`, value: (i) => { const ip = classes[i].rep.ip; return ip === undefined ? 2 : nets.contains(ip) ? 1 : 0; } });
+        criteria.push({ id: `n${objectId(nets)}`, value: () => (i) => { const ip = classes[i].rep.ip; return ip === undefined ? 2 : nets.contains(ip) ? 1 : 0; } });
       }
     }
     criteria.sort((a, b) => (a.id < b.id ? -1 : 1));
     const key = `${byNamedPorts ? 1 : 0}|${criteria.map((c) => c.id).join(",")}`;
     let part = this.u.partitions.get(key);
     if (!part) {
-      let ids = basics(classes, byNamedPorts);
-      for (const c of criteria) ids = refine(ids, c.value);
+      let ids = (this.u.basics[byNamedPorts ? 1 : 0] ??= basics(classes, byNamedPorts));
+      for (const c of criteria) ids = this.u.refiner.refine(ids, c.value());
       const reps: number[] = [];
       for (let i = 0; i < ids.length; i++) if (reps[ids[i]] === undefined) reps[ids[i]] = i;
       this.u.partitions.set(key, (part = { ids, reps }));
@@ -122,50 +144,87 @@ export class DirectionalTable {
     return this.peerReps.length;
   }
 
+  /**
+   * Whether any verdict towards this peer changes between the revisions (FLIPPED, PENDING_FLIPPED bits), over every
+   * port: the diff skips a pair whose changed sides flip nowhere without looking at its ports.
+   */
+  rowFlips(peer: number): number {
+    const pc = this.peerClass[peer];
+    let f = this.flipsByPeer[pc];
+    if (f < 0) {
+      f = 0;
+      for (let g = 0; g < this.portCount; g++) f |= flips(this.cell(pc, g).bits);
+      this.flipsByPeer[pc] = f;
+    }
+    return f;
+  }
+
+  private cell(pc: number, group: number): DirectionalVerdict {
+    return (this.cells[pc * this.portCount + group] ??= this.evaluate(this.peerReps[pc], this.portReps[group]));
+  }
+
   verdict(peer: number, port: number): DirectionalVerdict {
     const key = this.peerClass[peer] * this.portCount + this.portClass[port];
-    let v = this.cache.get(key);
-    if (!v) {
-      v = this.evaluate(this.peerReps[this.peerClass[peer]], this.portReps[this.portClass[port]]);
-      this.cache.set(key, v);
-    }
-    return v;
+    return (this.cells[key] ??= this.evaluate(this.peerReps[this.peerClass[peer]], this.portReps[this.portClass[port]]));
   }
 
   private evaluate(peerIndex: number, portIndex: number): DirectionalVerdict {
     const peer = this.u.classes[peerIndex].rep;
     const p = this.u.ports[portIndex];
-    const flow = {
-      src: this.direction === "egress" ? this.subject.rep : peer,
-      dst: this.direction === "egress" ? peer : this.subject.rep,
-      protocol: p.protocol,
-      dstPort: p.lo ?? 1,
-      srcPort: this.u.srcPort,
-    };
+    const egress = this.direction === "egress";
+    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: this.u.srcPort };
     const one = (set: PolicySet) => {
       this.u.counter.evaluations++;
-      const e = evaluateFlow(set, flow);
-      const side = (this.direction === "egress" ? e.egress : e.ingress)!;
-      return { allow: side.enforced.verdict === "allow", side: verdictSide(side.enforced.hits, side.enforced.verdict, this.direction, set), uncertain: e.uncertain };
+      return evaluateDirection(set, flow, this.direction)!;
     };
     const b = one(this.sets.base);
     const h = one(this.sets.head);
-    const uncertain = [...new Set([...b.uncertain, ...h.uncertain])];
-    return { base: b.allow, head: h.allow, baseSide: b.side, headSide: h.side, ...(uncertain.length > 0 ? { uncertain } : {}) };
+    const side = (t: DirectionTrace, set: PolicySet) => this.u.sides.id(t, this.direction, set);
+    const allows = (t: DirectionTrace, bit: number) => (t.verdict === "allow" ? bit : 0);
+    const bits = allows(b.enforced, BASE) | allows(h.enforced, HEAD) | allows(b.pending, PENDING_BASE) | allows(h.pending, PENDING_HEAD);
+    const sides = [side(b.enforced, this.sets.base), side(h.enforced, this.sets.head), side(b.pending, this.sets.base), side(h.pending, this.sets.head)] as const;
+    const out: DirectionalVerdict = { bits, sides };
+    const uncertain = union(b.uncertain, h.uncertain);
+    const pendingUncertain = union(b.pendingUncertain, h.pendingUncertain);
+    if (uncertain) out.uncertain = uncertain;
+    if (pendingUncertain) out.pendingUncertain = pendingUncertain;
+    return out;
   }
 }
 
-/** Splits each part by a small non-negative value: numeric keys, no strings. */
-function refine(ids: Int32Array, value: (i: number) => number): Int32Array {
-  const keys = new Map<number, number>();
-  const next = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const k = ids[i] * 1024 + value(i);
-    let id = keys.get(k);
-    if (id === undefined) keys.set(k, (id = keys.size));
-    next[i] = id;
+function union(a: readonly string[], b: readonly string[]): string[] | undefined {
+  if (a.length === 0 && b.length === 0) return undefined;
+  return [...new Set([...a, ...b])];
+}
+
+/**
+ * Splits each part by a small value (0-255): part and value index a table, stamped per call so that it is never
+ * cleared (thousands of partitions of the same peers are refined).
+ */
+export class Refiner {
+  private readonly stamp: Int32Array;
+  private readonly id: Int32Array;
+  private generation = 0;
+
+  constructor(private readonly size: number) {
+    this.stamp = new Int32Array(size * 256);
+    this.id = new Int32Array(size * 256);
   }
-  return next;
+
+  refine(ids: Int32Array, value: (i: number) => number): Int32Array {
+    const gen = ++this.generation;
+    const next = new Int32Array(ids.length);
+    let parts = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const k = ids[i] * 256 + value(i);
+      if (this.stamp[k] !== gen) {
+        this.stamp[k] = gen;
+        this.id[k] = parts++;
+      }
+      next[i] = this.id[k];
+    }
+    return next;
+  }
 }
 
 function basics(classes: readonly EndpointClass[], byNamedPorts: boolean): Int32Array {
@@ -178,41 +237,18 @@ function basics(classes: readonly EndpointClass[], byNamedPorts: boolean): Int32
   });
 }
 
-const objectIds = new WeakMap<object, number>();
-let nextObjectId = 1;
-function objectId(o: object): number {
-  let id = objectIds.get(o);
-  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
-  return id;
-}
-
 function peerBasics(ep: Endpoint, byNamedPorts: boolean): string {
   const ip = ep.ip ? `v${ep.ip.version}` : ep.hypothetical ? "hyp" : "noip";
   const named = byNamedPorts ? JSON.stringify(ep.namedPorts ?? null) : "";
   return `${ep.kind}|${ip}|${named}`;
 }
 
-/** Policies that apply to the label set in this direction and take part in the enforced verdict. */
+/** Policies that apply to the label set in this direction and take part in the enforced or the pending verdict. */
 export function relevantPolicies(set: PolicySet, labels: LabelSet, direction: Direction): CompiledPolicy[] {
-  return set.relevant(labels, direction).flatMap((s) => s.enforced);
+  return set.relevant(labels, direction).flatMap((s) => mergeBySeq(s.enforced, s.pending.filter((p) => p.staged)));
 }
 
 /** The label sets through which a peer's address can match a selector in this revision. */
 export function peerIdentities(set: PolicySet, ep: Endpoint): LabelSet[] {
   return new MatchContext(set, { src: ep, dst: ep, protocol: 6 }).identities("src");
 }
-
-/** The deciding hit as the impact replay names it (`tier|kind:ns/name|action|rule`). */
-export function verdictSide(hits: readonly PolicyHit[], verdict: "allow" | "deny", direction: Direction, set: PolicySet): FlowVerdictSide {
-  const hit = hits[hits.length - 1];
-  if (!hit) return { verdict, decidedBy: "no policy", tier: "" };
-  return {
-    verdict,
-    decidedBy: formatHit(hit, 0, set.version.model).replace(/^0\|/, ""),
-    tier: hitTier(hit),
-    ...(hit.type === "profile" ? {} : { policy: describePolicy(hit.policy) }),
-    ...(hit.type === "rule" ? { rule: hit.ruleIndex } : hit.type === "end-of-tier" ? { rule: -1 } : {}),
-    direction,
-  };
-}
-

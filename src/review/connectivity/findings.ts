@@ -13,7 +13,8 @@ import type { ConnectivityChange, ConnectivityReport } from "./types.js";
  */
 export function connectivityFindings(report: ConnectivityReport, ctx: Pick<ReviewContext, "config" | "head" | "changes">): Finding[] {
   const levels = ctx.config.impact;
-  const unexercised = (list: readonly ConnectivityChange[]) => list.filter((c) => !c.exercised);
+  // Pending-only changes (staged policies) are previews, shown in the comment; they are not findings.
+  const unexercised = (list: readonly ConnectivityChange[]) => list.filter((c) => !c.exercised && c.mode !== "pending");
   const fromOutside = unexercised(report.newlyReachable).filter((c) => c.source.kind === "anywhere");
   const reachable = unexercised(report.newlyReachable).filter((c) => c.source.kind !== "anywhere");
   return [

@@ -1,66 +1,91 @@
-import { parseIp } from "../../engine/index.js";
-import type { FlowVerdictSide, ImpactReport } from "../../impact/index.js";
-import { regionOf, type EndpointClass } from "./classes.js";
+import type { FlowVerdictSide } from "../../impact/index.js";
+import type { EndpointClass } from "./classes.js";
+import type { Exercised } from "./exercised.js";
 import { portText, type PortClass } from "./ports.js";
-import type { ConnectivityChange, EndpointGroup } from "./types.js";
+import type { ConnectivityChange, ConnectivityMode, EndpointGroup } from "./types.js";
 
 /**
  * From changed (class, class, port class) triples to what a reviewer reads: adjacent port classes merged into port
  * lists, workload classes that make up a whole namespace folded into the namespace (on either side), each change
- * told whether a recorded flow exercised it, and the list ranked broadest first (a namespace open to the internet
- * before one port between two workloads).
+ * told whether a recorded flow fell into it, and the list ranked broadest first (a namespace open to the internet
+ * before one port between two workloads), enforced changes before pending ones.
  */
 interface Side {
   group: EndpointGroup;
-  classes: Set<number>;
+  classes: number[];
   pods: number;
+  /** Identifies the side for grouping: its class index, or past the classes, its namespace's number. */
+  id: number;
 }
 
 interface Entry {
+  mode: ConnectivityMode;
   reachable: boolean;
   src: Side;
   dst: Side;
   protocol: string;
   ports: number[];
-  before: FlowVerdictSide;
-  after: FlowVerdictSide;
-  uncertain: Set<string>;
+  /** Interned deciding sides (SideTable ids). */
+  before: number;
+  after: number;
+  uncertain?: Set<string>;
 }
 
 export interface Decided {
-  before: FlowVerdictSide;
-  after: FlowVerdictSide;
+  mode: ConnectivityMode;
   reachable: boolean;
-  uncertain: string[];
+  before: number;
+  after: number;
+  uncertain?: readonly string[];
 }
 
 const INTERNET = 1_000_000;
 const NETWORK = 1_000;
+const MAX_UNCERTAIN = 10;
 
 export class Aggregator {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: Entry[] = [];
+  private readonly classSides: Side[];
+  /** Entries of the pair being visited (a few): found by mode, direction, protocol and deciding sides. */
+  private pairEntries: Entry[] = [];
+  private src!: Side;
+  private dst!: Side;
 
   constructor(
     private readonly classes: readonly EndpointClass[],
     private readonly portClasses: readonly PortClass[],
-    private readonly impact: ImpactReport | undefined,
-  ) {}
+    private readonly sides: readonly FlowVerdictSide[],
+    private readonly exercised: Exercised,
+  ) {
+    this.classSides = classes.map((c) => ({ group: c.group, classes: [c.index], pods: c.pods, id: c.index }));
+  }
 
-  add(s: EndpointClass, d: EndpointClass, port: number, decided: Decided): void {
-    const p = this.portClasses[port];
-    const key = `${decided.reachable ? 1 : 0}|${s.index}|${d.index}|${p.protocolName}|${sideKey(decided.before)}|${sideKey(decided.after)}`;
-    let e = this.entries.get(key);
+  /** Every pair is visited once; its changes are added between `begin` and the next `begin`. */
+  begin(s: EndpointClass, d: EndpointClass): void {
+    this.src = this.classSides[s.index];
+    this.dst = this.classSides[d.index];
+    this.pairEntries = [];
+  }
+
+  add(port: number, decided: Decided): void {
+    const { mode, reachable, before, after } = decided;
+    const protocol = this.portClasses[port].protocolName;
+    let e: Entry | undefined;
+    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol) e = x;
     if (!e) {
-      const side = (c: EndpointClass): Side => ({ group: c.group, classes: new Set([c.index]), pods: c.pods });
-      e = { reachable: decided.reachable, src: side(s), dst: side(d), protocol: p.protocolName, ports: [], before: decided.before, after: decided.after, uncertain: new Set() };
-      this.entries.set(key, e);
+      e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before, after };
+      this.pairEntries.push(e);
+      this.entries.push(e);
     }
     e.ports.push(port);
-    for (const u of decided.uncertain) if (e.uncertain.size < 10) e.uncertain.add(u);
+    if (decided.uncertain) {
+      e.uncertain ??= new Set();
+      for (const u of decided.uncertain) if (e.uncertain.size < MAX_UNCERTAIN) e.uncertain.add(u);
+    }
   }
 
   finish(): { newlyReachable: ConnectivityChange[]; newlyUnreachable: ConnectivityChange[] } {
-    let list = [...this.entries.values()];
+    let list = this.entries;
     list = this.fold(list, "dst");
     list = this.fold(list, "src");
     const out = list.map((e) => this.change(e)).sort(compareChanges);
@@ -69,17 +94,13 @@ export class Aggregator {
 
   /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
   private fold(list: Entry[], which: "src" | "dst"): Entry[] {
-    const byNamespace = new Map<string, Set<number>>();
-    const podsIn = new Map<string, number>();
-    for (const c of this.classes) {
-      if (c.group.kind !== "workload") continue;
-      const ns = c.group.namespace!;
-      if (!byNamespace.has(ns)) byNamespace.set(ns, new Set());
-      byNamespace.get(ns)!.add(c.index);
-      podsIn.set(ns, (podsIn.get(ns) ?? 0) + c.pods);
-    }
+    const namespaces = this.namespaces();
+    const sideIds = this.classes.length + namespaces.size;
+    // Signatures number at most the entries: the numeric key is exact while the product stays below 2^53.
+    const numeric = list.length * sideIds * namespaces.size < Number.MAX_SAFE_INTEGER;
     const other = which === "src" ? "dst" : "src";
-    const buckets = new Map<string, Entry[]>();
+    const signatures = new Map<string, number>();
+    const buckets = new Map<number | string, Entry[]>();
     const out: Entry[] = [];
     for (const e of list) {
       const side = e[which];
@@ -87,22 +108,41 @@ export class Aggregator {
         out.push(e);
         continue;
       }
-      const key = `${e.reachable}|${e[other].group.name}|${e.protocol}|${e.ports.join(",")}|${sideKey(e.before)}|${sideKey(e.after)}|${side.group.namespace}`;
+      const text = `${e.mode}|${e.reachable}|${e.protocol}|${e.ports.join(",")}|${e.before}|${e.after}`;
+      let sig = signatures.get(text);
+      if (sig === undefined) signatures.set(text, (sig = signatures.size));
+      const nsNumber = namespaces.get(side.group.namespace!)!.number;
+      const key = numeric ? (sig * sideIds + e[other].id) * namespaces.size + nsNumber : `${sig}|${e[other].id}|${nsNumber}`;
       const b = buckets.get(key);
       if (b) b.push(e);
       else buckets.set(key, [e]);
     }
     for (const bucket of buckets.values()) {
-      const ns = bucket[0][which].group.namespace!;
-      const covered = new Set(bucket.flatMap((e) => [...e[which].classes]));
-      const all = byNamespace.get(ns)!;
-      if (covered.size < all.size || [...all].some((c) => !covered.has(c))) {
+      const ns = namespaces.get(bucket[0][which].group.namespace!)!;
+      // Each class appears once in a bucket (a pair's entries differ in their key), so counting suffices.
+      if (bucket.length < ns.side.classes.length) {
         out.push(...bucket);
         continue;
       }
-      const uncertain = new Set(bucket.flatMap((e) => [...e.uncertain]).slice(0, 10));
-      const group: EndpointGroup = { kind: "namespace", namespace: ns, name: `namespace ${ns}` };
-      out.push({ ...bucket[0], [which]: { group, classes: covered, pods: podsIn.get(ns)! }, uncertain });
+      const uncertain = new Set(bucket.flatMap((e) => [...(e.uncertain ?? [])]).slice(0, MAX_UNCERTAIN));
+      out.push({ ...bucket[0], [which]: ns.side, uncertain: uncertain.size > 0 ? uncertain : undefined });
+    }
+    return out;
+  }
+
+  /** Each namespace of a workload class: its number and its side (every class of it). */
+  private namespaces(): Map<string, { number: number; side: Side }> {
+    const out = new Map<string, { number: number; side: Side }>();
+    for (const c of this.classes) {
+      if (c.group.kind !== "workload") continue;
+      const ns = c.group.namespace!;
+      let n = out.get(ns);
+      if (!n) {
+        const group: EndpointGroup = { kind: "namespace", namespace: ns, name: `namespace ${ns}` };
+        out.set(ns, (n = { number: out.size, side: { group, classes: [], pods: 0, id: this.classes.length + out.size } }));
+      }
+      n.side.classes.push(c.index);
+      n.side.pods += c.pods;
     }
     return out;
   }
@@ -115,40 +155,14 @@ export class Aggregator {
       destination: e.dst.group,
       protocol: e.protocol,
       ports,
-      exercised: this.exercised(e),
-      before: e.before,
-      after: e.after,
-      ...(e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {}),
+      exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
+      before: this.sides[e.before],
+      after: this.sides[e.after],
+      ...(e.uncertain && e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {}),
+      mode: e.mode,
       breadth: weight(e.src) * weight(e.dst) * span,
     };
   }
-
-  /** A replayed flow of the same kind between the same ends, protocol and port, decided by one of the same rules. */
-  private exercised(e: Entry): boolean {
-    const flows = e.reachable ? this.impact?.newlyAllowed : this.impact?.newlyDenied;
-    if (!flows) return false;
-    const rules = new Set([e.before.decidedBy, e.after.decidedBy]);
-    return flows.some((f) => {
-      if (!rules.has(f.before.decidedBy) && !rules.has(f.after.decidedBy)) return false;
-      if (e.protocol !== "any" && e.protocol !== "any other protocol" && e.protocol.toLowerCase() !== f.protocol.toLowerCase()) return false;
-      const ps = e.ports.map((i) => this.portClasses[i]);
-      if (f.port !== undefined && ps[0]?.lo !== undefined && !ps.some((p) => f.port! >= p.lo! && f.port! <= p.hi!)) return false;
-      return this.sideHas(e.src, f.src) && this.sideHas(e.dst, f.dst);
-    });
-  }
-
-  private sideHas(side: Side, text: string): boolean {
-    const g = side.group;
-    if (g.kind === "workload" || g.kind === "namespace") return text.split("/")[0] === g.namespace;
-    if (text === "pub" || text === "pvt") return true;
-    const ip = parseIp(text);
-    const region = ip && regionOf(this.classes, ip);
-    return region !== undefined && side.classes.has(region.index);
-  }
-}
-
-function sideKey(s: FlowVerdictSide): string {
-  return `${s.direction ?? ""}|${s.decidedBy}`;
 }
 
 function weight(s: Side): number {
@@ -176,8 +190,8 @@ function mergePorts(classes: readonly PortClass[]): string[] {
 }
 
 function compareChanges(a: ConnectivityChange, b: ConnectivityChange): number {
-  return b.breadth - a.breadth || cmp(a.source.name, b.source.name) || cmp(a.destination.name, b.destination.name) || cmp(a.protocol, b.protocol) || cmp(a.ports.join(","), b.ports.join(","));
+  const mode = (c: ConnectivityChange) => (c.mode === "pending" ? 1 : 0);
+  return mode(a) - mode(b) || b.breadth - a.breadth || cmp(a.source.name, b.source.name) || cmp(a.destination.name, b.destination.name) || cmp(a.protocol, b.protocol) || cmp(a.ports.join(","), b.ports.join(","));
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-

@@ -7,6 +7,13 @@ import type { FlowVerdictSide } from "../../impact/index.js";
  */
 export type GroupKind = "workload" | "namespace" | "network" | "anywhere";
 
+/**
+ * `enforced`: the verdict the cluster enforces changes. `pending`: the verdict with staged policies treated as
+ * enforced (Calico's pending verdict) changes where the enforced one does not change the same way, i.e. a staged
+ * policy of either revision would newly open or close the pair once enforced.
+ */
+export type ConnectivityMode = "enforced" | "pending";
+
 export interface EndpointGroup {
   kind: GroupKind;
   /** Workload and namespace groups. */
@@ -26,12 +33,18 @@ export interface ConnectivityChange {
   protocol: string;
   /** Destination ports in Calico's syntax (`5432`, `8000:8080`); `["1:65535"]` for any port; empty for protocols without ports. */
   ports: string[];
-  /** Whether a recorded flow of the snapshot with the same change (same deciding rules, port and ends) was replayed. */
+  /**
+   * Whether a recorded flow of the snapshot falls into the change: its source and destination in the change's
+   * endpoint classes, its protocol and destination port in the change's port classes (exercised.ts says how the
+   * replay's flows are placed).
+   */
   exercised: boolean;
   before: FlowVerdictSide;
   after: FlowVerdictSide;
   /** Set when either verdict depended on facts the inputs do not give. */
   uncertain?: string[];
+  /** Which verdict changes: the enforced one, or only the pending one (staged policies). */
+  mode: ConnectivityMode;
   /** How broad the change is (pods on each side times ports; the internet counts as a million): the ranking key. */
   breadth: number;
 }
