@@ -21,6 +21,32 @@ export const NAMESPACE_PREFIX = "pcns.";
 export const SERVICE_ACCOUNT_PREFIX = "pcsa.";
 export const K8S_NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
+/**
+ * Labels a controller stamps per revision, per replica or per run, so they never identify a workload: a selector on
+ * `pod-template-hash` stops matching at the next rollout, one on `statefulset.kubernetes.io/pod-name` matches a
+ * single replica. Recommendations never select on them; the connectivity diff leaves them out of workload names.
+ */
+export const VOLATILE_LABELS: readonly string[] = [
+  "pod-template-hash",
+  "controller-revision-hash",
+  "pod-template-generation",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "controller-uid",
+  "batch.kubernetes.io/controller-uid",
+  "job-name",
+  "batch.kubernetes.io/job-name",
+  "batch.kubernetes.io/job-completion-index",
+  "app.kubernetes.io/version",
+  "helm.sh/chart",
+];
+
+const VOLATILE = new Set(VOLATILE_LABELS);
+
+export function isVolatileLabel(key: string): boolean {
+  return VOLATILE.has(key);
+}
+
 export class LabelSet implements Labels {
   /** Memoised selector results, keyed by selector id: see `SelectorCache`. */
   readonly memo = new Map<number, number>();

@@ -1,5 +1,8 @@
 import type { Endpoint } from "../engine/index.js";
-import { UNKNOWN_POD_LABELS } from "../engine/index.js";
+import { isVolatileLabel, UNKNOWN_POD_LABELS } from "../engine/index.js";
+
+/** The list lives in the engine (labels.ts), beside the other label vocabulary every layer reads. */
+export { VOLATILE_LABELS, isVolatileLabel } from "../engine/index.js";
 
 /**
  * Stable workload identities. A recommendation must keep matching a workload across rollouts, so its selectors use
@@ -7,22 +10,6 @@ import { UNKNOWN_POD_LABELS } from "../engine/index.js";
  * `pod-template-hash` stops matching at the next rollout, and one on `statefulset.kubernetes.io/pod-name` matches a
  * single replica.
  */
-
-/** Labels that change per revision, per replica or per run, so they never identify a workload. */
-export const VOLATILE_LABELS: readonly string[] = [
-  "pod-template-hash",
-  "controller-revision-hash",
-  "pod-template-generation",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index",
-  "controller-uid",
-  "batch.kubernetes.io/controller-uid",
-  "job-name",
-  "batch.kubernetes.io/job-name",
-  "batch.kubernetes.io/job-completion-index",
-  "app.kubernetes.io/version",
-  "helm.sh/chart",
-];
 
 /** Labels that name a workload, most telling first; the first one a workload carries is its identity. */
 export const IDENTITY_LABELS: readonly string[] = [
@@ -40,10 +27,6 @@ export const IDENTITY_LABELS: readonly string[] = [
 
 /** Implicit labels the engine adds (calico-semantics §2); they are not the pod's own. */
 const IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
-
-export function isVolatileLabel(key: string): boolean {
-  return VOLATILE_LABELS.includes(key);
-}
 
 /** Kubernetes label syntax (an optional DNS-subdomain prefix, a name of up to 63 characters; values likewise). */
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

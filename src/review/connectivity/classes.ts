@@ -1,4 +1,4 @@
-import { EMPTY_LABELS, formatCidr, formatIp, IpClassifier, NAMESPACE_PREFIX, type Cidr, type Endpoint, type Ip, type PolicySet } from "../../engine/index.js";
+import { EMPTY_LABELS, formatCidr, formatIp, IpClassifier, isVolatileLabel, NAMESPACE_PREFIX, type Cidr, type Endpoint, type Ip, type PolicySet } from "../../engine/index.js";
 import type { KnownWorkload } from "../context.js";
 import type { EndpointGroup } from "./types.js";
 
@@ -18,8 +18,6 @@ export interface EndpointClass {
   region?: Region;
 }
 
-/** Labels a controller stamps per revision or replica (as src/recommend/identity.ts lists them): not identity. */
-const VOLATILE = new Set(["pod-template-hash", "controller-revision-hash", "pod-template-generation", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);
 const IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
 
 export interface WorkloadClasses {
@@ -49,7 +47,7 @@ export function workloadClasses(workloads: readonly KnownWorkload[], sets: reado
 function workloadGroup(ep: Endpoint): EndpointGroup {
   const labels: Record<string, string> = {};
   for (const [k, v] of [...ep.labels.map].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (!IMPLICIT.test(k) && !VOLATILE.has(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
+    if (!IMPLICIT.test(k) && !isVolatileLabel(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
   }
   const words = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
   return { kind: "workload", namespace: ep.namespace, labels, name: `${ep.namespace}/{${words}}` };
