@@ -22,25 +22,63 @@ export interface KnownClass {
   unaddressed: Record<Family, boolean>;
 }
 
-export interface KnownEndpoints {
-  /** Every endpoint, in order (findings number them). */
-  all: readonly KnownEndpoint[];
+/**
+ * The endpoints and their classes. A selector node's answer on every class is computed once and kept (nodes are
+ * shared by the pieces a walk splits and by the subjects of one analysis), so a question about a piece reads bits.
+ */
+export class KnownEndpoints {
   /** One per distinct `labels` object (label sets are interned: equal sets are one object). */
-  classes: readonly KnownClass[];
-}
+  readonly classes: readonly KnownClass[];
+  private readonly answers = new WeakMap<SelectorNode, Uint8Array>();
+  /** The class of each endpoint of `all`. */
+  private readonly classOf: Uint32Array;
 
-export function knownEndpoints(all: readonly KnownEndpoint[]): KnownEndpoints {
-  const byLabels = new Map<Labels, { labels: Labels; ips: Record<Family, Array<[bigint, bigint]>>; unaddressed: Record<Family, boolean> }>();
-  for (const w of all) {
-    let c = byLabels.get(w.labels);
-    if (!c) byLabels.set(w.labels, (c = { labels: w.labels, ips: { 4: [], 6: [] }, unaddressed: { 4: false, 6: false } }));
-    for (const family of [4, 6] as const) {
-      if (w.ip && w.ip.version === family) c.ips[family].push([w.ip.value, w.ip.value]);
-      else c.unaddressed[family] = true;
-    }
+  /** `all`: every endpoint, in order (findings number them). */
+  constructor(readonly all: readonly KnownEndpoint[]) {
+    const byLabels = new Map<Labels, { index: number; labels: Labels; ips: Record<Family, Array<[bigint, bigint]>>; unaddressed: Record<Family, boolean> }>();
+    this.classOf = new Uint32Array(all.length);
+    all.forEach((w, i) => {
+      let c = byLabels.get(w.labels);
+      if (!c) byLabels.set(w.labels, (c = { index: byLabels.size, labels: w.labels, ips: { 4: [], 6: [] }, unaddressed: { 4: false, 6: false } }));
+      this.classOf[i] = c.index;
+      for (const family of [4, 6] as const) {
+        if (w.ip && w.ip.version === family) c.ips[family].push([w.ip.value, w.ip.value]);
+        else c.unaddressed[family] = true;
+      }
+    });
+    this.classes = [...byLabels.values()].map((c) => ({ labels: c.labels, ips: { 4: IntervalSet.of(c.ips[4]), 6: IntervalSet.of(c.ips[6]) }, unaddressed: c.unaddressed }));
   }
-  const classes = [...byLabels.values()].map((c) => ({ labels: c.labels, ips: { 4: IntervalSet.of(c.ips[4]), 6: IntervalSet.of(c.ips[6]) }, unaddressed: c.unaddressed }));
-  return { all, classes };
+
+  /** True when some class matches every node of `conj` and passes `also` (given the class and its index). */
+  some(conj: readonly SelectorNode[], also: (c: KnownClass, i: number) => boolean = () => true): boolean {
+    const bits = conj.map((n) => this.answer(n));
+    for (let i = 0; i < this.classes.length; i++) {
+      if (bits.every((b) => b[i] === 1) && also(this.classes[i], i)) return true;
+    }
+    return false;
+  }
+
+  /** Some endpoint in the piece: `matchesKnown` of any endpoint, asked once per class. */
+  inPiece(conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
+    return this.some(conj, (c) => (c.unaddressed[family] && podAddressIn(net, pods)) || (!c.ips[family].isEmpty() && net.overlaps(c.ips[family])));
+  }
+
+  /** `matchesKnown` of the endpoint `all[i]`, its labels answered by its class. */
+  endpointInPiece(i: number, conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
+    const w = this.all[i];
+    const c = this.classOf[i];
+    return addressIn(w, net, family, pods) && conj.every((n) => this.answer(n)[c] === 1);
+  }
+
+  /** The node's answer on every class (1: matches). */
+  answer(node: SelectorNode): Uint8Array {
+    let a = this.answers.get(node);
+    if (!a) {
+      a = Uint8Array.from(this.classes, (c) => (evaluateNode(node, c.labels) ? 1 : 0));
+      this.answers.set(node, a);
+    }
+    return a;
+  }
 }
 
 /**
@@ -48,16 +86,11 @@ export function knownEndpoints(all: readonly KnownEndpoint[]): KnownEndpoints {
  * when not known, it is taken to be a pod address like any other (`pods`, when the subject leaves addresses open).
  */
 export function matchesKnown(w: KnownEndpoint, conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
-  if (w.ip && w.ip.version === family) {
-    if (!net.overlaps(IntervalSet.range(w.ip.value, w.ip.value))) return false;
-  } else if (!podAddressIn(net, pods)) return false;
-  return conj.every((n) => evaluateNode(n, w.labels));
+  return addressIn(w, net, family, pods) && conj.every((n) => evaluateNode(n, w.labels));
 }
 
-/** True when some member of the class is in the piece: `matchesKnown` of any member, asked once for the class. */
-export function classInPiece(c: KnownClass, conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
-  const addressed = (c.unaddressed[family] && podAddressIn(net, pods)) || (!c.ips[family].isEmpty() && net.overlaps(c.ips[family]));
-  return addressed && conj.every((n) => evaluateNode(n, c.labels));
+function addressIn(w: KnownEndpoint, net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
+  return w.ip && w.ip.version === family ? net.overlaps(IntervalSet.range(w.ip.value, w.ip.value)) : podAddressIn(net, pods);
 }
 
 function podAddressIn(net: IntervalSet, pods: IntervalSet | undefined): boolean {

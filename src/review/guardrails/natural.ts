@@ -5,7 +5,7 @@ import { allAddresses, cidrsToSet, type Family } from "./cidrs.js";
 import { IntervalSet } from "./intervals.js";
 import type { Side } from "./oracle.js";
 import type { Budget } from "./budget.js";
-import { classInPiece, matchesKnown, type KnownEndpoints } from "./known.js";
+import type { KnownEndpoints } from "./known.js";
 import { canonicalKey, KNOWN_LABEL, satisfiableWith } from "./selector-sat.js";
 import type { Box } from "./space.js";
 
@@ -60,12 +60,12 @@ export class NaturalWorld {
     const conds = this.conditions("local", piece.local);
     const ips = this.podAddresses("local", piece.family);
     const assumed = (conds.length === 0 || !this.quietEmpty(piece.local, conds)) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
-    return assumed || this.known.local.classes.some((c) => classInPiece(c, piece.local, piece.localNet, piece.family, ips));
+    return assumed || this.known.local.inPiece(piece.local, piece.localNet, piece.family, ips);
   }
 
   private peerNatural(piece: Box): boolean {
     const pods = this.podAddresses("peer", piece.family);
-    if (this.known.peer.classes.some((c) => classInPiece(c, piece.peer, piece.peerNet, piece.family, pods))) return true;
+    if (this.known.peer.inPiece(piece.peer, piece.peerNet, piece.family, pods)) return true;
     const conds = this.conditions("peer", piece.peer);
     if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
@@ -82,7 +82,7 @@ export class NaturalWorld {
     const pods = (family: Family) => this.podAddresses("peer", family);
     const candidates: Array<{ name: string; in: (b: Box) => boolean }> = [
       ...this.peerSets.map((ns, i) => ({ name: ns.name ?? `network set ${i + 1}`, in: (b: Box) => b.peer.every((n) => evaluateNode(n, ns.labels)) && b.peerNet.overlaps(ns.cidrs[b.family]) })),
-      ...this.known.peer.all.map((w, i) => ({ name: `known workload ${i + 1}`, in: (b: Box) => matchesKnown(w, b.peer, b.peerNet, b.family, pods(b.family)) })),
+      ...this.known.peer.all.map((_, i) => ({ name: `known workload ${i + 1}`, in: (b: Box) => this.known.peer.endpointInPiece(i, b.peer, b.peerNet, b.family, pods(b.family)) })),
     ];
     let named = 0;
     const deniedOnly: string[] = [];
@@ -100,7 +100,8 @@ export class NaturalWorld {
     const base = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
     if (!this.quietEmpty(base, [...this.conditions(side, [...base, node]), ...pod, { op: "not", operand: node }])) return false;
-    if (this.known[side].classes.some((c) => base.every((n) => evaluateNode(n, c.labels)) && !evaluateNode(node, c.labels))) return false;
+    const answer = this.known[side].answer(node);
+    if (this.known[side].some(base, (_, i) => answer[i] === 0)) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
 

@@ -6,7 +6,7 @@ import type { ReviewContext } from "../context.js";
 import type { Budget } from "./budget.js";
 import { cidrsToSet, type Family } from "./cidrs.js";
 import type { IntervalSet } from "./intervals.js";
-import { knownEndpoints, type KnownEndpoints } from "./known.js";
+import { KnownEndpoints } from "./known.js";
 import { namedAddresses, type NaturalSet } from "./natural.js";
 import { EXTERNAL_IDENTITY, knownIdentity, SelectorOracle, type Identity } from "./oracle.js";
 import { PortNames, type NamedPortSource } from "./ports.js";
@@ -56,8 +56,8 @@ export function setUp(ctx: ReviewContext, budget: Budget): Analysis {
     walker: new Walker(set, spaceCtx, oracle, budget),
     named: namedAddresses(set),
     known: {
-      local: knownEndpoints(ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip }))),
-      peer: knownEndpoints(ctx.workloads.map((w, i) => ({ labels: peers[i].labels, ip: w.endpoint.ip }))),
+      local: new KnownEndpoints(ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip }))),
+      peer: new KnownEndpoints(ctx.workloads.map((w, i) => ({ labels: peers[i].labels, ip: w.endpoint.ip }))),
     },
   };
 }
