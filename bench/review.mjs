@@ -1,16 +1,16 @@
 // Review benchmarks. bench/run.mjs imports ensureReviewRepo; run on its own this file prints the review's figures:
-//   node bench/review.mjs [--data DIR] [--records N] [--workers auto|N] [--only small,port] [--no-snapshot-only]
+//   node bench/review.mjs [--data DIR] [--records N] [--workers auto|N] [--only small,port] [--dist DIR]
 // Cases, each against `simulate --output summary` of one revision over the same snapshot:
 // - small: one application policy loses a caller (a one-policy change);
 // - port: a port removed across the application tier, about 1,275 caller rules (the issue's wide change);
 // - wide: 500 application files reordered (no snapshot; bench/run.mjs reports it).
-// Each review case runs without and with the snapshot, through the CLI (bench/child.mjs: wall time and peak RSS),
+// Each review case runs without and with the snapshot, through the CLI (as bench/child.mjs: wall time, peak RSS, CPU),
 // then once in this process phase by phase (`--phases`: prepare, replay, each check, connectivity) so the time spent
 // outside the replay is visible. Timing is printed, never asserted.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const git = (dir, ...args) => execFileSync("git", ["-C", dir, "-c", "user.name=bench", "-c", "user.email=b@b", ...args], { stdio: "pipe" });
 
@@ -116,18 +116,22 @@ export function ensureReviewRepo(data) {
 }
 
 // ---- phases: one review in this process, timed step by step (the same steps as src/run/review.ts) ----------
-async function phases(repo, head, flowsPath, inventoryPath, workers) {
-  const dist = resolve(fileURLToPath(new URL("../dist/", import.meta.url)));
+async function phases(repo, head, flowsPath, inventoryPath, workers, dist) {
   const load = (p) => import(join(dist, p));
   const [{ readGitRevisionPair }, { readInventory }, { fileFlowReader }, { prepareReview }, runReview, checks, { connectivityDiff }, { buildReview }, policy] = await Promise.all(
     ["io/repo.js", "io/inventory.js", "io/flow-reader.js", "review/prepare.js", "run/review.js", "review/checks.js", "review/connectivity/index.js", "review/run.js", "policy/index.js"].map(load),
   );
   const t = {};
+  const cpu = {};
   let t0 = performance.now();
+  let c0 = process.cpuUsage();
   const lap = (name) => {
     const now = performance.now();
+    const c = process.cpuUsage(c0);
     t[name] = Math.round(now - t0);
+    cpu[name] = Math.round((c.user + c.system) / 1000);
     t0 = now;
+    c0 = process.cpuUsage();
   };
   const pair = await readGitRevisionPair(repo, "main", head, policy.DEFAULT_LOAD_LIMITS.maxFileBytes);
   const inventory = inventoryPath ? (await readInventory(inventoryPath)).inventory : undefined;
@@ -158,27 +162,42 @@ async function phases(repo, head, flowsPath, inventoryPath, workers) {
   lap("build");
   const codes = {};
   for (const f of review.findings) codes[f.code] = (codes[f.code] ?? 0) + 1;
-  return { phases: t, changes: ctx.changes.length, findings: review.findings.length, codes, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return { phases: t, cpu, changes: ctx.changes.length, findings: review.findings.length, codes, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
 // ---- the figures ---------------------------------------------------------------------------------------------
+// CPU seconds (user + system, every thread) next to wall time: on a shared machine they move less than wall time.
+const hasTime = existsSync("/usr/bin/time");
+// `--dist DIR` runs another build (e.g. a copy of dist/ from before a change) under the same conditions.
+let distDir = resolve(fileURLToPath(new URL("../dist/", import.meta.url)));
+const runner = () =>
+  `const { main } = await import(${JSON.stringify(pathToFileURL(join(distDir, "cli/main.js")).href)});` +
+  `const io = { stdout: () => {}, stderr: (t) => process.stderr.write(t), stderrIsTTY: false, cwd: process.cwd(), now: () => Date.now() };` +
+  `const t0 = performance.now(); const code = await main(process.argv.slice(1), io);` +
+  `process.stderr.write("\\n" + JSON.stringify({ code, ms: Math.round(performance.now() - t0), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\\n");`;
 function child(script, argv) {
-  const r = spawnSync("node", [script, ...argv], { encoding: "utf8", maxBuffer: 1 << 26 });
-  const last = (r.stdout + "\n" + r.stderr).trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  const node = script === "cli" ? ["node", "--input-type=module", "-e", runner(), ...argv] : ["node", script, ...argv];
+  const cmd = hasTime ? ["/usr/bin/time", ["-f", "CPU %U %S", ...node]] : [node[0], node.slice(1)];
+  const r = spawnSync(cmd[0], cmd[1], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const out = (r.stdout + "\n" + r.stderr).trim().split("\n");
+  const last = out.filter((l) => l.startsWith("{")).pop();
   if (!last) throw new Error(`${script} printed no figures:\n${r.stderr}`);
-  return JSON.parse(last);
+  const cpu = out.map((l) => /^CPU ([\d.]+) ([\d.]+)$/.exec(l)).filter(Boolean).pop();
+  return { ...JSON.parse(last), ...(cpu ? { cpuMs: Math.round((Number(cpu[1]) + Number(cpu[2])) * 1000) } : {}) };
 }
+const cpuText = (r) => (r.cpuMs !== undefined ? `, ${r.cpuMs} ms CPU` : "");
 
 async function main(args) {
   const arg = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
   if (args[0] === "--phases") {
-    const [, repo, head, flows, inventory, workers] = args;
-    console.log(JSON.stringify(await phases(repo, head, flows === "-" ? undefined : flows, inventory, workers === "auto" ? "auto" : Number(workers))));
+    const [, repo, head, flows, inventory, workers, dist] = args;
+    console.log(JSON.stringify(await phases(repo, head, flows === "-" ? undefined : flows, inventory, workers === "auto" ? "auto" : Number(workers), dist ?? distDir)));
     return;
   }
   const data = arg("--data", "bench/data");
   const workers = arg("--workers", "auto");
   const only = arg("--only", "small,port").split(",");
+  distDir = resolve(arg("--dist", distDir));
   if (!existsSync("dist/cli/main.js")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
   if (!existsSync(join(data, "flows.jsonl"))) execFileSync("node", ["bench/generate.mjs", "--records", arg("--records", "1000000"), "--out", data], { stdio: "inherit" });
   const repo = ensureReviewRepo(data);
@@ -186,18 +205,20 @@ async function main(args) {
   const inventory = join(data, "inventory.json");
   const port = JSON.parse(readFileSync(join(repo, ".git", "bench-port-change.json"), "utf8"));
   const records = Number(execFileSync("wc", ["-l", flows], { encoding: "utf8" }).trim().split(/\s+/)[0]);
-  console.log(`workload: ${data} (${records} records); wide change "port": ${port.rules} rules in ${port.policies} application policies`);
-  const sim = child("bench/child.mjs", ["simulate", "--policies", join(data, "policies"), "--flows", flows, "--inventory", inventory, "--output", "summary", "--workers", workers]);
-  console.log(`simulate --output summary (workers ${workers}): ${sim.ms} ms, ${sim.maxRssMB} MB peak`);
+  console.log(`workload: ${data} (${records} records); wide change "port": ${port.rules} rules in ${port.policies} application policies; build ${distDir}`);
+  const sim = child("cli", ["simulate", "--policies", join(data, "policies"), "--flows", flows, "--inventory", inventory, "--output", "summary", "--workers", workers]);
+  console.log(`simulate --output summary (workers ${workers}): ${sim.ms} ms${cpuText(sim)}, ${sim.maxRssMB} MB peak`);
   const targets = { small: 1.3, port: 2.0 };
   for (const head of only) {
     const base = ["review", "--repo", repo, "--base", "main", "--head", head, "--author", "dev", "--teams", "bench/apps", "--output", "json", "--inventory", inventory, "--workers", workers];
-    const bare = child("bench/child.mjs", base);
-    const full = child("bench/child.mjs", [...base, "--flows", flows]);
-    const ph = child("bench/review.mjs", ["--phases", repo, head, flows, inventory, workers]);
-    const outside = Object.entries(ph.phases).filter(([k]) => k !== "replay" && k !== "read").reduce((s, [, v]) => s + v, 0);
-    console.log(`review ${head.padEnd(5)} no snapshot: ${bare.ms} ms (${bare.maxRssMB} MB); with snapshot: ${full.ms} ms (${full.maxRssMB} MB), ${(full.ms / sim.ms).toFixed(2)}x simulate (target ${targets[head] ?? "-"}x)`);
-    console.log(`  phases (in process): ${Object.entries(ph.phases).map(([k, v]) => `${k} ${v}`).join(", ")} ms; outside the replay ${outside} ms; ${ph.findings} findings ${JSON.stringify(ph.codes)}`);
+    const bare = child("cli", base);
+    const full = child("cli", [...base, "--flows", flows]);
+    const ph = child("bench/review.mjs", ["--phases", repo, head, flows, inventory, workers, distDir]);
+    const outside = (m) => Object.entries(m).filter(([k]) => k !== "replay" && k !== "read").reduce((s, [, v]) => s + v, 0);
+    const ratio = (r) => `${(r.ms / sim.ms).toFixed(2)}x simulate${r.cpuMs && sim.cpuMs ? ` (CPU ${(r.cpuMs / sim.cpuMs).toFixed(2)}x)` : ""}`;
+    console.log(`review ${head.padEnd(5)} no snapshot: ${bare.ms} ms${cpuText(bare)} (${bare.maxRssMB} MB), ${ratio(bare)}; with snapshot: ${full.ms} ms${cpuText(full)} (${full.maxRssMB} MB), ${ratio(full)}; target ${targets[head] ?? "-"}x`);
+    console.log(`  phases (in process, wall ms): ${Object.entries(ph.phases).map(([k, v]) => `${k} ${v}`).join(", ")}; outside the replay and reading ${outside(ph.phases)} ms`);
+    console.log(`  phases (in process, CPU ms): ${Object.entries(ph.cpu).map(([k, v]) => `${k} ${v}`).join(", ")}; outside the replay and reading ${outside(ph.cpu)} ms; ${ph.findings} findings ${JSON.stringify(ph.codes)}`);
   }
 }
 

@@ -16,10 +16,14 @@ export interface KnownEndpoint {
 
 export interface KnownClass {
   labels: Labels;
-  /** Addresses of the members whose address is known, per family. */
-  ips: Record<Family, IntervalSet>;
   /** True when some member's address in the family is not known: it is taken to be a pod address. */
   unaddressed: Record<Family, boolean>;
+}
+
+interface ClassEntry extends KnownClass {
+  /** Known member addresses per family; folded into a set on first use (most classes are never asked). */
+  points: Record<Family, bigint[]>;
+  sets: Partial<Record<Family, IntervalSet>>;
 }
 
 /**
@@ -28,25 +32,29 @@ export interface KnownClass {
  */
 export class KnownEndpoints {
   /** One per distinct `labels` object (label sets are interned: equal sets are one object). */
-  readonly classes: readonly KnownClass[];
+  readonly classes: readonly ClassEntry[];
   private readonly answers = new WeakMap<SelectorNode, Uint8Array>();
   /** The class of each endpoint of `all`. */
   private readonly classOf: Uint32Array;
 
   /** `all`: every endpoint, in order (findings number them). */
   constructor(readonly all: readonly KnownEndpoint[]) {
-    const byLabels = new Map<Labels, { index: number; labels: Labels; ips: Record<Family, Array<[bigint, bigint]>>; unaddressed: Record<Family, boolean> }>();
+    const byLabels = new Map<Labels, number>();
+    const classes: ClassEntry[] = [];
     this.classOf = new Uint32Array(all.length);
     all.forEach((w, i) => {
       let c = byLabels.get(w.labels);
-      if (!c) byLabels.set(w.labels, (c = { index: byLabels.size, labels: w.labels, ips: { 4: [], 6: [] }, unaddressed: { 4: false, 6: false } }));
-      this.classOf[i] = c.index;
-      for (const family of [4, 6] as const) {
-        if (w.ip && w.ip.version === family) c.ips[family].push([w.ip.value, w.ip.value]);
-        else c.unaddressed[family] = true;
+      if (c === undefined) {
+        byLabels.set(w.labels, (c = classes.length));
+        classes.push({ labels: w.labels, points: { 4: [], 6: [] }, sets: {}, unaddressed: { 4: false, 6: false } });
       }
+      this.classOf[i] = c;
+      const entry = classes[c];
+      if (w.ip) entry.points[w.ip.version].push(w.ip.value);
+      // An address is known in its own family only.
+      for (const family of [4, 6] as const) if (!w.ip || w.ip.version !== family) entry.unaddressed[family] = true;
     });
-    this.classes = [...byLabels.values()].map((c) => ({ labels: c.labels, ips: { 4: IntervalSet.of(c.ips[4]), 6: IntervalSet.of(c.ips[6]) }, unaddressed: c.unaddressed }));
+    this.classes = classes;
   }
 
   /** True when some class matches every node of `conj` and passes `also` (given the class and its index). */
@@ -60,7 +68,12 @@ export class KnownEndpoints {
 
   /** Some endpoint in the piece: `matchesKnown` of any endpoint, asked once per class. */
   inPiece(conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
-    return this.some(conj, (c) => (c.unaddressed[family] && podAddressIn(net, pods)) || (!c.ips[family].isEmpty() && net.overlaps(c.ips[family])));
+    return this.some(conj, (_, i) => {
+      const c = this.classes[i];
+      if (c.unaddressed[family] && podAddressIn(net, pods)) return true;
+      if (c.points[family].length === 0) return false;
+      return net.overlaps((c.sets[family] ??= IntervalSet.of(c.points[family].map((v) => [v, v] as const))));
+    });
   }
 
   /** `matchesKnown` of the endpoint `all[i]`, its labels answered by its class. */
