@@ -168,27 +168,34 @@ async function phases(repo, head, flowsPath, inventoryPath, workers, dist) {
 // ---- the figures ---------------------------------------------------------------------------------------------
 // CPU seconds (user + system, every thread) next to wall time: on a shared machine they move less than wall time.
 const hasTime = existsSync("/usr/bin/time");
-// `--dist DIR` runs another build (e.g. a copy of dist/ from before a change) under the same conditions.
+// `--dist DIR` runs another build (e.g. a copy of dist/ from before a change) under the same conditions: this file
+// runs the command (`--cli DIR args`), as bench/child.mjs does for dist/ (no -e: worker threads inherit execArgv).
 let distDir = resolve(fileURLToPath(new URL("../dist/", import.meta.url)));
-const runner = () =>
-  `const { main } = await import(${JSON.stringify(pathToFileURL(join(distDir, "cli/main.js")).href)});` +
-  `const io = { stdout: () => {}, stderr: (t) => process.stderr.write(t), stderrIsTTY: false, cwd: process.cwd(), now: () => Date.now() };` +
-  `const t0 = performance.now(); const code = await main(process.argv.slice(1), io);` +
-  `process.stderr.write("\\n" + JSON.stringify({ code, ms: Math.round(performance.now() - t0), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\\n");`;
+async function cli(dist, argv) {
+  const { main } = await import(pathToFileURL(join(dist, "cli/main.js")).href);
+  const io = { stdout: () => {}, stderr: (t) => process.stderr.write(t), stderrIsTTY: false, cwd: process.cwd(), now: () => Date.now() };
+  const t0 = performance.now();
+  const code = await main(argv, io);
+  process.stderr.write(`\n${JSON.stringify({ code, ms: Math.round(performance.now() - t0), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+}
 function child(script, argv) {
-  const node = script === "cli" ? ["node", "--input-type=module", "-e", runner(), ...argv] : ["node", script, ...argv];
+  const node = script === "cli" ? ["node", fileURLToPath(import.meta.url), "--cli", distDir, ...argv] : ["node", script, ...argv];
   const cmd = hasTime ? ["/usr/bin/time", ["-f", "CPU %U %S", ...node]] : [node[0], node.slice(1)];
   const r = spawnSync(cmd[0], cmd[1], { encoding: "utf8", maxBuffer: 1 << 26 });
   const out = (r.stdout + "\n" + r.stderr).trim().split("\n");
   const last = out.filter((l) => l.startsWith("{")).pop();
   if (!last) throw new Error(`${script} printed no figures:\n${r.stderr}`);
+  const fig = JSON.parse(last);
+  // 0: clean, 1: findings that fail the check; anything else is a failed run, not a figure.
+  if (fig.code !== undefined && fig.code > 1) throw new Error(`${argv.slice(0, 1).join(" ")} failed (exit ${fig.code}):\n${r.stderr.slice(-2000)}`);
   const cpu = out.map((l) => /^CPU ([\d.]+) ([\d.]+)$/.exec(l)).filter(Boolean).pop();
-  return { ...JSON.parse(last), ...(cpu ? { cpuMs: Math.round((Number(cpu[1]) + Number(cpu[2])) * 1000) } : {}) };
+  return { ...fig, ...(cpu ? { cpuMs: Math.round((Number(cpu[1]) + Number(cpu[2])) * 1000) } : {}) };
 }
 const cpuText = (r) => (r.cpuMs !== undefined ? `, ${r.cpuMs} ms CPU` : "");
 
 async function main(args) {
   const arg = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+  if (args[0] === "--cli") return cli(args[1], args.slice(2));
   if (args[0] === "--phases") {
     const [, repo, head, flows, inventory, workers, dist] = args;
     console.log(JSON.stringify(await phases(repo, head, flows === "-" ? undefined : flows, inventory, workers === "auto" ? "auto" : Number(workers), dist ?? distDir)));
