@@ -1,4 +1,4 @@
-import { EngineUniverse, PolicySet } from "../engine/index.js";
+import { EngineUniverse, PolicySet, type CompiledPolicies } from "../engine/index.js";
 import { inventoryNamespaceLabels, type Inventory } from "../flows/index.js";
 import { endpointForPod } from "../impact/index.js";
 import type { Diagnostic, LoadLimits } from "../policy/index.js";
@@ -8,7 +8,7 @@ import { diffResources } from "./diff.js";
 import { loadRevision, type ParseCache, type RevisionFile } from "./load.js";
 
 /**
- * Both revisions' files in, the review context out: parsed (each unchanged file once), validated, compiled into
+ * Both revisions' files in, the review context out: parsed and compiled (each unchanged file once), validated, in
  * policy sets that share one engine universe, and diffed by identity. Pure: the caller read git or the GitHub API.
  */
 export interface RevisionFiles {
@@ -31,7 +31,9 @@ export function prepareReview(base: RevisionFiles, head: RevisionFiles, config: 
   const namespaceLabels = inventoryNamespaceLabels(inventory);
   const b = loadRevision(base.policyFiles, config, limits, cache);
   const h = loadRevision(head.policyFiles, config, limits, cache);
-  const set = (resources: typeof b.resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
+  // Unchanged files give both revisions the same resource objects (the parse cache): each is compiled once.
+  const compiled: CompiledPolicies = new WeakMap();
+  const set = (resources: typeof b.resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels, compiled });
   const baseBlobs = new Map(base.policyFiles.map((f) => [f.file, f.blob]));
   const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
   const workloads: KnownWorkload[] = inventory

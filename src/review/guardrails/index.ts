@@ -11,7 +11,8 @@
  * The files, in the order the data flows: changed.ts (what to analyse) → space.ts (a rule's traffic as boxes over
  * ports.ts, cidrs.ts and selectors) → walk.ts with split.ts (the tier walk, splitting boxes; selector questions go to
  * oracle.ts, which asks selector-sat.ts and falls back to known workloads) → shadow.ts (findings, worded by
- * describe.ts, with natural.ts telling corners from substance); tiers.ts and required.ts are checks of their own.
+ * describe.ts, with natural.ts telling corners from substance, asking known.ts about the known workloads once per
+ * label set); tiers.ts and required.ts are checks of their own.
  */
 import type { CompiledRule } from "../../engine/index.js";
 import type { Direction } from "../../engine/index.js";

@@ -1,4 +1,3 @@
-import type { Ip } from "../../engine/index.js";
 import { ORCHESTRATOR_LABEL } from "../../engine/index.js";
 import type { PolicySet } from "../../engine/index.js";
 import { evaluateNode, labelKeys, type Labels, type SelectorNode } from "../../selector/index.js";
@@ -6,6 +5,7 @@ import { allAddresses, cidrsToSet, type Family } from "./cidrs.js";
 import { IntervalSet } from "./intervals.js";
 import type { Side } from "./oracle.js";
 import type { Budget } from "./budget.js";
+import type { KnownEndpoints } from "./known.js";
 import { canonicalKey, KNOWN_LABEL, satisfiableWith } from "./selector-sat.js";
 import type { Box } from "./space.js";
 
@@ -40,7 +40,7 @@ export class NaturalWorld {
     /** Network sets the subject's peer selector may match: there, the peer is that set, at its addresses. */
     private readonly peerSets: readonly NaturalSet[],
     /** Workloads known from the inventory and the flow snapshot; peers carry KNOWN_LABEL. */
-    private readonly known: Record<Side, readonly KnownEndpoint[]>,
+    private readonly known: Record<Side, KnownEndpoints>,
   ) {
     this.keys = { local: plainKeys(subject.local), peer: plainKeys(subject.peer) };
     this.peerIdentified = identified(subject.peer);
@@ -60,11 +60,12 @@ export class NaturalWorld {
     const conds = this.conditions("local", piece.local);
     const ips = this.podAddresses("local", piece.family);
     const assumed = (conds.length === 0 || !this.quietEmpty(piece.local, conds)) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
-    return assumed || this.known.local.some((w) => matchesKnown(w, piece.local, piece.localNet, piece.family, ips));
+    return assumed || this.known.local.inPiece(piece.local, piece.localNet, piece.family, ips);
   }
 
   private peerNatural(piece: Box): boolean {
-    if (this.known.peer.some((w) => matchesKnown(w, piece.peer, piece.peerNet, piece.family, this.podAddresses("peer", piece.family)))) return true;
+    const pods = this.podAddresses("peer", piece.family);
+    if (this.known.peer.inPiece(piece.peer, piece.peerNet, piece.family, pods)) return true;
     const conds = this.conditions("peer", piece.peer);
     if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
@@ -81,7 +82,7 @@ export class NaturalWorld {
     const pods = (family: Family) => this.podAddresses("peer", family);
     const candidates: Array<{ name: string; in: (b: Box) => boolean }> = [
       ...this.peerSets.map((ns, i) => ({ name: ns.name ?? `network set ${i + 1}`, in: (b: Box) => b.peer.every((n) => evaluateNode(n, ns.labels)) && b.peerNet.overlaps(ns.cidrs[b.family]) })),
-      ...this.known.peer.map((w, i) => ({ name: `known workload ${i + 1}`, in: (b: Box) => matchesKnown(w, b.peer, b.peerNet, b.family, pods(b.family)) })),
+      ...this.known.peer.all.map((_, i) => ({ name: `known workload ${i + 1}`, in: (b: Box) => this.known.peer.endpointInPiece(i, b.peer, b.peerNet, b.family, pods(b.family)) })),
     ];
     let named = 0;
     const deniedOnly: string[] = [];
@@ -99,7 +100,8 @@ export class NaturalWorld {
     const base = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
     if (!this.quietEmpty(base, [...this.conditions(side, [...base, node]), ...pod, { op: "not", operand: node }])) return false;
-    if (this.known[side].some((w) => base.every((n) => evaluateNode(n, w.labels)) && !evaluateNode(node, w.labels))) return false;
+    const answer = this.known[side].answer(node);
+    if (this.known[side].some(base, (_, i) => answer[i] === 0)) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
 
@@ -131,22 +133,6 @@ export class NaturalWorld {
     this.budget.satDone(r.terms);
     return r.result === "unsat";
   }
-}
-
-export interface KnownEndpoint {
-  labels: Labels;
-  ip?: Ip;
-}
-
-/**
- * A known endpoint in the piece. Its address is known in its own family only; in the other (a dual-stack pod), or
- * when not known, it is taken to be a pod address like any other (`pods`, when the subject leaves addresses open).
- */
-function matchesKnown(w: KnownEndpoint, conj: readonly SelectorNode[], net: IntervalSet, family: Family, pods: IntervalSet | undefined): boolean {
-  if (w.ip && w.ip.version === family) {
-    if (!net.overlaps(IntervalSet.range(w.ip.value, w.ip.value))) return false;
-  } else if (pods && !pods.isEmpty() && !net.overlaps(pods)) return false;
-  return conj.every((n) => evaluateNode(n, w.labels));
 }
 
 const POD: SelectorNode = { op: "eq", label: ORCHESTRATOR_LABEL, value: "k8s" };

@@ -22,6 +22,11 @@ export interface LintEnv {
   touched: Map<string, { resource: Resource; revision: "base" | "head" }>;
   compiled(r: Resource, revision?: "base" | "head"): CompiledPolicy | undefined;
   workloadsIn(namespace: string): KnownWorkload[];
+  /**
+   * The known workloads one per label set (the first known of each): what a question about selectors is asked of.
+   * Replicas share their labels, so a selector selects all of a set or none of it.
+   */
+  distinct: KnownWorkload[];
 }
 
 export interface LintRule {
@@ -41,6 +46,8 @@ export function lintEnv(ctx: ReviewContext, now: Date): LintEnv {
     if (list) list.push(w);
     else byNamespace.set(ns, [w]);
   }
+  // The first workload of each (label set, namespace), in order: it touches the namespace whenever any of them would.
+  const labelClasses = firstOfEach(ctx.workloads, (w) => `${w.endpoint.labels.id}/${w.endpoint.namespace ?? ""}`);
   const touched: LintEnv["touched"] = new Map();
   const touch = (ns: string, resource: Resource, revision: "base" | "head") => {
     if (!touched.has(ns)) touched.set(ns, { resource, revision });
@@ -49,7 +56,7 @@ export function lintEnv(ctx: ReviewContext, now: Date): LintEnv {
     // A cluster-wide policy (it reads no label but the implicit namespace ones) is about no namespace in particular:
     // namespace-level rules should not fire for every namespace of the cluster because it changed.
     if (!p || clusterWide(p)) return;
-    for (const w of ctx.workloads) if (maySelect(p, w.endpoint)) touch(w.endpoint.namespace ?? "", resource, revision);
+    for (const w of labelClasses) if (maySelect(p, w.endpoint)) touch(w.endpoint.namespace ?? "", resource, revision);
   };
   for (const c of ctx.changes) {
     if (!c.meaningChanged) continue;
@@ -62,7 +69,18 @@ export function lintEnv(ctx: ReviewContext, now: Date): LintEnv {
       }
     }
   }
-  return { ctx, now, changed, touched, compiled, workloadsIn: (ns) => byNamespace.get(ns) ?? [] };
+  const distinct = firstOfEach(ctx.workloads.filter((w) => w.endpoint.kind === "workload"), (w) => w.endpoint.labels.id);
+  return { ctx, now, changed, touched, compiled, workloadsIn: (ns) => byNamespace.get(ns) ?? [], distinct };
+}
+
+function firstOfEach<T, K>(items: readonly T[], key: (item: T) => K): T[] {
+  const seen = new Set<K>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function clusterWide(p: CompiledPolicy): boolean {

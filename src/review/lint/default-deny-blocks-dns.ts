@@ -5,7 +5,7 @@ import { isPolicy } from "../../policy/index.js";
 import type { KnownWorkload } from "../context.js";
 import type { Finding } from "../types.js";
 import { listText, warning, type LintRule } from "./context.js";
-import { decidedBy, distinctWorkloads, matchesEverything, workloadsFor } from "./probe.js";
+import { decidedBy, matchesEverything, workloadsFor } from "./probe.js";
 
 /**
  * A default deny for egress that takes DNS down with it: an added or changed policy that applies to egress and
@@ -22,7 +22,7 @@ export const defaultDenyBlocksDns: LintRule = {
   run(env) {
     const { ctx } = env;
     const set = ctx.head.set;
-    const dns = dnsServers(ctx.workloads, ctx.universe);
+    const dns = dnsServers(env.distinct, ctx.universe);
     const out: Finding[] = [];
     for (const r of env.changed) {
       if (!isPolicy(r)) continue;
@@ -35,7 +35,7 @@ export const defaultDenyBlocksDns: LintRule = {
       if (!tierDenies && !p.egress.some((rule) => rule.action === "Deny" && matchesEverything(rule))) continue;
       const mode = p.staged ? "pending" : "enforced";
       const blocked: Array<{ w: Endpoint; trace: string[] }> = [];
-      for (const w of workloadsFor(p, ctx.workloads, ctx.universe)) {
+      for (const w of workloadsFor(p, env.distinct, ctx.universe)) {
         const e = evaluateFlow(set, { src: w, dst: dns, protocol: UDP, dstPort: DNS_PORT }).egress?.[mode];
         if (e && e.verdict === "deny" && decidedBy(e.hits[e.hits.length - 1], p)) blocked.push({ w, trace: formatHits(e.hits, set.version.model) });
       }
@@ -58,9 +58,12 @@ export const defaultDenyBlocksDns: LintRule = {
   },
 };
 
-/** kube-dns as the inventory knows it (CoreDNS pods labelled k8s-app=kube-dns), else a hypothetical one in kube-system. */
+/**
+ * kube-dns as the inventory knows it (CoreDNS pods labelled k8s-app=kube-dns), else a hypothetical one in kube-system.
+ * `workloads` are one per label set (`LintEnv.distinct`).
+ */
 function dnsServers(workloads: readonly KnownWorkload[], universe: EngineUniverse): Endpoint {
-  const known = distinctWorkloads(workloads.filter((w) => w.endpoint.labels.get("k8s-app") === "kube-dns"));
+  const known = workloads.filter((w) => w.endpoint.labels.get("k8s-app") === "kube-dns");
   if (known.length > 0) return known[0].endpoint;
   return workloadEndpoint(
     { namespace: "kube-system", name: "kube-dns", podLabels: { "k8s-app": "kube-dns" }, serviceAccount: "coredns", serviceAccountLabels: {}, namespaceLabels: { [K8S_NAMESPACE_NAME_LABEL]: "kube-system" }, hypothetical: true },

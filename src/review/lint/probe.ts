@@ -53,7 +53,10 @@ export function distinctWorkloads(ws: readonly KnownWorkload[]): KnownWorkload[]
   return ws.filter((w) => w.endpoint.kind === "workload" && !seen.has(w.endpoint.labels.id) && seen.add(w.endpoint.labels.id));
 }
 
-/** Known workloads the policy selects (or might), one per label set; else one synthesised from its selector. */
+/**
+ * Known workloads the policy selects (or might), one per label set; else one synthesised from its selector. Pass
+ * the workloads already one per label set (`LintEnv.distinct`): the answer is the same, asked a tenth as often.
+ */
 export function workloadsFor(p: CompiledPolicy, workloads: readonly KnownWorkload[], universe: EngineUniverse): Endpoint[] {
   const known = distinctWorkloads(workloads.filter((w) => maySelect(p, w.endpoint))).map((w) => w.endpoint);
   if (known.length > 0) return known;

@@ -20,7 +20,7 @@ export const selectsNothing: LintRule = {
       if (!p || p.outOfScope || (p.staged && p.stagedAction === "Delete")) return [];
       // Guard rails such as a quarantine apply only once someone labels a pod: selecting nothing is their normal state.
       if (isGuardrail(p.ref, env.ctx.config)) return [];
-      if (workloads.some((w) => maySelect(p, w.endpoint))) return [];
+      if (env.distinct.some((w) => maySelect(p, w.endpoint))) return [];
       const k8s = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy";
       const path = k8s ? "spec.podSelector" : isClusterPolicy(r) ? "spec.subject" : r.source.has("spec.selector") ? "spec.selector" : "spec";
       const inNamespace = p.namespace !== undefined ? workloads.filter((w) => w.endpoint.namespace === p.namespace).length : undefined;
