@@ -3,6 +3,7 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { promisify } from "node:util";
 import { BIN, ensureDist } from "../helpers/dist.js";
@@ -29,11 +30,7 @@ async function tierguard(args: string[]): Promise<{ code: number; stdout: string
 describe("the tierguard binary", () => {
   beforeAll(ensureDist, 120_000); // one build for the whole run (test/helpers/dist.ts)
 
-  test("--help and validate, with their exit codes", async () => {
-    const help = await tierguard(["--help"]);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: tierguard \[options\] \[command\]/);
-
+  test("validate with its exit codes: 0, 1 on bad input, 2 on bad usage", async () => {
     const ok = await tierguard(["validate", ...TEMPLATE_POLICIES]);
     expect(ok).toEqual({ code: 0, stdout: "0 errors, 0 warnings, 0 notices in 24 files (27 resources)\n", stderr: "" });
 
@@ -43,7 +40,34 @@ describe("the tierguard binary", () => {
 
     const usage = await tierguard(["validate", "--output", "yaml", "tiers"]);
     expect(usage).toEqual({ code: 2, stdout: "", stderr: 'tierguard: --output must be one of text, json, not "yaml"\n' });
-  }, 60_000); // four processes, each loading every command's modules
+  }, 60_000);
+
+  test("a command loads its own modules only: validate never loads the Kubernetes client, Probot or the agent", async () => {
+    // A module-resolution hook in the child records every module the command resolves (src/cli/main.ts loads a
+    // command's module when the command line names it; --help loads them all).
+    const dir = mkdtempSync(join(tmpdir(), "tg-loads-"));
+    try {
+      const log = join(dir, "resolved.txt");
+      const hooks = `import { appendFileSync } from "node:fs";
+        export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }`;
+      writeFileSync(join(dir, "hooks.mjs"), hooks);
+      writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});`);
+      const resolved = async (args: string[]) => {
+        writeFileSync(log, "");
+        await run(process.execPath, ["--import", join(dir, "register.mjs"), BIN, ...args], { cwd: TEMPLATE });
+        return readFileSync(log, "utf8");
+      };
+      const validate = await resolved(["validate", "tiers"]);
+      expect(validate).toContain("/dist/cli/validate.js"); // the hook saw the command's own module
+      for (const heavy of ["/node_modules/@kubernetes/client-node/", "/node_modules/probot/", "/dist/agent/", "/dist/cli/agent.js", "/dist/cli/app.js"]) expect(validate).not.toContain(heavy);
+      // The agent's own commands load the Kubernetes client only to watch a cluster.
+      const agentHelp = await resolved(["agent", "compile", "--help"]);
+      expect(agentHelp).toContain("/dist/cli/agent.js");
+      expect(agentHelp).not.toContain("/node_modules/@kubernetes/client-node/");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test("the README's first command, `npm run example` (scripts/example-review.mjs), reviews the example pull request", async () => {
     const { stdout, stderr } = await run(process.execPath, ["scripts/example-review.mjs", "json"], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
