@@ -38,7 +38,7 @@ function freePort(): Promise<number> {
 /** `tierguard app` from the unpacked package, in an empty working directory, with only the variables given. */
 function startApp(port: number): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const cwd = mkdtempSync(join(scratch, "cwd-"));
-  const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "test", LOG_LEVEL: "warn" };
+  const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "test", LOG_LEVEL: "warn" as const };
   const child = spawn(process.execPath, [join(installed, "dist/cli/bin.js"), "app"], { cwd, env });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
