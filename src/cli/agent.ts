@@ -1,4 +1,12 @@
-import { aggregatedFlows, applyRuleset, readCounters, NodeAgent, type ClusterSnapshot, type ClusterSource, runCommand, FileSource, startMetricsServer, readNodePods, kubeAgentSource } from "../agent/index.js";
+// Not the folder's index: it re-exports the informers, and with them @kubernetes/client-node (about a second to load),
+// which only the cluster source needs (chooseSource imports it then).
+import { applyRuleset } from "../agent/apply.js";
+import { aggregatedFlows, readCounters } from "../agent/counters.js";
+import { NodeAgent, type ClusterSnapshot, type ClusterSource } from "../agent/daemon.js";
+import { runCommand } from "../agent/exec.js";
+import { FileSource } from "../agent/file-source.js";
+import { startMetricsServer } from "../agent/metrics-server.js";
+import { readNodePods } from "../agent/node-pods.js";
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -159,6 +167,7 @@ async function chooseSource(opts: RunOptions, io: CliIo, log: (line: string) => 
   if (opts.policies === undefined) {
     checkTable(opts.table);
     checkInterfacePrefix(opts.interfacePrefix);
+    const { kubeAgentSource } = await import("../agent/kube-informers.js");
     let kube: ReturnType<typeof kubeAgentSource>;
     try {
       kube = kubeAgentSource({ kubeconfig: opts.kubeconfig && resolve(io.cwd, opts.kubeconfig), node: opts.node, version: calicoVersion(opts.calicoVersion), log });

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { gitSteps } from "../helpers/git-steps.js";
 
 /**
  * Git repositories built in a test, commit by commit, with chosen authors and dates: the audit log's input.
@@ -24,6 +25,11 @@ export class HistoryRepo {
     return { ...process.env, GIT_AUTHOR_NAME: author, GIT_AUTHOR_EMAIL: `${author}@example.com`, GIT_COMMITTER_NAME: author, GIT_COMMITTER_EMAIL: `${author}@example.com`, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
   }
 
+  /** Git commands in one process (test/helpers/git-steps.ts), as `author` at the next day's date. */
+  private steps(steps: string[][], author: string): string {
+    return gitSteps(this.dir, steps.map((s) => ["-c", "commit.gpgsign=false", ...s]), { identity: false, env: this.env(author) });
+  }
+
   /** Writes the files and commits them; returns the commit id. */
   commit(message: string, files: Record<string, string | null>, author = "alice"): string {
     for (const [path, content] of Object.entries(files)) {
@@ -34,17 +40,13 @@ export class HistoryRepo {
         writeFileSync(full, content);
       }
     }
-    execFileSync("git", ["-C", this.dir, "add", "-A"], { stdio: "pipe" });
-    execFileSync("git", ["-C", this.dir, "commit", "-q", "--allow-empty", "-m", message], { stdio: "pipe", env: this.env(author) });
-    return this.git("rev-parse", "HEAD");
+    return this.steps([["add", "-A"], ["commit", "-q", "--allow-empty", "-m", message], ["rev-parse", "HEAD"]], author);
   }
 
   /** `git mv` and commit (a pure rename). */
   move(from: string, to: string, message: string, author = "alice"): string {
     mkdirSync(dirname(join(this.dir, to)), { recursive: true });
-    this.git("mv", from, to);
-    execFileSync("git", ["-C", this.dir, "commit", "-q", "-m", message], { stdio: "pipe", env: this.env(author) });
-    return this.git("rev-parse", "HEAD");
+    return this.steps([["mv", from, to], ["commit", "-q", "-m", message], ["rev-parse", "HEAD"]], author);
   }
 
   checkout(branch: string, create = false): void {
@@ -53,8 +55,7 @@ export class HistoryRepo {
 
   /** A merge commit as GitHub writes it for a merged pull request. */
   mergePr(branch: string, pr: number, author = "merger"): string {
-    execFileSync("git", ["-C", this.dir, "merge", "-q", "--no-ff", "-m", `Merge pull request #${pr} from acme/${branch}`, branch], { stdio: "pipe", env: this.env(author) });
-    return this.git("rev-parse", "HEAD");
+    return this.steps([["merge", "-q", "--no-ff", "-m", `Merge pull request #${pr} from acme/${branch}`, branch], ["rev-parse", "HEAD"]], author);
   }
 
   cleanup(): void {

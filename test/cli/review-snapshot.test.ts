@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { gitSteps } from "../helpers/git-steps.js";
 import { REPO_ROOT, run, SNAPSHOT, TEMPLATE } from "./helpers.js";
 
 /**
@@ -27,21 +28,15 @@ function repo(steps: Steps): string {
   const dir = mkdtempSync(join(tmpdir(), "tg-review-snap-"));
   dirs.push(dir);
   cpSync(TEMPLATE, dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
-  const commit = (message: string) => {
-    git("add", "-A");
-    git("commit", "-q", "--allow-empty", "-m", message);
-  };
-  git("init", "-q", "-b", "main");
+  const commit = (message: string) => [["add", "-A"], ["commit", "-q", "--allow-empty", "-m", message]];
+  gitSteps(dir, [["init", "-q", "-b", "main"]]);
   steps.base?.(dir);
-  commit("base");
-  git("checkout", "-q", "-b", "pr");
+  gitSteps(dir, [...commit("base"), ["checkout", "-q", "-b", "pr"]]);
   steps.pr(dir);
-  commit("change");
-  git("checkout", "-q", "main");
+  gitSteps(dir, [...commit("change"), ["checkout", "-q", "main"]]);
   if (steps.mainAfter) {
     steps.mainAfter(dir);
-    commit("main moves on");
+    gitSteps(dir, commit("main moves on"));
   }
   return dir;
 }

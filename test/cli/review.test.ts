@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitSteps } from "../helpers/git-steps.js";
 import { REPO_ROOT, run, TEMPLATE } from "./helpers.js";
 
 /**
@@ -17,19 +18,12 @@ function repoWith(change: (dir: string) => void, options: { withConfig?: boolean
   dirs.push(dir);
   cpSync(TEMPLATE, dir, { recursive: true });
   if (options.withConfig === false) rmSync(join(dir, "tierguard.yaml"));
-  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
-  git("init", "-q", "-b", "main");
   // A local identity that is no GitHub login, whatever the machine's global configuration says.
-  git("config", "user.name", "T Tester");
-  git("config", "user.email", "t@example.invalid");
-  git("config", "github.user", "");
-  git("add", "-A");
-  git("commit", "-q", "-m", "base");
-  git("checkout", "-q", "-b", "pr");
+  const identity = [["config", "user.name", "T Tester"], ["config", "user.email", "t@example.invalid"], ["config", "github.user", ""]];
+  gitSteps(dir, [["init", "-q", "-b", "main"], ...identity, ["add", "-A"], ["commit", "-q", "-m", "base"], ["checkout", "-q", "-b", "pr"]]);
   change(dir);
-  git("add", "-A");
-  git("commit", "-q", "--allow-empty", "-m", "change");
-  git("checkout", "-q", "main"); // the work tree is the base: review must not read it
+  // The work tree is left at the base: review must not read it.
+  gitSteps(dir, [["add", "-A"], ["commit", "-q", "--allow-empty", "-m", "change"], ["checkout", "-q", "main"]]);
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { VERSION } from "../../src/cli/main.js";
+import { COMMAND_NAMES, modulesFor, VERSION } from "../../src/cli/main.js";
 import { expectNoStackTrace, INVENTORY, run, SNAPSHOT, templateArgs } from "./helpers.js";
 
 /** `--help` on every command, and usage errors: exit 2, one message on stderr, nothing on stdout, no stack trace. */
@@ -32,6 +32,25 @@ describe("--help", () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
     for (const c of ["validate", "simulate", "explain", "select"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+  });
+
+  test("tierguard --help lists every command, and main.ts knows every command by name to load its module alone", async () => {
+    const r = await run(["--help"]);
+    const listed = [...r.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== "help");
+    expect(listed).toEqual(COMMAND_NAMES);
+    expect(listed).toEqual(expect.arrayContaining(["validate", "review", "app", "agent", "sync", "stage", "unstage", "controller", "init"]));
+  });
+
+  test("a command's name loads its module alone; help, options first and anything else load them all", () => {
+    expect(modulesFor(["validate", "tiers"])).toHaveLength(1);
+    expect(modulesFor(["unstage", "--pr", "1"])).toEqual(modulesFor(["sync"]));
+    for (const argv of [[], ["--help"], ["help", "validate"], ["-V"], ["simulat"]]) expect(modulesFor(argv)).toHaveLength(COMMAND_NAMES.length - 2);
+  });
+
+  test("a mistyped command: commander's did you mean sees every command", async () => {
+    const r = await run(["unstag"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: unknown command 'unstag'\n(Did you mean unstage?)");
   });
 
   test("--version prints the version", async () => {
