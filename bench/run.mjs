@@ -43,7 +43,7 @@ const floorOf = (flows) => run("bench/floor.mjs", [flows]);
 
 const fmt = (n, w) => String(n).padStart(w);
 const row = (name, r, recs, floor) =>
-  `${name.padEnd(46)} ${fmt(r.ms, 7)} ms  ${fmt(recs ? Math.round((recs * 1000) / r.ms) : "-", 8)} rec/s  ${fmt(r.maxRssMB, 5)} MB peak${floor ? `  ${(r.ms / floor.ms).toFixed(2)}x floor` : ""}`;
+  `${name.padEnd(46)} ${fmt(r.ms, 7)} ms (cpu ${fmt(r.cpuMs, 7)} ms)  ${fmt(recs ? Math.round((recs * 1000) / r.ms) : "-", 8)} rec/s  ${fmt(r.maxRssMB, 5)} MB peak${floor ? `  ${(r.ms / floor.ms).toFixed(2)}x floor` : ""}`;
 
 /** Floor, simulate (2 workers, 1), loading, for one flow file of a workload. */
 function measure(w, flows, n, label) {
