@@ -121,7 +121,7 @@ describe("a worker rebuilds the policy set from the main thread's parsed documen
     stagedDelete: "preview",
     job: { needRecord: false, compareRecorded: false },
   });
-  const shape = (r: ReturnType<typeof replayerFromSpec>) => r.set.policies.map((p) => [p.tier, p.name, p.order, p.ingress.length, p.egress.length]);
+  const shape = (r: ReturnType<typeof replayerFromSpec>) => r.set.policies.map((p) => [p.seq, JSON.stringify(p.ref), p.order, p.ingress.length, p.egress.length]);
 
   test("the same policy set as parsing the text, without parsing it (the text may even be gone)", () => {
     const files = templateFiles();
