@@ -35,4 +35,3 @@ export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
 export { inventoryNamespaceLabels, parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
 export { enterpriseEndpointKey, enterpriseFastFields, type FastFields } from "./fast-key.js";
 export { flowEndpointName } from "./names.js";
-export { EnterpriseLineScanner, SCAN_FIELDS, SOURCE_SLOTS, DEST_SLOTS, MAX_DEPTH } from "./scan.js";

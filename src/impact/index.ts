@@ -8,7 +8,6 @@ export * from "./cache.js";
 export * from "./compare.js";
 export * from "./endpoint-spec.js";
 export * from "./replay.js";
-export * from "./raw-line.js";
 export * from "./resolve.js";
 export * from "./revisions.js";
 export * from "./select.js";

@@ -5,7 +5,6 @@ import { readEnterpriseEndpoint } from "../flows/index.js";
 import { enterpriseFastFields } from "../flows/index.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
-import { RawLineEndpoints } from "./raw-line.js";
 
 /**
  * Replays flow records through one policy set. Two memo tables keep the cost per record near the cost of reading it:
@@ -122,8 +121,6 @@ export class Replayer {
   private readonly tuples: TupleMemo;
   /** Raw endpoint fields → resolved endpoint; shared with another replayer of the same snapshot when given. */
   readonly raw: RawEndpoints;
-  /** The same endpoints by the raw text of scanned lines (src/impact/raw-line.ts). */
-  readonly lines: RawLineEndpoints;
   private readonly protocols = new Map<string, number>();
   private readonly classes: IpClassifier;
   private readonly equivalence = new Map<string, number>();
@@ -140,7 +137,6 @@ export class Replayer {
   ) {
     this.tuples = new TupleMemo(options.cacheSize ?? 100_000);
     this.raw = options.raw ?? new RawEndpoints(resolver, options.cacheSize ?? 100_000);
-    this.lines = new RawLineEndpoints(this.raw, options.cacheSize ?? 100_000);
     this.classes = new IpClassifier(set);
     this.usesSourcePorts = set.policies.some((p) =>
       [...p.ingress, ...p.egress].some((r) => r.source.ports !== undefined || r.source.notPorts !== undefined),

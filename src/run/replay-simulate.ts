@@ -1,10 +1,8 @@
 import { EngineUniverse, PolicySet } from "../engine/index.js";
 import { createFlowValueParser } from "../flows/detect.js";
-import { EnterpriseLineScanner } from "../flows/scan.js";
 import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js";
 import { flowProblemToDiagnostic, type FlowFormat, type FlowRecord } from "../flows/types.js";
 import { compareRecord, emptyComparison, mergeComparisons, type Comparison } from "../impact/compare.js";
-import { replayScanned } from "../impact/raw-line.js";
 import { Replayer, type RecordOutcome } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { addToSummary, emptySummary, mergeSummaries, type SimulationSummary } from "../impact/summary.js";
@@ -121,9 +119,6 @@ async function replayTotals(
 ): Promise<ReplayTotals> {
   const { maxLineBytes, maxBytes } = read.limits;
   const parse = createFlowValueParser({ format: job.format, maxLineLength: maxLineBytes });
-  // The format `parse` settles on (it holds every later line to it); the scanner reads only Enterprise lines.
-  let format = job.format;
-  const scanner = job.needRecord ? undefined : new EnterpriseLineScanner();
   const totals = emptyTotals();
   const { summary, problems, outcome } = totals;
   const problem = (code: string, message: string, line: number): Diagnostic => ({ code, severity: "error", message, file: file.display, line, col: 1, path: "" });
@@ -137,16 +132,7 @@ async function replayTotals(
       continue;
     }
     totals.lines = ev.line.number;
-    // Once the file is known to be Enterprise JSON, a line the scanner reads exactly skips JSON.parse altogether.
-    const fast = scanner && format === "enterprise" && ev.line.text.length <= maxLineBytes && scanner.scan(ev.line.text) ? replayScanned(replayer, scanner) : undefined;
-    if (fast) {
-      outcome.records++;
-      addToSummary(summary, fast.numFlows, fast.outcome);
-      hooks.tick();
-      continue;
-    }
     const parsed = parse(ev.line.text, ev.line.number);
-    if (format === undefined && parsed.value) format = parsed.format;
     const replayed = parsed.value ? replayer.replayValue(parsed.value, parsed.format, ev.line.number, job.needRecord) : { problems: parsed.diagnostics };
     if ("problems" in replayed) {
       if (replayed.problems.length > 0) summary.skippedLines++;
