@@ -1,5 +1,6 @@
 import { sortDiagnostics, type Diagnostic } from "../contracts/index.js";
-import { DEFAULT_LOAD_LIMITS, loadText, type DocumentValue, type LoadLimits } from "./load.js";
+import type { DocumentValue } from "./document-values.js";
+import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
 import type { Resource } from "./types.js";
 import { validateResources } from "./validate/index.js";

@@ -143,24 +143,6 @@ function loadFast(source: SourceText, segments: readonly Segment[], limits: Load
   return { loaded: { documents, diagnostics: [] }, nearLimits };
 }
 
-/** What a worker thread needs of a loaded document to rebuild it without parsing: structured-cloneable. */
-export interface DocumentValue {
-  value: unknown;
-  index: number;
-  listItem: string;
-}
-
-/**
- * Documents already parsed (by loadText, in another thread) back into RawDocuments over their file's text, with
- * positions computed lazily as loadText's fast path does: a worker rebuilding a policy set skips the YAML parse.
- */
-export function documentsFromValues(file: string, text: string, values: readonly DocumentValue[]): RawDocument[] {
-  const source = new SourceText(file, text);
-  const segments = splitDocuments(text);
-  const whole = { start: 0, end: text.length, content: true };
-  return values.map((d) => ({ ...d, source: new SourceMap(source, lazySpans(source, segments[d.index] ?? whole)) }));
-}
-
 /** JSON through JSON.parse, after scanYaml bounded its size and depth; positions come later, if at all. */
 function loadJson(source: SourceText): LoadedFile | undefined {
   let value: unknown;
@@ -186,7 +168,7 @@ function looksLikeJson(text: string): boolean {
  * Positions for one fast-loaded document, computed on first request from that document's text alone: from js-yaml's
  * node events where they account for every value, else from the `yaml` parser.
  */
-function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
+export function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
   let parsed: DocumentPositions | undefined;
   const get = () => (parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment));
   return { spans: () => get().spans, start: () => get().start };
