@@ -1,5 +1,6 @@
 // tierguard benchmarks (issue 17). Prints figures; asserts nothing (timing is never a test).
-//   npm run bench [-- --records N] [-- --regenerate] [-- --5m] [-- --no-growth] [-- --no-review] [-- --data DIR]
+//   npm run bench [-- --records N] [-- --regenerate] [-- --5m] [-- --no-growth] [-- --no-review] [-- --no-sizes] [-- --data DIR]
+// The machine may be shared: each figure carries the process's CPU time (worker threads included) beside the wall time.
 // On the production-like workload of bench/generate.mjs (10,000 pods in 200 namespaces, 2,005 policies, N records,
 // default 1,000,000), at 100k, N and (with --5m) 5M records:
 // - the floor any reader pays: a bare Node loop, one thread, that reads the file and JSON.parses every line;
@@ -70,7 +71,8 @@ if (args.includes("--5m")) {
   const big = workload(`${data}/5m`, { records: 5_000_000 });
   sizes.push([big.flows, lines(big.flows)]);
 }
-const byRecords = sizes.map(([flows, recs]) => ({ recs, ...measure(main, flows, recs, flows) }));
+// --no-sizes: the growth table alone (its records rows then come from nothing: they are left out).
+const byRecords = args.includes("--no-sizes") ? [] : sizes.map(([flows, recs]) => ({ recs, ...measure(main, flows, recs, flows) }));
 console.log("peak RSS by records (simulate, 2 workers / 1): " + byRecords.map((r) => `${r.recs}: ${r.two.maxRssMB} / ${r.one.maxRssMB} MB`).join(", "));
 
 if (!args.includes("--no-growth")) {
@@ -80,9 +82,11 @@ if (!args.includes("--no-growth")) {
     ...[1000, 10000, 50000].map((p) => ["pods", p, { policies: 2005, pods: p, records: 100_000 }]),
   ];
   console.log("growth (simulate --workers 2; loading = one-record file)");
-  console.log("  varies      value   records   floor ms  simulate ms  x floor  loading ms  peak MB");
+  console.log("  varies      value   records   floor ms (cpu)   simulate ms (cpu)  x floor  loading ms (cpu)  peak MB");
   const line = (what, v, recs, m) =>
-    console.log(`  ${what.padEnd(9)} ${fmt(v, 7)} ${fmt(recs, 9)} ${fmt(m.floor.ms, 10)} ${fmt(m.two.ms, 12)} ${fmt((m.two.ms / m.floor.ms).toFixed(2), 8)} ${fmt(m.load.ms, 11)} ${fmt(m.two.maxRssMB, 8)}`);
+    console.log(
+      `  ${what.padEnd(9)} ${fmt(v, 7)} ${fmt(recs, 9)} ${fmt(m.floor.ms, 8)} (${fmt(m.floor.cpuMs, 6)}) ${fmt(m.two.ms, 10)} (${fmt(m.two.cpuMs, 6)}) ${fmt((m.two.ms / m.floor.ms).toFixed(2), 8)} ${fmt(m.load.ms, 8)} (${fmt(m.load.cpuMs, 6)}) ${fmt(m.two.maxRssMB, 8)}`,
+    );
   for (const [what, v, gen] of rows) {
     const w = workload(`${data}/growth/${what}-${v}`, gen);
     const floor = floorOf(w.flows);
@@ -91,7 +95,7 @@ if (!args.includes("--no-growth")) {
   for (const r of byRecords) line("records", r.recs, r.recs, r);
 }
 
-if (!args.includes("--no-review")) {
+if (!args.includes("--no-review") && byRecords.length > 0) {
   // Review: both revisions replayed together against one simulate (bench/review.mjs has the detailed cases).
   const repo = ensureReviewRepo(data);
   const reviewArgs = (head, extra) => ["review", "--repo", repo, "--base", "main", "--head", head, "--author", "dev", "--teams", "bench/apps", "--output", "json", ...extra];
