@@ -24,4 +24,5 @@ if (rest.trim()) {
   records++;
 }
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ records, ms: Math.round(ms), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), sink }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ records, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), sink }));

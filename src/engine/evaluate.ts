@@ -53,13 +53,17 @@ export function evaluateFlow(set: PolicySet, flow: FlowFacts, observer?: { egres
   const ctx = new MatchContext(set, flow);
   const uncertain = new Set<string>();
   const pendingUncertain = new Set<string>();
+  // With no staged policy (and so no previewed deletion) both modes walk the same lists to the same end: walk once.
+  // Explain's observer hears each mode's walk, so it always gets both.
+  const once = set.modesAgree && observer === undefined;
   const evalSide = (ep: Endpoint, direction: Direction): EndpointEvaluation | undefined => {
     if (ep.kind !== "workload") return undefined;
     const obs = observer?.[direction];
+    const enforced = walk(set, ep, direction, "enforced", ctx, uncertain, obs);
     return {
       direction,
-      enforced: walk(set, ep, direction, "enforced", ctx, uncertain, obs),
-      pending: walk(set, ep, direction, "pending", ctx, pendingUncertain, obs),
+      enforced,
+      pending: once ? { verdict: enforced.verdict, hits: [...enforced.hits] } : walk(set, ep, direction, "pending", ctx, pendingUncertain, obs),
     };
   };
   const egress = evalSide(flow.src, "egress");
@@ -71,7 +75,7 @@ export function evaluateFlow(set: PolicySet, flow: FlowFacts, observer?: { egres
     egress,
     ingress,
     uncertain: [...uncertain],
-    pendingUncertain: [...pendingUncertain],
+    pendingUncertain: [...(once ? uncertain : pendingUncertain)],
   };
 }
 

@@ -80,6 +80,8 @@ export class PolicySet {
   readonly notes: CompileNote[] = [];
   /** Twin keys of enforced policies whose deletion a staged Delete previews. */
   readonly previewDeleted = new Set<string>();
+  /** No staged policy: the enforced and pending walks see the same policies, so one walk gives both verdicts. */
+  readonly modesAgree: boolean;
   private readonly tierByName = new Map<string, TierInfo>();
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly global: CompiledPolicy[] = [];
@@ -118,6 +120,7 @@ export class PolicySet {
         this.previewDeleted.add(twinKey(p.ref));
       }
     }
+    this.modesAgree = compiled.every((p) => !p.staged);
     this.networkSets = resources
       .filter((r): r is NetworkSetResource => r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet")
       .map((r) => this.compileNetworkSet(r, options.namespaceLabels));

@@ -1,4 +1,5 @@
 import { sortDiagnostics, type Diagnostic } from "../contracts/index.js";
+import type { DocumentValue } from "./document-values.js";
 import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
 import type { Resource } from "./types.js";
@@ -24,18 +25,22 @@ export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = {
 export interface Bundle {
   resources: Resource[];
   diagnostics: Diagnostic[];
+  /** Each file's parsed documents (in file order), for worker threads that rebuild the resources without parsing. */
+  documents?: DocumentValue[][];
 }
 
 export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>, options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): Bundle {
   const resources: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
+  const documents: DocumentValue[][] = [];
   for (const f of files) {
     const loaded = loadText(f.file, f.text, options.limits);
+    documents.push(loaded.documents.map(({ value, index, listItem }) => ({ value, index, listItem })));
     diagnostics.push(...loaded.diagnostics);
     const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
   diagnostics.push(...validateResources(resources, { version: options.version }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+  return { resources, diagnostics: sortDiagnostics(diagnostics), documents };
 }

@@ -168,7 +168,7 @@ function looksLikeJson(text: string): boolean {
  * Positions for one fast-loaded document, computed on first request from that document's text alone: from js-yaml's
  * node events where they account for every value, else from the `yaml` parser.
  */
-function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
+export function lazySpans(source: SourceText, segment: Segment): DocumentSpans {
   let parsed: DocumentPositions | undefined;
   const get = () => (parsed ??= eventSpans(source.text, segment.start, segment.end) ?? yamlSpans(source.text, segment));
   return { spans: () => get().spans, start: () => get().start };

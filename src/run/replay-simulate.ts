@@ -6,7 +6,7 @@ import { compareRecord, emptyComparison, mergeComparisons, type Comparison } fro
 import { Replayer, type RecordOutcome } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { addToSummary, emptySummary, mergeSummaries, type SimulationSummary } from "../impact/summary.js";
-import { buildResources, loadText, type BundleOptions, type Diagnostic, type Resource } from "../policy/index.js";
+import { buildResources, documentsFromValues, loadText, type BundleOptions, type Diagnostic, type DocumentValue, type Resource } from "../policy/index.js";
 import type { CalicoVersion } from "../policy/version.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { cutOffAt, stopAt, type ReadOutcome } from "./read-outcome.js";
@@ -52,6 +52,8 @@ export function buildReplayer(
 export interface SimulateSinkSpec {
   kind: "simulate";
   files: Array<{ file: string; text: string }>;
+  /** The files' documents as the main thread parsed them (aligned with `files`): the worker then parses nothing. */
+  documents?: DocumentValue[][];
   bundle: BundleOptions;
   stagedDelete: "preview" | "ignore";
   inventory?: Inventory;
@@ -59,7 +61,11 @@ export interface SimulateSinkSpec {
 }
 
 export function replayerFromSpec(spec: SimulateSinkSpec): Replayer {
-  const resources = spec.files.flatMap((f) => buildResources(loadText(f.file, f.text, spec.bundle.limits).documents, { defaultNamespace: spec.bundle.defaultNamespace }).resources);
+  const documents = (f: { file: string; text: string }, i: number) => {
+    const parsed = spec.documents?.[i];
+    return parsed ? documentsFromValues(f.file, f.text, parsed) : loadText(f.file, f.text, spec.bundle.limits).documents;
+  };
+  const resources = spec.files.flatMap((f, i) => buildResources(documents(f, i), { defaultNamespace: spec.bundle.defaultNamespace }).resources);
   return buildReplayer(resources, { version: spec.bundle.version, stagedDelete: spec.stagedDelete, inventory: spec.inventory });
 }
 
@@ -69,9 +75,14 @@ export function emptyTotals(): ReplayTotals {
 
 export class SimulateSink implements ReplaySink<ReplayTotals> {
   readonly totals = emptyTotals();
+  private built?: Replayer;
 
+  /**
+   * `replayer` may be a function that builds it: it is then built only if this thread replays (when worker threads
+   * replay the file, building the policy set here too only delays them).
+   */
   constructor(
-    private readonly replayer: Replayer,
+    private readonly replayer: Replayer | (() => Replayer),
     private readonly job: ReplayJob,
     private readonly reader: FlowReader,
     private readonly limits: ReplayLimits,
@@ -79,7 +90,8 @@ export class SimulateSink implements ReplaySink<ReplayTotals> {
   ) {}
 
   async replay(file: FlowFile, range: { start: number; end: number } | undefined, tick: () => void): Promise<RangeRead> {
-    const t = await replayTotals(this.replayer, this.job, file, { reader: this.reader, limits: this.limits, range }, { ...this.hooks, tick });
+    this.built ??= typeof this.replayer === "function" ? this.replayer() : this.replayer;
+    const t = await replayTotals(this.built, this.job, file, { reader: this.reader, limits: this.limits, range }, { ...this.hooks, tick });
     this.merge(t, 0); // a whole file: its own line numbers
     return { lines: t.lines, outcome: t.outcome };
   }
