@@ -51,32 +51,42 @@ export interface WalkObserver {
 
 export function evaluateFlow(set: PolicySet, flow: FlowFacts, observer?: { egress?: WalkObserver; ingress?: WalkObserver }): FlowEvaluation {
   const ctx = new MatchContext(set, flow);
-  const uncertain = new Set<string>();
-  const pendingUncertain = new Set<string>();
-  // With no staged policy (and so no previewed deletion) both modes walk the same lists to the same end: walk once.
-  // Explain's observer hears each mode's walk, so it always gets both.
-  const once = set.modesAgree && observer === undefined;
-  const evalSide = (ep: Endpoint, direction: Direction): EndpointEvaluation | undefined => {
-    if (ep.kind !== "workload") return undefined;
-    const obs = observer?.[direction];
-    const enforced = walk(set, ep, direction, "enforced", ctx, uncertain, obs);
-    return {
-      direction,
-      enforced,
-      pending: once ? { verdict: enforced.verdict, hits: [...enforced.hits] } : walk(set, ep, direction, "pending", ctx, pendingUncertain, obs),
-    };
-  };
-  const egress = evalSide(flow.src, "egress");
-  const ingress = evalSide(flow.dst, "ingress");
+  const acc = { uncertain: new Set<string>(), pendingUncertain: new Set<string>() };
+  const egress = evaluateSide(set, flow.src, "egress", ctx, acc, observer);
+  const ingress = evaluateSide(set, flow.dst, "ingress", ctx, acc, observer);
   const allows = (e: EndpointEvaluation | undefined, mode: Mode) => !e || e[mode].verdict === "allow";
   return {
     verdict: allows(egress, "enforced") && allows(ingress, "enforced") ? "allow" : "deny",
     pendingVerdict: allows(egress, "pending") && allows(ingress, "pending") ? "allow" : "deny",
     egress,
     ingress,
-    uncertain: [...uncertain],
-    pendingUncertain: [...(once ? uncertain : pendingUncertain)],
+    uncertain: [...acc.uncertain],
+    pendingUncertain: [...acc.pendingUncertain],
   };
+}
+
+/**
+ * One end of a flow in both modes: egress at the source or ingress at the destination. `evaluateFlow` runs it for
+ * each end; `evaluateDirection` (the connectivity diff) for one. Undefined when the end is not a workload.
+ */
+export function evaluateSide(
+  set: PolicySet,
+  ep: Endpoint,
+  direction: Direction,
+  ctx: MatchContext,
+  acc: { uncertain: Set<string>; pendingUncertain: Set<string> },
+  observer?: { egress?: WalkObserver; ingress?: WalkObserver },
+): EndpointEvaluation | undefined {
+  if (ep.kind !== "workload") return undefined;
+  const obs = observer?.[direction];
+  const enforced = walk(set, ep, direction, "enforced", ctx, acc.uncertain, obs);
+  // With no staged policy (and so no previewed deletion) both modes walk the same lists to the same end: walk once.
+  // Explain's observer hears each mode's walk, so it always gets both.
+  if (set.modesAgree && observer === undefined) {
+    for (const u of acc.uncertain) acc.pendingUncertain.add(u);
+    return { direction, enforced, pending: { verdict: enforced.verdict, hits: [...enforced.hits] } };
+  }
+  return { direction, enforced, pending: walk(set, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }
 
 function walk(
