@@ -16771,15 +16771,17 @@ var DEFAULT_BUNDLE_OPTIONS = {
 function loadBundle(files, options = DEFAULT_BUNDLE_OPTIONS) {
   const resources = [];
   const diagnostics = [];
+  const documents = [];
   for (const f of files) {
     const loaded = loadText(f.file, f.text, options.limits);
+    documents.push(loaded.documents.map(({ value: value2, index, listItem }) => ({ value: value2, index, listItem })));
     diagnostics.push(...loaded.diagnostics);
     const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
   diagnostics.push(...validateResources(resources, { version: options.version }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics) };
+  return { resources, diagnostics: sortDiagnostics(diagnostics), documents };
 }
 
 // src/review/recommend-config.ts
@@ -17193,6 +17195,11 @@ function parseCidr(text) {
   const net = parseNet(text, { allowBare: true });
   return net && { version: net.version, base: net.network, prefix: net.prefix, text, hostBitsSet: net.hostBits };
 }
+function cidrContains(cidr, ip) {
+  if (cidr.version !== ip.version) return false;
+  const bits = cidr.version === 4 ? 32 : 128;
+  return ip.value >> BigInt(bits - cidr.prefix) === cidr.base >> BigInt(bits - cidr.prefix);
+}
 function isCatchAll(cidr) {
   return cidr.prefix === 0;
 }
@@ -17240,6 +17247,24 @@ var NAME_LABEL = "projectcalico.org/name";
 var NAMESPACE_PREFIX = "pcns.";
 var SERVICE_ACCOUNT_PREFIX = "pcsa.";
 var K8S_NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+var VOLATILE_LABELS = [
+  "pod-template-hash",
+  "controller-revision-hash",
+  "pod-template-generation",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "controller-uid",
+  "batch.kubernetes.io/controller-uid",
+  "job-name",
+  "batch.kubernetes.io/job-name",
+  "batch.kubernetes.io/job-completion-index",
+  "app.kubernetes.io/version",
+  "helm.sh/chart"
+];
+var VOLATILE = new Set(VOLATILE_LABELS);
+function isVolatileLabel(key) {
+  return VOLATILE.has(key);
+}
 var LabelSet = class {
   constructor(id, map2, unknown) {
     this.id = id;
@@ -17680,6 +17705,8 @@ var PolicySet = class {
   notes = [];
   /** Twin keys of enforced policies whose deletion a staged Delete previews. */
   previewDeleted = /* @__PURE__ */ new Set();
+  /** No staged policy: the enforced and pending walks see the same policies, so one walk gives both verdicts. */
+  modesAgree;
   tierByName = /* @__PURE__ */ new Map();
   byNamespace = /* @__PURE__ */ new Map();
   global = [];
@@ -17714,6 +17741,7 @@ var PolicySet = class {
         this.previewDeleted.add(twinKey(p.ref));
       }
     }
+    this.modesAgree = compiled.every((p) => !p.staged);
     this.networkSets = resources.filter((r) => r.kind === "NetworkSet" || r.kind === "GlobalNetworkSet").map((r) => this.compileNetworkSet(r, options.namespaceLabels));
   }
   compile(r, cache) {
@@ -18012,28 +18040,28 @@ function portsMatch(pm, port, ep, ctx) {
 // src/engine/evaluate.ts
 function evaluateFlow(set2, flow, observer) {
   const ctx = new MatchContext(set2, flow);
-  const uncertain = /* @__PURE__ */ new Set();
-  const pendingUncertain = /* @__PURE__ */ new Set();
-  const evalSide = (ep, direction) => {
-    if (ep.kind !== "workload") return void 0;
-    const obs = observer?.[direction];
-    return {
-      direction,
-      enforced: walk(set2, ep, direction, "enforced", ctx, uncertain, obs),
-      pending: walk(set2, ep, direction, "pending", ctx, pendingUncertain, obs)
-    };
-  };
-  const egress = evalSide(flow.src, "egress");
-  const ingress = evalSide(flow.dst, "ingress");
+  const acc = { uncertain: /* @__PURE__ */ new Set(), pendingUncertain: /* @__PURE__ */ new Set() };
+  const egress = evaluateSide(set2, flow.src, "egress", ctx, acc, observer);
+  const ingress = evaluateSide(set2, flow.dst, "ingress", ctx, acc, observer);
   const allows = (e, mode) => !e || e[mode].verdict === "allow";
   return {
     verdict: allows(egress, "enforced") && allows(ingress, "enforced") ? "allow" : "deny",
     pendingVerdict: allows(egress, "pending") && allows(ingress, "pending") ? "allow" : "deny",
     egress,
     ingress,
-    uncertain: [...uncertain],
-    pendingUncertain: [...pendingUncertain]
+    uncertain: [...acc.uncertain],
+    pendingUncertain: [...acc.pendingUncertain]
   };
+}
+function evaluateSide(set2, ep, direction, ctx, acc, observer) {
+  if (ep.kind !== "workload") return void 0;
+  const obs = observer?.[direction];
+  const enforced2 = walk(set2, ep, direction, "enforced", ctx, acc.uncertain, obs);
+  if (set2.modesAgree && observer === void 0) {
+    for (const u of acc.uncertain) acc.pendingUncertain.add(u);
+    return { direction, enforced: enforced2, pending: { verdict: enforced2.verdict, hits: [...enforced2.hits] } };
+  }
+  return { direction, enforced: enforced2, pending: walk(set2, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }
 function walk(set2, ep, direction, mode, ctx, uncertain, obs) {
   const hits = [];
@@ -18091,6 +18119,14 @@ function applyReason(p, ep) {
   if (keys.some((k) => k.startsWith("pcns."))) return `namespace labels of ${ep.namespace} are unknown`;
   if (keys.some((k) => k.startsWith("pcsa.") || k === "projectcalico.org/serviceaccount")) return "the service account is unknown";
   return `labels ${keys.slice(0, 3).join(", ")} are aggregated in the record`;
+}
+
+// src/engine/evaluate-direction.ts
+function evaluateDirection(set2, flow, direction) {
+  const acc = { uncertain: /* @__PURE__ */ new Set(), pendingUncertain: /* @__PURE__ */ new Set() };
+  const side = evaluateSide(set2, direction === "egress" ? flow.src : flow.dst, direction, new MatchContext(set2, flow), acc);
+  if (!side) return void 0;
+  return { direction, enforced: side.enforced, pending: side.pending, uncertain: [...acc.uncertain], pendingUncertain: [...acc.pendingUncertain] };
 }
 
 // src/engine/ip-class.ts
@@ -18291,15 +18327,15 @@ function locateDecidingRule(side, ctx) {
 }
 
 // src/review/connectivity/classes.ts
-var VOLATILE = /* @__PURE__ */ new Set(["pod-template-hash", "controller-revision-hash", "pod-template-generation", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);
 var IMPLICIT = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
 function workloadClasses(workloads, sets, first) {
   const ipClass = sets.map((s) => new IpClassifier(s));
   const byKey = /* @__PURE__ */ new Map();
+  const keyOf = (ep) => `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
   for (const w of workloads) {
     const ep = w.endpoint;
     if (ep.kind !== "workload") continue;
-    const key = `${ep.labels.id}|${ipClass.map((c) => c.classOf(ep.ip)).join("|")}`;
+    const key = keyOf(ep);
     const known2 = byKey.get(key);
     if (known2) {
       known2.pods++;
@@ -18307,12 +18343,12 @@ function workloadClasses(workloads, sets, first) {
     }
     byKey.set(key, { index: first + byKey.size, rep: ep, group: workloadGroup(ep), pods: 1 });
   }
-  return [...byKey.values()];
+  return { classes: [...byKey.values()], classOf: (ep) => ep.kind === "workload" ? byKey.get(keyOf(ep)) : void 0 };
 }
 function workloadGroup(ep) {
   const labels = {};
   for (const [k, v] of [...ep.labels.map].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
-    if (!IMPLICIT.test(k) && !VOLATILE.has(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
+    if (!IMPLICIT.test(k) && !isVolatileLabel(k) && !k.startsWith(NAMESPACE_PREFIX)) labels[k] = v;
   }
   const words = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
   return { kind: "workload", namespace: ep.namespace, labels, name: `${ep.namespace}/{${words}}` };
@@ -18482,11 +18518,11 @@ function comparePending(c, record, hits, model, note) {
   else note({ line: record.line, field: "pending_policies", recorded: byIndex(recordedPending), computed });
 }
 function recordedStagedVerdict(record) {
-  const { enforced, pending } = record.policies ?? {};
-  if (!enforced || !pending) return false;
-  const lastPending = splitHit(byIndex(pending).at(-1));
+  const { enforced: enforced2, pending: pending2 } = record.policies ?? {};
+  if (!enforced2 || !pending2) return false;
+  const lastPending = splitHit(byIndex(pending2).at(-1));
   if (!lastPending || !isStagedName(lastPending.name) || lastPending.action !== record.action) return false;
-  const lastEnforced = splitHit(byIndex(enforced).at(-1));
+  const lastEnforced = splitHit(byIndex(enforced2).at(-1));
   return lastEnforced?.action !== record.action;
 }
 function splitHit(hit) {
@@ -20012,7 +20048,66 @@ function zeroHits(policies, hits) {
   return out;
 }
 
+// src/review/connectivity/sides.ts
+var SideTable = class {
+  ids = /* @__PURE__ */ new Map();
+  byHit = /* @__PURE__ */ new Map();
+  sides = [];
+  id(t, direction, set2) {
+    const hit = t.hits[t.hits.length - 1];
+    const cheap = `${direction}|${t.verdict}|${hitKey(hit)}|${set2.version.model}`;
+    let id = this.byHit.get(cheap);
+    if (id === void 0) {
+      const s = verdictSide(t.hits, t.verdict, direction, set2);
+      const key = `${s.direction ?? ""}|${s.verdict}|${s.decidedBy}`;
+      id = this.ids.get(key);
+      if (id === void 0) {
+        this.ids.set(key, id = this.sides.length);
+        this.sides.push(s);
+      }
+      this.byHit.set(cheap, id);
+    }
+    return id;
+  }
+};
+function hitKey(hit) {
+  if (!hit) return "";
+  switch (hit.type) {
+    case "rule":
+      return `r${objectId(hit.policy)}.${hit.ruleIndex}.${hit.action}`;
+    case "end-of-tier":
+      return `t${objectId(hit.policy)}.${hit.tier}.${hit.action}`;
+    case "profile":
+      return `p${hit.namespace}`;
+  }
+}
+var objectIds = /* @__PURE__ */ new WeakMap();
+var nextObjectId = 1;
+function objectId(o) {
+  let id = objectIds.get(o);
+  if (id === void 0) objectIds.set(o, id = nextObjectId++);
+  return id;
+}
+function verdictSide(hits, verdict2, direction, set2) {
+  const hit = hits[hits.length - 1];
+  if (!hit) return { verdict: verdict2, decidedBy: "no policy", tier: "" };
+  return {
+    verdict: verdict2,
+    decidedBy: formatHit(hit, 0, set2.version.model).replace(/^0\|/, ""),
+    tier: hitTier(hit),
+    ...hit.type === "profile" ? {} : { policy: describePolicy(hit.policy) },
+    ...hit.type === "rule" ? { rule: hit.ruleIndex } : hit.type === "end-of-tier" ? { rule: -1 } : {},
+    direction
+  };
+}
+
 // src/review/connectivity/directional.ts
+var BASE = 1;
+var HEAD = 2;
+var PENDING_BASE = 4;
+var PENDING_HEAD = 8;
+var ALL_ALLOW = 15;
+var flips = (bits) => (bits ^ bits >> 1) & (BASE | PENDING_BASE);
 var DirectionalTable = class {
   constructor(subject2, direction, sets, u) {
     this.subject = subject2;
@@ -20037,15 +20132,21 @@ var DirectionalTable = class {
       this.portClass[i2] = id;
     });
     this.portCount = portKeys.size;
+    this.cells = new Array(this.peerReps.length * this.portCount);
+    this.flipsByPeer = new Int8Array(this.peerReps.length).fill(-1);
   }
   subject;
   direction;
   sets;
   u;
+  /** Peer class (of this table's partition) by endpoint class index. */
   peerClass;
+  /** Port group (ports this table's rules do not separate) by port class index. */
   portClass;
   portCount;
-  cache = /* @__PURE__ */ new Map();
+  /** Verdicts by `peerClass * portCount + portClass`, filled as asked. */
+  cells;
+  flipsByPeer;
   peerReps = [];
   portReps = [];
   /**
@@ -20060,12 +20161,15 @@ var DirectionalTable = class {
       for (const cs of [e.positive, e.negative]) {
         if (!cs || seen.has(cs)) continue;
         seen.add(cs);
-        criteria.push({ id: `s${cs.id}`, value: (i2) => this.selectorValues(cs)[i2] });
+        criteria.push({ id: `s${cs.id}`, value: () => {
+          const v = this.selectorValues(cs);
+          return (i2) => v[i2];
+        } });
       }
       for (const nets of [e.nets, e.notNets]) {
         if (!nets || seen.has(nets)) continue;
         seen.add(nets);
-        criteria.push({ id: `n${objectId(nets)}`, value: (i2) => {
+        criteria.push({ id: `n${objectId(nets)}`, value: () => (i2) => {
           const ip = classes[i2].rep.ip;
           return ip === void 0 ? 2 : nets.contains(ip) ? 1 : 0;
         } });
@@ -20075,8 +20179,8 @@ var DirectionalTable = class {
     const key = `${byNamedPorts ? 1 : 0}|${criteria.map((c) => c.id).join(",")}`;
     let part = this.u.partitions.get(key);
     if (!part) {
-      let ids = basics(classes, byNamedPorts);
-      for (const c of criteria) ids = refine(ids, c.value);
+      let ids = this.u.basics[byNamedPorts ? 1 : 0] ??= basics(classes, byNamedPorts);
+      for (const c of criteria) ids = this.u.refiner.refine(ids, c.value());
       const reps = [];
       for (let i2 = 0; i2 < ids.length; i2++) if (reps[ids[i2]] === void 0) reps[ids[i2]] = i2;
       this.u.partitions.set(key, part = { ids, reps });
@@ -20102,48 +20206,79 @@ var DirectionalTable = class {
   get peerClasses() {
     return this.peerReps.length;
   }
+  /**
+   * Whether any verdict towards this peer changes between the revisions (FLIPPED, PENDING_FLIPPED bits), over every
+   * port: the diff skips a pair whose changed sides flip nowhere without looking at its ports.
+   */
+  rowFlips(peer) {
+    const pc = this.peerClass[peer];
+    let f = this.flipsByPeer[pc];
+    if (f < 0) {
+      f = 0;
+      for (let g = 0; g < this.portCount; g++) f |= flips(this.cell(pc, g).bits);
+      this.flipsByPeer[pc] = f;
+    }
+    return f;
+  }
+  cell(pc, group) {
+    return this.cells[pc * this.portCount + group] ??= this.evaluate(this.peerReps[pc], this.portReps[group]);
+  }
   verdict(peer, port) {
     const key = this.peerClass[peer] * this.portCount + this.portClass[port];
-    let v = this.cache.get(key);
-    if (!v) {
-      v = this.evaluate(this.peerReps[this.peerClass[peer]], this.portReps[this.portClass[port]]);
-      this.cache.set(key, v);
-    }
-    return v;
+    return this.cells[key] ??= this.evaluate(this.peerReps[this.peerClass[peer]], this.portReps[this.portClass[port]]);
   }
   evaluate(peerIndex, portIndex) {
     const peer = this.u.classes[peerIndex].rep;
     const p = this.u.ports[portIndex];
-    const flow = {
-      src: this.direction === "egress" ? this.subject.rep : peer,
-      dst: this.direction === "egress" ? peer : this.subject.rep,
-      protocol: p.protocol,
-      dstPort: p.lo ?? 1,
-      srcPort: this.u.srcPort
-    };
+    const egress = this.direction === "egress";
+    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: this.u.srcPort };
     const one = (set2) => {
       this.u.counter.evaluations++;
-      const e = evaluateFlow(set2, flow);
-      const side = this.direction === "egress" ? e.egress : e.ingress;
-      return { allow: side.enforced.verdict === "allow", side: verdictSide(side.enforced.hits, side.enforced.verdict, this.direction, set2), uncertain: e.uncertain };
+      return evaluateDirection(set2, flow, this.direction);
     };
     const b = one(this.sets.base);
     const h = one(this.sets.head);
-    const uncertain = [.../* @__PURE__ */ new Set([...b.uncertain, ...h.uncertain])];
-    return { base: b.allow, head: h.allow, baseSide: b.side, headSide: h.side, ...uncertain.length > 0 ? { uncertain } : {} };
+    const side = (t, set2) => this.u.sides.id(t, this.direction, set2);
+    const allows = (t, bit) => t.verdict === "allow" ? bit : 0;
+    const bits = allows(b.enforced, BASE) | allows(h.enforced, HEAD) | allows(b.pending, PENDING_BASE) | allows(h.pending, PENDING_HEAD);
+    const sides2 = [side(b.enforced, this.sets.base), side(h.enforced, this.sets.head), side(b.pending, this.sets.base), side(h.pending, this.sets.head)];
+    const out = { bits, sides: sides2 };
+    const uncertain = union(b.uncertain, h.uncertain);
+    const pendingUncertain = union(b.pendingUncertain, h.pendingUncertain);
+    if (uncertain) out.uncertain = uncertain;
+    if (pendingUncertain) out.pendingUncertain = pendingUncertain;
+    return out;
   }
 };
-function refine(ids, value2) {
-  const keys = /* @__PURE__ */ new Map();
-  const next = new Int32Array(ids.length);
-  for (let i2 = 0; i2 < ids.length; i2++) {
-    const k = ids[i2] * 1024 + value2(i2);
-    let id = keys.get(k);
-    if (id === void 0) keys.set(k, id = keys.size);
-    next[i2] = id;
-  }
-  return next;
+function union(a, b) {
+  if (a.length === 0 && b.length === 0) return void 0;
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
 }
+var Refiner = class {
+  constructor(size) {
+    this.size = size;
+    this.stamp = new Int32Array(size * 256);
+    this.id = new Int32Array(size * 256);
+  }
+  size;
+  stamp;
+  id;
+  generation = 0;
+  refine(ids, value2) {
+    const gen = ++this.generation;
+    const next = new Int32Array(ids.length);
+    let parts = 0;
+    for (let i2 = 0; i2 < ids.length; i2++) {
+      const k = ids[i2] * 256 + value2(i2);
+      if (this.stamp[k] !== gen) {
+        this.stamp[k] = gen;
+        this.id[k] = parts++;
+      }
+      next[i2] = this.id[k];
+    }
+    return next;
+  }
+};
 function basics(classes, byNamedPorts) {
   const keys = /* @__PURE__ */ new Map();
   return Int32Array.from(classes, (c) => {
@@ -20153,35 +20288,101 @@ function basics(classes, byNamedPorts) {
     return id;
   });
 }
-var objectIds = /* @__PURE__ */ new WeakMap();
-var nextObjectId = 1;
-function objectId(o) {
-  let id = objectIds.get(o);
-  if (id === void 0) objectIds.set(o, id = nextObjectId++);
-  return id;
-}
 function peerBasics(ep, byNamedPorts) {
   const ip = ep.ip ? `v${ep.ip.version}` : ep.hypothetical ? "hyp" : "noip";
   const named = byNamedPorts ? JSON.stringify(ep.namedPorts ?? null) : "";
   return `${ep.kind}|${ip}|${named}`;
 }
 function relevantPolicies(set2, labels, direction) {
-  return set2.relevant(labels, direction).flatMap((s) => s.enforced);
+  return set2.relevant(labels, direction).flatMap((s) => mergeBySeq(s.enforced, s.pending.filter((p) => p.staged)));
 }
 function peerIdentities(set2, ep) {
   return new MatchContext(set2, { src: ep, dst: ep, protocol: 6 }).identities("src");
 }
-function verdictSide(hits, verdict2, direction, set2) {
-  const hit = hits[hits.length - 1];
-  if (!hit) return { verdict: verdict2, decidedBy: "no policy", tier: "" };
+
+// src/review/connectivity/exercised.ts
+var PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((c) => parseCidr(c));
+function exercisedFlows(impact, scope) {
+  const n2 = scope.classes.length;
+  const triples = /* @__PURE__ */ new Map();
+  const flows = impact ? [...impact.newlyAllowed, ...impact.newlyDenied, ...impact.pendingChanged] : [];
+  const place = endpointPlacer(scope);
+  for (const f of flows) {
+    const ports = portClassesOf(f, scope.ports);
+    if (ports.length === 0) continue;
+    for (const s of place(f.src)) {
+      for (const d of place(f.dst)) {
+        let set2 = triples.get(s * n2 + d);
+        if (!set2) triples.set(s * n2 + d, set2 = /* @__PURE__ */ new Set());
+        for (const g of ports) set2.add(g);
+      }
+    }
+  }
   return {
-    verdict: verdict2,
-    decidedBy: formatHit(hit, 0, set2.version.model).replace(/^0\|/, ""),
-    tier: hitTier(hit),
-    ...hit.type === "profile" ? {} : { policy: describePolicy(hit.policy) },
-    ...hit.type === "rule" ? { rule: hit.ruleIndex } : hit.type === "end-of-tier" ? { rule: -1 } : {},
-    direction
+    any(src, dst, ports) {
+      if (triples.size === 0) return false;
+      for (const s of src) {
+        for (const d of dst) {
+          const set2 = triples.get(s * n2 + d);
+          if (set2 && ports.some((g) => set2.has(g))) return true;
+        }
+      }
+      return false;
+    }
   };
+}
+function portClassesOf(f, ports) {
+  const proto = parseFlowProtocol(f.protocol);
+  if (proto === void 0) return [];
+  const fits2 = (p) => p.lo === void 0 ? true : f.port !== void 0 && f.port >= p.lo && f.port <= p.hi;
+  const own = ports.filter((p) => p.protocol === proto && p.protocolName !== "any other protocol" && p.protocolName !== "any");
+  const list2 = own.length > 0 ? own : ports.filter((p) => p.protocolName === "any" || p.protocolName === "any other protocol");
+  return list2.filter(fits2).map((p) => p.index);
+}
+function endpointPlacer(scope) {
+  const { ctx, classes, classOf } = scope;
+  const byName = /* @__PURE__ */ new Map();
+  for (const w of ctx.workloads) if (!byName.has(w.name)) byName.set(w.name, w.endpoint);
+  const external2 = classes.filter((c) => c.region);
+  const memo2 = /* @__PURE__ */ new Map();
+  const place = (name) => {
+    if (name === "pub" || name === "pvt") return external2.filter((c) => holds(c, name === "pvt")).map((c) => c.index);
+    const ip = parseIp(name);
+    if (ip) return [regionOf(classes, ip)?.index].filter((i2) => i2 !== void 0);
+    const netset = /^(networkset|globalnetworkset) (?:([^/]+)\/)?(.+)$/.exec(name);
+    if (netset) {
+      const set2 = ctx.head.set.networkSet(netset[2], netset[3]) ?? ctx.base.set.networkSet(netset[2], netset[3]);
+      const cidrs = set2?.cidrs ?? [];
+      return external2.filter((c) => c.region.cidr && cidrs.some((x) => sameCidr(x, c.region.cidr))).map((c) => c.index);
+    }
+    const ep = byName.get(name) ?? firstOfAggregate(name, ctx.workloads);
+    const cls = ep && classOf(ep);
+    return cls ? [cls.index] : [];
+  };
+  return (name) => {
+    let out = memo2.get(name);
+    if (!out) memo2.set(name, out = place(name));
+    return out;
+  };
+}
+function firstOfAggregate(name, workloads) {
+  if (!name.endsWith("*")) return void 0;
+  const prefix = name.slice(0, -1);
+  return workloads.find((w) => w.source === "inventory" && w.name.startsWith(prefix))?.endpoint;
+}
+function holds(c, priv) {
+  const r = c.region;
+  const inside2 = (p) => r.cidr !== void 0 && p.version === r.version && r.cidr.prefix >= p.prefix && cidrContains(p, { version: r.version, value: r.cidr.base });
+  const inPrivate2 = PRIVATE.some(inside2);
+  if (!priv) return !inPrivate2;
+  const holdsBase = (p) => {
+    const ip = { version: p.version, value: p.base };
+    return p.version === r.version && (!r.cidr || cidrContains(r.cidr, ip)) && !r.holes.some((h) => cidrContains(h, ip));
+  };
+  return inPrivate2 || PRIVATE.some(holdsBase);
+}
+function sameCidr(a, b) {
+  return a.version === b.version && a.base === b.base && a.prefix === b.prefix;
 }
 
 // src/review/connectivity/ports.ts
@@ -20239,30 +20440,49 @@ function portText(c) {
 // src/review/connectivity/group.ts
 var INTERNET = 1e6;
 var NETWORK = 1e3;
+var MAX_UNCERTAIN = 10;
 var Aggregator = class {
-  constructor(classes, portClasses2, impact) {
+  constructor(classes, portClasses2, sides2, exercised) {
     this.classes = classes;
     this.portClasses = portClasses2;
-    this.impact = impact;
+    this.sides = sides2;
+    this.exercised = exercised;
+    this.classSides = classes.map((c) => ({ group: c.group, classes: [c.index], pods: c.pods, id: c.index }));
   }
   classes;
   portClasses;
-  impact;
-  entries = /* @__PURE__ */ new Map();
-  add(s, d, port, decided) {
-    const p = this.portClasses[port];
-    const key = `${decided.reachable ? 1 : 0}|${s.index}|${d.index}|${p.protocolName}|${sideKey(decided.before)}|${sideKey(decided.after)}`;
-    let e = this.entries.get(key);
+  sides;
+  exercised;
+  entries = [];
+  classSides;
+  /** Entries of the pair being visited (a few): found by mode, direction, protocol and deciding sides. */
+  pairEntries = [];
+  src;
+  dst;
+  /** Every pair is visited once; its changes are added between `begin` and the next `begin`. */
+  begin(s, d) {
+    this.src = this.classSides[s.index];
+    this.dst = this.classSides[d.index];
+    this.pairEntries = [];
+  }
+  add(port, decided) {
+    const { mode, reachable, before: before2, after } = decided;
+    const protocol = this.portClasses[port].protocolName;
+    let e;
+    for (const x of this.pairEntries) if (x.before === before2 && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol) e = x;
     if (!e) {
-      const side = (c) => ({ group: c.group, classes: /* @__PURE__ */ new Set([c.index]), pods: c.pods });
-      e = { reachable: decided.reachable, src: side(s), dst: side(d), protocol: p.protocolName, ports: [], before: decided.before, after: decided.after, uncertain: /* @__PURE__ */ new Set() };
-      this.entries.set(key, e);
+      e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before: before2, after };
+      this.pairEntries.push(e);
+      this.entries.push(e);
     }
     e.ports.push(port);
-    for (const u of decided.uncertain) if (e.uncertain.size < 10) e.uncertain.add(u);
+    if (decided.uncertain) {
+      e.uncertain ??= /* @__PURE__ */ new Set();
+      for (const u of decided.uncertain) if (e.uncertain.size < MAX_UNCERTAIN) e.uncertain.add(u);
+    }
   }
   finish() {
-    let list2 = [...this.entries.values()];
+    let list2 = this.entries;
     list2 = this.fold(list2, "dst");
     list2 = this.fold(list2, "src");
     const out = list2.map((e) => this.change(e)).sort(compareChanges);
@@ -20270,16 +20490,11 @@ var Aggregator = class {
   }
   /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
   fold(list2, which) {
-    const byNamespace = /* @__PURE__ */ new Map();
-    const podsIn = /* @__PURE__ */ new Map();
-    for (const c of this.classes) {
-      if (c.group.kind !== "workload") continue;
-      const ns = c.group.namespace;
-      if (!byNamespace.has(ns)) byNamespace.set(ns, /* @__PURE__ */ new Set());
-      byNamespace.get(ns).add(c.index);
-      podsIn.set(ns, (podsIn.get(ns) ?? 0) + c.pods);
-    }
+    const namespaces = this.namespaces();
+    const sideIds = this.classes.length + namespaces.size;
+    const numeric = list2.length * sideIds * namespaces.size < Number.MAX_SAFE_INTEGER;
     const other = which === "src" ? "dst" : "src";
+    const signatures = /* @__PURE__ */ new Map();
     const buckets = /* @__PURE__ */ new Map();
     const out = [];
     for (const e of list2) {
@@ -20288,22 +20503,39 @@ var Aggregator = class {
         out.push(e);
         continue;
       }
-      const key = `${e.reachable}|${e[other].group.name}|${e.protocol}|${e.ports.join(",")}|${sideKey(e.before)}|${sideKey(e.after)}|${side.group.namespace}`;
+      const text = `${e.mode}|${e.reachable}|${e.protocol}|${e.ports.join(",")}|${e.before}|${e.after}`;
+      let sig = signatures.get(text);
+      if (sig === void 0) signatures.set(text, sig = signatures.size);
+      const nsNumber = namespaces.get(side.group.namespace).number;
+      const key = numeric ? (sig * sideIds + e[other].id) * namespaces.size + nsNumber : `${sig}|${e[other].id}|${nsNumber}`;
       const b = buckets.get(key);
       if (b) b.push(e);
       else buckets.set(key, [e]);
     }
     for (const bucket of buckets.values()) {
-      const ns = bucket[0][which].group.namespace;
-      const covered = new Set(bucket.flatMap((e) => [...e[which].classes]));
-      const all = byNamespace.get(ns);
-      if (covered.size < all.size || [...all].some((c) => !covered.has(c))) {
+      const ns = namespaces.get(bucket[0][which].group.namespace);
+      if (bucket.length < ns.side.classes.length) {
         out.push(...bucket);
         continue;
       }
-      const uncertain = new Set(bucket.flatMap((e) => [...e.uncertain]).slice(0, 10));
-      const group = { kind: "namespace", namespace: ns, name: `namespace ${ns}` };
-      out.push({ ...bucket[0], [which]: { group, classes: covered, pods: podsIn.get(ns) }, uncertain });
+      const uncertain = new Set(bucket.flatMap((e) => [...e.uncertain ?? []]).slice(0, MAX_UNCERTAIN));
+      out.push({ ...bucket[0], [which]: ns.side, uncertain: uncertain.size > 0 ? uncertain : void 0 });
+    }
+    return out;
+  }
+  /** Each namespace of a workload class: its number and its side (every class of it). */
+  namespaces() {
+    const out = /* @__PURE__ */ new Map();
+    for (const c of this.classes) {
+      if (c.group.kind !== "workload") continue;
+      const ns = c.group.namespace;
+      let n2 = out.get(ns);
+      if (!n2) {
+        const group = { kind: "namespace", namespace: ns, name: `namespace ${ns}` };
+        out.set(ns, n2 = { number: out.size, side: { group, classes: [], pods: 0, id: this.classes.length + out.size } });
+      }
+      n2.side.classes.push(c.index);
+      n2.side.pods += c.pods;
     }
     return out;
   }
@@ -20315,38 +20547,15 @@ var Aggregator = class {
       destination: e.dst.group,
       protocol: e.protocol,
       ports,
-      exercised: this.exercised(e),
-      before: e.before,
-      after: e.after,
-      ...e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {},
+      exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
+      before: this.sides[e.before],
+      after: this.sides[e.after],
+      ...e.uncertain && e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {},
+      mode: e.mode,
       breadth: weight(e.src) * weight(e.dst) * span
     };
   }
-  /** A replayed flow of the same kind between the same ends, protocol and port, decided by one of the same rules. */
-  exercised(e) {
-    const flows = e.reachable ? this.impact?.newlyAllowed : this.impact?.newlyDenied;
-    if (!flows) return false;
-    const rules = /* @__PURE__ */ new Set([e.before.decidedBy, e.after.decidedBy]);
-    return flows.some((f) => {
-      if (!rules.has(f.before.decidedBy) && !rules.has(f.after.decidedBy)) return false;
-      if (e.protocol !== "any" && e.protocol !== "any other protocol" && e.protocol.toLowerCase() !== f.protocol.toLowerCase()) return false;
-      const ps = e.ports.map((i2) => this.portClasses[i2]);
-      if (f.port !== void 0 && ps[0]?.lo !== void 0 && !ps.some((p) => f.port >= p.lo && f.port <= p.hi)) return false;
-      return this.sideHas(e.src, f.src) && this.sideHas(e.dst, f.dst);
-    });
-  }
-  sideHas(side, text) {
-    const g = side.group;
-    if (g.kind === "workload" || g.kind === "namespace") return text.split("/")[0] === g.namespace;
-    if (text === "pub" || text === "pvt") return true;
-    const ip = parseIp(text);
-    const region = ip && regionOf(this.classes, ip);
-    return region !== void 0 && side.classes.has(region.index);
-  }
 };
-function sideKey(s) {
-  return `${s.direction ?? ""}|${s.decidedBy}`;
-}
 function weight(s) {
   switch (s.group.kind) {
     case "anywhere":
@@ -20371,7 +20580,8 @@ function mergePorts(classes) {
   return out.map(([lo, hi]) => portText({ index: 0, protocol: 0, protocolName: "", lo, hi }));
 }
 function compareChanges(a, b) {
-  return b.breadth - a.breadth || cmp2(a.source.name, b.source.name) || cmp2(a.destination.name, b.destination.name) || cmp2(a.protocol, b.protocol) || cmp2(a.ports.join(","), b.ports.join(","));
+  const mode = (c) => c.mode === "pending" ? 1 : 0;
+  return mode(a) - mode(b) || b.breadth - a.breadth || cmp2(a.source.name, b.source.name) || cmp2(a.destination.name, b.destination.name) || cmp2(a.protocol, b.protocol) || cmp2(a.ports.join(","), b.ports.join(","));
 }
 var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
 
@@ -20379,7 +20589,7 @@ var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
 function connectivityDiff(ctx, impact) {
   const sets = { base: ctx.base.set, head: ctx.head.set };
   const both = [sets.base, sets.head];
-  const workloads = workloadClasses(ctx.workloads, both, 0);
+  const { classes: workloads, classOf } = workloadClasses(ctx.workloads, both, 0);
   const classes = [...workloads, ...externalClasses(both, workloads.length)];
   const ports = portClasses(both, namedPortNumbers(ctx.workloads));
   const u = {
@@ -20389,38 +20599,24 @@ function connectivityDiff(ctx, impact) {
     identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
     counter: { evaluations: 0 },
     partitions: /* @__PURE__ */ new Map(),
-    selectorValues: /* @__PURE__ */ new Map()
+    selectorValues: /* @__PURE__ */ new Map(),
+    sides: new SideTable(),
+    basics: {},
+    refiner: new Refiner(classes.length)
   };
   const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base).kind));
-  const changed = (c, dir) => everything || sidesDiffer(sets.base, sets.head, c, dir);
+  const sigs = new Signatures();
+  const changed = (c, dir) => everything || sidesDiffer(sets, c, dir, sigs);
   const eg = workloads.map((c) => changed(c, "egress"));
   const ing = workloads.map((c) => changed(c, "ingress"));
-  const tables = { egress: /* @__PURE__ */ new Map(), ingress: /* @__PURE__ */ new Map() };
-  const table2 = (c, dir) => {
-    let t = tables[dir].get(c.index);
-    if (!t) tables[dir].set(c.index, t = new DirectionalTable(c, dir, sets, u));
-    return t;
-  };
-  const agg = new Aggregator(classes, ports, impact);
-  const pair = (s, d) => {
-    if (s.pods === 0 && d.pods === 0) return;
-    const sChanged = s.pods > 0 && eg[s.index];
-    const dChanged = d.pods > 0 && ing[d.index];
-    for (let g = 0; g < ports.length; g++) {
-      let e = sChanged ? table2(s, "egress").verdict(d.index, g) : void 0;
-      let i2 = dChanged ? table2(d, "ingress").verdict(s.index, g) : void 0;
-      if (!(e && e.base !== e.head) && !(i2 && i2.base !== i2.head)) continue;
-      if (!e && s.pods > 0) e = table2(s, "egress").verdict(d.index, g);
-      if (!i2 && d.pods > 0) i2 = table2(d, "ingress").verdict(s.index, g);
-      const before2 = (e?.base ?? true) && (i2?.base ?? true);
-      const after = (e?.head ?? true) && (i2?.head ?? true);
-      if (before2 !== after) agg.add(s, d, g, deciders(e, i2, after));
-    }
-  };
+  const tables = { egress: [], ingress: [] };
+  const table2 = (c, dir) => tables[dir][c.index] ??= new DirectionalTable(c, dir, sets, u);
+  const agg = new Aggregator(classes, ports, u.sides.sides, exercisedFlows(impact, { ctx, classes, classOf, ports }));
   const nw = workloads.length;
-  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) pair(classes[s], d);
+  const scope = { eg, ing, table: table2, agg, ports: ports.length };
+  for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, scope);
   for (let d = 0; d < nw; d++) if (ing[d]) {
-    for (const s of classes) if (!(s.index < nw && eg[s.index])) pair(s, classes[d]);
+    for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], scope);
   }
   const { newlyReachable, newlyUnreachable } = agg.finish();
   return {
@@ -20429,34 +20625,64 @@ function connectivityDiff(ctx, impact) {
     stats: { endpointClasses: classes.length, changedClasses: workloads.filter((_, i2) => eg[i2] || ing[i2]).length, portClasses: ports.length, evaluations: u.counter.evaluations }
   };
 }
-function deciders(e, i2, reachable) {
-  const side = reachable ? e && !e.base ? e : i2 : e && !e.head ? e : i2;
-  const uncertain = [.../* @__PURE__ */ new Set([...e?.uncertain ?? [], ...i2?.uncertain ?? []])];
-  return { before: side.baseSide, after: side.headSide, reachable, uncertain };
-}
-function sidesDiffer(base2, head, c, dir) {
-  const b = relevantPolicies(base2, c.rep.labels, dir);
-  const h = relevantPolicies(head, c.rep.labels, dir);
-  if (b.length !== h.length) return true;
-  for (let k = 0; k < b.length; k++) if (directionSignature(b[k], dir) !== directionSignature(h[k], dir)) return true;
-  return false;
-}
-var signatures = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
-function directionSignature(p, dir) {
-  let sig = signatures[dir].get(p);
-  if (sig === void 0) {
-    const replacer = (key, v) => {
-      if (key === "path") return void 0;
-      if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
-      if (v && typeof v === "object" && "selector" in v && "id" in v) return v.id;
-      return v === Infinity ? "inf" : v;
-    };
-    const { ref, order, selector, staged, stagedAction: stagedAction2, outOfScope } = p;
-    sig = JSON.stringify({ ref, order, selector, staged, stagedAction: stagedAction2, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
-    signatures[dir].set(p, sig);
+function visitPair(s, d, scope) {
+  if (s.pods === 0 && d.pods === 0) return;
+  const sChanged = s.pods > 0 && scope.eg[s.index];
+  const dChanged = d.pods > 0 && scope.ing[d.index];
+  let tE = sChanged ? scope.table(s, "egress") : void 0;
+  let tI = dChanged ? scope.table(d, "ingress") : void 0;
+  if (!(tE && tE.rowFlips(d.index)) && !(tI && tI.rowFlips(s.index))) return;
+  scope.agg.begin(s, d);
+  for (let g = 0; g < scope.ports; g++) {
+    let e = tE?.verdict(d.index, g);
+    let i2 = tI?.verdict(s.index, g);
+    if (!(e && flips(e.bits)) && !(i2 && flips(i2.bits))) continue;
+    if (!e && s.pods > 0) e = (tE = scope.table(s, "egress")).verdict(d.index, g);
+    if (!i2 && d.pods > 0) i2 = (tI = scope.table(d, "ingress")).verdict(s.index, g);
+    const both = (e?.bits ?? ALL_ALLOW) & (i2?.bits ?? ALL_ALLOW);
+    const enforced2 = flips(both) & BASE;
+    if (enforced2) scope.agg.add(g, decide(e, i2, "enforced", (both & HEAD) !== 0));
+    const pendingSame = (both >> 2 & 3) === (both & 3);
+    if (flips(both) & PENDING_BASE && !pendingSame) scope.agg.add(g, decide(e, i2, "pending", (both & PENDING_HEAD) !== 0));
   }
-  return sig;
 }
+function decide(e, i2, mode, reachable) {
+  const shift = mode === "pending" ? 2 : 0;
+  const allows = (v, bit) => (v.bits >> shift & bit) !== 0;
+  const side = reachable ? e && !allows(e, BASE) ? e : i2 : e && !allows(e, HEAD) ? e : i2;
+  const uncertainOf = (v) => mode === "pending" ? v?.pendingUncertain : v?.uncertain;
+  const ue = uncertainOf(e);
+  const ui = uncertainOf(i2);
+  return { mode, reachable, before: side.sides[shift], after: side.sides[shift + 1], uncertain: ue && ui ? [...ue, ...ui] : ue ?? ui };
+}
+function sidesDiffer(sets, c, dir, sigs) {
+  return directionKey(sets.base, c, dir, sigs) !== directionKey(sets.head, c, dir, sigs);
+}
+function directionKey(set2, c, dir, sigs) {
+  const sig = (list2) => list2.map((p) => sigs.of(p, dir)).join(",");
+  return set2.relevant(c.rep.labels, dir).map((s) => `${s.tier.name}|${s.tier.order}|${s.tier.defaultAction}:${sig(s.enforced)}:${sig(s.pending)}:${sig(s.uncertain)}`).join(";");
+}
+var Signatures = class {
+  byPolicy = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
+  ids = /* @__PURE__ */ new Map();
+  of(p, dir) {
+    let id = this.byPolicy[dir].get(p);
+    if (id === void 0) {
+      const replacer = (key, v) => {
+        if (key === "path") return void 0;
+        if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
+        if (v && typeof v === "object" && "selector" in v && "id" in v) return v.id;
+        return v === Infinity ? "inf" : v;
+      };
+      const { ref, order, selector, staged, stagedAction: stagedAction2, outOfScope } = p;
+      const text = JSON.stringify({ ref, order, selector, staged, stagedAction: stagedAction2, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
+      id = this.ids.get(text);
+      if (id === void 0) this.ids.set(text, id = this.ids.size);
+      this.byPolicy[dir].set(p, id);
+    }
+    return id;
+  }
+};
 function namedPortNumbers(workloads) {
   const out = /* @__PURE__ */ new Map();
   for (const w of workloads) {
@@ -20473,7 +20699,7 @@ function namedPortNumbers(workloads) {
 // src/review/connectivity/findings.ts
 function connectivityFindings(report2, ctx) {
   const levels = ctx.config.impact;
-  const unexercised = (list2) => list2.filter((c) => !c.exercised);
+  const unexercised = (list2) => list2.filter((c) => !c.exercised && c.mode !== "pending");
   const fromOutside = unexercised(report2.newlyReachable).filter((c) => c.source.kind === "anywhere");
   const reachable = unexercised(report2.newlyReachable).filter((c) => c.source.kind !== "anywhere");
   return [
@@ -20657,7 +20883,8 @@ function prepareReview(base2, head, config, limits, inventory) {
   const namespaceLabels = inventoryNamespaceLabels(inventory);
   const b = loadRevision(base2.policyFiles, config, limits, cache);
   const h = loadRevision(head.policyFiles, config, limits, cache);
-  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels });
+  const compiled = /* @__PURE__ */ new WeakMap();
+  const set2 = (resources) => new PolicySet(resources, { version: config.calicoVersion, universe, namespaceLabels, compiled });
   const baseBlobs = new Map(base2.policyFiles.map((f) => [f.file, f.blob]));
   const unchangedFiles = new Set(head.policyFiles.filter((f) => baseBlobs.get(f.file) === f.blob).map((f) => f.file));
   const workloads = inventory ? inventory.pods.map((p) => ({ endpoint: endpointForPod(p, inventory, universe), name: `${p.namespace}/${p.name}`, source: "inventory" })) : [];
@@ -21351,10 +21578,11 @@ var NaturalWorld = class {
     const conds = this.conditions("local", piece.local);
     const ips = this.podAddresses("local", piece.family);
     const assumed = (conds.length === 0 || !this.quietEmpty(piece.local, conds)) && (!ips || ips.isEmpty() || piece.localNet.overlaps(ips));
-    return assumed || this.known.local.some((w) => matchesKnown(w, piece.local, piece.localNet, piece.family, ips));
+    return assumed || this.known.local.inPiece(piece.local, piece.localNet, piece.family, ips);
   }
   peerNatural(piece) {
-    if (this.known.peer.some((w) => matchesKnown(w, piece.peer, piece.peerNet, piece.family, this.podAddresses("peer", piece.family)))) return true;
+    const pods = this.podAddresses("peer", piece.family);
+    if (this.known.peer.inPiece(piece.peer, piece.peerNet, piece.family, pods)) return true;
     const conds = this.conditions("peer", piece.peer);
     if (!this.peerIdentified) return conds.length === 0 || !this.quietEmpty(piece.peer, conds);
     const ips = this.podAddresses("peer", piece.family);
@@ -21370,7 +21598,7 @@ var NaturalWorld = class {
     const pods = (family) => this.podAddresses("peer", family);
     const candidates = [
       ...this.peerSets.map((ns, i2) => ({ name: ns.name ?? `network set ${i2 + 1}`, in: (b) => b.peer.every((n2) => evaluateNode(n2, ns.labels)) && b.peerNet.overlaps(ns.cidrs[b.family]) })),
-      ...this.known.peer.map((w, i2) => ({ name: `known workload ${i2 + 1}`, in: (b) => matchesKnown(w, b.peer, b.peerNet, b.family, pods(b.family)) }))
+      ...this.known.peer.all.map((_, i2) => ({ name: `known workload ${i2 + 1}`, in: (b) => this.known.peer.endpointInPiece(i2, b.peer, b.peerNet, b.family, pods(b.family)) }))
     ];
     let named = 0;
     const deniedOnly = [];
@@ -21387,7 +21615,8 @@ var NaturalWorld = class {
     const base2 = this.subject[side];
     const pod = side === "peer" && this.peerIdentified ? [POD] : [];
     if (!this.quietEmpty(base2, [...this.conditions(side, [...base2, node]), ...pod, { op: "not", operand: node }])) return false;
-    if (this.known[side].some((w) => base2.every((n2) => evaluateNode(n2, w.labels)) && !evaluateNode(node, w.labels))) return false;
+    const answer = this.known[side].answer(node);
+    if (this.known[side].some(base2, (_, i2) => answer[i2] === 0)) return false;
     return side === "local" || !this.peerIdentified || this.peerSets.every((ns) => evaluateNode(node, ns.labels));
   }
   /** True when an address restriction on the piece leaves every natural address in: not worth printing. */
@@ -21415,12 +21644,6 @@ var NaturalWorld = class {
     return r.result === "unsat";
   }
 };
-function matchesKnown(w, conj, net, family, pods) {
-  if (w.ip && w.ip.version === family) {
-    if (!net.overlaps(IntervalSet.range(w.ip.value, w.ip.value))) return false;
-  } else if (pods && !pods.isEmpty() && !net.overlaps(pods)) return false;
-  return conj.every((n2) => evaluateNode(n2, w.labels));
-}
 var POD = { op: "eq", label: ORCHESTRATOR_LABEL, value: "k8s" };
 function namedAddresses(set2) {
   const cidrs = [
@@ -21754,6 +21977,73 @@ function location(r, path) {
   return { file: at3.file, line: at3.line, col: at3.col, path, resource: describeResource(r) };
 }
 
+// src/review/guardrails/known.ts
+var KnownEndpoints = class {
+  /** `all`: every endpoint, in order (findings number them). */
+  constructor(all) {
+    this.all = all;
+    const byLabels = /* @__PURE__ */ new Map();
+    const classes = [];
+    this.classOf = new Uint32Array(all.length);
+    all.forEach((w, i2) => {
+      let c = byLabels.get(w.labels);
+      if (c === void 0) {
+        byLabels.set(w.labels, c = classes.length);
+        classes.push({ labels: w.labels, points: { 4: [], 6: [] }, sets: {}, unaddressed: { 4: false, 6: false } });
+      }
+      this.classOf[i2] = c;
+      const entry = classes[c];
+      if (w.ip) entry.points[w.ip.version].push(w.ip.value);
+      for (const family of [4, 6]) if (!w.ip || w.ip.version !== family) entry.unaddressed[family] = true;
+    });
+    this.classes = classes;
+  }
+  all;
+  /** One per distinct `labels` object (label sets are interned: equal sets are one object). */
+  classes;
+  answers = /* @__PURE__ */ new WeakMap();
+  /** The class of each endpoint of `all`. */
+  classOf;
+  /** True when some class matches every node of `conj` and passes `also` (given the class and its index). */
+  some(conj, also = () => true) {
+    const bits = conj.map((n2) => this.answer(n2));
+    for (let i2 = 0; i2 < this.classes.length; i2++) {
+      if (bits.every((b) => b[i2] === 1) && also(this.classes[i2], i2)) return true;
+    }
+    return false;
+  }
+  /** Some endpoint in the piece: `matchesKnown` of any endpoint, asked once per class. */
+  inPiece(conj, net, family, pods) {
+    return this.some(conj, (_, i2) => {
+      const c = this.classes[i2];
+      if (c.unaddressed[family] && podAddressIn(net, pods)) return true;
+      if (c.points[family].length === 0) return false;
+      return net.overlaps(c.sets[family] ??= IntervalSet.of(c.points[family].map((v) => [v, v])));
+    });
+  }
+  /** `matchesKnown` of the endpoint `all[i]`, its labels answered by its class. */
+  endpointInPiece(i2, conj, net, family, pods) {
+    const w = this.all[i2];
+    const c = this.classOf[i2];
+    return addressIn(w, net, family, pods) && conj.every((n2) => this.answer(n2)[c] === 1);
+  }
+  /** The node's answer on every class (1: matches). */
+  answer(node) {
+    let a = this.answers.get(node);
+    if (!a) {
+      a = Uint8Array.from(this.classes, (c) => evaluateNode(node, c.labels) ? 1 : 0);
+      this.answers.set(node, a);
+    }
+    return a;
+  }
+};
+function addressIn(w, net, family, pods) {
+  return w.ip && w.ip.version === family ? net.overlaps(IntervalSet.range(w.ip.value, w.ip.value)) : podAddressIn(net, pods);
+}
+function podAddressIn(net, pods) {
+  return !pods || pods.isEmpty() || net.overlaps(pods);
+}
+
 // src/review/guardrails/oracle.ts
 var SelectorOracle = class {
   constructor(budget, identities, namespaceLabels) {
@@ -22074,19 +22364,22 @@ function mark(piece, note) {
 function setUp(ctx, budget) {
   const set2 = ctx.head.set;
   const names = new PortNames();
-  const ports = {
-    resolve: (name, protocol) => ctx.workloads.flatMap((w) => (w.endpoint.namedPorts ?? []).filter((p) => p.name === name && (protocol === void 0 || p.protocol === protocol)).map((p) => p.port))
-  };
-  const peers = ctx.workloads.map((w) => knownIdentity(w.endpoint.labels, w.name));
+  const peerOf = /* @__PURE__ */ new Map();
+  const peers = ctx.workloads.map((w) => {
+    let id = peerOf.get(w.endpoint.labels);
+    if (!id) peerOf.set(w.endpoint.labels, id = knownIdentity(w.endpoint.labels, w.name));
+    return id;
+  });
+  const local = [...new Map(ctx.workloads.map((w) => [w.endpoint.labels, { labels: w.endpoint.labels, name: w.name }])).values()];
   const oracle = new SelectorOracle(
     budget,
     {
-      local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, name: w.name })),
-      peer: [...peers, ...set2.networkSets.map((n2) => knownIdentity(n2.labels, `${n2.kind} ${n2.namespace ? `${n2.namespace}/` : ""}${n2.name}`)), EXTERNAL_IDENTITY]
+      local,
+      peer: [...peerOf.values(), ...set2.networkSets.map((n2) => knownIdentity(n2.labels, `${n2.kind} ${n2.namespace ? `${n2.namespace}/` : ""}${n2.name}`)), EXTERNAL_IDENTITY]
     },
     inventoryNamespaceLabels(ctx.inventory)
   );
-  const spaceCtx = { set: set2, names, ports };
+  const spaceCtx = { set: set2, names, ports: namedPortSource(ctx) };
   return {
     set: set2,
     names,
@@ -22095,8 +22388,23 @@ function setUp(ctx, budget) {
     walker: new Walker2(set2, spaceCtx, oracle, budget),
     named: namedAddresses(set2),
     known: {
-      local: ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip })),
-      peer: ctx.workloads.map((w, i2) => ({ labels: peers[i2].labels, ip: w.endpoint.ip }))
+      local: new KnownEndpoints(ctx.workloads.map((w) => ({ labels: w.endpoint.labels, ip: w.endpoint.ip }))),
+      peer: new KnownEndpoints(ctx.workloads.map((w, i2) => ({ labels: peers[i2].labels, ip: w.endpoint.ip })))
+    }
+  };
+}
+function namedPortSource(ctx) {
+  const memo2 = /* @__PURE__ */ new Map();
+  return {
+    resolve(name, protocol) {
+      const key = `${name}\0${protocol ?? ""}`;
+      let ports = memo2.get(key);
+      if (!ports) {
+        const found = /* @__PURE__ */ new Set();
+        for (const w of ctx.workloads) for (const p of w.endpoint.namedPorts ?? []) if (p.name === name && (protocol === void 0 || p.protocol === protocol)) found.add(p.port);
+        memo2.set(key, ports = [...found]);
+      }
+      return ports;
     }
   };
 }
@@ -22228,10 +22536,10 @@ function finding(v, code, severity, message, decisions, approvers3, path) {
   const maybe = [...new Set([...decisions.map((d) => d.box), ...v.result.reaching].flatMap((b) => (b.maybe ?? []).map((m) => m.text)))];
   const caveat = maybe.length > 0 ? " Some of it could not be compared with every higher rule (see details), which may decide it first." : "";
   const f = base(v.subject, code, severity, message + caveat + v.fallbackNote, path ?? v.subject.rule.path);
-  const deciders2 = [...new Map(decisions.map((d) => [deciderKey(d.by), d])).values()];
+  const deciders = [...new Map(decisions.map((d) => [deciderKey(d.by), d])).values()];
   f.details = [
-    ...deciders2.slice(0, 8).map((d) => `${d.action === "deny" ? "denied" : d.action === "allow" ? "allowed" : "passed"} by ${deciderDetail(d.by)}`),
-    ...deciders2.length > 8 ? [`... and ${deciders2.length - 8} more`] : [],
+    ...deciders.slice(0, 8).map((d) => `${d.action === "deny" ? "denied" : d.action === "allow" ? "allowed" : "passed"} by ${deciderDetail(d.by)}`),
+    ...deciders.length > 8 ? [`... and ${deciders.length - 8} more`] : [],
     ...maybe.map((m) => `not compared: ${m}`)
   ];
   if (approvers3 && approvers3.length > 0) f.approvers = approvers3;
@@ -22369,13 +22677,14 @@ function lintEnv(ctx, now) {
     if (list2) list2.push(w);
     else byNamespace.set(ns, [w]);
   }
+  const labelClasses = firstOfEach(ctx.workloads, (w) => `${w.endpoint.labels.id}/${w.endpoint.namespace ?? ""}`);
   const touched = /* @__PURE__ */ new Map();
   const touch = (ns, resource, revision2) => {
     if (!touched.has(ns)) touched.set(ns, { resource, revision: revision2 });
   };
   const touchSelected = (p, resource, revision2) => {
     if (!p || clusterWide(p)) return;
-    for (const w of ctx.workloads) if (maySelect(p, w.endpoint)) touch(w.endpoint.namespace ?? "", resource, revision2);
+    for (const w of labelClasses) if (maySelect(p, w.endpoint)) touch(w.endpoint.namespace ?? "", resource, revision2);
   };
   for (const c of ctx.changes) {
     if (!c.meaningChanged) continue;
@@ -22388,7 +22697,17 @@ function lintEnv(ctx, now) {
       }
     }
   }
-  return { ctx, now, changed, touched, compiled, workloadsIn: (ns) => byNamespace.get(ns) ?? [] };
+  const distinct = firstOfEach(ctx.workloads.filter((w) => w.endpoint.kind === "workload"), (w) => w.endpoint.labels.id);
+  return { ctx, now, changed, touched, compiled, workloadsIn: (ns) => byNamespace.get(ns) ?? [], distinct };
+}
+function firstOfEach(items, key) {
+  const seen = /* @__PURE__ */ new Set();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 function clusterWide(p) {
   for (const k of p.selector.selector.labelKeys()) if (k !== "projectcalico.org/namespace" && k !== "projectcalico.org/orchestrator") return false;
@@ -22535,7 +22854,7 @@ var defaultDenyBlocksDns = {
   run(env) {
     const { ctx } = env;
     const set2 = ctx.head.set;
-    const dns = dnsServers(ctx.workloads, ctx.universe);
+    const dns = dnsServers(env.distinct, ctx.universe);
     const out = [];
     for (const r of env.changed) {
       if (!isPolicy(r)) continue;
@@ -22546,7 +22865,7 @@ var defaultDenyBlocksDns = {
       if (!tierDenies && !p.egress.some((rule2) => rule2.action === "Deny" && matchesEverything(rule2))) continue;
       const mode = p.staged ? "pending" : "enforced";
       const blocked = [];
-      for (const w of workloadsFor(p, ctx.workloads, ctx.universe)) {
+      for (const w of workloadsFor(p, env.distinct, ctx.universe)) {
         const e = evaluateFlow(set2, { src: w, dst: dns, protocol: UDP, dstPort: DNS_PORT }).egress?.[mode];
         if (e && e.verdict === "deny" && decidedBy(e.hits[e.hits.length - 1], p)) blocked.push({ w, trace: formatHits(e.hits, set2.version.model) });
       }
@@ -22569,7 +22888,7 @@ var defaultDenyBlocksDns = {
   }
 };
 function dnsServers(workloads, universe) {
-  const known2 = distinctWorkloads(workloads.filter((w) => w.endpoint.labels.get("k8s-app") === "kube-dns"));
+  const known2 = workloads.filter((w) => w.endpoint.labels.get("k8s-app") === "kube-dns");
   if (known2.length > 0) return known2[0].endpoint;
   return workloadEndpoint(
     { namespace: "kube-system", name: "kube-dns", podLabels: { "k8s-app": "kube-dns" }, serviceAccount: "coredns", serviceAccountLabels: {}, namespaceLabels: { [K8S_NAMESPACE_NAME_LABEL]: "kube-system" }, hypothetical: true },
@@ -22887,7 +23206,7 @@ var selectsNothing = {
       const p = env.compiled(r);
       if (!p || p.outOfScope || p.staged && p.stagedAction === "Delete") return [];
       if (isGuardrailPolicy(p.ref, env.ctx.config)) return [];
-      if (workloads.some((w) => maySelect(p, w.endpoint))) return [];
+      if (env.distinct.some((w) => maySelect(p, w.endpoint))) return [];
       const k8s = r.kind === "KubernetesNetworkPolicy" || r.kind === "StagedKubernetesNetworkPolicy";
       const path = k8s ? "spec.podSelector" : isClusterPolicy(r) ? "spec.subject" : r.source.has("spec.selector") ? "spec.selector" : "spec";
       const inNamespace = p.namespace !== void 0 ? workloads.filter((w) => w.endpoint.namespace === p.namespace).length : void 0;
@@ -22918,9 +23237,9 @@ var staleStaged = {
     return ctx.head.resources.flatMap((r) => {
       if (!isStagedKind(r.kind) || !inBase.has(identityOf(r)) || changed.has(identityOf(r))) return [];
       const since = age(r, env.now);
-      const enforced = r.kind.replace(/^Staged/, "").replace("KubernetesNetworkPolicy", "NetworkPolicy (networking.k8s.io/v1)");
+      const enforced2 = r.kind.replace(/^Staged/, "").replace("KubernetesNetworkPolicy", "NetworkPolicy (networking.k8s.io/v1)");
       const deletes = r.spec.stagedAction === "Delete";
-      const promote = deletes ? `promote it (delete the enforced ${enforced} ${r.metadata.name} and this staged deletion)` : `promote it (replace it with its enforced kind, ${enforced}, without stagedAction)`;
+      const promote = deletes ? `promote it (delete the enforced ${enforced2} ${r.metadata.name} and this staged deletion)` : `promote it (replace it with its enforced kind, ${enforced2}, without stagedAction)`;
       return [
         warning(
           r,
@@ -23752,13 +24071,16 @@ function table(list2, max, what) {
   if (list2.length > rows.length) out.push("", `_…and ${int3(list2.length - rows.length)} more ${what} not shown here; the review's JSON output lists every one._`);
   return out;
 }
+var enforced = (list2) => list2.filter((x) => !x.exercised && x.mode !== "pending");
+var pending = (c) => [...c.newlyReachable, ...c.newlyUnreachable].filter((x) => !x.exercised && x.mode === "pending");
+var opensOrCloses = (c) => c.after.verdict === "allow" ? "opens" : "closes";
 function connectivitySections(review, options) {
   const c = review.connectivity;
   if (!c) return [];
   const max = options.maxFlowRows ?? 50;
   const out = [];
-  const reachable = c.newlyReachable.filter((x) => !x.exercised);
-  const unreachable = c.newlyUnreachable.filter((x) => !x.exercised);
+  const reachable = enforced(c.newlyReachable);
+  const unreachable = enforced(c.newlyUnreachable);
   if (reachable.length > 0) {
     const summary = `${plural5(reachable.length, "connection class", "connection classes")} become reachable that no recorded flow exercised. The broadest: ${md(connectivityWords(reachable[0]))}.`;
     out.push(section("Exposure no recorded flow has shown yet", summary, table(reachable, max, "newly reachable"), `Show the ${plural5(reachable.length, "newly reachable connection class", "newly reachable connection classes")}`));
@@ -23766,6 +24088,11 @@ function connectivitySections(review, options) {
   if (unreachable.length > 0) {
     const summary = `${plural5(unreachable.length, "connection class", "connection classes")} become unreachable that no recorded flow exercised. The broadest: ${md(connectivityWords(unreachable[0]))}.`;
     out.push(section("Connectivity removed that no recorded flow used", summary, table(unreachable, max, "newly unreachable"), `Show the ${plural5(unreachable.length, "newly unreachable connection class", "newly unreachable connection classes")}`));
+  }
+  const staged = pending(c);
+  if (staged.length > 0) {
+    const summary = `Once staged policies are enforced, ${plural5(staged.length, "connection class", "connection classes")} would change that no recorded flow exercised. The broadest: ${md(connectivityWords(staged[0]))} (it ${opensOrCloses(staged[0])}).`;
+    out.push(section("What staged policies would change (pending verdict)", summary, table(staged, max, "pending changes"), `Show the ${plural5(staged.length, "pending change", "pending changes")}`));
   }
   return out;
 }
@@ -24368,7 +24695,7 @@ async function* splitLines(path, gz, range2, limits) {
     if (gz) stream.destroy();
   };
   let number = 0;
-  let pending = [];
+  let pending2 = [];
   let pendingBytes = 0;
   let overflow = false;
   try {
@@ -24400,10 +24727,10 @@ async function* splitLines(path, gz, range2, limits) {
         if (overflow || length > maxLineBytes) {
           yield { type: "too-long", number, bytes: length };
         } else if (length > 0) {
-          const text = pending.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString("utf8");
+          const text = pending2.length === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...pending2, chunk.subarray(start, nl)]).toString("utf8");
           yield { type: "line", line: { number, text } };
         }
-        pending = [];
+        pending2 = [];
         pendingBytes = 0;
         overflow = false;
         start = nl + 1;
@@ -24412,9 +24739,9 @@ async function* splitLines(path, gz, range2, limits) {
         pendingBytes += chunk.length - start;
         if (pendingBytes > maxLineBytes) {
           overflow = true;
-          pending = [];
+          pending2 = [];
         } else {
-          pending.push(chunk.subarray(start));
+          pending2.push(chunk.subarray(start));
         }
       }
       const limit = offset > maxBytes ? `the file is longer than ${maxBytes} bytes${gz ? " decompressed" : ""} (the limit; raise it with --max-snapshot-bytes)` : pendingBytes > runaway ? `a line runs on for more than ${runaway} bytes without a newline: the file is not JSON lines` : void 0;
@@ -24434,7 +24761,7 @@ async function* splitLines(path, gz, range2, limits) {
   if (pendingBytes > 0 || overflow) {
     number++;
     if (overflow || pendingBytes > maxLineBytes) yield { type: "too-long", number, bytes: pendingBytes };
-    else yield { type: "line", line: { number, text: Buffer.concat(pending).toString("utf8"), unterminated: true } };
+    else yield { type: "line", line: { number, text: Buffer.concat(pending2).toString("utf8"), unterminated: true } };
   }
 }
 
@@ -24515,6 +24842,10 @@ function emptyTotals() {
   return { summary: emptySummary(), comparison: emptyComparison(), problems: [], lines: 0, outcome: { records: 0 } };
 }
 var SimulateSink = class {
+  /**
+   * `replayer` may be a function that builds it: it is then built only if this thread replays (when worker threads
+   * replay the file, building the policy set here too only delays them).
+   */
   constructor(replayer, job, reader, limits, hooks = {}) {
     this.replayer = replayer;
     this.job = job;
@@ -24528,8 +24859,10 @@ var SimulateSink = class {
   limits;
   hooks;
   totals = emptyTotals();
+  built;
   async replay(file, range2, tick) {
-    const t = await replayTotals(this.replayer, this.job, file, { reader: this.reader, limits: this.limits, range: range2 }, { ...this.hooks, tick });
+    this.built ??= typeof this.replayer === "function" ? this.replayer() : this.replayer;
+    const t = await replayTotals(this.built, this.job, file, { reader: this.reader, limits: this.limits, range: range2 }, { ...this.hooks, tick });
     this.merge(t, 0);
     return { lines: t.lines, outcome: t.outcome };
   }
@@ -24868,20 +25201,6 @@ function rfc3339(t) {
 }
 
 // src/recommend/identity.ts
-var VOLATILE_LABELS = [
-  "pod-template-hash",
-  "controller-revision-hash",
-  "pod-template-generation",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index",
-  "controller-uid",
-  "batch.kubernetes.io/controller-uid",
-  "job-name",
-  "batch.kubernetes.io/job-name",
-  "batch.kubernetes.io/job-completion-index",
-  "app.kubernetes.io/version",
-  "helm.sh/chart"
-];
 var IDENTITY_LABELS = [
   "app.kubernetes.io/name",
   "app",
@@ -24895,9 +25214,6 @@ var IDENTITY_LABELS = [
   "run"
 ];
 var IMPLICIT2 = /^(projectcalico\.org\/|pcns\.|pcsa\.)/;
-function isVolatileLabel(key) {
-  return VOLATILE_LABELS.includes(key);
-}
 var LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 var LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 function isLabelKey(key) {
@@ -25544,7 +25860,7 @@ function prove(input2) {
   const diagnostics = bundle.diagnostics;
   const opts = { version: input2.version, universe: input2.universe, namespaceLabels: input2.namespaceLabels };
   const current = input2.current ?? new Replayer(new PolicySet(input2.resources, opts), input2.resolver);
-  const enforced = new Replayer(new PolicySet(withEnforced(input2.resources, loaded), opts), input2.resolver);
+  const enforced2 = new Replayer(new PolicySet(withEnforced(input2.resources, loaded), opts), input2.resolver);
   const proof = { diagnostics, loaded, tuples: 0, allowed: { records: 0, connections: 0 }, newlyDenied: { records: 0, connections: 0, examples: [] } };
   for (const t of input2.tuples) {
     proof.tuples++;
@@ -25552,7 +25868,7 @@ function prove(input2) {
     if (before2 !== "allow") continue;
     proof.allowed.records += t.records;
     proof.allowed.connections += connections(t);
-    if (enforced.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation.verdict === "deny") {
+    if (enforced2.outcome(t.src, t.dst, t.protocol, t.port, void 0).evaluation.verdict === "deny") {
       proof.newlyDenied.records += t.records;
       proof.newlyDenied.connections += connections(t);
       proof.newlyDenied.examples.push(tupleWhy(t).example);
@@ -25685,13 +26001,13 @@ function contribution2(outcome) {
   const e = outcome.evaluation;
   for (const side of [e.egress, e.ingress]) {
     if (!side) continue;
-    const visit3 = (h, pending) => {
+    const visit3 = (h, pending2) => {
       if (h.type === "profile") return;
       const key = policyKey2(h.policy);
       const rule2 = h.type === "rule" ? `${side.direction}#${h.ruleIndex}` : void 0;
       hits.add(`${key}\0${rule2 ?? ""}`);
       const staged = h.policy.kind.startsWith("Staged");
-      if (pending !== staged) return;
+      if (pending2 !== staged) return;
       const cat = staged ? "pending" : ACTION[h.action];
       counted.add(`${key}\0${cat}\0`);
       if (rule2) counted.add(`${key}\0${cat}\0${rule2}`);
