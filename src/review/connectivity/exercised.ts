@@ -20,6 +20,8 @@ import type { PortClass } from "./ports.js";
  * - `pub` / `pvt` (addresses aggregated away): every external class that can hold a public / private address, the
  *   one case where a flow may count for a class it was not in. Host endpoints and flows without a destination port
  *   on a protocol with ports are placed nowhere.
+ * - source ports: the replay's flows carry none, so a flow counts for every source-port class of its protocol and
+ *   destination port (a changed flow fell into one of them; which one the snapshot's aggregation no longer says).
  */
 export interface Exercised {
   /** Whether a flow fell into some (source, destination, port) triple of the three lists' product. */
