@@ -169,15 +169,32 @@ function regionGroup(region: Region, ip: Ip, sets: readonly PolicySet[]): Endpoi
   return { kind: "network", network: formatCidr(region.cidr), name: `addresses in ${formatCidr(region.cidr)}` };
 }
 
-/** The class of a recorded address: the innermost region containing it. */
-export function regionOf(classes: readonly EndpointClass[], ip: Ip): EndpointClass | undefined {
-  let best: EndpointClass | undefined;
+/**
+ * The class of a recorded address: the innermost region containing it, which is the region of the longest named
+ * CIDR containing it (the address is in none of that CIDR's holes, so its region is not empty), else the rest of
+ * its family's space. One lookup per prefix length in use, rather than a scan of every region per address.
+ */
+export function regionIndex(classes: readonly EndpointClass[]): (ip: Ip) => EndpointClass | undefined {
+  const byCidr = new Map<string, EndpointClass>();
+  const rest = new Map<number, EndpointClass>();
+  const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
   for (const c of classes) {
     const r = c.region;
-    if (!r || r.version !== ip.version) continue;
-    if (r.cidr && !(ip.value >= r.cidr.base && ip.value <= end(r.cidr))) continue;
-    if (r.holes.some((h) => ip.value >= h.base && ip.value <= end(h))) continue;
-    if (!best || (r.cidr?.prefix ?? -1) > (best.region!.cidr?.prefix ?? -1)) best = c;
+    if (!r) continue;
+    if (!r.cidr) rest.set(r.version, c);
+    else {
+      byCidr.set(`${r.version}/${r.cidr.base}/${r.cidr.prefix}`, c);
+      prefixes[r.version].add(r.cidr.prefix);
+    }
   }
-  return best;
+  const longestFirst = { 4: [...prefixes[4]].sort((a, b) => b - a), 6: [...prefixes[6]].sort((a, b) => b - a) };
+  return (ip) => {
+    const bits = BigInt(SIZE(ip.version));
+    for (const prefix of longestFirst[ip.version]) {
+      const shift = bits - BigInt(prefix);
+      const found = byCidr.get(`${ip.version}/${(ip.value >> shift) << shift}/${prefix}`);
+      if (found) return found;
+    }
+    return rest.get(ip.version);
+  };
 }
