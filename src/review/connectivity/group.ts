@@ -24,8 +24,12 @@ interface Entry {
   src: Side;
   dst: Side;
   protocol: string;
-  /** The source-port classes (of the protocol) of the entry's port classes: one until `mergeSources`. */
-  sources: number[];
+  /**
+   * The source-port class (of the protocol) of the entry's port classes, until `mergeSources` merges several; set
+   * only where some rule names source ports (a broad diff makes millions of entries before folding).
+   */
+  sourceClass?: number;
+  sources?: number[];
   ports: number[];
   /** Interned deciding sides (SideTable ids). */
   before: number;
@@ -81,9 +85,10 @@ export class Aggregator {
     const { mode, reachable, before, after } = decided;
     const { protocolName: protocol, sourceClass } = this.portClasses[port];
     let e: Entry | undefined;
-    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol && x.sources[0] === sourceClass) e = x;
+    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol && (x.sourceClass ?? 0) === sourceClass) e = x;
     if (!e) {
-      e = { mode, reachable, src: this.src, dst: this.dst, protocol, sources: [sourceClass], ports: [], before, after };
+      e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before, after };
+      if (this.sourceTexts.size > 0) e.sourceClass = sourceClass;
       this.pairEntries.push(e);
       this.entries.push(e);
     }
@@ -120,12 +125,12 @@ export class Aggregator {
         continue;
       }
       known.ports.push(...e.ports);
-      known.sources.push(...e.sources);
+      (known.sources ??= [known.sourceClass!]).push(e.sourceClass!);
       for (const u of e.uncertain ?? []) if ((known.uncertain ??= new Set()).size < MAX_UNCERTAIN) known.uncertain.add(u);
     }
     for (const e of out) {
       e.ports.sort((a, b) => a - b);
-      e.sources.sort((a, b) => a - b);
+      e.sources?.sort((a, b) => a - b);
     }
     return out;
   }
@@ -134,8 +139,9 @@ export class Aggregator {
   private sourcePortsOf(e: Entry): string[] | undefined {
     const protocol = this.portClasses[e.ports[0]].protocol;
     const texts = this.sourceTexts.get(protocol);
-    if (!texts || e.sources.length === texts.length) return undefined;
-    return e.sources.flatMap((s) => texts[s]).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    const sources = e.sources ?? [e.sourceClass ?? 0];
+    if (!texts || sources.length === texts.length) return undefined;
+    return sources.flatMap((s) => texts[s]).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
   }
 
   /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
@@ -196,9 +202,9 @@ export class Aggregator {
   private change(e: Entry): ConnectivityChange {
     const ports = mergePorts(e.ports.map((i) => this.portClasses[i]));
     const sourcePorts = this.sourcePortsOf(e);
-    // Destination ports only (one port class per source-port class has the same ones).
-    const dst = new Map(e.ports.map((i) => [this.portClasses[i].lo ?? 1, this.portClasses[i].hi ?? 65535]));
-    const span = [...dst].reduce((n, [lo, hi]) => n + (hi - lo + 1), 0);
+    // Destination ports only: merged source-port classes repeat the same destination ports.
+    const dst = e.sources ? [...new Set(e.ports.map((i) => this.portClasses[i].lo))].map((lo) => e.ports.find((i) => this.portClasses[i].lo === lo)!) : e.ports;
+    const span = dst.reduce((n, i) => n + ((this.portClasses[i].hi ?? 65535) - (this.portClasses[i].lo ?? 1) + 1), 0);
     return {
       source: e.src.group,
       destination: e.dst.group,
