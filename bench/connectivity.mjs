@@ -1,8 +1,9 @@
 // The review's connectivity diff (issue 15) on the benchmark workload (bench/generate.mjs: 10,000 pods in 50
 // namespaces, about 2,000 policies): base vs head for a one-policy change (an application policy loses a caller)
-// and a broad change (every namespace's isolation policy lets dev namespaces in). Each scenario runs in a fresh
-// process; prints the diff's time, the process's peak RSS before and after it, and what it found.
-//   npm run bench:connectivity
+// and a broad change (every namespace's isolation policy lets dev namespaces in), and the broad change on source
+// port 53 only (every changed side's rules name source ports: the source-port dimension's worst case). Each scenario
+// runs in a fresh process; prints the diff's time, the process's peak RSS before and after it, and what it found.
+//   npm run bench:connectivity [-- one-change broad source-port]
 // Needs a build (npm run build). Asserts nothing.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -16,7 +17,8 @@ function parent() {
   // Flows do not matter here (the diff needs the inventory and the policies): a small snapshot keeps generation quick.
   if (!existsSync(`${data}/inventory.json`)) execFileSync("node", ["bench/generate.mjs", "--out", data, "--records", "1000"], { stdio: "inherit" });
   console.log("scenario     pods   policies  classes  changed  ports  evaluations  reachable  unreachable   diff time (cpu)             peak RSS before -> after");
-  for (const s of ["one-change", "broad"]) {
+  const picked = process.argv.slice(2);
+  for (const s of picked.length > 0 ? picked : ["one-change", "broad", "source-port"]) {
     const r = spawnSync("node", ["--max-old-space-size=4096", "bench/connectivity.mjs", "--child", s], { encoding: "utf8", maxBuffer: 1 << 26 });
     const line = r.stdout.trim().split("\n").pop();
     if (r.status !== 0 || !line) throw new Error(`child failed:\n${r.stderr}`);
@@ -39,6 +41,9 @@ async function child(which) {
   if (which === "one-change") {
     const rule = /    - action: Allow\n      protocol: TCP\n      source: \{[^\n]*\}\n      destination: \{ ports: \[\d+\] \}\n/;
     head["application.yaml"] = head["application.yaml"].replace(rule, "");
+  } else if (which === "source-port") {
+    const deny = "    - action: Deny\n      source: { namespaceSelector: env == 'dev' }";
+    head["isolation.yaml"] = head["isolation.yaml"].replaceAll(deny, `    - action: Allow\n      protocol: UDP\n      source: { namespaceSelector: env == 'dev', ports: [53] }\n${deny}`);
   } else {
     head["isolation.yaml"] = head["isolation.yaml"].replaceAll("    - action: Deny\n      source: { namespaceSelector: env == 'dev' }", "    - action: Allow\n      source: { namespaceSelector: env == 'dev' }");
   }
@@ -63,7 +68,7 @@ async function child(which) {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   const peakAfterMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ pods: inventory.pods.length, policies: ctx.head.set.policies.length, stats: report.stats, reachable: report.newlyReachable.length, unreachable: report.newlyUnreachable.length, diffMs, cpuMs, peakBeforeMB, peakAfterMB, top: report.newlyReachable.slice(0, 2).map((c) => `${c.source.name} -> ${c.destination.name} ${c.protocol} ${c.ports}`) }));
+  console.log(JSON.stringify({ pods: inventory.pods.length, policies: ctx.head.set.policies.length, stats: report.stats, reachable: report.newlyReachable.length, unreachable: report.newlyUnreachable.length, diffMs, cpuMs, peakBeforeMB, peakAfterMB, top: report.newlyReachable.slice(0, 2).map((c) => `${c.source.name} -> ${c.destination.name} ${c.protocol} ${c.ports}${c.sourcePorts ? ` from ${c.sourcePorts}` : ""}`) }));
 }
 
 if (scenario) await child(scenario);

@@ -61,6 +61,15 @@ describe("tierguard review: the connectivity diff", () => {
     expect(exposure[0]).toMatchObject({ severity: "warning", file: "policies/open.yaml", line: 9, path: "spec.ingress[0]" });
   });
 
+  test("a GlobalNetworkPolicy letting UDP from source port 53 into namespace shop: entries name sourcePorts, nothing else changes", async () => {
+    const dns = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: { name: dns-replies }\nspec:\n  order: 10\n  namespaceSelector: projectcalico.org/name == 'shop'\n  types: [Ingress]\n  ingress:\n    - action: Allow\n      protocol: UDP\n      source: { ports: [53] }\n";
+    const out = await reviewJson(repo({ "policies/deny.yaml": DENY_SHOP }, { "policies/dns.yaml": dns }));
+    const entries = out.connectivity.newlyReachable.map((c: { source: { name: string }; protocol: string; ports: string[]; sourcePorts?: string[] }) => `${c.source.name} ${c.protocol} ${c.ports} from ${c.sourcePorts}`);
+    expect(entries).toEqual(["anywhere outside the cluster UDP 1:65535 from 53", "namespace shop UDP 1:65535 from 53", "namespace other UDP 1:65535 from 53"]);
+    expect(Object.keys(out.connectivity.newlyReachable[0])).toEqual(["source", "destination", "protocol", "ports", "sourcePorts", "exercised", "before", "after", "mode"]);
+    expect(out.connectivity.newlyUnreachable).toEqual([]);
+  });
+
   test("no change of meaning: connectivity present, both lists empty", async () => {
     const out = await reviewJson(repo({ "policies/deny.yaml": DENY_SHOP }, { "policies/deny.yaml": DENY_SHOP + "# reformatted\n" }));
     expect(out.connectivity).toEqual({ newlyReachable: [], newlyUnreachable: [] });

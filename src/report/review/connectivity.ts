@@ -9,7 +9,8 @@ import { section, type ReviewMarkdownOptions } from "./sections.js";
  */
 export function connectivityWords(c: ConnectivityChange): string {
   const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " (any port)" : ` ${c.ports.join(", ")}`;
-  return `${c.source.name} → ${c.destination.name}, ${c.protocol}${ports}`;
+  const from = c.sourcePorts ? ` from source ${c.sourcePorts.length === 1 && !c.sourcePorts[0].includes(":") ? "port" : "ports"} ${c.sourcePorts.join(", ")}` : "";
+  return `${c.source.name} → ${c.destination.name}, ${c.protocol}${ports}${from}`;
 }
 
 function table(list: readonly ConnectivityChange[], max: number, what: string): string[] {

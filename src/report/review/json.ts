@@ -51,6 +51,7 @@ function changeJson(c: ConnectivityChange): ConnectivityChangeJson {
     destination: groupJson(c.destination),
     protocol: c.protocol,
     ports: [...c.ports],
+    ...(c.sourcePorts !== undefined ? { sourcePorts: [...c.sourcePorts] } : {}),
     exercised: c.exercised,
     before: sideJson(c.before),
     after: sideJson(c.after),

@@ -61,11 +61,6 @@ export interface Region {
   holes: Cidr[];
 }
 
-interface Node {
-  cidr?: Cidr;
-  children: Node[];
-}
-
 const SIZE = (v: 4 | 6) => (v === 4 ? 32 : 128);
 const end = (c: Cidr) => c.base + (1n << BigInt(SIZE(c.version) - c.prefix)) - 1n;
 const inside = (outer: Cidr, inner: Cidr) => inner.prefix >= outer.prefix && inner.base >> BigInt(SIZE(outer.version) - outer.prefix) === outer.base >> BigInt(SIZE(outer.version) - outer.prefix);
@@ -90,14 +85,12 @@ export function namedCidrs(sets: readonly PolicySet[]): Cidr[] {
  * so is the address space outside every CIDR (per family; IPv6 only when some CIDR is IPv6).
  */
 export function externalClasses(sets: readonly PolicySet[], first: number): EndpointClass[] {
-  const cidrs = namedCidrs(sets).sort((a, b) => a.prefix - b.prefix);
+  const cidrs = namedCidrs(sets);
   const out: EndpointClass[] = [];
   for (const version of [4, 6] as const) {
     const mine = cidrs.filter((c) => c.version === version);
     if (version === 6 && mine.length === 0) continue;
-    const root: Node = { children: [] };
-    for (const c of mine) insert(root, c);
-    const visit = (n: Node) => {
+    const visit = (n: CidrNode) => {
       const holes = n.children.map((c) => c.cidr!).sort((a, b) => (a.base < b.base ? -1 : 1));
       const ip = representative(version, n.cidr, holes);
       if (ip) {
@@ -106,14 +99,45 @@ export function externalClasses(sets: readonly PolicySet[], first: number): Endp
       }
       n.children.forEach(visit);
     };
-    visit(root);
+    visit(cidrForest(mine));
   }
   return out;
 }
 
-function insert(n: Node, c: Cidr): void {
-  for (const child of n.children) if (inside(child.cidr!, c)) return insert(child, c);
-  n.children.push({ cidr: c, children: [] });
+export interface CidrNode {
+  cidr?: Cidr;
+  children: CidrNode[];
+}
+
+/**
+ * The forest of one family's CIDRs (distinct, so any two nest or are disjoint) under a root for the whole space.
+ * Sorted by address, then outermost first, a CIDR's parent is the nearest open CIDR containing it: one stack walk,
+ * at most two containment tests per CIDR (`counter.comparisons` counts them), where inserting each CIDR from the
+ * root scanned every sibling (3,000 disjoint network sets: 4.5 million tests). Children keep the order the old
+ * insertion gave (by prefix length, then as named), so the classes come out in the same order.
+ */
+export function cidrForest(cidrs: readonly Cidr[], counter?: { comparisons: number }): CidrNode {
+  const rank = new Map<Cidr, number>();
+  [...cidrs].sort((a, b) => a.prefix - b.prefix).forEach((c, i) => rank.set(c, i));
+  const sorted = [...cidrs].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix));
+  const root: CidrNode = { children: [] };
+  const open: CidrNode[] = [];
+  for (const c of sorted) {
+    while (open.length > 0) {
+      if (counter) counter.comparisons++;
+      if (inside(open[open.length - 1].cidr!, c)) break;
+      open.pop();
+    }
+    const node: CidrNode = { cidr: c, children: [] };
+    (open.length > 0 ? open[open.length - 1] : root).children.push(node);
+    open.push(node);
+  }
+  const order = (n: CidrNode) => {
+    n.children.sort((a, b) => rank.get(a.cidr!)! - rank.get(b.cidr!)!);
+    n.children.forEach(order);
+  };
+  order(root);
+  return root;
 }
 
 /** Public-looking addresses tried first for "anywhere outside", so the class reads as the internet. */
@@ -145,15 +169,32 @@ function regionGroup(region: Region, ip: Ip, sets: readonly PolicySet[]): Endpoi
   return { kind: "network", network: formatCidr(region.cidr), name: `addresses in ${formatCidr(region.cidr)}` };
 }
 
-/** The class of a recorded address: the innermost region containing it. */
-export function regionOf(classes: readonly EndpointClass[], ip: Ip): EndpointClass | undefined {
-  let best: EndpointClass | undefined;
+/**
+ * The class of a recorded address: the innermost region containing it, which is the region of the longest named
+ * CIDR containing it (the address is in none of that CIDR's holes, so its region is not empty), else the rest of
+ * its family's space. One lookup per prefix length in use, rather than a scan of every region per address.
+ */
+export function regionIndex(classes: readonly EndpointClass[]): (ip: Ip) => EndpointClass | undefined {
+  const byCidr = new Map<string, EndpointClass>();
+  const rest = new Map<number, EndpointClass>();
+  const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
   for (const c of classes) {
     const r = c.region;
-    if (!r || r.version !== ip.version) continue;
-    if (r.cidr && !(ip.value >= r.cidr.base && ip.value <= end(r.cidr))) continue;
-    if (r.holes.some((h) => ip.value >= h.base && ip.value <= end(h))) continue;
-    if (!best || (r.cidr?.prefix ?? -1) > (best.region!.cidr?.prefix ?? -1)) best = c;
+    if (!r) continue;
+    if (!r.cidr) rest.set(r.version, c);
+    else {
+      byCidr.set(`${r.version}/${r.cidr.base}/${r.cidr.prefix}`, c);
+      prefixes[r.version].add(r.cidr.prefix);
+    }
   }
-  return best;
+  const longestFirst = { 4: [...prefixes[4]].sort((a, b) => b - a), 6: [...prefixes[6]].sort((a, b) => b - a) };
+  return (ip) => {
+    const bits = BigInt(SIZE(ip.version));
+    for (const prefix of longestFirst[ip.version]) {
+      const shift = bits - BigInt(prefix);
+      const found = byCidr.get(`${ip.version}/${(ip.value >> shift) << shift}/${prefix}`);
+      if (found) return found;
+    }
+    return rest.get(ip.version);
+  };
 }

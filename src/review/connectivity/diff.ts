@@ -7,7 +7,7 @@ import { ALL_ALLOW, BASE, DirectionalTable, flips, HEAD, peerIdentities, PENDING
 import { exercisedFlows } from "./exercised.js";
 import { SideTable } from "./sides.js";
 import { Aggregator, type Decided } from "./group.js";
-import { ephemeralSourcePort, portClasses } from "./ports.js";
+import { portClasses } from "./ports.js";
 import type { ConnectivityReport } from "./types.js";
 
 /**
@@ -28,7 +28,6 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   const u: Universe = {
     classes,
     ports,
-    srcPort: ephemeralSourcePort(both),
     identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
     counter: { evaluations: 0 },
     partitions: new Map(),

@@ -37,7 +37,6 @@ export interface Revisions {
 export interface Universe {
   classes: readonly EndpointClass[];
   ports: readonly PortClass[];
-  srcPort: number;
   /** Peer identities (the label sets a selector sees, network sets included) in base and head, by class index. */
   identities: { base: LabelSet[][]; head: LabelSet[][] };
   counter: { evaluations: number };
@@ -74,10 +73,13 @@ export class DirectionalTable {
     const namesUsed = rules.some((r) => (r.destination.ports?.names.length ?? 0) + (r.destination.notPorts?.names.length ?? 0) > 0);
     this.peerClass = this.partitionPeers(peerEntities, namesUsed && direction === "egress");
     const ranges = rules.flatMap((r) => [...(r.destination.ports?.ranges ?? []), ...(r.destination.notPorts?.ranges ?? [])]);
+    // Source-port classes matter only to a side whose own rules name source ports.
+    const bySource = rules.some((r) => r.source.ports || r.source.notPorts);
     const portKeys = new Map<string, number>();
     this.portClass = new Int32Array(u.ports.length);
     u.ports.forEach((p, i) => {
-      const key = namesUsed ? String(i) : `${p.protocol}|${p.lo === undefined ? "" : ranges.map(([lo, hi]) => (p.lo! >= lo && p.lo! <= hi ? 1 : 0)).join("")}`;
+      const dst = p.lo === undefined ? "" : ranges.map(([lo, hi]) => (p.lo! >= lo && p.lo! <= hi ? 1 : 0)).join("");
+      const key = namesUsed ? String(i) : `${p.protocol}|${dst}|${bySource ? p.sourceClass : 0}`;
       let id = portKeys.get(key);
       if (id === undefined) {
         portKeys.set(key, (id = portKeys.size));
@@ -172,7 +174,7 @@ export class DirectionalTable {
     const peer = this.u.classes[peerIndex].rep;
     const p = this.u.ports[portIndex];
     const egress = this.direction === "egress";
-    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: this.u.srcPort };
+    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: p.srcPort };
     const one = (set: PolicySet) => {
       this.u.counter.evaluations++;
       return evaluateDirection(set, flow, this.direction)!;

@@ -1,7 +1,7 @@
 import { cidrContains, parseCidr, parseFlowProtocol, parseIp, type Cidr, type Endpoint } from "../../engine/index.js";
 import type { ImpactFlow, ImpactReport } from "../../impact/index.js";
 import type { ReviewContext } from "../context.js";
-import { regionOf, type EndpointClass } from "./classes.js";
+import { regionIndex, type EndpointClass } from "./classes.js";
 import type { PortClass } from "./ports.js";
 
 /**
@@ -20,6 +20,8 @@ import type { PortClass } from "./ports.js";
  * - `pub` / `pvt` (addresses aggregated away): every external class that can hold a public / private address, the
  *   one case where a flow may count for a class it was not in. Host endpoints and flows without a destination port
  *   on a protocol with ports are placed nowhere.
+ * - source ports: the replay's flows carry none, so a flow counts for every source-port class of its protocol and
+ *   destination port (a changed flow fell into one of them; which one the snapshot's aggregation no longer says).
  */
 export interface Exercised {
   /** Whether a flow fell into some (source, destination, port) triple of the three lists' product. */
@@ -82,10 +84,11 @@ function endpointPlacer(scope: Scope): (name: string) => number[] {
   for (const w of ctx.workloads) if (!byName.has(w.name)) byName.set(w.name, w.endpoint);
   const external = classes.filter((c) => c.region);
   const memo = new Map<string, number[]>();
+  const regionOf = regionIndex(classes);
   const place = (name: string): number[] => {
     if (name === "pub" || name === "pvt") return external.filter((c) => holds(c, name === "pvt")).map((c) => c.index);
     const ip = parseIp(name);
-    if (ip) return [regionOf(classes, ip)?.index].filter((i): i is number => i !== undefined);
+    if (ip) return [regionOf(ip)?.index].filter((i): i is number => i !== undefined);
     const netset = /^(networkset|globalnetworkset) (?:([^/]+)\/)?(.+)$/.exec(name);
     if (netset) {
       const set = ctx.head.set.networkSet(netset[2], netset[3]) ?? ctx.base.set.networkSet(netset[2], netset[3]);

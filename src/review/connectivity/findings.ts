@@ -52,7 +52,8 @@ function grouped(list: readonly ConnectivityChange[], code: string, level: Impac
 /** `anywhere outside the cluster -> namespace shop TCP 5432`. */
 export function describeChange(c: ConnectivityChange): string {
   const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " any port" : ` ${c.ports.join(", ")}`;
-  return `${c.source.name} -> ${c.destination.name} ${c.protocol}${ports}`;
+  const from = c.sourcePorts ? ` from source ports ${c.sourcePorts.join(", ")}` : "";
+  return `${c.source.name} -> ${c.destination.name} ${c.protocol}${ports}${from}`;
 }
 
 function describeDecider(side: FlowVerdictSide): string {

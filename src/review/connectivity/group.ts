@@ -1,7 +1,7 @@
 import type { FlowVerdictSide } from "../../impact/index.js";
 import type { EndpointClass } from "./classes.js";
 import type { Exercised } from "./exercised.js";
-import { portText, type PortClass } from "./ports.js";
+import type { PortClass } from "./ports.js";
 import type { ConnectivityChange, ConnectivityMode, EndpointGroup } from "./types.js";
 
 /**
@@ -24,6 +24,12 @@ interface Entry {
   src: Side;
   dst: Side;
   protocol: string;
+  /**
+   * The source-port class (of the protocol) of the entry's port classes, until `mergeSources` merges several; set
+   * only where some rule names source ports (a broad diff makes millions of entries before folding).
+   */
+  sourceClass?: number;
+  sources?: number[];
   ports: number[];
   /** Interned deciding sides (SideTable ids). */
   before: number;
@@ -49,6 +55,8 @@ export class Aggregator {
   /** Entries of the pair being visited (a few): found by mode, direction, protocol and deciding sides. */
   private pairEntries: Entry[] = [];
   private src!: Side;
+  /** Source ports of each source-port class, by protocol (only protocols some rule names source ports for). */
+  private readonly sourceTexts = new Map<number, string[][]>();
   private dst!: Side;
 
   constructor(
@@ -57,6 +65,12 @@ export class Aggregator {
     private readonly sides: readonly FlowVerdictSide[],
     private readonly exercised: Exercised,
   ) {
+    for (const p of portClasses) {
+      if (!p.sourcePorts) continue;
+      let texts = this.sourceTexts.get(p.protocol);
+      if (!texts) this.sourceTexts.set(p.protocol, (texts = []));
+      texts[p.sourceClass] = p.sourcePorts;
+    }
     this.classSides = classes.map((c) => ({ group: c.group, classes: [c.index], pods: c.pods, id: c.index }));
   }
 
@@ -69,11 +83,12 @@ export class Aggregator {
 
   add(port: number, decided: Decided): void {
     const { mode, reachable, before, after } = decided;
-    const protocol = this.portClasses[port].protocolName;
+    const { protocolName: protocol, sourceClass } = this.portClasses[port];
     let e: Entry | undefined;
-    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol) e = x;
+    for (const x of this.pairEntries) if (x.before === before && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol && (x.sourceClass ?? 0) === sourceClass) e = x;
     if (!e) {
       e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before, after };
+      if (this.sourceTexts.size > 0) e.sourceClass = sourceClass;
       this.pairEntries.push(e);
       this.entries.push(e);
     }
@@ -85,11 +100,48 @@ export class Aggregator {
   }
 
   finish(): { newlyReachable: ConnectivityChange[]; newlyUnreachable: ConnectivityChange[] } {
-    let list = this.entries;
+    let list = this.mergeSources(this.entries);
     list = this.fold(list, "dst");
     list = this.fold(list, "src");
     const out = list.map((e) => this.change(e)).sort(compareChanges);
     return { newlyReachable: out.filter((c) => c.after.verdict === "allow"), newlyUnreachable: out.filter((c) => c.after.verdict === "deny") };
+  }
+
+  /**
+   * Entries of a pair that differ only in their source-port class become one: a change for every source port has
+   * no source ports to name, and one for some of them names them all. Nothing to do where no rule names source ports.
+   */
+  private mergeSources(list: Entry[]): Entry[] {
+    if (this.sourceTexts.size === 0) return list;
+    const byKey = new Map<string, Entry>();
+    const out: Entry[] = [];
+    for (const e of list) {
+      const dst = [...new Set(e.ports.map((i) => this.portClasses[i].lo ?? 0))].sort((a, b) => a - b).join(",");
+      const key = `${e.src.id}|${e.dst.id}|${e.mode}|${e.reachable}|${e.protocol}|${e.before}|${e.after}|${dst}`;
+      const known = byKey.get(key);
+      if (!known) {
+        byKey.set(key, e);
+        out.push(e);
+        continue;
+      }
+      known.ports.push(...e.ports);
+      (known.sources ??= [known.sourceClass!]).push(e.sourceClass!);
+      for (const u of e.uncertain ?? []) if ((known.uncertain ??= new Set()).size < MAX_UNCERTAIN) known.uncertain.add(u);
+    }
+    for (const e of out) {
+      e.ports.sort((a, b) => a - b);
+      e.sources?.sort((a, b) => a - b);
+    }
+    return out;
+  }
+
+  /** The entry's source ports, unless it holds for every source port. */
+  private sourcePortsOf(e: Entry): string[] | undefined {
+    const protocol = this.portClasses[e.ports[0]].protocol;
+    const texts = this.sourceTexts.get(protocol);
+    const sources = e.sources ?? [e.sourceClass ?? 0];
+    if (!texts || sources.length === texts.length) return undefined;
+    return sources.flatMap((s) => texts[s]).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
   }
 
   /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
@@ -149,12 +201,16 @@ export class Aggregator {
 
   private change(e: Entry): ConnectivityChange {
     const ports = mergePorts(e.ports.map((i) => this.portClasses[i]));
-    const span = e.ports.reduce((n, i) => n + ((this.portClasses[i].hi ?? 65535) - (this.portClasses[i].lo ?? 1) + 1), 0);
+    const sourcePorts = this.sourcePortsOf(e);
+    // Destination ports only: merged source-port classes repeat the same destination ports.
+    const dst = e.sources ? [...new Set(e.ports.map((i) => this.portClasses[i].lo))].map((lo) => e.ports.find((i) => this.portClasses[i].lo === lo)!) : e.ports;
+    const span = dst.reduce((n, i) => n + ((this.portClasses[i].hi ?? 65535) - (this.portClasses[i].lo ?? 1) + 1), 0);
     return {
       source: e.src.group,
       destination: e.dst.group,
       protocol: e.protocol,
       ports,
+      ...(sourcePorts ? { sourcePorts } : {}),
       exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
       before: this.sides[e.before],
       after: this.sides[e.after],
@@ -183,15 +239,15 @@ function mergePorts(classes: readonly PortClass[]): string[] {
   const out: Array<[number, number]> = [];
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last && c.lo! === last[1] + 1) last[1] = c.hi!;
+    if (last && c.lo! <= last[1] + 1) last[1] = Math.max(last[1], c.hi!);
     else out.push([c.lo!, c.hi!]);
   }
-  return out.map(([lo, hi]) => portText({ index: 0, protocol: 0, protocolName: "", lo, hi })!);
+  return out.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}:${hi}`));
 }
 
 function compareChanges(a: ConnectivityChange, b: ConnectivityChange): number {
   const mode = (c: ConnectivityChange) => (c.mode === "pending" ? 1 : 0);
-  return mode(a) - mode(b) || b.breadth - a.breadth || cmp(a.source.name, b.source.name) || cmp(a.destination.name, b.destination.name) || cmp(a.protocol, b.protocol) || cmp(a.ports.join(","), b.ports.join(","));
+  return mode(a) - mode(b) || b.breadth - a.breadth || cmp(a.source.name, b.source.name) || cmp(a.destination.name, b.destination.name) || cmp(a.protocol, b.protocol) || cmp(a.ports.join(","), b.ports.join(",")) || cmp(String(a.sourcePorts ?? ""), String(b.sourcePorts ?? ""));
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -34,6 +34,11 @@ export interface ConnectivityChange {
   /** Destination ports in Calico's syntax (`5432`, `8000:8080`); `["1:65535"]` for any port; empty for protocols without ports. */
   ports: string[];
   /**
+   * Source ports in Calico's syntax, only when a rule of either revision names source ports for the protocol and
+   * the change holds for some source ports only (e.g. `["53"]`); absent means any source port.
+   */
+  sourcePorts?: string[];
+  /**
    * Whether a recorded flow of the snapshot falls into the change: its source and destination in the change's
    * endpoint classes, its protocol and destination port in the change's port classes (exercised.ts says how the
    * replay's flows are placed).
