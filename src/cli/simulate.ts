@@ -77,7 +77,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   const progress = new ProgressLine(io, "records");
   // Only the totals add up across worker threads: text and json print every record in file order, in this thread.
   const workers = output === "summary" ? workersOption(opts.workers) : 1;
-  const replayer = () => buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory });
+  const replayer = () => buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory, selectors: loaded.selectors });
   if (output === "json") io.stdout('{"results":[');
   const onRecord = recordPrinter(output, io, loaded.version.model);
   const sink = new SimulateSink(replayer, job, fileFlowReader, { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes }, { onRecord });

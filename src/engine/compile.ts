@@ -1,6 +1,6 @@
 import { convertK8sPolicy } from "../policy/index.js";
 import type { CalicoPolicyResource, CalicoPolicySpec, EntityRule, PolicyResource, Rule } from "../policy/index.js";
-import { andNodes, parseSelector, prefixLabels, replaceCalls, Selector, type SelectorNode } from "../selector/index.js";
+import { andNodes, prefixLabels, printNode, replaceCalls, Selector, SelectorParses, type SelectorNode } from "../selector/index.js";
 import { CidrSet } from "./cidr-set.js";
 import { clusterPolicySpec } from "./compile-cnp.js";
 import { isCatchAll, parseCidr, type Cidr } from "./ip.js";
@@ -29,12 +29,15 @@ let nextSelectorId = 1;
 export class SelectorCache {
   private readonly byText = new Map<string, CompiledSelector>();
 
+  /** `parses`: the memo validation filled (a bundle's), so compile parses no text a second time. */
+  constructor(readonly parses: SelectorParses = new SelectorParses()) {}
+
   intern(node: SelectorNode): CompiledSelector {
-    const selector = new Selector(node);
-    const key = selector.toString();
+    // Keyed by canonical text before building the matcher: most interned selectors repeat one seen before.
+    const key = printNode(node);
     let compiled = this.byText.get(key);
     if (!compiled) {
-      compiled = { id: nextSelectorId++, selector };
+      compiled = { id: nextSelectorId++, selector: new Selector(node) };
       this.byText.set(key, compiled);
     }
     return compiled;
@@ -164,7 +167,7 @@ interface RuleContext {
 
 function parseOrNote(text: string, path: string, ctx: RuleContext): SelectorNode | undefined {
   try {
-    return parseSelector(text).root;
+    return ctx.cache.parses.parse(text).root;
   } catch (e) {
     ctx.notes.push({ code: "engine/invalid-selector", message: (e as Error).message, policy: ctx.ref, path });
     return undefined;

@@ -89,6 +89,8 @@ export function evaluateSide(
   return { direction, enforced, pending: walk(set, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }
 
+const NONE: readonly CompiledPolicy[] = [];
+
 function walk(
   set: PolicySet,
   ep: Endpoint,
@@ -103,8 +105,10 @@ function walk(
     // Policies whose applicability is unknown matter only if they take part in this mode (the enforced walk never
     // sees staged policies; the pending walk never sees a staged Delete or the twin it previews deleting) and only
     // if they sort before the rule that decided the tier (or the tier ended without one).
-    const unsure = slice.uncertain.filter((p) => takesPart(set, p, mode));
+    // Most slices have none: no list and no closure then, on the path every new tuple takes.
+    const unsure = slice.uncertain.length === 0 ? NONE : slice.uncertain.filter((p) => takesPart(set, p, mode));
     const reportUnsure = (decidedAt: number) => {
+      if (unsure.length === 0) return;
       for (const p of unsure) {
         if (p.seq > decidedAt) continue;
         uncertain.add(`whether ${describePolicy(p.ref)} applies to ${ep.namespace}/${ep.name ?? "?"} is unknown: ${applyReason(p, ep)}`);

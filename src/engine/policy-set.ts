@@ -8,6 +8,7 @@ import { LabelInterner, NAMESPACE_LABEL, type LabelSet } from "./labels.js";
 import { enforcedUnder } from "./compile-cnp.js";
 import { legacyName, twinKey } from "./trace.js";
 import { isTrue, isUncertain, selectorOn } from "./tri.js";
+import type { SelectorParses } from "../selector/index.js";
 
 /**
  * A compiled, ordered set of policies: what Felix would hold for one cluster. Tiers sort by existence, order and
@@ -19,7 +20,12 @@ export type Direction = "ingress" | "egress";
 /** Shared by every policy set of one run (base and head in a review) and the endpoints resolved for it. */
 export class EngineUniverse {
   readonly labels = new LabelInterner();
-  readonly selectors = new SelectorCache();
+  readonly selectors: SelectorCache;
+
+  /** `parses`: selector texts already parsed (by validation, `Bundle.selectors`), reused by every compile. */
+  constructor(parses?: SelectorParses) {
+    this.selectors = new SelectorCache(parses);
+  }
 }
 
 export interface PolicySetOptions {

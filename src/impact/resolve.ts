@@ -26,6 +26,8 @@ export class EndpointResolver {
   private readonly cache = new BoundedCache<string, Resolved>(100_000);
   private readonly ipCache = new BoundedCache<string, Ip | null>(100_000);
   private readonly byAggregate = new Map<string, InventoryPod | null>();
+  /** The inventory's pods by namespace, in inventory order: built on the first aggregate, so that each scans its own namespace only. */
+  private podsByNamespace: Map<string, InventoryPod[]> | undefined;
   private readonly seenWorkloads = new Map<number, { endpoint: Endpoint; name: string }>();
   private nextId = 1;
 
@@ -121,6 +123,10 @@ export class EndpointResolver {
     return { endpoint: workloadEndpoint(facts, this.universe.labels), unresolved };
   }
 
+  private podsIn(inv: Inventory, namespace: string): readonly InventoryPod[] {
+    return (this.podsByNamespace ??= groupByNamespace(inv.pods)).get(namespace) ?? [];
+  }
+
   private findPod(inv: Inventory, ref: FlowEndpointRef): InventoryPod | undefined {
     if (ref.name !== undefined) {
       const exact = inv.podsByName.get(`${ref.namespace}/${ref.name}`);
@@ -136,13 +142,23 @@ export class EndpointResolver {
       let pod = this.byAggregate.get(key);
       if (pod === undefined) {
         const prefix = aggr.slice(0, -1);
-        pod = inv.pods.find((p) => p.namespace === ref.namespace && p.name.startsWith(prefix)) ?? null;
+        pod = this.podsIn(inv, ref.namespace!).find((p) => p.name.startsWith(prefix)) ?? null;
         this.byAggregate.set(key, pod);
       }
       return pod ?? undefined;
     }
     return undefined;
   }
+}
+
+function groupByNamespace(pods: readonly InventoryPod[]): Map<string, InventoryPod[]> {
+  const out = new Map<string, InventoryPod[]>();
+  for (const p of pods) {
+    const list = out.get(p.namespace);
+    if (list) list.push(p);
+    else out.set(p.namespace, [p]);
+  }
+  return out;
 }
 
 function refKey(ref: FlowEndpointRef): string {

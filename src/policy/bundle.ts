@@ -1,4 +1,5 @@
 import { sortDiagnostics, type Diagnostic } from "../contracts/index.js";
+import { SelectorParses } from "../selector/index.js";
 import type { DocumentValue } from "./document-values.js";
 import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
@@ -27,6 +28,8 @@ export interface Bundle {
   diagnostics: Diagnostic[];
   /** Each file's parsed documents (in file order), for worker threads that rebuild the resources without parsing. */
   documents?: DocumentValue[][];
+  /** Every selector text validation parsed, for the engine's compile to reuse (`EngineUniverse`). */
+  selectors?: SelectorParses;
 }
 
 export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>, options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): Bundle {
@@ -41,6 +44,7 @@ export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>,
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
-  diagnostics.push(...validateResources(resources, { version: options.version }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics), documents };
+  const selectors = new SelectorParses();
+  diagnostics.push(...validateResources(resources, { version: options.version, selectors }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics), documents, selectors };
 }

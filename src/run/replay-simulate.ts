@@ -8,6 +8,7 @@ import { EndpointResolver } from "../impact/resolve.js";
 import { addToSummary, emptySummary, mergeSummaries, type SimulationSummary } from "../impact/summary.js";
 import { buildResources, documentsFromValues, loadText, type BundleOptions, type Diagnostic, type DocumentValue, type Resource } from "../policy/index.js";
 import type { CalicoVersion } from "../policy/version.js";
+import type { SelectorParses } from "../selector/index.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { cutOffAt, stopAt, type ReadOutcome } from "./read-outcome.js";
 import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
@@ -40,9 +41,9 @@ export interface RecordHooks {
 
 export function buildReplayer(
   resources: readonly Resource[],
-  options: { version: CalicoVersion; stagedDelete: "preview" | "ignore"; inventory?: Inventory },
+  options: { version: CalicoVersion; stagedDelete: "preview" | "ignore"; inventory?: Inventory; selectors?: SelectorParses },
 ): Replayer {
-  const universe = new EngineUniverse();
+  const universe = new EngineUniverse(options.selectors);
   const inv = options.inventory;
   const set = new PolicySet(resources, { version: options.version, universe, stagedDelete: options.stagedDelete, namespaceLabels: inventoryNamespaceLabels(inv) });
   return new Replayer(set, new EndpointResolver(universe, inv));

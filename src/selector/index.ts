@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { evaluateNode, labelKeys, mapNode, printNode, type Labels, type SelectorNode } from "./ast.js";
 import { compileNode, evaluate3, type Matcher, type Truth } from "./compile.js";
+import { SelectorError } from "./errors.js";
 import { parseNode } from "./parser.js";
 
 export { SelectorError, type SelectorErrorCode } from "./errors.js";
@@ -75,6 +76,35 @@ function isLookup(x: unknown): x is Labels {
 /** Parses Calico selector text. Throws `SelectorError` (with `code` and `offset`) and nothing else. */
 export function parseSelector(text: string): Selector {
   return new Selector(parseNode(text));
+}
+
+/**
+ * Each distinct selector text parsed once per run: validation and the engine's compile read the same texts (and a
+ * generated repository repeats `app == 'x'` thousands of times), so they share one memo. A text that does not parse
+ * keeps its `SelectorError`, rethrown to every caller. Selectors are immutable, so sharing them is safe. Scoped to
+ * whoever creates it (a bundle, a policy set), never process-wide.
+ */
+export class SelectorParses {
+  private readonly byText = new Map<string, Selector | SelectorError>();
+  /** Distinct texts actually parsed; every other call was answered from the memo. */
+  parsed = 0;
+
+  /** As `parseSelector`: throws the text's `SelectorError` when it does not parse. */
+  parse(text: string): Selector {
+    let found = this.byText.get(text);
+    if (found === undefined) {
+      this.parsed++;
+      try {
+        found = parseSelector(text);
+      } catch (e) {
+        if (!(e instanceof SelectorError)) throw e;
+        found = e;
+      }
+      this.byText.set(text, found);
+    }
+    if (found instanceof SelectorError) throw found;
+    return found;
+  }
 }
 
 /** Calico's `prefixLabels`: every label the selector reads gets `prefix` (used for pcns./pcsa. scoping). */

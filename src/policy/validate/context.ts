@@ -1,5 +1,6 @@
 import { joinPath, type Diagnostic, type Location, type Severity } from "../../contracts/index.js";
 import { describeResource, type CalicoPolicyResource, type Resource } from "../types.js";
+import { SelectorParses } from "../../selector/index.js";
 import type { CalicoVersion } from "../version.js";
 
 /**
@@ -18,16 +19,19 @@ export interface ReportOptions {
 
 export interface ValidationContext {
   version: CalicoVersion;
+  /** Every selector text parses through this memo (shared with the engine's compile). */
+  selectors: SelectorParses;
   report(code: string, path: string, message: string, options?: ReportOptions): void;
 }
 
 /** One semantic rule over one resource. */
 export type ResourceRule = (resource: Resource, ctx: ValidationContext) => void;
 
-export function resourceContext(resource: Resource, version: CalicoVersion, out: Diagnostic[]): ValidationContext {
+export function resourceContext(resource: Resource, version: CalicoVersion, out: Diagnostic[], selectors = new SelectorParses()): ValidationContext {
   const name = describeResource(resource);
   return {
     version,
+    selectors,
     report(code, cleanedPath, message, options = {}) {
       // Rules walk the schema-cleaned resource; the diagnostic names the field as the file has it.
       const path = resource.source.filePath(cleanedPath);

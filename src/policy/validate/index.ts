@@ -6,6 +6,7 @@
  * Pure: imports only the policy model and the selector module, and does no I/O.
  */
 import type { Diagnostic } from "../../contracts/index.js";
+import { SelectorParses } from "../../selector/index.js";
 import type { Resource } from "../types.js";
 import type { CalicoVersion } from "../version.js";
 import { resourceContext, type ResourceRule } from "./context.js";
@@ -27,6 +28,11 @@ export interface ValidateOptions {
    * from 3.33 the CRD size limits).
    */
   version: CalicoVersion;
+  /**
+   * Selector parses to share with the engine's compile (the bundle hands the same memo on), so that each distinct
+   * text is parsed once per run. Undefined: a memo of this validation's own.
+   */
+  selectors?: SelectorParses;
 }
 
 const RESOURCE_RULES: readonly ResourceRule[] = [
@@ -45,8 +51,9 @@ const RESOURCE_RULES: readonly ResourceRule[] = [
 /** Every semantic problem in the set, in resource order, then rule order within a resource. */
 export function validateResources(resources: readonly Resource[], options: ValidateOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const selectors = options.selectors ?? new SelectorParses();
   for (const resource of resources) {
-    const ctx = resourceContext(resource, options.version, out);
+    const ctx = resourceContext(resource, options.version, out, selectors);
     for (const rule of RESOURCE_RULES) rule(resource, ctx);
   }
   checkDuplicates(resources, out);

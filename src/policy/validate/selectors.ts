@@ -1,6 +1,6 @@
 import { joinPath } from "../../contracts/index.js";
 import type { CalicoPolicySpec, EntityRule } from "../types.js";
-import { parseSelector, SelectorError } from "../../selector/index.js";
+import { SelectorError } from "../../selector/index.js";
 import type { RuleSite, ValidationContext } from "./context.js";
 import { sidePath } from "./context.js";
 
@@ -44,7 +44,7 @@ function checkSelector(
 
 function parses(text: string, path: string, ctx: ValidationContext): boolean {
   try {
-    parseSelector(text);
+    ctx.selectors.parse(text);
     return true;
   } catch (e) {
     if (!(e instanceof SelectorError)) throw e;
