@@ -13,17 +13,29 @@ import { REPO_ROOT, run, TEMPLATE } from "./helpers.js";
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** The base commit (the template, with or without tierguard.yaml), built once per file and copied per test. */
+const bases = new Map<boolean, string>();
+function baseRepo(withConfig: boolean): string {
+  let dir = bases.get(withConfig);
+  if (dir) return dir;
+  dir = mkdtempSync(join(tmpdir(), "tg-review-base-"));
+  dirs.push(dir);
+  bases.set(withConfig, dir);
+  cpSync(TEMPLATE, dir, { recursive: true });
+  if (!withConfig) rmSync(join(dir, "tierguard.yaml"));
+  // A local identity that is no GitHub login, whatever the machine's global configuration says.
+  const identity = [["config", "user.name", "T Tester"], ["config", "user.email", "t@example.invalid"], ["config", "github.user", ""]];
+  gitSteps(dir, [["init", "-q", "-b", "main"], ...identity, ["add", "-A"], ["commit", "-q", "-m", "base"]]);
+  return dir;
+}
+
 function repoWith(change: (dir: string) => void, options: { withConfig?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "tg-review-"));
   dirs.push(dir);
-  cpSync(TEMPLATE, dir, { recursive: true });
-  if (options.withConfig === false) rmSync(join(dir, "tierguard.yaml"));
-  // A local identity that is no GitHub login, whatever the machine's global configuration says.
-  const identity = [["config", "user.name", "T Tester"], ["config", "user.email", "t@example.invalid"], ["config", "github.user", ""]];
-  gitSteps(dir, [["init", "-q", "-b", "main"], ...identity, ["add", "-A"], ["commit", "-q", "-m", "base"], ["checkout", "-q", "-b", "pr"]]);
+  cpSync(baseRepo(options.withConfig !== false), dir, { recursive: true });
   change(dir);
-  // The work tree is left at the base: review must not read it.
-  gitSteps(dir, [["add", "-A"], ["commit", "-q", "--allow-empty", "-m", "change"], ["checkout", "-q", "main"]]);
+  // The change is committed on a branch `pr`; the work tree is left at the base: review must not read it.
+  gitSteps(dir, [["checkout", "-q", "-b", "pr"], ["add", "-A"], ["commit", "-q", "--allow-empty", "-m", "change"], ["checkout", "-q", "main"]]);
   return dir;
 }
 

@@ -40,40 +40,90 @@ export function edit(dir: string, file: string, from: string | RegExp, to: strin
 
 /**
  * Interceptors for the commits' git data: commit → tree (recursive) → blobs. Persisted: asked as often as needed.
- * The commits' blobs are read from git in one process on the first blob request (a process per request cost a
- * jest worker tens of milliseconds each); a blob of another commit is still read on its own.
+ * What git says about a commit, a blob or a merge base never changes for the same shas, so it is read once per test
+ * file (a process from a jest worker costs tens of milliseconds) and kept by sha: a file's tests serve the same
+ * commits again and again. The commits' blobs are read in one process on the first blob request.
  */
 export function serveGitData(scope: nock.Scope, repo: LocalRepo, owner: string, name: string, commits: readonly string[]): nock.Scope {
-  const git = (...args: string[]) => execFileSync("git", ["-C", repo.dir, ...args], { encoding: "buffer", maxBuffer: 1 << 28 });
   const base = `/repos/${owner}/${name}`;
   const shas = new Set<string>();
   for (const sha of commits) {
-    const tree = git("rev-parse", `${sha}^{tree}`).toString().trim();
-    const entries = git("ls-tree", "-r", "--long", "-z", sha)
-      .toString()
+    const { tree, entries } = commitData(repo.dir, sha);
+    for (const e of entries) if (e.type === "blob") shas.add(e.sha);
+    scope.get(`${base}/git/commits/${sha}`).reply(200, { sha, tree: { sha: tree } }).persist();
+    scope.get(`${base}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries }).persist();
+  }
+  serveCompare(scope, base, (a, b) => mergeBaseOf(repo.dir, a, b));
+  let read = false;
+  scope
+    .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
+    .reply(function (uri) {
+      const blob = uri.split("/").pop()!;
+      if (!read && shas.has(blob)) {
+        blobsOf(repo.dir, [...shas]);
+        read = true;
+      }
+      const content = blobsOf(repo.dir, [blob]).get(blob);
+      if (!content) throw new Error(`no blob ${blob} in ${repo.dir}`);
+      return blobReply(this.req.headers.accept, blob, content);
+    })
+    .persist();
+  return scope;
+}
+
+export interface TreeRecord {
+  path: string;
+  mode: string;
+  type: string;
+  sha: string;
+  size: number;
+}
+
+const commitCache = new Map<string, { tree: string; entries: TreeRecord[] }>();
+const blobCache = new Map<string, Buffer>();
+const mergeBaseCache = new Map<string, string | Error>();
+
+/** A commit's root tree and its recursive listing (`ls-tree -r --long`), read once per sha. */
+export function commitData(dir: string, sha: string): { tree: string; entries: TreeRecord[] } {
+  let data = commitCache.get(sha);
+  if (!data) {
+    const out = execFileSync("sh", ["-c", `git -C "$0" rev-parse "$1^{tree}" && git -C "$0" ls-tree -r --long -z "$1"`, dir, sha], { encoding: "utf8", maxBuffer: 1 << 30 });
+    const nl = out.indexOf("\n");
+    const entries = out
+      .slice(nl + 1)
       .split("\0")
       .filter(Boolean)
       .map((rec) => {
         const tab = rec.indexOf("\t");
         const [mode, type, blob, size] = rec.slice(0, tab).split(/ +/);
-        if (type === "blob") shas.add(blob);
         return { path: rec.slice(tab + 1), mode, type, sha: blob, size: Number(size) };
       });
-    scope.get(`${base}/git/commits/${sha}`).reply(200, { sha, tree: { sha: tree } }).persist();
-    scope.get(`${base}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries }).persist();
+    data = { tree: out.slice(0, nl).trim(), entries };
+    commitCache.set(sha, data);
   }
-  serveCompare(scope, base, (a, b) => git("merge-base", a, b).toString().trim());
-  let blobs: Map<string, Buffer> | undefined;
-  scope
-    .get(new RegExp(`^${base}/git/blobs/[0-9a-f]{40}$`))
-    .reply(function (uri) {
-      const blob = uri.split("/").pop()!;
-      blobs ??= catFileBatch(repo.dir, [...shas]);
-      const content = blobs.get(blob) ?? git("cat-file", "blob", blob);
-      return blobReply(this.req.headers.accept, blob, content);
-    })
-    .persist();
-  return scope;
+  return data;
+}
+
+/** The contents of blobs by sha: those not read before in one `git cat-file --batch`; a missing one is absent. */
+export function blobsOf(dir: string, shas: readonly string[]): Map<string, Buffer> {
+  const unread = shas.filter((s) => !blobCache.has(s));
+  for (const [sha, content] of catFileBatch(dir, unread)) blobCache.set(sha, content);
+  return new Map(shas.filter((s) => blobCache.has(s)).map((s) => [s, blobCache.get(s)!]));
+}
+
+/** `git merge-base a b`, read once per pair; throws (as git does) when the commits share no history. */
+export function mergeBaseOf(dir: string, a: string, b: string): string {
+  const key = `${a} ${b}`;
+  if (!mergeBaseCache.has(key)) {
+    try {
+      mergeBaseCache.set(key, execFileSync("git", ["-C", dir, "merge-base", a, b], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim());
+    } catch (e) {
+      mergeBaseCache.set(key, e as Error);
+    }
+  }
+  const found = mergeBaseCache.get(key)!;
+  if (found instanceof Error) throw found;
+  return found;
 }
 
 /** The contents of blobs by sha, from one `git cat-file --batch`. */

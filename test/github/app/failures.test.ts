@@ -1,12 +1,11 @@
 import { afterAll, describe, expect, test } from "@jest/globals";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import nock from "nock";
 import { reviewPullRequest, type GitHubReviewRequest, type GitHubReviewResult } from "../../../src/github/review-run.js";
 import { renderReviewCommentParts } from "../../../src/report/review/index.js";
 import { defaultConfig } from "../../../src/review/config.js";
 import type { Review } from "../../../src/review/types.js";
 import { serveGitDataBatched } from "../../helpers/git-data.js";
+import { fastCommit } from "../../helpers/git-steps.js";
 import { edit, serveGitData, templateRepo } from "../../helpers/github-repo.js";
 import { API, authMocks, CommentStore, NAME, NOW, OWNER, pullRequestEvent, pullResponse, recorder, REPO_PATH, testApp, useStrictNock } from "../../helpers/probot-app.js";
 import { finding, impact, review as reviewFixture } from "../../report/fixtures.js";
@@ -304,13 +303,12 @@ describe("pull requests moving under a review", () => {
 
 describe("size", () => {
   test("a pull request touching 3,000 policy files is read through trees and blobs, and reviewed whole", async () => {
-    const big = repo.commit("3,000 network sets", (d) => {
-      const dir = join(d, "application", "sets");
-      mkdirSync(dir, { recursive: true });
-      for (let i = 0; i < 3000; i++) {
-        writeFileSync(join(dir, `partner-${i}.yaml`), `apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: { name: partner-${i}, namespace: boutique }\nspec: { nets: ["198.51.${Math.floor(i / 250)}.${i % 250}/32"] }\n`);
-      }
-    });
+    // Built in the object store (no 3,000 files to write, `git add` and delete): the review reads git data only.
+    const sets = new Map<string, string>();
+    for (let i = 0; i < 3000; i++) {
+      sets.set(`application/sets/partner-${i}.yaml`, `apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: { name: partner-${i}, namespace: boutique }\nspec: { nets: ["198.51.${Math.floor(i / 250)}.${i % 250}/32"] }\n`);
+    }
+    const big = fastCommit(repo.dir, { ref: "refs/heads/big", parent: pushed, message: "3,000 network sets", files: sets });
     let result: GitHubReviewResult | undefined;
     const t = await testApp({ runReview: async (req) => (result = await reviewPullRequest(req)) });
     const git = serveGitDataBatched(nock(API), repo, OWNER, NAME, [pushed, big]);
