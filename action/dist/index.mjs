@@ -38,9 +38,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../main/node_modules/picomatch/lib/constants.js
+// node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -240,9 +240,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/lib/utils.js
+// node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "../main/node_modules/picomatch/lib/utils.js"(exports) {
+  "node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -304,9 +304,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/lib/scan.js
+// node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -642,9 +642,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/lib/parse.js
+// node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -1657,9 +1657,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/lib/picomatch.js
+// node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse3 = require_parse();
@@ -1797,9 +1797,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../main/node_modules/picomatch/index.js
+// node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../main/node_modules/picomatch/index.js"(exports, module) {
+  "node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -1814,9 +1814,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -1871,9 +1871,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -2029,9 +2029,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -2200,9 +2200,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -2270,9 +2270,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -2320,9 +2320,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value2, arg, ctx) {
@@ -2350,9 +2350,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -2391,9 +2391,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -2509,9 +2509,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -2539,9 +2539,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -2614,9 +2614,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -2757,9 +2757,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent) {
@@ -2774,9 +2774,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -2910,9 +2910,9 @@ ${indent}${text.slice(fold + 1, end4)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -3193,9 +3193,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -3317,9 +3317,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -3450,9 +3450,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -3472,9 +3472,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -3532,9 +3532,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
@@ -3596,9 +3596,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -3636,9 +3636,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify2 = require_stringify();
@@ -3787,9 +3787,9 @@ ${indent}${end3}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -3931,9 +3931,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -3953,9 +3953,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -4069,9 +4069,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -4091,9 +4091,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -4110,9 +4110,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -4128,9 +4128,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -4152,9 +4152,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
       if (typeof value2 === "bigint")
@@ -4179,9 +4179,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -4225,9 +4225,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
@@ -4270,9 +4270,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -4298,9 +4298,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -4365,9 +4365,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -4431,9 +4431,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4509,9 +4509,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -4587,9 +4587,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value: value2, source }, ctx) {
@@ -4619,9 +4619,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -4668,9 +4668,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
@@ -4747,9 +4747,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4836,9 +4836,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -4924,9 +4924,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -4968,9 +4968,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -5062,9 +5062,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -5094,9 +5094,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify2 = require_stringify();
@@ -5174,9 +5174,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -5483,9 +5483,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -5548,9 +5548,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -5682,9 +5682,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -5724,9 +5724,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -5742,9 +5742,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -5758,9 +5758,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -5866,9 +5866,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -5917,9 +5917,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end3, offset, reqSpace, onError) {
       let comment2 = "";
@@ -5960,9 +5960,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -6154,9 +6154,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -6219,9 +6219,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -6402,9 +6402,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -6623,9 +6623,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -6704,9 +6704,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before2, pos) {
       if (before2) {
@@ -6734,9 +6734,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -6840,9 +6840,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode2 = require_compose_node();
@@ -6883,9 +6883,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -7091,9 +7091,9 @@ ${end3.comment}` : end3.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -7276,9 +7276,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -7337,9 +7337,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -7399,9 +7399,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -7501,9 +7501,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -8090,9 +8090,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -8121,9 +8121,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -8995,9 +8995,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -9092,9 +9092,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -9144,9 +9144,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/light.js
+// node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "../main/node_modules/bottleneck/light.js"(exports, module) {
+  "node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -10648,7 +10648,7 @@ function parentPath(path) {
 // src/policy/load.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// ../main/node_modules/js-yaml/dist/js-yaml.mjs
+// node_modules/js-yaml/dist/js-yaml.mjs
 function isNothing(subject2) {
   return typeof subject2 === "undefined" || subject2 === null;
 }
@@ -13768,69 +13768,86 @@ var arr = (items) => ({ t: "array", items });
 var oneOf = (...values) => ({ t: "enum", values });
 var obj = (fields, required) => ({ t: "object", fields, required });
 function checkSchema(value2, schema2, path, ctx) {
+  return check(value2, schema2, path, ctx);
+}
+var LazyPath = class {
+  constructor(parent, key) {
+    this.parent = parent;
+    this.key = key;
+  }
+  parent;
+  key;
+  text;
+  toString() {
+    return this.text ??= joinPath(String(this.parent), this.key);
+  }
+};
+function check(value2, schema2, path, ctx) {
   if (value2 === null || value2 === void 0) return void 0;
   switch (schema2.t) {
     case "any":
       return value2;
     case "string":
-      return typeof value2 === "string" ? value2 : wrongType(value2, "a string", path, ctx);
+      return typeof value2 === "string" ? value2 : wrongType(value2, "a string", String(path), ctx);
     case "boolean":
-      return typeof value2 === "boolean" ? value2 : wrongType(value2, "true or false", path, ctx);
+      return typeof value2 === "boolean" ? value2 : wrongType(value2, "true or false", String(path), ctx);
     case "number":
       if (typeof value2 !== "number" || !Number.isFinite(value2)) {
-        return wrongType(value2, schema2.integer ? "a whole number" : "a number", path, ctx);
+        return wrongType(value2, schema2.integer ? "a whole number" : "a number", String(path), ctx);
       }
-      if (schema2.integer && !Number.isInteger(value2)) return wrongType(value2, "a whole number", path, ctx);
+      if (schema2.integer && !Number.isInteger(value2)) return wrongType(value2, "a whole number", String(path), ctx);
       return value2;
     case "intOrString":
       if (typeof value2 === "string") return value2;
       if (typeof value2 === "number" && Number.isInteger(value2)) return value2;
-      return wrongType(value2, "a whole number or a string", path, ctx);
+      return wrongType(value2, "a whole number or a string", String(path), ctx);
     case "enum":
       if (typeof value2 === "string" && schema2.values.includes(value2)) return value2;
-      return badEnum(value2, schema2.values, path, ctx);
+      return badEnum(value2, schema2.values, String(path), ctx);
     case "array": {
-      if (!Array.isArray(value2)) return wrongType(value2, "a list", path, ctx);
+      if (!Array.isArray(value2)) return wrongType(value2, "a list", String(path), ctx);
       const placeholder = schema2.items.t === "object" ? {} : void 0;
       const out = [];
       value2.forEach((item, i2) => {
-        const checked = checkSchema(item, schema2.items, joinPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder);
+        const checked = check(item, schema2.items, new LazyPath(path, i2), ctx) ?? (item === null || item === void 0 ? void 0 : placeholder);
         if (checked !== void 0) out.push(checked);
-        else ctx.source.noteDropped(path, i2);
+        else ctx.source.noteDropped(String(path), i2);
       });
       return out;
     }
     case "map":
-      if (!isPlainObject(value2)) return wrongType(value2, "a map", path, ctx);
+      if (!isPlainObject(value2)) return wrongType(value2, "a map", String(path), ctx);
       return Object.fromEntries(
-        Object.entries(value2).map(([k, v]) => [k, checkSchema(v, schema2.values, joinPath(path, k), ctx)]).filter(([, v]) => v !== void 0)
+        Object.entries(value2).map(([k, v]) => [k, check(v, schema2.values, new LazyPath(path, k), ctx)]).filter(([, v]) => v !== void 0)
       );
     case "object":
       return checkObject(value2, schema2, path, ctx);
   }
 }
-function checkObject(value2, schema2, path, ctx) {
-  if (!isPlainObject(value2)) return wrongType(value2, "a map of fields", path, ctx);
+function checkObject(value2, schema2, at3, ctx) {
+  if (!isPlainObject(value2)) return wrongType(value2, "a map of fields", String(at3), ctx);
   const out = {};
   for (const [k, v] of Object.entries(value2)) {
     const fieldSchema = Object.prototype.hasOwnProperty.call(schema2.fields, k) ? schema2.fields[k] : void 0;
-    const fieldPath = joinPath(path, k);
+    const fieldPath = new LazyPath(at3, k);
     if (!fieldSchema) {
+      const path = String(at3);
       const guess = closest(k, Object.keys(schema2.fields));
       report(
         ctx,
         "schema/unknown-field",
-        fieldPath,
+        String(fieldPath),
         true,
         `unknown field "${k}"${path ? ` in ${path}` : ""}` + (guess ? `; did you mean "${guess}"?` : `; known fields: ${Object.keys(schema2.fields).join(", ")}`)
       );
       continue;
     }
-    const checked = checkSchema(v, fieldSchema, fieldPath, ctx);
+    const checked = check(v, fieldSchema, fieldPath, ctx);
     if (checked !== void 0) out[k] = checked;
   }
   for (const k of schema2.required ?? []) {
     if (value2[k] === void 0 || value2[k] === null) {
+      const path = String(at3);
       report(ctx, "schema/missing-field", path, false, `${joinPath(path, k)} is required`);
     }
   }
@@ -14512,1207 +14529,6 @@ function convertPort(p) {
   return { [key(p.portNumber?.protocol)]: { destinationPort: { number: p.portNumber?.port } } };
 }
 
-// src/policy/validate/context.ts
-function resourceContext(resource, version, out) {
-  const name = describeResource(resource);
-  return {
-    version,
-    report(code, cleanedPath, message, options = {}) {
-      const path = resource.source.filePath(cleanedPath);
-      const location2 = locate(resource, path, options.at ?? "value");
-      out.push({ code, severity: options.severity ?? "error", message, ...location2, path, resource: name });
-    }
-  };
-}
-function locate(resource, path, at3) {
-  if (at3 === "value") return resource.source.at(path);
-  if (at3 === "key") return resource.source.keyAt(path);
-  return resource.source.inside(path, at3.offset);
-}
-function sidePath(site, side, field) {
-  const base2 = joinPath(site.path, side);
-  return field === void 0 ? base2 : joinPath(base2, field);
-}
-function quote(value2) {
-  const text = typeof value2 === "string" ? value2 : String(value2);
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
-}
-function hint(guess) {
-  return guess ? `; did you mean ${quote(guess)}?` : "";
-}
-
-// src/policy/validate/cross-resource.ts
-function checkDuplicates(resources, out) {
-  const first = /* @__PURE__ */ new Map();
-  for (const r of resources) {
-    const key = `${r.kind}\0${r.metadata.namespace ?? ""}\0${r.metadata.name ?? ""}`;
-    const earlier = first.get(key);
-    if (!earlier) {
-      first.set(key, r);
-      continue;
-    }
-    const there = earlier.source.at("metadata.name");
-    out.push({
-      code: "resource/duplicate",
-      severity: "error",
-      message: `${describeResource(r)} is defined twice: here and at ${there.file}:${there.line}:${there.col}; the later one would replace the earlier when applied. Remove one or rename it`,
-      ...r.source.at("metadata.name"),
-      path: "metadata.name",
-      resource: describeResource(r)
-    });
-  }
-}
-function checkTierReferences(resources, version, out) {
-  const defined = resources.filter((r) => r.kind === "Tier").map((r) => r.metadata.name);
-  const builtin = builtinTiers(version).map((t) => t.name);
-  const known2 = /* @__PURE__ */ new Set([...defined, ...builtin]);
-  const otherModel = builtinTiers({ model: version.model === "v3.31" ? "v3.32" : "v3.31", text: "" }).map((t) => t.name);
-  for (const r of resources) {
-    if (!isCalicoPolicy(r)) continue;
-    const tier = r.spec.tier;
-    if (tier === void 0 || tier === "" || known2.has(tier)) continue;
-    const renamed2 = otherModel.includes(tier) ? ` (${quote(tier)} is a built-in tier in Calico ${version.model === "v3.31" ? "3.32 and later" : "3.31 and earlier"}, not in ${version.text})` : "";
-    out.push({
-      code: "policy/unknown-tier",
-      severity: "warning",
-      message: `tier ${quote(tier)} is not defined in these files and is not built into Calico ${version.text}${renamed2}; it must exist in the cluster before this policy can be applied — add a Tier named ${quote(tier)}` + hint(closest(tier, [...known2])),
-      ...r.source.at("spec.tier"),
-      path: "spec.tier",
-      resource: describeResource(r)
-    });
-  }
-}
-
-// src/policy/validate/cidr.ts
-function parseIpAddress(text) {
-  if (text.includes(":")) {
-    const value3 = parseIpv6(text);
-    return value3 === void 0 ? void 0 : { version: 6, value: value3 };
-  }
-  const value2 = parseIpv4(text);
-  return value2 === void 0 ? void 0 : { version: 4, value: value2 };
-}
-function parseNet(text, options) {
-  const slash = text.indexOf("/");
-  if (slash === -1 && !options.allowBare) return void 0;
-  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return void 0;
-  const bits = ip.version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (slash !== -1) {
-    const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
-    prefix = Number(p);
-  }
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = ip.value & ~hostMask;
-  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
-}
-function netContains(outer, inner) {
-  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
-  const bits = BigInt(outer.version === 4 ? 32 : 128);
-  const shift = bits - BigInt(outer.prefix);
-  return outer.address >> shift === inner.address >> shift;
-}
-function parseIpv4(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return void 0;
-  let value2 = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
-    value2 = value2 << 8n | BigInt(part);
-  }
-  return value2;
-}
-function parseIpv6(text) {
-  let head = text;
-  let tail2 = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === void 0) return void 0;
-    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
-    head = text.slice(0, lastColon + 1);
-    if (!head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return void 0;
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  if (!left || !right) return void 0;
-  const written = left.length + right.length + tail2.length;
-  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
-  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
-  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
-}
-function groups(text) {
-  if (text === "") return [];
-  const out = [];
-  for (const g of text.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-    out.push(parseInt(g, 16));
-  }
-  return out;
-}
-
-// src/policy/validate/cnp-ports.ts
-var PROTOCOL_FIELDS = ["tcp", "udp", "sctp", "destinationNamedPort"];
-var PROTOCOLS = ["TCP", "UDP", "SCTP"];
-function checkCnpProtocol(p, path, ctx) {
-  const set2 = PROTOCOL_FIELDS.filter((k) => p[k] !== void 0);
-  if (set2.length !== 1) {
-    ctx.report(
-      "cnp/protocol-one-of",
-      path,
-      set2.length === 0 ? "the protocols entry is empty: set exactly one of tcp, udp, sctp or destinationNamedPort (an empty entry would match all traffic)" : `the protocols entry sets ${set2.join(" and ")}: set exactly one, and add an entry per protocol`
-    );
-  }
-  for (const proto of ["tcp", "udp", "sctp"]) {
-    const entry = p[proto];
-    if (entry === void 0) continue;
-    const at3 = joinPath(path, proto);
-    if (entry.destinationPort === void 0) {
-      ctx.report("cnp/port-one-of", at3, `${proto} needs a destinationPort (number or range); leave the whole entry out to match every ${proto.toUpperCase()} port`);
-    } else {
-      checkCnpPort(entry.destinationPort, joinPath(at3, "destinationPort"), ctx);
-    }
-  }
-  if (p.destinationNamedPort !== void 0 && p.destinationNamedPort === "") {
-    ctx.report("cnp/named-port", joinPath(path, "destinationNamedPort"), "destinationNamedPort is empty: name a container port");
-  }
-}
-function checkCnpPort(port, path, ctx) {
-  const set2 = ["number", "range"].filter((k) => port[k] !== void 0);
-  if (set2.length !== 1) {
-    ctx.report("cnp/port-one-of", path, set2.length === 0 ? "destinationPort is empty: set number or range" : "destinationPort sets both number and range: set exactly one");
-  }
-  if (port.number !== void 0) checkPortNumber(port.number, joinPath(path, "number"), ctx);
-  if (port.range) checkRange(port.range.start, port.range.end, joinPath(path, "range"), ctx);
-}
-function checkAnpPort(p, path, ctx) {
-  const set2 = ["portNumber", "namedPort", "portRange"].filter((k) => p[k] !== void 0);
-  if (set2.length !== 1) {
-    ctx.report(
-      "cnp/port-one-of",
-      path,
-      set2.length === 0 ? "the ports entry is empty: set exactly one of portNumber, namedPort or portRange" : `the ports entry sets ${set2.join(" and ")}: set exactly one`
-    );
-  }
-  for (const field of ["portNumber", "portRange"]) {
-    const protocol = p[field]?.protocol;
-    if (protocol !== void 0 && !PROTOCOLS.includes(protocol)) {
-      ctx.report("cnp/protocol", joinPath(joinPath(path, field), "protocol"), `protocol ${quote(protocol)} is not valid: use TCP, UDP or SCTP (case-sensitive)`);
-    }
-  }
-  if (p.portNumber?.port !== void 0) checkPortNumber(p.portNumber.port, joinPath(joinPath(path, "portNumber"), "port"), ctx);
-  if (p.portRange) checkRange(p.portRange.start, p.portRange.end, joinPath(path, "portRange"), ctx);
-}
-function checkPortNumber(n2, path, ctx) {
-  if (n2 < 1 || n2 > 65535) ctx.report("cnp/port-range", path, `port ${n2} is out of range: use 1 to 65535`);
-}
-function checkRange(start, end3, path, ctx) {
-  if (start !== void 0) checkPortNumber(start, joinPath(path, "start"), ctx);
-  if (end3 !== void 0) checkPortNumber(end3, joinPath(path, "end"), ctx);
-  if (start !== void 0 && end3 !== void 0 && start >= end3) {
-    ctx.report("cnp/port-range-order", path, `the range's start (${start}) must be less than its end (${end3}); for one port use number`);
-  }
-}
-
-// src/policy/validate/staged.ts
-function isStagedDelete(resource) {
-  return (resource.kind === "StagedNetworkPolicy" || resource.kind === "StagedGlobalNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") && resource.spec.stagedAction === "Delete";
-}
-function checkStaged(resource, ctx) {
-  if (!isStagedDelete(resource)) return;
-  const kept = resource.kind === "StagedKubernetesNetworkPolicy" ? ["stagedAction"] : ["stagedAction", "tier"];
-  for (const [field, value2] of Object.entries(resource.spec)) {
-    if (kept.includes(field) || isZero(value2)) continue;
-    ctx.report(
-      "staged/delete-with-spec",
-      `spec.${field}`,
-      `a staged Delete only names the policy to delete, so spec.${field} must be empty; remove it` + (resource.kind === "StagedKubernetesNetworkPolicy" ? "" : " (only tier may stay)"),
-      { at: "key" }
-    );
-  }
-}
-function isZero(value2) {
-  if (value2 === void 0 || value2 === null || value2 === "" || value2 === false) return true;
-  if (typeof value2 === "object" && !Array.isArray(value2)) return Object.keys(value2).length === 0;
-  return false;
-}
-
-// src/policy/validate/syntax.ts
-var LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-var SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
-var DNS1123_LABEL = new RegExp(`^${LABEL}$`);
-var DNS1123_SUBDOMAIN = new RegExp(`^${SUBDOMAIN}$`);
-var NETWORK_POLICY_NAME = new RegExp(`^((${LABEL})(\\.${LABEL})?|((?:knp|ossg)\\.default\\.(${SUBDOMAIN})))$`);
-var GLOBAL_POLICY_NAME = new RegExp(`^(${LABEL}\\.)?${LABEL}$`);
-var MAX_SUBDOMAIN_LENGTH = 253;
-var MAX_LABEL_LENGTH = 63;
-var QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-var LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-function dns1123LabelProblem(value2) {
-  if (value2.length > MAX_LABEL_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
-  if (!DNS1123_LABEL.test(value2)) return "must be lower-case letters, digits and '-', starting and ending with a letter or digit";
-  return void 0;
-}
-function dns1123SubdomainProblem(value2) {
-  if (value2.length > MAX_SUBDOMAIN_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_SUBDOMAIN_LENGTH}`;
-  if (!DNS1123_SUBDOMAIN.test(value2)) {
-    return "must be lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
-  }
-  return void 0;
-}
-function qualifiedNameProblem(value2) {
-  const parts = value2.split("/");
-  if (parts.length > 2) return "may contain at most one '/', between an optional DNS prefix and the name";
-  const name = parts[parts.length - 1];
-  if (parts.length === 2) {
-    if (parts[0] === "") return "has an empty prefix before '/'";
-    const prefix = dns1123SubdomainProblem(parts[0]);
-    if (prefix) return `has a prefix that ${prefix}`;
-  }
-  if (name === "") return "has an empty name part";
-  if (name.length > MAX_LABEL_LENGTH) return `has a name part of ${name.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
-  if (!QUALIFIED_NAME.test(name)) {
-    return "has a name part that must be letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
-  }
-  return void 0;
-}
-function labelValueProblem(value2) {
-  if (value2.length > MAX_LABEL_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH}`;
-  if (!LABEL_VALUE.test(value2)) {
-    return "must be empty or letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
-  }
-  return void 0;
-}
-function portNameProblem(value2) {
-  if (value2.length === 0 || value2.length > 15) return "must be 1 to 15 characters";
-  if (!/^[-a-z0-9]+$/.test(value2)) return "may contain only lower-case letters, digits and '-'";
-  if (!/[a-z]/.test(value2)) return "must contain at least one letter";
-  if (value2.startsWith("-") || value2.endsWith("-")) return "may not start or end with '-'";
-  if (value2.includes("--")) return "may not contain '--'";
-  return void 0;
-}
-function utf8Length(text) {
-  let n2 = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0);
-    n2 += cp < 128 ? 1 : cp < 2048 ? 2 : cp < 65536 ? 3 : 4;
-  }
-  return n2;
-}
-
-// src/policy/validate/k8s-networkpolicy.ts
-var OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
-var PROTOCOLS2 = ["TCP", "UDP", "SCTP"];
-var POLICY_TYPES = ["Ingress", "Egress"];
-function checkK8sPolicy(resource, ctx) {
-  if (resource.kind !== "KubernetesNetworkPolicy" && resource.kind !== "StagedKubernetesNetworkPolicy") return;
-  if (isStagedDelete(resource)) return;
-  const spec = resource.spec;
-  checkLabelSelector(spec.podSelector, "spec.podSelector", ctx);
-  checkPolicyTypes(spec.policyTypes, ctx);
-  spec.ingress?.forEach((rule2, i2) => {
-    const path = joinPath("spec.ingress", i2);
-    rule2.from?.forEach((peer, j) => checkPeer(peer, joinPath(joinPath(path, "from"), j), ctx));
-    rule2.ports?.forEach((port, j) => checkPort(port, joinPath(joinPath(path, "ports"), j), ctx));
-  });
-  spec.egress?.forEach((rule2, i2) => {
-    const path = joinPath("spec.egress", i2);
-    rule2.to?.forEach((peer, j) => checkPeer(peer, joinPath(joinPath(path, "to"), j), ctx));
-    rule2.ports?.forEach((port, j) => checkPort(port, joinPath(joinPath(path, "ports"), j), ctx));
-  });
-}
-function checkPolicyTypes(types2, ctx) {
-  if (!types2) return;
-  if (types2.length > POLICY_TYPES.length) {
-    ctx.report(
-      "k8s/too-many-policy-types",
-      "spec.policyTypes",
-      `policyTypes lists ${types2.length} entries; at most two are allowed (Ingress and Egress)`,
-      { at: "key" }
-    );
-    return;
-  }
-  types2.forEach((type2, i2) => {
-    const path = joinPath("spec.policyTypes", i2);
-    if (types2.indexOf(type2) !== i2) {
-      ctx.report("k8s/duplicate-policy-type", path, `policy type ${quote(type2)} is listed twice; remove the repeat`);
-    }
-    if (!POLICY_TYPES.includes(type2)) {
-      ctx.report(
-        "k8s/policy-type",
-        path,
-        `policy type ${quote(type2)} is not valid: use Ingress or Egress (case-sensitive)${hint(closest(type2, POLICY_TYPES))}`
-      );
-    }
-  });
-}
-function checkPeer(peer, path, ctx) {
-  const { podSelector, namespaceSelector, ipBlock } = peer;
-  if (!podSelector && !namespaceSelector && !ipBlock) {
-    ctx.report(
-      "k8s/empty-peer",
-      path,
-      "a peer must set podSelector, namespaceSelector or ipBlock; to allow every source or destination, leave out from/to instead of writing an empty peer"
-    );
-    return;
-  }
-  checkLabelSelector(podSelector, joinPath(path, "podSelector"), ctx);
-  checkLabelSelector(namespaceSelector, joinPath(path, "namespaceSelector"), ctx);
-  if (ipBlock && (podSelector || namespaceSelector)) {
-    ctx.report(
-      "k8s/peer-ipblock-combined",
-      joinPath(path, "ipBlock"),
-      "ipBlock cannot be combined with podSelector or namespaceSelector in one peer; make them separate list items",
-      { at: "key" }
-    );
-  }
-  if (ipBlock) checkIpBlock(ipBlock, joinPath(path, "ipBlock"), ctx);
-}
-function checkIpBlock(block, path, ctx) {
-  if (block.cidr === void 0) return;
-  const cidr = parseNet(block.cidr, { allowBare: false });
-  if (!cidr) {
-    ctx.report(
-      "k8s/ipblock-cidr",
-      joinPath(path, "cidr"),
-      `ipBlock.cidr ${quote(block.cidr)} is not a CIDR; write it with a prefix length, as in 10.0.0.0/16` + (parseNet(block.cidr, { allowBare: true }) ? ` (for one address use ${block.cidr}/${block.cidr.includes(":") ? 128 : 32})` : "")
-    );
-    return;
-  }
-  block.except?.forEach((text, i2) => {
-    const exceptPath = joinPath(joinPath(path, "except"), i2);
-    const except = parseNet(text, { allowBare: false });
-    if (!except) {
-      ctx.report("k8s/ipblock-except", exceptPath, `except entry ${quote(text)} is not a CIDR; write it as 10.0.1.0/24`);
-    } else if (!netContains(cidr, except) || except.prefix <= cidr.prefix) {
-      ctx.report(
-        "k8s/ipblock-except",
-        exceptPath,
-        `except entry ${quote(text)} must be a strict subset of cidr ${quote(block.cidr)}; use a longer prefix inside that range or remove it`
-      );
-    }
-  });
-}
-function checkPort(port, path, ctx) {
-  if (port.protocol !== void 0 && !PROTOCOLS2.includes(port.protocol)) {
-    const guess = closest(port.protocol, PROTOCOLS2);
-    ctx.report(
-      "k8s/protocol",
-      joinPath(path, "protocol"),
-      `protocol ${quote(port.protocol)} is not supported by Kubernetes NetworkPolicy: use TCP, UDP or SCTP (case-sensitive)${hint(guess)}`
-    );
-  }
-  const value2 = port.port;
-  if (value2 === void 0) {
-    if (port.endPort !== void 0) {
-      ctx.report("k8s/end-port", joinPath(path, "endPort"), "endPort needs a numeric port to start the range; add port");
-    }
-    return;
-  }
-  if (typeof value2 === "number") {
-    checkPortNumber2(value2, "port", joinPath(path, "port"), ctx);
-    if (port.endPort === void 0) return;
-    checkPortNumber2(port.endPort, "endPort", joinPath(path, "endPort"), ctx);
-    if (port.endPort < value2) {
-      ctx.report(
-        "k8s/end-port-order",
-        joinPath(path, "endPort"),
-        `endPort ${port.endPort} is below port ${value2}; endPort must be greater than or equal to port`
-      );
-    }
-    return;
-  }
-  if (port.endPort !== void 0) {
-    ctx.report(
-      "k8s/end-port",
-      joinPath(path, "endPort"),
-      `endPort needs a numeric port, but port is the name ${quote(value2)}; use a port number or remove endPort`
-    );
-  }
-  const problem = portNameProblem(value2);
-  if (problem) {
-    ctx.report(
-      "k8s/port-name",
-      joinPath(path, "port"),
-      `port ${quote(value2)} is not a number 1 to 65535 or a valid port name: a port name ${problem}`
-    );
-  }
-}
-function checkPortNumber2(value2, field, path, ctx) {
-  if (value2 >= 1 && value2 <= 65535) return;
-  ctx.report("k8s/port-range", path, `${field} ${value2} is out of range: port numbers are 1 to 65535`);
-}
-function checkLabelSelector(selector, path, ctx) {
-  if (!selector) return;
-  for (const [key, value2] of Object.entries(selector.matchLabels ?? {})) {
-    const labelPath = joinPath(joinPath(path, "matchLabels"), key);
-    const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) ctx.report("k8s/label-key", labelPath, `label key ${quote(key)} ${keyProblem}`, { at: "key" });
-    const valueProblem = labelValueProblem(value2);
-    if (valueProblem) ctx.report("k8s/label-value", labelPath, `label value ${quote(value2)} ${valueProblem}`);
-  }
-  selector.matchExpressions?.forEach((expr, i2) => {
-    const exprPath = joinPath(joinPath(path, "matchExpressions"), i2);
-    const keyProblem = expr.key === void 0 ? void 0 : qualifiedNameProblem(expr.key);
-    if (keyProblem) ctx.report("k8s/label-key", joinPath(exprPath, "key"), `label key ${quote(expr.key)} ${keyProblem}`);
-    checkOperator(expr.operator, expr.values, exprPath, ctx);
-    expr.values?.forEach((value2, j) => {
-      const problem = labelValueProblem(value2);
-      if (problem) ctx.report("k8s/label-value", joinPath(joinPath(exprPath, "values"), j), `value ${quote(value2)} ${problem}`);
-    });
-  });
-}
-function checkOperator(operator, values, path, ctx) {
-  if (operator === void 0) return;
-  const count = values?.length ?? 0;
-  if (operator === "In" || operator === "NotIn") {
-    if (count === 0) {
-      ctx.report(
-        "k8s/selector-values-required",
-        joinPath(path, "values"),
-        `operator ${operator} needs at least one value; add values, or use Exists / DoesNotExist`,
-        { at: values === void 0 ? "value" : "key" }
-      );
-    }
-  } else if (operator === "Exists" || operator === "DoesNotExist") {
-    if (count > 0) {
-      ctx.report(
-        "k8s/selector-values-forbidden",
-        joinPath(path, "values"),
-        `operator ${operator} takes no values; remove values, or use In / NotIn to match specific values`,
-        { at: "key" }
-      );
-    }
-  } else {
-    ctx.report(
-      "k8s/selector-operator",
-      joinPath(path, "operator"),
-      `operator ${quote(operator)} is not valid: use In, NotIn, Exists or DoesNotExist (case-sensitive)` + hint(closest(operator, OPERATORS))
-    );
-  }
-}
-
-// src/policy/validate/cnp.ts
-var MAX_PRIORITY = 1e3;
-var MAX_RULE_NAME = 100;
-var MAX_NETWORKS = 25;
-var MAX_CIDR_LENGTH = 43;
-var DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
-var V1ALPHA2 = { rules: 25, peers: 25, ports: 25 };
-var V1ALPHA1 = { rules: 100, peers: 100, ports: 100 };
-function checkClusterPolicy(resource, ctx) {
-  if (!isClusterPolicy(resource)) return;
-  checkEnforcedByVersion(resource, ctx);
-  const spec = resource.spec;
-  const limits = resource.kind === "ClusterNetworkPolicy" ? V1ALPHA2 : V1ALPHA1;
-  if (spec.priority !== void 0 && (spec.priority < 0 || spec.priority > MAX_PRIORITY)) {
-    ctx.report(
-      "cnp/priority-range",
-      "spec.priority",
-      `priority ${spec.priority} is out of range: use 0 to ${MAX_PRIORITY} (lower values are evaluated first)`
-    );
-  }
-  if (resource.kind === "BaselineAdminNetworkPolicy" && resource.metadata.name !== void 0 && resource.metadata.name !== "default") {
-    ctx.report(
-      "cnp/banp-name",
-      "metadata.name",
-      `only one BaselineAdminNetworkPolicy may exist and it must be named "default"; found ${quote(resource.metadata.name)}`
-    );
-  }
-  checkSubject(resource, ctx);
-  for (const direction of ["ingress", "egress"]) {
-    const rules = spec[direction] ?? [];
-    if (rules.length > limits.rules) {
-      ctx.report(
-        "cnp/too-many-rules",
-        `spec.${direction}`,
-        `${rules.length} ${direction} rules; a ${resource.kind} allows at most ${limits.rules}: split the policy`
-      );
-    }
-    rules.forEach((rule2, i2) => checkRule(resource, rule2, direction, `spec.${direction}[${i2}]`, limits, ctx));
-  }
-}
-function checkEnforcedByVersion(r, ctx) {
-  if (r.kind === "ClusterNetworkPolicy") {
-    if (ctx.version.model === "v3.31") {
-      ctx.report(
-        "cnp/not-enforced",
-        "kind",
-        `Calico ${ctx.version.text} does not enforce ClusterNetworkPolicy (Calico 3.32 added it, in the kube-admin and kube-baseline tiers); tierguard does not evaluate it under this version. Use --calico-version 3.32, or an AdminNetworkPolicy/BaselineAdminNetworkPolicy for 3.31`,
-        { at: "key" }
-      );
-    }
-    return;
-  }
-  if (ctx.version.model === "v3.31") return;
-  ctx.report(
-    "cnp/admin-policy-not-enforced",
-    "kind",
-    `Calico ${ctx.version.text} no longer enforces ${r.kind} (policy.networking.k8s.io/v1alpha1): Calico 3.32 replaced it with ClusterNetworkPolicy (v1alpha2), so this policy has no effect and tierguard does not evaluate it. Replace it with:
-${equivalentClusterNetworkPolicyYaml(r)}`,
-    { at: "key" }
-  );
-}
-function checkSubject(r, ctx) {
-  const subject2 = r.spec.subject;
-  if (!subject2) return;
-  const set2 = ["namespaces", "pods"].filter((k) => subject2[k] !== void 0);
-  if (set2.length !== 1) {
-    ctx.report(
-      "cnp/subject-one-of",
-      "spec.subject",
-      set2.length === 0 ? "subject selects nothing: set exactly one of namespaces or pods (Calico skips a policy without one)" : "subject sets both namespaces and pods: set exactly one (use pods with a namespaceSelector to combine them)"
-    );
-  }
-  checkLabelSelector(subject2.namespaces, "spec.subject.namespaces", ctx);
-  checkLabelSelector(subject2.pods?.namespaceSelector, "spec.subject.pods.namespaceSelector", ctx);
-  checkLabelSelector(subject2.pods?.podSelector, "spec.subject.pods.podSelector", ctx);
-}
-function checkRule(r, rule2, direction, path, limits, ctx) {
-  if (rule2.name !== void 0 && rule2.name.length > MAX_RULE_NAME) {
-    ctx.report(
-      "cnp/rule-name-too-long",
-      joinPath(path, "name"),
-      `rule name is ${rule2.name.length} characters; at most ${MAX_RULE_NAME} are allowed`
-    );
-  }
-  const field = direction === "ingress" ? "from" : "to";
-  const peers = rule2[field];
-  if (peers !== void 0 && (peers.length === 0 || peers.length > limits.peers)) {
-    ctx.report(
-      "cnp/peer-count",
-      joinPath(path, field),
-      `${field} has ${peers.length} peers; give 1 to ${limits.peers}`,
-      { at: peers.length === 0 ? "key" : "value" }
-    );
-  }
-  (peers ?? []).forEach((peer, i2) => checkPeer2(peer, joinPath(joinPath(path, field), i2), ctx));
-  const v1alpha2 = r.kind === "ClusterNetworkPolicy";
-  const list2 = v1alpha2 ? rule2.protocols : rule2.ports;
-  const listField = v1alpha2 ? "protocols" : "ports";
-  if (list2 !== void 0 && (list2.length === 0 || list2.length > limits.ports)) {
-    ctx.report(
-      "cnp/port-count",
-      joinPath(path, listField),
-      `${listField} has ${list2.length} entries; give 1 to ${limits.ports}, or leave ${listField} out to match all traffic`,
-      { at: list2.length === 0 ? "key" : "value" }
-    );
-  }
-  if (v1alpha2) rule2.protocols?.forEach((p, i2) => checkCnpProtocol(p, joinPath(joinPath(path, "protocols"), i2), ctx));
-  else rule2.ports?.forEach((p, i2) => checkAnpPort(p, joinPath(joinPath(path, "ports"), i2), ctx));
-  const named = v1alpha2 ? rule2.protocols?.some((p) => p.destinationNamedPort !== void 0) : rule2.ports?.some((p) => p.namedPort !== void 0);
-  const ipPeer = (rule2.to ?? []).some((p) => p.networks !== void 0 || p.nodes !== void 0 || p.domainNames !== void 0);
-  if (direction === "egress" && named && ipPeer) {
-    ctx.report(
-      "cnp/named-port-with-networks",
-      joinPath(path, listField),
-      "a named port cannot be used with networks, nodes or domainNames peers: those have no named ports. Use port numbers, or move the named port to a rule whose peers are pods or namespaces"
-    );
-  }
-  checkUnsupportedPeers(rule2, direction, path, ctx);
-}
-function checkPeer2(peer, path, ctx) {
-  const set2 = ["namespaces", "pods", "networks", "nodes", "domainNames"].filter((k) => peer[k] !== void 0);
-  if (set2.length !== 1) {
-    ctx.report(
-      "cnp/peer-one-of",
-      path,
-      set2.length === 0 ? "the peer is empty: set exactly one of namespaces, pods or (egress) networks" : `the peer sets ${set2.join(" and ")}: set exactly one field per peer, and list several peers instead`
-    );
-  }
-  checkLabelSelector(peer.namespaces, joinPath(path, "namespaces"), ctx);
-  checkLabelSelector(peer.pods?.namespaceSelector, joinPath(joinPath(path, "pods"), "namespaceSelector"), ctx);
-  checkLabelSelector(peer.pods?.podSelector, joinPath(joinPath(path, "pods"), "podSelector"), ctx);
-  checkLabelSelector(peer.nodes, joinPath(path, "nodes"), ctx);
-  checkNetworks(peer.networks, joinPath(path, "networks"), ctx);
-  peer.domainNames?.forEach((name, i2) => {
-    if (!DOMAIN_NAME.test(name)) {
-      ctx.report(
-        "cnp/invalid-domain-name",
-        joinPath(joinPath(path, "domainNames"), i2),
-        `${quote(name)} is not a domain name: use labels of letters, digits, '-' and '_', optionally starting with "*."`
-      );
-    }
-  });
-  if (peer.domainNames !== void 0 && (peer.domainNames.length === 0 || peer.domainNames.length > MAX_NETWORKS)) {
-    ctx.report("cnp/too-many-domain-names", joinPath(path, "domainNames"), `give 1 to ${MAX_NETWORKS} domain names`);
-  }
-}
-function checkNetworks(networks, path, ctx) {
-  if (networks === void 0) return;
-  if (networks.length === 0 || networks.length > MAX_NETWORKS) {
-    ctx.report(
-      "cnp/too-many-networks",
-      path,
-      `networks has ${networks.length} entries; give 1 to ${MAX_NETWORKS} (use several peers for more)`,
-      { at: networks.length === 0 ? "key" : "value" }
-    );
-  }
-  networks.forEach((net, i2) => {
-    const at3 = joinPath(path, i2);
-    if (net.length > MAX_CIDR_LENGTH) {
-      ctx.report("cnp/invalid-cidr", at3, `${quote(net)} is longer than ${MAX_CIDR_LENGTH} characters, so it is not a CIDR`);
-    } else if (!parseNet(net, { allowBare: false })) {
-      ctx.report("cnp/invalid-cidr", at3, `${quote(net)} is not a CIDR: write an address and a prefix length, e.g. 10.0.0.0/8`);
-    }
-  });
-}
-function checkUnsupportedPeers(rule2, direction, path, ctx) {
-  if (direction !== "egress") return;
-  (rule2.to ?? []).forEach((peer, i2) => {
-    const field = peer.nodes !== void 0 ? "nodes" : peer.domainNames !== void 0 ? "domainNames" : void 0;
-    if (!field || peer.namespaces || peer.pods || peer.networks) return;
-    const effect = rule2.action === "Accept" || rule2.action === "Allow" ? "drops the whole rule" : "replaces the whole rule with one that denies all traffic";
-    ctx.report(
-      "policy/not-evaluated",
-      joinPath(joinPath(joinPath(path, "to"), i2), field),
-      `A ${field} peer (experimental) is not evaluated: Calico does not implement it and ${effect}; simulations and reviews follow what Calico enforces, not what the peer says`,
-      { severity: "warning", at: "key" }
-    );
-  });
-}
-
-// src/policy/validate/limits-333.ts
-var MAX_RULES = 1024;
-var MAX_NETS = 256;
-var MAX_PORTS = 50;
-var MAX_SELECTOR_LENGTH = 1024;
-function checkLimits333(resource, ctx) {
-  if (!isCalicoPolicy(resource) || calicoMinor(ctx.version) < CALICO_333) return;
-  const spec = resource.spec;
-  for (const field of ["selector", "serviceAccountSelector", "namespaceSelector"]) {
-    checkSelectorLength(spec[field], joinPath("spec", field), ctx);
-  }
-  for (const direction of ["ingress", "egress"]) {
-    const rules = spec[direction];
-    if (!rules) continue;
-    const path = joinPath("spec", direction);
-    if (rules.length > MAX_RULES) {
-      ctx.report(
-        "policy/too-many-rules",
-        path,
-        `${rules.length} ${direction} rules; Calico ${ctx.version.text} allows at most ${MAX_RULES} per direction. Split the policy`,
-        { at: "key" }
-      );
-    }
-    rules.forEach((rule2, i2) => {
-      for (const side of ["source", "destination"]) {
-        const entity = rule2[side];
-        if (entity) checkEntity(entity, joinPath(joinPath(path, i2), side), ctx);
-      }
-    });
-  }
-}
-function checkEntity(entity, path, ctx) {
-  for (const field of ["nets", "notNets"]) {
-    const nets = entity[field];
-    if (!nets || nets.length <= MAX_NETS) continue;
-    ctx.report(
-      "net/too-many",
-      joinPath(path, field),
-      `${nets.length} CIDRs in one list; Calico ${ctx.version.text} allows at most ${MAX_NETS}. Move them into a NetworkSet or GlobalNetworkSet and select it`,
-      { at: "key" }
-    );
-  }
-  for (const field of ["ports", "notPorts"]) {
-    const ports = entity[field];
-    if (!ports || ports.length <= MAX_PORTS) continue;
-    ctx.report(
-      "port/too-many",
-      joinPath(path, field),
-      `${ports.length} ports in one list; Calico ${ctx.version.text} allows at most ${MAX_PORTS}. Merge adjacent ports into "lo:hi" ranges or split the rule`,
-      { at: "key" }
-    );
-  }
-  for (const field of ["selector", "notSelector", "namespaceSelector"]) {
-    checkSelectorLength(entity[field], joinPath(path, field), ctx);
-  }
-}
-function checkSelectorLength(text, path, ctx) {
-  if (text === void 0 || text.length <= MAX_SELECTOR_LENGTH) return;
-  const length = codePoints(text);
-  if (length <= MAX_SELECTOR_LENGTH) return;
-  ctx.report(
-    "selector/too-long",
-    path,
-    `selector is ${length} characters; Calico ${ctx.version.text} allows at most ${MAX_SELECTOR_LENGTH}. Split the policy or select on a shared label instead of listing values`
-  );
-}
-function codePoints(text) {
-  let n2 = 0;
-  for (let i2 = 0; i2 < text.length; i2++, n2++) {
-    const c = text.charCodeAt(i2);
-    if (c >= 55296 && c <= 56319 && i2 + 1 < text.length) {
-      const d = text.charCodeAt(i2 + 1);
-      if (d >= 56320 && d <= 57343) i2++;
-    }
-  }
-  return n2;
-}
-
-// src/policy/validate/metadata.ts
-var MAX_ANNOTATION_BYTES = 256 * 1024;
-function checkMetadata(resource, ctx) {
-  const labels = resource.metadata.labels ?? {};
-  for (const [key, value2] of Object.entries(labels)) {
-    const path = joinPath("metadata.labels", key);
-    const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) {
-      ctx.report("metadata/label-key", path, `label key ${quote(key)} ${keyProblem}`, { at: "key" });
-    }
-    const valueProblem = labelValueProblem(value2);
-    if (valueProblem) {
-      ctx.report("metadata/label-value", path, `value ${quote(value2)} of label ${quote(key)} ${valueProblem}`);
-    }
-  }
-  checkAnnotations(resource.metadata.annotations, "metadata.annotations", ctx);
-}
-function checkRuleMetadata(site, annotations, ctx) {
-  checkAnnotations(annotations, joinPath(joinPath(site.path, "metadata"), "annotations"), ctx);
-}
-function checkAnnotations(annotations, base2, ctx) {
-  if (!annotations) return;
-  let total = 0;
-  for (const [key, value2] of Object.entries(annotations)) {
-    const problem = qualifiedNameProblem(key.toLowerCase());
-    if (problem) {
-      ctx.report("metadata/annotation-key", joinPath(base2, key), `annotation key ${quote(key)} ${problem}`, { at: "key" });
-    }
-    total += utf8Length(key) + utf8Length(value2);
-  }
-  if (total > MAX_ANNOTATION_BYTES) {
-    ctx.report(
-      "metadata/annotations-too-large",
-      base2,
-      `annotations total ${total} bytes, ${total - MAX_ANNOTATION_BYTES} over the ${MAX_ANNOTATION_BYTES}-byte limit; move large values out of annotations (for example into a ConfigMap)`,
-      { at: "key" }
-    );
-  }
-}
-
-// src/policy/validate/names.ts
-var NAME = "metadata.name";
-var GENERATED_PREFIXES = ["knp.default.", "kanp.adminnetworkpolicy.", "kbanp.baselineadminnetworkpolicy.", "ossg."];
-function checkNames(resource, ctx) {
-  const name = resource.metadata.name;
-  if (name === void 0) return;
-  const limit = resource.kind === "Tier" ? MAX_LABEL_LENGTH : MAX_SUBDOMAIN_LENGTH;
-  const tooLong = name.length > limit;
-  if (tooLong) {
-    ctx.report(
-      "names/too-long",
-      NAME,
-      `name is ${name.length} characters, ${name.length - limit} over the limit of ${limit} for a ${resource.kind}; shorten it`
-    );
-  }
-  const problem = nameFormatProblem(resource.kind, name, !tooLong);
-  if (problem) ctx.report("names/invalid", NAME, `name ${quote(name)} is not valid: ${problem}`);
-  checkNamespace(resource, ctx);
-  checkTierPrefix(resource, ctx);
-}
-function nameFormatProblem(kind, name, hint2) {
-  const suggestion = () => hint2 ? suggestionFor(name) : "";
-  switch (kind) {
-    case "Tier":
-      return DNS1123_LABEL.test(name) ? void 0 : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names)" + (hint2 ? `; try ${quote(suggest(name).replaceAll(".", "-"))}` : "");
-    case "NetworkPolicy":
-    case "StagedNetworkPolicy":
-      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion()}`;
-    case "GlobalNetworkPolicy":
-    case "StagedGlobalNetworkPolicy":
-      if (name.startsWith("knp.default.")) {
-        return "the knp.default. prefix is reserved for converted Kubernetes policies and a global policy name may contain at most one dot; drop the prefix";
-      }
-      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion()}`;
-    default:
-      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion()}`;
-  }
-}
-function suggest(name) {
-  return trimDashesAndDots(name.toLowerCase().replace(/[^-a-z0-9.]/g, "-"));
-}
-function trimDashesAndDots(text) {
-  const trimmable = (c) => c === "-" || c === ".";
-  let start = 0;
-  let end3 = text.length;
-  while (start < end3 && trimmable(text[start])) start++;
-  while (end3 > start && trimmable(text[end3 - 1])) end3--;
-  return text.slice(start, end3);
-}
-function suggestionFor(name) {
-  const s = suggest(name);
-  return s !== "" && s !== name ? `; try ${quote(s)}` : "";
-}
-function checkNamespace(resource, ctx) {
-  const ns = resource.metadata.namespace;
-  if (ns === void 0 || resource.namespaceDefaulted) return;
-  const problem = dns1123LabelProblem(ns);
-  if (problem) ctx.report("names/invalid-namespace", "metadata.namespace", `namespace ${quote(ns)} ${problem}`);
-}
-function checkTierPrefix(resource, ctx) {
-  if (ctx.version.model !== "v3.31" || !isCalicoPolicy(resource)) return;
-  const name = resource.metadata.name;
-  if (GENERATED_PREFIXES.some((p) => name.startsWith(p))) return;
-  const tier = resource.spec.tier || "default";
-  const dotted = name.includes(".");
-  if (!dotted && tier === "default" || dotted && name.startsWith(`${tier}.`)) return;
-  const bare = dotted ? name.slice(name.indexOf(".") + 1) : name;
-  const fix = tier === "default" ? `${quote(bare)} or ${quote(`default.${bare}`)}` : quote(`${tier}.${bare}`);
-  ctx.report(
-    "names/tier-prefix",
-    NAME,
-    `Calico ${ctx.version.text} rejects the name ${quote(name)} for a policy in tier ${quote(tier)}: up to 3.31 a policy name must start with its tier and a dot; rename it to ${fix} (Calico 3.32 and later accept either form)`,
-    { severity: "warning" }
-  );
-}
-
-// src/policy/validate/nets.ts
-var FIELDS = [
-  ["source", "nets"],
-  ["source", "notNets"],
-  ["destination", "nets"],
-  ["destination", "notNets"]
-];
-function checkRuleNets(site, rule2, ctx) {
-  let seen4 = false;
-  let seen6 = false;
-  for (const [side, field] of FIELDS) {
-    const nets = rule2[side]?.[field];
-    if (!nets || nets.length === 0) continue;
-    const path = sidePath(site, side, field);
-    const { v4, v6 } = checkEntries(nets, path, field === "notNets", ctx);
-    const ipVersion = rule2.ipVersion;
-    if (ipVersion === 4 && v6 || ipVersion === 6 && v4) {
-      ctx.report(
-        "net/ip-version-mismatch",
-        path,
-        `${field} holds IPv${ipVersion === 4 ? 6 : 4} CIDRs but the rule sets ipVersion: ${ipVersion}; change ipVersion or split the rule per address family`,
-        { at: "key" }
-      );
-    }
-    if (v4 && v6 || v4 && seen6 || v6 && seen4) {
-      ctx.report(
-        "net/mixed-families",
-        path,
-        "this rule would match both IPv4 and IPv6 CIDRs, which Calico rejects; put the IPv4 and IPv6 CIDRs in separate rules",
-        { at: "key" }
-      );
-    }
-    seen4 ||= v4;
-    seen6 ||= v6;
-  }
-}
-function checkEntries(nets, path, negated, ctx) {
-  const out = { v4: false, v6: false };
-  nets.forEach((text, i2) => {
-    const entryPath = joinPath(path, i2);
-    const net = parseNet(text, { allowBare: true });
-    if (!net) {
-      ctx.report("net/invalid", entryPath, `${quote(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
-      return;
-    }
-    if (net.version === 4) out.v4 = true;
-    else out.v6 = true;
-    if (net.hostBits) {
-      ctx.report(
-        "net/host-bits",
-        entryPath,
-        `${quote(text)} has host bits set beyond its /${net.prefix} prefix; rule nets must be the network address — write ${quote(masked(net))}`
-      );
-    }
-    if (negated && net.prefix === 0) {
-      ctx.report(
-        "net/catch-all-negation",
-        entryPath,
-        `notNets ${quote(text)} excludes every address, so the rule can never match; remove it (to match nothing on purpose, delete the rule)`
-      );
-    }
-  });
-  return out;
-}
-function checkSetNets(nets, path, ctx) {
-  if (!nets) return;
-  nets.forEach((text, i2) => {
-    if (parseNet(text, { allowBare: true })) return;
-    ctx.report("net/invalid", joinPath(path, i2), `${quote(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
-  });
-}
-function masked(net) {
-  const hostBits = BigInt((net.version === 4 ? 32 : 128) - net.prefix);
-  return `${formatAddress(net.address >> hostBits << hostBits, net.version)}/${net.prefix}`;
-}
-function formatAddress(value2, version) {
-  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String(value2 >> s & 255n)).join(".");
-  const groups3 = Array.from({ length: 8 }, (_, i2) => Number(value2 >> BigInt(112 - 16 * i2) & 0xffffn));
-  let best = 0;
-  let bestLength = 0;
-  for (let i2 = 0; i2 < 8; ) {
-    let j = i2;
-    while (j < 8 && groups3[j] === 0) j++;
-    if (j - i2 > bestLength) [best, bestLength] = [i2, j - i2];
-    i2 = j === i2 ? i2 + 1 : j;
-  }
-  const hex = (gs) => gs.map((g) => g.toString(16)).join(":");
-  if (bestLength < 2) return hex(groups3);
-  return `${hex(groups3.slice(0, best))}::${hex(groups3.slice(best + bestLength))}`;
-}
-
-// src/policy/validate/networkset.ts
-var NAMESPACE_LABEL = "projectcalico.org/namespace";
-function checkNetworkSet(resource, ctx) {
-  if (resource.kind !== "NetworkSet" && resource.kind !== "GlobalNetworkSet") return;
-  checkSetNets(resource.spec.nets, "spec.nets", ctx);
-  if (resource.metadata.labels && Object.prototype.hasOwnProperty.call(resource.metadata.labels, NAMESPACE_LABEL)) {
-    ctx.report(
-      "networkset/namespace-label",
-      joinPath("metadata.labels", NAMESPACE_LABEL),
-      `the label ${NAMESPACE_LABEL} is reserved: Calico sets it from the set's namespace` + (resource.kind === "GlobalNetworkSet" ? " (and a global set must not have it)" : "") + "; remove the label and select the namespace with a namespaceSelector instead",
-      { at: "key" }
-    );
-  }
-}
-
-// src/policy/validate/not-evaluated.ts
-function checkNotEvaluated(resource, ctx) {
-  if (!isPolicy(resource) || resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") return;
-  const spec = resource.spec;
-  const notice = (path, what) => ctx.report("policy/not-evaluated", path, `${what} is not evaluated by tierguard: simulations and reviews do not account for it, and verdicts that depend on it are marked uncertain.`, { severity: "notice" });
-  if (spec.doNotTrack) notice("spec.doNotTrack", "An untracked (doNotTrack) policy");
-  if (spec.preDNAT) notice("spec.preDNAT", "A pre-DNAT policy");
-  if (spec.applyOnForward) notice("spec.applyOnForward", "Policy for forwarded traffic (applyOnForward)");
-  for (const dir of ["ingress", "egress"]) {
-    (spec[dir] ?? []).forEach((rule2, i2) => {
-      const at3 = `spec.${dir}[${i2}]`;
-      if (rule2.http) notice(`${at3}.http`, "An HTTP match");
-      if (rule2.source?.services) notice(`${at3}.source.services`, "A Kubernetes service match");
-      if (rule2.destination?.services) notice(`${at3}.destination.services`, "A Kubernetes service match");
-      if (rule2.destination?.domains?.length) notice(`${at3}.destination.domains`, "A domain match (Calico Enterprise)");
-    });
-  }
-}
-
-// src/policy/validate/ports.ts
-function checkPortList(ports, path, ctx) {
-  const summary = { numeric: false, named: false };
-  ports.forEach((port, i2) => {
-    const kind = checkPort2(port, joinPath(path, i2), ctx);
-    if (kind === "numeric") summary.numeric = true;
-    if (kind === "named") summary.named = true;
-  });
-  return summary;
-}
-function checkPort2(port, path, ctx) {
-  if (typeof port === "number" || /^[0-9]+$/.test(port)) {
-    return inRange(Number(port), port, path, ctx) ? "numeric" : void 0;
-  }
-  const range2 = /^([0-9]+):([0-9]+)$/.exec(port);
-  if (range2) {
-    const lo = Number(range2[1]);
-    const hi = Number(range2[2]);
-    if (!inRange(lo, port, path, ctx) || !inRange(hi, port, path, ctx)) return void 0;
-    if (lo > hi) {
-      ctx.report(
-        "port/range-order",
-        path,
-        `port range ${quote(port)} runs backwards (${lo} > ${hi}); write it as "${hi}:${lo}"`
-      );
-      return void 0;
-    }
-    return "numeric";
-  }
-  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(port)) {
-    ctx.report(
-      "port/invalid",
-      path,
-      `port ${quote(port)} is not a port number, a "lo:hi" range, or a port name; fix the entry (ranges use a colon, as in "8000:8080")`
-    );
-    return void 0;
-  }
-  const problem = portNameProblem(port);
-  if (problem) {
-    const lower = port.toLowerCase();
-    const dashed = /^([0-9]+)-([0-9]+)$/.exec(port);
-    ctx.report(
-      "port/invalid-name",
-      path,
-      `named port ${quote(port)} is not a valid port name: it ${problem}` + (dashed ? `; for a range write "${dashed[1]}:${dashed[2]}"` : "") + (lower !== port && !portNameProblem(lower) ? `; write ${quote(lower)}` : "")
-    );
-    return void 0;
-  }
-  return "named";
-}
-function inRange(n2, written, path, ctx) {
-  if (n2 >= 1 && n2 <= 65535) return true;
-  ctx.report(
-    "port/out-of-range",
-    path,
-    `port ${quote(written)} is out of range: port numbers are 1 to 65535`
-  );
-  return false;
-}
-
-// src/policy/validate/protocol.ts
-var PROTOCOL_NUMBERS = {
-  TCP: 6,
-  UDP: 17,
-  ICMP: 1,
-  ICMPv6: 58,
-  SCTP: 132,
-  UDPLite: 136
-};
-var NAMES = Object.keys(PROTOCOL_NUMBERS);
-var PORT_PROTOCOLS = /* @__PURE__ */ new Set([6, 17, 132]);
-function checkProtocolValue(field, value2) {
-  if (typeof value2 === "number" || /^[0-9]+$/.test(value2)) {
-    const n2 = Number(value2);
-    if (typeof value2 === "string" && n2 > 255) return badName(field, value2);
-    if (n2 >= 1 && n2 <= 255) return { ok: true, number: n2 };
-    return {
-      ok: false,
-      code: "protocol-number",
-      message: `${field} number ${value2} is not valid: protocol numbers are 1 to 255; use a name such as TCP or a number in range`
-    };
-  }
-  if (value2 in PROTOCOL_NUMBERS) return { ok: true, number: PROTOCOL_NUMBERS[value2] };
-  return badName(field, value2);
-}
-function badName(field, value2) {
-  const caseFix = NAMES.find((n2) => n2.toLowerCase() === value2.toLowerCase());
-  if (caseFix) {
-    return {
-      ok: false,
-      code: "protocol-case",
-      message: `${field} ${quote(value2)} is not valid: protocol names are case-sensitive; write ${quote(caseFix)}`,
-      number: PROTOCOL_NUMBERS[caseFix]
-    };
-  }
-  return {
-    ok: false,
-    code: "protocol-invalid",
-    message: `${field} ${quote(value2)} is not a protocol: use one of ${NAMES.join(", ")} or a number 1 to 255` + hint(closest(value2, NAMES))
-  };
-}
-
-// src/policy/validate/rule.ts
-var ACTIONS = ["Allow", "Deny", "Log", "Pass"];
-var ICMP = 1;
-var ICMPV6 = 58;
-function checkRule2(site, rule2, ctx) {
-  checkAction(site, rule2.action, ctx);
-  const protocol = protocolNumber(site, "protocol", rule2.protocol, ctx);
-  const notProtocol = protocolNumber(site, "notProtocol", rule2.notProtocol, ctx);
-  checkPorts(site, rule2, protocol, ctx);
-  checkIpVersion(site, rule2.ipVersion, ctx);
-  checkIcmpFields(joinPath(site.path, "icmp"), rule2.icmp, ctx);
-  checkIcmpFields(joinPath(site.path, "notICMP"), rule2.notICMP, ctx);
-  if (rule2.icmp && protocol !== ICMP && protocol !== ICMPV6 && protocol !== "invalid") {
-    ctx.report(
-      "rule/icmp-needs-protocol",
-      joinPath(site.path, "icmp"),
-      "icmp matches only ICMP traffic; set protocol: ICMP (IPv4) or protocol: ICMPv6 (IPv6) on this rule",
-      { at: "key" }
-    );
-  }
-  checkIcmpIpVersion(site, rule2, protocol, "protocol", ctx);
-  checkIcmpIpVersion(site, rule2, notProtocol, "notProtocol", ctx);
-}
-function checkAction(site, action, ctx) {
-  const path = joinPath(site.path, "action");
-  if (action === void 0) {
-    ctx.report("rule/action-missing", site.path, `every rule needs an action; add action: Allow, Deny, Log or Pass`);
-    return;
-  }
-  if (ACTIONS.includes(action)) return;
-  const guess = closest(action, ACTIONS);
-  if (guess && guess.toLowerCase() === action.toLowerCase()) {
-    ctx.report("rule/action-case", path, `action ${quote(action)} is not valid: actions are case-sensitive; write ${quote(guess)}`);
-    return;
-  }
-  ctx.report("rule/action-invalid", path, `action ${quote(action)} is not valid: use Allow, Deny, Log or Pass${hint(guess)}`);
-}
-function protocolNumber(site, field, value2, ctx) {
-  if (value2 === void 0) return void 0;
-  const result2 = checkProtocolValue(field, value2);
-  if (result2.ok) return result2.number;
-  ctx.report(`rule/${result2.code}`, joinPath(site.path, field), result2.message);
-  return result2.number ?? "invalid";
-}
-function checkPorts(site, rule2, protocol, ctx) {
-  for (const side of ["source", "destination"]) {
-    for (const field of ["ports", "notPorts"]) {
-      const ports = rule2[side]?.[field];
-      if (!ports || ports.length === 0) continue;
-      const path = sidePath(site, side, field);
-      const summary = checkPortList(ports, path, ctx);
-      if (protocol === "invalid") continue;
-      if (protocol === void 0) {
-        if (summary.numeric) {
-          ctx.report(
-            "rule/ports-need-protocol",
-            path,
-            `${field} with port numbers need the rule to set protocol: TCP, UDP or SCTP; add the protocol`,
-            { at: "key" }
-          );
-        } else if (summary.named && ctx.version.model === "v3.31") {
-          ctx.report(
-            "rule/ports-need-protocol",
-            path,
-            `Calico ${ctx.version.text} rejects ${field} on a rule without a protocol, even named ports (3.32 and later allow named ports there); add protocol: TCP, UDP or SCTP`,
-            { at: "key" }
-          );
-        }
-      } else if (!PORT_PROTOCOLS.has(protocol)) {
-        ctx.report(
-          "rule/ports-protocol",
-          path,
-          `${field} need protocol TCP, UDP or SCTP, but this rule's protocol ${quote(rule2.protocol)} has no ports; remove the ${field} or change the protocol`,
-          { at: "key" }
-        );
-      }
-    }
-  }
-}
-function checkIpVersion(site, ipVersion, ctx) {
-  if (ipVersion === void 0 || ipVersion === 4 || ipVersion === 6) return;
-  ctx.report(
-    "rule/ip-version",
-    joinPath(site.path, "ipVersion"),
-    `ipVersion ${ipVersion} is not valid: use 4 or 6, or leave it out to match both`
-  );
-}
-function checkIcmpFields(path, icmp2, ctx) {
-  if (!icmp2) return;
-  if (icmp2.type !== void 0 && (icmp2.type < 0 || icmp2.type > 254)) {
-    ctx.report("rule/icmp-type-range", joinPath(path, "type"), `ICMP type ${icmp2.type} is out of range: use 0 to 254`);
-  }
-  if (icmp2.code !== void 0 && (icmp2.code < 0 || icmp2.code > 255)) {
-    ctx.report("rule/icmp-code-range", joinPath(path, "code"), `ICMP code ${icmp2.code} is out of range: use 0 to 255`);
-  }
-  if (icmp2.code !== void 0 && icmp2.type === void 0) {
-    ctx.report(
-      "rule/icmp-code-without-type",
-      joinPath(path, "code"),
-      "an ICMP code needs an ICMP type (the kernel cannot match a code alone); add type, for example type: 3 with code: 1",
-      { at: "key" }
-    );
-  }
-}
-function checkIcmpIpVersion(site, rule2, protocol, field, ctx) {
-  if (rule2.ipVersion === void 0 || rule2.ipVersion !== 4 && rule2.ipVersion !== 6) return;
-  const needed = protocol === ICMP ? 4 : protocol === ICMPV6 ? 6 : void 0;
-  if (needed === void 0 || rule2.ipVersion === needed) return;
-  const name = protocol === ICMP ? "ICMP" : "ICMPv6";
-  ctx.report(
-    "rule/icmp-ip-version",
-    joinPath(site.path, "ipVersion"),
-    `${field} ${name} is IPv${needed} only, but the rule sets ipVersion: ${rule2.ipVersion}; set ipVersion: ${needed} or use ${name === "ICMP" ? "ICMPv6" : "ICMP"}`
-  );
-}
-
 // src/selector/index.ts
 import { createHash } from "node:crypto";
 
@@ -15724,7 +14540,7 @@ var OPERATOR_TEXT = {
   startswith: " starts with ",
   endswith: " ends with "
 };
-function quote2(value2) {
+function quote(value2) {
   return value2.includes('"') ? `'${value2}'` : `"${value2}"`;
 }
 function printNode(node) {
@@ -15740,10 +14556,10 @@ function printNode(node) {
     case "contains":
     case "startswith":
     case "endswith":
-      return node.label + OPERATOR_TEXT[node.op] + quote2(node.value);
+      return node.label + OPERATOR_TEXT[node.op] + quote(node.value);
     case "in":
     case "notin":
-      return `${node.label}${node.op === "in" ? " in " : " not in "}{${node.values.map(quote2).join(", ")}}`;
+      return `${node.label}${node.op === "in" ? " in " : " not in "}{${node.values.map(quote).join(", ")}}`;
     case "not":
       return "!" + printNode(node.operand);
     case "and":
@@ -15949,7 +14765,7 @@ var SelectorError = class extends Error {
 };
 
 // src/selector/tokenizer.ts
-var MAX_LABEL_LENGTH2 = 512;
+var MAX_LABEL_LENGTH = 512;
 function isSpace(c) {
   return c === 32 || c === 9;
 }
@@ -15984,11 +14800,11 @@ var Cursor = class {
     const start = this.pos;
     while (this.pos < this.text.length && isLabelChar(this.text.charCodeAt(this.pos))) this.pos++;
     const label = this.text.slice(start, this.pos);
-    if (label.length > MAX_LABEL_LENGTH2) {
+    if (label.length > MAX_LABEL_LENGTH) {
       throw new SelectorError(
         "selector/label-too-long",
         start,
-        `label is ${label.length} characters long; Calico allows at most ${MAX_LABEL_LENGTH2}`
+        `label is ${label.length} characters long; Calico allows at most ${MAX_LABEL_LENGTH}`
       );
     }
     return label;
@@ -16396,6 +15212,27 @@ function isLookup(x) {
 function parseSelector(text) {
   return new Selector(parseNode(text));
 }
+var SelectorParses = class {
+  byText = /* @__PURE__ */ new Map();
+  /** Distinct texts actually parsed; every other call was answered from the memo. */
+  parsed = 0;
+  /** As `parseSelector`: throws the text's `SelectorError` when it does not parse. */
+  parse(text) {
+    let found = this.byText.get(text);
+    if (found === void 0) {
+      this.parsed++;
+      try {
+        found = parseSelector(text);
+      } catch (e) {
+        if (!(e instanceof SelectorError)) throw e;
+        found = e;
+      }
+      this.byText.set(text, found);
+    }
+    if (found instanceof SelectorError) throw found;
+    return found;
+  }
+};
 function prefixLabels(node, prefix) {
   return mapNode(node, (n2) => "label" in n2 ? { ...n2, label: prefix + n2.label } : n2);
 }
@@ -16410,6 +15247,1208 @@ function andNodes(...nodes) {
   const parts = nodes.filter((n2) => n2.op !== "all");
   if (parts.length === 0) return { op: "all" };
   return parts.length === 1 ? parts[0] : { op: "and", operands: parts };
+}
+
+// src/policy/validate/context.ts
+function resourceContext(resource, version, out, selectors2 = new SelectorParses()) {
+  const name = describeResource(resource);
+  return {
+    version,
+    selectors: selectors2,
+    report(code, cleanedPath, message, options = {}) {
+      const path = resource.source.filePath(cleanedPath);
+      const location2 = locate(resource, path, options.at ?? "value");
+      out.push({ code, severity: options.severity ?? "error", message, ...location2, path, resource: name });
+    }
+  };
+}
+function locate(resource, path, at3) {
+  if (at3 === "value") return resource.source.at(path);
+  if (at3 === "key") return resource.source.keyAt(path);
+  return resource.source.inside(path, at3.offset);
+}
+function sidePath(site, side, field) {
+  const base2 = joinPath(site.path, side);
+  return field === void 0 ? base2 : joinPath(base2, field);
+}
+function quote2(value2) {
+  const text = typeof value2 === "string" ? value2 : String(value2);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+function hint(guess) {
+  return guess ? `; did you mean ${quote2(guess)}?` : "";
+}
+
+// src/policy/validate/cross-resource.ts
+function checkDuplicates(resources, out) {
+  const first = /* @__PURE__ */ new Map();
+  for (const r of resources) {
+    const key = `${r.kind}\0${r.metadata.namespace ?? ""}\0${r.metadata.name ?? ""}`;
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, r);
+      continue;
+    }
+    const there = earlier.source.at("metadata.name");
+    out.push({
+      code: "resource/duplicate",
+      severity: "error",
+      message: `${describeResource(r)} is defined twice: here and at ${there.file}:${there.line}:${there.col}; the later one would replace the earlier when applied. Remove one or rename it`,
+      ...r.source.at("metadata.name"),
+      path: "metadata.name",
+      resource: describeResource(r)
+    });
+  }
+}
+function checkTierReferences(resources, version, out) {
+  const defined = resources.filter((r) => r.kind === "Tier").map((r) => r.metadata.name);
+  const builtin = builtinTiers(version).map((t) => t.name);
+  const known2 = /* @__PURE__ */ new Set([...defined, ...builtin]);
+  const otherModel = builtinTiers({ model: version.model === "v3.31" ? "v3.32" : "v3.31", text: "" }).map((t) => t.name);
+  for (const r of resources) {
+    if (!isCalicoPolicy(r)) continue;
+    const tier = r.spec.tier;
+    if (tier === void 0 || tier === "" || known2.has(tier)) continue;
+    const renamed2 = otherModel.includes(tier) ? ` (${quote2(tier)} is a built-in tier in Calico ${version.model === "v3.31" ? "3.32 and later" : "3.31 and earlier"}, not in ${version.text})` : "";
+    out.push({
+      code: "policy/unknown-tier",
+      severity: "warning",
+      message: `tier ${quote2(tier)} is not defined in these files and is not built into Calico ${version.text}${renamed2}; it must exist in the cluster before this policy can be applied — add a Tier named ${quote2(tier)}` + hint(closest(tier, [...known2])),
+      ...r.source.at("spec.tier"),
+      path: "spec.tier",
+      resource: describeResource(r)
+    });
+  }
+}
+
+// src/policy/validate/cidr.ts
+function parseIpAddress(text) {
+  if (text.includes(":")) {
+    const value3 = parseIpv6(text);
+    return value3 === void 0 ? void 0 : { version: 6, value: value3 };
+  }
+  const value2 = parseIpv4(text);
+  return value2 === void 0 ? void 0 : { version: 4, value: value2 };
+}
+function parseNet(text, options) {
+  const slash = text.indexOf("/");
+  if (slash === -1 && !options.allowBare) return void 0;
+  const ip = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
+  if (!ip) return void 0;
+  const bits = ip.version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return void 0;
+    prefix = Number(p);
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask;
+  return { version: ip.version, address: ip.value, network, prefix, bare: slash === -1, hostBits: network !== ip.value };
+}
+function netContains(outer, inner) {
+  if (outer.version !== inner.version || inner.prefix < outer.prefix) return false;
+  const bits = BigInt(outer.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+}
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return void 0;
+  let value2 = 0n;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return void 0;
+    value2 = value2 << 8n | BigInt(part);
+  }
+  return value2;
+}
+function parseIpv6(text) {
+  let head = text;
+  let tail2 = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIpv4(text.slice(lastColon + 1));
+    if (v4 === void 0) return void 0;
+    tail2 = [Number(v4 >> 16n), Number(v4 & 0xffffn)];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return void 0;
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
+  if (!left || !right) return void 0;
+  const written = left.length + right.length + tail2.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return void 0;
+  const all = [...left, ...new Array(8 - written).fill(0), ...right, ...tail2];
+  return all.reduce((acc, g) => acc << 16n | BigInt(g), 0n);
+}
+function groups(text) {
+  if (text === "") return [];
+  const out = [];
+  for (const g of text.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+    out.push(parseInt(g, 16));
+  }
+  return out;
+}
+
+// src/policy/validate/cnp-ports.ts
+var PROTOCOL_FIELDS = ["tcp", "udp", "sctp", "destinationNamedPort"];
+var PROTOCOLS = ["TCP", "UDP", "SCTP"];
+function checkCnpProtocol(p, path, ctx) {
+  const set2 = PROTOCOL_FIELDS.filter((k) => p[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/protocol-one-of",
+      path,
+      set2.length === 0 ? "the protocols entry is empty: set exactly one of tcp, udp, sctp or destinationNamedPort (an empty entry would match all traffic)" : `the protocols entry sets ${set2.join(" and ")}: set exactly one, and add an entry per protocol`
+    );
+  }
+  for (const proto of ["tcp", "udp", "sctp"]) {
+    const entry = p[proto];
+    if (entry === void 0) continue;
+    const at3 = joinPath(path, proto);
+    if (entry.destinationPort === void 0) {
+      ctx.report("cnp/port-one-of", at3, `${proto} needs a destinationPort (number or range); leave the whole entry out to match every ${proto.toUpperCase()} port`);
+    } else {
+      checkCnpPort(entry.destinationPort, joinPath(at3, "destinationPort"), ctx);
+    }
+  }
+  if (p.destinationNamedPort !== void 0 && p.destinationNamedPort === "") {
+    ctx.report("cnp/named-port", joinPath(path, "destinationNamedPort"), "destinationNamedPort is empty: name a container port");
+  }
+}
+function checkCnpPort(port, path, ctx) {
+  const set2 = ["number", "range"].filter((k) => port[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report("cnp/port-one-of", path, set2.length === 0 ? "destinationPort is empty: set number or range" : "destinationPort sets both number and range: set exactly one");
+  }
+  if (port.number !== void 0) checkPortNumber(port.number, joinPath(path, "number"), ctx);
+  if (port.range) checkRange(port.range.start, port.range.end, joinPath(path, "range"), ctx);
+}
+function checkAnpPort(p, path, ctx) {
+  const set2 = ["portNumber", "namedPort", "portRange"].filter((k) => p[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/port-one-of",
+      path,
+      set2.length === 0 ? "the ports entry is empty: set exactly one of portNumber, namedPort or portRange" : `the ports entry sets ${set2.join(" and ")}: set exactly one`
+    );
+  }
+  for (const field of ["portNumber", "portRange"]) {
+    const protocol = p[field]?.protocol;
+    if (protocol !== void 0 && !PROTOCOLS.includes(protocol)) {
+      ctx.report("cnp/protocol", joinPath(joinPath(path, field), "protocol"), `protocol ${quote2(protocol)} is not valid: use TCP, UDP or SCTP (case-sensitive)`);
+    }
+  }
+  if (p.portNumber?.port !== void 0) checkPortNumber(p.portNumber.port, joinPath(joinPath(path, "portNumber"), "port"), ctx);
+  if (p.portRange) checkRange(p.portRange.start, p.portRange.end, joinPath(path, "portRange"), ctx);
+}
+function checkPortNumber(n2, path, ctx) {
+  if (n2 < 1 || n2 > 65535) ctx.report("cnp/port-range", path, `port ${n2} is out of range: use 1 to 65535`);
+}
+function checkRange(start, end3, path, ctx) {
+  if (start !== void 0) checkPortNumber(start, joinPath(path, "start"), ctx);
+  if (end3 !== void 0) checkPortNumber(end3, joinPath(path, "end"), ctx);
+  if (start !== void 0 && end3 !== void 0 && start >= end3) {
+    ctx.report("cnp/port-range-order", path, `the range's start (${start}) must be less than its end (${end3}); for one port use number`);
+  }
+}
+
+// src/policy/validate/staged.ts
+function isStagedDelete(resource) {
+  return (resource.kind === "StagedNetworkPolicy" || resource.kind === "StagedGlobalNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") && resource.spec.stagedAction === "Delete";
+}
+function checkStaged(resource, ctx) {
+  if (!isStagedDelete(resource)) return;
+  const kept = resource.kind === "StagedKubernetesNetworkPolicy" ? ["stagedAction"] : ["stagedAction", "tier"];
+  for (const [field, value2] of Object.entries(resource.spec)) {
+    if (kept.includes(field) || isZero(value2)) continue;
+    ctx.report(
+      "staged/delete-with-spec",
+      `spec.${field}`,
+      `a staged Delete only names the policy to delete, so spec.${field} must be empty; remove it` + (resource.kind === "StagedKubernetesNetworkPolicy" ? "" : " (only tier may stay)"),
+      { at: "key" }
+    );
+  }
+}
+function isZero(value2) {
+  if (value2 === void 0 || value2 === null || value2 === "" || value2 === false) return true;
+  if (typeof value2 === "object" && !Array.isArray(value2)) return Object.keys(value2).length === 0;
+  return false;
+}
+
+// src/policy/validate/syntax.ts
+var LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
+var DNS1123_LABEL = new RegExp(`^${LABEL}$`);
+var DNS1123_SUBDOMAIN = new RegExp(`^${SUBDOMAIN}$`);
+var NETWORK_POLICY_NAME = new RegExp(`^((${LABEL})(\\.${LABEL})?|((?:knp|ossg)\\.default\\.(${SUBDOMAIN})))$`);
+var GLOBAL_POLICY_NAME = new RegExp(`^(${LABEL}\\.)?${LABEL}$`);
+var MAX_SUBDOMAIN_LENGTH = 253;
+var MAX_LABEL_LENGTH2 = 63;
+var QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+var LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+function dns1123LabelProblem(value2) {
+  if (value2.length > MAX_LABEL_LENGTH2) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH2}`;
+  if (!DNS1123_LABEL.test(value2)) return "must be lower-case letters, digits and '-', starting and ending with a letter or digit";
+  return void 0;
+}
+function dns1123SubdomainProblem(value2) {
+  if (value2.length > MAX_SUBDOMAIN_LENGTH) return `is ${value2.length} characters; the limit is ${MAX_SUBDOMAIN_LENGTH}`;
+  if (!DNS1123_SUBDOMAIN.test(value2)) {
+    return "must be lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
+  }
+  return void 0;
+}
+function qualifiedNameProblem(value2) {
+  const parts = value2.split("/");
+  if (parts.length > 2) return "may contain at most one '/', between an optional DNS prefix and the name";
+  const name = parts[parts.length - 1];
+  if (parts.length === 2) {
+    if (parts[0] === "") return "has an empty prefix before '/'";
+    const prefix = dns1123SubdomainProblem(parts[0]);
+    if (prefix) return `has a prefix that ${prefix}`;
+  }
+  if (name === "") return "has an empty name part";
+  if (name.length > MAX_LABEL_LENGTH2) return `has a name part of ${name.length} characters; the limit is ${MAX_LABEL_LENGTH2}`;
+  if (!QUALIFIED_NAME.test(name)) {
+    return "has a name part that must be letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  }
+  return void 0;
+}
+function labelValueProblem(value2) {
+  if (value2.length > MAX_LABEL_LENGTH2) return `is ${value2.length} characters; the limit is ${MAX_LABEL_LENGTH2}`;
+  if (!LABEL_VALUE.test(value2)) {
+    return "must be empty or letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  }
+  return void 0;
+}
+function portNameProblem(value2) {
+  if (value2.length === 0 || value2.length > 15) return "must be 1 to 15 characters";
+  if (!/^[-a-z0-9]+$/.test(value2)) return "may contain only lower-case letters, digits and '-'";
+  if (!/[a-z]/.test(value2)) return "must contain at least one letter";
+  if (value2.startsWith("-") || value2.endsWith("-")) return "may not start or end with '-'";
+  if (value2.includes("--")) return "may not contain '--'";
+  return void 0;
+}
+function utf8Length(text) {
+  let n2 = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0);
+    n2 += cp < 128 ? 1 : cp < 2048 ? 2 : cp < 65536 ? 3 : 4;
+  }
+  return n2;
+}
+
+// src/policy/validate/k8s-networkpolicy.ts
+var OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
+var PROTOCOLS2 = ["TCP", "UDP", "SCTP"];
+var POLICY_TYPES = ["Ingress", "Egress"];
+function checkK8sPolicy(resource, ctx) {
+  if (resource.kind !== "KubernetesNetworkPolicy" && resource.kind !== "StagedKubernetesNetworkPolicy") return;
+  if (isStagedDelete(resource)) return;
+  const spec = resource.spec;
+  checkLabelSelector(spec.podSelector, "spec.podSelector", ctx);
+  checkPolicyTypes(spec.policyTypes, ctx);
+  spec.ingress?.forEach((rule2, i2) => {
+    const path = joinPath("spec.ingress", i2);
+    rule2.from?.forEach((peer, j) => checkPeer(peer, joinPath(joinPath(path, "from"), j), ctx));
+    rule2.ports?.forEach((port, j) => checkPort(port, joinPath(joinPath(path, "ports"), j), ctx));
+  });
+  spec.egress?.forEach((rule2, i2) => {
+    const path = joinPath("spec.egress", i2);
+    rule2.to?.forEach((peer, j) => checkPeer(peer, joinPath(joinPath(path, "to"), j), ctx));
+    rule2.ports?.forEach((port, j) => checkPort(port, joinPath(joinPath(path, "ports"), j), ctx));
+  });
+}
+function checkPolicyTypes(types2, ctx) {
+  if (!types2) return;
+  if (types2.length > POLICY_TYPES.length) {
+    ctx.report(
+      "k8s/too-many-policy-types",
+      "spec.policyTypes",
+      `policyTypes lists ${types2.length} entries; at most two are allowed (Ingress and Egress)`,
+      { at: "key" }
+    );
+    return;
+  }
+  types2.forEach((type2, i2) => {
+    const path = joinPath("spec.policyTypes", i2);
+    if (types2.indexOf(type2) !== i2) {
+      ctx.report("k8s/duplicate-policy-type", path, `policy type ${quote2(type2)} is listed twice; remove the repeat`);
+    }
+    if (!POLICY_TYPES.includes(type2)) {
+      ctx.report(
+        "k8s/policy-type",
+        path,
+        `policy type ${quote2(type2)} is not valid: use Ingress or Egress (case-sensitive)${hint(closest(type2, POLICY_TYPES))}`
+      );
+    }
+  });
+}
+function checkPeer(peer, path, ctx) {
+  const { podSelector, namespaceSelector, ipBlock } = peer;
+  if (!podSelector && !namespaceSelector && !ipBlock) {
+    ctx.report(
+      "k8s/empty-peer",
+      path,
+      "a peer must set podSelector, namespaceSelector or ipBlock; to allow every source or destination, leave out from/to instead of writing an empty peer"
+    );
+    return;
+  }
+  checkLabelSelector(podSelector, joinPath(path, "podSelector"), ctx);
+  checkLabelSelector(namespaceSelector, joinPath(path, "namespaceSelector"), ctx);
+  if (ipBlock && (podSelector || namespaceSelector)) {
+    ctx.report(
+      "k8s/peer-ipblock-combined",
+      joinPath(path, "ipBlock"),
+      "ipBlock cannot be combined with podSelector or namespaceSelector in one peer; make them separate list items",
+      { at: "key" }
+    );
+  }
+  if (ipBlock) checkIpBlock(ipBlock, joinPath(path, "ipBlock"), ctx);
+}
+function checkIpBlock(block, path, ctx) {
+  if (block.cidr === void 0) return;
+  const cidr = parseNet(block.cidr, { allowBare: false });
+  if (!cidr) {
+    ctx.report(
+      "k8s/ipblock-cidr",
+      joinPath(path, "cidr"),
+      `ipBlock.cidr ${quote2(block.cidr)} is not a CIDR; write it with a prefix length, as in 10.0.0.0/16` + (parseNet(block.cidr, { allowBare: true }) ? ` (for one address use ${block.cidr}/${block.cidr.includes(":") ? 128 : 32})` : "")
+    );
+    return;
+  }
+  block.except?.forEach((text, i2) => {
+    const exceptPath = joinPath(joinPath(path, "except"), i2);
+    const except = parseNet(text, { allowBare: false });
+    if (!except) {
+      ctx.report("k8s/ipblock-except", exceptPath, `except entry ${quote2(text)} is not a CIDR; write it as 10.0.1.0/24`);
+    } else if (!netContains(cidr, except) || except.prefix <= cidr.prefix) {
+      ctx.report(
+        "k8s/ipblock-except",
+        exceptPath,
+        `except entry ${quote2(text)} must be a strict subset of cidr ${quote2(block.cidr)}; use a longer prefix inside that range or remove it`
+      );
+    }
+  });
+}
+function checkPort(port, path, ctx) {
+  if (port.protocol !== void 0 && !PROTOCOLS2.includes(port.protocol)) {
+    const guess = closest(port.protocol, PROTOCOLS2);
+    ctx.report(
+      "k8s/protocol",
+      joinPath(path, "protocol"),
+      `protocol ${quote2(port.protocol)} is not supported by Kubernetes NetworkPolicy: use TCP, UDP or SCTP (case-sensitive)${hint(guess)}`
+    );
+  }
+  const value2 = port.port;
+  if (value2 === void 0) {
+    if (port.endPort !== void 0) {
+      ctx.report("k8s/end-port", joinPath(path, "endPort"), "endPort needs a numeric port to start the range; add port");
+    }
+    return;
+  }
+  if (typeof value2 === "number") {
+    checkPortNumber2(value2, "port", joinPath(path, "port"), ctx);
+    if (port.endPort === void 0) return;
+    checkPortNumber2(port.endPort, "endPort", joinPath(path, "endPort"), ctx);
+    if (port.endPort < value2) {
+      ctx.report(
+        "k8s/end-port-order",
+        joinPath(path, "endPort"),
+        `endPort ${port.endPort} is below port ${value2}; endPort must be greater than or equal to port`
+      );
+    }
+    return;
+  }
+  if (port.endPort !== void 0) {
+    ctx.report(
+      "k8s/end-port",
+      joinPath(path, "endPort"),
+      `endPort needs a numeric port, but port is the name ${quote2(value2)}; use a port number or remove endPort`
+    );
+  }
+  const problem = portNameProblem(value2);
+  if (problem) {
+    ctx.report(
+      "k8s/port-name",
+      joinPath(path, "port"),
+      `port ${quote2(value2)} is not a number 1 to 65535 or a valid port name: a port name ${problem}`
+    );
+  }
+}
+function checkPortNumber2(value2, field, path, ctx) {
+  if (value2 >= 1 && value2 <= 65535) return;
+  ctx.report("k8s/port-range", path, `${field} ${value2} is out of range: port numbers are 1 to 65535`);
+}
+function checkLabelSelector(selector, path, ctx) {
+  if (!selector) return;
+  for (const [key, value2] of Object.entries(selector.matchLabels ?? {})) {
+    const labelPath = joinPath(joinPath(path, "matchLabels"), key);
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) ctx.report("k8s/label-key", labelPath, `label key ${quote2(key)} ${keyProblem}`, { at: "key" });
+    const valueProblem = labelValueProblem(value2);
+    if (valueProblem) ctx.report("k8s/label-value", labelPath, `label value ${quote2(value2)} ${valueProblem}`);
+  }
+  selector.matchExpressions?.forEach((expr, i2) => {
+    const exprPath = joinPath(joinPath(path, "matchExpressions"), i2);
+    const keyProblem = expr.key === void 0 ? void 0 : qualifiedNameProblem(expr.key);
+    if (keyProblem) ctx.report("k8s/label-key", joinPath(exprPath, "key"), `label key ${quote2(expr.key)} ${keyProblem}`);
+    checkOperator(expr.operator, expr.values, exprPath, ctx);
+    expr.values?.forEach((value2, j) => {
+      const problem = labelValueProblem(value2);
+      if (problem) ctx.report("k8s/label-value", joinPath(joinPath(exprPath, "values"), j), `value ${quote2(value2)} ${problem}`);
+    });
+  });
+}
+function checkOperator(operator, values, path, ctx) {
+  if (operator === void 0) return;
+  const count = values?.length ?? 0;
+  if (operator === "In" || operator === "NotIn") {
+    if (count === 0) {
+      ctx.report(
+        "k8s/selector-values-required",
+        joinPath(path, "values"),
+        `operator ${operator} needs at least one value; add values, or use Exists / DoesNotExist`,
+        { at: values === void 0 ? "value" : "key" }
+      );
+    }
+  } else if (operator === "Exists" || operator === "DoesNotExist") {
+    if (count > 0) {
+      ctx.report(
+        "k8s/selector-values-forbidden",
+        joinPath(path, "values"),
+        `operator ${operator} takes no values; remove values, or use In / NotIn to match specific values`,
+        { at: "key" }
+      );
+    }
+  } else {
+    ctx.report(
+      "k8s/selector-operator",
+      joinPath(path, "operator"),
+      `operator ${quote2(operator)} is not valid: use In, NotIn, Exists or DoesNotExist (case-sensitive)` + hint(closest(operator, OPERATORS))
+    );
+  }
+}
+
+// src/policy/validate/cnp.ts
+var MAX_PRIORITY = 1e3;
+var MAX_RULE_NAME = 100;
+var MAX_NETWORKS = 25;
+var MAX_CIDR_LENGTH = 43;
+var DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+var V1ALPHA2 = { rules: 25, peers: 25, ports: 25 };
+var V1ALPHA1 = { rules: 100, peers: 100, ports: 100 };
+function checkClusterPolicy(resource, ctx) {
+  if (!isClusterPolicy(resource)) return;
+  checkEnforcedByVersion(resource, ctx);
+  const spec = resource.spec;
+  const limits = resource.kind === "ClusterNetworkPolicy" ? V1ALPHA2 : V1ALPHA1;
+  if (spec.priority !== void 0 && (spec.priority < 0 || spec.priority > MAX_PRIORITY)) {
+    ctx.report(
+      "cnp/priority-range",
+      "spec.priority",
+      `priority ${spec.priority} is out of range: use 0 to ${MAX_PRIORITY} (lower values are evaluated first)`
+    );
+  }
+  if (resource.kind === "BaselineAdminNetworkPolicy" && resource.metadata.name !== void 0 && resource.metadata.name !== "default") {
+    ctx.report(
+      "cnp/banp-name",
+      "metadata.name",
+      `only one BaselineAdminNetworkPolicy may exist and it must be named "default"; found ${quote2(resource.metadata.name)}`
+    );
+  }
+  checkSubject(resource, ctx);
+  for (const direction of ["ingress", "egress"]) {
+    const rules = spec[direction] ?? [];
+    if (rules.length > limits.rules) {
+      ctx.report(
+        "cnp/too-many-rules",
+        `spec.${direction}`,
+        `${rules.length} ${direction} rules; a ${resource.kind} allows at most ${limits.rules}: split the policy`
+      );
+    }
+    rules.forEach((rule2, i2) => checkRule(resource, rule2, direction, `spec.${direction}[${i2}]`, limits, ctx));
+  }
+}
+function checkEnforcedByVersion(r, ctx) {
+  if (r.kind === "ClusterNetworkPolicy") {
+    if (ctx.version.model === "v3.31") {
+      ctx.report(
+        "cnp/not-enforced",
+        "kind",
+        `Calico ${ctx.version.text} does not enforce ClusterNetworkPolicy (Calico 3.32 added it, in the kube-admin and kube-baseline tiers); tierguard does not evaluate it under this version. Use --calico-version 3.32, or an AdminNetworkPolicy/BaselineAdminNetworkPolicy for 3.31`,
+        { at: "key" }
+      );
+    }
+    return;
+  }
+  if (ctx.version.model === "v3.31") return;
+  ctx.report(
+    "cnp/admin-policy-not-enforced",
+    "kind",
+    `Calico ${ctx.version.text} no longer enforces ${r.kind} (policy.networking.k8s.io/v1alpha1): Calico 3.32 replaced it with ClusterNetworkPolicy (v1alpha2), so this policy has no effect and tierguard does not evaluate it. Replace it with:
+${equivalentClusterNetworkPolicyYaml(r)}`,
+    { at: "key" }
+  );
+}
+function checkSubject(r, ctx) {
+  const subject2 = r.spec.subject;
+  if (!subject2) return;
+  const set2 = ["namespaces", "pods"].filter((k) => subject2[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/subject-one-of",
+      "spec.subject",
+      set2.length === 0 ? "subject selects nothing: set exactly one of namespaces or pods (Calico skips a policy without one)" : "subject sets both namespaces and pods: set exactly one (use pods with a namespaceSelector to combine them)"
+    );
+  }
+  checkLabelSelector(subject2.namespaces, "spec.subject.namespaces", ctx);
+  checkLabelSelector(subject2.pods?.namespaceSelector, "spec.subject.pods.namespaceSelector", ctx);
+  checkLabelSelector(subject2.pods?.podSelector, "spec.subject.pods.podSelector", ctx);
+}
+function checkRule(r, rule2, direction, path, limits, ctx) {
+  if (rule2.name !== void 0 && rule2.name.length > MAX_RULE_NAME) {
+    ctx.report(
+      "cnp/rule-name-too-long",
+      joinPath(path, "name"),
+      `rule name is ${rule2.name.length} characters; at most ${MAX_RULE_NAME} are allowed`
+    );
+  }
+  const field = direction === "ingress" ? "from" : "to";
+  const peers = rule2[field];
+  if (peers !== void 0 && (peers.length === 0 || peers.length > limits.peers)) {
+    ctx.report(
+      "cnp/peer-count",
+      joinPath(path, field),
+      `${field} has ${peers.length} peers; give 1 to ${limits.peers}`,
+      { at: peers.length === 0 ? "key" : "value" }
+    );
+  }
+  (peers ?? []).forEach((peer, i2) => checkPeer2(peer, joinPath(joinPath(path, field), i2), ctx));
+  const v1alpha2 = r.kind === "ClusterNetworkPolicy";
+  const list2 = v1alpha2 ? rule2.protocols : rule2.ports;
+  const listField = v1alpha2 ? "protocols" : "ports";
+  if (list2 !== void 0 && (list2.length === 0 || list2.length > limits.ports)) {
+    ctx.report(
+      "cnp/port-count",
+      joinPath(path, listField),
+      `${listField} has ${list2.length} entries; give 1 to ${limits.ports}, or leave ${listField} out to match all traffic`,
+      { at: list2.length === 0 ? "key" : "value" }
+    );
+  }
+  if (v1alpha2) rule2.protocols?.forEach((p, i2) => checkCnpProtocol(p, joinPath(joinPath(path, "protocols"), i2), ctx));
+  else rule2.ports?.forEach((p, i2) => checkAnpPort(p, joinPath(joinPath(path, "ports"), i2), ctx));
+  const named = v1alpha2 ? rule2.protocols?.some((p) => p.destinationNamedPort !== void 0) : rule2.ports?.some((p) => p.namedPort !== void 0);
+  const ipPeer = (rule2.to ?? []).some((p) => p.networks !== void 0 || p.nodes !== void 0 || p.domainNames !== void 0);
+  if (direction === "egress" && named && ipPeer) {
+    ctx.report(
+      "cnp/named-port-with-networks",
+      joinPath(path, listField),
+      "a named port cannot be used with networks, nodes or domainNames peers: those have no named ports. Use port numbers, or move the named port to a rule whose peers are pods or namespaces"
+    );
+  }
+  checkUnsupportedPeers(rule2, direction, path, ctx);
+}
+function checkPeer2(peer, path, ctx) {
+  const set2 = ["namespaces", "pods", "networks", "nodes", "domainNames"].filter((k) => peer[k] !== void 0);
+  if (set2.length !== 1) {
+    ctx.report(
+      "cnp/peer-one-of",
+      path,
+      set2.length === 0 ? "the peer is empty: set exactly one of namespaces, pods or (egress) networks" : `the peer sets ${set2.join(" and ")}: set exactly one field per peer, and list several peers instead`
+    );
+  }
+  checkLabelSelector(peer.namespaces, joinPath(path, "namespaces"), ctx);
+  checkLabelSelector(peer.pods?.namespaceSelector, joinPath(joinPath(path, "pods"), "namespaceSelector"), ctx);
+  checkLabelSelector(peer.pods?.podSelector, joinPath(joinPath(path, "pods"), "podSelector"), ctx);
+  checkLabelSelector(peer.nodes, joinPath(path, "nodes"), ctx);
+  checkNetworks(peer.networks, joinPath(path, "networks"), ctx);
+  peer.domainNames?.forEach((name, i2) => {
+    if (!DOMAIN_NAME.test(name)) {
+      ctx.report(
+        "cnp/invalid-domain-name",
+        joinPath(joinPath(path, "domainNames"), i2),
+        `${quote2(name)} is not a domain name: use labels of letters, digits, '-' and '_', optionally starting with "*."`
+      );
+    }
+  });
+  if (peer.domainNames !== void 0 && (peer.domainNames.length === 0 || peer.domainNames.length > MAX_NETWORKS)) {
+    ctx.report("cnp/too-many-domain-names", joinPath(path, "domainNames"), `give 1 to ${MAX_NETWORKS} domain names`);
+  }
+}
+function checkNetworks(networks, path, ctx) {
+  if (networks === void 0) return;
+  if (networks.length === 0 || networks.length > MAX_NETWORKS) {
+    ctx.report(
+      "cnp/too-many-networks",
+      path,
+      `networks has ${networks.length} entries; give 1 to ${MAX_NETWORKS} (use several peers for more)`,
+      { at: networks.length === 0 ? "key" : "value" }
+    );
+  }
+  networks.forEach((net, i2) => {
+    const at3 = joinPath(path, i2);
+    if (net.length > MAX_CIDR_LENGTH) {
+      ctx.report("cnp/invalid-cidr", at3, `${quote2(net)} is longer than ${MAX_CIDR_LENGTH} characters, so it is not a CIDR`);
+    } else if (!parseNet(net, { allowBare: false })) {
+      ctx.report("cnp/invalid-cidr", at3, `${quote2(net)} is not a CIDR: write an address and a prefix length, e.g. 10.0.0.0/8`);
+    }
+  });
+}
+function checkUnsupportedPeers(rule2, direction, path, ctx) {
+  if (direction !== "egress") return;
+  (rule2.to ?? []).forEach((peer, i2) => {
+    const field = peer.nodes !== void 0 ? "nodes" : peer.domainNames !== void 0 ? "domainNames" : void 0;
+    if (!field || peer.namespaces || peer.pods || peer.networks) return;
+    const effect = rule2.action === "Accept" || rule2.action === "Allow" ? "drops the whole rule" : "replaces the whole rule with one that denies all traffic";
+    ctx.report(
+      "policy/not-evaluated",
+      joinPath(joinPath(joinPath(path, "to"), i2), field),
+      `A ${field} peer (experimental) is not evaluated: Calico does not implement it and ${effect}; simulations and reviews follow what Calico enforces, not what the peer says`,
+      { severity: "warning", at: "key" }
+    );
+  });
+}
+
+// src/policy/validate/limits-333.ts
+var MAX_RULES = 1024;
+var MAX_NETS = 256;
+var MAX_PORTS = 50;
+var MAX_SELECTOR_LENGTH = 1024;
+function checkLimits333(resource, ctx) {
+  if (!isCalicoPolicy(resource) || calicoMinor(ctx.version) < CALICO_333) return;
+  const spec = resource.spec;
+  for (const field of ["selector", "serviceAccountSelector", "namespaceSelector"]) {
+    checkSelectorLength(spec[field], joinPath("spec", field), ctx);
+  }
+  for (const direction of ["ingress", "egress"]) {
+    const rules = spec[direction];
+    if (!rules) continue;
+    const path = joinPath("spec", direction);
+    if (rules.length > MAX_RULES) {
+      ctx.report(
+        "policy/too-many-rules",
+        path,
+        `${rules.length} ${direction} rules; Calico ${ctx.version.text} allows at most ${MAX_RULES} per direction. Split the policy`,
+        { at: "key" }
+      );
+    }
+    rules.forEach((rule2, i2) => {
+      for (const side of ["source", "destination"]) {
+        const entity = rule2[side];
+        if (entity) checkEntity(entity, joinPath(joinPath(path, i2), side), ctx);
+      }
+    });
+  }
+}
+function checkEntity(entity, path, ctx) {
+  for (const field of ["nets", "notNets"]) {
+    const nets = entity[field];
+    if (!nets || nets.length <= MAX_NETS) continue;
+    ctx.report(
+      "net/too-many",
+      joinPath(path, field),
+      `${nets.length} CIDRs in one list; Calico ${ctx.version.text} allows at most ${MAX_NETS}. Move them into a NetworkSet or GlobalNetworkSet and select it`,
+      { at: "key" }
+    );
+  }
+  for (const field of ["ports", "notPorts"]) {
+    const ports = entity[field];
+    if (!ports || ports.length <= MAX_PORTS) continue;
+    ctx.report(
+      "port/too-many",
+      joinPath(path, field),
+      `${ports.length} ports in one list; Calico ${ctx.version.text} allows at most ${MAX_PORTS}. Merge adjacent ports into "lo:hi" ranges or split the rule`,
+      { at: "key" }
+    );
+  }
+  for (const field of ["selector", "notSelector", "namespaceSelector"]) {
+    checkSelectorLength(entity[field], joinPath(path, field), ctx);
+  }
+}
+function checkSelectorLength(text, path, ctx) {
+  if (text === void 0 || text.length <= MAX_SELECTOR_LENGTH) return;
+  const length = codePoints(text);
+  if (length <= MAX_SELECTOR_LENGTH) return;
+  ctx.report(
+    "selector/too-long",
+    path,
+    `selector is ${length} characters; Calico ${ctx.version.text} allows at most ${MAX_SELECTOR_LENGTH}. Split the policy or select on a shared label instead of listing values`
+  );
+}
+function codePoints(text) {
+  let n2 = 0;
+  for (let i2 = 0; i2 < text.length; i2++, n2++) {
+    const c = text.charCodeAt(i2);
+    if (c >= 55296 && c <= 56319 && i2 + 1 < text.length) {
+      const d = text.charCodeAt(i2 + 1);
+      if (d >= 56320 && d <= 57343) i2++;
+    }
+  }
+  return n2;
+}
+
+// src/policy/validate/metadata.ts
+var MAX_ANNOTATION_BYTES = 256 * 1024;
+function checkMetadata(resource, ctx) {
+  const labels = resource.metadata.labels ?? {};
+  for (const [key, value2] of Object.entries(labels)) {
+    const path = joinPath("metadata.labels", key);
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) {
+      ctx.report("metadata/label-key", path, `label key ${quote2(key)} ${keyProblem}`, { at: "key" });
+    }
+    const valueProblem = labelValueProblem(value2);
+    if (valueProblem) {
+      ctx.report("metadata/label-value", path, `value ${quote2(value2)} of label ${quote2(key)} ${valueProblem}`);
+    }
+  }
+  checkAnnotations(resource.metadata.annotations, "metadata.annotations", ctx);
+}
+function checkRuleMetadata(site, annotations, ctx) {
+  checkAnnotations(annotations, joinPath(joinPath(site.path, "metadata"), "annotations"), ctx);
+}
+function checkAnnotations(annotations, base2, ctx) {
+  if (!annotations) return;
+  let total = 0;
+  for (const [key, value2] of Object.entries(annotations)) {
+    const problem = qualifiedNameProblem(key.toLowerCase());
+    if (problem) {
+      ctx.report("metadata/annotation-key", joinPath(base2, key), `annotation key ${quote2(key)} ${problem}`, { at: "key" });
+    }
+    total += utf8Length(key) + utf8Length(value2);
+  }
+  if (total > MAX_ANNOTATION_BYTES) {
+    ctx.report(
+      "metadata/annotations-too-large",
+      base2,
+      `annotations total ${total} bytes, ${total - MAX_ANNOTATION_BYTES} over the ${MAX_ANNOTATION_BYTES}-byte limit; move large values out of annotations (for example into a ConfigMap)`,
+      { at: "key" }
+    );
+  }
+}
+
+// src/policy/validate/names.ts
+var NAME = "metadata.name";
+var GENERATED_PREFIXES = ["knp.default.", "kanp.adminnetworkpolicy.", "kbanp.baselineadminnetworkpolicy.", "ossg."];
+function checkNames(resource, ctx) {
+  const name = resource.metadata.name;
+  if (name === void 0) return;
+  const limit = resource.kind === "Tier" ? MAX_LABEL_LENGTH2 : MAX_SUBDOMAIN_LENGTH;
+  const tooLong = name.length > limit;
+  if (tooLong) {
+    ctx.report(
+      "names/too-long",
+      NAME,
+      `name is ${name.length} characters, ${name.length - limit} over the limit of ${limit} for a ${resource.kind}; shorten it`
+    );
+  }
+  const problem = nameFormatProblem(resource.kind, name, !tooLong);
+  if (problem) ctx.report("names/invalid", NAME, `name ${quote2(name)} is not valid: ${problem}`);
+  checkNamespace(resource, ctx);
+  checkTierPrefix(resource, ctx);
+}
+function nameFormatProblem(kind, name, hint2) {
+  const suggestion = () => hint2 ? suggestionFor(name) : "";
+  switch (kind) {
+    case "Tier":
+      return DNS1123_LABEL.test(name) ? void 0 : "a Tier name must be lower-case letters, digits and '-' with no dots (it becomes part of policy names)" + (hint2 ? `; try ${quote2(suggest(name).replaceAll(".", "-"))}` : "");
+    case "NetworkPolicy":
+    case "StagedNetworkPolicy":
+      return NETWORK_POLICY_NAME.test(name) ? void 0 : `a namespaced Calico policy name is lower-case letters, digits and '-', with at most one dot (as in "tier.name")${suggestion()}`;
+    case "GlobalNetworkPolicy":
+    case "StagedGlobalNetworkPolicy":
+      if (name.startsWith("knp.default.")) {
+        return "the knp.default. prefix is reserved for converted Kubernetes policies and a global policy name may contain at most one dot; drop the prefix";
+      }
+      return GLOBAL_POLICY_NAME.test(name) ? void 0 : `a global Calico policy name is lower-case letters, digits and '-', with at most one dot${suggestion()}`;
+    default:
+      return DNS1123_SUBDOMAIN.test(name) ? void 0 : `a name is lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit${suggestion()}`;
+  }
+}
+function suggest(name) {
+  return trimDashesAndDots(name.toLowerCase().replace(/[^-a-z0-9.]/g, "-"));
+}
+function trimDashesAndDots(text) {
+  const trimmable = (c) => c === "-" || c === ".";
+  let start = 0;
+  let end3 = text.length;
+  while (start < end3 && trimmable(text[start])) start++;
+  while (end3 > start && trimmable(text[end3 - 1])) end3--;
+  return text.slice(start, end3);
+}
+function suggestionFor(name) {
+  const s = suggest(name);
+  return s !== "" && s !== name ? `; try ${quote2(s)}` : "";
+}
+function checkNamespace(resource, ctx) {
+  const ns = resource.metadata.namespace;
+  if (ns === void 0 || resource.namespaceDefaulted) return;
+  const problem = dns1123LabelProblem(ns);
+  if (problem) ctx.report("names/invalid-namespace", "metadata.namespace", `namespace ${quote2(ns)} ${problem}`);
+}
+function checkTierPrefix(resource, ctx) {
+  if (ctx.version.model !== "v3.31" || !isCalicoPolicy(resource)) return;
+  const name = resource.metadata.name;
+  if (GENERATED_PREFIXES.some((p) => name.startsWith(p))) return;
+  const tier = resource.spec.tier || "default";
+  const dotted = name.includes(".");
+  if (!dotted && tier === "default" || dotted && name.startsWith(`${tier}.`)) return;
+  const bare = dotted ? name.slice(name.indexOf(".") + 1) : name;
+  const fix = tier === "default" ? `${quote2(bare)} or ${quote2(`default.${bare}`)}` : quote2(`${tier}.${bare}`);
+  ctx.report(
+    "names/tier-prefix",
+    NAME,
+    `Calico ${ctx.version.text} rejects the name ${quote2(name)} for a policy in tier ${quote2(tier)}: up to 3.31 a policy name must start with its tier and a dot; rename it to ${fix} (Calico 3.32 and later accept either form)`,
+    { severity: "warning" }
+  );
+}
+
+// src/policy/validate/nets.ts
+var FIELDS = [
+  ["source", "nets"],
+  ["source", "notNets"],
+  ["destination", "nets"],
+  ["destination", "notNets"]
+];
+function checkRuleNets(site, rule2, ctx) {
+  let seen4 = false;
+  let seen6 = false;
+  for (const [side, field] of FIELDS) {
+    const nets = rule2[side]?.[field];
+    if (!nets || nets.length === 0) continue;
+    const path = sidePath(site, side, field);
+    const { v4, v6 } = checkEntries(nets, path, field === "notNets", ctx);
+    const ipVersion = rule2.ipVersion;
+    if (ipVersion === 4 && v6 || ipVersion === 6 && v4) {
+      ctx.report(
+        "net/ip-version-mismatch",
+        path,
+        `${field} holds IPv${ipVersion === 4 ? 6 : 4} CIDRs but the rule sets ipVersion: ${ipVersion}; change ipVersion or split the rule per address family`,
+        { at: "key" }
+      );
+    }
+    if (v4 && v6 || v4 && seen6 || v6 && seen4) {
+      ctx.report(
+        "net/mixed-families",
+        path,
+        "this rule would match both IPv4 and IPv6 CIDRs, which Calico rejects; put the IPv4 and IPv6 CIDRs in separate rules",
+        { at: "key" }
+      );
+    }
+    seen4 ||= v4;
+    seen6 ||= v6;
+  }
+}
+function checkEntries(nets, path, negated, ctx) {
+  const out = { v4: false, v6: false };
+  nets.forEach((text, i2) => {
+    const entryPath = joinPath(path, i2);
+    const net = parseNet(text, { allowBare: true });
+    if (!net) {
+      ctx.report("net/invalid", entryPath, `${quote2(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
+      return;
+    }
+    if (net.version === 4) out.v4 = true;
+    else out.v6 = true;
+    if (net.hostBits) {
+      ctx.report(
+        "net/host-bits",
+        entryPath,
+        `${quote2(text)} has host bits set beyond its /${net.prefix} prefix; rule nets must be the network address — write ${quote2(masked(net))}`
+      );
+    }
+    if (negated && net.prefix === 0) {
+      ctx.report(
+        "net/catch-all-negation",
+        entryPath,
+        `notNets ${quote2(text)} excludes every address, so the rule can never match; remove it (to match nothing on purpose, delete the rule)`
+      );
+    }
+  });
+  return out;
+}
+function checkSetNets(nets, path, ctx) {
+  if (!nets) return;
+  nets.forEach((text, i2) => {
+    if (parseNet(text, { allowBare: true })) return;
+    ctx.report("net/invalid", joinPath(path, i2), `${quote2(text)} is not a CIDR or IP address; write it as 10.0.0.0/8 or fd00::/8`);
+  });
+}
+function masked(net) {
+  const hostBits = BigInt((net.version === 4 ? 32 : 128) - net.prefix);
+  return `${formatAddress(net.address >> hostBits << hostBits, net.version)}/${net.prefix}`;
+}
+function formatAddress(value2, version) {
+  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String(value2 >> s & 255n)).join(".");
+  const groups3 = Array.from({ length: 8 }, (_, i2) => Number(value2 >> BigInt(112 - 16 * i2) & 0xffffn));
+  let best = 0;
+  let bestLength = 0;
+  for (let i2 = 0; i2 < 8; ) {
+    let j = i2;
+    while (j < 8 && groups3[j] === 0) j++;
+    if (j - i2 > bestLength) [best, bestLength] = [i2, j - i2];
+    i2 = j === i2 ? i2 + 1 : j;
+  }
+  const hex = (gs) => gs.map((g) => g.toString(16)).join(":");
+  if (bestLength < 2) return hex(groups3);
+  return `${hex(groups3.slice(0, best))}::${hex(groups3.slice(best + bestLength))}`;
+}
+
+// src/policy/validate/networkset.ts
+var NAMESPACE_LABEL = "projectcalico.org/namespace";
+function checkNetworkSet(resource, ctx) {
+  if (resource.kind !== "NetworkSet" && resource.kind !== "GlobalNetworkSet") return;
+  checkSetNets(resource.spec.nets, "spec.nets", ctx);
+  if (resource.metadata.labels && Object.prototype.hasOwnProperty.call(resource.metadata.labels, NAMESPACE_LABEL)) {
+    ctx.report(
+      "networkset/namespace-label",
+      joinPath("metadata.labels", NAMESPACE_LABEL),
+      `the label ${NAMESPACE_LABEL} is reserved: Calico sets it from the set's namespace` + (resource.kind === "GlobalNetworkSet" ? " (and a global set must not have it)" : "") + "; remove the label and select the namespace with a namespaceSelector instead",
+      { at: "key" }
+    );
+  }
+}
+
+// src/policy/validate/not-evaluated.ts
+function checkNotEvaluated(resource, ctx) {
+  if (!isPolicy(resource) || resource.kind === "KubernetesNetworkPolicy" || resource.kind === "StagedKubernetesNetworkPolicy") return;
+  const spec = resource.spec;
+  const notice = (path, what) => ctx.report("policy/not-evaluated", path, `${what} is not evaluated by tierguard: simulations and reviews do not account for it, and verdicts that depend on it are marked uncertain.`, { severity: "notice" });
+  if (spec.doNotTrack) notice("spec.doNotTrack", "An untracked (doNotTrack) policy");
+  if (spec.preDNAT) notice("spec.preDNAT", "A pre-DNAT policy");
+  if (spec.applyOnForward) notice("spec.applyOnForward", "Policy for forwarded traffic (applyOnForward)");
+  for (const dir of ["ingress", "egress"]) {
+    (spec[dir] ?? []).forEach((rule2, i2) => {
+      const at3 = `spec.${dir}[${i2}]`;
+      if (rule2.http) notice(`${at3}.http`, "An HTTP match");
+      if (rule2.source?.services) notice(`${at3}.source.services`, "A Kubernetes service match");
+      if (rule2.destination?.services) notice(`${at3}.destination.services`, "A Kubernetes service match");
+      if (rule2.destination?.domains?.length) notice(`${at3}.destination.domains`, "A domain match (Calico Enterprise)");
+    });
+  }
+}
+
+// src/policy/validate/ports.ts
+function checkPortList(ports, path, ctx) {
+  const summary = { numeric: false, named: false };
+  ports.forEach((port, i2) => {
+    const kind = checkPort2(port, joinPath(path, i2), ctx);
+    if (kind === "numeric") summary.numeric = true;
+    if (kind === "named") summary.named = true;
+  });
+  return summary;
+}
+function checkPort2(port, path, ctx) {
+  if (typeof port === "number" || /^[0-9]+$/.test(port)) {
+    return inRange(Number(port), port, path, ctx) ? "numeric" : void 0;
+  }
+  const range2 = /^([0-9]+):([0-9]+)$/.exec(port);
+  if (range2) {
+    const lo = Number(range2[1]);
+    const hi = Number(range2[2]);
+    if (!inRange(lo, port, path, ctx) || !inRange(hi, port, path, ctx)) return void 0;
+    if (lo > hi) {
+      ctx.report(
+        "port/range-order",
+        path,
+        `port range ${quote2(port)} runs backwards (${lo} > ${hi}); write it as "${hi}:${lo}"`
+      );
+      return void 0;
+    }
+    return "numeric";
+  }
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(port)) {
+    ctx.report(
+      "port/invalid",
+      path,
+      `port ${quote2(port)} is not a port number, a "lo:hi" range, or a port name; fix the entry (ranges use a colon, as in "8000:8080")`
+    );
+    return void 0;
+  }
+  const problem = portNameProblem(port);
+  if (problem) {
+    const lower = port.toLowerCase();
+    const dashed = /^([0-9]+)-([0-9]+)$/.exec(port);
+    ctx.report(
+      "port/invalid-name",
+      path,
+      `named port ${quote2(port)} is not a valid port name: it ${problem}` + (dashed ? `; for a range write "${dashed[1]}:${dashed[2]}"` : "") + (lower !== port && !portNameProblem(lower) ? `; write ${quote2(lower)}` : "")
+    );
+    return void 0;
+  }
+  return "named";
+}
+function inRange(n2, written, path, ctx) {
+  if (n2 >= 1 && n2 <= 65535) return true;
+  ctx.report(
+    "port/out-of-range",
+    path,
+    `port ${quote2(written)} is out of range: port numbers are 1 to 65535`
+  );
+  return false;
+}
+
+// src/policy/validate/protocol.ts
+var PROTOCOL_NUMBERS = {
+  TCP: 6,
+  UDP: 17,
+  ICMP: 1,
+  ICMPv6: 58,
+  SCTP: 132,
+  UDPLite: 136
+};
+var NAMES = Object.keys(PROTOCOL_NUMBERS);
+var PORT_PROTOCOLS = /* @__PURE__ */ new Set([6, 17, 132]);
+function checkProtocolValue(field, value2) {
+  if (typeof value2 === "number" || /^[0-9]+$/.test(value2)) {
+    const n2 = Number(value2);
+    if (typeof value2 === "string" && n2 > 255) return badName(field, value2);
+    if (n2 >= 1 && n2 <= 255) return { ok: true, number: n2 };
+    return {
+      ok: false,
+      code: "protocol-number",
+      message: `${field} number ${value2} is not valid: protocol numbers are 1 to 255; use a name such as TCP or a number in range`
+    };
+  }
+  if (value2 in PROTOCOL_NUMBERS) return { ok: true, number: PROTOCOL_NUMBERS[value2] };
+  return badName(field, value2);
+}
+function badName(field, value2) {
+  const caseFix = NAMES.find((n2) => n2.toLowerCase() === value2.toLowerCase());
+  if (caseFix) {
+    return {
+      ok: false,
+      code: "protocol-case",
+      message: `${field} ${quote2(value2)} is not valid: protocol names are case-sensitive; write ${quote2(caseFix)}`,
+      number: PROTOCOL_NUMBERS[caseFix]
+    };
+  }
+  return {
+    ok: false,
+    code: "protocol-invalid",
+    message: `${field} ${quote2(value2)} is not a protocol: use one of ${NAMES.join(", ")} or a number 1 to 255` + hint(closest(value2, NAMES))
+  };
+}
+
+// src/policy/validate/rule.ts
+var ACTIONS = ["Allow", "Deny", "Log", "Pass"];
+var ICMP = 1;
+var ICMPV6 = 58;
+function checkRule2(site, rule2, ctx) {
+  checkAction(site, rule2.action, ctx);
+  const protocol = protocolNumber(site, "protocol", rule2.protocol, ctx);
+  const notProtocol = protocolNumber(site, "notProtocol", rule2.notProtocol, ctx);
+  checkPorts(site, rule2, protocol, ctx);
+  checkIpVersion(site, rule2.ipVersion, ctx);
+  checkIcmpFields(joinPath(site.path, "icmp"), rule2.icmp, ctx);
+  checkIcmpFields(joinPath(site.path, "notICMP"), rule2.notICMP, ctx);
+  if (rule2.icmp && protocol !== ICMP && protocol !== ICMPV6 && protocol !== "invalid") {
+    ctx.report(
+      "rule/icmp-needs-protocol",
+      joinPath(site.path, "icmp"),
+      "icmp matches only ICMP traffic; set protocol: ICMP (IPv4) or protocol: ICMPv6 (IPv6) on this rule",
+      { at: "key" }
+    );
+  }
+  checkIcmpIpVersion(site, rule2, protocol, "protocol", ctx);
+  checkIcmpIpVersion(site, rule2, notProtocol, "notProtocol", ctx);
+}
+function checkAction(site, action, ctx) {
+  const path = joinPath(site.path, "action");
+  if (action === void 0) {
+    ctx.report("rule/action-missing", site.path, `every rule needs an action; add action: Allow, Deny, Log or Pass`);
+    return;
+  }
+  if (ACTIONS.includes(action)) return;
+  const guess = closest(action, ACTIONS);
+  if (guess && guess.toLowerCase() === action.toLowerCase()) {
+    ctx.report("rule/action-case", path, `action ${quote2(action)} is not valid: actions are case-sensitive; write ${quote2(guess)}`);
+    return;
+  }
+  ctx.report("rule/action-invalid", path, `action ${quote2(action)} is not valid: use Allow, Deny, Log or Pass${hint(guess)}`);
+}
+function protocolNumber(site, field, value2, ctx) {
+  if (value2 === void 0) return void 0;
+  const result2 = checkProtocolValue(field, value2);
+  if (result2.ok) return result2.number;
+  ctx.report(`rule/${result2.code}`, joinPath(site.path, field), result2.message);
+  return result2.number ?? "invalid";
+}
+function checkPorts(site, rule2, protocol, ctx) {
+  for (const side of ["source", "destination"]) {
+    for (const field of ["ports", "notPorts"]) {
+      const ports = rule2[side]?.[field];
+      if (!ports || ports.length === 0) continue;
+      const path = sidePath(site, side, field);
+      const summary = checkPortList(ports, path, ctx);
+      if (protocol === "invalid") continue;
+      if (protocol === void 0) {
+        if (summary.numeric) {
+          ctx.report(
+            "rule/ports-need-protocol",
+            path,
+            `${field} with port numbers need the rule to set protocol: TCP, UDP or SCTP; add the protocol`,
+            { at: "key" }
+          );
+        } else if (summary.named && ctx.version.model === "v3.31") {
+          ctx.report(
+            "rule/ports-need-protocol",
+            path,
+            `Calico ${ctx.version.text} rejects ${field} on a rule without a protocol, even named ports (3.32 and later allow named ports there); add protocol: TCP, UDP or SCTP`,
+            { at: "key" }
+          );
+        }
+      } else if (!PORT_PROTOCOLS.has(protocol)) {
+        ctx.report(
+          "rule/ports-protocol",
+          path,
+          `${field} need protocol TCP, UDP or SCTP, but this rule's protocol ${quote2(rule2.protocol)} has no ports; remove the ${field} or change the protocol`,
+          { at: "key" }
+        );
+      }
+    }
+  }
+}
+function checkIpVersion(site, ipVersion, ctx) {
+  if (ipVersion === void 0 || ipVersion === 4 || ipVersion === 6) return;
+  ctx.report(
+    "rule/ip-version",
+    joinPath(site.path, "ipVersion"),
+    `ipVersion ${ipVersion} is not valid: use 4 or 6, or leave it out to match both`
+  );
+}
+function checkIcmpFields(path, icmp2, ctx) {
+  if (!icmp2) return;
+  if (icmp2.type !== void 0 && (icmp2.type < 0 || icmp2.type > 254)) {
+    ctx.report("rule/icmp-type-range", joinPath(path, "type"), `ICMP type ${icmp2.type} is out of range: use 0 to 254`);
+  }
+  if (icmp2.code !== void 0 && (icmp2.code < 0 || icmp2.code > 255)) {
+    ctx.report("rule/icmp-code-range", joinPath(path, "code"), `ICMP code ${icmp2.code} is out of range: use 0 to 255`);
+  }
+  if (icmp2.code !== void 0 && icmp2.type === void 0) {
+    ctx.report(
+      "rule/icmp-code-without-type",
+      joinPath(path, "code"),
+      "an ICMP code needs an ICMP type (the kernel cannot match a code alone); add type, for example type: 3 with code: 1",
+      { at: "key" }
+    );
+  }
+}
+function checkIcmpIpVersion(site, rule2, protocol, field, ctx) {
+  if (rule2.ipVersion === void 0 || rule2.ipVersion !== 4 && rule2.ipVersion !== 6) return;
+  const needed = protocol === ICMP ? 4 : protocol === ICMPV6 ? 6 : void 0;
+  if (needed === void 0 || rule2.ipVersion === needed) return;
+  const name = protocol === ICMP ? "ICMP" : "ICMPv6";
+  ctx.report(
+    "rule/icmp-ip-version",
+    joinPath(site.path, "ipVersion"),
+    `${field} ${name} is IPv${needed} only, but the rule sets ipVersion: ${rule2.ipVersion}; set ipVersion: ${needed} or use ${name === "ICMP" ? "ICMPv6" : "ICMP"}`
+  );
 }
 
 // src/policy/validate/selectors.ts
@@ -16436,7 +16475,7 @@ function checkSelector(text, path, placement, ctx) {
 }
 function parses(text, path, ctx) {
   try {
-    parseSelector(text);
+    ctx.selectors.parse(text);
     return true;
   } catch (e) {
     if (!(e instanceof SelectorError)) throw e;
@@ -16492,7 +16531,7 @@ function checkServiceEntity(site, side, entity, allowedSide, ctx) {
   }
   for (const [field, value2] of [["name", name], ["namespace", namespace]]) {
     const problem = value2 ? dns1123SubdomainProblem(value2) : void 0;
-    if (problem) ctx.report("service/invalid-name", joinPath(path, field), `services.${field} ${quote(value2)} ${problem}`);
+    if (problem) ctx.report("service/invalid-name", joinPath(path, field), `services.${field} ${quote2(value2)} ${problem}`);
   }
   if (site.global && allowedSide && !namespace) {
     ctx.report(
@@ -16551,7 +16590,7 @@ function checkHttp(site, rule2, ctx) {
     ctx.report(
       "http/action",
       path,
-      `http matches are allowed only on Allow rules, not ${quote(rule2.action)}; use action: Allow or remove http`,
+      `http matches are allowed only on Allow rules, not ${quote2(rule2.action)}; use action: Allow or remove http`,
       { at: "key" }
     );
   }
@@ -16562,7 +16601,7 @@ function checkHttp(site, rule2, ctx) {
       ctx.report(
         "http/protocol",
         joinPath(site.path, "protocol"),
-        `a rule with http matches must use protocol TCP or no protocol, not ${quote(rule2.protocol)}; set protocol: TCP or remove it`
+        `a rule with http matches must use protocol TCP or no protocol, not ${quote2(rule2.protocol)}; set protocol: TCP or remove it`
       );
     }
   }
@@ -16576,7 +16615,7 @@ function checkMethods(methods, path, ctx) {
   }
   methods.forEach((method, i2) => {
     if (methods.indexOf(method) === i2) return;
-    ctx.report("http/duplicate-method", joinPath(path, i2), `HTTP method ${quote(method)} is listed twice; remove the repeat`);
+    ctx.report("http/duplicate-method", joinPath(path, i2), `HTTP method ${quote2(method)} is listed twice; remove the repeat`);
   });
 }
 function checkPaths(paths, path, ctx) {
@@ -16607,7 +16646,7 @@ function checkPaths(paths, path, ctx) {
       ctx.report(
         "http/path-invalid",
         joinPath(itemPath, field),
-        `HTTP path ${quote(value2)} must start with "/" and contain no "?", "#" or space (match the path only, without a query string or fragment)`
+        `HTTP path ${quote2(value2)} must start with "/" and contain no "?", "#" or space (match the path only, without a query string or fragment)`
       );
     }
   });
@@ -16644,7 +16683,7 @@ function checkOneRule(site, rule2, ctx) {
 function checkTypes(types2, ctx) {
   types2?.forEach((type2, i2) => {
     if (types2.indexOf(type2) === i2) return;
-    ctx.report("policy/duplicate-type", joinPath("spec.types", i2), `type ${quote(type2)} is listed twice; remove the repeat`);
+    ctx.report("policy/duplicate-type", joinPath("spec.types", i2), `type ${quote2(type2)} is listed twice; remove the repeat`);
   });
 }
 function checkPerformanceHints(hints, ctx) {
@@ -16654,10 +16693,10 @@ function checkPerformanceHints(hints, ctx) {
       ctx.report(
         "policy/performance-hint",
         path,
-        `performance hint ${quote(h)} is not known: the only hint is AssumeNeededOnEveryNode${hint(closest(h, PERFORMANCE_HINTS))}`
+        `performance hint ${quote2(h)} is not known: the only hint is AssumeNeededOnEveryNode${hint(closest(h, PERFORMANCE_HINTS))}`
       );
     } else if (hints.indexOf(h) !== i2) {
-      ctx.report("policy/duplicate-performance-hint", path, `performance hint ${quote(h)} is listed twice; remove the repeat`);
+      ctx.report("policy/duplicate-performance-hint", path, `performance hint ${quote2(h)} is listed twice; remove the repeat`);
     }
   });
 }
@@ -16706,7 +16745,7 @@ function checkTier(resource, ctx) {
     ctx.report(
       caseOnly ? "tier/default-action-case" : "tier/default-action",
       "spec.defaultAction",
-      caseOnly ? `defaultAction ${quote(action)} is not valid: values are case-sensitive; write ${quote(guess)}` : `defaultAction ${quote(action)} is not valid: use Deny or Pass${hint(guess)}`
+      caseOnly ? `defaultAction ${quote2(action)} is not valid: values are case-sensitive; write ${quote2(guess)}` : `defaultAction ${quote2(action)} is not valid: use Deny or Pass${hint(guess)}`
     );
   }
   checkBuiltin(resource, ctx);
@@ -16722,7 +16761,7 @@ function checkBuiltin(tier, ctx) {
     ctx.report(
       "tier/builtin-order",
       order === void 0 ? "spec" : "spec.order",
-      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its order is fixed at ${builtin.order}; ${order === void 0 ? "add" : "set"} order: ${builtin.order}`,
+      `${quote2(builtin.name)} is a built-in tier in ${version}${owner} and its order is fixed at ${builtin.order}; ${order === void 0 ? "add" : "set"} order: ${builtin.order}`,
       { at: order === void 0 ? "key" : "value", severity: byOperator ? "warning" : "error" }
     );
   }
@@ -16732,7 +16771,7 @@ function checkBuiltin(tier, ctx) {
     ctx.report(
       "tier/builtin-default-action",
       defaultAction === void 0 ? "spec" : "spec.defaultAction",
-      `${quote(builtin.name)} is a built-in tier in ${version}${owner} and its default action must be ${builtin.defaultAction}${defaultAction === void 0 ? " (an absent defaultAction means Deny)" : ""}; set defaultAction: ${builtin.defaultAction}` + (advisory && !byOperator ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
+      `${quote2(builtin.name)} is a built-in tier in ${version}${owner} and its default action must be ${builtin.defaultAction}${defaultAction === void 0 ? " (an absent defaultAction means Deny)" : ""}; set defaultAction: ${builtin.defaultAction}` + (advisory && !byOperator ? " (Calico 3.31 does not check this, but 3.32 and later reject it)" : ""),
       { severity: advisory ? "warning" : "error", at: defaultAction === void 0 ? "key" : "value" }
     );
   }
@@ -16753,8 +16792,9 @@ var RESOURCE_RULES = [
 ];
 function validateResources(resources, options) {
   const out = [];
+  const selectors2 = options.selectors ?? new SelectorParses();
   for (const resource of resources) {
-    const ctx = resourceContext(resource, options.version, out);
+    const ctx = resourceContext(resource, options.version, out, selectors2);
     for (const rule2 of RESOURCE_RULES) rule2(resource, ctx);
   }
   checkDuplicates(resources, out);
@@ -16780,8 +16820,9 @@ function loadBundle(files, options = DEFAULT_BUNDLE_OPTIONS) {
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
-  diagnostics.push(...validateResources(resources, { version: options.version }));
-  return { resources, diagnostics: sortDiagnostics(diagnostics), documents };
+  const selectors2 = new SelectorParses();
+  diagnostics.push(...validateResources(resources, { version: options.version, selectors: selectors2 }));
+  return { resources, diagnostics: sortDiagnostics(diagnostics), documents, selectors: selectors2 };
 }
 
 // src/review/recommend-config.ts
@@ -17348,13 +17389,17 @@ var UDP = 17;
 // src/engine/compile.ts
 var nextSelectorId = 1;
 var SelectorCache = class {
+  /** `parses`: the memo validation filled (a bundle's), so compile parses no text a second time. */
+  constructor(parses2 = new SelectorParses()) {
+    this.parses = parses2;
+  }
+  parses;
   byText = /* @__PURE__ */ new Map();
   intern(node) {
-    const selector = new Selector(node);
-    const key = selector.toString();
+    const key = printNode(node);
     let compiled = this.byText.get(key);
     if (!compiled) {
-      compiled = { id: nextSelectorId++, selector };
+      compiled = { id: nextSelectorId++, selector: new Selector(node) };
       this.byText.set(key, compiled);
     }
     return compiled;
@@ -17416,7 +17461,7 @@ function effectiveTypes(spec) {
 }
 function parseOrNote(text, path, ctx) {
   try {
-    return parseSelector(text).root;
+    return ctx.cache.parses.parse(text).root;
   } catch (e) {
     ctx.notes.push({ code: "engine/invalid-selector", message: e.message, policy: ctx.ref, path });
     return void 0;
@@ -17694,7 +17739,11 @@ function selectorOn(cs, labels) {
 // src/engine/policy-set.ts
 var EngineUniverse = class {
   labels = new LabelInterner();
-  selectors = new SelectorCache();
+  selectors;
+  /** `parses`: selector texts already parsed (by validation, `Bundle.selectors`), reused by every compile. */
+  constructor(parses2) {
+    this.selectors = new SelectorCache(parses2);
+  }
 };
 var PolicySet = class {
   version;
@@ -18063,11 +18112,13 @@ function evaluateSide(set2, ep, direction, ctx, acc, observer) {
   }
   return { direction, enforced: enforced2, pending: walk(set2, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }
+var NONE = [];
 function walk(set2, ep, direction, mode, ctx, uncertain, obs) {
   const hits = [];
   for (const slice of set2.relevant(ep.labels, direction)) {
-    const unsure = slice.uncertain.filter((p) => takesPart(set2, p, mode));
+    const unsure = slice.uncertain.length === 0 ? NONE : slice.uncertain.filter((p) => takesPart(set2, p, mode));
     const reportUnsure = (decidedAt) => {
+      if (unsure.length === 0) return;
       for (const p of unsure) {
         if (p.seq > decidedAt) continue;
         uncertain.add(`whether ${describePolicy(p.ref)} applies to ${ep.namespace}/${ep.name ?? "?"} is unknown: ${applyReason(p, ep)}`);
@@ -18370,13 +18421,11 @@ function namedCidrs(sets) {
   return [...out.values()];
 }
 function externalClasses(sets, first) {
-  const cidrs = namedCidrs(sets).sort((a, b) => a.prefix - b.prefix);
+  const cidrs = namedCidrs(sets);
   const out = [];
   for (const version of [4, 6]) {
     const mine = cidrs.filter((c) => c.version === version);
     if (version === 6 && mine.length === 0) continue;
-    const root = { children: [] };
-    for (const c of mine) insert(root, c);
     const visit3 = (n2) => {
       const holes = n2.children.map((c) => c.cidr).sort((a, b) => a.base < b.base ? -1 : 1);
       const ip = representative(version, n2.cidr, holes);
@@ -18386,13 +18435,32 @@ function externalClasses(sets, first) {
       }
       n2.children.forEach(visit3);
     };
-    visit3(root);
+    visit3(cidrForest(mine));
   }
   return out;
 }
-function insert(n2, c) {
-  for (const child of n2.children) if (inside(child.cidr, c)) return insert(child, c);
-  n2.children.push({ cidr: c, children: [] });
+function cidrForest(cidrs, counter) {
+  const rank = /* @__PURE__ */ new Map();
+  [...cidrs].sort((a, b) => a.prefix - b.prefix).forEach((c, i2) => rank.set(c, i2));
+  const sorted = [...cidrs].sort((a, b) => a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix);
+  const root = { children: [] };
+  const open2 = [];
+  for (const c of sorted) {
+    while (open2.length > 0) {
+      if (counter) counter.comparisons++;
+      if (inside(open2[open2.length - 1].cidr, c)) break;
+      open2.pop();
+    }
+    const node = { cidr: c, children: [] };
+    (open2.length > 0 ? open2[open2.length - 1] : root).children.push(node);
+    open2.push(node);
+  }
+  const order = (n2) => {
+    n2.children.sort((a, b) => rank.get(a.cidr) - rank.get(b.cidr));
+    n2.children.forEach(order);
+  };
+  order(root);
+  return root;
 }
 var PUBLIC = { 4: [0x08080808n, 0xcb007101n, 0x01010101n], 6: [0x20014860486000000000000000008888n] };
 function representative(version, cidr, holes) {
@@ -18421,16 +18489,29 @@ function regionGroup(region, ip, sets) {
   }
   return { kind: "network", network: formatCidr(region.cidr), name: `addresses in ${formatCidr(region.cidr)}` };
 }
-function regionOf(classes, ip) {
-  let best;
+function regionIndex(classes) {
+  const byCidr = /* @__PURE__ */ new Map();
+  const rest = /* @__PURE__ */ new Map();
+  const prefixes = { 4: /* @__PURE__ */ new Set(), 6: /* @__PURE__ */ new Set() };
   for (const c of classes) {
     const r = c.region;
-    if (!r || r.version !== ip.version) continue;
-    if (r.cidr && !(ip.value >= r.cidr.base && ip.value <= end(r.cidr))) continue;
-    if (r.holes.some((h) => ip.value >= h.base && ip.value <= end(h))) continue;
-    if (!best || (r.cidr?.prefix ?? -1) > (best.region.cidr?.prefix ?? -1)) best = c;
+    if (!r) continue;
+    if (!r.cidr) rest.set(r.version, c);
+    else {
+      byCidr.set(`${r.version}/${r.cidr.base}/${r.cidr.prefix}`, c);
+      prefixes[r.version].add(r.cidr.prefix);
+    }
   }
-  return best;
+  const longestFirst = { 4: [...prefixes[4]].sort((a, b) => b - a), 6: [...prefixes[6]].sort((a, b) => b - a) };
+  return (ip) => {
+    const bits = BigInt(SIZE(ip.version));
+    for (const prefix of longestFirst[ip.version]) {
+      const shift = bits - BigInt(prefix);
+      const found = byCidr.get(`${ip.version}/${ip.value >> shift << shift}/${prefix}`);
+      if (found) return found;
+    }
+    return rest.get(ip.version);
+  };
 }
 
 // src/impact/cache.ts
@@ -19635,6 +19716,8 @@ var EndpointResolver = class {
   cache = new BoundedCache(1e5);
   ipCache = new BoundedCache(1e5);
   byAggregate = /* @__PURE__ */ new Map();
+  /** The inventory's pods by namespace, in inventory order: built on the first aggregate, so that each scans its own namespace only. */
+  podsByNamespace;
   seenWorkloads = /* @__PURE__ */ new Map();
   nextId = 1;
   resolve(ref) {
@@ -19718,6 +19801,9 @@ var EndpointResolver = class {
     }
     return { endpoint: workloadEndpoint(facts, this.universe.labels), unresolved };
   }
+  podsIn(inv, namespace) {
+    return (this.podsByNamespace ??= groupByNamespace(inv.pods)).get(namespace) ?? [];
+  }
   findPod(inv, ref) {
     if (ref.name !== void 0) {
       const exact = inv.podsByName.get(`${ref.namespace}/${ref.name}`);
@@ -19733,7 +19819,7 @@ var EndpointResolver = class {
       let pod = this.byAggregate.get(key);
       if (pod === void 0) {
         const prefix = aggr.slice(0, -1);
-        pod = inv.pods.find((p) => p.namespace === ref.namespace && p.name.startsWith(prefix)) ?? null;
+        pod = this.podsIn(inv, ref.namespace).find((p) => p.name.startsWith(prefix)) ?? null;
         this.byAggregate.set(key, pod);
       }
       return pod ?? void 0;
@@ -19741,6 +19827,15 @@ var EndpointResolver = class {
     return void 0;
   }
 };
+function groupByNamespace(pods) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of pods) {
+    const list2 = out.get(p.namespace);
+    if (list2) list2.push(p);
+    else out.set(p.namespace, [p]);
+  }
+  return out;
+}
 function refKey(ref) {
   let labels = "";
   if (ref.labels) {
@@ -20120,10 +20215,12 @@ var DirectionalTable = class {
     const namesUsed = rules.some((r) => (r.destination.ports?.names.length ?? 0) + (r.destination.notPorts?.names.length ?? 0) > 0);
     this.peerClass = this.partitionPeers(peerEntities, namesUsed && direction === "egress");
     const ranges = rules.flatMap((r) => [...r.destination.ports?.ranges ?? [], ...r.destination.notPorts?.ranges ?? []]);
+    const bySource = rules.some((r) => r.source.ports || r.source.notPorts);
     const portKeys = /* @__PURE__ */ new Map();
     this.portClass = new Int32Array(u.ports.length);
     u.ports.forEach((p, i2) => {
-      const key = namesUsed ? String(i2) : `${p.protocol}|${p.lo === void 0 ? "" : ranges.map(([lo, hi]) => p.lo >= lo && p.lo <= hi ? 1 : 0).join("")}`;
+      const dst = p.lo === void 0 ? "" : ranges.map(([lo, hi]) => p.lo >= lo && p.lo <= hi ? 1 : 0).join("");
+      const key = namesUsed ? String(i2) : `${p.protocol}|${dst}|${bySource ? p.sourceClass : 0}`;
       let id = portKeys.get(key);
       if (id === void 0) {
         portKeys.set(key, id = portKeys.size);
@@ -20231,7 +20328,7 @@ var DirectionalTable = class {
     const peer = this.u.classes[peerIndex].rep;
     const p = this.u.ports[portIndex];
     const egress = this.direction === "egress";
-    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: this.u.srcPort };
+    const flow = { src: egress ? this.subject.rep : peer, dst: egress ? peer : this.subject.rep, protocol: p.protocol, dstPort: p.lo ?? 1, srcPort: p.srcPort };
     const one = (set2) => {
       this.u.counter.evaluations++;
       return evaluateDirection(set2, flow, this.direction);
@@ -20345,10 +20442,11 @@ function endpointPlacer(scope) {
   for (const w of ctx.workloads) if (!byName.has(w.name)) byName.set(w.name, w.endpoint);
   const external2 = classes.filter((c) => c.region);
   const memo2 = /* @__PURE__ */ new Map();
+  const regionOf = regionIndex(classes);
   const place = (name) => {
     if (name === "pub" || name === "pvt") return external2.filter((c) => holds(c, name === "pvt")).map((c) => c.index);
     const ip = parseIp(name);
-    if (ip) return [regionOf(classes, ip)?.index].filter((i2) => i2 !== void 0);
+    if (ip) return [regionOf(ip)?.index].filter((i2) => i2 !== void 0);
     const netset = /^(networkset|globalnetworkset) (?:([^/]+)\/)?(.+)$/.exec(name);
     if (netset) {
       const set2 = ctx.head.set.networkSet(netset[2], netset[3]) ?? ctx.base.set.networkSet(netset[2], netset[3]);
@@ -20385,58 +20483,6 @@ function sameCidr(a, b) {
   return a.version === b.version && a.base === b.base && a.prefix === b.prefix;
 }
 
-// src/review/connectivity/ports.ts
-var PORTED = /* @__PURE__ */ new Set([6, 17, 132]);
-var OTHER = [6, 17, 132, 47, 50, 1, 58];
-function rulesOf(set2) {
-  return set2.policies.flatMap((p) => [...p.ingress, ...p.egress]);
-}
-function portClasses(sets, namedPortNumbers2) {
-  const rules = sets.flatMap(rulesOf);
-  const named = /* @__PURE__ */ new Set();
-  for (const r of rules) for (const p of [r.protocol, r.notProtocol]) if (p !== void 0 && !Number.isNaN(p)) named.add(p);
-  const usesNames = rules.some((r) => [r.source, r.destination].some((e) => (e.ports?.names.length ?? 0) + (e.notPorts?.names.length ?? 0) > 0));
-  const cuts = /* @__PURE__ */ new Map();
-  const cut = (proto, lo, hi) => {
-    let c = cuts.get(proto);
-    if (!c) cuts.set(proto, c = /* @__PURE__ */ new Set());
-    c.add(lo);
-    c.add(hi + 1);
-  };
-  for (const r of rules) {
-    const ranges = (m) => m?.ranges ?? [];
-    for (const [lo, hi] of [...ranges(r.destination.ports), ...ranges(r.destination.notPorts)]) {
-      for (const proto of r.protocol !== void 0 ? [r.protocol] : [...PORTED]) cut(proto, lo, hi);
-    }
-  }
-  if (usesNames) for (const [proto, ports] of namedPortNumbers2) for (const p of ports) cut(proto, p, p);
-  const out = [];
-  const protocols = named.size === 0 ? [] : [...named].sort((a, b) => a - b);
-  const add2 = (protocol, label) => {
-    if (!PORTED.has(protocol)) return void out.push({ index: out.length, protocol, protocolName: label });
-    const bounds = [...cuts.get(protocol) ?? []].filter((b) => b > 1 && b <= 65535).sort((a, b) => a - b);
-    let lo = 1;
-    for (const b of [...bounds, 65536]) {
-      out.push({ index: out.length, protocol, protocolName: label, lo, hi: b - 1 });
-      lo = b;
-    }
-  };
-  for (const p of protocols) add2(p, protocolName(p));
-  const other = OTHER.find((p) => !named.has(p));
-  if (named.size === 0) add2(TCP, "any");
-  else if (other !== void 0) out.push({ index: out.length, protocol: other, protocolName: "any other protocol" });
-  return out;
-}
-function ephemeralSourcePort(sets) {
-  const ranges = sets.flatMap(rulesOf).flatMap((r) => [...r.source.ports?.ranges ?? [], ...r.source.notPorts?.ranges ?? []]);
-  for (let p = 49152; p <= 65535; p++) if (!ranges.some(([lo, hi]) => p >= lo && p <= hi)) return p;
-  return 65535;
-}
-function portText(c) {
-  if (c.lo === void 0 || c.hi === void 0) return void 0;
-  return c.lo === c.hi ? String(c.lo) : `${c.lo}:${c.hi}`;
-}
-
 // src/review/connectivity/group.ts
 var INTERNET = 1e6;
 var NETWORK = 1e3;
@@ -20447,6 +20493,12 @@ var Aggregator = class {
     this.portClasses = portClasses2;
     this.sides = sides2;
     this.exercised = exercised;
+    for (const p of portClasses2) {
+      if (!p.sourcePorts) continue;
+      let texts = this.sourceTexts.get(p.protocol);
+      if (!texts) this.sourceTexts.set(p.protocol, texts = []);
+      texts[p.sourceClass] = p.sourcePorts;
+    }
     this.classSides = classes.map((c) => ({ group: c.group, classes: [c.index], pods: c.pods, id: c.index }));
   }
   classes;
@@ -20458,6 +20510,8 @@ var Aggregator = class {
   /** Entries of the pair being visited (a few): found by mode, direction, protocol and deciding sides. */
   pairEntries = [];
   src;
+  /** Source ports of each source-port class, by protocol (only protocols some rule names source ports for). */
+  sourceTexts = /* @__PURE__ */ new Map();
   dst;
   /** Every pair is visited once; its changes are added between `begin` and the next `begin`. */
   begin(s, d) {
@@ -20467,11 +20521,12 @@ var Aggregator = class {
   }
   add(port, decided) {
     const { mode, reachable, before: before2, after } = decided;
-    const protocol = this.portClasses[port].protocolName;
+    const { protocolName: protocol, sourceClass } = this.portClasses[port];
     let e;
-    for (const x of this.pairEntries) if (x.before === before2 && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol) e = x;
+    for (const x of this.pairEntries) if (x.before === before2 && x.after === after && x.mode === mode && x.reachable === reachable && x.protocol === protocol && (x.sourceClass ?? 0) === sourceClass) e = x;
     if (!e) {
       e = { mode, reachable, src: this.src, dst: this.dst, protocol, ports: [], before: before2, after };
+      if (this.sourceTexts.size > 0) e.sourceClass = sourceClass;
       this.pairEntries.push(e);
       this.entries.push(e);
     }
@@ -20482,11 +20537,46 @@ var Aggregator = class {
     }
   }
   finish() {
-    let list2 = this.entries;
+    let list2 = this.mergeSources(this.entries);
     list2 = this.fold(list2, "dst");
     list2 = this.fold(list2, "src");
     const out = list2.map((e) => this.change(e)).sort(compareChanges);
     return { newlyReachable: out.filter((c) => c.after.verdict === "allow"), newlyUnreachable: out.filter((c) => c.after.verdict === "deny") };
+  }
+  /**
+   * Entries of a pair that differ only in their source-port class become one: a change for every source port has
+   * no source ports to name, and one for some of them names them all. Nothing to do where no rule names source ports.
+   */
+  mergeSources(list2) {
+    if (this.sourceTexts.size === 0) return list2;
+    const byKey = /* @__PURE__ */ new Map();
+    const out = [];
+    for (const e of list2) {
+      const dst = [...new Set(e.ports.map((i2) => this.portClasses[i2].lo ?? 0))].sort((a, b) => a - b).join(",");
+      const key = `${e.src.id}|${e.dst.id}|${e.mode}|${e.reachable}|${e.protocol}|${e.before}|${e.after}|${dst}`;
+      const known2 = byKey.get(key);
+      if (!known2) {
+        byKey.set(key, e);
+        out.push(e);
+        continue;
+      }
+      known2.ports.push(...e.ports);
+      (known2.sources ??= [known2.sourceClass]).push(e.sourceClass);
+      for (const u of e.uncertain ?? []) if ((known2.uncertain ??= /* @__PURE__ */ new Set()).size < MAX_UNCERTAIN) known2.uncertain.add(u);
+    }
+    for (const e of out) {
+      e.ports.sort((a, b) => a - b);
+      e.sources?.sort((a, b) => a - b);
+    }
+    return out;
+  }
+  /** The entry's source ports, unless it holds for every source port. */
+  sourcePortsOf(e) {
+    const protocol = this.portClasses[e.ports[0]].protocol;
+    const texts = this.sourceTexts.get(protocol);
+    const sources = e.sources ?? [e.sourceClass ?? 0];
+    if (!texts || sources.length === texts.length) return void 0;
+    return sources.flatMap((s) => texts[s]).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
   }
   /** Entries that differ only in one side's workload classes, covering every class of a namespace, become one. */
   fold(list2, which) {
@@ -20541,12 +20631,15 @@ var Aggregator = class {
   }
   change(e) {
     const ports = mergePorts(e.ports.map((i2) => this.portClasses[i2]));
-    const span = e.ports.reduce((n2, i2) => n2 + ((this.portClasses[i2].hi ?? 65535) - (this.portClasses[i2].lo ?? 1) + 1), 0);
+    const sourcePorts = this.sourcePortsOf(e);
+    const dst = e.sources ? [...new Set(e.ports.map((i2) => this.portClasses[i2].lo))].map((lo) => e.ports.find((i2) => this.portClasses[i2].lo === lo)) : e.ports;
+    const span = dst.reduce((n2, i2) => n2 + ((this.portClasses[i2].hi ?? 65535) - (this.portClasses[i2].lo ?? 1) + 1), 0);
     return {
       source: e.src.group,
       destination: e.dst.group,
       protocol: e.protocol,
       ports,
+      ...sourcePorts ? { sourcePorts } : {},
       exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
       before: this.sides[e.before],
       after: this.sides[e.after],
@@ -20574,16 +20667,99 @@ function mergePorts(classes) {
   const out = [];
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last && c.lo === last[1] + 1) last[1] = c.hi;
+    if (last && c.lo <= last[1] + 1) last[1] = Math.max(last[1], c.hi);
     else out.push([c.lo, c.hi]);
   }
-  return out.map(([lo, hi]) => portText({ index: 0, protocol: 0, protocolName: "", lo, hi }));
+  return out.map(([lo, hi]) => lo === hi ? String(lo) : `${lo}:${hi}`);
 }
 function compareChanges(a, b) {
   const mode = (c) => c.mode === "pending" ? 1 : 0;
-  return mode(a) - mode(b) || b.breadth - a.breadth || cmp2(a.source.name, b.source.name) || cmp2(a.destination.name, b.destination.name) || cmp2(a.protocol, b.protocol) || cmp2(a.ports.join(","), b.ports.join(","));
+  return mode(a) - mode(b) || b.breadth - a.breadth || cmp2(a.source.name, b.source.name) || cmp2(a.destination.name, b.destination.name) || cmp2(a.protocol, b.protocol) || cmp2(a.ports.join(","), b.ports.join(",")) || cmp2(String(a.sourcePorts ?? ""), String(b.sourcePorts ?? ""));
 }
 var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+
+// src/review/connectivity/ports.ts
+var PORTED = /* @__PURE__ */ new Set([6, 17, 132]);
+var OTHER = [6, 17, 132, 47, 50, 1, 58];
+function rulesOf(set2) {
+  return set2.policies.flatMap((p) => [...p.ingress, ...p.egress]);
+}
+function portClasses(sets, namedPortNumbers2) {
+  const rules = sets.flatMap(rulesOf);
+  const named = /* @__PURE__ */ new Set();
+  for (const r of rules) for (const p of [r.protocol, r.notProtocol]) if (p !== void 0 && !Number.isNaN(p)) named.add(p);
+  const cuts = /* @__PURE__ */ new Map();
+  const cut = (proto, lo, hi) => {
+    let c = cuts.get(proto);
+    if (!c) cuts.set(proto, c = /* @__PURE__ */ new Set());
+    c.add(lo);
+    c.add(hi + 1);
+  };
+  for (const r of rules) {
+    for (const [lo, hi] of destinationRanges(r)) for (const proto of r.protocol !== void 0 ? [r.protocol] : [...PORTED]) cut(proto, lo, hi);
+  }
+  if (rules.some((r) => usesNames(r.destination))) for (const [proto, ports] of namedPortNumbers2) for (const p of ports) cut(proto, p, p);
+  const ephemeral = ephemeralSourcePort(sets);
+  const sources = sourceClasses(rules, namedPortNumbers2, ephemeral);
+  const out = [];
+  const push2 = (c) => {
+    const list2 = c.lo !== void 0 && sources.get(c.protocol) || [void 0];
+    list2.forEach((src, i2) => out.push({ ...c, index: out.length, srcPort: src?.rep ?? ephemeral, sourceClass: i2, ...src ? { sourcePorts: src.text } : {} }));
+  };
+  const protocols = named.size === 0 ? [] : [...named].sort((a, b) => a - b);
+  const add2 = (protocol, label) => {
+    if (!PORTED.has(protocol)) return push2({ protocol, protocolName: label });
+    const bounds = [...cuts.get(protocol) ?? []].filter((b) => b > 1 && b <= 65535).sort((a, b) => a - b);
+    let lo = 1;
+    for (const b of [...bounds, 65536]) {
+      push2({ protocol, protocolName: label, lo, hi: b - 1 });
+      lo = b;
+    }
+  };
+  for (const p of protocols) add2(p, protocolName(p));
+  const other = OTHER.find((p) => !named.has(p));
+  if (named.size === 0) add2(TCP, "any");
+  else if (other !== void 0) out.push({ index: out.length, protocol: other, protocolName: "any other protocol", srcPort: ephemeral, sourceClass: 0 });
+  return out;
+}
+var usesNames = (e) => (e.ports?.names.length ?? 0) + (e.notPorts?.names.length ?? 0) > 0;
+var rangesOf = (m) => m?.ranges ?? [];
+var destinationRanges = (r) => [...rangesOf(r.destination.ports), ...rangesOf(r.destination.notPorts)];
+var sourceRanges = (r) => [...rangesOf(r.source.ports), ...rangesOf(r.source.notPorts)];
+function sourceClasses(rules, namedPortNumbers2, ephemeral) {
+  const ranges = /* @__PURE__ */ new Map();
+  const add2 = (proto, range2) => {
+    let list2 = ranges.get(proto);
+    if (!list2) ranges.set(proto, list2 = []);
+    list2.push(range2);
+  };
+  for (const r of rules) for (const range2 of sourceRanges(r)) for (const proto of r.protocol !== void 0 ? [r.protocol] : [...PORTED]) add2(proto, range2);
+  if (rules.some((r) => usesNames(r.source))) for (const [proto, ports] of namedPortNumbers2) for (const p of ports) add2(proto, [p, p]);
+  const out = /* @__PURE__ */ new Map();
+  for (const [proto, list2] of ranges) {
+    if (!PORTED.has(proto)) continue;
+    const bounds = [...new Set(list2.flatMap(([lo2, hi]) => [lo2, hi + 1]))].filter((b) => b > 1 && b <= 65535).sort((a, b) => a - b);
+    const byKey = /* @__PURE__ */ new Map();
+    let lo = 1;
+    for (const b of [...bounds, 65536]) {
+      const key = list2.map(([l, h]) => lo >= l && lo <= h ? 1 : 0).join("");
+      const intervals = byKey.get(key);
+      if (intervals) intervals.push([lo, b - 1]);
+      else byKey.set(key, [[lo, b - 1]]);
+      lo = b;
+    }
+    if (byKey.size < 2) continue;
+    const text = (ivs) => ivs.map(([l, h]) => l === h ? String(l) : `${l}:${h}`);
+    const holds2 = (ivs, p) => ivs.some(([l, h]) => p >= l && p <= h);
+    out.set(proto, [...byKey.values()].map((ivs) => ({ rep: holds2(ivs, ephemeral) ? ephemeral : ivs[0][0], text: text(ivs) })));
+  }
+  return out;
+}
+function ephemeralSourcePort(sets) {
+  const ranges = sets.flatMap(rulesOf).flatMap((r) => [...r.source.ports?.ranges ?? [], ...r.source.notPorts?.ranges ?? []]);
+  for (let p = 49152; p <= 65535; p++) if (!ranges.some(([lo, hi]) => p >= lo && p <= hi)) return p;
+  return 65535;
+}
 
 // src/review/connectivity/diff.ts
 function connectivityDiff(ctx, impact) {
@@ -20595,7 +20771,6 @@ function connectivityDiff(ctx, impact) {
   const u = {
     classes,
     ports,
-    srcPort: ephemeralSourcePort(both),
     identities: { base: classes.map((c) => peerIdentities(sets.base, c.rep)), head: classes.map((c) => peerIdentities(sets.head, c.rep)) },
     counter: { evaluations: 0 },
     partitions: /* @__PURE__ */ new Map(),
@@ -20734,7 +20909,8 @@ function grouped2(list2, code, level3, ctx) {
 }
 function describeChange(c) {
   const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " any port" : ` ${c.ports.join(", ")}`;
-  return `${c.source.name} -> ${c.destination.name} ${c.protocol}${ports}`;
+  const from = c.sourcePorts ? ` from source ports ${c.sourcePorts.join(", ")}` : "";
+  return `${c.source.name} -> ${c.destination.name} ${c.protocol}${ports}${from}`;
 }
 function describeDecider2(side) {
   if (!side.policy) return "the namespace profile (no policy applies)";
@@ -20907,7 +21083,7 @@ function buildReview(inputs) {
   const findings = [...validationFindings(inputs.headDiagnostics, inputs.unchangedFiles), ...configFindings, ...inputs.extraFindings ?? []];
   const tests = changedTests(ctx, inputs.testTiers);
   findings.push(...checkOwnership(ctx, { author: inputs.author, approvals: inputs.approvals, configChanged: inputs.configChanged, changedTests: tests }));
-  for (const check of inputs.checks) findings.push(...approvedBaseTests(check(ctx), ctx, tests, inputs));
+  for (const check2 of inputs.checks) findings.push(...approvedBaseTests(check2(ctx), ctx, tests, inputs));
   if (inputs.impact) findings.push(...impactFindings(inputs.impact, ctx, { acknowledgedBy: inputs.acknowledgedBy, maxListed: ctx.config.impact.maxListed }));
   if (inputs.connectivity) findings.push(...connectivityFindings(inputs.connectivity, ctx));
   const notes = [...inputs.notes ?? []];
@@ -23116,7 +23292,7 @@ function resourceLabels(r) {
 function selectors(r) {
   if (!isCalicoPolicy(r)) return [];
   const out = [];
-  const check = (path, text, context) => {
+  const check2 = (path, text, context) => {
     const sel = trySelector(text);
     if (!sel || text === void 0) return;
     for (const key of sel.labelKeys()) {
@@ -23124,18 +23300,18 @@ function selectors(r) {
       if (message) out.push(warningInside(r, path, keyOffset(text, key), NAME6, message));
     }
   };
-  check("spec.selector", r.spec.selector, "endpoint");
-  check("spec.namespaceSelector", r.spec.namespaceSelector, "namespace");
-  check("spec.serviceAccountSelector", r.spec.serviceAccountSelector, "serviceAccount");
+  check2("spec.selector", r.spec.selector, "endpoint");
+  check2("spec.namespaceSelector", r.spec.namespaceSelector, "namespace");
+  check2("spec.serviceAccountSelector", r.spec.serviceAccountSelector, "serviceAccount");
   for (const { rule: rule2, path } of rulesOf2(r)) {
     for (const side of ["source", "destination"]) {
       const e = rule2[side];
       if (!e) continue;
       const at3 = `${path}.${side}`;
-      check(`${at3}.selector`, e.selector, "endpoint");
-      check(`${at3}.notSelector`, e.notSelector, "endpoint");
-      check(`${at3}.namespaceSelector`, e.namespaceSelector, "namespace");
-      check(`${at3}.serviceAccounts.selector`, e.serviceAccounts?.selector, "serviceAccount");
+      check2(`${at3}.selector`, e.selector, "endpoint");
+      check2(`${at3}.notSelector`, e.notSelector, "endpoint");
+      check2(`${at3}.namespaceSelector`, e.namespaceSelector, "namespace");
+      check2(`${at3}.serviceAccounts.selector`, e.serviceAccounts?.selector, "serviceAccount");
     }
   }
   return out;
@@ -24063,7 +24239,8 @@ function notesSection(review) {
 // src/report/review/connectivity.ts
 function connectivityWords(c) {
   const ports = c.ports.length === 0 ? "" : c.ports.length === 1 && c.ports[0] === "1:65535" ? " (any port)" : ` ${c.ports.join(", ")}`;
-  return `${c.source.name} → ${c.destination.name}, ${c.protocol}${ports}`;
+  const from = c.sourcePorts ? ` from source ${c.sourcePorts.length === 1 && !c.sourcePorts[0].includes(":") ? "port" : "ports"} ${c.sourcePorts.join(", ")}` : "";
+  return `${c.source.name} → ${c.destination.name}, ${c.protocol}${ports}${from}`;
 }
 function table(list2, max, what) {
   const rows = list2.slice(0, Math.max(0, max)).map((c, i2) => `| ${i2 + 1} | ${md(connectivityWords(c))}${c.uncertain ? " (uncertain)" : ""} | ${md(sideWords(c.before))} | ${md(sideWords(c.after))} |`);
@@ -24588,9 +24765,9 @@ function describeFsError(e) {
 
 // src/io/inventory.ts
 var DEFAULT_MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
-function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES) {
+function inventoryFromText(text, path, maxBytes = DEFAULT_MAX_INVENTORY_BYTES, bytes2) {
   const fail2 = (code, message) => ({ diagnostics: [{ code, severity: "error", message, file: path, line: 1, col: 1, path: "" }] });
-  const size = Buffer.byteLength(text);
+  const size = bytes2 ?? Buffer.byteLength(text);
   if (size > maxBytes) return fail2("inventory/too-large", `inventory is ${size} bytes; the limit is ${maxBytes}`);
   let values;
   let locate2 = () => ({ line: 1, col: 1 });
@@ -27094,10 +27271,10 @@ function boardLink(ctx, inputs) {
   return inputs.boardFile && ctx.runUrl ? { url: `${ctx.runUrl}#artifacts`, artifact: inputs.boardArtifact } : void 0;
 }
 
-// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
-// ../main/node_modules/@octokit/request-error/dist-src/index.js
+// node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -27136,7 +27313,7 @@ var RequestError = class extends Error {
   }
 };
 
-// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var VERSION2 = "0.0.0-development";
 function isRequestError(error) {
   return error.request !== void 0;
@@ -27209,7 +27386,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION2;
 
-// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION3 = "0.0.0-development";
 var noop = () => Promise.resolve();
@@ -27439,7 +27616,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION3;
 throttling.triggersNotification = triggersNotification;
 
-// ../main/node_modules/universal-user-agent/index.js
+// node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -27450,7 +27627,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// ../main/node_modules/before-after-hook/lib/register.js
+// node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -27473,7 +27650,7 @@ function register(state, name, method, options) {
   });
 }
 
-// ../main/node_modules/before-after-hook/lib/add.js
+// node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -27508,7 +27685,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// ../main/node_modules/before-after-hook/lib/remove.js
+// node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -27522,7 +27699,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// ../main/node_modules/before-after-hook/index.js
+// node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -27556,7 +27733,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+// node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION4 = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION4} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -27869,7 +28046,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// ../main/node_modules/content-type/dist/index.js
+// node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -28053,7 +28230,7 @@ function unescapeQuotedPairs(str3, start, end3) {
   return result2 + str3.slice(start, end3);
 }
 
-// ../main/node_modules/json-with-bigint/json-with-bigint.js
+// node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -28388,7 +28565,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// ../main/node_modules/@octokit/request/dist-bundle/index.js
+// node_modules/@octokit/request/dist-bundle/index.js
 var VERSION5 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -28570,7 +28747,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
+// node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function _buildMessageForResponseErrors(data2) {
   return `Request failed due to following response errors:
@@ -28680,7 +28857,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+// node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -28725,10 +28902,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// ../main/node_modules/@octokit/core/dist-src/version.js
+// node_modules/@octokit/core/dist-src/version.js
 var VERSION7 = "7.0.8";
 
-// ../main/node_modules/@octokit/core/dist-src/index.js
+// node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -28862,10 +29039,10 @@ var Octokit = class {
   auth;
 };
 
-// ../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
+// node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION8 = "6.0.0";
 
-// ../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
+// node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options) => {
     octokit.log.debug("request", options);
@@ -28889,7 +29066,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION8;
 
-// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION9 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -29005,10 +29182,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION9;
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION10 = "17.0.0";
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -31300,7 +31477,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -31423,7 +31600,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -31440,10 +31617,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION10;
 
-// ../main/node_modules/@octokit/rest/dist-src/version.js
+// node_modules/@octokit/rest/dist-src/version.js
 var VERSION11 = "22.0.1";
 
-// ../main/node_modules/@octokit/rest/dist-src/index.js
+// node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION11}`
