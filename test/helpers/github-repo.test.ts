@@ -14,6 +14,9 @@ const head = repo.commit("head", (d) => edit(d, "application/frontend.yaml", "or
 const API = "https://api.github.com";
 afterAll(() => {
   nock.cleanAll();
+  // Left active, nock's interceptor stays on the worker's http module and buffers a later file's streamed request
+  // (test/github/app/edge.test.ts's 100 MB webhook body).
+  nock.restore();
   repo.cleanup();
 });
 
