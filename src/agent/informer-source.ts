@@ -82,14 +82,16 @@ export class InformerSource implements ClusterSource {
     await Promise.all([...this.informers.values()].map((i) => i.start()));
   }
 
-  /** List items carry no kind or apiVersion: they are set from the resource the informer watches. */
+  /** The policy objects the informers hold now, as the next snapshot compiles them. */
+  policyObjects(): Array<Record<string, unknown>> {
+    return this.items(this.policyResources);
+  }
+
   async snapshot(): Promise<ClusterSnapshot | { error: string }> {
     if (this.errors.length > 0) return { error: this.errors.splice(0).join("; ") };
-    const items = (rs: readonly WatchedResource[]) =>
-      rs.flatMap((r) => (this.informers.get(r)?.list() ?? []).map((o) => ({ ...(o as object), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
-    const inventoryDocs = [{ kind: "List", items: items(INVENTORY_RESOURCES) }];
+    const inventoryDocs = [{ kind: "List", items: this.items(INVENTORY_RESOURCES) }];
     const { inventory } = parseInventory(inventoryDocs);
-    const text = items(this.policyResources).map((o) => JSON.stringify(o)).join("\n---\n");
+    const text = this.policyObjects().map((o) => JSON.stringify(o)).join("\n---\n");
     const max = 1 << 30;
     const loaded = loadText("cluster", text, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: max, maxDocumentBytes: max, maxDocuments: 1_000_000, maxNodes: max });
     const built = buildResources(loaded.documents);
@@ -100,5 +102,10 @@ export class InformerSource implements ClusterSource {
 
   stop(): void {
     for (const i of this.informers.values()) void i.stop();
+  }
+
+  /** List items carry no kind or apiVersion: they are set from the resource the informer watches. */
+  private items(rs: readonly WatchedResource[]): Array<Record<string, unknown>> {
+    return rs.flatMap((r) => (this.informers.get(r)?.list() ?? []).map((o) => ({ ...(o as object), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
   }
 }

@@ -3,7 +3,7 @@ import { NODE_APPLIED_AT_ANNOTATION, NODE_POLICY_DIGEST_ANNOTATION, NODE_RULESET
 import type { CalicoVersion } from "../policy/version.js";
 import { policyDigest, type DigestObject } from "../reconcile/node-digest.js";
 import type { ClusterSnapshot, ClusterSource } from "./daemon.js";
-import { apiPath, InformerSource, OPTIONAL_POLICY_RESOURCES, POLICY_RESOURCES, type ObjectInformer, type Served, type WatchedResource } from "./informer-source.js";
+import { apiPath, InformerSource, type ObjectInformer, type Served, type WatchedResource } from "./informer-source.js";
 
 /**
  * The agent's cluster edge over @kubernetes/client-node: one informer per watched resource for InformerSource, and
@@ -171,21 +171,10 @@ export function kubeAgentSource(opts: { kubeconfig?: string; node: string; versi
   return { source, reportHash: nodeHashReporter(kc, opts.node, { log: opts.log, now: opts.now, digest: () => source.digest }) };
 }
 
-/** InformerSource over `factory`, with the digest of its policy informers' objects (kind and apiVersion set from the resource). */
+/** InformerSource over `factory`, with the digest of the policy objects each snapshot compiles. */
 export function digestingInformerSource(factory: (r: WatchedResource) => ObjectInformer, node: string, version: CalicoVersion, served?: Served): DigestingSource {
-  const policyInformers = new Map<WatchedResource, ObjectInformer>();
-  const inner = new InformerSource(
-    (r) => {
-      const inf = factory(r);
-      if (POLICY_RESOURCES.includes(r) || OPTIONAL_POLICY_RESOURCES.includes(r)) policyInformers.set(r, inf);
-      return inf;
-    },
-    node,
-    version,
-    served,
-  );
-  const policies = () => [...policyInformers].flatMap(([r, inf]) => inf.list().map((o) => ({ ...(o as DigestObject), kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version })));
-  return new DigestingSource(inner, policies);
+  const inner = new InformerSource(factory, node, version, served);
+  return new DigestingSource(inner, () => inner.policyObjects() as DigestObject[]);
 }
 
 /**
