@@ -18218,6 +18218,62 @@ var IpClassifier = class {
   }
 };
 
+// src/engine/side-key.ts
+var PolicySignatures = class {
+  byPolicy = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
+  ids = /* @__PURE__ */ new Map();
+  of(p, dir) {
+    let id = this.byPolicy[dir].get(p);
+    if (id === void 0) {
+      const replacer = (key, v) => {
+        if (key === "path") return void 0;
+        if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
+        if (v && typeof v === "object" && "selector" in v && "id" in v) return v.id;
+        return v === Infinity ? "inf" : v;
+      };
+      const { ref, order, selector, staged, stagedAction: stagedAction2, outOfScope } = p;
+      const text = JSON.stringify({ ref, order, selector, staged, stagedAction: stagedAction2, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
+      id = this.ids.get(text);
+      if (id === void 0) this.ids.set(text, id = this.ids.size);
+      this.byPolicy[dir].set(p, id);
+    }
+    return id;
+  }
+};
+function sideKey(set2, labels, dir, sigs) {
+  const sig = (list2) => list2.map((p) => sigs.of(p, dir)).join(",");
+  return set2.relevant(labels, dir).map((s) => `${s.tier.name}|${s.tier.order}|${s.tier.defaultAction}:${sig(s.enforced)}:${sig(s.pending)}:${sig(s.uncertain)}`).join(";");
+}
+function setWideKey(set2) {
+  const nets = set2.networkSets.map((n2) => `${n2.kind}/${n2.namespace ?? ""}/${n2.name}/${n2.labels.id}/${n2.cidrs.map((c) => c.text).join(",")}`).sort();
+  return JSON.stringify([set2.version, [...set2.previewDeleted].sort(), nets]);
+}
+var UnchangedSides = class {
+  constructor(base2, head, sigs = new PolicySignatures()) {
+    this.base = base2;
+    this.head = head;
+    this.sigs = sigs;
+    this.comparable = base2.universe === head.universe && setWideKey(base2) === setWideKey(head);
+  }
+  base;
+  head;
+  sigs;
+  memo = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
+  comparable;
+  /** Non-workloads have no side to walk: always the same. */
+  same(ep, dir) {
+    if (!this.comparable) return false;
+    if (ep.kind !== "workload") return true;
+    const memo2 = this.memo[dir];
+    let v = memo2.get(ep.labels);
+    if (v === void 0) {
+      v = sideKey(this.base, ep.labels, dir, this.sigs) === sideKey(this.head, ep.labels, dir, this.sigs);
+      memo2.set(ep.labels, v);
+    }
+    return v;
+  }
+};
+
 // src/engine/explain.ts
 function explainFlow(set2, flow) {
   const recorders = { egress: new Recorder(), ingress: new Recorder() };
@@ -19923,10 +19979,11 @@ function mergeSummaries(a, b) {
 
 // src/impact/revisions.ts
 var ImpactComparer = class {
-  constructor(base2, head, model) {
+  constructor(base2, head, model, options = {}) {
     this.base = base2;
     this.head = head;
     this.model = model;
+    if ((options.reuseUnchanged ?? true) && base2.resolver === head.resolver) this.unchanged = new UnchangedSides(base2.set, head.set);
   }
   base;
   head;
@@ -19939,6 +19996,16 @@ var ImpactComparer = class {
   totals = { records: 0, flows: 0, skippedLines: 0, problems: [], unresolved: { records: 0, reasons: {} }, uncertain: { records: 0 } };
   /** Unreadable lines, with line numbers so that ranges replayed in worker threads can be renumbered. */
   skippedAt = [];
+  /** Sides the change left alone; undefined (replayers with two resolvers, or asked not to): all evaluated twice. */
+  unchanged;
+  /** Head outcomes taken from the base without evaluating (for tests and benchmarks). */
+  reused = 0;
+  /** The head's outcome: the base's when neither side of the flow changed. */
+  headOutcome(src, dst, before2, protocol, dstPort, srcPort) {
+    if (!this.unchanged?.same(src.endpoint, "egress") || !this.unchanged.same(dst.endpoint, "ingress")) return this.head.outcome(src, dst, protocol, dstPort, srcPort);
+    this.reused++;
+    return before2;
+  }
   /** One parsed line. Returns the problems when the line could not be read as a record. */
   addValue(value2, format, line) {
     let before2;
@@ -19951,14 +20018,16 @@ var ImpactComparer = class {
     if (fields && src && dst) {
       const protocol = this.head.protocol(fields.protocol);
       before2 = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
-      after = this.head.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
+      after = this.headOutcome(src, dst, before2, protocol, fields.dstPort, fields.srcPort);
       numFlows = fields.numFlows;
     } else {
       const read = recordFromValue(value2, format, line);
       if (!read.record) return read.diagnostics;
       record = read.record;
-      before2 = this.base.replay(record);
-      after = this.head.replay(record);
+      const ends = this.unchanged ? [this.head.resolver.resolve(record.src), this.head.resolver.resolve(record.dst)] : void 0;
+      const protocol = this.head.protocol(record.protocol);
+      before2 = ends ? this.base.outcome(ends[0], ends[1], protocol, record.dstPort, record.src.port) : this.base.replay(record);
+      after = ends ? this.headOutcome(ends[0], ends[1], before2, protocol, record.dstPort, record.src.port) : this.head.replay(record);
       numFlows = record.numFlows;
     }
     const eb = before2.evaluation;
@@ -20780,7 +20849,7 @@ function connectivityDiff(ctx, impact) {
     refiner: new Refiner(classes.length)
   };
   const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base).kind));
-  const sigs = new Signatures();
+  const sigs = new PolicySignatures();
   const changed = (c, dir) => everything || sidesDiffer(sets, c, dir, sigs);
   const eg = workloads.map((c) => changed(c, "egress"));
   const ing = workloads.map((c) => changed(c, "ingress"));
@@ -20831,33 +20900,8 @@ function decide(e, i2, mode, reachable) {
   return { mode, reachable, before: side.sides[shift], after: side.sides[shift + 1], uncertain: ue && ui ? [...ue, ...ui] : ue ?? ui };
 }
 function sidesDiffer(sets, c, dir, sigs) {
-  return directionKey(sets.base, c, dir, sigs) !== directionKey(sets.head, c, dir, sigs);
+  return sideKey(sets.base, c.rep.labels, dir, sigs) !== sideKey(sets.head, c.rep.labels, dir, sigs);
 }
-function directionKey(set2, c, dir, sigs) {
-  const sig = (list2) => list2.map((p) => sigs.of(p, dir)).join(",");
-  return set2.relevant(c.rep.labels, dir).map((s) => `${s.tier.name}|${s.tier.order}|${s.tier.defaultAction}:${sig(s.enforced)}:${sig(s.pending)}:${sig(s.uncertain)}`).join(";");
-}
-var Signatures = class {
-  byPolicy = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
-  ids = /* @__PURE__ */ new Map();
-  of(p, dir) {
-    let id = this.byPolicy[dir].get(p);
-    if (id === void 0) {
-      const replacer = (key, v) => {
-        if (key === "path") return void 0;
-        if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
-        if (v && typeof v === "object" && "selector" in v && "id" in v) return v.id;
-        return v === Infinity ? "inf" : v;
-      };
-      const { ref, order, selector, staged, stagedAction: stagedAction2, outOfScope } = p;
-      const text = JSON.stringify({ ref, order, selector, staged, stagedAction: stagedAction2, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
-      id = this.ids.get(text);
-      if (id === void 0) this.ids.set(text, id = this.ids.size);
-      this.byPolicy[dir].set(p, id);
-    }
-    return id;
-  }
-};
 function namedPortNumbers(workloads) {
   const out = /* @__PURE__ */ new Map();
   for (const w of workloads) {

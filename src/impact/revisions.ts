@@ -1,10 +1,11 @@
-import { describePolicy, formatHit, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
+import { describePolicy, formatHit, UnchangedSides, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
 import { recordFromValue } from "../flows/index.js";
 import { enterpriseFastFields } from "../flows/index.js";
 import { flowEndpointName } from "../flows/index.js";
 import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
 import type { CalicoModel } from "../policy/index.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
+import type { Resolved } from "./resolve.js";
 import { reasonKind } from "./summary.js";
 import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "./types.js";
 
@@ -12,8 +13,8 @@ import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "./types.js";
  * Replays a snapshot through the base and head policy sets at once and keeps what changes: flows newly denied
  * (breakage), newly allowed (exposure), and pending-verdict changes, aggregated by (source workload, destination
  * workload, port, protocol) and ranked by volume. Both ends of a connection may report it (reporter src and dst):
- * each aggregate keeps the volume each reporter saw and counts the larger, so a connection counts once.
- * Each line is parsed once; both replayers memoise, so the cost stays near that of one replay.
+ * each aggregate keeps the volume each reporter saw and counts the larger, so a connection counts once. Each line is
+ * parsed once; both replayers memoise; a flow whose sides no change touched takes the base's outcome (side-key.ts).
  */
 interface Volume {
   records: number;
@@ -51,12 +52,26 @@ export class ImpactComparer {
   readonly totals: ImpactReport["totals"] = { records: 0, flows: 0, skippedLines: 0, problems: [], unresolved: { records: 0, reasons: {} }, uncertain: { records: 0 } };
   /** Unreadable lines, with line numbers so that ranges replayed in worker threads can be renumbered. */
   private readonly skippedAt: Array<{ source: string; line: number; message: string }> = [];
+  /** Sides the change left alone; undefined (replayers with two resolvers, or asked not to): all evaluated twice. */
+  private readonly unchanged?: UnchangedSides;
+  /** Head outcomes taken from the base without evaluating (for tests and benchmarks). */
+  reused = 0;
 
   constructor(
     private readonly base: Replayer,
     private readonly head: Replayer,
     private readonly model: CalicoModel,
-  ) {}
+    options: { reuseUnchanged?: boolean } = {},
+  ) {
+    if ((options.reuseUnchanged ?? true) && base.resolver === head.resolver) this.unchanged = new UnchangedSides(base.set, head.set);
+  }
+
+  /** The head's outcome: the base's when neither side of the flow changed. */
+  private headOutcome(src: Resolved, dst: Resolved, before: RecordOutcome, protocol: number, dstPort?: number, srcPort?: number): RecordOutcome {
+    if (!this.unchanged?.same(src.endpoint, "egress") || !this.unchanged.same(dst.endpoint, "ingress")) return this.head.outcome(src, dst, protocol, dstPort, srcPort);
+    this.reused++;
+    return before;
+  }
 
   /** One parsed line. Returns the problems when the line could not be read as a record. */
   addValue(value: Record<string, unknown>, format: FlowFormat, line: number): FlowProblem[] | undefined {
@@ -71,14 +86,17 @@ export class ImpactComparer {
     if (fields && src && dst) {
       const protocol = this.head.protocol(fields.protocol);
       before = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
-      after = this.head.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
+      after = this.headOutcome(src, dst, before, protocol, fields.dstPort, fields.srcPort);
       numFlows = fields.numFlows;
     } else {
       const read = recordFromValue(value, format, line);
       if (!read.record) return read.diagnostics;
       record = read.record;
-      before = this.base.replay(record);
-      after = this.head.replay(record);
+      // Reusing, the replayers share one resolver (the constructor checks): each end is resolved once for both.
+      const ends = this.unchanged ? ([this.head.resolver.resolve(record.src), this.head.resolver.resolve(record.dst)] as const) : undefined;
+      const protocol = this.head.protocol(record.protocol);
+      before = ends ? this.base.outcome(ends[0], ends[1], protocol, record.dstPort, record.src.port) : this.base.replay(record);
+      after = ends ? this.headOutcome(ends[0], ends[1], before, protocol, record.dstPort, record.src.port) : this.head.replay(record);
       numFlows = record.numFlows;
     }
     const eb = before.evaluation;

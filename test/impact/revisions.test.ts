@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { EngineUniverse, PolicySet } from "../../src/engine/index.js";
@@ -9,18 +9,7 @@ import { Replayer } from "../../src/impact/replay.js";
 import { EndpointResolver } from "../../src/impact/resolve.js";
 import { ImpactComparer } from "../../src/impact/revisions.js";
 import { loadBundle, loadText } from "../../src/policy/index.js";
-
-const TEMPLATE = "policies-template";
-const DIRS = ["tiers", "security", "platform", "namespace-isolation", "application"];
-
-function templateFiles(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const dir of DIRS) for (const f of readdirSync(join(TEMPLATE, dir))) {
-    const path = join(TEMPLATE, dir, f);
-    if (statSync(path).isFile()) files.set(path, readFileSync(path, "utf8"));
-  }
-  return files;
-}
+import { TEMPLATE, templateFiles } from "../helpers/template.js";
 
 function compare(head: Map<string, string>) {
   const inventory = parseInventory(loadText("inv", readFileSync(join(TEMPLATE, "flows/inventory.yaml"), "utf8")).documents.map((d) => d.value)).inventory;

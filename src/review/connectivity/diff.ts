@@ -1,4 +1,4 @@
-import { CidrSet, type CompiledPolicy, type PolicySet } from "../../engine/index.js";
+import { PolicySignatures, sideKey, type PolicySet } from "../../engine/index.js";
 import type { ImpactReport } from "../../impact/index.js";
 import { parseFlowProtocol } from "../../engine/index.js";
 import type { ReviewContext } from "../context.js";
@@ -38,7 +38,7 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   };
   // Tiers (order, default action) and network sets (which addresses a selector matches) change every verdict.
   const everything = ctx.changes.some((c) => c.meaningChanged && ["Tier", "NetworkSet", "GlobalNetworkSet"].includes((c.head ?? c.base)!.kind));
-  const sigs = new Signatures();
+  const sigs = new PolicySignatures();
   const changed = (c: EndpointClass, dir: "ingress" | "egress") => everything || sidesDiffer(sets, c, dir, sigs);
   const eg = workloads.map((c) => changed(c, "egress"));
   const ing = workloads.map((c) => changed(c, "ingress"));
@@ -106,47 +106,11 @@ function decide(e: DirectionalVerdict | undefined, i: DirectionalVerdict | undef
 }
 
 /**
- * Whether the policies that apply to the class in this direction differ, in either mode: another tier layout, or a
- * policy whose part for this direction (where it applies, its order and tier, its rules for the direction, whether
- * it is staged) changed. A change to a policy's ingress rules leaves the egress of the endpoints it selects alone.
+ * Whether the policies that apply to the class in this direction differ, in either mode (engine/side-key.ts): a
+ * change to a policy's ingress rules leaves the egress of the endpoints it selects alone.
  */
-function sidesDiffer(sets: { base: PolicySet; head: PolicySet }, c: EndpointClass, dir: "ingress" | "egress", sigs: Signatures): boolean {
-  return directionKey(sets.base, c, dir, sigs) !== directionKey(sets.head, c, dir, sigs);
-}
-
-function directionKey(set: PolicySet, c: EndpointClass, dir: "ingress" | "egress", sigs: Signatures): string {
-  const sig = (list: readonly CompiledPolicy[]) => list.map((p) => sigs.of(p, dir)).join(",");
-  return set
-    .relevant(c.rep.labels, dir)
-    .map((s) => `${s.tier.name}|${s.tier.order}|${s.tier.defaultAction}:${sig(s.enforced)}:${sig(s.pending)}:${sig(s.uncertain)}`)
-    .join(";");
-}
-
-/**
- * A policy's part for one direction as a number, equal for equal parts (per diff: the texts are not kept past it).
- * Both revisions' policy sets share one selector cache, so equal selectors have equal ids across them.
- */
-class Signatures {
-  private readonly byPolicy = { ingress: new WeakMap<CompiledPolicy, number>(), egress: new WeakMap<CompiledPolicy, number>() };
-  private readonly ids = new Map<string, number>();
-
-  of(p: CompiledPolicy, dir: "ingress" | "egress"): number {
-    let id = this.byPolicy[dir].get(p);
-    if (id === undefined) {
-      const replacer = (key: string, v: unknown) => {
-        if (key === "path") return undefined;
-        if (v instanceof CidrSet) return v.cidrs.map((c) => c.text);
-        if (v && typeof v === "object" && "selector" in v && "id" in v) return (v as { id: number }).id;
-        return v === Infinity ? "inf" : v;
-      };
-      const { ref, order, selector, staged, stagedAction, outOfScope } = p;
-      const text = JSON.stringify({ ref, order, selector, staged, stagedAction, outOfScope, rules: dir === "ingress" ? p.ingress : p.egress }, replacer);
-      id = this.ids.get(text);
-      if (id === undefined) this.ids.set(text, (id = this.ids.size));
-      this.byPolicy[dir].set(p, id);
-    }
-    return id;
-  }
+function sidesDiffer(sets: { base: PolicySet; head: PolicySet }, c: EndpointClass, dir: "ingress" | "egress", sigs: PolicySignatures): boolean {
+  return sideKey(sets.base, c.rep.labels, dir, sigs) !== sideKey(sets.head, c.rep.labels, dir, sigs);
 }
 
 /** Port numbers of the named ports known workloads declare, by protocol. */
