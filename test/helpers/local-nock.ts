@@ -9,6 +9,7 @@ import nock from "nock";
  */
 export function useLocalNock(): void {
   beforeAll(() => {
+    if (!nock.isActive()) nock.activate(); // another helper may have restored it on import (probot-app.ts)
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
   });

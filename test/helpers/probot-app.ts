@@ -23,6 +23,16 @@ export const REPO_PATH = `/repos/${OWNER}/${NAME}`;
 export const NOW = new Date("2025-06-01T12:00:00.000Z");
 export const FIXED_CLOCK = { now: () => NOW };
 
+// Importing nock activates it, and it patches node:http for the whole jest worker: a file that takes only a key or an
+// Octokit from here (edge.test.ts streams 100 MB through a real server) would have its own requests buffered by it,
+// and a later file in the worker too. Active only where a file asks (useStrictNock, or nock.activate() itself).
+if (nock.isActive()) nock.restore();
+
+/** Whether nock intercepts this worker's http requests now. */
+export function nockActive(): boolean {
+  return nock.isActive();
+}
+
 let key: string | undefined;
 export function privateKey(): string {
   key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
