@@ -14,7 +14,7 @@ export { parseProtocol, parseFlowProtocol, protocolName, PROTOCOL_NUMBERS } from
 export { formatHit, formatHits, flowLogPolicyName, describePolicy, twinKey, KIND_SHORT, type PolicyRef, type PolicyKind, type PolicyHit, type HitAction } from "./trace.js";
 export { effectiveTypes, type CompiledPolicy, type CompiledRule, type CompileNote, type RuleAction } from "./compile.js";
 export { IpClassifier } from "./ip-class.js";
-export { PolicySignatures, sideKey, setWideKey, UnchangedSides } from "./side-key.js";
+export { PolicySignatures, sideKey, UnchangedSides } from "./side-key.js";
 // What review, recommend, board and the dataplane compiler reuse: Kleene truth, Calico's implicit labels, the
 // selector cache, CIDR sets and the explain trace.
 export * from "./tri.js";

@@ -9,20 +9,11 @@ import { EndpointResolver } from "../../src/impact/resolve.js";
 import { resolveEndpointSpec } from "../../src/impact/endpoint-spec.js";
 import { loadBundle, loadText } from "../../src/policy/index.js";
 import { resources } from "../helpers/engine.js";
-import { readdirSync, statSync } from "node:fs";
+import { TEMPLATE, templateFiles } from "../helpers/template.js";
 import { join } from "node:path";
 
-const TEMPLATE = "policies-template";
-
 function templatePolicies() {
-  const files: Array<{ file: string; text: string }> = [];
-  for (const dir of ["tiers", "security", "platform", "namespace-isolation", "application"]) {
-    for (const f of readdirSync(join(TEMPLATE, dir))) {
-      const path = join(TEMPLATE, dir, f);
-      if (statSync(path).isFile()) files.push({ file: path, text: readFileSync(path, "utf8") });
-    }
-  }
-  return loadBundle(files);
+  return loadBundle([...templateFiles()].map(([file, text]) => ({ file, text })));
 }
 
 function templateInventory() {
