@@ -19372,10 +19372,10 @@ function recordFromValue(value2, format, line) {
   return format === "enterprise" ? parseEnterpriseRecord(value2, line) : parseGoldmaneRecord(value2, line);
 }
 function createFlowValueParser(options = {}) {
-  let format = options.format;
+  const settled = { ...options };
   return (text, line) => {
-    const result2 = parseFlowValue(text, line, { ...options, format });
-    if (format === void 0 && result2.value !== void 0) format = result2.format;
+    const result2 = parseFlowValue(text, line, settled);
+    if (settled.format === void 0 && result2.value !== void 0) settled.format = result2.format;
     return result2;
   };
 }
@@ -19614,13 +19614,15 @@ function sameLabels(a, b) {
   for (let i2 = 0; i2 < a.length; i2++) if (a[i2] !== b[i2]) return false;
   return true;
 }
+var DEFAULT_TUPLES = 4e5;
+var DEFAULT_ENDPOINTS = 1e5;
 var nextSlot = 0;
 var Replayer = class {
   constructor(set2, resolver, options = {}) {
     this.set = set2;
     this.resolver = resolver;
-    this.tuples = new TupleMemo(options.cacheSize ?? 1e5);
-    this.raw = options.raw ?? new RawEndpoints(resolver, options.cacheSize ?? 1e5);
+    this.tuples = new TupleMemo(options.cacheSize ?? DEFAULT_TUPLES);
+    this.raw = options.raw ?? new RawEndpoints(resolver, options.cacheSize ?? DEFAULT_ENDPOINTS);
     this.classes = new IpClassifier(set2);
     this.usesSourcePorts = set2.policies.some(
       (p) => [...p.ingress, ...p.egress].some((r) => r.source.ports !== void 0 || r.source.notPorts !== void 0)
@@ -19784,14 +19786,21 @@ var EndpointResolver = class {
       this.cache.set(key, r);
       const ep = r.endpoint;
       if (ep.kind === "workload" && this.seenWorkloads.size < 2e4 && !this.seenWorkloads.has(ep.labels.id)) {
-        this.seenWorkloads.set(ep.labels.id, { endpoint: ep, name: `${ep.namespace}/${ref.nameAggr ?? ref.name ?? "?"}` });
+        this.seenWorkloads.set(ep.labels.id, { endpoint: ep, name: `${ep.namespace}/${ref.nameAggr ?? ref.name ?? "?"}`, ref });
       }
     }
     return r;
   }
   /** One endpoint per distinct label set among the workloads resolved so far (at most 20,000). */
   workloads() {
-    return [...this.seenWorkloads.values()];
+    return [...this.seenWorkloads.values()].map(({ endpoint: endpoint2, name }) => ({ endpoint: endpoint2, name }));
+  }
+  /**
+   * The references that first showed each of those workloads, in the order seen: plain data, so that a worker
+   * thread can post them and the main thread resolve them into its own universe (label-set ids are per universe).
+   */
+  workloadRefs() {
+    return [...this.seenWorkloads.values()].map((w) => w.ref);
   }
   ip(text) {
     if (text === void 0) return void 0;
@@ -19899,6 +19908,35 @@ function refKey(ref) {
     for (const k of keys) labels += k + "\0" + ref.labels[k] + "";
   }
   return `${ref.type}|${ref.namespace ?? ""}|${ref.name ?? ""}|${ref.nameAggr ?? ""}|${ref.ip ?? ""}|${ref.labelsAggregated ? 1 : 0}|${ref.labels ? labels : "-"}`;
+}
+
+// src/impact/hit-tally.ts
+function policyKey(p) {
+  return `${p.kind}/${p.namespace ?? ""}/${p.name}`;
+}
+function tally(hits, hit, direction) {
+  if (hit.type === "profile") return;
+  const key = policyKey(hit.policy);
+  hits.set(key, (hits.get(key) ?? 0) + 1);
+  if (hit.type === "rule") {
+    const rule2 = `${key}#${direction}#${hit.ruleIndex}`;
+    hits.set(rule2, (hits.get(rule2) ?? 0) + 1);
+  }
+}
+function zeroHits(policies, hits) {
+  const out = [];
+  for (const p of policies) {
+    const key = policyKey(p.ref);
+    if (!hits.has(key)) {
+      out.push(describePolicy(p.ref));
+      continue;
+    }
+    for (const [dir, rules] of [["ingress", p.ingress], ["egress", p.egress]]) {
+      if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
+      for (const r of rules) if (r.action !== "Log" && !hits.has(`${key}#${dir}#${r.index}`)) out.push(`${describePolicy(p.ref)} ${r.path}`);
+    }
+  }
+  return out;
 }
 
 // src/impact/summary.ts
@@ -20053,7 +20091,8 @@ var ImpactComparer = class {
       pendingChanged: [...this.pendingChanged],
       policyHits: [...this.policyHits],
       totals: this.totals,
-      skippedAt: this.skippedAt
+      skippedAt: this.skippedAt,
+      workloadRefs: this.head.resolver.workloadRefs()
     };
   }
   /** Adds another comparer's state; its line numbers are shifted by `lineOffset`. */
@@ -20085,6 +20124,7 @@ var ImpactComparer = class {
     t.unresolved.records += state.totals.unresolved.records;
     for (const [k, n2] of Object.entries(state.totals.unresolved.reasons)) t.unresolved.reasons[k] = (t.unresolved.reasons[k] ?? 0) + n2;
     for (const p of state.skippedAt) if (this.skippedAt.length < 20) this.skippedAt.push({ ...p, line: p.line + lineOffset });
+    for (const ref of state.workloadRefs) this.head.resolver.resolve(ref);
   }
   count(outcome, flows) {
     this.totals.records++;
@@ -20183,33 +20223,6 @@ function toFlow(a) {
 }
 function workloadName(ref) {
   return flowEndpointName(ref, "workload");
-}
-function policyKey(p) {
-  return `${p.kind}/${p.namespace ?? ""}/${p.name}`;
-}
-function tally(hits, hit, direction) {
-  if (hit.type === "profile") return;
-  const key = policyKey(hit.policy);
-  hits.set(key, (hits.get(key) ?? 0) + 1);
-  if (hit.type === "rule") {
-    const rule2 = `${key}#${direction}#${hit.ruleIndex}`;
-    hits.set(rule2, (hits.get(rule2) ?? 0) + 1);
-  }
-}
-function zeroHits(policies, hits) {
-  const out = [];
-  for (const p of policies) {
-    const key = policyKey(p.ref);
-    if (!hits.has(key)) {
-      out.push(describePolicy(p.ref));
-      continue;
-    }
-    for (const [dir, rules] of [["ingress", p.ingress], ["egress", p.egress]]) {
-      if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
-      for (const r of rules) if (r.action !== "Log" && !hits.has(`${key}#${dir}#${r.index}`)) out.push(`${describePolicy(p.ref)} ${r.path}`);
-    }
-  }
-  return out;
 }
 
 // src/review/connectivity/sides.ts
@@ -25030,7 +25043,9 @@ async function replayFile(sink, file, options) {
   const cut = (i2) => Math.floor(facts.size * i2 / n2);
   const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n2 - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
   const script = reader.workerScript;
-  const parts = await Promise.all(Array.from({ length: n2 }, (_, i2) => runWorker(script, input2(i2), progress)));
+  const running = Promise.all(Array.from({ length: n2 }, (_, i2) => runWorker(script, input2(i2), progress)));
+  options.workersStarted?.();
+  const parts = await running;
   let offset = 0;
   for (const p of parts) {
     sink.merge(p.part, offset);
@@ -25249,9 +25264,12 @@ async function runReviewPipeline(input2) {
   const { ctx } = prepared;
   const snapshotProblems = [...input2.snapshotProblems ?? []];
   let impact;
+  let checked;
   if (input2.flows.length > 0) {
-    const replayed = await replayImpact(ctx, input2, { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES });
+    const run2 = { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
+    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, input2, { ...run2, workersStarted }));
     impact = replayed.impact;
+    checked = replayed.checked;
     snapshotProblems.push(...replayed.problems);
   }
   const connectivity = connectivityDiff(ctx, impact);
@@ -25266,7 +25284,7 @@ async function runReviewPipeline(input2) {
     configChanged: input2.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: REVIEW_CHECKS,
+    checks: checked ? checked.map((findings) => () => findings) : REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     connectivity,
@@ -25275,6 +25293,29 @@ async function runReviewPipeline(input2) {
     notes: input2.notes
   });
 }
+async function overlapChecks(ctx, checks, replay) {
+  let started;
+  const workersRunning = new Promise((resolve5) => started = () => resolve5(true));
+  const known2 = ctx.workloads.length;
+  const replaying = replay(started);
+  const finished = replaying.then(
+    () => false,
+    () => false
+  );
+  const overlapped = await Promise.race([workersRunning, finished]);
+  let checked;
+  if (overlapped) {
+    try {
+      checked = checks.map((check2) => check2(ctx));
+    } catch (e) {
+      await replaying.catch(() => void 0);
+      throw e;
+    }
+  }
+  const replayed = await replaying;
+  if (checked && ctx.workloads.length !== known2) checked = checks.map((check2) => check2(ctx));
+  return { ...replayed, checked };
+}
 async function replayImpact(ctx, input2, run2) {
   const { config, inventory } = input2;
   const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
@@ -25282,7 +25323,8 @@ async function replayImpact(ctx, input2, run2) {
   const spec = () => ({ kind: "impact", config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventory });
   const problems = [];
   for (const f of input2.flows) {
-    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits: { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes }, reader: run2.reader, progress: run2.progress });
+    const limits = { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes };
+    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits, reader: run2.reader, progress: run2.progress, workersStarted: run2.workersStarted });
     const problem = snapshotProblemOf(f.source ?? f.display, outcome);
     if (problem) problems.push(problem);
   }

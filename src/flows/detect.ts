@@ -118,10 +118,11 @@ export function createFlowLineParser(options: FlowLineOptions = {}): (text: stri
 
 /** The value-level twin of createFlowLineParser: settles the format on the first recognised line. */
 export function createFlowValueParser(options: FlowLineOptions = {}): (text: string, line: number) => FlowValueResult {
-  let format = options.format;
+  // One options object, updated when the format settles: a copy per line cost more than the parse's own checks.
+  const settled: FlowLineOptions = { ...options };
   return (text, line) => {
-    const result = parseFlowValue(text, line, { ...options, format });
-    if (format === undefined && result.value !== undefined) format = result.format;
+    const result = parseFlowValue(text, line, settled);
+    if (settled.format === undefined && result.value !== undefined) settled.format = result.format;
     return result;
   };
 }

@@ -28,7 +28,7 @@ export class EndpointResolver {
   private readonly byAggregate = new Map<string, InventoryPod | null>();
   /** The inventory's pods by namespace, in inventory order: built on the first aggregate, so that each scans its own namespace only. */
   private podsByNamespace: Map<string, InventoryPod[]> | undefined;
-  private readonly seenWorkloads = new Map<number, { endpoint: Endpoint; name: string }>();
+  private readonly seenWorkloads = new Map<number, { endpoint: Endpoint; name: string; ref: FlowEndpointRef }>();
   private nextId = 1;
 
   constructor(
@@ -44,7 +44,7 @@ export class EndpointResolver {
       this.cache.set(key, r);
       const ep = r.endpoint;
       if (ep.kind === "workload" && this.seenWorkloads.size < 20_000 && !this.seenWorkloads.has(ep.labels.id)) {
-        this.seenWorkloads.set(ep.labels.id, { endpoint: ep, name: `${ep.namespace}/${ref.nameAggr ?? ref.name ?? "?"}` });
+        this.seenWorkloads.set(ep.labels.id, { endpoint: ep, name: `${ep.namespace}/${ref.nameAggr ?? ref.name ?? "?"}`, ref });
       }
     }
     return r;
@@ -52,7 +52,15 @@ export class EndpointResolver {
 
   /** One endpoint per distinct label set among the workloads resolved so far (at most 20,000). */
   workloads(): Array<{ endpoint: Endpoint; name: string }> {
-    return [...this.seenWorkloads.values()];
+    return [...this.seenWorkloads.values()].map(({ endpoint, name }) => ({ endpoint, name }));
+  }
+
+  /**
+   * The references that first showed each of those workloads, in the order seen: plain data, so that a worker
+   * thread can post them and the main thread resolve them into its own universe (label-set ids are per universe).
+   */
+  workloadRefs(): FlowEndpointRef[] {
+    return [...this.seenWorkloads.values()].map((w) => w.ref);
   }
 
   private ip(text: string | undefined): Ip | undefined {

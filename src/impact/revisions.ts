@@ -1,4 +1,4 @@
-import { describePolicy, formatHit, UnchangedSides, type CompiledPolicy, type FlowEvaluation, type PolicyHit } from "../engine/index.js";
+import { describePolicy, formatHit, UnchangedSides, type FlowEvaluation } from "../engine/index.js";
 import { recordFromValue } from "../flows/index.js";
 import { enterpriseFastFields } from "../flows/index.js";
 import { flowEndpointName } from "../flows/index.js";
@@ -6,6 +6,7 @@ import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../fl
 import type { CalicoModel } from "../policy/index.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
 import type { Resolved } from "./resolve.js";
+import { tally, zeroHits } from "./hit-tally.js";
 import { reasonKind } from "./summary.js";
 import type { FlowVerdictSide, ImpactFlow, ImpactReport } from "./types.js";
 
@@ -30,6 +31,8 @@ export interface ComparerState {
   policyHits: Array<[string, number]>;
   totals: ImpactReport["totals"];
   skippedAt: Array<{ source: string; line: number; message: string }>;
+  /** What first showed each workload the replay met (EndpointResolver.workloadRefs), for the main thread to resolve. */
+  workloadRefs: FlowEndpointRef[];
 }
 
 interface Aggregate {
@@ -125,6 +128,7 @@ export class ImpactComparer {
       policyHits: [...this.policyHits],
       totals: this.totals,
       skippedAt: this.skippedAt,
+      workloadRefs: this.head.resolver.workloadRefs(),
     };
   }
 
@@ -157,6 +161,8 @@ export class ImpactComparer {
     t.unresolved.records += state.totals.unresolved.records;
     for (const [k, n] of Object.entries(state.totals.unresolved.reasons)) t.unresolved.reasons[k] = (t.unresolved.reasons[k] ?? 0) + n;
     for (const p of state.skippedAt) if (this.skippedAt.length < 20) this.skippedAt.push({ ...p, line: p.line + lineOffset });
+    // The workloads a worker met join this thread's resolver, in file order, as if it had read them itself.
+    for (const ref of state.workloadRefs) this.head.resolver.resolve(ref);
   }
 
   private count(outcome: RecordOutcome, flows: number): void {
@@ -266,35 +272,4 @@ function toFlow(a: Aggregate): ImpactFlow {
 /** Workload identity: namespace plus aggregated name (or Goldmane's name); networks by address or pvt/pub. */
 export function workloadName(ref: FlowEndpointRef): string {
   return flowEndpointName(ref, "workload");
-}
-
-function policyKey(p: { kind: string; namespace?: string; name: string }): string {
-  return `${p.kind}/${p.namespace ?? ""}/${p.name}`;
-}
-
-function tally(hits: Map<string, number>, hit: PolicyHit, direction: string): void {
-  if (hit.type === "profile") return;
-  const key = policyKey(hit.policy);
-  hits.set(key, (hits.get(key) ?? 0) + 1);
-  if (hit.type === "rule") {
-    const rule = `${key}#${direction}#${hit.ruleIndex}`;
-    hits.set(rule, (hits.get(rule) ?? 0) + 1);
-  }
-}
-
-/** Policies nothing hit; for policies that were hit, rules that never decided or passed a flow. */
-function zeroHits(policies: readonly CompiledPolicy[], hits: ReadonlyMap<string, number>): string[] {
-  const out: string[] = [];
-  for (const p of policies) {
-    const key = policyKey(p.ref);
-    if (!hits.has(key)) {
-      out.push(describePolicy(p.ref));
-      continue;
-    }
-    for (const [dir, rules] of [["ingress", p.ingress], ["egress", p.egress]] as const) {
-      if (!(dir === "ingress" ? p.ingressApplies : p.egressApplies)) continue;
-      for (const r of rules) if (r.action !== "Log" && !hits.has(`${key}#${dir}#${r.index}`)) out.push(`${describePolicy(p.ref)} ${r.path}`);
-    }
-  }
-  return out;
 }

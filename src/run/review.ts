@@ -3,7 +3,7 @@ import type { ImpactReport } from "../impact/types.js";
 import type { LoadLimits } from "../policy/index.js";
 import { REVIEW_CHECKS, reviewTestTiers } from "../review/checks.js";
 import type { TierguardConfig } from "../review/config.js";
-import type { ReviewContext, TextFile } from "../review/context.js";
+import type { Check, ReviewContext, TextFile } from "../review/context.js";
 import type { RevisionFile } from "../review/load.js";
 import type { Principal } from "../review/ownership.js";
 import { connectivityDiff } from "../review/connectivity/index.js";
@@ -61,9 +61,12 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   const { ctx } = prepared;
   const snapshotProblems = [...(input.snapshotProblems ?? [])];
   let impact: ImpactReport | undefined;
+  let checked: Finding[][] | undefined;
   if (input.flows.length > 0) {
-    const replayed = await replayImpact(ctx, input, { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES });
+    const run = { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
+    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, input, { ...run, workersStarted }));
     impact = replayed.impact;
+    checked = replayed.checked;
     snapshotProblems.push(...replayed.problems);
   }
   // After the replay, so the workloads the snapshot showed are endpoint classes too.
@@ -79,7 +82,7 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     configChanged: input.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: REVIEW_CHECKS,
+    checks: checked ? checked.map((findings) => () => findings) : REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     connectivity,
@@ -87,6 +90,40 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     extraFindings: [...input.extraFindings, ...snapshotFindings(snapshotProblems, config.impact.snapshotProblems)],
     notes: input.notes,
   });
+}
+
+/**
+ * Runs the checks in this thread while worker threads replay (this thread would only wait), and keeps their findings
+ * unless the replay showed workloads the checks did not know: the checks read `ctx.workloads`, which the replay
+ * extends, so they then run again and the review is the one a replay in this thread gives. `checked` is undefined
+ * when there was nothing to overlap (the file replayed in this thread): buildReview runs the checks.
+ */
+export async function overlapChecks<T>(
+  ctx: ReviewContext,
+  checks: readonly Check[],
+  replay: (workersStarted: () => void) => Promise<T>,
+): Promise<T & { checked?: Finding[][] }> {
+  let started!: () => void;
+  const workersRunning = new Promise<boolean>((resolve) => (started = () => resolve(true)));
+  const known = ctx.workloads.length;
+  const replaying = replay(started);
+  const finished = replaying.then(
+    () => false,
+    () => false,
+  );
+  const overlapped = await Promise.race([workersRunning, finished]);
+  let checked: Finding[][] | undefined;
+  if (overlapped) {
+    try {
+      checked = checks.map((check) => check(ctx));
+    } catch (e) {
+      await replaying.catch(() => undefined); // let the workers finish before failing
+      throw e;
+    }
+  }
+  const replayed = await replaying;
+  if (checked && ctx.workloads.length !== known) checked = checks.map((check) => check(ctx));
+  return { ...replayed, checked };
 }
 
 export interface ImpactReplayInput {
@@ -105,7 +142,7 @@ export interface ImpactReplayInput {
 export async function replayImpact(
   ctx: ReviewContext,
   input: ImpactReplayInput,
-  run: { maxLineBytes: number; maxBytes: number; workers: "auto" | number; reader: FlowReader; progress: Progress },
+  run: { maxLineBytes: number; maxBytes: number; workers: "auto" | number; reader: FlowReader; progress: Progress; workersStarted?: () => void },
 ): Promise<{ impact: ImpactReport; problems: SnapshotProblem[] }> {
   const { config, inventory } = input;
   const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
@@ -113,7 +150,8 @@ export async function replayImpact(
   const spec = () => ({ kind: "impact" as const, config, limits: input.limits, base: input.base.policyFiles, head: input.head.policyFiles, inventory });
   const problems: SnapshotProblem[] = [];
   for (const f of input.flows) {
-    const outcome = await replayFile(sink, f, { spec, workers: run.workers, limits: { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes }, reader: run.reader, progress: run.progress });
+    const limits = { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes };
+    const outcome = await replayFile(sink, f, { spec, workers: run.workers, limits, reader: run.reader, progress: run.progress, workersStarted: run.workersStarted });
     const problem = snapshotProblemOf(f.source ?? f.display, outcome);
     if (problem) problems.push(problem);
   }

@@ -47,6 +47,11 @@ export interface RunOptions {
   limits: ReplayLimits;
   reader: FlowReader;
   progress: Progress;
+  /**
+   * Called once worker threads are replaying, so the caller can use this thread meanwhile (the review runs its
+   * checks); never called when the file replays in this thread.
+   */
+  workersStarted?: () => void;
 }
 
 /** Replays one flow file into the sink; says how reading it ended (records replayed, where it stopped). */
@@ -58,7 +63,9 @@ export async function replayFile<Part>(sink: ReplaySink<Part>, file: FlowFile, o
   const cut = (i: number) => Math.floor((facts.size * i) / n);
   const input = (i: number): WorkerInput => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i), end: i === n - 1 ? Number.MAX_SAFE_INTEGER : cut(i + 1) } });
   const script = reader.workerScript;
-  const parts = await Promise.all(Array.from({ length: n }, (_, i) => runWorker(script, input(i), progress)));
+  const running = Promise.all(Array.from({ length: n }, (_, i) => runWorker(script, input(i), progress)));
+  options.workersStarted?.();
+  const parts = await running;
   let offset = 0;
   for (const p of parts) {
     sink.merge(p.part as Part, offset);
