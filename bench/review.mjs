@@ -116,6 +116,8 @@ export function ensureReviewRepo(data) {
 }
 
 // ---- phases: one review in this process, timed step by step (the same steps as src/run/review.ts) ----------
+// One after another: the review itself runs the checks while the worker threads replay (overlapChecks), so its wall
+// time is less than the sum of these phases.
 async function phases(repo, head, flowsPath, inventoryPath, workers, dist) {
   const load = (p) => import(join(dist, p));
   const [{ readGitRevisionPair }, { readInventory }, { fileFlowReader }, { prepareReview }, runReview, checks, { connectivityDiff }, { buildReview }, policy] = await Promise.all(
@@ -142,7 +144,7 @@ async function phases(repo, head, flowsPath, inventoryPath, workers, dist) {
   let impact;
   if (flowsPath) {
     const flows = [{ path: flowsPath, display: flowsPath }];
-    const input = { config: pair.config, limits: policy.DEFAULT_LOAD_LIMITS, base: pair.base, head: pair.head, inventory, flows };
+    const input = { config: pair.config, limits: policy.DEFAULT_LOAD_LIMITS, base: pair.base, head: pair.head, inventory, flows, parsed: prepared.parsed };
     const run = { maxLineBytes: 1 << 20, maxBytes: Number.MAX_SAFE_INTEGER, workers, reader: fileFlowReader, progress: { tick: () => {} } };
     impact = (await runReview.replayImpact(ctx, input, run)).impact;
     lap("replay");

@@ -20976,16 +20976,20 @@ function describeDecider2(side) {
 }
 
 // src/review/load.ts
+function parseKey(f) {
+  return `${f.file}\0${f.blob}`;
+}
 function loadRevision(files, config, limits, cache) {
   const resources = [];
   const diagnostics = [];
   for (const f of files) {
-    const key = `${f.file}\0${f.blob}`;
+    const key = parseKey(f);
     let parsed = cache.get(key);
     if (!parsed) {
       const loaded = loadText(f.file, f.text, limits);
       const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
+      const documents = loaded.documents.map(({ value: value2, index, listItem }) => ({ value: value2, index, listItem }));
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents };
       cache.set(key, parsed);
     }
     resources.push(...parsed.resources);
@@ -21130,7 +21134,7 @@ function prepareReview(base2, head, config, limits, inventory) {
     inventory,
     workloads
   };
-  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles, parsed: cache };
 }
 
 // src/review/run.ts
@@ -25267,7 +25271,8 @@ async function runReviewPipeline(input2) {
   let checked;
   if (input2.flows.length > 0) {
     const run2 = { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
-    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, input2, { ...run2, workersStarted }));
+    const replay = { ...input2, parsed: prepared.parsed };
+    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, replay, { ...run2, workersStarted }));
     impact = replayed.impact;
     checked = replayed.checked;
     snapshotProblems.push(...replayed.problems);
@@ -25320,7 +25325,7 @@ async function replayImpact(ctx, input2, run2) {
   const { config, inventory } = input2;
   const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
   const sink = new ImpactSink(comparer, run2.reader, { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes });
-  const spec = () => ({ kind: "impact", config, limits: input2.limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventory });
+  const spec = () => impactSinkSpec(input2);
   const problems = [];
   for (const f of input2.flows) {
     const limits = { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes };
@@ -25332,6 +25337,18 @@ async function replayImpact(ctx, input2, run2) {
   const known2 = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
   for (const w of resolver.workloads()) if (!known2.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
   return { impact, problems };
+}
+function impactSinkSpec(input2) {
+  let documents;
+  if (input2.parsed) {
+    documents = /* @__PURE__ */ new Map();
+    for (const f of [...input2.base.policyFiles, ...input2.head.policyFiles]) {
+      const values = input2.parsed.get(parseKey(f))?.documents;
+      if (values) documents.set(parseKey(f), values);
+    }
+  }
+  const { config, limits, inventory } = input2;
+  return { kind: "impact", config, limits, base: input2.base.policyFiles, head: input2.head.policyFiles, inventory, documents };
 }
 
 // src/recommend/observe.ts

@@ -1,4 +1,4 @@
-import { buildResources, loadText, sortDiagnostics, validateResources, type Diagnostic, type LoadLimits, type Resource } from "../policy/index.js";
+import { buildResources, loadText, sortDiagnostics, validateResources, type Diagnostic, type DocumentValue, type LoadLimits, type Resource } from "../policy/index.js";
 import type { TierguardConfig } from "./config.js";
 
 /**
@@ -13,7 +13,16 @@ export interface RevisionFile {
   blob: string;
 }
 
-export type ParseCache = Map<string, { resources: Resource[]; diagnostics: Diagnostic[] }>;
+/**
+ * Parsed files by `parseKey`. `documents`: the file's parsed documents as plain values, for worker threads that
+ * rebuild the resources without parsing (documentsFromValues).
+ */
+export type ParseCache = Map<string, { resources: Resource[]; diagnostics: Diagnostic[]; documents?: DocumentValue[] }>;
+
+/** A file's key in a ParseCache: equal keys, equal text. */
+export function parseKey(f: { file: string; blob: string }): string {
+  return `${f.file}\u0000${f.blob}`;
+}
 
 export interface RevisionBundle {
   resources: Resource[];
@@ -24,12 +33,13 @@ export function loadRevision(files: readonly RevisionFile[], config: TierguardCo
   const resources: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const f of files) {
-    const key = `${f.file}\u0000${f.blob}`;
+    const key = parseKey(f);
     let parsed = cache.get(key);
     if (!parsed) {
       const loaded = loadText(f.file, f.text, limits);
       const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics] };
+      const documents = loaded.documents.map(({ value, index, listItem }) => ({ value, index, listItem }));
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents };
       cache.set(key, parsed);
     }
     resources.push(...parsed.resources);

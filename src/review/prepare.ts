@@ -23,6 +23,8 @@ export interface PreparedReview {
   baseDiagnostics: Diagnostic[];
   /** Head policy files with the same content as at base. */
   unchangedFiles: Set<string>;
+  /** Both revisions' files parsed (by `parseKey`), for the worker threads of the replay to rebuild the sets from. */
+  parsed: ParseCache;
 }
 
 export function prepareReview(base: RevisionFiles, head: RevisionFiles, config: TierguardConfig, limits: LoadLimits, inventory?: Inventory): PreparedReview {
@@ -48,5 +50,5 @@ export function prepareReview(base: RevisionFiles, head: RevisionFiles, config: 
     inventory,
     workloads,
   };
-  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles };
+  return { ctx, headDiagnostics: h.diagnostics, baseDiagnostics: b.diagnostics, unchangedFiles, parsed: cache };
 }

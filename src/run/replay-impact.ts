@@ -4,9 +4,9 @@ import { inventoryNamespaceLabels, type Inventory } from "../flows/inventory.js"
 import { Replayer } from "../impact/replay.js";
 import { EndpointResolver } from "../impact/resolve.js";
 import { ImpactComparer, type ComparerState } from "../impact/revisions.js";
-import { buildResources, loadText, type LoadLimits } from "../policy/index.js";
+import { buildResources, documentsFromValues, loadText, type DocumentValue, type LoadLimits } from "../policy/index.js";
 import type { TierguardConfig } from "../review/config.js";
-import type { ParseCache, RevisionFile } from "../review/load.js";
+import { parseKey, type ParseCache, type RevisionFile } from "../review/load.js";
 import type { FlowFile, FlowReader } from "./flow-lines.js";
 import { cutOffAt, stopAt, type ReadOutcome } from "./read-outcome.js";
 import type { RangeRead, ReplayLimits, ReplaySink } from "./sink.js";
@@ -22,6 +22,8 @@ export interface ImpactSinkSpec {
   base: RevisionFile[];
   head: RevisionFile[];
   inventory?: Inventory;
+  /** The files' documents as the main thread parsed them (by `parseKey`): the worker then parses none of them. */
+  documents?: Map<string, DocumentValue[]>;
 }
 
 /** The comparer the review builds from its prepared policy sets (and a worker from the files). */
@@ -39,10 +41,12 @@ export function comparerFromSpec(spec: ImpactSinkSpec): ImpactComparer {
   const namespaceLabels = inventoryNamespaceLabels(spec.inventory);
   const resources = (files: RevisionFile[]) =>
     files.flatMap((f) => {
-      const key = `${f.file}\u0000${f.blob}`;
+      const key = parseKey(f);
       let parsed = cache.get(key);
       if (!parsed) {
-        parsed = { resources: buildResources(loadText(f.file, f.text, spec.limits).documents, { defaultNamespace: spec.config.namespace }).resources, diagnostics: [] };
+        const values = spec.documents?.get(key);
+        const documents = values ? documentsFromValues(f.file, f.text, values) : loadText(f.file, f.text, spec.limits).documents;
+        parsed = { resources: buildResources(documents, { defaultNamespace: spec.config.namespace }).resources, diagnostics: [] };
         cache.set(key, parsed);
       }
       return parsed.resources;

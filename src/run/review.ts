@@ -1,10 +1,10 @@
 import type { Inventory } from "../flows/inventory.js";
 import type { ImpactReport } from "../impact/types.js";
-import type { LoadLimits } from "../policy/index.js";
+import type { DocumentValue, LoadLimits } from "../policy/index.js";
 import { REVIEW_CHECKS, reviewTestTiers } from "../review/checks.js";
 import type { TierguardConfig } from "../review/config.js";
 import type { Check, ReviewContext, TextFile } from "../review/context.js";
-import type { RevisionFile } from "../review/load.js";
+import { parseKey, type ParseCache, type RevisionFile } from "../review/load.js";
 import type { Principal } from "../review/ownership.js";
 import { connectivityDiff } from "../review/connectivity/index.js";
 import { prepareReview } from "../review/prepare.js";
@@ -12,7 +12,7 @@ import { buildReview } from "../review/run.js";
 import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../review/snapshot-problems.js";
 import type { Finding, Review } from "../review/types.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile, type FlowReader, type Progress } from "./flow-lines.js";
-import { impactComparer, ImpactSink } from "./replay-impact.js";
+import { impactComparer, ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
 import { replayFile } from "./runner.js";
 
 /**
@@ -64,7 +64,8 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   let checked: Finding[][] | undefined;
   if (input.flows.length > 0) {
     const run = { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
-    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, input, { ...run, workersStarted }));
+    const replay = { ...input, parsed: prepared.parsed };
+    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, replay, { ...run, workersStarted }));
     impact = replayed.impact;
     checked = replayed.checked;
     snapshotProblems.push(...replayed.problems);
@@ -133,6 +134,8 @@ export interface ImpactReplayInput {
   head: { policyFiles: RevisionFile[] };
   inventory?: Inventory;
   flows: FlowFile[];
+  /** The files as prepareReview parsed them: worker threads rebuild the sets from these instead of parsing again. */
+  parsed?: ParseCache;
 }
 
 /**
@@ -147,7 +150,7 @@ export async function replayImpact(
   const { config, inventory } = input;
   const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
   const sink = new ImpactSink(comparer, run.reader, { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes });
-  const spec = () => ({ kind: "impact" as const, config, limits: input.limits, base: input.base.policyFiles, head: input.head.policyFiles, inventory });
+  const spec = () => impactSinkSpec(input);
   const problems: SnapshotProblem[] = [];
   for (const f of input.flows) {
     const limits = { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes };
@@ -160,4 +163,21 @@ export async function replayImpact(
   const known = new Set(ctx.workloads.map((w) => w.endpoint.labels.id));
   for (const w of resolver.workloads()) if (!known.has(w.endpoint.labels.id)) ctx.workloads.push({ ...w, source: "flows" });
   return { impact, problems };
+}
+
+/**
+ * What a worker thread rebuilds the review's comparer from: both revisions' files, with the documents prepareReview
+ * parsed (by `parseKey`) when given, so that the worker parses no YAML.
+ */
+export function impactSinkSpec(input: ImpactReplayInput): ImpactSinkSpec {
+  let documents: Map<string, DocumentValue[]> | undefined;
+  if (input.parsed) {
+    documents = new Map();
+    for (const f of [...input.base.policyFiles, ...input.head.policyFiles]) {
+      const values = input.parsed.get(parseKey(f))?.documents;
+      if (values) documents.set(parseKey(f), values);
+    }
+  }
+  const { config, limits, inventory } = input;
+  return { kind: "impact", config, limits, base: input.base.policyFiles, head: input.head.policyFiles, inventory, documents };
 }
