@@ -22239,6 +22239,7 @@ var KnownEndpoints = class {
   /** One per distinct `labels` object (label sets are interned: equal sets are one object). */
   classes;
   answers = /* @__PURE__ */ new WeakMap();
+  columns = /* @__PURE__ */ new Map();
   /** The class of each endpoint of `all`. */
   classOf;
   /** True when some class matches every node of `conj` and passes `also` (given the class and its index). */
@@ -22268,10 +22269,57 @@ var KnownEndpoints = class {
   answer(node) {
     let a = this.answers.get(node);
     if (!a) {
-      a = Uint8Array.from(this.classes, (c) => evaluateNode(node, c.labels) ? 1 : 0);
+      a = this.compute(node);
       this.answers.set(node, a);
     }
     return a;
+  }
+  /**
+   * A leaf reads its label's column, so each class's labels are looked up once per key rather than once per question,
+   * and is decided by evaluateNode (the reference) over that one value; `and`, `or` and `not` combine the answers of
+   * their operands, which are kept too (operands recur across the questions of an analysis).
+   */
+  compute(node) {
+    const n2 = this.classes.length;
+    const a = new Uint8Array(n2);
+    switch (node.op) {
+      case "all":
+      case "global":
+        return a.fill(1);
+      case "not": {
+        const x = this.answer(node.operand);
+        for (let i2 = 0; i2 < n2; i2++) a[i2] = 1 - x[i2];
+        return a;
+      }
+      case "and":
+      case "or": {
+        const and2 = node.op === "and";
+        a.fill(and2 ? 1 : 0);
+        for (const operand of node.operands) {
+          const x = this.answer(operand);
+          for (let i2 = 0; i2 < n2; i2++) a[i2] = and2 ? a[i2] & x[i2] : a[i2] | x[i2];
+        }
+        return a;
+      }
+      default: {
+        const column = this.column(node.label);
+        const view = { value: void 0, get: () => view.value };
+        for (let i2 = 0; i2 < n2; i2++) {
+          view.value = column[i2];
+          a[i2] = evaluateNode(node, view) ? 1 : 0;
+        }
+        return a;
+      }
+    }
+  }
+  /** Each class's value of a label (undefined: absent), built on the first question about it. */
+  column(key) {
+    let column = this.columns.get(key);
+    if (!column) {
+      column = this.classes.map((c) => c.labels.get(key));
+      this.columns.set(key, column);
+    }
+    return column;
   }
 };
 function addressIn(w, net, family, pods) {

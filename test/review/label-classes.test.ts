@@ -6,7 +6,7 @@ import { KnownEndpoints, matchesKnown, type KnownEndpoint } from "../../src/revi
 import { lintCheck } from "../../src/review/lint/index.js";
 import type { ReviewContext } from "../../src/review/context.js";
 import type { Finding } from "../../src/review/types.js";
-import { parseSelector, type Labels, type SelectorNode } from "../../src/selector/index.js";
+import { evaluateNode, parseSelector, type Labels, type SelectorNode } from "../../src/selector/index.js";
 import { reviewContext } from "../helpers/review.js";
 import { inventoryYaml, type PodFixture } from "./policy-tests/fixtures.js";
 import { CONFIG, gnp, np, TIERS } from "./guardrails/world.js";
@@ -69,6 +69,43 @@ describe("known endpoints grouped by label set", () => {
       }
     }
     expect(checked).toBe(2000);
+  });
+
+  test("a node's answer on each class is evaluateNode's on its labels, for every operator and nesting", () => {
+    const rand = rng(29);
+    const words = ["web", "api", "web-canary", "db", undefined];
+    const selectors = [
+      "all()",
+      "global()",
+      "has(app)",
+      "!has(tier)",
+      "app == 'web'",
+      "app != 'web'",
+      "app contains 'web'",
+      "app starts with 'we'",
+      "app ends with 'canary'",
+      "tier in {'web', 'db'}",
+      "tier not in {'api'}",
+      "app == 'web' || tier == 'db'",
+      "!(app == 'api' && has(tier))",
+      "(app in {'web', 'db'} || !has(app)) && tier != 'web'",
+    ];
+    const nodes = selectors.map((s) => parseSelector(s).root);
+    const labels: Labels[] = Array.from({ length: 60 }, () => {
+      const map = new Map<string, string>();
+      for (const key of ["app", "tier"]) {
+        const v = words[Math.floor(rand() * words.length)];
+        if (v !== undefined) map.set(key, v);
+      }
+      return map;
+    });
+    const known = new KnownEndpoints(labels.map((l) => ({ labels: l })));
+    expect(known.classes.length).toBe(60);
+    for (const [i, node] of nodes.entries()) {
+      const expected = known.classes.map((c) => (evaluateNode(node, c.labels) ? 1 : 0));
+      expect([selectors[i], [...known.answer(node)]]).toEqual([selectors[i], expected]);
+      expect(new Set(expected).size).toBeGreaterThan(selectors[i].endsWith("()") ? 0 : 1); // both answers occur
+    }
   });
 });
 

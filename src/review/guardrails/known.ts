@@ -34,6 +34,7 @@ export class KnownEndpoints {
   /** One per distinct `labels` object (label sets are interned: equal sets are one object). */
   readonly classes: readonly ClassEntry[];
   private readonly answers = new WeakMap<SelectorNode, Uint8Array>();
+  private readonly columns = new Map<string, ReadonlyArray<string | undefined>>();
   /** The class of each endpoint of `all`. */
   private readonly classOf: Uint32Array;
 
@@ -87,10 +88,60 @@ export class KnownEndpoints {
   answer(node: SelectorNode): Uint8Array {
     let a = this.answers.get(node);
     if (!a) {
-      a = Uint8Array.from(this.classes, (c) => (evaluateNode(node, c.labels) ? 1 : 0));
+      a = this.compute(node);
       this.answers.set(node, a);
     }
     return a;
+  }
+
+  /**
+   * A leaf reads its label's column, so each class's labels are looked up once per key rather than once per question,
+   * and is decided by evaluateNode (the reference) over that one value; `and`, `or` and `not` combine the answers of
+   * their operands, which are kept too (operands recur across the questions of an analysis).
+   */
+  private compute(node: SelectorNode): Uint8Array {
+    const n = this.classes.length;
+    const a = new Uint8Array(n);
+    switch (node.op) {
+      case "all":
+      case "global":
+        return a.fill(1);
+      case "not": {
+        const x = this.answer(node.operand);
+        for (let i = 0; i < n; i++) a[i] = 1 - x[i];
+        return a;
+      }
+      case "and":
+      case "or": {
+        const and = node.op === "and";
+        a.fill(and ? 1 : 0);
+        for (const operand of node.operands) {
+          const x = this.answer(operand);
+          for (let i = 0; i < n; i++) a[i] = and ? a[i] & x[i] : a[i] | x[i];
+        }
+        return a;
+      }
+      default: {
+        const column = this.column(node.label);
+        // The leaf reads only its own label: a view that answers every key with the class's value of that label.
+        const view = { value: undefined as string | undefined, get: () => view.value };
+        for (let i = 0; i < n; i++) {
+          view.value = column[i];
+          a[i] = evaluateNode(node, view) ? 1 : 0;
+        }
+        return a;
+      }
+    }
+  }
+
+  /** Each class's value of a label (undefined: absent), built on the first question about it. */
+  private column(key: string): ReadonlyArray<string | undefined> {
+    let column = this.columns.get(key);
+    if (!column) {
+      column = this.classes.map((c) => c.labels.get(key));
+      this.columns.set(key, column);
+    }
+    return column;
   }
 }
 
