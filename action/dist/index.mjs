@@ -19614,7 +19614,7 @@ function sameLabels(a, b) {
   for (let i2 = 0; i2 < a.length; i2++) if (a[i2] !== b[i2]) return false;
   return true;
 }
-var DEFAULT_TUPLES = 4e5;
+var DEFAULT_TUPLES = 1e5;
 var DEFAULT_ENDPOINTS = 1e5;
 var nextSlot = 0;
 var Replayer = class {
