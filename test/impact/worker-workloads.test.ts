@@ -14,7 +14,8 @@ import { TEMPLATE, templateFiles } from "../helpers/template.js";
  * Worker threads replay ranges of a snapshot with universes of their own; the workloads each one met must reach the
  * main thread's resolver (the review's checks fall back on them), in the order one thread would have met them.
  */
-const lines = gunzipSync(readFileSync(join(TEMPLATE, "flows/snapshot.jsonl.gz"))).toString("utf8").split("\n").filter(Boolean);
+// The first 4,000 records: workloads enough to check their order, at a fifth of the whole snapshot's cost.
+const lines = gunzipSync(readFileSync(join(TEMPLATE, "flows/snapshot.jsonl.gz"))).toString("utf8").split("\n").filter(Boolean).slice(0, 4_000);
 
 /** A comparer as a worker (or the main thread) builds one: its own universe and resolver, no inventory. */
 function comparer() {
