@@ -20570,11 +20570,10 @@ var INTERNET = 1e6;
 var NETWORK = 1e3;
 var MAX_UNCERTAIN = 10;
 var Aggregator = class {
-  constructor(classes, portClasses2, sides2, exercised) {
+  constructor(classes, portClasses2, sides2) {
     this.classes = classes;
     this.portClasses = portClasses2;
     this.sides = sides2;
-    this.exercised = exercised;
     for (const p of portClasses2) {
       if (!p.sourcePorts) continue;
       let texts = this.sourceTexts.get(p.protocol);
@@ -20586,7 +20585,6 @@ var Aggregator = class {
   classes;
   portClasses;
   sides;
-  exercised;
   entries = [];
   classSides;
   /** Entries of the pair being visited (a few): found by mode, direction, protocol and deciding sides. */
@@ -20618,11 +20616,12 @@ var Aggregator = class {
       for (const u of decided.uncertain) if (e.uncertain.size < MAX_UNCERTAIN) e.uncertain.add(u);
     }
   }
-  finish() {
+  /** The changes, each marked by whether a recorded flow exercised it (known only once the snapshot is replayed). */
+  finish(exercised) {
     let list2 = this.mergeSources(this.entries);
     list2 = this.fold(list2, "dst");
     list2 = this.fold(list2, "src");
-    const out = list2.map((e) => this.change(e)).sort(compareChanges);
+    const out = list2.map((e) => this.change(e, exercised)).sort(compareChanges);
     return { newlyReachable: out.filter((c) => c.after.verdict === "allow"), newlyUnreachable: out.filter((c) => c.after.verdict === "deny") };
   }
   /**
@@ -20711,7 +20710,7 @@ var Aggregator = class {
     }
     return out;
   }
-  change(e) {
+  change(e, exercised) {
     const ports = mergePorts(e.ports.map((i2) => this.portClasses[i2]));
     const sourcePorts = this.sourcePortsOf(e);
     const dst = e.sources ? [...new Set(e.ports.map((i2) => this.portClasses[i2].lo))].map((lo) => e.ports.find((i2) => this.portClasses[i2].lo === lo)) : e.ports;
@@ -20722,7 +20721,7 @@ var Aggregator = class {
       protocol: e.protocol,
       ports,
       ...sourcePorts ? { sourcePorts } : {},
-      exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
+      exercised: exercised.any(e.src.classes, e.dst.classes, e.ports),
       before: this.sides[e.before],
       after: this.sides[e.after],
       ...e.uncertain && e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {},
@@ -20845,6 +20844,9 @@ function ephemeralSourcePort(sets) {
 
 // src/review/connectivity/diff.ts
 function connectivityDiff(ctx, impact) {
+  return connectivityPairs(ctx).finish(impact);
+}
+function connectivityPairs(ctx) {
   const sets = { base: ctx.base.set, head: ctx.head.set };
   const both = [sets.base, sets.head];
   const { classes: workloads, classOf } = workloadClasses(ctx.workloads, both, 0);
@@ -20868,18 +20870,16 @@ function connectivityDiff(ctx, impact) {
   const ing = workloads.map((c) => changed(c, "ingress"));
   const tables = { egress: [], ingress: [] };
   const table2 = (c, dir) => tables[dir][c.index] ??= new DirectionalTable(c, dir, sets, u);
-  const agg = new Aggregator(classes, ports, u.sides.sides, exercisedFlows(impact, { ctx, classes, classOf, ports }));
+  const agg = new Aggregator(classes, ports, u.sides.sides);
   const nw = workloads.length;
   const scope = { eg, ing, table: table2, agg, ports: ports.length };
   for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, scope);
   for (let d = 0; d < nw; d++) if (ing[d]) {
     for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], scope);
   }
-  const { newlyReachable, newlyUnreachable } = agg.finish();
+  const stats = { endpointClasses: classes.length, changedClasses: workloads.filter((_, i2) => eg[i2] || ing[i2]).length, portClasses: ports.length, evaluations: u.counter.evaluations };
   return {
-    newlyReachable,
-    newlyUnreachable,
-    stats: { endpointClasses: classes.length, changedClasses: workloads.filter((_, i2) => eg[i2] || ing[i2]).length, portClasses: ports.length, evaluations: u.counter.evaluations }
+    finish: (impact) => ({ ...agg.finish(exercisedFlows(impact, { ctx, classes, classOf, ports })), stats })
   };
 }
 function visitPair(s, d, scope) {
@@ -25316,16 +25316,17 @@ async function runReviewPipeline(input2) {
   const { ctx } = prepared;
   const snapshotProblems = [...input2.snapshotProblems ?? []];
   let impact;
-  let checked;
+  let early;
   if (input2.flows.length > 0) {
     const run2 = { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
     const replay = { ...input2, parsed: prepared.parsed };
-    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, replay, { ...run2, workersStarted }));
+    const meanwhile = () => ({ checked: REVIEW_CHECKS.map((check2) => check2(ctx)), connectivity: connectivityPairs(ctx) });
+    const replayed = await overlapReplay(ctx, meanwhile, (workersStarted) => replayImpact(ctx, replay, { ...run2, workersStarted }));
     impact = replayed.impact;
-    checked = replayed.checked;
+    early = replayed.early;
     snapshotProblems.push(...replayed.problems);
   }
-  const connectivity = connectivityDiff(ctx, impact);
+  const connectivity = early ? early.connectivity.finish(impact) : connectivityDiff(ctx, impact);
   return buildReview({
     ctx,
     base: { rev: input2.base.rev, commit: input2.base.commit },
@@ -25337,7 +25338,7 @@ async function runReviewPipeline(input2) {
     configChanged: input2.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: checked ? checked.map((findings) => () => findings) : REVIEW_CHECKS,
+    checks: early ? early.checked.map((findings) => () => findings) : REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     connectivity,
@@ -25346,7 +25347,7 @@ async function runReviewPipeline(input2) {
     notes: input2.notes
   });
 }
-async function overlapChecks(ctx, checks, replay) {
+async function overlapReplay(ctx, work, replay) {
   let started;
   const workersRunning = new Promise((resolve5) => started = () => resolve5(true));
   const known2 = ctx.workloads.length;
@@ -25355,19 +25356,18 @@ async function overlapChecks(ctx, checks, replay) {
     () => false,
     () => false
   );
-  const overlapped = await Promise.race([workersRunning, finished]);
-  let checked;
-  if (overlapped) {
+  let early;
+  if (await Promise.race([workersRunning, finished])) {
     try {
-      checked = checks.map((check2) => check2(ctx));
+      early = work();
     } catch (e) {
       await replaying.catch(() => void 0);
       throw e;
     }
   }
   const replayed = await replaying;
-  if (checked && ctx.workloads.length !== known2) checked = checks.map((check2) => check2(ctx));
-  return { ...replayed, checked };
+  if (early !== void 0 && ctx.workloads.length !== known2) early = work();
+  return { ...replayed, early };
 }
 async function replayImpact(ctx, input2, run2) {
   const { config, inventory } = input2;

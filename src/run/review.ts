@@ -3,10 +3,10 @@ import type { ImpactReport } from "../impact/types.js";
 import type { DocumentValue, LoadLimits } from "../policy/index.js";
 import { REVIEW_CHECKS, reviewTestTiers } from "../review/checks.js";
 import type { TierguardConfig } from "../review/config.js";
-import type { Check, ReviewContext, TextFile } from "../review/context.js";
+import type { ReviewContext, TextFile } from "../review/context.js";
 import { parseKey, type ParseCache, type RevisionFile } from "../review/load.js";
 import type { Principal } from "../review/ownership.js";
-import { connectivityDiff } from "../review/connectivity/index.js";
+import { connectivityDiff, connectivityPairs, type PendingConnectivity } from "../review/connectivity/index.js";
 import { prepareReview } from "../review/prepare.js";
 import { buildReview } from "../review/run.js";
 import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../review/snapshot-problems.js";
@@ -61,17 +61,18 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   const { ctx } = prepared;
   const snapshotProblems = [...(input.snapshotProblems ?? [])];
   let impact: ImpactReport | undefined;
-  let checked: Finding[][] | undefined;
+  let early: { checked: Finding[][]; connectivity: PendingConnectivity } | undefined;
   if (input.flows.length > 0) {
     const run = { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
     const replay = { ...input, parsed: prepared.parsed };
-    const replayed = await overlapChecks(ctx, REVIEW_CHECKS, (workersStarted) => replayImpact(ctx, replay, { ...run, workersStarted }));
+    const meanwhile = () => ({ checked: REVIEW_CHECKS.map((check) => check(ctx)), connectivity: connectivityPairs(ctx) });
+    const replayed = await overlapReplay(ctx, meanwhile, (workersStarted) => replayImpact(ctx, replay, { ...run, workersStarted }));
     impact = replayed.impact;
-    checked = replayed.checked;
+    early = replayed.early;
     snapshotProblems.push(...replayed.problems);
   }
   // After the replay, so the workloads the snapshot showed are endpoint classes too.
-  const connectivity = connectivityDiff(ctx, impact);
+  const connectivity = early ? early.connectivity.finish(impact) : connectivityDiff(ctx, impact);
   return buildReview({
     ctx,
     base: { rev: input.base.rev, commit: input.base.commit },
@@ -83,7 +84,7 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
     configChanged: input.configChanged,
     headDiagnostics: prepared.headDiagnostics,
     unchangedFiles: prepared.unchangedFiles,
-    checks: checked ? checked.map((findings) => () => findings) : REVIEW_CHECKS,
+    checks: early ? early.checked.map((findings) => () => findings) : REVIEW_CHECKS,
     testTiers: (file, c) => reviewTestTiers(file, c),
     impact,
     connectivity,
@@ -94,16 +95,12 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
 }
 
 /**
- * Runs the checks in this thread while worker threads replay (this thread would only wait), and keeps their findings
- * unless the replay showed workloads the checks did not know: the checks read `ctx.workloads`, which the replay
- * extends, so they then run again and the review is the one a replay in this thread gives. `checked` is undefined
- * when there was nothing to overlap (the file replayed in this thread): buildReview runs the checks.
+ * Does the review's own work (its checks, the connectivity pairs) in this thread while worker threads replay (this
+ * thread would only wait), and keeps it unless the replay showed workloads it did not know: the work reads
+ * `ctx.workloads`, which the replay extends, so it is then done again and the review is the one a replay in this
+ * thread gives. `early` is undefined when there was nothing to overlap (the file replayed in this thread).
  */
-export async function overlapChecks<T>(
-  ctx: ReviewContext,
-  checks: readonly Check[],
-  replay: (workersStarted: () => void) => Promise<T>,
-): Promise<T & { checked?: Finding[][] }> {
+export async function overlapReplay<T, W>(ctx: ReviewContext, work: () => W, replay: (workersStarted: () => void) => Promise<T>): Promise<T & { early?: W }> {
   let started!: () => void;
   const workersRunning = new Promise<boolean>((resolve) => (started = () => resolve(true)));
   const known = ctx.workloads.length;
@@ -112,19 +109,18 @@ export async function overlapChecks<T>(
     () => false,
     () => false,
   );
-  const overlapped = await Promise.race([workersRunning, finished]);
-  let checked: Finding[][] | undefined;
-  if (overlapped) {
+  let early: W | undefined;
+  if (await Promise.race([workersRunning, finished])) {
     try {
-      checked = checks.map((check) => check(ctx));
+      early = work();
     } catch (e) {
       await replaying.catch(() => undefined); // let the workers finish before failing
       throw e;
     }
   }
   const replayed = await replaying;
-  if (checked && ctx.workloads.length !== known) checked = checks.map((check) => check(ctx));
-  return { ...replayed, checked };
+  if (early !== undefined && ctx.workloads.length !== known) early = work();
+  return { ...replayed, early };
 }
 
 export interface ImpactReplayInput {

@@ -19,7 +19,22 @@ import type { ConnectivityReport } from "./types.js";
  * its own rules tell apart (directional.ts), and a pair whose changed sides flip for no port costs no more.
  * `impact` gives the replayed flows that tell which changes a recorded flow exercised (exercised.ts).
  */
-export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "changes" | "workloads">, impact?: ImpactReport): ConnectivityReport {
+export function connectivityDiff(ctx: DiffContext, impact?: ImpactReport): ConnectivityReport {
+  return connectivityPairs(ctx).finish(impact);
+}
+
+type DiffContext = Pick<ReviewContext, "base" | "head" | "changes" | "workloads">;
+
+/** The diff evaluated, waiting for the replay's flows to say which changes they exercised (`finish`, once). */
+export interface PendingConnectivity {
+  finish(impact?: ImpactReport): ConnectivityReport;
+}
+
+/**
+ * Every pair evaluated, without the snapshot's flows: the review runs this while worker threads replay, and finishes
+ * it with their report (as long as the replay showed no new workload: `ctx.workloads` makes the classes).
+ */
+export function connectivityPairs(ctx: DiffContext): PendingConnectivity {
   const sets = { base: ctx.base.set, head: ctx.head.set };
   const both = [sets.base, sets.head];
   const { classes: workloads, classOf } = workloadClasses(ctx.workloads, both, 0);
@@ -44,7 +59,7 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   const ing = workloads.map((c) => changed(c, "ingress"));
   const tables: Record<"ingress" | "egress", Array<DirectionalTable | undefined>> = { egress: [], ingress: [] };
   const table = (c: EndpointClass, dir: "ingress" | "egress") => (tables[dir][c.index] ??= new DirectionalTable(c, dir, sets, u));
-  const agg = new Aggregator(classes, ports, u.sides.sides, exercisedFlows(impact, { ctx, classes, classOf, ports }));
+  const agg = new Aggregator(classes, ports, u.sides.sides);
   const nw = workloads.length;
   // A side whose policies did not change gives the same verdicts in both revisions, so only pairs with a changed
   // side are visited, each once: first every pair whose source's egress changed, then every other pair whose
@@ -52,11 +67,9 @@ export function connectivityDiff(ctx: Pick<ReviewContext, "base" | "head" | "cha
   const scope: PairScope = { eg, ing, table, agg, ports: ports.length };
   for (let s = 0; s < nw; s++) if (eg[s]) for (const d of classes) visitPair(classes[s], d, scope);
   for (let d = 0; d < nw; d++) if (ing[d]) for (const s of classes) if (!(s.index < nw && eg[s.index])) visitPair(s, classes[d], scope);
-  const { newlyReachable, newlyUnreachable } = agg.finish();
+  const stats = { endpointClasses: classes.length, changedClasses: workloads.filter((_, i) => eg[i] || ing[i]).length, portClasses: ports.length, evaluations: u.counter.evaluations };
   return {
-    newlyReachable,
-    newlyUnreachable,
-    stats: { endpointClasses: classes.length, changedClasses: workloads.filter((_, i) => eg[i] || ing[i]).length, portClasses: ports.length, evaluations: u.counter.evaluations },
+    finish: (impact) => ({ ...agg.finish(exercisedFlows(impact, { ctx, classes, classOf, ports })), stats }),
   };
 }
 

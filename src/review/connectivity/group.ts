@@ -63,7 +63,6 @@ export class Aggregator {
     private readonly classes: readonly EndpointClass[],
     private readonly portClasses: readonly PortClass[],
     private readonly sides: readonly FlowVerdictSide[],
-    private readonly exercised: Exercised,
   ) {
     for (const p of portClasses) {
       if (!p.sourcePorts) continue;
@@ -99,11 +98,12 @@ export class Aggregator {
     }
   }
 
-  finish(): { newlyReachable: ConnectivityChange[]; newlyUnreachable: ConnectivityChange[] } {
+  /** The changes, each marked by whether a recorded flow exercised it (known only once the snapshot is replayed). */
+  finish(exercised: Exercised): { newlyReachable: ConnectivityChange[]; newlyUnreachable: ConnectivityChange[] } {
     let list = this.mergeSources(this.entries);
     list = this.fold(list, "dst");
     list = this.fold(list, "src");
-    const out = list.map((e) => this.change(e)).sort(compareChanges);
+    const out = list.map((e) => this.change(e, exercised)).sort(compareChanges);
     return { newlyReachable: out.filter((c) => c.after.verdict === "allow"), newlyUnreachable: out.filter((c) => c.after.verdict === "deny") };
   }
 
@@ -199,7 +199,7 @@ export class Aggregator {
     return out;
   }
 
-  private change(e: Entry): ConnectivityChange {
+  private change(e: Entry, exercised: Exercised): ConnectivityChange {
     const ports = mergePorts(e.ports.map((i) => this.portClasses[i]));
     const sourcePorts = this.sourcePortsOf(e);
     // Destination ports only: merged source-port classes repeat the same destination ports.
@@ -211,7 +211,7 @@ export class Aggregator {
       protocol: e.protocol,
       ports,
       ...(sourcePorts ? { sourcePorts } : {}),
-      exercised: this.exercised.any(e.src.classes, e.dst.classes, e.ports),
+      exercised: exercised.any(e.src.classes, e.dst.classes, e.ports),
       before: this.sides[e.before],
       after: this.sides[e.after],
       ...(e.uncertain && e.uncertain.size > 0 ? { uncertain: [...e.uncertain] } : {}),

@@ -4,6 +4,6 @@
  * port and protocol class a rule distinguishes, enforced and pending (staged policies). Pure: part of src/review
  * (imports engine and impact only).
  */
-export { connectivityDiff } from "./diff.js";
+export { connectivityDiff, connectivityPairs, type PendingConnectivity } from "./diff.js";
 export { connectivityFindings } from "./findings.js";
 export type { ConnectivityChange, ConnectivityMode, ConnectivityReport, EndpointGroup, GroupKind } from "./types.js";
