@@ -13756,6 +13756,11 @@ function recordSpans(node, path, spans, key, shift = 0) {
   }
 }
 
+// src/policy/document-values.ts
+function documentValues(documents) {
+  return documents.map(({ value: value2, index, listItem }) => ({ value: value2, index, listItem }));
+}
+
 // src/policy/schema.ts
 var str2 = { t: "string" };
 var num = { t: "number" };
@@ -16814,7 +16819,7 @@ function loadBundle(files, options = DEFAULT_BUNDLE_OPTIONS) {
   const documents = [];
   for (const f of files) {
     const loaded = loadText(f.file, f.text, options.limits);
-    documents.push(loaded.documents.map(({ value: value2, index, listItem }) => ({ value: value2, index, listItem })));
+    documents.push(documentValues(loaded.documents));
     diagnostics.push(...loaded.diagnostics);
     const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
     resources.push(...built.resources);
@@ -20988,8 +20993,7 @@ function loadRevision(files, config, limits, cache) {
     if (!parsed) {
       const loaded = loadText(f.file, f.text, limits);
       const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      const documents = loaded.documents.map(({ value: value2, index, listItem }) => ({ value: value2, index, listItem }));
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents };
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents: documentValues(loaded.documents) };
       cache.set(key, parsed);
     }
     resources.push(...parsed.resources);
@@ -25391,8 +25395,9 @@ function impactSinkSpec(input2) {
   if (input2.parsed) {
     documents = /* @__PURE__ */ new Map();
     for (const f of [...input2.base.policyFiles, ...input2.head.policyFiles]) {
-      const values = input2.parsed.get(parseKey(f))?.documents;
-      if (values) documents.set(parseKey(f), values);
+      const key = parseKey(f);
+      const values = input2.parsed.get(key)?.documents;
+      if (values) documents.set(key, values);
     }
   }
   const { config, limits, inventory } = input2;

@@ -1,6 +1,6 @@
 import { sortDiagnostics, type Diagnostic } from "../contracts/index.js";
 import { SelectorParses } from "../selector/index.js";
-import type { DocumentValue } from "./document-values.js";
+import { documentValues, type DocumentValue } from "./document-values.js";
 import { DEFAULT_LOAD_LIMITS, loadText, type LoadLimits } from "./load.js";
 import { buildResources, DEFAULT_MODEL_OPTIONS } from "./model.js";
 import type { Resource } from "./types.js";
@@ -38,7 +38,7 @@ export function loadBundle(files: ReadonlyArray<{ file: string; text: string }>,
   const documents: DocumentValue[][] = [];
   for (const f of files) {
     const loaded = loadText(f.file, f.text, options.limits);
-    documents.push(loaded.documents.map(({ value, index, listItem }) => ({ value, index, listItem })));
+    documents.push(documentValues(loaded.documents));
     diagnostics.push(...loaded.diagnostics);
     const built = buildResources(loaded.documents, { defaultNamespace: options.defaultNamespace });
     resources.push(...built.resources);

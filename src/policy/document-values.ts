@@ -9,6 +9,11 @@ export interface DocumentValue {
   listItem: string;
 }
 
+/** The plain values of loaded documents, to post to a worker thread (the inverse of documentsFromValues). */
+export function documentValues(documents: readonly RawDocument[]): DocumentValue[] {
+  return documents.map(({ value, index, listItem }) => ({ value, index, listItem }));
+}
+
 /**
  * Documents already parsed (by loadText, in another thread) back into RawDocuments over their file's text, with
  * positions computed lazily as loadText's fast path does: a worker rebuilding a policy set skips the YAML parse.

@@ -7,7 +7,7 @@
 export { hasErrors, joinPath, sortDiagnostics, type Diagnostic, type Located, type Location, type Severity } from "../contracts/index.js";
 export { SourceMap, SourceText } from "./source.js";
 export { loadText, DEFAULT_LOAD_LIMITS, type LoadLimits, type RawDocument, type LoadedFile } from "./load.js";
-export { documentsFromValues, type DocumentValue } from "./document-values.js";
+export { documentsFromValues, documentValues, type DocumentValue } from "./document-values.js";
 export { buildResources, DEFAULT_MODEL_OPTIONS, type ModelOptions, type ModelResult } from "./model.js";
 export * from "./types.js";
 export * from "./version.js";

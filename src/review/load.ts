@@ -1,4 +1,4 @@
-import { buildResources, loadText, sortDiagnostics, validateResources, type Diagnostic, type DocumentValue, type LoadLimits, type Resource } from "../policy/index.js";
+import { buildResources, documentValues, loadText, sortDiagnostics, validateResources, type Diagnostic, type DocumentValue, type LoadLimits, type Resource } from "../policy/index.js";
 import type { TierguardConfig } from "./config.js";
 
 /**
@@ -38,8 +38,7 @@ export function loadRevision(files: readonly RevisionFile[], config: TierguardCo
     if (!parsed) {
       const loaded = loadText(f.file, f.text, limits);
       const built = buildResources(loaded.documents, { defaultNamespace: config.namespace });
-      const documents = loaded.documents.map(({ value, index, listItem }) => ({ value, index, listItem }));
-      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents };
+      parsed = { resources: built.resources, diagnostics: [...loaded.diagnostics, ...built.diagnostics], documents: documentValues(loaded.documents) };
       cache.set(key, parsed);
     }
     resources.push(...parsed.resources);

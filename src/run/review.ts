@@ -170,8 +170,9 @@ export function impactSinkSpec(input: ImpactReplayInput): ImpactSinkSpec {
   if (input.parsed) {
     documents = new Map();
     for (const f of [...input.base.policyFiles, ...input.head.policyFiles]) {
-      const values = input.parsed.get(parseKey(f))?.documents;
-      if (values) documents.set(parseKey(f), values);
+      const key = parseKey(f);
+      const values = input.parsed.get(key)?.documents;
+      if (values) documents.set(key, values);
     }
   }
   const { config, limits, inventory } = input;
