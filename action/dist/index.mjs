@@ -25088,45 +25088,102 @@ function mergeOutcomes(parts) {
 
 // src/run/runner.ts
 import { availableParallelism } from "node:os";
+
+// src/run/threads.ts
 import { Worker } from "node:worker_threads";
-var AUTO_MIN_BYTES = 32 * 1024 * 1024;
 var WORKER_YOUNG_GENERATION_MB = 128;
-async function replayFile(sink, file, options) {
-  const { reader, progress, spec } = options;
-  const facts = reader.workerScript && spec ? await reader.inspect(file.path) : void 0;
-  const n2 = workerCount(facts, options.workers);
-  if (!reader.workerScript || !spec || !facts || n2 <= 1) return (await sink.replay(file, void 0, () => progress.tick())).outcome;
-  const cut = (i2) => Math.floor(facts.size * i2 / n2);
-  const input2 = (i2) => ({ spec: spec(), file, limits: options.limits, range: { start: cut(i2), end: i2 === n2 - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) } });
-  const script = reader.workerScript;
-  const running = Promise.all(Array.from({ length: n2 }, (_, i2) => runWorker(script, input2(i2), progress)));
-  options.workersStarted?.();
-  const parts = await running;
-  let offset = 0;
-  for (const p of parts) {
-    sink.merge(p.part, offset);
-    offset += p.lines;
+var ReplayWorker = class {
+  worker;
+  /** Set when the thread failed before `run` was called (its script did not load): `run` rejects with it. */
+  early;
+  settle;
+  finished = false;
+  constructor(script) {
+    this.worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    this.worker.on("message", (m) => {
+      if (m.type === "progress") this.settle?.progress.tick(m.records);
+      else if (m.type === "done") this.end(void 0, m);
+      else this.end(new Error(`a worker thread failed: ${m.message}`));
+    });
+    this.worker.on("error", (e) => this.end(e));
+    this.worker.on("exit", (code) => {
+      if (!this.finished) this.end(new Error(`a worker thread exited with code ${code}`));
+    });
   }
-  return mergeOutcomes(parts);
+  /** Replays one range in the thread; resolves with the sink's part and how reading the range ended. */
+  run(input2, progress) {
+    return new Promise((resolve5, reject) => {
+      if (this.early) return reject(this.early);
+      if (this.finished) return reject(new Error("a worker thread was closed before it replayed"));
+      this.settle = { resolve: resolve5, reject, progress };
+      this.worker.postMessage({ type: "input", input: input2 });
+    });
+  }
+  /** Stops the thread (a no-op once it has posted its part). */
+  close() {
+    if (this.finished) return;
+    this.finished = true;
+    void this.worker.terminate();
+    this.settle?.reject(new Error("the replay was stopped"));
+  }
+  end(error, done) {
+    if (this.finished) return;
+    if (!this.settle) {
+      this.early = error ?? new Error("a worker thread answered before it was given a range");
+      this.finished = true;
+      void this.worker.terminate();
+      return;
+    }
+    this.finished = true;
+    if (error) {
+      void this.worker.terminate();
+      this.settle.reject(error);
+    } else this.settle.resolve(done);
+  }
+};
+
+// src/run/runner.ts
+var AUTO_MIN_BYTES = 32 * 1024 * 1024;
+async function startReplay(file, options) {
+  const script = options.reader.workerScript;
+  const facts = script ? await options.reader.inspect(file.path) : void 0;
+  const n2 = workerCount(facts, options.workers);
+  if (!script || !facts || n2 <= 1) return void 0;
+  const cut = (i2) => Math.floor(facts.size * i2 / n2);
+  const ranges = Array.from({ length: n2 }, (_, i2) => ({ start: cut(i2), end: i2 === n2 - 1 ? Number.MAX_SAFE_INTEGER : cut(i2 + 1) }));
+  const workers = Array.from({ length: options.thisThread ? n2 - 1 : n2 }, () => new ReplayWorker(script));
+  return { ranges, thisThread: options.thisThread, workers, close: () => workers.forEach((w) => w.close()) };
+}
+async function replayFile(sink, file, options) {
+  const { progress, spec } = options;
+  const threads = options.threads ?? (spec ? await startReplay(file, { workers: options.workers, reader: options.reader, thisThread: false }) : void 0);
+  if (!threads || !spec) {
+    threads?.close();
+    return (await sink.replay(file, void 0, () => progress.tick())).outcome;
+  }
+  try {
+    const input2 = spec();
+    const workerRanges = threads.thisThread ? threads.ranges.slice(1) : threads.ranges;
+    const running = Promise.all(threads.workers.map((w, i2) => w.run({ spec: input2, file, limits: options.limits, range: workerRanges[i2] }, progress)));
+    running.catch(() => void 0);
+    const parts = [];
+    if (threads.thisThread) parts.push(await sink.replay(file, threads.ranges[0], () => progress.tick()));
+    else options.workersStarted?.();
+    let offset = parts[0]?.lines ?? 0;
+    for (const p of await running) {
+      sink.merge(p.part, offset);
+      offset += p.lines;
+      parts.push(p);
+    }
+    return mergeOutcomes(parts);
+  } finally {
+    threads.close();
+  }
 }
 function workerCount(facts, option) {
   if (!facts || facts.gzip) return 1;
   if (option !== "auto") return option;
   return facts.size < AUTO_MIN_BYTES ? 1 : Math.min(availableParallelism(), 8);
-}
-function runWorker(script, input2, progress) {
-  return new Promise((resolve5, reject) => {
-    const worker = new Worker(script, { workerData: input2, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    worker.on("message", (m) => {
-      if (m.type === "progress") progress.tick(m.records);
-      else if (m.type === "done") resolve5(m);
-      else reject(new Error(`a worker thread failed: ${m.message}`));
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`a worker thread exited with code ${code}`));
-    });
-  });
 }
 
 // src/run/replay-simulate.ts

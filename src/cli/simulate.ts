@@ -4,7 +4,8 @@ import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob } from "../run/index.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, startReplay, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob, type ReplayThreads, type FlowFile } from "../run/index.js";
+
 import type { CalicoModel, CalicoVersion } from "../policy/version.js";
 import { stagedNeverDecides, type Comparison } from "../impact/index.js";
 import { hasErrors } from "../policy/index.js";
@@ -46,13 +47,27 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
     .addOption(new Option("--max-snapshot-bytes <n>", "most bytes read from the flow file, after decompression").default(DEFAULT_MAX_SNAPSHOT_BYTES).argParser(positiveInt("--max-snapshot-bytes")))
     .addOption(new Option("--max-problems <n>", "most unreadable-line problems printed").default(20).argParser(positiveInt("--max-problems")))
-    .option("--workers <n>", "worker threads for --output summary on an uncompressed file: a number, or auto (one per CPU for files over 32 MiB)", "auto");
+    .option("--workers <n>", "threads that replay for --output summary on an uncompressed file (this one and n-1 worker threads): a number, or auto (one per CPU for files over 32 MiB)", "auto");
   for (const o of policyInputOptions()) cmd.addOption(o);
   cmd.action(async (opts: SimulateOptions) => setExit(await simulate(opts, io)));
 }
 
 async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   const output = outputFormat(opts.output, ["text", "json", "summary"] as const);
+  // Only the totals add up across threads: text and json print every record in file order, in this thread.
+  const workers = output === "summary" ? workersOption(opts.workers) : 1;
+  // Started before the policies load, so that the worker threads load their code meanwhile; this thread replays the
+  // first range itself. Undefined when the file replays in one thread (small, gzipped, or not there at all).
+  const file = { path: resolve(io.cwd, opts.flows), display: opts.flows };
+  const threads = workers === 1 ? undefined : await startReplay(file, { workers, reader: fileFlowReader, thisThread: true });
+  try {
+    return await simulateWith(opts, io, output, file, threads);
+  } finally {
+    threads?.close();
+  }
+}
+
+async function simulateWith(opts: SimulateOptions, io: CliIo, output: "text" | "json" | "summary", file: FlowFile, threads: ReplayThreads | undefined): Promise<number> {
   const loaded = await loadPolicies(opts.policies, opts, io.cwd, stderrNote(io));
   if (hasErrors(loaded.diagnostics)) {
     io.stderr(renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === "error")) + "\n");
@@ -60,8 +75,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
   // Checked before any output, so that a wrong path is one clear error rather than an empty report.
-  const flowsPath = resolve(io.cwd, opts.flows);
-  await checkReadableFile(flowsPath, `--flows ${opts.flows}`);
+  await checkReadableFile(file.path, `--flows ${opts.flows}`);
   const inventory = opts.inventory ? await readInventory(opts.inventory, { cwd: io.cwd }) : undefined;
   if (inventory && !inventory.inventory) {
     io.stderr(renderDiagnosticsText(inventory.diagnostics) + "\n");
@@ -75,16 +89,15 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
     compareRecorded: Boolean(opts.compareRecorded),
   };
   const progress = new ProgressLine(io, "records");
-  // Only the totals add up across worker threads: text and json print every record in file order, in this thread.
-  const workers = output === "summary" ? workersOption(opts.workers) : 1;
   const replayer = () => buildReplayer(loaded.resources, { version: loaded.version, stagedDelete, inventory: inventory?.inventory, selectors: loaded.selectors });
   if (output === "json") io.stdout('{"results":[');
   const onRecord = recordPrinter(output, io, loaded.version.model);
   const sink = new SimulateSink(replayer, job, fileFlowReader, { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes }, { onRecord });
   const spec = () => ({ kind: "simulate" as const, files: loaded.files, documents: loaded.documents, bundle: { version: loaded.version, limits: loaded.limits, defaultNamespace: opts.namespace }, stagedDelete, inventory: inventory?.inventory, job });
-  const outcome = await replayFile(sink, { path: flowsPath, display: opts.flows }, {
+  const outcome = await replayFile(sink, file, {
     spec,
-    workers,
+    workers: 1,
+    threads,
     limits: { maxLineBytes: opts.maxLineBytes, maxBytes: opts.maxSnapshotBytes },
     reader: fileFlowReader,
     progress,
