@@ -20,7 +20,7 @@ export type Mode = "enforced" | "pending";
 export interface DirectionTrace {
   verdict: Verdict;
   /** Policies hit, in order, ending with the deciding one. */
-  hits: PolicyHit[];
+  hits: readonly PolicyHit[];
 }
 
 export interface EndpointEvaluation {
@@ -80,11 +80,12 @@ export function evaluateSide(
   if (ep.kind !== "workload") return undefined;
   const obs = observer?.[direction];
   const enforced = walk(set, ep, direction, "enforced", ctx, acc.uncertain, obs);
-  // With no staged policy (and so no previewed deletion) both modes walk the same lists to the same end: walk once.
+  // With no staged policy (and so no previewed deletion) both modes walk the same lists to the same end: walk once,
+  // and share the trace (traces are never changed once made; a memoised outcome keeps one trace, not two).
   // Explain's observer hears each mode's walk, so it always gets both.
   if (set.modesAgree && observer === undefined) {
     for (const u of acc.uncertain) acc.pendingUncertain.add(u);
-    return { direction, enforced, pending: { verdict: enforced.verdict, hits: [...enforced.hits] } };
+    return { direction, enforced, pending: enforced };
   }
   return { direction, enforced, pending: walk(set, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }

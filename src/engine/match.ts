@@ -74,9 +74,9 @@ export function matchRule(rule: CompiledRule, ctx: MatchContext): Tri {
     r = and(r, UT);
     ctx.why = "flow records do not carry ICMP type and code";
   }
-  const src = matchEntity(rule.source, "src", flow.srcPort, ctx, "source");
+  const src = matchEntity(rule.source, "src", flow.srcPort, ctx, SOURCE);
   if (src === F) return F;
-  const dst = matchEntity(rule.destination, "dst", flow.dstPort, ctx, "destination");
+  const dst = matchEntity(rule.destination, "dst", flow.dstPort, ctx, DESTINATION);
   if (dst === F) return F;
   r = and(r, and(src, dst));
   if (r !== F && rule.unevaluated) {
@@ -91,39 +91,60 @@ function fail(ctx: MatchContext, field: string): Tri {
   return F;
 }
 
-function matchEntity(e: CompiledEntity, side: "src" | "dst", port: number | undefined, ctx: MatchContext, name: string): Tri {
+/** The field names explain reports a failed match by, built once: a template per failed rule cost an allocation each. */
+interface EntityFields {
+  nets: string;
+  notNets: string;
+  selector: string;
+  notSelector: string;
+  ports: string;
+  notPorts: string;
+}
+
+const entityFields = (name: string): EntityFields => ({
+  nets: `${name}.nets`,
+  notNets: `${name}.notNets`,
+  selector: `${name}.selector`,
+  notSelector: `${name}.notSelector`,
+  ports: `${name}.ports`,
+  notPorts: `${name}.notPorts`,
+});
+const SOURCE = entityFields("source");
+const DESTINATION = entityFields("destination");
+
+function matchEntity(e: CompiledEntity, side: "src" | "dst", port: number | undefined, ctx: MatchContext, f: EntityFields): Tri {
   const ep = side === "src" ? ctx.flow.src : ctx.flow.dst;
   let r: Tri = T;
   if (e.nets) {
     const m = netsMatch(e.nets, ep, ctx);
-    if (m === undefined) return fail(ctx, `${name}.nets (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
-    if (m === F) return fail(ctx, `${name}.nets`);
+    if (m === undefined) return fail(ctx, `${f.nets} (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
+    if (m === F) return fail(ctx, f.nets);
     r = and(r, m);
   }
   if (e.notNets) {
     const m = netsMatch(e.notNets, ep, ctx);
-    if (m === undefined) return fail(ctx, `${name}.notNets (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
-    if (m === T) return fail(ctx, `${name}.notNets`);
+    if (m === undefined) return fail(ctx, `${f.notNets} (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
+    if (m === T) return fail(ctx, f.notNets);
     r = and(r, not(m));
   }
   if (e.positive) {
     const m = selectorMatch(e.positive, side, ctx);
-    if (m === F) return fail(ctx, `${name}.selector`);
+    if (m === F) return fail(ctx, f.selector);
     r = and(r, m);
   }
   if (e.negative) {
     const m = selectorMatch(e.negative, side, ctx);
-    if (m === T) return fail(ctx, `${name}.notSelector`);
+    if (m === T) return fail(ctx, f.notSelector);
     r = and(r, not(m));
   }
   if (e.ports) {
     const m = portsMatch(e.ports, port, ep, ctx);
-    if (m === F) return fail(ctx, `${name}.ports`);
+    if (m === F) return fail(ctx, f.ports);
     r = and(r, m);
   }
   if (e.notPorts) {
     const m = portsMatch(e.notPorts, port, ep, ctx);
-    if (m === T) return fail(ctx, `${name}.notPorts`);
+    if (m === T) return fail(ctx, f.notPorts);
     r = and(r, not(m));
   }
   return r;

@@ -36,8 +36,8 @@ export function probePeer(universe: EngineUniverse): Endpoint {
 }
 
 export interface ProbeResult {
-  enforced: { verdict: "allow" | "deny"; hits: PolicyHit[] };
-  pending: { verdict: "allow" | "deny"; hits: PolicyHit[] };
+  enforced: { verdict: "allow" | "deny"; hits: readonly PolicyHit[] };
+  pending: { verdict: "allow" | "deny"; hits: readonly PolicyHit[] };
 }
 
 /** The verdict, in one direction at the workload, for a connection no policy mentions. */
