@@ -17985,9 +17985,9 @@ function matchRule(rule2, ctx) {
     r = and(r, UT);
     ctx.why = "flow records do not carry ICMP type and code";
   }
-  const src = matchEntity(rule2.source, "src", flow.srcPort, ctx, "source");
+  const src = matchEntity(rule2.source, "src", flow.srcPort, ctx, SOURCE);
   if (src === F) return F;
-  const dst = matchEntity(rule2.destination, "dst", flow.dstPort, ctx, "destination");
+  const dst = matchEntity(rule2.destination, "dst", flow.dstPort, ctx, DESTINATION);
   if (dst === F) return F;
   r = and(r, and(src, dst));
   if (r !== F && rule2.unevaluated) {
@@ -18000,39 +18000,49 @@ function fail(ctx, field) {
   ctx.failed = field;
   return F;
 }
-function matchEntity(e, side, port, ctx, name) {
+var entityFields = (name) => ({
+  nets: `${name}.nets`,
+  notNets: `${name}.notNets`,
+  selector: `${name}.selector`,
+  notSelector: `${name}.notSelector`,
+  ports: `${name}.ports`,
+  notPorts: `${name}.notPorts`
+});
+var SOURCE = entityFields("source");
+var DESTINATION = entityFields("destination");
+function matchEntity(e, side, port, ctx, f) {
   const ep = side === "src" ? ctx.flow.src : ctx.flow.dst;
   let r = T;
   if (e.nets) {
     const m = netsMatch(e.nets, ep, ctx);
-    if (m === void 0) return fail(ctx, `${name}.nets (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
-    if (m === F) return fail(ctx, `${name}.nets`);
+    if (m === void 0) return fail(ctx, `${f.nets} (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
+    if (m === F) return fail(ctx, f.nets);
     r = and(r, m);
   }
   if (e.notNets) {
     const m = netsMatch(e.notNets, ep, ctx);
-    if (m === void 0) return fail(ctx, `${name}.notNets (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
-    if (m === T) return fail(ctx, `${name}.notNets`);
+    if (m === void 0) return fail(ctx, `${f.notNets} (no ${ep.ip?.version === 6 ? "IPv6" : "IPv4"} entries)`);
+    if (m === T) return fail(ctx, f.notNets);
     r = and(r, not(m));
   }
   if (e.positive) {
     const m = selectorMatch(e.positive, side, ctx);
-    if (m === F) return fail(ctx, `${name}.selector`);
+    if (m === F) return fail(ctx, f.selector);
     r = and(r, m);
   }
   if (e.negative) {
     const m = selectorMatch(e.negative, side, ctx);
-    if (m === T) return fail(ctx, `${name}.notSelector`);
+    if (m === T) return fail(ctx, f.notSelector);
     r = and(r, not(m));
   }
   if (e.ports) {
     const m = portsMatch(e.ports, port, ep, ctx);
-    if (m === F) return fail(ctx, `${name}.ports`);
+    if (m === F) return fail(ctx, f.ports);
     r = and(r, m);
   }
   if (e.notPorts) {
     const m = portsMatch(e.notPorts, port, ep, ctx);
-    if (m === T) return fail(ctx, `${name}.notPorts`);
+    if (m === T) return fail(ctx, f.notPorts);
     r = and(r, not(m));
   }
   return r;
@@ -18113,7 +18123,7 @@ function evaluateSide(set2, ep, direction, ctx, acc, observer) {
   const enforced2 = walk(set2, ep, direction, "enforced", ctx, acc.uncertain, obs);
   if (set2.modesAgree && observer === void 0) {
     for (const u of acc.uncertain) acc.pendingUncertain.add(u);
-    return { direction, enforced: enforced2, pending: { verdict: enforced2.verdict, hits: [...enforced2.hits] } };
+    return { direction, enforced: enforced2, pending: enforced2 };
   }
   return { direction, enforced: enforced2, pending: walk(set2, ep, direction, "pending", ctx, acc.pendingUncertain, obs) };
 }
