@@ -20,7 +20,7 @@ import { EXIT_INVALID, EXIT_OK, InputError, UsageError, useColour, type CliIo } 
 import { VERSION } from "./version.js";
 import { ProgressLine } from "./progress.js";
 import { flowFiles, loadInventory } from "./snapshot.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
+import { AUTO_MIN_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
 
 /**
  * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
@@ -61,7 +61,7 @@ export function registerReview(program: Command, io: CliIo, setExit: (code: numb
     .addOption(new Option("--max-file-bytes <n>", "largest policy file reviewed").default(DEFAULT_LOAD_LIMITS.maxFileBytes).argParser(positiveInt("--max-file-bytes")))
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
     .addOption(new Option("--max-snapshot-bytes <n>", "most bytes read from one flow snapshot, after decompression").default(DEFAULT_MAX_SNAPSHOT_BYTES).argParser(positiveInt("--max-snapshot-bytes")))
-    .option("--workers <n>", "worker threads for replaying an uncompressed snapshot: a number, or auto (one per CPU for files over 32 MiB)", "auto")
+    .option("--workers <n>", `worker threads for replaying an uncompressed snapshot: a number, or auto (one per CPU for files over ${AUTO_MIN_BYTES / 2 ** 20} MiB)`, "auto")
     .action(async (opts: ReviewOptions) => setExit(await review(opts, io)));
 }
 

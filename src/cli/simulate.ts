@@ -4,7 +4,7 @@ import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, startReplay, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob, type ReplayThreads, type FlowFile } from "../run/index.js";
+import { AUTO_MIN_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, startReplay, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob, type ReplayThreads, type FlowFile } from "../run/index.js";
 
 import type { CalicoModel, CalicoVersion } from "../policy/version.js";
 import { stagedNeverDecides, type Comparison } from "../impact/index.js";
@@ -47,7 +47,7 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(new Option("--max-line-bytes <n>", "longest flow line accepted").default(DEFAULT_MAX_LINE_LENGTH).argParser(positiveInt("--max-line-bytes")))
     .addOption(new Option("--max-snapshot-bytes <n>", "most bytes read from the flow file, after decompression").default(DEFAULT_MAX_SNAPSHOT_BYTES).argParser(positiveInt("--max-snapshot-bytes")))
     .addOption(new Option("--max-problems <n>", "most unreadable-line problems printed").default(20).argParser(positiveInt("--max-problems")))
-    .option("--workers <n>", "threads that replay for --output summary on an uncompressed file (this one and n-1 worker threads): a number, or auto (one per CPU for files over 32 MiB)", "auto");
+    .option("--workers <n>", `threads that replay for --output summary on an uncompressed file (this one and n-1 worker threads): a number, or auto (one per CPU for files over ${AUTO_MIN_BYTES / 2 ** 20} MiB)`, "auto");
   for (const o of policyInputOptions()) cmd.addOption(o);
   cmd.action(async (opts: SimulateOptions) => setExit(await simulate(opts, io)));
 }
