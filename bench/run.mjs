@@ -4,7 +4,7 @@
 // On the production-like workload of bench/generate.mjs (10,000 pods in 200 namespaces, 2,005 policies, N records,
 // default 1,000,000), at 100k, N and (with --5m) 5M records:
 // - the floor any reader pays: a bare Node loop, one thread, that reads the file and JSON.parses every line;
-// - `simulate --output summary` with two workers and with one;
+// - `simulate --output summary` in two threads (this one and a worker: `--workers 2`) and in one;
 // - loading alone: the same command over a one-record flow file (policies, inventory, set-up);
 // - each one's peak RSS (the largest process's, workers included: they are threads).
 // Then the growth table (policies 1,000 -> 10,000, pods 1,000 -> 50,000, records 100k -> 5M; each row its own
@@ -46,7 +46,7 @@ const fmt = (n, w) => String(n).padStart(w);
 const row = (name, r, recs, floor) =>
   `${name.padEnd(46)} ${fmt(r.ms, 7)} ms (cpu ${fmt(r.cpuMs, 7)} ms)  ${fmt(recs ? Math.round((recs * 1000) / r.ms) : "-", 8)} rec/s  ${fmt(r.maxRssMB, 5)} MB peak${floor ? `  ${(r.ms / floor.ms).toFixed(2)}x floor` : ""}`;
 
-/** Floor, simulate (2 workers, 1), loading, for one flow file of a workload. */
+/** Floor, simulate (2 threads, 1), loading, for one flow file of a workload. */
 function measure(w, flows, n, label) {
   const floor = floorOf(flows);
   const two = simulate(w, flows, 2);
@@ -63,7 +63,7 @@ function measure(w, flows, n, label) {
 const main = workload(data, { records }, args.includes("--regenerate"));
 const n = lines(main.flows);
 console.log(`workload: ${data} (${n} records), policies in ${data}/policies, inventory ${data}/inventory.json`);
-console.log("targets: simulate with 2 workers at most 1.20x the floor; loading under 500 ms; peak memory proportional to distinct tuples, not records");
+console.log("targets: simulate in 2 threads at most 1.20x the floor; loading under 500 ms; peak memory proportional to distinct tuples, not records");
 const sizes = [];
 if (n > 100_000) sizes.push([await flowPrefix(data, 100_000), 100_000]);
 sizes.push([main.flows, n]);
@@ -73,7 +73,7 @@ if (args.includes("--5m")) {
 }
 // --no-sizes: the growth table alone (its records rows then come from nothing: they are left out).
 const byRecords = args.includes("--no-sizes") ? [] : sizes.map(([flows, recs]) => ({ recs, ...measure(main, flows, recs, flows) }));
-console.log("peak RSS by records (simulate, 2 workers / 1): " + byRecords.map((r) => `${r.recs}: ${r.two.maxRssMB} / ${r.one.maxRssMB} MB`).join(", "));
+console.log("peak RSS by records (simulate, 2 threads / 1): " + byRecords.map((r) => `${r.recs}: ${r.two.maxRssMB} / ${r.one.maxRssMB} MB`).join(", "));
 
 if (!args.includes("--no-growth")) {
   // Each row: its own workload of 100,000 records unless the row varies the records.
@@ -103,6 +103,6 @@ if (!args.includes("--no-review") && byRecords.length > 0) {
   const reviewFull = run("bench/child.mjs", reviewArgs("small", ["--flows", main.flows, "--inventory", `${data}/inventory.json`]));
   const reviewWide = run("bench/child.mjs", reviewArgs("wide", []));
   console.log(row("review, 1 changed policy, same snapshot", reviewFull, n));
-  console.log(`  vs simulate of one revision: ${(reviewFull.ms / full.two.ms).toFixed(2)}x (2 workers), ${(reviewFull.ms / full.one.ms).toFixed(2)}x (one thread)`);
+  console.log(`  vs simulate of one revision: ${(reviewFull.ms / full.two.ms).toFixed(2)}x (2 threads), ${(reviewFull.ms / full.one.ms).toFixed(2)}x (one thread)`);
   console.log(`review of a pull request changing 500 policy files (no snapshot): ${reviewWide.ms} ms, ${reviewWide.maxRssMB} MB peak`);
 }
