@@ -25153,7 +25153,7 @@ var ReplayWorker = class {
 };
 
 // src/run/runner.ts
-var AUTO_MIN_BYTES = 32 * 1024 * 1024;
+var AUTO_MIN_BYTES = 128 * 1024 * 1024;
 async function startReplay(file, options) {
   const script = options.reader.workerScript;
   const facts = script ? await options.reader.inspect(file.path) : void 0;
