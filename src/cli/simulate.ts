@@ -5,7 +5,6 @@ import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
 import { AUTO_MIN_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, describeStop, replayFile, startReplay, buildReplayer, SimulateSink, type ReadOutcome, type RecordHooks, type ReplayJob, type ReplayThreads, type FlowFile } from "../run/index.js";
-
 import type { CalicoModel, CalicoVersion } from "../policy/version.js";
 import { stagedNeverDecides, type Comparison } from "../impact/index.js";
 import { hasErrors } from "../policy/index.js";
