@@ -25138,17 +25138,11 @@ var ReplayWorker = class {
   }
   end(error, done) {
     if (this.finished) return;
-    if (!this.settle) {
-      this.early = error ?? new Error("a worker thread answered before it was given a range");
-      this.finished = true;
-      void this.worker.terminate();
-      return;
-    }
     this.finished = true;
-    if (error) {
-      void this.worker.terminate();
-      this.settle.reject(error);
-    } else this.settle.resolve(done);
+    if (error || !this.settle) void this.worker.terminate();
+    if (!this.settle) this.early = error ?? new Error("a worker thread answered before it was given a range");
+    else if (error) this.settle.reject(error);
+    else this.settle.resolve(done);
   }
 };
 

@@ -69,17 +69,11 @@ export class ReplayWorker {
 
   private end(error: Error | undefined, done?: { part: unknown } & RangeRead): void {
     if (this.finished) return;
-    if (!this.settle) {
-      // Failed while waiting for its input: keep the error for `run`, and stop the thread.
-      this.early = error ?? new Error("a worker thread answered before it was given a range");
-      this.finished = true;
-      void this.worker.terminate();
-      return;
-    }
     this.finished = true;
-    if (error) {
-      void this.worker.terminate();
-      this.settle.reject(error);
-    } else this.settle.resolve(done!);
+    if (error || !this.settle) void this.worker.terminate();
+    // Failed while waiting for its input: the error is kept for `run`.
+    if (!this.settle) this.early = error ?? new Error("a worker thread answered before it was given a range");
+    else if (error) this.settle.reject(error);
+    else this.settle.resolve(done!);
   }
 }
