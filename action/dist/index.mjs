@@ -19568,7 +19568,15 @@ function flowEndpointName(ref, prefer) {
   }
 }
 
-// src/impact/replay.ts
+// src/impact/fast-line.ts
+function fastLineOf(doc, raw) {
+  const fields = enterpriseFastFields(doc);
+  const src = fields && raw.get(doc, "source");
+  const dst = src && raw.get(doc, "dest");
+  return fields && src && dst ? { fields, src, dst } : void 0;
+}
+
+// src/impact/raw-endpoints.ts
 var RawEndpoints = class {
   constructor(resolver, capacity) {
     this.resolver = resolver;
@@ -19629,6 +19637,8 @@ function sameLabels(a, b) {
   for (let i2 = 0; i2 < a.length; i2++) if (a[i2] !== b[i2]) return false;
   return true;
 }
+
+// src/impact/replay.ts
 var DEFAULT_TUPLES = 1e5;
 var DEFAULT_ENDPOINTS = 1e5;
 var nextSlot = 0;
@@ -19658,19 +19668,16 @@ var Replayer = class {
   fastHits = 0;
   /** One parsed line: the fast path when the caller needs no record, else the full path. */
   replayValue(value2, format, line, needRecord) {
-    if (format === "enterprise" && !needRecord) {
-      const fields = enterpriseFastFields(value2);
-      const src = fields && this.raw.get(value2, "source");
-      const dst = src && this.raw.get(value2, "dest");
-      if (fields && src && dst) {
-        this.fastHits++;
-        const outcome = this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort);
-        return { outcome, numFlows: fields.numFlows };
-      }
-    }
+    const fast = format === "enterprise" && !needRecord ? fastLineOf(value2, this.raw) : void 0;
+    if (fast) return this.replayFast(fast);
     const read = recordFromValue(value2, format, line);
     if (!read.record) return { problems: read.diagnostics };
     return { outcome: this.replay(read.record), numFlows: read.record.numFlows, record: read.record };
+  }
+  /** A line the fast path read (from its document or its text). */
+  replayFast({ fields, src, dst }) {
+    this.fastHits++;
+    return { outcome: this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort), numFlows: fields.numFlows };
   }
   replay(record) {
     const src = this.resolver.resolve(record.src);
@@ -20065,10 +20072,9 @@ var ImpactComparer = class {
     let after;
     let numFlows;
     let record;
-    const fields = format === "enterprise" ? enterpriseFastFields(value2) : void 0;
-    const src = fields && this.head.raw.get(value2, "source");
-    const dst = src && this.head.raw.get(value2, "dest");
-    if (fields && src && dst) {
+    const fast = format === "enterprise" ? fastLineOf(value2, this.head.raw) : void 0;
+    if (fast) {
+      const { fields, src, dst } = fast;
       const protocol = this.head.protocol(fields.protocol);
       before2 = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
       after = this.headOutcome(src, dst, before2, protocol, fields.dstPort, fields.srcPort);
@@ -25494,15 +25500,12 @@ var FlowObserver = class {
   }
   /** One parsed flow value: the Enterprise fast path when its fields are plain, else the full reader. */
   addValue(value2, format, line) {
-    if (format === "enterprise") {
-      const fields = enterpriseFastFields(value2);
-      const src = fields && this.raw.get(value2, "source");
-      const dst = src && this.raw.get(value2, "dest");
-      if (fields && src && dst) {
-        const reporter = value2.reporter === "src" || value2.reporter === "dst" ? value2.reporter : void 0;
-        this.fold(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.numFlows, reporter, time(value2.start_time), time(value2.end_time));
-        return [];
-      }
+    const fast = format === "enterprise" ? fastLineOf(value2, this.raw) : void 0;
+    if (fast) {
+      const { fields, src, dst } = fast;
+      const reporter = value2.reporter === "src" || value2.reporter === "dst" ? value2.reporter : void 0;
+      this.fold(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.numFlows, reporter, time(value2.start_time), time(value2.end_time));
+      return [];
     }
     const read = recordFromValue(value2, format, line);
     if (!read.record) return read.diagnostics;

@@ -1,33 +1,11 @@
 import { readPort, readProtocol, INVALID } from "./fields.js";
 
 /**
- * Cheap keys over the raw fields of a Calico Enterprise document, for the replay's fast path: equal endpoint keys
- * mean equal endpoints, so a replay can cache what an endpoint resolves to and skip reading records it has seen
- * the like of. Each function returns undefined when the document is not in the plain shape (a search-hit wrapper,
- * non-scalar fields): the caller then takes the full path, which reports any problem.
+ * The fields of a Calico Enterprise document the replay's fast path reads, and the check that they are in the plain
+ * shape it handles: a replay caches what each end resolves to, so a record like one already seen is not read in full.
+ * Undefined when the document is not in that shape (a search-hit wrapper, non-scalar fields): the caller then takes
+ * the full path, which reports any problem.
  */
-const ENDPOINT_FIELDS = {
-  source: ["source_type", "source_namespace", "source_name", "source_name_aggr", "source_ip", "source_labels"],
-  dest: ["dest_type", "dest_namespace", "dest_name", "dest_name_aggr", "dest_ip", "dest_labels"],
-} as const;
-
-export function enterpriseEndpointKey(doc: Record<string, unknown>, prefix: "source" | "dest"): string | undefined {
-  const [type, ns, name, aggr, ip, labelsField] = ENDPOINT_FIELDS[prefix];
-  let key = "";
-  for (const f of [type, ns, name, aggr, ip]) {
-    const v = doc[f];
-    if (v === null || v === undefined) key += "\u0001";
-    else if (typeof v === "string") key += v + "\u0001";
-    else return undefined;
-  }
-  const labels = doc[labelsField];
-  if (labels === null || labels === undefined) return key;
-  if (typeof labels === "string") return key + "S" + labels;
-  const list = (labels as { labels?: unknown }).labels;
-  if (typeof labels === "object" && Array.isArray(list)) return key + "L" + list.join("\u0002");
-  return undefined;
-}
-
 /** The other fields the fast path reads, checked the way the full reader checks them. */
 export interface FastFields {
   protocol: string;

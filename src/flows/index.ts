@@ -33,5 +33,5 @@ export {
 } from "./detect.js";
 export { locateJsonError, type JsonErrorLocation } from "./json-error.js";
 export { inventoryNamespaceLabels, parseInventory, type Inventory, type InventoryPod } from "./inventory.js";
-export { enterpriseEndpointKey, enterpriseFastFields, type FastFields } from "./fast-key.js";
+export { enterpriseFastFields, type FastFields } from "./fast-key.js";
 export { flowEndpointName } from "./names.js";

@@ -7,6 +7,8 @@ export * from "./types.js";
 export * from "./cache.js";
 export * from "./compare.js";
 export * from "./endpoint-spec.js";
+export * from "./fast-line.js";
+export * from "./raw-endpoints.js";
 export * from "./replay.js";
 export * from "./resolve.js";
 export * from "./revisions.js";

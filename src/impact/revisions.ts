@@ -1,9 +1,9 @@
 import { describePolicy, formatHit, UnchangedSides, type FlowEvaluation } from "../engine/index.js";
 import { recordFromValue } from "../flows/index.js";
-import { enterpriseFastFields } from "../flows/index.js";
 import { flowEndpointName } from "../flows/index.js";
 import type { FlowEndpointRef, FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
 import type { CalicoModel } from "../policy/index.js";
+import { fastLineOf } from "./fast-line.js";
 import { decidingHit, hitTier, type RecordOutcome, type Replayer } from "./replay.js";
 import type { Resolved } from "./resolve.js";
 import { tally, zeroHits } from "./hit-tally.js";
@@ -83,10 +83,9 @@ export class ImpactComparer {
     let numFlows: number;
     let record: FlowRecord | undefined;
     // The fast path: each line's endpoints are resolved once (the replayers share their raw-endpoint cache).
-    const fields = format === "enterprise" ? enterpriseFastFields(value) : undefined;
-    const src = fields && this.head.raw.get(value, "source");
-    const dst = src && this.head.raw.get(value, "dest");
-    if (fields && src && dst) {
+    const fast = format === "enterprise" ? fastLineOf(value, this.head.raw) : undefined;
+    if (fast) {
+      const { fields, src, dst } = fast;
       const protocol = this.head.protocol(fields.protocol);
       before = this.base.outcome(src, dst, protocol, fields.dstPort, fields.srcPort);
       after = this.headOutcome(src, dst, before, protocol, fields.dstPort, fields.srcPort);

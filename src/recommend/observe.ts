@@ -1,8 +1,7 @@
 import { parseFlowProtocol } from "../engine/index.js";
 import { recordFromValue } from "../flows/index.js";
-import { enterpriseFastFields } from "../flows/index.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
-import { RawEndpoints } from "../impact/index.js";
+import { fastLineOf, RawEndpoints } from "../impact/index.js";
 import type { EndpointResolver, Resolved } from "../impact/index.js";
 
 /**
@@ -77,15 +76,12 @@ export class FlowObserver {
 
   /** One parsed flow value: the Enterprise fast path when its fields are plain, else the full reader. */
   addValue(value: Record<string, unknown>, format: FlowFormat, line: number): FlowProblem[] {
-    if (format === "enterprise") {
-      const fields = enterpriseFastFields(value);
-      const src = fields && this.raw.get(value, "source");
-      const dst = src && this.raw.get(value, "dest");
-      if (fields && src && dst) {
-        const reporter = value.reporter === "src" || value.reporter === "dst" ? value.reporter : undefined;
-        this.fold(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.numFlows, reporter, time(value.start_time), time(value.end_time));
-        return [];
-      }
+    const fast = format === "enterprise" ? fastLineOf(value, this.raw) : undefined;
+    if (fast) {
+      const { fields, src, dst } = fast;
+      const reporter = value.reporter === "src" || value.reporter === "dst" ? value.reporter : undefined;
+      this.fold(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.numFlows, reporter, time(value.start_time), time(value.end_time));
+      return [];
     }
     const read = recordFromValue(value, format, line);
     if (!read.record) return read.diagnostics;
