@@ -25382,6 +25382,15 @@ function reviewTestTiers(file, ctx) {
 
 // src/run/review.ts
 async function runReviewPipeline(input2) {
+  const first = input2.flows[0];
+  const threads = first ? await startReplay(first, { workers: input2.workers, reader: input2.reader, thisThread: false }) : void 0;
+  try {
+    return await reviewWith(input2, threads);
+  } finally {
+    threads?.close();
+  }
+}
+async function reviewWith(input2, threads) {
   const { config } = input2;
   const prepared = prepareReview(input2.base, input2.head, config, input2.limits, input2.inventory);
   const { ctx } = prepared;
@@ -25389,7 +25398,7 @@ async function runReviewPipeline(input2) {
   let impact;
   let early;
   if (input2.flows.length > 0) {
-    const run2 = { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
+    const run2 = { ...input2, maxBytes: input2.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES, threads };
     const replay = { ...input2, parsed: prepared.parsed };
     const meanwhile = () => ({ checked: REVIEW_CHECKS.map((check2) => check2(ctx)), connectivity: connectivityPairs(ctx) });
     const replayed = await overlapReplay(ctx, meanwhile, (workersStarted) => replayImpact(ctx, replay, { ...run2, workersStarted }));
@@ -25446,9 +25455,10 @@ async function replayImpact(ctx, input2, run2) {
   const sink = new ImpactSink(comparer, run2.reader, { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes });
   const spec = () => impactSinkSpec(input2);
   const problems = [];
-  for (const f of input2.flows) {
+  for (const [i2, f] of input2.flows.entries()) {
     const limits = { maxLineBytes: run2.maxLineBytes, maxBytes: run2.maxBytes };
-    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits, reader: run2.reader, progress: run2.progress, workersStarted: run2.workersStarted });
+    const threads = i2 === 0 ? run2.threads : void 0;
+    const outcome = await replayFile(sink, f, { spec, workers: run2.workers, limits, reader: run2.reader, progress: run2.progress, workersStarted: run2.workersStarted, threads });
     const problem = snapshotProblemOf(f.source ?? f.display, outcome);
     if (problem) problems.push(problem);
   }

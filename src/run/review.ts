@@ -13,7 +13,7 @@ import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../re
 import type { Finding, Review } from "../review/types.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile, type FlowReader, type Progress } from "./flow-lines.js";
 import { impactComparer, ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
-import { replayFile } from "./runner.js";
+import { replayFile, startReplay, type ReplayThreads } from "./runner.js";
 
 /**
  * One review from both revisions' files, wherever they were read from (git for the command line, the GitHub API
@@ -56,6 +56,17 @@ export interface PipelineInput {
 }
 
 export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
+  // The first snapshot's worker threads load their code (0.3-0.5 s each) while this thread prepares the review.
+  const first = input.flows[0];
+  const threads = first ? await startReplay(first, { workers: input.workers, reader: input.reader, thisThread: false }) : undefined;
+  try {
+    return await reviewWith(input, threads);
+  } finally {
+    threads?.close();
+  }
+}
+
+async function reviewWith(input: PipelineInput, threads: ReplayThreads | undefined): Promise<Review> {
   const { config } = input;
   const prepared = prepareReview(input.base, input.head, config, input.limits, input.inventory);
   const { ctx } = prepared;
@@ -63,7 +74,7 @@ export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   let impact: ImpactReport | undefined;
   let early: { checked: Finding[][]; connectivity: PendingConnectivity } | undefined;
   if (input.flows.length > 0) {
-    const run = { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES };
+    const run = { ...input, maxBytes: input.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES, threads };
     const replay = { ...input, parsed: prepared.parsed };
     const meanwhile = () => ({ checked: REVIEW_CHECKS.map((check) => check(ctx)), connectivity: connectivityPairs(ctx) });
     const replayed = await overlapReplay(ctx, meanwhile, (workersStarted) => replayImpact(ctx, replay, { ...run, workersStarted }));
@@ -141,16 +152,26 @@ export interface ImpactReplayInput {
 export async function replayImpact(
   ctx: ReviewContext,
   input: ImpactReplayInput,
-  run: { maxLineBytes: number; maxBytes: number; workers: "auto" | number; reader: FlowReader; progress: Progress; workersStarted?: () => void },
+  run: {
+    maxLineBytes: number;
+    maxBytes: number;
+    workers: "auto" | number;
+    reader: FlowReader;
+    progress: Progress;
+    workersStarted?: () => void;
+    /** Threads started ahead (`startReplay`) for the first snapshot. */
+    threads?: ReplayThreads;
+  },
 ): Promise<{ impact: ImpactReport; problems: SnapshotProblem[] }> {
   const { config, inventory } = input;
   const { comparer, resolver } = impactComparer({ base: ctx.base.set, head: ctx.head.set }, ctx.universe, config, inventory);
   const sink = new ImpactSink(comparer, run.reader, { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes });
   const spec = () => impactSinkSpec(input);
   const problems: SnapshotProblem[] = [];
-  for (const f of input.flows) {
+  for (const [i, f] of input.flows.entries()) {
     const limits = { maxLineBytes: run.maxLineBytes, maxBytes: run.maxBytes };
-    const outcome = await replayFile(sink, f, { spec, workers: run.workers, limits, reader: run.reader, progress: run.progress, workersStarted: run.workersStarted });
+    const threads = i === 0 ? run.threads : undefined;
+    const outcome = await replayFile(sink, f, { spec, workers: run.workers, limits, reader: run.reader, progress: run.progress, workersStarted: run.workersStarted, threads });
     const problem = snapshotProblemOf(f.source ?? f.display, outcome);
     if (problem) problems.push(problem);
   }
