@@ -1,5 +1,6 @@
 // tierguard benchmarks (issue 17). Prints figures; asserts nothing (timing is never a test).
 //   npm run bench [-- --records N] [-- --regenerate] [-- --5m] [-- --no-growth] [-- --no-review] [-- --no-sizes] [-- --data DIR]
+//                 [-- --pairs N]
 // The machine may be shared: each figure carries the process's CPU time (worker threads included) beside the wall time.
 // On the production-like workload of bench/generate.mjs (10,000 pods in 200 namespaces, 2,005 policies, N records,
 // default 1,000,000), at 100k, N and (with --5m) 5M records:
@@ -7,6 +8,8 @@
 // - `simulate --output summary` in two threads (this one and a worker: `--workers 2`) and in one;
 // - loading alone: the same command over a one-record flow file (policies, inventory, set-up);
 // - each one's peak RSS (the largest process's, workers included: they are threads).
+// With --pairs N, the floor and the two-thread simulate are then run N times more, alternated, and each pair's ratio
+// printed with their median: the machine's speed moves within minutes, and a ratio of two runs far apart moves with it.
 // Then the growth table (policies 1,000 -> 10,000, pods 1,000 -> 50,000, records 100k -> 5M; each row its own
 // generated workload under bench/data/growth/) and the review figures (bench/review.mjs's repository).
 import { execFileSync, spawnSync } from "node:child_process";
@@ -17,6 +20,7 @@ import { ensureReviewRepo } from "./review.mjs";
 const args = process.argv.slice(2);
 const option = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const records = Number(option("--records", 1_000_000));
+const pairs = Number(option("--pairs", 0));
 const data = option("--data", "bench/data");
 if (!existsSync("dist/cli/main.js")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
 
@@ -57,6 +61,17 @@ function measure(w, flows, n, label) {
   console.log(row("simulate --output summary --workers 2", two, n, floor));
   console.log(row("simulate --output summary --workers 1", one, n, floor));
   console.log(row("loading alone (a one-record flow file)", load, 0));
+  if (pairs > 0) {
+    const ratios = [];
+    for (let i = 0; i < pairs; i++) {
+      const f = floorOf(flows);
+      const t = simulate(w, flows, 2);
+      ratios.push(t.ms / f.ms);
+      console.log(`  pair ${i + 1}: floor ${f.ms} ms, 2 threads ${t.ms} ms, ${(t.ms / f.ms).toFixed(2)}x`);
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    console.log(`  2 threads over the floor, ${pairs} alternated pairs: median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}x (${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)}x)`);
+  }
   return { floor, two, one, load };
 }
 
