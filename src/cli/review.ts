@@ -20,7 +20,10 @@ import { EXIT_INVALID, EXIT_OK, InputError, UsageError, useColour, type CliIo } 
 import { VERSION } from "./version.js";
 import { ProgressLine } from "./progress.js";
 import { flowFiles, loadInventory } from "./snapshot.js";
-import { AUTO_MIN_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, runReviewPipeline, type FlowFile } from "../run/index.js";
+// The run layer's own files, as simulate imports them: its index also loads the board, recommendation and promotion.
+import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile } from "../run/flow-lines.js";
+import { runReviewPipeline } from "../run/review.js";
+import { AUTO_MIN_BYTES } from "../run/runner.js";
 
 /**
  * `tierguard review`: the pull-request review from the command line. Reads both revisions from git (no checkout),
