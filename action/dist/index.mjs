@@ -21891,9 +21891,16 @@ var NaturalWorld = class {
   unnamed = {};
   conditions(side, conj) {
     const out = [];
-    for (const k of plainKeys(conj)) if (!this.keys[side].has(k)) out.push({ op: "not", operand: { op: "has", label: k } });
+    for (const k of plainKeys(conj)) if (!this.keys[side].has(k)) out.push(this.absent(k));
     return out;
   }
+  /** `!has(k)`, one node per key (normal forms are memoised per node). */
+  absent(k) {
+    let node = this.absentNodes.get(k);
+    if (!node) this.absentNodes.set(k, node = { op: "not", operand: { op: "has", label: k } });
+    return node;
+  }
+  absentNodes = /* @__PURE__ */ new Map();
   /** Without falling back to known workloads: a description must not depend on them. */
   quietEmpty(base2, extra) {
     const r = satisfiableWith(base2, extra, this.budget.sat);
@@ -22361,6 +22368,7 @@ var SelectorOracle = class {
   namespaceLabels;
   /** Why known identities had to decide, for the subject being analysed. */
   fallbacks = /* @__PURE__ */ new Set();
+  facts = /* @__PURE__ */ new Map();
   /** Guards the growth of a piece's conditions. */
   conditions(n2) {
     this.budget.conditions(n2);
@@ -22379,6 +22387,19 @@ var SelectorOracle = class {
     this.fallbacks.add(reason);
     return !known2.some((id) => base2.every((n2) => evaluateNode(n2, id.labels)) && extra.every((n2) => evaluateNode(n2, id.labels)));
   }
+  /**
+   * `k == v`, or `!has(k)` when `v` is undefined, one node per fact: normal forms are memoised per node, and a fresh
+   * node per question made the analysis build (and the collector trace) a form for each of hundreds of thousands.
+   */
+  fact(k, v) {
+    const key = v === void 0 ? k : `${k}\0${v}`;
+    let node = this.facts.get(key);
+    if (!node) {
+      node = v === void 0 ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v };
+      this.facts.set(key, node);
+    }
+    return node;
+  }
   /** `pcns.` labels of the namespace the conjunction pins, from the inventory, as selector facts. */
   namespaceFacts(base2, extra) {
     if (!this.namespaceLabels) return [];
@@ -22390,8 +22411,7 @@ var SelectorOracle = class {
     const facts = [];
     for (const k of keys) {
       if (!k.startsWith("pcns.") || canonicalKey(k) !== k) continue;
-      const v = labels[k.slice("pcns.".length)];
-      facts.push(v === void 0 ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v });
+      facts.push(this.fact(k, labels[k.slice("pcns.".length)]));
     }
     return facts;
   }
@@ -22420,8 +22440,14 @@ var EXTERNAL_IDENTITY = { name: "an address outside every endpoint and network s
 // src/review/guardrails/space.ts
 var FAMILIES = [4, 6];
 var known = { op: "has", label: KNOWN_LABEL };
-var not2 = (n2) => ({ op: "not", operand: n2 });
-var peerPositive = (n2) => ({ op: "and", operands: [known, n2] });
+var wrappers = { not: /* @__PURE__ */ new WeakMap(), peer: /* @__PURE__ */ new WeakMap(), and: /* @__PURE__ */ new WeakMap() };
+function wrap(memo2, key, build) {
+  let node = memo2.get(key);
+  if (!node) memo2.set(key, node = build());
+  return node;
+}
+var not2 = (n2) => wrap(wrappers.not, n2, () => ({ op: "not", operand: n2 }));
+var peerPositive = (n2) => wrap(wrappers.peer, n2, () => ({ op: "and", operands: [known, n2] }));
 function sides(dir, rule2) {
   return dir === "ingress" ? { own: rule2.destination, peer: rule2.source } : { own: rule2.source, peer: rule2.destination };
 }
@@ -22473,7 +22499,7 @@ function isEmptyNumeric(b) {
   return b.proto.isEmpty() || b.dport.isEmpty() || b.sport.isEmpty() || b.peerNet.isEmpty() || b.localNet.isEmpty();
 }
 function andOf(conj) {
-  return conj.length === 1 ? conj[0] : { op: "and", operands: conj };
+  return conj.length === 1 ? conj[0] : wrap(wrappers.and, conj, () => ({ op: "and", operands: conj }));
 }
 
 // src/review/guardrails/split.ts

@@ -123,9 +123,18 @@ export class NaturalWorld {
 
   private conditions(side: Side, conj: readonly SelectorNode[]): SelectorNode[] {
     const out: SelectorNode[] = [];
-    for (const k of plainKeys(conj)) if (!this.keys[side].has(k)) out.push({ op: "not", operand: { op: "has", label: k } });
+    for (const k of plainKeys(conj)) if (!this.keys[side].has(k)) out.push(this.absent(k));
     return out;
   }
+
+  /** `!has(k)`, one node per key (normal forms are memoised per node). */
+  private absent(k: string): SelectorNode {
+    let node = this.absentNodes.get(k);
+    if (!node) this.absentNodes.set(k, (node = { op: "not", operand: { op: "has", label: k } }));
+    return node;
+  }
+
+  private readonly absentNodes = new Map<string, SelectorNode>();
 
   /** Without falling back to known workloads: a description must not depend on them. */
   private quietEmpty(base: readonly SelectorNode[], extra: readonly SelectorNode[]): boolean {

@@ -21,6 +21,7 @@ export interface Identity {
 export class SelectorOracle {
   /** Why known identities had to decide, for the subject being analysed. */
   readonly fallbacks = new Set<string>();
+  private readonly facts = new Map<string, SelectorNode>();
 
   constructor(
     private readonly budget: Budget,
@@ -48,6 +49,20 @@ export class SelectorOracle {
     return !known.some((id) => base.every((n) => evaluateNode(n, id.labels)) && extra.every((n) => evaluateNode(n, id.labels)));
   }
 
+  /**
+   * `k == v`, or `!has(k)` when `v` is undefined, one node per fact: normal forms are memoised per node, and a fresh
+   * node per question made the analysis build (and the collector trace) a form for each of hundreds of thousands.
+   */
+  private fact(k: string, v: string | undefined): SelectorNode {
+    const key = v === undefined ? k : `${k}\u0000${v}`;
+    let node = this.facts.get(key);
+    if (!node) {
+      node = v === undefined ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v };
+      this.facts.set(key, node);
+    }
+    return node;
+  }
+
   /** `pcns.` labels of the namespace the conjunction pins, from the inventory, as selector facts. */
   private namespaceFacts(base: readonly SelectorNode[], extra: readonly SelectorNode[]): SelectorNode[] {
     if (!this.namespaceLabels) return [];
@@ -60,8 +75,7 @@ export class SelectorOracle {
     for (const k of keys) {
       // The name labels are the namespace itself (merged by canonicalKey), whatever the inventory lists.
       if (!k.startsWith("pcns.") || canonicalKey(k) !== k) continue;
-      const v = labels[k.slice("pcns.".length)];
-      facts.push(v === undefined ? { op: "not", operand: { op: "has", label: k } } : { op: "eq", label: k, value: v });
+      facts.push(this.fact(k, labels[k.slice("pcns.".length)]));
     }
     return facts;
   }

@@ -49,8 +49,18 @@ export interface RuleSpace {
 
 const FAMILIES: readonly Family[] = [4, 6];
 const known: SelectorNode = { op: "has", label: KNOWN_LABEL };
-const not = (n: SelectorNode): SelectorNode => ({ op: "not", operand: n });
-const peerPositive = (n: SelectorNode): SelectorNode => ({ op: "and", operands: [known, n] });
+/**
+ * The nodes the analysis builds over a rule's selectors, one per operand: normal forms and satisfiable choices are
+ * memoised per node (normal-form.ts, selector-sat.ts), so a fresh wrapper per question would lose them every time.
+ */
+const wrappers = { not: new WeakMap<SelectorNode, SelectorNode>(), peer: new WeakMap<SelectorNode, SelectorNode>(), and: new WeakMap<readonly SelectorNode[], SelectorNode>() };
+function wrap<K extends object>(memo: WeakMap<K, SelectorNode>, key: K, build: () => SelectorNode): SelectorNode {
+  let node = memo.get(key);
+  if (!node) memo.set(key, (node = build()));
+  return node;
+}
+const not = (n: SelectorNode): SelectorNode => wrap(wrappers.not, n, () => ({ op: "not", operand: n }));
+const peerPositive = (n: SelectorNode): SelectorNode => wrap(wrappers.peer, n, () => ({ op: "and", operands: [known, n] }));
 
 export function sides(dir: Direction, rule: CompiledRule): { own: CompiledEntity; peer: CompiledEntity } {
   return dir === "ingress" ? { own: rule.destination, peer: rule.source } : { own: rule.source, peer: rule.destination };
@@ -118,8 +128,9 @@ export function isEmptyNumeric(b: Box): boolean {
   return b.proto.isEmpty() || b.dport.isEmpty() || b.sport.isEmpty() || b.peerNet.isEmpty() || b.localNet.isEmpty();
 }
 
+/** One node for a conjunction (the analysis never changes a conjunction's array once made). */
 export function andOf(conj: readonly SelectorNode[]): SelectorNode {
-  return conj.length === 1 ? conj[0] : { op: "and", operands: conj };
+  return conj.length === 1 ? conj[0] : wrap(wrappers.and, conj, () => ({ op: "and", operands: conj }));
 }
 
 export { not as notNode };
