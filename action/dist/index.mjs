@@ -22636,9 +22636,28 @@ var Walker2 = class {
     this.budget.stats.policiesConsidered++;
     return true;
   }
+  /**
+   * A higher rule's traffic, built once per rule and direction for the whole analysis: every subject's walk meets the
+   * same rules, and the boxes are only read. Stable boxes also keep the answers memoised per selector array and node
+   * (selector-sat.ts, normal-form.ts) from one subject to the next.
+   */
+  higherSpace(p, r, dir) {
+    const memo2 = this.spaces[dir];
+    let space = memo2.get(r);
+    if (!space) memo2.set(r, space = ruleSpace(p, r, dir, this.spaceCtx, "higher"));
+    return space;
+  }
+  spaces = { ingress: /* @__PURE__ */ new WeakMap(), egress: /* @__PURE__ */ new WeakMap() };
+  /** Every packet at the endpoints of a policy whose tier ends in Deny, once per policy and family. */
+  endOfTierBox(p, family) {
+    let boxes = this.endBoxes.get(p);
+    if (!boxes) this.endBoxes.set(p, boxes = {});
+    return boxes[family] ??= fullBox(family, [p.selector.selector.root]);
+  }
+  endBoxes = /* @__PURE__ */ new WeakMap();
   applyRule(p, r, subject2, scope, out, passed) {
     if (r.action === "Log" || r.never) return;
-    const space = ruleSpace(p, r, subject2.dir, this.spaceCtx, "higher");
+    const space = this.higherSpace(p, r, subject2.dir);
     const unevaluated = [r.icmp || r.notIcmp ? "ICMP type/code" : "", r.unevaluated ?? ""].filter(Boolean).join(", ");
     const by = { kind: "rule", policy: p, rule: r };
     const what = `rule ${r.index} of ${describePolicy(p.ref)} (${r.path})`;
@@ -22675,7 +22694,7 @@ var Walker2 = class {
     const next = [];
     for (const piece of out.reaching) {
       this.budget.compare();
-      const h = fullBox(piece.family, [p.selector.selector.root]);
+      const h = this.endOfTierBox(p, piece.family);
       const { inside: inside2, outside } = split(piece, h, this.oracle);
       if (!inside2) {
         next.push(piece);

@@ -8,7 +8,8 @@ import { Undecidable, type Budget } from "./budget.js";
 import type { NaturalWorld } from "./natural.js";
 import type { SelectorOracle } from "./oracle.js";
 import { forcedValues } from "./selector-sat.js";
-import { fullBox, ruleSpace, type Box, type Maybe, type SpaceContext } from "./space.js";
+import type { Family } from "./cidrs.js";
+import { fullBox, ruleSpace, type Box, type Maybe, type RuleSpace, type SpaceContext } from "./space.js";
 import { split } from "./split.js";
 
 /**
@@ -131,9 +132,32 @@ export class Walker {
     return true;
   }
 
+  /**
+   * A higher rule's traffic, built once per rule and direction for the whole analysis: every subject's walk meets the
+   * same rules, and the boxes are only read. Stable boxes also keep the answers memoised per selector array and node
+   * (selector-sat.ts, normal-form.ts) from one subject to the next.
+   */
+  private higherSpace(p: CompiledPolicy, r: CompiledRule, dir: Direction): RuleSpace {
+    const memo = this.spaces[dir];
+    let space = memo.get(r);
+    if (!space) memo.set(r, (space = ruleSpace(p, r, dir, this.spaceCtx, "higher")));
+    return space;
+  }
+
+  private readonly spaces = { ingress: new WeakMap<CompiledRule, RuleSpace>(), egress: new WeakMap<CompiledRule, RuleSpace>() };
+
+  /** Every packet at the endpoints of a policy whose tier ends in Deny, once per policy and family. */
+  private endOfTierBox(p: CompiledPolicy, family: Family): Box {
+    let boxes = this.endBoxes.get(p);
+    if (!boxes) this.endBoxes.set(p, (boxes = {}));
+    return (boxes[family] ??= fullBox(family, [p.selector.selector.root]));
+  }
+
+  private readonly endBoxes = new WeakMap<CompiledPolicy, Partial<Record<Family, Box>>>();
+
   private applyRule(p: CompiledPolicy, r: CompiledRule, subject: Subject, scope: Decision["scope"], out: WalkResult, passed: Box[]): void {
     if (r.action === "Log" || r.never) return;
-    const space = ruleSpace(p, r, subject.dir, this.spaceCtx, "higher");
+    const space = this.higherSpace(p, r, subject.dir);
     const unevaluated = [r.icmp || r.notIcmp ? "ICMP type/code" : "", r.unevaluated ?? ""].filter(Boolean).join(", ");
     const by: Decider = { kind: "rule", policy: p, rule: r };
     const what = `rule ${r.index} of ${describePolicy(p.ref)} (${r.path})`;
@@ -171,7 +195,7 @@ export class Walker {
     const next: Box[] = [];
     for (const piece of out.reaching) {
       this.budget.compare();
-      const h = fullBox(piece.family, [p.selector.selector.root]);
+      const h = this.endOfTierBox(p, piece.family);
       const { inside, outside } = split(piece, h, this.oracle);
       if (!inside) {
         next.push(piece);
