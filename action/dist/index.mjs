@@ -25209,6 +25209,14 @@ async function startReplay(file, options) {
   const workers = Array.from({ length: options.thisThread ? n2 - 1 : n2 }, () => new ReplayWorker(script));
   return { ranges, thisThread: options.thisThread, workers, close: () => workers.forEach((w) => w.close()) };
 }
+async function withReplayThreads(file, options, use) {
+  const threads = file ? await startReplay(file, options) : void 0;
+  try {
+    return await use(threads);
+  } finally {
+    threads?.close();
+  }
+}
 async function replayFile(sink, file, options) {
   const { progress, spec } = options;
   const threads = options.threads ?? (spec ? await startReplay(file, { workers: options.workers, reader: options.reader, thisThread: false }) : void 0);
@@ -25427,13 +25435,7 @@ function reviewTestTiers(file, ctx) {
 
 // src/run/review.ts
 async function runReviewPipeline(input2) {
-  const first = input2.flows[0];
-  const threads = first ? await startReplay(first, { workers: input2.workers, reader: input2.reader, thisThread: false }) : void 0;
-  try {
-    return await reviewWith(input2, threads);
-  } finally {
-    threads?.close();
-  }
+  return withReplayThreads(input2.flows[0], { workers: input2.workers, reader: input2.reader, thisThread: false }, (threads) => reviewWith(input2, threads));
 }
 async function reviewWith(input2, threads) {
   const { config } = input2;

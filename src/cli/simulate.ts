@@ -9,7 +9,7 @@ import { fileFlowReader } from "../io/flow-reader.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile } from "../run/flow-lines.js";
 import { describeStop, type ReadOutcome } from "../run/read-outcome.js";
 import { buildReplayer, SimulateSink, type RecordHooks, type ReplayJob } from "../run/replay-simulate.js";
-import { AUTO_MIN_BYTES, replayFile, startReplay, type ReplayThreads } from "../run/runner.js";
+import { AUTO_MIN_BYTES, replayFile, withReplayThreads, type ReplayThreads } from "../run/runner.js";
 import type { CalicoModel, CalicoVersion } from "../policy/version.js";
 import { stagedNeverDecides, type Comparison } from "../impact/index.js";
 import { hasErrors } from "../policy/index.js";
@@ -63,12 +63,7 @@ async function simulate(opts: SimulateOptions, io: CliIo): Promise<number> {
   // Started before the policies load, so that the worker threads load their code meanwhile; this thread replays the
   // first range itself. Undefined when the file replays in one thread (small, gzipped, or not there at all).
   const file = { path: resolve(io.cwd, opts.flows), display: opts.flows };
-  const threads = workers === 1 ? undefined : await startReplay(file, { workers, reader: fileFlowReader, thisThread: true });
-  try {
-    return await simulateWith(opts, io, output, file, threads);
-  } finally {
-    threads?.close();
-  }
+  return withReplayThreads(workers === 1 ? undefined : file, { workers, reader: fileFlowReader, thisThread: true }, (threads) => simulateWith(opts, io, output, file, threads));
 }
 
 async function simulateWith(opts: SimulateOptions, io: CliIo, output: "text" | "json" | "summary", file: FlowFile, threads: ReplayThreads | undefined): Promise<number> {

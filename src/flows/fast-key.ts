@@ -1,11 +1,10 @@
 import { readPort, readProtocol, INVALID } from "./fields.js";
 
-/**
+/*
  * The fields of a Calico Enterprise document the replay's fast path reads, and the check that they are in the plain
  * shape it handles: a replay caches what each end resolves to, so a record like one already seen is not read in full.
- * Undefined when the document is not in that shape (a search-hit wrapper, non-scalar fields): the caller then takes
- * the full path, which reports any problem.
  */
+
 /** The other fields the fast path reads, checked the way the full reader checks them. */
 export interface FastFields {
   protocol: string;
@@ -14,6 +13,10 @@ export interface FastFields {
   numFlows: number;
 }
 
+/**
+ * Undefined when the document is not in the plain shape (a search-hit wrapper, non-scalar fields): the caller then
+ * takes the full path, which reports any problem.
+ */
 export function enterpriseFastFields(doc: Record<string, unknown>): FastFields | undefined {
   if (doc._source !== undefined) return undefined;
   const protocol = readProtocol(doc.proto);

@@ -10,7 +10,7 @@
  */
 export { DEFAULT_MAX_SNAPSHOT_BYTES, NO_PROGRESS, type FlowFile, type FlowReader, type Line, type LineEvent, type Progress, type ReadLinesOptions } from "./flow-lines.js";
 export { cutOffAt, describeStop, mergeOutcomes, stopAt, type ReadOutcome, type ReadStop } from "./read-outcome.js";
-export { AUTO_MIN_BYTES, replayFile, startReplay, type ReplayLimits, type ReplaySink, type ReplayThreads, type SinkSpec } from "./runner.js";
+export { AUTO_MIN_BYTES, replayFile, startReplay, withReplayThreads, type ReplayLimits, type ReplaySink, type ReplayThreads, type SinkSpec } from "./runner.js";
 export { buildReplayer, SimulateSink, type RecordHooks, type ReplayJob, type ReplayTotals, type SimulateSinkSpec } from "./replay-simulate.js";
 export { ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
 export { ObserveSink, type ObserveValue } from "./replay-observe.js";

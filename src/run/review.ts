@@ -13,7 +13,7 @@ import { snapshotFindings, snapshotProblemOf, type SnapshotProblem } from "../re
 import type { Finding, Review } from "../review/types.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, type FlowFile, type FlowReader, type Progress } from "./flow-lines.js";
 import { impactComparer, ImpactSink, type ImpactSinkSpec } from "./replay-impact.js";
-import { replayFile, startReplay, type ReplayThreads } from "./runner.js";
+import { replayFile, withReplayThreads, type ReplayThreads } from "./runner.js";
 
 /**
  * One review from both revisions' files, wherever they were read from (git for the command line, the GitHub API
@@ -57,13 +57,7 @@ export interface PipelineInput {
 
 export async function runReviewPipeline(input: PipelineInput): Promise<Review> {
   // The first snapshot's worker threads load their code (0.3-0.5 s each) while this thread prepares the review.
-  const first = input.flows[0];
-  const threads = first ? await startReplay(first, { workers: input.workers, reader: input.reader, thisThread: false }) : undefined;
-  try {
-    return await reviewWith(input, threads);
-  } finally {
-    threads?.close();
-  }
+  return withReplayThreads(input.flows[0], { workers: input.workers, reader: input.reader, thisThread: false }, (threads) => reviewWith(input, threads));
 }
 
 async function reviewWith(input: PipelineInput, threads: ReplayThreads | undefined): Promise<Review> {

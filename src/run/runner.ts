@@ -75,6 +75,23 @@ export async function startReplay(file: FlowFile, options: { workers: "auto" | n
   return { ranges, thisThread: options.thisThread, workers, close: () => workers.forEach((w) => w.close()) };
 }
 
+/**
+ * Starts a replay's threads ahead (`startReplay`; none without a file) and hands them to `use`, closing them however
+ * it ends: after the replay, on an error, or when `use` returns without replaying (the policies had errors).
+ */
+export async function withReplayThreads<T>(
+  file: FlowFile | undefined,
+  options: { workers: "auto" | number; reader: FlowReader; thisThread: boolean },
+  use: (threads: ReplayThreads | undefined) => Promise<T>,
+): Promise<T> {
+  const threads = file ? await startReplay(file, options) : undefined;
+  try {
+    return await use(threads);
+  } finally {
+    threads?.close();
+  }
+}
+
 /** Replays one flow file into the sink; says how reading it ended (records replayed, where it stopped). */
 export async function replayFile<Part>(sink: ReplaySink<Part>, file: FlowFile, options: RunOptions): Promise<ReadOutcome> {
   const { progress, spec } = options;

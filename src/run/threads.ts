@@ -5,11 +5,6 @@ import type { ImpactSinkSpec } from "./replay-impact.js";
 import type { SimulateSinkSpec } from "./replay-simulate.js";
 import type { RangeRead, ReplayLimits } from "./sink.js";
 
-/**
- * One replay worker thread (the runner's plumbing, runner.ts). It starts before it has anything to do: while the
- * caller still loads the policies, the thread loads its code; `run` then hands it a byte range and the sink's
- * description. The script (src/io/replay-worker.ts) waits for that one message, replays and posts the part back.
- */
 /** What a worker rebuilds its sink from: plain data, structured-cloned into the thread. */
 export type SinkSpec = SimulateSinkSpec | ImpactSinkSpec;
 
@@ -29,6 +24,11 @@ export type WorkerMessage = { type: "progress"; records: number } | ({ type: "do
  */
 const WORKER_YOUNG_GENERATION_MB = 128;
 
+/**
+ * One replay worker thread (the runner's plumbing, runner.ts). It starts before it has anything to do: while the
+ * caller still loads the policies, the thread loads its code; `run` then hands it a byte range and the sink's
+ * description. The script (src/io/replay-worker.ts) waits for that one message, replays and posts the part back.
+ */
 export class ReplayWorker {
   private readonly worker: Worker;
   /** Set when the thread failed before `run` was called (its script did not load): `run` rejects with it. */
