@@ -16,7 +16,8 @@ import { DEFAULT_LOAD_LIMITS, type Resource } from "../policy/index.js";
 import type { NodeProgramming, OrderWrites, Provenance } from "../reconcile/index.js";
 import { diffResources, loadRevision } from "../review/index.js";
 import { InputError } from "./io.js";
-import { prepareTransitionalCheck, type FlowFile } from "../run/index.js";
+import type { FlowFile } from "../run/flow-lines.js";
+import { prepareTransitionalCheck } from "../run/transitional.js";
 import type { RevisionPair } from "../run/revisions.js";
 
 /**

@@ -5,7 +5,8 @@ import { DEFAULT_MAX_LINE_LENGTH } from "../flows/detect.js";
 import type { FlowFormat } from "../flows/types.js";
 import { readInventory } from "../io/inventory.js";
 import { fileFlowReader } from "../io/flow-reader.js";
-import { DEFAULT_MAX_SNAPSHOT_BYTES, runRecommendation } from "../run/index.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from "../run/flow-lines.js";
+import { runRecommendation } from "../run/recommend.js";
 import { hasErrors } from "../policy/index.js";
 import {
   isNamespaceName,

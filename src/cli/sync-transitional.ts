@@ -5,7 +5,7 @@ import { fileFlowReader } from "../io/flow-reader.js";
 import type { CalicoVersion } from "../policy/index.js";
 import type { Log } from "../contracts/index.js";
 import type { OrderWrites } from "../reconcile/index.js";
-import { prepareTransitionalCheck } from "../run/index.js";
+import { prepareTransitionalCheck } from "../run/transitional.js";
 import type { RevisionPair } from "../run/revisions.js";
 import { InputError, type CliIo } from "./io.js";
 import { ProgressLine } from "./progress.js";
