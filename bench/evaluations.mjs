@@ -3,21 +3,14 @@
 // set (memos full). The difference is what a replay pays the first time it meets a label set.
 //   node bench/evaluations.mjs [--data DIR] [--records N]
 // Timing is printed, never asserted.
-import { createReadStream, existsSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
+import { inProcess, option } from "./prefix.mjs";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
-const data = resolve(arg("--data", "bench/data"));
-const records = Number(arg("--records", "300000"));
-if (!existsSync("dist/cli/main.js")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
-if (!existsSync(`${data}/flows.jsonl`)) execFileSync("node", ["bench/generate.mjs", "--out", data], { stdio: "inherit" });
-const dist = (path) => import(pathToFileURL(resolve("dist", path)).href);
+const data = resolve(option("--data", "bench/data"));
+const records = Number(option("--records", "300000"));
+const dist = inProcess(data);
 
 const { loadPolicies } = await dist("cli/common.js");
 const { readInventory } = await dist("io/inventory.js");

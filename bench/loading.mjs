@@ -2,20 +2,12 @@
 //   node bench/loading.mjs [--data DIR] [--runs N]
 // Prints each phase's wall time per run: importing the command, the policies (read, parse, validate, build), the
 // inventory, and the policy set and replayer. Timing is printed, never asserted.
-import { existsSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { inProcess, option } from "./prefix.mjs";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
-const data = resolve(arg("--data", "bench/data"));
-const runs = Number(arg("--runs", "1"));
-if (!existsSync("dist/cli/main.js")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
-if (!existsSync(`${data}/inventory.json`)) execFileSync("node", ["bench/generate.mjs", "--out", data], { stdio: "inherit" });
-const dist = (path) => import(pathToFileURL(resolve("dist", path)).href);
+const data = resolve(option("--data", "bench/data"));
+const runs = Number(option("--runs", "1"));
+const dist = inProcess(data);
 
 const marks = [performance.now()];
 const lap = () => {
