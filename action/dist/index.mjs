@@ -19669,15 +19669,14 @@ var Replayer = class {
   /** One parsed line: the fast path when the caller needs no record, else the full path. */
   replayValue(value2, format, line, needRecord) {
     const fast = format === "enterprise" && !needRecord ? fastLineOf(value2, this.raw) : void 0;
-    if (fast) return this.replayFast(fast);
+    if (fast) {
+      const { fields, src, dst } = fast;
+      this.fastHits++;
+      return { outcome: this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort), numFlows: fields.numFlows };
+    }
     const read = recordFromValue(value2, format, line);
     if (!read.record) return { problems: read.diagnostics };
     return { outcome: this.replay(read.record), numFlows: read.record.numFlows, record: read.record };
-  }
-  /** A line the fast path read (from its document or its text). */
-  replayFast({ fields, src, dst }) {
-    this.fastHits++;
-    return { outcome: this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort), numFlows: fields.numFlows };
   }
   replay(record) {
     const src = this.resolver.resolve(record.src);

@@ -2,7 +2,7 @@ import { evaluateFlow, IpClassifier, type FlowEvaluation, type PolicyHit, type P
 import { parseFlowProtocol } from "../engine/index.js";
 import { recordFromValue } from "../flows/index.js";
 import type { FlowFormat, FlowProblem, FlowRecord } from "../flows/index.js";
-import { fastLineOf, type FastLine } from "./fast-line.js";
+import { fastLineOf } from "./fast-line.js";
 import { RawEndpoints } from "./raw-endpoints.js";
 import type { EndpointResolver, Resolved } from "./resolve.js";
 
@@ -76,16 +76,14 @@ export class Replayer {
   /** One parsed line: the fast path when the caller needs no record, else the full path. */
   replayValue(value: Record<string, unknown>, format: FlowFormat, line: number, needRecord: boolean): ReplayedLine | { problems: FlowProblem[] } {
     const fast = format === "enterprise" && !needRecord ? fastLineOf(value, this.raw) : undefined;
-    if (fast) return this.replayFast(fast);
+    if (fast) {
+      const { fields, src, dst } = fast;
+      this.fastHits++;
+      return { outcome: this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort), numFlows: fields.numFlows };
+    }
     const read = recordFromValue(value, format, line);
     if (!read.record) return { problems: read.diagnostics };
     return { outcome: this.replay(read.record), numFlows: read.record.numFlows, record: read.record };
-  }
-
-  /** A line the fast path read (from its document or its text). */
-  replayFast({ fields, src, dst }: FastLine): ReplayedLine {
-    this.fastHits++;
-    return { outcome: this.outcome(src, dst, this.protocol(fields.protocol), fields.dstPort, fields.srcPort), numFlows: fields.numFlows };
   }
 
   replay(record: FlowRecord): RecordOutcome {
